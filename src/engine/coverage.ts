@@ -1,0 +1,95 @@
+// Which framework requirements have a control behind them, and which of those are proven
+// by collected evidence rather than by an attestation: the `coverage --format json` contract.
+import type { Control, Framework, FrameworkId } from '../controls/model.js';
+
+export interface RequirementCoverage {
+  id: string;
+  title: string;
+  /** a grouping the framework catalog may give (a SOC 2 series, a GDPR chapter) */
+  group?: string;
+  /** ids of the controls mapped to this exact requirement id, sorted */
+  controls: string[];
+  /** true when at least one of `controls` is an automated control */
+  automated: boolean;
+}
+
+export interface FrameworkCoverage {
+  id: FrameworkId;
+  title: string;
+  version: string;
+  total: number;
+  covered: number;
+  automated: number;
+  /** every requirement of the catalog, in catalog order */
+  requirements: RequirementCoverage[];
+  /** ids of requirements no control maps to, in catalog order */
+  uncovered: string[];
+}
+
+export interface Coverage {
+  frameworks: FrameworkCoverage[];
+}
+
+export class UnknownFrameworkError extends Error {
+  constructor(readonly frameworkId: string, readonly known: string[]) {
+    super(`unknown framework "${frameworkId}"; known: ${known.join(', ') || '(none loaded)'}`);
+    this.name = 'UnknownFrameworkError';
+  }
+}
+
+/**
+ * Coverage of each framework (or only `frameworkId`) by the controls.
+ * Ids match exactly: a control mapped to GDPR "Art.32" covers "Art.32" only, not
+ * "Art.32(1)(a)"; an article and its points are distinct requirements, each counted on its own,
+ * so a broad mapping never makes the narrower points look covered.
+ * Throws UnknownFrameworkError when `frameworkId` names no loaded framework (a usage error).
+ */
+export function computeCoverage(controls: Control[], frameworks: Framework[], frameworkId?: string): Coverage {
+  const selected = frameworkId === undefined ? frameworks : frameworks.filter((f) => f.id === frameworkId);
+  if (frameworkId !== undefined && selected.length === 0) {
+    throw new UnknownFrameworkError(frameworkId, frameworks.map((f) => f.id));
+  }
+  return { frameworks: selected.map((f) => frameworkCoverage(controls, f)) };
+}
+
+function frameworkCoverage(controls: Control[], framework: Framework): FrameworkCoverage {
+  // requirement id -> controls mapped to it; a Set so a control listing an id twice counts once
+  const byRequirement = new Map<string, Map<string, Control>>();
+  for (const control of controls) {
+    for (const reqId of control.frameworks[framework.id] ?? []) {
+      let mapped = byRequirement.get(reqId);
+      if (!mapped) byRequirement.set(reqId, (mapped = new Map()));
+      mapped.set(control.id, control);
+    }
+  }
+
+  const seen = new Set<string>();
+  const requirements: RequirementCoverage[] = [];
+  for (const req of framework.requirements) {
+    if (seen.has(req.id)) continue; // a duplicated catalog entry must not be counted twice
+    seen.add(req.id);
+    const mapped = [...(byRequirement.get(req.id)?.values() ?? [])];
+    // `group` is optional in catalogs; read it without widening the shared Requirement type
+    const group = (req as { group?: unknown }).group;
+    // built in the contract's key order (id, title, group?, controls, automated) for stable JSON
+    const entry: RequirementCoverage = {
+      id: req.id,
+      title: req.title,
+      ...(typeof group === 'string' && group !== '' ? { group } : {}),
+      controls: mapped.map((c) => c.id).sort(),
+      automated: mapped.some((c) => c.kind === 'automated'),
+    };
+    requirements.push(entry);
+  }
+
+  return {
+    id: framework.id,
+    title: framework.title,
+    version: framework.version,
+    total: requirements.length,
+    covered: requirements.filter((r) => r.controls.length > 0).length,
+    automated: requirements.filter((r) => r.automated).length,
+    requirements,
+    uncovered: requirements.filter((r) => r.controls.length === 0).map((r) => r.id),
+  };
+}
