@@ -1,0 +1,82 @@
+// Checks a schema-valid control against things a schema cannot express: that collectors,
+// requirements and parameters exist, that JMESPath paths compile and regexes parse.
+import { compile } from '@jmespath-community/jmespath';
+import type { Document, LineCounter } from 'yaml';
+import type { Control, Framework, FrameworkId, LoadProblem } from './model.js';
+import { walkComparisons } from './assertion-walk.js';
+import { CONFIG_RULE_COLLECTOR } from './expand.js';
+import { locate, positionOf } from './yaml-locate.js';
+
+export interface CheckContext {
+  file: string;
+  doc: Document;
+  lc: LineCounter;
+  knownCollectors: ReadonlySet<string>;
+  frameworks: ReadonlyMap<FrameworkId, Framework>;
+}
+
+export function checkControl(c: Control, ctx: CheckContext): LoadProblem[] {
+  const problems: LoadProblem[] = [];
+  const report = (at: (string | number)[], rule: string, message: string, pointAtKey = false): void => {
+    const loc = locate(ctx.doc, at);
+    const node = pointAtKey ? loc.key ?? loc.node ?? loc.nearest : loc.node ?? loc.nearest;
+    const pos = positionOf(node, ctx.lc);
+    problems.push({ file: ctx.file, line: pos.line, col: pos.col, rule, message });
+  };
+
+  if (c.collector !== undefined && !ctx.knownCollectors.has(c.collector)) {
+    report(['collector'], 'unknown-collector', `unknown collector "${c.collector}"; known: ${[...ctx.knownCollectors].sort().join(', ')}`);
+  }
+  if (c.config_rule !== undefined && c.collector !== undefined && c.collector !== CONFIG_RULE_COLLECTOR) {
+    report(['collector'], 'schema', `config_rule reads collector ${CONFIG_RULE_COLLECTOR}; remove collector "${c.collector}" or config_rule`);
+  }
+
+  const declared = new Set(Object.keys(c.parameters ?? {}));
+  for (const which of ['scope', 'assert'] as const) {
+    const a = c[which];
+    if (!a) continue;
+    walkComparisons(a, [which], (cmp, at) => {
+      try {
+        compile(cmp.path);
+      } catch (err) {
+        report([...at, 'path'], 'invalid-jmespath', `${at.join('.')}.path "${cmp.path}" is not valid JMESPath: ${(err as Error).message}`);
+      }
+      if (cmp.param !== undefined && !declared.has(cmp.param)) {
+        report([...at, 'param'], 'unknown-parameter', `parameter "${cmp.param}" is not declared under parameters` + (declared.size ? ` (declared: ${[...declared].join(', ')})` : ''));
+      }
+      if (cmp.op === 'matches') {
+        const pattern = cmp.param !== undefined ? c.parameters?.[cmp.param]?.default : cmp.value;
+        if (typeof pattern !== 'string') {
+          report([...at, cmp.param !== undefined ? 'param' : 'value'], 'schema', `"matches" needs a regular expression as text, got ${JSON.stringify(pattern)}`);
+        } else {
+          try {
+            new RegExp(pattern);
+          } catch (err) {
+            report([...at, cmp.param !== undefined ? 'param' : 'value'], 'invalid-regex', `invalid regular expression: ${(err as Error).message}`);
+          }
+        }
+      }
+    });
+  }
+
+  (c.examples ?? []).forEach((ex, i) => {
+    for (const name of Object.keys(ex.parameters ?? {})) {
+      if (!declared.has(name)) {
+        report(['examples', i, 'parameters', name], 'example-parameter', `example "${ex.name}" sets parameter "${name}", which the control does not declare`, true);
+      }
+    }
+    if (ex.now !== undefined && Number.isNaN(Date.parse(ex.now))) {
+      report(['examples', i, 'now'], 'schema', `example "${ex.name}": now "${ex.now}" is not a valid date-time`);
+    }
+  });
+
+  for (const [fw, reqs] of Object.entries(c.frameworks) as [FrameworkId, string[]][]) {
+    const catalog = ctx.frameworks.get(fw);
+    if (!catalog) continue; // no catalog for it loaded: nothing to check against
+    const known = new Set(catalog.requirements.map((r) => r.id));
+    reqs.forEach((r, i) => {
+      if (!known.has(r)) report(['frameworks', fw, i], 'unknown-requirement', `requirement "${r}" is not in the ${fw} catalog (${catalog.title})`);
+    });
+  }
+  return problems;
+}

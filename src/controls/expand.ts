@@ -1,0 +1,17 @@
+// Expands the `config_rule` shorthand (model.ts) into collector, scope, assert and
+// when_none_in_scope, so the engine only ever sees the long form.
+import type { Control } from './model.js';
+
+export const CONFIG_RULE_COLLECTOR = 'config.rule-evaluations';
+
+export function expandConfigRule(c: Control): Control {
+  if (!c.config_rule) return c;
+  return {
+    ...c,
+    collector: c.collector ?? CONFIG_RULE_COLLECTOR,
+    scope: c.scope ?? { path: 'SourceIdentifier', op: 'equals', value: c.config_rule },
+    assert: c.assert ?? { path: 'ComplianceType', op: 'equals', value: 'COMPLIANT' },
+    // a rule that is not deployed proves nothing, so its absence is a failure
+    when_none_in_scope: c.when_none_in_scope ?? 'fail',
+  };
+}

@@ -1,0 +1,222 @@
+// Loads and validates the control catalog, framework catalogs, trustpack.yaml, waivers and
+// attestations. Every problem is collected and returned with FILE:LINE:COL; nothing throws
+// for a mistake in a user's file.
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Attestation, Control, Framework, FrameworkId, LoadProblem, ProjectConfig, Waiver } from './model.js';
+import { checkControl } from './check-control.js';
+import { expandConfigRule } from './expand.js';
+import { numberAsSourceText, readYaml, type YamlFile } from './read-yaml.js';
+import { schemaProblems } from './schema-problems.js';
+import { validator, type SchemaName } from './schemas.js';
+import { locate, positionOf } from './yaml-locate.js';
+
+export interface CatalogOptions {
+  /** collector ids from the collector registry */
+  knownCollectors: ReadonlySet<string>;
+}
+
+export interface Catalog {
+  controls: Control[];
+  frameworks: Framework[];
+  problems: LoadProblem[];
+}
+
+const isYaml = (name: string): boolean => /\.ya?ml$/i.test(name);
+
+function listYaml(dir: string, problems: LoadProblem[]): string[] | undefined {
+  try {
+    if (!statSync(dir).isDirectory()) {
+      problems.push({ file: dir, line: 1, col: 1, rule: 'missing-file', message: 'is not a directory' });
+      return undefined;
+    }
+    return readdirSync(dir).filter(isYaml).sort();
+  } catch {
+    problems.push({ file: dir, line: 1, col: 1, rule: 'missing-file', message: 'directory not found' });
+    return undefined;
+  }
+}
+
+function at(y: YamlFile, segs: (string | number)[], rule: string, message: string, key = false): LoadProblem {
+  const loc = y.doc ? locate(y.doc, segs) : {};
+  const node = key ? loc.key ?? loc.node ?? loc.nearest : loc.node ?? loc.nearest;
+  const pos = positionOf(node, y.lc);
+  return { file: y.file, line: pos.line, col: pos.col, rule, message };
+}
+
+/** Reads a YAML file and validates it against a schema; data is set only when both succeed. */
+function readValid(file: string, schema: SchemaName, fixNumbers?: (y: YamlFile) => void): YamlFile & { valid: boolean } {
+  const y = readYaml(file);
+  if (y.problems.length > 0 || !y.doc) return { ...y, valid: false };
+  if (y.data === null || y.data === undefined) {
+    y.problems.push({ file, line: 1, col: 1, rule: 'schema', message: 'the file is empty' });
+    return { ...y, valid: false };
+  }
+  fixNumbers?.(y);
+  const validate = validator(schema);
+  if (!validate(y.data)) {
+    y.problems.push(...schemaProblems(validate.errors ?? [], file, y.doc, y.lc));
+    return { ...y, valid: false };
+  }
+  return { ...y, valid: true };
+}
+
+function fixFrameworkNumbers(y: YamlFile): void {
+  const data = y.data as { version?: unknown; requirements?: { id?: unknown }[] } | undefined;
+  if (!data || typeof data !== 'object' || !y.doc) return;
+  const v = numberAsSourceText(locate(y.doc, ['version']).node);
+  if (v !== undefined) data.version = v;
+  if (Array.isArray(data.requirements)) {
+    data.requirements.forEach((r, i) => {
+      const t = numberAsSourceText(locate(y.doc!, ['requirements', i, 'id']).node);
+      if (t !== undefined && r && typeof r === 'object') r.id = t;
+    });
+  }
+}
+
+function fixControlNumbers(y: YamlFile): void {
+  const data = y.data as { frameworks?: Record<string, unknown> } | undefined;
+  if (!data || typeof data !== 'object' || !data.frameworks || typeof data.frameworks !== 'object' || !y.doc) return;
+  for (const [fw, list] of Object.entries(data.frameworks)) {
+    if (!Array.isArray(list)) continue;
+    list.forEach((_, i) => {
+      const t = numberAsSourceText(locate(y.doc!, ['frameworks', fw, i]).node);
+      if (t !== undefined) list[i] = t;
+    });
+  }
+}
+
+function loadFrameworks(dir: string, problems: LoadProblem[]): Framework[] {
+  const names = listYaml(dir, problems);
+  if (!names) return [];
+  const out: Framework[] = [];
+  const firstFile = new Map<string, string>();
+  for (const name of names) {
+    const y = readValid(join(dir, name), 'framework', fixFrameworkNumbers);
+    problems.push(...y.problems);
+    if (!y.valid) continue;
+    const fw = y.data as Framework;
+    const stem = name.replace(/\.ya?ml$/i, '');
+    if (stem !== fw.id) problems.push(at(y, ['id'], 'schema', `framework id "${fw.id}" does not match the file name ${name}; name the file ${fw.id}.yaml`));
+    const prev = firstFile.get(fw.id);
+    if (prev) {
+      problems.push(at(y, ['id'], 'duplicate-id', `framework "${fw.id}" is already defined in ${prev}`));
+      continue;
+    }
+    firstFile.set(fw.id, y.file);
+    const seen = new Set<string>();
+    fw.requirements.forEach((r, i) => {
+      if (seen.has(r.id)) problems.push(at(y, ['requirements', i, 'id'], 'duplicate-id', `requirement "${r.id}" is listed twice in ${fw.id}`));
+      seen.add(r.id);
+    });
+    out.push(fw);
+  }
+  return out;
+}
+
+/** Loads dir/*.yaml (one control each, sorted by file name) and dir/frameworks/*.yaml. */
+export function loadCatalog(dir: string, opts: CatalogOptions): Catalog {
+  const problems: LoadProblem[] = [];
+  const names = listYaml(dir, problems);
+  if (!names) return { controls: [], frameworks: [], problems };
+  const frameworks = loadFrameworks(join(dir, 'frameworks'), problems);
+  const byId = new Map<FrameworkId, Framework>(frameworks.map((f) => [f.id, f]));
+  const controls: Control[] = [];
+  const firstFile = new Map<string, string>();
+  for (const name of names) {
+    const y = readValid(join(dir, name), 'control', fixControlNumbers);
+    problems.push(...y.problems);
+    if (!y.valid || !y.doc) continue;
+    const raw = y.data as Control;
+    const prev = firstFile.get(raw.id);
+    if (prev) {
+      problems.push(at(y, ['id'], 'duplicate-id', `control id "${raw.id}" is already used by ${prev}`));
+      continue;
+    }
+    firstFile.set(raw.id, y.file);
+    const found = checkControl(raw, { file: y.file, doc: y.doc, lc: y.lc, knownCollectors: opts.knownCollectors, frameworks: byId });
+    problems.push(...found);
+    if (found.length > 0) continue;
+    const line = positionOf(y.doc.contents ?? undefined, y.lc).line;
+    controls.push({ ...expandConfigRule(raw), source: { file: y.file, line } });
+  }
+  return { controls, frameworks, problems };
+}
+
+export interface ProjectOptions {
+  /** when given, control_parameters and parameters are checked against these controls */
+  controls?: readonly Control[];
+}
+
+/** Loads trustpack.yaml. */
+export function loadProject(file: string, opts: ProjectOptions = {}): { config: ProjectConfig; problems: LoadProblem[] } {
+  const y = readValid(file, 'project');
+  if (!y.valid) return { config: {}, problems: y.problems };
+  const config = y.data as ProjectConfig;
+  const problems = y.problems;
+  if (opts.controls) {
+    const byId = new Map(opts.controls.map((c) => [c.id, c]));
+    const allParams = new Set(opts.controls.flatMap((c) => Object.keys(c.parameters ?? {})));
+    for (const name of Object.keys(config.parameters ?? {})) {
+      if (!allParams.has(name)) problems.push(at(y, ['parameters', name], 'unknown-parameter', `no control declares a parameter "${name}"`, true));
+    }
+    for (const [id, params] of Object.entries(config.control_parameters ?? {})) {
+      const control = byId.get(id);
+      if (!control) {
+        problems.push(at(y, ['control_parameters', id], 'unknown-parameter', `control_parameters names control "${id}", which is not in the catalog`, true));
+        continue;
+      }
+      const declared = Object.keys(control.parameters ?? {});
+      for (const name of Object.keys(params)) {
+        if (!declared.includes(name)) {
+          problems.push(at(y, ['control_parameters', id, name], 'unknown-parameter',
+            `control "${id}" has no parameter "${name}"` + (declared.length ? ` (it declares: ${declared.join(', ')})` : ' (it declares none)'), true));
+        }
+      }
+    }
+  }
+  return { config, problems };
+}
+
+function checkDates(y: YamlFile, list: string, items: Record<string, unknown>[], fields: string[]): LoadProblem[] {
+  const out: LoadProblem[] = [];
+  items.forEach((item, i) => {
+    for (const f of fields) {
+      const v = item[f];
+      if (typeof v === 'string' && Number.isNaN(Date.parse(v))) out.push(at(y, [list, i, f], 'schema', `${list}[${i}].${f} "${v}" is not a real date`));
+    }
+  });
+  return out;
+}
+
+function checkControlsExist(y: YamlFile, list: string, items: { control: string }[], controls?: readonly Control[]): LoadProblem[] {
+  if (!controls) return [];
+  const ids = new Set(controls.map((c) => c.id));
+  const out: LoadProblem[] = [];
+  items.forEach((item, i) => {
+    if (!ids.has(item.control)) out.push(at(y, [list, i, 'control'], 'unknown-control', `control "${item.control}" is not in the catalog`));
+  });
+  return out;
+}
+
+/** Loads a waivers file (`waivers: [...]`). */
+export function loadWaivers(file: string, opts: ProjectOptions = {}): { waivers: Waiver[]; problems: LoadProblem[] } {
+  const y = readValid(file, 'waivers');
+  if (!y.valid) return { waivers: [], problems: y.problems };
+  const waivers = (y.data as { waivers: Waiver[] }).waivers;
+  const problems = [...checkDates(y, 'waivers', waivers as unknown as Record<string, unknown>[], ['expires']), ...checkControlsExist(y, 'waivers', waivers, opts.controls)];
+  return { waivers, problems };
+}
+
+/** Loads an attestations file (`attestations: [...]`). */
+export function loadAttestations(file: string, opts: ProjectOptions = {}): { attestations: Attestation[]; problems: LoadProblem[] } {
+  const y = readValid(file, 'attestations');
+  if (!y.valid) return { attestations: [], problems: y.problems };
+  const attestations = (y.data as { attestations: Attestation[] }).attestations;
+  const problems = [
+    ...checkDates(y, 'attestations', attestations as unknown as Record<string, unknown>[], ['attested_at', 'expires']),
+    ...checkControlsExist(y, 'attestations', attestations, opts.controls),
+  ];
+  return { attestations, problems };
+}
+
