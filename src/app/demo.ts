@@ -1,0 +1,73 @@
+// `demo` (npm start): the whole flow on the bundled sample account, no AWS account needed.
+// Starts the sandbox, points the real SDK at it, collects, evaluates, writes every output,
+// signs a pack with a throwaway demo certificate, and verifies it.
+import { mkdir, rm, rename } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { PACKAGE_ROOT } from '../version.js';
+import { render } from '../output/index.js';
+import { writeFileAtomic } from '../util/atomic.js';
+import { loadProjectContext, type ProjectOptions } from './project.js';
+import { collectBundle } from './collect.js';
+import { evaluateBundle } from './evaluate.js';
+import { writeEvidencePack } from './report.js';
+import { SAMPLE_FIXTURE } from './sandbox.js';
+
+export async function runDemo(o: ProjectOptions & { out: string; log: (s: string) => void; tty: boolean; color: boolean }): Promise<{ text: string; exitCode: number }> {
+  const ctx = loadProjectContext({ ...o, project: o.project ?? join(PACKAGE_ROOT, 'trustpack.yaml') });
+  const { startSandbox, loadFixture } = await import('../sandbox/index.js');
+  const sandbox = await startSandbox({ fixture: loadFixture(SAMPLE_FIXTURE), port: 0 });
+  o.log(`sandbox with the sample account on ${sandbox.url}`);
+  // The SDK reads these itself; the sandbox ignores the (dummy) signature.
+  const saved = { ...process.env };
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL: sandbox.url, AWS_ACCESS_KEY_ID: 'sandbox', AWS_SECRET_ACCESS_KEY: 'sandbox', AWS_REGION: 'us-east-1',
+  });
+  delete process.env.AWS_PROFILE;
+  delete process.env.AWS_SESSION_TOKEN;
+  let bundle;
+  try {
+    bundle = await collectBundle({ ...o, log: o.log, tty: o.tty }, ctx);
+  } finally {
+    await sandbox.close();
+    process.env = saved;
+  }
+
+  const out = resolve(o.out);
+  await mkdir(out, { recursive: true });
+  const { writeBundle } = await import('../evidence/bundle.js');
+  const bundleDir = join(out, 'evidence');
+  // replace the previous demo's bundle only once the new one is complete
+  const staging = join(out, `.evidence-${bundle.manifest.runId}`);
+  await writeBundle(bundle, staging);
+  if (existsSync(bundleDir)) await rm(bundleDir, { recursive: true, force: true });
+  await rename(staging, bundleDir);
+
+  const now = new Date();
+  const results = evaluateBundle(ctx, bundle, undefined, now);
+  await writeFileAtomic(join(out, 'results.json'), render('json', results, { color: false }) + '\n');
+  await writeFileAtomic(join(out, 'results.junit.xml'), render('junit', results, { color: false }));
+  await writeFileAtomic(join(out, 'summary.md'), render('markdown', results, { color: false }));
+
+  const { makeDemoSigner } = await import('../report/sign.js');
+  const signer = makeDemoSigner({ commonName: 'trustpack demo signer', organisation: ctx.project.organisation ?? 'trustpack demo', notBefore: now });
+  await writeFileAtomic(join(out, 'demo-signer.pem'), signer.certPem);
+  const pack = join(out, 'evidence-pack.pdf');
+  await writeEvidencePack({ ctx, bundle, results, framework: 'all', out: pack, signingTime: now, signer, demoSigner: true });
+
+  const { verifyPack } = await import('../report/verify.js');
+  const verified = await verifyPack(pack, { trustPem: signer.certPem });
+
+  const rel = (p: string) => (p.startsWith(process.cwd()) ? p.slice(process.cwd().length + 1) : p);
+  const table = render('table', results, { color: o.color });
+  const lines = [
+    table,
+    '',
+    `evidence bundle:  ${rel(bundleDir)}  (${bundle.records.length} records, run ${bundle.manifest.runId})`,
+    `results:          ${rel(join(out, 'results.json'))}, ${rel(join(out, 'results.junit.xml'))}, ${rel(join(out, 'summary.md'))}`,
+    `signed pack:      ${rel(pack)}  (verify: ${verified.valid ? 'VALID' : 'INVALID: ' + verified.problems.join('; ')})`,
+    `demo certificate: ${rel(join(out, 'demo-signer.pem'))}  (throwaway; try: trustpack verify ${rel(pack)} --trust ${rel(join(out, 'demo-signer.pem'))})`,
+    'The sample account fails some controls on purpose: see examples/sample/README.md.',
+  ];
+  return { text: lines.join('\n'), exitCode: verified.valid ? 0 : 1 };
+}

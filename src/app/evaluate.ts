@@ -1,0 +1,52 @@
+// `evaluate`: controls x an evidence bundle on disk -> results in the chosen format.
+import type { EvidenceBundle } from '../evidence/model.js';
+import type { Results } from '../engine/results.js';
+import { evaluate } from '../engine/evaluate.js';
+import { render, type OutputFormat } from '../output/index.js';
+import { writeFileAtomic } from '../util/atomic.js';
+import { VERSION } from '../version.js';
+import { loadProjectContext, type ProjectContext, type ProjectOptions } from './project.js';
+import { checkFramework } from './list.js';
+
+/** DESIGN.md: 1 when any control FAILED or is in ERROR, else 0. */
+export function exitCodeOf(results: Results): 0 | 1 {
+  return results.summary.FAIL > 0 || results.summary.ERROR > 0 ? 1 : 0;
+}
+
+export function evaluateBundle(ctx: ProjectContext, bundle: EvidenceBundle, framework: string | undefined, now = new Date()): Results {
+  const fw = checkFramework(framework);
+  return evaluate(ctx.controls, bundle, {
+    toolVersion: VERSION,
+    now,
+    project: ctx.project,
+    waivers: ctx.waivers,
+    attestations: ctx.attestations,
+    ...(fw ? { framework: fw } : {}),
+    ...(ctx.attestationBaseDir ? { attestationBaseDir: ctx.attestationBaseDir } : {}),
+  });
+}
+
+export async function evaluateAndRender(
+  ctx: ProjectContext,
+  bundle: EvidenceBundle,
+  args: { framework?: string; format: string; output?: string; color: boolean },
+): Promise<{ text: string; exitCode: number }> {
+  const results = evaluateBundle(ctx, bundle, args.framework);
+  const text = render(args.format as OutputFormat, results, { color: args.color, bundle });
+  if (args.output) {
+    await writeFileAtomic(args.output, text.endsWith('\n') ? text : text + '\n');
+    const s = results.summary;
+    return {
+      text: `results written to ${args.output}: ${s.PASS} passed, ${s.FAIL} failed, ${s.ERROR} error, ${s.WAIVED} waived, ${s.MANUAL} manual, ${s.NOT_APPLICABLE} not applicable`,
+      exitCode: exitCodeOf(results),
+    };
+  }
+  return { text, exitCode: exitCodeOf(results) };
+}
+
+export async function runEvaluate(args: ProjectOptions & { evidence: string; framework?: string; format: string; output?: string; color: boolean }): Promise<{ text: string; exitCode: number }> {
+  const ctx = loadProjectContext(args);
+  const { readBundle } = await import('../evidence/bundle.js');
+  const bundle = await readBundle(args.evidence);
+  return evaluateAndRender(ctx, bundle, args);
+}

@@ -1,0 +1,54 @@
+// Collection progress on stderr: a bar on a terminal, one plain line per collection in CI logs.
+export interface ProgressEvent {
+  account: string;
+  region: string;
+  collector: string;
+  phase: 'start' | 'done' | 'error';
+  records?: number;
+  error?: string;
+}
+
+export interface Progress {
+  onProgress(e: ProgressEvent): void;
+  stop(): void;
+}
+
+export async function makeProgress(opts: { tty: boolean; total: number; log: (s: string) => void }): Promise<Progress> {
+  if (!opts.tty) {
+    return {
+      onProgress(e) {
+        if (e.phase === 'done') opts.log(`collected ${e.account} ${e.region} ${e.collector}: ${e.records ?? 0} records`);
+        if (e.phase === 'error') opts.log(`FAILED    ${e.account} ${e.region} ${e.collector}: ${e.error ?? 'unknown error'}`);
+      },
+      stop() {},
+    };
+  }
+  const { default: cliProgress } = await import('cli-progress');
+  const bar = new cliProgress.SingleBar(
+    { format: 'collecting [{bar}] {value}/{total} {errors} {current}', stream: process.stderr, hideCursor: true, clearOnComplete: true },
+    cliProgress.Presets.shades_classic,
+  );
+  let errors = 0;
+  let done = 0;
+  bar.start(opts.total, 0, { current: '', errors: '' });
+  return {
+    onProgress(e) {
+      if (e.phase === 'start') {
+        bar.update(done, { current: `${e.region} ${e.collector}` });
+        return;
+      }
+      done++;
+      if (e.phase === 'error') {
+        // failures stay on screen above the bar, so they are not lost when it clears
+        errors++;
+        bar.stop();
+        opts.log(`FAILED ${e.account} ${e.region} ${e.collector}: ${e.error ?? 'unknown error'}`);
+        bar.start(Math.max(opts.total, done), done, { current: '', errors: '' });
+      }
+      bar.update(done, { errors: errors ? `(${errors} failed)` : '' });
+    },
+    stop() {
+      bar.stop();
+    },
+  };
+}

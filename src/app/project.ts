@@ -1,0 +1,83 @@
+// Where a run's inputs come from: trustpack.yaml (if any), the control catalog, waivers and
+// attestations. Every problem in any of them is reported at once (ProblemsError, exit 2).
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import type { Attestation, Control, Framework, LoadProblem, ProjectConfig, Waiver } from '../controls/model.js';
+import { loadAttestations, loadCatalog, loadProject, loadWaivers } from '../controls/load.js';
+import { COLLECTORS } from '../../collectors/registry.js';
+import { PACKAGE_ROOT } from '../version.js';
+import { ProblemsError, UsageError } from './errors.js';
+
+export interface ProjectContext {
+  /** the project file used, if any */
+  projectFile?: string;
+  project: ProjectConfig;
+  controlsDir: string;
+  controls: Control[];
+  frameworks: Framework[];
+  waivers: Waiver[];
+  attestations: Attestation[];
+  /** folder that attestation documents are relative to */
+  attestationBaseDir?: string;
+}
+
+export interface ProjectOptions {
+  project?: string;
+  controls?: string;
+}
+
+/**
+ * The project file is `--project FILE`, else ./trustpack.yaml when present. The controls are
+ * `--controls DIR`, else the project's `controls:`, else ./controls, else the catalog shipped
+ * with the package (so `npx trustpack check` works in any folder).
+ */
+export function loadProjectContext(opts: ProjectOptions): ProjectContext {
+  const problems: LoadProblem[] = [];
+  let projectFile: string | undefined;
+  if (opts.project) {
+    projectFile = resolve(opts.project);
+    if (!existsSync(projectFile)) throw new UsageError(`${opts.project}: project file not found`);
+  } else if (existsSync('trustpack.yaml')) {
+    projectFile = resolve('trustpack.yaml');
+  }
+  let project: ProjectConfig = {};
+  if (projectFile) {
+    const loaded = loadProject(projectFile);
+    project = loaded.config;
+    problems.push(...loaded.problems);
+  }
+  const base = projectFile ? dirname(projectFile) : process.cwd();
+  const rel = (p: string) => (isAbsolute(p) ? p : join(base, p));
+
+  let controlsDir: string;
+  if (opts.controls) controlsDir = resolve(opts.controls);
+  else if (project.controls) controlsDir = rel(project.controls);
+  else if (existsSync('controls')) controlsDir = resolve('controls');
+  else controlsDir = join(PACKAGE_ROOT, 'controls');
+  if (!existsSync(controlsDir)) throw new UsageError(`${controlsDir}: controls folder not found`);
+
+  const catalog = loadCatalog(controlsDir, { knownCollectors: new Set(COLLECTORS.map((c) => c.id)) });
+  problems.push(...catalog.problems);
+
+  let waivers: Waiver[] = [];
+  if (project.waivers) {
+    const w = loadWaivers(rel(project.waivers));
+    waivers = w.waivers;
+    problems.push(...w.problems);
+  }
+  let attestations: Attestation[] = [];
+  let attestationBaseDir: string | undefined;
+  if (project.attestations) {
+    const file = rel(project.attestations);
+    const a = loadAttestations(file);
+    attestations = a.attestations;
+    attestationBaseDir = dirname(file);
+    problems.push(...a.problems);
+  }
+  if (problems.length > 0) throw new ProblemsError(problems);
+  return {
+    ...(projectFile ? { projectFile } : {}),
+    project, controlsDir, controls: catalog.controls, frameworks: catalog.frameworks, waivers, attestations,
+    ...(attestationBaseDir ? { attestationBaseDir } : {}),
+  };
+}
