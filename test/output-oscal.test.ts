@@ -1,0 +1,90 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import { toOscal, toToken } from '../src/output/oscal.js';
+import { uuidV5 } from '../src/output/uuid.js';
+import { render } from '../src/output/index.js';
+import { bundle, hostile, results } from './output-fixture.js';
+
+const schema = JSON.parse(readFileSync('/work/shared/oscal/oscal_assessment-results_schema-v1.0.4.json', 'utf8'));
+const ajv = new Ajv({ strict: false, allErrors: true });
+addFormats(ajv);
+const validate = ajv.compile(schema);
+
+function expectValid(doc: unknown): void {
+  const ok = validate(doc);
+  expect(validate.errors ?? [], JSON.stringify(validate.errors?.slice(0, 5), null, 1)).toEqual([]);
+  expect(ok).toBe(true);
+}
+
+type Doc = { 'assessment-results': any };
+
+describe('OSCAL assessment results', () => {
+  it('validates against the official 1.0.4 schema, with and without the bundle', () => {
+    expectValid(toOscal(results, bundle));
+    expectValid(toOscal(results));
+    expectValid(toOscal(results, bundle, { title: 'Acme SOC 2', controlsTitle: 'Acme controls' }));
+  });
+
+  it('validates with no controls at all (include-all, no observations or findings)', () => {
+    const empty = { ...results, controls: [], summary: { PASS: 0, FAIL: 0, ERROR: 0, NOT_APPLICABLE: 0, MANUAL: 0, WAIVED: 0 } };
+    const doc = toOscal(empty) as Doc;
+    expectValid(doc);
+    expect(doc['assessment-results'].results[0]['reviewed-controls']['control-selections'][0]).toEqual({ 'include-all': {} });
+  });
+
+  it('validates with hostile strings and odd control ids', () => {
+    expectValid(toOscal(hostile, bundle));
+  });
+
+  it('is deterministic: two renders are equal', () => {
+    expect(JSON.stringify(toOscal(results, bundle))).toBe(JSON.stringify(toOscal(results, bundle)));
+    expect(render('oscal', results, { color: false, bundle })).toBe(render('oscal', results, { color: false, bundle }));
+  });
+
+  it('carries run times, statuses and evidence', () => {
+    const ar = (toOscal(results, bundle) as Doc)['assessment-results'];
+    expect(ar.metadata['oscal-version']).toBe('1.0.4');
+    expect(ar.metadata['last-modified']).toBe(results.run.evaluatedAt);
+    const result = ar.results[0];
+    expect(result.start).toBe(results.run.startedAt);
+    expect(result.end).toBe(results.run.endedAt);
+    expect(result.findings).toHaveLength(results.controls.length);
+    const states = Object.fromEntries(
+      result.findings.map((f: any) => [f.props.find((p: any) => p.name === 'trustpack-status').value, f.target.status.state]),
+    );
+    expect(states).toMatchObject({ PASS: 'satisfied', FAIL: 'not-satisfied', ERROR: 'not-satisfied', WAIVED: 'not-satisfied' });
+    const findingCount = results.controls.reduce((n, c) => n + c.findings.length, 0);
+    expect(result.observations.filter((o: any) => o.methods[0] === 'TEST')).toHaveLength(findingCount);
+    // each relevant-evidence points at a back-matter resource that names the record id
+    const resources = new Map(ar['back-matter'].resources.map((r: any) => [r.uuid, r]));
+    const refs = result.observations.flatMap((o: any) => o['relevant-evidence'] ?? []);
+    expect(refs.length).toBeGreaterThan(0);
+    for (const ref of refs) {
+      const target: any = resources.get(ref.href.slice(1));
+      expect(target).toBeDefined();
+      expect(target.props.find((p: any) => p.name === 'evidence-id').value).toBe(ref.props[0].value);
+    }
+    // collected comes from the evidence record's answer time when the bundle is given
+    const withEvidence = result.observations.find((o: any) =>
+      (o['relevant-evidence'] ?? []).some((e: any) => e.props[0].value === bundle.records[0]!.id));
+    expect(withEvidence.collected).toBe(bundle.records[0]!.source.time);
+    // every uuid in the document is distinct
+    const uuids = JSON.stringify(ar).match(/"uuid":"[^"]+"/g) ?? [];
+    expect(new Set(uuids).size).toBe(uuids.length);
+  });
+
+  it('makes RFC 4122 v5 uuids that do not collide on part boundaries', () => {
+    const u = uuidV5('a', 'bc');
+    expect(u).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(u).not.toBe(uuidV5('ab', 'c'));
+    expect(u).toBe(uuidV5('a', 'bc'));
+  });
+
+  it('turns any control id into an OSCAL token', () => {
+    expect(toToken('rds-encrypted')).toBe('rds-encrypted');
+    expect(toToken('9 odd/id')).toBe('_9_odd_id');
+    expect(toToken('')).toBe('_');
+  });
+});
