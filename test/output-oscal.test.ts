@@ -1,13 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import Ajv from 'ajv';
-import addFormats from 'ajv-formats';
+import AjvModule from 'ajv';
+import addFormatsModule from 'ajv-formats';
 import { toOscal, toToken } from '../src/output/oscal.js';
 import { uuidV5 } from '../src/output/uuid.js';
 import { render } from '../src/output/index.js';
 import { bundle, hostile, results } from './output-fixture.js';
 
 const schema = JSON.parse(readFileSync('/work/shared/oscal/oscal_assessment-results_schema-v1.0.4.json', 'utf8'));
+// ajv and ajv-formats are CommonJS; under NodeNext the default import is the exports object.
+const Ajv = ((AjvModule as unknown as { default?: unknown }).default ?? AjvModule) as typeof AjvModule.default;
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as typeof addFormatsModule.default;
 const ajv = new Ajv({ strict: false, allErrors: true });
 addFormats(ajv);
 const validate = ajv.compile(schema);
@@ -25,6 +28,18 @@ describe('OSCAL assessment results', () => {
     expectValid(toOscal(results, bundle));
     expectValid(toOscal(results));
     expectValid(toOscal(results, bundle, { title: 'Acme SOC 2', controlsTitle: 'Acme controls' }));
+  });
+
+  it('the validator bites: a bad prop name, a missing uuid and a bad date are rejected', () => {
+    const bad = (mutate: (ar: any) => void) => {
+      const doc = JSON.parse(JSON.stringify(toOscal(results, bundle))) as Doc;
+      mutate(doc['assessment-results']);
+      return validate(doc);
+    };
+    expect(bad(() => {})).toBe(true);
+    expect(bad((ar) => { ar.results[0].findings[0].props[0].name = 'has space'; })).toBe(false);
+    expect(bad((ar) => { delete ar.uuid; })).toBe(false);
+    expect(bad((ar) => { ar.metadata['last-modified'] = '2026-11-28'; })).toBe(false);
   });
 
   it('validates with no controls at all (include-all, no observations or findings)', () => {
