@@ -1,0 +1,142 @@
+// End to end on the sample account: the real SDK (in the CLI's own process) against the
+// sandbox, the shipped catalog, the sample project file. The check must fail exactly the
+// deliberate defects of examples/sample/README.md and nothing else.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSandbox, loadFixture } from '../src/sandbox/index.js';
+import type { Results } from '../src/engine/results.js';
+import { ROOT, runCli } from './helpers/cli.js';
+
+let sandbox: Awaited<ReturnType<typeof startSandbox>>;
+let env: Record<string, string | undefined>;
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ fixture: loadFixture(join(ROOT, 'examples/sample/account.yaml')), port: 0 });
+  env = {
+    AWS_ENDPOINT_URL: sandbox.url, AWS_ACCESS_KEY_ID: 'AKIDSAMPLETEST', AWS_SECRET_ACCESS_KEY: 'sample-secret-never-printed',
+    AWS_REGION: 'us-east-1', AWS_PROFILE: undefined, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+  };
+});
+afterAll(async () => {
+  await sandbox?.close();
+});
+
+const failing = (r: Results) =>
+  r.controls
+    .filter((c) => c.status === 'FAIL')
+    .map((c) => ({ control: c.id, resources: c.findings.filter((f) => f.status === 'FAIL').map((f) => f.resource).sort() }))
+    .sort((a, b) => a.control.localeCompare(b.control));
+
+describe('trustpack check on the sample account', () => {
+  let results: Results;
+  let code: number | null;
+  let stderr: string;
+
+  beforeAll(async () => {
+    const r = await runCli(['check', '--format', 'json'], { env });
+    code = r.code;
+    stderr = r.stderr;
+    results = JSON.parse(r.stdout) as Results;
+  });
+
+  it('exits 1 because controls fail', () => {
+    expect(code).toBe(1);
+  });
+
+  it('fails exactly the deliberate defects', () => {
+    const acct = '111122223333';
+    expect(failing(results)).toEqual([
+      { control: 'cloudtrail-log-file-validation', resources: [`arn:aws:cloudtrail:eu-central-1:${acct}:trail/eu-data-trail`] },
+      { control: 'kms-cmk-rotation-enabled', resources: [expect.stringMatching(new RegExp(`^arn:aws:kms:us-east-1:${acct}:key/`))] },
+      { control: 'manual-backup-restore-test', resources: [] },
+      { control: 'rds-cluster-customer-managed-key', resources: [`arn:aws:rds:eu-central-1:${acct}:cluster:analytics-eu`] },
+      { control: 'rds-cluster-tls-enforced', resources: [`arn:aws:rds:us-east-1:${acct}:cluster:legacy-reporting`] },
+      { control: 'rds-manual-snapshot-age-within-window', resources: [`arn:aws:rds:us-east-1:${acct}:cluster-snapshot:legacy-reporting-2024-export`] },
+      { control: 'rds-retained-backup-within-window', resources: [expect.stringContaining(`arn:aws:rds:us-east-1:${acct}:cluster-auto-backup:`)] },
+      { control: 'rds-snapshot-shared-only-with-allowed-accounts', resources: [`arn:aws:rds:eu-central-1:${acct}:cluster-snapshot:customers-eu-partner-share`] },
+    ]);
+  });
+
+  it('waives the multi-AZ finding on legacy-reporting and reports the expired waiver', () => {
+    const waived = results.controls.find((c) => c.id === 'rds-cluster-members-multi-az');
+    expect(waived?.status).toBe('WAIVED');
+    expect(waived?.findings.filter((f) => f.status === 'WAIVED').map((f) => f.resource)).toEqual([`arn:aws:rds:us-east-1:111122223333:cluster:legacy-reporting`]);
+    expect(results.expiredWaivers?.map((w) => w.control)).toContain('rds-cluster-deletion-protection');
+  });
+
+  it('passes or attests every other control, with no ERROR', () => {
+    expect(results.summary.ERROR).toBe(0);
+    const others = results.controls.filter((c) => !['FAIL', 'WAIVED'].includes(c.status));
+    for (const c of others) expect(['PASS', 'MANUAL'], c.id).toContain(c.status);
+    expect(results.summary.PASS).toBeGreaterThanOrEqual(15);
+    expect(results.summary.MANUAL).toBe(8);
+  });
+
+  it('names both accounts regions and every finding evidence id', () => {
+    expect(results.run.accounts).toEqual(['111122223333']);
+    expect(results.run.regions.sort()).toEqual(['eu-central-1', 'us-east-1']);
+    for (const c of results.controls.filter((x) => x.kind === 'automated')) {
+      for (const f of c.findings) expect(f.evidence.every((id) => /^[0-9a-f]{64}$/.test(id)), `${c.id} ${f.resource}`).toBe(true);
+    }
+  });
+
+  it('never prints the secret key', () => {
+    expect(stderr).not.toContain('sample-secret-never-printed');
+    expect(JSON.stringify(results)).not.toContain('sample-secret-never-printed');
+  });
+});
+
+describe('collect, evaluate, report, verify as separate steps', () => {
+  it('round-trips through a bundle on disk and a signed pack', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tp-e2e-'));
+    const bundle = join(dir, 'evidence');
+    const c = await runCli(['collect', '--out', bundle], { env });
+    expect(c.stderr + c.stdout).not.toContain('sample-secret-never-printed');
+    expect(c.code).toBe(0);
+    expect(existsSync(join(bundle, 'manifest.json'))).toBe(true);
+
+    const junit = join(dir, 'results.xml');
+    const e = await runCli(['evaluate', '--evidence', bundle, '--format', 'junit', '--output', junit]);
+    expect(e.code).toBe(1);
+    expect(readFileSync(junit, 'utf8')).toContain('<testsuite');
+
+    // a PKCS#12 made by openssl, a tool nobody here wrote
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'), '-days', '30', '-subj', '/CN=Audit Signer/O=Example SaaS Inc.'], { stdio: 'ignore' });
+    execFileSync('openssl', ['pkcs12', '-export', '-inkey', join(dir, 'k.pem'), '-in', join(dir, 'c.pem'), '-out', join(dir, 's.p12'), '-passout', 'pass:pack-pass-xyz'], { stdio: 'ignore' });
+    const pack = join(dir, 'pack.pdf');
+    const r = await runCli(['report', '--evidence', bundle, '--out', pack, '--sign-p12', join(dir, 's.p12'), '--sign-passphrase-env', 'TP_PACK_PASS'], { env: { TP_PACK_PASS: 'pack-pass-xyz' } });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(readdirSync(dir).filter((f) => f.includes('.tmp'))).toEqual([]);
+    expect(readFileSync(pack).includes(Buffer.from('pack-pass-xyz'))).toBe(false);
+
+    const v = await runCli(['verify', pack, '--trust', join(dir, 'c.pem'), '--format', 'json']);
+    expect(v.code).toBe(0);
+    const vj = JSON.parse(v.stdout) as { valid: boolean; coversWholeFile: boolean; signer: string };
+    expect(vj.valid).toBe(true);
+    expect(vj.coversWholeFile).toBe(true);
+    expect(vj.signer).toContain('Audit Signer');
+
+    const pdfsig = execFileSync('pdfsig', [pack], { encoding: 'utf8' });
+    expect(pdfsig).toContain('Signature is Valid.');
+    expect(pdfsig).toContain('Total document signed');
+  });
+});
+
+describe('trustpack demo', () => {
+  it('writes the bundle, the results and a verified signed pack, and exits 0', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tp-demo-'));
+    const r = await runCli(['demo', '--out', join(dir, 'sample')], { cwd: dir, env: { AWS_ENDPOINT_URL: undefined } });
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.code).toBe(0);
+    for (const f of ['evidence/manifest.json', 'results.json', 'results.junit.xml', 'summary.md', 'evidence-pack.pdf', 'demo-signer.pem']) {
+      expect(existsSync(join(dir, 'sample', f)), f).toBe(true);
+    }
+    expect(r.stdout).toContain('VALID');
+    const text = execFileSync('pdftotext', [join(dir, 'sample', 'evidence-pack.pdf'), '-'], { encoding: 'utf8' });
+    expect(text).toMatch(/DEMO SIGNER/i);
+  });
+});
