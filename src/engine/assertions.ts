@@ -1,0 +1,297 @@
+// The assertion language: compiled once per control (JMESPath parsed once per path), then
+// evaluated per resource. A failure always names the value that decided it.
+import { compile, TreeInterpreter, type JSONValue } from '@jmespath-community/jmespath';
+import type { Assertion, Comparison, Operator, ParameterDef } from '../controls/model.js';
+import { DAY_MS, deepEqual, show, showDays, toTime } from './values.js';
+
+export interface EvalContext {
+  params: Readonly<Record<string, unknown>>;
+  now: Date;
+}
+
+export interface Outcome {
+  ok: boolean;
+  /** why it failed, naming the deciding value; on a pass, the values that made it pass */
+  reason: string;
+  /** JMESPath path -> value looked at */
+  values: Record<string, unknown>;
+}
+
+/** Returns undefined on pass, the failure reason otherwise; records looked-at values. */
+type Node = (resource: unknown, ctx: EvalContext, values: Record<string, unknown>) => string | undefined;
+
+export interface CompiledAssertion {
+  readonly assertion: Assertion;
+  evaluate(resource: unknown, ctx: EvalContext): Outcome;
+  /** cheaper form for scope filters: no values, no reason */
+  test(resource: unknown, ctx: EvalContext): boolean;
+}
+
+export function compileAssertion(assertion: Assertion, defs: Readonly<Record<string, ParameterDef>> = {}): CompiledAssertion {
+  const node = compileNode(assertion, defs);
+  return {
+    assertion,
+    evaluate(resource, ctx) {
+      const values: Record<string, unknown> = {};
+      const failed = node(resource, ctx, values);
+      if (failed !== undefined) return { ok: false, reason: failed, values };
+      return { ok: true, reason: passReason(values), values };
+    },
+    test(resource, ctx) {
+      return node(resource, ctx, {}) === undefined;
+    },
+  };
+}
+
+function passReason(values: Record<string, unknown>): string {
+  let out = '';
+  for (const k in values) out += (out ? ', ' : '') + `${k} is ${show(values[k])}`;
+  return out;
+}
+
+function compileNode(a: Assertion, defs: Readonly<Record<string, ParameterDef>>): Node {
+  if ('all' in a) {
+    const kids = a.all.map((k) => compileNode(k, defs));
+    return (r, ctx, values) => {
+      let reasons: string | undefined;
+      for (const k of kids) {
+        const why = k(r, ctx, values);
+        if (why !== undefined) reasons = reasons === undefined ? why : `${reasons}; ${why}`;
+      }
+      return reasons;
+    };
+  }
+  if ('any' in a) {
+    const kids = a.any.map((k) => compileNode(k, defs));
+    return (r, ctx, values) => {
+      const reasons: string[] = [];
+      for (const k of kids) {
+        const why = k(r, ctx, values);
+        if (why === undefined) return undefined;
+        reasons.push(why);
+      }
+      return reasons.length === 1 ? reasons[0] : `none of the alternatives holds: ${reasons.join('; ')}`;
+    };
+  }
+  if ('not' in a) {
+    const kid = compileNode(a.not, defs);
+    const said = describeAssertion(a.not, {}, defs, false);
+    return (r, ctx, values) => (kid(r, ctx, values) === undefined ? `expected not (${said}), but it holds` : undefined);
+  }
+  return compileComparison(a, defs);
+}
+
+const SIMPLE_PATH = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+
+/** A getter for a JMESPath path; plain field chains skip the interpreter (the common case, and hot). */
+export function compilePath(path: string): (data: unknown) => unknown {
+  if (SIMPLE_PATH.test(path)) {
+    const keys = path.split('.');
+    return (data) => {
+      let cur: unknown = data;
+      for (const k of keys) {
+        if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) return null;
+        cur = Object.prototype.hasOwnProperty.call(cur, k) ? (cur as Record<string, unknown>)[k] : null;
+      }
+      return cur === undefined ? null : cur;
+    };
+  }
+  const ast = compile(path);
+  return (data) => {
+    const v = TreeInterpreter.search(ast, (data ?? null) as JSONValue);
+    return v === undefined ? null : v;
+  };
+}
+
+function lengthOf(v: unknown): number | undefined {
+  if (typeof v === 'string' || Array.isArray(v)) return v.length;
+  if (v !== null && typeof v === 'object') return Object.keys(v).length;
+  return undefined;
+}
+
+/** Numbers compare as numbers (numeric text too, as AWS returns parameter values as text); ISO dates as dates. */
+function comparable(l: unknown, r: unknown): [number, number] | undefined {
+  const num = (v: unknown): number | undefined =>
+    typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined;
+  if (typeof l === 'number' || typeof r === 'number') {
+    const a = num(l);
+    const b = num(r);
+    return a !== undefined && b !== undefined ? [a, b] : undefined;
+  }
+  const ta = toTime(l);
+  const tb = toTime(r);
+  if (ta !== undefined && tb !== undefined) return [ta, tb];
+  return undefined;
+}
+
+const ORDER_WORDS: Partial<Record<Operator, string>> = {
+  'greater-than': 'more than', 'greater-or-equal': 'at least', 'less-than': 'less than', 'less-or-equal': 'at most',
+  'length-equals': 'exactly', 'length-greater-or-equal': 'at least', 'length-less-or-equal': 'at most',
+};
+
+function compileComparison(c: Comparison, defs: Readonly<Record<string, ParameterDef>>): Node {
+  const get = compilePath(c.path);
+  const p = c.path;
+  const op = c.op;
+  const param = c.param;
+  const unit = param !== undefined ? defs[param]?.unit : undefined;
+  const ageUnit = unit ?? 'days';
+  const literal = c.value;
+  const rhs = (ctx: EvalContext): unknown => (param !== undefined ? ctx.params[param] : literal);
+  /** the right-hand side in a reason: "deletion_window_days = 15 days" or "true" */
+  const rhsText = (v: unknown, u: string | undefined = unit): string =>
+    param !== undefined ? `${param} = ${show(v)}${u ? ` ${u}` : ''}` : `${show(v)}${u ? ` ${u}` : ''}`;
+  const noParam = (ctx: EvalContext): string | undefined =>
+    param !== undefined && ctx.params[param] === undefined ? `parameter ${param} has no value` : undefined;
+
+  const regexCache = new Map<string, RegExp | Error>();
+  const regexFor = (source: unknown): RegExp | Error => {
+    const key = String(source);
+    let re = regexCache.get(key);
+    if (!re) {
+      try {
+        re = new RegExp(key);
+      } catch (err) {
+        re = err as Error;
+      }
+      regexCache.set(key, re);
+    }
+    return re;
+  };
+
+  return (resource, ctx, values) => {
+    const l = get(resource);
+    values[p] = l;
+    const missing = l === null || l === undefined;
+    if (op === 'absent') return missing ? undefined : `${p} is present (${show(l)}), expected it absent`;
+    if (op === 'exists') return missing ? `${p} is missing` : undefined;
+    if (op === 'all-in' && (missing || (Array.isArray(l) && l.length === 0))) return noParam(ctx);
+    if (missing) return `${p} is missing`;
+    const bad = noParam(ctx);
+    if (bad) return bad;
+    const r = rhs(ctx);
+    switch (op) {
+      case 'equals':
+        return deepEqual(l, r) ? undefined : `${p} is ${show(l)}, expected ${rhsText(r)}`;
+      case 'not-equals':
+        return deepEqual(l, r) ? `${p} is ${show(l)}, expected anything but ${rhsText(r)}` : undefined;
+      case 'greater-than':
+      case 'greater-or-equal':
+      case 'less-than':
+      case 'less-or-equal': {
+        const pair = comparable(l, r);
+        if (!pair) return `${p} is ${show(l)}, which cannot be compared with ${rhsText(r)}`;
+        const [a, b] = pair;
+        const ok = op === 'greater-than' ? a > b : op === 'greater-or-equal' ? a >= b : op === 'less-than' ? a < b : a <= b;
+        return ok ? undefined : `${p} is ${show(l)}, expected ${ORDER_WORDS[op]} ${rhsText(r)}`;
+      }
+      case 'in':
+      case 'not-in': {
+        if (!Array.isArray(r)) return `${rhsText(r)} is not a list`;
+        const found = r.some((x) => deepEqual(l, x));
+        if (op === 'in') return found ? undefined : `${p} is ${show(l)}, expected one of ${rhsText(r)}`;
+        return found ? `${p} is ${show(l)}, which is one of ${rhsText(r)}` : undefined;
+      }
+      case 'all-in': {
+        if (!Array.isArray(r)) return `${rhsText(r)} is not a list`;
+        const items = Array.isArray(l) ? l : [l];
+        const outside = items.filter((x) => !r.some((y) => deepEqual(x, y)));
+        if (outside.length === 0) return undefined;
+        const list = outside.map(show).join(', ');
+        return `${p} contains ${list}, which ${outside.length === 1 ? 'is' : 'are'} not in ${rhsText(r)}`;
+      }
+      case 'contains':
+      case 'not-contains': {
+        let has: boolean;
+        if (Array.isArray(l)) has = l.some((x) => deepEqual(x, r));
+        else if (typeof l === 'string' && typeof r === 'string') has = l.includes(r);
+        else return `${p} is ${show(l)}, neither a list nor text, so it cannot contain ${rhsText(r)}`;
+        if (op === 'contains') return has ? undefined : `${p} is ${show(l)}, which does not contain ${rhsText(r)}`;
+        return has ? `${p} is ${show(l)}, which contains ${rhsText(r)}` : undefined;
+      }
+      case 'matches': {
+        if (typeof l !== 'string' && typeof l !== 'number') return `${p} is ${show(l)}, not text, so it cannot match ${rhsText(r)}`;
+        const re = regexFor(r);
+        if (re instanceof Error) return `${rhsText(r)} is not a valid regular expression: ${re.message}`;
+        return re.test(String(l)) ? undefined : `${p} is ${show(l)}, which does not match ${rhsText(r)}`;
+      }
+      case 'length-equals':
+      case 'length-greater-or-equal':
+      case 'length-less-or-equal': {
+        const n = lengthOf(l);
+        if (n === undefined) return `${p} is ${show(l)}, which has no length`;
+        if (typeof r !== 'number') return `${rhsText(r)} is not a number`;
+        const ok = op === 'length-equals' ? n === r : op === 'length-greater-or-equal' ? n >= r : n <= r;
+        return ok ? undefined : `length of ${p} is ${n}, expected ${ORDER_WORDS[op]} ${rhsText(r)}`;
+      }
+      case 'older-than-days':
+      case 'newer-than-days': {
+        const t = toTime(l);
+        if (t === undefined) return `${p} ${show(l)} is not a valid timestamp`;
+        if (typeof r !== 'number') return `${rhsText(r, ageUnit)} is not a number`;
+        const age = (ctx.now.getTime() - t) / DAY_MS;
+        const shown = `${p} ${String(l)} is ${showDays(age, r)} days old`;
+        // newer-than-days N: no older than N days; older-than-days N: strictly older
+        if (op === 'newer-than-days') return age <= r ? undefined : `${shown}, more than ${rhsText(r, ageUnit)}`;
+        return age > r ? undefined : `${shown}, expected more than ${rhsText(r, ageUnit)}`;
+      }
+      default:
+        return `unknown operator ${String(op)}`;
+    }
+  };
+}
+
+const DESCRIBE: Record<Operator, (p: string, v: string) => string> = {
+  'equals': (p, v) => `${p} equals ${v}`,
+  'not-equals': (p, v) => `${p} does not equal ${v}`,
+  'greater-than': (p, v) => `${p} is greater than ${v}`,
+  'greater-or-equal': (p, v) => `${p} is at least ${v}`,
+  'less-than': (p, v) => `${p} is less than ${v}`,
+  'less-or-equal': (p, v) => `${p} is at most ${v}`,
+  'in': (p, v) => `${p} is one of ${v}`,
+  'not-in': (p, v) => `${p} is not one of ${v}`,
+  'all-in': (p, v) => `every element of ${p} is in ${v}`,
+  'contains': (p, v) => `${p} contains ${v}`,
+  'not-contains': (p, v) => `${p} does not contain ${v}`,
+  'matches': (p, v) => `${p} matches ${v}`,
+  'exists': (p) => `${p} is present`,
+  'absent': (p) => `${p} is absent`,
+  'length-equals': (p, v) => `length of ${p} is ${v}`,
+  'length-greater-or-equal': (p, v) => `length of ${p} is at least ${v}`,
+  'length-less-or-equal': (p, v) => `length of ${p} is at most ${v}`,
+  'older-than-days': (p, v) => `${p} is more than ${v} old`,
+  'newer-than-days': (p, v) => `${p} is at most ${v} old`,
+};
+
+/**
+ * The assertion in plain English, parameters shown with their values:
+ * "StorageEncrypted equals true and length of MemberAvailabilityZones is at least min_member_zones (2)".
+ */
+export function describeAssertion(
+  assertion: Assertion,
+  params: Readonly<Record<string, unknown>>,
+  defs: Readonly<Record<string, ParameterDef>> = {},
+  showParamValues = true,
+): string {
+  const wrap = (a: Assertion): string => {
+    const s = describeAssertion(a, params, defs, showParamValues);
+    return 'all' in a || 'any' in a ? `(${s})` : s;
+  };
+  if ('all' in assertion) return assertion.all.map(wrap).join(' and ');
+  if ('any' in assertion) return assertion.any.map(wrap).join(' or ');
+  if ('not' in assertion) return `not (${describeAssertion(assertion.not, params, defs, showParamValues)})`;
+  const c = assertion;
+  if (c.says) return c.says;
+  const age = c.op === 'older-than-days' || c.op === 'newer-than-days';
+  const unit = (c.param !== undefined ? defs[c.param]?.unit : undefined) ?? (age ? 'days' : undefined);
+  let v: string;
+  if (c.param !== undefined) {
+    const val = params[c.param] ?? defs[c.param]?.default;
+    v = showParamValues && val !== undefined ? `${c.param} (${show(val)}${unit ? ` ${unit}` : ''})` : c.param;
+    if (age && !(showParamValues && val !== undefined)) v += ' days';
+  } else {
+    v = `${show(c.value)}${unit ? ` ${unit}` : ''}`;
+  }
+  const render = DESCRIBE[c.op];
+  return render ? render(c.path, v) : `${c.path} ${String(c.op)} ${v}`;
+}

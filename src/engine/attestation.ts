@@ -1,0 +1,52 @@
+// Manual controls: proven by a current attestation, never by silence.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import type { Attestation, Control } from '../controls/model.js';
+import { DAY_MS } from './values.js';
+
+export interface AttestationVerdict {
+  current: boolean;
+  /** one line: why it is current or not */
+  reason: string;
+  attestation?: Attestation;
+}
+
+function judge(c: Control, a: Attestation, now: Date, baseDir?: string): AttestationVerdict {
+  const at = Date.parse(a.attested_at);
+  const exp = Date.parse(a.expires);
+  const who = `attested by ${a.attested_by} on ${a.attested_at}`;
+  if (Number.isNaN(at)) return { current: false, attestation: a, reason: `attestation date "${a.attested_at}" is not a valid date` };
+  if (Number.isNaN(exp)) return { current: false, attestation: a, reason: `attestation expiry "${a.expires}" is not a valid date` };
+  if (at > now.getTime()) return { current: false, attestation: a, reason: `attestation is dated in the future (${a.attested_at})` };
+  if (exp <= now.getTime()) return { current: false, attestation: a, reason: `attestation expired on ${a.expires} (${who})` };
+  const maxAge = c.attestation?.max_age_days;
+  if (maxAge !== undefined) {
+    const age = (now.getTime() - at) / DAY_MS;
+    if (age > maxAge) {
+      return { current: false, attestation: a, reason: `attestation is ${Math.floor(age)} days old, more than max_age_days = ${maxAge} days (${who})` };
+    }
+  }
+  let docNote = '';
+  if (baseDir !== undefined && !/^[a-z][a-z0-9+.-]*:\/\//i.test(a.document)) {
+    const file = isAbsolute(a.document) ? a.document : resolve(baseDir, a.document);
+    if (existsSync(file) && statSync(file).isFile()) {
+      const sha = createHash('sha256').update(readFileSync(file)).digest('hex');
+      if (sha !== a.sha256.toLowerCase()) {
+        return { current: false, attestation: a, reason: `document ${a.document} has sha256 ${sha}, but the attestation records ${a.sha256}: the document changed after it was attested` };
+      }
+      docNote = ', document hash verified';
+    } else {
+      docNote = ', document not found locally so its hash was not checked';
+    }
+  }
+  return { current: true, attestation: a, reason: `${who}, valid until ${a.expires}${docNote}` };
+}
+
+/** Picks the newest current attestation for the control, or explains why there is none. */
+export function judgeAttestations(c: Control, all: readonly Attestation[], now: Date, baseDir?: string): AttestationVerdict {
+  const mine = all.filter((a) => a.control === c.id).sort((x, y) => Date.parse(y.attested_at) - Date.parse(x.attested_at));
+  if (mine.length === 0) return { current: false, reason: `no attestation for ${c.id}; it needs: ${c.attestation?.evidence ?? 'an attestation'}` };
+  const verdicts = mine.map((a) => judge(c, a, now, baseDir));
+  return verdicts.find((v) => v.current) ?? verdicts[0]!;
+}

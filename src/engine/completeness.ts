@@ -1,0 +1,73 @@
+// Which (account, region) scopes a collector must have covered, and whether each was.
+// This is where "never a false pass" starts: a scope without an ok collection is an ERROR.
+import type { Collection, EvidenceBundle, EvidenceRecord } from '../evidence/model.js';
+
+export interface ScopeState {
+  account: string;
+  region: string;
+  /** undefined when the collection is complete */
+  problem?: string;
+}
+
+const key = (collector: string, account: string, region: string): string => `${collector}\u0000${account}\u0000${region}`;
+
+export class EvidenceIndex {
+  private readonly collections = new Map<string, Collection[]>();
+  private readonly globalCollectors = new Set<string>();
+  private readonly records = new Map<string, EvidenceRecord[]>();
+
+  constructor(readonly bundle: EvidenceBundle, globalCollectors: Iterable<string> = []) {
+    for (const g of globalCollectors) this.globalCollectors.add(g);
+    for (const c of bundle.manifest.collections) {
+      const k = key(c.collector, c.account, c.region);
+      const list = this.collections.get(k);
+      if (list) list.push(c);
+      else this.collections.set(k, [c]);
+      // a collector that recorded its run under `global` runs once per account
+      if (c.region === 'global') this.globalCollectors.add(c.collector);
+    }
+    for (const r of bundle.records) {
+      const k = key(r.collector, r.source.account, r.source.region);
+      const list = this.records.get(k);
+      if (list) list.push(r);
+      else this.records.set(k, [r]);
+    }
+  }
+
+  isGlobal(collector: string): boolean {
+    return this.globalCollectors.has(collector);
+  }
+
+  /** Every scope the collector had to cover, each with why it is incomplete (if it is). */
+  scopes(collector: string): ScopeState[] {
+    const { accounts, regions } = this.bundle.manifest;
+    const scopeRegions = this.isGlobal(collector) ? ['global'] : regions;
+    const out: ScopeState[] = [];
+    for (const account of accounts) {
+      for (const region of scopeRegions) {
+        const runs = this.collections.get(key(collector, account, region)) ?? [];
+        out.push({ account, region, problem: problemOf(collector, runs) });
+      }
+    }
+    return out;
+  }
+
+  recordsIn(collector: string, account: string, region: string): readonly EvidenceRecord[] {
+    return this.records.get(key(collector, account, region)) ?? [];
+  }
+}
+
+function problemOf(collector: string, runs: readonly Collection[]): string | undefined {
+  if (runs.length === 0) return `collector ${collector} did not run here, so there is no evidence`;
+  // if one attempt errored, what the others returned may be partial: never trust it
+  const failed = runs.find((r) => r.status !== 'ok');
+  if (!failed) return undefined;
+  const err = failed.error;
+  return `collector ${collector} failed: ${err ? `${err.code}: ${err.message}` : 'unknown error'}`;
+}
+
+/** The wildcard ARN for a whole account/region scope of a collector's service. */
+export function scopeArn(collector: string, account: string, region: string): string {
+  const service = collector.split('.')[0] ?? collector;
+  return `arn:aws:${service}:${region === 'global' ? '' : region}:${account}:*`;
+}
