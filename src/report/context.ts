@@ -1,0 +1,45 @@
+// What every section of the pack reads: the input, indexed once.
+import type { Control, Framework } from '../controls/model.js';
+import type { Manifest } from '../evidence/model.js';
+import type { ControlResult, ControlStatus } from '../engine/results.js';
+import type { Writer } from './layout.js';
+import type { SignerIdentity } from './sign.js';
+import type { PackAttachment, PackCoverage, PackInput } from './types.js';
+
+export interface PackContext {
+  w: Writer;
+  input: PackInput;
+  manifest?: Manifest;
+  /** the frameworks this pack is about (one, or all five) */
+  frameworks: Framework[];
+  coverage: PackCoverage['frameworks'];
+  controls: Map<string, Control>;
+  results: Map<string, ControlResult>;
+  signer?: SignerIdentity;
+  attachments: (PackAttachment & { sha256: string })[];
+}
+
+/** Worst first: the status a requirement shows when several controls back it. */
+export const STATUS_RANK: ControlStatus[] = ['FAIL', 'ERROR', 'WAIVED', 'MANUAL', 'PASS', 'NOT_APPLICABLE'];
+
+export function worstStatus(statuses: ControlStatus[]): ControlStatus | undefined {
+  let best: number | undefined;
+  for (const s of statuses) {
+    const r = STATUS_RANK.indexOf(s);
+    if (best === undefined || r < best) best = r;
+  }
+  return best === undefined ? undefined : STATUS_RANK[best];
+}
+
+export function fmtValue(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (v === undefined) return '(absent)';
+  return JSON.stringify(v);
+}
+
+export function fmtTime(iso: string | Date | undefined): string {
+  if (!iso) return '—';
+  const d = typeof iso === 'string' ? new Date(iso) : iso;
+  if (Number.isNaN(d.getTime())) return String(iso);
+  return d.toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, ' UTC');
+}

@@ -1,0 +1,187 @@
+// buildPack: results + controls + evidence files -> one signed PDF. Deterministic: the same
+// inputs, signing time and key give the same bytes (fixed info dates, no random ids).
+import { createHash } from 'node:crypto';
+import { rename, writeFile, unlink } from 'node:fs/promises';
+import { dirname, basename, join } from 'node:path';
+import type { Control } from '../controls/model.js';
+import type { Manifest } from '../evidence/model.js';
+import type { ControlResult } from '../engine/results.js';
+import { COLORS, PAGE, Writer, fontBytes } from './layout.js';
+import type { PackContext } from './context.js';
+import { drawCover } from './cover.js';
+import { drawMatrix, drawSummary } from './summary.js';
+import { drawControls } from './control-pages.js';
+import { drawAppendix, drawWaivers } from './appendix.js';
+import { addSignaturePlaceholder, loadSigner, makeDemoSigner, signPdf, SigningError, type SignerIdentity, type SignerInput } from './sign.js';
+import { MANIFEST_ATTACHMENT, OSCAL_ATTACHMENT, RESULTS_ATTACHMENT, type PackAttachment, type PackInput } from './types.js';
+
+export type { PackInput, PackAttachment, PackCoverage } from './types.js';
+
+const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+
+/** The attachments as embedded: the caller's, plus results.json and the OSCAL document when absent. */
+export function packAttachments(input: PackInput): (PackAttachment & { sha256: string })[] {
+  const list: PackAttachment[] = [...input.attachments];
+  const has = (n: string): boolean => list.some((a) => a.name === n);
+  if (!has(RESULTS_ATTACHMENT)) list.push({ name: RESULTS_ATTACHMENT, bytes: Buffer.from(JSON.stringify(input.results, null, 2) + '\n'), description: 'trustpack results (Results JSON)' });
+  if (!has(OSCAL_ATTACHMENT)) list.push({ name: OSCAL_ATTACHMENT, bytes: Buffer.from(JSON.stringify(input.oscal, null, 2) + '\n'), description: 'OSCAL assessment results 1.0.4' });
+  const seen = new Set<string>();
+  for (const a of list) {
+    if (seen.has(a.name)) throw new Error(`two attachments named ${a.name}`);
+    seen.add(a.name);
+  }
+  return list.map((a) => ({ ...a, sha256: sha256(a.bytes) }));
+}
+
+function describe(name: string): string {
+  if (name === MANIFEST_ATTACHMENT) return 'evidence bundle manifest: run, caller, collections, sha256 of each records file';
+  if (name.startsWith('records/')) return `evidence records of collector ${basename(name).replace(/\.jsonl$/, '')} (one JSON record per line)`;
+  return name;
+}
+
+function mimeOf(name: string): string {
+  if (name.endsWith('.jsonl')) return 'application/x-ndjson';
+  if (name.endsWith('.json')) return 'application/json';
+  if (name.endsWith('.pdf')) return 'application/pdf';
+  return 'application/octet-stream';
+}
+
+function manifestOf(input: PackInput): Manifest | undefined {
+  if (input.manifest) return input.manifest;
+  const a = input.attachments.find((x) => x.name === MANIFEST_ATTACHMENT);
+  if (!a) return undefined;
+  try {
+    return JSON.parse(a.bytes.toString('utf8')) as Manifest;
+  } catch {
+    return undefined;
+  }
+}
+
+function resolveSigner(input: PackInput): { signer?: SignerInput; identity?: SignerIdentity } {
+  if (input.unsigned) return {};
+  let signer = input.signer;
+  if (!signer && input.demoSigner) {
+    const demo = makeDemoSigner({ commonName: 'trustpack demo signer', organisation: 'DEMO — not for audit use', notBefore: new Date(input.signingTime.getTime() - 86_400_000) });
+    signer = { p12: demo.p12, passphrase: demo.passphrase };
+  }
+  if (!signer) throw new SigningError('no signing key: give a PKCS#12 key (--sign-p12) or ask for an unsigned pack');
+  return { signer, identity: loadSigner(signer) };
+}
+
+export async function buildPack(input: PackInput): Promise<Buffer> {
+  const { signer, identity } = resolveSigner(input); // fail fast on a bad key
+  const attachments = packAttachments(input);
+  const { default: PDFDocument } = await import('pdfkit');
+  const t = input.signingTime;
+  const org = input.organisation ?? '';
+  const doc = new PDFDocument({
+    size: 'A4',
+    margin: 0,
+    bufferPages: true, // headers say "page X of Y": drawn once every page exists
+    pdfVersion: '1.7',
+    lang: 'en',
+    displayTitle: true,
+    info: {
+      Title: `Security evidence pack${org ? ` — ${org}` : ''} — run ${input.results.run.id}`,
+      Author: org || 'trustpack',
+      Subject: 'Evidence for SOC 2, PCI DSS v4.0.1, GDPR, CCPA and CSA CCM v4 controls',
+      Creator: `trustpack ${input.results.tool.version}`,
+      Producer: `trustpack ${input.results.tool.version} (pdfkit)`,
+      // fixed dates: pdfkit derives the trailer /ID from the info dictionary
+      CreationDate: t,
+      ModDate: t,
+    },
+  });
+  const fonts = fontBytes();
+  doc.registerFont('sans', fonts.sans);
+  doc.registerFont('bold', fonts.bold);
+  doc.registerFont('mono', fonts.mono);
+  doc.font('sans');
+
+  const chunks: Buffer[] = [];
+  doc.on('data', (c: Buffer) => chunks.push(c));
+  const done = new Promise<void>((resolve, reject) => {
+    doc.on('end', () => resolve());
+    doc.on('error', reject);
+  });
+
+  const wanted = input.framework && input.framework !== 'all' ? [input.framework] : undefined;
+  const frameworks = input.frameworks.filter((f) => !wanted || wanted.includes(f.id));
+  const ctx: PackContext = {
+    w: new Writer(doc),
+    input,
+    manifest: manifestOf(input),
+    frameworks,
+    coverage: input.coverage.frameworks.filter((f) => frameworks.some((x) => x.id === f.id)),
+    controls: new Map<string, Control>(input.controls.map((c) => [c.id, c])),
+    results: new Map<string, ControlResult>(input.results.controls.map((c) => [c.id, c])),
+    attachments,
+  };
+  if (identity) ctx.signer = identity;
+
+  drawCover(ctx);
+  drawSummary(ctx);
+  drawMatrix(ctx);
+  drawControls(ctx);
+  drawWaivers(ctx);
+  drawAppendix(ctx);
+
+  for (const a of attachments) {
+    doc.file(a.bytes, {
+      name: a.name,
+      type: mimeOf(a.name),
+      description: a.description ?? describe(a.name),
+      creationDate: t,
+      modifiedDate: t,
+      relationship: 'Data',
+    } as never);
+  }
+
+  drawPageFurniture(ctx);
+  if (signer && identity) {
+    const range = doc.bufferedPageRange();
+    doc.switchToPage(range.start + range.count - 1);
+    await addSignaturePlaceholder(doc, {
+      signingTime: t,
+      name: identity.commonName ?? identity.subject,
+      reason: `trustpack evidence pack, run ${input.results.run.id}`,
+      location: org,
+    });
+  }
+  doc.end();
+  await done;
+  const pdf = Buffer.concat(chunks);
+  return signer ? signPdf(pdf, signer, t) : pdf;
+}
+
+/** Header (run id, organisation) and footer (page X of Y) on every page. */
+function drawPageFurniture(ctx: PackContext): void {
+  const { w, input } = ctx;
+  const doc = w.doc;
+  const range = doc.bufferedPageRange();
+  const marker = input.unsigned ? '  ·  UNSIGNED' : input.demoSigner ? '  ·  DEMO SIGNER — not for audit use' : '';
+  const head = `trustpack evidence pack${input.organisation ? `  ·  ${input.organisation}` : ''}  ·  run ${input.results.run.id}${marker}`;
+  for (let i = 0; i < range.count; i++) {
+    doc.switchToPage(range.start + i);
+    const onCover = i === 0;
+    for (const line of w.wrap(head, w.width, 'sans', 7).slice(0, 1)) w.drawLine(line, PAGE.left, 24, 'sans', 7, onCover ? '#dbe6f1' : COLORS.muted);
+    if (!onCover) doc.moveTo(PAGE.left, 36).lineTo(PAGE.right, 36).lineWidth(0.4).strokeColor(COLORS.rule).stroke();
+    doc.moveTo(PAGE.left, 806).lineTo(PAGE.right, 806).lineWidth(0.4).strokeColor(COLORS.rule).stroke();
+    const footer = `page ${i + 1} of ${range.count}`;
+    w.drawLine(footer, PAGE.right - w.measure(footer, 'sans', 7), 812, 'sans', 7, COLORS.muted);
+    w.drawLine(`signed ${input.signingTime.toISOString()}`, PAGE.left, 812, 'sans', 7, COLORS.muted);
+  }
+}
+
+/** Writes atomically: a temp name in the same folder, then rename. */
+export async function writePack(input: PackInput, outFile: string): Promise<void> {
+  const pdf = await buildPack(input);
+  const tmp = join(dirname(outFile), `.${basename(outFile)}.${process.pid}.tmp`);
+  try {
+    await writeFile(tmp, pdf);
+    await rename(tmp, outFile);
+  } catch (e) {
+    await unlink(tmp).catch(() => undefined);
+    throw e;
+  }
+}

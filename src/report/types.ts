@@ -1,0 +1,50 @@
+// What the pack is built from. The report knows results, controls and evidence files; it
+// never collects or evaluates anything itself.
+import type { Control, Framework, FrameworkId } from '../controls/model.js';
+import type { Manifest } from '../evidence/model.js';
+import type { Results } from '../engine/results.js';
+import type { SignerInput } from './sign.js';
+
+/** The Coverage JSON of DESIGN.md (what src/engine/coverage.ts computes). */
+export interface PackCoverage {
+  frameworks: {
+    id: string;
+    title: string;
+    total: number;
+    covered: number;
+    automated: number;
+    requirements: { id: string; title: string; controls: string[]; automated: boolean }[];
+  }[];
+}
+
+export interface PackAttachment {
+  /** the name readers list; for bundle files the manifest path, e.g. records/kms.keys.jsonl */
+  name: string;
+  bytes: Buffer;
+  description?: string;
+}
+
+export interface PackInput {
+  results: Results;
+  controls: Control[];
+  frameworks: Framework[];
+  coverage: PackCoverage;
+  /** OSCAL assessment-results document, already computed */
+  oscal: object;
+  /** the bundle files (manifest.json, records/*.jsonl) + results.json + the OSCAL json */
+  attachments: PackAttachment[];
+  /** the manifest; read from the manifest.json attachment when absent */
+  manifest?: Manifest;
+  organisation?: string;
+  framework?: FrameworkId | 'all';
+  signingTime: Date;
+  signer?: SignerInput;
+  unsigned?: boolean;
+  /** the signer is a throw-away demo key: the cover says so in plain sight */
+  demoSigner?: boolean;
+}
+
+/** Names the pack gives its own attachments (verify looks for them). */
+export const RESULTS_ATTACHMENT = 'results.json';
+export const OSCAL_ATTACHMENT = 'oscal-assessment-results.json';
+export const MANIFEST_ATTACHMENT = 'manifest.json';
