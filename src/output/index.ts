@@ -1,23 +1,38 @@
 // One entry point for every machine- and human-readable format of Results.
 import type { EvidenceBundle } from '../evidence/model.js';
 import type { Results } from '../engine/results.js';
+import { renderCsv } from './csv.js';
+import { renderJson } from './json.js';
+import { renderJunit } from './junit.js';
+import { renderMarkdown } from './markdown.js';
 import { toOscal } from './oscal.js';
+import { renderTable } from './table.js';
 
 export type OutputFormat = 'table' | 'json' | 'junit' | 'csv' | 'markdown' | 'oscal';
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'json', 'junit', 'csv', 'markdown', 'oscal'];
 
+export function isOutputFormat(s: string): s is OutputFormat {
+  return (OUTPUT_FORMATS as readonly string[]).includes(s);
+}
+
 export interface RenderOptions {
-  /** ANSI colour; the CLI passes process.stdout.isTTY && !NO_COLOR */
+  /** ANSI colour (table only); the CLI passes process.stdout.isTTY && !NO_COLOR */
   color: boolean;
   /** the evidence bundle, for formats that cite collection times (oscal) */
   bundle?: EvidenceBundle;
-  /** terminal width for the table; long titles are cut to fit */
+  /** terminal width for the table; the title column is cut to fit */
   width?: number;
 }
 
 export function render(format: OutputFormat, results: Results, opts: RenderOptions): string {
   switch (format) {
+    case 'table': return renderTable(results, opts);
+    case 'json': return renderJson(results);
+    case 'junit': return renderJunit(results);
+    case 'csv': return renderCsv(results);
+    case 'markdown': return renderMarkdown(results);
     case 'oscal': return `${JSON.stringify(toOscal(results, opts.bundle), null, 2)}\n`;
-    default: throw new Error(`format ${format} not implemented yet`);
   }
 }
+
+export { renderCsv, renderJson, renderJunit, renderMarkdown, renderTable, toOscal };

@@ -1,0 +1,104 @@
+// Results -> GitHub-flavoured Markdown, sized for a GitHub Actions job summary
+// ($GITHUB_STEP_SUMMARY): what failed first, what passed folded away.
+import { CONTROL_STATUSES, type ControlResult, type ControlStatus, type Results } from '../engine/results.js';
+import { oneLine } from './text.js';
+
+const ICON: Record<ControlStatus, string> = {
+  PASS: '✅', FAIL: '❌', ERROR: '⚠️', NOT_APPLICABLE: '➖', MANUAL: '📝', WAIVED: '⏸️',
+};
+
+/** Inline text: one line, with Markdown and HTML metacharacters (pipes above all) escaped. */
+export function mdEscape(s: string): string {
+  return oneLine(s)
+    .replace(/[\\`*_[\]#|~]/g, (ch) => `\\${ch}`)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
+}
+
+function heading(c: ControlResult): string {
+  return `${mdEscape(c.id)}: ${mdEscape(c.title)}`;
+}
+
+function frameworks(c: ControlResult): string {
+  const parts = Object.entries(c.frameworks).map(([fw, ids]) => `${fw} ${(ids ?? []).join(', ')}`);
+  return parts.length ? ` (${mdEscape(parts.join('; '))})` : '';
+}
+
+function failingSection(c: ControlResult): string[] {
+  const out = [`#### ${ICON[c.status]} ${c.status} ${heading(c)}`, '', `Severity **${mdEscape(c.severity)}**${frameworks(c)}. ${mdEscape(c.reason)}`, ''];
+  const bad = c.findings.filter((f) => f.status === 'FAIL' || f.status === 'ERROR');
+  if (bad.length > 0) {
+    out.push('| Resource | Account | Region | Status | Reason |', '| --- | --- | --- | --- | --- |');
+    for (const f of bad) {
+      out.push(`| ${mdEscape(f.resource)} | ${mdEscape(f.account)} | ${mdEscape(f.region)} | ${f.status} | ${mdEscape(f.reason)} |`);
+    }
+    out.push('');
+  }
+  return out;
+}
+
+export function renderMarkdown(results: Results): string {
+  const run = results.run;
+  const by = (s: ControlStatus) => results.controls.filter((c) => c.status === s);
+  const out: string[] = [
+    '## trustpack results',
+    '',
+    `Run ${mdEscape(run.id)}, evaluated ${mdEscape(run.evaluatedAt)}; accounts ${mdEscape(run.accounts.join(', ') || 'none')}; ` +
+      `regions ${mdEscape(run.regions.join(', ') || 'none')}${run.framework ? `; framework ${mdEscape(run.framework)}` : ''}.`,
+    '',
+    '| Status | Controls |',
+    '| --- | ---: |',
+    ...CONTROL_STATUSES.map((s) => `| ${ICON[s]} ${s} | ${results.summary[s] ?? 0} |`),
+    '',
+  ];
+
+  const failing = [...by('FAIL'), ...by('ERROR')];
+  if (failing.length > 0) {
+    out.push('### Failing and erroring controls', '');
+    for (const c of failing) out.push(...failingSection(c));
+  }
+
+  const waived = by('WAIVED');
+  if (waived.length > 0) {
+    out.push('### Waived', '');
+    for (const c of waived) {
+      out.push(`- ${heading(c)}`);
+      for (const f of c.findings.filter((x) => x.status === 'WAIVED')) {
+        const w = f.waiver;
+        out.push(`  - ${mdEscape(f.resource)}: ${mdEscape(f.reason)}` +
+          (w ? `; waived by ${mdEscape(w.approver)} until ${mdEscape(w.expires)}: ${mdEscape(w.reason)}` : ''));
+      }
+    }
+    out.push('');
+  }
+
+  const manual = by('MANUAL');
+  if (manual.length > 0) {
+    out.push('### Manual (attested)', '');
+    for (const c of manual) {
+      const a = c.attestation;
+      out.push(`- ${heading(c)}: ` + (a
+        ? `attested by ${mdEscape(a.attested_by)} on ${mdEscape(a.attested_at)}, ${mdEscape(a.document)}, expires ${mdEscape(a.expires)}`
+        : mdEscape(c.reason)));
+    }
+    out.push('');
+  }
+
+  const folded = (title: string, cs: ControlResult[]) => {
+    if (cs.length === 0) return;
+    out.push(`<details><summary>${title} (${cs.length})</summary>`, '');
+    for (const c of cs) out.push(`- ${heading(c)}: ${mdEscape(c.reason)}`);
+    out.push('', '</details>', '');
+  };
+  folded('Passing controls', by('PASS'));
+  folded('Not applicable controls', by('NOT_APPLICABLE'));
+
+  const expired = results.expiredWaivers ?? [];
+  if (expired.length > 0) {
+    out.push('### Expired waivers', '');
+    for (const w of expired) out.push(`- ${mdEscape(w.control)}: ${mdEscape(w.resource)}, expired ${mdEscape(w.expires)} (approved by ${mdEscape(w.approver)})`);
+    out.push('');
+  }
+  return out.join('\n');
+}

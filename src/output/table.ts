@@ -1,0 +1,78 @@
+// Results -> a terminal table for engineers: one aligned row per control, then the failing
+// resources of each failing control, then a one-line summary.
+import { CONTROL_STATUSES, type ControlStatus, type Results } from '../engine/results.js';
+import { oneLine } from './text.js';
+
+const ANSI: Record<ControlStatus, string> = {
+  PASS: '\u001b[32m', // green
+  FAIL: '\u001b[31m', // red
+  ERROR: '\u001b[35m', // magenta: not a failure of the control, a failure to know
+  NOT_APPLICABLE: '\u001b[90m', // grey
+  MANUAL: '\u001b[36m', // cyan
+  WAIVED: '\u001b[33m', // yellow
+};
+const RESET = '\u001b[0m';
+const BOLD = '\u001b[1m';
+
+/** Display width in code points (good enough for ids, ARNs and titles; no East Asian wide cells). */
+function len(s: string): number {
+  return [...s].length;
+}
+
+function fit(s: string, width: number): string {
+  const cps = [...s];
+  return cps.length <= width ? s : `${cps.slice(0, Math.max(0, width - 1)).join('')}…`;
+}
+
+function pad(s: string, width: number): string {
+  return s + ' '.repeat(Math.max(0, width - len(s)));
+}
+
+const HEADERS = ['STATUS', 'CONTROL', 'SEVERITY', 'TITLE', 'FAILING'] as const;
+const GAP = '  ';
+
+export function renderTable(results: Results, opts: { color: boolean; width?: number }): string {
+  const paint = (code: string, s: string) => (opts.color ? `${code}${s}${RESET}` : s);
+
+  // every cell goes through oneLine: a reason from AWS must not move the cursor or inject escapes
+  const rows = results.controls.map((c) => [
+    c.status,
+    oneLine(c.id),
+    oneLine(c.severity),
+    oneLine(c.title),
+    String(c.findings.filter((f) => f.status === 'FAIL' || f.status === 'ERROR').length),
+  ]);
+  const widths = HEADERS.map((h, i) => Math.max(len(h), ...rows.map((r) => len(r[i] ?? ''))));
+  if (opts.width !== undefined) {
+    // the title is the one column that may be cut to fit the terminal
+    const others = widths.reduce((a, w, i) => (i === 3 ? a : a + w), 0) + GAP.length * (HEADERS.length - 1);
+    widths[3] = Math.max(len(HEADERS[3]), Math.min(widths[3]!, opts.width - others));
+  }
+
+  const line = (cells: readonly string[], status?: ControlStatus) =>
+    cells
+      .map((cell, i) => {
+        const last = i === cells.length - 1;
+        const text = i === 3 ? fit(cell, widths[3]!) : cell;
+        // pad before painting so escape codes never disturb the alignment
+        const padded = last ? text : pad(text, widths[i]!);
+        return i === 0 && status ? paint(ANSI[status], padded) : padded;
+      })
+      .join(GAP)
+      .trimEnd();
+
+  const out: string[] = [paint(BOLD, line(HEADERS))];
+  results.controls.forEach((c, i) => out.push(line(rows[i]!, c.status)));
+
+  for (const c of results.controls) {
+    if (c.status !== 'FAIL' && c.status !== 'ERROR') continue;
+    out.push('', paint(ANSI[c.status], `${c.status} ${oneLine(c.id)}`) + `: ${oneLine(c.reason)}`);
+    const bad = c.findings.filter((f) => f.status === 'FAIL' || f.status === 'ERROR');
+    for (const f of bad) out.push(`  ${oneLine(f.resource)}  ${f.status === 'ERROR' ? '(error) ' : ''}${oneLine(f.reason)}`.trimEnd());
+  }
+
+  const counts = CONTROL_STATUSES.filter((s) => (results.summary[s] ?? 0) > 0).map((s) => paint(ANSI[s], `${results.summary[s]} ${s}`));
+  const n = results.controls.length;
+  out.push('', `${n} control${n === 1 ? '' : 's'}: ${counts.join(', ') || 'none evaluated'}`);
+  return `${out.join('\n')}\n`;
+}
