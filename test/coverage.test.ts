@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { computeCoverage, UnknownFrameworkError } from '../src/engine/coverage.js';
+import type { Control, Framework } from '../src/controls/model.js';
+
+function control(id: string, kind: 'automated' | 'manual', frameworks: Control['frameworks']): Control {
+  return { id, title: id, description: id, severity: 'high', kind, frameworks, remediation: 'fix it' };
+}
+
+const soc2: Framework = {
+  id: 'soc2', title: 'SOC 2', version: '2017 (rev. 2022)',
+  requirements: [
+    { id: 'CC6.1', title: 'Logical access' },
+    { id: 'CC6.6', title: 'Boundary protection' },
+    { id: 'CC7.2', title: 'Monitoring' },
+    { id: 'A1.2', title: 'Backups' },
+  ],
+};
+const gdpr: Framework = {
+  id: 'gdpr', title: 'GDPR', version: '2016/679',
+  requirements: [
+    { id: 'Art.32', title: 'Security of processing' },
+    { id: 'Art.32(1)(a)', title: 'Pseudonymisation and encryption' },
+    { id: 'Art.33', title: 'Breach notification', group: 'Chapter IV' } as Framework['requirements'][number],
+  ],
+};
+
+const controls = [
+  control('rds-encrypted', 'automated', { soc2: ['CC6.1'], gdpr: ['Art.32(1)(a)'] }),
+  control('access-policy', 'manual', { soc2: ['CC6.1', 'CC6.6'], gdpr: ['Art.32'] }),
+  control('backup-policy', 'manual', { soc2: ['A1.2', 'A1.2'] }),
+  control('ir-plan', 'manual', { gdpr: ['Art.33'] }),
+  // a mapping to an id the catalog does not have counts for nothing
+  control('stray', 'automated', { soc2: ['CC9.9'] }),
+];
+
+describe('computeCoverage', () => {
+  it('counts total, covered and automated per framework', () => {
+    const cov = computeCoverage(controls, [soc2, gdpr]);
+    expect(cov.frameworks.map((f) => [f.id, f.total, f.covered, f.automated])).toEqual([
+      ['soc2', 4, 3, 1],
+      ['gdpr', 3, 3, 1],
+    ]);
+    expect(cov.frameworks[0]).toMatchObject({ title: 'SOC 2', version: '2017 (rev. 2022)' });
+  });
+
+  it('lists uncovered requirements in catalog order', () => {
+    const [s] = computeCoverage(controls, [soc2]).frameworks;
+    expect(s!.uncovered).toEqual(['CC7.2']);
+    expect(s!.requirements.find((r) => r.id === 'CC7.2')).toEqual({ id: 'CC7.2', title: 'Monitoring', controls: [], automated: false });
+  });
+
+  it('is automated only when an automated control maps to the requirement', () => {
+    const reqs = computeCoverage(controls, [soc2]).frameworks[0]!.requirements;
+    const byId = Object.fromEntries(reqs.map((r) => [r.id, r]));
+    expect(byId['CC6.1']).toMatchObject({ controls: ['access-policy', 'rds-encrypted'], automated: true });
+    expect(byId['CC6.6']).toMatchObject({ controls: ['access-policy'], automated: false });
+    // a control listing an id twice is one control
+    expect(byId['A1.2']).toMatchObject({ controls: ['backup-policy'], automated: false });
+  });
+
+  it('treats an article and its points as distinct requirements', () => {
+    const reqs = computeCoverage(controls, [gdpr]).frameworks[0]!.requirements;
+    expect(reqs.find((r) => r.id === 'Art.32')).toMatchObject({ controls: ['access-policy'], automated: false });
+    expect(reqs.find((r) => r.id === 'Art.32(1)(a)')).toMatchObject({ controls: ['rds-encrypted'], automated: true });
+    // a mapping to the point alone does not cover the article
+    const onlyPoint = computeCoverage([control('x', 'automated', { gdpr: ['Art.32(1)(a)'] })], [gdpr]).frameworks[0]!;
+    expect(onlyPoint.uncovered).toEqual(['Art.32', 'Art.33']);
+  });
+
+  it('carries the optional group and keeps the contract key order', () => {
+    const reqs = computeCoverage(controls, [gdpr]).frameworks[0]!.requirements;
+    const art33 = reqs.find((r) => r.id === 'Art.33')!;
+    expect(art33.group).toBe('Chapter IV');
+    expect(Object.keys(art33)).toEqual(['id', 'title', 'group', 'controls', 'automated']);
+    expect(Object.keys(reqs[0]!)).toEqual(['id', 'title', 'controls', 'automated']);
+    expect(Object.keys(computeCoverage(controls, [gdpr]).frameworks[0]!)).toEqual(
+      ['id', 'title', 'version', 'total', 'covered', 'automated', 'requirements', 'uncovered'],
+    );
+  });
+
+  it('selects one framework by id, and rejects an unknown one', () => {
+    expect(computeCoverage(controls, [soc2, gdpr], 'gdpr').frameworks.map((f) => f.id)).toEqual(['gdpr']);
+    expect(() => computeCoverage(controls, [soc2, gdpr], 'hipaa')).toThrow(UnknownFrameworkError);
+  });
+
+  it('handles no controls and a catalog with a duplicated entry', () => {
+    const dup: Framework = { ...soc2, requirements: [...soc2.requirements, { id: 'CC6.1', title: 'again' }] };
+    const f = computeCoverage([], [dup]).frameworks[0]!;
+    expect([f.total, f.covered, f.automated]).toEqual([4, 0, 0]);
+    expect(f.uncovered).toEqual(['CC6.1', 'CC6.6', 'CC7.2', 'A1.2']);
+  });
+});
