@@ -5,6 +5,7 @@ import type { Document, LineCounter } from 'yaml';
 import type { Control, Framework, FrameworkId, LoadProblem } from './model.js';
 import { walkComparisons } from './assertion-walk.js';
 import { CONFIG_RULE_COLLECTOR } from './expand.js';
+import { dotted } from './schema-problems.js';
 import { locate, positionOf } from './yaml-locate.js';
 
 export interface CheckContext {
@@ -39,7 +40,7 @@ export function checkControl(c: Control, ctx: CheckContext): LoadProblem[] {
       try {
         compile(cmp.path);
       } catch (err) {
-        report([...at, 'path'], 'invalid-jmespath', `${at.join('.')}.path "${cmp.path}" is not valid JMESPath: ${(err as Error).message}`);
+        report([...at, 'path'], 'invalid-jmespath', `${dotted('/' + [...at, 'path'].join('/'))} "${cmp.path}" is not valid JMESPath: ${(err as Error).message}`);
       }
       if (cmp.param !== undefined && !declared.has(cmp.param)) {
         report([...at, 'param'], 'unknown-parameter', `parameter "${cmp.param}" is not declared under parameters` + (declared.size ? ` (declared: ${[...declared].join(', ')})` : ''));

@@ -178,45 +178,62 @@ export function loadProject(file: string, opts: ProjectOptions = {}): { config: 
   return { config, problems };
 }
 
+const DATE_PREFIX = /^(\d{4})-(\d{2})-(\d{2})/;
+const looksLikeDate = (v: string): boolean => DATE_PREFIX.test(v);
+
+/** Date.parse accepts 2027-02-30 (as March 2); an expiry must be a day that exists. */
+export function isRealDate(v: string): boolean {
+  const m = DATE_PREFIX.exec(v);
+  if (!m || Number.isNaN(Date.parse(v))) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const t = new Date(Date.UTC(y, mo - 1, d));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d;
+}
+
 function checkDates(y: YamlFile, list: string, items: Record<string, unknown>[], fields: string[]): LoadProblem[] {
   const out: LoadProblem[] = [];
   items.forEach((item, i) => {
     for (const f of fields) {
       const v = item[f];
-      if (typeof v === 'string' && Number.isNaN(Date.parse(v))) out.push(at(y, [list, i, f], 'schema', `${list}[${i}].${f} "${v}" is not a real date`));
+      if (typeof v === 'string' && looksLikeDate(v) && !isRealDate(v)) out.push(at(y, [list, i, f], 'schema', `${list}[${i}].${f} "${v}" is not a real date`));
     }
   });
   return out;
 }
 
-function checkControlsExist(y: YamlFile, list: string, items: { control: string }[], controls?: readonly Control[]): LoadProblem[] {
+function checkControlsExist(y: YamlFile, list: string, items: Record<string, unknown>[], controls?: readonly Control[]): LoadProblem[] {
   if (!controls) return [];
   const ids = new Set(controls.map((c) => c.id));
   const out: LoadProblem[] = [];
   items.forEach((item, i) => {
-    if (!ids.has(item.control)) out.push(at(y, [list, i, 'control'], 'unknown-control', `control "${item.control}" is not in the catalog`));
+    const id = item['control'];
+    if (typeof id === 'string' && !ids.has(id)) out.push(at(y, [list, i, 'control'], 'unknown-control', `control "${id}" is not in the catalog`));
   });
   return out;
+}
+
+/** Items of a `key: [...]` file, whether or not the file passed its schema (to report every problem). */
+function itemsOf(y: YamlFile, key: string): Record<string, unknown>[] {
+  const list = (y.data as Record<string, unknown> | undefined)?.[key];
+  return Array.isArray(list) ? list.filter((i): i is Record<string, unknown> => i !== null && typeof i === 'object') : [];
 }
 
 /** Loads a waivers file (`waivers: [...]`). */
 export function loadWaivers(file: string, opts: ProjectOptions = {}): { waivers: Waiver[]; problems: LoadProblem[] } {
   const y = readValid(file, 'waivers');
-  if (!y.valid) return { waivers: [], problems: y.problems };
-  const waivers = (y.data as { waivers: Waiver[] }).waivers;
-  const problems = [...checkDates(y, 'waivers', waivers as unknown as Record<string, unknown>[], ['expires']), ...checkControlsExist(y, 'waivers', waivers, opts.controls)];
-  return { waivers, problems };
+  const items = itemsOf(y, 'waivers');
+  const problems = [...y.problems, ...checkDates(y, 'waivers', items, ['expires']), ...checkControlsExist(y, 'waivers', items, opts.controls)];
+  return { waivers: y.valid ? (items as unknown as Waiver[]) : [], problems };
 }
 
 /** Loads an attestations file (`attestations: [...]`). */
 export function loadAttestations(file: string, opts: ProjectOptions = {}): { attestations: Attestation[]; problems: LoadProblem[] } {
   const y = readValid(file, 'attestations');
-  if (!y.valid) return { attestations: [], problems: y.problems };
-  const attestations = (y.data as { attestations: Attestation[] }).attestations;
+  const items = itemsOf(y, 'attestations');
   const problems = [
-    ...checkDates(y, 'attestations', attestations as unknown as Record<string, unknown>[], ['attested_at', 'expires']),
-    ...checkControlsExist(y, 'attestations', attestations, opts.controls),
+    ...y.problems,
+    ...checkDates(y, 'attestations', items, ['attested_at', 'expires']),
+    ...checkControlsExist(y, 'attestations', items, opts.controls),
   ];
-  return { attestations, problems };
+  return { attestations: y.valid ? (items as unknown as Attestation[]) : [], problems };
 }
-

@@ -118,7 +118,8 @@ function toProblem(e: ErrorObject, file: string, doc: Document, lc: LineCounter)
       message = `${where} is ${JSON.stringify(e.data)}, which ${typeof custom === 'string' ? custom : `is not a valid ${String(params['format'] ?? 'value')}`}`;
       break;
     default:
-      message = typeof custom === 'string' ? `${where || 'file'}: ${custom}` : `${where || 'file'} ${e.message ?? 'is invalid'}`;
+      if (typeof custom === 'string') message = where ? `${where}: ${custom}` : custom;
+      else message = `${where || 'the file'} ${e.message ?? 'is invalid'}`;
   }
   const pos = positionOf(node, lc);
   return { file, line: pos.line, col: pos.col, rule, message };

@@ -1,0 +1,141 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadAttestations, loadCatalog, loadProject, loadWaivers } from '../src/controls/load.js';
+import type { LoadProblem } from '../src/controls/model.js';
+
+const FIX = join(import.meta.dirname, 'fixtures');
+const GOOD = join(FIX, 'controls-good');
+const BAD = join(FIX, 'controls-bad', 'catalog');
+const PROJECT = join(FIX, 'controls-bad', 'project');
+const known = new Set(['rds.db-clusters', 'rds.cluster-topology', 'config.rule-evaluations']);
+
+/** file name, line, col, rule: what a user needs to find and understand the problem */
+const brief = (p: LoadProblem): [string, number, number, string] => [p.file.split('/').pop()!, p.line, p.col, p.rule];
+
+describe('loadCatalog on a valid catalog', () => {
+  const cat = loadCatalog(GOOD, { knownCollectors: known });
+
+  it('loads every control sorted by file name, with no problems', () => {
+    expect(cat.problems).toEqual([]);
+    expect(cat.controls.map((c) => c.id)).toEqual(['cluster-encrypted', 'cluster-multi-az', 'trail-validation', 'backup-restore-test']);
+    expect(cat.controls[0]!.source).toEqual({ file: join(GOOD, 'a-encrypted.yaml'), line: 1 });
+  });
+
+  it('keeps requirement ids and versions that YAML would read as numbers as their text', () => {
+    const pci = cat.frameworks.find((f) => f.id === 'pci-dss-4.0.1')!;
+    expect(pci.requirements.map((r) => r.id)).toEqual(['3.5.1', '3.10']);
+    expect(cat.frameworks.find((f) => f.id === 'soc2')!.version).toBe('2017');
+    expect(cat.controls[0]!.frameworks['pci-dss-4.0.1']).toEqual(['3.5.1', '3.10']);
+  });
+
+  it('accepts a requirement group heading', () => {
+    expect(cat.frameworks.find((f) => f.id === 'soc2')!.requirements[0]).toEqual({ id: 'CC6.1', title: 'Logical access security', group: 'Logical and physical access' });
+  });
+
+  it('expands the config_rule shorthand', () => {
+    const c = cat.controls.find((x) => x.id === 'trail-validation')!;
+    expect(c.collector).toBe('config.rule-evaluations');
+    expect(c.scope).toEqual({ path: 'SourceIdentifier', op: 'equals', value: 'CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED' });
+    expect(c.assert).toEqual({ path: 'ComplianceType', op: 'equals', value: 'COMPLIANT' });
+    expect(c.when_none_in_scope).toBe('fail');
+  });
+});
+
+describe('loadCatalog reports every problem at once with FILE:LINE:COL and a rule', () => {
+  const cat = loadCatalog(BAD, { knownCollectors: known });
+  const found = cat.problems.map(brief);
+  const msg = (file: string): string => cat.problems.filter((p) => p.file.endsWith(file)).map((p) => p.message).join(' | ');
+
+  it.each([
+    ['01-yaml-syntax.yaml', 4, 1, 'yaml-syntax'],
+    ['02-unknown-key.yaml', 4, 1, 'schema'],
+    ['02-unknown-key.yaml', 1, 1, 'schema'],
+    ['03-wrong-type.yaml', 9, 9, 'schema'],
+    ['04-missing-field.yaml', 1, 1, 'schema'],
+    ['06-duplicate-b.yaml', 2, 5, 'duplicate-id'],
+    ['07-unknown-collector.yaml', 6, 12, 'unknown-collector'],
+    ['08-unknown-framework.yaml', 10, 3, 'unknown-framework'],
+    ['09-unknown-requirement.yaml', 9, 17, 'unknown-requirement'],
+    ['10-invalid-jmespath.yaml', 10, 13, 'invalid-jmespath'],
+    ['11-unknown-operator.yaml', 10, 11, 'unknown-operator'],
+    ['12-unknown-parameter.yaml', 10, 10, 'unknown-parameter'],
+    ['13-example-parameter.yaml', 15, 19, 'example-parameter'],
+    ['14-automated-without-assert.yaml', 1, 1, 'schema'],
+  ] as const)('%s:%i:%i %s', (file, line, col, rule) => {
+    expect(found).toContainEqual([file, line, col, rule]);
+  });
+
+  it('says which key and what was expected, in plain words', () => {
+    expect(msg('02-unknown-key.yaml')).toContain('unknown key "severty"');
+    expect(msg('02-unknown-key.yaml')).toContain('missing required field "severity"');
+    expect(msg('03-wrong-type.yaml')).toBe('frameworks.soc2 should be a list, got text "CC6.1"');
+    expect(msg('04-missing-field.yaml')).toBe('missing required field "remediation" at the top level');
+    expect(msg('06-duplicate-b.yaml')).toContain('already used by ' + join(BAD, '05-duplicate-a.yaml'));
+    expect(msg('11-unknown-operator.yaml')).toContain('unknown operator "equal" in assert.any[0].op');
+    expect(msg('10-invalid-jmespath.yaml')).toContain('assert.all[1].path');
+    expect(msg('14-automated-without-assert.yaml')).toContain('needs `collector` and `assert`, or the `config_rule` shorthand');
+  });
+
+  it('returns only the controls that are valid, and nothing else is reported', () => {
+    expect(cat.controls.map((c) => c.id)).toEqual(['dup']);
+    expect(cat.problems).toHaveLength(14);
+  });
+
+  it('reports a missing directory as a problem instead of throwing', () => {
+    const r = loadCatalog(join(FIX, 'no-such-dir'), { knownCollectors: known });
+    expect(r.problems.map(brief)).toEqual([['no-such-dir', 1, 1, 'missing-file']]);
+    expect(r.controls).toEqual([]);
+  });
+});
+
+describe('loadProject', () => {
+  const controls = loadCatalog(GOOD, { knownCollectors: known }).controls;
+
+  it('flags parameters and control_parameters no control declares', () => {
+    const r = loadProject(join(PROJECT, 'trustpack.yaml'), { controls });
+    expect(r.problems.map(brief)).toEqual([
+      ['trustpack.yaml', 5, 3, 'unknown-parameter'],
+      ['trustpack.yaml', 9, 5, 'unknown-parameter'],
+      ['trustpack.yaml', 10, 3, 'unknown-parameter'],
+    ]);
+    expect(r.problems[1]!.message).toBe('control "cluster-multi-az" has no parameter "max_zones" (it declares: min_member_zones)');
+    expect(r.config.control_parameters?.['cluster-multi-az']?.['min_member_zones']).toBe(2);
+  });
+
+  it('reports schema problems', () => {
+    const r = loadProject(join(PROJECT, 'trustpack-bad-schema.yaml'));
+    expect(r.problems.map(brief)).toEqual([
+      ['trustpack-bad-schema.yaml', 3, 1, 'schema'],
+      ['trustpack-bad-schema.yaml', 2, 10, 'schema'],
+    ]);
+  });
+
+  it('reports a missing file', () => {
+    expect(loadProject(join(PROJECT, 'nope.yaml')).problems.map(brief)).toEqual([['nope.yaml', 1, 1, 'missing-file']]);
+  });
+});
+
+describe('loadWaivers and loadAttestations', () => {
+  const controls = loadCatalog(GOOD, { knownCollectors: known }).controls;
+
+  it('reports missing fields, bad and impossible dates, unknown controls, all at once', () => {
+    const r = loadWaivers(join(PROJECT, 'waivers.yaml'), { controls });
+    expect(r.problems.map(brief)).toEqual([
+      ['waivers.yaml', 12, 5, 'schema'],
+      ['waivers.yaml', 15, 14, 'schema'],
+      ['waivers.yaml', 6, 14, 'schema'],
+      ['waivers.yaml', 7, 14, 'unknown-control'],
+    ]);
+    expect(r.problems[0]!.message).toBe('missing required field "reason" in waivers[2]');
+    expect(r.problems[2]!.message).toBe('waivers[0].expires "2027-02-30" is not a real date');
+  });
+
+  it('reports unknown keys and a malformed sha256', () => {
+    const r = loadAttestations(join(PROJECT, 'attestations.yaml'));
+    expect(r.problems.map(brief)).toEqual([
+      ['attestations.yaml', 8, 5, 'schema'],
+      ['attestations.yaml', 6, 13, 'schema'],
+    ]);
+    expect(r.attestations).toEqual([]);
+  });
+});
