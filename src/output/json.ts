@@ -1,26 +1,48 @@
 // Results -> the `--format json` contract of DESIGN.md, with a fixed key order so the same
-// results always print the same bytes (diffable in CI, hashable in the pack).
+// results always print the same bytes whatever order the engine built them in (diffable in CI,
+// hashable in the pack): contract keys in contract order, anything else sorted.
+import { FRAMEWORK_IDS } from '../controls/model.js';
 import { CONTROL_STATUSES, type ControlResult, type Finding, type Results } from '../engine/results.js';
 
 type Obj = Record<string, unknown>;
 
-/** `keys` first in that order, then any other keys (extensions) sorted; undefined values dropped. */
-function ordered(obj: object, keys: readonly string[]): Obj {
+/** Any JSON value with object keys sorted at every depth. */
+function sortedDeep(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortedDeep);
+  if (v === null || typeof v !== 'object') return v;
+  return ordered(v, []);
+}
+
+/** `keys` first in that order, then any other keys sorted; values below sorted deep; undefined dropped. */
+function ordered(obj: object, keys: readonly string[], own: Obj = {}): Obj {
   const src = obj as Obj;
   const out: Obj = {};
-  for (const k of keys) if (src[k] !== undefined) out[k] = src[k];
-  for (const k of Object.keys(src).filter((k) => !keys.includes(k)).sort()) if (src[k] !== undefined) out[k] = src[k];
+  const put = (k: string) => {
+    if (src[k] === undefined) return;
+    out[k] = k in own ? own[k] : sortedDeep(src[k]);
+  };
+  for (const k of keys) put(k);
+  for (const k of Object.keys(src).filter((k) => !keys.includes(k)).sort()) put(k);
   return out;
 }
 
 function finding(f: Finding): Obj {
-  return ordered(f, ['resource', 'account', 'region', 'status', 'reason', 'evidence', 'values', 'waiver']);
+  return ordered(f, ['resource', 'account', 'region', 'status', 'reason', 'evidence', 'values', 'waiver'], {
+    ...(f.waiver ? { waiver: ordered(f.waiver, ['reason', 'approver', 'expires']) } : {}),
+  });
 }
 
 function control(c: ControlResult): Obj {
   return ordered(
-    { ...c, findings: c.findings.map(finding) },
+    c,
     ['id', 'title', 'status', 'severity', 'kind', 'claim', 'asserts', 'parameters', 'frameworks', 'findings', 'attestation', 'reason'],
+    {
+      frameworks: ordered(c.frameworks, FRAMEWORK_IDS),
+      findings: c.findings.map(finding),
+      ...(c.attestation
+        ? { attestation: ordered(c.attestation, ['attested_by', 'attested_at', 'document', 'sha256', 'expires', 'current']) }
+        : {}),
+    },
   );
 }
 
@@ -28,16 +50,15 @@ function control(c: ControlResult): Obj {
 export function resultsDocument(results: Results): Obj {
   const summary: Obj = {};
   for (const s of CONTROL_STATUSES) summary[s] = results.summary[s] ?? 0;
-  return ordered(
-    {
-      ...results,
-      tool: ordered(results.tool, ['name', 'version']),
-      run: ordered(results.run, ['id', 'startedAt', 'endedAt', 'evaluatedAt', 'accounts', 'regions', 'framework']),
-      summary,
-      controls: results.controls.map(control),
-    },
-    ['tool', 'run', 'summary', 'controls', 'expiredWaivers'],
-  );
+  return ordered(results, ['tool', 'run', 'summary', 'controls', 'expiredWaivers'], {
+    tool: ordered(results.tool, ['name', 'version']),
+    run: ordered(results.run, ['id', 'startedAt', 'endedAt', 'evaluatedAt', 'accounts', 'regions', 'framework']),
+    summary,
+    controls: results.controls.map(control),
+    ...(results.expiredWaivers
+      ? { expiredWaivers: results.expiredWaivers.map((w) => ordered(w, ['control', 'resource', 'expires', 'approver'])) }
+      : {}),
+  });
 }
 
 export function renderJson(results: Results): string {
