@@ -29,6 +29,13 @@ export interface CollectContext {
   /** count one API call (for the manifest) */
   countCall(operation: string): void;
   now(): Date;
+  /** aborts the run's calls (Ctrl-C); pass it to every `send` / paginator */
+  signal?: AbortSignal;
+  /**
+   * bounds the AWS requests in flight across the whole run (p-limit); collectors' clients send
+   * every HTTP attempt through it (see collectors/common.ts `createClient`)
+   */
+  limit?: <T>(fn: () => Promise<T>) => Promise<T>;
 }
 
 export interface Collector extends CollectorInfo {

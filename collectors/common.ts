@@ -1,0 +1,128 @@
+// Helpers shared by the collector modules: SDK clients wired to the run (call counting,
+// the in-flight bound, abort), record drafts, ARNs, and checks on what AWS answered.
+import type { CollectContext } from './types.js';
+import type { EvidenceRecord, EvidenceRecordDraft, EvidenceSource } from '../src/evidence/model.js';
+
+/** The part of an SDK v3 client we touch; every generated client has it. */
+interface SdkClient {
+  middlewareStack: { add(middleware: unknown, options: Record<string, unknown>): void };
+  destroy(): void;
+}
+
+/**
+ * An SDK client for the collection: the run's client config (credentials, retries, timeouts;
+ * the endpoint comes from the SDK's own AWS_ENDPOINT_URL handling), counting every logical call
+ * for the manifest and sending every HTTP attempt through the run's in-flight bound.
+ */
+export function createClient<C extends SdkClient>(
+  ctx: CollectContext,
+  Ctor: new (config: never) => C,
+  region: string = String(ctx.clientConfig['region'] ?? ctx.region),
+): C {
+  const config = { ...ctx.clientConfig, region };
+  const client = new Ctor(config as never);
+  // initialize runs once per send(), before retries: one logical call.
+  client.middlewareStack.add(
+    (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+      ctx.countCall(context.commandName?.replace(/Command$/, '') ?? 'unknown');
+      return next(args);
+    },
+    { step: 'initialize', name: 'trustpackCountCall', priority: 'high' },
+  );
+  // deserialize wraps each HTTP attempt (inside the retry loop): the bound is held only while a
+  // request is on the wire, never during a retry's back-off.
+  const limit = ctx.limit;
+  if (limit) {
+    client.middlewareStack.add(
+      (next: (args: unknown) => Promise<unknown>) => (args: unknown) => limit(() => next(args)),
+      { step: 'deserialize', name: 'trustpackInFlightLimit', priority: 'low' },
+    );
+  }
+  return client;
+}
+
+/** Extra arguments for send() and paginators: the run's abort signal. */
+export function sendOptions(ctx: CollectContext): { abortSignal?: AbortSignal } {
+  return ctx.signal ? { abortSignal: ctx.signal } : {};
+}
+
+/** An answer that does not have the shape AWS documents: the evidence is not usable. */
+export class MalformedResponseError extends Error {
+  readonly code = 'MalformedResponse';
+  constructor(message: string) {
+    super(message);
+    this.name = 'MalformedResponseError';
+  }
+}
+
+export function requireString(value: unknown, what: string): string {
+  if (typeof value !== 'string' || value === '') throw new MalformedResponseError(`answer without ${what}`);
+  return value;
+}
+
+export function requireArray<T>(value: T[] | undefined, what: string): T[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new MalformedResponseError(`${what} is not a list`);
+  return value;
+}
+
+/** The ARN partition of a region (aws, aws-cn, aws-us-gov). */
+export function partition(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
+}
+
+export interface DraftInput {
+  service: string;
+  operation: string;
+  parameters: Record<string, unknown>;
+  resourceType: string;
+  resource: string;
+  data: unknown;
+  region?: string;
+  account?: string;
+  time?: string;
+  derivedFrom?: string[];
+}
+
+export function makeDraft(ctx: CollectContext, collector: string, d: DraftInput): EvidenceRecordDraft {
+  const source: EvidenceSource = {
+    service: d.service,
+    operation: d.operation,
+    parameters: d.parameters,
+    region: d.region ?? ctx.region,
+    account: d.account ?? ctx.account,
+    time: d.time ?? ctx.now().toISOString(),
+  };
+  if (d.derivedFrom) source.derivedFrom = [...new Set(d.derivedFrom)].sort();
+  return { collector, source, resourceType: d.resourceType, resource: d.resource, data: d.data };
+}
+
+/** Records of a collector this one depends on (run ensures they were collected first). */
+export function prior(ctx: CollectContext, collector: string): readonly EvidenceRecord[] {
+  const records = ctx.prior.get(collector);
+  if (!records) throw new Error(`records of ${collector} are not available (dependency not collected)`);
+  return records;
+}
+
+/** The `data` of a record as an object (records hold JSON objects for every collector). */
+export function dataOf(record: EvidenceRecord): Record<string, unknown> {
+  const d = record.data;
+  return d !== null && typeof d === 'object' && !Array.isArray(d) ? (d as Record<string, unknown>) : {};
+}
+
+export function str(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** The input actually sent, minus the pagination token: what the record's call asked for. */
+export function callParameters(input: Record<string, unknown>, tokenName: string): Record<string, unknown> {
+  const { [tokenName]: _token, ...rest } = input;
+  return JSON.parse(JSON.stringify(rest)) as Record<string, unknown>;
+}
+
+/** Runs fn on every item concurrently (the run's in-flight bound applies to the requests). */
+export async function mapConcurrent<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
+  return Promise.all(items.map(fn));
+}

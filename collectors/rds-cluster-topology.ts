@@ -1,0 +1,44 @@
+// rds.cluster-topology (join, no calls): each cluster with the availability zones its member
+// instances actually run in. Storage AZs say nothing about where compute fails over to.
+import type { CollectContext } from './types.js';
+import type { EvidenceRecord, EvidenceRecordDraft } from '../src/evidence/model.js';
+import { dataOf, makeDraft, prior, str } from './common.js';
+
+export async function* collect(ctx: CollectContext): AsyncIterable<EvidenceRecordDraft> {
+  const instances = new Map<string, EvidenceRecord>();
+  for (const r of prior(ctx, 'rds.db-instances')) {
+    const id = str(dataOf(r)['DBInstanceIdentifier']);
+    if (id) instances.set(id, r);
+  }
+  for (const cluster of prior(ctx, 'rds.db-clusters')) {
+    const c = dataOf(cluster);
+    const derivedFrom = [cluster.id];
+    const members = (Array.isArray(c['DBClusterMembers']) ? c['DBClusterMembers'] : []).map((m: unknown) => {
+      const member = (m ?? {}) as Record<string, unknown>;
+      const id = str(member['DBInstanceIdentifier']) ?? null;
+      const instance = id ? instances.get(id) : undefined;
+      if (instance) derivedFrom.push(instance.id);
+      return {
+        DBInstanceIdentifier: id,
+        IsClusterWriter: typeof member['IsClusterWriter'] === 'boolean' ? member['IsClusterWriter'] : null,
+        // null: the member is listed by the cluster but no instance record says where it runs
+        AvailabilityZone: instance ? str(dataOf(instance)['AvailabilityZone']) ?? null : null,
+      };
+    });
+    const memberAzs = [...new Set(members.map((m) => m.AvailabilityZone).filter((z): z is string => z !== null))].sort();
+    yield makeDraft(ctx, 'rds.cluster-topology', {
+      service: 'trustpack', operation: 'join', parameters: { join: ['rds.db-clusters', 'rds.db-instances'] },
+      resourceType: 'AWS::RDS::DBCluster',
+      resource: cluster.resource,
+      derivedFrom,
+      data: {
+        DBClusterIdentifier: c['DBClusterIdentifier'] ?? null,
+        DBClusterArn: c['DBClusterArn'] ?? cluster.resource,
+        Engine: c['Engine'] ?? null,
+        StorageAvailabilityZones: Array.isArray(c['AvailabilityZones']) ? c['AvailabilityZones'] : [],
+        Members: members,
+        MemberAvailabilityZones: memberAzs,
+      },
+    });
+  }
+}

@@ -1,0 +1,161 @@
+// The catalog of collectors: metadata only, so listing or validating controls never loads the
+// AWS SDK. A collector's module (and with it the SDK client it uses) is imported on demand.
+import type { Collector, CollectorInfo, CollectContext } from './types.js';
+import type { EvidenceRecordDraft } from '../src/evidence/model.js';
+
+type CollectFn = (ctx: CollectContext) => AsyncIterable<EvidenceRecordDraft>;
+
+interface Entry extends CollectorInfo {
+  load: () => Promise<{ collect: CollectFn }>;
+}
+
+const RDS_SOURCES = ['rds.db-clusters', 'rds.db-instances', 'rds.cluster-snapshots', 'rds.cluster-automated-backups'];
+
+const ENTRIES: readonly Entry[] = [
+  {
+    id: 'sts.caller-identity', service: 'sts', operations: ['GetCallerIdentity'],
+    resourceType: 'AWS::STS::CallerIdentity', scope: 'global',
+    description: 'The identity the collection ran as: account, ARN, user id.',
+    load: () => import('./sts-caller-identity.js'),
+  },
+  {
+    id: 'rds.db-clusters', service: 'rds', operations: ['DescribeDBClusters'],
+    resourceType: 'AWS::RDS::DBCluster', scope: 'regional',
+    description: 'Every RDS/Aurora DB cluster as DescribeDBClusters returns it.',
+    load: () => import('./rds-db-clusters.js'),
+  },
+  {
+    id: 'rds.db-instances', service: 'rds', operations: ['DescribeDBInstances'],
+    resourceType: 'AWS::RDS::DBInstance', scope: 'regional',
+    description: 'Every RDS DB instance as DescribeDBInstances returns it.',
+    load: () => import('./rds-db-instances.js'),
+  },
+  {
+    id: 'rds.cluster-snapshots', service: 'rds',
+    operations: ['DescribeDBClusterSnapshots', 'DescribeDBClusterSnapshotAttributes'],
+    resourceType: 'AWS::RDS::DBClusterSnapshot', scope: 'regional',
+    description: 'Every DB cluster snapshot; manual ones with their restore (sharing) attributes.',
+    load: () => import('./rds-cluster-snapshots.js'),
+  },
+  {
+    id: 'rds.cluster-automated-backups', service: 'rds', operations: ['DescribeDBClusterAutomatedBackups'],
+    resourceType: 'AWS::RDS::DBClusterAutomatedBackup', scope: 'regional',
+    description: 'Automated backups of DB clusters, active and retained.',
+    load: () => import('./rds-cluster-automated-backups.js'),
+  },
+  {
+    id: 'rds.cluster-parameters', service: 'rds', operations: ['DescribeDBClusterParameters'],
+    resourceType: 'AWS::RDS::DBClusterParameterGroup', scope: 'regional',
+    // reads the clusters to know which parameter groups are in use
+    dependsOn: ['rds.db-clusters'],
+    description: 'The parameters of every DB cluster parameter group in use by a cluster.',
+    load: () => import('./rds-cluster-parameters.js'),
+  },
+  {
+    id: 'kms.keys', service: 'kms', operations: ['DescribeKey', 'GetKeyRotationStatus', 'ListAliases'],
+    resourceType: 'AWS::KMS::Key', scope: 'regional',
+    dependsOn: RDS_SOURCES,
+    description: 'Every KMS key referenced by a cluster, instance, snapshot or backup: metadata, rotation, aliases.',
+    load: () => import('./kms-keys.js'),
+  },
+  {
+    id: 'rds.cluster-topology', service: 'rds', operations: [],
+    resourceType: 'AWS::RDS::DBCluster', scope: 'regional',
+    dependsOn: ['rds.db-clusters', 'rds.db-instances'],
+    description: 'Join: each cluster with the availability zones of its member instances.',
+    load: () => import('./rds-cluster-topology.js'),
+  },
+  {
+    id: 'rds.cluster-tls', service: 'rds', operations: [],
+    resourceType: 'AWS::RDS::DBCluster', scope: 'regional',
+    dependsOn: ['rds.db-clusters', 'rds.cluster-parameters'],
+    description: 'Join: each cluster with the value of its engine\'s TLS-enforcement parameter.',
+    load: () => import('./rds-cluster-tls.js'),
+  },
+  {
+    id: 'rds.encryption-keys', service: 'rds', operations: [],
+    resourceType: 'AWS::RDS::DBCluster', scope: 'regional',
+    dependsOn: [...RDS_SOURCES, 'kms.keys'],
+    description: 'Join: each cluster, instance, snapshot and backup with the KMS key that encrypts it.',
+    load: () => import('./rds-encryption-keys.js'),
+  },
+  {
+    id: 'config.recorders', service: 'config',
+    operations: ['DescribeConfigurationRecorders', 'DescribeConfigurationRecorderStatus'],
+    resourceType: 'AWS::Config::ConfigurationRecorder', scope: 'regional',
+    description: 'AWS Config configuration recorders and whether they are recording.',
+    load: () => import('./config-recorders.js'),
+  },
+  {
+    id: 'config.rules', service: 'config', operations: ['DescribeConfigRules', 'DescribeComplianceByConfigRule'],
+    resourceType: 'AWS::Config::ConfigRule', scope: 'regional',
+    description: 'AWS Config rules with their compliance summary.',
+    load: () => import('./config-rules.js'),
+  },
+  {
+    id: 'config.rule-evaluations', service: 'config', operations: ['GetComplianceDetailsByConfigRule'],
+    resourceType: 'AWS::Config::ResourceCompliance', scope: 'regional',
+    dependsOn: ['config.rules', 'config.recorders'],
+    description: 'Each resource a Config rule evaluated, with its compliance and whether the recorder is on.',
+    load: () => import('./config-rule-evaluations.js'),
+  },
+];
+
+/** Every collector's metadata, in a dependency-respecting order. */
+export const COLLECTORS: readonly CollectorInfo[] = ENTRIES.map(({ load: _load, ...info }) => info);
+
+const BY_ID = new Map(ENTRIES.map((e) => [e.id, e]));
+
+export function collectorIds(): string[] {
+  return ENTRIES.map((e) => e.id);
+}
+
+export function collectorInfo(id: string): CollectorInfo | undefined {
+  const entry = BY_ID.get(id);
+  if (!entry) return undefined;
+  const { load: _load, ...info } = entry;
+  return info;
+}
+
+export class UnknownCollectorError extends Error {
+  constructor(id: string) {
+    super(`unknown collector "${id}" (known: ${collectorIds().join(', ')})`);
+    this.name = 'UnknownCollectorError';
+  }
+}
+
+/** The collector with its code; imports its module (and its SDK client) on first use. */
+export async function loadCollector(id: string): Promise<Collector> {
+  const entry = BY_ID.get(id);
+  if (!entry) throw new UnknownCollectorError(id);
+  const { load, ...info } = entry;
+  const mod = await load();
+  return { ...info, collect: mod.collect };
+}
+
+/**
+ * The given collectors plus everything they depend on, dependencies first (a topological order;
+ * ties keep the catalog order so the result is stable).
+ */
+export function withDependencies(ids: readonly string[]): string[] {
+  const wanted = new Set<string>();
+  const visit = (id: string, path: string[]): void => {
+    const entry = BY_ID.get(id);
+    if (!entry) throw new UnknownCollectorError(id);
+    if (path.includes(id)) throw new Error(`collector dependency cycle: ${[...path, id].join(' -> ')}`);
+    if (wanted.has(id)) return;
+    for (const dep of entry.dependsOn ?? []) visit(dep, [...path, id]);
+    wanted.add(id);
+  };
+  for (const id of ids) visit(id, []);
+  // Kahn's algorithm over the catalog order.
+  const out: string[] = [];
+  const done = new Set<string>();
+  while (out.length < wanted.size) {
+    const next = ENTRIES.find((e) => wanted.has(e.id) && !done.has(e.id) && (e.dependsOn ?? []).every((d) => done.has(d)));
+    if (!next) throw new Error('collector dependency cycle');
+    out.push(next.id);
+    done.add(next.id);
+  }
+  return out;
+}

@@ -1,0 +1,122 @@
+// Credentials, regions and client settings for a collection. Everything comes from the SDK's
+// own chains (env keys, AWS_PROFILE, SSO, web identity, instance roles; AWS_ENDPOINT_URL and
+// AWS_ENDPOINT_URL_<SERVICE>): nothing here reads credentials or config files by hand.
+// SDK modules are imported lazily so `trustpack --help` never pays for them.
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { UsageError } from '../app/errors.js';
+
+// The SDK warns on every run that its 2027 releases need Node 22; our pins are fine on 20.
+process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+
+export const DEFAULT_MAX_ATTEMPTS = 5;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+
+export interface ClientSettings {
+  /** attempts per call, first one included (SDK adaptive retries: back-off + client-side rate limiting) */
+  maxAttempts?: number;
+  /** time for a request to complete once sent */
+  requestTimeoutMs?: number;
+  /** time to establish a connection; defaults to requestTimeoutMs */
+  connectionTimeoutMs?: number;
+  /** the shared config/credentials profile; the SDK reads region and endpoint from it too */
+  profile?: string;
+}
+
+/**
+ * The config every SDK client of a collection shares. The endpoint is left to the SDK so that
+ * AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> (and `endpoint_url` in the profile) apply.
+ */
+export function clientConfig(
+  region: string, credentials: AwsCredentialIdentityProvider, settings: ClientSettings = {},
+): Record<string, unknown> {
+  const requestTimeout = settings.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const config: Record<string, unknown> = {
+    region,
+    credentials,
+    retryMode: 'adaptive',
+    maxAttempts: settings.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    // an options object: the SDK builds its Node HTTP handler with these timeouts
+    requestHandler: {
+      connectionTimeout: settings.connectionTimeoutMs ?? requestTimeout,
+      requestTimeout,
+    },
+  };
+  if (settings.profile) config['profile'] = settings.profile;
+  return config;
+}
+
+/** The SDK's default credential chain, for a named profile when given. */
+export async function defaultCredentials(profile?: string): Promise<AwsCredentialIdentityProvider> {
+  const { fromNodeProviderChain } = await import('@aws-sdk/credential-providers');
+  return fromNodeProviderChain(profile ? { profile } : {});
+}
+
+const ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::(\d{12}):role\/[\w+=,.@/-]+$/;
+
+/** The account a role ARN lives in; throws a usage error for anything that is not a role ARN. */
+export function roleAccount(roleArn: string): string {
+  const m = ROLE_ARN.exec(roleArn);
+  if (!m || !m[2]) throw new UsageError(`--role-arn: "${roleArn}" is not an IAM role ARN (arn:aws:iam::123456789012:role/NAME)`);
+  return m[2];
+}
+
+/** Temporary credentials from sts:AssumeRole on `roleArn`, session name trustpack-<runId>. */
+export async function assumeRoleCredentials(
+  base: AwsCredentialIdentityProvider, roleArn: string, runId: string, region: string, settings: ClientSettings = {},
+): Promise<AwsCredentialIdentityProvider> {
+  roleAccount(roleArn);
+  const { fromTemporaryCredentials } = await import('@aws-sdk/credential-providers');
+  const { credentials: _c, ...stsConfig } = clientConfig(region, base, settings);
+  return fromTemporaryCredentials({
+    params: { RoleArn: roleArn, RoleSessionName: `trustpack-${runId}`.slice(0, 64) },
+    masterCredentials: base,
+    clientConfig: stsConfig,
+  });
+}
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+/**
+ * The regions to collect: the explicit list (validated, deduplicated, in the given order), else
+ * the region the SDK resolves (AWS_REGION, AWS_DEFAULT_REGION... the profile), else a usage error.
+ */
+export async function resolveRegions(explicit?: readonly string[], profile?: string): Promise<string[]> {
+  if (explicit && explicit.length > 0) {
+    const out: string[] = [];
+    for (const r of explicit.map((s) => s.trim()).filter((s) => s !== '')) {
+      if (!REGION.test(r)) throw new UsageError(`"${r}" is not an AWS region name (e.g. us-east-1)`);
+      if (!out.includes(r)) out.push(r);
+    }
+    if (out.length > 0) return out;
+  }
+  const { STSClient } = await import('@aws-sdk/client-sts');
+  const client = new STSClient(profile ? { profile } : {});
+  try {
+    const region = await client.config.region();
+    if (typeof region === 'string' && REGION.test(region)) return [region];
+    throw new Error('no region');
+  } catch {
+    throw new UsageError('no AWS region configured: pass --regions us-east-1,... or set AWS_REGION (or a region in the AWS profile)');
+  } finally {
+    client.destroy();
+  }
+}
+
+export interface CallerIdentity {
+  account: string;
+  arn: string;
+  userId?: string;
+}
+
+/** sts:GetCallerIdentity with the given client config. */
+export async function callerIdentity(config: Record<string, unknown>, signal?: AbortSignal): Promise<CallerIdentity> {
+  const { STSClient, GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+  const client = new STSClient(config);
+  try {
+    const out = await client.send(new GetCallerIdentityCommand({}), signal ? { abortSignal: signal } : {});
+    if (!out.Account || !out.Arn) throw new Error('GetCallerIdentity returned no Account or Arn');
+    return { account: out.Account, arn: out.Arn, ...(out.UserId ? { userId: out.UserId } : {}) };
+  } finally {
+    client.destroy();
+  }
+}

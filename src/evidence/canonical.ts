@@ -1,0 +1,92 @@
+// Canonical JSON (RFC 8785) and the content ids of evidence records.
+// A record's id is the sha256 of the canonical JSON of its draft, so the same evidence always
+// has the same id and a finding can point at exactly the record that decided it.
+import { createHash } from 'node:crypto';
+import canonicalizeModule from 'canonicalize';
+import type { EvidenceRecord, EvidenceRecordDraft } from './model.js';
+
+// canonicalize is CommonJS (`module.exports = fn`); its typings declare a default export, so
+// depending on the interop the function is the import itself or its `default`.
+const canonicalize: (input: unknown) => string | undefined =
+  typeof canonicalizeModule === 'function'
+    ? (canonicalizeModule as (input: unknown) => string | undefined)
+    : (canonicalizeModule as unknown as { default: (input: unknown) => string | undefined }).default;
+
+/** RFC 8785 canonical JSON of `value` after {@link toJsonData}. */
+export function canonicalJson(value: unknown): string {
+  const text = canonicalize(toJsonData(value));
+  if (text === undefined) throw new TypeError('value has no JSON representation');
+  return text;
+}
+
+export function sha256Hex(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/**
+ * Plain JSON data from what the SDK returns: Dates become ISO strings, `$metadata` (request ids,
+ * attempts: transport details, not evidence) and undefined values are dropped, bytes become
+ * base64. Throws on values JSON cannot hold (NaN, Infinity, bigint beyond safe range, cycles).
+ */
+export function toJsonData(value: unknown): unknown {
+  return normalise(value, new Set());
+}
+
+function normalise(value: unknown, seen: Set<object>): unknown {
+  if (value === null) return null;
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      if (!Number.isFinite(value)) throw new TypeError(`${value} cannot be held in JSON evidence`);
+      return value;
+    case 'bigint':
+      return value.toString();
+    case 'undefined':
+    case 'function':
+    case 'symbol':
+      return undefined;
+    default:
+      break;
+  }
+  const obj = value as object;
+  if (obj instanceof Date) {
+    if (Number.isNaN(obj.getTime())) throw new TypeError('invalid date in evidence');
+    return obj.toISOString();
+  }
+  if (obj instanceof Uint8Array) return Buffer.from(obj).toString('base64');
+  if (seen.has(obj)) throw new TypeError('circular structure in evidence');
+  seen.add(obj);
+  try {
+    if (Array.isArray(obj)) {
+      // JSON has no holes or undefined in arrays: they become null, as JSON.stringify does.
+      return obj.map((item) => {
+        const n = normalise(item, seen);
+        return n === undefined ? null : n;
+      });
+    }
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(obj)) {
+      if (key === '$metadata') continue;
+      const n = normalise(item, seen);
+      if (n !== undefined) out[key] = n;
+    }
+    return out;
+  } finally {
+    seen.delete(obj);
+  }
+}
+
+/** The id of a record: sha256 of the canonical JSON of the draft (without any `id`). */
+export function recordId(draft: EvidenceRecordDraft): string {
+  const { id: _ignored, ...rest } = draft as EvidenceRecordDraft & { id?: unknown };
+  return sha256Hex(canonicalJson(rest));
+}
+
+/** A record holding plain JSON data, with its id. */
+export function toRecord(draft: EvidenceRecordDraft): EvidenceRecord {
+  const { id: _ignored, ...rest } = draft as EvidenceRecordDraft & { id?: unknown };
+  const data = toJsonData(rest) as EvidenceRecordDraft;
+  return { ...data, id: sha256Hex(canonicalJson(data)) };
+}
