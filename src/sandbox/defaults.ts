@@ -1,0 +1,139 @@
+// What AWS would fill in when a fixture leaves it out: identifiers, engine versions,
+// parameter catalogs. Derivations are hashes of names, so the same fixture gives the same ids.
+import { createHash } from 'node:crypto';
+
+export interface EngineInfo {
+  version: string;
+  family: (version: string) => string;
+  port: number;
+  tlsParameter: string;
+  tlsDefault: string;
+  logExports: string[];
+}
+
+export const ENGINES: Record<string, EngineInfo> = {
+  'aurora-postgresql': {
+    version: '15.4',
+    family: (v) => `aurora-postgresql${v.split('.')[0]}`,
+    port: 5432,
+    tlsParameter: 'rds.force_ssl',
+    tlsDefault: '0',
+    logExports: ['postgresql'],
+  },
+  'aurora-mysql': {
+    version: '8.0.mysql_aurora.3.05.2',
+    family: (v) => (v.startsWith('5.7') ? 'aurora-mysql5.7' : 'aurora-mysql8.0'),
+    port: 3306,
+    tlsParameter: 'require_secure_transport',
+    tlsDefault: 'OFF',
+    logExports: ['audit', 'error', 'general', 'slowquery'],
+  },
+};
+
+/** "aurora-mysql 8.0" is written as 8.0 in fixtures; AWS reports the full Aurora version. */
+export function engineVersion(engine: string, written: string | undefined): string {
+  const info = ENGINES[engine];
+  if (!written) return info?.version ?? '1.0';
+  if (engine === 'aurora-mysql' && /^8\.0$/.test(written)) return '8.0.mysql_aurora.3.05.2';
+  if (engine === 'aurora-mysql' && /^5\.7$/.test(written)) return '5.7.mysql_aurora.2.11.4';
+  return written;
+}
+
+export function familyOf(engine: string, version: string): string {
+  return ENGINES[engine]?.family(version) ?? `${engine}${version.split('.')[0]}`;
+}
+
+interface ParamSpec { name: string; value?: string; type: string; allowed?: string; apply: 'static' | 'dynamic'; description: string; source?: string }
+
+/** A few realistic engine-default parameters per family, TLS first. */
+const CATALOG: Record<string, ParamSpec[]> = {
+  postgresql: [
+    { name: 'rds.force_ssl', value: '0', type: 'boolean', allowed: '0,1', apply: 'dynamic', description: 'Force SSL connections.' },
+    { name: 'ssl_min_protocol_version', value: 'TLSv1.2', type: 'string', allowed: 'TLSv1,TLSv1.1,TLSv1.2,TLSv1.3', apply: 'dynamic', description: 'Sets the minimum SSL/TLS protocol version to use.' },
+    { name: 'log_connections', type: 'boolean', allowed: '0,1', apply: 'dynamic', description: 'Logs each successful connection.' },
+    { name: 'log_min_duration_statement', type: 'integer', allowed: '-1-2147483647', apply: 'dynamic', description: 'Sets the minimum execution time above which statements will be logged.' },
+    { name: 'shared_preload_libraries', value: 'pg_stat_statements', type: 'list', allowed: 'auto_explain,orafce,pg_cron,pg_hint_plan,pg_similarity,pg_stat_statements,pgaudit', apply: 'static', description: 'Lists shared libraries to preload into server.' },
+    { name: 'password_encryption', value: 'scram-sha-256', type: 'string', allowed: 'md5,scram-sha-256', apply: 'dynamic', description: 'Encrypt passwords.' },
+    { name: 'timezone', value: 'UTC', type: 'string', apply: 'dynamic', description: 'Sets the time zone for displaying and interpreting time stamps.' },
+  ],
+  mysql: [
+    { name: 'require_secure_transport', value: 'OFF', type: 'boolean', allowed: 'ON,OFF', apply: 'dynamic', description: 'Require that connections use SSL/TLS.' },
+    { name: 'tls_version', value: 'TLSv1.2,TLSv1.3', type: 'string', allowed: 'TLSv1.2,TLSv1.3', apply: 'static', description: 'TLS protocols permitted for encrypted connections.' },
+    { name: 'server_audit_logging', value: '0', type: 'boolean', allowed: '0,1', apply: 'dynamic', description: 'Enables advanced auditing.' },
+    { name: 'server_audit_events', type: 'list', allowed: 'CONNECT,QUERY,QUERY_DCL,QUERY_DDL,QUERY_DML,TABLE', apply: 'dynamic', description: 'Events to log in the audit log.' },
+    { name: 'binlog_format', value: 'OFF', type: 'string', allowed: 'ROW,STATEMENT,MIXED,OFF', apply: 'static', description: 'Binary logging format.' },
+    { name: 'character_set_server', type: 'string', allowed: 'big5,latin1,utf8,utf8mb4', apply: 'dynamic', description: 'The server default character set.' },
+    { name: 'time_zone', type: 'string', apply: 'dynamic', description: 'The current time zone.' },
+  ],
+};
+
+function catalogFor(family: string): ParamSpec[] {
+  if (family.startsWith('aurora-postgresql') || family.startsWith('postgres')) return CATALOG['postgresql'] ?? [];
+  if (family.startsWith('aurora-mysql') || family.startsWith('mysql')) return CATALOG['mysql'] ?? [];
+  return [];
+}
+
+/** The parameter list of a group: the family's defaults overlaid with the fixture's values (Source "user"). */
+export function parameterList(family: string, overrides: Record<string, string>): Record<string, string | boolean | string[] | undefined>[] {
+  const out: Record<string, string | boolean | string[] | undefined>[] = [];
+  const seen = new Set<string>();
+  const row = (p: ParamSpec, value: string | undefined, source: string) => ({
+    ParameterName: p.name,
+    ParameterValue: value,
+    Description: p.description,
+    Source: source,
+    ApplyType: p.apply,
+    DataType: p.type,
+    AllowedValues: p.allowed,
+    IsModifiable: true,
+    ApplyMethod: 'pending-reboot',
+    SupportedEngineModes: ['provisioned'],
+  });
+  for (const p of catalogFor(family)) {
+    seen.add(p.name);
+    const o = overrides[p.name];
+    out.push(o !== undefined ? row(p, o, 'user') : row(p, p.value, 'engine-default'));
+  }
+  for (const [name, value] of Object.entries(overrides)) {
+    if (!seen.has(name)) out.push(row({ name, type: 'string', apply: 'dynamic', description: name }, value, 'user'));
+  }
+  return out.sort((a, b) => String(a['ParameterName']).localeCompare(String(b['ParameterName'])));
+}
+
+function digest(...parts: string[]): string {
+  return createHash('sha256').update(parts.join('\u0000')).digest('hex');
+}
+
+/** A UUID-shaped KMS key id derived from the account, region and name. */
+export function keyId(account: string, region: string, name: string): string {
+  const h = digest('key', account, region, name);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+const B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+/** An upper-case base32 token like AWS resource ids (cluster-ABC..., db-ABC...). */
+export function resourceToken(len: number, ...parts: string[]): string {
+  const h = Buffer.from(digest(...parts), 'hex');
+  let s = '';
+  for (let i = 0; i < len; i++) s += B32[(h[i % h.length] ?? 0) % 32];
+  return s;
+}
+
+/** The 12-digit account's DR-style fake VPC id, stable per region. */
+export function vpcId(account: string, region: string): string {
+  return `vpc-${digest('vpc', account, region).slice(0, 17)}`;
+}
+
+export function configRuleId(account: string, region: string, name: string): string {
+  return `config-rule-${digest('rule', account, region, name).slice(0, 6)}`;
+}
+
+/** AWS's automated snapshot name: rds:CLUSTER-YYYY-MM-DD-HH-MM. */
+export function automatedSnapshotId(cluster: string, at: Date): string {
+  const iso = at.toISOString();
+  return `rds:${cluster}-${iso.slice(0, 10)}-${iso.slice(11, 13)}-${iso.slice(14, 16)}`;
+}
+
+export function hostSuffix(account: string, region: string): string {
+  return digest('host', account, region).slice(0, 12);
+}

@@ -1,0 +1,236 @@
+// The sandbox HTTP server: one loopback port answers RDS, STS, KMS and Config as AWS would,
+// routed by the SigV4 credential scope, with optional latency and injected faults.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { accountOfKey, parseAuthorization } from './auth.js';
+import { ApiError } from './errors.js';
+import { FaultInjector, type FaultKind, type FaultPlan } from './faults.js';
+import { emptyRegion, type Account, type Fixture, type WireValue } from './model.js';
+import { jsonError, jsonResponse, queryError, queryResponse, type XmlAnswer } from './wire.js';
+import type { CallContext, Handler, Session } from './services/context.js';
+import { RDS_NS, rdsOperations } from './services/rds.js';
+import { STS_NS, stsOperations } from './services/sts.js';
+import { kmsOperations } from './services/kms.js';
+import { configOperations } from './services/config.js';
+
+export interface SandboxOptions {
+  fixture: Fixture;
+  /** 0 (default) picks a free port */
+  port?: number;
+  faults?: FaultPlan;
+  latencyMs?: number;
+  /** a fixed clock (STS expirations); the wall clock when absent */
+  now?: Date;
+}
+
+export interface SandboxStats {
+  calls: number;
+  /** by "service:Operation", e.g. "rds:DescribeDBClusters" */
+  byOperation: Record<string, number>;
+  faultsInjected: number;
+}
+
+export interface Sandbox {
+  url: string;
+  port: number;
+  setFaults(plan: FaultPlan | undefined): void;
+  setLatency(ms: number): void;
+  stats(): SandboxStats;
+  close(): Promise<void>;
+}
+
+interface ServiceDef {
+  protocol: 'query' | 'json';
+  /** query: the XML namespace; json: the X-Amz-Target prefix */
+  ns: string;
+  operations: Record<string, Handler>;
+}
+
+const SERVICES: Record<string, ServiceDef> = {
+  rds: { protocol: 'query', ns: RDS_NS, operations: rdsOperations },
+  sts: { protocol: 'query', ns: STS_NS, operations: stsOperations },
+  kms: { protocol: 'json', ns: 'TrentService', operations: kmsOperations },
+  config: { protocol: 'json', ns: 'StarlingDoveService', operations: configOperations },
+};
+
+const MAX_BODY = 1 << 20;
+
+/** Without a signature (curl, a hand-written client) the service is inferred from the request itself. */
+function inferService(req: IncomingMessage, form: URLSearchParams): string | undefined {
+  const target = String(req.headers['x-amz-target'] ?? '');
+  if (target.startsWith('TrentService.')) return 'kms';
+  if (target.startsWith('StarlingDoveService.')) return 'config';
+  const version = form.get('Version');
+  if (version === '2014-10-31') return 'rds';
+  if (version === '2011-06-15') return 'sts';
+  return undefined;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) reject(new ApiError('RequestEntityTooLarge', 413, 'Request body too large'));
+      else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
+  const { fixture } = opts;
+  const defaultAccount = fixture.accounts[0];
+  if (!defaultAccount) throw new Error('sandbox fixture has no account');
+  let injector = opts.faults ? new FaultInjector(opts.faults) : undefined;
+  let latency = opts.latencyMs ?? 0;
+  const stats: SandboxStats = { calls: 0, byOperation: {}, faultsInjected: 0 };
+  const sessions = new Map<string, Session>();
+  const sockets = new Set<Socket>();
+  const now = () => (opts.now ? new Date(opts.now.getTime()) : new Date());
+
+  function accountFor(accessKeyId: string | undefined): Account | undefined {
+    const id = (accessKeyId && sessions.get(accessKeyId)?.account) ?? accountOfKey(accessKeyId);
+    if (id === undefined) return defaultAccount; // any other key: the fixture's first account
+    return fixture.accounts.find((a) => a.id === id);
+  }
+
+  async function answer(req: IncomingMessage): Promise<XmlAnswer | 'hold'> {
+    const requestId = randomUUID();
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const body = await readBody(req);
+    const contentType = String(req.headers['content-type'] ?? '');
+    const isJson = contentType.includes('json');
+    const form = new URLSearchParams(url.search);
+    if (!isJson) for (const [k, v] of new URLSearchParams(body)) form.append(k, v);
+    const scope = parseAuthorization(req.headers.authorization);
+    const serviceName = scope.service ?? inferService(req, form) ?? 'unknown';
+    const service = SERVICES[serviceName];
+    const regionName = scope.region ?? 'us-east-1';
+    if (!service) {
+      return queryError(RDS_NS, 400, 'InvalidAction', `The sandbox does not serve the service "${serviceName}" (it serves ${Object.keys(SERVICES).join(', ')}).`, requestId);
+    }
+    const fail = (status: number, code: string, message: string): XmlAnswer =>
+      service.protocol === 'query' ? queryError(service.ns, status, code, message, requestId) : jsonError(status, code, message);
+
+    const operation = service.protocol === 'query' ? form.get('Action') ?? '' : String(req.headers['x-amz-target'] ?? '').replace(`${service.ns}.`, '');
+    stats.calls++;
+    const opKey = `${serviceName}:${operation || '(none)'}`;
+    stats.byOperation[opKey] = (stats.byOperation[opKey] ?? 0) + 1;
+
+    const account = accountFor(scope.accessKeyId);
+    const delay = injector?.plan.latencyMs ?? latency;
+    if (delay > 0) await sleep(delay); // a timer, so other requests carry on meanwhile
+    if (!account) return fail(403, service.protocol === 'query' ? 'InvalidClientTokenId' : 'UnrecognizedClientException', 'The security token included in the request is invalid.');
+
+    const handler = service.operations[operation];
+    if (!handler) {
+      return service.protocol === 'query'
+        ? fail(400, 'InvalidAction', `Could not find operation ${operation || '(no Action)'} for version ${form.get('Version') ?? '(none)'}`)
+        : fail(400, 'UnknownOperationException', `Unknown operation ${operation || '(no X-Amz-Target)'}`);
+    }
+
+    const fault = injector?.decide({ service: serviceName, operation, region: regionName, account: account.id });
+    if (fault) stats.faultsInjected++;
+    const session = scope.accessKeyId ? sessions.get(scope.accessKeyId) : undefined;
+    if (fault && fault.kind !== 'truncate' && fault.kind !== 'malformed') {
+      return injectedError(fault.kind, serviceName, operation, regionName, account, session, fail);
+    }
+
+    let json: Record<string, unknown> = {};
+    if (isJson && body.trim() !== '') {
+      try {
+        const parsed: unknown = JSON.parse(body);
+        if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) json = parsed as Record<string, unknown>;
+      } catch {
+        return fail(400, 'SerializationException', 'The request body is not valid JSON.');
+      }
+    }
+    const ctx: CallContext = {
+      fixture, account, region: account.regions[regionName] ?? emptyRegion(regionName),
+      query: form, json, now: now(), sessions, ...(session ? { session } : {}),
+    };
+    let result: XmlAnswer;
+    try {
+      const data: Record<string, WireValue> = handler(ctx);
+      result = service.protocol === 'query' ? queryResponse(service.ns, operation, data, requestId) : jsonResponse(data);
+    } catch (e) {
+      result = e instanceof ApiError ? fail(e.status, e.code, e.message) : fail(500, 'InternalFailure', `sandbox error: ${(e as Error).message}`);
+    }
+    if (fault?.kind === 'truncate') return { ...result, body: result.body.slice(0, Math.floor(result.body.length / 2)) };
+    if (fault?.kind === 'malformed') return { status: 200, contentType: result.contentType, body: service.protocol === 'query' ? '<<<sandbox: this is not XML &&&' : '{"sandbox": this is not JSON' };
+    return result;
+  }
+
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    answer(req).then(
+      (a) => {
+        if (a === 'hold') return; // a timeout: the client gives up; close() destroys the socket
+        res.writeHead(a.status, { 'Content-Type': a.contentType, 'Content-Length': Buffer.byteLength(a.body), 'x-amzn-RequestId': randomUUID() });
+        res.end(a.body);
+      },
+      (e: unknown) => {
+        const status = e instanceof ApiError ? e.status : 400;
+        if (!res.headersSent) res.writeHead(status, { 'Content-Type': 'text/plain' });
+        res.end(e instanceof Error ? e.message : 'bad request');
+      },
+    );
+  });
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  // a held (timeout) request must not keep the process alive once the client has gone
+  server.keepAliveTimeout = 5000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+
+  function injectedError(kind: FaultKind, service: string, operation: string, region: string, account: Account, session: Session | undefined,
+    fail: (status: number, code: string, message: string) => XmlAnswer): XmlAnswer | 'hold' {
+    const json = SERVICES[service]?.protocol === 'json';
+    switch (kind) {
+      case 'throttle':
+        return fail(400, json ? 'ThrottlingException' : 'Throttling', 'Rate exceeded');
+      case 'server-error':
+        return fail(500, 'InternalFailure', 'We encountered an internal error. Please try again.');
+      case 'access-denied': {
+        const who = session?.arn ?? account.callerArn;
+        return fail(json ? 400 : 403, json ? 'AccessDeniedException' : 'AccessDenied',
+          `User: ${who} is not authorized to perform: ${service}:${operation} on resource: arn:aws:${service}:${region}:${account.id}:* because no identity-based policy allows the ${service}:${operation} action`);
+      }
+      case 'timeout':
+        return 'hold';
+      default:
+        return fail(500, 'InternalFailure', `unexpected fault ${kind}`);
+    }
+  }
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    setFaults(plan) {
+      injector = plan ? new FaultInjector(plan) : undefined;
+    },
+    setLatency(ms) {
+      latency = Math.max(0, ms);
+    },
+    stats: () => ({ calls: stats.calls, byOperation: { ...stats.byOperation }, faultsInjected: stats.faultsInjected }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // held requests and keep-alive connections would keep close() waiting: end them
+        for (const s of sockets) s.destroy();
+        sockets.clear();
+      }),
+  };
+}

@@ -1,0 +1,87 @@
+// Encoders for the two AWS wire protocols the sandbox speaks: query (XML answers) and JSON 1.1.
+import type { WireValue } from './model.js';
+
+/**
+ * Item element names of the XML lists we emit, by list field name, as the SDK's RDS/STS schemas
+ * declare them (node_modules/@aws-sdk/client-rds/dist-cjs/index.js: `{ xmlName: ... }` on list members).
+ * A list not named here uses AWS's default item name, `member` (e.g. EnabledCloudwatchLogsExports).
+ */
+export const XML_LIST_ITEMS: Record<string, string> = {
+  DBClusters: 'DBCluster',
+  AvailabilityZones: 'AvailabilityZone',
+  DBClusterMembers: 'DBClusterMember',
+  VpcSecurityGroups: 'VpcSecurityGroupMembership',
+  DBClusterOptionGroupMemberships: 'DBClusterOptionGroup',
+  ReadReplicaIdentifiers: 'ReadReplicaIdentifier',
+  AssociatedRoles: 'DBClusterRole',
+  TagList: 'Tag',
+  DBInstances: 'DBInstance',
+  DBParameterGroups: 'DBParameterGroup',
+  DBSecurityGroups: 'DBSecurityGroup',
+  OptionGroupMemberships: 'OptionGroupMembership',
+  DBClusterSnapshots: 'DBClusterSnapshot',
+  DBClusterSnapshotAttributes: 'DBClusterSnapshotAttribute',
+  AttributeValues: 'AttributeValue',
+  DBClusterAutomatedBackups: 'DBClusterAutomatedBackup',
+  Parameters: 'Parameter',
+  DBClusterParameterGroups: 'DBClusterParameterGroup',
+};
+
+function escapeXml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] ?? c);
+}
+
+/** ISO 8601 with milliseconds, as AWS writes timestamps in XML. */
+function xmlScalar(v: string | number | boolean | Date): string {
+  if (v instanceof Date) return v.toISOString();
+  return escapeXml(String(v));
+}
+
+export function xmlElement(name: string, value: WireValue): string {
+  if (value === undefined) return '';
+  if (Array.isArray(value)) {
+    const item = XML_LIST_ITEMS[name] ?? 'member';
+    return `<${name}>${value.map((v) => xmlElement(item, v)).join('')}</${name}>`;
+  }
+  if (value instanceof Date || typeof value !== 'object') return `<${name}>${xmlScalar(value)}</${name}>`;
+  return `<${name}>${Object.entries(value).map(([k, v]) => xmlElement(k, v)).join('')}</${name}>`;
+}
+
+export interface XmlAnswer { status: number; contentType: string; body: string }
+
+/** `<XResponse xmlns=NS><XResult>...</XResult><ResponseMetadata><RequestId>` */
+export function queryResponse(ns: string, action: string, result: Record<string, WireValue>, requestId: string): XmlAnswer {
+  const inner = Object.entries(result).map(([k, v]) => xmlElement(k, v)).join('');
+  const body = `<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="${ns}"><${action}Result>${inner}</${action}Result>`
+    + `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`;
+  return { status: 200, contentType: 'text/xml', body };
+}
+
+export function queryError(ns: string, status: number, code: string, message: string, requestId: string): XmlAnswer {
+  const type = status >= 500 ? 'Receiver' : 'Sender';
+  const body = `<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse xmlns="${ns}"><Error><Type>${type}</Type><Code>${escapeXml(code)}</Code>`
+    + `<Message>${escapeXml(message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
+  return { status, contentType: 'text/xml', body };
+}
+
+/** JSON 1.1 bodies: timestamps as epoch seconds, undefined fields left out. */
+export function toJsonValue(v: WireValue): unknown {
+  if (v instanceof Date) return v.getTime() / 1000;
+  if (Array.isArray(v)) return v.map(toJsonValue);
+  if (v !== null && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = toJsonValue(x);
+    return out;
+  }
+  return v;
+}
+
+export const JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
+
+export function jsonResponse(result: Record<string, WireValue>): XmlAnswer {
+  return { status: 200, contentType: JSON_CONTENT_TYPE, body: JSON.stringify(toJsonValue(result)) };
+}
+
+export function jsonError(status: number, code: string, message: string): XmlAnswer {
+  return { status, contentType: JSON_CONTENT_TYPE, body: JSON.stringify({ __type: code, message }) };
+}
