@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import AjvModule from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { toOscal, toToken } from '../src/output/oscal.js';
@@ -51,6 +52,25 @@ describe('OSCAL assessment results', () => {
 
   it('validates with hostile strings and odd control ids', () => {
     expectValid(toOscal(hostile, bundle));
+  });
+
+  it('validates whatever strings the results carry (property)', () => {
+    const str = fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }), fc.constantFrom('', ' ', '\n', '9x', '-'));
+    fc.assert(fc.property(str, str, str, str, str, str, (id, title, resource, reason, account, runId) => {
+      const base = results.controls[0]!;
+      const r = {
+        ...results,
+        run: { ...results.run, id: runId, accounts: [account], regions: [account] },
+        controls: [
+          { ...base, id, title, reason, claim: reason, asserts: title, frameworks: { soc2: [id] },
+            findings: [{ ...base.findings[1]!, resource, reason, account, region: account,
+              waiver: { reason, approver: title, expires: reason } }] },
+          { ...results.controls[4]!, id: title, attestation: { ...results.controls[4]!.attestation!, attested_by: reason, document: resource, attested_at: reason, expires: title } },
+        ],
+      };
+      const doc = toOscal(r, bundle);
+      if (!validate(doc)) throw new Error(JSON.stringify(validate.errors?.slice(0, 3)));
+    }), { numRuns: 200 });
   });
 
   it('is deterministic: two renders are equal', () => {

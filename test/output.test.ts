@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { OUTPUT_FORMATS, render } from '../src/output/index.js';
 import { csvCell, CSV_HEADER } from '../src/output/csv.js';
+import { MAX_RESOURCES_PER_CONTROL } from '../src/output/markdown.js';
 import type { Finding, Results } from '../src/engine/results.js';
 import { hostile, NASTY, results } from './output-fixture.js';
 
@@ -240,6 +241,17 @@ describe('markdown', () => {
     expect(rows.length).toBe(2);
     // cells are separated by unescaped pipes only: 5 cells -> 6 separators
     for (const row of rows) expect(row.match(/(?<!\\)\|/g)).toHaveLength(6);
+  });
+});
+
+describe('markdown size', () => {
+  it('caps the resources listed per failing control and says how many were left out', () => {
+    const f = results.controls[0]!.findings[1]!;
+    const many = Array.from({ length: MAX_RESOURCES_PER_CONTROL + 7 }, (_, i) => ({ ...f, resource: `${f.resource}-${i}` }));
+    const r: Results = { ...results, controls: [{ ...results.controls[0]!, findings: many }] };
+    const text = render('markdown', r, plain);
+    expect(text.split('\n').filter((l) => l.startsWith('| arn:'))).toHaveLength(MAX_RESOURCES_PER_CONTROL);
+    expect(text).toContain('and 7 more');
   });
 });
 

@@ -16,6 +16,9 @@ export function mdEscape(s: string): string {
     .replace(/>/g, '&gt;');
 }
 
+/** GitHub caps a job summary at 1 MiB; a control failing on thousands of resources must not eat it. */
+export const MAX_RESOURCES_PER_CONTROL = 100;
+
 function heading(c: ControlResult): string {
   return `${mdEscape(c.id)}: ${mdEscape(c.title)}`;
 }
@@ -30,10 +33,13 @@ function failingSection(c: ControlResult): string[] {
   const bad = c.findings.filter((f) => f.status === 'FAIL' || f.status === 'ERROR');
   if (bad.length > 0) {
     out.push('| Resource | Account | Region | Status | Reason |', '| --- | --- | --- | --- | --- |');
-    for (const f of bad) {
+    for (const f of bad.slice(0, MAX_RESOURCES_PER_CONTROL)) {
       out.push(`| ${mdEscape(f.resource)} | ${mdEscape(f.account)} | ${mdEscape(f.region)} | ${f.status} | ${mdEscape(f.reason)} |`);
     }
     out.push('');
+    if (bad.length > MAX_RESOURCES_PER_CONTROL) {
+      out.push(`…and ${bad.length - MAX_RESOURCES_PER_CONTROL} more; the JSON or CSV output lists them all.`, '');
+    }
   }
   return out;
 }
