@@ -105,6 +105,13 @@ describe('OSCAL assessment results', () => {
     const withEvidence = result.observations.find((o: any) =>
       (o['relevant-evidence'] ?? []).some((e: any) => e.props[0].value === bundle.records[0]!.id));
     expect(withEvidence.collected).toBe(bundle.records[0]!.source.time);
+    // automated observations name trustpack, a local tool component, as their origin
+    const tool = result['local-definitions'].components[0];
+    expect(tool).toMatchObject({ type: 'software', title: 'trustpack 0.1.0' });
+    for (const o of result.observations.filter((x: any) => x.methods[0] === 'TEST')) {
+      expect(o.origins[0].actors[0]).toEqual({ type: 'tool', 'actor-uuid': tool.uuid });
+      expect(result['local-definitions']['inventory-items'].some((i: any) => i.uuid === o.subjects[0]['subject-uuid'])).toBe(true);
+    }
     // every uuid in the document is distinct
     const uuids = JSON.stringify(ar).match(/"uuid":"[^"]+"/g) ?? [];
     expect(new Set(uuids).size).toBe(uuids.length);

@@ -8,7 +8,8 @@
 //   relevant evidence) and one per manual attestation considered;
 // - one OSCAL finding per control, target status satisfied / not-satisfied, the trustpack
 //   status kept verbatim in a prop so nothing (NOT_APPLICABLE, WAIVED) is flattened away;
-// - each AWS resource is a local inventory item, the observation's subject;
+// - each AWS resource is a local inventory item, the observation's subject; trustpack is the
+//   local tool component named as the origin of observations and findings;
 // - each evidence record is a back-matter resource; relevant-evidence points at it by
 //   `#<uuid>` and carries the record id (sha256) in an `evidence-id` prop.
 import type { EvidenceBundle, EvidenceRecord } from '../evidence/model.js';
@@ -121,6 +122,17 @@ export function toOscal(results: Results, bundle?: EvidenceBundle, opts: OscalOp
   const inventory = new Map<string, Json>(); // ARN -> inventory item
   const evidence = new Map<string, Json>(); // record id -> back-matter resource
   const usedObservationKeys = new Set<string>();
+  // trustpack itself, as the OSCAL tool component that made the automated observations
+  const toolUuid = uuidV5('component', results.tool.name, results.tool.version);
+  const toolOrigin = [{ actors: [{ type: 'tool', 'actor-uuid': toolUuid }] }];
+  const toolComponent = {
+    uuid: toolUuid,
+    type: 'software',
+    title: oneLine(`${results.tool.name} ${results.tool.version}`) || 'trustpack',
+    description: 'Evaluates declared security controls against evidence collected from AWS APIs.',
+    props: [prop('version', results.tool.version)].filter((p) => p !== undefined),
+    status: { state: 'operational' },
+  };
 
   const evidenceRef = (id: string): Json => {
     if (!evidence.has(id)) {
@@ -182,6 +194,7 @@ export function toOscal(results: Results, bundle?: EvidenceBundle, opts: OscalOp
         ].filter((p) => p !== undefined),
         methods: ['TEST'],
         types: [f.status === 'PASS' ? 'control-objective' : 'finding'],
+        origins: toolOrigin,
         subjects: [subject(f.resource)],
         ...some('relevant-evidence', [...new Set(f.evidence)].map(evidenceRef)),
         collected: index.collected(f) ?? fallbackTime,
@@ -213,7 +226,7 @@ export function toOscal(results: Results, bundle?: EvidenceBundle, opts: OscalOp
       });
     }
 
-    findings.push(controlFinding(results, control, related));
+    findings.push(controlFinding(results, control, related, toolOrigin));
   }
 
   const planUuid = uuidV5('assessment-plan', run.id);
@@ -237,7 +250,10 @@ export function toOscal(results: Results, bundle?: EvidenceBundle, opts: OscalOp
       ...run.regions.map((r) => prop('region', r)),
       ...Object.entries(results.summary).map(([status, n]) => prop('summary-count', String(n), toToken(status))),
     ].filter((p) => p !== undefined),
-    ...(inventory.size > 0 ? { 'local-definitions': { 'inventory-items': [...inventory.values()] } } : {}),
+    'local-definitions': {
+      components: [toolComponent],
+      ...(inventory.size > 0 ? { 'inventory-items': [...inventory.values()] } : {}),
+    },
     'reviewed-controls': {
       description: stripControlChars(controlsTitle),
       'control-selections': [
@@ -280,7 +296,7 @@ export function toOscal(results: Results, bundle?: EvidenceBundle, opts: OscalOp
   };
 }
 
-function controlFinding(results: Results, control: ControlResult, related: string[]): Json {
+function controlFinding(results: Results, control: ControlResult, related: string[], origins: Json[]): Json {
   const { state, reason } = targetState(control.status);
   const frameworkProps = Object.entries(control.frameworks).flatMap(([fw, ids]) =>
     (ids ?? []).map((id) => prop('framework-requirement', `${fw}:${id}`, toToken(fw))),
@@ -297,6 +313,7 @@ function controlFinding(results: Results, control: ControlResult, related: strin
       prop('claim', control.claim),
       ...frameworkProps,
     ].filter((p) => p !== undefined),
+    origins,
     target: {
       type: 'objective-id',
       'target-id': toToken(control.id),
