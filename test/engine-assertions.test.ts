@@ -105,10 +105,22 @@ describe('combinators', () => {
     expect(r.reason).toBe('StorageEncrypted is true, MemberAvailabilityZones is ["a","b"]');
   });
 
-  it('any passes when one part holds, fails listing all', () => {
+  it('any passes when one part holds, fails listing the alternatives', () => {
     const a: Assertion = { any: [enc, { path: 'KmsKeyId', op: 'exists' }] };
     expect(run(a, { StorageEncrypted: false, KmsKeyId: 'k' }).ok).toBe(true);
-    expect(run(a, { StorageEncrypted: false }).reason).toBe('none of the alternatives holds: StorageEncrypted is false, expected true; KmsKeyId is missing');
+    expect(run(a, { StorageEncrypted: false }).reason).toBe('none of the alternatives holds: StorageEncrypted is false, expected true; or KmsKeyId is missing');
+  });
+
+  it('any of guarded alternatives reports the one whose guard held', () => {
+    const a: Assertion = {
+      any: [
+        { all: [{ path: 'TlsParameterName', op: 'equals', value: 'require_secure_transport' }, { path: 'TlsParameterValue', op: 'in', value: ['ON', '1'] }] },
+        { all: [{ path: 'TlsParameterName', op: 'equals', value: 'rds.force_ssl' }, { path: 'TlsParameterValue', op: 'equals', value: '1' }] },
+      ],
+    };
+    const r = run(a, { TlsParameterName: 'require_secure_transport', TlsParameterValue: 'OFF' });
+    expect(r.reason).toBe('TlsParameterValue is "OFF", expected one of ["ON","1"]');
+    expect(r.values).toEqual({ TlsParameterName: 'require_secure_transport', TlsParameterValue: 'OFF' });
   });
 
   it('not inverts', () => {
@@ -123,6 +135,12 @@ describe('describeAssertion', () => {
     const a: Assertion = { all: [{ path: 'StorageEncrypted', op: 'equals', value: true }, { path: 'MemberAvailabilityZones', op: 'length-greater-or-equal', param: 'min_member_zones' }] };
     expect(describeAssertion(a, { min_member_zones: 2 })).toBe('StorageEncrypted equals true and length of MemberAvailabilityZones is at least min_member_zones (2)');
   });
+  it('shows parameter values inside a says sentence', () => {
+    const a: Assertion = { path: 'Z', op: 'length-greater-or-equal', param: 'min_member_zones', says: 'the instances run in at least min_member_zones Availability Zones' };
+    expect(describeAssertion(a, { min_member_zones: 3 }, { min_member_zones: { default: 2, description: 'x' } }))
+      .toBe('the instances run in at least min_member_zones (3) Availability Zones');
+  });
+
   it('uses says, parenthesises nested groups and shows units', () => {
     const a: Assertion = {
       any: [

@@ -17,8 +17,11 @@ export interface Outcome {
   values: Record<string, unknown>;
 }
 
-/** Returns undefined on pass, the failure reason otherwise; records looked-at values. */
-type Node = (resource: unknown, ctx: EvalContext, values: Record<string, unknown>) => string | undefined;
+/** A failure: its reason and how many comparisons failed (to pick the closest `any` alternative). */
+interface Failure { reason: string; n: number; /** the first part of an `all` failed: its guard did not hold */ guardFailed: boolean }
+/** Returns undefined on pass, the failure otherwise; records looked-at values. */
+type Node = (resource: unknown, ctx: EvalContext, values: Record<string, unknown>) => Failure | undefined;
+type Check = (resource: unknown, ctx: EvalContext, values: Record<string, unknown>) => string | undefined;
 
 export interface CompiledAssertion {
   readonly assertion: Assertion;
@@ -34,7 +37,7 @@ export function compileAssertion(assertion: Assertion, defs: Readonly<Record<str
     evaluate(resource, ctx) {
       const values: Record<string, unknown> = {};
       const failed = node(resource, ctx, values);
-      if (failed !== undefined) return { ok: false, reason: failed, values };
+      if (failed !== undefined) return { ok: false, reason: failed.reason, values };
       return { ok: true, reason: passReason(values), values };
     },
     test(resource, ctx) {
@@ -53,32 +56,45 @@ function compileNode(a: Assertion, defs: Readonly<Record<string, ParameterDef>>)
   if ('all' in a) {
     const kids = a.all.map((k) => compileNode(k, defs));
     return (r, ctx, values) => {
-      let reasons: string | undefined;
-      for (const k of kids) {
-        const why = k(r, ctx, values);
-        if (why !== undefined) reasons = reasons === undefined ? why : `${reasons}; ${why}`;
+      let out: Failure | undefined;
+      // every part is evaluated, so the finding shows all the values the assertion looked at
+      for (let i = 0; i < kids.length; i++) {
+        const f = kids[i]!(r, ctx, values);
+        if (f === undefined) continue;
+        out = out === undefined ? { reason: f.reason, n: f.n, guardFailed: i === 0 } : { reason: `${out.reason}; ${f.reason}`, n: out.n + f.n, guardFailed: out.guardFailed };
       }
-      return reasons;
+      return out;
     };
   }
   if ('any' in a) {
     const kids = a.any.map((k) => compileNode(k, defs));
     return (r, ctx, values) => {
-      const reasons: string[] = [];
+      const fails: Failure[] = [];
       for (const k of kids) {
-        const why = k(r, ctx, values);
-        if (why === undefined) return undefined;
-        reasons.push(why);
+        const f = k(r, ctx, values);
+        if (f === undefined) return undefined;
+        fails.push(f);
       }
-      return reasons.length === 1 ? reasons[0] : `none of the alternatives holds: ${reasons.join('; ')}`;
+      // The alternative the resource was meant to meet is the one whose guard (first part,
+      // such as the engine) held and that came closest; its failure is the useful reason.
+      const guarded = fails.filter((f) => !f.guardFailed);
+      const pool = guarded.length > 0 ? guarded : fails;
+      const least = Math.min(...pool.map((f) => f.n));
+      const closest = pool.filter((f) => f.n === least);
+      const reason = closest.length === 1 ? closest[0]!.reason : `none of the alternatives holds: ${closest.map((f) => f.reason).join('; or ')}`;
+      return { reason, n: least, guardFailed: false };
     };
   }
   if ('not' in a) {
     const kid = compileNode(a.not, defs);
     const said = describeAssertion(a.not, {}, defs, false);
-    return (r, ctx, values) => (kid(r, ctx, values) === undefined ? `expected not (${said}), but it holds` : undefined);
+    return (r, ctx, values) => (kid(r, ctx, values) === undefined ? { reason: `expected not (${said}), but it holds`, n: 1, guardFailed: false } : undefined);
   }
-  return compileComparison(a, defs);
+  const check = compileComparison(a, defs);
+  return (r, ctx, values) => {
+    const why = check(r, ctx, values);
+    return why === undefined ? undefined : { reason: why, n: 1, guardFailed: false };
+  };
 }
 
 const SIMPLE_PATH = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$/;
@@ -129,7 +145,7 @@ const ORDER_WORDS: Partial<Record<Operator, string>> = {
   'length-equals': 'exactly', 'length-greater-or-equal': 'at least', 'length-less-or-equal': 'at most',
 };
 
-function compileComparison(c: Comparison, defs: Readonly<Record<string, ParameterDef>>): Node {
+function compileComparison(c: Comparison, defs: Readonly<Record<string, ParameterDef>>): Check {
   const get = compilePath(c.path);
   const p = c.path;
   const op = c.op;
@@ -281,7 +297,7 @@ export function describeAssertion(
   if ('any' in assertion) return assertion.any.map(wrap).join(' or ');
   if ('not' in assertion) return `not (${describeAssertion(assertion.not, params, defs, showParamValues)})`;
   const c = assertion;
-  if (c.says) return c.says;
+  if (c.says) return showParamValues ? withParamValues(c.says, params, defs) : c.says;
   const age = c.op === 'older-than-days' || c.op === 'newer-than-days';
   const unit = (c.param !== undefined ? defs[c.param]?.unit : undefined) ?? (age ? 'days' : undefined);
   let v: string;
@@ -294,4 +310,15 @@ export function describeAssertion(
   }
   const render = DESCRIBE[c.op];
   return render ? render(c.path, v) : `${c.path} ${String(c.op)} ${v}`;
+}
+
+/** In a `says` sentence, shows each parameter it names with its value: "at least min_member_zones (2) zones". */
+function withParamValues(says: string, params: Readonly<Record<string, unknown>>, defs: Readonly<Record<string, ParameterDef>>): string {
+  let out = says;
+  for (const name of Object.keys(defs)) {
+    const val = params[name] ?? defs[name]?.default;
+    if (val === undefined) continue;
+    out = out.replace(new RegExp(`(?<![\\w.])${name}(?![\\w(]| \\()`, 'g'), `${name} (${show(val)})`);
+  }
+  return out;
 }
