@@ -8,9 +8,7 @@ import type { Finding, Results } from '../src/engine/results.js';
 import { hostile, NASTY, results } from './output-fixture.js';
 
 const plain = { color: false };
-// eslint-disable-next-line no-control-regex
 const ANSI_RE = /\u001b\[[0-9;]*m/g;
-// eslint-disable-next-line no-control-regex
 const stripCtl = (s: string) => s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g, '');
 const oneLine = (s: string) => stripCtl(s).replace(/\s+/g, ' ').trim();
 

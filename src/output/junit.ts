@@ -7,7 +7,6 @@ import { oneLine, stripControlChars } from './text.js';
 
 // XML 1.0 allows tab, LF, CR and U+0020..U+D7FF, U+E000..U+FFFD, supplementary planes;
 // everything else (C0 controls, lone surrogates, U+FFFE/U+FFFF) cannot appear even escaped.
-// eslint-disable-next-line no-control-regex
 const XML_INVALID = /[^\u0009\u000A\u000D\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 
 /** Escapes for both text and attribute values; `>` too, so `]]>` can never appear. */

@@ -1,7 +1,6 @@
 // Small text helpers shared by the renderers.
 
 /** C0/C1 control characters except tab, newline and carriage return. */
-// eslint-disable-next-line no-control-regex
 const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
 
 /** Removes control characters that no text format can carry safely (XML 1.0 forbids most). */
