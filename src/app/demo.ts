@@ -45,7 +45,7 @@ export async function runDemo(o: ProjectOptions & { out: string; log: (s: string
 
   const now = new Date();
   const results = evaluateBundle(ctx, bundle, undefined, now);
-  await writeFileAtomic(join(out, 'results.json'), render('json', results, { color: false }) + '\n');
+  await writeFileAtomic(join(out, 'results.json'), render('json', results, { color: false }));
   await writeFileAtomic(join(out, 'results.junit.xml'), render('junit', results, { color: false }));
   await writeFileAtomic(join(out, 'summary.md'), render('markdown', results, { color: false }));
 
