@@ -1,6 +1,6 @@
 // A cursor over parsed YAML (or a plain object) that checks types and reports problems
 // as "FILE:LINE:COL: problem", so a fixture author sees where to look.
-import { isNode, LineCounter, type Document } from 'yaml';
+import { isMap, isNode, isScalar, LineCounter, type Document } from 'yaml';
 import { FixtureError } from './errors.js';
 import { DATE_HINT, resolveDate } from './dates.js';
 
@@ -9,13 +9,23 @@ export type PathKey = string | number;
 /** Finds the position of a path in the source; plain objects (generated fixtures) have none. */
 export interface Locator {
   file: string;
-  where(path: PathKey[]): string;
+  /** `atKey`: point at the mapping key of the last path element rather than its value */
+  where(path: PathKey[], atKey?: boolean): string;
 }
 
 export function yamlLocator(file: string, doc: Document, lc: LineCounter): Locator {
   return {
     file,
-    where(path) {
+    where(path, atKey) {
+      const last = path[path.length - 1];
+      if (atKey && last !== undefined) {
+        const parent = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
+        const pair = isMap(parent) ? parent.items.find((p) => isScalar(p.key) && p.key.value === last) : undefined;
+        if (pair && isNode(pair.key) && pair.key.range) {
+          const pos = lc.linePos(pair.key.range[0]);
+          return `${file}:${pos.line}:${pos.col}`;
+        }
+      }
       // walk up until a node with a range exists (a missing key points at its parent)
       for (let n = path.length; n >= 0; n--) {
         const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
@@ -30,7 +40,7 @@ export function yamlLocator(file: string, doc: Document, lc: LineCounter): Locat
 }
 
 export function plainLocator(file: string): Locator {
-  return { file, where: (path) => `${file}:${path.join('.') || '(root)'}` };
+  return { file, where: (path) => `${file}: at ${path.join('.') || '(root)'}` };
 }
 
 function describe(v: unknown): string {
@@ -43,8 +53,8 @@ function describe(v: unknown): string {
 export class Cursor {
   constructor(readonly value: unknown, readonly path: PathKey[], readonly loc: Locator, readonly now: Date) {}
 
-  fail(problem: string, at: PathKey[] = this.path): never {
-    throw new FixtureError(`${this.loc.where(at)}: ${problem}`);
+  fail(problem: string, at: PathKey[] = this.path, atKey = false): never {
+    throw new FixtureError(`${this.loc.where(at, atKey)}: ${problem}`);
   }
 
   private get obj(): Record<string, unknown> {
@@ -57,7 +67,7 @@ export class Cursor {
   /** Rejects keys not in `allowed`: a typo should not silently become a default. */
   keys(allowed: string[]): this {
     for (const k of Object.keys(this.obj)) {
-      if (!allowed.includes(k)) this.fail(`unknown field "${k}" (expected one of: ${allowed.join(', ')})`, [...this.path, k]);
+      if (!allowed.includes(k)) this.fail(`unknown field "${k}" (expected one of: ${allowed.join(', ')})`, [...this.path, k], true);
     }
     return this;
   }
