@@ -100,8 +100,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     return fixture.accounts.find((a) => a.id === id);
   }
 
-  async function answer(req: IncomingMessage): Promise<XmlAnswer | 'hold'> {
-    const requestId = randomUUID();
+  async function answer(req: IncomingMessage, requestId: string): Promise<XmlAnswer | 'hold'> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const body = await readBody(req);
     const contentType = String(req.headers['content-type'] ?? '');
@@ -168,10 +167,11 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   }
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    answer(req).then(
+    const requestId = randomUUID();
+    answer(req, requestId).then(
       (a) => {
         if (a === 'hold') return; // a timeout: the client gives up; close() destroys the socket
-        res.writeHead(a.status, { 'Content-Type': a.contentType, 'Content-Length': Buffer.byteLength(a.body), 'x-amzn-RequestId': randomUUID() });
+        res.writeHead(a.status, { 'Content-Type': a.contentType, 'Content-Length': Buffer.byteLength(a.body), 'x-amzn-RequestId': requestId });
         res.end(a.body);
       },
       (e: unknown) => {
