@@ -123,7 +123,7 @@ export function drawAppendix(ctx: PackContext): void {
   const steps = [
     ['trustpack verify pack.pdf --trust signer.pem', 'checks that one signature covers the whole file, that it verifies with the signer certificate and chains to the certificate you trust, that every embedded file matches the sha256 listed in manifest.json, and that every finding points at an embedded evidence record.'],
     ['pdfsig pack.pdf', 'poppler\'s independent check: expect "Signature is Valid." and "Total document signed".'],
-    ['pdfdetach -list pack.pdf', 'lists the embedded files; pdfdetach -saveall pack.pdf extracts them, and sha256sum of each must equal the manifest value above.'],
+    ['pdfdetach -list pack.pdf', 'lists the embedded files. To extract them: mkdir records && pdfdetach -saveall pack.pdf (record files are named records/<collector>.jsonl, so the folder must exist); sha256sum of each must equal the manifest value above.'],
     ['qpdf --check pack.pdf', 'checks the PDF structure itself.'],
   ] as const;
   for (const [cmd, what] of steps) {

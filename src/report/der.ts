@@ -18,6 +18,8 @@ export class DerError extends Error {
 export function readTlv(buf: Buffer, pos: number, limit: number = buf.length): Tlv {
   if (pos + 2 > limit) throw new DerError('truncated DER element');
   const tag = buf[pos]!;
+  // tag 0 is end-of-contents (BER only): in DER it means zero padding was read as content
+  if (tag === 0) throw new DerError('unexpected zero tag');
   if ((tag & 0x1f) === 0x1f) throw new DerError('multi-byte DER tags are not supported');
   let len = buf[pos + 1]!;
   let body = pos + 2;
@@ -27,6 +29,8 @@ export function readTlv(buf: Buffer, pos: number, limit: number = buf.length): T
     if (body + n > limit) throw new DerError('truncated DER length');
     len = 0;
     for (let i = 0; i < n; i++) len = len * 256 + buf[body + i]!;
+    // DER: the shortest length form only, so one signature has one encoding
+    if (len < 0x80 || buf[body] === 0) throw new DerError('non-minimal DER length');
     body += n;
   }
   const end = body + len;

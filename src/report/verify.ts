@@ -64,6 +64,7 @@ export function verifyPackBytes(buf: Buffer, opts: { trustPem?: string } = {}, l
     problems: [],
   };
   const problems = r.problems;
+  const anchors = opts.trustPem === undefined ? [] : parsePems(opts.trustPem);
   let signer: X509Certificate | undefined;
   let chainCerts: X509Certificate[] = [];
 
@@ -100,7 +101,7 @@ export function verifyPackBytes(buf: Buffer, opts: { trustPem?: string } = {}, l
             [c, Math.min(d, buf.length - c)],
           ];
           const sha = digestRanges(buf, covered);
-          const cms = checkCms(der, (alg) => (alg === 'sha256' ? sha : digestRanges(buf, covered, alg)));
+          const cms = checkCms(der, (alg) => (alg === 'sha256' ? sha : digestRanges(buf, covered, alg)), anchors);
           r.signature.digestAlgorithm = cms.digestAlgorithm;
           r.signature.digestMatches = cms.digestMatches;
           r.signature.signatureValid = cms.signatureValid;
@@ -116,7 +117,6 @@ export function verifyPackBytes(buf: Buffer, opts: { trustPem?: string } = {}, l
 
   // 2. trust: the signer chains to a certificate the user gave
   if (opts.trustPem !== undefined) {
-    const anchors = parsePems(opts.trustPem);
     if (anchors.length === 0) problems.push('--trust holds no readable certificate');
     else if (signer) {
       r.trusted = chainsTo(signer, chainCerts, anchors);
