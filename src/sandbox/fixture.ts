@@ -100,6 +100,10 @@ function readRegion(c: Cursor, account: string, name: string): Region {
   const backupOff = new Set<string>();
   for (const cc of c.list('clusters')) readCluster(cc, ctx, region, backupOff);
   for (const ic of c.list('instances')) readInstance(ic, ctx, region, undefined, region.instances.length);
+  // MultiAZ: members in more than one AZ, once stand-alone instances have joined their clusters
+  for (const cl of region.clusters) {
+    cl['MultiAZ'] = new Set(region.instances.filter((x) => x.DBClusterIdentifier === cl.DBClusterIdentifier).map((x) => x['AvailabilityZone'])).size > 1;
+  }
   for (const sc of c.list('snapshots')) readSnapshot(sc, ctx, region);
   const explicit = new Set<string>();
   for (const bc of c.list('automated_backups')) {
@@ -322,7 +326,6 @@ function readCluster(c: Cursor, ctx: Ctx, region: Region, backupOff: Set<string>
   const members = c.list('members');
   const anyWriter = members.some((m) => m.has('writer') && m.bool('writer', false));
   members.forEach((mc, i) => readInstance(mc, ctx, region, { cluster, writer: !anyWriter && i === 0, instanceClass: c.str('instance_class', 'db.r6g.large') }, i));
-  cluster['MultiAZ'] = new Set(region.instances.filter((x) => x.DBClusterIdentifier === id).map((x) => x['AvailabilityZone'])).size > 1;
 }
 
 function readInstance(c: Cursor, ctx: Ctx, region: Region, inline: { cluster: DBCluster; writer: boolean; instanceClass: string } | undefined, index: number): void {
