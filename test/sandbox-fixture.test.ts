@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { FixtureError, generateAccount, loadFaultPlan, loadFixture, parseFixture, resolveDate } from '../src/sandbox/index.js';
-import { parseFaultPlan } from '../src/sandbox/faults.js';
+import { FaultInjector, parseFaultPlan } from '../src/sandbox/faults.js';
 import { NOW } from './sandbox-helpers.js';
 
 const DAY = 86_400_000;
@@ -198,5 +198,32 @@ describe('fault plans', () => {
   it('errors name the file and line', () => {
     expect(fixtureError(() => loadFaultPlan(`${F}/bad-faults.yaml`))).toMatch(/^test\/fixtures\/sandbox\/bad-faults\.yaml:4:11: "rate" must be a number from 0 to 1/);
     expect(fixtureError(() => parseFaultPlan('rules:\n  - kind: explode\n', 'p.yaml'))).toMatch(/^p\.yaml:2:11: "kind" must be one of throttle, server-error/);
+  });
+});
+
+describe('fault decisions', () => {
+  const call = { service: 'rds', operation: 'DescribeDBClusters', region: 'us-east-1', account: '111111111111' };
+  const run = (seed: number) => {
+    const inj = new FaultInjector({ seed, rules: [{ kind: 'throttle', rate: 0.5 }] });
+    return Array.from({ length: 200 }, () => (inj.decide(call) ? 'T' : '-')).join('');
+  };
+
+  it('repeat with the same seed, differ with another, and fire about `rate` of the time', () => {
+    expect(run(1)).toBe(run(1));
+    expect(run(1)).not.toBe(run(2));
+    const fired = run(3).split('').filter((c) => c !== '-').length;
+    expect(fired).toBeGreaterThan(60);
+    expect(fired).toBeLessThan(140);
+  });
+
+  it('match on every given field, stop after `times`, first matching rule wins', () => {
+    const inj = new FaultInjector({ rules: [
+      { service: 'kms', kind: 'access-denied' },
+      { region: 'us-east-1', operation: 'DescribeDBClusters', kind: 'server-error', times: 2 },
+      { kind: 'throttle', account: '111111111111' },
+    ] });
+    expect([1, 2, 3].map(() => inj.decide(call)?.kind)).toEqual(['server-error', 'server-error', 'throttle']);
+    expect(inj.decide({ ...call, service: 'kms' })?.kind).toBe('access-denied');
+    expect(inj.decide({ ...call, account: '222222222222' })).toBeUndefined();
   });
 });
