@@ -24,7 +24,11 @@ export function scrubSecrets(text: string, known: readonly string[] = []): strin
 }
 
 function oneLine(text: string): string {
-  const line = text.replace(/\s+/g, ' ').trim();
+  const line = text
+    // SDK boilerplate that says nothing about this failure
+    .replace(/^@smithy\/[\w-]+ - \[\w+\] /, '')
+    .replace(/\s*Deserialization error: to see the raw response, inspect the hidden field \{error\}\.\$response on this object\./, '')
+    .replace(/\s+/g, ' ').trim();
   return line.length > MAX_MESSAGE ? `${line.slice(0, MAX_MESSAGE - 1)}…` : line;
 }
 

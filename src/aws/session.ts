@@ -39,6 +39,8 @@ export function clientConfig(
     requestHandler: {
       connectionTimeout: settings.connectionTimeoutMs ?? requestTimeout,
       requestTimeout,
+      // without this the SDK only logs a warning and the request waits forever
+      throwOnRequestTimeout: true,
     },
   };
   if (settings.profile) config['profile'] = settings.profile;
