@@ -1,0 +1,103 @@
+// Fixture keys and aliases: KMS key metadata as DescribeKey returns it, rotation state, and the
+// key of an encrypted resource, referenced by alias.
+import type { Cursor } from './reader.js';
+import { keyId } from './defaults.js';
+import type { Key } from './model.js';
+import { arn, DAY, type Ctx } from './fixture-context.js';
+
+const AWS_MANAGED = /^aws\//;
+
+function aliasName(written: string): string {
+  return written.startsWith('alias/') ? written : `alias/${written}`;
+}
+
+export function readKey(c: Cursor, ctx: Ctx): void {
+  c.keys(['alias', 'aliases', 'id', 'manager', 'spec', 'usage', 'origin', 'rotation', 'rotation_period_days', 'state', 'created', 'description', 'multi_region']);
+  const aliases = [...(c.has('alias') ? [c.str('alias')] : []), ...c.strings('aliases')].map(aliasName);
+  if (aliases.length === 0 && !c.has('id')) c.fail('a key needs an "alias" (keys are referenced by alias) or an "id"');
+  const first = aliases[0] ?? c.str('id');
+  const manager = c.oneOf('manager', ['CUSTOMER', 'AWS'] as const, aliases.some((a) => AWS_MANAGED.test(a.slice(6))) ? 'AWS' : 'CUSTOMER');
+  const origin = c.oneOf('origin', ['AWS_KMS', 'EXTERNAL', 'AWS_CLOUDHSM', 'EXTERNAL_KEY_STORE'] as const, 'AWS_KMS');
+  const spec = c.str('spec', 'SYMMETRIC_DEFAULT');
+  const id = c.str('id', keyId(ctx.account, ctx.region, first));
+  const state = c.oneOf('state', ['Enabled', 'Disabled', 'PendingDeletion', 'PendingImport', 'Unavailable'] as const, 'Enabled');
+  // AWS-managed keys rotate every year and cannot be changed; customer keys rotate only when enabled
+  const rotation = manager === 'AWS' ? true : c.bool('rotation', false);
+  const created = c.date('created', '400 days ago');
+  const period = c.num('rotation_period_days', 365, 90, 2560);
+  const key = makeKey(ctx, { id, manager, origin, spec, state, created, rotation, period,
+    usage: c.str('usage', 'ENCRYPT_DECRYPT'), description: c.str('description', manager === 'AWS' ? `Default key that protects my ${first.slice(10)} resources when no other key is defined` : ''),
+    multiRegion: c.bool('multi_region', false) });
+  if (ctx.keys.some((k) => k.metadata.KeyId === id)) c.fail(`key id ${id} appears twice in ${ctx.region}`);
+  ctx.keys.push(key);
+  for (const a of aliases) {
+    if (ctx.aliases.some((x) => x.AliasName === a)) c.fail(`alias ${a} appears twice in ${ctx.region}`);
+    addAlias(ctx, a, key, created);
+  }
+}
+
+interface KeyFacts { id: string; manager: string; origin: string; spec: string; state: string; created: Date; rotation: boolean; period: number; usage: string; description: string; multiRegion: boolean }
+
+function makeKey(ctx: Ctx, f: KeyFacts): Key {
+  const canRotate = f.origin === 'AWS_KMS' && f.spec === 'SYMMETRIC_DEFAULT';
+  const metadata: Key['metadata'] = {
+    AWSAccountId: ctx.account,
+    KeyId: f.id,
+    Arn: arn(ctx, 'kms', `key/${f.id}`),
+    CreationDate: f.created,
+    Enabled: f.state === 'Enabled',
+    Description: f.description,
+    KeyUsage: f.usage,
+    KeyState: f.state,
+    Origin: f.origin,
+    KeyManager: f.manager,
+    CustomerMasterKeySpec: f.spec,
+    KeySpec: f.spec,
+    EncryptionAlgorithms: f.spec === 'SYMMETRIC_DEFAULT' ? ['SYMMETRIC_DEFAULT'] : ['RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256'],
+    MultiRegion: f.multiRegion,
+  };
+  if (f.origin === 'EXTERNAL') metadata['ExpirationModel'] = 'KEY_MATERIAL_DOES_NOT_EXPIRE';
+  const key: Key = { metadata, rotationEnabled: canRotate && f.rotation };
+  if (key.rotationEnabled) {
+    key.rotationPeriodInDays = f.period;
+    // the next rotation is the first anniversary of the period after now
+    const periodMs = f.period * DAY;
+    const elapsed = Math.max(0, ctx.now.getTime() - f.created.getTime());
+    key.nextRotationDate = new Date(f.created.getTime() + (Math.floor(elapsed / periodMs) + 1) * periodMs);
+  }
+  return key;
+}
+
+export function addAlias(ctx: Ctx, name: string, key: Key, created: Date): void {
+  const a = aliasName(name);
+  ctx.aliases.push({ AliasName: a, AliasArn: arn(ctx, 'kms', a), TargetKeyId: key.metadata.KeyId, CreationDate: created, LastUpdatedDate: created });
+}
+
+/** A key by alias (with or without alias/), id or ARN; aws/* aliases are created on first use, as AWS does. */
+export function findKey(ctx: Ctx, ref: string, at: Cursor): Key {
+  const byAlias = ctx.aliases.find((a) => a.AliasName === aliasName(ref));
+  const key = ctx.keys.find((k) => k.metadata.KeyId === (byAlias?.TargetKeyId ?? ref) || k.metadata.Arn === ref);
+  if (key) return key;
+  const name = aliasName(ref);
+  if (AWS_MANAGED.test(name.slice(6))) {
+    const made = makeKey(ctx, { id: keyId(ctx.account, ctx.region, name), manager: 'AWS', origin: 'AWS_KMS', spec: 'SYMMETRIC_DEFAULT',
+      state: 'Enabled', created: new Date(ctx.now.getTime() - 1000 * DAY), rotation: true, period: 365, usage: 'ENCRYPT_DECRYPT',
+      description: `Default key that protects my ${name.slice(10)} resources when no other key is defined`, multiRegion: false });
+    ctx.keys.push(made);
+    addAlias(ctx, name, made, made.metadata.CreationDate as Date);
+    return made;
+  }
+  const known = ctx.aliases.map((a) => a.AliasName.slice(6)).join(', ') || 'none';
+  at.fail(`unknown key "${ref}" in ${ctx.region} (keys are referenced by alias; defined: ${known})`);
+}
+
+/** The KMS key of an encrypted resource: `key` names it; none means the AWS-managed aws/rds key. */
+export function storageKey(c: Cursor, ctx: Ctx, inherited?: { encrypted: boolean; key?: string }): { encrypted: boolean; key?: string } {
+  const encrypted = c.bool('encrypted', inherited?.encrypted ?? true);
+  if (!encrypted) {
+    if (c.has('key')) c.fail('"key" given for an unencrypted resource (encrypted: false)', [...c.path, 'key']);
+    return { encrypted };
+  }
+  if (c.has('key')) return { encrypted, key: findKey(ctx, c.str('key'), c.at('key')).metadata.Arn };
+  return { encrypted, key: inherited?.key ?? findKey(ctx, 'aws/rds', c).metadata.Arn };
+}
