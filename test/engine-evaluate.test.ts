@@ -103,7 +103,7 @@ describe('automated controls', () => {
     const c = evaluate([trail], bundle([ACC], REGIONS, complete('config.rule-evaluations', [ACC], REGIONS), recs), opts).controls[0]!;
     expect(c.status).toBe('FAIL');
     expect(c.findings.map((f) => [f.resource, f.status, f.reason])).toEqual([
-      [`arn:aws:cloudtrail:us-east-1:${ACC}:trail/t`, 'PASS', 'ComplianceType is "COMPLIANT"'],
+      [`arn:aws:cloudtrail:us-east-1:${ACC}:trail/t`, 'PASS', 'holds: ComplianceType equals "COMPLIANT"'],
       [`arn:aws:config:eu-central-1:${ACC}:*`, 'FAIL', `no AWS Config rule CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED found in eu-central-1 (account ${ACC})`],
     ]);
   });

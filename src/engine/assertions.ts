@@ -28,6 +28,8 @@ export interface CompiledAssertion {
   evaluate(resource: unknown, ctx: EvalContext): Outcome;
   /** cheaper form for scope filters: no values, no reason */
   test(resource: unknown, ctx: EvalContext): boolean;
+  /** the engine's hot path: fills `values`, returns the failure reason or undefined on a pass */
+  check(resource: unknown, ctx: EvalContext, values: Record<string, unknown>): string | undefined;
 }
 
 export function compileAssertion(assertion: Assertion, defs: Readonly<Record<string, ParameterDef>> = {}): CompiledAssertion {
@@ -42,6 +44,9 @@ export function compileAssertion(assertion: Assertion, defs: Readonly<Record<str
     },
     test(resource, ctx) {
       return node(resource, ctx, {}) === undefined;
+    },
+    check(resource, ctx, values) {
+      return node(resource, ctx, values)?.reason;
     },
   };
 }
@@ -77,9 +82,10 @@ function compileNode(a: Assertion, defs: Readonly<Record<string, ParameterDef>>)
       }
       // The alternative the resource was meant to meet is the one whose guard (first part,
       // such as the engine) held and that came closest; its failure is the useful reason.
-      const guarded = fails.filter((f) => !f.guardFailed);
-      const pool = guarded.length > 0 ? guarded : fails;
-      const least = Math.min(...pool.map((f) => f.n));
+      let pool = fails.filter((f) => !f.guardFailed);
+      if (pool.length === 0) pool = fails;
+      let least = Infinity;
+      for (const f of pool) if (f.n < least) least = f.n;
       const closest = pool.filter((f) => f.n === least);
       const reason = closest.length === 1 ? closest[0]!.reason : `none of the alternatives holds: ${closest.map((f) => f.reason).join('; or ')}`;
       return { reason, n: least, guardFailed: false };
@@ -117,6 +123,12 @@ export function compilePath(path: string): (data: unknown) => unknown {
     const v = TreeInterpreter.search(ast, (data ?? null) as JSONValue);
     return v === undefined ? null : v;
   };
+}
+
+/** Array membership by deep equality; a plain loop because this runs per resource. */
+function includesEqual(list: readonly unknown[], v: unknown): boolean {
+  for (const x of list) if (x === v || deepEqual(x, v)) return true;
+  return false;
 }
 
 function lengthOf(v: unknown): number | undefined {
@@ -204,22 +216,23 @@ function compileComparison(c: Comparison, defs: Readonly<Record<string, Paramete
       case 'in':
       case 'not-in': {
         if (!Array.isArray(r)) return `${rhsText(r)} is not a list`;
-        const found = r.some((x) => deepEqual(l, x));
+        const found = includesEqual(r, l);
         if (op === 'in') return found ? undefined : `${p} is ${show(l)}, expected one of ${rhsText(r)}`;
         return found ? `${p} is ${show(l)}, which is one of ${rhsText(r)}` : undefined;
       }
       case 'all-in': {
         if (!Array.isArray(r)) return `${rhsText(r)} is not a list`;
         const items = Array.isArray(l) ? l : [l];
-        const outside = items.filter((x) => !r.some((y) => deepEqual(x, y)));
-        if (outside.length === 0) return undefined;
+        let outside: unknown[] | undefined;
+        for (const x of items) if (!includesEqual(r, x)) (outside ??= []).push(x);
+        if (outside === undefined) return undefined;
         const list = outside.map(show).join(', ');
         return `${p} contains ${list}, which ${outside.length === 1 ? 'is' : 'are'} not in ${rhsText(r)}`;
       }
       case 'contains':
       case 'not-contains': {
         let has: boolean;
-        if (Array.isArray(l)) has = l.some((x) => deepEqual(x, r));
+        if (Array.isArray(l)) has = includesEqual(l, r);
         else if (typeof l === 'string' && typeof r === 'string') has = l.includes(r);
         else return `${p} is ${show(l)}, neither a list nor text, so it cannot contain ${rhsText(r)}`;
         if (op === 'contains') return has ? undefined : `${p} is ${show(l)}, which does not contain ${rhsText(r)}`;

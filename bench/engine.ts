@@ -1,0 +1,126 @@
+// Engine throughput: 100,000 in-memory resources x 25 controls through evaluate().
+// Prints numbers only; run with `node --import tsx bench/engine.ts`.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import type { Assertion, Control } from '../src/controls/model.js';
+import type { Collection, EvidenceBundle, EvidenceRecord } from '../src/evidence/model.js';
+import { evaluate } from '../src/engine/evaluate.js';
+
+const RESOURCES = Number(process.env['BENCH_RESOURCES'] ?? 100_000);
+const ACCOUNTS = ['111122223333', '444455556666'];
+const REGIONS = ['us-east-1', 'us-west-2', 'eu-central-1', 'eu-west-1', 'ap-southeast-2'];
+const COLLECTOR = 'rds.db-clusters';
+const now = new Date('2026-11-28T12:00:00Z');
+const T0 = '2026-11-28T10:00:00.000Z';
+
+function makeBundle(): EvidenceBundle {
+  const records: EvidenceRecord[] = [];
+  for (let i = 0; i < RESOURCES; i++) {
+    const account = ACCOUNTS[i % ACCOUNTS.length]!;
+    const region = REGIONS[i % REGIONS.length]!;
+    const name = `cluster-${i}`;
+    const engine = i % 3 === 0 ? 'aurora-mysql' : 'aurora-postgresql';
+    const data = {
+      DBClusterIdentifier: name,
+      DBClusterArn: `arn:aws:rds:${region}:${account}:cluster:${name}`,
+      Engine: engine,
+      StorageEncrypted: i % 97 !== 0,
+      KmsKeyId: `arn:aws:kms:${region}:${account}:key/${i}`,
+      DeletionProtection: i % 51 !== 0,
+      BackupRetentionPeriod: (i % 35) + 1,
+      AvailabilityZones: [`${region}a`, `${region}b`, `${region}c`],
+      DBClusterMembers: [
+        { DBInstanceIdentifier: `${name}-1`, IsClusterWriter: true },
+        { DBInstanceIdentifier: `${name}-2`, IsClusterWriter: false },
+      ],
+      EnabledCloudwatchLogsExports: engine === 'aurora-mysql' ? ['audit', 'error'] : ['postgresql'],
+      ClusterCreateTime: new Date(now.getTime() - (i % 400) * 86_400_000).toISOString(),
+      TagList: [{ Key: 'env', Value: i % 2 ? 'prod' : 'dev' }],
+    };
+    const draft = {
+      collector: COLLECTOR, resourceType: 'AWS::RDS::DBCluster', resource: data.DBClusterArn, data,
+      source: { service: 'rds', operation: 'DescribeDBClusters', parameters: {}, region, account, time: T0 },
+    };
+    // a real id would hash the canonical JSON; a cheap unique hash keeps setup time out of the way
+    records.push({ ...draft, id: createHash('sha256').update(data.DBClusterArn).digest('hex') });
+  }
+  const collections: Collection[] = ACCOUNTS.flatMap((account) => REGIONS.map((region) => ({
+    collector: COLLECTOR, account, region, status: 'ok' as const, calls: 1, records: 0, startedAt: T0, endedAt: T0,
+  })));
+  return {
+    manifest: { formatVersion: 1, runId: 'bench', tool: { name: 'trustpack', version: 'bench' }, accounts: ACCOUNTS, regions: REGIONS, startedAt: T0, endedAt: T0, collections, files: [] },
+    records,
+  };
+}
+
+const ASSERTIONS: Assertion[] = [
+  { path: 'StorageEncrypted', op: 'equals', value: true },
+  { path: 'DeletionProtection', op: 'equals', value: true },
+  { path: 'BackupRetentionPeriod', op: 'greater-or-equal', param: 'min_retention' },
+  { path: 'BackupRetentionPeriod', op: 'less-or-equal', value: 35 },
+  { path: 'AvailabilityZones', op: 'length-greater-or-equal', value: 3 },
+  { path: 'KmsKeyId', op: 'matches', value: '^arn:aws:kms:' },
+  { path: 'KmsKeyId', op: 'exists' },
+  { path: 'Engine', op: 'in', value: ['aurora-mysql', 'aurora-postgresql'] },
+  { path: 'ClusterCreateTime', op: 'newer-than-days', param: 'max_age_days' },
+  { path: "DBClusterMembers[?IsClusterWriter].DBInstanceIdentifier", op: 'length-equals', value: 1 },
+  { path: 'TagList[].Key', op: 'contains', value: 'env' },
+  { path: 'EnabledCloudwatchLogsExports', op: 'all-in', value: ['audit', 'error', 'postgresql', 'slowquery'] },
+  { any: [
+    { all: [{ path: 'Engine', op: 'equals', value: 'aurora-mysql' }, { path: 'EnabledCloudwatchLogsExports', op: 'contains', value: 'audit' }] },
+    { all: [{ path: 'Engine', op: 'equals', value: 'aurora-postgresql' }, { path: 'EnabledCloudwatchLogsExports', op: 'contains', value: 'postgresql' }] },
+  ] },
+  { all: [{ path: 'StorageEncrypted', op: 'equals', value: true }, { path: 'KmsKeyId', op: 'not-contains', value: 'alias/aws/rds' }] },
+  { not: { path: 'Engine', op: 'equals', value: 'mysql' } },
+];
+
+function makeControls(): Control[] {
+  const controls: Control[] = [];
+  for (let i = 0; i < 25; i++) {
+    controls.push({
+      id: `bench-control-${i}`, title: `bench ${i}`, description: 'd', severity: 'medium', kind: 'automated', collector: COLLECTOR,
+      ...(i % 5 === 4 ? { scope: { path: 'Engine', op: 'matches', value: '^aurora' } as Assertion } : {}),
+      assert: ASSERTIONS[i % ASSERTIONS.length]!,
+      parameters: {
+        min_retention: { default: 7, description: 'days', unit: 'days' },
+        max_age_days: { default: 365, description: 'days', unit: 'days' },
+      },
+      frameworks: { soc2: ['CC6.1'] }, remediation: 'r',
+    });
+  }
+  return controls;
+}
+
+const bundle = makeBundle();
+const controls = makeControls();
+evaluate(controls.slice(0, 2), { ...bundle, records: bundle.records.slice(0, 2000) }, { toolVersion: 'bench', now }); // warm-up
+/** CPU seconds of this thread alone (Linux): steadier than wall time on a shared machine. */
+function mainThreadCpu(): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in USER_HZ ticks
+  } catch {
+    return undefined;
+  }
+}
+
+const main0 = mainThreadCpu();
+const cpu0 = process.cpuUsage();
+const t0 = process.hrtime.bigint();
+const results = evaluate(controls, bundle, { toolVersion: 'bench', now });
+const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+const cpu = process.cpuUsage(cpu0);
+const main1 = mainThreadCpu();
+const evaluations = results.controls.reduce((n, c) => n + c.findings.length, 0);
+console.log(`resources            ${RESOURCES}`);
+console.log(`controls             ${controls.length}`);
+console.log(`evaluations          ${evaluations}`);
+console.log(`seconds              ${seconds.toFixed(3)}`);
+if (main0 !== undefined && main1 !== undefined) console.log(`main-thread cpu s  ${(main1 - main0).toFixed(2)}`);
+console.log(`cpu seconds (all threads, incl. GC helpers)  ${((cpu.user + cpu.system) / 1e6).toFixed(3)}`);
+console.log(`load average (1 min)  ${os.loadavg()[0]!.toFixed(2)}`);
+console.log(`resources/s          ${Math.round(RESOURCES / seconds)}`);
+console.log(`evaluations/s        ${Math.round(evaluations / seconds)}`);
+console.log(`heap MB              ${Math.round(process.memoryUsage().heapUsed / 1e6)}`);
