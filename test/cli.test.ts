@@ -17,8 +17,8 @@ describe('trustpack CLI', () => {
     for (const c of ['controls', 'coverage', 'collect', 'evaluate', 'check', 'report', 'verify', 'sandbox', 'demo']) expect(r.stdout).toContain(c);
   });
 
-  it.each(COMMANDS)('has --help on %s %s', async (...cmd) => {
-    const r = await runCli([...cmd.filter(Boolean), '--help']);
+  it.each(COMMANDS.map((c) => [c.join(' ')]))('has --help on %s', async (cmd) => {
+    const r = await runCli([...cmd.split(' '), '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Usage: trustpack/);
   });
