@@ -163,12 +163,41 @@ export class Writer {
   }
 
   newPage(): void {
+    this.compactPage();
     this.doc.addPage();
     // pdfkit resets nothing we cache except the page; keep font state honest
     this.curFont = undefined;
     this.curSize = 0;
     this.y = PAGE.top;
   }
+
+  /**
+   * We buffer pages (for "page X of Y"), and pdfkit keeps every content-stream write of a
+   * buffered page as its own small Uint8Array until the end: with 10,000+ findings that is
+   * most of the memory. A page's /Contents may be an array of streams, so when we leave a page
+   * its stream so far is written out (compressed) now and a fresh one takes later writes
+   * (the header and footer).
+   */
+  compactPage(): void {
+    type Ref = { buffer: unknown[]; end(): void };
+    const page = this.doc.page as unknown as { content?: Ref; dictionary?: { data: { Contents?: unknown } } } | undefined;
+    if (page?.content && page.dictionary && Array.isArray(page.content.buffer) && page.content.buffer.length > 0) {
+      const done = page.content;
+      const fresh = (this.doc as unknown as { ref(): Ref }).ref();
+      const prior = page.dictionary.data.Contents;
+      page.dictionary.data.Contents = [...(Array.isArray(prior) ? prior.slice(0, -1) : []), done, fresh];
+      page.content = fresh;
+      done.end();
+    }
+    // pdfkit caches the shaped layout of every distinct word forever; ARNs and evidence ids
+    // are all distinct, so the cache only grows. Start it afresh every few pages.
+    if (++this.pagesSinceReset >= 64) {
+      this.pagesSinceReset = 0;
+      const families = (this.doc as unknown as { _fontFamilies?: Record<string, { layoutCache?: object }> })._fontFamilies ?? {};
+      for (const f of Object.values(families)) if (f.layoutCache) f.layoutCache = Object.create(null) as object;
+    }
+  }
+  private pagesSinceReset = 0;
 
   ensure(height: number): void {
     if (this.y + height > PAGE.bottom) this.newPage();
