@@ -109,11 +109,21 @@ const SIMPLE_PATH = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 export function compilePath(path: string): (data: unknown) => unknown {
   if (SIMPLE_PATH.test(path)) {
     const keys = path.split('.');
+    // a key Object.prototype also has ("constructor") must not read the prototype's value
+    const inherited = keys.some((k) => k in Object.prototype);
+    if (keys.length === 1 && !inherited) {
+      const k = keys[0]!;
+      return (data) => {
+        if (data === null || typeof data !== 'object' || Array.isArray(data)) return null;
+        const v = (data as Record<string, unknown>)[k];
+        return v === undefined ? null : v;
+      };
+    }
     return (data) => {
       let cur: unknown = data;
       for (const k of keys) {
         if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) return null;
-        cur = Object.prototype.hasOwnProperty.call(cur, k) ? (cur as Record<string, unknown>)[k] : null;
+        cur = !inherited || Object.prototype.hasOwnProperty.call(cur, k) ? (cur as Record<string, unknown>)[k] : null;
       }
       return cur === undefined ? null : cur;
     };
@@ -165,12 +175,9 @@ function compileComparison(c: Comparison, defs: Readonly<Record<string, Paramete
   const unit = param !== undefined ? defs[param]?.unit : undefined;
   const ageUnit = unit ?? 'days';
   const literal = c.value;
-  const rhs = (ctx: EvalContext): unknown => (param !== undefined ? ctx.params[param] : literal);
   /** the right-hand side in a reason: "deletion_window_days = 15 days" or "true" */
   const rhsText = (v: unknown, u: string | undefined = unit): string =>
     param !== undefined ? `${param} = ${show(v)}${u ? ` ${u}` : ''}` : `${show(v)}${u ? ` ${u}` : ''}`;
-  const noParam = (ctx: EvalContext): string | undefined =>
-    param !== undefined && ctx.params[param] === undefined ? `parameter ${param} has no value` : undefined;
 
   const regexCache = new Map<string, RegExp | Error>();
   const regexFor = (source: unknown): RegExp | Error => {
@@ -187,40 +194,82 @@ function compileComparison(c: Comparison, defs: Readonly<Record<string, Paramete
     return re;
   };
 
+  const cmp = comparator(op, p, rhsText, ageUnit, regexFor);
+  const missingReason = `${p} is missing`;
+  const paramMissing = `parameter ${param ?? ''} has no value`;
+
+  // The op is fixed per comparison, so the per-resource closure does only the work it needs.
+  if (op === 'absent') {
+    return (resource, _ctx, values) => {
+      const l = get(resource);
+      values[p] = l;
+      return l === null || l === undefined ? undefined : `${p} is present (${show(l)}), expected it absent`;
+    };
+  }
+  if (op === 'exists') {
+    return (resource, _ctx, values) => {
+      const l = get(resource);
+      values[p] = l;
+      return l === null || l === undefined ? missingReason : undefined;
+    };
+  }
+  const emptyPasses = op === 'all-in';
   return (resource, ctx, values) => {
     const l = get(resource);
     values[p] = l;
-    const missing = l === null || l === undefined;
-    if (op === 'absent') return missing ? undefined : `${p} is present (${show(l)}), expected it absent`;
-    if (op === 'exists') return missing ? `${p} is missing` : undefined;
-    if (op === 'all-in' && (missing || (Array.isArray(l) && l.length === 0))) return noParam(ctx);
-    if (missing) return `${p} is missing`;
-    const bad = noParam(ctx);
-    if (bad) return bad;
-    const r = rhs(ctx);
-    switch (op) {
-      case 'equals':
-        return deepEqual(l, r) ? undefined : `${p} is ${show(l)}, expected ${rhsText(r)}`;
-      case 'not-equals':
-        return deepEqual(l, r) ? `${p} is ${show(l)}, expected anything but ${rhsText(r)}` : undefined;
-      case 'greater-than':
-      case 'greater-or-equal':
-      case 'less-than':
-      case 'less-or-equal': {
+    let r = literal;
+    if (param !== undefined) {
+      r = ctx.params[param];
+      if (r === undefined) return paramMissing;
+    }
+    if (l === null || l === undefined) return emptyPasses ? undefined : missingReason;
+    if (emptyPasses && Array.isArray(l) && l.length === 0) return undefined;
+    return cmp(l, r, ctx);
+  };
+}
+
+type Comparator = (l: unknown, r: unknown, ctx: EvalContext) => string | undefined;
+
+/** The comparison proper, chosen once per comparison; `l` is never null here. */
+function comparator(
+  op: Operator,
+  p: string,
+  rhsText: (v: unknown, unit?: string) => string,
+  ageUnit: string,
+  regexFor: (source: unknown) => RegExp | Error,
+): Comparator {
+  switch (op) {
+    case 'equals':
+      return (l, r) => (l === r || deepEqual(l, r) ? undefined : `${p} is ${show(l)}, expected ${rhsText(r)}`);
+    case 'not-equals':
+      return (l, r) => (l === r || deepEqual(l, r) ? `${p} is ${show(l)}, expected anything but ${rhsText(r)}` : undefined);
+    case 'greater-than':
+    case 'greater-or-equal':
+    case 'less-than':
+    case 'less-or-equal': {
+      const holds = op === 'greater-than' ? (a: number, b: number) => a > b
+        : op === 'greater-or-equal' ? (a: number, b: number) => a >= b
+          : op === 'less-than' ? (a: number, b: number) => a < b
+            : (a: number, b: number) => a <= b;
+      const words = ORDER_WORDS[op];
+      return (l, r) => {
         const pair = comparable(l, r);
         if (!pair) return `${p} is ${show(l)}, which cannot be compared with ${rhsText(r)}`;
-        const [a, b] = pair;
-        const ok = op === 'greater-than' ? a > b : op === 'greater-or-equal' ? a >= b : op === 'less-than' ? a < b : a <= b;
-        return ok ? undefined : `${p} is ${show(l)}, expected ${ORDER_WORDS[op]} ${rhsText(r)}`;
-      }
-      case 'in':
-      case 'not-in': {
+        return holds(pair[0], pair[1]) ? undefined : `${p} is ${show(l)}, expected ${words} ${rhsText(r)}`;
+      };
+    }
+    case 'in':
+    case 'not-in': {
+      const wantIn = op === 'in';
+      return (l, r) => {
         if (!Array.isArray(r)) return `${rhsText(r)} is not a list`;
         const found = includesEqual(r, l);
-        if (op === 'in') return found ? undefined : `${p} is ${show(l)}, expected one of ${rhsText(r)}`;
+        if (wantIn) return found ? undefined : `${p} is ${show(l)}, expected one of ${rhsText(r)}`;
         return found ? `${p} is ${show(l)}, which is one of ${rhsText(r)}` : undefined;
-      }
-      case 'all-in': {
+      };
+    }
+    case 'all-in':
+      return (l, r) => {
         if (!Array.isArray(r)) return `${rhsText(r)} is not a list`;
         const items = Array.isArray(l) ? l : [l];
         let outside: unknown[] | undefined;
@@ -228,46 +277,54 @@ function compileComparison(c: Comparison, defs: Readonly<Record<string, Paramete
         if (outside === undefined) return undefined;
         const list = outside.map(show).join(', ');
         return `${p} contains ${list}, which ${outside.length === 1 ? 'is' : 'are'} not in ${rhsText(r)}`;
-      }
-      case 'contains':
-      case 'not-contains': {
+      };
+    case 'contains':
+    case 'not-contains': {
+      const want = op === 'contains';
+      return (l, r) => {
         let has: boolean;
         if (Array.isArray(l)) has = includesEqual(l, r);
         else if (typeof l === 'string' && typeof r === 'string') has = l.includes(r);
         else return `${p} is ${show(l)}, neither a list nor text, so it cannot contain ${rhsText(r)}`;
-        if (op === 'contains') return has ? undefined : `${p} is ${show(l)}, which does not contain ${rhsText(r)}`;
+        if (want) return has ? undefined : `${p} is ${show(l)}, which does not contain ${rhsText(r)}`;
         return has ? `${p} is ${show(l)}, which contains ${rhsText(r)}` : undefined;
-      }
-      case 'matches': {
+      };
+    }
+    case 'matches':
+      return (l, r) => {
         if (typeof l !== 'string' && typeof l !== 'number') return `${p} is ${show(l)}, not text, so it cannot match ${rhsText(r)}`;
         const re = regexFor(r);
         if (re instanceof Error) return `${rhsText(r)} is not a valid regular expression: ${re.message}`;
         return re.test(String(l)) ? undefined : `${p} is ${show(l)}, which does not match ${rhsText(r)}`;
-      }
-      case 'length-equals':
-      case 'length-greater-or-equal':
-      case 'length-less-or-equal': {
+      };
+    case 'length-equals':
+    case 'length-greater-or-equal':
+    case 'length-less-or-equal': {
+      const words = ORDER_WORDS[op];
+      return (l, r) => {
         const n = lengthOf(l);
         if (n === undefined) return `${p} is ${show(l)}, which has no length`;
         if (typeof r !== 'number') return `${rhsText(r)} is not a number`;
         const ok = op === 'length-equals' ? n === r : op === 'length-greater-or-equal' ? n >= r : n <= r;
-        return ok ? undefined : `length of ${p} is ${n}, expected ${ORDER_WORDS[op]} ${rhsText(r)}`;
-      }
-      case 'older-than-days':
-      case 'newer-than-days': {
+        return ok ? undefined : `length of ${p} is ${n}, expected ${words} ${rhsText(r)}`;
+      };
+    }
+    case 'older-than-days':
+    case 'newer-than-days': {
+      const newer = op === 'newer-than-days';
+      return (l, r, ctx) => {
         const t = toTime(l);
         if (t === undefined) return `${p} ${show(l)} is not a valid timestamp`;
         if (typeof r !== 'number') return `${rhsText(r, ageUnit)} is not a number`;
         const age = (ctx.now.getTime() - t) / DAY_MS;
-        const shown = `${p} ${String(l)} is ${showDays(age, r)} days old`;
         // newer-than-days N: no older than N days; older-than-days N: strictly older
-        if (op === 'newer-than-days') return age <= r ? undefined : `${shown}, more than ${rhsText(r, ageUnit)}`;
-        return age > r ? undefined : `${shown}, expected more than ${rhsText(r, ageUnit)}`;
-      }
-      default:
-        return `unknown operator ${String(op)}`;
+        if (newer) return age <= r ? undefined : `${p} ${String(l)} is ${showDays(age, r)} days old, more than ${rhsText(r, ageUnit)}`;
+        return age > r ? undefined : `${p} ${String(l)} is ${showDays(age, r)} days old, expected more than ${rhsText(r, ageUnit)}`;
+      };
     }
-  };
+    default:
+      return () => `unknown operator ${String(op)}`;
+  }
 }
 
 const DESCRIBE: Record<Operator, (p: string, v: string) => string> = {

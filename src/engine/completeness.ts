@@ -9,13 +9,18 @@ export interface ScopeState {
   problem?: string;
 }
 
+export interface IndexedRecord {
+  record: EvidenceRecord;
+  /** `[record.id]`, frozen and shared */
+  evidence: string[];
+}
+
 const key = (collector: string, account: string, region: string): string => `${collector}\u0000${account}\u0000${region}`;
 
 export class EvidenceIndex {
   private readonly collections = new Map<string, Collection[]>();
   private readonly globalCollectors = new Set<string>();
-  private readonly records = new Map<string, EvidenceRecord[]>();
-  private readonly evidenceLists = new WeakMap<EvidenceRecord, readonly string[]>();
+  private readonly records = new Map<string, IndexedRecord[]>();
 
   constructor(readonly bundle: EvidenceBundle, globalCollectors: Iterable<string> = []) {
     for (const g of globalCollectors) this.globalCollectors.add(g);
@@ -29,9 +34,12 @@ export class EvidenceIndex {
     }
     for (const r of bundle.records) {
       const k = key(r.collector, r.source.account, r.source.region);
+      // one frozen `[id]` per record, shared by every control's finding on it: 100,000
+      // resources x 25 controls would otherwise allocate 2.5M identical arrays
+      const entry: IndexedRecord = { record: r, evidence: Object.freeze([r.id]) as string[] };
       const list = this.records.get(k);
-      if (list) list.push(r);
-      else this.records.set(k, [r]);
+      if (list) list.push(entry);
+      else this.records.set(k, [entry]);
     }
   }
 
@@ -53,20 +61,7 @@ export class EvidenceIndex {
     return out;
   }
 
-  /**
-   * `[record.id]`, one frozen array per record shared by every control's finding on it:
-   * 100,000 resources x 25 controls would otherwise allocate 2.5M identical arrays.
-   */
-  evidenceOf(record: EvidenceRecord): string[] {
-    let list = this.evidenceLists.get(record);
-    if (!list) {
-      list = Object.freeze([record.id]);
-      this.evidenceLists.set(record, list);
-    }
-    return list as string[];
-  }
-
-  recordsIn(collector: string, account: string, region: string): readonly EvidenceRecord[] {
+  recordsIn(collector: string, account: string, region: string): readonly IndexedRecord[] {
     return this.records.get(key(collector, account, region)) ?? [];
   }
 }

@@ -7,6 +7,7 @@ import { compileAssertion, describeAssertion, type EvalContext } from './asserti
 import { judgeAttestations } from './attestation.js';
 import { EvidenceIndex, scopeArn } from './completeness.js';
 import { resolveParameters } from './parameters.js';
+import { ValuesInterner } from './intern.js';
 import { findWaiver, splitWaivers, type ActiveWaiver } from './waivers.js';
 
 export interface EvaluateOptions {
@@ -89,6 +90,7 @@ function evaluateAutomated(c: Control, index: EvidenceIndex, now: Date, project:
   const scope = c.scope ? compileAssertion(c.scope, c.parameters) : undefined;
   // one shared sentence for every pass (the values show what was seen): 2.5M findings must stay cheap
   const passReason = `holds: ${result.asserts ?? ''}`;
+  const interner = new ValuesInterner();
   const findings: Finding[] = result.findings;
   const scopes = index.scopes(collector);
   let missingScopes = 0;
@@ -111,14 +113,14 @@ function evaluateAutomated(c: Control, index: EvidenceIndex, now: Date, project:
       continue;
     }
     let inScope = 0;
-    for (const rec of index.recordsIn(collector, s.account, s.region)) {
+    for (const { record: rec, evidence } of index.recordsIn(collector, s.account, s.region)) {
       if (scope && !scope.test(rec.data, ctx)) continue;
       inScope++;
       const values: Record<string, unknown> = {};
       const failed = assert.check(rec.data, ctx, values);
       const f: Finding = {
         resource: rec.resource, account: s.account, region: s.region,
-        status: failed === undefined ? 'PASS' : 'FAIL', reason: failed ?? passReason, evidence: index.evidenceOf(rec), values,
+        status: failed === undefined ? 'PASS' : 'FAIL', reason: failed ?? passReason, evidence, values: interner.intern(values),
       };
       if (failed !== undefined && waivers) {
         const w = findWaiver(waivers, rec.resource);
