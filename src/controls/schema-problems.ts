@@ -26,7 +26,8 @@ const TYPE_WORDS: Record<string, string> = {
   object: 'a mapping (key: value)', array: 'a list', null: 'null',
 };
 
-const COMBINATORS = ['/oneOf/', '/anyOf/', '/not/'];
+// propertyNames sub-errors repeat what the propertyNames error itself says
+const COMBINATORS = ['/oneOf/', '/anyOf/', '/not/', '/propertyNames/'];
 
 export function schemaProblems(errors: readonly ErrorObject[], file: string, doc: Document, lc: LineCounter): LoadProblem[] {
   // Sub-errors of a combinator are noise: the combinator's own error carries the wording.
@@ -110,7 +111,8 @@ function toProblem(e: ErrorObject, file: string, doc: Document, lc: LineCounter)
       const name = String(params['propertyName']);
       const k = locate(doc, [...segs, name]);
       node = k.key ?? node;
-      message = `${where} has an invalid name "${name}"` + (typeof custom === 'string' ? `: ${custom}` : '');
+      const hint = (e.parentSchema as { propertyNames?: Record<string, unknown> } | undefined)?.propertyNames?.['x-message'];
+      message = `${where} has an invalid name "${name}"` + (typeof rule === 'string' ? `: ${rule}` : '');
       break;
     }
     case 'pattern':
