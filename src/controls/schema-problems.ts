@@ -112,7 +112,7 @@ function toProblem(e: ErrorObject, file: string, doc: Document, lc: LineCounter)
       const k = locate(doc, [...segs, name]);
       node = k.key ?? node;
       const hint = (e.parentSchema as { propertyNames?: Record<string, unknown> } | undefined)?.propertyNames?.['x-message'];
-      message = `${where} has an invalid name "${name}"` + (typeof rule === 'string' ? `: ${rule}` : '');
+      message = `${where} has an invalid name "${name}"` + (typeof hint === 'string' ? `: ${hint}` : '');
       break;
     }
     case 'pattern':
