@@ -139,3 +139,25 @@ describe('loadWaivers and loadAttestations', () => {
     expect(r.attestations).toEqual([]);
   });
 });
+
+describe('schema problems are worded for YAML authors', () => {
+  const cat = loadCatalog(join(FIX, 'controls-bad', 'shapes'), { knownCollectors: known });
+  const lines = cat.problems.map((p) => `${p.file.split('/').pop()}:${p.line}:${p.col}: ${p.message} [${p.rule}]`);
+
+  it.each([
+    'assertion-shapes.yaml:9:7: assert.all[0]: `exists` and `absent` take no value or param [schema]',
+    'assertion-shapes.yaml:10:7: assert.all[1]: a comparison needs exactly one of `value` or `param` [schema]',
+    'assertion-shapes.yaml:11:14: assert.all[2].not: a comparison needs exactly one of `value` or `param` [schema]',
+    'assertion-shapes.yaml:12:14: assert.all[3].any must list at least 1 item(s) [schema]',
+    'assertion-shapes.yaml:13:53: unknown key "extra" in assert.all[4]; allowed keys: all [schema]',
+    'manual-with-collector.yaml:1:1: a manual control is proven by an attestation; remove collector, scope, assert, config_rule and when_none_in_scope [schema]',
+    'manual-with-collector.yaml:1:5: id is "Bad_ID", which must be lower-case letters, digits and dashes (e.g. rds-cluster-encrypted-at-rest) [schema]',
+    'manual-with-collector.yaml:4:11: severity is "urgent", expected one of: critical, high, medium, low, info [schema]',
+    'manual-with-collector.yaml:9:3: parameters has an invalid name "Window": parameter names are lower_snake_case [schema]',
+    'manual-with-collector.yaml:9:22: parameters.Window.default: a parameter default is a number, a string, a boolean or a list of strings [schema]',
+    'manual-with-collector.yaml:10:13: frameworks: map at least one framework to a list of requirement ids [schema]',
+    'manual-with-collector.yaml:15:38: examples[0].expect is "passes", expected one of: pass, fail, not-applicable [schema]',
+  ])('%s', (line) => {
+    expect(lines).toContain(line);
+  });
+});
