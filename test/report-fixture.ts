@@ -39,8 +39,12 @@ export interface Fixture {
   manifest: Manifest;
 }
 
-/** `extra` adds that many findings (alternating pass/fail) to the first control, for size tests. */
-export function makeFixture(opts: { extra?: number } = {}): Fixture {
+/**
+ * `extra` adds that many findings (alternating pass/fail) to the first control, for size
+ * tests; `bulk` adds that many uncited records of about `bulkBytes` each (hex payload, which
+ * compresses about 2:1), to make a large pack cheaply.
+ */
+export function makeFixture(opts: { extra?: number; bulk?: number; bulkBytes?: number } = {}): Fixture {
   const regions = ['us-east-1', 'eu-central-1'];
   const recs: Record<string, EvidenceRecord[]> = { 'rds.clusters': [], 'rds.retained-backups': [], 'config.rule-evaluations': [] };
   const f = (collector: string, region: string, resource: string, status: Finding['status'], reason: string, values: Record<string, unknown>, data: unknown): Finding => {
@@ -85,6 +89,15 @@ export function makeFixture(opts: { extra?: number } = {}): Fixture {
     controls,
     expiredWaivers: [{ control: 'rds-cluster-deletion-protection', resource: `arn:aws:rds:*:${ACCOUNT}:cluster:old-*`, expires: '2026-09-01T00:00:00Z', approver: 'cto@example.com' }],
   };
+  if (opts.bulk) {
+    recs['rds.snapshots'] = [];
+    let h = sha('bulk');
+    for (let i = 0; i < opts.bulk; i++) {
+      const parts: string[] = [];
+      for (let k = 0; k < Math.ceil((opts.bulkBytes ?? 1024) / 64); k++) parts.push((h = sha(h)));
+      recs['rds.snapshots'].push(record('rds.snapshots', regions[i % 2]!, `arn:aws:rds:${regions[i % 2]}:${ACCOUNT}:cluster-snapshot:snap-${i}`, { payload: parts.join('') }, i));
+    }
+  }
   const files = Object.entries(recs).map(([collector, rs]) => ({ path: `records/${collector}.jsonl`, bytes: Buffer.from(rs.map((r) => JSON.stringify(r)).join('\n') + '\n'), records: rs.length }));
   const manifest: Manifest = {
     formatVersion: 1, runId: results.run.id, tool: { name: 'trustpack', version: '0.1.0' },
