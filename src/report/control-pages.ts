@@ -10,7 +10,14 @@ export function drawControls(ctx: PackContext): void {
   w.heading('Controls', 1, { dest: 'controls' });
   let first = true;
   for (const r of ctx.input.results.controls) {
-    if (!first) w.newPage();
+    // a control starts on a fresh page unless a good part of this one is left
+    if (!first) {
+      w.ensure(300);
+      if (w.y > PAGE.top + 1) {
+        w.doc.moveTo(PAGE.left, w.y).lineTo(PAGE.right, w.y).lineWidth(1.2).strokeColor(COLORS.rule).stroke();
+        w.y += 10;
+      }
+    }
     first = false;
     drawControl(ctx, r);
   }
@@ -66,6 +73,7 @@ function drawControl(ctx: PackContext, r: ControlResult): void {
         { header: 'Evidence', width: 61.28, font: 'mono', size: 6.5 },
       ],
       r.findings.map((f) => findingRow(f)),
+      { continued: `${r.id} — findings` },
     );
   } else if (r.kind === 'automated') {
     w.para('No findings: no resource was evaluated for this control.', { size: 9, color: COLORS.muted });
@@ -78,7 +86,7 @@ function drawControl(ctx: PackContext, r: ControlResult): void {
       def.references.map((ref) => [ref.title, ref.url, ref.config_rule ? `AWS Config rule ${ref.config_rule}` : ''].filter(Boolean).join(' — ')).join('\n'),
     );
   }
-  if (def?.source) w.para(`Defined in ${def.source.file}:${def.source.line}`, { size: 7, color: COLORS.muted });
+  if (def?.source) w.para(`Defined in ${catalogPath(def.source.file)}:${def.source.line}`, { size: 7, color: COLORS.muted });
 }
 
 function findingRow(f: Finding): Row {
@@ -101,4 +109,11 @@ function findingRow(f: Finding): Row {
 
 function frameworkTitle(ctx: PackContext, id: string): string {
   return ctx.input.frameworks.find((f) => f.id === id)?.title ?? id;
+}
+
+/** The control file as the catalog names it (from `controls/` on), not this machine's path. */
+function catalogPath(file: string): string {
+  const norm = file.replace(/\\/g, '/');
+  const i = norm.lastIndexOf('/controls/');
+  return i >= 0 ? norm.slice(i + 1) : norm.split('/').pop() ?? norm;
 }

@@ -257,7 +257,7 @@ export class Writer {
   }
 
   /** A table that repeats its header on each page and splits rows taller than a page. */
-  table(columns: Column[], rows: Row[], opts: { size?: number } = {}): void {
+  table(columns: Column[], rows: Row[], opts: { size?: number; continued?: string } = {}): void {
     const size = opts.size ?? 7.5;
     const lh = this.lineHeight(size);
     const pad = 2.5;
@@ -268,7 +268,11 @@ export class Writer {
       acc += c.width;
     }
     const tableRight = acc;
-    const header = (): void => {
+    const header = (cont = false): void => {
+      if (cont && opts.continued) {
+        this.drawLine(`${opts.continued} (continued)`, PAGE.left, this.y, 'sans', 7.5, COLORS.muted);
+        this.y += 11;
+      }
       const hl = columns.map((c) => this.wrap(c.header, c.width - 2 * pad, 'bold', size));
       const h = Math.max(...hl.map((l) => l.length)) * lh + 2 * pad;
       this.doc.rect(PAGE.left, this.y, tableRight - PAGE.left, h).fillColor(COLORS.headerFill).fill();
@@ -300,7 +304,7 @@ export class Writer {
         const need = Math.max(...cells.map((c, i) => (c.lines.length - cursor[i]!) * c.lh)) + details.slice(detailAt).reduce((s, d) => s + d.lh, 0);
         if (need > avail && avail < Math.min(need, 4 * lh)) {
           this.newPage();
-          header();
+          header(true);
           continue;
         }
         const top = this.y;
@@ -336,7 +340,7 @@ export class Writer {
         this.doc.moveTo(PAGE.left, this.y).lineTo(tableRight, this.y).lineWidth(0.3).strokeColor(COLORS.rule).stroke();
         if (cellsDone && detailAt >= details.length) break;
         this.newPage();
-        header();
+        header(true);
       }
     }
     this.y += 8;
