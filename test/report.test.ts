@@ -158,3 +158,29 @@ describe('signing key errors', () => {
     expect(run('ls', ['-a', dir]).out).not.toMatch(/\.tmp/);
   });
 });
+
+describe('one framework, and the layout helpers', () => {
+  it('--framework soc2 keeps the matrix to SOC 2', async () => {
+    const p = join(dir, 'soc2.pdf');
+    await writePack({ ...fx.input, framework: 'soc2', signer }, p);
+    const text = run('pdftotext', ['-enc', 'UTF-8', p, '-']).out;
+    expect(text).toContain('Requirement-to-control matrix: SOC 2');
+    expect(text).not.toContain('Requirement-to-control matrix: GDPR');
+    expect(run('pdfsig', [p]).out).toContain('Signature is Valid.');
+  });
+
+  it('wrap breaks long words anywhere and keeps every character', async () => {
+    const { default: PDFDocument } = await import('pdfkit');
+    const { Writer, fontBytes } = await import('../src/report/layout.js');
+    const doc = new PDFDocument({ size: 'A4', margin: 0 });
+    doc.registerFont('sans', fontBytes().sans);
+    doc.registerFont('mono', fontBytes().mono);
+    const w = new Writer(doc);
+    const arn = 'arn:aws:rds:eu-central-1:111122223333:cluster:' + 'x'.repeat(200);
+    const lines = w.wrap(`Zürich ${arn} end`, 120, 'mono', 7);
+    expect(lines.length).toBeGreaterThan(3);
+    expect(lines.join('').replace(/\s+/g, '')).toBe(`Zürich${arn}end`);
+    for (const l of lines) expect(w.measure(l, 'mono', 7)).toBeLessThanOrEqual(120.001);
+    doc.end();
+  });
+});

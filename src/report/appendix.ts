@@ -12,9 +12,9 @@ export function drawWaivers(ctx: PackContext): void {
   if (waived.length) {
     w.table(
       [
-        { header: 'Control', width: 95 },
-        { header: 'Resource', width: 140, font: 'mono', size: 6.5 },
-        { header: 'Reason', width: 140 },
+        { header: 'Control', width: 120 },
+        { header: 'Resource', width: 130, font: 'mono', size: 6.5 },
+        { header: 'Reason', width: 125 },
         { header: 'Approver', width: 62 },
         { header: 'Expires', width: 62.28 },
       ],
@@ -42,9 +42,9 @@ export function drawWaivers(ctx: PackContext): void {
   if (att.length) {
     w.table(
       [
-        { header: 'Control', width: 105 },
+        { header: 'Control', width: 125 },
         { header: 'Attested by / on', width: 95 },
-        { header: 'Document and sha256', width: 180 },
+        { header: 'Document and sha256', width: 160 },
         { header: 'Expires', width: 60 },
         { header: 'Current', width: 59.28 },
       ],
@@ -75,13 +75,13 @@ export function drawAppendix(ctx: PackContext): void {
     w.para('Each collector ran once per account and region through the AWS SDK. A control passes only when every collection it reads completed (status ok).', { size: 8.5, color: COLORS.muted });
     w.table(
       [
-        { header: 'Collector', width: 120 },
-        { header: 'Account', width: 62 },
+        { header: 'Collector', width: 128 },
+        { header: 'Account', width: 66 },
         { header: 'Region', width: 58 },
-        { header: 'Status', width: 85 },
-        { header: 'Calls', width: 30 },
-        { header: 'Records', width: 36 },
-        { header: 'Started / ended', width: 108.28 },
+        { header: 'Status', width: 64 },
+        { header: 'Calls', width: 26 },
+        { header: 'Records', width: 38 },
+        { header: 'Started / ended', width: 119.28 },
       ],
       m.collections.map((c) => ({
         cells: [

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { rename, writeFile, unlink } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
-import type { Control } from '../controls/model.js';
+import { FRAMEWORK_IDS, type Control } from '../controls/model.js';
 import type { Manifest } from '../evidence/model.js';
 import type { ControlResult } from '../engine/results.js';
 import { COLORS, PAGE, Writer, fontBytes } from './layout.js';
@@ -17,6 +17,10 @@ import { MANIFEST_ATTACHMENT, OSCAL_ATTACHMENT, RESULTS_ATTACHMENT, type PackAtt
 
 export type { PackInput, PackAttachment, PackCoverage } from './types.js';
 
+const rank = (id: string): number => {
+  const i = (FRAMEWORK_IDS as readonly string[]).indexOf(id);
+  return i < 0 ? FRAMEWORK_IDS.length : i;
+};
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 /** The attachments as embedded: the caller's, plus results.json and the OSCAL document when absent. */
@@ -106,7 +110,10 @@ export async function buildPack(input: PackInput): Promise<Buffer> {
   });
 
   const wanted = input.framework && input.framework !== 'all' ? [input.framework] : undefined;
-  const frameworks = input.frameworks.filter((f) => !wanted || wanted.includes(f.id));
+  // the order of DESIGN.md (soc2, pci-dss, gdpr, ccpa, csa-ccm), whatever order they were loaded in
+  const frameworks = input.frameworks
+    .filter((f) => !wanted || wanted.includes(f.id))
+    .sort((a, b) => rank(a.id) - rank(b.id));
   const ctx: PackContext = {
     w: new Writer(doc),
     input,
