@@ -1,0 +1,140 @@
+// One automated control's evaluation, fed scope by scope and record by record. The engine
+// drives all controls of a collector through each record in turn (resource-major), so a
+// record is read from memory once for all its controls rather than once per control.
+import type { Control, ProjectConfig } from '../controls/model.js';
+import type { EvidenceRecord } from '../evidence/model.js';
+import type { ControlResult, ControlStatus, Finding } from './results.js';
+import { compileAssertion, describeAssertion, type CompiledAssertion, type EvalContext } from './assertions.js';
+import { scopeArn, type ScopeState } from './completeness.js';
+import { ValuesInterner } from './intern.js';
+import { resolveParameters } from './parameters.js';
+import { findWaiver, type ActiveWaiver } from './waivers.js';
+
+export type ResultBase = Omit<ControlResult, 'status' | 'reason'>;
+
+export function resultBase(c: Control, params: Record<string, unknown>): ResultBase {
+  return {
+    id: c.id, title: c.title, severity: c.severity, kind: c.kind,
+    ...(c.claim !== undefined ? { claim: c.claim } : {}),
+    ...(c.assert ? { asserts: describeAssertion(c.assert, params, c.parameters) } : {}),
+    ...(Object.keys(params).length > 0 ? { parameters: params } : {}),
+    frameworks: c.frameworks,
+    findings: [],
+  };
+}
+
+export class AutomatedRun {
+  readonly collector: string;
+  private readonly result: ResultBase;
+  private readonly findings: Finding[];
+  private readonly ctx: EvalContext;
+  private readonly assert: CompiledAssertion;
+  private readonly scope: CompiledAssertion | undefined;
+  /** one shared sentence for every pass (the values show what was seen): 2.5M findings must stay cheap */
+  private readonly passReason: string;
+  private readonly interner = new ValuesInterner();
+  private scopes = 0;
+  private missingScopes = 0;
+  private firstError: string | undefined;
+  private inScope = 0;
+
+  constructor(private readonly control: Control & { collector: string; assert: NonNullable<Control['assert']> }, now: Date,
+    project: ProjectConfig | undefined, private readonly waivers: readonly ActiveWaiver[] | undefined) {
+    const params = resolveParameters(control, project);
+    this.collector = control.collector;
+    this.result = resultBase(control, params);
+    this.findings = this.result.findings;
+    this.ctx = { params, now };
+    this.assert = compileAssertion(control.assert, control.parameters);
+    this.scope = control.scope ? compileAssertion(control.scope, control.parameters) : undefined;
+    this.passReason = `holds: ${this.result.asserts ?? ''}`;
+  }
+
+  /** The bundle names no account or region at all: nothing can have been collected. */
+  nothingCollected(): void {
+    const reason = 'the evidence bundle lists no accounts or regions, so nothing was collected';
+    this.firstError = reason;
+    this.findings.push({ resource: scopeArn(this.collector, '*', '*'), account: '*', region: '*', status: 'ERROR', reason, evidence: [] });
+  }
+
+  incompleteScope(s: ScopeState): void {
+    this.scopes++;
+    this.missingScopes++;
+    const reason = `${s.problem ?? 'no evidence'} (account ${s.account}, ${s.region})`;
+    this.firstError ??= reason;
+    this.findings.push({ resource: scopeArn(this.collector, s.account, s.region), account: s.account, region: s.region, status: 'ERROR', reason, evidence: [] });
+  }
+
+  beginScope(): void {
+    this.scopes++;
+    this.inScope = 0;
+  }
+
+  offer(rec: EvidenceRecord, evidence: string[], s: ScopeState): void {
+    if (this.scope && !this.scope.test(rec.data, this.ctx)) return;
+    this.inScope++;
+    const values: Record<string, unknown> = {};
+    const failed = this.assert.check(rec.data, this.ctx, values);
+    const f: Finding = {
+      resource: rec.resource, account: s.account, region: s.region,
+      status: failed === undefined ? 'PASS' : 'FAIL', reason: failed ?? this.passReason, evidence, values: this.interner.intern(values),
+    };
+    if (failed !== undefined) this.waive(f, `${failed}`);
+    this.findings.push(f);
+  }
+
+  endScope(s: ScopeState): void {
+    if (this.inScope > 0 || this.control.when_none_in_scope !== 'fail') return;
+    const c = this.control;
+    const what = c.config_rule
+      ? `AWS Config rule ${c.config_rule}`
+      : `${this.collector} resource${c.scope ? ` where ${describeAssertion(c.scope, this.ctx.params, c.parameters)}` : ''}`;
+    const f: Finding = {
+      resource: scopeArn(this.collector, s.account, s.region), account: s.account, region: s.region, status: 'FAIL',
+      reason: `no ${what} found in ${s.region} (account ${s.account})`, evidence: [],
+    };
+    this.waive(f, f.reason);
+    this.findings.push(f);
+  }
+
+  private waive(f: Finding, why: string): void {
+    const w = findWaiver(this.waivers, f.resource);
+    if (!w) return;
+    f.status = 'WAIVED';
+    f.waiver = { reason: w.reason, approver: w.approver, expires: w.expires };
+    f.reason = `${why} (waived until ${w.expires} by ${w.approver}: ${w.reason})`;
+  }
+
+  /** FAIL if any FAIL; else ERROR if any ERROR; else WAIVED; else PASS; else NOT_APPLICABLE. */
+  finish(): ControlResult {
+    let pass = 0, fail = 0, waived = 0, error = 0;
+    let firstFail: Finding | undefined;
+    for (const f of this.findings) {
+      if (f.status === 'PASS') pass++;
+      else if (f.status === 'FAIL') { fail++; firstFail ??= f; }
+      else if (f.status === 'WAIVED') waived++;
+      else error++;
+    }
+    const total = this.scopes;
+    let status: ControlStatus;
+    let reason: string;
+    if (fail > 0) {
+      status = 'FAIL';
+      reason = `${fail} of ${pass + fail + waived} finding(s) fail; first: ${firstFail!.resource}: ${firstFail!.reason}`;
+      if (error > 0) reason += `; also no evidence for ${this.missingScopes} of ${total} account/region scope(s)`;
+    } else if (error > 0) {
+      status = 'ERROR';
+      reason = `no complete evidence for ${Math.max(this.missingScopes, 1)} of ${Math.max(total, 1)} account/region scope(s): ${this.firstError ?? 'unknown'}`;
+    } else if (waived > 0) {
+      status = 'WAIVED';
+      reason = `${waived} failing finding(s) waived${pass ? `, ${pass} pass` : ''}`;
+    } else if (pass > 0) {
+      status = 'PASS';
+      reason = `all ${pass} in-scope resource(s) satisfy the assertion across ${total} account/region scope(s)`;
+    } else {
+      status = 'NOT_APPLICABLE';
+      reason = `evidence collected for all ${total} account/region scope(s); no resource is in scope`;
+    }
+    return { ...this.result, status, reason };
+  }
+}
