@@ -7,7 +7,7 @@ import {
 import type { CollectContext } from './types.js';
 import type { EvidenceRecordDraft } from '../src/evidence/model.js';
 import {
-  callParameters, createClient, makeDraft, MalformedResponseError, mapConcurrent, requireArray, requireString, sendOptions,
+  callParameters, createClient, makeDraft, MalformedResponseError, requireArray, requireString, sendOptions,
 } from './common.js';
 
 export async function* collect(ctx: CollectContext): AsyncIterable<EvidenceRecordDraft> {
@@ -15,34 +15,39 @@ export async function* collect(ctx: CollectContext): AsyncIterable<EvidenceRecor
   try {
     const input: DescribeDBClusterSnapshotsCommandInput = { MaxRecords: 100 };
     const parameters = callParameters({ ...input }, 'Marker');
+    const describe = async (snapshot: DBClusterSnapshot, time: string): Promise<EvidenceRecordDraft> => {
+      const arn = requireString(snapshot.DBClusterSnapshotArn, 'DBClusterSnapshotArn');
+      if (snapshot.SnapshotType !== 'manual') {
+        return makeDraft(ctx, 'rds.cluster-snapshots', {
+          service: 'rds', operation: 'DescribeDBClusterSnapshots', parameters, time,
+          resourceType: 'AWS::RDS::DBClusterSnapshot', resource: arn, data: snapshot,
+        });
+      }
+      const id = requireString(snapshot.DBClusterSnapshotIdentifier, 'DBClusterSnapshotIdentifier');
+      const attrs = await client.send(
+        new DescribeDBClusterSnapshotAttributesCommand({ DBClusterSnapshotIdentifier: id }), sendOptions(ctx));
+      const list = attrs.DBClusterSnapshotAttributesResult?.DBClusterSnapshotAttributes;
+      if (!Array.isArray(list)) throw new MalformedResponseError(`DescribeDBClusterSnapshotAttributes for ${id} returned no attribute list`);
+      return makeDraft(ctx, 'rds.cluster-snapshots', {
+        // two calls made this record: the listing, then the snapshot's attributes
+        service: 'rds', operation: 'DescribeDBClusterSnapshots+DescribeDBClusterSnapshotAttributes',
+        parameters: { ...parameters, DBClusterSnapshotIdentifier: id },
+        time: ctx.now().toISOString(),
+        resourceType: 'AWS::RDS::DBClusterSnapshot', resource: arn,
+        data: { ...snapshot, DBClusterSnapshotAttributes: list },
+      });
+    };
+    // Attribute calls start as soon as their page arrives and do not hold up the next page.
+    const pending: Promise<EvidenceRecordDraft>[] = [];
     for await (const page of paginateDescribeDBClusterSnapshots({ client }, input, sendOptions(ctx))) {
       const time = ctx.now().toISOString();
-      const snapshots = requireArray(page.DBClusterSnapshots, 'DBClusterSnapshots');
-      // The attribute calls of a page go out together; the run's bound keeps them in check.
-      const drafts = await mapConcurrent(snapshots, async (snapshot: DBClusterSnapshot) => {
-        const arn = requireString(snapshot.DBClusterSnapshotArn, 'DBClusterSnapshotArn');
-        if (snapshot.SnapshotType !== 'manual') {
-          return makeDraft(ctx, 'rds.cluster-snapshots', {
-            service: 'rds', operation: 'DescribeDBClusterSnapshots', parameters, time,
-            resourceType: 'AWS::RDS::DBClusterSnapshot', resource: arn, data: snapshot,
-          });
-        }
-        const id = requireString(snapshot.DBClusterSnapshotIdentifier, 'DBClusterSnapshotIdentifier');
-        const attrs = await client.send(
-          new DescribeDBClusterSnapshotAttributesCommand({ DBClusterSnapshotIdentifier: id }), sendOptions(ctx));
-        const list = attrs.DBClusterSnapshotAttributesResult?.DBClusterSnapshotAttributes;
-        if (!Array.isArray(list)) throw new MalformedResponseError(`DescribeDBClusterSnapshotAttributes for ${id} returned no attribute list`);
-        return makeDraft(ctx, 'rds.cluster-snapshots', {
-          // two calls made this record: the listing, then the snapshot's attributes
-          service: 'rds', operation: 'DescribeDBClusterSnapshots+DescribeDBClusterSnapshotAttributes',
-          parameters: { ...parameters, DBClusterSnapshotIdentifier: id },
-          time: ctx.now().toISOString(),
-          resourceType: 'AWS::RDS::DBClusterSnapshot', resource: arn,
-          data: { ...snapshot, DBClusterSnapshotAttributes: list },
-        });
-      });
-      yield* drafts;
+      for (const snapshot of requireArray(page.DBClusterSnapshots, 'DBClusterSnapshots')) {
+        const p = describe(snapshot, time);
+        p.catch(() => { /* reported by Promise.all below; avoids an unhandled rejection meanwhile */ });
+        pending.push(p);
+      }
     }
+    yield* await Promise.all(pending);
   } finally {
     client.destroy();
   }

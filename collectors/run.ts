@@ -121,7 +121,12 @@ export async function collectEvidence(opts: CollectOptions): Promise<EvidenceBun
     let error: CollectionError | undefined;
     try {
       opts.signal?.throwIfAborted();
-      for await (const draft of collector.collect(ctx)) got.push(toRecord(draft));
+      for await (const draft of collector.collect(ctx)) {
+        got.push(toRecord(draft));
+        // Hashing a large page is CPU work: let answers that arrived meanwhile be read, so
+        // requests in flight are not held up behind it.
+        if (got.length % 32 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      }
     } catch (err) {
       error = describeError(err);
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { canonicalJson, recordId, sha256Hex, toJsonData, toRecord } from '../src/evidence/canonical.js';
+import { canonicalJson, recordId, recordLine, sha256Hex, toJsonData, toRecord } from '../src/evidence/canonical.js';
 import type { EvidenceRecordDraft } from '../src/evidence/model.js';
 
 const draft = (data: unknown): EvidenceRecordDraft => ({
@@ -65,5 +65,18 @@ describe('record ids', () => {
       const reversed = Object.fromEntries(Object.entries(obj).reverse());
       expect(recordId(draft(reversed))).toBe(recordId(draft(obj)));
     }), { numRuns: 200 });
+  });
+});
+
+describe('recordLine', () => {
+  it('is the canonical JSON of the record, id included, whether cached by toRecord or not', () => {
+    fc.assert(fc.property(fc.jsonValue(), fc.string(), (data, name) => {
+      const d = draft(data);
+      d.resource = `arn:aws:rds:us-east-1:111122223333:cluster:${name}`;
+      const r = toRecord(d);
+      expect(recordLine(r)).toBe(canonicalJson(r));
+      expect(recordLine(JSON.parse(JSON.stringify(r)))).toBe(canonicalJson(r));
+      expect(r.id).toBe(recordId(d));
+    }), { numRuns: 300 });
   });
 });

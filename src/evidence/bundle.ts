@@ -6,7 +6,7 @@ import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/p
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../app/errors.js';
 import { tempSibling } from '../util/atomic.js';
-import { canonicalJson, recordId, sha256Hex } from './canonical.js';
+import { canonicalJsonOfData, recordLine, sha256Hex } from './canonical.js';
 import type { Collection, EvidenceBundle, EvidenceRecord, Manifest, ManifestFile } from './model.js';
 
 /** An unreadable or tampered bundle (exit 2): the message names the file and the problem. */
@@ -41,7 +41,7 @@ export function bundleFiles(bundle: EvidenceBundle): { path: string; bytes: Buff
   const entries: ManifestFile[] = [];
   for (const collector of [...byCollector.keys()].sort()) {
     const records = [...(byCollector.get(collector) ?? [])].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    const bytes = Buffer.from(records.map((r) => canonicalJson(r) + '\n').join(''), 'utf8');
+    const bytes = Buffer.from(records.map((r) => recordLine(r) + '\n').join(''), 'utf8');
     const path = recordsPath(collector);
     files.push({ path, bytes });
     entries.push({ path, sha256: sha256Hex(bytes), bytes: bytes.length, records: records.length });
@@ -199,7 +199,9 @@ export async function readBundle(dir: string): Promise<EvidenceBundle> {
       if (record.collector !== collector) {
         throw new BundleError(`${where}: record of collector "${record.collector}" in the file of "${collector}"`);
       }
-      if (recordId(record) !== record.id) throw new BundleError(`${where}: record id mismatch at line ${i + 1}`);
+      const { id: _id, ...draft } = record;
+      // parsed JSON is plain data already: hash it without the normalising copy
+      if (sha256Hex(canonicalJsonOfData(draft)) !== record.id) throw new BundleError(`${where}: record id mismatch at line ${i + 1}`);
       if (ids.has(record.id)) throw new BundleError(`${where}: duplicate record ${record.id}`);
       ids.add(record.id);
       records.push(record);

@@ -14,7 +14,16 @@ const canonicalize: (input: unknown) => string | undefined =
 
 /** RFC 8785 canonical JSON of `value` after {@link toJsonData}. */
 export function canonicalJson(value: unknown): string {
-  const text = canonicalize(toJsonData(value));
+  return canonicalJsonOfData(toJsonData(value));
+}
+
+/**
+ * RFC 8785 canonical JSON of a value that already is plain JSON data (a record made by
+ * toRecord or read from a bundle): skips the normalising copy, which costs as much as the
+ * serialisation itself on large collections.
+ */
+export function canonicalJsonOfData(value: unknown): string {
+  const text = canonicalize(value);
   if (text === undefined) throw new TypeError('value has no JSON representation');
   return text;
 }
@@ -84,9 +93,30 @@ export function recordId(draft: EvidenceRecordDraft): string {
   return sha256Hex(canonicalJson(rest));
 }
 
+// The canonical line of each record toRecord made, so writing the bundle does not serialise
+// every record a second time. Records are immutable once made (nothing in trustpack changes one).
+const lines = new WeakMap<EvidenceRecord, string>();
+const DRAFT_KEYS = ['collector', 'data', 'resource', 'resourceType', 'source'];
+
 /** A record holding plain JSON data, with its id. */
 export function toRecord(draft: EvidenceRecordDraft): EvidenceRecord {
   const { id: _ignored, ...rest } = draft as EvidenceRecordDraft & { id?: unknown };
   const data = toJsonData(rest) as EvidenceRecordDraft;
-  return { ...data, id: sha256Hex(canonicalJson(data)) };
+  const keys = Object.keys(data).sort();
+  if (keys.length !== DRAFT_KEYS.length || keys.some((k, i) => k !== DRAFT_KEYS[i])) {
+    return { ...data, id: sha256Hex(canonicalJsonOfData(data)) };
+  }
+  // Canonical JSON sorts keys, and `id` falls between `data` and `resource`: serialise the parts
+  // once and build both the draft (hashed for the id) and the record line from them.
+  const head = `{"collector":${canonicalJsonOfData(data.collector)},"data":${canonicalJsonOfData(data.data)},`;
+  const tail = `"resource":${canonicalJsonOfData(data.resource)},"resourceType":${canonicalJsonOfData(data.resourceType)},"source":${canonicalJsonOfData(data.source)}}`;
+  const id = sha256Hex(head + tail);
+  const record: EvidenceRecord = { ...data, id };
+  lines.set(record, `${head}"id":"${id}",${tail}`);
+  return record;
+}
+
+/** The canonical JSON of a record (one line of a bundle's records file). */
+export function recordLine(record: EvidenceRecord): string {
+  return lines.get(record) ?? canonicalJsonOfData(record);
 }
