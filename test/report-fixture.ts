@@ -6,6 +6,8 @@ import type { Control, Framework } from '../src/controls/model.js';
 import type { EvidenceRecord, Manifest } from '../src/evidence/model.js';
 import type { ControlResult, Finding, Results } from '../src/engine/results.js';
 import type { PackCoverage, PackInput } from '../src/report/types.js';
+import { toRecord } from '../src/evidence/canonical.js';
+import { recordLine } from '../src/evidence/canonical.js';
 
 const sha = (s: string | Buffer): string => createHash('sha256').update(s).digest('hex');
 export const SIGNING_TIME = new Date('2026-11-20T10:00:00Z');
@@ -30,7 +32,8 @@ export const CONTROLS: Control[] = [
 
 function record(collector: string, region: string, resource: string, data: unknown, i: number): EvidenceRecord {
   const draft = { collector, source: { service: 'rds', operation: 'DescribeDBClusters', parameters: {}, region, account: ACCOUNT, time: '2026-11-20T09:00:00Z' }, resourceType: 'AWS::RDS::DBCluster', resource, data };
-  return { ...draft, id: sha(JSON.stringify(draft) + i) };
+  void i;
+  return toRecord(draft); // id = sha256 of the canonical JSON, as the collectors make it
 }
 
 export interface Fixture {
@@ -98,7 +101,7 @@ export function makeFixture(opts: { extra?: number; bulk?: number; bulkBytes?: n
       recs['rds.snapshots'].push(record('rds.snapshots', regions[i % 2]!, `arn:aws:rds:${regions[i % 2]}:${ACCOUNT}:cluster-snapshot:snap-${i}`, { payload: parts.join('') }, i));
     }
   }
-  const files = Object.entries(recs).map(([collector, rs]) => ({ path: `records/${collector}.jsonl`, bytes: Buffer.from(rs.map((r) => JSON.stringify(r)).join('\n') + '\n'), records: rs.length }));
+  const files = Object.entries(recs).map(([collector, rs]) => ({ path: `records/${collector}.jsonl`, bytes: Buffer.from(rs.map((r) => recordLine(r)).join('\n') + '\n'), records: rs.length }));
   const manifest: Manifest = {
     formatVersion: 1, runId: results.run.id, tool: { name: 'trustpack', version: '0.1.0' },
     caller: { account: ACCOUNT, arn: `arn:aws:sts::${ACCOUNT}:assumed-role/trustpack-audit/nightly` },

@@ -3,6 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -171,6 +172,20 @@ describe('tampering', () => {
     const r = verifyPackBytes(await buildPack({ ...fx.input, results, signer }));
     expect(r.valid).toBe(false);
     expect(r.problems.join('\n')).toMatch(/1 evidence id\(s\) cited by findings are not among the attached records/);
+  });
+
+  it('a cited record altered after collection (manifest re-hashed to match) is caught by its id', async () => {
+    const path = 'records/rds.clusters.jsonl';
+    const orig = fx.input.attachments.find((a) => a.name === path)!.bytes.toString('utf8');
+    const forged = Buffer.from(orig.replace('"KeyManager"', '"KeyManagr"').replace('orders-prod"', 'orders-prud"'));
+    expect(forged.equals(Buffer.from(orig))).toBe(false);
+    const manifest = structuredClone(fx.manifest);
+    manifest.files.find((f) => f.path === path)!.sha256 = createHash('sha256').update(forged).digest('hex');
+    const attachments = fx.input.attachments.map((a) => (a.name === path ? { ...a, bytes: forged } : a.name === 'manifest.json' ? { ...a, bytes: Buffer.from(JSON.stringify(manifest)) } : a));
+    const r = verifyPackBytes(await buildPack({ ...fx.input, attachments, manifest, signer }));
+    expect(r.attachments.every((a) => a.matchesManifest)).toBe(true);
+    expect(r.valid).toBe(false);
+    expect(r.problems.join('\n')).toMatch(/cited evidence record\(s\) do not hash to their id/);
   });
 
   it('an unsigned pack is not valid', async () => {

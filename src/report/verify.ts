@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { checkCms, cmsLength, digestRanges } from './cms.js';
 import { PdfReader, PdfRef, type PdfDict } from './pdf-read.js';
 import { MANIFEST_ATTACHMENT, RESULTS_ATTACHMENT } from './types.js';
+import { canonicalJsonOfData, sha256Hex } from '../evidence/canonical.js';
 
 export class UnreadablePackError extends Error {
   override name = 'UnreadablePackError';
@@ -251,6 +252,8 @@ function checkEvidenceIds(files: Map<string, Buffer>, listed: Map<string, string
   }
   if (cited.size === 0) return;
   const ids = new Set<string>();
+  let altered = 0;
+  const alteredIds: string[] = [];
   for (const [name, bytes] of files) {
     if (!name.endsWith('.jsonl') || (listed.size && !listed.has(name))) continue;
     const text = bytes.toString('utf8');
@@ -259,17 +262,30 @@ function checkEvidenceIds(files: Map<string, Buffer>, listed: Map<string, string
       let end = text.indexOf('\n', start);
       if (end < 0) end = text.length;
       if (end > start) {
+        let rec: Record<string, unknown>;
         try {
-          const id = (JSON.parse(text.slice(start, end)) as { id?: unknown }).id;
-          if (typeof id === 'string') ids.add(id);
+          rec = JSON.parse(text.slice(start, end)) as Record<string, unknown>;
         } catch {
           problems.push(`${name}: a record line is not JSON`);
           break;
+        }
+        const id = rec.id;
+        if (typeof id === 'string') {
+          ids.add(id);
+          // a cited record must still hash to its id (sha256 of its canonical JSON without id)
+          if (cited.has(id)) {
+            const { id: _drop, ...draft } = rec;
+            if (sha256Hex(canonicalJsonOfData(draft)) !== id) {
+              altered++;
+              if (alteredIds.length < 3) alteredIds.push(id);
+            }
+          }
         }
       }
       start = end + 1;
     }
   }
+  if (altered) problems.push(`${altered} cited evidence record(s) do not hash to their id (the record was altered), e.g. ${alteredIds.join(', ')}`);
   const missing = [...cited].filter((id) => !ids.has(id));
   if (missing.length) problems.push(`${missing.length} evidence id(s) cited by findings are not among the attached records, e.g. ${missing.slice(0, 3).join(', ')}`);
 }
