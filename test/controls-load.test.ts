@@ -161,3 +161,21 @@ describe('schema problems are worded for YAML authors', () => {
     expect(lines).toContain(line);
   });
 });
+
+describe('files that are not one control', () => {
+  it('reports empty files, lists and multi-document files, and ignores non-YAML files', () => {
+    const cat = loadCatalog(join(FIX, 'controls-bad', 'odd-files'), { knownCollectors: known });
+    expect(cat.problems.map((p) => [...brief(p), p.message])).toEqual([
+      ['empty.yaml', 1, 1, 'schema', 'the file is empty'],
+      ['list.yaml', 1, 1, 'schema', 'the file should be a mapping (key: value), got a list'],
+      ['multi.yaml', 2, 1, 'yaml-syntax', 'Source contains multiple documents; please use YAML.parseAllDocuments()'],
+    ]);
+  });
+
+  it('a catalog without frameworks/ says where framework catalogs belong', () => {
+    const cat = loadCatalog(join(FIX, 'controls-bad', 'project'), { knownCollectors: known });
+    expect(cat.problems[0]).toMatchObject({ line: 1, col: 1, rule: 'missing-file' });
+    expect(cat.problems[0]!.file.endsWith('frameworks')).toBe(true);
+    expect(cat.problems[0]!.message).toBe('directory not found; expected the folder of framework catalogs (one <framework-id>.yaml each)');
+  });
+});

@@ -24,15 +24,15 @@ export interface Catalog {
 
 const isYaml = (name: string): boolean => /\.ya?ml$/i.test(name);
 
-function listYaml(dir: string, problems: LoadProblem[]): string[] | undefined {
+function listYaml(dir: string, problems: LoadProblem[], what: string): string[] | undefined {
   try {
     if (!statSync(dir).isDirectory()) {
-      problems.push({ file: dir, line: 1, col: 1, rule: 'missing-file', message: 'is not a directory' });
+      problems.push({ file: dir, line: 1, col: 1, rule: 'missing-file', message: `is not a directory; expected the folder of ${what}` });
       return undefined;
     }
     return readdirSync(dir).filter(isYaml).sort();
   } catch {
-    problems.push({ file: dir, line: 1, col: 1, rule: 'missing-file', message: 'directory not found' });
+    problems.push({ file: dir, line: 1, col: 1, rule: 'missing-file', message: `directory not found; expected the folder of ${what}` });
     return undefined;
   }
 }
@@ -87,7 +87,7 @@ function fixControlNumbers(y: YamlFile): void {
 }
 
 function loadFrameworks(dir: string, problems: LoadProblem[]): Framework[] {
-  const names = listYaml(dir, problems);
+  const names = listYaml(dir, problems, 'framework catalogs (one <framework-id>.yaml each)');
   if (!names) return [];
   const out: Framework[] = [];
   const firstFile = new Map<string, string>();
@@ -117,7 +117,7 @@ function loadFrameworks(dir: string, problems: LoadProblem[]): Framework[] {
 /** Loads dir/*.yaml (one control each, sorted by file name) and dir/frameworks/*.yaml. */
 export function loadCatalog(dir: string, opts: CatalogOptions): Catalog {
   const problems: LoadProblem[] = [];
-  const names = listYaml(dir, problems);
+  const names = listYaml(dir, problems, 'control files (one control per .yaml file)');
   if (!names) return { controls: [], frameworks: [], problems };
   const frameworks = loadFrameworks(join(dir, 'frameworks'), problems);
   const byId = new Map<FrameworkId, Framework>(frameworks.map((f) => [f.id, f]));
