@@ -168,7 +168,7 @@ describe('files that are not one control', () => {
     expect(cat.problems.map((p) => [...brief(p), p.message])).toEqual([
       ['empty.yaml', 1, 1, 'schema', 'the file is empty'],
       ['list.yaml', 1, 1, 'schema', 'the file should be a mapping (key: value), got a list'],
-      ['multi.yaml', 2, 1, 'yaml-syntax', 'Source contains multiple documents; please use YAML.parseAllDocuments()'],
+      ['multi.yaml', 2, 1, 'yaml-syntax', 'the file holds more than one YAML document (a second ---); keep one per file'],
     ]);
   });
 

@@ -27,7 +27,10 @@ export function readYaml(file: string): YamlFile {
     const pos = e.linePos?.[0] ?? lc.linePos(e.pos[0]);
     // yaml's messages end with a code excerpt after a colon and newline; keep the first line.
     const first = e.message.split('\n')[0] ?? e.message;
-    return { file, line: pos.line, col: pos.col, rule: 'yaml-syntax', message: first.replace(/ at line \d+, column \d+:?$/, '') };
+    const message = e.code === 'MULTIPLE_DOCS'
+      ? 'the file holds more than one YAML document (a second ---); keep one per file'
+      : first.replace(/ at line \d+, column \d+:?$/, '');
+    return { file, line: pos.line, col: pos.col, rule: 'yaml-syntax', message };
   });
   if (problems.length > 0) return { file, doc, lc, problems };
   try {
