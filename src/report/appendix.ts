@@ -6,7 +6,7 @@ import { fmtTime, type PackContext } from './context.js';
 export function drawWaivers(ctx: PackContext): void {
   const { w, input } = ctx;
   w.newPage();
-  w.heading('Waivers and attestations', 1, { dest: 'waivers' });
+  w.heading('Waivers and attestations', 1, { dest: 'waivers', outline: true });
   const waived = input.results.controls.flatMap((c) => c.findings.filter((f) => f.waiver).map((f) => ({ c, f })));
   w.heading('Waivers in force', 2);
   if (waived.length) {
@@ -67,7 +67,7 @@ export function drawWaivers(ctx: PackContext): void {
 export function drawAppendix(ctx: PackContext): void {
   const { w, manifest: m } = ctx;
   w.newPage();
-  w.heading('Appendix: how the evidence was collected', 1, { dest: 'appendix' });
+  w.heading('Appendix: how the evidence was collected', 1, { dest: 'appendix', outline: true });
   if (m) {
     if (m.caller) w.field('Caller identity', `${m.caller.arn}\naccount ${m.caller.account}${m.caller.userId ? `, user id ${m.caller.userId}` : ''}`);
     w.field('Run', m.runId, { valueFont: 'mono' });

@@ -7,7 +7,7 @@ import { fmtTime, fmtValue, type PackContext } from './context.js';
 export function drawControls(ctx: PackContext): void {
   const { w } = ctx;
   w.newPage();
-  w.heading('Controls', 1, { dest: 'controls' });
+  w.heading('Controls', 1, { dest: 'controls', outline: true });
   let first = true;
   for (const r of ctx.input.results.controls) {
     // a control starts on a fresh page unless a good part of this one is left
@@ -26,7 +26,7 @@ export function drawControls(ctx: PackContext): void {
 function drawControl(ctx: PackContext, r: ControlResult): void {
   const { w } = ctx;
   const def = ctx.controls.get(r.id);
-  w.heading(`${r.id} — ${r.title}`, 2);
+  w.heading(`${r.id} — ${r.title}`, 2, { outline: true });
   w.drawLine(r.status.replace('_', ' '), PAGE.left, w.y, 'bold', 11, STATUS_COLORS[r.status] ?? COLORS.text);
   w.drawLine(`severity ${r.severity} · ${r.kind}`, 150, w.y + 1.5, 'sans', 8.5, COLORS.muted);
   w.y += 16;

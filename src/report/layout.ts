@@ -198,6 +198,7 @@ export class Writer {
     }
   }
   private pagesSinceReset = 0;
+  private outlineSection: { addItem(title: string): unknown } | undefined;
 
   ensure(height: number): void {
     if (this.y + height > PAGE.bottom) this.newPage();
@@ -239,11 +240,18 @@ export class Writer {
     this.y += 1.5;
   }
 
-  heading(text: string, level: 1 | 2 | 3 = 1, opts: { dest?: string } = {}): void {
+  heading(text: string, level: 1 | 2 | 3 = 1, opts: { dest?: string; outline?: boolean } = {}): void {
     const size = level === 1 ? 17 : level === 2 ? 13 : 10.5;
     this.ensure(size * 3.5);
     this.y += level === 1 ? 0 : size * 0.5;
     if (opts.dest) this.doc.addNamedDestination(opts.dest, 'XYZ', null, this.y, null);
+    if (opts.outline) {
+      // bookmarks: sections at the top level, controls under the section before them
+      type Item = { addItem(title: string): Item };
+      const root = (this.doc as unknown as { outline: Item }).outline;
+      if (level === 1) this.outlineSection = root.addItem(text);
+      else (this.outlineSection ?? root).addItem(text);
+    }
     for (const line of this.wrap(text, this.width, 'bold', size)) {
       this.drawLine(line, PAGE.left, this.y, 'bold', size, level === 1 ? COLORS.accent : COLORS.text);
       this.y += this.lineHeight(size);

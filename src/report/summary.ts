@@ -18,7 +18,7 @@ function controlsOf(ctx: PackContext, fw: string): { id: string; status: Control
 export function drawSummary(ctx: PackContext): void {
   const { w } = ctx;
   w.newPage();
-  w.heading('Summary by framework', 1, { dest: 'summary' });
+  w.heading('Summary by framework', 1, { dest: 'summary', outline: true });
   for (const fw of ctx.frameworks) {
     const cov = ctx.coverage.find((c) => c.id === fw.id);
     const ctrls = controlsOf(ctx, fw.id);
@@ -53,7 +53,7 @@ export function drawMatrix(ctx: PackContext): void {
   const { w } = ctx;
   for (const fw of ctx.frameworks) {
     w.newPage();
-    w.heading(`Requirement-to-control matrix: ${fw.title}`, 1, { dest: `matrix-${fw.id}` });
+    w.heading(`Requirement-to-control matrix: ${fw.title}`, 1, { dest: `matrix-${fw.id}`, outline: true });
     const cov = ctx.coverage.find((c) => c.id === fw.id);
     // requirements from coverage when given (it knows the mapping), else from the catalog
     const reqs = cov?.requirements ?? fw.requirements.map((r) => ({ id: r.id, title: r.title, controls: mappedTo(ctx, fw.id, r.id), automated: false }));
