@@ -161,6 +161,20 @@ describe('endpoints', () => {
     ]);
   });
 
+  it('reads region and keys from a named profile through the SDK chain', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    process.env['AWS_CONFIG_FILE'] = join(tmp, 'config');
+    process.env['AWS_SHARED_CREDENTIALS_FILE'] = join(tmp, 'credentials');
+    await writeFile(join(tmp, 'config'), '[profile audit]\nregion = eu-central-1\n');
+    await writeFile(join(tmp, 'credentials'), `[audit]\naws_access_key_id = ${ACCESS_KEY}\naws_secret_access_key = ${SECRET}\n`);
+    delete process.env['AWS_ACCESS_KEY_ID'];
+    delete process.env['AWS_SECRET_ACCESS_KEY'];
+    const b = await collectEvidence({ profile: 'audit', toolVersion: 'test', now: () => NOW, collectors: ['rds.db-clusters'] });
+    expect(b.manifest.regions).toEqual(['eu-central-1']);
+    expect(errors(b)).toEqual([]);
+    expect(byCollector(b, 'rds.db-clusters').map((r) => data(r)['DBClusterIdentifier']).sort()).toEqual(['analytics-eu', 'customers-eu']);
+  });
+
   it('credentials that do not work stop the run with one clear line', async () => {
     process.env['AWS_ENDPOINT_URL'] = 'http://127.0.0.1:9';
     const err = await run({ regions: ['us-east-1'], maxAttempts: 1 }).then(() => undefined, (e: Error) => e);
