@@ -185,7 +185,11 @@ export async function collectEvidence(opts: CollectOptions): Promise<EvidenceBun
       credentials = await plan.credentials();
       identityOutcome = await runOne(identity, plan.account, 'global', credentials, new Map());
     } catch (err) {
-      identityOutcome = { ok: false, records: [], error: describeError(err) };
+      // the credentials could not even be set up (runOne itself never throws)
+      const error = describeError(err);
+      const at = now().toISOString();
+      collections.push({ collector: IDENTITY, account: plan.account, region: 'global', status: 'error', error, calls: 0, records: 0, startedAt: at, endedAt: at });
+      identityOutcome = { ok: false, records: [], error };
       credentials = base;
     }
     const idRecord = identityOutcome.records[0];
@@ -201,10 +205,12 @@ export async function collectEvidence(opts: CollectOptions): Promise<EvidenceBun
       const e = identityOutcome.error ?? { code: 'Error', message: 'no caller identity' };
       const at = now().toISOString();
       const error = { code: e.code, message: `account ${plan.account} unavailable (${plan.roleArn}): ${e.message}` };
-      for (const c of globals) collections.push({ collector: c.id, account: plan.account, region: 'global', status: 'error', error, calls: 0, records: 0, startedAt: at, endedAt: at });
-      for (const region of regions) {
-        for (const c of regionals) collections.push({ collector: c.id, account: plan.account, region, status: 'error', error, calls: 0, records: 0, startedAt: at, endedAt: at });
-      }
+      const skip = (collector: string, region: string): void => {
+        collections.push({ collector, account: plan.account, region, status: 'error', error, calls: 0, records: 0, startedAt: at, endedAt: at });
+        opts.onProgress?.({ account: plan.account, region, collector, phase: 'error', error: `${error.code}: ${error.message}` });
+      };
+      for (const c of globals) skip(c.id, 'global');
+      for (const region of regions) for (const c of regionals) skip(c.id, region);
       return;
     }
     const account = idRecord.source.account;
