@@ -12,6 +12,8 @@ const control: Control = {
   id: 'enc', title: 't', description: 'd', severity: 'high', kind: 'automated', collector: COLLECTOR,
   assert: { path: 'StorageEncrypted', op: 'equals', value: true }, frameworks: { soc2: ['CC6.1'] }, remediation: 'r',
 };
+// a second control on the same collector: the engine feeds both from one pass over the records
+const sibling: Control = { ...control, id: 'enc-scoped', scope: { path: 'StorageEncrypted', op: 'exists' }, assert: { path: 'StorageEncrypted', op: 'not-equals', value: false } };
 const ACCOUNTS = ['111122223333', '444455556666', '777788889999'];
 const REGIONS = ['us-east-1', 'eu-central-1', 'ap-southeast-2', 'us-west-2'];
 
@@ -53,9 +55,10 @@ describe('never a false pass', () => {
         const b = build(w, false);
         const incomplete = w.accounts.length * w.regions.length > b.manifest.collections.filter((c) => c.collector === COLLECTOR && c.status === 'ok').length;
         fc.pre(incomplete);
-        const c = evaluate([control], b, { toolVersion: 't' }).controls[0]!;
-        expect(c.status).not.toBe('PASS');
-        expect(c.status).toBe('ERROR');
+        for (const c of evaluate([control, sibling], b, { toolVersion: 't' }).controls) {
+          expect(c.status).not.toBe('PASS');
+          expect(c.status).toBe('ERROR');
+        }
       }),
       { numRuns: 300 },
     );
@@ -65,10 +68,11 @@ describe('never a false pass', () => {
     fc.assert(
       fc.property(world, (w) => {
         const b = build(w, true);
-        const c = evaluate([control], b, { toolVersion: 't' }).controls[0]!;
-        expect(c.status).toBe(b.records.length > 0 ? 'PASS' : 'NOT_APPLICABLE');
-        expect(c.findings.every((f) => f.status === 'PASS')).toBe(true);
-        expect(c.findings).toHaveLength(b.records.length);
+        for (const c of evaluate([control, sibling], b, { toolVersion: 't' }).controls) {
+          expect(c.status).toBe(b.records.length > 0 ? 'PASS' : 'NOT_APPLICABLE');
+          expect(c.findings.every((f) => f.status === 'PASS')).toBe(true);
+          expect(c.findings).toHaveLength(b.records.length);
+        }
       }),
       { numRuns: 300 },
     );
