@@ -54,6 +54,25 @@ async function child(kind: string, n: number, out?: string): Promise<Sample> {
     const seconds = Number(process.hrtime.bigint() - t) / 1e9;
     return { seconds, peakMB: process.resourceUsage().maxRSS / 1024, bytes: Buffer.concat(chunks).length };
   }
+  if (kind === 'doctable') {
+    // pdfkit's own doc.table() with the findings table's columns: why layout.ts has its own
+    const fx = makeFixture({ extra: n });
+    const { default: PDFDocument } = await import('pdfkit');
+    const { fontBytes } = await import('../src/report/layout.js');
+    const t = process.hrtime.bigint();
+    const doc = new PDFDocument({ size: 'A4', margin: 48 });
+    doc.registerFont('sans', fontBytes().sans);
+    doc.font('sans').fontSize(7.5);
+    const chunks: Buffer[] = [];
+    doc.on('data', (c: Buffer) => chunks.push(c));
+    const done = new Promise<void>((r) => doc.on('end', () => r()));
+    const rows = fx.input.results.controls.flatMap((c) => c.findings.map((f) => [f.resource, `${f.account}\n${f.region}`, f.status, f.reason, f.evidence.map((e) => e.slice(0, 12)).join('\n')]));
+    (doc as unknown as { table(o: object): void }).table({ columnStyles: [150, 72, 46, 170, 61], data: [['Resource', 'Account / region', 'Status', 'Reason', 'Evidence'], ...rows] });
+    doc.end();
+    await done;
+    const seconds = Number(process.hrtime.bigint() - t) / 1e9;
+    return { seconds, peakMB: process.resourceUsage().maxRSS / 1024, bytes: Buffer.concat(chunks).length };
+  }
   if (kind === 'verify' || kind === 'sha') {
     const file = out!;
     const { verifyPack } = await import('../src/report/verify.js');
@@ -91,6 +110,8 @@ if (args[0] === '--child') {
     const b = run('bare', n);
     rows.push([`pack, ${n.toLocaleString('en')} findings`, f(p.seconds), f(p.peakMB, 0), f(p.bytes / 1e6, 1), `${f(p.seconds / b.seconds, 1)}x time (bare ${f(b.seconds)} s, ${f(b.peakMB, 0)} MB)`]);
   }
+  const dt = run('doctable', 1_000);
+  rows.push(['pdfkit doc.table(), 1,000 findings (no pack)', f(dt.seconds), f(dt.peakMB, 0), f(dt.bytes / 1e6, 1), 'for comparison with the first row']);
   const dir = mkdtempSync(join(tmpdir(), 'trustpack-bench-'));
   const big = join(dir, 'big.pdf');
   const g = run('big', 20_000, big);
