@@ -36,7 +36,12 @@ describe('loadCatalog on a valid catalog', () => {
     const c = cat.controls.find((x) => x.id === 'trail-validation')!;
     expect(c.collector).toBe('config.rule-evaluations');
     expect(c.scope).toEqual({ path: 'SourceIdentifier', op: 'equals', value: 'CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED' });
-    expect(c.assert).toEqual({ path: 'ComplianceType', op: 'equals', value: 'COMPLIANT' });
+    expect(c.assert).toEqual({
+      all: [
+        { path: 'ComplianceType', op: 'equals', value: 'COMPLIANT' },
+        { path: 'RecorderRecording', op: 'equals', value: true, says: "the region's AWS Config recorder is recording" },
+      ],
+    });
     expect(c.when_none_in_scope).toBe('fail');
   });
 });

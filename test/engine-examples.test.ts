@@ -24,6 +24,7 @@ describe('runExamples', () => {
       ['cluster-multi-az', 'one zone allowed', 'pass'],
       ['cluster-multi-az', 'not aurora', 'not-applicable'],
       ['trail-validation', 'compliant', 'pass'],
+      ['trail-validation', 'recorder off', 'fail'],
       ['trail-validation', 'other rule', 'not-applicable'],
     ]);
     expect(results.every((r) => r.ok)).toBe(true);

@@ -5,6 +5,7 @@ import { evaluate } from '../engine/evaluate.js';
 import { render, type OutputFormat } from '../output/index.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { VERSION } from '../version.js';
+import { COLLECTORS } from '../../collectors/registry.js';
 import { loadProjectContext, type ProjectContext, type ProjectOptions } from './project.js';
 import { checkFramework } from './list.js';
 
@@ -18,6 +19,7 @@ export function evaluateBundle(ctx: ProjectContext, bundle: EvidenceBundle, fram
   return evaluate(ctx.controls, bundle, {
     toolVersion: VERSION,
     now,
+    globalCollectors: COLLECTORS.filter((c) => c.scope === 'global').map((c) => c.id),
     project: ctx.project,
     waivers: ctx.waivers,
     attestations: ctx.attestations,

@@ -58,10 +58,18 @@ export function loadProjectContext(opts: ProjectOptions): ProjectContext {
 
   const catalog = loadCatalog(controlsDir, { knownCollectors: new Set(COLLECTORS.map((c) => c.id)) });
   problems.push(...catalog.problems);
+  // Cross-file checks (control_parameters, waivers and attestations naming unknown controls)
+  // need the catalog, and the catalog's folder may come from the project file: so the project
+  // is read again, now against the controls, and its problems replace the first reading's.
+  const controls = catalog.problems.length === 0 ? catalog.controls : undefined;
+  if (projectFile && controls) {
+    const again = loadProject(projectFile, { controls });
+    problems.splice(0, problems.length, ...again.problems, ...catalog.problems);
+  }
 
   let waivers: Waiver[] = [];
   if (project.waivers) {
-    const w = loadWaivers(rel(project.waivers));
+    const w = loadWaivers(rel(project.waivers), controls ? { controls } : {});
     waivers = w.waivers;
     problems.push(...w.problems);
   }
@@ -69,7 +77,7 @@ export function loadProjectContext(opts: ProjectOptions): ProjectContext {
   let attestationBaseDir: string | undefined;
   if (project.attestations) {
     const file = rel(project.attestations);
-    const a = loadAttestations(file);
+    const a = loadAttestations(file, controls ? { controls } : {});
     attestations = a.attestations;
     attestationBaseDir = dirname(file);
     problems.push(...a.problems);

@@ -10,7 +10,13 @@ export function expandConfigRule(c: Control): Control {
     ...c,
     collector: c.collector ?? CONFIG_RULE_COLLECTOR,
     scope: c.scope ?? { path: 'SourceIdentifier', op: 'equals', value: c.config_rule },
-    assert: c.assert ?? { path: 'ComplianceType', op: 'equals', value: 'COMPLIANT' },
+    // Config results from a region whose recorder is off are stale: not evidence of anything now
+    assert: c.assert ?? {
+      all: [
+        { path: 'ComplianceType', op: 'equals', value: 'COMPLIANT' },
+        { path: 'RecorderRecording', op: 'equals', value: true, says: "the region's AWS Config recorder is recording" },
+      ],
+    },
     // a rule that is not deployed proves nothing, so its absence is a failure
     when_none_in_scope: c.when_none_in_scope ?? 'fail',
   };
