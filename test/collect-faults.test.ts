@@ -122,6 +122,7 @@ describe('faults', () => {
 
 describe('accounts', () => {
   it('one account per --role-arn; an unassumable role gives error collections for its account only', async () => {
+    const assumed = sb.stats().byOperation['sts:AssumeRole'] ?? 0;
     const b = await run({
       regions: ['us-east-1'],
       collectors: ['rds.db-clusters'],
@@ -139,6 +140,8 @@ describe('accounts', () => {
       '999999999999 global sts.caller-identity AccessDenied', '999999999999 us-east-1 rds.db-clusters AccessDenied',
     ]);
     expect(new Set(byCollector(b, 'rds.db-clusters').map((r) => r.source.account))).toEqual(new Set(['111122223333']));
+    // one role session per account, shared by every client of the run
+    expect((sb.stats().byOperation['sts:AssumeRole'] ?? 0) - assumed).toBe(3);
     // the sandbox hands out temporary keys: neither they nor ours may reach the evidence
     const { dir } = await writeBundle(b, join(tmp, 'roles'));
     const text = await bundleText(dir);

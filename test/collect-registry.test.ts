@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { COLLECTORS, collectorIds, loadCollector, withDependencies } from '../collectors/registry.js';
-import { resolveRegions, roleAccount, clientConfig } from '../src/aws/session.js';
+import { resolveRegions, roleAccount, clientConfig, memoizeCredentials } from '../src/aws/session.js';
 import { describeError, scrubSecrets } from '../src/aws/errors.js';
 import { newRunId } from '../collectors/run.js';
 
@@ -81,6 +81,23 @@ describe('session', () => {
     const cfg = clientConfig('us-east-1', async () => ({ accessKeyId: 'a', secretAccessKey: 'b' }), { maxAttempts: 3, requestTimeoutMs: 2000 });
     expect(cfg).toMatchObject({ region: 'us-east-1', retryMode: 'adaptive', maxAttempts: 3, requestHandler: { requestTimeout: 2000, connectionTimeout: 2000, throwOnRequestTimeout: true } });
     expect(clientConfig('us-east-1', async () => ({ accessKeyId: 'a', secretAccessKey: 'b' }))).toMatchObject({ maxAttempts: 5, requestHandler: { requestTimeout: 10_000 } });
+  });
+
+  it('shares one set of temporary credentials; retries after a failure; survives a skewed clock', async () => {
+    let calls = 0;
+    let fail = true;
+    const provider = memoizeCredentials(async () => {
+      calls++;
+      if (fail) throw new Error('denied');
+      // an expiration already past by our clock (a sandbox with a fixed clock)
+      return { accessKeyId: 'a', secretAccessKey: 'b', expiration: new Date(Date.now() - 3600_000) };
+    });
+    await expect(provider()).rejects.toThrow('denied');
+    fail = false;
+    const [a, b] = await Promise.all([provider(), provider()]);
+    expect(a).toBe(b);
+    await provider();
+    expect(calls).toBe(2);
   });
 
   it('makes time-sortable run ids', () => {

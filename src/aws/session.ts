@@ -69,11 +69,46 @@ export async function assumeRoleCredentials(
   roleAccount(roleArn);
   const { fromTemporaryCredentials } = await import('@aws-sdk/credential-providers');
   const { credentials: _c, ...stsConfig } = clientConfig(region, base, settings);
-  return fromTemporaryCredentials({
+  // fromTemporaryCredentials calls AssumeRole on every invocation, and every SDK client invokes
+  // it once: share one session across the run's clients instead of one AssumeRole per client.
+  return memoizeCredentials(fromTemporaryCredentials({
     params: { RoleArn: roleArn, RoleSessionName: `trustpack-${runId}`.slice(0, 64) },
     masterCredentials: base,
     clientConfig: stsConfig,
-  });
+  }));
+}
+
+const REFRESH_BEFORE_MS = 5 * 60_000;
+/** AWS role sessions last at least 15 minutes */
+const SKEWED_CLOCK_REUSE_MS = 10 * 60_000;
+
+/**
+ * One credentials promise shared by every caller until 5 minutes before it expires; a failure
+ * is not cached, so the next caller tries again. An expiration already (nearly) past by our
+ * clock means the endpoint's clock differs from ours (a sandbox with a fixed clock, skew): the
+ * session is then reused for 10 minutes rather than renewed on every request.
+ */
+export function memoizeCredentials(provider: AwsCredentialIdentityProvider): AwsCredentialIdentityProvider {
+  let current: ReturnType<AwsCredentialIdentityProvider> | undefined;
+  let refreshAt = Number.POSITIVE_INFINITY;
+  return (props) => {
+    if (!current || Date.now() >= refreshAt) {
+      const p = provider(props);
+      current = p;
+      refreshAt = Number.POSITIVE_INFINITY;
+      p.then(
+        (c) => {
+          if (current !== p) return;
+          const now = Date.now();
+          const exp = c.expiration?.getTime();
+          refreshAt = exp === undefined ? Number.POSITIVE_INFINITY
+            : exp - REFRESH_BEFORE_MS > now ? exp - REFRESH_BEFORE_MS : now + SKEWED_CLOCK_REUSE_MS;
+        },
+        () => { if (current === p) current = undefined; },
+      );
+    }
+    return current;
+  };
 }
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
