@@ -169,6 +169,18 @@ describe('one framework, and the layout helpers', () => {
     expect(run('pdfsig', [p]).out).toContain('Signature is Valid.');
   });
 
+  it('a finding taller than a page continues on the next pages, nothing cut', async () => {
+    const results = structuredClone(fx.input.results);
+    const f = results.controls[0]!.findings[0]!;
+    f.reason = Array.from({ length: 160 }, (_, i) => `deciding line ${i}`).join('\n');
+    const p = join(dir, 'tall.pdf');
+    await writePack({ ...fx.input, results, signer }, p);
+    const text = run('pdftotext', ['-enc', 'UTF-8', p, '-']).out;
+    for (const i of [0, 57, 100, 159]) expect(text).toContain(`deciding line ${i}`);
+    expect(text).toContain('findings (continued)');
+    expect(run('qpdf', ['--check', p]).code).toBe(0);
+  });
+
   it('wrap breaks long words anywhere and keeps every character', async () => {
     const { default: PDFDocument } = await import('pdfkit');
     const { Writer, fontBytes } = await import('../src/report/layout.js');

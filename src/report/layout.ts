@@ -306,15 +306,20 @@ export class Writer {
       // draw the row in slices so a row taller than a page continues on the next one
       const cursor = cells.map(() => 0);
       let detailAt = 0;
+      let fresh = false; // just moved to a new page for this row
       zebra = !zebra;
       for (;;) {
         const avail = PAGE.bottom - this.y - 2 * pad;
         const need = Math.max(...cells.map((c, i) => (c.lines.length - cursor[i]!) * c.lh)) + details.slice(detailAt).reduce((s, d) => s + d.lh, 0);
-        if (need > avail && avail < Math.min(need, 4 * lh)) {
+        // a row that does not fit moves whole to the next page; only a row taller than a page
+        // is split (and then only when a few lines' room is left here)
+        if (need > avail && !fresh && (need <= PAGE.bottom - PAGE.top - 60 || avail < 4 * lh)) {
           this.newPage();
           header(true);
+          fresh = true;
           continue;
         }
+        fresh = false;
         const top = this.y;
         let bottom = top + pad;
         const fills: (() => void)[] = [];
@@ -349,6 +354,7 @@ export class Writer {
         if (cellsDone && detailAt >= details.length) break;
         this.newPage();
         header(true);
+        fresh = true;
       }
     }
     this.y += 8;
