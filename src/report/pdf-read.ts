@@ -130,7 +130,8 @@ export class PdfReader {
     let data: Buffer = raw;
     for (const f of names) {
       if (!(f instanceof PdfName) || f.name !== 'FlateDecode') throw new PdfParseError(`unsupported stream filter`);
-      data = inflateSync(data);
+      // a bound on what one attachment may inflate to (a hostile file cannot exhaust memory)
+      data = inflateSync(data, { maxOutputLength: 1 << 30 });
     }
     return data;
   }
