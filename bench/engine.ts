@@ -1,22 +1,24 @@
 // Engine throughput: 100,000 in-memory resources x 25 controls through evaluate().
-// Prints numbers only; run with `node --import tsx bench/engine.ts`.
+// Prints numbers only; run with `node --import tsx bench/engine.ts`. bench/run.ts imports
+// measureEngine (and makeBundle / makeControls).
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
+import { fileURLToPath } from 'node:url';
 import type { Assertion, Control } from '../src/controls/model.js';
 import type { Collection, EvidenceBundle, EvidenceRecord } from '../src/evidence/model.js';
 import { evaluate } from '../src/engine/evaluate.js';
 
-const RESOURCES = Number(process.env['BENCH_RESOURCES'] ?? 100_000);
 const ACCOUNTS = ['111122223333', '444455556666'];
 const REGIONS = ['us-east-1', 'us-west-2', 'eu-central-1', 'eu-west-1', 'ap-southeast-2'];
 const COLLECTOR = 'rds.db-clusters';
 const now = new Date('2026-11-28T12:00:00Z');
 const T0 = '2026-11-28T10:00:00.000Z';
 
-function makeBundle(): EvidenceBundle {
+/** `resources` Aurora cluster records over two accounts and five regions, ids not canonical (cheap). */
+export function makeBundle(resources: number): EvidenceBundle {
   const records: EvidenceRecord[] = [];
-  for (let i = 0; i < RESOURCES; i++) {
+  for (let i = 0; i < resources; i++) {
     const account = ACCOUNTS[i % ACCOUNTS.length]!;
     const region = REGIONS[i % REGIONS.length]!;
     const name = `cluster-${i}`;
@@ -75,7 +77,8 @@ const ASSERTIONS: Assertion[] = [
   { not: { path: 'Engine', op: 'equals', value: 'mysql' } },
 ];
 
-function makeControls(): Control[] {
+/** 25 automated controls over rds.db-clusters, a mix of the assertion operators. */
+export function makeControls(): Control[] {
   const controls: Control[] = [];
   for (let i = 0; i < 25; i++) {
     controls.push({
@@ -92,11 +95,8 @@ function makeControls(): Control[] {
   return controls;
 }
 
-const bundle = makeBundle();
-const controls = makeControls();
-evaluate(controls.slice(0, 2), { ...bundle, records: bundle.records.slice(0, 2000) }, { toolVersion: 'bench', now }); // warm-up
 /** CPU seconds of this thread alone (Linux): steadier than wall time on a shared machine. */
-function mainThreadCpu(): number | undefined {
+export function mainThreadCpu(): number | undefined {
   try {
     const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -106,21 +106,54 @@ function mainThreadCpu(): number | undefined {
   }
 }
 
-const main0 = mainThreadCpu();
-const cpu0 = process.cpuUsage();
-const t0 = process.hrtime.bigint();
-const results = evaluate(controls, bundle, { toolVersion: 'bench', now });
-const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-const cpu = process.cpuUsage(cpu0);
-const main1 = mainThreadCpu();
-const evaluations = results.controls.reduce((n, c) => n + c.findings.length, 0);
-console.log(`resources            ${RESOURCES}`);
-console.log(`controls             ${controls.length}`);
-console.log(`evaluations          ${evaluations}`);
-console.log(`seconds              ${seconds.toFixed(3)}`);
-if (main0 !== undefined && main1 !== undefined) console.log(`main-thread cpu s  ${(main1 - main0).toFixed(2)}`);
-console.log(`cpu seconds (all threads, incl. GC helpers)  ${((cpu.user + cpu.system) / 1e6).toFixed(3)}`);
-console.log(`load average (1 min)  ${os.loadavg()[0]!.toFixed(2)}`);
-console.log(`resources/s          ${Math.round(RESOURCES / seconds)}`);
-console.log(`evaluations/s        ${Math.round(evaluations / seconds)}`);
-console.log(`heap MB              ${Math.round(process.memoryUsage().heapUsed / 1e6)}`);
+export interface EngineTiming {
+  resources: number;
+  controls: number;
+  /** findings produced (resources x controls in scope) */
+  evaluations: number;
+  seconds: number;
+  /** CPU of the main thread alone (undefined off Linux) */
+  mainThreadCpuSeconds: number | undefined;
+  /** CPU of all threads, GC helpers included */
+  cpuSeconds: number;
+  resourcesPerSecond: number;
+  evaluationsPerSecond: number;
+  heapMB: number;
+}
+
+/** Times one evaluate() of `controls` over `bundle` (after a small warm-up). */
+export function measureEngine(bundle: EvidenceBundle = makeBundle(100_000), controls: Control[] = makeControls()): EngineTiming {
+  evaluate(controls.slice(0, 2), { ...bundle, records: bundle.records.slice(0, 2000) }, { toolVersion: 'bench', now }); // warm-up
+  const main0 = mainThreadCpu();
+  const cpu0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  const results = evaluate(controls, bundle, { toolVersion: 'bench', now });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = process.cpuUsage(cpu0);
+  const main1 = mainThreadCpu();
+  const evaluations = results.controls.reduce((n, c) => n + c.findings.length, 0);
+  const resources = bundle.records.length;
+  return {
+    resources, controls: controls.length, evaluations, seconds,
+    mainThreadCpuSeconds: main0 !== undefined && main1 !== undefined ? main1 - main0 : undefined,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    resourcesPerSecond: resources / seconds,
+    evaluationsPerSecond: evaluations / seconds,
+    heapMB: process.memoryUsage().heapUsed / 1e6,
+  };
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const RESOURCES = Number(process.env['BENCH_RESOURCES'] ?? 100_000);
+  const t = measureEngine(makeBundle(RESOURCES), makeControls());
+  console.log(`resources            ${t.resources}`);
+  console.log(`controls             ${t.controls}`);
+  console.log(`evaluations          ${t.evaluations}`);
+  console.log(`seconds              ${t.seconds.toFixed(3)}`);
+  if (t.mainThreadCpuSeconds !== undefined) console.log(`main-thread cpu s  ${t.mainThreadCpuSeconds.toFixed(2)}`);
+  console.log(`cpu seconds (all threads, incl. GC helpers)  ${t.cpuSeconds.toFixed(3)}`);
+  console.log(`load average (1 min)  ${os.loadavg()[0]!.toFixed(2)}`);
+  console.log(`resources/s          ${Math.round(t.resourcesPerSecond)}`);
+  console.log(`evaluations/s        ${Math.round(t.evaluationsPerSecond)}`);
+  console.log(`heap MB              ${Math.round(t.heapMB)}`);
+}
