@@ -107,8 +107,11 @@ export class PdfReader {
     return r instanceof Map ? r : undefined;
   }
 
-  /** The decoded bytes of stream object `ref` (FlateDecode or none). */
-  stream(ref: PdfValue | undefined): Buffer {
+  /**
+   * The decoded bytes of stream object `ref` (FlateDecode or none). `sizeHint` (an embedded
+   * file's /Params /Size) lets zlib inflate into one buffer instead of concatenating chunks.
+   */
+  stream(ref: PdfValue | undefined, sizeHint?: number): Buffer {
     if (!(ref instanceof PdfRef)) throw new PdfParseError('stream is not an indirect object');
     const off = this.offsets.get(ref.num);
     if (off === undefined) throw new PdfParseError(`object ${ref.num} not found`);
@@ -131,9 +134,17 @@ export class PdfReader {
     for (const f of names) {
       if (!(f instanceof PdfName) || f.name !== 'FlateDecode') throw new PdfParseError(`unsupported stream filter`);
       // a bound on what one attachment may inflate to (a hostile file cannot exhaust memory)
-      data = inflateSync(data, { maxOutputLength: 1 << 30 });
+      const chunkSize = sizeHint && sizeHint > 0 && sizeHint < 1 << 30 ? Math.max(64 * 1024, sizeHint + 1) : 64 * 1024;
+      data = inflateSync(data, { maxOutputLength: 1 << 30, chunkSize });
     }
     return data;
+  }
+
+  /** The dictionary of stream object `ref`, without touching its data. */
+  streamDict(ref: PdfRef): PdfDict {
+    const d = this.object(ref.num);
+    if (!(d instanceof Map)) throw new PdfParseError(`object ${ref.num} is not a stream`);
+    return d;
   }
 
   /** name -> filespec dictionary, from the catalog's EmbeddedFiles name tree. */
