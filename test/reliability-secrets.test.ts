@@ -34,8 +34,10 @@ function needles(): { name: string; bytes: Buffer }[] {
   ]);
 }
 
+/** Markers found in `bytes`, compared case-insensitively (hex may be upper case). */
 function leaks(bytes: Buffer): string[] {
-  return needles().filter((n) => bytes.includes(n.bytes) || bytes.includes(Buffer.from(n.bytes.toString('latin1').toLowerCase(), 'latin1'))).map((n) => n.name);
+  const lower = Buffer.from(bytes.toString('latin1').toLowerCase(), 'latin1');
+  return needles().filter((n) => bytes.includes(n.bytes) || lower.includes(Buffer.from(n.bytes.toString('latin1').toLowerCase(), 'latin1'))).map((n) => n.name);
 }
 
 async function cli(what: string, args: string[], extraEnv: Record<string, string | undefined> = {}): Promise<RunResult> {
