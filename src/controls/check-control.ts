@@ -16,6 +16,31 @@ export interface CheckContext {
   frameworks: ReadonlyMap<FrameworkId, Framework>;
 }
 
+// The same paths recur across controls: compile each distinct one once per process
+// (undefined: it compiled; else the compile error's message).
+const jmespathChecked = new Map<string, string | undefined>();
+
+function jmespathError(path: string): string | undefined {
+  if (jmespathChecked.has(path)) return jmespathChecked.get(path);
+  let message: string | undefined;
+  try {
+    compile(path);
+  } catch (err) {
+    message = (err as Error).message;
+  }
+  jmespathChecked.set(path, message);
+  return message;
+}
+
+// requirement ids of each framework catalog, built once rather than once per control
+const requirementIds = new WeakMap<Framework, Set<string>>();
+
+function idsOf(catalog: Framework): Set<string> {
+  let ids = requirementIds.get(catalog);
+  if (!ids) requirementIds.set(catalog, (ids = new Set(catalog.requirements.map((r) => r.id))));
+  return ids;
+}
+
 export function checkControl(c: Control, ctx: CheckContext): LoadProblem[] {
   const problems: LoadProblem[] = [];
   const report = (at: (string | number)[], rule: string, message: string, pointAtKey = false): void => {
@@ -37,10 +62,9 @@ export function checkControl(c: Control, ctx: CheckContext): LoadProblem[] {
     const a = c[which];
     if (!a) continue;
     walkComparisons(a, [which], (cmp, at) => {
-      try {
-        compile(cmp.path);
-      } catch (err) {
-        report([...at, 'path'], 'invalid-jmespath', `${dotted('/' + [...at, 'path'].join('/'))} "${cmp.path}" is not valid JMESPath: ${(err as Error).message}`);
+      const bad = jmespathError(cmp.path);
+      if (bad !== undefined) {
+        report([...at, 'path'], 'invalid-jmespath', `${dotted('/' + [...at, 'path'].join('/'))} "${cmp.path}" is not valid JMESPath: ${bad}`);
       }
       if (cmp.param !== undefined && !declared.has(cmp.param)) {
         report([...at, 'param'], 'unknown-parameter', `parameter "${cmp.param}" is not declared under parameters` + (declared.size ? ` (declared: ${[...declared].join(', ')})` : ''));
@@ -74,7 +98,7 @@ export function checkControl(c: Control, ctx: CheckContext): LoadProblem[] {
   for (const [fw, reqs] of Object.entries(c.frameworks) as [FrameworkId, string[]][]) {
     const catalog = ctx.frameworks.get(fw);
     if (!catalog) continue; // no catalog for it loaded: nothing to check against
-    const known = new Set(catalog.requirements.map((r) => r.id));
+    const known = idsOf(catalog);
     reqs.forEach((r, i) => {
       if (!known.has(r)) report(['frameworks', fw, i], 'unknown-requirement', `requirement "${r}" is not in the ${fw} catalog (${catalog.title})`);
     });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Attestation, Control, Framework, FrameworkId, LoadProblem, ProjectConfig, Waiver } from './model.js';
 import { checkControl } from './check-control.js';
 import { expandConfigRule } from './expand.js';
-import { numberAsSourceText, readYaml, type YamlFile } from './read-yaml.js';
+import { readYaml, type YamlFile } from './read-yaml.js';
 import { schemaProblems } from './schema-problems.js';
 import { validator, type SchemaName } from './schemas.js';
 import { locate, positionOf } from './yaml-locate.js';
@@ -45,30 +45,33 @@ function at(y: YamlFile, segs: (string | number)[], rule: string, message: strin
 }
 
 /** Reads a YAML file and validates it against a schema; data is set only when both succeed. */
+// (the YamlFile itself is returned: its document is parsed lazily, only to report a problem)
 function readValid(file: string, schema: SchemaName, fixNumbers?: (y: YamlFile) => void): YamlFile & { valid: boolean } {
-  const y = readYaml(file);
-  if (y.problems.length > 0 || !y.doc) return { ...y, valid: false };
+  const y = readYaml(file) as YamlFile & { valid: boolean };
+  y.valid = false;
+  if (y.problems.length > 0) return y;
   if (y.data === null || y.data === undefined) {
     y.problems.push({ file, line: 1, col: 1, rule: 'schema', message: 'the file is empty' });
-    return { ...y, valid: false };
+    return y;
   }
   fixNumbers?.(y);
   const validate = validator(schema);
   if (!validate(y.data)) {
-    y.problems.push(...schemaProblems(validate.errors ?? [], file, y.doc, y.lc));
-    return { ...y, valid: false };
+    y.problems.push(...schemaProblems(validate.errors ?? [], file, y.doc!, y.lc));
+    return y;
   }
-  return { ...y, valid: true };
+  y.valid = true;
+  return y;
 }
 
 function fixFrameworkNumbers(y: YamlFile): void {
   const data = y.data as { version?: unknown; requirements?: { id?: unknown }[] } | undefined;
-  if (!data || typeof data !== 'object' || !y.doc) return;
-  const v = numberAsSourceText(locate(y.doc, ['version']).node);
+  if (!data || typeof data !== 'object') return;
+  const v = y.numberSource(['version']);
   if (v !== undefined) data.version = v;
   if (Array.isArray(data.requirements)) {
     data.requirements.forEach((r, i) => {
-      const t = numberAsSourceText(locate(y.doc!, ['requirements', i, 'id']).node);
+      const t = y.numberSource(['requirements', i, 'id']);
       if (t !== undefined && r && typeof r === 'object') r.id = t;
     });
   }
@@ -76,11 +79,11 @@ function fixFrameworkNumbers(y: YamlFile): void {
 
 function fixControlNumbers(y: YamlFile): void {
   const data = y.data as { frameworks?: Record<string, unknown> } | undefined;
-  if (!data || typeof data !== 'object' || !data.frameworks || typeof data.frameworks !== 'object' || !y.doc) return;
+  if (!data || typeof data !== 'object' || !data.frameworks || typeof data.frameworks !== 'object') return;
   for (const [fw, list] of Object.entries(data.frameworks)) {
     if (!Array.isArray(list)) continue;
     list.forEach((_, i) => {
-      const t = numberAsSourceText(locate(y.doc!, ['frameworks', fw, i]).node);
+      const t = y.numberSource(['frameworks', fw, i]);
       if (t !== undefined) list[i] = t;
     });
   }
@@ -126,7 +129,7 @@ export function loadCatalog(dir: string, opts: CatalogOptions): Catalog {
   for (const name of names) {
     const y = readValid(join(dir, name), 'control', fixControlNumbers);
     problems.push(...y.problems);
-    if (!y.valid || !y.doc) continue;
+    if (!y.valid) continue;
     const raw = y.data as Control;
     const prev = firstFile.get(raw.id);
     if (prev) {
@@ -134,11 +137,13 @@ export function loadCatalog(dir: string, opts: CatalogOptions): Catalog {
       continue;
     }
     firstFile.set(raw.id, y.file);
-    const found = checkControl(raw, { file: y.file, doc: y.doc, lc: y.lc, knownCollectors: opts.knownCollectors, frameworks: byId });
+    // doc and lc are read only to report a problem (the document is parsed then)
+    const found = checkControl(raw, {
+      file: y.file, get doc() { return y.doc!; }, get lc() { return y.lc; }, knownCollectors: opts.knownCollectors, frameworks: byId,
+    });
     problems.push(...found);
     if (found.length > 0) continue;
-    const line = positionOf(y.doc.contents ?? undefined, y.lc).line;
-    controls.push({ ...expandConfigRule(raw), source: { file: y.file, line } });
+    controls.push({ ...expandConfigRule(raw), source: { file: y.file, line: y.contentLine() } });
   }
   return { controls, frameworks, problems };
 }

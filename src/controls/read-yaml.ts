@@ -1,29 +1,90 @@
 // Reads one YAML file into data plus the parsed document (for positions), reporting
 // unreadable files and YAML syntax errors as LoadProblems rather than throwing.
+//
+// Most files are read by the fast subset reader (yaml-fast.ts); the `yaml` document, which only
+// serves to point at lines and columns, is then parsed when a problem has to be reported.
+// Anything the fast reader does not take is parsed by `yaml` straight away, as before.
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { LoadProblem } from './model.js';
+import { parseYamlFast, type FastYaml } from './yaml-fast.js';
+import { locate, positionOf } from './yaml-locate.js';
 
 export interface YamlFile {
   file: string;
-  doc?: Document;
-  lc: LineCounter;
+  /** the parsed document; parsed on first use when the fast reader read the data */
+  readonly doc?: Document;
+  readonly lc: LineCounter;
   data?: unknown;
   problems: LoadProblem[];
+  /** the source text of a number in the data at segs (YAML reads `3.10` as 3.1) */
+  numberSource(segs: readonly (string | number)[]): string | undefined;
+  /** line of the file's top-level node */
+  contentLine(): number;
+}
+
+class ParsedFile implements YamlFile {
+  data?: unknown;
+  problems: LoadProblem[] = [];
+  #doc?: Document;
+  #lc?: LineCounter;
+
+  constructor(readonly file: string, private readonly text: string | undefined, private readonly fast?: FastYaml) {
+    if (fast) this.data = fast.data;
+  }
+
+  #parse(): void {
+    if (this.#lc) return;
+    this.#lc = new LineCounter();
+    if (this.text !== undefined) {
+      this.#doc = parseDocument(this.text, { lineCounter: this.#lc, prettyErrors: false, uniqueKeys: true });
+    }
+  }
+
+  get doc(): Document | undefined {
+    this.#parse();
+    return this.#doc;
+  }
+
+  get lc(): LineCounter {
+    this.#parse();
+    return this.#lc!;
+  }
+
+  numberSource(segs: readonly (string | number)[]): string | undefined {
+    if (!this.fast) return this.doc ? numberAsSourceText(locate(this.doc, segs).node) : undefined;
+    let container: unknown = this.data;
+    for (const s of segs.slice(0, -1)) {
+      if (container === null || typeof container !== 'object') return undefined;
+      container = (container as Record<string | number, unknown>)[s];
+    }
+    if (container === null || typeof container !== 'object') return undefined;
+    return this.fast.numbers.get(container)?.get(segs[segs.length - 1]!);
+  }
+
+  contentLine(): number {
+    if (this.fast) return this.fast.contentLine;
+    return positionOf(this.doc?.contents ?? undefined, this.lc).line;
+  }
 }
 
 export function readYaml(file: string): YamlFile {
-  const lc = new LineCounter();
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory, expected a file' : `cannot read file (${code ?? String(err)})`;
-    return { file, lc, problems: [{ file, line: 1, col: 1, rule: 'missing-file', message: why }] };
+    const y = new ParsedFile(file, undefined);
+    y.problems.push({ file, line: 1, col: 1, rule: 'missing-file', message: why });
+    return y;
   }
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-  const problems: LoadProblem[] = doc.errors.map((e) => {
+  const fast = parseYamlFast(text);
+  if (fast) return new ParsedFile(file, text, fast);
+  const y = new ParsedFile(file, text);
+  const doc = y.doc!;
+  const lc = y.lc;
+  y.problems = doc.errors.map((e) => {
     const pos = e.linePos?.[0] ?? lc.linePos(e.pos[0]);
     // yaml's messages end with a code excerpt after a colon and newline; keep the first line.
     const first = e.message.split('\n')[0] ?? e.message;
@@ -32,12 +93,13 @@ export function readYaml(file: string): YamlFile {
       : first.replace(/ at line \d+, column \d+:?$/, '');
     return { file, line: pos.line, col: pos.col, rule: 'yaml-syntax', message };
   });
-  if (problems.length > 0) return { file, doc, lc, problems };
+  if (y.problems.length > 0) return y;
   try {
-    return { file, doc, lc, data: doc.toJS({ maxAliasCount: 1000 }), problems };
+    y.data = doc.toJS({ maxAliasCount: 1000 });
   } catch (err) {
-    return { file, doc, lc, problems: [{ file, line: 1, col: 1, rule: 'yaml-syntax', message: (err as Error).message }] };
+    y.problems.push({ file, line: 1, col: 1, rule: 'yaml-syntax', message: (err as Error).message });
   }
+  return y;
 }
 
 /**
