@@ -155,6 +155,7 @@ export async function buildPack(input: PackInput): Promise<Buffer> {
       location: org,
     });
   }
+  ctx.w.finish();
   doc.end();
   await done;
   const pdf = Buffer.concat(chunks);
