@@ -23,7 +23,7 @@ import {
 
 const SEED = 20261129;
 const PLANS = 200;
-const SHARDS = 5;
+const SHARDS = 4;
 const CASES = faultCases(SEED, PLANS);
 const WORKER = join(ROOT, 'test/helpers/reliability-faults-worker.ts');
 
