@@ -5,9 +5,10 @@
 // serves to point at lines and columns, is then parsed when a problem has to be reported.
 // Anything the fast reader does not take is parsed by `yaml` straight away, as before.
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument, type Document } from 'yaml';
+import type { Document, LineCounter } from 'yaml';
 import type { LoadProblem } from './model.js';
 import { parseYamlFast, type FastYaml } from './yaml-fast.js';
+import { yamlLib } from './yaml-lib.js';
 import { locate, positionOf } from './yaml-locate.js';
 
 export interface YamlFile {
@@ -35,6 +36,7 @@ class ParsedFile implements YamlFile {
 
   #parse(): void {
     if (this.#lc) return;
+    const { LineCounter, parseDocument } = yamlLib();
     this.#lc = new LineCounter();
     if (this.text !== undefined) {
       this.#doc = parseDocument(this.text, { lineCounter: this.#lc, prettyErrors: false, uniqueKeys: true });

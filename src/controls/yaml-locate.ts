@@ -1,6 +1,7 @@
 // Maps a JSON-pointer-like path in parsed YAML back to a line and column in the file,
 // so every problem can be reported as FILE:LINE:COL.
-import { isMap, isPair, isScalar, isSeq, LineCounter, type Document, type Node } from 'yaml';
+import type { Document, LineCounter, Node } from 'yaml';
+import { yamlLib } from './yaml-lib.js';
 
 export interface Position { line: number; col: number }
 
@@ -20,6 +21,7 @@ export function pointerSegments(pointer: string): string[] {
 }
 
 export function locate(doc: Document, segments: readonly (string | number)[]): Located {
+  const { isMap, isPair, isSeq } = yamlLib();
   let current: unknown = doc.contents;
   let key: Node | undefined;
   let nearest = current as Node | undefined;
@@ -44,7 +46,7 @@ export function locate(doc: Document, segments: readonly (string | number)[]): L
 }
 
 function keyText(k: unknown): string {
-  if (isScalar(k)) return String(k.value);
+  if (yamlLib().isScalar(k)) return String(k.value);
   return String(k);
 }
 
