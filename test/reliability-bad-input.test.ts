@@ -12,6 +12,9 @@ import {
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { loadCatalog, loadProject } from '../src/controls/load.js';
+import { readYaml } from '../src/controls/read-yaml.js';
+import { parseDocument } from 'yaml';
+import { inspect, isDeepStrictEqual } from 'node:util';
 import { COLLECTORS } from '../collectors/registry.js';
 import { collectEvidence } from '../collectors/run.js';
 import { BundleError, readBundle, writeBundle } from '../src/evidence/bundle.js';
@@ -29,7 +32,7 @@ import {
 import { applyMutation, describeMutation, mutationArb, type Mutation } from './helpers/reliability-mutate.js';
 
 const SEED = 6_2026_11;
-const N = { controls: 150, jmespath: 40, project: 60, fixtures: 80, faultPlans: 60, bundles: 160 };
+const N = { fastYaml: 400, controls: 150, jmespath: 40, project: 60, fixtures: 80, faultPlans: 60, bundles: 160 };
 const KNOWN = new Set(COLLECTORS.map((c) => c.id));
 /**
  * Gaps found by this suite and reported to the owners (the cases stay in the file, narrowed):
@@ -166,6 +169,50 @@ describe(`broken control files (seed ${SEED})`, () => {
       }
     }
     expect(problems).toEqual([]);
+  });
+});
+
+describe(`the YAML reader (fast subset reader, else the yaml library) on broken files (seed ${SEED + 10})`, () => {
+  it(`${N.fastYaml} mutated control, framework and project files: readYaml gives what the yaml library gives`, () => {
+    const sources = [
+      ...CONTROL_FILES.map((f) => join(ROOT, 'controls', f)),
+      ...readdirSync(join(ROOT, 'controls/frameworks')).map((f) => join(ROOT, 'controls/frameworks', f)),
+      PROJECT_FILE,
+    ];
+    const cases = fc.sample(fc.record({ file: fc.constantFrom(...sources), m: mutationArb.filter((m: Mutation) => m.kind !== 'huge-string') }), { seed: SEED + 10, numRuns: N.fastYaml });
+    const problems: string[] = [];
+    const file = join(fresh('yaml'), 'input.yaml');
+    let valid = 0;
+    for (const [i, c] of cases.entries()) {
+      const bytes = applyMutation(readFileSync(c.file), c.m);
+      writeFileSync(file, bytes);
+      const label = `#${i} ${basename(c.file)} ${describeMutation(c.m)}`;
+      let got: ReturnType<typeof readYaml>;
+      try {
+        got = readYaml(file);
+      } catch (e) {
+        problems.push(`${label}: readYaml threw ${(e as Error).name}: ${(e as Error).message.slice(0, 200)}`);
+        continue;
+      }
+      const doc = parseDocument(bytes.toString('utf8'), { prettyErrors: false, uniqueKeys: true });
+      if (doc.errors.length > 0) {
+        if (got.problems.length === 0) problems.push(`${label}: accepted a file the yaml library refuses (${doc.errors[0]!.message.split('\n')[0]})`);
+        continue;
+      }
+      let expected: unknown;
+      try {
+        expected = doc.toJS({ maxAliasCount: 1000 });
+      } catch {
+        continue; // e.g. too many aliases: readYaml reports it as a problem of its own
+      }
+      valid++;
+      if (got.problems.length > 0) problems.push(`${label}: refused a file the yaml library reads: ${got.problems.map((p) => p.message).join('; ').slice(0, 200)}`);
+      else if (!isDeepStrictEqual(got.data, expected)) {
+        problems.push(`${label}: readYaml and the yaml library disagree: ${inspect(got.data, { depth: 3 }).slice(0, 200)} vs ${inspect(expected, { depth: 3 }).slice(0, 200)}`);
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(valid).toBeGreaterThan(N.fastYaml * 0.2);
   });
 });
 

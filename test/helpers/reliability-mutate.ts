@@ -25,7 +25,7 @@ const fraction = fc.integer({ min: 0, max: 9999 }).map((n) => n / 10_000);
 export const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
   fraction.map((at) => ({ kind: 'truncate' as const, at })),
   fraction.map((line) => ({ kind: 'delete-line' as const, line })),
-  fc.record({ line: fraction, to: fc.constantFrom('idd', 'Title', 'kind_', 'asert', 'x', '"": ', '0', 'collector2', 'frameworks ') })
+  fc.record({ line: fraction, to: fc.constantFrom('idd', 'Title', 'kind_', 'asert', 'x', '"": ', '0', 'collector2', 'frameworks ', '__proto__', 'constructor', 'id: x\n  id') })
     .map((m) => ({ kind: 'rename-key' as const, ...m })),
   fc.record({ line: fraction, value: fc.constantFrom(...WRONG_VALUES) }).map((m) => ({ kind: 'wrong-type' as const, ...m })),
   fc.record({ line: fraction, by: fc.integer({ min: -4, max: 7 }).filter((n) => n !== 0) }).map((m) => ({ kind: 'indent' as const, ...m })),
