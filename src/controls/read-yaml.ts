@@ -1,13 +1,13 @@
 // Reads one YAML file into data plus the parsed document (for positions), reporting
 // unreadable files and YAML syntax errors as LoadProblems rather than throwing.
 //
-// Most files are read by the fast subset reader (yaml-fast.ts); the `yaml` document, which only
-// serves to point at lines and columns, is then parsed when a problem has to be reported.
-// Anything the fast reader does not take is parsed by `yaml` straight away, as before.
+// Most files are read by js-yaml (yaml-quick.ts); the `yaml` document, which serves to point
+// at lines and columns and to recover a number's source text, is parsed only when needed.
+// Anything js-yaml does not take is parsed by `yaml` straight away.
 import { readFileSync } from 'node:fs';
 import type { Document, LineCounter } from 'yaml';
 import type { LoadProblem } from './model.js';
-import { parseYamlFast, type FastYaml } from './yaml-fast.js';
+import { parseYamlQuick, type QuickYaml } from './yaml-quick.js';
 import { yamlLib } from './yaml-lib.js';
 import { locate, positionOf } from './yaml-locate.js';
 
@@ -30,7 +30,7 @@ class ParsedFile implements YamlFile {
   #doc?: Document;
   #lc?: LineCounter;
 
-  constructor(readonly file: string, private readonly text: string | undefined, private readonly fast?: FastYaml) {
+  constructor(readonly file: string, private readonly text: string | undefined, private readonly fast?: QuickYaml) {
     if (fast) this.data = fast.data;
   }
 
@@ -54,14 +54,14 @@ class ParsedFile implements YamlFile {
   }
 
   numberSource(segs: readonly (string | number)[]): string | undefined {
-    if (!this.fast) return this.doc ? numberAsSourceText(locate(this.doc, segs).node) : undefined;
-    let container: unknown = this.data;
-    for (const s of segs.slice(0, -1)) {
-      if (container === null || typeof container !== 'object') return undefined;
-      container = (container as Record<string | number, unknown>)[s];
+    // only a number has a source text to recover; the document is parsed for those alone
+    let v: unknown = this.data;
+    for (const s of segs) {
+      if (v === null || typeof v !== 'object') return undefined;
+      v = (v as Record<string | number, unknown>)[s];
     }
-    if (container === null || typeof container !== 'object') return undefined;
-    return this.fast.numbers.get(container)?.get(segs[segs.length - 1]!);
+    if (typeof v !== 'number') return undefined;
+    return this.doc ? numberAsSourceText(locate(this.doc, segs).node) : undefined;
   }
 
   contentLine(): number {
@@ -81,7 +81,7 @@ export function readYaml(file: string): YamlFile {
     y.problems.push({ file, line: 1, col: 1, rule: 'missing-file', message: why });
     return y;
   }
-  const fast = parseYamlFast(text);
+  const fast = parseYamlQuick(text);
   if (fast) return new ParsedFile(file, text, fast);
   const y = new ParsedFile(file, text);
   const doc = y.doc!;

@@ -1,6 +1,6 @@
-// The `yaml` library, loaded on first use. Most runs never need it: yaml-fast.ts reads the
-// files, and the library's document is only parsed to point at a problem (or for a file
-// outside the fast reader's subset). Loading it up front cost every run ~25 ms.
+// The `yaml` library, loaded on first use. Most runs never need it: js-yaml (yaml-quick.ts)
+// reads the files, and this library's document is only parsed to point at a problem (or for
+// a file js-yaml does not take). Loading it up front cost every run ~25 ms.
 import { createRequire } from 'node:module';
 
 type YamlLib = typeof import('yaml');
