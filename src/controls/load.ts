@@ -44,6 +44,22 @@ function at(y: YamlFile, segs: (string | number)[], rule: string, message: strin
   return { file: y.file, line: pos.line, col: pos.col, rule, message };
 }
 
+const MAX_NESTING = 200;
+
+/** Depth of nested objects and arrays, counted without recursion. */
+function nestingDepth(data: unknown): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[data, 0]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (d + 1 > max) max = d + 1;
+    if (max > MAX_NESTING) return max;
+    for (const child of Object.values(v)) stack.push([child, d + 1]);
+  }
+  return max;
+}
+
 /** Reads a YAML file and validates it against a schema; data is set only when both succeed. */
 // (the YamlFile itself is returned: its document is parsed lazily, only to report a problem)
 function readValid(file: string, schema: SchemaName, fixNumbers?: (y: YamlFile) => void): YamlFile & { valid: boolean } {
@@ -52,6 +68,12 @@ function readValid(file: string, schema: SchemaName, fixNumbers?: (y: YamlFile) 
   if (y.problems.length > 0) return y;
   if (y.data === null || y.data === undefined) {
     y.problems.push({ file, line: 1, col: 1, rule: 'schema', message: 'the file is empty' });
+    return y;
+  }
+  const depth = nestingDepth(y.data);
+  if (depth > MAX_NESTING) {
+    // far beyond any real file, and deep enough to exhaust the stack of recursive checks
+    y.problems.push({ file, line: y.contentLine(), col: 1, rule: 'schema', message: `the file nests ${depth} levels deep; at most ${MAX_NESTING} are allowed (an assertion this deep cannot be read by a person either)` });
     return y;
   }
   fixNumbers?.(y);

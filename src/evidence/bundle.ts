@@ -165,7 +165,8 @@ export async function readBundle(dir: string): Promise<EvidenceBundle> {
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new BundleError(`${manifestPath}: not valid JSON (${(err as Error).message})`);
+    // one line: JSON.parse quotes the text around the error, newlines included
+    throw new BundleError(`${manifestPath}: not valid JSON (${(err as Error).message.replace(/\s+/g, ' ')})`);
   }
   const manifest = checkManifest(raw, manifestPath);
 
