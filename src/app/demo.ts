@@ -1,8 +1,7 @@
 // `demo` (npm start): the whole flow on the bundled sample account, no AWS account needed.
 // Starts the sandbox, points the real SDK at it, collects, evaluates, writes every output,
 // signs a pack with a throwaway demo certificate, and verifies it.
-import { mkdir, rm, rename } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PACKAGE_ROOT } from '../version.js';
 import { render } from '../output/index.js';
@@ -37,11 +36,8 @@ export async function runDemo(o: ProjectOptions & { out: string; log: (s: string
   await mkdir(out, { recursive: true });
   const { writeBundle } = await import('../evidence/bundle.js');
   const bundleDir = join(out, 'evidence');
-  // replace the previous demo's bundle only once the new one is complete
-  const staging = join(out, `.evidence-${bundle.manifest.runId}`);
-  await writeBundle(bundle, staging);
-  if (existsSync(bundleDir)) await rm(bundleDir, { recursive: true, force: true });
-  await rename(staging, bundleDir);
+  // the previous demo's bundle is replaced only once the new one is complete
+  await writeBundle(bundle, bundleDir, { overwrite: true });
 
   const now = new Date();
   const results = evaluateBundle(ctx, bundle, undefined, now);

@@ -1,12 +1,5 @@
 // Collection progress on stderr: a bar on a terminal, one plain line per collection in CI logs.
-export interface ProgressEvent {
-  account: string;
-  region: string;
-  collector: string;
-  phase: 'start' | 'done' | 'error';
-  records?: number;
-  error?: string;
-}
+import type { CollectProgress as ProgressEvent } from '../../collectors/run.js';
 
 export interface Progress {
   onProgress(e: ProgressEvent): void;

@@ -5,7 +5,7 @@
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../app/errors.js';
-import { tempSibling } from '../util/atomic.js';
+import { sweepStaleTemps, tempSibling } from '../util/atomic.js';
 import { canonicalJsonOfData, recordLine, sha256Hex } from './canonical.js';
 import type { Collection, EvidenceBundle, EvidenceRecord, Manifest, ManifestFile } from './model.js';
 
@@ -108,6 +108,7 @@ export async function writeBundle(
   }
   const files = bundleFiles(bundle);
   await mkdir(dirname(target), { recursive: true });
+  await sweepStaleTemps(target);
   const tmp = tempSibling(target);
   try {
     await mkdir(join(tmp, 'records'), { recursive: true });

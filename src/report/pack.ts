@@ -1,13 +1,13 @@
 // buildPack: results + controls + evidence files -> one signed PDF. Deterministic: the same
 // inputs, signing time and key give the same bytes (fixed info dates, no random ids).
 import { createHash } from 'node:crypto';
-import { rename, writeFile, unlink } from 'node:fs/promises';
-import { dirname, basename, join } from 'node:path';
+import { basename } from 'node:path';
 import { FRAMEWORK_IDS, type Control } from '../controls/model.js';
 import type { Manifest } from '../evidence/model.js';
 import type { ControlResult } from '../engine/results.js';
 import { COLORS, PAGE, Writer, fontBytes } from './layout.js';
 import type { PackContext } from './context.js';
+import { writeFileAtomic } from '../util/atomic.js';
 import { drawCover } from './cover.js';
 import { drawMatrix, drawSummary } from './summary.js';
 import { drawControls } from './control-pages.js';
@@ -181,15 +181,7 @@ function drawPageFurniture(ctx: PackContext): void {
   }
 }
 
-/** Writes atomically: a temp name in the same folder, then rename. */
+/** Writes atomically (a temporary sibling, then rename): a killed run leaves no partial pack. */
 export async function writePack(input: PackInput, outFile: string): Promise<void> {
-  const pdf = await buildPack(input);
-  const tmp = join(dirname(outFile), `.${basename(outFile)}.${process.pid}.tmp`);
-  try {
-    await writeFile(tmp, pdf);
-    await rename(tmp, outFile);
-  } catch (e) {
-    await unlink(tmp).catch(() => undefined);
-    throw e;
-  }
+  await writeFileAtomic(outFile, await buildPack(input));
 }

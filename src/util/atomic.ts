@@ -1,15 +1,49 @@
 // Every output is written to a temporary sibling and renamed, so a reader (or a killed run)
-// never sees a half-written file at the final path.
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+// never sees a half-written file at the final path. A run killed mid-write leaves its
+// temporary sibling behind; the next write to the same path removes those whose process is gone.
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
+const tempPrefix = (path: string) => `.${basename(path)}.tmp-`;
+
 export function tempSibling(path: string): string {
-  return join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  return join(dirname(path), `${tempPrefix(path)}${process.pid}-${randomBytes(4).toString('hex')}`);
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists but belongs to someone else
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes temporary siblings of `path` left by runs that were killed (their process is gone). */
+export async function sweepStaleTemps(path: string): Promise<string[]> {
+  const prefix = tempPrefix(path);
+  let names: string[];
+  try {
+    names = await readdir(dirname(path));
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(name.slice(prefix.length).split('-')[0]);
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || processAlive(pid)) continue;
+    await rm(join(dirname(path), name), { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
 }
 
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
+  await sweepStaleTemps(path);
   const tmp = tempSibling(path);
   try {
     await writeFile(tmp, data);
