@@ -136,6 +136,9 @@ describe(`collect killed with SIGKILL (seed ${SEED}, ${KILLS} kills)`, () => {
       const again = await runCli(['collect', '--out', join(parent, n)], { env });
       if (again.code !== 0) problems.push(`the next run into ${n} exited ${again.code}: ${again.stderr.slice(-300)}`);
       else await readBundle(join(parent, n)).catch((e: Error) => problems.push(`the next run into ${n}: ${e.message}`));
+      // the next write to a path sweeps what killed runs left beside it
+      const left = readdirSync(parent).filter((x) => x.startsWith(`.${n}.tmp-`));
+      if (left.length > 0) problems.push(`after the next run into ${n}, killed runs' leftovers remain: ${left.join(', ')}`);
     }
     console.log(`reliability-crash collect: full run ${fullMs} ms, kills at ${moments.map(show).join(', ')}, ${killedMidway} killed mid-run, ${appeared} complete bundles appeared, leftovers: ${readdirSync(parent).filter((n) => n.startsWith('.')).length}`);
     expect(problems).toEqual([]);
@@ -182,6 +185,8 @@ describe(`report killed with SIGKILL (seed ${SEED + 1}, ${KILLS} kills)`, () => 
     const again = await runCli(args, { env });
     if (again.code !== 0) problems.push(`the next run exited ${again.code}: ${again.stderr.slice(-300)}`);
     else if (!(await qpdfCheck(pack)).ok) problems.push('the next run wrote a PDF that fails qpdf --check');
+    const left = readdirSync(outDir).filter((x) => x.startsWith('.pack.pdf.tmp-'));
+    if (left.length > 0) problems.push(`after the next run, killed runs' leftovers remain: ${left.join(', ')}`);
     console.log(`reliability-crash report: full run ${fullMs} ms, kills at ${moments.map(show).join(', ')}, ${killedMidway} killed mid-run, ${appeared} complete packs appeared, leftovers: ${readdirSync(outDir).filter((n) => n.startsWith('.')).length}`);
     expect(problems).toEqual([]);
     // not vacuous: runs were really killed half-way (how many depends on the machine's speed)
