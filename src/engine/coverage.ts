@@ -1,6 +1,6 @@
 // Which framework requirements have a control behind them, and which of those are proven
 // by collected evidence rather than by an attestation: the `coverage --format json` contract.
-import type { Control, Framework, FrameworkId } from '../controls/model.js';
+import { FRAMEWORK_IDS, type Control, type Framework, type FrameworkId } from '../controls/model.js';
 
 export interface RequirementCoverage {
   id: string;
@@ -49,7 +49,9 @@ export function computeCoverage(controls: Control[], frameworks: Framework[], fr
   if (frameworkId !== undefined && selected.length === 0) {
     throw new UnknownFrameworkError(frameworkId, frameworks.map((f) => f.id));
   }
-  return { frameworks: selected.map((f) => frameworkCoverage(controls, f)) };
+  // in DESIGN.md's order (soc2, pci-dss-4.0.1, gdpr, ccpa, csa-ccm-4), as the pack shows them
+  const rank = (f: Framework) => FRAMEWORK_IDS.indexOf(f.id);
+  return { frameworks: [...selected].sort((a, b) => rank(a) - rank(b)).map((f) => frameworkCoverage(controls, f)) };
 }
 
 function frameworkCoverage(controls: Control[], framework: Framework): FrameworkCoverage {
