@@ -29,10 +29,10 @@ const write = (name: string, bytes: Buffer): string => {
   return p;
 };
 /** valid=false, or the file is not readable as a PDF at all; never valid=true */
-const rejects = (bytes: Buffer): boolean => {
+const rejects = async (bytes: Buffer): Promise<boolean> => {
   let r: VerifyResult;
   try {
-    r = verifyPackBytes(bytes);
+    r = await verifyPackBytes(bytes);
   } catch (e) {
     return e instanceof UnreadablePackError;
   }
@@ -94,9 +94,9 @@ describe('unreadable input', () => {
 });
 
 describe('tampering', () => {
-  it('flipping any one byte never leaves the pack valid (fast-check over positions)', () => {
-    fc.assert(
-      fc.property(fc.integer({ min: 0, max: pdf.length - 1 }), fc.integer({ min: 1, max: 255 }), (pos, x) => {
+  it('flipping any one byte never leaves the pack valid (fast-check over positions)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: pdf.length - 1 }), fc.integer({ min: 1, max: 255 }), async (pos, x) => {
         const t = Buffer.from(pdf);
         t[pos] = t[pos]! ^ x;
         return rejects(t);
@@ -105,10 +105,10 @@ describe('tampering', () => {
     );
   });
 
-  it('flipping bytes inside the signature /Contents (DER, hex case, zero padding) is caught', () => {
-    const [, b, c] = verifyPackBytes(pdf).signature.byteRange!;
-    fc.assert(
-      fc.property(fc.integer({ min: b!, max: c! - 1 }), fc.constantFrom(0x01, 0x20, 0x41, 0x0f), (pos, x) => {
+  it('flipping bytes inside the signature /Contents (DER, hex case, zero padding) is caught', async () => {
+    const [, b, c] = (await verifyPackBytes(pdf)).signature.byteRange!;
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: b!, max: c! - 1 }), fc.constantFrom(0x01, 0x20, 0x41, 0x0f), async (pos, x) => {
         const t = Buffer.from(pdf);
         t[pos] = t[pos]! ^ x;
         return rejects(t);
@@ -120,27 +120,27 @@ describe('tampering', () => {
     const hex = t.toString('latin1', b! + 1, c! - 1);
     const i = hex.search(/[a-f]/);
     t[b! + 1 + i] = t[b! + 1 + i]! - 32;
-    expect(rejects(t)).toBe(true);
+    expect(await rejects(t)).toBe(true);
   });
 
-  it('bytes appended after signing: coversWholeFile false, invalid; pdfsig agrees', () => {
+  it('bytes appended after signing: coversWholeFile false, invalid; pdfsig agrees', async () => {
     const t = Buffer.concat([pdf, Buffer.from('\n% appended\n')]);
-    const r = verifyPackBytes(t);
+    const r = await verifyPackBytes(t);
     expect(r.coversWholeFile).toBe(false);
     expect(r.valid).toBe(false);
     expect(r.problems.join('\n')).toMatch(/after the signed range/);
     expect(pdfsig(write('appended.pdf', t))).not.toContain('Total document signed');
   });
 
-  it('a truncated pack is invalid or unreadable', () => {
-    for (const n of [pdf.length - 1, pdf.length - 100, Math.floor(pdf.length / 2), 2000, 10]) expect(rejects(pdf.subarray(0, n))).toBe(true);
+  it('a truncated pack is invalid or unreadable', async () => {
+    for (const n of [pdf.length - 1, pdf.length - 100, Math.floor(pdf.length / 2), 2000, 10]) expect(await rejects(pdf.subarray(0, n))).toBe(true);
   });
 
-  it('a changed byte in the signed content: verify and pdfsig both see the digest mismatch', () => {
+  it('a changed byte in the signed content: verify and pdfsig both see the digest mismatch', async () => {
     const t = Buffer.from(pdf);
     const pos = pdf.length - 3000;
     t[pos] = t[pos]! ^ 0x55;
-    const r = verifyPackBytes(t);
+    const r = await verifyPackBytes(t);
     expect(r.valid).toBe(false);
     expect(r.signature.digestMatches).toBe(false);
     expect(r.problems.join('\n')).toMatch(/digest does not match/);
@@ -161,7 +161,7 @@ describe('tampering', () => {
 
   it('a manifest file that is not attached is reported', async () => {
     const fewer = fx.input.attachments.filter((a) => a.name !== 'records/rds.retained-backups.jsonl');
-    const r = verifyPackBytes(await buildPack({ ...fx.input, attachments: fewer, signer }));
+    const r = await verifyPackBytes(await buildPack({ ...fx.input, attachments: fewer, signer }));
     expect(r.valid).toBe(false);
     expect(r.problems.join('\n')).toMatch(/lists records\/rds.retained-backups.jsonl, which is not attached/);
   });
@@ -169,7 +169,7 @@ describe('tampering', () => {
   it('a finding citing evidence that is not attached is reported', async () => {
     const results = structuredClone(fx.input.results);
     results.controls[0]!.findings[0]!.evidence = ['f'.repeat(64)];
-    const r = verifyPackBytes(await buildPack({ ...fx.input, results, signer }));
+    const r = await verifyPackBytes(await buildPack({ ...fx.input, results, signer }));
     expect(r.valid).toBe(false);
     expect(r.problems.join('\n')).toMatch(/1 evidence id\(s\) cited by findings are not among the attached records/);
   });
@@ -182,14 +182,14 @@ describe('tampering', () => {
     const manifest = structuredClone(fx.manifest);
     manifest.files.find((f) => f.path === path)!.sha256 = createHash('sha256').update(forged).digest('hex');
     const attachments = fx.input.attachments.map((a) => (a.name === path ? { ...a, bytes: forged } : a.name === 'manifest.json' ? { ...a, bytes: Buffer.from(JSON.stringify(manifest)) } : a));
-    const r = verifyPackBytes(await buildPack({ ...fx.input, attachments, manifest, signer }));
+    const r = await verifyPackBytes(await buildPack({ ...fx.input, attachments, manifest, signer }));
     expect(r.attachments.every((a) => a.matchesManifest)).toBe(true);
     expect(r.valid).toBe(false);
     expect(r.problems.join('\n')).toMatch(/cited evidence record\(s\) do not hash to their id/);
   });
 
   it('an unsigned pack is not valid', async () => {
-    const r = verifyPackBytes(await buildPack({ ...fx.input, unsigned: true }));
+    const r = await verifyPackBytes(await buildPack({ ...fx.input, unsigned: true }));
     expect(r.valid).toBe(false);
     expect(r.problems).toContain('the pack carries no signature');
     expect(r.attachments.length).toBe(6);
