@@ -1,8 +1,24 @@
 // Checks a CMS (PKCS#7) detached SignedData: the messageDigest attribute against the digest of
 // the covered bytes, and the signature over the signed attributes with the signer
-// certificate's public key. node:crypto does the cryptography; der.ts only walks bytes.
+// certificate's public key. node-forge's ASN.1 parser walks the DER; node:crypto does the
+// cryptography (node-forge cannot verify PKCS#7 signatures itself).
+// node-forge is loaded on first use, as in sign.ts.
+import { createRequire } from 'node:module';
 import { createHash, verify as cryptoVerify, X509Certificate } from 'node:crypto';
-import { children, content, DerError, expectTag, oid, readTlv, time, type Tlv } from './der.js';
+import type forgeNs from 'node-forge';
+
+type Asn1 = forgeNs.asn1.Asn1;
+// fromDer takes an options object at run time; the type declarations only know `strict`
+type FromDer = (bytes: forgeNs.util.ByteBuffer, options: { strict: boolean; parseAllBytes: boolean; decodeBitStrings: boolean }) => Asn1;
+
+const require = createRequire(import.meta.url);
+function forge(): typeof forgeNs {
+  return require('node-forge') as typeof forgeNs;
+}
+
+class CmsError extends Error {
+  override name = 'CmsError';
+}
 
 const OID = {
   signedData: '1.2.840.113549.1.7.2',
@@ -18,24 +34,95 @@ const SIGNATURE_ALGS = new Set([
   '1.2.840.113549.1.1.13', // sha512WithRSAEncryption
 ]);
 
-function isSmallInt(der: Buffer, t: Tlv, v: number): boolean {
-  return t.tag === 0x02 && t.end - t.body === 1 && der[t.body] === v;
+/**
+ * Parses one DER element at the start of `der` with node-forge (strict lengths, no guessing
+ * at ASN.1 inside BIT STRINGs) and holds it to DER: re-encoding the parsed tree must give back
+ * exactly the bytes read, which refuses indefinite, non-minimal or oversized lengths and
+ * non-minimal integers, so one signature has one encoding and a changed length byte cannot
+ * go unnoticed. Multi-byte tags and the zero tag (zero padding read as content) are refused.
+ */
+function readDer(der: Buffer, wholeBuffer: boolean): { node: Asn1; length: number } {
+  const f = forge();
+  const buf = f.util.createBuffer(der.toString('latin1'));
+  let node: Asn1;
+  try {
+    node = (f.asn1.fromDer as unknown as FromDer)(buf, { strict: true, parseAllBytes: wholeBuffer, decodeBitStrings: false });
+  } catch (e) {
+    throw new CmsError(`malformed DER: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const length = der.length - buf.length();
+  checkTags(node);
+  if (encode(node) !== der.toString('latin1', 0, length)) throw new CmsError('not DER: a length or integer is not in its shortest form');
+  return { node, length };
+}
+
+function checkTags(n: Asn1): void {
+  if ((n.type as number) === 0x1f) throw new CmsError('multi-byte DER tags are not supported');
+  if (n.tagClass === forge().asn1.Class.UNIVERSAL && n.type === 0) throw new CmsError('unexpected zero tag');
+  if (Array.isArray(n.value)) for (const c of n.value) checkTags(c);
+}
+
+/** The DER bytes of a parsed element, as a binary string (equal to the bytes read: readDer checked). */
+function encode(n: Asn1): string {
+  return forge().asn1.toDer(n).getBytes();
+}
+
+/** The identifier octet: class, constructed bit and (single-byte) tag number. */
+const tagOf = (n: Asn1): number => n.tagClass | (n.constructed ? 0x20 : 0) | n.type;
+
+function expectTag(n: Asn1 | undefined, tag: number, what: string): Asn1 {
+  if (!n || tagOf(n) !== tag) throw new CmsError(`malformed CMS: expected ${what}`);
+  return n;
+}
+
+function children(n: Asn1): Asn1[] {
+  if (!Array.isArray(n.value)) throw new CmsError('malformed CMS: expected a constructed element');
+  return n.value;
+}
+
+/** The content octets of a primitive element, as a binary string. */
+function prim(n: Asn1): string {
+  if (typeof n.value !== 'string') throw new CmsError('malformed CMS: expected a primitive element');
+  return n.value;
+}
+
+const content = (n: Asn1): Buffer => Buffer.from(prim(n), 'latin1');
+
+function oid(n: Asn1 | undefined, what: string): string {
+  const v = prim(expectTag(n, 0x06, what));
+  if (v.length === 0) throw new CmsError('empty OID');
+  return forge().asn1.derToOid(v);
+}
+
+function isSmallInt(n: Asn1, v: number): boolean {
+  return tagOf(n) === 0x02 && prim(n) === String.fromCharCode(v);
 }
 
 /** AlgorithmIdentifier: the OID, with NULL or absent parameters and nothing else. */
-function algorithm(der: Buffer, t: Tlv): string {
-  const p = children(der, expectTag(t, 0x30, 'algorithm identifier'));
-  if (p.length < 1 || p.length > 2 || (p[1] && (p[1].tag !== 0x05 || p[1].end !== p[1].body))) throw new DerError('malformed algorithm identifier');
-  return oid(der, expectTag(p[0], 0x06, 'algorithm OID'));
+function algorithm(n: Asn1 | undefined): string {
+  const p = children(expectTag(n, 0x30, 'algorithm identifier'));
+  if (p.length < 1 || p.length > 2 || (p[1] && (tagOf(p[1]) !== 0x05 || prim(p[1]) !== ''))) throw new CmsError('malformed algorithm identifier');
+  return oid(p[0], 'algorithm OID');
 }
 
 /** The issuer Name (whole DER element) and serial number (INTEGER content) of a certificate. */
-function issuerAndSerial(der: Buffer, cert: Tlv): { issuer: Buffer; serial: Buffer } {
-  const tbs = children(der, expectTag(children(der, cert)[0], 0x30, 'TBSCertificate'));
-  const off = tbs[0]?.tag === 0xa0 ? 1 : 0;
-  const serial = expectTag(tbs[off], 0x02, 'certificate serial');
-  const issuer = expectTag(tbs[off + 2], 0x30, 'certificate issuer');
-  return { issuer: der.subarray(issuer.start, issuer.end), serial: content(der, serial) };
+function issuerAndSerial(cert: Asn1): { issuer: string; serial: string } {
+  const tbs = children(expectTag(children(cert)[0], 0x30, 'TBSCertificate'));
+  const off = tbs[0] && tagOf(tbs[0]) === 0xa0 ? 1 : 0;
+  const serial = prim(expectTag(tbs[off], 0x02, 'certificate serial'));
+  const issuer = encode(expectTag(tbs[off + 2], 0x30, 'certificate issuer'));
+  return { issuer, serial };
+}
+
+/** UTCTime (0x17) or GeneralizedTime (0x18), in the DER form (seconds, Z) -> Date. */
+function time(n: Asn1): Date {
+  const s = prim(n);
+  const asn1 = forge().asn1;
+  let d: Date | undefined;
+  if (tagOf(n) === 0x17 && /^\d{12}Z$/.test(s)) d = asn1.utcTimeToDate(s);
+  else if (tagOf(n) === 0x18 && /^\d{14}(?:\.\d+)?Z$/.test(s)) d = asn1.generalizedTimeToDate(s);
+  if (!d || Number.isNaN(d.getTime())) throw new CmsError(`unreadable time ${JSON.stringify(s)}`);
+  return d;
 }
 
 const DIGESTS: Record<string, string> = {
@@ -57,7 +144,7 @@ export interface CmsCheck {
 
 /** The DER length of the CMS at the start of `hexBody`'s bytes (the rest is zero padding). */
 export function cmsLength(der: Buffer): number {
-  return readTlv(der, 0).end;
+  return readDer(der, false).length;
 }
 
 /**
@@ -67,51 +154,51 @@ export function cmsLength(der: Buffer): number {
 export function checkCms(der: Buffer, digestOf: (alg: string) => Buffer, anchors: X509Certificate[] = []): CmsCheck {
   const out: CmsCheck = { digestAlgorithm: 'unknown', digestMatches: false, signatureValid: false, certificates: [], problems: [] };
   try {
-    const ci = expectTag(readTlv(der, 0), 0x30, 'ContentInfo');
-    const top = children(der, ci);
-    if (top.length !== 2) throw new DerError('ContentInfo must hold exactly a type and a content');
-    const [ctype, wrapped] = top;
-    if (oid(der, expectTag(ctype, 0x06, 'content type')) !== OID.signedData) throw new DerError('not a SignedData');
-    const sdWrap = children(der, expectTag(wrapped, 0xa0, '[0] content'));
-    if (sdWrap.length !== 1) throw new DerError('the [0] content must hold exactly one SignedData');
+    const ci = expectTag(readDer(der, true).node, 0x30, 'ContentInfo');
+    const top = children(ci);
+    if (top.length !== 2) throw new CmsError('ContentInfo must hold exactly a type and a content');
+    const [ctype, wrapped] = top as [Asn1, Asn1];
+    if (oid(ctype, 'content type') !== OID.signedData) throw new CmsError('not a SignedData');
+    const sdWrap = children(expectTag(wrapped, 0xa0, '[0] content'));
+    if (sdWrap.length !== 1) throw new CmsError('the [0] content must hold exactly one SignedData');
     const sd = expectTag(sdWrap[0], 0x30, 'SignedData');
     // Everything outside the signed attributes is not covered by the signature, so it must be
     // exactly the one shape we accept: a changed byte there must not go unnoticed.
-    const parts = children(der, sd);
-    if (parts.length !== 5) throw new DerError('SignedData must hold version, digest algorithms, content info, certificates and one signer');
-    const [version, digestAlgs, encap, certs, signerInfos] = parts as [Tlv, Tlv, Tlv, Tlv, Tlv];
-    if (!isSmallInt(der, version, 1)) throw new DerError('SignedData version must be 1');
+    const parts = children(sd);
+    if (parts.length !== 5) throw new CmsError('SignedData must hold version, digest algorithms, content info, certificates and one signer');
+    const [version, digestAlgs, encap, certs, signerInfos] = parts as [Asn1, Asn1, Asn1, Asn1, Asn1];
+    if (!isSmallInt(version, 1)) throw new CmsError('SignedData version must be 1');
     expectTag(certs, 0xa0, '[0] certificates');
     expectTag(signerInfos, 0x31, 'signer infos');
-    const encapParts = children(der, expectTag(encap, 0x30, 'encapsulated content info'));
-    if (encapParts.length !== 1 || oid(der, expectTag(encapParts[0], 0x06, 'content type')) !== '1.2.840.113549.1.7.1') throw new DerError('detached content must be id-data with no content');
-    const certTlvs = children(der, certs);
-    for (const c of certTlvs) out.certificates.push(new X509Certificate(der.subarray(expectTag(c, 0x30, 'certificate').start, c.end)));
-    const infos = children(der, signerInfos);
+    const encapParts = children(expectTag(encap, 0x30, 'encapsulated content info'));
+    if (encapParts.length !== 1 || oid(encapParts[0], 'content type') !== '1.2.840.113549.1.7.1') throw new CmsError('detached content must be id-data with no content');
+    const certNodes = children(certs);
+    for (const c of certNodes) out.certificates.push(new X509Certificate(Buffer.from(encode(expectTag(c, 0x30, 'certificate')), 'latin1')));
+    const infos = children(signerInfos);
     if (infos.length !== 1) {
       out.problems.push(`the CMS holds ${infos.length} signer infos, expected exactly 1`);
       if (infos.length === 0) return out;
     }
-    const si = children(der, expectTag(infos[0], 0x30, 'SignerInfo'));
-    if (si.length !== 6) throw new DerError('SignerInfo must hold exactly version, sid, digest algorithm, signed attributes, signature algorithm and signature (no unsigned attributes)');
-    const [siVersion, sid, siDigest, signed, sigAlg, sigValue] = si as [Tlv, Tlv, Tlv, Tlv, Tlv, Tlv];
-    if (!isSmallInt(der, siVersion, 1)) throw new DerError('SignerInfo version must be 1');
-    const digestAlg = algorithm(der, siDigest);
+    const si = children(expectTag(infos[0], 0x30, 'SignerInfo'));
+    if (si.length !== 6) throw new CmsError('SignerInfo must hold exactly version, sid, digest algorithm, signed attributes, signature algorithm and signature (no unsigned attributes)');
+    const [siVersion, sid, siDigest, signed, sigAlg, sigValue] = si as [Asn1, Asn1, Asn1, Asn1, Asn1, Asn1];
+    if (!isSmallInt(siVersion, 1)) throw new CmsError('SignerInfo version must be 1');
+    const digestAlg = algorithm(siDigest);
     out.digestAlgorithm = DIGESTS[digestAlg] ?? digestAlg;
-    const dAlgs = children(der, expectTag(digestAlgs, 0x31, 'digest algorithms'));
-    if (dAlgs.length !== 1 || algorithm(der, dAlgs[0]!) !== digestAlg) throw new DerError('digest algorithms must list exactly the signer digest algorithm');
-    if (!SIGNATURE_ALGS.has(algorithm(der, sigAlg))) throw new DerError('unsupported signature algorithm');
+    const dAlgs = children(expectTag(digestAlgs, 0x31, 'digest algorithms'));
+    if (dAlgs.length !== 1 || algorithm(dAlgs[0]) !== digestAlg) throw new CmsError('digest algorithms must list exactly the signer digest algorithm');
+    if (!SIGNATURE_ALGS.has(algorithm(sigAlg))) throw new CmsError('unsupported signature algorithm');
     expectTag(signed, 0xa0, 'signed attributes');
     expectTag(sigValue, 0x04, 'signature value');
 
     // the signer: the certificate whose issuer and serial number are exactly the sid's
-    const sidParts = children(der, expectTag(sid, 0x30, 'issuer and serial number'));
-    if (sidParts.length !== 2) throw new DerError('malformed signer identifier');
-    const sidIssuer = der.subarray(sidParts[0]!.start, sidParts[0]!.end);
-    const sidSerial = content(der, expectTag(sidParts[1], 0x02, 'serial number'));
-    certTlvs.forEach((c, i) => {
-      const id = issuerAndSerial(der, c);
-      if (id.issuer.equals(sidIssuer) && id.serial.equals(sidSerial)) out.signer ??= out.certificates[i];
+    const sidParts = children(expectTag(sid, 0x30, 'issuer and serial number'));
+    if (sidParts.length !== 2) throw new CmsError('malformed signer identifier');
+    const sidIssuer = encode(sidParts[0]!);
+    const sidSerial = prim(expectTag(sidParts[1], 0x02, 'serial number'));
+    certNodes.forEach((c, i) => {
+      const id = issuerAndSerial(c);
+      if (id.issuer === sidIssuer && id.serial === sidSerial) out.signer ??= out.certificates[i];
     });
     if (!out.signer) {
       out.problems.push('the CMS carries no certificate matching its signer identifier');
@@ -120,13 +207,13 @@ export function checkCms(der: Buffer, digestOf: (alg: string) => Buffer, anchors
     checkCertificates(out, anchors);
 
     let md: Buffer | undefined;
-    for (const attr of children(der, signed)) {
-      const [t, vals] = children(der, attr);
-      const id = oid(der, expectTag(t, 0x06, 'attribute type'));
-      const v = children(der, expectTag(vals, 0x31, 'attribute values'))[0];
+    for (const attr of children(signed)) {
+      const [t, vals] = children(expectTag(attr, 0x30, 'attribute'));
+      const id = oid(t, 'attribute type');
+      const v = children(expectTag(vals, 0x31, 'attribute values'))[0];
       if (!v) continue;
-      if (id === OID.messageDigest) md = content(der, expectTag(v, 0x04, 'messageDigest'));
-      else if (id === OID.signingTime) out.signedAt = time(der, v);
+      if (id === OID.messageDigest) md = content(expectTag(v, 0x04, 'messageDigest'));
+      else if (id === OID.signingTime) out.signedAt = time(v);
     }
     const hashName = DIGESTS[digestAlg];
     if (!hashName || hashName === 'sha1') {
@@ -138,10 +225,12 @@ export function checkCms(der: Buffer, digestOf: (alg: string) => Buffer, anchors
       out.digestMatches = md.equals(digestOf(hashName));
       if (!out.digestMatches) out.problems.push('the document digest does not match the signed messageDigest: the signed bytes were changed');
     }
-    // RFC 5652 5.4: the signature is over the DER of the attributes with a SET OF tag
-    const signedSet = Buffer.from(der.subarray(signed.start, signed.end));
-    signedSet[0] = 0x31;
-    out.signatureValid = cryptoVerify(hashName, signedSet, out.signer.publicKey, content(der, sigValue));
+    // RFC 5652 5.4: the signature is over the DER of the attributes with a SET OF tag, i.e. the
+    // [0] IMPLICIT attributes re-encoded as a SET (the same bytes as signed: readDer checked
+    // that re-encoding gives back exactly what was read)
+    const asn1 = forge().asn1;
+    const signedSet = Buffer.from(encode(asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SET, true, children(signed))), 'latin1');
+    out.signatureValid = cryptoVerify(hashName, signedSet, out.signer.publicKey, content(sigValue));
     if (!out.signatureValid) out.problems.push('the signature does not verify with the signer certificate');
   } catch (e) {
     out.problems.push(`unreadable CMS signature: ${e instanceof Error ? e.message : String(e)}`);
