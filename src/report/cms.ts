@@ -27,12 +27,10 @@ const OID = {
   contentType: '1.2.840.113549.1.9.3',
 } as const;
 
-const SIGNATURE_ALGS = new Set([
-  '1.2.840.113549.1.1.1', // rsaEncryption
-  '1.2.840.113549.1.1.11', // sha256WithRSAEncryption
-  '1.2.840.113549.1.1.12', // sha384WithRSAEncryption
-  '1.2.840.113549.1.1.13', // sha512WithRSAEncryption
-]);
+// The signature algorithm is outside the signed attributes, and rsaEncryption and the
+// sha*WithRSAEncryption names all verify the same RSA signature: accepting more than one would
+// let a changed byte there go unnoticed. Our signer (node-forge via @signpdf) writes rsaEncryption.
+const SIGNATURE_ALG = '1.2.840.113549.1.1.1'; // rsaEncryption
 
 /**
  * Parses one DER element at the start of `der` with node-forge (strict lengths, no guessing
@@ -187,7 +185,7 @@ export function checkCms(der: Buffer, digestOf: (alg: string) => Buffer, anchors
     out.digestAlgorithm = DIGESTS[digestAlg] ?? digestAlg;
     const dAlgs = children(expectTag(digestAlgs, 0x31, 'digest algorithms'));
     if (dAlgs.length !== 1 || algorithm(dAlgs[0]) !== digestAlg) throw new CmsError('digest algorithms must list exactly the signer digest algorithm');
-    if (!SIGNATURE_ALGS.has(algorithm(sigAlg))) throw new CmsError('unsupported signature algorithm');
+    if (algorithm(sigAlg) !== SIGNATURE_ALG) throw new CmsError('unsupported signature algorithm (expected rsaEncryption)');
     expectTag(signed, 0xa0, 'signed attributes');
     expectTag(sigValue, 0x04, 'signature value');
 
