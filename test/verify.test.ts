@@ -123,6 +123,16 @@ describe('tampering', () => {
     expect(await rejects(t)).toBe(true);
   });
 
+  it("renaming the signer's algorithm (rsaEncryption -> sha256WithRSAEncryption, an unsigned field) is refused", async () => {
+    // the SignerInfo's signatureAlgorithm is the last rsaEncryption OID in the CMS (after the certificate's)
+    const oid = Buffer.from('06092a864886f70d010101', 'latin1');
+    const at = pdf.lastIndexOf(oid);
+    expect(at).toBeGreaterThan(0);
+    const changed = Buffer.from(pdf);
+    changed.write('06092a864886f70d01010b', at, 'latin1');
+    expect(await rejects(changed)).toBe(true);
+  });
+
   it('bytes appended after signing: coversWholeFile false, invalid; pdfsig agrees', async () => {
     const t = Buffer.concat([pdf, Buffer.from('\n% appended\n')]);
     const r = await verifyPackBytes(t);
