@@ -8,7 +8,7 @@ import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { Collection, EvidenceBundle, EvidenceRecord, Manifest } from '../src/evidence/model.js';
 import { toRecord } from '../src/evidence/canonical.js';
 import { bundleFiles } from '../src/evidence/bundle.js';
-import { UsageError } from '../src/app/errors.js';
+import { UsageError } from '../src/util/errors.js';
 import {
   assumeRoleCredentials, clientConfig, defaultCredentials, resolveRegions, roleAccount, type ClientSettings,
 } from '../src/aws/session.js';

@@ -22,7 +22,7 @@ import { FixtureError, parseFaultPlan, parseFixture } from '../src/sandbox/index
 import { loadProjectContext } from '../src/app/project.js';
 import { evaluate } from '../src/engine/evaluate.js';
 import type { EvidenceBundle } from '../src/evidence/model.js';
-import { UsageError } from '../src/app/errors.js';
+import { UsageError } from '../src/util/errors.js';
 import { formatProblem, type LoadProblem } from '../src/controls/model.js';
 import { BIN, runCli } from './helpers/cli.js';
 import {

@@ -1,13 +1,9 @@
 // Errors the CLI turns into exit codes. Anything a user can cause is a UsageError (exit 2):
 // its message is printed as is, never with a stack trace.
 import { formatProblem, type LoadProblem } from '../controls/model.js';
+import { UsageError } from '../util/errors.js';
 
-export class UsageError extends Error {
-  constructor(message: string, readonly exitCode: 1 | 2 = 2) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+export { UsageError };
 
 /** Several load problems at once, each FILE:LINE:COL: message [rule]. */
 export class ProblemsError extends UsageError {

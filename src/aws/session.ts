@@ -3,7 +3,7 @@
 // AWS_ENDPOINT_URL_<SERVICE>): nothing here reads credentials or config files by hand.
 // SDK modules are imported lazily so `trustpack --help` never pays for them.
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import { UsageError } from '../app/errors.js';
+import { UsageError } from '../util/errors.js';
 
 // The SDK warns on every run that its 2027 releases need Node 22; our pins are fine on 20.
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';

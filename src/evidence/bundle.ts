@@ -4,7 +4,7 @@
 // against its id, so a changed byte anywhere is found and named.
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { UsageError } from '../app/errors.js';
+import { UsageError } from '../util/errors.js';
 import { sweepStaleTemps, tempSibling } from '../util/atomic.js';
 import { canonicalJsonOfData, recordLine, sha256Hex } from './canonical.js';
 import type { Collection, EvidenceBundle, EvidenceRecord, Manifest, ManifestFile } from './model.js';

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { createHash } from 'node:crypto';
 import type { FaultPlan, FaultRule, Sandbox } from '../../src/sandbox/index.js';
 import { collectEvidence } from '../../collectors/run.js';
-import { UsageError } from '../../src/app/errors.js';
+import { UsageError } from '../../src/util/errors.js';
 import type { Collection, EvidenceBundle } from '../../src/evidence/model.js';
 import type { Results } from '../../src/engine/results.js';
 import { ACCOUNT, NOW, REGIONS, TOOL_VERSION, evaluateSample } from './reliability-env.js';
