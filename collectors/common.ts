@@ -99,6 +99,34 @@ export function makeDraft(ctx: CollectContext, collector: string, d: DraftInput)
   return { collector, source, resourceType: d.resourceType, resource: d.resource, data: d.data };
 }
 
+export interface PagedList<Page, Item> {
+  collector: string;
+  service: string;
+  operation: string;
+  resourceType: string;
+  /** the input sent, without the page token */
+  parameters: Record<string, unknown>;
+  pages: AsyncIterable<Page>;
+  /** the page's list, and its name for the error when AWS leaves it out */
+  items: (page: Page) => Item[] | undefined;
+  itemsName: string;
+  arn: (item: Item) => unknown;
+  arnName: string;
+}
+
+/** One record per item of every page of a describe call, the item kept as AWS returned it. */
+export async function* recordsOfPages<Page, Item>(ctx: CollectContext, l: PagedList<Page, Item>): AsyncIterable<EvidenceRecordDraft> {
+  for await (const page of l.pages) {
+    const time = ctx.now().toISOString();
+    for (const item of requireArray(l.items(page), l.itemsName)) {
+      yield makeDraft(ctx, l.collector, {
+        service: l.service, operation: l.operation, parameters: l.parameters, time,
+        resourceType: l.resourceType, resource: requireString(l.arn(item), l.arnName), data: item,
+      });
+    }
+  }
+}
+
 /** Records of a collector this one depends on (run ensures they were collected first). */
 export function prior(ctx: CollectContext, collector: string): readonly EvidenceRecord[] {
   const records = ctx.prior.get(collector);

@@ -2,24 +2,19 @@
 import { paginateDescribeDBClusters, RDSClient, type DescribeDBClustersCommandInput } from '@aws-sdk/client-rds';
 import type { CollectContext } from './types.js';
 import type { EvidenceRecordDraft } from '../src/evidence/model.js';
-import { callParameters, createClient, makeDraft, requireArray, requireString, sendOptions } from './common.js';
+import { callParameters, createClient, recordsOfPages, sendOptions } from './common.js';
 
 export async function* collect(ctx: CollectContext): AsyncIterable<EvidenceRecordDraft> {
   const client = createClient(ctx, RDSClient);
   try {
     const input: DescribeDBClustersCommandInput = { MaxRecords: 100 };
-    const parameters = callParameters({ ...input }, 'Marker');
-    for await (const page of paginateDescribeDBClusters({ client }, input, sendOptions(ctx))) {
-      const time = ctx.now().toISOString();
-      for (const cluster of requireArray(page.DBClusters, 'DBClusters')) {
-        yield makeDraft(ctx, 'rds.db-clusters', {
-          service: 'rds', operation: 'DescribeDBClusters', parameters, time,
-          resourceType: 'AWS::RDS::DBCluster',
-          resource: requireString(cluster.DBClusterArn, 'DBClusterArn'),
-          data: cluster,
-        });
-      }
-    }
+    yield* recordsOfPages(ctx, {
+      collector: 'rds.db-clusters', service: 'rds', operation: 'DescribeDBClusters', resourceType: 'AWS::RDS::DBCluster',
+      parameters: callParameters({ ...input }, 'Marker'),
+      pages: paginateDescribeDBClusters({ client }, input, sendOptions(ctx)),
+      items: (page) => page.DBClusters, itemsName: 'DBClusters',
+      arn: (item) => item.DBClusterArn, arnName: 'DBClusterArn',
+    });
   } finally {
     client.destroy();
   }
