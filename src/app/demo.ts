@@ -17,19 +17,28 @@ export async function runDemo(o: ProjectOptions & { out: string; log: (s: string
   const { startSandbox, loadFixture } = await import('../sandbox/index.js');
   const sandbox = await startSandbox({ fixture: loadFixture(SAMPLE_FIXTURE), port: 0 });
   o.log(`sandbox with the sample account on ${sandbox.url}`);
-  // The SDK reads these itself; the sandbox ignores the (dummy) signature.
-  const saved = { ...process.env };
-  Object.assign(process.env, {
+  // The SDK reads these itself; the sandbox ignores the (dummy) signature. They are set for the
+  // collection only and put back afterwards, key by key (process.env must stay Node's own object).
+  const sandboxEnv: Record<string, string | undefined> = {
     AWS_ENDPOINT_URL: sandbox.url, AWS_ACCESS_KEY_ID: 'sandbox', AWS_SECRET_ACCESS_KEY: 'sandbox', AWS_REGION: 'us-east-1',
-  });
-  delete process.env.AWS_PROFILE;
-  delete process.env.AWS_SESSION_TOKEN;
+    AWS_PROFILE: undefined, AWS_SESSION_TOKEN: undefined,
+    // a per-service endpoint from the user's shell would win over the sandbox's
+    AWS_ENDPOINT_URL_RDS: undefined, AWS_ENDPOINT_URL_KMS: undefined, AWS_ENDPOINT_URL_STS: undefined, AWS_ENDPOINT_URL_CONFIG_SERVICE: undefined,
+  };
+  const saved = Object.fromEntries(Object.keys(sandboxEnv).map((k) => [k, process.env[k]]));
+  const setEnv = (vars: Record<string, string | undefined>) => {
+    for (const [k, v] of Object.entries(vars)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  };
+  setEnv(sandboxEnv);
   let bundle;
   try {
     bundle = await collectBundle({ ...o, log: o.log, tty: o.tty }, ctx);
   } finally {
     await sandbox.close();
-    process.env = saved;
+    setEnv(saved);
   }
 
   const out = resolve(o.out);

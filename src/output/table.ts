@@ -66,8 +66,11 @@ export function renderTable(results: Results, opts: { color: boolean; width?: nu
 
   for (const c of results.controls) {
     if (c.status !== 'FAIL' && c.status !== 'ERROR') continue;
-    out.push('', paint(ANSI[c.status], `${c.status} ${oneLine(c.id)}`) + `: ${oneLine(c.reason)}`);
     const bad = c.findings.filter((f) => f.status === 'FAIL' || f.status === 'ERROR');
+    // with findings listed below, the header counts them (the control's reason would repeat the
+    // first one); a control without findings (manual, or nothing in scope) says why instead
+    const why = bad.length > 0 ? `${bad.length} of ${c.findings.length} finding(s): ${c.title}` : c.reason;
+    out.push('', paint(ANSI[c.status], `${c.status} ${oneLine(c.id)}`) + `: ${oneLine(why)}`);
     for (const f of bad) out.push(`  ${oneLine(f.resource)}  ${f.status === 'ERROR' ? '(error) ' : ''}${oneLine(f.reason)}`.trimEnd());
   }
 
