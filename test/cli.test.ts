@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync, mkdirSync, existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from './helpers/cli.js';
+import { ROOT, runCli } from './helpers/cli.js';
 
 const COMMANDS = [
   ['controls', 'validate'], ['controls', 'list'], ['controls', 'test'], ['coverage'], ['collect'],
@@ -80,6 +80,14 @@ describe('trustpack CLI', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/bad\.yaml:9:\d+: .*equalz/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('checks trustpack.yaml against the catalog: an unknown control in control_parameters is exit 2 with FILE:LINE', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tp-cli-'));
+    writeFileSync(join(dir, 'trustpack.yaml'), `controls: ${join(ROOT, 'controls')}\ncontrol_parameters:\n  no-such-control: { deletion_window_days: 30 }\n`);
+    const r = await runCli(['controls', 'validate'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/trustpack\.yaml:3:\d+: control_parameters names control "no-such-control"/);
   });
 
   it('refuses an unreadable evidence bundle with exit 2', async () => {

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Attestation, Control, Framework, LoadProblem, ProjectConfig, Waiver } from '../controls/model.js';
-import { loadAttestations, loadCatalog, loadProject, loadWaivers } from '../controls/load.js';
+import { loadAttestations, loadCatalog, loadProject, loadWaivers, type LoadedProject } from '../controls/load.js';
 import { COLLECTORS } from '../../collectors/registry.js';
 import { PACKAGE_ROOT } from '../version.js';
 import { ProblemsError, UsageError } from './errors.js';
@@ -41,10 +41,11 @@ export function loadProjectContext(opts: ProjectOptions): ProjectContext {
     projectFile = resolve('trustpack.yaml');
   }
   let project: ProjectConfig = {};
+  let loadedProject: LoadedProject | undefined;
   if (projectFile) {
-    const loaded = loadProject(projectFile);
-    project = loaded.config;
-    problems.push(...loaded.problems);
+    loadedProject = loadProject(projectFile);
+    project = loadedProject.config;
+    problems.push(...loadedProject.problems);
   }
   const base = projectFile ? dirname(projectFile) : process.cwd();
   const rel = (p: string) => (isAbsolute(p) ? p : join(base, p));
@@ -59,13 +60,9 @@ export function loadProjectContext(opts: ProjectOptions): ProjectContext {
   const catalog = loadCatalog(controlsDir, { knownCollectors: new Set(COLLECTORS.map((c) => c.id)) });
   problems.push(...catalog.problems);
   // Cross-file checks (control_parameters, waivers and attestations naming unknown controls)
-  // need the catalog, and the catalog's folder may come from the project file: so the project
-  // is read again, now against the controls, and its problems replace the first reading's.
+  // need the catalog, whose folder may come from the project file: so they run now.
   const controls = catalog.problems.length === 0 ? catalog.controls : undefined;
-  if (projectFile && controls) {
-    const again = loadProject(projectFile, { controls });
-    problems.splice(0, problems.length, ...again.problems, ...catalog.problems);
-  }
+  if (loadedProject && controls) problems.push(...loadedProject.checkAgainst(controls));
 
   let waivers: Waiver[] = [];
   if (project.waivers) {

@@ -176,14 +176,24 @@ export interface ProjectOptions {
 }
 
 /** Loads trustpack.yaml. */
-export function loadProject(file: string, opts: ProjectOptions = {}): { config: ProjectConfig; problems: LoadProblem[] } {
+export interface LoadedProject {
+  config: ProjectConfig;
+  problems: LoadProblem[];
+  /**
+   * Problems of the project against a catalog (unknown parameters and controls). The catalog's
+   * folder may come from the project itself, so this runs once the catalog is loaded.
+   */
+  checkAgainst(controls: readonly Control[]): LoadProblem[];
+}
+
+export function loadProject(file: string, opts: ProjectOptions = {}): LoadedProject {
   const y = readValid(file, 'project');
-  if (!y.valid) return { config: {}, problems: y.problems };
+  if (!y.valid) return { config: {}, problems: y.problems, checkAgainst: () => [] };
   const config = y.data as ProjectConfig;
-  const problems = y.problems;
-  if (opts.controls) {
-    const byId = new Map(opts.controls.map((c) => [c.id, c]));
-    const allParams = new Set(opts.controls.flatMap((c) => Object.keys(c.parameters ?? {})));
+  const checkAgainst = (controls: readonly Control[]): LoadProblem[] => {
+    const problems: LoadProblem[] = [];
+    const byId = new Map(controls.map((c) => [c.id, c]));
+    const allParams = new Set(controls.flatMap((c) => Object.keys(c.parameters ?? {})));
     for (const name of Object.keys(config.parameters ?? {})) {
       if (!allParams.has(name)) problems.push(at(y, ['parameters', name], 'unknown-parameter', `no control declares a parameter "${name}"`, true));
     }
@@ -201,8 +211,10 @@ export function loadProject(file: string, opts: ProjectOptions = {}): { config: 
         }
       }
     }
-  }
-  return { config, problems };
+    return problems;
+  };
+  const problems = [...y.problems, ...(opts.controls ? checkAgainst(opts.controls) : [])];
+  return { config, problems, checkAgainst };
 }
 
 const DATE_PREFIX = /^(\d{4})-(\d{2})-(\d{2})/;

@@ -56,7 +56,7 @@ export function drawWaivers(ctx: PackContext): void {
             `${a.attested_by}\n${a.attested_at}`,
             { text: `${a.document}\n${a.sha256}`, font: 'mono' as const, size: 6 },
             a.expires,
-            { text: a.current ? 'yes' : 'NO — expired', font: 'bold' as const, color: a.current ? STATUS_COLORS.PASS : STATUS_COLORS.FAIL },
+            { text: a.current ? 'yes' : 'NO (see the control)', font: 'bold' as const, color: a.current ? STATUS_COLORS.PASS : STATUS_COLORS.FAIL },
           ],
         };
       }),
