@@ -24,7 +24,15 @@ export interface ProjectContext {
 export interface ProjectOptions {
   project?: string;
   controls?: string;
+  /** where to say that no project file was found (commands that collect or evaluate) */
+  log?: (s: string) => void;
 }
+
+/** Said once per run when there is no project file: what the run then assumes. */
+export const NO_PROJECT_NOTE =
+  "no trustpack.yaml here (and no --project): using the catalog's defaults: every parameter at its default, " +
+  'regions from --regions or AWS_REGION, no waivers, no attestations (manual controls fail), no organisation name. ' +
+  'Run `trustpack init` to write a project file of your own.';
 
 /**
  * The project file is `--project FILE`, else ./trustpack.yaml when present. The controls are
@@ -40,6 +48,7 @@ export function loadProjectContext(opts: ProjectOptions): ProjectContext {
   } else if (existsSync('trustpack.yaml')) {
     projectFile = resolve('trustpack.yaml');
   }
+  if (!projectFile) opts.log?.(NO_PROJECT_NOTE);
   let project: ProjectConfig = {};
   let loadedProject: LoadedProject | undefined;
   if (projectFile) {
