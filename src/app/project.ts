@@ -5,6 +5,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Attestation, Control, Framework, LoadProblem, ProjectConfig, Waiver } from '../controls/model.js';
 import { loadAttestations, loadCatalog, loadProject, loadWaivers, type LoadedProject } from '../controls/load.js';
 import { COLLECTORS } from '../../collectors/registry.js';
+import { RECORD_FIELDS } from '../../collectors/record-fields.generated.js';
 import { PACKAGE_ROOT } from '../version.js';
 import { ProblemsError, UsageError } from './errors.js';
 
@@ -66,7 +67,7 @@ export function loadProjectContext(opts: ProjectOptions): ProjectContext {
   else controlsDir = join(PACKAGE_ROOT, 'controls');
   if (!existsSync(controlsDir)) throw new UsageError(`${controlsDir}: controls folder not found`);
 
-  const catalog = loadCatalog(controlsDir, { knownCollectors: new Set(COLLECTORS.map((c) => c.id)) });
+  const catalog = loadCatalog(controlsDir, { knownCollectors: new Set(COLLECTORS.map((c) => c.id)), recordFields: RECORD_FIELDS });
   problems.push(...catalog.problems);
   // Cross-file checks (control_parameters, waivers and attestations naming unknown controls)
   // need the catalog, whose folder may come from the project file: so they run now.
