@@ -162,7 +162,7 @@ Examples:
   $ trustpack evaluate --evidence evidence/ --framework soc2 --format markdown >> "$GITHUB_STEP_SUMMARY"`)
   .action(async (o: { evidence: string; framework?: string; format?: Format; output?: string }, cmd: Command) => {
     const { runEvaluate } = await import('./app/evaluate.js');
-    const r = await runEvaluate({ ...o, ...projectOpts(cmd), format: o.format ?? defaultFormat(), color: useColor() && !o.output });
+    const r = await runEvaluate({ ...o, ...projectOpts(cmd), log: err, format: o.format ?? defaultFormat(), color: useColor() && !o.output });
     if (r.text) out(r.text);
     process.exitCode = r.exitCode;
   });
@@ -203,7 +203,7 @@ Example:
       --sign-p12 signer.p12 --sign-passphrase-env PACK_PASS`)
   .action(async (o: { evidence: string; framework: string; out?: string; signP12?: string; signPassphraseEnv?: string; signingTime?: string; unsigned?: boolean }, cmd: Command) => {
     const { runReport } = await import('./app/report.js');
-    const r = await runReport({ ...o, ...projectOpts(cmd) });
+    const r = await runReport({ ...o, ...projectOpts(cmd), log: err });
     out(r.text);
     process.exitCode = r.exitCode;
   });
@@ -223,6 +223,39 @@ Example:
     const r = await runVerify(file, { ...o, format: o.format ?? defaultFormat(), color: useColor() });
     out(r.text);
     process.exitCode = r.exitCode;
+  });
+
+// ---- init -------------------------------------------------------------------------------
+program
+  .command('init')
+  .description("write ./trustpack.yaml for your organisation: asks on a terminal, else takes the flags")
+  .option('--organisation <name>', 'the organisation, printed on the cover of the pack')
+  .option('--regions <list>', 'comma-separated regions where customer data lives', splitList)
+  .option('--system-scope <text>', 'the system description: what is in scope, one paragraph')
+  .option('--system-description <text>', 'the same as --system-scope')
+  .option('--accounts <list>', 'comma-separated in-scope AWS account ids (12 digits)', splitList)
+  .option('--services <list>', 'comma-separated in-scope services', splitList)
+  .option('--preparer <name>', 'who prepares the pack')
+  .option('--reviewer <name>', 'who reviews the pack')
+  .option('--param <name=value>', 'a parameter value, e.g. deletion_window_days=30 (repeatable; lists comma-separated)', collectRepeat)
+  .option('--controls <dir>', 'controls folder whose parameters may be set')
+  .addHelpText('after', `
+Never overwrites an existing trustpack.yaml (exit 2). Off a terminal, --organisation and --regions are required.
+Examples:
+  $ trustpack init
+  $ trustpack init --organisation "Acme Ltd" --regions eu-west-1,eu-central-1 --param deletion_window_days=30`)
+  .action(async (o: { organisation?: string; regions?: string[]; systemScope?: string; systemDescription?: string; accounts?: string[]; services?: string[]; preparer?: string; reviewer?: string; param?: string[]; controls?: string }) => {
+    const { runInit } = await import('./app/init.js');
+    const { systemDescription, ...rest } = o;
+    const scope = o.systemScope ?? systemDescription;
+    const asker = process.stdin.isTTY ? (await import('./app/prompt.js')).terminalAsker() : undefined;
+    try {
+      const r = await runInit({ ...rest, ...(scope !== undefined ? { systemScope: scope } : {}), ...(asker ? { ask: asker.ask } : {}) });
+      out(r.text);
+      process.exitCode = r.exitCode;
+    } finally {
+      asker?.close();
+    }
   });
 
 // ---- sandbox / demo ---------------------------------------------------------------------

@@ -39,7 +39,8 @@ export async function evaluateAndRender(
     await writeFileAtomic(args.output, text.endsWith('\n') ? text : text + '\n');
     const s = results.summary;
     return {
-      text: `results written to ${args.output}: ${s.PASS} passed, ${s.FAIL} failed, ${s.ERROR} error, ${s.WAIVED} waived, ${s.MANUAL} manual, ${s.NOT_APPLICABLE} not applicable`,
+      text: `results written to ${args.output}: ${s.PASS} passed, ${s.FAIL} failed, ${s.ERROR} error, ${s.WAIVED} waived, ${s.MANUAL} manual, ${s.NOT_APPLICABLE} not applicable` +
+        (results.warnings ?? []).map((w) => `\nWARNING ${w.message}`).join(''),
       exitCode: exitCodeOf(results),
     };
   }

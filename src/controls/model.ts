@@ -1,5 +1,6 @@
 // The control catalog as the rest of the program sees it, once loaded and validated.
 // YAML field names are snake_case in files; these types mirror the files one to one.
+import type { ParameterType } from './parameter-types.js';
 
 export type FrameworkId = 'soc2' | 'pci-dss-4.0.1' | 'gdpr' | 'ccpa' | 'csa-ccm-4';
 export const FRAMEWORK_IDS: readonly FrameworkId[] = ['soc2', 'pci-dss-4.0.1', 'gdpr', 'ccpa', 'csa-ccm-4'];
@@ -39,6 +40,8 @@ export type Assertion =
   | { not: Assertion };
 
 export interface ParameterDef {
+  /** what kind of value it takes (src/controls/parameter-types.ts); every value is checked against it */
+  type: ParameterType;
   default: number | string | boolean | string[];
   description: string;
   /** printed next to the value, e.g. "days" */
@@ -138,12 +141,21 @@ export interface ProjectConfig {
   /** folder of controls, relative to the project file */
   controls?: string;
   regions?: string[];
+  /** the system under audit, for the cover and the period pack */
+  system?: { scope?: string; accounts?: string[]; services?: string[] };
+  /** who prepared and who reviewed the pack (a name, and a role if wanted) */
+  preparer?: string;
+  reviewer?: string;
+  /** a PNG or JPEG for the cover, relative to the project file */
+  logo?: string;
   /** parameter name -> value, applied to every control that declares the parameter */
   parameters?: Record<string, unknown>;
   /** per-control parameter overrides: control id -> parameter name -> value */
   control_parameters?: Record<string, Record<string, unknown>>;
   waivers?: string;
   attestations?: string;
+  /** management responses to exceptions (control, resource glob, response, owner), for period packs */
+  responses?: string;
 }
 
 export interface Waiver {

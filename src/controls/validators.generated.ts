@@ -4,8 +4,8 @@
 import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 export const control = validate20;
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/control.schema.json","title":"trustpack control","type":"object","additionalProperties":false,"required":["id","title","description","severity","kind","frameworks","remediation"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","x-message":"must be lower-case letters, digits and dashes (e.g. rds-cluster-encrypted-at-rest)"},"title":{"type":"string","minLength":1},"description":{"type":"string","minLength":1},"claim":{"type":"string","minLength":1},"severity":{"enum":["critical","high","medium","low","info"]},"kind":{"enum":["automated","manual"]},"collector":{"type":"string","pattern":"^[a-z0-9-]+\\.[a-z0-9.-]+$","x-message":"must be a collector id such as rds.db-clusters"},"scope":{"$ref":"#/$defs/assertion"},"assert":{"$ref":"#/$defs/assertion"},"when_none_in_scope":{"enum":["not-applicable","fail"]},"config_rule":{"type":"string","pattern":"^[A-Z0-9_]+$","x-message":"must be an AWS Config managed rule identifier in capitals, e.g. RDS_STORAGE_ENCRYPTED"},"attestation":{"type":"object","additionalProperties":false,"required":["evidence"],"properties":{"evidence":{"type":"string","minLength":1},"max_age_days":{"type":"integer","minimum":1}}},"parameters":{"type":"object","propertyNames":{"pattern":"^[a-z][a-z0-9_]*$","x-message":"parameter names are lower_snake_case"},"additionalProperties":{"$ref":"#/$defs/parameter"}},"frameworks":{"type":"object","additionalProperties":false,"minProperties":1,"x-message":"map at least one framework to a list of requirement ids","properties":{"soc2":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"pci-dss-4.0.1":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"gdpr":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"ccpa":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"csa-ccm-4":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}}}},"remediation":{"type":"string","minLength":1},"references":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["title"],"properties":{"title":{"type":"string","minLength":1},"url":{"type":"string","format":"uri"},"config_rule":{"type":"string","pattern":"^[A-Z0-9_]+$","x-message":"must be an AWS Config managed rule identifier in capitals"}}}},"rationale":{"type":"string","minLength":1},"examples":{"type":"array","items":{"$ref":"#/$defs/example"}},"tags":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1}}},"allOf":[{"if":{"properties":{"kind":{"const":"automated"}},"required":["kind"]},"then":{"anyOf":[{"required":["collector","assert"]},{"required":["config_rule"]}],"x-message":"an automated control needs `collector` and `assert`, or the `config_rule` shorthand"}},{"if":{"properties":{"kind":{"const":"manual"}},"required":["kind"]},"then":{"required":["attestation"],"not":{"anyOf":[{"required":["collector"]},{"required":["scope"]},{"required":["assert"]},{"required":["config_rule"]},{"required":["when_none_in_scope"]}]},"x-message":"a manual control is proven by an attestation; remove collector, scope, assert, config_rule and when_none_in_scope"}}],"$defs":{"assertion":{"type":"object","x-message":"an assertion is a comparison {path, op, value|param} or {all: [...]}, {any: [...]}, {not: ...}","if":{"required":["all"]},"then":{"$ref":"#/$defs/allNode"},"else":{"if":{"required":["any"]},"then":{"$ref":"#/$defs/anyNode"},"else":{"if":{"required":["not"]},"then":{"$ref":"#/$defs/notNode"},"else":{"$ref":"#/$defs/comparison"}}}},"allNode":{"type":"object","additionalProperties":false,"required":["all"],"properties":{"all":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/assertion"}}}},"anyNode":{"type":"object","additionalProperties":false,"required":["any"],"properties":{"any":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/assertion"}}}},"notNode":{"type":"object","additionalProperties":false,"required":["not"],"properties":{"not":{"$ref":"#/$defs/assertion"}}},"comparison":{"type":"object","additionalProperties":false,"required":["path","op"],"properties":{"path":{"type":"string","minLength":1},"op":{"enum":["equals","not-equals","greater-than","greater-or-equal","less-than","less-or-equal","in","not-in","all-in","contains","not-contains","matches","exists","absent","length-equals","length-greater-or-equal","length-less-or-equal","older-than-days","newer-than-days"]},"value":true,"param":{"type":"string","minLength":1},"says":{"type":"string","minLength":1}},"allOf":[{"if":{"properties":{"op":{"enum":["exists","absent"]}},"required":["op"]},"then":{"not":{"anyOf":[{"required":["value"]},{"required":["param"]}]},"x-message":"`exists` and `absent` take no value or param"},"else":{"oneOf":[{"required":["value"]},{"required":["param"]}],"x-message":"a comparison needs exactly one of `value` or `param`"}}]},"parameter":{"type":"object","additionalProperties":false,"required":["default","description"],"properties":{"default":{"anyOf":[{"type":"number"},{"type":"string"},{"type":"boolean"},{"type":"array","items":{"type":"string"}}],"x-message":"a parameter default is a number, a string, a boolean or a list of strings"},"description":{"type":"string","minLength":1},"unit":{"type":"string","minLength":1}}},"example":{"type":"object","additionalProperties":false,"required":["name","resource","expect"],"properties":{"name":{"type":"string","minLength":1},"resource":true,"expect":{"enum":["pass","fail","not-applicable"]},"parameters":{"type":"object"},"now":{"type":"string","format":"date-time","x-message":"must be an ISO 8601 date-time such as 2026-11-28T12:00:00Z"}}}}};
-const schema37 = {"type":"object","additionalProperties":false,"required":["default","description"],"properties":{"default":{"anyOf":[{"type":"number"},{"type":"string"},{"type":"boolean"},{"type":"array","items":{"type":"string"}}],"x-message":"a parameter default is a number, a string, a boolean or a list of strings"},"description":{"type":"string","minLength":1},"unit":{"type":"string","minLength":1}}};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/control.schema.json","title":"trustpack control","type":"object","additionalProperties":false,"required":["id","title","description","severity","kind","frameworks","remediation"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","x-message":"must be lower-case letters, digits and dashes (e.g. rds-cluster-encrypted-at-rest)"},"title":{"type":"string","minLength":1},"description":{"type":"string","minLength":1},"claim":{"type":"string","minLength":1},"severity":{"enum":["critical","high","medium","low","info"]},"kind":{"enum":["automated","manual"]},"collector":{"type":"string","pattern":"^[a-z0-9-]+\\.[a-z0-9.-]+$","x-message":"must be a collector id such as rds.db-clusters"},"scope":{"$ref":"#/$defs/assertion"},"assert":{"$ref":"#/$defs/assertion"},"when_none_in_scope":{"enum":["not-applicable","fail"]},"config_rule":{"type":"string","pattern":"^[A-Z0-9_]+$","x-message":"must be an AWS Config managed rule identifier in capitals, e.g. RDS_STORAGE_ENCRYPTED"},"attestation":{"type":"object","additionalProperties":false,"required":["evidence"],"properties":{"evidence":{"type":"string","minLength":1},"max_age_days":{"type":"integer","minimum":1}}},"parameters":{"type":"object","propertyNames":{"pattern":"^[a-z][a-z0-9_]*$","x-message":"parameter names are lower_snake_case"},"additionalProperties":{"$ref":"#/$defs/parameter"}},"frameworks":{"type":"object","additionalProperties":false,"minProperties":1,"x-message":"map at least one framework to a list of requirement ids","properties":{"soc2":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"pci-dss-4.0.1":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"gdpr":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"ccpa":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"csa-ccm-4":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}}}},"remediation":{"type":"string","minLength":1},"references":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["title"],"properties":{"title":{"type":"string","minLength":1},"url":{"type":"string","format":"uri"},"config_rule":{"type":"string","pattern":"^[A-Z0-9_]+$","x-message":"must be an AWS Config managed rule identifier in capitals"}}}},"rationale":{"type":"string","minLength":1},"examples":{"type":"array","items":{"$ref":"#/$defs/example"}},"tags":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1}}},"allOf":[{"if":{"properties":{"kind":{"const":"automated"}},"required":["kind"]},"then":{"anyOf":[{"required":["collector","assert"]},{"required":["config_rule"]}],"x-message":"an automated control needs `collector` and `assert`, or the `config_rule` shorthand"}},{"if":{"properties":{"kind":{"const":"manual"}},"required":["kind"]},"then":{"required":["attestation"],"not":{"anyOf":[{"required":["collector"]},{"required":["scope"]},{"required":["assert"]},{"required":["config_rule"]},{"required":["when_none_in_scope"]}]},"x-message":"a manual control is proven by an attestation; remove collector, scope, assert, config_rule and when_none_in_scope"}}],"$defs":{"assertion":{"type":"object","x-message":"an assertion is a comparison {path, op, value|param} or {all: [...]}, {any: [...]}, {not: ...}","if":{"required":["all"]},"then":{"$ref":"#/$defs/allNode"},"else":{"if":{"required":["any"]},"then":{"$ref":"#/$defs/anyNode"},"else":{"if":{"required":["not"]},"then":{"$ref":"#/$defs/notNode"},"else":{"$ref":"#/$defs/comparison"}}}},"allNode":{"type":"object","additionalProperties":false,"required":["all"],"properties":{"all":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/assertion"}}}},"anyNode":{"type":"object","additionalProperties":false,"required":["any"],"properties":{"any":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/assertion"}}}},"notNode":{"type":"object","additionalProperties":false,"required":["not"],"properties":{"not":{"$ref":"#/$defs/assertion"}}},"comparison":{"type":"object","additionalProperties":false,"required":["path","op"],"properties":{"path":{"type":"string","minLength":1},"op":{"enum":["equals","not-equals","greater-than","greater-or-equal","less-than","less-or-equal","in","not-in","all-in","contains","not-contains","matches","exists","absent","length-equals","length-greater-or-equal","length-less-or-equal","older-than-days","newer-than-days"]},"value":true,"param":{"type":"string","minLength":1},"says":{"type":"string","minLength":1}},"allOf":[{"if":{"properties":{"op":{"enum":["exists","absent"]}},"required":["op"]},"then":{"not":{"anyOf":[{"required":["value"]},{"required":["param"]}]},"x-message":"`exists` and `absent` take no value or param"},"else":{"oneOf":[{"required":["value"]},{"required":["param"]}],"x-message":"a comparison needs exactly one of `value` or `param`"}}]},"parameter":{"type":"object","additionalProperties":false,"required":["type","default","description"],"properties":{"type":{"enum":["days","count","account-ids","regions","arns","string","strings"],"x-message":"a parameter type is one of: days, count, account-ids, regions, arns, string, strings (src/controls/parameter-types.ts)"},"default":{"anyOf":[{"type":"number"},{"type":"string"},{"type":"boolean"},{"type":"array","items":{"type":"string"}}],"x-message":"a parameter default is a number, a string, a boolean or a list of strings"},"description":{"type":"string","minLength":1},"unit":{"type":"string","minLength":1}}},"example":{"type":"object","additionalProperties":false,"required":["name","resource","expect"],"properties":{"name":{"type":"string","minLength":1},"resource":true,"expect":{"enum":["pass","fail","not-applicable"]},"parameters":{"type":"object"},"now":{"type":"string","format":"date-time","x-message":"must be an ISO 8601 date-time such as 2026-11-28T12:00:00Z"}}}}};
+const schema37 = {"type":"object","additionalProperties":false,"required":["type","default","description"],"properties":{"type":{"enum":["days","count","account-ids","regions","arns","string","strings"],"x-message":"a parameter type is one of: days, count, account-ids, regions, arns, string, strings (src/controls/parameter-types.ts)"},"default":{"anyOf":[{"type":"number"},{"type":"string"},{"type":"boolean"},{"type":"array","items":{"type":"string"}}],"x-message":"a parameter default is a number, a string, a boolean or a list of strings"},"description":{"type":"string","minLength":1},"unit":{"type":"string","minLength":1}}};
 const schema38 = {"type":"object","additionalProperties":false,"required":["name","resource","expect"],"properties":{"name":{"type":"string","minLength":1},"resource":true,"expect":{"enum":["pass","fail","not-applicable"]},"parameters":{"type":"object"},"now":{"type":"string","format":"date-time","x-message":"must be an ISO 8601 date-time such as 2026-11-28T12:00:00Z"}}};
 const func1 = Object.prototype.hasOwnProperty;
 const func2 = require("ajv/dist/runtime/ucs2length").default;
@@ -1531,8 +1531,8 @@ errors++;
 for(const key3 in data16){
 let data17 = data16[key3];
 if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
-if(data17.default === undefined){
-const err50 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/required",keyword:"required",params:{missingProperty: "default"},message:"must have required property '"+"default"+"'",schema:schema37.required,parentSchema:schema37,data:data17};
+if(data17.type === undefined){
+const err50 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema37.required,parentSchema:schema37,data:data17};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -1541,8 +1541,8 @@ vErrors.push(err50);
 }
 errors++;
 }
-if(data17.description === undefined){
-const err51 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/required",keyword:"required",params:{missingProperty: "description"},message:"must have required property '"+"description"+"'",schema:schema37.required,parentSchema:schema37,data:data17};
+if(data17.default === undefined){
+const err51 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/required",keyword:"required",params:{missingProperty: "default"},message:"must have required property '"+"default"+"'",schema:schema37.required,parentSchema:schema37,data:data17};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -1551,9 +1551,8 @@ vErrors.push(err51);
 }
 errors++;
 }
-for(const key4 in data17){
-if(!(((key4 === "default") || (key4 === "description")) || (key4 === "unit"))){
-const err52 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema37,data:data17};
+if(data17.description === undefined){
+const err52 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/required",keyword:"required",params:{missingProperty: "description"},message:"must have required property '"+"description"+"'",schema:schema37.required,parentSchema:schema37,data:data17};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -1562,14 +1561,9 @@ vErrors.push(err52);
 }
 errors++;
 }
-}
-if(data17.default !== undefined){
-let data18 = data17.default;
-const _errs62 = errors;
-let valid14 = false;
-const _errs63 = errors;
-if(!((typeof data18 == "number") && (isFinite(data18)))){
-const err53 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/0/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema37.properties.default.anyOf[0].type,parentSchema:schema37.properties.default.anyOf[0],data:data18};
+for(const key4 in data17){
+if(!((((key4 === "type") || (key4 === "default")) || (key4 === "description")) || (key4 === "unit"))){
+const err53 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema37,data:data17};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -1578,11 +1572,11 @@ vErrors.push(err53);
 }
 errors++;
 }
-var _valid4 = _errs63 === errors;
-valid14 = valid14 || _valid4;
-const _errs65 = errors;
-if(typeof data18 !== "string"){
-const err54 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.default.anyOf[1].type,parentSchema:schema37.properties.default.anyOf[1],data:data18};
+}
+if(data17.type !== undefined){
+let data18 = data17.type;
+if(!(((((((data18 === "days") || (data18 === "count")) || (data18 === "account-ids")) || (data18 === "regions")) || (data18 === "arns")) || (data18 === "string")) || (data18 === "strings"))){
+const err54 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/type",schemaPath:"#/$defs/parameter/properties/type/enum",keyword:"enum",params:{allowedValues: schema37.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema37.properties.type.enum,parentSchema:schema37.properties.type,data:data18};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -1591,11 +1585,14 @@ vErrors.push(err54);
 }
 errors++;
 }
-var _valid4 = _errs65 === errors;
-valid14 = valid14 || _valid4;
-const _errs67 = errors;
-if(typeof data18 !== "boolean"){
-const err55 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/2/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema37.properties.default.anyOf[2].type,parentSchema:schema37.properties.default.anyOf[2],data:data18};
+}
+if(data17.default !== undefined){
+let data19 = data17.default;
+const _errs64 = errors;
+let valid14 = false;
+const _errs65 = errors;
+if(!((typeof data19 == "number") && (isFinite(data19)))){
+const err55 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/0/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema37.properties.default.anyOf[0].type,parentSchema:schema37.properties.default.anyOf[0],data:data19};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -1604,15 +1601,11 @@ vErrors.push(err55);
 }
 errors++;
 }
-var _valid4 = _errs67 === errors;
+var _valid4 = _errs65 === errors;
 valid14 = valid14 || _valid4;
-const _errs69 = errors;
-if(Array.isArray(data18)){
-const len0 = data18.length;
-for(let i0=0; i0<len0; i0++){
-let data19 = data18[i0];
+const _errs67 = errors;
 if(typeof data19 !== "string"){
-const err56 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/default/" + i0,schemaPath:"#/$defs/parameter/properties/default/anyOf/3/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.default.anyOf[3].items.type,parentSchema:schema37.properties.default.anyOf[3].items,data:data19};
+const err56 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.default.anyOf[1].type,parentSchema:schema37.properties.default.anyOf[1],data:data19};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -1621,10 +1614,11 @@ vErrors.push(err56);
 }
 errors++;
 }
-}
-}
-else {
-const err57 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/3/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema37.properties.default.anyOf[3].type,parentSchema:schema37.properties.default.anyOf[3],data:data18};
+var _valid4 = _errs67 === errors;
+valid14 = valid14 || _valid4;
+const _errs69 = errors;
+if(typeof data19 !== "boolean"){
+const err57 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/2/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema37.properties.default.anyOf[2].type,parentSchema:schema37.properties.default.anyOf[2],data:data19};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -1635,8 +1629,13 @@ errors++;
 }
 var _valid4 = _errs69 === errors;
 valid14 = valid14 || _valid4;
-if(!valid14){
-const err58 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema37.properties.default.anyOf,parentSchema:schema37.properties.default,data:data18};
+const _errs71 = errors;
+if(Array.isArray(data19)){
+const len0 = data19.length;
+for(let i0=0; i0<len0; i0++){
+let data20 = data19[i0];
+if(typeof data20 !== "string"){
+const err58 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/default/" + i0,schemaPath:"#/$defs/parameter/properties/default/anyOf/3/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.default.anyOf[3].items.type,parentSchema:schema37.properties.default.anyOf[3].items,data:data20};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -1645,23 +1644,10 @@ vErrors.push(err58);
 }
 errors++;
 }
-else {
-errors = _errs62;
-if(vErrors !== null){
-if(_errs62){
-vErrors.length = _errs62;
+}
 }
 else {
-vErrors = null;
-}
-}
-}
-}
-if(data17.description !== undefined){
-let data20 = data17.description;
-if(typeof data20 === "string"){
-if(func2(data20) < 1){
-const err59 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/$defs/parameter/properties/description/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema37.properties.description,data:data20};
+const err59 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/3/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema37.properties.default.anyOf[3].type,parentSchema:schema37.properties.default.anyOf[3],data:data19};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -1670,9 +1656,10 @@ vErrors.push(err59);
 }
 errors++;
 }
-}
-else {
-const err60 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/$defs/parameter/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.description.type,parentSchema:schema37.properties.description,data:data20};
+var _valid4 = _errs71 === errors;
+valid14 = valid14 || _valid4;
+if(!valid14){
+const err60 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema37.properties.default.anyOf,parentSchema:schema37.properties.default,data:data19};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -1681,12 +1668,23 @@ vErrors.push(err60);
 }
 errors++;
 }
+else {
+errors = _errs64;
+if(vErrors !== null){
+if(_errs64){
+vErrors.length = _errs64;
 }
-if(data17.unit !== undefined){
-let data21 = data17.unit;
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data17.description !== undefined){
+let data21 = data17.description;
 if(typeof data21 === "string"){
 if(func2(data21) < 1){
-const err61 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/unit",schemaPath:"#/$defs/parameter/properties/unit/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema37.properties.unit,data:data21};
+const err61 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/$defs/parameter/properties/description/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema37.properties.description,data:data21};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -1697,7 +1695,7 @@ errors++;
 }
 }
 else {
-const err62 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/unit",schemaPath:"#/$defs/parameter/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.unit.type,parentSchema:schema37.properties.unit,data:data21};
+const err62 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/$defs/parameter/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.description.type,parentSchema:schema37.properties.description,data:data21};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -1707,9 +1705,11 @@ vErrors.push(err62);
 errors++;
 }
 }
-}
-else {
-const err63 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema37.type,parentSchema:schema37,data:data17};
+if(data17.unit !== undefined){
+let data22 = data17.unit;
+if(typeof data22 === "string"){
+if(func2(data22) < 1){
+const err63 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/unit",schemaPath:"#/$defs/parameter/properties/unit/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema37.properties.unit,data:data22};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -1719,9 +1719,8 @@ vErrors.push(err63);
 errors++;
 }
 }
-}
 else {
-const err64 = {instancePath:instancePath+"/parameters",schemaPath:"#/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.parameters.type,parentSchema:schema31.properties.parameters,data:data16};
+const err64 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/unit",schemaPath:"#/$defs/parameter/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.unit.type,parentSchema:schema37.properties.unit,data:data22};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -1731,11 +1730,9 @@ vErrors.push(err64);
 errors++;
 }
 }
-if(data.frameworks !== undefined){
-let data22 = data.frameworks;
-if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
-if(Object.keys(data22).length < 1){
-const err65 = {instancePath:instancePath+"/frameworks",schemaPath:"#/properties/frameworks/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema31.properties.frameworks,data:data22};
+}
+else {
+const err65 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema37.type,parentSchema:schema37,data:data17};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -1744,9 +1741,10 @@ vErrors.push(err65);
 }
 errors++;
 }
-for(const key5 in data22){
-if(!(((((key5 === "soc2") || (key5 === "pci-dss-4.0.1")) || (key5 === "gdpr")) || (key5 === "ccpa")) || (key5 === "csa-ccm-4"))){
-const err66 = {instancePath:instancePath+"/frameworks",schemaPath:"#/properties/frameworks/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.frameworks,data:data22};
+}
+}
+else {
+const err66 = {instancePath:instancePath+"/parameters",schemaPath:"#/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.parameters.type,parentSchema:schema31.properties.parameters,data:data16};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -1756,11 +1754,11 @@ vErrors.push(err66);
 errors++;
 }
 }
-if(data22.soc2 !== undefined){
-let data23 = data22.soc2;
-if(Array.isArray(data23)){
-if(data23.length < 1){
-const err67 = {instancePath:instancePath+"/frameworks/soc2",schemaPath:"#/properties/frameworks/properties/soc2/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties.soc2,data:data23};
+if(data.frameworks !== undefined){
+let data23 = data.frameworks;
+if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
+if(Object.keys(data23).length < 1){
+const err67 = {instancePath:instancePath+"/frameworks",schemaPath:"#/properties/frameworks/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema31.properties.frameworks,data:data23};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -1769,12 +1767,9 @@ vErrors.push(err67);
 }
 errors++;
 }
-const len1 = data23.length;
-for(let i1=0; i1<len1; i1++){
-let data24 = data23[i1];
-if(typeof data24 === "string"){
-if(func2(data24) < 1){
-const err68 = {instancePath:instancePath+"/frameworks/soc2/" + i1,schemaPath:"#/properties/frameworks/properties/soc2/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties.soc2.items,data:data24};
+for(const key5 in data23){
+if(!(((((key5 === "soc2") || (key5 === "pci-dss-4.0.1")) || (key5 === "gdpr")) || (key5 === "ccpa")) || (key5 === "csa-ccm-4"))){
+const err68 = {instancePath:instancePath+"/frameworks",schemaPath:"#/properties/frameworks/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.frameworks,data:data23};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -1784,8 +1779,11 @@ vErrors.push(err68);
 errors++;
 }
 }
-else {
-const err69 = {instancePath:instancePath+"/frameworks/soc2/" + i1,schemaPath:"#/properties/frameworks/properties/soc2/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties.soc2.items.type,parentSchema:schema31.properties.frameworks.properties.soc2.items,data:data24};
+if(data23.soc2 !== undefined){
+let data24 = data23.soc2;
+if(Array.isArray(data24)){
+if(data24.length < 1){
+const err69 = {instancePath:instancePath+"/frameworks/soc2",schemaPath:"#/properties/frameworks/properties/soc2/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties.soc2,data:data24};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -1794,19 +1792,12 @@ vErrors.push(err69);
 }
 errors++;
 }
-}
-let i2 = data23.length;
-let j0;
-if(i2 > 1){
-const indices0 = {};
-for(;i2--;){
-let item0 = data23[i2];
-if(typeof item0 !== "string"){
-continue;
-}
-if(typeof indices0[item0] == "number"){
-j0 = indices0[item0];
-const err70 = {instancePath:instancePath+"/frameworks/soc2",schemaPath:"#/properties/frameworks/properties/soc2/uniqueItems",keyword:"uniqueItems",params:{i: i2, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i2+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties.soc2,data:data23};
+const len1 = data24.length;
+for(let i1=0; i1<len1; i1++){
+let data25 = data24[i1];
+if(typeof data25 === "string"){
+if(func2(data25) < 1){
+const err70 = {instancePath:instancePath+"/frameworks/soc2/" + i1,schemaPath:"#/properties/frameworks/properties/soc2/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties.soc2.items,data:data25};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -1814,14 +1805,10 @@ else {
 vErrors.push(err70);
 }
 errors++;
-break;
-}
-indices0[item0] = i2;
-}
 }
 }
 else {
-const err71 = {instancePath:instancePath+"/frameworks/soc2",schemaPath:"#/properties/frameworks/properties/soc2/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties.soc2.type,parentSchema:schema31.properties.frameworks.properties.soc2,data:data23};
+const err71 = {instancePath:instancePath+"/frameworks/soc2/" + i1,schemaPath:"#/properties/frameworks/properties/soc2/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties.soc2.items.type,parentSchema:schema31.properties.frameworks.properties.soc2.items,data:data25};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -1831,11 +1818,18 @@ vErrors.push(err71);
 errors++;
 }
 }
-if(data22["pci-dss-4.0.1"] !== undefined){
-let data25 = data22["pci-dss-4.0.1"];
-if(Array.isArray(data25)){
-if(data25.length < 1){
-const err72 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1",schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"],data:data25};
+let i2 = data24.length;
+let j0;
+if(i2 > 1){
+const indices0 = {};
+for(;i2--;){
+let item0 = data24[i2];
+if(typeof item0 !== "string"){
+continue;
+}
+if(typeof indices0[item0] == "number"){
+j0 = indices0[item0];
+const err72 = {instancePath:instancePath+"/frameworks/soc2",schemaPath:"#/properties/frameworks/properties/soc2/uniqueItems",keyword:"uniqueItems",params:{i: i2, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i2+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties.soc2,data:data24};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -1843,13 +1837,14 @@ else {
 vErrors.push(err72);
 }
 errors++;
+break;
 }
-const len2 = data25.length;
-for(let i3=0; i3<len2; i3++){
-let data26 = data25[i3];
-if(typeof data26 === "string"){
-if(func2(data26) < 1){
-const err73 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1/" + i3,schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].items,data:data26};
+indices0[item0] = i2;
+}
+}
+}
+else {
+const err73 = {instancePath:instancePath+"/frameworks/soc2",schemaPath:"#/properties/frameworks/properties/soc2/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties.soc2.type,parentSchema:schema31.properties.frameworks.properties.soc2,data:data24};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -1859,8 +1854,11 @@ vErrors.push(err73);
 errors++;
 }
 }
-else {
-const err74 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1/" + i3,schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].items.type,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].items,data:data26};
+if(data23["pci-dss-4.0.1"] !== undefined){
+let data26 = data23["pci-dss-4.0.1"];
+if(Array.isArray(data26)){
+if(data26.length < 1){
+const err74 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1",schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"],data:data26};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -1869,19 +1867,12 @@ vErrors.push(err74);
 }
 errors++;
 }
-}
-let i4 = data25.length;
-let j1;
-if(i4 > 1){
-const indices1 = {};
-for(;i4--;){
-let item1 = data25[i4];
-if(typeof item1 !== "string"){
-continue;
-}
-if(typeof indices1[item1] == "number"){
-j1 = indices1[item1];
-const err75 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1",schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/uniqueItems",keyword:"uniqueItems",params:{i: i4, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i4+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"],data:data25};
+const len2 = data26.length;
+for(let i3=0; i3<len2; i3++){
+let data27 = data26[i3];
+if(typeof data27 === "string"){
+if(func2(data27) < 1){
+const err75 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1/" + i3,schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].items,data:data27};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -1889,14 +1880,10 @@ else {
 vErrors.push(err75);
 }
 errors++;
-break;
-}
-indices1[item1] = i4;
-}
 }
 }
 else {
-const err76 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1",schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].type,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"],data:data25};
+const err76 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1/" + i3,schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].items.type,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].items,data:data27};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -1906,11 +1893,18 @@ vErrors.push(err76);
 errors++;
 }
 }
-if(data22.gdpr !== undefined){
-let data27 = data22.gdpr;
-if(Array.isArray(data27)){
-if(data27.length < 1){
-const err77 = {instancePath:instancePath+"/frameworks/gdpr",schemaPath:"#/properties/frameworks/properties/gdpr/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties.gdpr,data:data27};
+let i4 = data26.length;
+let j1;
+if(i4 > 1){
+const indices1 = {};
+for(;i4--;){
+let item1 = data26[i4];
+if(typeof item1 !== "string"){
+continue;
+}
+if(typeof indices1[item1] == "number"){
+j1 = indices1[item1];
+const err77 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1",schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/uniqueItems",keyword:"uniqueItems",params:{i: i4, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i4+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"],data:data26};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -1918,13 +1912,14 @@ else {
 vErrors.push(err77);
 }
 errors++;
+break;
 }
-const len3 = data27.length;
-for(let i5=0; i5<len3; i5++){
-let data28 = data27[i5];
-if(typeof data28 === "string"){
-if(func2(data28) < 1){
-const err78 = {instancePath:instancePath+"/frameworks/gdpr/" + i5,schemaPath:"#/properties/frameworks/properties/gdpr/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties.gdpr.items,data:data28};
+indices1[item1] = i4;
+}
+}
+}
+else {
+const err78 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1",schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].type,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"],data:data26};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -1934,8 +1929,11 @@ vErrors.push(err78);
 errors++;
 }
 }
-else {
-const err79 = {instancePath:instancePath+"/frameworks/gdpr/" + i5,schemaPath:"#/properties/frameworks/properties/gdpr/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties.gdpr.items.type,parentSchema:schema31.properties.frameworks.properties.gdpr.items,data:data28};
+if(data23.gdpr !== undefined){
+let data28 = data23.gdpr;
+if(Array.isArray(data28)){
+if(data28.length < 1){
+const err79 = {instancePath:instancePath+"/frameworks/gdpr",schemaPath:"#/properties/frameworks/properties/gdpr/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties.gdpr,data:data28};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -1944,19 +1942,12 @@ vErrors.push(err79);
 }
 errors++;
 }
-}
-let i6 = data27.length;
-let j2;
-if(i6 > 1){
-const indices2 = {};
-for(;i6--;){
-let item2 = data27[i6];
-if(typeof item2 !== "string"){
-continue;
-}
-if(typeof indices2[item2] == "number"){
-j2 = indices2[item2];
-const err80 = {instancePath:instancePath+"/frameworks/gdpr",schemaPath:"#/properties/frameworks/properties/gdpr/uniqueItems",keyword:"uniqueItems",params:{i: i6, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i6+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties.gdpr,data:data27};
+const len3 = data28.length;
+for(let i5=0; i5<len3; i5++){
+let data29 = data28[i5];
+if(typeof data29 === "string"){
+if(func2(data29) < 1){
+const err80 = {instancePath:instancePath+"/frameworks/gdpr/" + i5,schemaPath:"#/properties/frameworks/properties/gdpr/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties.gdpr.items,data:data29};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -1964,14 +1955,10 @@ else {
 vErrors.push(err80);
 }
 errors++;
-break;
-}
-indices2[item2] = i6;
-}
 }
 }
 else {
-const err81 = {instancePath:instancePath+"/frameworks/gdpr",schemaPath:"#/properties/frameworks/properties/gdpr/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties.gdpr.type,parentSchema:schema31.properties.frameworks.properties.gdpr,data:data27};
+const err81 = {instancePath:instancePath+"/frameworks/gdpr/" + i5,schemaPath:"#/properties/frameworks/properties/gdpr/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties.gdpr.items.type,parentSchema:schema31.properties.frameworks.properties.gdpr.items,data:data29};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -1981,11 +1968,18 @@ vErrors.push(err81);
 errors++;
 }
 }
-if(data22.ccpa !== undefined){
-let data29 = data22.ccpa;
-if(Array.isArray(data29)){
-if(data29.length < 1){
-const err82 = {instancePath:instancePath+"/frameworks/ccpa",schemaPath:"#/properties/frameworks/properties/ccpa/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties.ccpa,data:data29};
+let i6 = data28.length;
+let j2;
+if(i6 > 1){
+const indices2 = {};
+for(;i6--;){
+let item2 = data28[i6];
+if(typeof item2 !== "string"){
+continue;
+}
+if(typeof indices2[item2] == "number"){
+j2 = indices2[item2];
+const err82 = {instancePath:instancePath+"/frameworks/gdpr",schemaPath:"#/properties/frameworks/properties/gdpr/uniqueItems",keyword:"uniqueItems",params:{i: i6, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i6+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties.gdpr,data:data28};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -1993,13 +1987,14 @@ else {
 vErrors.push(err82);
 }
 errors++;
+break;
 }
-const len4 = data29.length;
-for(let i7=0; i7<len4; i7++){
-let data30 = data29[i7];
-if(typeof data30 === "string"){
-if(func2(data30) < 1){
-const err83 = {instancePath:instancePath+"/frameworks/ccpa/" + i7,schemaPath:"#/properties/frameworks/properties/ccpa/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties.ccpa.items,data:data30};
+indices2[item2] = i6;
+}
+}
+}
+else {
+const err83 = {instancePath:instancePath+"/frameworks/gdpr",schemaPath:"#/properties/frameworks/properties/gdpr/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties.gdpr.type,parentSchema:schema31.properties.frameworks.properties.gdpr,data:data28};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -2009,8 +2004,11 @@ vErrors.push(err83);
 errors++;
 }
 }
-else {
-const err84 = {instancePath:instancePath+"/frameworks/ccpa/" + i7,schemaPath:"#/properties/frameworks/properties/ccpa/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties.ccpa.items.type,parentSchema:schema31.properties.frameworks.properties.ccpa.items,data:data30};
+if(data23.ccpa !== undefined){
+let data30 = data23.ccpa;
+if(Array.isArray(data30)){
+if(data30.length < 1){
+const err84 = {instancePath:instancePath+"/frameworks/ccpa",schemaPath:"#/properties/frameworks/properties/ccpa/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties.ccpa,data:data30};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -2019,19 +2017,12 @@ vErrors.push(err84);
 }
 errors++;
 }
-}
-let i8 = data29.length;
-let j3;
-if(i8 > 1){
-const indices3 = {};
-for(;i8--;){
-let item3 = data29[i8];
-if(typeof item3 !== "string"){
-continue;
-}
-if(typeof indices3[item3] == "number"){
-j3 = indices3[item3];
-const err85 = {instancePath:instancePath+"/frameworks/ccpa",schemaPath:"#/properties/frameworks/properties/ccpa/uniqueItems",keyword:"uniqueItems",params:{i: i8, j: j3},message:"must NOT have duplicate items (items ## "+j3+" and "+i8+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties.ccpa,data:data29};
+const len4 = data30.length;
+for(let i7=0; i7<len4; i7++){
+let data31 = data30[i7];
+if(typeof data31 === "string"){
+if(func2(data31) < 1){
+const err85 = {instancePath:instancePath+"/frameworks/ccpa/" + i7,schemaPath:"#/properties/frameworks/properties/ccpa/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties.ccpa.items,data:data31};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -2039,14 +2030,10 @@ else {
 vErrors.push(err85);
 }
 errors++;
-break;
-}
-indices3[item3] = i8;
-}
 }
 }
 else {
-const err86 = {instancePath:instancePath+"/frameworks/ccpa",schemaPath:"#/properties/frameworks/properties/ccpa/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties.ccpa.type,parentSchema:schema31.properties.frameworks.properties.ccpa,data:data29};
+const err86 = {instancePath:instancePath+"/frameworks/ccpa/" + i7,schemaPath:"#/properties/frameworks/properties/ccpa/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties.ccpa.items.type,parentSchema:schema31.properties.frameworks.properties.ccpa.items,data:data31};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -2056,11 +2043,18 @@ vErrors.push(err86);
 errors++;
 }
 }
-if(data22["csa-ccm-4"] !== undefined){
-let data31 = data22["csa-ccm-4"];
-if(Array.isArray(data31)){
-if(data31.length < 1){
-const err87 = {instancePath:instancePath+"/frameworks/csa-ccm-4",schemaPath:"#/properties/frameworks/properties/csa-ccm-4/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"],data:data31};
+let i8 = data30.length;
+let j3;
+if(i8 > 1){
+const indices3 = {};
+for(;i8--;){
+let item3 = data30[i8];
+if(typeof item3 !== "string"){
+continue;
+}
+if(typeof indices3[item3] == "number"){
+j3 = indices3[item3];
+const err87 = {instancePath:instancePath+"/frameworks/ccpa",schemaPath:"#/properties/frameworks/properties/ccpa/uniqueItems",keyword:"uniqueItems",params:{i: i8, j: j3},message:"must NOT have duplicate items (items ## "+j3+" and "+i8+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties.ccpa,data:data30};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -2068,13 +2062,14 @@ else {
 vErrors.push(err87);
 }
 errors++;
+break;
 }
-const len5 = data31.length;
-for(let i9=0; i9<len5; i9++){
-let data32 = data31[i9];
-if(typeof data32 === "string"){
-if(func2(data32) < 1){
-const err88 = {instancePath:instancePath+"/frameworks/csa-ccm-4/" + i9,schemaPath:"#/properties/frameworks/properties/csa-ccm-4/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"].items,data:data32};
+indices3[item3] = i8;
+}
+}
+}
+else {
+const err88 = {instancePath:instancePath+"/frameworks/ccpa",schemaPath:"#/properties/frameworks/properties/ccpa/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties.ccpa.type,parentSchema:schema31.properties.frameworks.properties.ccpa,data:data30};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -2084,8 +2079,11 @@ vErrors.push(err88);
 errors++;
 }
 }
-else {
-const err89 = {instancePath:instancePath+"/frameworks/csa-ccm-4/" + i9,schemaPath:"#/properties/frameworks/properties/csa-ccm-4/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties["csa-ccm-4"].items.type,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"].items,data:data32};
+if(data23["csa-ccm-4"] !== undefined){
+let data32 = data23["csa-ccm-4"];
+if(Array.isArray(data32)){
+if(data32.length < 1){
+const err89 = {instancePath:instancePath+"/frameworks/csa-ccm-4",schemaPath:"#/properties/frameworks/properties/csa-ccm-4/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"],data:data32};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -2094,19 +2092,12 @@ vErrors.push(err89);
 }
 errors++;
 }
-}
-let i10 = data31.length;
-let j4;
-if(i10 > 1){
-const indices4 = {};
-for(;i10--;){
-let item4 = data31[i10];
-if(typeof item4 !== "string"){
-continue;
-}
-if(typeof indices4[item4] == "number"){
-j4 = indices4[item4];
-const err90 = {instancePath:instancePath+"/frameworks/csa-ccm-4",schemaPath:"#/properties/frameworks/properties/csa-ccm-4/uniqueItems",keyword:"uniqueItems",params:{i: i10, j: j4},message:"must NOT have duplicate items (items ## "+j4+" and "+i10+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"],data:data31};
+const len5 = data32.length;
+for(let i9=0; i9<len5; i9++){
+let data33 = data32[i9];
+if(typeof data33 === "string"){
+if(func2(data33) < 1){
+const err90 = {instancePath:instancePath+"/frameworks/csa-ccm-4/" + i9,schemaPath:"#/properties/frameworks/properties/csa-ccm-4/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"].items,data:data33};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -2114,14 +2105,10 @@ else {
 vErrors.push(err90);
 }
 errors++;
-break;
-}
-indices4[item4] = i10;
-}
 }
 }
 else {
-const err91 = {instancePath:instancePath+"/frameworks/csa-ccm-4",schemaPath:"#/properties/frameworks/properties/csa-ccm-4/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties["csa-ccm-4"].type,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"],data:data31};
+const err91 = {instancePath:instancePath+"/frameworks/csa-ccm-4/" + i9,schemaPath:"#/properties/frameworks/properties/csa-ccm-4/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties["csa-ccm-4"].items.type,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"].items,data:data33};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -2131,9 +2118,18 @@ vErrors.push(err91);
 errors++;
 }
 }
+let i10 = data32.length;
+let j4;
+if(i10 > 1){
+const indices4 = {};
+for(;i10--;){
+let item4 = data32[i10];
+if(typeof item4 !== "string"){
+continue;
 }
-else {
-const err92 = {instancePath:instancePath+"/frameworks",schemaPath:"#/properties/frameworks/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.frameworks.type,parentSchema:schema31.properties.frameworks,data:data22};
+if(typeof indices4[item4] == "number"){
+j4 = indices4[item4];
+const err92 = {instancePath:instancePath+"/frameworks/csa-ccm-4",schemaPath:"#/properties/frameworks/properties/csa-ccm-4/uniqueItems",keyword:"uniqueItems",params:{i: i10, j: j4},message:"must NOT have duplicate items (items ## "+j4+" and "+i10+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"],data:data32};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -2141,13 +2137,14 @@ else {
 vErrors.push(err92);
 }
 errors++;
+break;
+}
+indices4[item4] = i10;
 }
 }
-if(data.remediation !== undefined){
-let data33 = data.remediation;
-if(typeof data33 === "string"){
-if(func2(data33) < 1){
-const err93 = {instancePath:instancePath+"/remediation",schemaPath:"#/properties/remediation/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.remediation,data:data33};
+}
+else {
+const err93 = {instancePath:instancePath+"/frameworks/csa-ccm-4",schemaPath:"#/properties/frameworks/properties/csa-ccm-4/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties["csa-ccm-4"].type,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"],data:data32};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -2157,8 +2154,9 @@ vErrors.push(err93);
 errors++;
 }
 }
+}
 else {
-const err94 = {instancePath:instancePath+"/remediation",schemaPath:"#/properties/remediation/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.remediation.type,parentSchema:schema31.properties.remediation,data:data33};
+const err94 = {instancePath:instancePath+"/frameworks",schemaPath:"#/properties/frameworks/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.frameworks.type,parentSchema:schema31.properties.frameworks,data:data23};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -2168,15 +2166,11 @@ vErrors.push(err94);
 errors++;
 }
 }
-if(data.references !== undefined){
-let data34 = data.references;
-if(Array.isArray(data34)){
-const len6 = data34.length;
-for(let i11=0; i11<len6; i11++){
-let data35 = data34[i11];
-if(data35 && typeof data35 == "object" && !Array.isArray(data35)){
-if(data35.title === undefined){
-const err95 = {instancePath:instancePath+"/references/" + i11,schemaPath:"#/properties/references/items/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'",schema:schema31.properties.references.items.required,parentSchema:schema31.properties.references.items,data:data35};
+if(data.remediation !== undefined){
+let data34 = data.remediation;
+if(typeof data34 === "string"){
+if(func2(data34) < 1){
+const err95 = {instancePath:instancePath+"/remediation",schemaPath:"#/properties/remediation/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.remediation,data:data34};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -2185,9 +2179,9 @@ vErrors.push(err95);
 }
 errors++;
 }
-for(const key6 in data35){
-if(!(((key6 === "title") || (key6 === "url")) || (key6 === "config_rule"))){
-const err96 = {instancePath:instancePath+"/references/" + i11,schemaPath:"#/properties/references/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.references.items,data:data35};
+}
+else {
+const err96 = {instancePath:instancePath+"/remediation",schemaPath:"#/properties/remediation/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.remediation.type,parentSchema:schema31.properties.remediation,data:data34};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -2197,11 +2191,15 @@ vErrors.push(err96);
 errors++;
 }
 }
-if(data35.title !== undefined){
-let data36 = data35.title;
-if(typeof data36 === "string"){
-if(func2(data36) < 1){
-const err97 = {instancePath:instancePath+"/references/" + i11+"/title",schemaPath:"#/properties/references/items/properties/title/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.references.items.properties.title,data:data36};
+if(data.references !== undefined){
+let data35 = data.references;
+if(Array.isArray(data35)){
+const len6 = data35.length;
+for(let i11=0; i11<len6; i11++){
+let data36 = data35[i11];
+if(data36 && typeof data36 == "object" && !Array.isArray(data36)){
+if(data36.title === undefined){
+const err97 = {instancePath:instancePath+"/references/" + i11,schemaPath:"#/properties/references/items/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'",schema:schema31.properties.references.items.required,parentSchema:schema31.properties.references.items,data:data36};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -2210,9 +2208,9 @@ vErrors.push(err97);
 }
 errors++;
 }
-}
-else {
-const err98 = {instancePath:instancePath+"/references/" + i11+"/title",schemaPath:"#/properties/references/items/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.references.items.properties.title.type,parentSchema:schema31.properties.references.items.properties.title,data:data36};
+for(const key6 in data36){
+if(!(((key6 === "title") || (key6 === "url")) || (key6 === "config_rule"))){
+const err98 = {instancePath:instancePath+"/references/" + i11,schemaPath:"#/properties/references/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.references.items,data:data36};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -2222,11 +2220,11 @@ vErrors.push(err98);
 errors++;
 }
 }
-if(data35.url !== undefined){
-let data37 = data35.url;
+if(data36.title !== undefined){
+let data37 = data36.title;
 if(typeof data37 === "string"){
-if(!(formats0(data37))){
-const err99 = {instancePath:instancePath+"/references/" + i11+"/url",schemaPath:"#/properties/references/items/properties/url/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\"",schema:"uri",parentSchema:schema31.properties.references.items.properties.url,data:data37};
+if(func2(data37) < 1){
+const err99 = {instancePath:instancePath+"/references/" + i11+"/title",schemaPath:"#/properties/references/items/properties/title/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.references.items.properties.title,data:data37};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -2237,7 +2235,7 @@ errors++;
 }
 }
 else {
-const err100 = {instancePath:instancePath+"/references/" + i11+"/url",schemaPath:"#/properties/references/items/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.references.items.properties.url.type,parentSchema:schema31.properties.references.items.properties.url,data:data37};
+const err100 = {instancePath:instancePath+"/references/" + i11+"/title",schemaPath:"#/properties/references/items/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.references.items.properties.title.type,parentSchema:schema31.properties.references.items.properties.title,data:data37};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -2247,11 +2245,11 @@ vErrors.push(err100);
 errors++;
 }
 }
-if(data35.config_rule !== undefined){
-let data38 = data35.config_rule;
+if(data36.url !== undefined){
+let data38 = data36.url;
 if(typeof data38 === "string"){
-if(!pattern6.test(data38)){
-const err101 = {instancePath:instancePath+"/references/" + i11+"/config_rule",schemaPath:"#/properties/references/items/properties/config_rule/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9_]+$"},message:"must match pattern \""+"^[A-Z0-9_]+$"+"\"",schema:"^[A-Z0-9_]+$",parentSchema:schema31.properties.references.items.properties.config_rule,data:data38};
+if(!(formats0(data38))){
+const err101 = {instancePath:instancePath+"/references/" + i11+"/url",schemaPath:"#/properties/references/items/properties/url/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\"",schema:"uri",parentSchema:schema31.properties.references.items.properties.url,data:data38};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -2262,7 +2260,7 @@ errors++;
 }
 }
 else {
-const err102 = {instancePath:instancePath+"/references/" + i11+"/config_rule",schemaPath:"#/properties/references/items/properties/config_rule/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.references.items.properties.config_rule.type,parentSchema:schema31.properties.references.items.properties.config_rule,data:data38};
+const err102 = {instancePath:instancePath+"/references/" + i11+"/url",schemaPath:"#/properties/references/items/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.references.items.properties.url.type,parentSchema:schema31.properties.references.items.properties.url,data:data38};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -2272,9 +2270,11 @@ vErrors.push(err102);
 errors++;
 }
 }
-}
-else {
-const err103 = {instancePath:instancePath+"/references/" + i11,schemaPath:"#/properties/references/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.references.items.type,parentSchema:schema31.properties.references.items,data:data35};
+if(data36.config_rule !== undefined){
+let data39 = data36.config_rule;
+if(typeof data39 === "string"){
+if(!pattern6.test(data39)){
+const err103 = {instancePath:instancePath+"/references/" + i11+"/config_rule",schemaPath:"#/properties/references/items/properties/config_rule/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9_]+$"},message:"must match pattern \""+"^[A-Z0-9_]+$"+"\"",schema:"^[A-Z0-9_]+$",parentSchema:schema31.properties.references.items.properties.config_rule,data:data39};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -2284,9 +2284,8 @@ vErrors.push(err103);
 errors++;
 }
 }
-}
 else {
-const err104 = {instancePath:instancePath+"/references",schemaPath:"#/properties/references/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.references.type,parentSchema:schema31.properties.references,data:data34};
+const err104 = {instancePath:instancePath+"/references/" + i11+"/config_rule",schemaPath:"#/properties/references/items/properties/config_rule/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.references.items.properties.config_rule.type,parentSchema:schema31.properties.references.items.properties.config_rule,data:data39};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -2296,11 +2295,9 @@ vErrors.push(err104);
 errors++;
 }
 }
-if(data.rationale !== undefined){
-let data39 = data.rationale;
-if(typeof data39 === "string"){
-if(func2(data39) < 1){
-const err105 = {instancePath:instancePath+"/rationale",schemaPath:"#/properties/rationale/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.rationale,data:data39};
+}
+else {
+const err105 = {instancePath:instancePath+"/references/" + i11,schemaPath:"#/properties/references/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.references.items.type,parentSchema:schema31.properties.references.items,data:data36};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -2310,8 +2307,9 @@ vErrors.push(err105);
 errors++;
 }
 }
+}
 else {
-const err106 = {instancePath:instancePath+"/rationale",schemaPath:"#/properties/rationale/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.rationale.type,parentSchema:schema31.properties.rationale,data:data39};
+const err106 = {instancePath:instancePath+"/references",schemaPath:"#/properties/references/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.references.type,parentSchema:schema31.properties.references,data:data35};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -2321,15 +2319,11 @@ vErrors.push(err106);
 errors++;
 }
 }
-if(data.examples !== undefined){
-let data40 = data.examples;
-if(Array.isArray(data40)){
-const len7 = data40.length;
-for(let i12=0; i12<len7; i12++){
-let data41 = data40[i12];
-if(data41 && typeof data41 == "object" && !Array.isArray(data41)){
-if(data41.name === undefined){
-const err107 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema38.required,parentSchema:schema38,data:data41};
+if(data.rationale !== undefined){
+let data40 = data.rationale;
+if(typeof data40 === "string"){
+if(func2(data40) < 1){
+const err107 = {instancePath:instancePath+"/rationale",schemaPath:"#/properties/rationale/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.rationale,data:data40};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -2338,8 +2332,9 @@ vErrors.push(err107);
 }
 errors++;
 }
-if(data41.resource === undefined){
-const err108 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/required",keyword:"required",params:{missingProperty: "resource"},message:"must have required property '"+"resource"+"'",schema:schema38.required,parentSchema:schema38,data:data41};
+}
+else {
+const err108 = {instancePath:instancePath+"/rationale",schemaPath:"#/properties/rationale/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.rationale.type,parentSchema:schema31.properties.rationale,data:data40};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -2348,8 +2343,16 @@ vErrors.push(err108);
 }
 errors++;
 }
-if(data41.expect === undefined){
-const err109 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/required",keyword:"required",params:{missingProperty: "expect"},message:"must have required property '"+"expect"+"'",schema:schema38.required,parentSchema:schema38,data:data41};
+}
+if(data.examples !== undefined){
+let data41 = data.examples;
+if(Array.isArray(data41)){
+const len7 = data41.length;
+for(let i12=0; i12<len7; i12++){
+let data42 = data41[i12];
+if(data42 && typeof data42 == "object" && !Array.isArray(data42)){
+if(data42.name === undefined){
+const err109 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema38.required,parentSchema:schema38,data:data42};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -2358,9 +2361,8 @@ vErrors.push(err109);
 }
 errors++;
 }
-for(const key7 in data41){
-if(!(((((key7 === "name") || (key7 === "resource")) || (key7 === "expect")) || (key7 === "parameters")) || (key7 === "now"))){
-const err110 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema38,data:data41};
+if(data42.resource === undefined){
+const err110 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/required",keyword:"required",params:{missingProperty: "resource"},message:"must have required property '"+"resource"+"'",schema:schema38.required,parentSchema:schema38,data:data42};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -2369,12 +2371,8 @@ vErrors.push(err110);
 }
 errors++;
 }
-}
-if(data41.name !== undefined){
-let data42 = data41.name;
-if(typeof data42 === "string"){
-if(func2(data42) < 1){
-const err111 = {instancePath:instancePath+"/examples/" + i12+"/name",schemaPath:"#/$defs/example/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.name,data:data42};
+if(data42.expect === undefined){
+const err111 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/required",keyword:"required",params:{missingProperty: "expect"},message:"must have required property '"+"expect"+"'",schema:schema38.required,parentSchema:schema38,data:data42};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -2383,9 +2381,9 @@ vErrors.push(err111);
 }
 errors++;
 }
-}
-else {
-const err112 = {instancePath:instancePath+"/examples/" + i12+"/name",schemaPath:"#/$defs/example/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.name.type,parentSchema:schema38.properties.name,data:data42};
+for(const key7 in data42){
+if(!(((((key7 === "name") || (key7 === "resource")) || (key7 === "expect")) || (key7 === "parameters")) || (key7 === "now"))){
+const err112 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema38,data:data42};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -2395,10 +2393,11 @@ vErrors.push(err112);
 errors++;
 }
 }
-if(data41.expect !== undefined){
-let data43 = data41.expect;
-if(!(((data43 === "pass") || (data43 === "fail")) || (data43 === "not-applicable"))){
-const err113 = {instancePath:instancePath+"/examples/" + i12+"/expect",schemaPath:"#/$defs/example/properties/expect/enum",keyword:"enum",params:{allowedValues: schema38.properties.expect.enum},message:"must be equal to one of the allowed values",schema:schema38.properties.expect.enum,parentSchema:schema38.properties.expect,data:data43};
+if(data42.name !== undefined){
+let data43 = data42.name;
+if(typeof data43 === "string"){
+if(func2(data43) < 1){
+const err113 = {instancePath:instancePath+"/examples/" + i12+"/name",schemaPath:"#/$defs/example/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.name,data:data43};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -2408,10 +2407,8 @@ vErrors.push(err113);
 errors++;
 }
 }
-if(data41.parameters !== undefined){
-let data44 = data41.parameters;
-if(!(data44 && typeof data44 == "object" && !Array.isArray(data44))){
-const err114 = {instancePath:instancePath+"/examples/" + i12+"/parameters",schemaPath:"#/$defs/example/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.properties.parameters.type,parentSchema:schema38.properties.parameters,data:data44};
+else {
+const err114 = {instancePath:instancePath+"/examples/" + i12+"/name",schemaPath:"#/$defs/example/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.name.type,parentSchema:schema38.properties.name,data:data43};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -2421,11 +2418,10 @@ vErrors.push(err114);
 errors++;
 }
 }
-if(data41.now !== undefined){
-let data45 = data41.now;
-if(typeof data45 === "string"){
-if(!(formats2.validate(data45))){
-const err115 = {instancePath:instancePath+"/examples/" + i12+"/now",schemaPath:"#/$defs/example/properties/now/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\"",schema:"date-time",parentSchema:schema38.properties.now,data:data45};
+if(data42.expect !== undefined){
+let data44 = data42.expect;
+if(!(((data44 === "pass") || (data44 === "fail")) || (data44 === "not-applicable"))){
+const err115 = {instancePath:instancePath+"/examples/" + i12+"/expect",schemaPath:"#/$defs/example/properties/expect/enum",keyword:"enum",params:{allowedValues: schema38.properties.expect.enum},message:"must be equal to one of the allowed values",schema:schema38.properties.expect.enum,parentSchema:schema38.properties.expect,data:data44};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -2435,8 +2431,10 @@ vErrors.push(err115);
 errors++;
 }
 }
-else {
-const err116 = {instancePath:instancePath+"/examples/" + i12+"/now",schemaPath:"#/$defs/example/properties/now/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.now.type,parentSchema:schema38.properties.now,data:data45};
+if(data42.parameters !== undefined){
+let data45 = data42.parameters;
+if(!(data45 && typeof data45 == "object" && !Array.isArray(data45))){
+const err116 = {instancePath:instancePath+"/examples/" + i12+"/parameters",schemaPath:"#/$defs/example/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.properties.parameters.type,parentSchema:schema38.properties.parameters,data:data45};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -2446,9 +2444,11 @@ vErrors.push(err116);
 errors++;
 }
 }
-}
-else {
-const err117 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.type,parentSchema:schema38,data:data41};
+if(data42.now !== undefined){
+let data46 = data42.now;
+if(typeof data46 === "string"){
+if(!(formats2.validate(data46))){
+const err117 = {instancePath:instancePath+"/examples/" + i12+"/now",schemaPath:"#/$defs/example/properties/now/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\"",schema:"date-time",parentSchema:schema38.properties.now,data:data46};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -2458,9 +2458,8 @@ vErrors.push(err117);
 errors++;
 }
 }
-}
 else {
-const err118 = {instancePath:instancePath+"/examples",schemaPath:"#/properties/examples/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.examples.type,parentSchema:schema31.properties.examples,data:data40};
+const err118 = {instancePath:instancePath+"/examples/" + i12+"/now",schemaPath:"#/$defs/example/properties/now/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.now.type,parentSchema:schema38.properties.now,data:data46};
 if(vErrors === null){
 vErrors = [err118];
 }
@@ -2470,15 +2469,9 @@ vErrors.push(err118);
 errors++;
 }
 }
-if(data.tags !== undefined){
-let data46 = data.tags;
-if(Array.isArray(data46)){
-const len8 = data46.length;
-for(let i13=0; i13<len8; i13++){
-let data47 = data46[i13];
-if(typeof data47 === "string"){
-if(func2(data47) < 1){
-const err119 = {instancePath:instancePath+"/tags/" + i13,schemaPath:"#/properties/tags/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.tags.items,data:data47};
+}
+else {
+const err119 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.type,parentSchema:schema38,data:data42};
 if(vErrors === null){
 vErrors = [err119];
 }
@@ -2488,8 +2481,9 @@ vErrors.push(err119);
 errors++;
 }
 }
+}
 else {
-const err120 = {instancePath:instancePath+"/tags/" + i13,schemaPath:"#/properties/tags/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.tags.items.type,parentSchema:schema31.properties.tags.items,data:data47};
+const err120 = {instancePath:instancePath+"/examples",schemaPath:"#/properties/examples/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.examples.type,parentSchema:schema31.properties.examples,data:data41};
 if(vErrors === null){
 vErrors = [err120];
 }
@@ -2499,18 +2493,15 @@ vErrors.push(err120);
 errors++;
 }
 }
-let i14 = data46.length;
-let j5;
-if(i14 > 1){
-const indices5 = {};
-for(;i14--;){
-let item5 = data46[i14];
-if(typeof item5 !== "string"){
-continue;
-}
-if(typeof indices5[item5] == "number"){
-j5 = indices5[item5];
-const err121 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/uniqueItems",keyword:"uniqueItems",params:{i: i14, j: j5},message:"must NOT have duplicate items (items ## "+j5+" and "+i14+" are identical)",schema:true,parentSchema:schema31.properties.tags,data:data46};
+if(data.tags !== undefined){
+let data47 = data.tags;
+if(Array.isArray(data47)){
+const len8 = data47.length;
+for(let i13=0; i13<len8; i13++){
+let data48 = data47[i13];
+if(typeof data48 === "string"){
+if(func2(data48) < 1){
+const err121 = {instancePath:instancePath+"/tags/" + i13,schemaPath:"#/properties/tags/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.tags.items,data:data48};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -2518,14 +2509,10 @@ else {
 vErrors.push(err121);
 }
 errors++;
-break;
-}
-indices5[item5] = i14;
-}
 }
 }
 else {
-const err122 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.tags.type,parentSchema:schema31.properties.tags,data:data46};
+const err122 = {instancePath:instancePath+"/tags/" + i13,schemaPath:"#/properties/tags/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.tags.items.type,parentSchema:schema31.properties.tags.items,data:data48};
 if(vErrors === null){
 vErrors = [err122];
 }
@@ -2535,14 +2522,50 @@ vErrors.push(err122);
 errors++;
 }
 }
+let i14 = data47.length;
+let j5;
+if(i14 > 1){
+const indices5 = {};
+for(;i14--;){
+let item5 = data47[i14];
+if(typeof item5 !== "string"){
+continue;
 }
-else {
-const err123 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
+if(typeof indices5[item5] == "number"){
+j5 = indices5[item5];
+const err123 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/uniqueItems",keyword:"uniqueItems",params:{i: i14, j: j5},message:"must NOT have duplicate items (items ## "+j5+" and "+i14+" are identical)",schema:true,parentSchema:schema31.properties.tags,data:data47};
 if(vErrors === null){
 vErrors = [err123];
 }
 else {
 vErrors.push(err123);
+}
+errors++;
+break;
+}
+indices5[item5] = i14;
+}
+}
+}
+else {
+const err124 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.tags.type,parentSchema:schema31.properties.tags,data:data47};
+if(vErrors === null){
+vErrors = [err124];
+}
+else {
+vErrors.push(err124);
+}
+errors++;
+}
+}
+}
+else {
+const err125 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
+if(vErrors === null){
+vErrors = [err125];
+}
+else {
+vErrors.push(err125);
 }
 errors++;
 }
@@ -2871,8 +2894,10 @@ return errors === 0;
 validate30.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const project = validate31;
-const schema40 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/project.schema.json","title":"trustpack.yaml project settings","type":"object","additionalProperties":false,"properties":{"organisation":{"type":"string","minLength":1},"controls":{"type":"string","minLength":1},"regions":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-\\d+$","x-message":"must be an AWS region such as eu-central-1"}},"parameters":{"type":"object"},"control_parameters":{"type":"object","additionalProperties":{"type":"object"}},"waivers":{"type":"string","minLength":1},"attestations":{"type":"string","minLength":1}}};
+const schema40 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/project.schema.json","title":"trustpack.yaml project settings","type":"object","additionalProperties":false,"properties":{"organisation":{"type":"string","minLength":1},"controls":{"type":"string","minLength":1},"regions":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-\\d+$","x-message":"must be an AWS region such as eu-central-1"}},"system":{"type":"object","additionalProperties":false,"properties":{"scope":{"type":"string","minLength":1,"x-message":"the system description: a paragraph on what is in scope"},"accounts":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^\\d{12}$","x-message":"must be a 12-digit AWS account id written as text, e.g. \"012345678901\""}},"services":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1}}}},"preparer":{"type":"string","minLength":1,"x-message":"who prepared the pack: a name, and a role if you like"},"reviewer":{"type":"string","minLength":1,"x-message":"who reviewed the pack: a name, and a role if you like"},"logo":{"type":"string","pattern":"\\.([pP][nN][gG]|[jJ][pP][eE]?[gG])$","x-message":"must be the path of a PNG or JPEG file"},"parameters":{"type":"object"},"control_parameters":{"type":"object","additionalProperties":{"type":"object"}},"waivers":{"type":"string","minLength":1},"attestations":{"type":"string","minLength":1},"responses":{"type":"string","minLength":1}}};
 const pattern9 = new RegExp("^[a-z]{2}(-[a-z]+)+-\\d+$", "u");
+const pattern10 = new RegExp("^\\d{12}$", "u");
+const pattern11 = new RegExp("\\.([pP][nN][gG]|[jJ][pP][eE]?[gG])$", "u");
 
 function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://trustpack.dev/schema/project.schema.json" */;
@@ -2887,7 +2912,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
-if(!(((((((key0 === "organisation") || (key0 === "controls")) || (key0 === "regions")) || (key0 === "parameters")) || (key0 === "control_parameters")) || (key0 === "waivers")) || (key0 === "attestations"))){
+if(!(func1.call(schema40.properties, key0))){
 const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema40,data};
 if(vErrors === null){
 vErrors = [err0];
@@ -3013,10 +3038,12 @@ vErrors.push(err8);
 errors++;
 }
 }
-if(data.parameters !== undefined){
-let data4 = data.parameters;
-if(!(data4 && typeof data4 == "object" && !Array.isArray(data4))){
-const err9 = {instancePath:instancePath+"/parameters",schemaPath:"#/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.properties.parameters.type,parentSchema:schema40.properties.parameters,data:data4};
+if(data.system !== undefined){
+let data4 = data.system;
+if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
+for(const key1 in data4){
+if(!(((key1 === "scope") || (key1 === "accounts")) || (key1 === "services"))){
+const err9 = {instancePath:instancePath+"/system",schemaPath:"#/properties/system/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema40.properties.system,data:data4};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -3026,13 +3053,11 @@ vErrors.push(err9);
 errors++;
 }
 }
-if(data.control_parameters !== undefined){
-let data5 = data.control_parameters;
-if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
-for(const key1 in data5){
-let data6 = data5[key1];
-if(!(data6 && typeof data6 == "object" && !Array.isArray(data6))){
-const err10 = {instancePath:instancePath+"/control_parameters/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/control_parameters/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.properties.control_parameters.additionalProperties.type,parentSchema:schema40.properties.control_parameters.additionalProperties,data:data6};
+if(data4.scope !== undefined){
+let data5 = data4.scope;
+if(typeof data5 === "string"){
+if(func2(data5) < 1){
+const err10 = {instancePath:instancePath+"/system/scope",schemaPath:"#/properties/system/properties/scope/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.system.properties.scope,data:data5};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -3042,9 +3067,8 @@ vErrors.push(err10);
 errors++;
 }
 }
-}
 else {
-const err11 = {instancePath:instancePath+"/control_parameters",schemaPath:"#/properties/control_parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.properties.control_parameters.type,parentSchema:schema40.properties.control_parameters,data:data5};
+const err11 = {instancePath:instancePath+"/system/scope",schemaPath:"#/properties/system/properties/scope/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.system.properties.scope.type,parentSchema:schema40.properties.system.properties.scope,data:data5};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -3054,11 +3078,15 @@ vErrors.push(err11);
 errors++;
 }
 }
-if(data.waivers !== undefined){
-let data7 = data.waivers;
+if(data4.accounts !== undefined){
+let data6 = data4.accounts;
+if(Array.isArray(data6)){
+const len1 = data6.length;
+for(let i2=0; i2<len1; i2++){
+let data7 = data6[i2];
 if(typeof data7 === "string"){
-if(func2(data7) < 1){
-const err12 = {instancePath:instancePath+"/waivers",schemaPath:"#/properties/waivers/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.waivers,data:data7};
+if(!pattern10.test(data7)){
+const err12 = {instancePath:instancePath+"/system/accounts/" + i2,schemaPath:"#/properties/system/properties/accounts/items/pattern",keyword:"pattern",params:{pattern: "^\\d{12}$"},message:"must match pattern \""+"^\\d{12}$"+"\"",schema:"^\\d{12}$",parentSchema:schema40.properties.system.properties.accounts.items,data:data7};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -3069,7 +3097,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/waivers",schemaPath:"#/properties/waivers/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.waivers.type,parentSchema:schema40.properties.waivers,data:data7};
+const err13 = {instancePath:instancePath+"/system/accounts/" + i2,schemaPath:"#/properties/system/properties/accounts/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.system.properties.accounts.items.type,parentSchema:schema40.properties.system.properties.accounts.items,data:data7};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -3079,11 +3107,18 @@ vErrors.push(err13);
 errors++;
 }
 }
-if(data.attestations !== undefined){
-let data8 = data.attestations;
-if(typeof data8 === "string"){
-if(func2(data8) < 1){
-const err14 = {instancePath:instancePath+"/attestations",schemaPath:"#/properties/attestations/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.attestations,data:data8};
+let i3 = data6.length;
+let j1;
+if(i3 > 1){
+const indices1 = {};
+for(;i3--;){
+let item1 = data6[i3];
+if(typeof item1 !== "string"){
+continue;
+}
+if(typeof indices1[item1] == "number"){
+j1 = indices1[item1];
+const err14 = {instancePath:instancePath+"/system/accounts",schemaPath:"#/properties/system/properties/accounts/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i3+" are identical)",schema:true,parentSchema:schema40.properties.system.properties.accounts,data:data6};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3091,10 +3126,14 @@ else {
 vErrors.push(err14);
 }
 errors++;
+break;
+}
+indices1[item1] = i3;
+}
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/attestations",schemaPath:"#/properties/attestations/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.attestations.type,parentSchema:schema40.properties.attestations,data:data8};
+const err15 = {instancePath:instancePath+"/system/accounts",schemaPath:"#/properties/system/properties/accounts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema40.properties.system.properties.accounts.type,parentSchema:schema40.properties.system.properties.accounts,data:data6};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -3104,14 +3143,282 @@ vErrors.push(err15);
 errors++;
 }
 }
-}
-else {
-const err16 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.type,parentSchema:schema40,data};
+if(data4.services !== undefined){
+let data8 = data4.services;
+if(Array.isArray(data8)){
+const len2 = data8.length;
+for(let i4=0; i4<len2; i4++){
+let data9 = data8[i4];
+if(typeof data9 === "string"){
+if(func2(data9) < 1){
+const err16 = {instancePath:instancePath+"/system/services/" + i4,schemaPath:"#/properties/system/properties/services/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.system.properties.services.items,data:data9};
 if(vErrors === null){
 vErrors = [err16];
 }
 else {
 vErrors.push(err16);
+}
+errors++;
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/system/services/" + i4,schemaPath:"#/properties/system/properties/services/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.system.properties.services.items.type,parentSchema:schema40.properties.system.properties.services.items,data:data9};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+let i5 = data8.length;
+let j2;
+if(i5 > 1){
+const indices2 = {};
+for(;i5--;){
+let item2 = data8[i5];
+if(typeof item2 !== "string"){
+continue;
+}
+if(typeof indices2[item2] == "number"){
+j2 = indices2[item2];
+const err18 = {instancePath:instancePath+"/system/services",schemaPath:"#/properties/system/properties/services/uniqueItems",keyword:"uniqueItems",params:{i: i5, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i5+" are identical)",schema:true,parentSchema:schema40.properties.system.properties.services,data:data8};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+break;
+}
+indices2[item2] = i5;
+}
+}
+}
+else {
+const err19 = {instancePath:instancePath+"/system/services",schemaPath:"#/properties/system/properties/services/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema40.properties.system.properties.services.type,parentSchema:schema40.properties.system.properties.services,data:data8};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+}
+else {
+const err20 = {instancePath:instancePath+"/system",schemaPath:"#/properties/system/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.properties.system.type,parentSchema:schema40.properties.system,data:data4};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+if(data.preparer !== undefined){
+let data10 = data.preparer;
+if(typeof data10 === "string"){
+if(func2(data10) < 1){
+const err21 = {instancePath:instancePath+"/preparer",schemaPath:"#/properties/preparer/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.preparer,data:data10};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+else {
+const err22 = {instancePath:instancePath+"/preparer",schemaPath:"#/properties/preparer/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.preparer.type,parentSchema:schema40.properties.preparer,data:data10};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+if(data.reviewer !== undefined){
+let data11 = data.reviewer;
+if(typeof data11 === "string"){
+if(func2(data11) < 1){
+const err23 = {instancePath:instancePath+"/reviewer",schemaPath:"#/properties/reviewer/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.reviewer,data:data11};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+else {
+const err24 = {instancePath:instancePath+"/reviewer",schemaPath:"#/properties/reviewer/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.reviewer.type,parentSchema:schema40.properties.reviewer,data:data11};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+if(data.logo !== undefined){
+let data12 = data.logo;
+if(typeof data12 === "string"){
+if(!pattern11.test(data12)){
+const err25 = {instancePath:instancePath+"/logo",schemaPath:"#/properties/logo/pattern",keyword:"pattern",params:{pattern: "\\.([pP][nN][gG]|[jJ][pP][eE]?[gG])$"},message:"must match pattern \""+"\\.([pP][nN][gG]|[jJ][pP][eE]?[gG])$"+"\"",schema:"\\.([pP][nN][gG]|[jJ][pP][eE]?[gG])$",parentSchema:schema40.properties.logo,data:data12};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+else {
+const err26 = {instancePath:instancePath+"/logo",schemaPath:"#/properties/logo/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.logo.type,parentSchema:schema40.properties.logo,data:data12};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+if(data.parameters !== undefined){
+let data13 = data.parameters;
+if(!(data13 && typeof data13 == "object" && !Array.isArray(data13))){
+const err27 = {instancePath:instancePath+"/parameters",schemaPath:"#/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.properties.parameters.type,parentSchema:schema40.properties.parameters,data:data13};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+if(data.control_parameters !== undefined){
+let data14 = data.control_parameters;
+if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+for(const key2 in data14){
+let data15 = data14[key2];
+if(!(data15 && typeof data15 == "object" && !Array.isArray(data15))){
+const err28 = {instancePath:instancePath+"/control_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/control_parameters/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.properties.control_parameters.additionalProperties.type,parentSchema:schema40.properties.control_parameters.additionalProperties,data:data15};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+}
+else {
+const err29 = {instancePath:instancePath+"/control_parameters",schemaPath:"#/properties/control_parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.properties.control_parameters.type,parentSchema:schema40.properties.control_parameters,data:data14};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+if(data.waivers !== undefined){
+let data16 = data.waivers;
+if(typeof data16 === "string"){
+if(func2(data16) < 1){
+const err30 = {instancePath:instancePath+"/waivers",schemaPath:"#/properties/waivers/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.waivers,data:data16};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+}
+else {
+const err31 = {instancePath:instancePath+"/waivers",schemaPath:"#/properties/waivers/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.waivers.type,parentSchema:schema40.properties.waivers,data:data16};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+}
+if(data.attestations !== undefined){
+let data17 = data.attestations;
+if(typeof data17 === "string"){
+if(func2(data17) < 1){
+const err32 = {instancePath:instancePath+"/attestations",schemaPath:"#/properties/attestations/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.attestations,data:data17};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+}
+else {
+const err33 = {instancePath:instancePath+"/attestations",schemaPath:"#/properties/attestations/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.attestations.type,parentSchema:schema40.properties.attestations,data:data17};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+}
+if(data.responses !== undefined){
+let data18 = data.responses;
+if(typeof data18 === "string"){
+if(func2(data18) < 1){
+const err34 = {instancePath:instancePath+"/responses",schemaPath:"#/properties/responses/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.responses,data:data18};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+}
+else {
+const err35 = {instancePath:instancePath+"/responses",schemaPath:"#/properties/responses/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.responses.type,parentSchema:schema40.properties.responses,data:data18};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
+}
+errors++;
+}
+}
+}
+else {
+const err36 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.type,parentSchema:schema40,data};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
 }
 errors++;
 }
@@ -3122,7 +3429,7 @@ validate31.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const waivers = validate32;
 const schema41 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/waivers.schema.json","title":"trustpack waivers","type":"object","additionalProperties":false,"required":["waivers"],"properties":{"waivers":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["control","resource","reason","approver","expires"],"properties":{"control":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","x-message":"must be lower-case letters, digits and dashes (e.g. rds-cluster-encrypted-at-rest)"},"resource":{"type":"string","minLength":1},"reason":{"type":"string","minLength":1},"approver":{"type":"string","minLength":1},"expires":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$","x-message":"must be an ISO 8601 date or date-time, e.g. 2027-01-31 or 2027-01-31T00:00:00Z"}}}}}};
-const pattern11 = new RegExp("^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$", "u");
+const pattern13 = new RegExp("^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$", "u");
 
 function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://trustpack.dev/schema/waivers.schema.json" */;
@@ -3330,7 +3637,7 @@ errors++;
 if(data1.expires !== undefined){
 let data6 = data1.expires;
 if(typeof data6 === "string"){
-if(!pattern11.test(data6)){
+if(!pattern13.test(data6)){
 const err16 = {instancePath:instancePath+"/waivers/" + i0+"/expires",schemaPath:"#/properties/waivers/items/properties/expires/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"+"\"",schema:"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$",parentSchema:schema41.properties.waivers.items.properties.expires,data:data6};
 if(vErrors === null){
 vErrors = [err16];
@@ -3394,7 +3701,7 @@ validate32.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const attestations = validate33;
 const schema42 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/attestations.schema.json","title":"trustpack attestations","type":"object","additionalProperties":false,"required":["attestations"],"properties":{"attestations":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["control","attested_by","attested_at","document","sha256","expires"],"properties":{"control":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","x-message":"must be lower-case letters, digits and dashes (e.g. rds-cluster-encrypted-at-rest)"},"attested_by":{"type":"string","minLength":1},"attested_at":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$","x-message":"must be an ISO 8601 date or date-time, e.g. 2027-01-31 or 2027-01-31T00:00:00Z"},"document":{"type":"string","minLength":1},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$","x-message":"must be the 64 lower-case hex digits of the document's SHA-256"},"expires":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$","x-message":"must be an ISO 8601 date or date-time, e.g. 2027-01-31 or 2027-01-31T00:00:00Z"},"notes":{"type":"string","minLength":1}}}}}};
-const pattern14 = new RegExp("^[0-9a-f]{64}$", "u");
+const pattern16 = new RegExp("^[0-9a-f]{64}$", "u");
 
 function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://trustpack.dev/schema/attestations.schema.json" */;
@@ -3562,7 +3869,7 @@ errors++;
 if(data1.attested_at !== undefined){
 let data4 = data1.attested_at;
 if(typeof data4 === "string"){
-if(!pattern11.test(data4)){
+if(!pattern13.test(data4)){
 const err13 = {instancePath:instancePath+"/attestations/" + i0+"/attested_at",schemaPath:"#/properties/attestations/items/properties/attested_at/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"+"\"",schema:"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$",parentSchema:schema42.properties.attestations.items.properties.attested_at,data:data4};
 if(vErrors === null){
 vErrors = [err13];
@@ -3612,7 +3919,7 @@ errors++;
 if(data1.sha256 !== undefined){
 let data6 = data1.sha256;
 if(typeof data6 === "string"){
-if(!pattern14.test(data6)){
+if(!pattern16.test(data6)){
 const err17 = {instancePath:instancePath+"/attestations/" + i0+"/sha256",schemaPath:"#/properties/attestations/items/properties/sha256/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\"",schema:"^[0-9a-f]{64}$",parentSchema:schema42.properties.attestations.items.properties.sha256,data:data6};
 if(vErrors === null){
 vErrors = [err17];
@@ -3637,7 +3944,7 @@ errors++;
 if(data1.expires !== undefined){
 let data7 = data1.expires;
 if(typeof data7 === "string"){
-if(!pattern11.test(data7)){
+if(!pattern13.test(data7)){
 const err19 = {instancePath:instancePath+"/attestations/" + i0+"/expires",schemaPath:"#/properties/attestations/items/properties/expires/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"+"\"",schema:"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$",parentSchema:schema42.properties.attestations.items.properties.expires,data:data7};
 if(vErrors === null){
 vErrors = [err19];
