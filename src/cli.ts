@@ -3,9 +3,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { VERSION } from './version.js';
 import { UsageError } from './app/errors.js';
-
-const FORMATS = ['table', 'json', 'junit', 'csv', 'markdown', 'oscal'] as const;
-type Format = (typeof FORMATS)[number];
+import { frameworkIdList } from './controls/registry/frameworks.js';
+import { OUTPUT_FORMAT_LIST, OUTPUT_FORMATS as FORMATS, type OutputFormat as Format } from './controls/registry/output-formats.js';
 
 function defaultFormat(): Format {
   return process.stdout.isTTY ? 'table' : 'json';
@@ -42,7 +41,8 @@ program
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
 const formatOption = (allowed: readonly string[] = FORMATS) =>
-  new Option('--format <format>', `output format (default: table on a terminal, else json)`).choices(allowed as string[]);
+  new Option('--format <format>', `output format (default: table on a terminal, else json): ${
+    OUTPUT_FORMAT_LIST.filter((f) => allowed.includes(f.id)).map((f) => `${f.id} (${f.describe})`).join(', ')}`).choices(allowed as string[]);
 
 function projectOpts(cmd: Command): { project?: string; controls?: string } {
   const o = cmd.optsWithGlobals() as { project?: string; controls?: string };
@@ -105,7 +105,7 @@ program
   .command('coverage')
   .description('which framework requirements have controls, and which are proven by evidence')
   .option('--controls <dir>', 'controls folder')
-  .option('--framework <id>', 'one framework: soc2, pci-dss-4.0.1, gdpr, ccpa, csa-ccm-4')
+  .option('--framework <id>', `one framework: ${frameworkIdList()}`)
   .addOption(formatOption(['table', 'json', 'markdown']))
   .option('--uncovered', 'list the requirements no control maps to')
   .addHelpText('after', `
@@ -189,7 +189,7 @@ program
   .description('write a signed PDF evidence pack from an evidence bundle')
   .requiredOption('--evidence <dir>', 'evidence bundle folder')
   .option('--controls <dir>', 'controls folder')
-  .option('--framework <id>', 'soc2, pci-dss-4.0.1, gdpr, ccpa, csa-ccm-4, or all', 'all')
+  .option('--framework <id>', `${frameworkIdList()}, or all`, 'all')
   .option('--out <file>', 'the PDF to write (default: reports/evidence-pack-<run id>.pdf)')
   .option('--sign-p12 <file>', 'PKCS#12 file with the signing key and certificate')
   .option('--sign-passphrase-env <var>', 'name of the environment variable that holds the PKCS#12 passphrase')
