@@ -134,6 +134,7 @@ function collectOptions(cmd: Command): Command {
 collectOptions(program.command('collect'))
   .description('query AWS and write an evidence bundle')
   .option('--out <dir>', 'bundle folder (default: reports/evidence-<run id>)')
+  .option('--force', 'replace an existing non-empty --out folder')
   .addHelpText('after', `
 Credentials come from the AWS SDK's default chain; AWS_ENDPOINT_URL is honoured.
 Exit codes: 0 all evidence collected, 1 some evidence could not be collected (see the manifest), 2 bad input.
@@ -155,12 +156,13 @@ program
   .option('--framework <id>', 'only controls mapped to this framework')
   .addOption(formatOption())
   .option('--output <file>', 'write the results to this file instead of stdout')
+  .option('--force', 'replace an existing non-empty --output file')
   .addHelpText('after', `
 Exit codes: 0 every control passed, is not applicable, waived or attested; 1 a control FAILED or is in ERROR; 2 bad input.
 Examples:
   $ trustpack evaluate --evidence evidence/ --format junit --output results.xml
   $ trustpack evaluate --evidence evidence/ --framework soc2 --format markdown >> "$GITHUB_STEP_SUMMARY"`)
-  .action(async (o: { evidence: string; framework?: string; format?: Format; output?: string }, cmd: Command) => {
+  .action(async (o: { evidence: string; framework?: string; format?: Format; output?: string; force?: boolean }, cmd: Command) => {
     const { runEvaluate } = await import('./app/evaluate.js');
     const r = await runEvaluate({ ...o, ...projectOpts(cmd), format: o.format ?? defaultFormat(), color: useColor() && !o.output });
     if (r.text) out(r.text);
@@ -173,6 +175,7 @@ collectOptions(program.command('check'))
   .addOption(formatOption())
   .option('--output <file>', 'write the results to this file instead of stdout')
   .option('--out <dir>', 'also keep the evidence bundle in this folder')
+  .option('--force', 'replace an existing non-empty --output file or --out folder')
   .addHelpText('after', `
 Example:
   $ AWS_PROFILE=staging trustpack check --regions eu-central-1`)
@@ -195,13 +198,14 @@ program
   .option('--sign-passphrase-env <var>', 'name of the environment variable that holds the PKCS#12 passphrase')
   .option('--signing-time <iso>', 'signing time (default: now); the same evidence, time and key give the same bytes')
   .option('--unsigned', 'write the pack without a signature (the cover says so)')
+  .option('--force', 'replace an existing non-empty --out file')
   .addHelpText('after', `
 The passphrase is never taken on the command line: put it in an environment variable and name it.
 Exit codes: 0 written (whatever the results), 2 bad input or signing key.
 Example:
   $ PACK_PASS=... trustpack report --evidence evidence/ --framework soc2 --out soc2-pack.pdf \\
       --sign-p12 signer.p12 --sign-passphrase-env PACK_PASS`)
-  .action(async (o: { evidence: string; framework: string; out?: string; signP12?: string; signPassphraseEnv?: string; signingTime?: string; unsigned?: boolean }, cmd: Command) => {
+  .action(async (o: { evidence: string; framework: string; out?: string; signP12?: string; signPassphraseEnv?: string; signingTime?: string; unsigned?: boolean; force?: boolean }, cmd: Command) => {
     const { runReport } = await import('./app/report.js');
     const r = await runReport({ ...o, ...projectOpts(cmd) });
     out(r.text);
@@ -246,12 +250,14 @@ program
   .command('demo')
   .description('the whole flow on the bundled sample account: sandbox, collect, evaluate, signed pack, verify')
   .option('--out <dir>', 'where to write the results', 'reports/sample')
+  .option('--force', 'replace files in --out that an earlier demo did not write')
   .addHelpText('after', `
 No AWS account or credentials needed. Exits 0 once everything is written (the sample account
-has deliberate defects, so some controls fail by design).`)
-  .action(async (o: { out: string }, cmd: Command) => {
+has deliberate defects, so some controls fail by design). Only the demo's own files in --out
+are written; an earlier demo's output is replaced, anything else is refused without --force.`)
+  .action(async (o: { out: string; force?: boolean }, cmd: Command) => {
     const { runDemo } = await import('./app/demo.js');
-    const r = await runDemo({ out: o.out, ...projectOpts(cmd), log: err, tty: Boolean(process.stderr.isTTY), color: useColor() });
+    const r = await runDemo({ out: o.out, ...(o.force ? { force: true } : {}), ...projectOpts(cmd), log: err, tty: Boolean(process.stderr.isTTY), color: useColor() });
     out(r.text);
     process.exitCode = r.exitCode;
   });
