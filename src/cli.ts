@@ -2,7 +2,6 @@
 // It is the only module that writes to stdout/stderr or calls process.exit.
 import { Command, CommanderError, Option } from 'commander';
 import { VERSION } from './version.js';
-import { UsageError } from './app/errors.js';
 import { frameworkIdList } from './controls/registry/frameworks.js';
 import { OUTPUT_FORMAT_LIST, OUTPUT_FORMATS as FORMATS, type OutputFormat as Format } from './controls/registry/output-formats.js';
 
@@ -275,16 +274,11 @@ async function main(argv: string[]): Promise<void> {
       process.exitCode = e.exitCode === 0 ? 0 : 2;
       return;
     }
-    if (e instanceof UsageError) {
-      err(`trustpack: ${e.message}`);
-      process.exitCode = e.exitCode;
-      return;
-    }
-    // Named errors from the modules below (BundleError, SigningError, UnreadablePackError,
-    // FixtureError, ...) carry a message fit for the user; all are bad input, exit 2.
-    err(`trustpack: ${e instanceof Error ? e.message : String(e)}`);
-    if (process.env.TRUSTPACK_DEBUG && e instanceof Error && e.stack) err(e.stack);
-    process.exitCode = 2;
+    // input errors exit 1 or 2 with their message; anything else is a bug: exit 70, short stack
+    const { describeFailure } = await import('./app/failure.js');
+    const f = describeFailure(e, program.args[0], Boolean(process.env.TRUSTPACK_DEBUG));
+    err(f.text);
+    process.exitCode = f.exitCode;
   }
 }
 
