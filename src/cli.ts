@@ -228,6 +228,31 @@ Example:
     process.exitCode = r.exitCode;
   });
 
+// ---- iam-policy --------------------------------------------------------------------------
+program
+  .command('iam-policy')
+  .description('print the least-privilege IAM policy (JSON) for a principal, generated from the AWS calls the code declares')
+  .option('--for <principal>', 'member (the read-only role in each account), organization (runs a collection over accounts), archive, signer', 'member')
+  .option('--role-name <name>', 'the member role name, for the organization policy\'s sts:AssumeRole resource (default: any role)')
+  .option('--bucket <name>', 'the archive bucket (default: any)')
+  .option('--prefix <prefix>', 'the archive prefix in the bucket')
+  .option('--kms-key-arn <arn>', 'the signing key (default: any)')
+  .option('--explain', 'also list each action with the code that calls it and why')
+  .addHelpText('after', `
+Examples:
+  $ trustpack iam-policy > trustpack-read.json
+  $ aws iam create-policy --policy-name trustpack-read --policy-document file://trustpack-read.json
+  $ trustpack iam-policy --for organization --role-name trustpack-audit`)
+  .action(async (o: { for: string; roleName?: string; bucket?: string; prefix?: string; kmsKeyArn?: string; explain?: boolean }) => {
+    const { runIamPolicy } = await import('./app/iam-policy.js');
+    const r = runIamPolicy({
+      for: o.for, ...(o.roleName ? { role: o.roleName } : {}), ...(o.bucket ? { bucket: o.bucket } : {}),
+      ...(o.prefix ? { prefix: o.prefix } : {}), ...(o.kmsKeyArn ? { key: o.kmsKeyArn } : {}), ...(o.explain ? { explain: true } : {}),
+    });
+    out(r.text);
+    process.exitCode = r.exitCode;
+  });
+
 // ---- sandbox / demo ---------------------------------------------------------------------
 program
   .command('sandbox')
