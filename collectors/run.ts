@@ -9,6 +9,7 @@ import type { Collection, EvidenceBundle, EvidenceRecord, Manifest } from '../sr
 import { toRecord } from '../src/evidence/canonical.js';
 import { bundleFiles } from '../src/evidence/bundle.js';
 import { UsageError } from '../src/util/errors.js';
+import { explainSetupFailure } from '../src/aws/explain.js';
 import {
   assumeRoleCredentials, clientConfig, defaultCredentials, resolveRegions, roleAccount, type ClientSettings,
 } from '../src/aws/session.js';
@@ -197,9 +198,8 @@ export async function collectEvidence(opts: CollectOptions): Promise<EvidenceBun
     if (!identityOutcome.ok || !idRecord) {
       if (!plan.roleArn) {
         // Without a working identity for the caller's own account nothing can be collected.
-        const e = identityOutcome.error;
-        const setup = !e || /Credential|AccessDenied|InvalidClientTokenId|SignatureDoesNotMatch|ExpiredToken|UnrecognizedClient/.test(e.code);
-        throw new UsageError(`cannot use the AWS credentials: ${e ? `${e.code}: ${e.message}` : 'GetCallerIdentity gave no identity'}`, setup ? 2 : 1);
+        // Say what failed: the endpoint, the override, DNS, the profile, or no credentials at all.
+        throw await explainSetupFailure(identityOutcome.error, { ...(opts.profile ? { profile: opts.profile } : {}), region: homeRegion, service: 'sts' });
       }
       // Another account's role failed: every collection for it is missing, and says why.
       const e = identityOutcome.error ?? { code: 'Error', message: 'no caller identity' };

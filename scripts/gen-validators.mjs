@@ -1,11 +1,15 @@
 #!/usr/bin/env node
-// Generates src/controls/validators.generated.ts: the JSON Schemas in controls/schema
-// compiled ahead of time with ajv's standalone code generation, so no schema is compiled when
-// the CLI runs. controls/schema stays the source of truth; `npm run build` runs this first and
-// test/controls-validators-fresh.test.ts fails when the committed module is stale.
+// Generates, in this order:
+// 1. the registry-owned parts of controls/schema/*.schema.json (framework ids, assertion
+//    operators) from src/controls/registry/*.ts, so adding a framework or an operator is a
+//    change to one registry file;
+// 2. src/controls/validators.generated.ts: those JSON Schemas compiled ahead of time with ajv's
+//    standalone code generation, so no schema is compiled when the CLI runs.
+// `npm run build` runs this first and test/controls-validators-fresh.test.ts fails when a
+// schema file or the committed module is stale.
 //
-//   node scripts/gen-validators.mjs           write the module
-//   node scripts/gen-validators.mjs --check   exit 1 when the committed module differs
+//   node scripts/gen-validators.mjs           write the schema files and the module
+//   node scripts/gen-validators.mjs --check   exit 1 when either differs from what it would write
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,9 +23,41 @@ const addFormats = require('ajv-formats').default;
 
 export const SCHEMA_NAMES = ['control', 'framework', 'project', 'waivers', 'attestations'];
 export const OUTPUT = join(root, 'src', 'controls', 'validators.generated.ts');
+const schemaPath = (n) => join(root, 'controls', 'schema', `${n}.schema.json`);
+
+/** A registry module (plain data, no imports) loaded without a TypeScript loader: the
+ * typescript compiler, needed for the build anyway, strips its types. */
+async function loadRegistry(name) {
+  const ts = require('typescript');
+  const source = readFileSync(join(root, 'src', 'controls', 'registry', `${name}.ts`), 'utf8');
+  const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
+  return import(`data:text/javascript;base64,${Buffer.from(js).toString('base64')}`);
+}
+
+/** The schema files' text with the registry-owned parts set from the registries. */
+export async function schemaTexts() {
+  const { FRAMEWORK_IDS } = await loadRegistry('frameworks');
+  const { OPERATOR_NAMES, OPERATORS_WITHOUT_OPERAND } = await loadRegistry('operators');
+  const texts = {};
+  for (const n of SCHEMA_NAMES) {
+    const schema = JSON.parse(readFileSync(schemaPath(n), 'utf8'));
+    if (n === 'framework') schema.properties.id.enum = [...FRAMEWORK_IDS];
+    if (n === 'control') {
+      const fw = schema.properties.frameworks;
+      const list = Object.values(fw.properties)[0];
+      fw.properties = Object.fromEntries(FRAMEWORK_IDS.map((id) => [id, fw.properties[id] ?? structuredClone(list)]));
+      const cmp = schema.$defs.comparison;
+      cmp.properties.op.enum = [...OPERATOR_NAMES];
+      cmp.allOf[0].if.properties.op.enum = [...OPERATORS_WITHOUT_OPERAND];
+      cmp.allOf[0].then['x-message'] = `${OPERATORS_WITHOUT_OPERAND.map((o) => `\`${o}\``).join(' and ')} take no value or param`;
+    }
+    texts[n] = JSON.stringify(schema, null, 2) + '\n';
+  }
+  return texts;
+}
 
 /** The generated module's text, from the schema files as they are now. */
-export function generate() {
+export function generate(texts) {
   // The same options the loader used to compile with at run time (see src/controls/schemas.ts).
   // verbose keeps parentSchema on each error, so `x-message` wording reaches the messages.
   const ajv = new Ajv2020({
@@ -32,7 +68,7 @@ export function generate() {
   ajv.addKeyword({ keyword: 'x-message', schemaType: 'string' });
   const refs = {};
   for (const n of SCHEMA_NAMES) {
-    const schema = JSON.parse(readFileSync(join(root, 'controls', 'schema', `${n}.schema.json`), 'utf8'));
+    const schema = JSON.parse(texts[n]);
     ajv.addSchema(schema);
     refs[n] = schema.$id;
   }
@@ -48,17 +84,20 @@ export function generate() {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const text = generate();
-  if (process.argv.includes('--check')) {
+  const texts = await schemaTexts();
+  const files = [...SCHEMA_NAMES.map((n) => [schemaPath(n), texts[n]]), [OUTPUT, generate(texts)]];
+  const check = process.argv.includes('--check');
+  let stale = false;
+  for (const [file, text] of files) {
     let current = '';
-    try { current = readFileSync(OUTPUT, 'utf8'); } catch { /* missing counts as stale */ }
-    if (current !== text) {
-      console.error(`${OUTPUT} is stale: run node scripts/gen-validators.mjs`);
-      process.exit(1);
+    try { current = readFileSync(file, 'utf8'); } catch { /* missing counts as stale */ }
+    if (current === text) continue;
+    if (check) {
+      console.error(`${file} is stale: run node scripts/gen-validators.mjs`);
+      stale = true;
+    } else {
+      writeFileSync(file, text);
     }
-  } else {
-    let current = '';
-    try { current = readFileSync(OUTPUT, 'utf8'); } catch { /* first run */ }
-    if (current !== text) writeFileSync(OUTPUT, text);
   }
+  if (stale) process.exit(1);
 }

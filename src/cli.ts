@@ -2,10 +2,8 @@
 // It is the only module that writes to stdout/stderr or calls process.exit.
 import { Command, CommanderError, Option } from 'commander';
 import { VERSION } from './version.js';
-import { UsageError } from './app/errors.js';
-
-const FORMATS = ['table', 'json', 'junit', 'csv', 'markdown', 'oscal'] as const;
-type Format = (typeof FORMATS)[number];
+import { frameworkIdList } from './controls/registry/frameworks.js';
+import { OUTPUT_FORMAT_LIST, OUTPUT_FORMATS as FORMATS, type OutputFormat as Format } from './controls/registry/output-formats.js';
 
 function defaultFormat(): Format {
   return process.stdout.isTTY ? 'table' : 'json';
@@ -42,7 +40,8 @@ program
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
 const formatOption = (allowed: readonly string[] = FORMATS) =>
-  new Option('--format <format>', `output format (default: table on a terminal, else json)`).choices(allowed as string[]);
+  new Option('--format <format>', `output format (default: table on a terminal, else json): ${
+    OUTPUT_FORMAT_LIST.filter((f) => allowed.includes(f.id)).map((f) => `${f.id} (${f.describe})`).join(', ')}`).choices(allowed as string[]);
 
 function projectOpts(cmd: Command): { project?: string; controls?: string } {
   const o = cmd.optsWithGlobals() as { project?: string; controls?: string };
@@ -105,7 +104,7 @@ program
   .command('coverage')
   .description('which framework requirements have controls, and which are proven by evidence')
   .option('--controls <dir>', 'controls folder')
-  .option('--framework <id>', 'one framework: soc2, pci-dss-4.0.1, gdpr, ccpa, csa-ccm-4')
+  .option('--framework <id>', `one framework: ${frameworkIdList()}`)
   .addOption(formatOption(['table', 'json', 'markdown']))
   .option('--uncovered', 'list the requirements no control maps to')
   .addHelpText('after', `
@@ -134,6 +133,7 @@ function collectOptions(cmd: Command): Command {
 collectOptions(program.command('collect'))
   .description('query AWS and write an evidence bundle')
   .option('--out <dir>', 'bundle folder (default: reports/evidence-<run id>)')
+  .option('--force', 'replace an existing non-empty --out folder')
   .addHelpText('after', `
 Credentials come from the AWS SDK's default chain; AWS_ENDPOINT_URL is honoured.
 Exit codes: 0 all evidence collected, 1 some evidence could not be collected (see the manifest), 2 bad input.
@@ -155,12 +155,13 @@ program
   .option('--framework <id>', 'only controls mapped to this framework')
   .addOption(formatOption())
   .option('--output <file>', 'write the results to this file instead of stdout')
+  .option('--force', 'replace an existing non-empty --output file')
   .addHelpText('after', `
 Exit codes: 0 every control passed, is not applicable, waived or attested; 1 a control FAILED or is in ERROR; 2 bad input.
 Examples:
   $ trustpack evaluate --evidence evidence/ --format junit --output results.xml
   $ trustpack evaluate --evidence evidence/ --framework soc2 --format markdown >> "$GITHUB_STEP_SUMMARY"`)
-  .action(async (o: { evidence: string; framework?: string; format?: Format; output?: string }, cmd: Command) => {
+  .action(async (o: { evidence: string; framework?: string; format?: Format; output?: string; force?: boolean }, cmd: Command) => {
     const { runEvaluate } = await import('./app/evaluate.js');
     const r = await runEvaluate({ ...o, ...projectOpts(cmd), log: err, format: o.format ?? defaultFormat(), color: useColor() && !o.output });
     if (r.text) out(r.text);
@@ -173,6 +174,7 @@ collectOptions(program.command('check'))
   .addOption(formatOption())
   .option('--output <file>', 'write the results to this file instead of stdout')
   .option('--out <dir>', 'also keep the evidence bundle in this folder')
+  .option('--force', 'replace an existing non-empty --output file or --out folder')
   .addHelpText('after', `
 Example:
   $ AWS_PROFILE=staging trustpack check --regions eu-central-1`)
@@ -189,19 +191,20 @@ program
   .description('write a signed PDF evidence pack from an evidence bundle')
   .requiredOption('--evidence <dir>', 'evidence bundle folder')
   .option('--controls <dir>', 'controls folder')
-  .option('--framework <id>', 'soc2, pci-dss-4.0.1, gdpr, ccpa, csa-ccm-4, or all', 'all')
+  .option('--framework <id>', `${frameworkIdList()}, or all`, 'all')
   .option('--out <file>', 'the PDF to write (default: reports/evidence-pack-<run id>.pdf)')
   .option('--sign-p12 <file>', 'PKCS#12 file with the signing key and certificate')
   .option('--sign-passphrase-env <var>', 'name of the environment variable that holds the PKCS#12 passphrase')
   .option('--signing-time <iso>', 'signing time (default: now); the same evidence, time and key give the same bytes')
   .option('--unsigned', 'write the pack without a signature (the cover says so)')
+  .option('--force', 'replace an existing non-empty --out file')
   .addHelpText('after', `
 The passphrase is never taken on the command line: put it in an environment variable and name it.
 Exit codes: 0 written (whatever the results), 2 bad input or signing key.
 Example:
   $ PACK_PASS=... trustpack report --evidence evidence/ --framework soc2 --out soc2-pack.pdf \\
       --sign-p12 signer.p12 --sign-passphrase-env PACK_PASS`)
-  .action(async (o: { evidence: string; framework: string; out?: string; signP12?: string; signPassphraseEnv?: string; signingTime?: string; unsigned?: boolean }, cmd: Command) => {
+  .action(async (o: { evidence: string; framework: string; out?: string; signP12?: string; signPassphraseEnv?: string; signingTime?: string; unsigned?: boolean; force?: boolean }, cmd: Command) => {
     const { runReport } = await import('./app/report.js');
     const r = await runReport({ ...o, ...projectOpts(cmd), log: err });
     out(r.text);
@@ -258,6 +261,31 @@ Examples:
     }
   });
 
+// ---- iam-policy --------------------------------------------------------------------------
+program
+  .command('iam-policy')
+  .description('print the least-privilege IAM policy (JSON) for a principal, generated from the AWS calls the code declares')
+  .option('--for <principal>', 'member (the read-only role in each account), organization (runs a collection over accounts), archive, signer', 'member')
+  .option('--role-name <name>', 'the member role name, for the organization policy\'s sts:AssumeRole resource (default: any role)')
+  .option('--bucket <name>', 'the archive bucket (default: any)')
+  .option('--prefix <prefix>', 'the archive prefix in the bucket')
+  .option('--kms-key-arn <arn>', 'the signing key (default: any)')
+  .option('--explain', 'also list each action with the code that calls it and why')
+  .addHelpText('after', `
+Examples:
+  $ trustpack iam-policy > trustpack-read.json
+  $ aws iam create-policy --policy-name trustpack-read --policy-document file://trustpack-read.json
+  $ trustpack iam-policy --for organization --role-name trustpack-audit`)
+  .action(async (o: { for: string; roleName?: string; bucket?: string; prefix?: string; kmsKeyArn?: string; explain?: boolean }) => {
+    const { runIamPolicy } = await import('./app/iam-policy.js');
+    const r = runIamPolicy({
+      for: o.for, ...(o.roleName ? { role: o.roleName } : {}), ...(o.bucket ? { bucket: o.bucket } : {}),
+      ...(o.prefix ? { prefix: o.prefix } : {}), ...(o.kmsKeyArn ? { key: o.kmsKeyArn } : {}), ...(o.explain ? { explain: true } : {}),
+    });
+    out(r.text);
+    process.exitCode = r.exitCode;
+  });
+
 // ---- sandbox / demo ---------------------------------------------------------------------
 program
   .command('sandbox')
@@ -279,12 +307,14 @@ program
   .command('demo')
   .description('the whole flow on the bundled sample account: sandbox, collect, evaluate, signed pack, verify')
   .option('--out <dir>', 'where to write the results', 'reports/sample')
+  .option('--force', 'replace files in --out that an earlier demo did not write')
   .addHelpText('after', `
 No AWS account or credentials needed. Exits 0 once everything is written (the sample account
-has deliberate defects, so some controls fail by design).`)
-  .action(async (o: { out: string }, cmd: Command) => {
+has deliberate defects, so some controls fail by design). Only the demo's own files in --out
+are written; an earlier demo's output is replaced, anything else is refused without --force.`)
+  .action(async (o: { out: string; force?: boolean }, cmd: Command) => {
     const { runDemo } = await import('./app/demo.js');
-    const r = await runDemo({ out: o.out, ...projectOpts(cmd), log: err, tty: Boolean(process.stderr.isTTY), color: useColor() });
+    const r = await runDemo({ out: o.out, ...(o.force ? { force: true } : {}), ...projectOpts(cmd), log: err, tty: Boolean(process.stderr.isTTY), color: useColor() });
     out(r.text);
     process.exitCode = r.exitCode;
   });
@@ -302,16 +332,11 @@ async function main(argv: string[]): Promise<void> {
       process.exitCode = e.exitCode === 0 ? 0 : 2;
       return;
     }
-    if (e instanceof UsageError) {
-      err(`trustpack: ${e.message}`);
-      process.exitCode = e.exitCode;
-      return;
-    }
-    // Named errors from the modules below (BundleError, SigningError, UnreadablePackError,
-    // FixtureError, ...) carry a message fit for the user; all are bad input, exit 2.
-    err(`trustpack: ${e instanceof Error ? e.message : String(e)}`);
-    if (process.env.TRUSTPACK_DEBUG && e instanceof Error && e.stack) err(e.stack);
-    process.exitCode = 2;
+    // input errors exit 1 or 2 with their message; anything else is a bug: exit 70, short stack
+    const { describeFailure } = await import('./app/failure.js');
+    const f = describeFailure(e, program.args[0], Boolean(process.env.TRUSTPACK_DEBUG));
+    err(f.text);
+    process.exitCode = f.exitCode;
   }
 }
 

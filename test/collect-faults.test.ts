@@ -178,11 +178,11 @@ describe('endpoints', () => {
     expect(byCollector(b, 'rds.db-clusters').map((r) => data(r)['DBClusterIdentifier']).sort()).toEqual(['analytics-eu', 'customers-eu']);
   });
 
-  it('credentials that do not work stop the run with one clear line', async () => {
+  it('an endpoint that cannot be reached stops the run with one clear line naming it', async () => {
     process.env['AWS_ENDPOINT_URL'] = 'http://127.0.0.1:9';
     const err = await run({ regions: ['us-east-1'], maxAttempts: 1 }).then(() => undefined, (e: Error) => e);
     expect(err?.name).toBe('UsageError');
-    expect(err?.message).toMatch(/^cannot use the AWS credentials: NetworkError: ECONNREFUSED/);
+    expect(err?.message).toMatch(/^cannot reach the AWS endpoint: nothing accepts connections at 127\.0\.0\.1:9 \(connection refused\)\. The endpoint comes from AWS_ENDPOINT_URL=/);
     expect(err?.message).not.toContain('\n');
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -8,7 +9,11 @@ import { uuidV5 } from '../src/output/uuid.js';
 import { render } from '../src/output/index.js';
 import { bundle, hostile, results } from './output-fixture.js';
 
-const schema = JSON.parse(readFileSync('/work/shared/oscal/oscal_assessment-results_schema-v1.0.4.json', 'utf8'));
+// NIST's schema, vendored with its source and sha256 (vendor/oscal/README.md): the repository
+// reads nothing outside itself.
+const schemaText = readFileSync(new URL('../vendor/oscal/oscal_assessment-results_schema-v1.0.4.json', import.meta.url), 'utf8');
+const SCHEMA_SHA256 = 'ccbb55a80f8b5753e9f6dfbc317e7b35a2800f013ce17cb04ee69e6ad4cd6a9e';
+const schema = JSON.parse(schemaText);
 // ajv and ajv-formats are CommonJS; under NodeNext the default import is the exports object.
 const Ajv = ((AjvModule as unknown as { default?: unknown }).default ?? AjvModule) as typeof AjvModule.default;
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as typeof addFormatsModule.default;
@@ -25,6 +30,12 @@ function expectValid(doc: unknown): void {
 type Doc = { 'assessment-results': any };
 
 describe('OSCAL assessment results', () => {
+  it('validates against the vendored schema, unchanged from NIST v1.0.4 (sha256 as in vendor/oscal/README.md)', () => {
+    expect(createHash('sha256').update(schemaText).digest('hex')).toBe(SCHEMA_SHA256);
+    expect(readFileSync(new URL('../vendor/oscal/README.md', import.meta.url), 'utf8')).toContain(SCHEMA_SHA256);
+    expect(schema.$id).toBe('http://csrc.nist.gov/ns/oscal/1.0.4/oscal-ar-schema.json');
+  });
+
   it('validates against the official 1.0.4 schema, with and without the bundle', () => {
     expectValid(toOscal(results, bundle));
     expectValid(toOscal(results));

@@ -6,6 +6,7 @@ import { loadProjectContext, type ProjectContext, type ProjectOptions } from './
 import { makeProgress } from './progress.js';
 import { evaluateAndRender } from './evaluate.js';
 import { UsageError } from './errors.js';
+import { checkOutputTarget } from './output-target.js';
 import { VERSION } from '../version.js';
 
 export interface CollectArgs extends ProjectOptions {
@@ -14,6 +15,8 @@ export interface CollectArgs extends ProjectOptions {
   profile?: string;
   concurrency?: string;
   out?: string;
+  /** replace an existing non-empty --out (and --output) */
+  force?: boolean;
   log: (s: string) => void;
   tty: boolean;
 }
@@ -74,21 +77,25 @@ function collectionSummary(bundle: EvidenceBundle): { text: string; failed: numb
 }
 
 export async function runCollect(args: CollectArgs): Promise<{ text: string; exitCode: number }> {
+  // output paths are checked before the collection, not after it
+  if (args.out) checkOutputTarget({ path: args.out, kind: 'folder', option: '--out' }, args.force);
   const ctx = loadProjectContext(args);
   const bundle = await collectBundle(args, ctx);
   const { writeBundle } = await import('../evidence/bundle.js');
   const dir = args.out ?? join('reports', `evidence-${bundle.manifest.runId}`);
-  await writeBundle(bundle, dir);
+  await writeBundle(bundle, dir, { overwrite: Boolean(args.force) });
   const s = collectionSummary(bundle);
   return { text: `${s.text}\nevidence bundle: ${dir}`, exitCode: s.failed > 0 ? 1 : 0 };
 }
 
 export async function runCheck(args: CollectArgs & { framework?: string; format: string; output?: string; color: boolean }): Promise<{ text: string; exitCode: number }> {
+  if (args.out) checkOutputTarget({ path: args.out, kind: 'folder', option: '--out' }, args.force);
+  if (args.output) checkOutputTarget({ path: args.output, kind: 'file', option: '--output' }, args.force);
   const ctx = loadProjectContext(args);
   const bundle = await collectBundle(args, ctx);
   if (args.out) {
     const { writeBundle } = await import('../evidence/bundle.js');
-    await writeBundle(bundle, args.out);
+    await writeBundle(bundle, args.out, { overwrite: Boolean(args.force) });
     args.log(`evidence bundle: ${args.out}`);
   }
   const s = collectionSummary(bundle);

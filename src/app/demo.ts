@@ -11,8 +11,14 @@ import { collectBundle } from './collect.js';
 import { evaluateBundle } from './evaluate.js';
 import { writeEvidencePack } from './report.js';
 import { SAMPLE_FIXTURE } from './sandbox.js';
+import { checkDemoFolder, demoMarkerText, DEMO_MARKER } from './output-target.js';
 
-export async function runDemo(o: ProjectOptions & { out: string; log: (s: string) => void; tty: boolean; color: boolean }): Promise<{ text: string; exitCode: number }> {
+/** what the demo writes in its --out folder; nothing else there is touched */
+const DEMO_OUTPUTS = ['evidence/', 'results.json', 'results.junit.xml', 'summary.md', 'demo-signer.pem', 'evidence-pack.pdf'] as const;
+
+export async function runDemo(o: ProjectOptions & { out: string; force?: boolean; log: (s: string) => void; tty: boolean; color: boolean }): Promise<{ text: string; exitCode: number }> {
+  // before the sandbox and the collection: refuse to replace what an earlier demo did not write
+  checkDemoFolder(o.out, DEMO_OUTPUTS, o.force);
   const ctx = loadProjectContext({ ...o, project: o.project ?? join(PACKAGE_ROOT, 'examples', 'sample', 'trustpack.yaml') });
   const { startSandbox, loadFixture } = await import('../sandbox/index.js');
   const sandbox = await startSandbox({ fixture: loadFixture(SAMPLE_FIXTURE), port: 0 });
@@ -45,7 +51,7 @@ export async function runDemo(o: ProjectOptions & { out: string; log: (s: string
   await mkdir(out, { recursive: true });
   const { writeBundle } = await import('../evidence/bundle.js');
   const bundleDir = join(out, 'evidence');
-  // the previous demo's bundle is replaced only once the new one is complete
+  // the previous demo's bundle (checked above) is replaced only once the new one is complete
   await writeBundle(bundle, bundleDir, { overwrite: true });
 
   const now = new Date();
@@ -59,6 +65,8 @@ export async function runDemo(o: ProjectOptions & { out: string; log: (s: string
   await writeFileAtomic(join(out, 'demo-signer.pem'), signer.certPem);
   const pack = join(out, 'evidence-pack.pdf');
   await writeEvidencePack({ ctx, bundle, results, framework: 'all', out: pack, signingTime: now, signer, demoSigner: true });
+
+  await writeFileAtomic(join(out, DEMO_MARKER), demoMarkerText(out, DEMO_OUTPUTS));
 
   const { verifyPack } = await import('../report/verify.js');
   const verified = await verifyPack(pack, { trustPem: signer.certPem });

@@ -4,6 +4,7 @@ import type { Results } from '../engine/results.js';
 import { evaluate } from '../engine/evaluate.js';
 import { render, type OutputFormat } from '../output/index.js';
 import { writeFileAtomic } from '../util/atomic.js';
+import { checkOutputTarget } from './output-target.js';
 import { VERSION } from '../version.js';
 import { COLLECTORS } from '../../collectors/registry.js';
 import { loadProjectContext, type ProjectContext, type ProjectOptions } from './project.js';
@@ -47,7 +48,8 @@ export async function evaluateAndRender(
   return { text, exitCode: exitCodeOf(results) };
 }
 
-export async function runEvaluate(args: ProjectOptions & { evidence: string; framework?: string; format: string; output?: string; color: boolean }): Promise<{ text: string; exitCode: number }> {
+export async function runEvaluate(args: ProjectOptions & { evidence: string; framework?: string; format: string; output?: string; color: boolean; force?: boolean }): Promise<{ text: string; exitCode: number }> {
+  if (args.output) checkOutputTarget({ path: args.output, kind: 'file', option: '--output' }, args.force);
   const ctx = loadProjectContext(args);
   const { readBundle } = await import('../evidence/bundle.js');
   const bundle = await readBundle(args.evidence);

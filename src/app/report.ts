@@ -9,6 +9,7 @@ import { loadProjectContext, type ProjectContext, type ProjectOptions } from './
 import { evaluateBundle } from './evaluate.js';
 import { checkFramework } from './list.js';
 import { UsageError } from './errors.js';
+import { checkOutputTarget } from './output-target.js';
 
 export interface Signer {
   p12: Buffer;
@@ -83,8 +84,9 @@ async function readSigner(p12File: string | undefined, passEnv: string | undefin
 }
 
 export async function runReport(args: ProjectOptions & {
-  evidence: string; framework: string; out?: string; signP12?: string; signPassphraseEnv?: string; signingTime?: string; unsigned?: boolean;
+  evidence: string; framework: string; out?: string; signP12?: string; signPassphraseEnv?: string; signingTime?: string; unsigned?: boolean; force?: boolean;
 }): Promise<{ text: string; exitCode: number }> {
+  if (args.out) checkOutputTarget({ path: args.out, kind: 'file', option: '--out' }, args.force);
   const ctx = loadProjectContext(args);
   checkFramework(args.framework);
   const signer = await readSigner(args.signP12, args.signPassphraseEnv, args.unsigned);
@@ -93,6 +95,7 @@ export async function runReport(args: ProjectOptions & {
   const bundle = await readBundle(args.evidence);
   const results = evaluateBundle(ctx, bundle, args.framework, signingTime);
   const out = args.out ?? join('reports', `evidence-pack-${bundle.manifest.runId}.pdf`);
+  if (!args.out) checkOutputTarget({ path: out, kind: 'file', option: '--out' }, args.force);
   await writeEvidencePack({ ctx, bundle, results, framework: args.framework, out, signingTime, ...(signer ? { signer } : { unsigned: true }) });
   const s = results.summary;
   return {

@@ -4,6 +4,7 @@
 // SDK modules are imported lazily so `trustpack --help` never pays for them.
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { UsageError } from '../util/errors.js';
+import { adaptiveWithConnectionBudget, CONNECT_TIMEOUT_MS } from './connection.js';
 
 // The SDK warns on every run that its 2027 releases need Node 22; our pins are fine on 20.
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
@@ -16,8 +17,10 @@ export interface ClientSettings {
   maxAttempts?: number;
   /** time for a request to complete once sent */
   requestTimeoutMs?: number;
-  /** time to establish a connection; defaults to requestTimeoutMs */
+  /** time to establish a connection (default CONNECT_TIMEOUT_MS: a dead endpoint fails fast) */
   connectionTimeoutMs?: number;
+  /** the HTTP(S) agent for every request (tests inject a failing DNS lookup through it) */
+  httpAgent?: unknown;
   /** the shared config/credentials profile; the SDK reads region and endpoint from it too */
   profile?: string;
 }
@@ -30,14 +33,18 @@ export function clientConfig(
   region: string, credentials: AwsCredentialIdentityProvider, settings: ClientSettings = {},
 ): Record<string, unknown> {
   const requestTimeout = settings.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const maxAttempts = settings.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   const config: Record<string, unknown> = {
     region,
     credentials,
     retryMode: 'adaptive',
-    maxAttempts: settings.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    maxAttempts,
+    // the SDK's adaptive retries, with connection failures on a budget of their own (connection.ts)
+    retryStrategy: adaptiveWithConnectionBudget(maxAttempts),
     // an options object: the SDK builds its Node HTTP handler with these timeouts
     requestHandler: {
-      connectionTimeout: settings.connectionTimeoutMs ?? requestTimeout,
+      ...(settings.httpAgent ? { httpAgent: settings.httpAgent, httpsAgent: settings.httpAgent } : {}),
+      connectionTimeout: settings.connectionTimeoutMs ?? Math.min(CONNECT_TIMEOUT_MS, requestTimeout),
       requestTimeout,
       // without this the SDK only logs a warning and the request waits forever
       throwOnRequestTimeout: true,

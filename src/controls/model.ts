@@ -2,21 +2,14 @@
 // YAML field names are snake_case in files; these types mirror the files one to one.
 import type { ParameterType } from './parameter-types.js';
 
-export type FrameworkId = 'soc2' | 'pci-dss-4.0.1' | 'gdpr' | 'ccpa' | 'csa-ccm-4';
-export const FRAMEWORK_IDS: readonly FrameworkId[] = ['soc2', 'pci-dss-4.0.1', 'gdpr', 'ccpa', 'csa-ccm-4'];
+// framework ids and operators are kept in one registry each (src/controls/registry/)
+export { FRAMEWORK_IDS, type FrameworkId } from './registry/frameworks.js';
+export { OPERATOR_NAMES as OPERATORS, type Operator } from './registry/operators.js';
+import type { FrameworkId } from './registry/frameworks.js';
+import type { Operator } from './registry/operators.js';
 
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
 
-/** Comparison operators of the assertion language. */
-export const OPERATORS = [
-  'equals', 'not-equals',
-  'greater-than', 'greater-or-equal', 'less-than', 'less-or-equal',
-  'in', 'not-in', 'all-in', 'contains', 'not-contains', 'matches',
-  'exists', 'absent',
-  'length-equals', 'length-greater-or-equal', 'length-less-or-equal',
-  'older-than-days', 'newer-than-days',
-] as const;
-export type Operator = (typeof OPERATORS)[number];
 
 /** A value in an assertion: a literal, or a reference to one of the control's parameters. */
 export type Operand = { value: unknown } | { param: string };

@@ -3,6 +3,7 @@ import type { ErrorObject } from 'ajv';
 import type { Document, LineCounter } from 'yaml';
 import type { LoadProblem } from './model.js';
 import { locate, pointerSegments, positionOf } from './yaml-locate.js';
+import { frameworkIdList } from './registry/frameworks.js';
 
 /** "/assert/all/0/op" -> "assert.all[0].op" */
 export function dotted(pointer: string): string {
@@ -64,7 +65,7 @@ function toProblem(e: ErrorObject, file: string, doc: Document, lc: LineCounter)
       node = k.key ?? node;
       if (where === 'frameworks') {
         rule = 'unknown-framework';
-        message = `unknown framework "${key}"; known: soc2, pci-dss-4.0.1, gdpr, ccpa, csa-ccm-4`;
+        message = `unknown framework "${key}"; known: ${frameworkIdList()}`;
       } else {
         const allowed = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
         message = `unknown key "${key}" ${at}` + (allowed.length ? `; allowed keys: ${allowed.join(', ')}` : '');

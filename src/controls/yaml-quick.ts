@@ -3,6 +3,9 @@
 // the reference: it parses a file when js-yaml refuses it, and whenever a problem needs a
 // line and column. Both read the YAML 1.2 core schema; test/controls-yaml-quick.test.ts checks
 // they agree on every YAML file in the repository and on seeded random edits of the controls.
+// Why two readers: with `yaml` alone, `controls validate` on the shipped catalog took 456 ms
+// (6.7x `node -e 0`, over the 6x start-up target) against 237 ms (3.5x) with js-yaml first
+// (median of 15 interleaved runs, 2026-11-29, load ~7); `--help` loads neither.
 import { createRequire } from 'node:module';
 
 type JsYaml = typeof import('js-yaml');

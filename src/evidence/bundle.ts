@@ -5,7 +5,7 @@
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../util/errors.js';
-import { sweepStaleTemps, tempSibling } from '../util/atomic.js';
+import { cannotWrite, sweepStaleTemps, tempSibling } from '../util/atomic.js';
 import { canonicalJsonOfData, recordLine, sha256Hex } from './canonical.js';
 import type { Collection, EvidenceBundle, EvidenceRecord, Manifest, ManifestFile } from './model.js';
 
@@ -132,7 +132,7 @@ export async function writeBundle(
     }
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
-    throw err;
+    throw err instanceof Error && err.name === 'AbortError' ? err : cannotWrite(dir, err);
   }
   const manifestBytes = files[files.length - 1]!.bytes;
   return { dir: target, manifest: JSON.parse(manifestBytes.toString('utf8')) as Manifest };

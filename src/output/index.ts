@@ -8,12 +8,9 @@ import { renderMarkdown } from './markdown.js';
 import { toOscal } from './oscal.js';
 import { renderTable } from './table.js';
 
-export type OutputFormat = 'table' | 'json' | 'junit' | 'csv' | 'markdown' | 'oscal';
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'json', 'junit', 'csv', 'markdown', 'oscal'];
-
-export function isOutputFormat(s: string): s is OutputFormat {
-  return (OUTPUT_FORMATS as readonly string[]).includes(s);
-}
+import type { OutputFormat } from '../controls/registry/output-formats.js';
+// the list of formats lives in one registry; this switch is where a new one is rendered
+export { OUTPUT_FORMATS, isOutputFormat, type OutputFormat } from '../controls/registry/output-formats.js';
 
 export interface RenderOptions {
   /** ANSI colour (table only); the CLI passes process.stdout.isTTY && !NO_COLOR */

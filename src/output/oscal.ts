@@ -1,5 +1,5 @@
 // Results -> an OSCAL 1.0.4 Assessment Results document (NIST), valid against the official
-// JSON schema in /work/shared/oscal. Deterministic: the same results and bundle give the same
+// JSON schema vendored in vendor/oscal. Deterministic: the same results and bundle give the same
 // document, because the pack that embeds it must be byte-identical for the same input.
 //
 // Mapping:

@@ -4,6 +4,7 @@
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { UsageError } from './errors.js';
 
 const tempPrefix = (path: string) => `.${basename(path)}.tmp-`;
 
@@ -42,14 +43,26 @@ export async function sweepStaleTemps(path: string): Promise<string[]> {
 }
 
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  await sweepStaleTemps(path);
   const tmp = tempSibling(path);
   try {
+    await mkdir(dirname(path), { recursive: true });
+    await sweepStaleTemps(path);
     await writeFile(tmp, data);
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });
-    throw err;
+    throw cannotWrite(path, err);
   }
+}
+
+/** An error naming the path the caller asked for, never the temporary sibling it went through. */
+export function cannotWrite(path: string, err: unknown): Error {
+  if (err instanceof UsageError) return err;
+  const code = (err as NodeJS.ErrnoException).code;
+  if (!code) return err instanceof Error ? err : new Error(String(err));
+  const why: Record<string, string> = {
+    EACCES: 'permission denied', EPERM: 'permission denied', ENOSPC: 'no space left on the device', EROFS: 'read-only file system',
+    ENOTDIR: 'a part of the path is a file, not a folder', EISDIR: 'is a folder', EEXIST: 'exists', ENAMETOOLONG: 'name too long',
+  };
+  return new UsageError(`${path}: cannot write it (${why[code] ?? code})`);
 }

@@ -1,0 +1,132 @@
+// The AWS permissions trustpack needs, declared where the calls are made, from which
+// `trustpack iam-policy` prints least-privilege policies. Plain data: no SDK is loaded.
+//
+// Who makes each call (the principal kind):
+// - member:       the read-only role trustpack reads each account with (collectors);
+// - organization: the identity that runs a collection over several accounts (role assumption,
+//                 organization and region listing);
+// - archive:      the identity that writes to and reads the evidence archive (S3);
+// - signer:       the identity that signs packs with a key held in KMS.
+//
+// Collectors declare their calls in collectors/registry.ts (`service`, `operations`); every
+// other call site declares here, one row per API action, naming its file. test/iam-policy.test.ts
+// fails when a call is made against the sandbox, or an SDK command is used in the source, that
+// no declaration covers.
+
+export const PRINCIPAL_KINDS = ['member', 'organization', 'archive', 'signer'] as const;
+export type PrincipalKind = (typeof PRINCIPAL_KINDS)[number];
+
+export interface PermissionDeclaration {
+  /** IAM action, `service:Action` (the IAM name, which is not always the API's: see iamAction) */
+  action: string;
+  principal: PrincipalKind;
+  /** the file that makes the call */
+  site: string;
+  /** why it is needed, printed with --explain */
+  why: string;
+  /** IAM resource; `{role}`, `{bucket}`, `{prefix}`, `{key}` are filled from iam-policy's flags */
+  resource?: string;
+}
+
+const DECLARED: PermissionDeclaration[] = [
+  {
+    action: 'sts:AssumeRole', principal: 'organization', site: 'src/aws/session.ts',
+    why: '--role-arn: assumes the read-only member role in each other account',
+    resource: 'arn:aws:iam::*:role/{role}',
+  },
+];
+
+/** Adds declarations (for call sites outside collectors/); returns them. */
+export function declarePermissions(list: readonly PermissionDeclaration[]): readonly PermissionDeclaration[] {
+  DECLARED.push(...list);
+  return list;
+}
+
+/** Every declaration made through this module. */
+export function declaredPermissions(): readonly PermissionDeclaration[] {
+  return DECLARED;
+}
+
+/** API operations whose IAM action has another name (AWS Service Authorization Reference). */
+const IAM_ACTION: Record<string, string> = {
+  's3:ListObjectsV2': 's3:ListBucket',
+  's3:ListObjects': 's3:ListBucket',
+  's3:HeadObject': 's3:GetObject',
+  's3:HeadBucket': 's3:ListBucket',
+  's3:GetObjectLockConfiguration': 's3:GetBucketObjectLockConfiguration',
+  's3:ListObjectVersions': 's3:ListBucketVersions',
+};
+
+/** The IAM action for an API call: `iamAction('s3', 'ListObjectsV2')` is `s3:ListBucket`. */
+export function iamAction(service: string, operation: string): string {
+  const api = `${service}:${operation}`;
+  return IAM_ACTION[api] ?? api;
+}
+
+export interface PolicyStatement {
+  Sid: string;
+  Effect: 'Allow';
+  Action: string[];
+  Resource: string | string[];
+}
+
+export interface PolicyDocument {
+  Version: '2012-10-17';
+  Statement: PolicyStatement[];
+}
+
+export interface ResourceNames {
+  role?: string;
+  bucket?: string;
+  prefix?: string;
+  key?: string;
+}
+
+function fill(resource: string, names: ResourceNames): string {
+  return resource
+    .replace('{role}', names.role ?? '*')
+    .replace('{bucket}', names.bucket ?? '*')
+    .replace('{prefix}', names.prefix ? names.prefix.replace(/\/?$/, '/') : '')
+    .replace('{key}', names.key ?? '*');
+}
+
+const SID: Record<PrincipalKind, string> = {
+  member: 'TrustpackMemberRead', organization: 'TrustpackOrganization', archive: 'TrustpackArchive', signer: 'TrustpackSigner',
+};
+
+/**
+ * The least-privilege policy for one principal kind: its actions, one statement per resource,
+ * sorted, so the same declarations always print the same document.
+ */
+export function policyFor(kind: PrincipalKind, declarations: readonly PermissionDeclaration[], names: ResourceNames = {}): PolicyDocument {
+  const byResource = new Map<string, Set<string>>();
+  for (const d of declarations) {
+    if (d.principal !== kind) continue;
+    const resource = fill(d.resource ?? '*', names);
+    if (!byResource.has(resource)) byResource.set(resource, new Set());
+    byResource.get(resource)!.add(d.action);
+  }
+  const resources = [...byResource.keys()].sort((a, b) => (a === '*' ? -1 : b === '*' ? 1 : a.localeCompare(b)));
+  return {
+    Version: '2012-10-17',
+    Statement: resources.map((resource, i) => ({
+      Sid: `${SID[kind]}${i === 0 ? '' : i + 1}`,
+      Effect: 'Allow',
+      Action: [...byResource.get(resource)!].sort(),
+      Resource: resource,
+    })),
+  };
+}
+
+/** The actions of `calls` (`service:Operation`) that no declaration covers. */
+export function undeclaredCalls(calls: readonly string[], declarations: readonly PermissionDeclaration[]): string[] {
+  const declared = new Set(declarations.map((d) => d.action));
+  const missing = new Set<string>();
+  for (const call of calls) {
+    const [service, operation] = call.split(':');
+    if (!service || !operation) continue;
+    const action = iamAction(service, operation);
+    if (!declared.has(action)) missing.add(action);
+  }
+  return [...missing].sort();
+}
