@@ -90,6 +90,13 @@ export function checkControl(c: Control, ctx: CheckContext): LoadProblem[] {
         report(['examples', i, 'parameters', name], 'example-parameter', `example "${ex.name}" sets parameter "${name}", which the control does not declare`, true);
       }
     }
+    const attested = c.kind !== 'automated';
+    if (attested ? ex.resource !== undefined || ex.attestation === undefined : ex.attestation !== undefined) {
+      report(['examples', i], 'example-kind', `example "${ex.name}": ${attested ? `a ${c.kind} control's example gives an attestation, not a resource` : 'an automated control\'s example gives a resource, not an attestation'}`);
+    }
+    if ((ex.expect === 'manual') !== attested && (attested ? ex.expect !== 'fail' : true)) {
+      report(['examples', i, 'expect'], 'example-kind', `example "${ex.name}": a${attested ? ` ${c.kind}` : 'n automated'} control's example expects ${attested ? 'manual or fail' : 'pass, fail or not-applicable'}`);
+    }
     if (ex.now !== undefined && Number.isNaN(Date.parse(ex.now))) {
       report(['examples', i, 'now'], 'schema', `example "${ex.name}": now "${ex.now}" is not a valid date-time`);
     }

@@ -4,6 +4,15 @@
 export type FrameworkId = 'soc2' | 'pci-dss-4.0.1' | 'gdpr' | 'ccpa' | 'csa-ccm-4';
 export const FRAMEWORK_IDS: readonly FrameworkId[] = ['soc2', 'pci-dss-4.0.1', 'gdpr', 'ccpa', 'csa-ccm-4'];
 
+export type ControlKind = 'automated' | 'manual' | 'inherited';
+
+/** One input parameter a deployed AWS Config rule must have, at least as strict as this. */
+export interface RuleParameter {
+  op: 'equals' | 'in' | 'greater-or-equal' | 'less-or-equal';
+  value?: unknown;
+  param?: string;
+}
+
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
 
 /** Comparison operators of the assertion language. */
@@ -54,9 +63,14 @@ export interface Reference {
 
 export interface ControlExample {
   name: string;
-  /** a resource as the collector would record it (the record's `data`) */
-  resource: unknown;
-  expect: 'pass' | 'fail' | 'not-applicable';
+  /** automated controls: a resource as the collector would record it (the record's `data`) */
+  resource?: unknown;
+  /** manual and inherited controls: an attestation as attestations.yaml holds it (without `control`) */
+  attestation?: Omit<Attestation, 'control'>;
+  /** manual and inherited controls: the attested document's text, to check its sha256 against */
+  document_text?: string;
+  /** automated: pass, fail or not-applicable; manual and inherited: manual (attested) or fail */
+  expect: 'pass' | 'fail' | 'not-applicable' | 'manual';
   /** parameter overrides for this example only */
   parameters?: Record<string, unknown>;
   /** evaluation time for age operators, ISO 8601; default: now */
@@ -70,7 +84,11 @@ export interface Control {
   /** the public claim this control backs, in the words of the security page */
   claim?: string;
   severity: Severity;
-  kind: 'automated' | 'manual';
+  /**
+   * automated: proven by collected evidence; manual: proven by an attestation; inherited: what
+   * the cloud provider operates, proven by the provider's own documents held as an attestation
+   */
+  kind: ControlKind;
   /** automated only: the collector whose records this control reads */
   collector?: string;
   /** automated only: which records are in scope; absent means every record of the collector */
@@ -91,8 +109,15 @@ export interface Control {
    * when_none_in_scope `fail` (a rule that is not deployed proves nothing).
    */
   config_rule?: string;
-  /** manual only: what an attestation must show */
+  /**
+   * with config_rule: the least strict input parameters a deployed rule may have and still prove
+   * the claim (a rule deployed with weaker parameters proves nothing)
+   */
+  config_rule_parameters?: Record<string, RuleParameter>;
+  /** manual and inherited: what an attestation must show */
   attestation?: { evidence: string; max_age_days?: number };
+  /** inherited only: who operates the control and where they document it */
+  provider?: { name: string; documentation: string; report?: string };
   parameters?: Record<string, ParameterDef>;
   frameworks: Partial<Record<FrameworkId, string[]>>;
   remediation: string;

@@ -4,15 +4,17 @@
 import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 export const control = validate20;
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/control.schema.json","title":"trustpack control","type":"object","additionalProperties":false,"required":["id","title","description","severity","kind","frameworks","remediation"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","x-message":"must be lower-case letters, digits and dashes (e.g. rds-cluster-encrypted-at-rest)"},"title":{"type":"string","minLength":1},"description":{"type":"string","minLength":1},"claim":{"type":"string","minLength":1},"severity":{"enum":["critical","high","medium","low","info"]},"kind":{"enum":["automated","manual"]},"collector":{"type":"string","pattern":"^[a-z0-9-]+\\.[a-z0-9.-]+$","x-message":"must be a collector id such as rds.db-clusters"},"scope":{"$ref":"#/$defs/assertion"},"assert":{"$ref":"#/$defs/assertion"},"when_none_in_scope":{"enum":["not-applicable","fail"]},"config_rule":{"type":"string","pattern":"^[A-Z0-9_]+$","x-message":"must be an AWS Config managed rule identifier in capitals, e.g. RDS_STORAGE_ENCRYPTED"},"attestation":{"type":"object","additionalProperties":false,"required":["evidence"],"properties":{"evidence":{"type":"string","minLength":1},"max_age_days":{"type":"integer","minimum":1}}},"parameters":{"type":"object","propertyNames":{"pattern":"^[a-z][a-z0-9_]*$","x-message":"parameter names are lower_snake_case"},"additionalProperties":{"$ref":"#/$defs/parameter"}},"frameworks":{"type":"object","additionalProperties":false,"minProperties":1,"x-message":"map at least one framework to a list of requirement ids","properties":{"soc2":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"pci-dss-4.0.1":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"gdpr":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"ccpa":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"csa-ccm-4":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}}}},"remediation":{"type":"string","minLength":1},"references":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["title"],"properties":{"title":{"type":"string","minLength":1},"url":{"type":"string","format":"uri"},"config_rule":{"type":"string","pattern":"^[A-Z0-9_]+$","x-message":"must be an AWS Config managed rule identifier in capitals"}}}},"rationale":{"type":"string","minLength":1},"examples":{"type":"array","items":{"$ref":"#/$defs/example"}},"tags":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1}}},"allOf":[{"if":{"properties":{"kind":{"const":"automated"}},"required":["kind"]},"then":{"anyOf":[{"required":["collector","assert"]},{"required":["config_rule"]}],"x-message":"an automated control needs `collector` and `assert`, or the `config_rule` shorthand"}},{"if":{"properties":{"kind":{"const":"manual"}},"required":["kind"]},"then":{"required":["attestation"],"not":{"anyOf":[{"required":["collector"]},{"required":["scope"]},{"required":["assert"]},{"required":["config_rule"]},{"required":["when_none_in_scope"]}]},"x-message":"a manual control is proven by an attestation; remove collector, scope, assert, config_rule and when_none_in_scope"}}],"$defs":{"assertion":{"type":"object","x-message":"an assertion is a comparison {path, op, value|param} or {all: [...]}, {any: [...]}, {not: ...}","if":{"required":["all"]},"then":{"$ref":"#/$defs/allNode"},"else":{"if":{"required":["any"]},"then":{"$ref":"#/$defs/anyNode"},"else":{"if":{"required":["not"]},"then":{"$ref":"#/$defs/notNode"},"else":{"$ref":"#/$defs/comparison"}}}},"allNode":{"type":"object","additionalProperties":false,"required":["all"],"properties":{"all":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/assertion"}}}},"anyNode":{"type":"object","additionalProperties":false,"required":["any"],"properties":{"any":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/assertion"}}}},"notNode":{"type":"object","additionalProperties":false,"required":["not"],"properties":{"not":{"$ref":"#/$defs/assertion"}}},"comparison":{"type":"object","additionalProperties":false,"required":["path","op"],"properties":{"path":{"type":"string","minLength":1},"op":{"enum":["equals","not-equals","greater-than","greater-or-equal","less-than","less-or-equal","in","not-in","all-in","contains","not-contains","matches","exists","absent","length-equals","length-greater-or-equal","length-less-or-equal","older-than-days","newer-than-days"]},"value":true,"param":{"type":"string","minLength":1},"says":{"type":"string","minLength":1}},"allOf":[{"if":{"properties":{"op":{"enum":["exists","absent"]}},"required":["op"]},"then":{"not":{"anyOf":[{"required":["value"]},{"required":["param"]}]},"x-message":"`exists` and `absent` take no value or param"},"else":{"oneOf":[{"required":["value"]},{"required":["param"]}],"x-message":"a comparison needs exactly one of `value` or `param`"}}]},"parameter":{"type":"object","additionalProperties":false,"required":["default","description"],"properties":{"default":{"anyOf":[{"type":"number"},{"type":"string"},{"type":"boolean"},{"type":"array","items":{"type":"string"}}],"x-message":"a parameter default is a number, a string, a boolean or a list of strings"},"description":{"type":"string","minLength":1},"unit":{"type":"string","minLength":1}}},"example":{"type":"object","additionalProperties":false,"required":["name","resource","expect"],"properties":{"name":{"type":"string","minLength":1},"resource":true,"expect":{"enum":["pass","fail","not-applicable"]},"parameters":{"type":"object"},"now":{"type":"string","format":"date-time","x-message":"must be an ISO 8601 date-time such as 2026-11-28T12:00:00Z"}}}}};
-const schema37 = {"type":"object","additionalProperties":false,"required":["default","description"],"properties":{"default":{"anyOf":[{"type":"number"},{"type":"string"},{"type":"boolean"},{"type":"array","items":{"type":"string"}}],"x-message":"a parameter default is a number, a string, a boolean or a list of strings"},"description":{"type":"string","minLength":1},"unit":{"type":"string","minLength":1}}};
-const schema38 = {"type":"object","additionalProperties":false,"required":["name","resource","expect"],"properties":{"name":{"type":"string","minLength":1},"resource":true,"expect":{"enum":["pass","fail","not-applicable"]},"parameters":{"type":"object"},"now":{"type":"string","format":"date-time","x-message":"must be an ISO 8601 date-time such as 2026-11-28T12:00:00Z"}}};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/control.schema.json","title":"trustpack control","type":"object","additionalProperties":false,"required":["id","title","description","severity","kind","frameworks","remediation"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","x-message":"must be lower-case letters, digits and dashes (e.g. rds-cluster-encrypted-at-rest)"},"title":{"type":"string","minLength":1},"description":{"type":"string","minLength":1},"claim":{"type":"string","minLength":1},"severity":{"enum":["critical","high","medium","low","info"]},"kind":{"enum":["automated","manual","inherited"],"x-message":"automated (proven by evidence), manual (proven by an attestation) or inherited (operated by the cloud provider, proven by the provider's documents as an attestation)"},"collector":{"type":"string","pattern":"^[a-z0-9-]+\\.[a-z0-9.-]+$","x-message":"must be a collector id such as rds.db-clusters"},"scope":{"$ref":"#/$defs/assertion"},"assert":{"$ref":"#/$defs/assertion"},"when_none_in_scope":{"enum":["not-applicable","fail"]},"config_rule":{"type":"string","pattern":"^[A-Z0-9_]+$","x-message":"must be an AWS Config managed rule identifier in capitals, e.g. RDS_STORAGE_ENCRYPTED"},"config_rule_parameters":{"type":"object","x-message":"map each input parameter of the managed rule to the least strict value that still proves the claim: {op, value|param}","propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_.]*$","x-message":"an AWS Config rule input parameter name, e.g. readWriteType"},"additionalProperties":{"$ref":"#/$defs/ruleParameter"}},"attestation":{"type":"object","additionalProperties":false,"required":["evidence"],"properties":{"evidence":{"type":"string","minLength":1},"max_age_days":{"type":"integer","minimum":1}}},"provider":{"type":"object","additionalProperties":false,"required":["name","documentation"],"x-message":"an inherited control names the provider and the page that documents what it operates","properties":{"name":{"type":"string","minLength":1},"documentation":{"type":"string","format":"uri"},"report":{"type":"string","minLength":1}}},"parameters":{"type":"object","propertyNames":{"pattern":"^[a-z][a-z0-9_]*$","x-message":"parameter names are lower_snake_case"},"additionalProperties":{"$ref":"#/$defs/parameter"}},"frameworks":{"type":"object","additionalProperties":false,"minProperties":1,"x-message":"map at least one framework to a list of requirement ids","properties":{"soc2":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"pci-dss-4.0.1":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"gdpr":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"ccpa":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"csa-ccm-4":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}}}},"remediation":{"type":"string","minLength":1},"references":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["title"],"properties":{"title":{"type":"string","minLength":1},"url":{"type":"string","format":"uri"},"config_rule":{"type":"string","pattern":"^[A-Z0-9_]+$","x-message":"must be an AWS Config managed rule identifier in capitals"}}}},"rationale":{"type":"string","minLength":1},"examples":{"type":"array","items":{"$ref":"#/$defs/example"}},"tags":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1}}},"allOf":[{"if":{"properties":{"kind":{"const":"automated"}},"required":["kind"]},"then":{"anyOf":[{"required":["collector","assert"]},{"required":["config_rule"]}],"x-message":"an automated control needs `collector` and `assert`, or the `config_rule` shorthand"}},{"if":{"properties":{"kind":{"const":"manual"}},"required":["kind"]},"then":{"required":["attestation"],"not":{"anyOf":[{"required":["collector"]},{"required":["scope"]},{"required":["assert"]},{"required":["config_rule"]},{"required":["when_none_in_scope"]}]},"x-message":"a manual control is proven by an attestation; remove collector, scope, assert, config_rule and when_none_in_scope"}},{"if":{"properties":{"kind":{"const":"inherited"}},"required":["kind"]},"then":{"required":["attestation","provider"],"not":{"anyOf":[{"required":["collector"]},{"required":["scope"]},{"required":["assert"]},{"required":["config_rule"]},{"required":["when_none_in_scope"]}]},"x-message":"an inherited control is proven by the provider's documents as an attestation; it needs attestation and provider, and no collector, scope, assert, config_rule or when_none_in_scope"}},{"if":{"required":["config_rule_parameters"]},"then":{"required":["config_rule"],"x-message":"config_rule_parameters needs config_rule"}}],"$defs":{"assertion":{"type":"object","x-message":"an assertion is a comparison {path, op, value|param} or {all: [...]}, {any: [...]}, {not: ...}","if":{"required":["all"]},"then":{"$ref":"#/$defs/allNode"},"else":{"if":{"required":["any"]},"then":{"$ref":"#/$defs/anyNode"},"else":{"if":{"required":["not"]},"then":{"$ref":"#/$defs/notNode"},"else":{"$ref":"#/$defs/comparison"}}}},"allNode":{"type":"object","additionalProperties":false,"required":["all"],"properties":{"all":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/assertion"}}}},"anyNode":{"type":"object","additionalProperties":false,"required":["any"],"properties":{"any":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/assertion"}}}},"notNode":{"type":"object","additionalProperties":false,"required":["not"],"properties":{"not":{"$ref":"#/$defs/assertion"}}},"comparison":{"type":"object","additionalProperties":false,"required":["path","op"],"properties":{"path":{"type":"string","minLength":1},"op":{"enum":["equals","not-equals","greater-than","greater-or-equal","less-than","less-or-equal","in","not-in","all-in","contains","not-contains","matches","exists","absent","length-equals","length-greater-or-equal","length-less-or-equal","older-than-days","newer-than-days"]},"value":true,"param":{"type":"string","minLength":1},"says":{"type":"string","minLength":1}},"allOf":[{"if":{"properties":{"op":{"enum":["exists","absent"]}},"required":["op"]},"then":{"not":{"anyOf":[{"required":["value"]},{"required":["param"]}]},"x-message":"`exists` and `absent` take no value or param"},"else":{"oneOf":[{"required":["value"]},{"required":["param"]}],"x-message":"a comparison needs exactly one of `value` or `param`"}}]},"parameter":{"type":"object","additionalProperties":false,"required":["default","description"],"properties":{"default":{"anyOf":[{"type":"number"},{"type":"string"},{"type":"boolean"},{"type":"array","items":{"type":"string"}}],"x-message":"a parameter default is a number, a string, a boolean or a list of strings"},"description":{"type":"string","minLength":1},"unit":{"type":"string","minLength":1}}},"example":{"type":"object","additionalProperties":false,"required":["name","expect"],"properties":{"name":{"type":"string","minLength":1},"resource":true,"expect":{"enum":["pass","fail","not-applicable","manual"]},"parameters":{"type":"object"},"now":{"type":"string","format":"date-time","x-message":"must be an ISO 8601 date-time such as 2026-11-28T12:00:00Z"},"attestation":{"type":"object","additionalProperties":false,"required":["attested_by","attested_at","document","sha256","expires"],"properties":{"attested_by":{"type":"string","minLength":1},"attested_at":{"type":"string","minLength":1},"document":{"type":"string","minLength":1},"sha256":{"type":"string","minLength":1},"expires":{"type":"string","minLength":1},"notes":{"type":"string","minLength":1}}},"document_text":{"type":"string"}},"oneOf":[{"required":["resource"]},{"required":["attestation"]}],"x-message":"an example gives a `resource` (automated controls) or an `attestation` (manual and inherited controls), not both"},"ruleParameter":{"type":"object","additionalProperties":false,"required":["op"],"properties":{"op":{"enum":["equals","in","greater-or-equal","less-or-equal"]},"value":true,"param":{"type":"string","minLength":1}},"oneOf":[{"required":["value"]},{"required":["param"]}],"x-message":"a rule parameter needs op (equals, in, greater-or-equal, less-or-equal) and exactly one of value or param"}}};
+const schema37 = {"type":"object","additionalProperties":false,"required":["op"],"properties":{"op":{"enum":["equals","in","greater-or-equal","less-or-equal"]},"value":true,"param":{"type":"string","minLength":1}},"oneOf":[{"required":["value"]},{"required":["param"]}],"x-message":"a rule parameter needs op (equals, in, greater-or-equal, less-or-equal) and exactly one of value or param"};
+const schema38 = {"type":"object","additionalProperties":false,"required":["default","description"],"properties":{"default":{"anyOf":[{"type":"number"},{"type":"string"},{"type":"boolean"},{"type":"array","items":{"type":"string"}}],"x-message":"a parameter default is a number, a string, a boolean or a list of strings"},"description":{"type":"string","minLength":1},"unit":{"type":"string","minLength":1}}};
+const schema39 = {"type":"object","additionalProperties":false,"required":["name","expect"],"properties":{"name":{"type":"string","minLength":1},"resource":true,"expect":{"enum":["pass","fail","not-applicable","manual"]},"parameters":{"type":"object"},"now":{"type":"string","format":"date-time","x-message":"must be an ISO 8601 date-time such as 2026-11-28T12:00:00Z"},"attestation":{"type":"object","additionalProperties":false,"required":["attested_by","attested_at","document","sha256","expires"],"properties":{"attested_by":{"type":"string","minLength":1},"attested_at":{"type":"string","minLength":1},"document":{"type":"string","minLength":1},"sha256":{"type":"string","minLength":1},"expires":{"type":"string","minLength":1},"notes":{"type":"string","minLength":1}}},"document_text":{"type":"string"}},"oneOf":[{"required":["resource"]},{"required":["attestation"]}],"x-message":"an example gives a `resource` (automated controls) or an `attestation` (manual and inherited controls), not both"};
 const func1 = Object.prototype.hasOwnProperty;
 const func2 = require("ajv/dist/runtime/ucs2length").default;
 const pattern4 = new RegExp("^[a-z0-9][a-z0-9-]*$", "u");
 const pattern5 = new RegExp("^[a-z0-9-]+\\.[a-z0-9.-]+$", "u");
 const pattern6 = new RegExp("^[A-Z0-9_]+$", "u");
-const pattern7 = new RegExp("^[a-z][a-z0-9_]*$", "u");
+const pattern7 = new RegExp("^[A-Za-z][A-Za-z0-9_.]*$", "u");
+const pattern8 = new RegExp("^[a-z][a-z0-9_]*$", "u");
 const schema32 = {"type":"object","x-message":"an assertion is a comparison {path, op, value|param} or {all: [...]}, {any: [...]}, {not: ...}","if":{"required":["all"]},"then":{"$ref":"#/$defs/allNode"},"else":{"if":{"required":["any"]},"then":{"$ref":"#/$defs/anyNode"},"else":{"if":{"required":["not"]},"then":{"$ref":"#/$defs/notNode"},"else":{"$ref":"#/$defs/comparison"}}}};
 const schema36 = {"type":"object","additionalProperties":false,"required":["path","op"],"properties":{"path":{"type":"string","minLength":1},"op":{"enum":["equals","not-equals","greater-than","greater-or-equal","less-than","less-or-equal","in","not-in","all-in","contains","not-contains","matches","exists","absent","length-equals","length-greater-or-equal","length-less-or-equal","older-than-days","newer-than-days"]},"value":true,"param":{"type":"string","minLength":1},"says":{"type":"string","minLength":1}},"allOf":[{"if":{"properties":{"op":{"enum":["exists","absent"]}},"required":["op"]},"then":{"not":{"anyOf":[{"required":["value"]},{"required":["param"]}]},"x-message":"`exists` and `absent` take no value or param"},"else":{"oneOf":[{"required":["value"]},{"required":["param"]}],"x-message":"a comparison needs exactly one of `value` or `param`"}}]};
 const schema33 = {"type":"object","additionalProperties":false,"required":["all"],"properties":{"all":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/assertion"}}}};
@@ -803,7 +805,7 @@ return errors === 0;
 validate21.evaluated = {"dynamicProps":true,"dynamicItems":false};
 
 const formats0 = require("ajv-formats/dist/formats").fullFormats.uri;
-const formats2 = require("ajv-formats/dist/formats").fullFormats["date-time"];
+const formats4 = require("ajv-formats/dist/formats").fullFormats["date-time"];
 
 function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://trustpack.dev/schema/control.schema.json" */;
@@ -1128,9 +1130,13 @@ vErrors.push(err17);
 }
 errors++;
 }
+const _errs25 = errors;
+let valid8 = true;
+const _errs26 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.id === undefined){
-const err18 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'",schema:schema31.required,parentSchema:schema31,data};
+let missing7;
+if((data.kind === undefined) && (missing7 = "kind")){
+const err18 = {};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -1139,8 +1145,10 @@ vErrors.push(err18);
 }
 errors++;
 }
-if(data.title === undefined){
-const err19 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'",schema:schema31.required,parentSchema:schema31,data};
+else {
+if(data.kind !== undefined){
+if("inherited" !== data.kind){
+const err19 = {};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -1149,8 +1157,30 @@ vErrors.push(err19);
 }
 errors++;
 }
-if(data.description === undefined){
-const err20 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "description"},message:"must have required property '"+"description"+"'",schema:schema31.required,parentSchema:schema31,data};
+}
+}
+}
+var _valid4 = _errs26 === errors;
+errors = _errs25;
+if(vErrors !== null){
+if(_errs25){
+vErrors.length = _errs25;
+}
+else {
+vErrors = null;
+}
+}
+if(_valid4){
+const _errs28 = errors;
+const _errs29 = errors;
+const _errs30 = errors;
+const _errs31 = errors;
+let valid11 = false;
+const _errs32 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing8;
+if((data.collector === undefined) && (missing8 = "collector")){
+const err20 = {};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -1159,8 +1189,14 @@ vErrors.push(err20);
 }
 errors++;
 }
-if(data.severity === undefined){
-const err21 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "severity"},message:"must have required property '"+"severity"+"'",schema:schema31.required,parentSchema:schema31,data};
+}
+var _valid5 = _errs32 === errors;
+valid11 = valid11 || _valid5;
+const _errs33 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing9;
+if((data.scope === undefined) && (missing9 = "scope")){
+const err21 = {};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -1169,8 +1205,14 @@ vErrors.push(err21);
 }
 errors++;
 }
-if(data.kind === undefined){
-const err22 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'",schema:schema31.required,parentSchema:schema31,data};
+}
+var _valid5 = _errs33 === errors;
+valid11 = valid11 || _valid5;
+const _errs34 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing10;
+if((data.assert === undefined) && (missing10 = "assert")){
+const err22 = {};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -1179,8 +1221,14 @@ vErrors.push(err22);
 }
 errors++;
 }
-if(data.frameworks === undefined){
-const err23 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "frameworks"},message:"must have required property '"+"frameworks"+"'",schema:schema31.required,parentSchema:schema31,data};
+}
+var _valid5 = _errs34 === errors;
+valid11 = valid11 || _valid5;
+const _errs35 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing11;
+if((data.config_rule === undefined) && (missing11 = "config_rule")){
+const err23 = {};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -1189,8 +1237,14 @@ vErrors.push(err23);
 }
 errors++;
 }
-if(data.remediation === undefined){
-const err24 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "remediation"},message:"must have required property '"+"remediation"+"'",schema:schema31.required,parentSchema:schema31,data};
+}
+var _valid5 = _errs35 === errors;
+valid11 = valid11 || _valid5;
+const _errs36 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing12;
+if((data.when_none_in_scope === undefined) && (missing12 = "when_none_in_scope")){
+const err24 = {};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -1199,9 +1253,11 @@ vErrors.push(err24);
 }
 errors++;
 }
-for(const key0 in data){
-if(!(func1.call(schema31.properties, key0))){
-const err25 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema31,data};
+}
+var _valid5 = _errs36 === errors;
+valid11 = valid11 || _valid5;
+if(!valid11){
+const err25 = {};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -1210,12 +1266,20 @@ vErrors.push(err25);
 }
 errors++;
 }
+else {
+errors = _errs31;
+if(vErrors !== null){
+if(_errs31){
+vErrors.length = _errs31;
 }
-if(data.id !== undefined){
-let data2 = data.id;
-if(typeof data2 === "string"){
-if(!pattern4.test(data2)){
-const err26 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema31.properties.id,data:data2};
+else {
+vErrors = null;
+}
+}
+}
+var valid10 = _errs30 === errors;
+if(valid10){
+const err26 = {instancePath,schemaPath:"#/allOf/2/then/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema31.allOf[2].then.not,parentSchema:schema31.allOf[2].then,data};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -1224,9 +1288,20 @@ vErrors.push(err26);
 }
 errors++;
 }
+else {
+errors = _errs29;
+if(vErrors !== null){
+if(_errs29){
+vErrors.length = _errs29;
 }
 else {
-const err27 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.id.type,parentSchema:schema31.properties.id,data:data2};
+vErrors = null;
+}
+}
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.attestation === undefined){
+const err27 = {instancePath,schemaPath:"#/allOf/2/then/required",keyword:"required",params:{missingProperty: "attestation"},message:"must have required property '"+"attestation"+"'",schema:schema31.allOf[2].then.required,parentSchema:schema31.allOf[2].then,data};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -1235,12 +1310,8 @@ vErrors.push(err27);
 }
 errors++;
 }
-}
-if(data.title !== undefined){
-let data3 = data.title;
-if(typeof data3 === "string"){
-if(func2(data3) < 1){
-const err28 = {instancePath:instancePath+"/title",schemaPath:"#/properties/title/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.title,data:data3};
+if(data.provider === undefined){
+const err28 = {instancePath,schemaPath:"#/allOf/2/then/required",keyword:"required",params:{missingProperty: "provider"},message:"must have required property '"+"provider"+"'",schema:schema31.allOf[2].then.required,parentSchema:schema31.allOf[2].then,data};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -1250,8 +1321,11 @@ vErrors.push(err28);
 errors++;
 }
 }
-else {
-const err29 = {instancePath:instancePath+"/title",schemaPath:"#/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.title.type,parentSchema:schema31.properties.title,data:data3};
+var _valid4 = _errs28 === errors;
+valid8 = _valid4;
+}
+if(!valid8){
+const err29 = {instancePath,schemaPath:"#/allOf/2/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema31.allOf[2].if,parentSchema:schema31.allOf[2],data};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -1260,12 +1334,13 @@ vErrors.push(err29);
 }
 errors++;
 }
-}
-if(data.description !== undefined){
-let data4 = data.description;
-if(typeof data4 === "string"){
-if(func2(data4) < 1){
-const err30 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.description,data:data4};
+const _errs39 = errors;
+let valid12 = true;
+const _errs40 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing13;
+if((data.config_rule_parameters === undefined) && (missing13 = "config_rule_parameters")){
+const err30 = {};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -1275,8 +1350,21 @@ vErrors.push(err30);
 errors++;
 }
 }
+var _valid6 = _errs40 === errors;
+errors = _errs39;
+if(vErrors !== null){
+if(_errs39){
+vErrors.length = _errs39;
+}
 else {
-const err31 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.description.type,parentSchema:schema31.properties.description,data:data4};
+vErrors = null;
+}
+}
+if(_valid6){
+const _errs41 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.config_rule === undefined){
+const err31 = {instancePath,schemaPath:"#/allOf/3/then/required",keyword:"required",params:{missingProperty: "config_rule"},message:"must have required property '"+"config_rule"+"'",schema:schema31.allOf[3].then.required,parentSchema:schema31.allOf[3].then,data};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -1286,11 +1374,11 @@ vErrors.push(err31);
 errors++;
 }
 }
-if(data.claim !== undefined){
-let data5 = data.claim;
-if(typeof data5 === "string"){
-if(func2(data5) < 1){
-const err32 = {instancePath:instancePath+"/claim",schemaPath:"#/properties/claim/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.claim,data:data5};
+var _valid6 = _errs41 === errors;
+valid12 = _valid6;
+}
+if(!valid12){
+const err32 = {instancePath,schemaPath:"#/allOf/3/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema31.allOf[3].if,parentSchema:schema31.allOf[3],data};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -1299,9 +1387,9 @@ vErrors.push(err32);
 }
 errors++;
 }
-}
-else {
-const err33 = {instancePath:instancePath+"/claim",schemaPath:"#/properties/claim/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.claim.type,parentSchema:schema31.properties.claim,data:data5};
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.id === undefined){
+const err33 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'",schema:schema31.required,parentSchema:schema31,data};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -1310,11 +1398,8 @@ vErrors.push(err33);
 }
 errors++;
 }
-}
-if(data.severity !== undefined){
-let data6 = data.severity;
-if(!(((((data6 === "critical") || (data6 === "high")) || (data6 === "medium")) || (data6 === "low")) || (data6 === "info"))){
-const err34 = {instancePath:instancePath+"/severity",schemaPath:"#/properties/severity/enum",keyword:"enum",params:{allowedValues: schema31.properties.severity.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.severity.enum,parentSchema:schema31.properties.severity,data:data6};
+if(data.title === undefined){
+const err34 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'",schema:schema31.required,parentSchema:schema31,data};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -1323,11 +1408,8 @@ vErrors.push(err34);
 }
 errors++;
 }
-}
-if(data.kind !== undefined){
-let data7 = data.kind;
-if(!((data7 === "automated") || (data7 === "manual"))){
-const err35 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/enum",keyword:"enum",params:{allowedValues: schema31.properties.kind.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.kind.enum,parentSchema:schema31.properties.kind,data:data7};
+if(data.description === undefined){
+const err35 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "description"},message:"must have required property '"+"description"+"'",schema:schema31.required,parentSchema:schema31,data};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -1336,12 +1418,8 @@ vErrors.push(err35);
 }
 errors++;
 }
-}
-if(data.collector !== undefined){
-let data8 = data.collector;
-if(typeof data8 === "string"){
-if(!pattern5.test(data8)){
-const err36 = {instancePath:instancePath+"/collector",schemaPath:"#/properties/collector/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9-]+\\.[a-z0-9.-]+$"},message:"must match pattern \""+"^[a-z0-9-]+\\.[a-z0-9.-]+$"+"\"",schema:"^[a-z0-9-]+\\.[a-z0-9.-]+$",parentSchema:schema31.properties.collector,data:data8};
+if(data.severity === undefined){
+const err36 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "severity"},message:"must have required property '"+"severity"+"'",schema:schema31.required,parentSchema:schema31,data};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -1350,14 +1428,195 @@ vErrors.push(err36);
 }
 errors++;
 }
-}
-else {
-const err37 = {instancePath:instancePath+"/collector",schemaPath:"#/properties/collector/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.collector.type,parentSchema:schema31.properties.collector,data:data8};
+if(data.kind === undefined){
+const err37 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'",schema:schema31.required,parentSchema:schema31,data};
 if(vErrors === null){
 vErrors = [err37];
 }
 else {
 vErrors.push(err37);
+}
+errors++;
+}
+if(data.frameworks === undefined){
+const err38 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "frameworks"},message:"must have required property '"+"frameworks"+"'",schema:schema31.required,parentSchema:schema31,data};
+if(vErrors === null){
+vErrors = [err38];
+}
+else {
+vErrors.push(err38);
+}
+errors++;
+}
+if(data.remediation === undefined){
+const err39 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "remediation"},message:"must have required property '"+"remediation"+"'",schema:schema31.required,parentSchema:schema31,data};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(func1.call(schema31.properties, key0))){
+const err40 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema31,data};
+if(vErrors === null){
+vErrors = [err40];
+}
+else {
+vErrors.push(err40);
+}
+errors++;
+}
+}
+if(data.id !== undefined){
+let data3 = data.id;
+if(typeof data3 === "string"){
+if(!pattern4.test(data3)){
+const err41 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema31.properties.id,data:data3};
+if(vErrors === null){
+vErrors = [err41];
+}
+else {
+vErrors.push(err41);
+}
+errors++;
+}
+}
+else {
+const err42 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.id.type,parentSchema:schema31.properties.id,data:data3};
+if(vErrors === null){
+vErrors = [err42];
+}
+else {
+vErrors.push(err42);
+}
+errors++;
+}
+}
+if(data.title !== undefined){
+let data4 = data.title;
+if(typeof data4 === "string"){
+if(func2(data4) < 1){
+const err43 = {instancePath:instancePath+"/title",schemaPath:"#/properties/title/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.title,data:data4};
+if(vErrors === null){
+vErrors = [err43];
+}
+else {
+vErrors.push(err43);
+}
+errors++;
+}
+}
+else {
+const err44 = {instancePath:instancePath+"/title",schemaPath:"#/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.title.type,parentSchema:schema31.properties.title,data:data4};
+if(vErrors === null){
+vErrors = [err44];
+}
+else {
+vErrors.push(err44);
+}
+errors++;
+}
+}
+if(data.description !== undefined){
+let data5 = data.description;
+if(typeof data5 === "string"){
+if(func2(data5) < 1){
+const err45 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.description,data:data5};
+if(vErrors === null){
+vErrors = [err45];
+}
+else {
+vErrors.push(err45);
+}
+errors++;
+}
+}
+else {
+const err46 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.description.type,parentSchema:schema31.properties.description,data:data5};
+if(vErrors === null){
+vErrors = [err46];
+}
+else {
+vErrors.push(err46);
+}
+errors++;
+}
+}
+if(data.claim !== undefined){
+let data6 = data.claim;
+if(typeof data6 === "string"){
+if(func2(data6) < 1){
+const err47 = {instancePath:instancePath+"/claim",schemaPath:"#/properties/claim/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.claim,data:data6};
+if(vErrors === null){
+vErrors = [err47];
+}
+else {
+vErrors.push(err47);
+}
+errors++;
+}
+}
+else {
+const err48 = {instancePath:instancePath+"/claim",schemaPath:"#/properties/claim/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.claim.type,parentSchema:schema31.properties.claim,data:data6};
+if(vErrors === null){
+vErrors = [err48];
+}
+else {
+vErrors.push(err48);
+}
+errors++;
+}
+}
+if(data.severity !== undefined){
+let data7 = data.severity;
+if(!(((((data7 === "critical") || (data7 === "high")) || (data7 === "medium")) || (data7 === "low")) || (data7 === "info"))){
+const err49 = {instancePath:instancePath+"/severity",schemaPath:"#/properties/severity/enum",keyword:"enum",params:{allowedValues: schema31.properties.severity.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.severity.enum,parentSchema:schema31.properties.severity,data:data7};
+if(vErrors === null){
+vErrors = [err49];
+}
+else {
+vErrors.push(err49);
+}
+errors++;
+}
+}
+if(data.kind !== undefined){
+let data8 = data.kind;
+if(!(((data8 === "automated") || (data8 === "manual")) || (data8 === "inherited"))){
+const err50 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/enum",keyword:"enum",params:{allowedValues: schema31.properties.kind.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.kind.enum,parentSchema:schema31.properties.kind,data:data8};
+if(vErrors === null){
+vErrors = [err50];
+}
+else {
+vErrors.push(err50);
+}
+errors++;
+}
+}
+if(data.collector !== undefined){
+let data9 = data.collector;
+if(typeof data9 === "string"){
+if(!pattern5.test(data9)){
+const err51 = {instancePath:instancePath+"/collector",schemaPath:"#/properties/collector/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9-]+\\.[a-z0-9.-]+$"},message:"must match pattern \""+"^[a-z0-9-]+\\.[a-z0-9.-]+$"+"\"",schema:"^[a-z0-9-]+\\.[a-z0-9.-]+$",parentSchema:schema31.properties.collector,data:data9};
+if(vErrors === null){
+vErrors = [err51];
+}
+else {
+vErrors.push(err51);
+}
+errors++;
+}
+}
+else {
+const err52 = {instancePath:instancePath+"/collector",schemaPath:"#/properties/collector/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.collector.type,parentSchema:schema31.properties.collector,data:data9};
+if(vErrors === null){
+vErrors = [err52];
+}
+else {
+vErrors.push(err52);
 }
 errors++;
 }
@@ -1375,201 +1634,9 @@ errors = vErrors.length;
 }
 }
 if(data.when_none_in_scope !== undefined){
-let data11 = data.when_none_in_scope;
-if(!((data11 === "not-applicable") || (data11 === "fail"))){
-const err38 = {instancePath:instancePath+"/when_none_in_scope",schemaPath:"#/properties/when_none_in_scope/enum",keyword:"enum",params:{allowedValues: schema31.properties.when_none_in_scope.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.when_none_in_scope.enum,parentSchema:schema31.properties.when_none_in_scope,data:data11};
-if(vErrors === null){
-vErrors = [err38];
-}
-else {
-vErrors.push(err38);
-}
-errors++;
-}
-}
-if(data.config_rule !== undefined){
-let data12 = data.config_rule;
-if(typeof data12 === "string"){
-if(!pattern6.test(data12)){
-const err39 = {instancePath:instancePath+"/config_rule",schemaPath:"#/properties/config_rule/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9_]+$"},message:"must match pattern \""+"^[A-Z0-9_]+$"+"\"",schema:"^[A-Z0-9_]+$",parentSchema:schema31.properties.config_rule,data:data12};
-if(vErrors === null){
-vErrors = [err39];
-}
-else {
-vErrors.push(err39);
-}
-errors++;
-}
-}
-else {
-const err40 = {instancePath:instancePath+"/config_rule",schemaPath:"#/properties/config_rule/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.config_rule.type,parentSchema:schema31.properties.config_rule,data:data12};
-if(vErrors === null){
-vErrors = [err40];
-}
-else {
-vErrors.push(err40);
-}
-errors++;
-}
-}
-if(data.attestation !== undefined){
-let data13 = data.attestation;
-if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
-if(data13.evidence === undefined){
-const err41 = {instancePath:instancePath+"/attestation",schemaPath:"#/properties/attestation/required",keyword:"required",params:{missingProperty: "evidence"},message:"must have required property '"+"evidence"+"'",schema:schema31.properties.attestation.required,parentSchema:schema31.properties.attestation,data:data13};
-if(vErrors === null){
-vErrors = [err41];
-}
-else {
-vErrors.push(err41);
-}
-errors++;
-}
-for(const key1 in data13){
-if(!((key1 === "evidence") || (key1 === "max_age_days"))){
-const err42 = {instancePath:instancePath+"/attestation",schemaPath:"#/properties/attestation/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.attestation,data:data13};
-if(vErrors === null){
-vErrors = [err42];
-}
-else {
-vErrors.push(err42);
-}
-errors++;
-}
-}
-if(data13.evidence !== undefined){
-let data14 = data13.evidence;
-if(typeof data14 === "string"){
-if(func2(data14) < 1){
-const err43 = {instancePath:instancePath+"/attestation/evidence",schemaPath:"#/properties/attestation/properties/evidence/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.attestation.properties.evidence,data:data14};
-if(vErrors === null){
-vErrors = [err43];
-}
-else {
-vErrors.push(err43);
-}
-errors++;
-}
-}
-else {
-const err44 = {instancePath:instancePath+"/attestation/evidence",schemaPath:"#/properties/attestation/properties/evidence/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.attestation.properties.evidence.type,parentSchema:schema31.properties.attestation.properties.evidence,data:data14};
-if(vErrors === null){
-vErrors = [err44];
-}
-else {
-vErrors.push(err44);
-}
-errors++;
-}
-}
-if(data13.max_age_days !== undefined){
-let data15 = data13.max_age_days;
-if(!(((typeof data15 == "number") && (!(data15 % 1) && !isNaN(data15))) && (isFinite(data15)))){
-const err45 = {instancePath:instancePath+"/attestation/max_age_days",schemaPath:"#/properties/attestation/properties/max_age_days/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.attestation.properties.max_age_days.type,parentSchema:schema31.properties.attestation.properties.max_age_days,data:data15};
-if(vErrors === null){
-vErrors = [err45];
-}
-else {
-vErrors.push(err45);
-}
-errors++;
-}
-if((typeof data15 == "number") && (isFinite(data15))){
-if(data15 < 1 || isNaN(data15)){
-const err46 = {instancePath:instancePath+"/attestation/max_age_days",schemaPath:"#/properties/attestation/properties/max_age_days/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.attestation.properties.max_age_days,data:data15};
-if(vErrors === null){
-vErrors = [err46];
-}
-else {
-vErrors.push(err46);
-}
-errors++;
-}
-}
-}
-}
-else {
-const err47 = {instancePath:instancePath+"/attestation",schemaPath:"#/properties/attestation/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.attestation.type,parentSchema:schema31.properties.attestation,data:data13};
-if(vErrors === null){
-vErrors = [err47];
-}
-else {
-vErrors.push(err47);
-}
-errors++;
-}
-}
-if(data.parameters !== undefined){
-let data16 = data.parameters;
-if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
-for(const key2 in data16){
-const _errs54 = errors;
-if(typeof key2 === "string"){
-if(!pattern7.test(key2)){
-const err48 = {instancePath:instancePath+"/parameters",schemaPath:"#/properties/parameters/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_]*$"},message:"must match pattern \""+"^[a-z][a-z0-9_]*$"+"\"",schema:"^[a-z][a-z0-9_]*$",parentSchema:schema31.properties.parameters.propertyNames,data:key2,propertyName:key2};
-if(vErrors === null){
-vErrors = [err48];
-}
-else {
-vErrors.push(err48);
-}
-errors++;
-}
-}
-var valid10 = _errs54 === errors;
-if(!valid10){
-const err49 = {instancePath:instancePath+"/parameters",schemaPath:"#/properties/parameters/propertyNames",keyword:"propertyNames",params:{propertyName: key2},message:"property name must be valid",schema:schema31.properties.parameters.propertyNames,parentSchema:schema31.properties.parameters,data:data16};
-if(vErrors === null){
-vErrors = [err49];
-}
-else {
-vErrors.push(err49);
-}
-errors++;
-}
-}
-for(const key3 in data16){
-let data17 = data16[key3];
-if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
-if(data17.default === undefined){
-const err50 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/required",keyword:"required",params:{missingProperty: "default"},message:"must have required property '"+"default"+"'",schema:schema37.required,parentSchema:schema37,data:data17};
-if(vErrors === null){
-vErrors = [err50];
-}
-else {
-vErrors.push(err50);
-}
-errors++;
-}
-if(data17.description === undefined){
-const err51 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/required",keyword:"required",params:{missingProperty: "description"},message:"must have required property '"+"description"+"'",schema:schema37.required,parentSchema:schema37,data:data17};
-if(vErrors === null){
-vErrors = [err51];
-}
-else {
-vErrors.push(err51);
-}
-errors++;
-}
-for(const key4 in data17){
-if(!(((key4 === "default") || (key4 === "description")) || (key4 === "unit"))){
-const err52 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema37,data:data17};
-if(vErrors === null){
-vErrors = [err52];
-}
-else {
-vErrors.push(err52);
-}
-errors++;
-}
-}
-if(data17.default !== undefined){
-let data18 = data17.default;
-const _errs62 = errors;
-let valid14 = false;
-const _errs63 = errors;
-if(!((typeof data18 == "number") && (isFinite(data18)))){
-const err53 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/0/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema37.properties.default.anyOf[0].type,parentSchema:schema37.properties.default.anyOf[0],data:data18};
+let data12 = data.when_none_in_scope;
+if(!((data12 === "not-applicable") || (data12 === "fail"))){
+const err53 = {instancePath:instancePath+"/when_none_in_scope",schemaPath:"#/properties/when_none_in_scope/enum",keyword:"enum",params:{allowedValues: schema31.properties.when_none_in_scope.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.when_none_in_scope.enum,parentSchema:schema31.properties.when_none_in_scope,data:data12};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -1578,11 +1645,12 @@ vErrors.push(err53);
 }
 errors++;
 }
-var _valid4 = _errs63 === errors;
-valid14 = valid14 || _valid4;
-const _errs65 = errors;
-if(typeof data18 !== "string"){
-const err54 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.default.anyOf[1].type,parentSchema:schema37.properties.default.anyOf[1],data:data18};
+}
+if(data.config_rule !== undefined){
+let data13 = data.config_rule;
+if(typeof data13 === "string"){
+if(!pattern6.test(data13)){
+const err54 = {instancePath:instancePath+"/config_rule",schemaPath:"#/properties/config_rule/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9_]+$"},message:"must match pattern \""+"^[A-Z0-9_]+$"+"\"",schema:"^[A-Z0-9_]+$",parentSchema:schema31.properties.config_rule,data:data13};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -1591,11 +1659,9 @@ vErrors.push(err54);
 }
 errors++;
 }
-var _valid4 = _errs65 === errors;
-valid14 = valid14 || _valid4;
-const _errs67 = errors;
-if(typeof data18 !== "boolean"){
-const err55 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/2/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema37.properties.default.anyOf[2].type,parentSchema:schema37.properties.default.anyOf[2],data:data18};
+}
+else {
+const err55 = {instancePath:instancePath+"/config_rule",schemaPath:"#/properties/config_rule/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.config_rule.type,parentSchema:schema31.properties.config_rule,data:data13};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -1604,15 +1670,15 @@ vErrors.push(err55);
 }
 errors++;
 }
-var _valid4 = _errs67 === errors;
-valid14 = valid14 || _valid4;
-const _errs69 = errors;
-if(Array.isArray(data18)){
-const len0 = data18.length;
-for(let i0=0; i0<len0; i0++){
-let data19 = data18[i0];
-if(typeof data19 !== "string"){
-const err56 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/default/" + i0,schemaPath:"#/$defs/parameter/properties/default/anyOf/3/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.default.anyOf[3].items.type,parentSchema:schema37.properties.default.anyOf[3].items,data:data19};
+}
+if(data.config_rule_parameters !== undefined){
+let data14 = data.config_rule_parameters;
+if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+for(const key1 in data14){
+const _errs68 = errors;
+if(typeof key1 === "string"){
+if(!pattern7.test(key1)){
+const err56 = {instancePath:instancePath+"/config_rule_parameters",schemaPath:"#/properties/config_rule_parameters/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_.]*$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_.]*$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_.]*$",parentSchema:schema31.properties.config_rule_parameters.propertyNames,data:key1,propertyName:key1};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -1622,9 +1688,9 @@ vErrors.push(err56);
 errors++;
 }
 }
-}
-else {
-const err57 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/3/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema37.properties.default.anyOf[3].type,parentSchema:schema37.properties.default.anyOf[3],data:data18};
+var valid14 = _errs68 === errors;
+if(!valid14){
+const err57 = {instancePath:instancePath+"/config_rule_parameters",schemaPath:"#/properties/config_rule_parameters/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema31.properties.config_rule_parameters.propertyNames,parentSchema:schema31.properties.config_rule_parameters,data:data14};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -1633,10 +1699,16 @@ vErrors.push(err57);
 }
 errors++;
 }
-var _valid4 = _errs69 === errors;
-valid14 = valid14 || _valid4;
-if(!valid14){
-const err58 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema37.properties.default.anyOf,parentSchema:schema37.properties.default,data:data18};
+}
+for(const key2 in data14){
+let data15 = data14[key2];
+const _errs74 = errors;
+let valid17 = false;
+let passing0 = null;
+const _errs75 = errors;
+if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
+if(data15.value === undefined){
+const err58 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/ruleParameter/oneOf/0/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema37.oneOf[0].required,parentSchema:schema37.oneOf[0],data:data15};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -1645,23 +1717,16 @@ vErrors.push(err58);
 }
 errors++;
 }
-else {
-errors = _errs62;
-if(vErrors !== null){
-if(_errs62){
-vErrors.length = _errs62;
 }
-else {
-vErrors = null;
+var _valid7 = _errs75 === errors;
+if(_valid7){
+valid17 = true;
+passing0 = 0;
 }
-}
-}
-}
-if(data17.description !== undefined){
-let data20 = data17.description;
-if(typeof data20 === "string"){
-if(func2(data20) < 1){
-const err59 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/$defs/parameter/properties/description/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema37.properties.description,data:data20};
+const _errs76 = errors;
+if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
+if(data15.param === undefined){
+const err59 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/ruleParameter/oneOf/1/required",keyword:"required",params:{missingProperty: "param"},message:"must have required property '"+"param"+"'",schema:schema37.oneOf[1].required,parentSchema:schema37.oneOf[1],data:data15};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -1671,8 +1736,19 @@ vErrors.push(err59);
 errors++;
 }
 }
+var _valid7 = _errs76 === errors;
+if(_valid7 && valid17){
+valid17 = false;
+passing0 = [passing0, 1];
+}
 else {
-const err60 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/$defs/parameter/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.description.type,parentSchema:schema37.properties.description,data:data20};
+if(_valid7){
+valid17 = true;
+passing0 = 1;
+}
+}
+if(!valid17){
+const err60 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/ruleParameter/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema37.oneOf,parentSchema:schema37,data:data15};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -1681,12 +1757,20 @@ vErrors.push(err60);
 }
 errors++;
 }
+else {
+errors = _errs74;
+if(vErrors !== null){
+if(_errs74){
+vErrors.length = _errs74;
 }
-if(data17.unit !== undefined){
-let data21 = data17.unit;
-if(typeof data21 === "string"){
-if(func2(data21) < 1){
-const err61 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/unit",schemaPath:"#/$defs/parameter/properties/unit/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema37.properties.unit,data:data21};
+else {
+vErrors = null;
+}
+}
+}
+if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
+if(data15.op === undefined){
+const err61 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/ruleParameter/required",keyword:"required",params:{missingProperty: "op"},message:"must have required property '"+"op"+"'",schema:schema37.required,parentSchema:schema37,data:data15};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -1695,9 +1779,9 @@ vErrors.push(err61);
 }
 errors++;
 }
-}
-else {
-const err62 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/unit",schemaPath:"#/$defs/parameter/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.unit.type,parentSchema:schema37.properties.unit,data:data21};
+for(const key3 in data15){
+if(!(((key3 === "op") || (key3 === "value")) || (key3 === "param"))){
+const err62 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/ruleParameter/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema37,data:data15};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -1707,9 +1791,10 @@ vErrors.push(err62);
 errors++;
 }
 }
-}
-else {
-const err63 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema37.type,parentSchema:schema37,data:data17};
+if(data15.op !== undefined){
+let data16 = data15.op;
+if(!((((data16 === "equals") || (data16 === "in")) || (data16 === "greater-or-equal")) || (data16 === "less-or-equal"))){
+const err63 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/op",schemaPath:"#/$defs/ruleParameter/properties/op/enum",keyword:"enum",params:{allowedValues: schema37.properties.op.enum},message:"must be equal to one of the allowed values",schema:schema37.properties.op.enum,parentSchema:schema37.properties.op,data:data16};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -1719,9 +1804,11 @@ vErrors.push(err63);
 errors++;
 }
 }
-}
-else {
-const err64 = {instancePath:instancePath+"/parameters",schemaPath:"#/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.parameters.type,parentSchema:schema31.properties.parameters,data:data16};
+if(data15.param !== undefined){
+let data17 = data15.param;
+if(typeof data17 === "string"){
+if(func2(data17) < 1){
+const err64 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/param",schemaPath:"#/$defs/ruleParameter/properties/param/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema37.properties.param,data:data17};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -1731,11 +1818,8 @@ vErrors.push(err64);
 errors++;
 }
 }
-if(data.frameworks !== undefined){
-let data22 = data.frameworks;
-if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
-if(Object.keys(data22).length < 1){
-const err65 = {instancePath:instancePath+"/frameworks",schemaPath:"#/properties/frameworks/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema31.properties.frameworks,data:data22};
+else {
+const err65 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/param",schemaPath:"#/$defs/ruleParameter/properties/param/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.param.type,parentSchema:schema37.properties.param,data:data17};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -1744,9 +1828,10 @@ vErrors.push(err65);
 }
 errors++;
 }
-for(const key5 in data22){
-if(!(((((key5 === "soc2") || (key5 === "pci-dss-4.0.1")) || (key5 === "gdpr")) || (key5 === "ccpa")) || (key5 === "csa-ccm-4"))){
-const err66 = {instancePath:instancePath+"/frameworks",schemaPath:"#/properties/frameworks/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.frameworks,data:data22};
+}
+}
+else {
+const err66 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/ruleParameter/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema37.type,parentSchema:schema37,data:data15};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -1756,11 +1841,9 @@ vErrors.push(err66);
 errors++;
 }
 }
-if(data22.soc2 !== undefined){
-let data23 = data22.soc2;
-if(Array.isArray(data23)){
-if(data23.length < 1){
-const err67 = {instancePath:instancePath+"/frameworks/soc2",schemaPath:"#/properties/frameworks/properties/soc2/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties.soc2,data:data23};
+}
+else {
+const err67 = {instancePath:instancePath+"/config_rule_parameters",schemaPath:"#/properties/config_rule_parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.config_rule_parameters.type,parentSchema:schema31.properties.config_rule_parameters,data:data14};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -1769,12 +1852,12 @@ vErrors.push(err67);
 }
 errors++;
 }
-const len1 = data23.length;
-for(let i1=0; i1<len1; i1++){
-let data24 = data23[i1];
-if(typeof data24 === "string"){
-if(func2(data24) < 1){
-const err68 = {instancePath:instancePath+"/frameworks/soc2/" + i1,schemaPath:"#/properties/frameworks/properties/soc2/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties.soc2.items,data:data24};
+}
+if(data.attestation !== undefined){
+let data18 = data.attestation;
+if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
+if(data18.evidence === undefined){
+const err68 = {instancePath:instancePath+"/attestation",schemaPath:"#/properties/attestation/required",keyword:"required",params:{missingProperty: "evidence"},message:"must have required property '"+"evidence"+"'",schema:schema31.properties.attestation.required,parentSchema:schema31.properties.attestation,data:data18};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -1783,9 +1866,9 @@ vErrors.push(err68);
 }
 errors++;
 }
-}
-else {
-const err69 = {instancePath:instancePath+"/frameworks/soc2/" + i1,schemaPath:"#/properties/frameworks/properties/soc2/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties.soc2.items.type,parentSchema:schema31.properties.frameworks.properties.soc2.items,data:data24};
+for(const key4 in data18){
+if(!((key4 === "evidence") || (key4 === "max_age_days"))){
+const err69 = {instancePath:instancePath+"/attestation",schemaPath:"#/properties/attestation/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.attestation,data:data18};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -1795,18 +1878,11 @@ vErrors.push(err69);
 errors++;
 }
 }
-let i2 = data23.length;
-let j0;
-if(i2 > 1){
-const indices0 = {};
-for(;i2--;){
-let item0 = data23[i2];
-if(typeof item0 !== "string"){
-continue;
-}
-if(typeof indices0[item0] == "number"){
-j0 = indices0[item0];
-const err70 = {instancePath:instancePath+"/frameworks/soc2",schemaPath:"#/properties/frameworks/properties/soc2/uniqueItems",keyword:"uniqueItems",params:{i: i2, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i2+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties.soc2,data:data23};
+if(data18.evidence !== undefined){
+let data19 = data18.evidence;
+if(typeof data19 === "string"){
+if(func2(data19) < 1){
+const err70 = {instancePath:instancePath+"/attestation/evidence",schemaPath:"#/properties/attestation/properties/evidence/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.attestation.properties.evidence,data:data19};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -1814,14 +1890,10 @@ else {
 vErrors.push(err70);
 }
 errors++;
-break;
-}
-indices0[item0] = i2;
-}
 }
 }
 else {
-const err71 = {instancePath:instancePath+"/frameworks/soc2",schemaPath:"#/properties/frameworks/properties/soc2/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties.soc2.type,parentSchema:schema31.properties.frameworks.properties.soc2,data:data23};
+const err71 = {instancePath:instancePath+"/attestation/evidence",schemaPath:"#/properties/attestation/properties/evidence/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.attestation.properties.evidence.type,parentSchema:schema31.properties.attestation.properties.evidence,data:data19};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -1831,11 +1903,10 @@ vErrors.push(err71);
 errors++;
 }
 }
-if(data22["pci-dss-4.0.1"] !== undefined){
-let data25 = data22["pci-dss-4.0.1"];
-if(Array.isArray(data25)){
-if(data25.length < 1){
-const err72 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1",schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"],data:data25};
+if(data18.max_age_days !== undefined){
+let data20 = data18.max_age_days;
+if(!(((typeof data20 == "number") && (!(data20 % 1) && !isNaN(data20))) && (isFinite(data20)))){
+const err72 = {instancePath:instancePath+"/attestation/max_age_days",schemaPath:"#/properties/attestation/properties/max_age_days/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.attestation.properties.max_age_days.type,parentSchema:schema31.properties.attestation.properties.max_age_days,data:data20};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -1844,12 +1915,9 @@ vErrors.push(err72);
 }
 errors++;
 }
-const len2 = data25.length;
-for(let i3=0; i3<len2; i3++){
-let data26 = data25[i3];
-if(typeof data26 === "string"){
-if(func2(data26) < 1){
-const err73 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1/" + i3,schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].items,data:data26};
+if((typeof data20 == "number") && (isFinite(data20))){
+if(data20 < 1 || isNaN(data20)){
+const err73 = {instancePath:instancePath+"/attestation/max_age_days",schemaPath:"#/properties/attestation/properties/max_age_days/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.attestation.properties.max_age_days,data:data20};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -1859,8 +1927,10 @@ vErrors.push(err73);
 errors++;
 }
 }
+}
+}
 else {
-const err74 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1/" + i3,schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].items.type,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].items,data:data26};
+const err74 = {instancePath:instancePath+"/attestation",schemaPath:"#/properties/attestation/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.attestation.type,parentSchema:schema31.properties.attestation,data:data18};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -1870,18 +1940,11 @@ vErrors.push(err74);
 errors++;
 }
 }
-let i4 = data25.length;
-let j1;
-if(i4 > 1){
-const indices1 = {};
-for(;i4--;){
-let item1 = data25[i4];
-if(typeof item1 !== "string"){
-continue;
-}
-if(typeof indices1[item1] == "number"){
-j1 = indices1[item1];
-const err75 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1",schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/uniqueItems",keyword:"uniqueItems",params:{i: i4, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i4+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"],data:data25};
+if(data.provider !== undefined){
+let data21 = data.provider;
+if(data21 && typeof data21 == "object" && !Array.isArray(data21)){
+if(data21.name === undefined){
+const err75 = {instancePath:instancePath+"/provider",schemaPath:"#/properties/provider/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema31.properties.provider.required,parentSchema:schema31.properties.provider,data:data21};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -1889,14 +1952,9 @@ else {
 vErrors.push(err75);
 }
 errors++;
-break;
 }
-indices1[item1] = i4;
-}
-}
-}
-else {
-const err76 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1",schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].type,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"],data:data25};
+if(data21.documentation === undefined){
+const err76 = {instancePath:instancePath+"/provider",schemaPath:"#/properties/provider/required",keyword:"required",params:{missingProperty: "documentation"},message:"must have required property '"+"documentation"+"'",schema:schema31.properties.provider.required,parentSchema:schema31.properties.provider,data:data21};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -1905,12 +1963,9 @@ vErrors.push(err76);
 }
 errors++;
 }
-}
-if(data22.gdpr !== undefined){
-let data27 = data22.gdpr;
-if(Array.isArray(data27)){
-if(data27.length < 1){
-const err77 = {instancePath:instancePath+"/frameworks/gdpr",schemaPath:"#/properties/frameworks/properties/gdpr/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties.gdpr,data:data27};
+for(const key5 in data21){
+if(!(((key5 === "name") || (key5 === "documentation")) || (key5 === "report"))){
+const err77 = {instancePath:instancePath+"/provider",schemaPath:"#/properties/provider/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.provider,data:data21};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -1919,12 +1974,12 @@ vErrors.push(err77);
 }
 errors++;
 }
-const len3 = data27.length;
-for(let i5=0; i5<len3; i5++){
-let data28 = data27[i5];
-if(typeof data28 === "string"){
-if(func2(data28) < 1){
-const err78 = {instancePath:instancePath+"/frameworks/gdpr/" + i5,schemaPath:"#/properties/frameworks/properties/gdpr/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties.gdpr.items,data:data28};
+}
+if(data21.name !== undefined){
+let data22 = data21.name;
+if(typeof data22 === "string"){
+if(func2(data22) < 1){
+const err78 = {instancePath:instancePath+"/provider/name",schemaPath:"#/properties/provider/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.provider.properties.name,data:data22};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -1935,7 +1990,7 @@ errors++;
 }
 }
 else {
-const err79 = {instancePath:instancePath+"/frameworks/gdpr/" + i5,schemaPath:"#/properties/frameworks/properties/gdpr/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties.gdpr.items.type,parentSchema:schema31.properties.frameworks.properties.gdpr.items,data:data28};
+const err79 = {instancePath:instancePath+"/provider/name",schemaPath:"#/properties/provider/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.provider.properties.name.type,parentSchema:schema31.properties.provider.properties.name,data:data22};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -1945,18 +2000,11 @@ vErrors.push(err79);
 errors++;
 }
 }
-let i6 = data27.length;
-let j2;
-if(i6 > 1){
-const indices2 = {};
-for(;i6--;){
-let item2 = data27[i6];
-if(typeof item2 !== "string"){
-continue;
-}
-if(typeof indices2[item2] == "number"){
-j2 = indices2[item2];
-const err80 = {instancePath:instancePath+"/frameworks/gdpr",schemaPath:"#/properties/frameworks/properties/gdpr/uniqueItems",keyword:"uniqueItems",params:{i: i6, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i6+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties.gdpr,data:data27};
+if(data21.documentation !== undefined){
+let data23 = data21.documentation;
+if(typeof data23 === "string"){
+if(!(formats0(data23))){
+const err80 = {instancePath:instancePath+"/provider/documentation",schemaPath:"#/properties/provider/properties/documentation/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\"",schema:"uri",parentSchema:schema31.properties.provider.properties.documentation,data:data23};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -1964,14 +2012,10 @@ else {
 vErrors.push(err80);
 }
 errors++;
-break;
-}
-indices2[item2] = i6;
-}
 }
 }
 else {
-const err81 = {instancePath:instancePath+"/frameworks/gdpr",schemaPath:"#/properties/frameworks/properties/gdpr/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties.gdpr.type,parentSchema:schema31.properties.frameworks.properties.gdpr,data:data27};
+const err81 = {instancePath:instancePath+"/provider/documentation",schemaPath:"#/properties/provider/properties/documentation/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.provider.properties.documentation.type,parentSchema:schema31.properties.provider.properties.documentation,data:data23};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -1981,11 +2025,11 @@ vErrors.push(err81);
 errors++;
 }
 }
-if(data22.ccpa !== undefined){
-let data29 = data22.ccpa;
-if(Array.isArray(data29)){
-if(data29.length < 1){
-const err82 = {instancePath:instancePath+"/frameworks/ccpa",schemaPath:"#/properties/frameworks/properties/ccpa/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties.ccpa,data:data29};
+if(data21.report !== undefined){
+let data24 = data21.report;
+if(typeof data24 === "string"){
+if(func2(data24) < 1){
+const err82 = {instancePath:instancePath+"/provider/report",schemaPath:"#/properties/provider/properties/report/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.provider.properties.report,data:data24};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -1994,12 +2038,9 @@ vErrors.push(err82);
 }
 errors++;
 }
-const len4 = data29.length;
-for(let i7=0; i7<len4; i7++){
-let data30 = data29[i7];
-if(typeof data30 === "string"){
-if(func2(data30) < 1){
-const err83 = {instancePath:instancePath+"/frameworks/ccpa/" + i7,schemaPath:"#/properties/frameworks/properties/ccpa/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties.ccpa.items,data:data30};
+}
+else {
+const err83 = {instancePath:instancePath+"/provider/report",schemaPath:"#/properties/provider/properties/report/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.provider.properties.report.type,parentSchema:schema31.properties.provider.properties.report,data:data24};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -2009,8 +2050,9 @@ vErrors.push(err83);
 errors++;
 }
 }
+}
 else {
-const err84 = {instancePath:instancePath+"/frameworks/ccpa/" + i7,schemaPath:"#/properties/frameworks/properties/ccpa/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties.ccpa.items.type,parentSchema:schema31.properties.frameworks.properties.ccpa.items,data:data30};
+const err84 = {instancePath:instancePath+"/provider",schemaPath:"#/properties/provider/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.provider.type,parentSchema:schema31.properties.provider,data:data21};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -2020,18 +2062,14 @@ vErrors.push(err84);
 errors++;
 }
 }
-let i8 = data29.length;
-let j3;
-if(i8 > 1){
-const indices3 = {};
-for(;i8--;){
-let item3 = data29[i8];
-if(typeof item3 !== "string"){
-continue;
-}
-if(typeof indices3[item3] == "number"){
-j3 = indices3[item3];
-const err85 = {instancePath:instancePath+"/frameworks/ccpa",schemaPath:"#/properties/frameworks/properties/ccpa/uniqueItems",keyword:"uniqueItems",params:{i: i8, j: j3},message:"must NOT have duplicate items (items ## "+j3+" and "+i8+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties.ccpa,data:data29};
+if(data.parameters !== undefined){
+let data25 = data.parameters;
+if(data25 && typeof data25 == "object" && !Array.isArray(data25)){
+for(const key6 in data25){
+const _errs101 = errors;
+if(typeof key6 === "string"){
+if(!pattern8.test(key6)){
+const err85 = {instancePath:instancePath+"/parameters",schemaPath:"#/properties/parameters/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_]*$"},message:"must match pattern \""+"^[a-z][a-z0-9_]*$"+"\"",schema:"^[a-z][a-z0-9_]*$",parentSchema:schema31.properties.parameters.propertyNames,data:key6,propertyName:key6};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -2039,14 +2077,11 @@ else {
 vErrors.push(err85);
 }
 errors++;
-break;
-}
-indices3[item3] = i8;
 }
 }
-}
-else {
-const err86 = {instancePath:instancePath+"/frameworks/ccpa",schemaPath:"#/properties/frameworks/properties/ccpa/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties.ccpa.type,parentSchema:schema31.properties.frameworks.properties.ccpa,data:data29};
+var valid21 = _errs101 === errors;
+if(!valid21){
+const err86 = {instancePath:instancePath+"/parameters",schemaPath:"#/properties/parameters/propertyNames",keyword:"propertyNames",params:{propertyName: key6},message:"property name must be valid",schema:schema31.properties.parameters.propertyNames,parentSchema:schema31.properties.parameters,data:data25};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -2056,11 +2091,11 @@ vErrors.push(err86);
 errors++;
 }
 }
-if(data22["csa-ccm-4"] !== undefined){
-let data31 = data22["csa-ccm-4"];
-if(Array.isArray(data31)){
-if(data31.length < 1){
-const err87 = {instancePath:instancePath+"/frameworks/csa-ccm-4",schemaPath:"#/properties/frameworks/properties/csa-ccm-4/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"],data:data31};
+for(const key7 in data25){
+let data26 = data25[key7];
+if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
+if(data26.default === undefined){
+const err87 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/required",keyword:"required",params:{missingProperty: "default"},message:"must have required property '"+"default"+"'",schema:schema38.required,parentSchema:schema38,data:data26};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -2069,12 +2104,8 @@ vErrors.push(err87);
 }
 errors++;
 }
-const len5 = data31.length;
-for(let i9=0; i9<len5; i9++){
-let data32 = data31[i9];
-if(typeof data32 === "string"){
-if(func2(data32) < 1){
-const err88 = {instancePath:instancePath+"/frameworks/csa-ccm-4/" + i9,schemaPath:"#/properties/frameworks/properties/csa-ccm-4/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"].items,data:data32};
+if(data26.description === undefined){
+const err88 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/required",keyword:"required",params:{missingProperty: "description"},message:"must have required property '"+"description"+"'",schema:schema38.required,parentSchema:schema38,data:data26};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -2083,9 +2114,9 @@ vErrors.push(err88);
 }
 errors++;
 }
-}
-else {
-const err89 = {instancePath:instancePath+"/frameworks/csa-ccm-4/" + i9,schemaPath:"#/properties/frameworks/properties/csa-ccm-4/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties["csa-ccm-4"].items.type,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"].items,data:data32};
+for(const key8 in data26){
+if(!(((key8 === "default") || (key8 === "description")) || (key8 === "unit"))){
+const err89 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema38,data:data26};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -2095,18 +2126,13 @@ vErrors.push(err89);
 errors++;
 }
 }
-let i10 = data31.length;
-let j4;
-if(i10 > 1){
-const indices4 = {};
-for(;i10--;){
-let item4 = data31[i10];
-if(typeof item4 !== "string"){
-continue;
-}
-if(typeof indices4[item4] == "number"){
-j4 = indices4[item4];
-const err90 = {instancePath:instancePath+"/frameworks/csa-ccm-4",schemaPath:"#/properties/frameworks/properties/csa-ccm-4/uniqueItems",keyword:"uniqueItems",params:{i: i10, j: j4},message:"must NOT have duplicate items (items ## "+j4+" and "+i10+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"],data:data31};
+if(data26.default !== undefined){
+let data27 = data26.default;
+const _errs109 = errors;
+let valid25 = false;
+const _errs110 = errors;
+if(!((typeof data27 == "number") && (isFinite(data27)))){
+const err90 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/0/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema38.properties.default.anyOf[0].type,parentSchema:schema38.properties.default.anyOf[0],data:data27};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -2114,14 +2140,12 @@ else {
 vErrors.push(err90);
 }
 errors++;
-break;
 }
-indices4[item4] = i10;
-}
-}
-}
-else {
-const err91 = {instancePath:instancePath+"/frameworks/csa-ccm-4",schemaPath:"#/properties/frameworks/properties/csa-ccm-4/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties["csa-ccm-4"].type,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"],data:data31};
+var _valid8 = _errs110 === errors;
+valid25 = valid25 || _valid8;
+const _errs112 = errors;
+if(typeof data27 !== "string"){
+const err91 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.default.anyOf[1].type,parentSchema:schema38.properties.default.anyOf[1],data:data27};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -2130,10 +2154,11 @@ vErrors.push(err91);
 }
 errors++;
 }
-}
-}
-else {
-const err92 = {instancePath:instancePath+"/frameworks",schemaPath:"#/properties/frameworks/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.frameworks.type,parentSchema:schema31.properties.frameworks,data:data22};
+var _valid8 = _errs112 === errors;
+valid25 = valid25 || _valid8;
+const _errs114 = errors;
+if(typeof data27 !== "boolean"){
+const err92 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/2/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema38.properties.default.anyOf[2].type,parentSchema:schema38.properties.default.anyOf[2],data:data27};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -2142,12 +2167,15 @@ vErrors.push(err92);
 }
 errors++;
 }
-}
-if(data.remediation !== undefined){
-let data33 = data.remediation;
-if(typeof data33 === "string"){
-if(func2(data33) < 1){
-const err93 = {instancePath:instancePath+"/remediation",schemaPath:"#/properties/remediation/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.remediation,data:data33};
+var _valid8 = _errs114 === errors;
+valid25 = valid25 || _valid8;
+const _errs116 = errors;
+if(Array.isArray(data27)){
+const len0 = data27.length;
+for(let i0=0; i0<len0; i0++){
+let data28 = data27[i0];
+if(typeof data28 !== "string"){
+const err93 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default/" + i0,schemaPath:"#/$defs/parameter/properties/default/anyOf/3/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.default.anyOf[3].items.type,parentSchema:schema38.properties.default.anyOf[3].items,data:data28};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -2157,8 +2185,9 @@ vErrors.push(err93);
 errors++;
 }
 }
+}
 else {
-const err94 = {instancePath:instancePath+"/remediation",schemaPath:"#/properties/remediation/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.remediation.type,parentSchema:schema31.properties.remediation,data:data33};
+const err94 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/3/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema38.properties.default.anyOf[3].type,parentSchema:schema38.properties.default.anyOf[3],data:data27};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -2167,16 +2196,10 @@ vErrors.push(err94);
 }
 errors++;
 }
-}
-if(data.references !== undefined){
-let data34 = data.references;
-if(Array.isArray(data34)){
-const len6 = data34.length;
-for(let i11=0; i11<len6; i11++){
-let data35 = data34[i11];
-if(data35 && typeof data35 == "object" && !Array.isArray(data35)){
-if(data35.title === undefined){
-const err95 = {instancePath:instancePath+"/references/" + i11,schemaPath:"#/properties/references/items/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'",schema:schema31.properties.references.items.required,parentSchema:schema31.properties.references.items,data:data35};
+var _valid8 = _errs116 === errors;
+valid25 = valid25 || _valid8;
+if(!valid25){
+const err95 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema38.properties.default.anyOf,parentSchema:schema38.properties.default,data:data27};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -2185,9 +2208,23 @@ vErrors.push(err95);
 }
 errors++;
 }
-for(const key6 in data35){
-if(!(((key6 === "title") || (key6 === "url")) || (key6 === "config_rule"))){
-const err96 = {instancePath:instancePath+"/references/" + i11,schemaPath:"#/properties/references/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.references.items,data:data35};
+else {
+errors = _errs109;
+if(vErrors !== null){
+if(_errs109){
+vErrors.length = _errs109;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data26.description !== undefined){
+let data29 = data26.description;
+if(typeof data29 === "string"){
+if(func2(data29) < 1){
+const err96 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/$defs/parameter/properties/description/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.description,data:data29};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -2197,11 +2234,8 @@ vErrors.push(err96);
 errors++;
 }
 }
-if(data35.title !== undefined){
-let data36 = data35.title;
-if(typeof data36 === "string"){
-if(func2(data36) < 1){
-const err97 = {instancePath:instancePath+"/references/" + i11+"/title",schemaPath:"#/properties/references/items/properties/title/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.references.items.properties.title,data:data36};
+else {
+const err97 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/$defs/parameter/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.description.type,parentSchema:schema38.properties.description,data:data29};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -2211,8 +2245,11 @@ vErrors.push(err97);
 errors++;
 }
 }
-else {
-const err98 = {instancePath:instancePath+"/references/" + i11+"/title",schemaPath:"#/properties/references/items/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.references.items.properties.title.type,parentSchema:schema31.properties.references.items.properties.title,data:data36};
+if(data26.unit !== undefined){
+let data30 = data26.unit;
+if(typeof data30 === "string"){
+if(func2(data30) < 1){
+const err98 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/unit",schemaPath:"#/$defs/parameter/properties/unit/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.unit,data:data30};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -2222,11 +2259,8 @@ vErrors.push(err98);
 errors++;
 }
 }
-if(data35.url !== undefined){
-let data37 = data35.url;
-if(typeof data37 === "string"){
-if(!(formats0(data37))){
-const err99 = {instancePath:instancePath+"/references/" + i11+"/url",schemaPath:"#/properties/references/items/properties/url/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\"",schema:"uri",parentSchema:schema31.properties.references.items.properties.url,data:data37};
+else {
+const err99 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/unit",schemaPath:"#/$defs/parameter/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.unit.type,parentSchema:schema38.properties.unit,data:data30};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -2236,8 +2270,9 @@ vErrors.push(err99);
 errors++;
 }
 }
+}
 else {
-const err100 = {instancePath:instancePath+"/references/" + i11+"/url",schemaPath:"#/properties/references/items/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.references.items.properties.url.type,parentSchema:schema31.properties.references.items.properties.url,data:data37};
+const err100 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.type,parentSchema:schema38,data:data26};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -2247,11 +2282,9 @@ vErrors.push(err100);
 errors++;
 }
 }
-if(data35.config_rule !== undefined){
-let data38 = data35.config_rule;
-if(typeof data38 === "string"){
-if(!pattern6.test(data38)){
-const err101 = {instancePath:instancePath+"/references/" + i11+"/config_rule",schemaPath:"#/properties/references/items/properties/config_rule/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9_]+$"},message:"must match pattern \""+"^[A-Z0-9_]+$"+"\"",schema:"^[A-Z0-9_]+$",parentSchema:schema31.properties.references.items.properties.config_rule,data:data38};
+}
+else {
+const err101 = {instancePath:instancePath+"/parameters",schemaPath:"#/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.parameters.type,parentSchema:schema31.properties.parameters,data:data25};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -2261,8 +2294,11 @@ vErrors.push(err101);
 errors++;
 }
 }
-else {
-const err102 = {instancePath:instancePath+"/references/" + i11+"/config_rule",schemaPath:"#/properties/references/items/properties/config_rule/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.references.items.properties.config_rule.type,parentSchema:schema31.properties.references.items.properties.config_rule,data:data38};
+if(data.frameworks !== undefined){
+let data31 = data.frameworks;
+if(data31 && typeof data31 == "object" && !Array.isArray(data31)){
+if(Object.keys(data31).length < 1){
+const err102 = {instancePath:instancePath+"/frameworks",schemaPath:"#/properties/frameworks/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema31.properties.frameworks,data:data31};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -2271,10 +2307,9 @@ vErrors.push(err102);
 }
 errors++;
 }
-}
-}
-else {
-const err103 = {instancePath:instancePath+"/references/" + i11,schemaPath:"#/properties/references/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.references.items.type,parentSchema:schema31.properties.references.items,data:data35};
+for(const key9 in data31){
+if(!(((((key9 === "soc2") || (key9 === "pci-dss-4.0.1")) || (key9 === "gdpr")) || (key9 === "ccpa")) || (key9 === "csa-ccm-4"))){
+const err103 = {instancePath:instancePath+"/frameworks",schemaPath:"#/properties/frameworks/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.frameworks,data:data31};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -2284,9 +2319,11 @@ vErrors.push(err103);
 errors++;
 }
 }
-}
-else {
-const err104 = {instancePath:instancePath+"/references",schemaPath:"#/properties/references/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.references.type,parentSchema:schema31.properties.references,data:data34};
+if(data31.soc2 !== undefined){
+let data32 = data31.soc2;
+if(Array.isArray(data32)){
+if(data32.length < 1){
+const err104 = {instancePath:instancePath+"/frameworks/soc2",schemaPath:"#/properties/frameworks/properties/soc2/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties.soc2,data:data32};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -2295,12 +2332,12 @@ vErrors.push(err104);
 }
 errors++;
 }
-}
-if(data.rationale !== undefined){
-let data39 = data.rationale;
-if(typeof data39 === "string"){
-if(func2(data39) < 1){
-const err105 = {instancePath:instancePath+"/rationale",schemaPath:"#/properties/rationale/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.rationale,data:data39};
+const len1 = data32.length;
+for(let i1=0; i1<len1; i1++){
+let data33 = data32[i1];
+if(typeof data33 === "string"){
+if(func2(data33) < 1){
+const err105 = {instancePath:instancePath+"/frameworks/soc2/" + i1,schemaPath:"#/properties/frameworks/properties/soc2/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties.soc2.items,data:data33};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -2311,7 +2348,7 @@ errors++;
 }
 }
 else {
-const err106 = {instancePath:instancePath+"/rationale",schemaPath:"#/properties/rationale/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.rationale.type,parentSchema:schema31.properties.rationale,data:data39};
+const err106 = {instancePath:instancePath+"/frameworks/soc2/" + i1,schemaPath:"#/properties/frameworks/properties/soc2/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties.soc2.items.type,parentSchema:schema31.properties.frameworks.properties.soc2.items,data:data33};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -2321,15 +2358,18 @@ vErrors.push(err106);
 errors++;
 }
 }
-if(data.examples !== undefined){
-let data40 = data.examples;
-if(Array.isArray(data40)){
-const len7 = data40.length;
-for(let i12=0; i12<len7; i12++){
-let data41 = data40[i12];
-if(data41 && typeof data41 == "object" && !Array.isArray(data41)){
-if(data41.name === undefined){
-const err107 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema38.required,parentSchema:schema38,data:data41};
+let i2 = data32.length;
+let j0;
+if(i2 > 1){
+const indices0 = {};
+for(;i2--;){
+let item0 = data32[i2];
+if(typeof item0 !== "string"){
+continue;
+}
+if(typeof indices0[item0] == "number"){
+j0 = indices0[item0];
+const err107 = {instancePath:instancePath+"/frameworks/soc2",schemaPath:"#/properties/frameworks/properties/soc2/uniqueItems",keyword:"uniqueItems",params:{i: i2, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i2+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties.soc2,data:data32};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -2337,9 +2377,14 @@ else {
 vErrors.push(err107);
 }
 errors++;
+break;
 }
-if(data41.resource === undefined){
-const err108 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/required",keyword:"required",params:{missingProperty: "resource"},message:"must have required property '"+"resource"+"'",schema:schema38.required,parentSchema:schema38,data:data41};
+indices0[item0] = i2;
+}
+}
+}
+else {
+const err108 = {instancePath:instancePath+"/frameworks/soc2",schemaPath:"#/properties/frameworks/properties/soc2/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties.soc2.type,parentSchema:schema31.properties.frameworks.properties.soc2,data:data32};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -2348,8 +2393,12 @@ vErrors.push(err108);
 }
 errors++;
 }
-if(data41.expect === undefined){
-const err109 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/required",keyword:"required",params:{missingProperty: "expect"},message:"must have required property '"+"expect"+"'",schema:schema38.required,parentSchema:schema38,data:data41};
+}
+if(data31["pci-dss-4.0.1"] !== undefined){
+let data34 = data31["pci-dss-4.0.1"];
+if(Array.isArray(data34)){
+if(data34.length < 1){
+const err109 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1",schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"],data:data34};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -2358,9 +2407,12 @@ vErrors.push(err109);
 }
 errors++;
 }
-for(const key7 in data41){
-if(!(((((key7 === "name") || (key7 === "resource")) || (key7 === "expect")) || (key7 === "parameters")) || (key7 === "now"))){
-const err110 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema38,data:data41};
+const len2 = data34.length;
+for(let i3=0; i3<len2; i3++){
+let data35 = data34[i3];
+if(typeof data35 === "string"){
+if(func2(data35) < 1){
+const err110 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1/" + i3,schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].items,data:data35};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -2370,11 +2422,8 @@ vErrors.push(err110);
 errors++;
 }
 }
-if(data41.name !== undefined){
-let data42 = data41.name;
-if(typeof data42 === "string"){
-if(func2(data42) < 1){
-const err111 = {instancePath:instancePath+"/examples/" + i12+"/name",schemaPath:"#/$defs/example/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.name,data:data42};
+else {
+const err111 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1/" + i3,schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].items.type,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].items,data:data35};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -2384,8 +2433,18 @@ vErrors.push(err111);
 errors++;
 }
 }
-else {
-const err112 = {instancePath:instancePath+"/examples/" + i12+"/name",schemaPath:"#/$defs/example/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.name.type,parentSchema:schema38.properties.name,data:data42};
+let i4 = data34.length;
+let j1;
+if(i4 > 1){
+const indices1 = {};
+for(;i4--;){
+let item1 = data34[i4];
+if(typeof item1 !== "string"){
+continue;
+}
+if(typeof indices1[item1] == "number"){
+j1 = indices1[item1];
+const err112 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1",schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/uniqueItems",keyword:"uniqueItems",params:{i: i4, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i4+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"],data:data34};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -2393,12 +2452,14 @@ else {
 vErrors.push(err112);
 }
 errors++;
+break;
+}
+indices1[item1] = i4;
 }
 }
-if(data41.expect !== undefined){
-let data43 = data41.expect;
-if(!(((data43 === "pass") || (data43 === "fail")) || (data43 === "not-applicable"))){
-const err113 = {instancePath:instancePath+"/examples/" + i12+"/expect",schemaPath:"#/$defs/example/properties/expect/enum",keyword:"enum",params:{allowedValues: schema38.properties.expect.enum},message:"must be equal to one of the allowed values",schema:schema38.properties.expect.enum,parentSchema:schema38.properties.expect,data:data43};
+}
+else {
+const err113 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1",schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].type,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"],data:data34};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -2408,10 +2469,11 @@ vErrors.push(err113);
 errors++;
 }
 }
-if(data41.parameters !== undefined){
-let data44 = data41.parameters;
-if(!(data44 && typeof data44 == "object" && !Array.isArray(data44))){
-const err114 = {instancePath:instancePath+"/examples/" + i12+"/parameters",schemaPath:"#/$defs/example/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.properties.parameters.type,parentSchema:schema38.properties.parameters,data:data44};
+if(data31.gdpr !== undefined){
+let data36 = data31.gdpr;
+if(Array.isArray(data36)){
+if(data36.length < 1){
+const err114 = {instancePath:instancePath+"/frameworks/gdpr",schemaPath:"#/properties/frameworks/properties/gdpr/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties.gdpr,data:data36};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -2420,12 +2482,12 @@ vErrors.push(err114);
 }
 errors++;
 }
-}
-if(data41.now !== undefined){
-let data45 = data41.now;
-if(typeof data45 === "string"){
-if(!(formats2.validate(data45))){
-const err115 = {instancePath:instancePath+"/examples/" + i12+"/now",schemaPath:"#/$defs/example/properties/now/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\"",schema:"date-time",parentSchema:schema38.properties.now,data:data45};
+const len3 = data36.length;
+for(let i5=0; i5<len3; i5++){
+let data37 = data36[i5];
+if(typeof data37 === "string"){
+if(func2(data37) < 1){
+const err115 = {instancePath:instancePath+"/frameworks/gdpr/" + i5,schemaPath:"#/properties/frameworks/properties/gdpr/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties.gdpr.items,data:data37};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -2436,7 +2498,7 @@ errors++;
 }
 }
 else {
-const err116 = {instancePath:instancePath+"/examples/" + i12+"/now",schemaPath:"#/$defs/example/properties/now/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.now.type,parentSchema:schema38.properties.now,data:data45};
+const err116 = {instancePath:instancePath+"/frameworks/gdpr/" + i5,schemaPath:"#/properties/frameworks/properties/gdpr/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties.gdpr.items.type,parentSchema:schema31.properties.frameworks.properties.gdpr.items,data:data37};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -2446,9 +2508,18 @@ vErrors.push(err116);
 errors++;
 }
 }
+let i6 = data36.length;
+let j2;
+if(i6 > 1){
+const indices2 = {};
+for(;i6--;){
+let item2 = data36[i6];
+if(typeof item2 !== "string"){
+continue;
 }
-else {
-const err117 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.type,parentSchema:schema38,data:data41};
+if(typeof indices2[item2] == "number"){
+j2 = indices2[item2];
+const err117 = {instancePath:instancePath+"/frameworks/gdpr",schemaPath:"#/properties/frameworks/properties/gdpr/uniqueItems",keyword:"uniqueItems",params:{i: i6, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i6+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties.gdpr,data:data36};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -2456,11 +2527,14 @@ else {
 vErrors.push(err117);
 }
 errors++;
+break;
+}
+indices2[item2] = i6;
 }
 }
 }
 else {
-const err118 = {instancePath:instancePath+"/examples",schemaPath:"#/properties/examples/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.examples.type,parentSchema:schema31.properties.examples,data:data40};
+const err118 = {instancePath:instancePath+"/frameworks/gdpr",schemaPath:"#/properties/frameworks/properties/gdpr/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties.gdpr.type,parentSchema:schema31.properties.frameworks.properties.gdpr,data:data36};
 if(vErrors === null){
 vErrors = [err118];
 }
@@ -2470,15 +2544,11 @@ vErrors.push(err118);
 errors++;
 }
 }
-if(data.tags !== undefined){
-let data46 = data.tags;
-if(Array.isArray(data46)){
-const len8 = data46.length;
-for(let i13=0; i13<len8; i13++){
-let data47 = data46[i13];
-if(typeof data47 === "string"){
-if(func2(data47) < 1){
-const err119 = {instancePath:instancePath+"/tags/" + i13,schemaPath:"#/properties/tags/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.tags.items,data:data47};
+if(data31.ccpa !== undefined){
+let data38 = data31.ccpa;
+if(Array.isArray(data38)){
+if(data38.length < 1){
+const err119 = {instancePath:instancePath+"/frameworks/ccpa",schemaPath:"#/properties/frameworks/properties/ccpa/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties.ccpa,data:data38};
 if(vErrors === null){
 vErrors = [err119];
 }
@@ -2487,9 +2557,12 @@ vErrors.push(err119);
 }
 errors++;
 }
-}
-else {
-const err120 = {instancePath:instancePath+"/tags/" + i13,schemaPath:"#/properties/tags/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.tags.items.type,parentSchema:schema31.properties.tags.items,data:data47};
+const len4 = data38.length;
+for(let i7=0; i7<len4; i7++){
+let data39 = data38[i7];
+if(typeof data39 === "string"){
+if(func2(data39) < 1){
+const err120 = {instancePath:instancePath+"/frameworks/ccpa/" + i7,schemaPath:"#/properties/frameworks/properties/ccpa/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties.ccpa.items,data:data39};
 if(vErrors === null){
 vErrors = [err120];
 }
@@ -2499,23 +2572,809 @@ vErrors.push(err120);
 errors++;
 }
 }
-let i14 = data46.length;
-let j5;
-if(i14 > 1){
-const indices5 = {};
-for(;i14--;){
-let item5 = data46[i14];
-if(typeof item5 !== "string"){
-continue;
-}
-if(typeof indices5[item5] == "number"){
-j5 = indices5[item5];
-const err121 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/uniqueItems",keyword:"uniqueItems",params:{i: i14, j: j5},message:"must NOT have duplicate items (items ## "+j5+" and "+i14+" are identical)",schema:true,parentSchema:schema31.properties.tags,data:data46};
+else {
+const err121 = {instancePath:instancePath+"/frameworks/ccpa/" + i7,schemaPath:"#/properties/frameworks/properties/ccpa/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties.ccpa.items.type,parentSchema:schema31.properties.frameworks.properties.ccpa.items,data:data39};
 if(vErrors === null){
 vErrors = [err121];
 }
 else {
 vErrors.push(err121);
+}
+errors++;
+}
+}
+let i8 = data38.length;
+let j3;
+if(i8 > 1){
+const indices3 = {};
+for(;i8--;){
+let item3 = data38[i8];
+if(typeof item3 !== "string"){
+continue;
+}
+if(typeof indices3[item3] == "number"){
+j3 = indices3[item3];
+const err122 = {instancePath:instancePath+"/frameworks/ccpa",schemaPath:"#/properties/frameworks/properties/ccpa/uniqueItems",keyword:"uniqueItems",params:{i: i8, j: j3},message:"must NOT have duplicate items (items ## "+j3+" and "+i8+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties.ccpa,data:data38};
+if(vErrors === null){
+vErrors = [err122];
+}
+else {
+vErrors.push(err122);
+}
+errors++;
+break;
+}
+indices3[item3] = i8;
+}
+}
+}
+else {
+const err123 = {instancePath:instancePath+"/frameworks/ccpa",schemaPath:"#/properties/frameworks/properties/ccpa/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties.ccpa.type,parentSchema:schema31.properties.frameworks.properties.ccpa,data:data38};
+if(vErrors === null){
+vErrors = [err123];
+}
+else {
+vErrors.push(err123);
+}
+errors++;
+}
+}
+if(data31["csa-ccm-4"] !== undefined){
+let data40 = data31["csa-ccm-4"];
+if(Array.isArray(data40)){
+if(data40.length < 1){
+const err124 = {instancePath:instancePath+"/frameworks/csa-ccm-4",schemaPath:"#/properties/frameworks/properties/csa-ccm-4/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"],data:data40};
+if(vErrors === null){
+vErrors = [err124];
+}
+else {
+vErrors.push(err124);
+}
+errors++;
+}
+const len5 = data40.length;
+for(let i9=0; i9<len5; i9++){
+let data41 = data40[i9];
+if(typeof data41 === "string"){
+if(func2(data41) < 1){
+const err125 = {instancePath:instancePath+"/frameworks/csa-ccm-4/" + i9,schemaPath:"#/properties/frameworks/properties/csa-ccm-4/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"].items,data:data41};
+if(vErrors === null){
+vErrors = [err125];
+}
+else {
+vErrors.push(err125);
+}
+errors++;
+}
+}
+else {
+const err126 = {instancePath:instancePath+"/frameworks/csa-ccm-4/" + i9,schemaPath:"#/properties/frameworks/properties/csa-ccm-4/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties["csa-ccm-4"].items.type,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"].items,data:data41};
+if(vErrors === null){
+vErrors = [err126];
+}
+else {
+vErrors.push(err126);
+}
+errors++;
+}
+}
+let i10 = data40.length;
+let j4;
+if(i10 > 1){
+const indices4 = {};
+for(;i10--;){
+let item4 = data40[i10];
+if(typeof item4 !== "string"){
+continue;
+}
+if(typeof indices4[item4] == "number"){
+j4 = indices4[item4];
+const err127 = {instancePath:instancePath+"/frameworks/csa-ccm-4",schemaPath:"#/properties/frameworks/properties/csa-ccm-4/uniqueItems",keyword:"uniqueItems",params:{i: i10, j: j4},message:"must NOT have duplicate items (items ## "+j4+" and "+i10+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"],data:data40};
+if(vErrors === null){
+vErrors = [err127];
+}
+else {
+vErrors.push(err127);
+}
+errors++;
+break;
+}
+indices4[item4] = i10;
+}
+}
+}
+else {
+const err128 = {instancePath:instancePath+"/frameworks/csa-ccm-4",schemaPath:"#/properties/frameworks/properties/csa-ccm-4/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties["csa-ccm-4"].type,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"],data:data40};
+if(vErrors === null){
+vErrors = [err128];
+}
+else {
+vErrors.push(err128);
+}
+errors++;
+}
+}
+}
+else {
+const err129 = {instancePath:instancePath+"/frameworks",schemaPath:"#/properties/frameworks/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.frameworks.type,parentSchema:schema31.properties.frameworks,data:data31};
+if(vErrors === null){
+vErrors = [err129];
+}
+else {
+vErrors.push(err129);
+}
+errors++;
+}
+}
+if(data.remediation !== undefined){
+let data42 = data.remediation;
+if(typeof data42 === "string"){
+if(func2(data42) < 1){
+const err130 = {instancePath:instancePath+"/remediation",schemaPath:"#/properties/remediation/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.remediation,data:data42};
+if(vErrors === null){
+vErrors = [err130];
+}
+else {
+vErrors.push(err130);
+}
+errors++;
+}
+}
+else {
+const err131 = {instancePath:instancePath+"/remediation",schemaPath:"#/properties/remediation/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.remediation.type,parentSchema:schema31.properties.remediation,data:data42};
+if(vErrors === null){
+vErrors = [err131];
+}
+else {
+vErrors.push(err131);
+}
+errors++;
+}
+}
+if(data.references !== undefined){
+let data43 = data.references;
+if(Array.isArray(data43)){
+const len6 = data43.length;
+for(let i11=0; i11<len6; i11++){
+let data44 = data43[i11];
+if(data44 && typeof data44 == "object" && !Array.isArray(data44)){
+if(data44.title === undefined){
+const err132 = {instancePath:instancePath+"/references/" + i11,schemaPath:"#/properties/references/items/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'",schema:schema31.properties.references.items.required,parentSchema:schema31.properties.references.items,data:data44};
+if(vErrors === null){
+vErrors = [err132];
+}
+else {
+vErrors.push(err132);
+}
+errors++;
+}
+for(const key10 in data44){
+if(!(((key10 === "title") || (key10 === "url")) || (key10 === "config_rule"))){
+const err133 = {instancePath:instancePath+"/references/" + i11,schemaPath:"#/properties/references/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.references.items,data:data44};
+if(vErrors === null){
+vErrors = [err133];
+}
+else {
+vErrors.push(err133);
+}
+errors++;
+}
+}
+if(data44.title !== undefined){
+let data45 = data44.title;
+if(typeof data45 === "string"){
+if(func2(data45) < 1){
+const err134 = {instancePath:instancePath+"/references/" + i11+"/title",schemaPath:"#/properties/references/items/properties/title/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.references.items.properties.title,data:data45};
+if(vErrors === null){
+vErrors = [err134];
+}
+else {
+vErrors.push(err134);
+}
+errors++;
+}
+}
+else {
+const err135 = {instancePath:instancePath+"/references/" + i11+"/title",schemaPath:"#/properties/references/items/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.references.items.properties.title.type,parentSchema:schema31.properties.references.items.properties.title,data:data45};
+if(vErrors === null){
+vErrors = [err135];
+}
+else {
+vErrors.push(err135);
+}
+errors++;
+}
+}
+if(data44.url !== undefined){
+let data46 = data44.url;
+if(typeof data46 === "string"){
+if(!(formats0(data46))){
+const err136 = {instancePath:instancePath+"/references/" + i11+"/url",schemaPath:"#/properties/references/items/properties/url/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\"",schema:"uri",parentSchema:schema31.properties.references.items.properties.url,data:data46};
+if(vErrors === null){
+vErrors = [err136];
+}
+else {
+vErrors.push(err136);
+}
+errors++;
+}
+}
+else {
+const err137 = {instancePath:instancePath+"/references/" + i11+"/url",schemaPath:"#/properties/references/items/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.references.items.properties.url.type,parentSchema:schema31.properties.references.items.properties.url,data:data46};
+if(vErrors === null){
+vErrors = [err137];
+}
+else {
+vErrors.push(err137);
+}
+errors++;
+}
+}
+if(data44.config_rule !== undefined){
+let data47 = data44.config_rule;
+if(typeof data47 === "string"){
+if(!pattern6.test(data47)){
+const err138 = {instancePath:instancePath+"/references/" + i11+"/config_rule",schemaPath:"#/properties/references/items/properties/config_rule/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9_]+$"},message:"must match pattern \""+"^[A-Z0-9_]+$"+"\"",schema:"^[A-Z0-9_]+$",parentSchema:schema31.properties.references.items.properties.config_rule,data:data47};
+if(vErrors === null){
+vErrors = [err138];
+}
+else {
+vErrors.push(err138);
+}
+errors++;
+}
+}
+else {
+const err139 = {instancePath:instancePath+"/references/" + i11+"/config_rule",schemaPath:"#/properties/references/items/properties/config_rule/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.references.items.properties.config_rule.type,parentSchema:schema31.properties.references.items.properties.config_rule,data:data47};
+if(vErrors === null){
+vErrors = [err139];
+}
+else {
+vErrors.push(err139);
+}
+errors++;
+}
+}
+}
+else {
+const err140 = {instancePath:instancePath+"/references/" + i11,schemaPath:"#/properties/references/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.references.items.type,parentSchema:schema31.properties.references.items,data:data44};
+if(vErrors === null){
+vErrors = [err140];
+}
+else {
+vErrors.push(err140);
+}
+errors++;
+}
+}
+}
+else {
+const err141 = {instancePath:instancePath+"/references",schemaPath:"#/properties/references/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.references.type,parentSchema:schema31.properties.references,data:data43};
+if(vErrors === null){
+vErrors = [err141];
+}
+else {
+vErrors.push(err141);
+}
+errors++;
+}
+}
+if(data.rationale !== undefined){
+let data48 = data.rationale;
+if(typeof data48 === "string"){
+if(func2(data48) < 1){
+const err142 = {instancePath:instancePath+"/rationale",schemaPath:"#/properties/rationale/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.rationale,data:data48};
+if(vErrors === null){
+vErrors = [err142];
+}
+else {
+vErrors.push(err142);
+}
+errors++;
+}
+}
+else {
+const err143 = {instancePath:instancePath+"/rationale",schemaPath:"#/properties/rationale/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.rationale.type,parentSchema:schema31.properties.rationale,data:data48};
+if(vErrors === null){
+vErrors = [err143];
+}
+else {
+vErrors.push(err143);
+}
+errors++;
+}
+}
+if(data.examples !== undefined){
+let data49 = data.examples;
+if(Array.isArray(data49)){
+const len7 = data49.length;
+for(let i12=0; i12<len7; i12++){
+let data50 = data49[i12];
+const _errs170 = errors;
+let valid50 = false;
+let passing1 = null;
+const _errs171 = errors;
+if(data50 && typeof data50 == "object" && !Array.isArray(data50)){
+if(data50.resource === undefined){
+const err144 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/oneOf/0/required",keyword:"required",params:{missingProperty: "resource"},message:"must have required property '"+"resource"+"'",schema:schema39.oneOf[0].required,parentSchema:schema39.oneOf[0],data:data50};
+if(vErrors === null){
+vErrors = [err144];
+}
+else {
+vErrors.push(err144);
+}
+errors++;
+}
+}
+var _valid9 = _errs171 === errors;
+if(_valid9){
+valid50 = true;
+passing1 = 0;
+}
+const _errs172 = errors;
+if(data50 && typeof data50 == "object" && !Array.isArray(data50)){
+if(data50.attestation === undefined){
+const err145 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/oneOf/1/required",keyword:"required",params:{missingProperty: "attestation"},message:"must have required property '"+"attestation"+"'",schema:schema39.oneOf[1].required,parentSchema:schema39.oneOf[1],data:data50};
+if(vErrors === null){
+vErrors = [err145];
+}
+else {
+vErrors.push(err145);
+}
+errors++;
+}
+}
+var _valid9 = _errs172 === errors;
+if(_valid9 && valid50){
+valid50 = false;
+passing1 = [passing1, 1];
+}
+else {
+if(_valid9){
+valid50 = true;
+passing1 = 1;
+}
+}
+if(!valid50){
+const err146 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf",schema:schema39.oneOf,parentSchema:schema39,data:data50};
+if(vErrors === null){
+vErrors = [err146];
+}
+else {
+vErrors.push(err146);
+}
+errors++;
+}
+else {
+errors = _errs170;
+if(vErrors !== null){
+if(_errs170){
+vErrors.length = _errs170;
+}
+else {
+vErrors = null;
+}
+}
+}
+if(data50 && typeof data50 == "object" && !Array.isArray(data50)){
+if(data50.name === undefined){
+const err147 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema39.required,parentSchema:schema39,data:data50};
+if(vErrors === null){
+vErrors = [err147];
+}
+else {
+vErrors.push(err147);
+}
+errors++;
+}
+if(data50.expect === undefined){
+const err148 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/required",keyword:"required",params:{missingProperty: "expect"},message:"must have required property '"+"expect"+"'",schema:schema39.required,parentSchema:schema39,data:data50};
+if(vErrors === null){
+vErrors = [err148];
+}
+else {
+vErrors.push(err148);
+}
+errors++;
+}
+for(const key11 in data50){
+if(!(((((((key11 === "name") || (key11 === "resource")) || (key11 === "expect")) || (key11 === "parameters")) || (key11 === "now")) || (key11 === "attestation")) || (key11 === "document_text"))){
+const err149 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema39,data:data50};
+if(vErrors === null){
+vErrors = [err149];
+}
+else {
+vErrors.push(err149);
+}
+errors++;
+}
+}
+if(data50.name !== undefined){
+let data51 = data50.name;
+if(typeof data51 === "string"){
+if(func2(data51) < 1){
+const err150 = {instancePath:instancePath+"/examples/" + i12+"/name",schemaPath:"#/$defs/example/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.name,data:data51};
+if(vErrors === null){
+vErrors = [err150];
+}
+else {
+vErrors.push(err150);
+}
+errors++;
+}
+}
+else {
+const err151 = {instancePath:instancePath+"/examples/" + i12+"/name",schemaPath:"#/$defs/example/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.name.type,parentSchema:schema39.properties.name,data:data51};
+if(vErrors === null){
+vErrors = [err151];
+}
+else {
+vErrors.push(err151);
+}
+errors++;
+}
+}
+if(data50.expect !== undefined){
+let data52 = data50.expect;
+if(!((((data52 === "pass") || (data52 === "fail")) || (data52 === "not-applicable")) || (data52 === "manual"))){
+const err152 = {instancePath:instancePath+"/examples/" + i12+"/expect",schemaPath:"#/$defs/example/properties/expect/enum",keyword:"enum",params:{allowedValues: schema39.properties.expect.enum},message:"must be equal to one of the allowed values",schema:schema39.properties.expect.enum,parentSchema:schema39.properties.expect,data:data52};
+if(vErrors === null){
+vErrors = [err152];
+}
+else {
+vErrors.push(err152);
+}
+errors++;
+}
+}
+if(data50.parameters !== undefined){
+let data53 = data50.parameters;
+if(!(data53 && typeof data53 == "object" && !Array.isArray(data53))){
+const err153 = {instancePath:instancePath+"/examples/" + i12+"/parameters",schemaPath:"#/$defs/example/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.properties.parameters.type,parentSchema:schema39.properties.parameters,data:data53};
+if(vErrors === null){
+vErrors = [err153];
+}
+else {
+vErrors.push(err153);
+}
+errors++;
+}
+}
+if(data50.now !== undefined){
+let data54 = data50.now;
+if(typeof data54 === "string"){
+if(!(formats4.validate(data54))){
+const err154 = {instancePath:instancePath+"/examples/" + i12+"/now",schemaPath:"#/$defs/example/properties/now/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\"",schema:"date-time",parentSchema:schema39.properties.now,data:data54};
+if(vErrors === null){
+vErrors = [err154];
+}
+else {
+vErrors.push(err154);
+}
+errors++;
+}
+}
+else {
+const err155 = {instancePath:instancePath+"/examples/" + i12+"/now",schemaPath:"#/$defs/example/properties/now/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.now.type,parentSchema:schema39.properties.now,data:data54};
+if(vErrors === null){
+vErrors = [err155];
+}
+else {
+vErrors.push(err155);
+}
+errors++;
+}
+}
+if(data50.attestation !== undefined){
+let data55 = data50.attestation;
+if(data55 && typeof data55 == "object" && !Array.isArray(data55)){
+if(data55.attested_by === undefined){
+const err156 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "attested_by"},message:"must have required property '"+"attested_by"+"'",schema:schema39.properties.attestation.required,parentSchema:schema39.properties.attestation,data:data55};
+if(vErrors === null){
+vErrors = [err156];
+}
+else {
+vErrors.push(err156);
+}
+errors++;
+}
+if(data55.attested_at === undefined){
+const err157 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "attested_at"},message:"must have required property '"+"attested_at"+"'",schema:schema39.properties.attestation.required,parentSchema:schema39.properties.attestation,data:data55};
+if(vErrors === null){
+vErrors = [err157];
+}
+else {
+vErrors.push(err157);
+}
+errors++;
+}
+if(data55.document === undefined){
+const err158 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "document"},message:"must have required property '"+"document"+"'",schema:schema39.properties.attestation.required,parentSchema:schema39.properties.attestation,data:data55};
+if(vErrors === null){
+vErrors = [err158];
+}
+else {
+vErrors.push(err158);
+}
+errors++;
+}
+if(data55.sha256 === undefined){
+const err159 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "sha256"},message:"must have required property '"+"sha256"+"'",schema:schema39.properties.attestation.required,parentSchema:schema39.properties.attestation,data:data55};
+if(vErrors === null){
+vErrors = [err159];
+}
+else {
+vErrors.push(err159);
+}
+errors++;
+}
+if(data55.expires === undefined){
+const err160 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "expires"},message:"must have required property '"+"expires"+"'",schema:schema39.properties.attestation.required,parentSchema:schema39.properties.attestation,data:data55};
+if(vErrors === null){
+vErrors = [err160];
+}
+else {
+vErrors.push(err160);
+}
+errors++;
+}
+for(const key12 in data55){
+if(!((((((key12 === "attested_by") || (key12 === "attested_at")) || (key12 === "document")) || (key12 === "sha256")) || (key12 === "expires")) || (key12 === "notes"))){
+const err161 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema39.properties.attestation,data:data55};
+if(vErrors === null){
+vErrors = [err161];
+}
+else {
+vErrors.push(err161);
+}
+errors++;
+}
+}
+if(data55.attested_by !== undefined){
+let data56 = data55.attested_by;
+if(typeof data56 === "string"){
+if(func2(data56) < 1){
+const err162 = {instancePath:instancePath+"/examples/" + i12+"/attestation/attested_by",schemaPath:"#/$defs/example/properties/attestation/properties/attested_by/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.attestation.properties.attested_by,data:data56};
+if(vErrors === null){
+vErrors = [err162];
+}
+else {
+vErrors.push(err162);
+}
+errors++;
+}
+}
+else {
+const err163 = {instancePath:instancePath+"/examples/" + i12+"/attestation/attested_by",schemaPath:"#/$defs/example/properties/attestation/properties/attested_by/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.attestation.properties.attested_by.type,parentSchema:schema39.properties.attestation.properties.attested_by,data:data56};
+if(vErrors === null){
+vErrors = [err163];
+}
+else {
+vErrors.push(err163);
+}
+errors++;
+}
+}
+if(data55.attested_at !== undefined){
+let data57 = data55.attested_at;
+if(typeof data57 === "string"){
+if(func2(data57) < 1){
+const err164 = {instancePath:instancePath+"/examples/" + i12+"/attestation/attested_at",schemaPath:"#/$defs/example/properties/attestation/properties/attested_at/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.attestation.properties.attested_at,data:data57};
+if(vErrors === null){
+vErrors = [err164];
+}
+else {
+vErrors.push(err164);
+}
+errors++;
+}
+}
+else {
+const err165 = {instancePath:instancePath+"/examples/" + i12+"/attestation/attested_at",schemaPath:"#/$defs/example/properties/attestation/properties/attested_at/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.attestation.properties.attested_at.type,parentSchema:schema39.properties.attestation.properties.attested_at,data:data57};
+if(vErrors === null){
+vErrors = [err165];
+}
+else {
+vErrors.push(err165);
+}
+errors++;
+}
+}
+if(data55.document !== undefined){
+let data58 = data55.document;
+if(typeof data58 === "string"){
+if(func2(data58) < 1){
+const err166 = {instancePath:instancePath+"/examples/" + i12+"/attestation/document",schemaPath:"#/$defs/example/properties/attestation/properties/document/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.attestation.properties.document,data:data58};
+if(vErrors === null){
+vErrors = [err166];
+}
+else {
+vErrors.push(err166);
+}
+errors++;
+}
+}
+else {
+const err167 = {instancePath:instancePath+"/examples/" + i12+"/attestation/document",schemaPath:"#/$defs/example/properties/attestation/properties/document/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.attestation.properties.document.type,parentSchema:schema39.properties.attestation.properties.document,data:data58};
+if(vErrors === null){
+vErrors = [err167];
+}
+else {
+vErrors.push(err167);
+}
+errors++;
+}
+}
+if(data55.sha256 !== undefined){
+let data59 = data55.sha256;
+if(typeof data59 === "string"){
+if(func2(data59) < 1){
+const err168 = {instancePath:instancePath+"/examples/" + i12+"/attestation/sha256",schemaPath:"#/$defs/example/properties/attestation/properties/sha256/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.attestation.properties.sha256,data:data59};
+if(vErrors === null){
+vErrors = [err168];
+}
+else {
+vErrors.push(err168);
+}
+errors++;
+}
+}
+else {
+const err169 = {instancePath:instancePath+"/examples/" + i12+"/attestation/sha256",schemaPath:"#/$defs/example/properties/attestation/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.attestation.properties.sha256.type,parentSchema:schema39.properties.attestation.properties.sha256,data:data59};
+if(vErrors === null){
+vErrors = [err169];
+}
+else {
+vErrors.push(err169);
+}
+errors++;
+}
+}
+if(data55.expires !== undefined){
+let data60 = data55.expires;
+if(typeof data60 === "string"){
+if(func2(data60) < 1){
+const err170 = {instancePath:instancePath+"/examples/" + i12+"/attestation/expires",schemaPath:"#/$defs/example/properties/attestation/properties/expires/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.attestation.properties.expires,data:data60};
+if(vErrors === null){
+vErrors = [err170];
+}
+else {
+vErrors.push(err170);
+}
+errors++;
+}
+}
+else {
+const err171 = {instancePath:instancePath+"/examples/" + i12+"/attestation/expires",schemaPath:"#/$defs/example/properties/attestation/properties/expires/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.attestation.properties.expires.type,parentSchema:schema39.properties.attestation.properties.expires,data:data60};
+if(vErrors === null){
+vErrors = [err171];
+}
+else {
+vErrors.push(err171);
+}
+errors++;
+}
+}
+if(data55.notes !== undefined){
+let data61 = data55.notes;
+if(typeof data61 === "string"){
+if(func2(data61) < 1){
+const err172 = {instancePath:instancePath+"/examples/" + i12+"/attestation/notes",schemaPath:"#/$defs/example/properties/attestation/properties/notes/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.attestation.properties.notes,data:data61};
+if(vErrors === null){
+vErrors = [err172];
+}
+else {
+vErrors.push(err172);
+}
+errors++;
+}
+}
+else {
+const err173 = {instancePath:instancePath+"/examples/" + i12+"/attestation/notes",schemaPath:"#/$defs/example/properties/attestation/properties/notes/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.attestation.properties.notes.type,parentSchema:schema39.properties.attestation.properties.notes,data:data61};
+if(vErrors === null){
+vErrors = [err173];
+}
+else {
+vErrors.push(err173);
+}
+errors++;
+}
+}
+}
+else {
+const err174 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.properties.attestation.type,parentSchema:schema39.properties.attestation,data:data55};
+if(vErrors === null){
+vErrors = [err174];
+}
+else {
+vErrors.push(err174);
+}
+errors++;
+}
+}
+if(data50.document_text !== undefined){
+let data62 = data50.document_text;
+if(typeof data62 !== "string"){
+const err175 = {instancePath:instancePath+"/examples/" + i12+"/document_text",schemaPath:"#/$defs/example/properties/document_text/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.document_text.type,parentSchema:schema39.properties.document_text,data:data62};
+if(vErrors === null){
+vErrors = [err175];
+}
+else {
+vErrors.push(err175);
+}
+errors++;
+}
+}
+}
+else {
+const err176 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.type,parentSchema:schema39,data:data50};
+if(vErrors === null){
+vErrors = [err176];
+}
+else {
+vErrors.push(err176);
+}
+errors++;
+}
+}
+}
+else {
+const err177 = {instancePath:instancePath+"/examples",schemaPath:"#/properties/examples/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.examples.type,parentSchema:schema31.properties.examples,data:data49};
+if(vErrors === null){
+vErrors = [err177];
+}
+else {
+vErrors.push(err177);
+}
+errors++;
+}
+}
+if(data.tags !== undefined){
+let data63 = data.tags;
+if(Array.isArray(data63)){
+const len8 = data63.length;
+for(let i13=0; i13<len8; i13++){
+let data64 = data63[i13];
+if(typeof data64 === "string"){
+if(func2(data64) < 1){
+const err178 = {instancePath:instancePath+"/tags/" + i13,schemaPath:"#/properties/tags/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.tags.items,data:data64};
+if(vErrors === null){
+vErrors = [err178];
+}
+else {
+vErrors.push(err178);
+}
+errors++;
+}
+}
+else {
+const err179 = {instancePath:instancePath+"/tags/" + i13,schemaPath:"#/properties/tags/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.tags.items.type,parentSchema:schema31.properties.tags.items,data:data64};
+if(vErrors === null){
+vErrors = [err179];
+}
+else {
+vErrors.push(err179);
+}
+errors++;
+}
+}
+let i14 = data63.length;
+let j5;
+if(i14 > 1){
+const indices5 = {};
+for(;i14--;){
+let item5 = data63[i14];
+if(typeof item5 !== "string"){
+continue;
+}
+if(typeof indices5[item5] == "number"){
+j5 = indices5[item5];
+const err180 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/uniqueItems",keyword:"uniqueItems",params:{i: i14, j: j5},message:"must NOT have duplicate items (items ## "+j5+" and "+i14+" are identical)",schema:true,parentSchema:schema31.properties.tags,data:data63};
+if(vErrors === null){
+vErrors = [err180];
+}
+else {
+vErrors.push(err180);
 }
 errors++;
 break;
@@ -2525,24 +3384,24 @@ indices5[item5] = i14;
 }
 }
 else {
-const err122 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.tags.type,parentSchema:schema31.properties.tags,data:data46};
+const err181 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.tags.type,parentSchema:schema31.properties.tags,data:data63};
 if(vErrors === null){
-vErrors = [err122];
+vErrors = [err181];
 }
 else {
-vErrors.push(err122);
+vErrors.push(err181);
 }
 errors++;
 }
 }
 }
 else {
-const err123 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
+const err182 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
 if(vErrors === null){
-vErrors = [err123];
+vErrors = [err182];
 }
 else {
-vErrors.push(err123);
+vErrors.push(err182);
 }
 errors++;
 }
@@ -2552,7 +3411,7 @@ return errors === 0;
 validate20.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const framework = validate30;
-const schema39 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/framework.schema.json","title":"trustpack framework catalog","type":"object","additionalProperties":false,"required":["id","title","version","requirements"],"properties":{"id":{"enum":["soc2","pci-dss-4.0.1","gdpr","ccpa","csa-ccm-4"]},"title":{"type":"string","minLength":1},"version":{"type":"string","minLength":1},"url":{"type":"string","format":"uri"},"requirements":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["id","title"],"properties":{"id":{"type":"string","minLength":1},"title":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}}}}}};
+const schema40 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/framework.schema.json","title":"trustpack framework catalog","type":"object","additionalProperties":false,"required":["id","title","version","requirements"],"properties":{"id":{"enum":["soc2","pci-dss-4.0.1","gdpr","ccpa","csa-ccm-4"]},"title":{"type":"string","minLength":1},"version":{"type":"string","minLength":1},"url":{"type":"string","format":"uri"},"requirements":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["id","title"],"properties":{"id":{"type":"string","minLength":1},"title":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}}}}}};
 
 function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://trustpack.dev/schema/framework.schema.json" */;
@@ -2567,7 +3426,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.id === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'",schema:schema39.required,parentSchema:schema39,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'",schema:schema40.required,parentSchema:schema40,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2577,7 +3436,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.title === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'",schema:schema39.required,parentSchema:schema39,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'",schema:schema40.required,parentSchema:schema40,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2587,7 +3446,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.version === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "version"},message:"must have required property '"+"version"+"'",schema:schema39.required,parentSchema:schema39,data};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "version"},message:"must have required property '"+"version"+"'",schema:schema40.required,parentSchema:schema40,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2597,7 +3456,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.requirements === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "requirements"},message:"must have required property '"+"requirements"+"'",schema:schema39.required,parentSchema:schema39,data};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "requirements"},message:"must have required property '"+"requirements"+"'",schema:schema40.required,parentSchema:schema40,data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2608,7 +3467,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((((key0 === "id") || (key0 === "title")) || (key0 === "version")) || (key0 === "url")) || (key0 === "requirements"))){
-const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema39,data};
+const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema40,data};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2621,7 +3480,7 @@ errors++;
 if(data.id !== undefined){
 let data0 = data.id;
 if(!(((((data0 === "soc2") || (data0 === "pci-dss-4.0.1")) || (data0 === "gdpr")) || (data0 === "ccpa")) || (data0 === "csa-ccm-4"))){
-const err5 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/enum",keyword:"enum",params:{allowedValues: schema39.properties.id.enum},message:"must be equal to one of the allowed values",schema:schema39.properties.id.enum,parentSchema:schema39.properties.id,data:data0};
+const err5 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/enum",keyword:"enum",params:{allowedValues: schema40.properties.id.enum},message:"must be equal to one of the allowed values",schema:schema40.properties.id.enum,parentSchema:schema40.properties.id,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2635,7 +3494,7 @@ if(data.title !== undefined){
 let data1 = data.title;
 if(typeof data1 === "string"){
 if(func2(data1) < 1){
-const err6 = {instancePath:instancePath+"/title",schemaPath:"#/properties/title/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.title,data:data1};
+const err6 = {instancePath:instancePath+"/title",schemaPath:"#/properties/title/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.title,data:data1};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2646,7 +3505,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/title",schemaPath:"#/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.title.type,parentSchema:schema39.properties.title,data:data1};
+const err7 = {instancePath:instancePath+"/title",schemaPath:"#/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.title.type,parentSchema:schema40.properties.title,data:data1};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2660,7 +3519,7 @@ if(data.version !== undefined){
 let data2 = data.version;
 if(typeof data2 === "string"){
 if(func2(data2) < 1){
-const err8 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.version,data:data2};
+const err8 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.version,data:data2};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2671,7 +3530,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.version.type,parentSchema:schema39.properties.version,data:data2};
+const err9 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.version.type,parentSchema:schema40.properties.version,data:data2};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2685,7 +3544,7 @@ if(data.url !== undefined){
 let data3 = data.url;
 if(typeof data3 === "string"){
 if(!(formats0(data3))){
-const err10 = {instancePath:instancePath+"/url",schemaPath:"#/properties/url/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\"",schema:"uri",parentSchema:schema39.properties.url,data:data3};
+const err10 = {instancePath:instancePath+"/url",schemaPath:"#/properties/url/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\"",schema:"uri",parentSchema:schema40.properties.url,data:data3};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2696,7 +3555,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/url",schemaPath:"#/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.url.type,parentSchema:schema39.properties.url,data:data3};
+const err11 = {instancePath:instancePath+"/url",schemaPath:"#/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.url.type,parentSchema:schema40.properties.url,data:data3};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -2710,7 +3569,7 @@ if(data.requirements !== undefined){
 let data4 = data.requirements;
 if(Array.isArray(data4)){
 if(data4.length < 1){
-const err12 = {instancePath:instancePath+"/requirements",schemaPath:"#/properties/requirements/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema39.properties.requirements,data:data4};
+const err12 = {instancePath:instancePath+"/requirements",schemaPath:"#/properties/requirements/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema40.properties.requirements,data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -2724,7 +3583,7 @@ for(let i0=0; i0<len0; i0++){
 let data5 = data4[i0];
 if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 if(data5.id === undefined){
-const err13 = {instancePath:instancePath+"/requirements/" + i0,schemaPath:"#/properties/requirements/items/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'",schema:schema39.properties.requirements.items.required,parentSchema:schema39.properties.requirements.items,data:data5};
+const err13 = {instancePath:instancePath+"/requirements/" + i0,schemaPath:"#/properties/requirements/items/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'",schema:schema40.properties.requirements.items.required,parentSchema:schema40.properties.requirements.items,data:data5};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -2734,7 +3593,7 @@ vErrors.push(err13);
 errors++;
 }
 if(data5.title === undefined){
-const err14 = {instancePath:instancePath+"/requirements/" + i0,schemaPath:"#/properties/requirements/items/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'",schema:schema39.properties.requirements.items.required,parentSchema:schema39.properties.requirements.items,data:data5};
+const err14 = {instancePath:instancePath+"/requirements/" + i0,schemaPath:"#/properties/requirements/items/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'",schema:schema40.properties.requirements.items.required,parentSchema:schema40.properties.requirements.items,data:data5};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -2745,7 +3604,7 @@ errors++;
 }
 for(const key1 in data5){
 if(!(((key1 === "id") || (key1 === "title")) || (key1 === "group"))){
-const err15 = {instancePath:instancePath+"/requirements/" + i0,schemaPath:"#/properties/requirements/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema39.properties.requirements.items,data:data5};
+const err15 = {instancePath:instancePath+"/requirements/" + i0,schemaPath:"#/properties/requirements/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema40.properties.requirements.items,data:data5};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -2759,7 +3618,7 @@ if(data5.id !== undefined){
 let data6 = data5.id;
 if(typeof data6 === "string"){
 if(func2(data6) < 1){
-const err16 = {instancePath:instancePath+"/requirements/" + i0+"/id",schemaPath:"#/properties/requirements/items/properties/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.requirements.items.properties.id,data:data6};
+const err16 = {instancePath:instancePath+"/requirements/" + i0+"/id",schemaPath:"#/properties/requirements/items/properties/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.requirements.items.properties.id,data:data6};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -2770,7 +3629,7 @@ errors++;
 }
 }
 else {
-const err17 = {instancePath:instancePath+"/requirements/" + i0+"/id",schemaPath:"#/properties/requirements/items/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.requirements.items.properties.id.type,parentSchema:schema39.properties.requirements.items.properties.id,data:data6};
+const err17 = {instancePath:instancePath+"/requirements/" + i0+"/id",schemaPath:"#/properties/requirements/items/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.requirements.items.properties.id.type,parentSchema:schema40.properties.requirements.items.properties.id,data:data6};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -2784,7 +3643,7 @@ if(data5.title !== undefined){
 let data7 = data5.title;
 if(typeof data7 === "string"){
 if(func2(data7) < 1){
-const err18 = {instancePath:instancePath+"/requirements/" + i0+"/title",schemaPath:"#/properties/requirements/items/properties/title/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.requirements.items.properties.title,data:data7};
+const err18 = {instancePath:instancePath+"/requirements/" + i0+"/title",schemaPath:"#/properties/requirements/items/properties/title/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.requirements.items.properties.title,data:data7};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -2795,7 +3654,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/requirements/" + i0+"/title",schemaPath:"#/properties/requirements/items/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.requirements.items.properties.title.type,parentSchema:schema39.properties.requirements.items.properties.title,data:data7};
+const err19 = {instancePath:instancePath+"/requirements/" + i0+"/title",schemaPath:"#/properties/requirements/items/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.requirements.items.properties.title.type,parentSchema:schema40.properties.requirements.items.properties.title,data:data7};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -2809,7 +3668,7 @@ if(data5.group !== undefined){
 let data8 = data5.group;
 if(typeof data8 === "string"){
 if(func2(data8) < 1){
-const err20 = {instancePath:instancePath+"/requirements/" + i0+"/group",schemaPath:"#/properties/requirements/items/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.requirements.items.properties.group,data:data8};
+const err20 = {instancePath:instancePath+"/requirements/" + i0+"/group",schemaPath:"#/properties/requirements/items/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.requirements.items.properties.group,data:data8};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -2820,7 +3679,7 @@ errors++;
 }
 }
 else {
-const err21 = {instancePath:instancePath+"/requirements/" + i0+"/group",schemaPath:"#/properties/requirements/items/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.requirements.items.properties.group.type,parentSchema:schema39.properties.requirements.items.properties.group,data:data8};
+const err21 = {instancePath:instancePath+"/requirements/" + i0+"/group",schemaPath:"#/properties/requirements/items/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.requirements.items.properties.group.type,parentSchema:schema40.properties.requirements.items.properties.group,data:data8};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -2832,7 +3691,7 @@ errors++;
 }
 }
 else {
-const err22 = {instancePath:instancePath+"/requirements/" + i0,schemaPath:"#/properties/requirements/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.properties.requirements.items.type,parentSchema:schema39.properties.requirements.items,data:data5};
+const err22 = {instancePath:instancePath+"/requirements/" + i0,schemaPath:"#/properties/requirements/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.properties.requirements.items.type,parentSchema:schema40.properties.requirements.items,data:data5};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -2844,7 +3703,7 @@ errors++;
 }
 }
 else {
-const err23 = {instancePath:instancePath+"/requirements",schemaPath:"#/properties/requirements/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema39.properties.requirements.type,parentSchema:schema39.properties.requirements,data:data4};
+const err23 = {instancePath:instancePath+"/requirements",schemaPath:"#/properties/requirements/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema40.properties.requirements.type,parentSchema:schema40.properties.requirements,data:data4};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -2856,7 +3715,7 @@ errors++;
 }
 }
 else {
-const err24 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.type,parentSchema:schema39,data};
+const err24 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.type,parentSchema:schema40,data};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -2871,8 +3730,8 @@ return errors === 0;
 validate30.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const project = validate31;
-const schema40 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/project.schema.json","title":"trustpack.yaml project settings","type":"object","additionalProperties":false,"properties":{"organisation":{"type":"string","minLength":1},"controls":{"type":"string","minLength":1},"regions":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-\\d+$","x-message":"must be an AWS region such as eu-central-1"}},"parameters":{"type":"object"},"control_parameters":{"type":"object","additionalProperties":{"type":"object"}},"waivers":{"type":"string","minLength":1},"attestations":{"type":"string","minLength":1}}};
-const pattern9 = new RegExp("^[a-z]{2}(-[a-z]+)+-\\d+$", "u");
+const schema41 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/project.schema.json","title":"trustpack.yaml project settings","type":"object","additionalProperties":false,"properties":{"organisation":{"type":"string","minLength":1},"controls":{"type":"string","minLength":1},"regions":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-\\d+$","x-message":"must be an AWS region such as eu-central-1"}},"parameters":{"type":"object"},"control_parameters":{"type":"object","additionalProperties":{"type":"object"}},"waivers":{"type":"string","minLength":1},"attestations":{"type":"string","minLength":1}}};
+const pattern10 = new RegExp("^[a-z]{2}(-[a-z]+)+-\\d+$", "u");
 
 function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://trustpack.dev/schema/project.schema.json" */;
@@ -2888,7 +3747,7 @@ evaluated0.items = undefined;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 if(!(((((((key0 === "organisation") || (key0 === "controls")) || (key0 === "regions")) || (key0 === "parameters")) || (key0 === "control_parameters")) || (key0 === "waivers")) || (key0 === "attestations"))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema40,data};
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema41,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2902,7 +3761,7 @@ if(data.organisation !== undefined){
 let data0 = data.organisation;
 if(typeof data0 === "string"){
 if(func2(data0) < 1){
-const err1 = {instancePath:instancePath+"/organisation",schemaPath:"#/properties/organisation/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.organisation,data:data0};
+const err1 = {instancePath:instancePath+"/organisation",schemaPath:"#/properties/organisation/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema41.properties.organisation,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2913,7 +3772,7 @@ errors++;
 }
 }
 else {
-const err2 = {instancePath:instancePath+"/organisation",schemaPath:"#/properties/organisation/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.organisation.type,parentSchema:schema40.properties.organisation,data:data0};
+const err2 = {instancePath:instancePath+"/organisation",schemaPath:"#/properties/organisation/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.organisation.type,parentSchema:schema41.properties.organisation,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2927,7 +3786,7 @@ if(data.controls !== undefined){
 let data1 = data.controls;
 if(typeof data1 === "string"){
 if(func2(data1) < 1){
-const err3 = {instancePath:instancePath+"/controls",schemaPath:"#/properties/controls/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.controls,data:data1};
+const err3 = {instancePath:instancePath+"/controls",schemaPath:"#/properties/controls/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema41.properties.controls,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2938,7 +3797,7 @@ errors++;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/controls",schemaPath:"#/properties/controls/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.controls.type,parentSchema:schema40.properties.controls,data:data1};
+const err4 = {instancePath:instancePath+"/controls",schemaPath:"#/properties/controls/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.controls.type,parentSchema:schema41.properties.controls,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2955,8 +3814,8 @@ const len0 = data2.length;
 for(let i0=0; i0<len0; i0++){
 let data3 = data2[i0];
 if(typeof data3 === "string"){
-if(!pattern9.test(data3)){
-const err5 = {instancePath:instancePath+"/regions/" + i0,schemaPath:"#/properties/regions/items/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-\\d+$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-\\d+$"+"\"",schema:"^[a-z]{2}(-[a-z]+)+-\\d+$",parentSchema:schema40.properties.regions.items,data:data3};
+if(!pattern10.test(data3)){
+const err5 = {instancePath:instancePath+"/regions/" + i0,schemaPath:"#/properties/regions/items/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-\\d+$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-\\d+$"+"\"",schema:"^[a-z]{2}(-[a-z]+)+-\\d+$",parentSchema:schema41.properties.regions.items,data:data3};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2967,7 +3826,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/regions/" + i0,schemaPath:"#/properties/regions/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.regions.items.type,parentSchema:schema40.properties.regions.items,data:data3};
+const err6 = {instancePath:instancePath+"/regions/" + i0,schemaPath:"#/properties/regions/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.regions.items.type,parentSchema:schema41.properties.regions.items,data:data3};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2988,7 +3847,7 @@ continue;
 }
 if(typeof indices0[item0] == "number"){
 j0 = indices0[item0];
-const err7 = {instancePath:instancePath+"/regions",schemaPath:"#/properties/regions/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema40.properties.regions,data:data2};
+const err7 = {instancePath:instancePath+"/regions",schemaPath:"#/properties/regions/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema41.properties.regions,data:data2};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -3003,7 +3862,7 @@ indices0[item0] = i1;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/regions",schemaPath:"#/properties/regions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema40.properties.regions.type,parentSchema:schema40.properties.regions,data:data2};
+const err8 = {instancePath:instancePath+"/regions",schemaPath:"#/properties/regions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema41.properties.regions.type,parentSchema:schema41.properties.regions,data:data2};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -3016,7 +3875,7 @@ errors++;
 if(data.parameters !== undefined){
 let data4 = data.parameters;
 if(!(data4 && typeof data4 == "object" && !Array.isArray(data4))){
-const err9 = {instancePath:instancePath+"/parameters",schemaPath:"#/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.properties.parameters.type,parentSchema:schema40.properties.parameters,data:data4};
+const err9 = {instancePath:instancePath+"/parameters",schemaPath:"#/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema41.properties.parameters.type,parentSchema:schema41.properties.parameters,data:data4};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -3032,7 +3891,7 @@ if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 for(const key1 in data5){
 let data6 = data5[key1];
 if(!(data6 && typeof data6 == "object" && !Array.isArray(data6))){
-const err10 = {instancePath:instancePath+"/control_parameters/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/control_parameters/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.properties.control_parameters.additionalProperties.type,parentSchema:schema40.properties.control_parameters.additionalProperties,data:data6};
+const err10 = {instancePath:instancePath+"/control_parameters/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/control_parameters/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema41.properties.control_parameters.additionalProperties.type,parentSchema:schema41.properties.control_parameters.additionalProperties,data:data6};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -3044,7 +3903,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/control_parameters",schemaPath:"#/properties/control_parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.properties.control_parameters.type,parentSchema:schema40.properties.control_parameters,data:data5};
+const err11 = {instancePath:instancePath+"/control_parameters",schemaPath:"#/properties/control_parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema41.properties.control_parameters.type,parentSchema:schema41.properties.control_parameters,data:data5};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -3058,7 +3917,7 @@ if(data.waivers !== undefined){
 let data7 = data.waivers;
 if(typeof data7 === "string"){
 if(func2(data7) < 1){
-const err12 = {instancePath:instancePath+"/waivers",schemaPath:"#/properties/waivers/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.waivers,data:data7};
+const err12 = {instancePath:instancePath+"/waivers",schemaPath:"#/properties/waivers/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema41.properties.waivers,data:data7};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -3069,7 +3928,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/waivers",schemaPath:"#/properties/waivers/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.waivers.type,parentSchema:schema40.properties.waivers,data:data7};
+const err13 = {instancePath:instancePath+"/waivers",schemaPath:"#/properties/waivers/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.waivers.type,parentSchema:schema41.properties.waivers,data:data7};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -3083,7 +3942,7 @@ if(data.attestations !== undefined){
 let data8 = data.attestations;
 if(typeof data8 === "string"){
 if(func2(data8) < 1){
-const err14 = {instancePath:instancePath+"/attestations",schemaPath:"#/properties/attestations/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.attestations,data:data8};
+const err14 = {instancePath:instancePath+"/attestations",schemaPath:"#/properties/attestations/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema41.properties.attestations,data:data8};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3094,7 +3953,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/attestations",schemaPath:"#/properties/attestations/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.attestations.type,parentSchema:schema40.properties.attestations,data:data8};
+const err15 = {instancePath:instancePath+"/attestations",schemaPath:"#/properties/attestations/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.attestations.type,parentSchema:schema41.properties.attestations,data:data8};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -3106,7 +3965,7 @@ errors++;
 }
 }
 else {
-const err16 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.type,parentSchema:schema40,data};
+const err16 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema41.type,parentSchema:schema41,data};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -3121,8 +3980,8 @@ return errors === 0;
 validate31.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const waivers = validate32;
-const schema41 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/waivers.schema.json","title":"trustpack waivers","type":"object","additionalProperties":false,"required":["waivers"],"properties":{"waivers":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["control","resource","reason","approver","expires"],"properties":{"control":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","x-message":"must be lower-case letters, digits and dashes (e.g. rds-cluster-encrypted-at-rest)"},"resource":{"type":"string","minLength":1},"reason":{"type":"string","minLength":1},"approver":{"type":"string","minLength":1},"expires":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$","x-message":"must be an ISO 8601 date or date-time, e.g. 2027-01-31 or 2027-01-31T00:00:00Z"}}}}}};
-const pattern11 = new RegExp("^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$", "u");
+const schema42 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/waivers.schema.json","title":"trustpack waivers","type":"object","additionalProperties":false,"required":["waivers"],"properties":{"waivers":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["control","resource","reason","approver","expires"],"properties":{"control":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","x-message":"must be lower-case letters, digits and dashes (e.g. rds-cluster-encrypted-at-rest)"},"resource":{"type":"string","minLength":1},"reason":{"type":"string","minLength":1},"approver":{"type":"string","minLength":1},"expires":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$","x-message":"must be an ISO 8601 date or date-time, e.g. 2027-01-31 or 2027-01-31T00:00:00Z"}}}}}};
+const pattern12 = new RegExp("^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$", "u");
 
 function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://trustpack.dev/schema/waivers.schema.json" */;
@@ -3137,7 +3996,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.waivers === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "waivers"},message:"must have required property '"+"waivers"+"'",schema:schema41.required,parentSchema:schema41,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "waivers"},message:"must have required property '"+"waivers"+"'",schema:schema42.required,parentSchema:schema42,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -3148,7 +4007,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(key0 === "waivers")){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema41,data};
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema42,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3166,7 +4025,7 @@ for(let i0=0; i0<len0; i0++){
 let data1 = data0[i0];
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if(data1.control === undefined){
-const err2 = {instancePath:instancePath+"/waivers/" + i0,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "control"},message:"must have required property '"+"control"+"'",schema:schema41.properties.waivers.items.required,parentSchema:schema41.properties.waivers.items,data:data1};
+const err2 = {instancePath:instancePath+"/waivers/" + i0,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "control"},message:"must have required property '"+"control"+"'",schema:schema42.properties.waivers.items.required,parentSchema:schema42.properties.waivers.items,data:data1};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3176,7 +4035,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data1.resource === undefined){
-const err3 = {instancePath:instancePath+"/waivers/" + i0,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "resource"},message:"must have required property '"+"resource"+"'",schema:schema41.properties.waivers.items.required,parentSchema:schema41.properties.waivers.items,data:data1};
+const err3 = {instancePath:instancePath+"/waivers/" + i0,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "resource"},message:"must have required property '"+"resource"+"'",schema:schema42.properties.waivers.items.required,parentSchema:schema42.properties.waivers.items,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3186,7 +4045,7 @@ vErrors.push(err3);
 errors++;
 }
 if(data1.reason === undefined){
-const err4 = {instancePath:instancePath+"/waivers/" + i0,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'",schema:schema41.properties.waivers.items.required,parentSchema:schema41.properties.waivers.items,data:data1};
+const err4 = {instancePath:instancePath+"/waivers/" + i0,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'",schema:schema42.properties.waivers.items.required,parentSchema:schema42.properties.waivers.items,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -3196,7 +4055,7 @@ vErrors.push(err4);
 errors++;
 }
 if(data1.approver === undefined){
-const err5 = {instancePath:instancePath+"/waivers/" + i0,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "approver"},message:"must have required property '"+"approver"+"'",schema:schema41.properties.waivers.items.required,parentSchema:schema41.properties.waivers.items,data:data1};
+const err5 = {instancePath:instancePath+"/waivers/" + i0,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "approver"},message:"must have required property '"+"approver"+"'",schema:schema42.properties.waivers.items.required,parentSchema:schema42.properties.waivers.items,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -3206,7 +4065,7 @@ vErrors.push(err5);
 errors++;
 }
 if(data1.expires === undefined){
-const err6 = {instancePath:instancePath+"/waivers/" + i0,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "expires"},message:"must have required property '"+"expires"+"'",schema:schema41.properties.waivers.items.required,parentSchema:schema41.properties.waivers.items,data:data1};
+const err6 = {instancePath:instancePath+"/waivers/" + i0,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "expires"},message:"must have required property '"+"expires"+"'",schema:schema42.properties.waivers.items.required,parentSchema:schema42.properties.waivers.items,data:data1};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -3217,7 +4076,7 @@ errors++;
 }
 for(const key1 in data1){
 if(!(((((key1 === "control") || (key1 === "resource")) || (key1 === "reason")) || (key1 === "approver")) || (key1 === "expires"))){
-const err7 = {instancePath:instancePath+"/waivers/" + i0,schemaPath:"#/properties/waivers/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema41.properties.waivers.items,data:data1};
+const err7 = {instancePath:instancePath+"/waivers/" + i0,schemaPath:"#/properties/waivers/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema42.properties.waivers.items,data:data1};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -3231,7 +4090,7 @@ if(data1.control !== undefined){
 let data2 = data1.control;
 if(typeof data2 === "string"){
 if(!pattern4.test(data2)){
-const err8 = {instancePath:instancePath+"/waivers/" + i0+"/control",schemaPath:"#/properties/waivers/items/properties/control/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema41.properties.waivers.items.properties.control,data:data2};
+const err8 = {instancePath:instancePath+"/waivers/" + i0+"/control",schemaPath:"#/properties/waivers/items/properties/control/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema42.properties.waivers.items.properties.control,data:data2};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -3242,7 +4101,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/waivers/" + i0+"/control",schemaPath:"#/properties/waivers/items/properties/control/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.waivers.items.properties.control.type,parentSchema:schema41.properties.waivers.items.properties.control,data:data2};
+const err9 = {instancePath:instancePath+"/waivers/" + i0+"/control",schemaPath:"#/properties/waivers/items/properties/control/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.waivers.items.properties.control.type,parentSchema:schema42.properties.waivers.items.properties.control,data:data2};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -3256,7 +4115,7 @@ if(data1.resource !== undefined){
 let data3 = data1.resource;
 if(typeof data3 === "string"){
 if(func2(data3) < 1){
-const err10 = {instancePath:instancePath+"/waivers/" + i0+"/resource",schemaPath:"#/properties/waivers/items/properties/resource/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema41.properties.waivers.items.properties.resource,data:data3};
+const err10 = {instancePath:instancePath+"/waivers/" + i0+"/resource",schemaPath:"#/properties/waivers/items/properties/resource/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema42.properties.waivers.items.properties.resource,data:data3};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -3267,7 +4126,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/waivers/" + i0+"/resource",schemaPath:"#/properties/waivers/items/properties/resource/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.waivers.items.properties.resource.type,parentSchema:schema41.properties.waivers.items.properties.resource,data:data3};
+const err11 = {instancePath:instancePath+"/waivers/" + i0+"/resource",schemaPath:"#/properties/waivers/items/properties/resource/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.waivers.items.properties.resource.type,parentSchema:schema42.properties.waivers.items.properties.resource,data:data3};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -3281,7 +4140,7 @@ if(data1.reason !== undefined){
 let data4 = data1.reason;
 if(typeof data4 === "string"){
 if(func2(data4) < 1){
-const err12 = {instancePath:instancePath+"/waivers/" + i0+"/reason",schemaPath:"#/properties/waivers/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema41.properties.waivers.items.properties.reason,data:data4};
+const err12 = {instancePath:instancePath+"/waivers/" + i0+"/reason",schemaPath:"#/properties/waivers/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema42.properties.waivers.items.properties.reason,data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -3292,7 +4151,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/waivers/" + i0+"/reason",schemaPath:"#/properties/waivers/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.waivers.items.properties.reason.type,parentSchema:schema41.properties.waivers.items.properties.reason,data:data4};
+const err13 = {instancePath:instancePath+"/waivers/" + i0+"/reason",schemaPath:"#/properties/waivers/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.waivers.items.properties.reason.type,parentSchema:schema42.properties.waivers.items.properties.reason,data:data4};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -3306,7 +4165,7 @@ if(data1.approver !== undefined){
 let data5 = data1.approver;
 if(typeof data5 === "string"){
 if(func2(data5) < 1){
-const err14 = {instancePath:instancePath+"/waivers/" + i0+"/approver",schemaPath:"#/properties/waivers/items/properties/approver/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema41.properties.waivers.items.properties.approver,data:data5};
+const err14 = {instancePath:instancePath+"/waivers/" + i0+"/approver",schemaPath:"#/properties/waivers/items/properties/approver/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema42.properties.waivers.items.properties.approver,data:data5};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3317,7 +4176,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/waivers/" + i0+"/approver",schemaPath:"#/properties/waivers/items/properties/approver/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.waivers.items.properties.approver.type,parentSchema:schema41.properties.waivers.items.properties.approver,data:data5};
+const err15 = {instancePath:instancePath+"/waivers/" + i0+"/approver",schemaPath:"#/properties/waivers/items/properties/approver/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.waivers.items.properties.approver.type,parentSchema:schema42.properties.waivers.items.properties.approver,data:data5};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -3330,8 +4189,8 @@ errors++;
 if(data1.expires !== undefined){
 let data6 = data1.expires;
 if(typeof data6 === "string"){
-if(!pattern11.test(data6)){
-const err16 = {instancePath:instancePath+"/waivers/" + i0+"/expires",schemaPath:"#/properties/waivers/items/properties/expires/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"+"\"",schema:"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$",parentSchema:schema41.properties.waivers.items.properties.expires,data:data6};
+if(!pattern12.test(data6)){
+const err16 = {instancePath:instancePath+"/waivers/" + i0+"/expires",schemaPath:"#/properties/waivers/items/properties/expires/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"+"\"",schema:"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$",parentSchema:schema42.properties.waivers.items.properties.expires,data:data6};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -3342,7 +4201,7 @@ errors++;
 }
 }
 else {
-const err17 = {instancePath:instancePath+"/waivers/" + i0+"/expires",schemaPath:"#/properties/waivers/items/properties/expires/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.waivers.items.properties.expires.type,parentSchema:schema41.properties.waivers.items.properties.expires,data:data6};
+const err17 = {instancePath:instancePath+"/waivers/" + i0+"/expires",schemaPath:"#/properties/waivers/items/properties/expires/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.waivers.items.properties.expires.type,parentSchema:schema42.properties.waivers.items.properties.expires,data:data6};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -3354,7 +4213,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/waivers/" + i0,schemaPath:"#/properties/waivers/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema41.properties.waivers.items.type,parentSchema:schema41.properties.waivers.items,data:data1};
+const err18 = {instancePath:instancePath+"/waivers/" + i0,schemaPath:"#/properties/waivers/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.properties.waivers.items.type,parentSchema:schema42.properties.waivers.items,data:data1};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -3366,7 +4225,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/waivers",schemaPath:"#/properties/waivers/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema41.properties.waivers.type,parentSchema:schema41.properties.waivers,data:data0};
+const err19 = {instancePath:instancePath+"/waivers",schemaPath:"#/properties/waivers/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema42.properties.waivers.type,parentSchema:schema42.properties.waivers,data:data0};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -3378,7 +4237,7 @@ errors++;
 }
 }
 else {
-const err20 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema41.type,parentSchema:schema41,data};
+const err20 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.type,parentSchema:schema42,data};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -3393,8 +4252,8 @@ return errors === 0;
 validate32.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const attestations = validate33;
-const schema42 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/attestations.schema.json","title":"trustpack attestations","type":"object","additionalProperties":false,"required":["attestations"],"properties":{"attestations":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["control","attested_by","attested_at","document","sha256","expires"],"properties":{"control":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","x-message":"must be lower-case letters, digits and dashes (e.g. rds-cluster-encrypted-at-rest)"},"attested_by":{"type":"string","minLength":1},"attested_at":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$","x-message":"must be an ISO 8601 date or date-time, e.g. 2027-01-31 or 2027-01-31T00:00:00Z"},"document":{"type":"string","minLength":1},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$","x-message":"must be the 64 lower-case hex digits of the document's SHA-256"},"expires":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$","x-message":"must be an ISO 8601 date or date-time, e.g. 2027-01-31 or 2027-01-31T00:00:00Z"},"notes":{"type":"string","minLength":1}}}}}};
-const pattern14 = new RegExp("^[0-9a-f]{64}$", "u");
+const schema43 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/attestations.schema.json","title":"trustpack attestations","type":"object","additionalProperties":false,"required":["attestations"],"properties":{"attestations":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["control","attested_by","attested_at","document","sha256","expires"],"properties":{"control":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","x-message":"must be lower-case letters, digits and dashes (e.g. rds-cluster-encrypted-at-rest)"},"attested_by":{"type":"string","minLength":1},"attested_at":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$","x-message":"must be an ISO 8601 date or date-time, e.g. 2027-01-31 or 2027-01-31T00:00:00Z"},"document":{"type":"string","minLength":1},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$","x-message":"must be the 64 lower-case hex digits of the document's SHA-256"},"expires":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$","x-message":"must be an ISO 8601 date or date-time, e.g. 2027-01-31 or 2027-01-31T00:00:00Z"},"notes":{"type":"string","minLength":1}}}}}};
+const pattern15 = new RegExp("^[0-9a-f]{64}$", "u");
 
 function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://trustpack.dev/schema/attestations.schema.json" */;
@@ -3409,7 +4268,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.attestations === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "attestations"},message:"must have required property '"+"attestations"+"'",schema:schema42.required,parentSchema:schema42,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "attestations"},message:"must have required property '"+"attestations"+"'",schema:schema43.required,parentSchema:schema43,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -3420,7 +4279,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(key0 === "attestations")){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema42,data};
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema43,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3438,7 +4297,7 @@ for(let i0=0; i0<len0; i0++){
 let data1 = data0[i0];
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if(data1.control === undefined){
-const err2 = {instancePath:instancePath+"/attestations/" + i0,schemaPath:"#/properties/attestations/items/required",keyword:"required",params:{missingProperty: "control"},message:"must have required property '"+"control"+"'",schema:schema42.properties.attestations.items.required,parentSchema:schema42.properties.attestations.items,data:data1};
+const err2 = {instancePath:instancePath+"/attestations/" + i0,schemaPath:"#/properties/attestations/items/required",keyword:"required",params:{missingProperty: "control"},message:"must have required property '"+"control"+"'",schema:schema43.properties.attestations.items.required,parentSchema:schema43.properties.attestations.items,data:data1};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3448,7 +4307,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data1.attested_by === undefined){
-const err3 = {instancePath:instancePath+"/attestations/" + i0,schemaPath:"#/properties/attestations/items/required",keyword:"required",params:{missingProperty: "attested_by"},message:"must have required property '"+"attested_by"+"'",schema:schema42.properties.attestations.items.required,parentSchema:schema42.properties.attestations.items,data:data1};
+const err3 = {instancePath:instancePath+"/attestations/" + i0,schemaPath:"#/properties/attestations/items/required",keyword:"required",params:{missingProperty: "attested_by"},message:"must have required property '"+"attested_by"+"'",schema:schema43.properties.attestations.items.required,parentSchema:schema43.properties.attestations.items,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3458,7 +4317,7 @@ vErrors.push(err3);
 errors++;
 }
 if(data1.attested_at === undefined){
-const err4 = {instancePath:instancePath+"/attestations/" + i0,schemaPath:"#/properties/attestations/items/required",keyword:"required",params:{missingProperty: "attested_at"},message:"must have required property '"+"attested_at"+"'",schema:schema42.properties.attestations.items.required,parentSchema:schema42.properties.attestations.items,data:data1};
+const err4 = {instancePath:instancePath+"/attestations/" + i0,schemaPath:"#/properties/attestations/items/required",keyword:"required",params:{missingProperty: "attested_at"},message:"must have required property '"+"attested_at"+"'",schema:schema43.properties.attestations.items.required,parentSchema:schema43.properties.attestations.items,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -3468,7 +4327,7 @@ vErrors.push(err4);
 errors++;
 }
 if(data1.document === undefined){
-const err5 = {instancePath:instancePath+"/attestations/" + i0,schemaPath:"#/properties/attestations/items/required",keyword:"required",params:{missingProperty: "document"},message:"must have required property '"+"document"+"'",schema:schema42.properties.attestations.items.required,parentSchema:schema42.properties.attestations.items,data:data1};
+const err5 = {instancePath:instancePath+"/attestations/" + i0,schemaPath:"#/properties/attestations/items/required",keyword:"required",params:{missingProperty: "document"},message:"must have required property '"+"document"+"'",schema:schema43.properties.attestations.items.required,parentSchema:schema43.properties.attestations.items,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -3478,7 +4337,7 @@ vErrors.push(err5);
 errors++;
 }
 if(data1.sha256 === undefined){
-const err6 = {instancePath:instancePath+"/attestations/" + i0,schemaPath:"#/properties/attestations/items/required",keyword:"required",params:{missingProperty: "sha256"},message:"must have required property '"+"sha256"+"'",schema:schema42.properties.attestations.items.required,parentSchema:schema42.properties.attestations.items,data:data1};
+const err6 = {instancePath:instancePath+"/attestations/" + i0,schemaPath:"#/properties/attestations/items/required",keyword:"required",params:{missingProperty: "sha256"},message:"must have required property '"+"sha256"+"'",schema:schema43.properties.attestations.items.required,parentSchema:schema43.properties.attestations.items,data:data1};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -3488,7 +4347,7 @@ vErrors.push(err6);
 errors++;
 }
 if(data1.expires === undefined){
-const err7 = {instancePath:instancePath+"/attestations/" + i0,schemaPath:"#/properties/attestations/items/required",keyword:"required",params:{missingProperty: "expires"},message:"must have required property '"+"expires"+"'",schema:schema42.properties.attestations.items.required,parentSchema:schema42.properties.attestations.items,data:data1};
+const err7 = {instancePath:instancePath+"/attestations/" + i0,schemaPath:"#/properties/attestations/items/required",keyword:"required",params:{missingProperty: "expires"},message:"must have required property '"+"expires"+"'",schema:schema43.properties.attestations.items.required,parentSchema:schema43.properties.attestations.items,data:data1};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -3499,7 +4358,7 @@ errors++;
 }
 for(const key1 in data1){
 if(!(((((((key1 === "control") || (key1 === "attested_by")) || (key1 === "attested_at")) || (key1 === "document")) || (key1 === "sha256")) || (key1 === "expires")) || (key1 === "notes"))){
-const err8 = {instancePath:instancePath+"/attestations/" + i0,schemaPath:"#/properties/attestations/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema42.properties.attestations.items,data:data1};
+const err8 = {instancePath:instancePath+"/attestations/" + i0,schemaPath:"#/properties/attestations/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema43.properties.attestations.items,data:data1};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -3513,7 +4372,7 @@ if(data1.control !== undefined){
 let data2 = data1.control;
 if(typeof data2 === "string"){
 if(!pattern4.test(data2)){
-const err9 = {instancePath:instancePath+"/attestations/" + i0+"/control",schemaPath:"#/properties/attestations/items/properties/control/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema42.properties.attestations.items.properties.control,data:data2};
+const err9 = {instancePath:instancePath+"/attestations/" + i0+"/control",schemaPath:"#/properties/attestations/items/properties/control/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema43.properties.attestations.items.properties.control,data:data2};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -3524,7 +4383,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/attestations/" + i0+"/control",schemaPath:"#/properties/attestations/items/properties/control/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.attestations.items.properties.control.type,parentSchema:schema42.properties.attestations.items.properties.control,data:data2};
+const err10 = {instancePath:instancePath+"/attestations/" + i0+"/control",schemaPath:"#/properties/attestations/items/properties/control/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.attestations.items.properties.control.type,parentSchema:schema43.properties.attestations.items.properties.control,data:data2};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -3538,7 +4397,7 @@ if(data1.attested_by !== undefined){
 let data3 = data1.attested_by;
 if(typeof data3 === "string"){
 if(func2(data3) < 1){
-const err11 = {instancePath:instancePath+"/attestations/" + i0+"/attested_by",schemaPath:"#/properties/attestations/items/properties/attested_by/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema42.properties.attestations.items.properties.attested_by,data:data3};
+const err11 = {instancePath:instancePath+"/attestations/" + i0+"/attested_by",schemaPath:"#/properties/attestations/items/properties/attested_by/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema43.properties.attestations.items.properties.attested_by,data:data3};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -3549,7 +4408,7 @@ errors++;
 }
 }
 else {
-const err12 = {instancePath:instancePath+"/attestations/" + i0+"/attested_by",schemaPath:"#/properties/attestations/items/properties/attested_by/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.attestations.items.properties.attested_by.type,parentSchema:schema42.properties.attestations.items.properties.attested_by,data:data3};
+const err12 = {instancePath:instancePath+"/attestations/" + i0+"/attested_by",schemaPath:"#/properties/attestations/items/properties/attested_by/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.attestations.items.properties.attested_by.type,parentSchema:schema43.properties.attestations.items.properties.attested_by,data:data3};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -3562,8 +4421,8 @@ errors++;
 if(data1.attested_at !== undefined){
 let data4 = data1.attested_at;
 if(typeof data4 === "string"){
-if(!pattern11.test(data4)){
-const err13 = {instancePath:instancePath+"/attestations/" + i0+"/attested_at",schemaPath:"#/properties/attestations/items/properties/attested_at/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"+"\"",schema:"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$",parentSchema:schema42.properties.attestations.items.properties.attested_at,data:data4};
+if(!pattern12.test(data4)){
+const err13 = {instancePath:instancePath+"/attestations/" + i0+"/attested_at",schemaPath:"#/properties/attestations/items/properties/attested_at/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"+"\"",schema:"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$",parentSchema:schema43.properties.attestations.items.properties.attested_at,data:data4};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -3574,7 +4433,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath:instancePath+"/attestations/" + i0+"/attested_at",schemaPath:"#/properties/attestations/items/properties/attested_at/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.attestations.items.properties.attested_at.type,parentSchema:schema42.properties.attestations.items.properties.attested_at,data:data4};
+const err14 = {instancePath:instancePath+"/attestations/" + i0+"/attested_at",schemaPath:"#/properties/attestations/items/properties/attested_at/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.attestations.items.properties.attested_at.type,parentSchema:schema43.properties.attestations.items.properties.attested_at,data:data4};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3588,7 +4447,7 @@ if(data1.document !== undefined){
 let data5 = data1.document;
 if(typeof data5 === "string"){
 if(func2(data5) < 1){
-const err15 = {instancePath:instancePath+"/attestations/" + i0+"/document",schemaPath:"#/properties/attestations/items/properties/document/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema42.properties.attestations.items.properties.document,data:data5};
+const err15 = {instancePath:instancePath+"/attestations/" + i0+"/document",schemaPath:"#/properties/attestations/items/properties/document/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema43.properties.attestations.items.properties.document,data:data5};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -3599,7 +4458,7 @@ errors++;
 }
 }
 else {
-const err16 = {instancePath:instancePath+"/attestations/" + i0+"/document",schemaPath:"#/properties/attestations/items/properties/document/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.attestations.items.properties.document.type,parentSchema:schema42.properties.attestations.items.properties.document,data:data5};
+const err16 = {instancePath:instancePath+"/attestations/" + i0+"/document",schemaPath:"#/properties/attestations/items/properties/document/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.attestations.items.properties.document.type,parentSchema:schema43.properties.attestations.items.properties.document,data:data5};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -3612,8 +4471,8 @@ errors++;
 if(data1.sha256 !== undefined){
 let data6 = data1.sha256;
 if(typeof data6 === "string"){
-if(!pattern14.test(data6)){
-const err17 = {instancePath:instancePath+"/attestations/" + i0+"/sha256",schemaPath:"#/properties/attestations/items/properties/sha256/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\"",schema:"^[0-9a-f]{64}$",parentSchema:schema42.properties.attestations.items.properties.sha256,data:data6};
+if(!pattern15.test(data6)){
+const err17 = {instancePath:instancePath+"/attestations/" + i0+"/sha256",schemaPath:"#/properties/attestations/items/properties/sha256/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\"",schema:"^[0-9a-f]{64}$",parentSchema:schema43.properties.attestations.items.properties.sha256,data:data6};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -3624,7 +4483,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/attestations/" + i0+"/sha256",schemaPath:"#/properties/attestations/items/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.attestations.items.properties.sha256.type,parentSchema:schema42.properties.attestations.items.properties.sha256,data:data6};
+const err18 = {instancePath:instancePath+"/attestations/" + i0+"/sha256",schemaPath:"#/properties/attestations/items/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.attestations.items.properties.sha256.type,parentSchema:schema43.properties.attestations.items.properties.sha256,data:data6};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -3637,8 +4496,8 @@ errors++;
 if(data1.expires !== undefined){
 let data7 = data1.expires;
 if(typeof data7 === "string"){
-if(!pattern11.test(data7)){
-const err19 = {instancePath:instancePath+"/attestations/" + i0+"/expires",schemaPath:"#/properties/attestations/items/properties/expires/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"+"\"",schema:"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$",parentSchema:schema42.properties.attestations.items.properties.expires,data:data7};
+if(!pattern12.test(data7)){
+const err19 = {instancePath:instancePath+"/attestations/" + i0+"/expires",schemaPath:"#/properties/attestations/items/properties/expires/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"+"\"",schema:"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$",parentSchema:schema43.properties.attestations.items.properties.expires,data:data7};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -3649,7 +4508,7 @@ errors++;
 }
 }
 else {
-const err20 = {instancePath:instancePath+"/attestations/" + i0+"/expires",schemaPath:"#/properties/attestations/items/properties/expires/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.attestations.items.properties.expires.type,parentSchema:schema42.properties.attestations.items.properties.expires,data:data7};
+const err20 = {instancePath:instancePath+"/attestations/" + i0+"/expires",schemaPath:"#/properties/attestations/items/properties/expires/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.attestations.items.properties.expires.type,parentSchema:schema43.properties.attestations.items.properties.expires,data:data7};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -3663,7 +4522,7 @@ if(data1.notes !== undefined){
 let data8 = data1.notes;
 if(typeof data8 === "string"){
 if(func2(data8) < 1){
-const err21 = {instancePath:instancePath+"/attestations/" + i0+"/notes",schemaPath:"#/properties/attestations/items/properties/notes/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema42.properties.attestations.items.properties.notes,data:data8};
+const err21 = {instancePath:instancePath+"/attestations/" + i0+"/notes",schemaPath:"#/properties/attestations/items/properties/notes/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema43.properties.attestations.items.properties.notes,data:data8};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -3674,7 +4533,7 @@ errors++;
 }
 }
 else {
-const err22 = {instancePath:instancePath+"/attestations/" + i0+"/notes",schemaPath:"#/properties/attestations/items/properties/notes/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.attestations.items.properties.notes.type,parentSchema:schema42.properties.attestations.items.properties.notes,data:data8};
+const err22 = {instancePath:instancePath+"/attestations/" + i0+"/notes",schemaPath:"#/properties/attestations/items/properties/notes/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.attestations.items.properties.notes.type,parentSchema:schema43.properties.attestations.items.properties.notes,data:data8};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -3686,7 +4545,7 @@ errors++;
 }
 }
 else {
-const err23 = {instancePath:instancePath+"/attestations/" + i0,schemaPath:"#/properties/attestations/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.properties.attestations.items.type,parentSchema:schema42.properties.attestations.items,data:data1};
+const err23 = {instancePath:instancePath+"/attestations/" + i0,schemaPath:"#/properties/attestations/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema43.properties.attestations.items.type,parentSchema:schema43.properties.attestations.items,data:data1};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -3698,7 +4557,7 @@ errors++;
 }
 }
 else {
-const err24 = {instancePath:instancePath+"/attestations",schemaPath:"#/properties/attestations/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema42.properties.attestations.type,parentSchema:schema42.properties.attestations,data:data0};
+const err24 = {instancePath:instancePath+"/attestations",schemaPath:"#/properties/attestations/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema43.properties.attestations.type,parentSchema:schema43.properties.attestations,data:data0};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -3710,7 +4569,7 @@ errors++;
 }
 }
 else {
-const err25 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.type,parentSchema:schema42,data};
+const err25 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema43.type,parentSchema:schema43,data};
 if(vErrors === null){
 vErrors = [err25];
 }

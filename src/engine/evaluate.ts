@@ -37,7 +37,7 @@ export function evaluate(controls: Control[], bundle: EvidenceBundle, opts: Eval
   }
   runCollectors([...runs.values()], index);
   const results = selected.map((c): ControlResult => {
-    if (c.kind === 'manual') return evaluateManual(c, opts.attestations ?? [], now, opts.project, opts.attestationBaseDir);
+    if (c.kind === 'manual' || c.kind === 'inherited') return evaluateManual(c, opts.attestations ?? [], now, opts.project, opts.attestationBaseDir);
     const run = runs.get(c);
     if (run) return run.finish();
     return { ...resultBase(c, resolveParameters(c, opts.project)), status: 'ERROR', reason: 'the control names no collector or assertion, so nothing can prove it' };
