@@ -86,8 +86,8 @@ export function makeControls(): Control[] {
       ...(i % 5 === 4 ? { scope: { path: 'Engine', op: 'matches', value: '^aurora' } as Assertion } : {}),
       assert: ASSERTIONS[i % ASSERTIONS.length]!,
       parameters: {
-        min_retention: { default: 7, description: 'days', unit: 'days' },
-        max_age_days: { default: 365, description: 'days', unit: 'days' },
+        min_retention: { type: 'days', default: 7, description: 'days', unit: 'days' },
+        max_age_days: { type: 'days', default: 365, description: 'days', unit: 'days' },
       },
       frameworks: { soc2: ['CC6.1'] }, remediation: 'r',
     });

@@ -68,7 +68,7 @@ describe('operators', () => {
   });
 
   it('names the parameter and its unit in the reason', () => {
-    const defs = { deletion_window_days: { default: 15, description: 'd', unit: 'days' } };
+    const defs = { deletion_window_days: { type: 'days' as const, default: 15, description: 'd', unit: 'days' } };
     const r = run({ path: 'SnapshotCreateTime', op: 'newer-than-days', param: 'deletion_window_days' }, { SnapshotCreateTime: daysAgo(40) }, { deletion_window_days: 15 }, defs);
     expect(r.reason).toBe(`SnapshotCreateTime ${daysAgo(40)} is 40 days old, more than deletion_window_days = 15 days`);
     expect(r.values).toEqual({ SnapshotCreateTime: daysAgo(40) });
@@ -137,7 +137,7 @@ describe('describeAssertion', () => {
   });
   it('shows parameter values inside a says sentence', () => {
     const a: Assertion = { path: 'Z', op: 'length-greater-or-equal', param: 'min_member_zones', says: 'the instances run in at least min_member_zones Availability Zones' };
-    expect(describeAssertion(a, { min_member_zones: 3 }, { min_member_zones: { default: 2, description: 'x' } }))
+    expect(describeAssertion(a, { min_member_zones: 3 }, { min_member_zones: { type: 'count', default: 2, description: 'x' } }))
       .toBe('the instances run in at least min_member_zones (3) Availability Zones');
   });
 
@@ -148,7 +148,7 @@ describe('describeAssertion', () => {
         { all: [{ path: 'T', op: 'newer-than-days', param: 'w' }, { not: { path: 'S', op: 'in', value: ['a'] } }] },
       ],
     };
-    expect(describeAssertion(a, { w: 15 }, { w: { default: 15, description: 'x', unit: 'days' } }))
+    expect(describeAssertion(a, { w: 15 }, { w: { type: 'days', default: 15, description: 'x', unit: 'days' } }))
       .toBe('the cluster has a key or (T is at most w (15 days) old and not (S is one of ["a"]))');
   });
 });

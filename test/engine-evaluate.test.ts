@@ -23,7 +23,7 @@ const multiAz: Control = {
   id: 'rds-cluster-members-multi-az', title: 'Multi-AZ', description: 'd', severity: 'medium', kind: 'automated',
   collector: 'rds.cluster-topology', scope: { path: 'Engine', op: 'matches', value: '^aurora' },
   assert: { path: 'MemberAvailabilityZones', op: 'length-greater-or-equal', param: 'min_member_zones' },
-  parameters: { min_member_zones: { default: 2, description: 'zones', unit: 'zones' } },
+  parameters: { min_member_zones: { type: 'count', default: 2, description: 'zones', unit: 'zones' } },
   frameworks: { soc2: ['A1.2'] }, remediation: 'r',
 };
 const trail: Control = expandConfigRule({

@@ -5,6 +5,7 @@ import type { Document, LineCounter } from 'yaml';
 import type { Control, Framework, FrameworkId, LoadProblem } from './model.js';
 import { walkComparisons } from './assertion-walk.js';
 import { CONFIG_RULE_COLLECTOR } from './expand.js';
+import { checkParameterValue } from './parameter-types.js';
 import { dotted } from './schema-problems.js';
 import { locate, positionOf } from './yaml-locate.js';
 
@@ -14,6 +15,8 @@ export interface CheckContext {
   lc: LineCounter;
   knownCollectors: ReadonlySet<string>;
   frameworks: ReadonlyMap<FrameworkId, Framework>;
+  /** the source text of a number at segs (to quote an account id YAML read as a number) */
+  numberSource?: (segs: readonly (string | number)[]) => string | undefined;
 }
 
 // The same paths recur across controls: compile each distinct one once per process
@@ -84,10 +87,23 @@ export function checkControl(c: Control, ctx: CheckContext): LoadProblem[] {
     });
   }
 
+  // every value a parameter takes in the catalog fits its declared type
+  for (const [name, def] of Object.entries(c.parameters ?? {})) {
+    for (const p of checkParameterValue(def.type, def.default, ctx.numberSource ? (at) => ctx.numberSource!(['parameters', name, 'default', ...at]) : undefined)) {
+      report(['parameters', name, 'default', ...p.at], 'parameter-type', `parameters.${name}.default (${def.type}) ${p.message}`);
+    }
+  }
+
   (c.examples ?? []).forEach((ex, i) => {
-    for (const name of Object.keys(ex.parameters ?? {})) {
-      if (!declared.has(name)) {
+    for (const [name, value] of Object.entries(ex.parameters ?? {})) {
+      const def = c.parameters?.[name];
+      if (!def) {
         report(['examples', i, 'parameters', name], 'example-parameter', `example "${ex.name}" sets parameter "${name}", which the control does not declare`, true);
+        continue;
+      }
+      const at = ['examples', i, 'parameters', name];
+      for (const p of checkParameterValue(def.type, value, ctx.numberSource ? (rel) => ctx.numberSource!([...at, ...rel]) : undefined)) {
+        report([...at, ...p.at], 'parameter-type', `example "${ex.name}": parameter ${name} (${def.type}) ${p.message}`);
       }
     }
     const attested = c.kind !== 'automated';

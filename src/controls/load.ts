@@ -5,6 +5,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Attestation, Control, Framework, FrameworkId, LoadProblem, ProjectConfig, Waiver } from './model.js';
 import { checkControl } from './check-control.js';
+import { checkParameterValue, PARAMETER_TYPES, type ParameterType } from './parameter-types.js';
 import { expandConfigRule } from './expand.js';
 import { readYaml, type YamlFile } from './read-yaml.js';
 import { schemaProblems } from './schema-problems.js';
@@ -148,6 +149,7 @@ export function loadCatalog(dir: string, opts: CatalogOptions): Catalog {
   const byId = new Map<FrameworkId, Framework>(frameworks.map((f) => [f.id, f]));
   const controls: Control[] = [];
   const firstFile = new Map<string, string>();
+  const paramTypes = new Map<string, { type: ParameterType; file: string }>();
   for (const name of names) {
     const y = readValid(join(dir, name), 'control', fixControlNumbers);
     problems.push(...y.problems);
@@ -162,7 +164,17 @@ export function loadCatalog(dir: string, opts: CatalogOptions): Catalog {
     // doc and lc are read only to report a problem (the document is parsed then)
     const found = checkControl(raw, {
       file: y.file, get doc() { return y.doc!; }, get lc() { return y.lc; }, knownCollectors: opts.knownCollectors, frameworks: byId,
+      numberSource: (segs) => y.numberSource(segs),
     });
+    // trustpack.yaml's `parameters:` sets a name for every control that declares it, so one
+    // name means one kind of value across the catalog
+    for (const [name, def] of Object.entries(raw.parameters ?? {})) {
+      const first = paramTypes.get(name);
+      if (!first) paramTypes.set(name, { type: def.type, file: y.file });
+      else if (first.type !== def.type) {
+        found.push(at(y, ['parameters', name, 'type'], 'parameter-type', `parameter "${name}" is declared as ${def.type} here but as ${first.type} in ${first.file}; one name takes one type`));
+      }
+    }
     problems.push(...found);
     if (found.length > 0) continue;
     controls.push({ ...expandConfigRule(raw), source: { file: y.file, line: y.contentLine() } });
@@ -194,8 +206,13 @@ export function loadProject(file: string, opts: ProjectOptions = {}): LoadedProj
     const problems: LoadProblem[] = [];
     const byId = new Map(controls.map((c) => [c.id, c]));
     const allParams = new Set(controls.flatMap((c) => Object.keys(c.parameters ?? {})));
-    for (const name of Object.keys(config.parameters ?? {})) {
-      if (!allParams.has(name)) problems.push(at(y, ['parameters', name], 'unknown-parameter', `no control declares a parameter "${name}"`, true));
+    for (const [name, value] of Object.entries(config.parameters ?? {})) {
+      if (!allParams.has(name)) {
+        problems.push(at(y, ['parameters', name], 'unknown-parameter', `no control declares a parameter "${name}"`, true));
+        continue;
+      }
+      const types = new Set(controls.flatMap((c) => { const d = c.parameters?.[name]; return d ? [d.type] : []; }));
+      for (const type of types) problems.push(...typeProblems(y, ['parameters', name], `parameters.${name}`, type, value));
     }
     for (const [id, params] of Object.entries(config.control_parameters ?? {})) {
       const control = byId.get(id);
@@ -204,17 +221,26 @@ export function loadProject(file: string, opts: ProjectOptions = {}): LoadedProj
         continue;
       }
       const declared = Object.keys(control.parameters ?? {});
-      for (const name of Object.keys(params)) {
-        if (!declared.includes(name)) {
+      for (const [name, value] of Object.entries(params)) {
+        const def = control.parameters?.[name];
+        if (!def) {
           problems.push(at(y, ['control_parameters', id, name], 'unknown-parameter',
             `control "${id}" has no parameter "${name}"` + (declared.length ? ` (it declares: ${declared.join(', ')})` : ' (it declares none)'), true));
+          continue;
         }
+        problems.push(...typeProblems(y, ['control_parameters', id, name], `control_parameters.${id}.${name}`, def.type, value));
       }
     }
     return problems;
   };
   const problems = [...y.problems, ...(opts.controls ? checkAgainst(opts.controls) : [])];
   return { config, problems, checkAgainst };
+}
+
+/** A project value checked against its parameter's type, each problem at its own line. */
+function typeProblems(y: YamlFile, segs: (string | number)[], where: string, type: ParameterType, value: unknown): LoadProblem[] {
+  return checkParameterValue(type, value, (rel) => y.numberSource([...segs, ...rel]))
+    .map((p) => at(y, [...segs, ...p.at], 'parameter-type', `${where} (${type}: ${PARAMETER_TYPES[type].describe}) ${p.message}`));
 }
 
 const DATE_PREFIX = /^(\d{4})-(\d{2})-(\d{2})/;

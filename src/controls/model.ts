@@ -1,5 +1,6 @@
 // The control catalog as the rest of the program sees it, once loaded and validated.
 // YAML field names are snake_case in files; these types mirror the files one to one.
+import type { ParameterType } from './parameter-types.js';
 
 export type FrameworkId = 'soc2' | 'pci-dss-4.0.1' | 'gdpr' | 'ccpa' | 'csa-ccm-4';
 export const FRAMEWORK_IDS: readonly FrameworkId[] = ['soc2', 'pci-dss-4.0.1', 'gdpr', 'ccpa', 'csa-ccm-4'];
@@ -48,6 +49,8 @@ export type Assertion =
   | { not: Assertion };
 
 export interface ParameterDef {
+  /** what kind of value it takes (src/controls/parameter-types.ts); every value is checked against it */
+  type: ParameterType;
   default: number | string | boolean | string[];
   description: string;
   /** printed next to the value, e.g. "days" */

@@ -4,9 +4,9 @@
 import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 export const control = validate20;
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/control.schema.json","title":"trustpack control","type":"object","additionalProperties":false,"required":["id","title","description","severity","kind","frameworks","remediation"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","x-message":"must be lower-case letters, digits and dashes (e.g. rds-cluster-encrypted-at-rest)"},"title":{"type":"string","minLength":1},"description":{"type":"string","minLength":1},"claim":{"type":"string","minLength":1},"severity":{"enum":["critical","high","medium","low","info"]},"kind":{"enum":["automated","manual","inherited"],"x-message":"automated (proven by evidence), manual (proven by an attestation) or inherited (operated by the cloud provider, proven by the provider's documents as an attestation)"},"collector":{"type":"string","pattern":"^[a-z0-9-]+\\.[a-z0-9.-]+$","x-message":"must be a collector id such as rds.db-clusters"},"scope":{"$ref":"#/$defs/assertion"},"assert":{"$ref":"#/$defs/assertion"},"when_none_in_scope":{"enum":["not-applicable","fail"]},"config_rule":{"type":"string","pattern":"^[A-Z0-9_]+$","x-message":"must be an AWS Config managed rule identifier in capitals, e.g. RDS_STORAGE_ENCRYPTED"},"config_rule_parameters":{"type":"object","x-message":"map each input parameter of the managed rule to the least strict value that still proves the claim: {op, value|param}","propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_.]*$","x-message":"an AWS Config rule input parameter name, e.g. readWriteType"},"additionalProperties":{"$ref":"#/$defs/ruleParameter"}},"attestation":{"type":"object","additionalProperties":false,"required":["evidence"],"properties":{"evidence":{"type":"string","minLength":1},"max_age_days":{"type":"integer","minimum":1}}},"provider":{"type":"object","additionalProperties":false,"required":["name","documentation"],"x-message":"an inherited control names the provider and the page that documents what it operates","properties":{"name":{"type":"string","minLength":1},"documentation":{"type":"string","format":"uri"},"report":{"type":"string","minLength":1}}},"parameters":{"type":"object","propertyNames":{"pattern":"^[a-z][a-z0-9_]*$","x-message":"parameter names are lower_snake_case"},"additionalProperties":{"$ref":"#/$defs/parameter"}},"frameworks":{"type":"object","additionalProperties":false,"minProperties":1,"x-message":"map at least one framework to a list of requirement ids","properties":{"soc2":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"pci-dss-4.0.1":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"gdpr":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"ccpa":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"csa-ccm-4":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}}}},"remediation":{"type":"string","minLength":1},"references":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["title"],"properties":{"title":{"type":"string","minLength":1},"url":{"type":"string","format":"uri"},"config_rule":{"type":"string","pattern":"^[A-Z0-9_]+$","x-message":"must be an AWS Config managed rule identifier in capitals"}}}},"rationale":{"type":"string","minLength":1},"examples":{"type":"array","items":{"$ref":"#/$defs/example"}},"tags":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1}}},"allOf":[{"if":{"properties":{"kind":{"const":"automated"}},"required":["kind"]},"then":{"anyOf":[{"required":["collector","assert"]},{"required":["config_rule"]}],"x-message":"an automated control needs `collector` and `assert`, or the `config_rule` shorthand"}},{"if":{"properties":{"kind":{"const":"manual"}},"required":["kind"]},"then":{"required":["attestation"],"not":{"anyOf":[{"required":["collector"]},{"required":["scope"]},{"required":["assert"]},{"required":["config_rule"]},{"required":["when_none_in_scope"]}]},"x-message":"a manual control is proven by an attestation; remove collector, scope, assert, config_rule and when_none_in_scope"}},{"if":{"properties":{"kind":{"const":"inherited"}},"required":["kind"]},"then":{"required":["attestation","provider"],"not":{"anyOf":[{"required":["collector"]},{"required":["scope"]},{"required":["assert"]},{"required":["config_rule"]},{"required":["when_none_in_scope"]}]},"x-message":"an inherited control is proven by the provider's documents as an attestation; it needs attestation and provider, and no collector, scope, assert, config_rule or when_none_in_scope"}},{"if":{"required":["config_rule_parameters"]},"then":{"required":["config_rule"],"x-message":"config_rule_parameters needs config_rule"}}],"$defs":{"assertion":{"type":"object","x-message":"an assertion is a comparison {path, op, value|param} or {all: [...]}, {any: [...]}, {not: ...}","if":{"required":["all"]},"then":{"$ref":"#/$defs/allNode"},"else":{"if":{"required":["any"]},"then":{"$ref":"#/$defs/anyNode"},"else":{"if":{"required":["not"]},"then":{"$ref":"#/$defs/notNode"},"else":{"$ref":"#/$defs/comparison"}}}},"allNode":{"type":"object","additionalProperties":false,"required":["all"],"properties":{"all":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/assertion"}}}},"anyNode":{"type":"object","additionalProperties":false,"required":["any"],"properties":{"any":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/assertion"}}}},"notNode":{"type":"object","additionalProperties":false,"required":["not"],"properties":{"not":{"$ref":"#/$defs/assertion"}}},"comparison":{"type":"object","additionalProperties":false,"required":["path","op"],"properties":{"path":{"type":"string","minLength":1},"op":{"enum":["equals","not-equals","greater-than","greater-or-equal","less-than","less-or-equal","in","not-in","all-in","contains","not-contains","matches","exists","absent","length-equals","length-greater-or-equal","length-less-or-equal","older-than-days","newer-than-days"]},"value":true,"param":{"type":"string","minLength":1},"says":{"type":"string","minLength":1}},"allOf":[{"if":{"properties":{"op":{"enum":["exists","absent"]}},"required":["op"]},"then":{"not":{"anyOf":[{"required":["value"]},{"required":["param"]}]},"x-message":"`exists` and `absent` take no value or param"},"else":{"oneOf":[{"required":["value"]},{"required":["param"]}],"x-message":"a comparison needs exactly one of `value` or `param`"}}]},"parameter":{"type":"object","additionalProperties":false,"required":["default","description"],"properties":{"default":{"anyOf":[{"type":"number"},{"type":"string"},{"type":"boolean"},{"type":"array","items":{"type":"string"}}],"x-message":"a parameter default is a number, a string, a boolean or a list of strings"},"description":{"type":"string","minLength":1},"unit":{"type":"string","minLength":1}}},"example":{"type":"object","additionalProperties":false,"required":["name","expect"],"properties":{"name":{"type":"string","minLength":1},"resource":true,"expect":{"enum":["pass","fail","not-applicable","manual"]},"parameters":{"type":"object"},"now":{"type":"string","format":"date-time","x-message":"must be an ISO 8601 date-time such as 2026-11-28T12:00:00Z"},"attestation":{"type":"object","additionalProperties":false,"required":["attested_by","attested_at","document","sha256","expires"],"properties":{"attested_by":{"type":"string","minLength":1},"attested_at":{"type":"string","minLength":1},"document":{"type":"string","minLength":1},"sha256":{"type":"string","minLength":1},"expires":{"type":"string","minLength":1},"notes":{"type":"string","minLength":1}}},"document_text":{"type":"string"}},"oneOf":[{"required":["resource"]},{"required":["attestation"]}],"x-message":"an example gives a `resource` (automated controls) or an `attestation` (manual and inherited controls), not both"},"ruleParameter":{"type":"object","additionalProperties":false,"required":["op"],"properties":{"op":{"enum":["equals","in","greater-or-equal","less-or-equal"]},"value":true,"param":{"type":"string","minLength":1}},"oneOf":[{"required":["value"]},{"required":["param"]}],"x-message":"a rule parameter needs op (equals, in, greater-or-equal, less-or-equal) and exactly one of value or param"}}};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/control.schema.json","title":"trustpack control","type":"object","additionalProperties":false,"required":["id","title","description","severity","kind","frameworks","remediation"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","x-message":"must be lower-case letters, digits and dashes (e.g. rds-cluster-encrypted-at-rest)"},"title":{"type":"string","minLength":1},"description":{"type":"string","minLength":1},"claim":{"type":"string","minLength":1},"severity":{"enum":["critical","high","medium","low","info"]},"kind":{"enum":["automated","manual","inherited"],"x-message":"automated (proven by evidence), manual (proven by an attestation) or inherited (operated by the cloud provider, proven by the provider's documents as an attestation)"},"collector":{"type":"string","pattern":"^[a-z0-9-]+\\.[a-z0-9.-]+$","x-message":"must be a collector id such as rds.db-clusters"},"scope":{"$ref":"#/$defs/assertion"},"assert":{"$ref":"#/$defs/assertion"},"when_none_in_scope":{"enum":["not-applicable","fail"]},"config_rule":{"type":"string","pattern":"^[A-Z0-9_]+$","x-message":"must be an AWS Config managed rule identifier in capitals, e.g. RDS_STORAGE_ENCRYPTED"},"config_rule_parameters":{"type":"object","x-message":"map each input parameter of the managed rule to the least strict value that still proves the claim: {op, value|param}","propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_.]*$","x-message":"an AWS Config rule input parameter name, e.g. readWriteType"},"additionalProperties":{"$ref":"#/$defs/ruleParameter"}},"attestation":{"type":"object","additionalProperties":false,"required":["evidence"],"properties":{"evidence":{"type":"string","minLength":1},"max_age_days":{"type":"integer","minimum":1}}},"provider":{"type":"object","additionalProperties":false,"required":["name","documentation"],"x-message":"an inherited control names the provider and the page that documents what it operates","properties":{"name":{"type":"string","minLength":1},"documentation":{"type":"string","format":"uri"},"report":{"type":"string","minLength":1}}},"parameters":{"type":"object","propertyNames":{"pattern":"^[a-z][a-z0-9_]*$","x-message":"parameter names are lower_snake_case"},"additionalProperties":{"$ref":"#/$defs/parameter"}},"frameworks":{"type":"object","additionalProperties":false,"minProperties":1,"x-message":"map at least one framework to a list of requirement ids","properties":{"soc2":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"pci-dss-4.0.1":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"gdpr":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"ccpa":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"csa-ccm-4":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}}}},"remediation":{"type":"string","minLength":1},"references":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["title"],"properties":{"title":{"type":"string","minLength":1},"url":{"type":"string","format":"uri"},"config_rule":{"type":"string","pattern":"^[A-Z0-9_]+$","x-message":"must be an AWS Config managed rule identifier in capitals"}}}},"rationale":{"type":"string","minLength":1},"examples":{"type":"array","items":{"$ref":"#/$defs/example"}},"tags":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1}}},"allOf":[{"if":{"properties":{"kind":{"const":"automated"}},"required":["kind"]},"then":{"anyOf":[{"required":["collector","assert"]},{"required":["config_rule"]}],"x-message":"an automated control needs `collector` and `assert`, or the `config_rule` shorthand"}},{"if":{"properties":{"kind":{"const":"manual"}},"required":["kind"]},"then":{"required":["attestation"],"not":{"anyOf":[{"required":["collector"]},{"required":["scope"]},{"required":["assert"]},{"required":["config_rule"]},{"required":["when_none_in_scope"]}]},"x-message":"a manual control is proven by an attestation; remove collector, scope, assert, config_rule and when_none_in_scope"}},{"if":{"properties":{"kind":{"const":"inherited"}},"required":["kind"]},"then":{"required":["attestation","provider"],"not":{"anyOf":[{"required":["collector"]},{"required":["scope"]},{"required":["assert"]},{"required":["config_rule"]},{"required":["when_none_in_scope"]}]},"x-message":"an inherited control is proven by the provider's documents as an attestation; it needs attestation and provider, and no collector, scope, assert, config_rule or when_none_in_scope"}},{"if":{"required":["config_rule_parameters"]},"then":{"required":["config_rule"],"x-message":"config_rule_parameters needs config_rule"}}],"$defs":{"assertion":{"type":"object","x-message":"an assertion is a comparison {path, op, value|param} or {all: [...]}, {any: [...]}, {not: ...}","if":{"required":["all"]},"then":{"$ref":"#/$defs/allNode"},"else":{"if":{"required":["any"]},"then":{"$ref":"#/$defs/anyNode"},"else":{"if":{"required":["not"]},"then":{"$ref":"#/$defs/notNode"},"else":{"$ref":"#/$defs/comparison"}}}},"allNode":{"type":"object","additionalProperties":false,"required":["all"],"properties":{"all":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/assertion"}}}},"anyNode":{"type":"object","additionalProperties":false,"required":["any"],"properties":{"any":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/assertion"}}}},"notNode":{"type":"object","additionalProperties":false,"required":["not"],"properties":{"not":{"$ref":"#/$defs/assertion"}}},"comparison":{"type":"object","additionalProperties":false,"required":["path","op"],"properties":{"path":{"type":"string","minLength":1},"op":{"enum":["equals","not-equals","greater-than","greater-or-equal","less-than","less-or-equal","in","not-in","all-in","contains","not-contains","matches","exists","absent","length-equals","length-greater-or-equal","length-less-or-equal","older-than-days","newer-than-days"]},"value":true,"param":{"type":"string","minLength":1},"says":{"type":"string","minLength":1}},"allOf":[{"if":{"properties":{"op":{"enum":["exists","absent"]}},"required":["op"]},"then":{"not":{"anyOf":[{"required":["value"]},{"required":["param"]}]},"x-message":"`exists` and `absent` take no value or param"},"else":{"oneOf":[{"required":["value"]},{"required":["param"]}],"x-message":"a comparison needs exactly one of `value` or `param`"}}]},"parameter":{"type":"object","additionalProperties":false,"required":["type","default","description"],"properties":{"type":{"enum":["days","count","account-ids","regions","arns","string","strings"],"x-message":"a parameter type is one of: days, count, account-ids, regions, arns, string, strings (src/controls/parameter-types.ts)"},"default":{"anyOf":[{"type":"number"},{"type":"string"},{"type":"boolean"},{"type":"array","items":{"type":"string"}}],"x-message":"a parameter default is a number, a string, a boolean or a list of strings"},"description":{"type":"string","minLength":1},"unit":{"type":"string","minLength":1}}},"example":{"type":"object","additionalProperties":false,"required":["name","expect"],"properties":{"name":{"type":"string","minLength":1},"resource":true,"expect":{"enum":["pass","fail","not-applicable","manual"]},"parameters":{"type":"object"},"now":{"type":"string","format":"date-time","x-message":"must be an ISO 8601 date-time such as 2026-11-28T12:00:00Z"},"attestation":{"type":"object","additionalProperties":false,"required":["attested_by","attested_at","document","sha256","expires"],"properties":{"attested_by":{"type":"string","minLength":1},"attested_at":{"type":"string","minLength":1},"document":{"type":"string","minLength":1},"sha256":{"type":"string","minLength":1},"expires":{"type":"string","minLength":1},"notes":{"type":"string","minLength":1}}},"document_text":{"type":"string"}},"oneOf":[{"required":["resource"]},{"required":["attestation"]}],"x-message":"an example gives a `resource` (automated controls) or an `attestation` (manual and inherited controls), not both"},"ruleParameter":{"type":"object","additionalProperties":false,"required":["op"],"properties":{"op":{"enum":["equals","in","greater-or-equal","less-or-equal"]},"value":true,"param":{"type":"string","minLength":1}},"oneOf":[{"required":["value"]},{"required":["param"]}],"x-message":"a rule parameter needs op (equals, in, greater-or-equal, less-or-equal) and exactly one of value or param"}}};
 const schema37 = {"type":"object","additionalProperties":false,"required":["op"],"properties":{"op":{"enum":["equals","in","greater-or-equal","less-or-equal"]},"value":true,"param":{"type":"string","minLength":1}},"oneOf":[{"required":["value"]},{"required":["param"]}],"x-message":"a rule parameter needs op (equals, in, greater-or-equal, less-or-equal) and exactly one of value or param"};
-const schema38 = {"type":"object","additionalProperties":false,"required":["default","description"],"properties":{"default":{"anyOf":[{"type":"number"},{"type":"string"},{"type":"boolean"},{"type":"array","items":{"type":"string"}}],"x-message":"a parameter default is a number, a string, a boolean or a list of strings"},"description":{"type":"string","minLength":1},"unit":{"type":"string","minLength":1}}};
+const schema38 = {"type":"object","additionalProperties":false,"required":["type","default","description"],"properties":{"type":{"enum":["days","count","account-ids","regions","arns","string","strings"],"x-message":"a parameter type is one of: days, count, account-ids, regions, arns, string, strings (src/controls/parameter-types.ts)"},"default":{"anyOf":[{"type":"number"},{"type":"string"},{"type":"boolean"},{"type":"array","items":{"type":"string"}}],"x-message":"a parameter default is a number, a string, a boolean or a list of strings"},"description":{"type":"string","minLength":1},"unit":{"type":"string","minLength":1}}};
 const schema39 = {"type":"object","additionalProperties":false,"required":["name","expect"],"properties":{"name":{"type":"string","minLength":1},"resource":true,"expect":{"enum":["pass","fail","not-applicable","manual"]},"parameters":{"type":"object"},"now":{"type":"string","format":"date-time","x-message":"must be an ISO 8601 date-time such as 2026-11-28T12:00:00Z"},"attestation":{"type":"object","additionalProperties":false,"required":["attested_by","attested_at","document","sha256","expires"],"properties":{"attested_by":{"type":"string","minLength":1},"attested_at":{"type":"string","minLength":1},"document":{"type":"string","minLength":1},"sha256":{"type":"string","minLength":1},"expires":{"type":"string","minLength":1},"notes":{"type":"string","minLength":1}}},"document_text":{"type":"string"}},"oneOf":[{"required":["resource"]},{"required":["attestation"]}],"x-message":"an example gives a `resource` (automated controls) or an `attestation` (manual and inherited controls), not both"};
 const func1 = Object.prototype.hasOwnProperty;
 const func2 = require("ajv/dist/runtime/ucs2length").default;
@@ -2094,8 +2094,8 @@ errors++;
 for(const key7 in data25){
 let data26 = data25[key7];
 if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
-if(data26.default === undefined){
-const err87 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/required",keyword:"required",params:{missingProperty: "default"},message:"must have required property '"+"default"+"'",schema:schema38.required,parentSchema:schema38,data:data26};
+if(data26.type === undefined){
+const err87 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema38.required,parentSchema:schema38,data:data26};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -2104,8 +2104,8 @@ vErrors.push(err87);
 }
 errors++;
 }
-if(data26.description === undefined){
-const err88 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/required",keyword:"required",params:{missingProperty: "description"},message:"must have required property '"+"description"+"'",schema:schema38.required,parentSchema:schema38,data:data26};
+if(data26.default === undefined){
+const err88 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/required",keyword:"required",params:{missingProperty: "default"},message:"must have required property '"+"default"+"'",schema:schema38.required,parentSchema:schema38,data:data26};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -2114,9 +2114,8 @@ vErrors.push(err88);
 }
 errors++;
 }
-for(const key8 in data26){
-if(!(((key8 === "default") || (key8 === "description")) || (key8 === "unit"))){
-const err89 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema38,data:data26};
+if(data26.description === undefined){
+const err89 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/required",keyword:"required",params:{missingProperty: "description"},message:"must have required property '"+"description"+"'",schema:schema38.required,parentSchema:schema38,data:data26};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -2125,14 +2124,9 @@ vErrors.push(err89);
 }
 errors++;
 }
-}
-if(data26.default !== undefined){
-let data27 = data26.default;
-const _errs109 = errors;
-let valid25 = false;
-const _errs110 = errors;
-if(!((typeof data27 == "number") && (isFinite(data27)))){
-const err90 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/0/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema38.properties.default.anyOf[0].type,parentSchema:schema38.properties.default.anyOf[0],data:data27};
+for(const key8 in data26){
+if(!((((key8 === "type") || (key8 === "default")) || (key8 === "description")) || (key8 === "unit"))){
+const err90 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema38,data:data26};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -2141,11 +2135,11 @@ vErrors.push(err90);
 }
 errors++;
 }
-var _valid8 = _errs110 === errors;
-valid25 = valid25 || _valid8;
-const _errs112 = errors;
-if(typeof data27 !== "string"){
-const err91 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.default.anyOf[1].type,parentSchema:schema38.properties.default.anyOf[1],data:data27};
+}
+if(data26.type !== undefined){
+let data27 = data26.type;
+if(!(((((((data27 === "days") || (data27 === "count")) || (data27 === "account-ids")) || (data27 === "regions")) || (data27 === "arns")) || (data27 === "string")) || (data27 === "strings"))){
+const err91 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/type",schemaPath:"#/$defs/parameter/properties/type/enum",keyword:"enum",params:{allowedValues: schema38.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema38.properties.type.enum,parentSchema:schema38.properties.type,data:data27};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -2154,11 +2148,14 @@ vErrors.push(err91);
 }
 errors++;
 }
-var _valid8 = _errs112 === errors;
-valid25 = valid25 || _valid8;
-const _errs114 = errors;
-if(typeof data27 !== "boolean"){
-const err92 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/2/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema38.properties.default.anyOf[2].type,parentSchema:schema38.properties.default.anyOf[2],data:data27};
+}
+if(data26.default !== undefined){
+let data28 = data26.default;
+const _errs111 = errors;
+let valid25 = false;
+const _errs112 = errors;
+if(!((typeof data28 == "number") && (isFinite(data28)))){
+const err92 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/0/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema38.properties.default.anyOf[0].type,parentSchema:schema38.properties.default.anyOf[0],data:data28};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -2167,15 +2164,11 @@ vErrors.push(err92);
 }
 errors++;
 }
-var _valid8 = _errs114 === errors;
+var _valid8 = _errs112 === errors;
 valid25 = valid25 || _valid8;
-const _errs116 = errors;
-if(Array.isArray(data27)){
-const len0 = data27.length;
-for(let i0=0; i0<len0; i0++){
-let data28 = data27[i0];
+const _errs114 = errors;
 if(typeof data28 !== "string"){
-const err93 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default/" + i0,schemaPath:"#/$defs/parameter/properties/default/anyOf/3/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.default.anyOf[3].items.type,parentSchema:schema38.properties.default.anyOf[3].items,data:data28};
+const err93 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.default.anyOf[1].type,parentSchema:schema38.properties.default.anyOf[1],data:data28};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -2184,10 +2177,11 @@ vErrors.push(err93);
 }
 errors++;
 }
-}
-}
-else {
-const err94 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/3/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema38.properties.default.anyOf[3].type,parentSchema:schema38.properties.default.anyOf[3],data:data27};
+var _valid8 = _errs114 === errors;
+valid25 = valid25 || _valid8;
+const _errs116 = errors;
+if(typeof data28 !== "boolean"){
+const err94 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/2/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema38.properties.default.anyOf[2].type,parentSchema:schema38.properties.default.anyOf[2],data:data28};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -2198,8 +2192,13 @@ errors++;
 }
 var _valid8 = _errs116 === errors;
 valid25 = valid25 || _valid8;
-if(!valid25){
-const err95 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema38.properties.default.anyOf,parentSchema:schema38.properties.default,data:data27};
+const _errs118 = errors;
+if(Array.isArray(data28)){
+const len0 = data28.length;
+for(let i0=0; i0<len0; i0++){
+let data29 = data28[i0];
+if(typeof data29 !== "string"){
+const err95 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default/" + i0,schemaPath:"#/$defs/parameter/properties/default/anyOf/3/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.default.anyOf[3].items.type,parentSchema:schema38.properties.default.anyOf[3].items,data:data29};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -2208,23 +2207,10 @@ vErrors.push(err95);
 }
 errors++;
 }
-else {
-errors = _errs109;
-if(vErrors !== null){
-if(_errs109){
-vErrors.length = _errs109;
+}
 }
 else {
-vErrors = null;
-}
-}
-}
-}
-if(data26.description !== undefined){
-let data29 = data26.description;
-if(typeof data29 === "string"){
-if(func2(data29) < 1){
-const err96 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/$defs/parameter/properties/description/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.description,data:data29};
+const err96 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/3/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema38.properties.default.anyOf[3].type,parentSchema:schema38.properties.default.anyOf[3],data:data28};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -2233,9 +2219,10 @@ vErrors.push(err96);
 }
 errors++;
 }
-}
-else {
-const err97 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/$defs/parameter/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.description.type,parentSchema:schema38.properties.description,data:data29};
+var _valid8 = _errs118 === errors;
+valid25 = valid25 || _valid8;
+if(!valid25){
+const err97 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema38.properties.default.anyOf,parentSchema:schema38.properties.default,data:data28};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -2244,12 +2231,23 @@ vErrors.push(err97);
 }
 errors++;
 }
+else {
+errors = _errs111;
+if(vErrors !== null){
+if(_errs111){
+vErrors.length = _errs111;
 }
-if(data26.unit !== undefined){
-let data30 = data26.unit;
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data26.description !== undefined){
+let data30 = data26.description;
 if(typeof data30 === "string"){
 if(func2(data30) < 1){
-const err98 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/unit",schemaPath:"#/$defs/parameter/properties/unit/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.unit,data:data30};
+const err98 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/$defs/parameter/properties/description/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.description,data:data30};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -2260,7 +2258,7 @@ errors++;
 }
 }
 else {
-const err99 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/unit",schemaPath:"#/$defs/parameter/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.unit.type,parentSchema:schema38.properties.unit,data:data30};
+const err99 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/$defs/parameter/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.description.type,parentSchema:schema38.properties.description,data:data30};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -2270,9 +2268,11 @@ vErrors.push(err99);
 errors++;
 }
 }
-}
-else {
-const err100 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.type,parentSchema:schema38,data:data26};
+if(data26.unit !== undefined){
+let data31 = data26.unit;
+if(typeof data31 === "string"){
+if(func2(data31) < 1){
+const err100 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/unit",schemaPath:"#/$defs/parameter/properties/unit/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.unit,data:data31};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -2282,9 +2282,8 @@ vErrors.push(err100);
 errors++;
 }
 }
-}
 else {
-const err101 = {instancePath:instancePath+"/parameters",schemaPath:"#/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.parameters.type,parentSchema:schema31.properties.parameters,data:data25};
+const err101 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/unit",schemaPath:"#/$defs/parameter/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.unit.type,parentSchema:schema38.properties.unit,data:data31};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -2294,11 +2293,9 @@ vErrors.push(err101);
 errors++;
 }
 }
-if(data.frameworks !== undefined){
-let data31 = data.frameworks;
-if(data31 && typeof data31 == "object" && !Array.isArray(data31)){
-if(Object.keys(data31).length < 1){
-const err102 = {instancePath:instancePath+"/frameworks",schemaPath:"#/properties/frameworks/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema31.properties.frameworks,data:data31};
+}
+else {
+const err102 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.type,parentSchema:schema38,data:data26};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -2307,9 +2304,10 @@ vErrors.push(err102);
 }
 errors++;
 }
-for(const key9 in data31){
-if(!(((((key9 === "soc2") || (key9 === "pci-dss-4.0.1")) || (key9 === "gdpr")) || (key9 === "ccpa")) || (key9 === "csa-ccm-4"))){
-const err103 = {instancePath:instancePath+"/frameworks",schemaPath:"#/properties/frameworks/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.frameworks,data:data31};
+}
+}
+else {
+const err103 = {instancePath:instancePath+"/parameters",schemaPath:"#/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.parameters.type,parentSchema:schema31.properties.parameters,data:data25};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -2319,11 +2317,11 @@ vErrors.push(err103);
 errors++;
 }
 }
-if(data31.soc2 !== undefined){
-let data32 = data31.soc2;
-if(Array.isArray(data32)){
-if(data32.length < 1){
-const err104 = {instancePath:instancePath+"/frameworks/soc2",schemaPath:"#/properties/frameworks/properties/soc2/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties.soc2,data:data32};
+if(data.frameworks !== undefined){
+let data32 = data.frameworks;
+if(data32 && typeof data32 == "object" && !Array.isArray(data32)){
+if(Object.keys(data32).length < 1){
+const err104 = {instancePath:instancePath+"/frameworks",schemaPath:"#/properties/frameworks/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema31.properties.frameworks,data:data32};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -2332,12 +2330,9 @@ vErrors.push(err104);
 }
 errors++;
 }
-const len1 = data32.length;
-for(let i1=0; i1<len1; i1++){
-let data33 = data32[i1];
-if(typeof data33 === "string"){
-if(func2(data33) < 1){
-const err105 = {instancePath:instancePath+"/frameworks/soc2/" + i1,schemaPath:"#/properties/frameworks/properties/soc2/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties.soc2.items,data:data33};
+for(const key9 in data32){
+if(!(((((key9 === "soc2") || (key9 === "pci-dss-4.0.1")) || (key9 === "gdpr")) || (key9 === "ccpa")) || (key9 === "csa-ccm-4"))){
+const err105 = {instancePath:instancePath+"/frameworks",schemaPath:"#/properties/frameworks/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.frameworks,data:data32};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -2347,8 +2342,11 @@ vErrors.push(err105);
 errors++;
 }
 }
-else {
-const err106 = {instancePath:instancePath+"/frameworks/soc2/" + i1,schemaPath:"#/properties/frameworks/properties/soc2/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties.soc2.items.type,parentSchema:schema31.properties.frameworks.properties.soc2.items,data:data33};
+if(data32.soc2 !== undefined){
+let data33 = data32.soc2;
+if(Array.isArray(data33)){
+if(data33.length < 1){
+const err106 = {instancePath:instancePath+"/frameworks/soc2",schemaPath:"#/properties/frameworks/properties/soc2/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties.soc2,data:data33};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -2357,19 +2355,12 @@ vErrors.push(err106);
 }
 errors++;
 }
-}
-let i2 = data32.length;
-let j0;
-if(i2 > 1){
-const indices0 = {};
-for(;i2--;){
-let item0 = data32[i2];
-if(typeof item0 !== "string"){
-continue;
-}
-if(typeof indices0[item0] == "number"){
-j0 = indices0[item0];
-const err107 = {instancePath:instancePath+"/frameworks/soc2",schemaPath:"#/properties/frameworks/properties/soc2/uniqueItems",keyword:"uniqueItems",params:{i: i2, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i2+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties.soc2,data:data32};
+const len1 = data33.length;
+for(let i1=0; i1<len1; i1++){
+let data34 = data33[i1];
+if(typeof data34 === "string"){
+if(func2(data34) < 1){
+const err107 = {instancePath:instancePath+"/frameworks/soc2/" + i1,schemaPath:"#/properties/frameworks/properties/soc2/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties.soc2.items,data:data34};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -2377,14 +2368,10 @@ else {
 vErrors.push(err107);
 }
 errors++;
-break;
-}
-indices0[item0] = i2;
-}
 }
 }
 else {
-const err108 = {instancePath:instancePath+"/frameworks/soc2",schemaPath:"#/properties/frameworks/properties/soc2/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties.soc2.type,parentSchema:schema31.properties.frameworks.properties.soc2,data:data32};
+const err108 = {instancePath:instancePath+"/frameworks/soc2/" + i1,schemaPath:"#/properties/frameworks/properties/soc2/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties.soc2.items.type,parentSchema:schema31.properties.frameworks.properties.soc2.items,data:data34};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -2394,11 +2381,18 @@ vErrors.push(err108);
 errors++;
 }
 }
-if(data31["pci-dss-4.0.1"] !== undefined){
-let data34 = data31["pci-dss-4.0.1"];
-if(Array.isArray(data34)){
-if(data34.length < 1){
-const err109 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1",schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"],data:data34};
+let i2 = data33.length;
+let j0;
+if(i2 > 1){
+const indices0 = {};
+for(;i2--;){
+let item0 = data33[i2];
+if(typeof item0 !== "string"){
+continue;
+}
+if(typeof indices0[item0] == "number"){
+j0 = indices0[item0];
+const err109 = {instancePath:instancePath+"/frameworks/soc2",schemaPath:"#/properties/frameworks/properties/soc2/uniqueItems",keyword:"uniqueItems",params:{i: i2, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i2+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties.soc2,data:data33};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -2406,13 +2400,14 @@ else {
 vErrors.push(err109);
 }
 errors++;
+break;
 }
-const len2 = data34.length;
-for(let i3=0; i3<len2; i3++){
-let data35 = data34[i3];
-if(typeof data35 === "string"){
-if(func2(data35) < 1){
-const err110 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1/" + i3,schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].items,data:data35};
+indices0[item0] = i2;
+}
+}
+}
+else {
+const err110 = {instancePath:instancePath+"/frameworks/soc2",schemaPath:"#/properties/frameworks/properties/soc2/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties.soc2.type,parentSchema:schema31.properties.frameworks.properties.soc2,data:data33};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -2422,8 +2417,11 @@ vErrors.push(err110);
 errors++;
 }
 }
-else {
-const err111 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1/" + i3,schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].items.type,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].items,data:data35};
+if(data32["pci-dss-4.0.1"] !== undefined){
+let data35 = data32["pci-dss-4.0.1"];
+if(Array.isArray(data35)){
+if(data35.length < 1){
+const err111 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1",schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"],data:data35};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -2432,19 +2430,12 @@ vErrors.push(err111);
 }
 errors++;
 }
-}
-let i4 = data34.length;
-let j1;
-if(i4 > 1){
-const indices1 = {};
-for(;i4--;){
-let item1 = data34[i4];
-if(typeof item1 !== "string"){
-continue;
-}
-if(typeof indices1[item1] == "number"){
-j1 = indices1[item1];
-const err112 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1",schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/uniqueItems",keyword:"uniqueItems",params:{i: i4, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i4+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"],data:data34};
+const len2 = data35.length;
+for(let i3=0; i3<len2; i3++){
+let data36 = data35[i3];
+if(typeof data36 === "string"){
+if(func2(data36) < 1){
+const err112 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1/" + i3,schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].items,data:data36};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -2452,14 +2443,10 @@ else {
 vErrors.push(err112);
 }
 errors++;
-break;
-}
-indices1[item1] = i4;
-}
 }
 }
 else {
-const err113 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1",schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].type,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"],data:data34};
+const err113 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1/" + i3,schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].items.type,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].items,data:data36};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -2469,11 +2456,18 @@ vErrors.push(err113);
 errors++;
 }
 }
-if(data31.gdpr !== undefined){
-let data36 = data31.gdpr;
-if(Array.isArray(data36)){
-if(data36.length < 1){
-const err114 = {instancePath:instancePath+"/frameworks/gdpr",schemaPath:"#/properties/frameworks/properties/gdpr/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties.gdpr,data:data36};
+let i4 = data35.length;
+let j1;
+if(i4 > 1){
+const indices1 = {};
+for(;i4--;){
+let item1 = data35[i4];
+if(typeof item1 !== "string"){
+continue;
+}
+if(typeof indices1[item1] == "number"){
+j1 = indices1[item1];
+const err114 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1",schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/uniqueItems",keyword:"uniqueItems",params:{i: i4, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i4+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"],data:data35};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -2481,13 +2475,14 @@ else {
 vErrors.push(err114);
 }
 errors++;
+break;
 }
-const len3 = data36.length;
-for(let i5=0; i5<len3; i5++){
-let data37 = data36[i5];
-if(typeof data37 === "string"){
-if(func2(data37) < 1){
-const err115 = {instancePath:instancePath+"/frameworks/gdpr/" + i5,schemaPath:"#/properties/frameworks/properties/gdpr/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties.gdpr.items,data:data37};
+indices1[item1] = i4;
+}
+}
+}
+else {
+const err115 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1",schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].type,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"],data:data35};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -2497,8 +2492,11 @@ vErrors.push(err115);
 errors++;
 }
 }
-else {
-const err116 = {instancePath:instancePath+"/frameworks/gdpr/" + i5,schemaPath:"#/properties/frameworks/properties/gdpr/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties.gdpr.items.type,parentSchema:schema31.properties.frameworks.properties.gdpr.items,data:data37};
+if(data32.gdpr !== undefined){
+let data37 = data32.gdpr;
+if(Array.isArray(data37)){
+if(data37.length < 1){
+const err116 = {instancePath:instancePath+"/frameworks/gdpr",schemaPath:"#/properties/frameworks/properties/gdpr/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties.gdpr,data:data37};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -2507,19 +2505,12 @@ vErrors.push(err116);
 }
 errors++;
 }
-}
-let i6 = data36.length;
-let j2;
-if(i6 > 1){
-const indices2 = {};
-for(;i6--;){
-let item2 = data36[i6];
-if(typeof item2 !== "string"){
-continue;
-}
-if(typeof indices2[item2] == "number"){
-j2 = indices2[item2];
-const err117 = {instancePath:instancePath+"/frameworks/gdpr",schemaPath:"#/properties/frameworks/properties/gdpr/uniqueItems",keyword:"uniqueItems",params:{i: i6, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i6+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties.gdpr,data:data36};
+const len3 = data37.length;
+for(let i5=0; i5<len3; i5++){
+let data38 = data37[i5];
+if(typeof data38 === "string"){
+if(func2(data38) < 1){
+const err117 = {instancePath:instancePath+"/frameworks/gdpr/" + i5,schemaPath:"#/properties/frameworks/properties/gdpr/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties.gdpr.items,data:data38};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -2527,14 +2518,10 @@ else {
 vErrors.push(err117);
 }
 errors++;
-break;
-}
-indices2[item2] = i6;
-}
 }
 }
 else {
-const err118 = {instancePath:instancePath+"/frameworks/gdpr",schemaPath:"#/properties/frameworks/properties/gdpr/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties.gdpr.type,parentSchema:schema31.properties.frameworks.properties.gdpr,data:data36};
+const err118 = {instancePath:instancePath+"/frameworks/gdpr/" + i5,schemaPath:"#/properties/frameworks/properties/gdpr/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties.gdpr.items.type,parentSchema:schema31.properties.frameworks.properties.gdpr.items,data:data38};
 if(vErrors === null){
 vErrors = [err118];
 }
@@ -2544,11 +2531,18 @@ vErrors.push(err118);
 errors++;
 }
 }
-if(data31.ccpa !== undefined){
-let data38 = data31.ccpa;
-if(Array.isArray(data38)){
-if(data38.length < 1){
-const err119 = {instancePath:instancePath+"/frameworks/ccpa",schemaPath:"#/properties/frameworks/properties/ccpa/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties.ccpa,data:data38};
+let i6 = data37.length;
+let j2;
+if(i6 > 1){
+const indices2 = {};
+for(;i6--;){
+let item2 = data37[i6];
+if(typeof item2 !== "string"){
+continue;
+}
+if(typeof indices2[item2] == "number"){
+j2 = indices2[item2];
+const err119 = {instancePath:instancePath+"/frameworks/gdpr",schemaPath:"#/properties/frameworks/properties/gdpr/uniqueItems",keyword:"uniqueItems",params:{i: i6, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i6+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties.gdpr,data:data37};
 if(vErrors === null){
 vErrors = [err119];
 }
@@ -2556,13 +2550,14 @@ else {
 vErrors.push(err119);
 }
 errors++;
+break;
 }
-const len4 = data38.length;
-for(let i7=0; i7<len4; i7++){
-let data39 = data38[i7];
-if(typeof data39 === "string"){
-if(func2(data39) < 1){
-const err120 = {instancePath:instancePath+"/frameworks/ccpa/" + i7,schemaPath:"#/properties/frameworks/properties/ccpa/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties.ccpa.items,data:data39};
+indices2[item2] = i6;
+}
+}
+}
+else {
+const err120 = {instancePath:instancePath+"/frameworks/gdpr",schemaPath:"#/properties/frameworks/properties/gdpr/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties.gdpr.type,parentSchema:schema31.properties.frameworks.properties.gdpr,data:data37};
 if(vErrors === null){
 vErrors = [err120];
 }
@@ -2572,8 +2567,11 @@ vErrors.push(err120);
 errors++;
 }
 }
-else {
-const err121 = {instancePath:instancePath+"/frameworks/ccpa/" + i7,schemaPath:"#/properties/frameworks/properties/ccpa/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties.ccpa.items.type,parentSchema:schema31.properties.frameworks.properties.ccpa.items,data:data39};
+if(data32.ccpa !== undefined){
+let data39 = data32.ccpa;
+if(Array.isArray(data39)){
+if(data39.length < 1){
+const err121 = {instancePath:instancePath+"/frameworks/ccpa",schemaPath:"#/properties/frameworks/properties/ccpa/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties.ccpa,data:data39};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -2582,19 +2580,12 @@ vErrors.push(err121);
 }
 errors++;
 }
-}
-let i8 = data38.length;
-let j3;
-if(i8 > 1){
-const indices3 = {};
-for(;i8--;){
-let item3 = data38[i8];
-if(typeof item3 !== "string"){
-continue;
-}
-if(typeof indices3[item3] == "number"){
-j3 = indices3[item3];
-const err122 = {instancePath:instancePath+"/frameworks/ccpa",schemaPath:"#/properties/frameworks/properties/ccpa/uniqueItems",keyword:"uniqueItems",params:{i: i8, j: j3},message:"must NOT have duplicate items (items ## "+j3+" and "+i8+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties.ccpa,data:data38};
+const len4 = data39.length;
+for(let i7=0; i7<len4; i7++){
+let data40 = data39[i7];
+if(typeof data40 === "string"){
+if(func2(data40) < 1){
+const err122 = {instancePath:instancePath+"/frameworks/ccpa/" + i7,schemaPath:"#/properties/frameworks/properties/ccpa/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties.ccpa.items,data:data40};
 if(vErrors === null){
 vErrors = [err122];
 }
@@ -2602,14 +2593,10 @@ else {
 vErrors.push(err122);
 }
 errors++;
-break;
-}
-indices3[item3] = i8;
-}
 }
 }
 else {
-const err123 = {instancePath:instancePath+"/frameworks/ccpa",schemaPath:"#/properties/frameworks/properties/ccpa/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties.ccpa.type,parentSchema:schema31.properties.frameworks.properties.ccpa,data:data38};
+const err123 = {instancePath:instancePath+"/frameworks/ccpa/" + i7,schemaPath:"#/properties/frameworks/properties/ccpa/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties.ccpa.items.type,parentSchema:schema31.properties.frameworks.properties.ccpa.items,data:data40};
 if(vErrors === null){
 vErrors = [err123];
 }
@@ -2619,11 +2606,18 @@ vErrors.push(err123);
 errors++;
 }
 }
-if(data31["csa-ccm-4"] !== undefined){
-let data40 = data31["csa-ccm-4"];
-if(Array.isArray(data40)){
-if(data40.length < 1){
-const err124 = {instancePath:instancePath+"/frameworks/csa-ccm-4",schemaPath:"#/properties/frameworks/properties/csa-ccm-4/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"],data:data40};
+let i8 = data39.length;
+let j3;
+if(i8 > 1){
+const indices3 = {};
+for(;i8--;){
+let item3 = data39[i8];
+if(typeof item3 !== "string"){
+continue;
+}
+if(typeof indices3[item3] == "number"){
+j3 = indices3[item3];
+const err124 = {instancePath:instancePath+"/frameworks/ccpa",schemaPath:"#/properties/frameworks/properties/ccpa/uniqueItems",keyword:"uniqueItems",params:{i: i8, j: j3},message:"must NOT have duplicate items (items ## "+j3+" and "+i8+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties.ccpa,data:data39};
 if(vErrors === null){
 vErrors = [err124];
 }
@@ -2631,13 +2625,14 @@ else {
 vErrors.push(err124);
 }
 errors++;
+break;
 }
-const len5 = data40.length;
-for(let i9=0; i9<len5; i9++){
-let data41 = data40[i9];
-if(typeof data41 === "string"){
-if(func2(data41) < 1){
-const err125 = {instancePath:instancePath+"/frameworks/csa-ccm-4/" + i9,schemaPath:"#/properties/frameworks/properties/csa-ccm-4/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"].items,data:data41};
+indices3[item3] = i8;
+}
+}
+}
+else {
+const err125 = {instancePath:instancePath+"/frameworks/ccpa",schemaPath:"#/properties/frameworks/properties/ccpa/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties.ccpa.type,parentSchema:schema31.properties.frameworks.properties.ccpa,data:data39};
 if(vErrors === null){
 vErrors = [err125];
 }
@@ -2647,8 +2642,11 @@ vErrors.push(err125);
 errors++;
 }
 }
-else {
-const err126 = {instancePath:instancePath+"/frameworks/csa-ccm-4/" + i9,schemaPath:"#/properties/frameworks/properties/csa-ccm-4/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties["csa-ccm-4"].items.type,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"].items,data:data41};
+if(data32["csa-ccm-4"] !== undefined){
+let data41 = data32["csa-ccm-4"];
+if(Array.isArray(data41)){
+if(data41.length < 1){
+const err126 = {instancePath:instancePath+"/frameworks/csa-ccm-4",schemaPath:"#/properties/frameworks/properties/csa-ccm-4/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"],data:data41};
 if(vErrors === null){
 vErrors = [err126];
 }
@@ -2657,19 +2655,12 @@ vErrors.push(err126);
 }
 errors++;
 }
-}
-let i10 = data40.length;
-let j4;
-if(i10 > 1){
-const indices4 = {};
-for(;i10--;){
-let item4 = data40[i10];
-if(typeof item4 !== "string"){
-continue;
-}
-if(typeof indices4[item4] == "number"){
-j4 = indices4[item4];
-const err127 = {instancePath:instancePath+"/frameworks/csa-ccm-4",schemaPath:"#/properties/frameworks/properties/csa-ccm-4/uniqueItems",keyword:"uniqueItems",params:{i: i10, j: j4},message:"must NOT have duplicate items (items ## "+j4+" and "+i10+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"],data:data40};
+const len5 = data41.length;
+for(let i9=0; i9<len5; i9++){
+let data42 = data41[i9];
+if(typeof data42 === "string"){
+if(func2(data42) < 1){
+const err127 = {instancePath:instancePath+"/frameworks/csa-ccm-4/" + i9,schemaPath:"#/properties/frameworks/properties/csa-ccm-4/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"].items,data:data42};
 if(vErrors === null){
 vErrors = [err127];
 }
@@ -2677,14 +2668,10 @@ else {
 vErrors.push(err127);
 }
 errors++;
-break;
-}
-indices4[item4] = i10;
-}
 }
 }
 else {
-const err128 = {instancePath:instancePath+"/frameworks/csa-ccm-4",schemaPath:"#/properties/frameworks/properties/csa-ccm-4/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties["csa-ccm-4"].type,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"],data:data40};
+const err128 = {instancePath:instancePath+"/frameworks/csa-ccm-4/" + i9,schemaPath:"#/properties/frameworks/properties/csa-ccm-4/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties["csa-ccm-4"].items.type,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"].items,data:data42};
 if(vErrors === null){
 vErrors = [err128];
 }
@@ -2694,9 +2681,18 @@ vErrors.push(err128);
 errors++;
 }
 }
+let i10 = data41.length;
+let j4;
+if(i10 > 1){
+const indices4 = {};
+for(;i10--;){
+let item4 = data41[i10];
+if(typeof item4 !== "string"){
+continue;
 }
-else {
-const err129 = {instancePath:instancePath+"/frameworks",schemaPath:"#/properties/frameworks/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.frameworks.type,parentSchema:schema31.properties.frameworks,data:data31};
+if(typeof indices4[item4] == "number"){
+j4 = indices4[item4];
+const err129 = {instancePath:instancePath+"/frameworks/csa-ccm-4",schemaPath:"#/properties/frameworks/properties/csa-ccm-4/uniqueItems",keyword:"uniqueItems",params:{i: i10, j: j4},message:"must NOT have duplicate items (items ## "+j4+" and "+i10+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"],data:data41};
 if(vErrors === null){
 vErrors = [err129];
 }
@@ -2704,13 +2700,14 @@ else {
 vErrors.push(err129);
 }
 errors++;
+break;
+}
+indices4[item4] = i10;
 }
 }
-if(data.remediation !== undefined){
-let data42 = data.remediation;
-if(typeof data42 === "string"){
-if(func2(data42) < 1){
-const err130 = {instancePath:instancePath+"/remediation",schemaPath:"#/properties/remediation/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.remediation,data:data42};
+}
+else {
+const err130 = {instancePath:instancePath+"/frameworks/csa-ccm-4",schemaPath:"#/properties/frameworks/properties/csa-ccm-4/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties["csa-ccm-4"].type,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"],data:data41};
 if(vErrors === null){
 vErrors = [err130];
 }
@@ -2720,8 +2717,9 @@ vErrors.push(err130);
 errors++;
 }
 }
+}
 else {
-const err131 = {instancePath:instancePath+"/remediation",schemaPath:"#/properties/remediation/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.remediation.type,parentSchema:schema31.properties.remediation,data:data42};
+const err131 = {instancePath:instancePath+"/frameworks",schemaPath:"#/properties/frameworks/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.frameworks.type,parentSchema:schema31.properties.frameworks,data:data32};
 if(vErrors === null){
 vErrors = [err131];
 }
@@ -2731,15 +2729,11 @@ vErrors.push(err131);
 errors++;
 }
 }
-if(data.references !== undefined){
-let data43 = data.references;
-if(Array.isArray(data43)){
-const len6 = data43.length;
-for(let i11=0; i11<len6; i11++){
-let data44 = data43[i11];
-if(data44 && typeof data44 == "object" && !Array.isArray(data44)){
-if(data44.title === undefined){
-const err132 = {instancePath:instancePath+"/references/" + i11,schemaPath:"#/properties/references/items/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'",schema:schema31.properties.references.items.required,parentSchema:schema31.properties.references.items,data:data44};
+if(data.remediation !== undefined){
+let data43 = data.remediation;
+if(typeof data43 === "string"){
+if(func2(data43) < 1){
+const err132 = {instancePath:instancePath+"/remediation",schemaPath:"#/properties/remediation/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.remediation,data:data43};
 if(vErrors === null){
 vErrors = [err132];
 }
@@ -2748,9 +2742,9 @@ vErrors.push(err132);
 }
 errors++;
 }
-for(const key10 in data44){
-if(!(((key10 === "title") || (key10 === "url")) || (key10 === "config_rule"))){
-const err133 = {instancePath:instancePath+"/references/" + i11,schemaPath:"#/properties/references/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.references.items,data:data44};
+}
+else {
+const err133 = {instancePath:instancePath+"/remediation",schemaPath:"#/properties/remediation/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.remediation.type,parentSchema:schema31.properties.remediation,data:data43};
 if(vErrors === null){
 vErrors = [err133];
 }
@@ -2760,11 +2754,15 @@ vErrors.push(err133);
 errors++;
 }
 }
-if(data44.title !== undefined){
-let data45 = data44.title;
-if(typeof data45 === "string"){
-if(func2(data45) < 1){
-const err134 = {instancePath:instancePath+"/references/" + i11+"/title",schemaPath:"#/properties/references/items/properties/title/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.references.items.properties.title,data:data45};
+if(data.references !== undefined){
+let data44 = data.references;
+if(Array.isArray(data44)){
+const len6 = data44.length;
+for(let i11=0; i11<len6; i11++){
+let data45 = data44[i11];
+if(data45 && typeof data45 == "object" && !Array.isArray(data45)){
+if(data45.title === undefined){
+const err134 = {instancePath:instancePath+"/references/" + i11,schemaPath:"#/properties/references/items/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'",schema:schema31.properties.references.items.required,parentSchema:schema31.properties.references.items,data:data45};
 if(vErrors === null){
 vErrors = [err134];
 }
@@ -2773,9 +2771,9 @@ vErrors.push(err134);
 }
 errors++;
 }
-}
-else {
-const err135 = {instancePath:instancePath+"/references/" + i11+"/title",schemaPath:"#/properties/references/items/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.references.items.properties.title.type,parentSchema:schema31.properties.references.items.properties.title,data:data45};
+for(const key10 in data45){
+if(!(((key10 === "title") || (key10 === "url")) || (key10 === "config_rule"))){
+const err135 = {instancePath:instancePath+"/references/" + i11,schemaPath:"#/properties/references/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.references.items,data:data45};
 if(vErrors === null){
 vErrors = [err135];
 }
@@ -2785,11 +2783,11 @@ vErrors.push(err135);
 errors++;
 }
 }
-if(data44.url !== undefined){
-let data46 = data44.url;
+if(data45.title !== undefined){
+let data46 = data45.title;
 if(typeof data46 === "string"){
-if(!(formats0(data46))){
-const err136 = {instancePath:instancePath+"/references/" + i11+"/url",schemaPath:"#/properties/references/items/properties/url/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\"",schema:"uri",parentSchema:schema31.properties.references.items.properties.url,data:data46};
+if(func2(data46) < 1){
+const err136 = {instancePath:instancePath+"/references/" + i11+"/title",schemaPath:"#/properties/references/items/properties/title/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.references.items.properties.title,data:data46};
 if(vErrors === null){
 vErrors = [err136];
 }
@@ -2800,7 +2798,7 @@ errors++;
 }
 }
 else {
-const err137 = {instancePath:instancePath+"/references/" + i11+"/url",schemaPath:"#/properties/references/items/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.references.items.properties.url.type,parentSchema:schema31.properties.references.items.properties.url,data:data46};
+const err137 = {instancePath:instancePath+"/references/" + i11+"/title",schemaPath:"#/properties/references/items/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.references.items.properties.title.type,parentSchema:schema31.properties.references.items.properties.title,data:data46};
 if(vErrors === null){
 vErrors = [err137];
 }
@@ -2810,11 +2808,11 @@ vErrors.push(err137);
 errors++;
 }
 }
-if(data44.config_rule !== undefined){
-let data47 = data44.config_rule;
+if(data45.url !== undefined){
+let data47 = data45.url;
 if(typeof data47 === "string"){
-if(!pattern6.test(data47)){
-const err138 = {instancePath:instancePath+"/references/" + i11+"/config_rule",schemaPath:"#/properties/references/items/properties/config_rule/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9_]+$"},message:"must match pattern \""+"^[A-Z0-9_]+$"+"\"",schema:"^[A-Z0-9_]+$",parentSchema:schema31.properties.references.items.properties.config_rule,data:data47};
+if(!(formats0(data47))){
+const err138 = {instancePath:instancePath+"/references/" + i11+"/url",schemaPath:"#/properties/references/items/properties/url/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\"",schema:"uri",parentSchema:schema31.properties.references.items.properties.url,data:data47};
 if(vErrors === null){
 vErrors = [err138];
 }
@@ -2825,7 +2823,7 @@ errors++;
 }
 }
 else {
-const err139 = {instancePath:instancePath+"/references/" + i11+"/config_rule",schemaPath:"#/properties/references/items/properties/config_rule/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.references.items.properties.config_rule.type,parentSchema:schema31.properties.references.items.properties.config_rule,data:data47};
+const err139 = {instancePath:instancePath+"/references/" + i11+"/url",schemaPath:"#/properties/references/items/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.references.items.properties.url.type,parentSchema:schema31.properties.references.items.properties.url,data:data47};
 if(vErrors === null){
 vErrors = [err139];
 }
@@ -2835,9 +2833,11 @@ vErrors.push(err139);
 errors++;
 }
 }
-}
-else {
-const err140 = {instancePath:instancePath+"/references/" + i11,schemaPath:"#/properties/references/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.references.items.type,parentSchema:schema31.properties.references.items,data:data44};
+if(data45.config_rule !== undefined){
+let data48 = data45.config_rule;
+if(typeof data48 === "string"){
+if(!pattern6.test(data48)){
+const err140 = {instancePath:instancePath+"/references/" + i11+"/config_rule",schemaPath:"#/properties/references/items/properties/config_rule/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9_]+$"},message:"must match pattern \""+"^[A-Z0-9_]+$"+"\"",schema:"^[A-Z0-9_]+$",parentSchema:schema31.properties.references.items.properties.config_rule,data:data48};
 if(vErrors === null){
 vErrors = [err140];
 }
@@ -2847,9 +2847,8 @@ vErrors.push(err140);
 errors++;
 }
 }
-}
 else {
-const err141 = {instancePath:instancePath+"/references",schemaPath:"#/properties/references/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.references.type,parentSchema:schema31.properties.references,data:data43};
+const err141 = {instancePath:instancePath+"/references/" + i11+"/config_rule",schemaPath:"#/properties/references/items/properties/config_rule/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.references.items.properties.config_rule.type,parentSchema:schema31.properties.references.items.properties.config_rule,data:data48};
 if(vErrors === null){
 vErrors = [err141];
 }
@@ -2859,11 +2858,9 @@ vErrors.push(err141);
 errors++;
 }
 }
-if(data.rationale !== undefined){
-let data48 = data.rationale;
-if(typeof data48 === "string"){
-if(func2(data48) < 1){
-const err142 = {instancePath:instancePath+"/rationale",schemaPath:"#/properties/rationale/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.rationale,data:data48};
+}
+else {
+const err142 = {instancePath:instancePath+"/references/" + i11,schemaPath:"#/properties/references/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.references.items.type,parentSchema:schema31.properties.references.items,data:data45};
 if(vErrors === null){
 vErrors = [err142];
 }
@@ -2873,8 +2870,9 @@ vErrors.push(err142);
 errors++;
 }
 }
+}
 else {
-const err143 = {instancePath:instancePath+"/rationale",schemaPath:"#/properties/rationale/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.rationale.type,parentSchema:schema31.properties.rationale,data:data48};
+const err143 = {instancePath:instancePath+"/references",schemaPath:"#/properties/references/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.references.type,parentSchema:schema31.properties.references,data:data44};
 if(vErrors === null){
 vErrors = [err143];
 }
@@ -2884,19 +2882,11 @@ vErrors.push(err143);
 errors++;
 }
 }
-if(data.examples !== undefined){
-let data49 = data.examples;
-if(Array.isArray(data49)){
-const len7 = data49.length;
-for(let i12=0; i12<len7; i12++){
-let data50 = data49[i12];
-const _errs170 = errors;
-let valid50 = false;
-let passing1 = null;
-const _errs171 = errors;
-if(data50 && typeof data50 == "object" && !Array.isArray(data50)){
-if(data50.resource === undefined){
-const err144 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/oneOf/0/required",keyword:"required",params:{missingProperty: "resource"},message:"must have required property '"+"resource"+"'",schema:schema39.oneOf[0].required,parentSchema:schema39.oneOf[0],data:data50};
+if(data.rationale !== undefined){
+let data49 = data.rationale;
+if(typeof data49 === "string"){
+if(func2(data49) < 1){
+const err144 = {instancePath:instancePath+"/rationale",schemaPath:"#/properties/rationale/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.rationale,data:data49};
 if(vErrors === null){
 vErrors = [err144];
 }
@@ -2906,15 +2896,8 @@ vErrors.push(err144);
 errors++;
 }
 }
-var _valid9 = _errs171 === errors;
-if(_valid9){
-valid50 = true;
-passing1 = 0;
-}
-const _errs172 = errors;
-if(data50 && typeof data50 == "object" && !Array.isArray(data50)){
-if(data50.attestation === undefined){
-const err145 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/oneOf/1/required",keyword:"required",params:{missingProperty: "attestation"},message:"must have required property '"+"attestation"+"'",schema:schema39.oneOf[1].required,parentSchema:schema39.oneOf[1],data:data50};
+else {
+const err145 = {instancePath:instancePath+"/rationale",schemaPath:"#/properties/rationale/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.rationale.type,parentSchema:schema31.properties.rationale,data:data49};
 if(vErrors === null){
 vErrors = [err145];
 }
@@ -2924,7 +2907,47 @@ vErrors.push(err145);
 errors++;
 }
 }
-var _valid9 = _errs172 === errors;
+if(data.examples !== undefined){
+let data50 = data.examples;
+if(Array.isArray(data50)){
+const len7 = data50.length;
+for(let i12=0; i12<len7; i12++){
+let data51 = data50[i12];
+const _errs172 = errors;
+let valid50 = false;
+let passing1 = null;
+const _errs173 = errors;
+if(data51 && typeof data51 == "object" && !Array.isArray(data51)){
+if(data51.resource === undefined){
+const err146 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/oneOf/0/required",keyword:"required",params:{missingProperty: "resource"},message:"must have required property '"+"resource"+"'",schema:schema39.oneOf[0].required,parentSchema:schema39.oneOf[0],data:data51};
+if(vErrors === null){
+vErrors = [err146];
+}
+else {
+vErrors.push(err146);
+}
+errors++;
+}
+}
+var _valid9 = _errs173 === errors;
+if(_valid9){
+valid50 = true;
+passing1 = 0;
+}
+const _errs174 = errors;
+if(data51 && typeof data51 == "object" && !Array.isArray(data51)){
+if(data51.attestation === undefined){
+const err147 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/oneOf/1/required",keyword:"required",params:{missingProperty: "attestation"},message:"must have required property '"+"attestation"+"'",schema:schema39.oneOf[1].required,parentSchema:schema39.oneOf[1],data:data51};
+if(vErrors === null){
+vErrors = [err147];
+}
+else {
+vErrors.push(err147);
+}
+errors++;
+}
+}
+var _valid9 = _errs174 === errors;
 if(_valid9 && valid50){
 valid50 = false;
 passing1 = [passing1, 1];
@@ -2936,39 +2959,7 @@ passing1 = 1;
 }
 }
 if(!valid50){
-const err146 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf",schema:schema39.oneOf,parentSchema:schema39,data:data50};
-if(vErrors === null){
-vErrors = [err146];
-}
-else {
-vErrors.push(err146);
-}
-errors++;
-}
-else {
-errors = _errs170;
-if(vErrors !== null){
-if(_errs170){
-vErrors.length = _errs170;
-}
-else {
-vErrors = null;
-}
-}
-}
-if(data50 && typeof data50 == "object" && !Array.isArray(data50)){
-if(data50.name === undefined){
-const err147 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema39.required,parentSchema:schema39,data:data50};
-if(vErrors === null){
-vErrors = [err147];
-}
-else {
-vErrors.push(err147);
-}
-errors++;
-}
-if(data50.expect === undefined){
-const err148 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/required",keyword:"required",params:{missingProperty: "expect"},message:"must have required property '"+"expect"+"'",schema:schema39.required,parentSchema:schema39,data:data50};
+const err148 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf",schema:schema39.oneOf,parentSchema:schema39,data:data51};
 if(vErrors === null){
 vErrors = [err148];
 }
@@ -2977,9 +2968,20 @@ vErrors.push(err148);
 }
 errors++;
 }
-for(const key11 in data50){
-if(!(((((((key11 === "name") || (key11 === "resource")) || (key11 === "expect")) || (key11 === "parameters")) || (key11 === "now")) || (key11 === "attestation")) || (key11 === "document_text"))){
-const err149 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema39,data:data50};
+else {
+errors = _errs172;
+if(vErrors !== null){
+if(_errs172){
+vErrors.length = _errs172;
+}
+else {
+vErrors = null;
+}
+}
+}
+if(data51 && typeof data51 == "object" && !Array.isArray(data51)){
+if(data51.name === undefined){
+const err149 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema39.required,parentSchema:schema39,data:data51};
 if(vErrors === null){
 vErrors = [err149];
 }
@@ -2988,12 +2990,8 @@ vErrors.push(err149);
 }
 errors++;
 }
-}
-if(data50.name !== undefined){
-let data51 = data50.name;
-if(typeof data51 === "string"){
-if(func2(data51) < 1){
-const err150 = {instancePath:instancePath+"/examples/" + i12+"/name",schemaPath:"#/$defs/example/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.name,data:data51};
+if(data51.expect === undefined){
+const err150 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/required",keyword:"required",params:{missingProperty: "expect"},message:"must have required property '"+"expect"+"'",schema:schema39.required,parentSchema:schema39,data:data51};
 if(vErrors === null){
 vErrors = [err150];
 }
@@ -3002,9 +3000,9 @@ vErrors.push(err150);
 }
 errors++;
 }
-}
-else {
-const err151 = {instancePath:instancePath+"/examples/" + i12+"/name",schemaPath:"#/$defs/example/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.name.type,parentSchema:schema39.properties.name,data:data51};
+for(const key11 in data51){
+if(!(((((((key11 === "name") || (key11 === "resource")) || (key11 === "expect")) || (key11 === "parameters")) || (key11 === "now")) || (key11 === "attestation")) || (key11 === "document_text"))){
+const err151 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema39,data:data51};
 if(vErrors === null){
 vErrors = [err151];
 }
@@ -3014,10 +3012,11 @@ vErrors.push(err151);
 errors++;
 }
 }
-if(data50.expect !== undefined){
-let data52 = data50.expect;
-if(!((((data52 === "pass") || (data52 === "fail")) || (data52 === "not-applicable")) || (data52 === "manual"))){
-const err152 = {instancePath:instancePath+"/examples/" + i12+"/expect",schemaPath:"#/$defs/example/properties/expect/enum",keyword:"enum",params:{allowedValues: schema39.properties.expect.enum},message:"must be equal to one of the allowed values",schema:schema39.properties.expect.enum,parentSchema:schema39.properties.expect,data:data52};
+if(data51.name !== undefined){
+let data52 = data51.name;
+if(typeof data52 === "string"){
+if(func2(data52) < 1){
+const err152 = {instancePath:instancePath+"/examples/" + i12+"/name",schemaPath:"#/$defs/example/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.name,data:data52};
 if(vErrors === null){
 vErrors = [err152];
 }
@@ -3027,10 +3026,8 @@ vErrors.push(err152);
 errors++;
 }
 }
-if(data50.parameters !== undefined){
-let data53 = data50.parameters;
-if(!(data53 && typeof data53 == "object" && !Array.isArray(data53))){
-const err153 = {instancePath:instancePath+"/examples/" + i12+"/parameters",schemaPath:"#/$defs/example/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.properties.parameters.type,parentSchema:schema39.properties.parameters,data:data53};
+else {
+const err153 = {instancePath:instancePath+"/examples/" + i12+"/name",schemaPath:"#/$defs/example/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.name.type,parentSchema:schema39.properties.name,data:data52};
 if(vErrors === null){
 vErrors = [err153];
 }
@@ -3040,11 +3037,10 @@ vErrors.push(err153);
 errors++;
 }
 }
-if(data50.now !== undefined){
-let data54 = data50.now;
-if(typeof data54 === "string"){
-if(!(formats4.validate(data54))){
-const err154 = {instancePath:instancePath+"/examples/" + i12+"/now",schemaPath:"#/$defs/example/properties/now/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\"",schema:"date-time",parentSchema:schema39.properties.now,data:data54};
+if(data51.expect !== undefined){
+let data53 = data51.expect;
+if(!((((data53 === "pass") || (data53 === "fail")) || (data53 === "not-applicable")) || (data53 === "manual"))){
+const err154 = {instancePath:instancePath+"/examples/" + i12+"/expect",schemaPath:"#/$defs/example/properties/expect/enum",keyword:"enum",params:{allowedValues: schema39.properties.expect.enum},message:"must be equal to one of the allowed values",schema:schema39.properties.expect.enum,parentSchema:schema39.properties.expect,data:data53};
 if(vErrors === null){
 vErrors = [err154];
 }
@@ -3054,8 +3050,10 @@ vErrors.push(err154);
 errors++;
 }
 }
-else {
-const err155 = {instancePath:instancePath+"/examples/" + i12+"/now",schemaPath:"#/$defs/example/properties/now/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.now.type,parentSchema:schema39.properties.now,data:data54};
+if(data51.parameters !== undefined){
+let data54 = data51.parameters;
+if(!(data54 && typeof data54 == "object" && !Array.isArray(data54))){
+const err155 = {instancePath:instancePath+"/examples/" + i12+"/parameters",schemaPath:"#/$defs/example/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.properties.parameters.type,parentSchema:schema39.properties.parameters,data:data54};
 if(vErrors === null){
 vErrors = [err155];
 }
@@ -3065,11 +3063,11 @@ vErrors.push(err155);
 errors++;
 }
 }
-if(data50.attestation !== undefined){
-let data55 = data50.attestation;
-if(data55 && typeof data55 == "object" && !Array.isArray(data55)){
-if(data55.attested_by === undefined){
-const err156 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "attested_by"},message:"must have required property '"+"attested_by"+"'",schema:schema39.properties.attestation.required,parentSchema:schema39.properties.attestation,data:data55};
+if(data51.now !== undefined){
+let data55 = data51.now;
+if(typeof data55 === "string"){
+if(!(formats4.validate(data55))){
+const err156 = {instancePath:instancePath+"/examples/" + i12+"/now",schemaPath:"#/$defs/example/properties/now/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\"",schema:"date-time",parentSchema:schema39.properties.now,data:data55};
 if(vErrors === null){
 vErrors = [err156];
 }
@@ -3078,8 +3076,9 @@ vErrors.push(err156);
 }
 errors++;
 }
-if(data55.attested_at === undefined){
-const err157 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "attested_at"},message:"must have required property '"+"attested_at"+"'",schema:schema39.properties.attestation.required,parentSchema:schema39.properties.attestation,data:data55};
+}
+else {
+const err157 = {instancePath:instancePath+"/examples/" + i12+"/now",schemaPath:"#/$defs/example/properties/now/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.now.type,parentSchema:schema39.properties.now,data:data55};
 if(vErrors === null){
 vErrors = [err157];
 }
@@ -3088,8 +3087,12 @@ vErrors.push(err157);
 }
 errors++;
 }
-if(data55.document === undefined){
-const err158 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "document"},message:"must have required property '"+"document"+"'",schema:schema39.properties.attestation.required,parentSchema:schema39.properties.attestation,data:data55};
+}
+if(data51.attestation !== undefined){
+let data56 = data51.attestation;
+if(data56 && typeof data56 == "object" && !Array.isArray(data56)){
+if(data56.attested_by === undefined){
+const err158 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "attested_by"},message:"must have required property '"+"attested_by"+"'",schema:schema39.properties.attestation.required,parentSchema:schema39.properties.attestation,data:data56};
 if(vErrors === null){
 vErrors = [err158];
 }
@@ -3098,8 +3101,8 @@ vErrors.push(err158);
 }
 errors++;
 }
-if(data55.sha256 === undefined){
-const err159 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "sha256"},message:"must have required property '"+"sha256"+"'",schema:schema39.properties.attestation.required,parentSchema:schema39.properties.attestation,data:data55};
+if(data56.attested_at === undefined){
+const err159 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "attested_at"},message:"must have required property '"+"attested_at"+"'",schema:schema39.properties.attestation.required,parentSchema:schema39.properties.attestation,data:data56};
 if(vErrors === null){
 vErrors = [err159];
 }
@@ -3108,8 +3111,8 @@ vErrors.push(err159);
 }
 errors++;
 }
-if(data55.expires === undefined){
-const err160 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "expires"},message:"must have required property '"+"expires"+"'",schema:schema39.properties.attestation.required,parentSchema:schema39.properties.attestation,data:data55};
+if(data56.document === undefined){
+const err160 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "document"},message:"must have required property '"+"document"+"'",schema:schema39.properties.attestation.required,parentSchema:schema39.properties.attestation,data:data56};
 if(vErrors === null){
 vErrors = [err160];
 }
@@ -3118,9 +3121,8 @@ vErrors.push(err160);
 }
 errors++;
 }
-for(const key12 in data55){
-if(!((((((key12 === "attested_by") || (key12 === "attested_at")) || (key12 === "document")) || (key12 === "sha256")) || (key12 === "expires")) || (key12 === "notes"))){
-const err161 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema39.properties.attestation,data:data55};
+if(data56.sha256 === undefined){
+const err161 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "sha256"},message:"must have required property '"+"sha256"+"'",schema:schema39.properties.attestation.required,parentSchema:schema39.properties.attestation,data:data56};
 if(vErrors === null){
 vErrors = [err161];
 }
@@ -3129,12 +3131,8 @@ vErrors.push(err161);
 }
 errors++;
 }
-}
-if(data55.attested_by !== undefined){
-let data56 = data55.attested_by;
-if(typeof data56 === "string"){
-if(func2(data56) < 1){
-const err162 = {instancePath:instancePath+"/examples/" + i12+"/attestation/attested_by",schemaPath:"#/$defs/example/properties/attestation/properties/attested_by/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.attestation.properties.attested_by,data:data56};
+if(data56.expires === undefined){
+const err162 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "expires"},message:"must have required property '"+"expires"+"'",schema:schema39.properties.attestation.required,parentSchema:schema39.properties.attestation,data:data56};
 if(vErrors === null){
 vErrors = [err162];
 }
@@ -3143,9 +3141,9 @@ vErrors.push(err162);
 }
 errors++;
 }
-}
-else {
-const err163 = {instancePath:instancePath+"/examples/" + i12+"/attestation/attested_by",schemaPath:"#/$defs/example/properties/attestation/properties/attested_by/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.attestation.properties.attested_by.type,parentSchema:schema39.properties.attestation.properties.attested_by,data:data56};
+for(const key12 in data56){
+if(!((((((key12 === "attested_by") || (key12 === "attested_at")) || (key12 === "document")) || (key12 === "sha256")) || (key12 === "expires")) || (key12 === "notes"))){
+const err163 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema39.properties.attestation,data:data56};
 if(vErrors === null){
 vErrors = [err163];
 }
@@ -3155,11 +3153,11 @@ vErrors.push(err163);
 errors++;
 }
 }
-if(data55.attested_at !== undefined){
-let data57 = data55.attested_at;
+if(data56.attested_by !== undefined){
+let data57 = data56.attested_by;
 if(typeof data57 === "string"){
 if(func2(data57) < 1){
-const err164 = {instancePath:instancePath+"/examples/" + i12+"/attestation/attested_at",schemaPath:"#/$defs/example/properties/attestation/properties/attested_at/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.attestation.properties.attested_at,data:data57};
+const err164 = {instancePath:instancePath+"/examples/" + i12+"/attestation/attested_by",schemaPath:"#/$defs/example/properties/attestation/properties/attested_by/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.attestation.properties.attested_by,data:data57};
 if(vErrors === null){
 vErrors = [err164];
 }
@@ -3170,7 +3168,7 @@ errors++;
 }
 }
 else {
-const err165 = {instancePath:instancePath+"/examples/" + i12+"/attestation/attested_at",schemaPath:"#/$defs/example/properties/attestation/properties/attested_at/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.attestation.properties.attested_at.type,parentSchema:schema39.properties.attestation.properties.attested_at,data:data57};
+const err165 = {instancePath:instancePath+"/examples/" + i12+"/attestation/attested_by",schemaPath:"#/$defs/example/properties/attestation/properties/attested_by/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.attestation.properties.attested_by.type,parentSchema:schema39.properties.attestation.properties.attested_by,data:data57};
 if(vErrors === null){
 vErrors = [err165];
 }
@@ -3180,11 +3178,11 @@ vErrors.push(err165);
 errors++;
 }
 }
-if(data55.document !== undefined){
-let data58 = data55.document;
+if(data56.attested_at !== undefined){
+let data58 = data56.attested_at;
 if(typeof data58 === "string"){
 if(func2(data58) < 1){
-const err166 = {instancePath:instancePath+"/examples/" + i12+"/attestation/document",schemaPath:"#/$defs/example/properties/attestation/properties/document/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.attestation.properties.document,data:data58};
+const err166 = {instancePath:instancePath+"/examples/" + i12+"/attestation/attested_at",schemaPath:"#/$defs/example/properties/attestation/properties/attested_at/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.attestation.properties.attested_at,data:data58};
 if(vErrors === null){
 vErrors = [err166];
 }
@@ -3195,7 +3193,7 @@ errors++;
 }
 }
 else {
-const err167 = {instancePath:instancePath+"/examples/" + i12+"/attestation/document",schemaPath:"#/$defs/example/properties/attestation/properties/document/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.attestation.properties.document.type,parentSchema:schema39.properties.attestation.properties.document,data:data58};
+const err167 = {instancePath:instancePath+"/examples/" + i12+"/attestation/attested_at",schemaPath:"#/$defs/example/properties/attestation/properties/attested_at/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.attestation.properties.attested_at.type,parentSchema:schema39.properties.attestation.properties.attested_at,data:data58};
 if(vErrors === null){
 vErrors = [err167];
 }
@@ -3205,11 +3203,11 @@ vErrors.push(err167);
 errors++;
 }
 }
-if(data55.sha256 !== undefined){
-let data59 = data55.sha256;
+if(data56.document !== undefined){
+let data59 = data56.document;
 if(typeof data59 === "string"){
 if(func2(data59) < 1){
-const err168 = {instancePath:instancePath+"/examples/" + i12+"/attestation/sha256",schemaPath:"#/$defs/example/properties/attestation/properties/sha256/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.attestation.properties.sha256,data:data59};
+const err168 = {instancePath:instancePath+"/examples/" + i12+"/attestation/document",schemaPath:"#/$defs/example/properties/attestation/properties/document/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.attestation.properties.document,data:data59};
 if(vErrors === null){
 vErrors = [err168];
 }
@@ -3220,7 +3218,7 @@ errors++;
 }
 }
 else {
-const err169 = {instancePath:instancePath+"/examples/" + i12+"/attestation/sha256",schemaPath:"#/$defs/example/properties/attestation/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.attestation.properties.sha256.type,parentSchema:schema39.properties.attestation.properties.sha256,data:data59};
+const err169 = {instancePath:instancePath+"/examples/" + i12+"/attestation/document",schemaPath:"#/$defs/example/properties/attestation/properties/document/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.attestation.properties.document.type,parentSchema:schema39.properties.attestation.properties.document,data:data59};
 if(vErrors === null){
 vErrors = [err169];
 }
@@ -3230,11 +3228,11 @@ vErrors.push(err169);
 errors++;
 }
 }
-if(data55.expires !== undefined){
-let data60 = data55.expires;
+if(data56.sha256 !== undefined){
+let data60 = data56.sha256;
 if(typeof data60 === "string"){
 if(func2(data60) < 1){
-const err170 = {instancePath:instancePath+"/examples/" + i12+"/attestation/expires",schemaPath:"#/$defs/example/properties/attestation/properties/expires/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.attestation.properties.expires,data:data60};
+const err170 = {instancePath:instancePath+"/examples/" + i12+"/attestation/sha256",schemaPath:"#/$defs/example/properties/attestation/properties/sha256/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.attestation.properties.sha256,data:data60};
 if(vErrors === null){
 vErrors = [err170];
 }
@@ -3245,7 +3243,7 @@ errors++;
 }
 }
 else {
-const err171 = {instancePath:instancePath+"/examples/" + i12+"/attestation/expires",schemaPath:"#/$defs/example/properties/attestation/properties/expires/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.attestation.properties.expires.type,parentSchema:schema39.properties.attestation.properties.expires,data:data60};
+const err171 = {instancePath:instancePath+"/examples/" + i12+"/attestation/sha256",schemaPath:"#/$defs/example/properties/attestation/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.attestation.properties.sha256.type,parentSchema:schema39.properties.attestation.properties.sha256,data:data60};
 if(vErrors === null){
 vErrors = [err171];
 }
@@ -3255,11 +3253,11 @@ vErrors.push(err171);
 errors++;
 }
 }
-if(data55.notes !== undefined){
-let data61 = data55.notes;
+if(data56.expires !== undefined){
+let data61 = data56.expires;
 if(typeof data61 === "string"){
 if(func2(data61) < 1){
-const err172 = {instancePath:instancePath+"/examples/" + i12+"/attestation/notes",schemaPath:"#/$defs/example/properties/attestation/properties/notes/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.attestation.properties.notes,data:data61};
+const err172 = {instancePath:instancePath+"/examples/" + i12+"/attestation/expires",schemaPath:"#/$defs/example/properties/attestation/properties/expires/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.attestation.properties.expires,data:data61};
 if(vErrors === null){
 vErrors = [err172];
 }
@@ -3270,7 +3268,7 @@ errors++;
 }
 }
 else {
-const err173 = {instancePath:instancePath+"/examples/" + i12+"/attestation/notes",schemaPath:"#/$defs/example/properties/attestation/properties/notes/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.attestation.properties.notes.type,parentSchema:schema39.properties.attestation.properties.notes,data:data61};
+const err173 = {instancePath:instancePath+"/examples/" + i12+"/attestation/expires",schemaPath:"#/$defs/example/properties/attestation/properties/expires/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.attestation.properties.expires.type,parentSchema:schema39.properties.attestation.properties.expires,data:data61};
 if(vErrors === null){
 vErrors = [err173];
 }
@@ -3280,9 +3278,11 @@ vErrors.push(err173);
 errors++;
 }
 }
-}
-else {
-const err174 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.properties.attestation.type,parentSchema:schema39.properties.attestation,data:data55};
+if(data56.notes !== undefined){
+let data62 = data56.notes;
+if(typeof data62 === "string"){
+if(func2(data62) < 1){
+const err174 = {instancePath:instancePath+"/examples/" + i12+"/attestation/notes",schemaPath:"#/$defs/example/properties/attestation/properties/notes/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.attestation.properties.notes,data:data62};
 if(vErrors === null){
 vErrors = [err174];
 }
@@ -3292,10 +3292,8 @@ vErrors.push(err174);
 errors++;
 }
 }
-if(data50.document_text !== undefined){
-let data62 = data50.document_text;
-if(typeof data62 !== "string"){
-const err175 = {instancePath:instancePath+"/examples/" + i12+"/document_text",schemaPath:"#/$defs/example/properties/document_text/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.document_text.type,parentSchema:schema39.properties.document_text,data:data62};
+else {
+const err175 = {instancePath:instancePath+"/examples/" + i12+"/attestation/notes",schemaPath:"#/$defs/example/properties/attestation/properties/notes/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.attestation.properties.notes.type,parentSchema:schema39.properties.attestation.properties.notes,data:data62};
 if(vErrors === null){
 vErrors = [err175];
 }
@@ -3307,7 +3305,7 @@ errors++;
 }
 }
 else {
-const err176 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.type,parentSchema:schema39,data:data50};
+const err176 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.properties.attestation.type,parentSchema:schema39.properties.attestation,data:data56};
 if(vErrors === null){
 vErrors = [err176];
 }
@@ -3317,9 +3315,10 @@ vErrors.push(err176);
 errors++;
 }
 }
-}
-else {
-const err177 = {instancePath:instancePath+"/examples",schemaPath:"#/properties/examples/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.examples.type,parentSchema:schema31.properties.examples,data:data49};
+if(data51.document_text !== undefined){
+let data63 = data51.document_text;
+if(typeof data63 !== "string"){
+const err177 = {instancePath:instancePath+"/examples/" + i12+"/document_text",schemaPath:"#/$defs/example/properties/document_text/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.document_text.type,parentSchema:schema39.properties.document_text,data:data63};
 if(vErrors === null){
 vErrors = [err177];
 }
@@ -3329,15 +3328,9 @@ vErrors.push(err177);
 errors++;
 }
 }
-if(data.tags !== undefined){
-let data63 = data.tags;
-if(Array.isArray(data63)){
-const len8 = data63.length;
-for(let i13=0; i13<len8; i13++){
-let data64 = data63[i13];
-if(typeof data64 === "string"){
-if(func2(data64) < 1){
-const err178 = {instancePath:instancePath+"/tags/" + i13,schemaPath:"#/properties/tags/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.tags.items,data:data64};
+}
+else {
+const err178 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.type,parentSchema:schema39,data:data51};
 if(vErrors === null){
 vErrors = [err178];
 }
@@ -3347,8 +3340,9 @@ vErrors.push(err178);
 errors++;
 }
 }
+}
 else {
-const err179 = {instancePath:instancePath+"/tags/" + i13,schemaPath:"#/properties/tags/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.tags.items.type,parentSchema:schema31.properties.tags.items,data:data64};
+const err179 = {instancePath:instancePath+"/examples",schemaPath:"#/properties/examples/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.examples.type,parentSchema:schema31.properties.examples,data:data50};
 if(vErrors === null){
 vErrors = [err179];
 }
@@ -3358,18 +3352,15 @@ vErrors.push(err179);
 errors++;
 }
 }
-let i14 = data63.length;
-let j5;
-if(i14 > 1){
-const indices5 = {};
-for(;i14--;){
-let item5 = data63[i14];
-if(typeof item5 !== "string"){
-continue;
-}
-if(typeof indices5[item5] == "number"){
-j5 = indices5[item5];
-const err180 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/uniqueItems",keyword:"uniqueItems",params:{i: i14, j: j5},message:"must NOT have duplicate items (items ## "+j5+" and "+i14+" are identical)",schema:true,parentSchema:schema31.properties.tags,data:data63};
+if(data.tags !== undefined){
+let data64 = data.tags;
+if(Array.isArray(data64)){
+const len8 = data64.length;
+for(let i13=0; i13<len8; i13++){
+let data65 = data64[i13];
+if(typeof data65 === "string"){
+if(func2(data65) < 1){
+const err180 = {instancePath:instancePath+"/tags/" + i13,schemaPath:"#/properties/tags/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.tags.items,data:data65};
 if(vErrors === null){
 vErrors = [err180];
 }
@@ -3377,14 +3368,10 @@ else {
 vErrors.push(err180);
 }
 errors++;
-break;
-}
-indices5[item5] = i14;
-}
 }
 }
 else {
-const err181 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.tags.type,parentSchema:schema31.properties.tags,data:data63};
+const err181 = {instancePath:instancePath+"/tags/" + i13,schemaPath:"#/properties/tags/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.tags.items.type,parentSchema:schema31.properties.tags.items,data:data65};
 if(vErrors === null){
 vErrors = [err181];
 }
@@ -3394,14 +3381,50 @@ vErrors.push(err181);
 errors++;
 }
 }
+let i14 = data64.length;
+let j5;
+if(i14 > 1){
+const indices5 = {};
+for(;i14--;){
+let item5 = data64[i14];
+if(typeof item5 !== "string"){
+continue;
 }
-else {
-const err182 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
+if(typeof indices5[item5] == "number"){
+j5 = indices5[item5];
+const err182 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/uniqueItems",keyword:"uniqueItems",params:{i: i14, j: j5},message:"must NOT have duplicate items (items ## "+j5+" and "+i14+" are identical)",schema:true,parentSchema:schema31.properties.tags,data:data64};
 if(vErrors === null){
 vErrors = [err182];
 }
 else {
 vErrors.push(err182);
+}
+errors++;
+break;
+}
+indices5[item5] = i14;
+}
+}
+}
+else {
+const err183 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.tags.type,parentSchema:schema31.properties.tags,data:data64};
+if(vErrors === null){
+vErrors = [err183];
+}
+else {
+vErrors.push(err183);
+}
+errors++;
+}
+}
+}
+else {
+const err184 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
+if(vErrors === null){
+vErrors = [err184];
+}
+else {
+vErrors.push(err184);
 }
 errors++;
 }
