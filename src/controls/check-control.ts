@@ -61,7 +61,7 @@ export function checkControl(c: Control, ctx: CheckContext): LoadProblem[] {
   }
 
   const declared = new Set(Object.keys(c.parameters ?? {}));
-  for (const which of ['scope', 'assert'] as const) {
+  for (const which of ['scope', 'assert', 'error_when'] as const) {
     const a = c[which];
     if (!a) continue;
     walkComparisons(a, [which], (cmp, at) => {

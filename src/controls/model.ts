@@ -72,8 +72,8 @@ export interface ControlExample {
   attestation?: Omit<Attestation, 'control'>;
   /** manual and inherited controls: the attested document's text, to check its sha256 against */
   document_text?: string;
-  /** automated: pass, fail or not-applicable; manual and inherited: manual (attested) or fail */
-  expect: 'pass' | 'fail' | 'not-applicable' | 'manual';
+  /** automated: pass, fail, not-applicable or error (error_when holds); manual and inherited: manual (attested) or fail */
+  expect: 'pass' | 'fail' | 'not-applicable' | 'error' | 'manual';
   /** parameter overrides for this example only */
   parameters?: Record<string, unknown>;
   /** evaluation time for age operators, ISO 8601; default: now */
@@ -104,6 +104,16 @@ export interface Control {
    * "there must be an X" (a Config recorder, a deployed Config rule).
    */
   when_none_in_scope?: 'not-applicable' | 'fail';
+  /**
+   * automated only: in-scope resources that cannot be judged (an engine version whose default no
+   * table knows): their finding is ERROR with this sentence, never PASS or FAIL
+   */
+  error_when?: Assertion;
+  /**
+   * automated only: the claim is about every region (residency), so each enabled region the run
+   * did not collect adds an ERROR finding naming it
+   */
+  needs_every_region?: boolean;
   /**
    * automated only, shorthand: the AWS Config managed rule identifier (e.g.
    * CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED) whose per-resource compliance this control

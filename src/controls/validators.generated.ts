@@ -4,10 +4,10 @@
 import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 export const control = validate20;
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/control.schema.json","title":"trustpack control","type":"object","additionalProperties":false,"required":["id","title","description","severity","kind","frameworks","remediation"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","x-message":"must be lower-case letters, digits and dashes (e.g. rds-cluster-encrypted-at-rest)"},"title":{"type":"string","minLength":1},"description":{"type":"string","minLength":1},"claim":{"type":"string","minLength":1},"severity":{"enum":["critical","high","medium","low","info"]},"kind":{"enum":["automated","manual","inherited"],"x-message":"automated (proven by evidence), manual (proven by an attestation) or inherited (operated by the cloud provider, proven by the provider's documents as an attestation)"},"collector":{"type":"string","pattern":"^[a-z0-9-]+\\.[a-z0-9.-]+$","x-message":"must be a collector id such as rds.db-clusters"},"scope":{"$ref":"#/$defs/assertion"},"assert":{"$ref":"#/$defs/assertion"},"when_none_in_scope":{"enum":["not-applicable","fail"]},"config_rule":{"type":"string","pattern":"^[A-Z0-9_]+$","x-message":"must be an AWS Config managed rule identifier in capitals, e.g. RDS_STORAGE_ENCRYPTED"},"config_rule_parameters":{"type":"object","x-message":"map each input parameter of the managed rule to the least strict value that still proves the claim: {op, value|param}","propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_.]*$","x-message":"an AWS Config rule input parameter name, e.g. readWriteType"},"additionalProperties":{"$ref":"#/$defs/ruleParameter"}},"attestation":{"type":"object","additionalProperties":false,"required":["evidence"],"properties":{"evidence":{"type":"string","minLength":1},"max_age_days":{"type":"integer","minimum":1}}},"provider":{"type":"object","additionalProperties":false,"required":["name","documentation"],"x-message":"an inherited control names the provider and the page that documents what it operates","properties":{"name":{"type":"string","minLength":1},"documentation":{"type":"string","format":"uri"},"report":{"type":"string","minLength":1}}},"parameters":{"type":"object","propertyNames":{"pattern":"^[a-z][a-z0-9_]*$","x-message":"parameter names are lower_snake_case"},"additionalProperties":{"$ref":"#/$defs/parameter"}},"frameworks":{"type":"object","additionalProperties":false,"minProperties":1,"x-message":"map at least one framework to a list of requirement ids","properties":{"soc2":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"pci-dss-4.0.1":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"gdpr":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"ccpa":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"csa-ccm-4":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}}}},"remediation":{"type":"string","minLength":1},"references":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["title"],"properties":{"title":{"type":"string","minLength":1},"url":{"type":"string","format":"uri"},"config_rule":{"type":"string","pattern":"^[A-Z0-9_]+$","x-message":"must be an AWS Config managed rule identifier in capitals"}}}},"rationale":{"type":"string","minLength":1},"examples":{"type":"array","items":{"$ref":"#/$defs/example"}},"tags":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1}}},"allOf":[{"if":{"properties":{"kind":{"const":"automated"}},"required":["kind"]},"then":{"anyOf":[{"required":["collector","assert"]},{"required":["config_rule"]}],"x-message":"an automated control needs `collector` and `assert`, or the `config_rule` shorthand"}},{"if":{"properties":{"kind":{"const":"manual"}},"required":["kind"]},"then":{"required":["attestation"],"not":{"anyOf":[{"required":["collector"]},{"required":["scope"]},{"required":["assert"]},{"required":["config_rule"]},{"required":["when_none_in_scope"]}]},"x-message":"a manual control is proven by an attestation; remove collector, scope, assert, config_rule and when_none_in_scope"}},{"if":{"properties":{"kind":{"const":"inherited"}},"required":["kind"]},"then":{"required":["attestation","provider"],"not":{"anyOf":[{"required":["collector"]},{"required":["scope"]},{"required":["assert"]},{"required":["config_rule"]},{"required":["when_none_in_scope"]}]},"x-message":"an inherited control is proven by the provider's documents as an attestation; it needs attestation and provider, and no collector, scope, assert, config_rule or when_none_in_scope"}},{"if":{"required":["config_rule_parameters"]},"then":{"required":["config_rule"],"x-message":"config_rule_parameters needs config_rule"}}],"$defs":{"assertion":{"type":"object","x-message":"an assertion is a comparison {path, op, value|param} or {all: [...]}, {any: [...]}, {not: ...}","if":{"required":["all"]},"then":{"$ref":"#/$defs/allNode"},"else":{"if":{"required":["any"]},"then":{"$ref":"#/$defs/anyNode"},"else":{"if":{"required":["not"]},"then":{"$ref":"#/$defs/notNode"},"else":{"$ref":"#/$defs/comparison"}}}},"allNode":{"type":"object","additionalProperties":false,"required":["all"],"properties":{"all":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/assertion"}}}},"anyNode":{"type":"object","additionalProperties":false,"required":["any"],"properties":{"any":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/assertion"}}}},"notNode":{"type":"object","additionalProperties":false,"required":["not"],"properties":{"not":{"$ref":"#/$defs/assertion"}}},"comparison":{"type":"object","additionalProperties":false,"required":["path","op"],"properties":{"path":{"type":"string","minLength":1},"op":{"enum":["equals","not-equals","greater-than","greater-or-equal","less-than","less-or-equal","in","not-in","all-in","contains","not-contains","matches","exists","absent","length-equals","length-greater-or-equal","length-less-or-equal","older-than-days","newer-than-days"]},"value":true,"param":{"type":"string","minLength":1},"says":{"type":"string","minLength":1}},"allOf":[{"if":{"properties":{"op":{"enum":["exists","absent"]}},"required":["op"]},"then":{"not":{"anyOf":[{"required":["value"]},{"required":["param"]}]},"x-message":"`exists` and `absent` take no value or param"},"else":{"oneOf":[{"required":["value"]},{"required":["param"]}],"x-message":"a comparison needs exactly one of `value` or `param`"}}]},"parameter":{"type":"object","additionalProperties":false,"required":["type","default","description"],"properties":{"type":{"enum":["days","count","account-ids","regions","arns","string","strings"],"x-message":"a parameter type is one of: days, count, account-ids, regions, arns, string, strings (src/controls/parameter-types.ts)"},"default":{"anyOf":[{"type":"number"},{"type":"string"},{"type":"boolean"},{"type":"array","items":{"type":"string"}}],"x-message":"a parameter default is a number, a string, a boolean or a list of strings"},"description":{"type":"string","minLength":1},"unit":{"type":"string","minLength":1}}},"example":{"type":"object","additionalProperties":false,"required":["name","expect"],"properties":{"name":{"type":"string","minLength":1},"resource":true,"expect":{"enum":["pass","fail","not-applicable","manual"]},"parameters":{"type":"object"},"now":{"type":"string","format":"date-time","x-message":"must be an ISO 8601 date-time such as 2026-11-28T12:00:00Z"},"attestation":{"type":"object","additionalProperties":false,"required":["attested_by","attested_at","document","sha256","expires"],"properties":{"attested_by":{"type":"string","minLength":1},"attested_at":{"type":"string","minLength":1},"document":{"type":"string","minLength":1},"sha256":{"type":"string","minLength":1},"expires":{"type":"string","minLength":1},"notes":{"type":"string","minLength":1}}},"document_text":{"type":"string"}},"oneOf":[{"required":["resource"]},{"required":["attestation"]}],"x-message":"an example gives a `resource` (automated controls) or an `attestation` (manual and inherited controls), not both"},"ruleParameter":{"type":"object","additionalProperties":false,"required":["op"],"properties":{"op":{"enum":["equals","in","greater-or-equal","less-or-equal"]},"value":true,"param":{"type":"string","minLength":1}},"oneOf":[{"required":["value"]},{"required":["param"]}],"x-message":"a rule parameter needs op (equals, in, greater-or-equal, less-or-equal) and exactly one of value or param"}}};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/control.schema.json","title":"trustpack control","type":"object","additionalProperties":false,"required":["id","title","description","severity","kind","frameworks","remediation"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","x-message":"must be lower-case letters, digits and dashes (e.g. rds-cluster-encrypted-at-rest)"},"title":{"type":"string","minLength":1},"description":{"type":"string","minLength":1},"claim":{"type":"string","minLength":1},"severity":{"enum":["critical","high","medium","low","info"]},"kind":{"enum":["automated","manual","inherited"],"x-message":"automated (proven by evidence), manual (proven by an attestation) or inherited (operated by the cloud provider, proven by the provider's documents as an attestation)"},"collector":{"type":"string","pattern":"^[a-z0-9-]+\\.[a-z0-9.-]+$","x-message":"must be a collector id such as rds.db-clusters"},"scope":{"$ref":"#/$defs/assertion"},"assert":{"$ref":"#/$defs/assertion"},"error_when":{"$ref":"#/$defs/assertion","x-message":"error_when is an assertion: an in-scope resource that satisfies it cannot be judged (its finding is ERROR, with the sentence as the reason)"},"when_none_in_scope":{"enum":["not-applicable","fail"]},"needs_every_region":{"type":"boolean","x-message":"needs_every_region is true or false: true adds an ERROR finding for every enabled region the run did not collect"},"config_rule":{"type":"string","pattern":"^[A-Z0-9_]+$","x-message":"must be an AWS Config managed rule identifier in capitals, e.g. RDS_STORAGE_ENCRYPTED"},"config_rule_parameters":{"type":"object","x-message":"map each input parameter of the managed rule to the least strict value that still proves the claim: {op, value|param}","propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_.]*$","x-message":"an AWS Config rule input parameter name, e.g. readWriteType"},"additionalProperties":{"$ref":"#/$defs/ruleParameter"}},"attestation":{"type":"object","additionalProperties":false,"required":["evidence"],"properties":{"evidence":{"type":"string","minLength":1},"max_age_days":{"type":"integer","minimum":1}}},"provider":{"type":"object","additionalProperties":false,"required":["name","documentation"],"x-message":"an inherited control names the provider and the page that documents what it operates","properties":{"name":{"type":"string","minLength":1},"documentation":{"type":"string","format":"uri"},"report":{"type":"string","minLength":1}}},"parameters":{"type":"object","propertyNames":{"pattern":"^[a-z][a-z0-9_]*$","x-message":"parameter names are lower_snake_case"},"additionalProperties":{"$ref":"#/$defs/parameter"}},"frameworks":{"type":"object","additionalProperties":false,"minProperties":1,"x-message":"map at least one framework to a list of requirement ids","properties":{"soc2":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"pci-dss-4.0.1":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"gdpr":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"ccpa":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"csa-ccm-4":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}}}},"remediation":{"type":"string","minLength":1},"references":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["title"],"properties":{"title":{"type":"string","minLength":1},"url":{"type":"string","format":"uri"},"config_rule":{"type":"string","pattern":"^[A-Z0-9_]+$","x-message":"must be an AWS Config managed rule identifier in capitals"}}}},"rationale":{"type":"string","minLength":1},"examples":{"type":"array","items":{"$ref":"#/$defs/example"}},"tags":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1}}},"allOf":[{"if":{"properties":{"kind":{"const":"automated"}},"required":["kind"]},"then":{"anyOf":[{"required":["collector","assert"]},{"required":["config_rule"]}],"x-message":"an automated control needs `collector` and `assert`, or the `config_rule` shorthand"}},{"if":{"properties":{"kind":{"const":"manual"}},"required":["kind"]},"then":{"required":["attestation"],"not":{"anyOf":[{"required":["collector"]},{"required":["scope"]},{"required":["assert"]},{"required":["config_rule"]},{"required":["when_none_in_scope"]},{"required":["error_when"]},{"required":["needs_every_region"]}]},"x-message":"a manual control is proven by an attestation; remove collector, scope, assert, config_rule and when_none_in_scope"}},{"if":{"properties":{"kind":{"const":"inherited"}},"required":["kind"]},"then":{"required":["attestation","provider"],"not":{"anyOf":[{"required":["collector"]},{"required":["scope"]},{"required":["assert"]},{"required":["config_rule"]},{"required":["when_none_in_scope"]},{"required":["error_when"]},{"required":["needs_every_region"]}]},"x-message":"an inherited control is proven by the provider's documents as an attestation; it needs attestation and provider, and no collector, scope, assert, config_rule or when_none_in_scope"}},{"if":{"required":["config_rule_parameters"]},"then":{"required":["config_rule"],"x-message":"config_rule_parameters needs config_rule"}}],"$defs":{"assertion":{"type":"object","x-message":"an assertion is a comparison {path, op, value|param} or {all: [...]}, {any: [...]}, {not: ...}","if":{"required":["all"]},"then":{"$ref":"#/$defs/allNode"},"else":{"if":{"required":["any"]},"then":{"$ref":"#/$defs/anyNode"},"else":{"if":{"required":["not"]},"then":{"$ref":"#/$defs/notNode"},"else":{"$ref":"#/$defs/comparison"}}}},"allNode":{"type":"object","additionalProperties":false,"required":["all"],"properties":{"all":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/assertion"}}}},"anyNode":{"type":"object","additionalProperties":false,"required":["any"],"properties":{"any":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/assertion"}}}},"notNode":{"type":"object","additionalProperties":false,"required":["not"],"properties":{"not":{"$ref":"#/$defs/assertion"}}},"comparison":{"type":"object","additionalProperties":false,"required":["path","op"],"properties":{"path":{"type":"string","minLength":1},"op":{"enum":["equals","not-equals","greater-than","greater-or-equal","less-than","less-or-equal","in","not-in","all-in","contains","not-contains","matches","exists","absent","length-equals","length-greater-or-equal","length-less-or-equal","older-than-days","newer-than-days"]},"value":true,"param":{"type":"string","minLength":1},"says":{"type":"string","minLength":1}},"allOf":[{"if":{"properties":{"op":{"enum":["exists","absent"]}},"required":["op"]},"then":{"not":{"anyOf":[{"required":["value"]},{"required":["param"]}]},"x-message":"`exists` and `absent` take no value or param"},"else":{"oneOf":[{"required":["value"]},{"required":["param"]}],"x-message":"a comparison needs exactly one of `value` or `param`"}}]},"parameter":{"type":"object","additionalProperties":false,"required":["type","default","description"],"properties":{"type":{"enum":["days","count","account-ids","regions","arns","string","strings"],"x-message":"a parameter type is one of: days, count, account-ids, regions, arns, string, strings (src/controls/parameter-types.ts)"},"default":{"anyOf":[{"type":"number"},{"type":"string"},{"type":"boolean"},{"type":"array","items":{"type":"string"}}],"x-message":"a parameter default is a number, a string, a boolean or a list of strings"},"description":{"type":"string","minLength":1},"unit":{"type":"string","minLength":1}}},"example":{"type":"object","additionalProperties":false,"required":["name","expect"],"properties":{"name":{"type":"string","minLength":1},"resource":true,"expect":{"enum":["pass","fail","not-applicable","error","manual"]},"parameters":{"type":"object"},"now":{"type":"string","format":"date-time","x-message":"must be an ISO 8601 date-time such as 2026-11-28T12:00:00Z"},"attestation":{"type":"object","additionalProperties":false,"required":["attested_by","attested_at","document","sha256","expires"],"properties":{"attested_by":{"type":"string","minLength":1},"attested_at":{"type":"string","minLength":1},"document":{"type":"string","minLength":1},"sha256":{"type":"string","minLength":1},"expires":{"type":"string","minLength":1},"notes":{"type":"string","minLength":1}}},"document_text":{"type":"string"}},"oneOf":[{"required":["resource"]},{"required":["attestation"]}],"x-message":"an example gives a `resource` (automated controls) or an `attestation` (manual and inherited controls), not both"},"ruleParameter":{"type":"object","additionalProperties":false,"required":["op"],"properties":{"op":{"enum":["equals","in","greater-or-equal","less-or-equal"]},"value":true,"param":{"type":"string","minLength":1}},"oneOf":[{"required":["value"]},{"required":["param"]}],"x-message":"a rule parameter needs op (equals, in, greater-or-equal, less-or-equal) and exactly one of value or param"}}};
 const schema37 = {"type":"object","additionalProperties":false,"required":["op"],"properties":{"op":{"enum":["equals","in","greater-or-equal","less-or-equal"]},"value":true,"param":{"type":"string","minLength":1}},"oneOf":[{"required":["value"]},{"required":["param"]}],"x-message":"a rule parameter needs op (equals, in, greater-or-equal, less-or-equal) and exactly one of value or param"};
 const schema38 = {"type":"object","additionalProperties":false,"required":["type","default","description"],"properties":{"type":{"enum":["days","count","account-ids","regions","arns","string","strings"],"x-message":"a parameter type is one of: days, count, account-ids, regions, arns, string, strings (src/controls/parameter-types.ts)"},"default":{"anyOf":[{"type":"number"},{"type":"string"},{"type":"boolean"},{"type":"array","items":{"type":"string"}}],"x-message":"a parameter default is a number, a string, a boolean or a list of strings"},"description":{"type":"string","minLength":1},"unit":{"type":"string","minLength":1}}};
-const schema39 = {"type":"object","additionalProperties":false,"required":["name","expect"],"properties":{"name":{"type":"string","minLength":1},"resource":true,"expect":{"enum":["pass","fail","not-applicable","manual"]},"parameters":{"type":"object"},"now":{"type":"string","format":"date-time","x-message":"must be an ISO 8601 date-time such as 2026-11-28T12:00:00Z"},"attestation":{"type":"object","additionalProperties":false,"required":["attested_by","attested_at","document","sha256","expires"],"properties":{"attested_by":{"type":"string","minLength":1},"attested_at":{"type":"string","minLength":1},"document":{"type":"string","minLength":1},"sha256":{"type":"string","minLength":1},"expires":{"type":"string","minLength":1},"notes":{"type":"string","minLength":1}}},"document_text":{"type":"string"}},"oneOf":[{"required":["resource"]},{"required":["attestation"]}],"x-message":"an example gives a `resource` (automated controls) or an `attestation` (manual and inherited controls), not both"};
+const schema39 = {"type":"object","additionalProperties":false,"required":["name","expect"],"properties":{"name":{"type":"string","minLength":1},"resource":true,"expect":{"enum":["pass","fail","not-applicable","error","manual"]},"parameters":{"type":"object"},"now":{"type":"string","format":"date-time","x-message":"must be an ISO 8601 date-time such as 2026-11-28T12:00:00Z"},"attestation":{"type":"object","additionalProperties":false,"required":["attested_by","attested_at","document","sha256","expires"],"properties":{"attested_by":{"type":"string","minLength":1},"attested_at":{"type":"string","minLength":1},"document":{"type":"string","minLength":1},"sha256":{"type":"string","minLength":1},"expires":{"type":"string","minLength":1},"notes":{"type":"string","minLength":1}}},"document_text":{"type":"string"}},"oneOf":[{"required":["resource"]},{"required":["attestation"]}],"x-message":"an example gives a `resource` (automated controls) or an `attestation` (manual and inherited controls), not both"};
 const func1 = Object.prototype.hasOwnProperty;
 const func2 = require("ajv/dist/runtime/ucs2length").default;
 const pattern4 = new RegExp("^[a-z0-9][a-z0-9-]*$", "u");
@@ -1062,13 +1062,45 @@ errors++;
 }
 var _valid3 = _errs22 === errors;
 valid7 = valid7 || _valid3;
-if(!valid7){
+const _errs23 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing7;
+if((data.error_when === undefined) && (missing7 = "error_when")){
 const err14 = {};
 if(vErrors === null){
 vErrors = [err14];
 }
 else {
 vErrors.push(err14);
+}
+errors++;
+}
+}
+var _valid3 = _errs23 === errors;
+valid7 = valid7 || _valid3;
+const _errs24 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing8;
+if((data.needs_every_region === undefined) && (missing8 = "needs_every_region")){
+const err15 = {};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+var _valid3 = _errs24 === errors;
+valid7 = valid7 || _valid3;
+if(!valid7){
+const err16 = {};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
 }
 errors++;
 }
@@ -1085,12 +1117,12 @@ vErrors = null;
 }
 var valid6 = _errs16 === errors;
 if(valid6){
-const err15 = {instancePath,schemaPath:"#/allOf/1/then/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema31.allOf[1].then.not,parentSchema:schema31.allOf[1].then,data};
+const err17 = {instancePath,schemaPath:"#/allOf/1/then/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema31.allOf[1].then.not,parentSchema:schema31.allOf[1].then,data};
 if(vErrors === null){
-vErrors = [err15];
+vErrors = [err17];
 }
 else {
-vErrors.push(err15);
+vErrors.push(err17);
 }
 errors++;
 }
@@ -1107,36 +1139,7 @@ vErrors = null;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.attestation === undefined){
-const err16 = {instancePath,schemaPath:"#/allOf/1/then/required",keyword:"required",params:{missingProperty: "attestation"},message:"must have required property '"+"attestation"+"'",schema:schema31.allOf[1].then.required,parentSchema:schema31.allOf[1].then,data};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-}
-var _valid2 = _errs14 === errors;
-valid4 = _valid2;
-}
-if(!valid4){
-const err17 = {instancePath,schemaPath:"#/allOf/1/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema31.allOf[1].if,parentSchema:schema31.allOf[1],data};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
-}
-const _errs25 = errors;
-let valid8 = true;
-const _errs26 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing7;
-if((data.kind === undefined) && (missing7 = "kind")){
-const err18 = {};
+const err18 = {instancePath,schemaPath:"#/allOf/1/then/required",keyword:"required",params:{missingProperty: "attestation"},message:"must have required property '"+"attestation"+"'",schema:schema31.allOf[1].then.required,parentSchema:schema31.allOf[1].then,data};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -1145,10 +1148,12 @@ vErrors.push(err18);
 }
 errors++;
 }
-else {
-if(data.kind !== undefined){
-if("inherited" !== data.kind){
-const err19 = {};
+}
+var _valid2 = _errs14 === errors;
+valid4 = _valid2;
+}
+if(!valid4){
+const err19 = {instancePath,schemaPath:"#/allOf/1/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema31.allOf[1].if,parentSchema:schema31.allOf[1],data};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -1157,29 +1162,12 @@ vErrors.push(err19);
 }
 errors++;
 }
-}
-}
-}
-var _valid4 = _errs26 === errors;
-errors = _errs25;
-if(vErrors !== null){
-if(_errs25){
-vErrors.length = _errs25;
-}
-else {
-vErrors = null;
-}
-}
-if(_valid4){
+const _errs27 = errors;
+let valid8 = true;
 const _errs28 = errors;
-const _errs29 = errors;
-const _errs30 = errors;
-const _errs31 = errors;
-let valid11 = false;
-const _errs32 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
-let missing8;
-if((data.collector === undefined) && (missing8 = "collector")){
+let missing9;
+if((data.kind === undefined) && (missing9 = "kind")){
 const err20 = {};
 if(vErrors === null){
 vErrors = [err20];
@@ -1189,13 +1177,9 @@ vErrors.push(err20);
 }
 errors++;
 }
-}
-var _valid5 = _errs32 === errors;
-valid11 = valid11 || _valid5;
-const _errs33 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing9;
-if((data.scope === undefined) && (missing9 = "scope")){
+else {
+if(data.kind !== undefined){
+if("inherited" !== data.kind){
 const err21 = {};
 if(vErrors === null){
 vErrors = [err21];
@@ -1206,12 +1190,28 @@ vErrors.push(err21);
 errors++;
 }
 }
-var _valid5 = _errs33 === errors;
-valid11 = valid11 || _valid5;
+}
+}
+var _valid4 = _errs28 === errors;
+errors = _errs27;
+if(vErrors !== null){
+if(_errs27){
+vErrors.length = _errs27;
+}
+else {
+vErrors = null;
+}
+}
+if(_valid4){
+const _errs30 = errors;
+const _errs31 = errors;
+const _errs32 = errors;
+const _errs33 = errors;
+let valid11 = false;
 const _errs34 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing10;
-if((data.assert === undefined) && (missing10 = "assert")){
+if((data.collector === undefined) && (missing10 = "collector")){
 const err22 = {};
 if(vErrors === null){
 vErrors = [err22];
@@ -1227,7 +1227,7 @@ valid11 = valid11 || _valid5;
 const _errs35 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing11;
-if((data.config_rule === undefined) && (missing11 = "config_rule")){
+if((data.scope === undefined) && (missing11 = "scope")){
 const err23 = {};
 if(vErrors === null){
 vErrors = [err23];
@@ -1243,7 +1243,7 @@ valid11 = valid11 || _valid5;
 const _errs36 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing12;
-if((data.when_none_in_scope === undefined) && (missing12 = "when_none_in_scope")){
+if((data.assert === undefined) && (missing12 = "assert")){
 const err24 = {};
 if(vErrors === null){
 vErrors = [err24];
@@ -1256,13 +1256,99 @@ errors++;
 }
 var _valid5 = _errs36 === errors;
 valid11 = valid11 || _valid5;
-if(!valid11){
+const _errs37 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing13;
+if((data.config_rule === undefined) && (missing13 = "config_rule")){
 const err25 = {};
 if(vErrors === null){
 vErrors = [err25];
 }
 else {
 vErrors.push(err25);
+}
+errors++;
+}
+}
+var _valid5 = _errs37 === errors;
+valid11 = valid11 || _valid5;
+const _errs38 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing14;
+if((data.when_none_in_scope === undefined) && (missing14 = "when_none_in_scope")){
+const err26 = {};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+var _valid5 = _errs38 === errors;
+valid11 = valid11 || _valid5;
+const _errs39 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing15;
+if((data.error_when === undefined) && (missing15 = "error_when")){
+const err27 = {};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+var _valid5 = _errs39 === errors;
+valid11 = valid11 || _valid5;
+const _errs40 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing16;
+if((data.needs_every_region === undefined) && (missing16 = "needs_every_region")){
+const err28 = {};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+var _valid5 = _errs40 === errors;
+valid11 = valid11 || _valid5;
+if(!valid11){
+const err29 = {};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+else {
+errors = _errs33;
+if(vErrors !== null){
+if(_errs33){
+vErrors.length = _errs33;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid10 = _errs32 === errors;
+if(valid10){
+const err30 = {instancePath,schemaPath:"#/allOf/2/then/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema31.allOf[2].then.not,parentSchema:schema31.allOf[2].then,data};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
 }
 errors++;
 }
@@ -1277,94 +1363,9 @@ vErrors = null;
 }
 }
 }
-var valid10 = _errs30 === errors;
-if(valid10){
-const err26 = {instancePath,schemaPath:"#/allOf/2/then/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema31.allOf[2].then.not,parentSchema:schema31.allOf[2].then,data};
-if(vErrors === null){
-vErrors = [err26];
-}
-else {
-vErrors.push(err26);
-}
-errors++;
-}
-else {
-errors = _errs29;
-if(vErrors !== null){
-if(_errs29){
-vErrors.length = _errs29;
-}
-else {
-vErrors = null;
-}
-}
-}
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.attestation === undefined){
-const err27 = {instancePath,schemaPath:"#/allOf/2/then/required",keyword:"required",params:{missingProperty: "attestation"},message:"must have required property '"+"attestation"+"'",schema:schema31.allOf[2].then.required,parentSchema:schema31.allOf[2].then,data};
-if(vErrors === null){
-vErrors = [err27];
-}
-else {
-vErrors.push(err27);
-}
-errors++;
-}
-if(data.provider === undefined){
-const err28 = {instancePath,schemaPath:"#/allOf/2/then/required",keyword:"required",params:{missingProperty: "provider"},message:"must have required property '"+"provider"+"'",schema:schema31.allOf[2].then.required,parentSchema:schema31.allOf[2].then,data};
-if(vErrors === null){
-vErrors = [err28];
-}
-else {
-vErrors.push(err28);
-}
-errors++;
-}
-}
-var _valid4 = _errs28 === errors;
-valid8 = _valid4;
-}
-if(!valid8){
-const err29 = {instancePath,schemaPath:"#/allOf/2/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema31.allOf[2].if,parentSchema:schema31.allOf[2],data};
-if(vErrors === null){
-vErrors = [err29];
-}
-else {
-vErrors.push(err29);
-}
-errors++;
-}
-const _errs39 = errors;
-let valid12 = true;
-const _errs40 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing13;
-if((data.config_rule_parameters === undefined) && (missing13 = "config_rule_parameters")){
-const err30 = {};
-if(vErrors === null){
-vErrors = [err30];
-}
-else {
-vErrors.push(err30);
-}
-errors++;
-}
-}
-var _valid6 = _errs40 === errors;
-errors = _errs39;
-if(vErrors !== null){
-if(_errs39){
-vErrors.length = _errs39;
-}
-else {
-vErrors = null;
-}
-}
-if(_valid6){
-const _errs41 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.config_rule === undefined){
-const err31 = {instancePath,schemaPath:"#/allOf/3/then/required",keyword:"required",params:{missingProperty: "config_rule"},message:"must have required property '"+"config_rule"+"'",schema:schema31.allOf[3].then.required,parentSchema:schema31.allOf[3].then,data};
+const err31 = {instancePath,schemaPath:"#/allOf/2/then/required",keyword:"required",params:{missingProperty: "attestation"},message:"must have required property '"+"attestation"+"'",schema:schema31.allOf[2].then.required,parentSchema:schema31.allOf[2].then,data};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -1373,12 +1374,8 @@ vErrors.push(err31);
 }
 errors++;
 }
-}
-var _valid6 = _errs41 === errors;
-valid12 = _valid6;
-}
-if(!valid12){
-const err32 = {instancePath,schemaPath:"#/allOf/3/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema31.allOf[3].if,parentSchema:schema31.allOf[3],data};
+if(data.provider === undefined){
+const err32 = {instancePath,schemaPath:"#/allOf/2/then/required",keyword:"required",params:{missingProperty: "provider"},message:"must have required property '"+"provider"+"'",schema:schema31.allOf[2].then.required,parentSchema:schema31.allOf[2].then,data};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -1387,9 +1384,12 @@ vErrors.push(err32);
 }
 errors++;
 }
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.id === undefined){
-const err33 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'",schema:schema31.required,parentSchema:schema31,data};
+}
+var _valid4 = _errs30 === errors;
+valid8 = _valid4;
+}
+if(!valid8){
+const err33 = {instancePath,schemaPath:"#/allOf/2/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema31.allOf[2].if,parentSchema:schema31.allOf[2],data};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -1398,8 +1398,13 @@ vErrors.push(err33);
 }
 errors++;
 }
-if(data.title === undefined){
-const err34 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'",schema:schema31.required,parentSchema:schema31,data};
+const _errs43 = errors;
+let valid12 = true;
+const _errs44 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing17;
+if((data.config_rule_parameters === undefined) && (missing17 = "config_rule_parameters")){
+const err34 = {};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -1408,8 +1413,22 @@ vErrors.push(err34);
 }
 errors++;
 }
-if(data.description === undefined){
-const err35 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "description"},message:"must have required property '"+"description"+"'",schema:schema31.required,parentSchema:schema31,data};
+}
+var _valid6 = _errs44 === errors;
+errors = _errs43;
+if(vErrors !== null){
+if(_errs43){
+vErrors.length = _errs43;
+}
+else {
+vErrors = null;
+}
+}
+if(_valid6){
+const _errs45 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.config_rule === undefined){
+const err35 = {instancePath,schemaPath:"#/allOf/3/then/required",keyword:"required",params:{missingProperty: "config_rule"},message:"must have required property '"+"config_rule"+"'",schema:schema31.allOf[3].then.required,parentSchema:schema31.allOf[3].then,data};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -1418,8 +1437,12 @@ vErrors.push(err35);
 }
 errors++;
 }
-if(data.severity === undefined){
-const err36 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "severity"},message:"must have required property '"+"severity"+"'",schema:schema31.required,parentSchema:schema31,data};
+}
+var _valid6 = _errs45 === errors;
+valid12 = _valid6;
+}
+if(!valid12){
+const err36 = {instancePath,schemaPath:"#/allOf/3/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema31.allOf[3].if,parentSchema:schema31.allOf[3],data};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -1428,8 +1451,9 @@ vErrors.push(err36);
 }
 errors++;
 }
-if(data.kind === undefined){
-const err37 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'",schema:schema31.required,parentSchema:schema31,data};
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.id === undefined){
+const err37 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'",schema:schema31.required,parentSchema:schema31,data};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -1438,8 +1462,8 @@ vErrors.push(err37);
 }
 errors++;
 }
-if(data.frameworks === undefined){
-const err38 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "frameworks"},message:"must have required property '"+"frameworks"+"'",schema:schema31.required,parentSchema:schema31,data};
+if(data.title === undefined){
+const err38 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'",schema:schema31.required,parentSchema:schema31,data};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -1448,8 +1472,8 @@ vErrors.push(err38);
 }
 errors++;
 }
-if(data.remediation === undefined){
-const err39 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "remediation"},message:"must have required property '"+"remediation"+"'",schema:schema31.required,parentSchema:schema31,data};
+if(data.description === undefined){
+const err39 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "description"},message:"must have required property '"+"description"+"'",schema:schema31.required,parentSchema:schema31,data};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -1458,9 +1482,8 @@ vErrors.push(err39);
 }
 errors++;
 }
-for(const key0 in data){
-if(!(func1.call(schema31.properties, key0))){
-const err40 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema31,data};
+if(data.severity === undefined){
+const err40 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "severity"},message:"must have required property '"+"severity"+"'",schema:schema31.required,parentSchema:schema31,data};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -1469,12 +1492,8 @@ vErrors.push(err40);
 }
 errors++;
 }
-}
-if(data.id !== undefined){
-let data3 = data.id;
-if(typeof data3 === "string"){
-if(!pattern4.test(data3)){
-const err41 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema31.properties.id,data:data3};
+if(data.kind === undefined){
+const err41 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'",schema:schema31.required,parentSchema:schema31,data};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -1483,9 +1502,8 @@ vErrors.push(err41);
 }
 errors++;
 }
-}
-else {
-const err42 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.id.type,parentSchema:schema31.properties.id,data:data3};
+if(data.frameworks === undefined){
+const err42 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "frameworks"},message:"must have required property '"+"frameworks"+"'",schema:schema31.required,parentSchema:schema31,data};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -1494,12 +1512,8 @@ vErrors.push(err42);
 }
 errors++;
 }
-}
-if(data.title !== undefined){
-let data4 = data.title;
-if(typeof data4 === "string"){
-if(func2(data4) < 1){
-const err43 = {instancePath:instancePath+"/title",schemaPath:"#/properties/title/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.title,data:data4};
+if(data.remediation === undefined){
+const err43 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "remediation"},message:"must have required property '"+"remediation"+"'",schema:schema31.required,parentSchema:schema31,data};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -1508,9 +1522,9 @@ vErrors.push(err43);
 }
 errors++;
 }
-}
-else {
-const err44 = {instancePath:instancePath+"/title",schemaPath:"#/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.title.type,parentSchema:schema31.properties.title,data:data4};
+for(const key0 in data){
+if(!(func1.call(schema31.properties, key0))){
+const err44 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema31,data};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -1520,11 +1534,11 @@ vErrors.push(err44);
 errors++;
 }
 }
-if(data.description !== undefined){
-let data5 = data.description;
-if(typeof data5 === "string"){
-if(func2(data5) < 1){
-const err45 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.description,data:data5};
+if(data.id !== undefined){
+let data3 = data.id;
+if(typeof data3 === "string"){
+if(!pattern4.test(data3)){
+const err45 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema31.properties.id,data:data3};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -1535,7 +1549,7 @@ errors++;
 }
 }
 else {
-const err46 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.description.type,parentSchema:schema31.properties.description,data:data5};
+const err46 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.id.type,parentSchema:schema31.properties.id,data:data3};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -1545,11 +1559,11 @@ vErrors.push(err46);
 errors++;
 }
 }
-if(data.claim !== undefined){
-let data6 = data.claim;
-if(typeof data6 === "string"){
-if(func2(data6) < 1){
-const err47 = {instancePath:instancePath+"/claim",schemaPath:"#/properties/claim/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.claim,data:data6};
+if(data.title !== undefined){
+let data4 = data.title;
+if(typeof data4 === "string"){
+if(func2(data4) < 1){
+const err47 = {instancePath:instancePath+"/title",schemaPath:"#/properties/title/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.title,data:data4};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -1560,7 +1574,7 @@ errors++;
 }
 }
 else {
-const err48 = {instancePath:instancePath+"/claim",schemaPath:"#/properties/claim/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.claim.type,parentSchema:schema31.properties.claim,data:data6};
+const err48 = {instancePath:instancePath+"/title",schemaPath:"#/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.title.type,parentSchema:schema31.properties.title,data:data4};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -1570,10 +1584,11 @@ vErrors.push(err48);
 errors++;
 }
 }
-if(data.severity !== undefined){
-let data7 = data.severity;
-if(!(((((data7 === "critical") || (data7 === "high")) || (data7 === "medium")) || (data7 === "low")) || (data7 === "info"))){
-const err49 = {instancePath:instancePath+"/severity",schemaPath:"#/properties/severity/enum",keyword:"enum",params:{allowedValues: schema31.properties.severity.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.severity.enum,parentSchema:schema31.properties.severity,data:data7};
+if(data.description !== undefined){
+let data5 = data.description;
+if(typeof data5 === "string"){
+if(func2(data5) < 1){
+const err49 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.description,data:data5};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -1583,10 +1598,8 @@ vErrors.push(err49);
 errors++;
 }
 }
-if(data.kind !== undefined){
-let data8 = data.kind;
-if(!(((data8 === "automated") || (data8 === "manual")) || (data8 === "inherited"))){
-const err50 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/enum",keyword:"enum",params:{allowedValues: schema31.properties.kind.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.kind.enum,parentSchema:schema31.properties.kind,data:data8};
+else {
+const err50 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.description.type,parentSchema:schema31.properties.description,data:data5};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -1596,11 +1609,11 @@ vErrors.push(err50);
 errors++;
 }
 }
-if(data.collector !== undefined){
-let data9 = data.collector;
-if(typeof data9 === "string"){
-if(!pattern5.test(data9)){
-const err51 = {instancePath:instancePath+"/collector",schemaPath:"#/properties/collector/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9-]+\\.[a-z0-9.-]+$"},message:"must match pattern \""+"^[a-z0-9-]+\\.[a-z0-9.-]+$"+"\"",schema:"^[a-z0-9-]+\\.[a-z0-9.-]+$",parentSchema:schema31.properties.collector,data:data9};
+if(data.claim !== undefined){
+let data6 = data.claim;
+if(typeof data6 === "string"){
+if(func2(data6) < 1){
+const err51 = {instancePath:instancePath+"/claim",schemaPath:"#/properties/claim/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.claim,data:data6};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -1611,12 +1624,63 @@ errors++;
 }
 }
 else {
-const err52 = {instancePath:instancePath+"/collector",schemaPath:"#/properties/collector/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.collector.type,parentSchema:schema31.properties.collector,data:data9};
+const err52 = {instancePath:instancePath+"/claim",schemaPath:"#/properties/claim/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.claim.type,parentSchema:schema31.properties.claim,data:data6};
 if(vErrors === null){
 vErrors = [err52];
 }
 else {
 vErrors.push(err52);
+}
+errors++;
+}
+}
+if(data.severity !== undefined){
+let data7 = data.severity;
+if(!(((((data7 === "critical") || (data7 === "high")) || (data7 === "medium")) || (data7 === "low")) || (data7 === "info"))){
+const err53 = {instancePath:instancePath+"/severity",schemaPath:"#/properties/severity/enum",keyword:"enum",params:{allowedValues: schema31.properties.severity.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.severity.enum,parentSchema:schema31.properties.severity,data:data7};
+if(vErrors === null){
+vErrors = [err53];
+}
+else {
+vErrors.push(err53);
+}
+errors++;
+}
+}
+if(data.kind !== undefined){
+let data8 = data.kind;
+if(!(((data8 === "automated") || (data8 === "manual")) || (data8 === "inherited"))){
+const err54 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/enum",keyword:"enum",params:{allowedValues: schema31.properties.kind.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.kind.enum,parentSchema:schema31.properties.kind,data:data8};
+if(vErrors === null){
+vErrors = [err54];
+}
+else {
+vErrors.push(err54);
+}
+errors++;
+}
+}
+if(data.collector !== undefined){
+let data9 = data.collector;
+if(typeof data9 === "string"){
+if(!pattern5.test(data9)){
+const err55 = {instancePath:instancePath+"/collector",schemaPath:"#/properties/collector/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9-]+\\.[a-z0-9.-]+$"},message:"must match pattern \""+"^[a-z0-9-]+\\.[a-z0-9.-]+$"+"\"",schema:"^[a-z0-9-]+\\.[a-z0-9.-]+$",parentSchema:schema31.properties.collector,data:data9};
+if(vErrors === null){
+vErrors = [err55];
+}
+else {
+vErrors.push(err55);
+}
+errors++;
+}
+}
+else {
+const err56 = {instancePath:instancePath+"/collector",schemaPath:"#/properties/collector/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.collector.type,parentSchema:schema31.properties.collector,data:data9};
+if(vErrors === null){
+vErrors = [err56];
+}
+else {
+vErrors.push(err56);
 }
 errors++;
 }
@@ -1633,64 +1697,16 @@ vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.error
 errors = vErrors.length;
 }
 }
+if(data.error_when !== undefined){
+if(!(validate21(data.error_when, {instancePath:instancePath+"/error_when",parentData:data,parentDataProperty:"error_when",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
+errors = vErrors.length;
+}
+}
 if(data.when_none_in_scope !== undefined){
-let data12 = data.when_none_in_scope;
-if(!((data12 === "not-applicable") || (data12 === "fail"))){
-const err53 = {instancePath:instancePath+"/when_none_in_scope",schemaPath:"#/properties/when_none_in_scope/enum",keyword:"enum",params:{allowedValues: schema31.properties.when_none_in_scope.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.when_none_in_scope.enum,parentSchema:schema31.properties.when_none_in_scope,data:data12};
-if(vErrors === null){
-vErrors = [err53];
-}
-else {
-vErrors.push(err53);
-}
-errors++;
-}
-}
-if(data.config_rule !== undefined){
-let data13 = data.config_rule;
-if(typeof data13 === "string"){
-if(!pattern6.test(data13)){
-const err54 = {instancePath:instancePath+"/config_rule",schemaPath:"#/properties/config_rule/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9_]+$"},message:"must match pattern \""+"^[A-Z0-9_]+$"+"\"",schema:"^[A-Z0-9_]+$",parentSchema:schema31.properties.config_rule,data:data13};
-if(vErrors === null){
-vErrors = [err54];
-}
-else {
-vErrors.push(err54);
-}
-errors++;
-}
-}
-else {
-const err55 = {instancePath:instancePath+"/config_rule",schemaPath:"#/properties/config_rule/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.config_rule.type,parentSchema:schema31.properties.config_rule,data:data13};
-if(vErrors === null){
-vErrors = [err55];
-}
-else {
-vErrors.push(err55);
-}
-errors++;
-}
-}
-if(data.config_rule_parameters !== undefined){
-let data14 = data.config_rule_parameters;
-if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
-for(const key1 in data14){
-const _errs68 = errors;
-if(typeof key1 === "string"){
-if(!pattern7.test(key1)){
-const err56 = {instancePath:instancePath+"/config_rule_parameters",schemaPath:"#/properties/config_rule_parameters/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_.]*$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_.]*$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_.]*$",parentSchema:schema31.properties.config_rule_parameters.propertyNames,data:key1,propertyName:key1};
-if(vErrors === null){
-vErrors = [err56];
-}
-else {
-vErrors.push(err56);
-}
-errors++;
-}
-}
-var valid14 = _errs68 === errors;
-if(!valid14){
-const err57 = {instancePath:instancePath+"/config_rule_parameters",schemaPath:"#/properties/config_rule_parameters/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema31.properties.config_rule_parameters.propertyNames,parentSchema:schema31.properties.config_rule_parameters,data:data14};
+let data13 = data.when_none_in_scope;
+if(!((data13 === "not-applicable") || (data13 === "fail"))){
+const err57 = {instancePath:instancePath+"/when_none_in_scope",schemaPath:"#/properties/when_none_in_scope/enum",keyword:"enum",params:{allowedValues: schema31.properties.when_none_in_scope.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.when_none_in_scope.enum,parentSchema:schema31.properties.when_none_in_scope,data:data13};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -1700,15 +1716,10 @@ vErrors.push(err57);
 errors++;
 }
 }
-for(const key2 in data14){
-let data15 = data14[key2];
-const _errs74 = errors;
-let valid17 = false;
-let passing0 = null;
-const _errs75 = errors;
-if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
-if(data15.value === undefined){
-const err58 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/ruleParameter/oneOf/0/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema37.oneOf[0].required,parentSchema:schema37.oneOf[0],data:data15};
+if(data.needs_every_region !== undefined){
+let data14 = data.needs_every_region;
+if(typeof data14 !== "boolean"){
+const err58 = {instancePath:instancePath+"/needs_every_region",schemaPath:"#/properties/needs_every_region/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.needs_every_region.type,parentSchema:schema31.properties.needs_every_region,data:data14};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -1718,15 +1729,11 @@ vErrors.push(err58);
 errors++;
 }
 }
-var _valid7 = _errs75 === errors;
-if(_valid7){
-valid17 = true;
-passing0 = 0;
-}
-const _errs76 = errors;
-if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
-if(data15.param === undefined){
-const err59 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/ruleParameter/oneOf/1/required",keyword:"required",params:{missingProperty: "param"},message:"must have required property '"+"param"+"'",schema:schema37.oneOf[1].required,parentSchema:schema37.oneOf[1],data:data15};
+if(data.config_rule !== undefined){
+let data15 = data.config_rule;
+if(typeof data15 === "string"){
+if(!pattern6.test(data15)){
+const err59 = {instancePath:instancePath+"/config_rule",schemaPath:"#/properties/config_rule/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9_]+$"},message:"must match pattern \""+"^[A-Z0-9_]+$"+"\"",schema:"^[A-Z0-9_]+$",parentSchema:schema31.properties.config_rule,data:data15};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -1736,7 +1743,83 @@ vErrors.push(err59);
 errors++;
 }
 }
-var _valid7 = _errs76 === errors;
+else {
+const err60 = {instancePath:instancePath+"/config_rule",schemaPath:"#/properties/config_rule/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.config_rule.type,parentSchema:schema31.properties.config_rule,data:data15};
+if(vErrors === null){
+vErrors = [err60];
+}
+else {
+vErrors.push(err60);
+}
+errors++;
+}
+}
+if(data.config_rule_parameters !== undefined){
+let data16 = data.config_rule_parameters;
+if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
+for(const key1 in data16){
+const _errs77 = errors;
+if(typeof key1 === "string"){
+if(!pattern7.test(key1)){
+const err61 = {instancePath:instancePath+"/config_rule_parameters",schemaPath:"#/properties/config_rule_parameters/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_.]*$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_.]*$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_.]*$",parentSchema:schema31.properties.config_rule_parameters.propertyNames,data:key1,propertyName:key1};
+if(vErrors === null){
+vErrors = [err61];
+}
+else {
+vErrors.push(err61);
+}
+errors++;
+}
+}
+var valid14 = _errs77 === errors;
+if(!valid14){
+const err62 = {instancePath:instancePath+"/config_rule_parameters",schemaPath:"#/properties/config_rule_parameters/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema31.properties.config_rule_parameters.propertyNames,parentSchema:schema31.properties.config_rule_parameters,data:data16};
+if(vErrors === null){
+vErrors = [err62];
+}
+else {
+vErrors.push(err62);
+}
+errors++;
+}
+}
+for(const key2 in data16){
+let data17 = data16[key2];
+const _errs83 = errors;
+let valid17 = false;
+let passing0 = null;
+const _errs84 = errors;
+if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
+if(data17.value === undefined){
+const err63 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/ruleParameter/oneOf/0/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema37.oneOf[0].required,parentSchema:schema37.oneOf[0],data:data17};
+if(vErrors === null){
+vErrors = [err63];
+}
+else {
+vErrors.push(err63);
+}
+errors++;
+}
+}
+var _valid7 = _errs84 === errors;
+if(_valid7){
+valid17 = true;
+passing0 = 0;
+}
+const _errs85 = errors;
+if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
+if(data17.param === undefined){
+const err64 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/ruleParameter/oneOf/1/required",keyword:"required",params:{missingProperty: "param"},message:"must have required property '"+"param"+"'",schema:schema37.oneOf[1].required,parentSchema:schema37.oneOf[1],data:data17};
+if(vErrors === null){
+vErrors = [err64];
+}
+else {
+vErrors.push(err64);
+}
+errors++;
+}
+}
+var _valid7 = _errs85 === errors;
 if(_valid7 && valid17){
 valid17 = false;
 passing0 = [passing0, 1];
@@ -1748,78 +1831,7 @@ passing0 = 1;
 }
 }
 if(!valid17){
-const err60 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/ruleParameter/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema37.oneOf,parentSchema:schema37,data:data15};
-if(vErrors === null){
-vErrors = [err60];
-}
-else {
-vErrors.push(err60);
-}
-errors++;
-}
-else {
-errors = _errs74;
-if(vErrors !== null){
-if(_errs74){
-vErrors.length = _errs74;
-}
-else {
-vErrors = null;
-}
-}
-}
-if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
-if(data15.op === undefined){
-const err61 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/ruleParameter/required",keyword:"required",params:{missingProperty: "op"},message:"must have required property '"+"op"+"'",schema:schema37.required,parentSchema:schema37,data:data15};
-if(vErrors === null){
-vErrors = [err61];
-}
-else {
-vErrors.push(err61);
-}
-errors++;
-}
-for(const key3 in data15){
-if(!(((key3 === "op") || (key3 === "value")) || (key3 === "param"))){
-const err62 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/ruleParameter/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema37,data:data15};
-if(vErrors === null){
-vErrors = [err62];
-}
-else {
-vErrors.push(err62);
-}
-errors++;
-}
-}
-if(data15.op !== undefined){
-let data16 = data15.op;
-if(!((((data16 === "equals") || (data16 === "in")) || (data16 === "greater-or-equal")) || (data16 === "less-or-equal"))){
-const err63 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/op",schemaPath:"#/$defs/ruleParameter/properties/op/enum",keyword:"enum",params:{allowedValues: schema37.properties.op.enum},message:"must be equal to one of the allowed values",schema:schema37.properties.op.enum,parentSchema:schema37.properties.op,data:data16};
-if(vErrors === null){
-vErrors = [err63];
-}
-else {
-vErrors.push(err63);
-}
-errors++;
-}
-}
-if(data15.param !== undefined){
-let data17 = data15.param;
-if(typeof data17 === "string"){
-if(func2(data17) < 1){
-const err64 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/param",schemaPath:"#/$defs/ruleParameter/properties/param/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema37.properties.param,data:data17};
-if(vErrors === null){
-vErrors = [err64];
-}
-else {
-vErrors.push(err64);
-}
-errors++;
-}
-}
-else {
-const err65 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/param",schemaPath:"#/$defs/ruleParameter/properties/param/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.param.type,parentSchema:schema37.properties.param,data:data17};
+const err65 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/ruleParameter/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema37.oneOf,parentSchema:schema37,data:data17};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -1828,10 +1840,20 @@ vErrors.push(err65);
 }
 errors++;
 }
-}
+else {
+errors = _errs83;
+if(vErrors !== null){
+if(_errs83){
+vErrors.length = _errs83;
 }
 else {
-const err66 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/ruleParameter/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema37.type,parentSchema:schema37,data:data15};
+vErrors = null;
+}
+}
+}
+if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
+if(data17.op === undefined){
+const err66 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/ruleParameter/required",keyword:"required",params:{missingProperty: "op"},message:"must have required property '"+"op"+"'",schema:schema37.required,parentSchema:schema37,data:data17};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -1840,10 +1862,9 @@ vErrors.push(err66);
 }
 errors++;
 }
-}
-}
-else {
-const err67 = {instancePath:instancePath+"/config_rule_parameters",schemaPath:"#/properties/config_rule_parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.config_rule_parameters.type,parentSchema:schema31.properties.config_rule_parameters,data:data14};
+for(const key3 in data17){
+if(!(((key3 === "op") || (key3 === "value")) || (key3 === "param"))){
+const err67 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/ruleParameter/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema37,data:data17};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -1853,11 +1874,10 @@ vErrors.push(err67);
 errors++;
 }
 }
-if(data.attestation !== undefined){
-let data18 = data.attestation;
-if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
-if(data18.evidence === undefined){
-const err68 = {instancePath:instancePath+"/attestation",schemaPath:"#/properties/attestation/required",keyword:"required",params:{missingProperty: "evidence"},message:"must have required property '"+"evidence"+"'",schema:schema31.properties.attestation.required,parentSchema:schema31.properties.attestation,data:data18};
+if(data17.op !== undefined){
+let data18 = data17.op;
+if(!((((data18 === "equals") || (data18 === "in")) || (data18 === "greater-or-equal")) || (data18 === "less-or-equal"))){
+const err68 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/op",schemaPath:"#/$defs/ruleParameter/properties/op/enum",keyword:"enum",params:{allowedValues: schema37.properties.op.enum},message:"must be equal to one of the allowed values",schema:schema37.properties.op.enum,parentSchema:schema37.properties.op,data:data18};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -1866,9 +1886,12 @@ vErrors.push(err68);
 }
 errors++;
 }
-for(const key4 in data18){
-if(!((key4 === "evidence") || (key4 === "max_age_days"))){
-const err69 = {instancePath:instancePath+"/attestation",schemaPath:"#/properties/attestation/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.attestation,data:data18};
+}
+if(data17.param !== undefined){
+let data19 = data17.param;
+if(typeof data19 === "string"){
+if(func2(data19) < 1){
+const err69 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/param",schemaPath:"#/$defs/ruleParameter/properties/param/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema37.properties.param,data:data19};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -1878,11 +1901,8 @@ vErrors.push(err69);
 errors++;
 }
 }
-if(data18.evidence !== undefined){
-let data19 = data18.evidence;
-if(typeof data19 === "string"){
-if(func2(data19) < 1){
-const err70 = {instancePath:instancePath+"/attestation/evidence",schemaPath:"#/properties/attestation/properties/evidence/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.attestation.properties.evidence,data:data19};
+else {
+const err70 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/param",schemaPath:"#/$defs/ruleParameter/properties/param/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.param.type,parentSchema:schema37.properties.param,data:data19};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -1892,8 +1912,9 @@ vErrors.push(err70);
 errors++;
 }
 }
+}
 else {
-const err71 = {instancePath:instancePath+"/attestation/evidence",schemaPath:"#/properties/attestation/properties/evidence/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.attestation.properties.evidence.type,parentSchema:schema31.properties.attestation.properties.evidence,data:data19};
+const err71 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/ruleParameter/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema37.type,parentSchema:schema37,data:data17};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -1903,10 +1924,9 @@ vErrors.push(err71);
 errors++;
 }
 }
-if(data18.max_age_days !== undefined){
-let data20 = data18.max_age_days;
-if(!(((typeof data20 == "number") && (!(data20 % 1) && !isNaN(data20))) && (isFinite(data20)))){
-const err72 = {instancePath:instancePath+"/attestation/max_age_days",schemaPath:"#/properties/attestation/properties/max_age_days/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.attestation.properties.max_age_days.type,parentSchema:schema31.properties.attestation.properties.max_age_days,data:data20};
+}
+else {
+const err72 = {instancePath:instancePath+"/config_rule_parameters",schemaPath:"#/properties/config_rule_parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.config_rule_parameters.type,parentSchema:schema31.properties.config_rule_parameters,data:data16};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -1915,9 +1935,12 @@ vErrors.push(err72);
 }
 errors++;
 }
-if((typeof data20 == "number") && (isFinite(data20))){
-if(data20 < 1 || isNaN(data20)){
-const err73 = {instancePath:instancePath+"/attestation/max_age_days",schemaPath:"#/properties/attestation/properties/max_age_days/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.attestation.properties.max_age_days,data:data20};
+}
+if(data.attestation !== undefined){
+let data20 = data.attestation;
+if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
+if(data20.evidence === undefined){
+const err73 = {instancePath:instancePath+"/attestation",schemaPath:"#/properties/attestation/required",keyword:"required",params:{missingProperty: "evidence"},message:"must have required property '"+"evidence"+"'",schema:schema31.properties.attestation.required,parentSchema:schema31.properties.attestation,data:data20};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -1926,11 +1949,9 @@ vErrors.push(err73);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err74 = {instancePath:instancePath+"/attestation",schemaPath:"#/properties/attestation/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.attestation.type,parentSchema:schema31.properties.attestation,data:data18};
+for(const key4 in data20){
+if(!((key4 === "evidence") || (key4 === "max_age_days"))){
+const err74 = {instancePath:instancePath+"/attestation",schemaPath:"#/properties/attestation/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.attestation,data:data20};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -1940,11 +1961,11 @@ vErrors.push(err74);
 errors++;
 }
 }
-if(data.provider !== undefined){
-let data21 = data.provider;
-if(data21 && typeof data21 == "object" && !Array.isArray(data21)){
-if(data21.name === undefined){
-const err75 = {instancePath:instancePath+"/provider",schemaPath:"#/properties/provider/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema31.properties.provider.required,parentSchema:schema31.properties.provider,data:data21};
+if(data20.evidence !== undefined){
+let data21 = data20.evidence;
+if(typeof data21 === "string"){
+if(func2(data21) < 1){
+const err75 = {instancePath:instancePath+"/attestation/evidence",schemaPath:"#/properties/attestation/properties/evidence/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.attestation.properties.evidence,data:data21};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -1953,8 +1974,9 @@ vErrors.push(err75);
 }
 errors++;
 }
-if(data21.documentation === undefined){
-const err76 = {instancePath:instancePath+"/provider",schemaPath:"#/properties/provider/required",keyword:"required",params:{missingProperty: "documentation"},message:"must have required property '"+"documentation"+"'",schema:schema31.properties.provider.required,parentSchema:schema31.properties.provider,data:data21};
+}
+else {
+const err76 = {instancePath:instancePath+"/attestation/evidence",schemaPath:"#/properties/attestation/properties/evidence/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.attestation.properties.evidence.type,parentSchema:schema31.properties.attestation.properties.evidence,data:data21};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -1963,9 +1985,11 @@ vErrors.push(err76);
 }
 errors++;
 }
-for(const key5 in data21){
-if(!(((key5 === "name") || (key5 === "documentation")) || (key5 === "report"))){
-const err77 = {instancePath:instancePath+"/provider",schemaPath:"#/properties/provider/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.provider,data:data21};
+}
+if(data20.max_age_days !== undefined){
+let data22 = data20.max_age_days;
+if(!(((typeof data22 == "number") && (!(data22 % 1) && !isNaN(data22))) && (isFinite(data22)))){
+const err77 = {instancePath:instancePath+"/attestation/max_age_days",schemaPath:"#/properties/attestation/properties/max_age_days/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.attestation.properties.max_age_days.type,parentSchema:schema31.properties.attestation.properties.max_age_days,data:data22};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -1974,12 +1998,9 @@ vErrors.push(err77);
 }
 errors++;
 }
-}
-if(data21.name !== undefined){
-let data22 = data21.name;
-if(typeof data22 === "string"){
-if(func2(data22) < 1){
-const err78 = {instancePath:instancePath+"/provider/name",schemaPath:"#/properties/provider/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.provider.properties.name,data:data22};
+if((typeof data22 == "number") && (isFinite(data22))){
+if(data22 < 1 || isNaN(data22)){
+const err78 = {instancePath:instancePath+"/attestation/max_age_days",schemaPath:"#/properties/attestation/properties/max_age_days/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.attestation.properties.max_age_days,data:data22};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -1989,8 +2010,10 @@ vErrors.push(err78);
 errors++;
 }
 }
+}
+}
 else {
-const err79 = {instancePath:instancePath+"/provider/name",schemaPath:"#/properties/provider/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.provider.properties.name.type,parentSchema:schema31.properties.provider.properties.name,data:data22};
+const err79 = {instancePath:instancePath+"/attestation",schemaPath:"#/properties/attestation/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.attestation.type,parentSchema:schema31.properties.attestation,data:data20};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -2000,11 +2023,11 @@ vErrors.push(err79);
 errors++;
 }
 }
-if(data21.documentation !== undefined){
-let data23 = data21.documentation;
-if(typeof data23 === "string"){
-if(!(formats0(data23))){
-const err80 = {instancePath:instancePath+"/provider/documentation",schemaPath:"#/properties/provider/properties/documentation/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\"",schema:"uri",parentSchema:schema31.properties.provider.properties.documentation,data:data23};
+if(data.provider !== undefined){
+let data23 = data.provider;
+if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
+if(data23.name === undefined){
+const err80 = {instancePath:instancePath+"/provider",schemaPath:"#/properties/provider/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema31.properties.provider.required,parentSchema:schema31.properties.provider,data:data23};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -2013,9 +2036,8 @@ vErrors.push(err80);
 }
 errors++;
 }
-}
-else {
-const err81 = {instancePath:instancePath+"/provider/documentation",schemaPath:"#/properties/provider/properties/documentation/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.provider.properties.documentation.type,parentSchema:schema31.properties.provider.properties.documentation,data:data23};
+if(data23.documentation === undefined){
+const err81 = {instancePath:instancePath+"/provider",schemaPath:"#/properties/provider/required",keyword:"required",params:{missingProperty: "documentation"},message:"must have required property '"+"documentation"+"'",schema:schema31.properties.provider.required,parentSchema:schema31.properties.provider,data:data23};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -2024,12 +2046,9 @@ vErrors.push(err81);
 }
 errors++;
 }
-}
-if(data21.report !== undefined){
-let data24 = data21.report;
-if(typeof data24 === "string"){
-if(func2(data24) < 1){
-const err82 = {instancePath:instancePath+"/provider/report",schemaPath:"#/properties/provider/properties/report/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.provider.properties.report,data:data24};
+for(const key5 in data23){
+if(!(((key5 === "name") || (key5 === "documentation")) || (key5 === "report"))){
+const err82 = {instancePath:instancePath+"/provider",schemaPath:"#/properties/provider/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.provider,data:data23};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -2039,8 +2058,11 @@ vErrors.push(err82);
 errors++;
 }
 }
-else {
-const err83 = {instancePath:instancePath+"/provider/report",schemaPath:"#/properties/provider/properties/report/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.provider.properties.report.type,parentSchema:schema31.properties.provider.properties.report,data:data24};
+if(data23.name !== undefined){
+let data24 = data23.name;
+if(typeof data24 === "string"){
+if(func2(data24) < 1){
+const err83 = {instancePath:instancePath+"/provider/name",schemaPath:"#/properties/provider/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.provider.properties.name,data:data24};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -2050,9 +2072,8 @@ vErrors.push(err83);
 errors++;
 }
 }
-}
 else {
-const err84 = {instancePath:instancePath+"/provider",schemaPath:"#/properties/provider/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.provider.type,parentSchema:schema31.properties.provider,data:data21};
+const err84 = {instancePath:instancePath+"/provider/name",schemaPath:"#/properties/provider/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.provider.properties.name.type,parentSchema:schema31.properties.provider.properties.name,data:data24};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -2062,14 +2083,11 @@ vErrors.push(err84);
 errors++;
 }
 }
-if(data.parameters !== undefined){
-let data25 = data.parameters;
-if(data25 && typeof data25 == "object" && !Array.isArray(data25)){
-for(const key6 in data25){
-const _errs101 = errors;
-if(typeof key6 === "string"){
-if(!pattern8.test(key6)){
-const err85 = {instancePath:instancePath+"/parameters",schemaPath:"#/properties/parameters/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_]*$"},message:"must match pattern \""+"^[a-z][a-z0-9_]*$"+"\"",schema:"^[a-z][a-z0-9_]*$",parentSchema:schema31.properties.parameters.propertyNames,data:key6,propertyName:key6};
+if(data23.documentation !== undefined){
+let data25 = data23.documentation;
+if(typeof data25 === "string"){
+if(!(formats0(data25))){
+const err85 = {instancePath:instancePath+"/provider/documentation",schemaPath:"#/properties/provider/properties/documentation/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\"",schema:"uri",parentSchema:schema31.properties.provider.properties.documentation,data:data25};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -2079,9 +2097,8 @@ vErrors.push(err85);
 errors++;
 }
 }
-var valid21 = _errs101 === errors;
-if(!valid21){
-const err86 = {instancePath:instancePath+"/parameters",schemaPath:"#/properties/parameters/propertyNames",keyword:"propertyNames",params:{propertyName: key6},message:"property name must be valid",schema:schema31.properties.parameters.propertyNames,parentSchema:schema31.properties.parameters,data:data25};
+else {
+const err86 = {instancePath:instancePath+"/provider/documentation",schemaPath:"#/properties/provider/properties/documentation/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.provider.properties.documentation.type,parentSchema:schema31.properties.provider.properties.documentation,data:data25};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -2091,11 +2108,11 @@ vErrors.push(err86);
 errors++;
 }
 }
-for(const key7 in data25){
-let data26 = data25[key7];
-if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
-if(data26.type === undefined){
-const err87 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema38.required,parentSchema:schema38,data:data26};
+if(data23.report !== undefined){
+let data26 = data23.report;
+if(typeof data26 === "string"){
+if(func2(data26) < 1){
+const err87 = {instancePath:instancePath+"/provider/report",schemaPath:"#/properties/provider/properties/report/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.provider.properties.report,data:data26};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -2104,8 +2121,9 @@ vErrors.push(err87);
 }
 errors++;
 }
-if(data26.default === undefined){
-const err88 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/required",keyword:"required",params:{missingProperty: "default"},message:"must have required property '"+"default"+"'",schema:schema38.required,parentSchema:schema38,data:data26};
+}
+else {
+const err88 = {instancePath:instancePath+"/provider/report",schemaPath:"#/properties/provider/properties/report/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.provider.properties.report.type,parentSchema:schema31.properties.provider.properties.report,data:data26};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -2114,8 +2132,10 @@ vErrors.push(err88);
 }
 errors++;
 }
-if(data26.description === undefined){
-const err89 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/required",keyword:"required",params:{missingProperty: "description"},message:"must have required property '"+"description"+"'",schema:schema38.required,parentSchema:schema38,data:data26};
+}
+}
+else {
+const err89 = {instancePath:instancePath+"/provider",schemaPath:"#/properties/provider/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.provider.type,parentSchema:schema31.properties.provider,data:data23};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -2124,9 +2144,15 @@ vErrors.push(err89);
 }
 errors++;
 }
-for(const key8 in data26){
-if(!((((key8 === "type") || (key8 === "default")) || (key8 === "description")) || (key8 === "unit"))){
-const err90 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema38,data:data26};
+}
+if(data.parameters !== undefined){
+let data27 = data.parameters;
+if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
+for(const key6 in data27){
+const _errs110 = errors;
+if(typeof key6 === "string"){
+if(!pattern8.test(key6)){
+const err90 = {instancePath:instancePath+"/parameters",schemaPath:"#/properties/parameters/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_]*$"},message:"must match pattern \""+"^[a-z][a-z0-9_]*$"+"\"",schema:"^[a-z][a-z0-9_]*$",parentSchema:schema31.properties.parameters.propertyNames,data:key6,propertyName:key6};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -2136,10 +2162,9 @@ vErrors.push(err90);
 errors++;
 }
 }
-if(data26.type !== undefined){
-let data27 = data26.type;
-if(!(((((((data27 === "days") || (data27 === "count")) || (data27 === "account-ids")) || (data27 === "regions")) || (data27 === "arns")) || (data27 === "string")) || (data27 === "strings"))){
-const err91 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/type",schemaPath:"#/$defs/parameter/properties/type/enum",keyword:"enum",params:{allowedValues: schema38.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema38.properties.type.enum,parentSchema:schema38.properties.type,data:data27};
+var valid21 = _errs110 === errors;
+if(!valid21){
+const err91 = {instancePath:instancePath+"/parameters",schemaPath:"#/properties/parameters/propertyNames",keyword:"propertyNames",params:{propertyName: key6},message:"property name must be valid",schema:schema31.properties.parameters.propertyNames,parentSchema:schema31.properties.parameters,data:data27};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -2149,13 +2174,11 @@ vErrors.push(err91);
 errors++;
 }
 }
-if(data26.default !== undefined){
-let data28 = data26.default;
-const _errs111 = errors;
-let valid25 = false;
-const _errs112 = errors;
-if(!((typeof data28 == "number") && (isFinite(data28)))){
-const err92 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/0/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema38.properties.default.anyOf[0].type,parentSchema:schema38.properties.default.anyOf[0],data:data28};
+for(const key7 in data27){
+let data28 = data27[key7];
+if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
+if(data28.type === undefined){
+const err92 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema38.required,parentSchema:schema38,data:data28};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -2164,11 +2187,8 @@ vErrors.push(err92);
 }
 errors++;
 }
-var _valid8 = _errs112 === errors;
-valid25 = valid25 || _valid8;
-const _errs114 = errors;
-if(typeof data28 !== "string"){
-const err93 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.default.anyOf[1].type,parentSchema:schema38.properties.default.anyOf[1],data:data28};
+if(data28.default === undefined){
+const err93 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/required",keyword:"required",params:{missingProperty: "default"},message:"must have required property '"+"default"+"'",schema:schema38.required,parentSchema:schema38,data:data28};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -2177,11 +2197,8 @@ vErrors.push(err93);
 }
 errors++;
 }
-var _valid8 = _errs114 === errors;
-valid25 = valid25 || _valid8;
-const _errs116 = errors;
-if(typeof data28 !== "boolean"){
-const err94 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/2/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema38.properties.default.anyOf[2].type,parentSchema:schema38.properties.default.anyOf[2],data:data28};
+if(data28.description === undefined){
+const err94 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/required",keyword:"required",params:{missingProperty: "description"},message:"must have required property '"+"description"+"'",schema:schema38.required,parentSchema:schema38,data:data28};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -2190,15 +2207,9 @@ vErrors.push(err94);
 }
 errors++;
 }
-var _valid8 = _errs116 === errors;
-valid25 = valid25 || _valid8;
-const _errs118 = errors;
-if(Array.isArray(data28)){
-const len0 = data28.length;
-for(let i0=0; i0<len0; i0++){
-let data29 = data28[i0];
-if(typeof data29 !== "string"){
-const err95 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default/" + i0,schemaPath:"#/$defs/parameter/properties/default/anyOf/3/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.default.anyOf[3].items.type,parentSchema:schema38.properties.default.anyOf[3].items,data:data29};
+for(const key8 in data28){
+if(!((((key8 === "type") || (key8 === "default")) || (key8 === "description")) || (key8 === "unit"))){
+const err95 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema38,data:data28};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -2208,9 +2219,10 @@ vErrors.push(err95);
 errors++;
 }
 }
-}
-else {
-const err96 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/3/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema38.properties.default.anyOf[3].type,parentSchema:schema38.properties.default.anyOf[3],data:data28};
+if(data28.type !== undefined){
+let data29 = data28.type;
+if(!(((((((data29 === "days") || (data29 === "count")) || (data29 === "account-ids")) || (data29 === "regions")) || (data29 === "arns")) || (data29 === "string")) || (data29 === "strings"))){
+const err96 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/type",schemaPath:"#/$defs/parameter/properties/type/enum",keyword:"enum",params:{allowedValues: schema38.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema38.properties.type.enum,parentSchema:schema38.properties.type,data:data29};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -2219,10 +2231,14 @@ vErrors.push(err96);
 }
 errors++;
 }
-var _valid8 = _errs118 === errors;
-valid25 = valid25 || _valid8;
-if(!valid25){
-const err97 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema38.properties.default.anyOf,parentSchema:schema38.properties.default,data:data28};
+}
+if(data28.default !== undefined){
+let data30 = data28.default;
+const _errs120 = errors;
+let valid25 = false;
+const _errs121 = errors;
+if(!((typeof data30 == "number") && (isFinite(data30)))){
+const err97 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/0/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema38.properties.default.anyOf[0].type,parentSchema:schema38.properties.default.anyOf[0],data:data30};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -2231,23 +2247,11 @@ vErrors.push(err97);
 }
 errors++;
 }
-else {
-errors = _errs111;
-if(vErrors !== null){
-if(_errs111){
-vErrors.length = _errs111;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data26.description !== undefined){
-let data30 = data26.description;
-if(typeof data30 === "string"){
-if(func2(data30) < 1){
-const err98 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/$defs/parameter/properties/description/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.description,data:data30};
+var _valid8 = _errs121 === errors;
+valid25 = valid25 || _valid8;
+const _errs123 = errors;
+if(typeof data30 !== "string"){
+const err98 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.default.anyOf[1].type,parentSchema:schema38.properties.default.anyOf[1],data:data30};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -2256,9 +2260,11 @@ vErrors.push(err98);
 }
 errors++;
 }
-}
-else {
-const err99 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/$defs/parameter/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.description.type,parentSchema:schema38.properties.description,data:data30};
+var _valid8 = _errs123 === errors;
+valid25 = valid25 || _valid8;
+const _errs125 = errors;
+if(typeof data30 !== "boolean"){
+const err99 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/2/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema38.properties.default.anyOf[2].type,parentSchema:schema38.properties.default.anyOf[2],data:data30};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -2267,12 +2273,15 @@ vErrors.push(err99);
 }
 errors++;
 }
-}
-if(data26.unit !== undefined){
-let data31 = data26.unit;
-if(typeof data31 === "string"){
-if(func2(data31) < 1){
-const err100 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/unit",schemaPath:"#/$defs/parameter/properties/unit/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.unit,data:data31};
+var _valid8 = _errs125 === errors;
+valid25 = valid25 || _valid8;
+const _errs127 = errors;
+if(Array.isArray(data30)){
+const len0 = data30.length;
+for(let i0=0; i0<len0; i0++){
+let data31 = data30[i0];
+if(typeof data31 !== "string"){
+const err100 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default/" + i0,schemaPath:"#/$defs/parameter/properties/default/anyOf/3/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.default.anyOf[3].items.type,parentSchema:schema38.properties.default.anyOf[3].items,data:data31};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -2282,8 +2291,9 @@ vErrors.push(err100);
 errors++;
 }
 }
+}
 else {
-const err101 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/unit",schemaPath:"#/$defs/parameter/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.unit.type,parentSchema:schema38.properties.unit,data:data31};
+const err101 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/3/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema38.properties.default.anyOf[3].type,parentSchema:schema38.properties.default.anyOf[3],data:data30};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -2292,10 +2302,10 @@ vErrors.push(err101);
 }
 errors++;
 }
-}
-}
-else {
-const err102 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.type,parentSchema:schema38,data:data26};
+var _valid8 = _errs127 === errors;
+valid25 = valid25 || _valid8;
+if(!valid25){
+const err102 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema38.properties.default.anyOf,parentSchema:schema38.properties.default,data:data30};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -2304,10 +2314,23 @@ vErrors.push(err102);
 }
 errors++;
 }
-}
+else {
+errors = _errs120;
+if(vErrors !== null){
+if(_errs120){
+vErrors.length = _errs120;
 }
 else {
-const err103 = {instancePath:instancePath+"/parameters",schemaPath:"#/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.parameters.type,parentSchema:schema31.properties.parameters,data:data25};
+vErrors = null;
+}
+}
+}
+}
+if(data28.description !== undefined){
+let data32 = data28.description;
+if(typeof data32 === "string"){
+if(func2(data32) < 1){
+const err103 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/$defs/parameter/properties/description/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.description,data:data32};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -2317,11 +2340,8 @@ vErrors.push(err103);
 errors++;
 }
 }
-if(data.frameworks !== undefined){
-let data32 = data.frameworks;
-if(data32 && typeof data32 == "object" && !Array.isArray(data32)){
-if(Object.keys(data32).length < 1){
-const err104 = {instancePath:instancePath+"/frameworks",schemaPath:"#/properties/frameworks/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema31.properties.frameworks,data:data32};
+else {
+const err104 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/$defs/parameter/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.description.type,parentSchema:schema38.properties.description,data:data32};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -2330,9 +2350,12 @@ vErrors.push(err104);
 }
 errors++;
 }
-for(const key9 in data32){
-if(!(((((key9 === "soc2") || (key9 === "pci-dss-4.0.1")) || (key9 === "gdpr")) || (key9 === "ccpa")) || (key9 === "csa-ccm-4"))){
-const err105 = {instancePath:instancePath+"/frameworks",schemaPath:"#/properties/frameworks/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.frameworks,data:data32};
+}
+if(data28.unit !== undefined){
+let data33 = data28.unit;
+if(typeof data33 === "string"){
+if(func2(data33) < 1){
+const err105 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/unit",schemaPath:"#/$defs/parameter/properties/unit/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.unit,data:data33};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -2342,11 +2365,8 @@ vErrors.push(err105);
 errors++;
 }
 }
-if(data32.soc2 !== undefined){
-let data33 = data32.soc2;
-if(Array.isArray(data33)){
-if(data33.length < 1){
-const err106 = {instancePath:instancePath+"/frameworks/soc2",schemaPath:"#/properties/frameworks/properties/soc2/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties.soc2,data:data33};
+else {
+const err106 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/unit",schemaPath:"#/$defs/parameter/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.unit.type,parentSchema:schema38.properties.unit,data:data33};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -2355,12 +2375,10 @@ vErrors.push(err106);
 }
 errors++;
 }
-const len1 = data33.length;
-for(let i1=0; i1<len1; i1++){
-let data34 = data33[i1];
-if(typeof data34 === "string"){
-if(func2(data34) < 1){
-const err107 = {instancePath:instancePath+"/frameworks/soc2/" + i1,schemaPath:"#/properties/frameworks/properties/soc2/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties.soc2.items,data:data34};
+}
+}
+else {
+const err107 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.type,parentSchema:schema38,data:data28};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -2370,8 +2388,9 @@ vErrors.push(err107);
 errors++;
 }
 }
+}
 else {
-const err108 = {instancePath:instancePath+"/frameworks/soc2/" + i1,schemaPath:"#/properties/frameworks/properties/soc2/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties.soc2.items.type,parentSchema:schema31.properties.frameworks.properties.soc2.items,data:data34};
+const err108 = {instancePath:instancePath+"/parameters",schemaPath:"#/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.parameters.type,parentSchema:schema31.properties.parameters,data:data27};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -2381,18 +2400,11 @@ vErrors.push(err108);
 errors++;
 }
 }
-let i2 = data33.length;
-let j0;
-if(i2 > 1){
-const indices0 = {};
-for(;i2--;){
-let item0 = data33[i2];
-if(typeof item0 !== "string"){
-continue;
-}
-if(typeof indices0[item0] == "number"){
-j0 = indices0[item0];
-const err109 = {instancePath:instancePath+"/frameworks/soc2",schemaPath:"#/properties/frameworks/properties/soc2/uniqueItems",keyword:"uniqueItems",params:{i: i2, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i2+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties.soc2,data:data33};
+if(data.frameworks !== undefined){
+let data34 = data.frameworks;
+if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
+if(Object.keys(data34).length < 1){
+const err109 = {instancePath:instancePath+"/frameworks",schemaPath:"#/properties/frameworks/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema31.properties.frameworks,data:data34};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -2400,14 +2412,10 @@ else {
 vErrors.push(err109);
 }
 errors++;
-break;
 }
-indices0[item0] = i2;
-}
-}
-}
-else {
-const err110 = {instancePath:instancePath+"/frameworks/soc2",schemaPath:"#/properties/frameworks/properties/soc2/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties.soc2.type,parentSchema:schema31.properties.frameworks.properties.soc2,data:data33};
+for(const key9 in data34){
+if(!(((((key9 === "soc2") || (key9 === "pci-dss-4.0.1")) || (key9 === "gdpr")) || (key9 === "ccpa")) || (key9 === "csa-ccm-4"))){
+const err110 = {instancePath:instancePath+"/frameworks",schemaPath:"#/properties/frameworks/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.frameworks,data:data34};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -2417,11 +2425,11 @@ vErrors.push(err110);
 errors++;
 }
 }
-if(data32["pci-dss-4.0.1"] !== undefined){
-let data35 = data32["pci-dss-4.0.1"];
+if(data34.soc2 !== undefined){
+let data35 = data34.soc2;
 if(Array.isArray(data35)){
 if(data35.length < 1){
-const err111 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1",schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"],data:data35};
+const err111 = {instancePath:instancePath+"/frameworks/soc2",schemaPath:"#/properties/frameworks/properties/soc2/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties.soc2,data:data35};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -2430,12 +2438,12 @@ vErrors.push(err111);
 }
 errors++;
 }
-const len2 = data35.length;
-for(let i3=0; i3<len2; i3++){
-let data36 = data35[i3];
+const len1 = data35.length;
+for(let i1=0; i1<len1; i1++){
+let data36 = data35[i1];
 if(typeof data36 === "string"){
 if(func2(data36) < 1){
-const err112 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1/" + i3,schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].items,data:data36};
+const err112 = {instancePath:instancePath+"/frameworks/soc2/" + i1,schemaPath:"#/properties/frameworks/properties/soc2/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties.soc2.items,data:data36};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -2446,7 +2454,7 @@ errors++;
 }
 }
 else {
-const err113 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1/" + i3,schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].items.type,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].items,data:data36};
+const err113 = {instancePath:instancePath+"/frameworks/soc2/" + i1,schemaPath:"#/properties/frameworks/properties/soc2/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties.soc2.items.type,parentSchema:schema31.properties.frameworks.properties.soc2.items,data:data36};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -2456,18 +2464,18 @@ vErrors.push(err113);
 errors++;
 }
 }
-let i4 = data35.length;
-let j1;
-if(i4 > 1){
-const indices1 = {};
-for(;i4--;){
-let item1 = data35[i4];
-if(typeof item1 !== "string"){
+let i2 = data35.length;
+let j0;
+if(i2 > 1){
+const indices0 = {};
+for(;i2--;){
+let item0 = data35[i2];
+if(typeof item0 !== "string"){
 continue;
 }
-if(typeof indices1[item1] == "number"){
-j1 = indices1[item1];
-const err114 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1",schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/uniqueItems",keyword:"uniqueItems",params:{i: i4, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i4+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"],data:data35};
+if(typeof indices0[item0] == "number"){
+j0 = indices0[item0];
+const err114 = {instancePath:instancePath+"/frameworks/soc2",schemaPath:"#/properties/frameworks/properties/soc2/uniqueItems",keyword:"uniqueItems",params:{i: i2, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i2+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties.soc2,data:data35};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -2477,12 +2485,12 @@ vErrors.push(err114);
 errors++;
 break;
 }
-indices1[item1] = i4;
+indices0[item0] = i2;
 }
 }
 }
 else {
-const err115 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1",schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].type,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"],data:data35};
+const err115 = {instancePath:instancePath+"/frameworks/soc2",schemaPath:"#/properties/frameworks/properties/soc2/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties.soc2.type,parentSchema:schema31.properties.frameworks.properties.soc2,data:data35};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -2492,11 +2500,11 @@ vErrors.push(err115);
 errors++;
 }
 }
-if(data32.gdpr !== undefined){
-let data37 = data32.gdpr;
+if(data34["pci-dss-4.0.1"] !== undefined){
+let data37 = data34["pci-dss-4.0.1"];
 if(Array.isArray(data37)){
 if(data37.length < 1){
-const err116 = {instancePath:instancePath+"/frameworks/gdpr",schemaPath:"#/properties/frameworks/properties/gdpr/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties.gdpr,data:data37};
+const err116 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1",schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"],data:data37};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -2505,12 +2513,12 @@ vErrors.push(err116);
 }
 errors++;
 }
-const len3 = data37.length;
-for(let i5=0; i5<len3; i5++){
-let data38 = data37[i5];
+const len2 = data37.length;
+for(let i3=0; i3<len2; i3++){
+let data38 = data37[i3];
 if(typeof data38 === "string"){
 if(func2(data38) < 1){
-const err117 = {instancePath:instancePath+"/frameworks/gdpr/" + i5,schemaPath:"#/properties/frameworks/properties/gdpr/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties.gdpr.items,data:data38};
+const err117 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1/" + i3,schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].items,data:data38};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -2521,7 +2529,7 @@ errors++;
 }
 }
 else {
-const err118 = {instancePath:instancePath+"/frameworks/gdpr/" + i5,schemaPath:"#/properties/frameworks/properties/gdpr/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties.gdpr.items.type,parentSchema:schema31.properties.frameworks.properties.gdpr.items,data:data38};
+const err118 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1/" + i3,schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].items.type,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].items,data:data38};
 if(vErrors === null){
 vErrors = [err118];
 }
@@ -2531,18 +2539,18 @@ vErrors.push(err118);
 errors++;
 }
 }
-let i6 = data37.length;
-let j2;
-if(i6 > 1){
-const indices2 = {};
-for(;i6--;){
-let item2 = data37[i6];
-if(typeof item2 !== "string"){
+let i4 = data37.length;
+let j1;
+if(i4 > 1){
+const indices1 = {};
+for(;i4--;){
+let item1 = data37[i4];
+if(typeof item1 !== "string"){
 continue;
 }
-if(typeof indices2[item2] == "number"){
-j2 = indices2[item2];
-const err119 = {instancePath:instancePath+"/frameworks/gdpr",schemaPath:"#/properties/frameworks/properties/gdpr/uniqueItems",keyword:"uniqueItems",params:{i: i6, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i6+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties.gdpr,data:data37};
+if(typeof indices1[item1] == "number"){
+j1 = indices1[item1];
+const err119 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1",schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/uniqueItems",keyword:"uniqueItems",params:{i: i4, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i4+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"],data:data37};
 if(vErrors === null){
 vErrors = [err119];
 }
@@ -2552,12 +2560,12 @@ vErrors.push(err119);
 errors++;
 break;
 }
-indices2[item2] = i6;
+indices1[item1] = i4;
 }
 }
 }
 else {
-const err120 = {instancePath:instancePath+"/frameworks/gdpr",schemaPath:"#/properties/frameworks/properties/gdpr/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties.gdpr.type,parentSchema:schema31.properties.frameworks.properties.gdpr,data:data37};
+const err120 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1",schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].type,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"],data:data37};
 if(vErrors === null){
 vErrors = [err120];
 }
@@ -2567,11 +2575,11 @@ vErrors.push(err120);
 errors++;
 }
 }
-if(data32.ccpa !== undefined){
-let data39 = data32.ccpa;
+if(data34.gdpr !== undefined){
+let data39 = data34.gdpr;
 if(Array.isArray(data39)){
 if(data39.length < 1){
-const err121 = {instancePath:instancePath+"/frameworks/ccpa",schemaPath:"#/properties/frameworks/properties/ccpa/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties.ccpa,data:data39};
+const err121 = {instancePath:instancePath+"/frameworks/gdpr",schemaPath:"#/properties/frameworks/properties/gdpr/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties.gdpr,data:data39};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -2580,12 +2588,12 @@ vErrors.push(err121);
 }
 errors++;
 }
-const len4 = data39.length;
-for(let i7=0; i7<len4; i7++){
-let data40 = data39[i7];
+const len3 = data39.length;
+for(let i5=0; i5<len3; i5++){
+let data40 = data39[i5];
 if(typeof data40 === "string"){
 if(func2(data40) < 1){
-const err122 = {instancePath:instancePath+"/frameworks/ccpa/" + i7,schemaPath:"#/properties/frameworks/properties/ccpa/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties.ccpa.items,data:data40};
+const err122 = {instancePath:instancePath+"/frameworks/gdpr/" + i5,schemaPath:"#/properties/frameworks/properties/gdpr/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties.gdpr.items,data:data40};
 if(vErrors === null){
 vErrors = [err122];
 }
@@ -2596,7 +2604,7 @@ errors++;
 }
 }
 else {
-const err123 = {instancePath:instancePath+"/frameworks/ccpa/" + i7,schemaPath:"#/properties/frameworks/properties/ccpa/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties.ccpa.items.type,parentSchema:schema31.properties.frameworks.properties.ccpa.items,data:data40};
+const err123 = {instancePath:instancePath+"/frameworks/gdpr/" + i5,schemaPath:"#/properties/frameworks/properties/gdpr/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties.gdpr.items.type,parentSchema:schema31.properties.frameworks.properties.gdpr.items,data:data40};
 if(vErrors === null){
 vErrors = [err123];
 }
@@ -2606,18 +2614,18 @@ vErrors.push(err123);
 errors++;
 }
 }
-let i8 = data39.length;
-let j3;
-if(i8 > 1){
-const indices3 = {};
-for(;i8--;){
-let item3 = data39[i8];
-if(typeof item3 !== "string"){
+let i6 = data39.length;
+let j2;
+if(i6 > 1){
+const indices2 = {};
+for(;i6--;){
+let item2 = data39[i6];
+if(typeof item2 !== "string"){
 continue;
 }
-if(typeof indices3[item3] == "number"){
-j3 = indices3[item3];
-const err124 = {instancePath:instancePath+"/frameworks/ccpa",schemaPath:"#/properties/frameworks/properties/ccpa/uniqueItems",keyword:"uniqueItems",params:{i: i8, j: j3},message:"must NOT have duplicate items (items ## "+j3+" and "+i8+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties.ccpa,data:data39};
+if(typeof indices2[item2] == "number"){
+j2 = indices2[item2];
+const err124 = {instancePath:instancePath+"/frameworks/gdpr",schemaPath:"#/properties/frameworks/properties/gdpr/uniqueItems",keyword:"uniqueItems",params:{i: i6, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i6+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties.gdpr,data:data39};
 if(vErrors === null){
 vErrors = [err124];
 }
@@ -2627,12 +2635,12 @@ vErrors.push(err124);
 errors++;
 break;
 }
-indices3[item3] = i8;
+indices2[item2] = i6;
 }
 }
 }
 else {
-const err125 = {instancePath:instancePath+"/frameworks/ccpa",schemaPath:"#/properties/frameworks/properties/ccpa/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties.ccpa.type,parentSchema:schema31.properties.frameworks.properties.ccpa,data:data39};
+const err125 = {instancePath:instancePath+"/frameworks/gdpr",schemaPath:"#/properties/frameworks/properties/gdpr/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties.gdpr.type,parentSchema:schema31.properties.frameworks.properties.gdpr,data:data39};
 if(vErrors === null){
 vErrors = [err125];
 }
@@ -2642,11 +2650,11 @@ vErrors.push(err125);
 errors++;
 }
 }
-if(data32["csa-ccm-4"] !== undefined){
-let data41 = data32["csa-ccm-4"];
+if(data34.ccpa !== undefined){
+let data41 = data34.ccpa;
 if(Array.isArray(data41)){
 if(data41.length < 1){
-const err126 = {instancePath:instancePath+"/frameworks/csa-ccm-4",schemaPath:"#/properties/frameworks/properties/csa-ccm-4/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"],data:data41};
+const err126 = {instancePath:instancePath+"/frameworks/ccpa",schemaPath:"#/properties/frameworks/properties/ccpa/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties.ccpa,data:data41};
 if(vErrors === null){
 vErrors = [err126];
 }
@@ -2655,12 +2663,12 @@ vErrors.push(err126);
 }
 errors++;
 }
-const len5 = data41.length;
-for(let i9=0; i9<len5; i9++){
-let data42 = data41[i9];
+const len4 = data41.length;
+for(let i7=0; i7<len4; i7++){
+let data42 = data41[i7];
 if(typeof data42 === "string"){
 if(func2(data42) < 1){
-const err127 = {instancePath:instancePath+"/frameworks/csa-ccm-4/" + i9,schemaPath:"#/properties/frameworks/properties/csa-ccm-4/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"].items,data:data42};
+const err127 = {instancePath:instancePath+"/frameworks/ccpa/" + i7,schemaPath:"#/properties/frameworks/properties/ccpa/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties.ccpa.items,data:data42};
 if(vErrors === null){
 vErrors = [err127];
 }
@@ -2671,7 +2679,7 @@ errors++;
 }
 }
 else {
-const err128 = {instancePath:instancePath+"/frameworks/csa-ccm-4/" + i9,schemaPath:"#/properties/frameworks/properties/csa-ccm-4/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties["csa-ccm-4"].items.type,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"].items,data:data42};
+const err128 = {instancePath:instancePath+"/frameworks/ccpa/" + i7,schemaPath:"#/properties/frameworks/properties/ccpa/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties.ccpa.items.type,parentSchema:schema31.properties.frameworks.properties.ccpa.items,data:data42};
 if(vErrors === null){
 vErrors = [err128];
 }
@@ -2681,18 +2689,18 @@ vErrors.push(err128);
 errors++;
 }
 }
-let i10 = data41.length;
-let j4;
-if(i10 > 1){
-const indices4 = {};
-for(;i10--;){
-let item4 = data41[i10];
-if(typeof item4 !== "string"){
+let i8 = data41.length;
+let j3;
+if(i8 > 1){
+const indices3 = {};
+for(;i8--;){
+let item3 = data41[i8];
+if(typeof item3 !== "string"){
 continue;
 }
-if(typeof indices4[item4] == "number"){
-j4 = indices4[item4];
-const err129 = {instancePath:instancePath+"/frameworks/csa-ccm-4",schemaPath:"#/properties/frameworks/properties/csa-ccm-4/uniqueItems",keyword:"uniqueItems",params:{i: i10, j: j4},message:"must NOT have duplicate items (items ## "+j4+" and "+i10+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"],data:data41};
+if(typeof indices3[item3] == "number"){
+j3 = indices3[item3];
+const err129 = {instancePath:instancePath+"/frameworks/ccpa",schemaPath:"#/properties/frameworks/properties/ccpa/uniqueItems",keyword:"uniqueItems",params:{i: i8, j: j3},message:"must NOT have duplicate items (items ## "+j3+" and "+i8+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties.ccpa,data:data41};
 if(vErrors === null){
 vErrors = [err129];
 }
@@ -2702,12 +2710,12 @@ vErrors.push(err129);
 errors++;
 break;
 }
-indices4[item4] = i10;
+indices3[item3] = i8;
 }
 }
 }
 else {
-const err130 = {instancePath:instancePath+"/frameworks/csa-ccm-4",schemaPath:"#/properties/frameworks/properties/csa-ccm-4/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties["csa-ccm-4"].type,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"],data:data41};
+const err130 = {instancePath:instancePath+"/frameworks/ccpa",schemaPath:"#/properties/frameworks/properties/ccpa/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties.ccpa.type,parentSchema:schema31.properties.frameworks.properties.ccpa,data:data41};
 if(vErrors === null){
 vErrors = [err130];
 }
@@ -2717,9 +2725,11 @@ vErrors.push(err130);
 errors++;
 }
 }
-}
-else {
-const err131 = {instancePath:instancePath+"/frameworks",schemaPath:"#/properties/frameworks/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.frameworks.type,parentSchema:schema31.properties.frameworks,data:data32};
+if(data34["csa-ccm-4"] !== undefined){
+let data43 = data34["csa-ccm-4"];
+if(Array.isArray(data43)){
+if(data43.length < 1){
+const err131 = {instancePath:instancePath+"/frameworks/csa-ccm-4",schemaPath:"#/properties/frameworks/properties/csa-ccm-4/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"],data:data43};
 if(vErrors === null){
 vErrors = [err131];
 }
@@ -2728,12 +2738,12 @@ vErrors.push(err131);
 }
 errors++;
 }
-}
-if(data.remediation !== undefined){
-let data43 = data.remediation;
-if(typeof data43 === "string"){
-if(func2(data43) < 1){
-const err132 = {instancePath:instancePath+"/remediation",schemaPath:"#/properties/remediation/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.remediation,data:data43};
+const len5 = data43.length;
+for(let i9=0; i9<len5; i9++){
+let data44 = data43[i9];
+if(typeof data44 === "string"){
+if(func2(data44) < 1){
+const err132 = {instancePath:instancePath+"/frameworks/csa-ccm-4/" + i9,schemaPath:"#/properties/frameworks/properties/csa-ccm-4/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"].items,data:data44};
 if(vErrors === null){
 vErrors = [err132];
 }
@@ -2744,7 +2754,7 @@ errors++;
 }
 }
 else {
-const err133 = {instancePath:instancePath+"/remediation",schemaPath:"#/properties/remediation/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.remediation.type,parentSchema:schema31.properties.remediation,data:data43};
+const err133 = {instancePath:instancePath+"/frameworks/csa-ccm-4/" + i9,schemaPath:"#/properties/frameworks/properties/csa-ccm-4/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties["csa-ccm-4"].items.type,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"].items,data:data44};
 if(vErrors === null){
 vErrors = [err133];
 }
@@ -2754,15 +2764,18 @@ vErrors.push(err133);
 errors++;
 }
 }
-if(data.references !== undefined){
-let data44 = data.references;
-if(Array.isArray(data44)){
-const len6 = data44.length;
-for(let i11=0; i11<len6; i11++){
-let data45 = data44[i11];
-if(data45 && typeof data45 == "object" && !Array.isArray(data45)){
-if(data45.title === undefined){
-const err134 = {instancePath:instancePath+"/references/" + i11,schemaPath:"#/properties/references/items/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'",schema:schema31.properties.references.items.required,parentSchema:schema31.properties.references.items,data:data45};
+let i10 = data43.length;
+let j4;
+if(i10 > 1){
+const indices4 = {};
+for(;i10--;){
+let item4 = data43[i10];
+if(typeof item4 !== "string"){
+continue;
+}
+if(typeof indices4[item4] == "number"){
+j4 = indices4[item4];
+const err134 = {instancePath:instancePath+"/frameworks/csa-ccm-4",schemaPath:"#/properties/frameworks/properties/csa-ccm-4/uniqueItems",keyword:"uniqueItems",params:{i: i10, j: j4},message:"must NOT have duplicate items (items ## "+j4+" and "+i10+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"],data:data43};
 if(vErrors === null){
 vErrors = [err134];
 }
@@ -2770,10 +2783,14 @@ else {
 vErrors.push(err134);
 }
 errors++;
+break;
 }
-for(const key10 in data45){
-if(!(((key10 === "title") || (key10 === "url")) || (key10 === "config_rule"))){
-const err135 = {instancePath:instancePath+"/references/" + i11,schemaPath:"#/properties/references/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.references.items,data:data45};
+indices4[item4] = i10;
+}
+}
+}
+else {
+const err135 = {instancePath:instancePath+"/frameworks/csa-ccm-4",schemaPath:"#/properties/frameworks/properties/csa-ccm-4/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties["csa-ccm-4"].type,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"],data:data43};
 if(vErrors === null){
 vErrors = [err135];
 }
@@ -2783,11 +2800,9 @@ vErrors.push(err135);
 errors++;
 }
 }
-if(data45.title !== undefined){
-let data46 = data45.title;
-if(typeof data46 === "string"){
-if(func2(data46) < 1){
-const err136 = {instancePath:instancePath+"/references/" + i11+"/title",schemaPath:"#/properties/references/items/properties/title/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.references.items.properties.title,data:data46};
+}
+else {
+const err136 = {instancePath:instancePath+"/frameworks",schemaPath:"#/properties/frameworks/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.frameworks.type,parentSchema:schema31.properties.frameworks,data:data34};
 if(vErrors === null){
 vErrors = [err136];
 }
@@ -2797,8 +2812,11 @@ vErrors.push(err136);
 errors++;
 }
 }
-else {
-const err137 = {instancePath:instancePath+"/references/" + i11+"/title",schemaPath:"#/properties/references/items/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.references.items.properties.title.type,parentSchema:schema31.properties.references.items.properties.title,data:data46};
+if(data.remediation !== undefined){
+let data45 = data.remediation;
+if(typeof data45 === "string"){
+if(func2(data45) < 1){
+const err137 = {instancePath:instancePath+"/remediation",schemaPath:"#/properties/remediation/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.remediation,data:data45};
 if(vErrors === null){
 vErrors = [err137];
 }
@@ -2808,11 +2826,8 @@ vErrors.push(err137);
 errors++;
 }
 }
-if(data45.url !== undefined){
-let data47 = data45.url;
-if(typeof data47 === "string"){
-if(!(formats0(data47))){
-const err138 = {instancePath:instancePath+"/references/" + i11+"/url",schemaPath:"#/properties/references/items/properties/url/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\"",schema:"uri",parentSchema:schema31.properties.references.items.properties.url,data:data47};
+else {
+const err138 = {instancePath:instancePath+"/remediation",schemaPath:"#/properties/remediation/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.remediation.type,parentSchema:schema31.properties.remediation,data:data45};
 if(vErrors === null){
 vErrors = [err138];
 }
@@ -2822,8 +2837,15 @@ vErrors.push(err138);
 errors++;
 }
 }
-else {
-const err139 = {instancePath:instancePath+"/references/" + i11+"/url",schemaPath:"#/properties/references/items/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.references.items.properties.url.type,parentSchema:schema31.properties.references.items.properties.url,data:data47};
+if(data.references !== undefined){
+let data46 = data.references;
+if(Array.isArray(data46)){
+const len6 = data46.length;
+for(let i11=0; i11<len6; i11++){
+let data47 = data46[i11];
+if(data47 && typeof data47 == "object" && !Array.isArray(data47)){
+if(data47.title === undefined){
+const err139 = {instancePath:instancePath+"/references/" + i11,schemaPath:"#/properties/references/items/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'",schema:schema31.properties.references.items.required,parentSchema:schema31.properties.references.items,data:data47};
 if(vErrors === null){
 vErrors = [err139];
 }
@@ -2832,12 +2854,9 @@ vErrors.push(err139);
 }
 errors++;
 }
-}
-if(data45.config_rule !== undefined){
-let data48 = data45.config_rule;
-if(typeof data48 === "string"){
-if(!pattern6.test(data48)){
-const err140 = {instancePath:instancePath+"/references/" + i11+"/config_rule",schemaPath:"#/properties/references/items/properties/config_rule/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9_]+$"},message:"must match pattern \""+"^[A-Z0-9_]+$"+"\"",schema:"^[A-Z0-9_]+$",parentSchema:schema31.properties.references.items.properties.config_rule,data:data48};
+for(const key10 in data47){
+if(!(((key10 === "title") || (key10 === "url")) || (key10 === "config_rule"))){
+const err140 = {instancePath:instancePath+"/references/" + i11,schemaPath:"#/properties/references/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.references.items,data:data47};
 if(vErrors === null){
 vErrors = [err140];
 }
@@ -2847,8 +2866,11 @@ vErrors.push(err140);
 errors++;
 }
 }
-else {
-const err141 = {instancePath:instancePath+"/references/" + i11+"/config_rule",schemaPath:"#/properties/references/items/properties/config_rule/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.references.items.properties.config_rule.type,parentSchema:schema31.properties.references.items.properties.config_rule,data:data48};
+if(data47.title !== undefined){
+let data48 = data47.title;
+if(typeof data48 === "string"){
+if(func2(data48) < 1){
+const err141 = {instancePath:instancePath+"/references/" + i11+"/title",schemaPath:"#/properties/references/items/properties/title/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.references.items.properties.title,data:data48};
 if(vErrors === null){
 vErrors = [err141];
 }
@@ -2858,9 +2880,8 @@ vErrors.push(err141);
 errors++;
 }
 }
-}
 else {
-const err142 = {instancePath:instancePath+"/references/" + i11,schemaPath:"#/properties/references/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.references.items.type,parentSchema:schema31.properties.references.items,data:data45};
+const err142 = {instancePath:instancePath+"/references/" + i11+"/title",schemaPath:"#/properties/references/items/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.references.items.properties.title.type,parentSchema:schema31.properties.references.items.properties.title,data:data48};
 if(vErrors === null){
 vErrors = [err142];
 }
@@ -2870,9 +2891,11 @@ vErrors.push(err142);
 errors++;
 }
 }
-}
-else {
-const err143 = {instancePath:instancePath+"/references",schemaPath:"#/properties/references/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.references.type,parentSchema:schema31.properties.references,data:data44};
+if(data47.url !== undefined){
+let data49 = data47.url;
+if(typeof data49 === "string"){
+if(!(formats0(data49))){
+const err143 = {instancePath:instancePath+"/references/" + i11+"/url",schemaPath:"#/properties/references/items/properties/url/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\"",schema:"uri",parentSchema:schema31.properties.references.items.properties.url,data:data49};
 if(vErrors === null){
 vErrors = [err143];
 }
@@ -2882,11 +2905,8 @@ vErrors.push(err143);
 errors++;
 }
 }
-if(data.rationale !== undefined){
-let data49 = data.rationale;
-if(typeof data49 === "string"){
-if(func2(data49) < 1){
-const err144 = {instancePath:instancePath+"/rationale",schemaPath:"#/properties/rationale/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.rationale,data:data49};
+else {
+const err144 = {instancePath:instancePath+"/references/" + i11+"/url",schemaPath:"#/properties/references/items/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.references.items.properties.url.type,parentSchema:schema31.properties.references.items.properties.url,data:data49};
 if(vErrors === null){
 vErrors = [err144];
 }
@@ -2896,8 +2916,11 @@ vErrors.push(err144);
 errors++;
 }
 }
-else {
-const err145 = {instancePath:instancePath+"/rationale",schemaPath:"#/properties/rationale/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.rationale.type,parentSchema:schema31.properties.rationale,data:data49};
+if(data47.config_rule !== undefined){
+let data50 = data47.config_rule;
+if(typeof data50 === "string"){
+if(!pattern6.test(data50)){
+const err145 = {instancePath:instancePath+"/references/" + i11+"/config_rule",schemaPath:"#/properties/references/items/properties/config_rule/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9_]+$"},message:"must match pattern \""+"^[A-Z0-9_]+$"+"\"",schema:"^[A-Z0-9_]+$",parentSchema:schema31.properties.references.items.properties.config_rule,data:data50};
 if(vErrors === null){
 vErrors = [err145];
 }
@@ -2907,19 +2930,8 @@ vErrors.push(err145);
 errors++;
 }
 }
-if(data.examples !== undefined){
-let data50 = data.examples;
-if(Array.isArray(data50)){
-const len7 = data50.length;
-for(let i12=0; i12<len7; i12++){
-let data51 = data50[i12];
-const _errs172 = errors;
-let valid50 = false;
-let passing1 = null;
-const _errs173 = errors;
-if(data51 && typeof data51 == "object" && !Array.isArray(data51)){
-if(data51.resource === undefined){
-const err146 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/oneOf/0/required",keyword:"required",params:{missingProperty: "resource"},message:"must have required property '"+"resource"+"'",schema:schema39.oneOf[0].required,parentSchema:schema39.oneOf[0],data:data51};
+else {
+const err146 = {instancePath:instancePath+"/references/" + i11+"/config_rule",schemaPath:"#/properties/references/items/properties/config_rule/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.references.items.properties.config_rule.type,parentSchema:schema31.properties.references.items.properties.config_rule,data:data50};
 if(vErrors === null){
 vErrors = [err146];
 }
@@ -2929,15 +2941,9 @@ vErrors.push(err146);
 errors++;
 }
 }
-var _valid9 = _errs173 === errors;
-if(_valid9){
-valid50 = true;
-passing1 = 0;
 }
-const _errs174 = errors;
-if(data51 && typeof data51 == "object" && !Array.isArray(data51)){
-if(data51.attestation === undefined){
-const err147 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/oneOf/1/required",keyword:"required",params:{missingProperty: "attestation"},message:"must have required property '"+"attestation"+"'",schema:schema39.oneOf[1].required,parentSchema:schema39.oneOf[1],data:data51};
+else {
+const err147 = {instancePath:instancePath+"/references/" + i11,schemaPath:"#/properties/references/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.references.items.type,parentSchema:schema31.properties.references.items,data:data47};
 if(vErrors === null){
 vErrors = [err147];
 }
@@ -2947,7 +2953,84 @@ vErrors.push(err147);
 errors++;
 }
 }
-var _valid9 = _errs174 === errors;
+}
+else {
+const err148 = {instancePath:instancePath+"/references",schemaPath:"#/properties/references/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.references.type,parentSchema:schema31.properties.references,data:data46};
+if(vErrors === null){
+vErrors = [err148];
+}
+else {
+vErrors.push(err148);
+}
+errors++;
+}
+}
+if(data.rationale !== undefined){
+let data51 = data.rationale;
+if(typeof data51 === "string"){
+if(func2(data51) < 1){
+const err149 = {instancePath:instancePath+"/rationale",schemaPath:"#/properties/rationale/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.rationale,data:data51};
+if(vErrors === null){
+vErrors = [err149];
+}
+else {
+vErrors.push(err149);
+}
+errors++;
+}
+}
+else {
+const err150 = {instancePath:instancePath+"/rationale",schemaPath:"#/properties/rationale/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.rationale.type,parentSchema:schema31.properties.rationale,data:data51};
+if(vErrors === null){
+vErrors = [err150];
+}
+else {
+vErrors.push(err150);
+}
+errors++;
+}
+}
+if(data.examples !== undefined){
+let data52 = data.examples;
+if(Array.isArray(data52)){
+const len7 = data52.length;
+for(let i12=0; i12<len7; i12++){
+let data53 = data52[i12];
+const _errs181 = errors;
+let valid50 = false;
+let passing1 = null;
+const _errs182 = errors;
+if(data53 && typeof data53 == "object" && !Array.isArray(data53)){
+if(data53.resource === undefined){
+const err151 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/oneOf/0/required",keyword:"required",params:{missingProperty: "resource"},message:"must have required property '"+"resource"+"'",schema:schema39.oneOf[0].required,parentSchema:schema39.oneOf[0],data:data53};
+if(vErrors === null){
+vErrors = [err151];
+}
+else {
+vErrors.push(err151);
+}
+errors++;
+}
+}
+var _valid9 = _errs182 === errors;
+if(_valid9){
+valid50 = true;
+passing1 = 0;
+}
+const _errs183 = errors;
+if(data53 && typeof data53 == "object" && !Array.isArray(data53)){
+if(data53.attestation === undefined){
+const err152 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/oneOf/1/required",keyword:"required",params:{missingProperty: "attestation"},message:"must have required property '"+"attestation"+"'",schema:schema39.oneOf[1].required,parentSchema:schema39.oneOf[1],data:data53};
+if(vErrors === null){
+vErrors = [err152];
+}
+else {
+vErrors.push(err152);
+}
+errors++;
+}
+}
+var _valid9 = _errs183 === errors;
 if(_valid9 && valid50){
 valid50 = false;
 passing1 = [passing1, 1];
@@ -2959,75 +3042,7 @@ passing1 = 1;
 }
 }
 if(!valid50){
-const err148 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf",schema:schema39.oneOf,parentSchema:schema39,data:data51};
-if(vErrors === null){
-vErrors = [err148];
-}
-else {
-vErrors.push(err148);
-}
-errors++;
-}
-else {
-errors = _errs172;
-if(vErrors !== null){
-if(_errs172){
-vErrors.length = _errs172;
-}
-else {
-vErrors = null;
-}
-}
-}
-if(data51 && typeof data51 == "object" && !Array.isArray(data51)){
-if(data51.name === undefined){
-const err149 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema39.required,parentSchema:schema39,data:data51};
-if(vErrors === null){
-vErrors = [err149];
-}
-else {
-vErrors.push(err149);
-}
-errors++;
-}
-if(data51.expect === undefined){
-const err150 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/required",keyword:"required",params:{missingProperty: "expect"},message:"must have required property '"+"expect"+"'",schema:schema39.required,parentSchema:schema39,data:data51};
-if(vErrors === null){
-vErrors = [err150];
-}
-else {
-vErrors.push(err150);
-}
-errors++;
-}
-for(const key11 in data51){
-if(!(((((((key11 === "name") || (key11 === "resource")) || (key11 === "expect")) || (key11 === "parameters")) || (key11 === "now")) || (key11 === "attestation")) || (key11 === "document_text"))){
-const err151 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema39,data:data51};
-if(vErrors === null){
-vErrors = [err151];
-}
-else {
-vErrors.push(err151);
-}
-errors++;
-}
-}
-if(data51.name !== undefined){
-let data52 = data51.name;
-if(typeof data52 === "string"){
-if(func2(data52) < 1){
-const err152 = {instancePath:instancePath+"/examples/" + i12+"/name",schemaPath:"#/$defs/example/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.name,data:data52};
-if(vErrors === null){
-vErrors = [err152];
-}
-else {
-vErrors.push(err152);
-}
-errors++;
-}
-}
-else {
-const err153 = {instancePath:instancePath+"/examples/" + i12+"/name",schemaPath:"#/$defs/example/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.name.type,parentSchema:schema39.properties.name,data:data52};
+const err153 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf",schema:schema39.oneOf,parentSchema:schema39,data:data53};
 if(vErrors === null){
 vErrors = [err153];
 }
@@ -3036,11 +3051,20 @@ vErrors.push(err153);
 }
 errors++;
 }
+else {
+errors = _errs181;
+if(vErrors !== null){
+if(_errs181){
+vErrors.length = _errs181;
 }
-if(data51.expect !== undefined){
-let data53 = data51.expect;
-if(!((((data53 === "pass") || (data53 === "fail")) || (data53 === "not-applicable")) || (data53 === "manual"))){
-const err154 = {instancePath:instancePath+"/examples/" + i12+"/expect",schemaPath:"#/$defs/example/properties/expect/enum",keyword:"enum",params:{allowedValues: schema39.properties.expect.enum},message:"must be equal to one of the allowed values",schema:schema39.properties.expect.enum,parentSchema:schema39.properties.expect,data:data53};
+else {
+vErrors = null;
+}
+}
+}
+if(data53 && typeof data53 == "object" && !Array.isArray(data53)){
+if(data53.name === undefined){
+const err154 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema39.required,parentSchema:schema39,data:data53};
 if(vErrors === null){
 vErrors = [err154];
 }
@@ -3049,11 +3073,8 @@ vErrors.push(err154);
 }
 errors++;
 }
-}
-if(data51.parameters !== undefined){
-let data54 = data51.parameters;
-if(!(data54 && typeof data54 == "object" && !Array.isArray(data54))){
-const err155 = {instancePath:instancePath+"/examples/" + i12+"/parameters",schemaPath:"#/$defs/example/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.properties.parameters.type,parentSchema:schema39.properties.parameters,data:data54};
+if(data53.expect === undefined){
+const err155 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/required",keyword:"required",params:{missingProperty: "expect"},message:"must have required property '"+"expect"+"'",schema:schema39.required,parentSchema:schema39,data:data53};
 if(vErrors === null){
 vErrors = [err155];
 }
@@ -3062,12 +3083,9 @@ vErrors.push(err155);
 }
 errors++;
 }
-}
-if(data51.now !== undefined){
-let data55 = data51.now;
-if(typeof data55 === "string"){
-if(!(formats4.validate(data55))){
-const err156 = {instancePath:instancePath+"/examples/" + i12+"/now",schemaPath:"#/$defs/example/properties/now/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\"",schema:"date-time",parentSchema:schema39.properties.now,data:data55};
+for(const key11 in data53){
+if(!(((((((key11 === "name") || (key11 === "resource")) || (key11 === "expect")) || (key11 === "parameters")) || (key11 === "now")) || (key11 === "attestation")) || (key11 === "document_text"))){
+const err156 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema39,data:data53};
 if(vErrors === null){
 vErrors = [err156];
 }
@@ -3077,8 +3095,11 @@ vErrors.push(err156);
 errors++;
 }
 }
-else {
-const err157 = {instancePath:instancePath+"/examples/" + i12+"/now",schemaPath:"#/$defs/example/properties/now/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.now.type,parentSchema:schema39.properties.now,data:data55};
+if(data53.name !== undefined){
+let data54 = data53.name;
+if(typeof data54 === "string"){
+if(func2(data54) < 1){
+const err157 = {instancePath:instancePath+"/examples/" + i12+"/name",schemaPath:"#/$defs/example/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.name,data:data54};
 if(vErrors === null){
 vErrors = [err157];
 }
@@ -3088,11 +3109,8 @@ vErrors.push(err157);
 errors++;
 }
 }
-if(data51.attestation !== undefined){
-let data56 = data51.attestation;
-if(data56 && typeof data56 == "object" && !Array.isArray(data56)){
-if(data56.attested_by === undefined){
-const err158 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "attested_by"},message:"must have required property '"+"attested_by"+"'",schema:schema39.properties.attestation.required,parentSchema:schema39.properties.attestation,data:data56};
+else {
+const err158 = {instancePath:instancePath+"/examples/" + i12+"/name",schemaPath:"#/$defs/example/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.name.type,parentSchema:schema39.properties.name,data:data54};
 if(vErrors === null){
 vErrors = [err158];
 }
@@ -3101,8 +3119,11 @@ vErrors.push(err158);
 }
 errors++;
 }
-if(data56.attested_at === undefined){
-const err159 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "attested_at"},message:"must have required property '"+"attested_at"+"'",schema:schema39.properties.attestation.required,parentSchema:schema39.properties.attestation,data:data56};
+}
+if(data53.expect !== undefined){
+let data55 = data53.expect;
+if(!(((((data55 === "pass") || (data55 === "fail")) || (data55 === "not-applicable")) || (data55 === "error")) || (data55 === "manual"))){
+const err159 = {instancePath:instancePath+"/examples/" + i12+"/expect",schemaPath:"#/$defs/example/properties/expect/enum",keyword:"enum",params:{allowedValues: schema39.properties.expect.enum},message:"must be equal to one of the allowed values",schema:schema39.properties.expect.enum,parentSchema:schema39.properties.expect,data:data55};
 if(vErrors === null){
 vErrors = [err159];
 }
@@ -3111,8 +3132,11 @@ vErrors.push(err159);
 }
 errors++;
 }
-if(data56.document === undefined){
-const err160 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "document"},message:"must have required property '"+"document"+"'",schema:schema39.properties.attestation.required,parentSchema:schema39.properties.attestation,data:data56};
+}
+if(data53.parameters !== undefined){
+let data56 = data53.parameters;
+if(!(data56 && typeof data56 == "object" && !Array.isArray(data56))){
+const err160 = {instancePath:instancePath+"/examples/" + i12+"/parameters",schemaPath:"#/$defs/example/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.properties.parameters.type,parentSchema:schema39.properties.parameters,data:data56};
 if(vErrors === null){
 vErrors = [err160];
 }
@@ -3121,8 +3145,12 @@ vErrors.push(err160);
 }
 errors++;
 }
-if(data56.sha256 === undefined){
-const err161 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "sha256"},message:"must have required property '"+"sha256"+"'",schema:schema39.properties.attestation.required,parentSchema:schema39.properties.attestation,data:data56};
+}
+if(data53.now !== undefined){
+let data57 = data53.now;
+if(typeof data57 === "string"){
+if(!(formats4.validate(data57))){
+const err161 = {instancePath:instancePath+"/examples/" + i12+"/now",schemaPath:"#/$defs/example/properties/now/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\"",schema:"date-time",parentSchema:schema39.properties.now,data:data57};
 if(vErrors === null){
 vErrors = [err161];
 }
@@ -3131,8 +3159,9 @@ vErrors.push(err161);
 }
 errors++;
 }
-if(data56.expires === undefined){
-const err162 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "expires"},message:"must have required property '"+"expires"+"'",schema:schema39.properties.attestation.required,parentSchema:schema39.properties.attestation,data:data56};
+}
+else {
+const err162 = {instancePath:instancePath+"/examples/" + i12+"/now",schemaPath:"#/$defs/example/properties/now/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.now.type,parentSchema:schema39.properties.now,data:data57};
 if(vErrors === null){
 vErrors = [err162];
 }
@@ -3141,9 +3170,12 @@ vErrors.push(err162);
 }
 errors++;
 }
-for(const key12 in data56){
-if(!((((((key12 === "attested_by") || (key12 === "attested_at")) || (key12 === "document")) || (key12 === "sha256")) || (key12 === "expires")) || (key12 === "notes"))){
-const err163 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema39.properties.attestation,data:data56};
+}
+if(data53.attestation !== undefined){
+let data58 = data53.attestation;
+if(data58 && typeof data58 == "object" && !Array.isArray(data58)){
+if(data58.attested_by === undefined){
+const err163 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "attested_by"},message:"must have required property '"+"attested_by"+"'",schema:schema39.properties.attestation.required,parentSchema:schema39.properties.attestation,data:data58};
 if(vErrors === null){
 vErrors = [err163];
 }
@@ -3152,12 +3184,8 @@ vErrors.push(err163);
 }
 errors++;
 }
-}
-if(data56.attested_by !== undefined){
-let data57 = data56.attested_by;
-if(typeof data57 === "string"){
-if(func2(data57) < 1){
-const err164 = {instancePath:instancePath+"/examples/" + i12+"/attestation/attested_by",schemaPath:"#/$defs/example/properties/attestation/properties/attested_by/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.attestation.properties.attested_by,data:data57};
+if(data58.attested_at === undefined){
+const err164 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "attested_at"},message:"must have required property '"+"attested_at"+"'",schema:schema39.properties.attestation.required,parentSchema:schema39.properties.attestation,data:data58};
 if(vErrors === null){
 vErrors = [err164];
 }
@@ -3166,9 +3194,8 @@ vErrors.push(err164);
 }
 errors++;
 }
-}
-else {
-const err165 = {instancePath:instancePath+"/examples/" + i12+"/attestation/attested_by",schemaPath:"#/$defs/example/properties/attestation/properties/attested_by/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.attestation.properties.attested_by.type,parentSchema:schema39.properties.attestation.properties.attested_by,data:data57};
+if(data58.document === undefined){
+const err165 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "document"},message:"must have required property '"+"document"+"'",schema:schema39.properties.attestation.required,parentSchema:schema39.properties.attestation,data:data58};
 if(vErrors === null){
 vErrors = [err165];
 }
@@ -3177,12 +3204,8 @@ vErrors.push(err165);
 }
 errors++;
 }
-}
-if(data56.attested_at !== undefined){
-let data58 = data56.attested_at;
-if(typeof data58 === "string"){
-if(func2(data58) < 1){
-const err166 = {instancePath:instancePath+"/examples/" + i12+"/attestation/attested_at",schemaPath:"#/$defs/example/properties/attestation/properties/attested_at/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.attestation.properties.attested_at,data:data58};
+if(data58.sha256 === undefined){
+const err166 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "sha256"},message:"must have required property '"+"sha256"+"'",schema:schema39.properties.attestation.required,parentSchema:schema39.properties.attestation,data:data58};
 if(vErrors === null){
 vErrors = [err166];
 }
@@ -3191,9 +3214,8 @@ vErrors.push(err166);
 }
 errors++;
 }
-}
-else {
-const err167 = {instancePath:instancePath+"/examples/" + i12+"/attestation/attested_at",schemaPath:"#/$defs/example/properties/attestation/properties/attested_at/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.attestation.properties.attested_at.type,parentSchema:schema39.properties.attestation.properties.attested_at,data:data58};
+if(data58.expires === undefined){
+const err167 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "expires"},message:"must have required property '"+"expires"+"'",schema:schema39.properties.attestation.required,parentSchema:schema39.properties.attestation,data:data58};
 if(vErrors === null){
 vErrors = [err167];
 }
@@ -3202,12 +3224,9 @@ vErrors.push(err167);
 }
 errors++;
 }
-}
-if(data56.document !== undefined){
-let data59 = data56.document;
-if(typeof data59 === "string"){
-if(func2(data59) < 1){
-const err168 = {instancePath:instancePath+"/examples/" + i12+"/attestation/document",schemaPath:"#/$defs/example/properties/attestation/properties/document/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.attestation.properties.document,data:data59};
+for(const key12 in data58){
+if(!((((((key12 === "attested_by") || (key12 === "attested_at")) || (key12 === "document")) || (key12 === "sha256")) || (key12 === "expires")) || (key12 === "notes"))){
+const err168 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema39.properties.attestation,data:data58};
 if(vErrors === null){
 vErrors = [err168];
 }
@@ -3217,8 +3236,11 @@ vErrors.push(err168);
 errors++;
 }
 }
-else {
-const err169 = {instancePath:instancePath+"/examples/" + i12+"/attestation/document",schemaPath:"#/$defs/example/properties/attestation/properties/document/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.attestation.properties.document.type,parentSchema:schema39.properties.attestation.properties.document,data:data59};
+if(data58.attested_by !== undefined){
+let data59 = data58.attested_by;
+if(typeof data59 === "string"){
+if(func2(data59) < 1){
+const err169 = {instancePath:instancePath+"/examples/" + i12+"/attestation/attested_by",schemaPath:"#/$defs/example/properties/attestation/properties/attested_by/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.attestation.properties.attested_by,data:data59};
 if(vErrors === null){
 vErrors = [err169];
 }
@@ -3228,11 +3250,8 @@ vErrors.push(err169);
 errors++;
 }
 }
-if(data56.sha256 !== undefined){
-let data60 = data56.sha256;
-if(typeof data60 === "string"){
-if(func2(data60) < 1){
-const err170 = {instancePath:instancePath+"/examples/" + i12+"/attestation/sha256",schemaPath:"#/$defs/example/properties/attestation/properties/sha256/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.attestation.properties.sha256,data:data60};
+else {
+const err170 = {instancePath:instancePath+"/examples/" + i12+"/attestation/attested_by",schemaPath:"#/$defs/example/properties/attestation/properties/attested_by/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.attestation.properties.attested_by.type,parentSchema:schema39.properties.attestation.properties.attested_by,data:data59};
 if(vErrors === null){
 vErrors = [err170];
 }
@@ -3242,8 +3261,11 @@ vErrors.push(err170);
 errors++;
 }
 }
-else {
-const err171 = {instancePath:instancePath+"/examples/" + i12+"/attestation/sha256",schemaPath:"#/$defs/example/properties/attestation/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.attestation.properties.sha256.type,parentSchema:schema39.properties.attestation.properties.sha256,data:data60};
+if(data58.attested_at !== undefined){
+let data60 = data58.attested_at;
+if(typeof data60 === "string"){
+if(func2(data60) < 1){
+const err171 = {instancePath:instancePath+"/examples/" + i12+"/attestation/attested_at",schemaPath:"#/$defs/example/properties/attestation/properties/attested_at/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.attestation.properties.attested_at,data:data60};
 if(vErrors === null){
 vErrors = [err171];
 }
@@ -3253,11 +3275,8 @@ vErrors.push(err171);
 errors++;
 }
 }
-if(data56.expires !== undefined){
-let data61 = data56.expires;
-if(typeof data61 === "string"){
-if(func2(data61) < 1){
-const err172 = {instancePath:instancePath+"/examples/" + i12+"/attestation/expires",schemaPath:"#/$defs/example/properties/attestation/properties/expires/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.attestation.properties.expires,data:data61};
+else {
+const err172 = {instancePath:instancePath+"/examples/" + i12+"/attestation/attested_at",schemaPath:"#/$defs/example/properties/attestation/properties/attested_at/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.attestation.properties.attested_at.type,parentSchema:schema39.properties.attestation.properties.attested_at,data:data60};
 if(vErrors === null){
 vErrors = [err172];
 }
@@ -3267,8 +3286,11 @@ vErrors.push(err172);
 errors++;
 }
 }
-else {
-const err173 = {instancePath:instancePath+"/examples/" + i12+"/attestation/expires",schemaPath:"#/$defs/example/properties/attestation/properties/expires/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.attestation.properties.expires.type,parentSchema:schema39.properties.attestation.properties.expires,data:data61};
+if(data58.document !== undefined){
+let data61 = data58.document;
+if(typeof data61 === "string"){
+if(func2(data61) < 1){
+const err173 = {instancePath:instancePath+"/examples/" + i12+"/attestation/document",schemaPath:"#/$defs/example/properties/attestation/properties/document/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.attestation.properties.document,data:data61};
 if(vErrors === null){
 vErrors = [err173];
 }
@@ -3278,11 +3300,8 @@ vErrors.push(err173);
 errors++;
 }
 }
-if(data56.notes !== undefined){
-let data62 = data56.notes;
-if(typeof data62 === "string"){
-if(func2(data62) < 1){
-const err174 = {instancePath:instancePath+"/examples/" + i12+"/attestation/notes",schemaPath:"#/$defs/example/properties/attestation/properties/notes/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.attestation.properties.notes,data:data62};
+else {
+const err174 = {instancePath:instancePath+"/examples/" + i12+"/attestation/document",schemaPath:"#/$defs/example/properties/attestation/properties/document/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.attestation.properties.document.type,parentSchema:schema39.properties.attestation.properties.document,data:data61};
 if(vErrors === null){
 vErrors = [err174];
 }
@@ -3292,8 +3311,11 @@ vErrors.push(err174);
 errors++;
 }
 }
-else {
-const err175 = {instancePath:instancePath+"/examples/" + i12+"/attestation/notes",schemaPath:"#/$defs/example/properties/attestation/properties/notes/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.attestation.properties.notes.type,parentSchema:schema39.properties.attestation.properties.notes,data:data62};
+if(data58.sha256 !== undefined){
+let data62 = data58.sha256;
+if(typeof data62 === "string"){
+if(func2(data62) < 1){
+const err175 = {instancePath:instancePath+"/examples/" + i12+"/attestation/sha256",schemaPath:"#/$defs/example/properties/attestation/properties/sha256/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.attestation.properties.sha256,data:data62};
 if(vErrors === null){
 vErrors = [err175];
 }
@@ -3303,9 +3325,8 @@ vErrors.push(err175);
 errors++;
 }
 }
-}
 else {
-const err176 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.properties.attestation.type,parentSchema:schema39.properties.attestation,data:data56};
+const err176 = {instancePath:instancePath+"/examples/" + i12+"/attestation/sha256",schemaPath:"#/$defs/example/properties/attestation/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.attestation.properties.sha256.type,parentSchema:schema39.properties.attestation.properties.sha256,data:data62};
 if(vErrors === null){
 vErrors = [err176];
 }
@@ -3315,10 +3336,11 @@ vErrors.push(err176);
 errors++;
 }
 }
-if(data51.document_text !== undefined){
-let data63 = data51.document_text;
-if(typeof data63 !== "string"){
-const err177 = {instancePath:instancePath+"/examples/" + i12+"/document_text",schemaPath:"#/$defs/example/properties/document_text/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.document_text.type,parentSchema:schema39.properties.document_text,data:data63};
+if(data58.expires !== undefined){
+let data63 = data58.expires;
+if(typeof data63 === "string"){
+if(func2(data63) < 1){
+const err177 = {instancePath:instancePath+"/examples/" + i12+"/attestation/expires",schemaPath:"#/$defs/example/properties/attestation/properties/expires/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.attestation.properties.expires,data:data63};
 if(vErrors === null){
 vErrors = [err177];
 }
@@ -3328,9 +3350,8 @@ vErrors.push(err177);
 errors++;
 }
 }
-}
 else {
-const err178 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.type,parentSchema:schema39,data:data51};
+const err178 = {instancePath:instancePath+"/examples/" + i12+"/attestation/expires",schemaPath:"#/$defs/example/properties/attestation/properties/expires/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.attestation.properties.expires.type,parentSchema:schema39.properties.attestation.properties.expires,data:data63};
 if(vErrors === null){
 vErrors = [err178];
 }
@@ -3340,9 +3361,11 @@ vErrors.push(err178);
 errors++;
 }
 }
-}
-else {
-const err179 = {instancePath:instancePath+"/examples",schemaPath:"#/properties/examples/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.examples.type,parentSchema:schema31.properties.examples,data:data50};
+if(data58.notes !== undefined){
+let data64 = data58.notes;
+if(typeof data64 === "string"){
+if(func2(data64) < 1){
+const err179 = {instancePath:instancePath+"/examples/" + i12+"/attestation/notes",schemaPath:"#/$defs/example/properties/attestation/properties/notes/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.attestation.properties.notes,data:data64};
 if(vErrors === null){
 vErrors = [err179];
 }
@@ -3352,15 +3375,8 @@ vErrors.push(err179);
 errors++;
 }
 }
-if(data.tags !== undefined){
-let data64 = data.tags;
-if(Array.isArray(data64)){
-const len8 = data64.length;
-for(let i13=0; i13<len8; i13++){
-let data65 = data64[i13];
-if(typeof data65 === "string"){
-if(func2(data65) < 1){
-const err180 = {instancePath:instancePath+"/tags/" + i13,schemaPath:"#/properties/tags/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.tags.items,data:data65};
+else {
+const err180 = {instancePath:instancePath+"/examples/" + i12+"/attestation/notes",schemaPath:"#/$defs/example/properties/attestation/properties/notes/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.attestation.properties.notes.type,parentSchema:schema39.properties.attestation.properties.notes,data:data64};
 if(vErrors === null){
 vErrors = [err180];
 }
@@ -3370,8 +3386,9 @@ vErrors.push(err180);
 errors++;
 }
 }
+}
 else {
-const err181 = {instancePath:instancePath+"/tags/" + i13,schemaPath:"#/properties/tags/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.tags.items.type,parentSchema:schema31.properties.tags.items,data:data65};
+const err181 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.properties.attestation.type,parentSchema:schema39.properties.attestation,data:data58};
 if(vErrors === null){
 vErrors = [err181];
 }
@@ -3381,18 +3398,10 @@ vErrors.push(err181);
 errors++;
 }
 }
-let i14 = data64.length;
-let j5;
-if(i14 > 1){
-const indices5 = {};
-for(;i14--;){
-let item5 = data64[i14];
-if(typeof item5 !== "string"){
-continue;
-}
-if(typeof indices5[item5] == "number"){
-j5 = indices5[item5];
-const err182 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/uniqueItems",keyword:"uniqueItems",params:{i: i14, j: j5},message:"must NOT have duplicate items (items ## "+j5+" and "+i14+" are identical)",schema:true,parentSchema:schema31.properties.tags,data:data64};
+if(data53.document_text !== undefined){
+let data65 = data53.document_text;
+if(typeof data65 !== "string"){
+const err182 = {instancePath:instancePath+"/examples/" + i12+"/document_text",schemaPath:"#/$defs/example/properties/document_text/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.document_text.type,parentSchema:schema39.properties.document_text,data:data65};
 if(vErrors === null){
 vErrors = [err182];
 }
@@ -3400,14 +3409,11 @@ else {
 vErrors.push(err182);
 }
 errors++;
-break;
-}
-indices5[item5] = i14;
 }
 }
 }
 else {
-const err183 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.tags.type,parentSchema:schema31.properties.tags,data:data64};
+const err183 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.type,parentSchema:schema39,data:data53};
 if(vErrors === null){
 vErrors = [err183];
 }
@@ -3419,7 +3425,7 @@ errors++;
 }
 }
 else {
-const err184 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
+const err184 = {instancePath:instancePath+"/examples",schemaPath:"#/properties/examples/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.examples.type,parentSchema:schema31.properties.examples,data:data52};
 if(vErrors === null){
 vErrors = [err184];
 }
@@ -3428,19 +3434,96 @@ vErrors.push(err184);
 }
 errors++;
 }
+}
+if(data.tags !== undefined){
+let data66 = data.tags;
+if(Array.isArray(data66)){
+const len8 = data66.length;
+for(let i13=0; i13<len8; i13++){
+let data67 = data66[i13];
+if(typeof data67 === "string"){
+if(func2(data67) < 1){
+const err185 = {instancePath:instancePath+"/tags/" + i13,schemaPath:"#/properties/tags/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.tags.items,data:data67};
+if(vErrors === null){
+vErrors = [err185];
+}
+else {
+vErrors.push(err185);
+}
+errors++;
+}
+}
+else {
+const err186 = {instancePath:instancePath+"/tags/" + i13,schemaPath:"#/properties/tags/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.tags.items.type,parentSchema:schema31.properties.tags.items,data:data67};
+if(vErrors === null){
+vErrors = [err186];
+}
+else {
+vErrors.push(err186);
+}
+errors++;
+}
+}
+let i14 = data66.length;
+let j5;
+if(i14 > 1){
+const indices5 = {};
+for(;i14--;){
+let item5 = data66[i14];
+if(typeof item5 !== "string"){
+continue;
+}
+if(typeof indices5[item5] == "number"){
+j5 = indices5[item5];
+const err187 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/uniqueItems",keyword:"uniqueItems",params:{i: i14, j: j5},message:"must NOT have duplicate items (items ## "+j5+" and "+i14+" are identical)",schema:true,parentSchema:schema31.properties.tags,data:data66};
+if(vErrors === null){
+vErrors = [err187];
+}
+else {
+vErrors.push(err187);
+}
+errors++;
+break;
+}
+indices5[item5] = i14;
+}
+}
+}
+else {
+const err188 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.tags.type,parentSchema:schema31.properties.tags,data:data66};
+if(vErrors === null){
+vErrors = [err188];
+}
+else {
+vErrors.push(err188);
+}
+errors++;
+}
+}
+}
+else {
+const err189 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
+if(vErrors === null){
+vErrors = [err189];
+}
+else {
+vErrors.push(err189);
+}
+errors++;
+}
 validate20.errors = vErrors;
 return errors === 0;
 }
 validate20.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const framework = validate30;
+export const framework = validate31;
 const schema40 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/framework.schema.json","title":"trustpack framework catalog","type":"object","additionalProperties":false,"required":["id","title","version","requirements"],"properties":{"id":{"enum":["soc2","pci-dss-4.0.1","gdpr","ccpa","csa-ccm-4"]},"title":{"type":"string","minLength":1},"version":{"type":"string","minLength":1},"url":{"type":"string","format":"uri"},"requirements":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["id","title"],"properties":{"id":{"type":"string","minLength":1},"title":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}}}}}};
 
-function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://trustpack.dev/schema/framework.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate30.evaluated;
+const evaluated0 = validate31.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -3747,20 +3830,20 @@ vErrors.push(err24);
 }
 errors++;
 }
-validate30.errors = vErrors;
+validate31.errors = vErrors;
 return errors === 0;
 }
-validate30.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate31.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const project = validate31;
+export const project = validate32;
 const schema41 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/project.schema.json","title":"trustpack.yaml project settings","type":"object","additionalProperties":false,"properties":{"organisation":{"type":"string","minLength":1},"controls":{"type":"string","minLength":1},"regions":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-\\d+$","x-message":"must be an AWS region such as eu-central-1"}},"parameters":{"type":"object"},"control_parameters":{"type":"object","additionalProperties":{"type":"object"}},"waivers":{"type":"string","minLength":1},"attestations":{"type":"string","minLength":1}}};
 const pattern10 = new RegExp("^[a-z]{2}(-[a-z]+)+-\\d+$", "u");
 
-function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://trustpack.dev/schema/project.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate31.evaluated;
+const evaluated0 = validate32.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -3997,20 +4080,20 @@ vErrors.push(err16);
 }
 errors++;
 }
-validate31.errors = vErrors;
+validate32.errors = vErrors;
 return errors === 0;
 }
-validate31.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate32.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const waivers = validate32;
+export const waivers = validate33;
 const schema42 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/waivers.schema.json","title":"trustpack waivers","type":"object","additionalProperties":false,"required":["waivers"],"properties":{"waivers":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["control","resource","reason","approver","expires"],"properties":{"control":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","x-message":"must be lower-case letters, digits and dashes (e.g. rds-cluster-encrypted-at-rest)"},"resource":{"type":"string","minLength":1},"reason":{"type":"string","minLength":1},"approver":{"type":"string","minLength":1},"expires":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$","x-message":"must be an ISO 8601 date or date-time, e.g. 2027-01-31 or 2027-01-31T00:00:00Z"}}}}}};
 const pattern12 = new RegExp("^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$", "u");
 
-function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://trustpack.dev/schema/waivers.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate32.evaluated;
+const evaluated0 = validate33.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -4269,20 +4352,20 @@ vErrors.push(err20);
 }
 errors++;
 }
-validate32.errors = vErrors;
+validate33.errors = vErrors;
 return errors === 0;
 }
-validate32.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate33.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const attestations = validate33;
+export const attestations = validate34;
 const schema43 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/attestations.schema.json","title":"trustpack attestations","type":"object","additionalProperties":false,"required":["attestations"],"properties":{"attestations":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["control","attested_by","attested_at","document","sha256","expires"],"properties":{"control":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","x-message":"must be lower-case letters, digits and dashes (e.g. rds-cluster-encrypted-at-rest)"},"attested_by":{"type":"string","minLength":1},"attested_at":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$","x-message":"must be an ISO 8601 date or date-time, e.g. 2027-01-31 or 2027-01-31T00:00:00Z"},"document":{"type":"string","minLength":1},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$","x-message":"must be the 64 lower-case hex digits of the document's SHA-256"},"expires":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$","x-message":"must be an ISO 8601 date or date-time, e.g. 2027-01-31 or 2027-01-31T00:00:00Z"},"notes":{"type":"string","minLength":1}}}}}};
 const pattern15 = new RegExp("^[0-9a-f]{64}$", "u");
 
-function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://trustpack.dev/schema/attestations.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate33.evaluated;
+const evaluated0 = validate34.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -4601,8 +4684,8 @@ vErrors.push(err25);
 }
 errors++;
 }
-validate33.errors = vErrors;
+validate34.errors = vErrors;
 return errors === 0;
 }
-validate33.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate34.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 

@@ -21,6 +21,7 @@ export function runExamples(controls: Control[], project?: ProjectConfig): Examp
     const base = resolveParameters(c, project);
     const assert = c.assert ? compileAssertion(c.assert, c.parameters) : undefined;
     const scope = c.scope ? compileAssertion(c.scope, c.parameters) : undefined;
+    const errorWhen = c.error_when ? compileAssertion(c.error_when, c.parameters) : undefined;
     for (const ex of c.examples) {
       if (c.kind !== 'automated') {
         out.push(attestationExample(c, ex));
@@ -39,6 +40,9 @@ export function runExamples(controls: Control[], project?: ProjectConfig): Examp
       } else if (scope && !scope.test(ex.resource, { params, now })) {
         actual = 'not-applicable';
         reason = 'the resource is out of the control\'s scope';
+      } else if (errorWhen && errorWhen.test(ex.resource, { params, now })) {
+        actual = 'error';
+        reason = 'the resource cannot be judged (error_when holds)';
       } else {
         const o = assert.evaluate(ex.resource, { params, now });
         actual = o.ok ? 'pass' : 'fail';
