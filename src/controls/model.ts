@@ -20,7 +20,7 @@ export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
 export const OPERATORS = [
   'equals', 'not-equals',
   'greater-than', 'greater-or-equal', 'less-than', 'less-or-equal',
-  'in', 'not-in', 'all-in', 'contains', 'not-contains', 'matches',
+  'in', 'not-in', 'all-in', 'any-in', 'contains', 'not-contains', 'matches',
   'exists', 'absent',
   'length-equals', 'length-greater-or-equal', 'length-less-or-equal',
   'older-than-days', 'newer-than-days',
