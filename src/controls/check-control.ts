@@ -94,6 +94,12 @@ export function checkControl(c: Control, ctx: CheckContext): LoadProblem[] {
     }
   }
 
+  for (const [name, rp] of Object.entries(c.config_rule_parameters ?? {})) {
+    if (rp.param !== undefined && !declared.has(rp.param)) {
+      report(['config_rule_parameters', name, 'param'], 'unknown-parameter', `parameter "${rp.param}" is not declared under parameters` + (declared.size ? ` (declared: ${[...declared].join(', ')})` : ''));
+    }
+  }
+
   (c.examples ?? []).forEach((ex, i) => {
     for (const [name, value] of Object.entries(ex.parameters ?? {})) {
       const def = c.parameters?.[name];
