@@ -68,24 +68,29 @@ export async function* collect(ctx: CollectContext): AsyncIterable<EvidenceRecor
       const arn = requireString(meta.Arn, 'KeyMetadata.Arn');
       const keyId = requireString(meta.KeyId, 'KeyMetadata.KeyId');
       let rotation: boolean | null;
+      // how often and when next (GetKeyRotationStatus, for keys with automatic rotation on)
+      let schedule: { RotationPeriodInDays: number | null; NextRotationDate: string | null } = { RotationPeriodInDays: null, NextRotationDate: null };
       try {
         const status = await client.send(new GetKeyRotationStatusCommand({ KeyId: keyId }), sendOptions(ctx));
         rotation = typeof status.KeyRotationEnabled === 'boolean' ? status.KeyRotationEnabled : null;
+        schedule = {
+          RotationPeriodInDays: typeof status.RotationPeriodInDays === 'number' ? status.RotationPeriodInDays : null,
+          NextRotationDate: status.NextRotationDate instanceof Date ? status.NextRotationDate.toISOString() : null,
+        };
       } catch (err) {
         if (!cannotRotate(err)) throw err;
         rotation = null; // imported (EXTERNAL), CloudHSM and asymmetric keys do not rotate
       }
-      const aliases = (await aliasesIn(region))
-        .filter((a) => a.TargetKeyId === keyId || a.TargetKeyId === arn)
-        .map((a) => a.AliasName)
-        .filter((n): n is string => typeof n === 'string')
-        .sort();
+      const mine = (await aliasesIn(region)).filter((a) => a.TargetKeyId === keyId || a.TargetKeyId === arn);
+      const aliases = mine.map((a) => a.AliasName).filter((n): n is string => typeof n === 'string').sort();
+      // the names a project file may use for the key: its ARN and its aliases' ARNs
+      const names = [arn, ...mine.map((a) => a.AliasArn).filter((n): n is string => typeof n === 'string').sort()];
       return {
         arn,
         draft: makeDraft(ctx, 'kms.keys', {
           service: 'kms', operation: 'DescribeKey+GetKeyRotationStatus+ListAliases', parameters: { KeyId: ref },
           region, resourceType: 'AWS::KMS::Key', resource: arn,
-          data: { KeyMetadata: meta, KeyRotationEnabled: rotation, Aliases: aliases },
+          data: { KeyMetadata: meta, KeyRotationEnabled: rotation, ...schedule, Aliases: aliases, KeyArns: names },
         }),
       };
     });

@@ -99,6 +99,50 @@ const ENTRIES: readonly Entry[] = [
     description: 'Each resource a Config rule evaluated, with its compliance and whether the recorder is on.',
     load: () => import('./config-rule-evaluations.js'),
   },
+  // ---- catalog (issue 11): what the security page's claims need beyond the first collectors ----
+  {
+    id: 'rds.cluster-tls-version', service: 'rds', operations: [],
+    resourceType: 'AWS::RDS::DBCluster', scope: 'regional', dependsOn: ['rds.db-clusters', 'rds.cluster-parameters'],
+    description: 'Join: each cluster with the lowest TLS version it accepts (parameter group, else the engine version default).',
+    load: () => import('./rds-cluster-tls-version.js'),
+  },
+  {
+    id: 'rds.cluster-audit-settings', service: 'rds', operations: [],
+    resourceType: 'AWS::RDS::DBCluster', scope: 'regional', dependsOn: ['rds.db-clusters', 'rds.cluster-parameters'],
+    description: 'Join: each cluster with its database-auditing parameters and exported logs.',
+    load: () => import('./rds-cluster-audit-settings.js'),
+  },
+  {
+    id: 'kms.key-rotations', service: 'kms', operations: ['ListKeyRotations'],
+    resourceType: 'AWS::KMS::Key', scope: 'regional', dependsOn: ['kms.keys'],
+    description: 'Completed rotations of imported (EXTERNAL) keys the account owns, and the age of their key material.',
+    load: () => import('./kms-key-rotations.js'),
+  },
+  {
+    id: 'rds.engine-lifecycles', service: 'rds', operations: ['DescribeDBMajorEngineVersions'],
+    resourceType: 'AWS::RDS::DBCluster', scope: 'regional', dependsOn: ['rds.db-clusters', 'rds.db-instances'],
+    description: 'Each cluster and stand-alone instance with the support lifecycle of its major engine version.',
+    load: () => import('./rds-engine-lifecycles.js'),
+  },
+  {
+    id: 'rds.instance-automated-backups', service: 'rds', operations: ['DescribeDBInstanceAutomatedBackups'],
+    resourceType: 'AWS::RDS::DBInstanceAutomatedBackup', scope: 'regional',
+    description: 'Automated backups of DB instances, including replicated and retained ones.',
+    load: () => import('./rds-instance-automated-backups.js'),
+  },
+  {
+    id: 'rds.global-clusters', service: 'rds', operations: ['DescribeGlobalClusters'],
+    resourceType: 'AWS::RDS::GlobalCluster', scope: 'regional',
+    description: 'Aurora global databases and their member clusters.',
+    load: () => import('./rds-global-clusters.js'),
+  },
+  {
+    id: 'rds.data-locations', service: 'rds', operations: [],
+    resourceType: 'AWS::RDS::DBCluster', scope: 'regional',
+    dependsOn: [...RDS_SOURCES, 'rds.instance-automated-backups', 'rds.global-clusters'],
+    description: 'Join: every copy of database data (clusters, instances, snapshots, backups, replicas) and its region.',
+    load: () => import('./rds-data-locations.js'),
+  },
 ];
 
 /** Every collector's metadata, in a dependency-respecting order. */

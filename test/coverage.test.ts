@@ -74,8 +74,26 @@ describe('computeCoverage', () => {
     expect(Object.keys(art33)).toEqual(['id', 'title', 'group', 'controls', 'automated']);
     expect(Object.keys(reqs[0]!)).toEqual(['id', 'title', 'controls', 'automated']);
     expect(Object.keys(computeCoverage(controls, [gdpr]).frameworks[0]!)).toEqual(
-      ['id', 'title', 'version', 'total', 'covered', 'automated', 'requirements', 'uncovered'],
+      ['id', 'title', 'version', 'total', 'covered', 'automated', 'leaves', 'requirements', 'uncovered'],
     );
+  });
+
+  it('counts leaves: a parent with a narrower id in the catalog is not a leaf', () => {
+    const pci: Framework = {
+      id: 'pci-dss-4.0.1', title: 'PCI DSS', version: '4.0.1',
+      requirements: [
+        { id: '3.5', title: 'PAN secured' }, { id: '3.5.1', title: 'PAN unreadable' },
+        { id: '3.5.1.1', title: 'Keyed hashes' }, { id: '3.6', title: 'Keys secured' }, { id: '3.50', title: 'not a child of 3.5' },
+      ],
+    };
+    // only the parent 3.5 and the sibling 3.6 are mapped: parents never make leaves look covered
+    const f = computeCoverage([control('a', 'automated', { 'pci-dss-4.0.1': ['3.5', '3.6'] }), control('m', 'manual', { 'pci-dss-4.0.1': ['3.5.1.1'] })], [pci]).frameworks[0]!;
+    expect([f.total, f.covered, f.automated]).toEqual([5, 3, 2]);
+    // leaves: 3.5.1.1, 3.6, 3.50 (3.5 has 3.5.1, 3.5.1 has 3.5.1.1)
+    expect(f.leaves).toEqual({ total: 3, covered: 2, automated: 1 });
+    const g = computeCoverage(controls, [gdpr]).frameworks[0]!;
+    // Art.32 has the point Art.32(1)(a): leaves are the point and Art.33
+    expect(g.leaves).toEqual({ total: 2, covered: 2, automated: 1 });
   });
 
   it('selects one framework by id, and rejects an unknown one', () => {

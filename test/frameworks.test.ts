@@ -136,19 +136,19 @@ describe('csa-ccm-4', () => {
 });
 
 describe('gdpr', () => {
-  it('has one requirement per article, Art.5 to Art.49, and no other articles', () => {
+  it('has one requirement per article, Art.5 to Art.50 (Chapters II to V), and no other articles', () => {
     const all = ids('gdpr');
     const articles = all.filter((id) => /^Art\.\d+$/.test(id));
-    const expected = Array.from({ length: 45 }, (_, i) => `Art.${i + 5}`);
+    const expected = Array.from({ length: 46 }, (_, i) => `Art.${i + 5}`);
     expect(articles).toEqual(expected);
   });
 
   it('has the paragraph- and point-level ids that controls map to', () => {
     expect(ids('gdpr')).toEqual(expect.arrayContaining([
       'Art.5(1)(a)', 'Art.5(1)(b)', 'Art.5(1)(c)', 'Art.5(1)(d)', 'Art.5(1)(e)', 'Art.5(1)(f)', 'Art.5(2)',
-      'Art.17(1)', 'Art.17(2)', 'Art.25(1)', 'Art.25(2)', 'Art.28(1)', 'Art.28(3)', 'Art.30(1)',
+      'Art.17(1)', 'Art.17(2)', 'Art.25(1)', 'Art.25(2)', 'Art.28(1)', 'Art.28(2)', 'Art.28(3)', 'Art.28(4)', 'Art.30(1)',
       'Art.32(1)(a)', 'Art.32(1)(b)', 'Art.32(1)(c)', 'Art.32(1)(d)', 'Art.32(2)',
-      'Art.33(1)', 'Art.33(5)', 'Art.34(1)', 'Art.35(1)', 'Art.44',
+      'Art.33(1)', 'Art.33(2)', 'Art.33(5)', 'Art.34(1)', 'Art.35(1)', 'Art.44',
     ]));
   });
 
@@ -165,7 +165,7 @@ describe('gdpr', () => {
 describe('ccpa', () => {
   const sections = [
     '1798.100', '1798.105', '1798.106', '1798.110', '1798.115', '1798.120', '1798.121', '1798.125',
-    '1798.130', '1798.135', '1798.140', '1798.145', '1798.146', '1798.148', '1798.150', '1798.155',
+    '1798.130', '1798.135', '1798.140', '1798.145', '1798.146', '1798.147', '1798.148', '1798.150', '1798.155',
     '1798.160', '1798.175', '1798.180', '1798.185', '1798.190', '1798.192', '1798.194', '1798.196',
     '1798.198', '1798.199',
     ...Array.from({ length: 19 }, (_, i) => `1798.199.${(i + 2) * 5}`), // 1798.199.10 … 1798.199.100
@@ -188,7 +188,7 @@ describe('ccpa', () => {
 describe('pci-dss-4.0.1', () => {
   // The x.y requirements of PCI DSS v4.0.1, per principal requirement.
   const xyCount: Record<number, number> = { 1: 5, 2: 3, 3: 7, 4: 2, 5: 4, 6: 5, 7: 3, 8: 6, 9: 5, 10: 7, 11: 6, 12: 10 };
-  const detailed = new Set([3, 4, 8, 10, 11, 12]);
+  const detailed = new Set([3, 4, 7, 8, 10, 11, 12]);
 
   it('has every x.y requirement for Requirements 1 to 12', () => {
     const xy = ids('pci-dss-4.0.1').filter((id) => /^\d+\.\d+$/.test(id));
@@ -204,8 +204,8 @@ describe('pci-dss-4.0.1', () => {
     ]));
   });
 
-  it('has x.y.z detail for Requirements 3, 4, 8, 10, 11 and 12 only, every x.y with at least one', () => {
-    const all = ids('pci-dss-4.0.1');
+  it('has x.y.z detail for Requirements 3, 4, 7, 8, 10, 11 and 12 only, every x.y with at least one', () => {
+    const all = ids('pci-dss-4.0.1').filter((id) => !id.startsWith('A'));
     for (const id of all.filter((i) => i.split('.').length >= 3)) {
       expect(detailed.has(Number(id.split('.')[0])), id).toBe(true);
     }
@@ -216,10 +216,15 @@ describe('pci-dss-4.0.1', () => {
     }
   });
 
+  it('has Appendix A1 (multi-tenant service providers) in full', () => {
+    expect(ids('pci-dss-4.0.1').filter((id) => id.startsWith('A'))).toEqual(
+      ['A1.1', 'A1.1.1', 'A1.1.2', 'A1.1.3', 'A1.1.4', 'A1.2', 'A1.2.1', 'A1.2.2', 'A1.2.3']);
+  });
+
   it('numbers sub-requirements without gaps, and every one has its parent', () => {
     const all = new Set(ids('pci-dss-4.0.1'));
     for (const id of all) {
-      expect(id, id).toMatch(/^\d+(\.\d+){1,3}$/);
+      expect(id, id).toMatch(/^(A1|\d+)(\.\d+){1,3}$/);
       const parts = id.split('.');
       if (parts.length < 3) continue;
       const parent = parts.slice(0, -1).join('.');

@@ -53,13 +53,14 @@ export function coverageReport(ctx: ProjectContext, framework: string | undefine
   const coverage = computeCoverage(ctx.controls, ctx.frameworks, fw);
   if (format === 'json') return JSON.stringify(coverage, null, 2);
   const pct = (n: number, d: number) => (d === 0 ? '-' : `${Math.round((100 * n) / d)}%`);
-  const rows = coverage.frameworks.map((f) => [f.id, String(f.total), `${f.covered} (${pct(f.covered, f.total)})`, `${f.automated} (${pct(f.automated, f.total)})`, f.title]);
+  const rows = coverage.frameworks.map((f) => [f.id, String(f.total), `${f.covered} (${pct(f.covered, f.total)})`, `${f.automated} (${pct(f.automated, f.total)})`,
+    `${f.leaves.automated}/${f.leaves.covered}/${f.leaves.total}`, f.title]);
   if (format === 'markdown') {
-    const md = ['| framework | requirements | covered | automated |', '| --- | ---: | ---: | ---: |'];
-    for (const r of rows) md.push(`| ${r[4]} (\`${r[0]}\`) | ${r[1]} | ${r[2]} | ${r[3]} |`);
+    const md = ['| framework | requirements | covered | automated | leaves automated/covered/total |', '| --- | ---: | ---: | ---: | ---: |'];
+    for (const r of rows) md.push(`| ${r[5]} (\`${r[0]}\`) | ${r[1]} | ${r[2]} | ${r[3]} | ${r[4]} |`);
     return md.join('\n');
   }
-  const lines = [textTable(['FRAMEWORK', 'REQUIREMENTS', 'COVERED', 'AUTOMATED', 'TITLE'], rows)];
+  const lines = [textTable(['FRAMEWORK', 'REQUIREMENTS', 'COVERED', 'AUTOMATED', 'LEAVES A/C/T', 'TITLE'], rows)];
   if (uncovered) {
     for (const f of coverage.frameworks) {
       lines.push('', `${f.id}: ${f.uncovered.length} requirements without a control`);

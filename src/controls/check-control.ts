@@ -65,7 +65,7 @@ export function checkControl(c: Control, ctx: CheckContext): LoadProblem[] {
 
   const declared = new Set(Object.keys(c.parameters ?? {}));
   const fields = c.collector !== undefined ? ctx.recordFields?.[c.collector] : undefined;
-  for (const which of ['scope', 'assert'] as const) {
+  for (const which of ['scope', 'assert', 'error_when'] as const) {
     const a = c[which];
     if (!a) continue;
     walkComparisons(a, [which], (cmp, at) => {
@@ -116,6 +116,12 @@ export function checkControl(c: Control, ctx: CheckContext): LoadProblem[] {
     }
   }
 
+  for (const [name, rp] of Object.entries(c.config_rule_parameters ?? {})) {
+    if (rp.param !== undefined && !declared.has(rp.param)) {
+      report(['config_rule_parameters', name, 'param'], 'unknown-parameter', `parameter "${rp.param}" is not declared under parameters` + (declared.size ? ` (declared: ${[...declared].join(', ')})` : ''));
+    }
+  }
+
   (c.examples ?? []).forEach((ex, i) => {
     for (const [name, value] of Object.entries(ex.parameters ?? {})) {
       const def = c.parameters?.[name];
@@ -127,6 +133,13 @@ export function checkControl(c: Control, ctx: CheckContext): LoadProblem[] {
       for (const p of checkParameterValue(def.type, value, ctx.numberSource ? (rel) => ctx.numberSource!([...at, ...rel]) : undefined)) {
         report([...at, ...p.at], 'parameter-type', `example "${ex.name}": parameter ${name} (${def.type}) ${p.message}`);
       }
+    }
+    const attested = c.kind !== 'automated';
+    if (attested ? ex.resource !== undefined || ex.attestation === undefined : ex.attestation !== undefined) {
+      report(['examples', i], 'example-kind', `example "${ex.name}": ${attested ? `a ${c.kind} control's example gives an attestation, not a resource` : 'an automated control\'s example gives a resource, not an attestation'}`);
+    }
+    if ((ex.expect === 'manual') !== attested && (attested ? ex.expect !== 'fail' : true)) {
+      report(['examples', i, 'expect'], 'example-kind', `example "${ex.name}": a${attested ? ` ${c.kind}` : 'n automated'} control's example expects ${attested ? 'manual or fail' : 'pass, fail or not-applicable'}`);
     }
     if (ex.now !== undefined && Number.isNaN(Date.parse(ex.now))) {
       report(['examples', i, 'now'], 'schema', `example "${ex.name}": now "${ex.now}" is not a valid date-time`);

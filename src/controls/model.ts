@@ -8,6 +8,15 @@ export { OPERATOR_NAMES as OPERATORS, type Operator } from './registry/operators
 import type { FrameworkId } from './registry/frameworks.js';
 import type { Operator } from './registry/operators.js';
 
+export type ControlKind = 'automated' | 'manual' | 'inherited';
+
+/** One input parameter a deployed AWS Config rule must have, at least as strict as this. */
+export interface RuleParameter {
+  op: 'equals' | 'in' | 'greater-or-equal' | 'less-or-equal';
+  value?: unknown;
+  param?: string;
+}
+
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
 
 
@@ -50,9 +59,14 @@ export interface Reference {
 
 export interface ControlExample {
   name: string;
-  /** a resource as the collector would record it (the record's `data`) */
-  resource: unknown;
-  expect: 'pass' | 'fail' | 'not-applicable';
+  /** automated controls: a resource as the collector would record it (the record's `data`) */
+  resource?: unknown;
+  /** manual and inherited controls: an attestation as attestations.yaml holds it (without `control`) */
+  attestation?: Omit<Attestation, 'control'>;
+  /** manual and inherited controls: the attested document's text, to check its sha256 against */
+  document_text?: string;
+  /** automated: pass, fail, not-applicable or error (error_when holds); manual and inherited: manual (attested) or fail */
+  expect: 'pass' | 'fail' | 'not-applicable' | 'error' | 'manual';
   /** parameter overrides for this example only */
   parameters?: Record<string, unknown>;
   /** evaluation time for age operators, ISO 8601; default: now */
@@ -66,7 +80,11 @@ export interface Control {
   /** the public claim this control backs, in the words of the security page */
   claim?: string;
   severity: Severity;
-  kind: 'automated' | 'manual';
+  /**
+   * automated: proven by collected evidence; manual: proven by an attestation; inherited: what
+   * the cloud provider operates, proven by the provider's own documents held as an attestation
+   */
+  kind: ControlKind;
   /** automated only: the collector whose records this control reads */
   collector?: string;
   /** automated only: which records are in scope; absent means every record of the collector */
@@ -80,6 +98,16 @@ export interface Control {
    */
   when_none_in_scope?: 'not-applicable' | 'fail';
   /**
+   * automated only: in-scope resources that cannot be judged (an engine version whose default no
+   * table knows): their finding is ERROR with this sentence, never PASS or FAIL
+   */
+  error_when?: Assertion;
+  /**
+   * automated only: the claim is about every region (residency), so each enabled region the run
+   * did not collect adds an ERROR finding naming it
+   */
+  needs_every_region?: boolean;
+  /**
    * automated only, shorthand: the AWS Config managed rule identifier (e.g.
    * CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED) whose per-resource compliance this control
    * reports. The loader expands it to collector `config.rule-evaluations`, scope
@@ -87,8 +115,15 @@ export interface Control {
    * when_none_in_scope `fail` (a rule that is not deployed proves nothing).
    */
   config_rule?: string;
-  /** manual only: what an attestation must show */
+  /**
+   * with config_rule: the least strict input parameters a deployed rule may have and still prove
+   * the claim (a rule deployed with weaker parameters proves nothing)
+   */
+  config_rule_parameters?: Record<string, RuleParameter>;
+  /** manual and inherited: what an attestation must show */
   attestation?: { evidence: string; max_age_days?: number };
+  /** inherited only: who operates the control and where they document it */
+  provider?: { name: string; documentation: string; report?: string };
   parameters?: Record<string, ParameterDef>;
   frameworks: Partial<Record<FrameworkId, string[]>>;
   remediation: string;

@@ -4,17 +4,19 @@
 import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 export const control = validate20;
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/control.schema.json","title":"trustpack control","type":"object","additionalProperties":false,"required":["id","title","description","severity","kind","frameworks","remediation"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","x-message":"must be lower-case letters, digits and dashes (e.g. rds-cluster-encrypted-at-rest)"},"title":{"type":"string","minLength":1},"description":{"type":"string","minLength":1},"claim":{"type":"string","minLength":1},"severity":{"enum":["critical","high","medium","low","info"]},"kind":{"enum":["automated","manual"]},"collector":{"type":"string","pattern":"^[a-z0-9-]+\\.[a-z0-9.-]+$","x-message":"must be a collector id such as rds.db-clusters"},"scope":{"$ref":"#/$defs/assertion"},"assert":{"$ref":"#/$defs/assertion"},"when_none_in_scope":{"enum":["not-applicable","fail"]},"config_rule":{"type":"string","pattern":"^[A-Z0-9_]+$","x-message":"must be an AWS Config managed rule identifier in capitals, e.g. RDS_STORAGE_ENCRYPTED"},"attestation":{"type":"object","additionalProperties":false,"required":["evidence"],"properties":{"evidence":{"type":"string","minLength":1},"max_age_days":{"type":"integer","minimum":1}}},"parameters":{"type":"object","propertyNames":{"pattern":"^[a-z][a-z0-9_]*$","x-message":"parameter names are lower_snake_case"},"additionalProperties":{"$ref":"#/$defs/parameter"}},"frameworks":{"type":"object","additionalProperties":false,"minProperties":1,"x-message":"map at least one framework to a list of requirement ids","properties":{"soc2":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"pci-dss-4.0.1":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"gdpr":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"ccpa":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"csa-ccm-4":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}}}},"remediation":{"type":"string","minLength":1},"references":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["title"],"properties":{"title":{"type":"string","minLength":1},"url":{"type":"string","format":"uri"},"config_rule":{"type":"string","pattern":"^[A-Z0-9_]+$","x-message":"must be an AWS Config managed rule identifier in capitals"}}}},"rationale":{"type":"string","minLength":1},"examples":{"type":"array","items":{"$ref":"#/$defs/example"}},"tags":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1}}},"allOf":[{"if":{"properties":{"kind":{"const":"automated"}},"required":["kind"]},"then":{"anyOf":[{"required":["collector","assert"]},{"required":["config_rule"]}],"x-message":"an automated control needs `collector` and `assert`, or the `config_rule` shorthand"}},{"if":{"properties":{"kind":{"const":"manual"}},"required":["kind"]},"then":{"required":["attestation"],"not":{"anyOf":[{"required":["collector"]},{"required":["scope"]},{"required":["assert"]},{"required":["config_rule"]},{"required":["when_none_in_scope"]}]},"x-message":"a manual control is proven by an attestation; remove collector, scope, assert, config_rule and when_none_in_scope"}}],"$defs":{"assertion":{"type":"object","x-message":"an assertion is a comparison {path, op, value|param} or {all: [...]}, {any: [...]}, {not: ...}","if":{"required":["all"]},"then":{"$ref":"#/$defs/allNode"},"else":{"if":{"required":["any"]},"then":{"$ref":"#/$defs/anyNode"},"else":{"if":{"required":["not"]},"then":{"$ref":"#/$defs/notNode"},"else":{"$ref":"#/$defs/comparison"}}}},"allNode":{"type":"object","additionalProperties":false,"required":["all"],"properties":{"all":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/assertion"}}}},"anyNode":{"type":"object","additionalProperties":false,"required":["any"],"properties":{"any":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/assertion"}}}},"notNode":{"type":"object","additionalProperties":false,"required":["not"],"properties":{"not":{"$ref":"#/$defs/assertion"}}},"comparison":{"type":"object","additionalProperties":false,"required":["path","op"],"properties":{"path":{"type":"string","minLength":1},"op":{"enum":["equals","not-equals","greater-than","greater-or-equal","less-than","less-or-equal","in","not-in","all-in","contains","not-contains","matches","exists","absent","length-equals","length-greater-or-equal","length-less-or-equal","older-than-days","newer-than-days"]},"value":true,"param":{"type":"string","minLength":1},"says":{"type":"string","minLength":1}},"allOf":[{"if":{"properties":{"op":{"enum":["exists","absent"]}},"required":["op"]},"then":{"not":{"anyOf":[{"required":["value"]},{"required":["param"]}]},"x-message":"`exists` and `absent` take no value or param"},"else":{"oneOf":[{"required":["value"]},{"required":["param"]}],"x-message":"a comparison needs exactly one of `value` or `param`"}}]},"parameter":{"type":"object","additionalProperties":false,"required":["type","default","description"],"properties":{"type":{"enum":["days","count","account-ids","regions","arns","string","strings"],"x-message":"a parameter type is one of: days, count, account-ids, regions, arns, string, strings (src/controls/parameter-types.ts)"},"default":{"anyOf":[{"type":"number"},{"type":"string"},{"type":"boolean"},{"type":"array","items":{"type":"string"}}],"x-message":"a parameter default is a number, a string, a boolean or a list of strings"},"description":{"type":"string","minLength":1},"unit":{"type":"string","minLength":1}}},"example":{"type":"object","additionalProperties":false,"required":["name","resource","expect"],"properties":{"name":{"type":"string","minLength":1},"resource":true,"expect":{"enum":["pass","fail","not-applicable"]},"parameters":{"type":"object"},"now":{"type":"string","format":"date-time","x-message":"must be an ISO 8601 date-time such as 2026-11-28T12:00:00Z"}}}}};
-const schema37 = {"type":"object","additionalProperties":false,"required":["type","default","description"],"properties":{"type":{"enum":["days","count","account-ids","regions","arns","string","strings"],"x-message":"a parameter type is one of: days, count, account-ids, regions, arns, string, strings (src/controls/parameter-types.ts)"},"default":{"anyOf":[{"type":"number"},{"type":"string"},{"type":"boolean"},{"type":"array","items":{"type":"string"}}],"x-message":"a parameter default is a number, a string, a boolean or a list of strings"},"description":{"type":"string","minLength":1},"unit":{"type":"string","minLength":1}}};
-const schema38 = {"type":"object","additionalProperties":false,"required":["name","resource","expect"],"properties":{"name":{"type":"string","minLength":1},"resource":true,"expect":{"enum":["pass","fail","not-applicable"]},"parameters":{"type":"object"},"now":{"type":"string","format":"date-time","x-message":"must be an ISO 8601 date-time such as 2026-11-28T12:00:00Z"}}};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/control.schema.json","title":"trustpack control","type":"object","additionalProperties":false,"required":["id","title","description","severity","kind","frameworks","remediation"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","x-message":"must be lower-case letters, digits and dashes (e.g. rds-cluster-encrypted-at-rest)"},"title":{"type":"string","minLength":1},"description":{"type":"string","minLength":1},"claim":{"type":"string","minLength":1},"severity":{"enum":["critical","high","medium","low","info"]},"kind":{"enum":["automated","manual","inherited"],"x-message":"automated (proven by evidence), manual (proven by an attestation) or inherited (operated by the cloud provider, proven by the provider's documents as an attestation)"},"collector":{"type":"string","pattern":"^[a-z0-9-]+\\.[a-z0-9.-]+$","x-message":"must be a collector id such as rds.db-clusters"},"scope":{"$ref":"#/$defs/assertion"},"assert":{"$ref":"#/$defs/assertion"},"error_when":{"$ref":"#/$defs/assertion","x-message":"error_when is an assertion: an in-scope resource that satisfies it cannot be judged (its finding is ERROR, with the sentence as the reason)"},"when_none_in_scope":{"enum":["not-applicable","fail"]},"needs_every_region":{"type":"boolean","x-message":"needs_every_region is true or false: true adds an ERROR finding for every enabled region the run did not collect"},"config_rule":{"type":"string","pattern":"^[A-Z0-9_]+$","x-message":"must be an AWS Config managed rule identifier in capitals, e.g. RDS_STORAGE_ENCRYPTED"},"config_rule_parameters":{"type":"object","x-message":"map each input parameter of the managed rule to the least strict value that still proves the claim: {op, value|param}","propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_.]*$","x-message":"an AWS Config rule input parameter name, e.g. readWriteType"},"additionalProperties":{"$ref":"#/$defs/ruleParameter"}},"attestation":{"type":"object","additionalProperties":false,"required":["evidence"],"properties":{"evidence":{"type":"string","minLength":1},"max_age_days":{"type":"integer","minimum":1}}},"provider":{"type":"object","additionalProperties":false,"required":["name","documentation"],"x-message":"an inherited control names the provider and the page that documents what it operates","properties":{"name":{"type":"string","minLength":1},"documentation":{"type":"string","format":"uri"},"report":{"type":"string","minLength":1}}},"parameters":{"type":"object","propertyNames":{"pattern":"^[a-z][a-z0-9_]*$","x-message":"parameter names are lower_snake_case"},"additionalProperties":{"$ref":"#/$defs/parameter"}},"frameworks":{"type":"object","additionalProperties":false,"minProperties":1,"x-message":"map at least one framework to a list of requirement ids","properties":{"soc2":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"pci-dss-4.0.1":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"gdpr":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"ccpa":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"csa-ccm-4":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}}}},"remediation":{"type":"string","minLength":1},"references":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["title"],"properties":{"title":{"type":"string","minLength":1},"url":{"type":"string","format":"uri"},"config_rule":{"type":"string","pattern":"^[A-Z0-9_]+$","x-message":"must be an AWS Config managed rule identifier in capitals"}}}},"rationale":{"type":"string","minLength":1},"examples":{"type":"array","items":{"$ref":"#/$defs/example"}},"tags":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1}}},"allOf":[{"if":{"properties":{"kind":{"const":"automated"}},"required":["kind"]},"then":{"anyOf":[{"required":["collector","assert"]},{"required":["config_rule"]}],"x-message":"an automated control needs `collector` and `assert`, or the `config_rule` shorthand"}},{"if":{"properties":{"kind":{"const":"manual"}},"required":["kind"]},"then":{"required":["attestation"],"not":{"anyOf":[{"required":["collector"]},{"required":["scope"]},{"required":["assert"]},{"required":["config_rule"]},{"required":["when_none_in_scope"]},{"required":["error_when"]},{"required":["needs_every_region"]}]},"x-message":"a manual control is proven by an attestation; remove collector, scope, assert, config_rule and when_none_in_scope"}},{"if":{"properties":{"kind":{"const":"inherited"}},"required":["kind"]},"then":{"required":["attestation","provider"],"not":{"anyOf":[{"required":["collector"]},{"required":["scope"]},{"required":["assert"]},{"required":["config_rule"]},{"required":["when_none_in_scope"]},{"required":["error_when"]},{"required":["needs_every_region"]}]},"x-message":"an inherited control is proven by the provider's documents as an attestation; it needs attestation and provider, and no collector, scope, assert, config_rule or when_none_in_scope"}},{"if":{"required":["config_rule_parameters"]},"then":{"required":["config_rule"],"x-message":"config_rule_parameters needs config_rule"}}],"$defs":{"assertion":{"type":"object","x-message":"an assertion is a comparison {path, op, value|param} or {all: [...]}, {any: [...]}, {not: ...}","if":{"required":["all"]},"then":{"$ref":"#/$defs/allNode"},"else":{"if":{"required":["any"]},"then":{"$ref":"#/$defs/anyNode"},"else":{"if":{"required":["not"]},"then":{"$ref":"#/$defs/notNode"},"else":{"$ref":"#/$defs/comparison"}}}},"allNode":{"type":"object","additionalProperties":false,"required":["all"],"properties":{"all":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/assertion"}}}},"anyNode":{"type":"object","additionalProperties":false,"required":["any"],"properties":{"any":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/assertion"}}}},"notNode":{"type":"object","additionalProperties":false,"required":["not"],"properties":{"not":{"$ref":"#/$defs/assertion"}}},"comparison":{"type":"object","additionalProperties":false,"required":["path","op"],"properties":{"path":{"type":"string","minLength":1},"op":{"enum":["equals","not-equals","greater-than","greater-or-equal","less-than","less-or-equal","in","not-in","all-in","any-in","contains","not-contains","matches","exists","absent","length-equals","length-greater-or-equal","length-less-or-equal","older-than-days","newer-than-days"]},"value":true,"param":{"type":"string","minLength":1},"says":{"type":"string","minLength":1}},"allOf":[{"if":{"properties":{"op":{"enum":["exists","absent"]}},"required":["op"]},"then":{"not":{"anyOf":[{"required":["value"]},{"required":["param"]}]},"x-message":"`exists` and `absent` take no value or param"},"else":{"oneOf":[{"required":["value"]},{"required":["param"]}],"x-message":"a comparison needs exactly one of `value` or `param`"}}]},"parameter":{"type":"object","additionalProperties":false,"required":["type","default","description"],"properties":{"type":{"enum":["days","count","account-ids","regions","arns","string","strings"],"x-message":"a parameter type is one of: days, count, account-ids, regions, arns, string, strings (src/controls/parameter-types.ts)"},"default":{"anyOf":[{"type":"number"},{"type":"string"},{"type":"boolean"},{"type":"array","items":{"type":"string"}}],"x-message":"a parameter default is a number, a string, a boolean or a list of strings"},"description":{"type":"string","minLength":1},"unit":{"type":"string","minLength":1}}},"example":{"type":"object","additionalProperties":false,"required":["name","expect"],"properties":{"name":{"type":"string","minLength":1},"resource":true,"expect":{"enum":["pass","fail","not-applicable","error","manual"]},"parameters":{"type":"object"},"now":{"type":"string","format":"date-time","x-message":"must be an ISO 8601 date-time such as 2026-11-28T12:00:00Z"},"attestation":{"type":"object","additionalProperties":false,"required":["attested_by","attested_at","document","sha256","expires"],"properties":{"attested_by":{"type":"string","minLength":1},"attested_at":{"type":"string","minLength":1},"document":{"type":"string","minLength":1},"sha256":{"type":"string","minLength":1},"expires":{"type":"string","minLength":1},"notes":{"type":"string","minLength":1}}},"document_text":{"type":"string"}},"oneOf":[{"required":["resource"]},{"required":["attestation"]}],"x-message":"an example gives a `resource` (automated controls) or an `attestation` (manual and inherited controls), not both"},"ruleParameter":{"type":"object","additionalProperties":false,"required":["op"],"properties":{"op":{"enum":["equals","in","greater-or-equal","less-or-equal"]},"value":true,"param":{"type":"string","minLength":1}},"oneOf":[{"required":["value"]},{"required":["param"]}],"x-message":"a rule parameter needs op (equals, in, greater-or-equal, less-or-equal) and exactly one of value or param"}}};
+const schema37 = {"type":"object","additionalProperties":false,"required":["op"],"properties":{"op":{"enum":["equals","in","greater-or-equal","less-or-equal"]},"value":true,"param":{"type":"string","minLength":1}},"oneOf":[{"required":["value"]},{"required":["param"]}],"x-message":"a rule parameter needs op (equals, in, greater-or-equal, less-or-equal) and exactly one of value or param"};
+const schema38 = {"type":"object","additionalProperties":false,"required":["type","default","description"],"properties":{"type":{"enum":["days","count","account-ids","regions","arns","string","strings"],"x-message":"a parameter type is one of: days, count, account-ids, regions, arns, string, strings (src/controls/parameter-types.ts)"},"default":{"anyOf":[{"type":"number"},{"type":"string"},{"type":"boolean"},{"type":"array","items":{"type":"string"}}],"x-message":"a parameter default is a number, a string, a boolean or a list of strings"},"description":{"type":"string","minLength":1},"unit":{"type":"string","minLength":1}}};
+const schema39 = {"type":"object","additionalProperties":false,"required":["name","expect"],"properties":{"name":{"type":"string","minLength":1},"resource":true,"expect":{"enum":["pass","fail","not-applicable","error","manual"]},"parameters":{"type":"object"},"now":{"type":"string","format":"date-time","x-message":"must be an ISO 8601 date-time such as 2026-11-28T12:00:00Z"},"attestation":{"type":"object","additionalProperties":false,"required":["attested_by","attested_at","document","sha256","expires"],"properties":{"attested_by":{"type":"string","minLength":1},"attested_at":{"type":"string","minLength":1},"document":{"type":"string","minLength":1},"sha256":{"type":"string","minLength":1},"expires":{"type":"string","minLength":1},"notes":{"type":"string","minLength":1}}},"document_text":{"type":"string"}},"oneOf":[{"required":["resource"]},{"required":["attestation"]}],"x-message":"an example gives a `resource` (automated controls) or an `attestation` (manual and inherited controls), not both"};
 const func1 = Object.prototype.hasOwnProperty;
 const func2 = require("ajv/dist/runtime/ucs2length").default;
 const pattern4 = new RegExp("^[a-z0-9][a-z0-9-]*$", "u");
 const pattern5 = new RegExp("^[a-z0-9-]+\\.[a-z0-9.-]+$", "u");
 const pattern6 = new RegExp("^[A-Z0-9_]+$", "u");
-const pattern7 = new RegExp("^[a-z][a-z0-9_]*$", "u");
+const pattern7 = new RegExp("^[A-Za-z][A-Za-z0-9_.]*$", "u");
+const pattern8 = new RegExp("^[a-z][a-z0-9_]*$", "u");
 const schema32 = {"type":"object","x-message":"an assertion is a comparison {path, op, value|param} or {all: [...]}, {any: [...]}, {not: ...}","if":{"required":["all"]},"then":{"$ref":"#/$defs/allNode"},"else":{"if":{"required":["any"]},"then":{"$ref":"#/$defs/anyNode"},"else":{"if":{"required":["not"]},"then":{"$ref":"#/$defs/notNode"},"else":{"$ref":"#/$defs/comparison"}}}};
-const schema36 = {"type":"object","additionalProperties":false,"required":["path","op"],"properties":{"path":{"type":"string","minLength":1},"op":{"enum":["equals","not-equals","greater-than","greater-or-equal","less-than","less-or-equal","in","not-in","all-in","contains","not-contains","matches","exists","absent","length-equals","length-greater-or-equal","length-less-or-equal","older-than-days","newer-than-days"]},"value":true,"param":{"type":"string","minLength":1},"says":{"type":"string","minLength":1}},"allOf":[{"if":{"properties":{"op":{"enum":["exists","absent"]}},"required":["op"]},"then":{"not":{"anyOf":[{"required":["value"]},{"required":["param"]}]},"x-message":"`exists` and `absent` take no value or param"},"else":{"oneOf":[{"required":["value"]},{"required":["param"]}],"x-message":"a comparison needs exactly one of `value` or `param`"}}]};
+const schema36 = {"type":"object","additionalProperties":false,"required":["path","op"],"properties":{"path":{"type":"string","minLength":1},"op":{"enum":["equals","not-equals","greater-than","greater-or-equal","less-than","less-or-equal","in","not-in","all-in","any-in","contains","not-contains","matches","exists","absent","length-equals","length-greater-or-equal","length-less-or-equal","older-than-days","newer-than-days"]},"value":true,"param":{"type":"string","minLength":1},"says":{"type":"string","minLength":1}},"allOf":[{"if":{"properties":{"op":{"enum":["exists","absent"]}},"required":["op"]},"then":{"not":{"anyOf":[{"required":["value"]},{"required":["param"]}]},"x-message":"`exists` and `absent` take no value or param"},"else":{"oneOf":[{"required":["value"]},{"required":["param"]}],"x-message":"a comparison needs exactly one of `value` or `param`"}}]};
 const schema33 = {"type":"object","additionalProperties":false,"required":["all"],"properties":{"all":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/assertion"}}}};
 const wrapper0 = {validate: validate21};
 
@@ -655,7 +657,7 @@ errors++;
 }
 if(data.op !== undefined){
 let data2 = data.op;
-if(!(((((((((((((((((((data2 === "equals") || (data2 === "not-equals")) || (data2 === "greater-than")) || (data2 === "greater-or-equal")) || (data2 === "less-than")) || (data2 === "less-or-equal")) || (data2 === "in")) || (data2 === "not-in")) || (data2 === "all-in")) || (data2 === "contains")) || (data2 === "not-contains")) || (data2 === "matches")) || (data2 === "exists")) || (data2 === "absent")) || (data2 === "length-equals")) || (data2 === "length-greater-or-equal")) || (data2 === "length-less-or-equal")) || (data2 === "older-than-days")) || (data2 === "newer-than-days"))){
+if(!((((((((((((((((((((data2 === "equals") || (data2 === "not-equals")) || (data2 === "greater-than")) || (data2 === "greater-or-equal")) || (data2 === "less-than")) || (data2 === "less-or-equal")) || (data2 === "in")) || (data2 === "not-in")) || (data2 === "all-in")) || (data2 === "any-in")) || (data2 === "contains")) || (data2 === "not-contains")) || (data2 === "matches")) || (data2 === "exists")) || (data2 === "absent")) || (data2 === "length-equals")) || (data2 === "length-greater-or-equal")) || (data2 === "length-less-or-equal")) || (data2 === "older-than-days")) || (data2 === "newer-than-days"))){
 const err19 = {instancePath:instancePath+"/op",schemaPath:"#/$defs/comparison/properties/op/enum",keyword:"enum",params:{allowedValues: schema36.properties.op.enum},message:"must be equal to one of the allowed values",schema:schema36.properties.op.enum,parentSchema:schema36.properties.op,data:data2};
 if(vErrors === null){
 vErrors = [err19];
@@ -803,7 +805,7 @@ return errors === 0;
 validate21.evaluated = {"dynamicProps":true,"dynamicItems":false};
 
 const formats0 = require("ajv-formats/dist/formats").fullFormats.uri;
-const formats2 = require("ajv-formats/dist/formats").fullFormats["date-time"];
+const formats4 = require("ajv-formats/dist/formats").fullFormats["date-time"];
 
 function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://trustpack.dev/schema/control.schema.json" */;
@@ -1060,13 +1062,45 @@ errors++;
 }
 var _valid3 = _errs22 === errors;
 valid7 = valid7 || _valid3;
-if(!valid7){
+const _errs23 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing7;
+if((data.error_when === undefined) && (missing7 = "error_when")){
 const err14 = {};
 if(vErrors === null){
 vErrors = [err14];
 }
 else {
 vErrors.push(err14);
+}
+errors++;
+}
+}
+var _valid3 = _errs23 === errors;
+valid7 = valid7 || _valid3;
+const _errs24 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing8;
+if((data.needs_every_region === undefined) && (missing8 = "needs_every_region")){
+const err15 = {};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+var _valid3 = _errs24 === errors;
+valid7 = valid7 || _valid3;
+if(!valid7){
+const err16 = {};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
 }
 errors++;
 }
@@ -1083,12 +1117,12 @@ vErrors = null;
 }
 var valid6 = _errs16 === errors;
 if(valid6){
-const err15 = {instancePath,schemaPath:"#/allOf/1/then/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema31.allOf[1].then.not,parentSchema:schema31.allOf[1].then,data};
+const err17 = {instancePath,schemaPath:"#/allOf/1/then/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema31.allOf[1].then.not,parentSchema:schema31.allOf[1].then,data};
 if(vErrors === null){
-vErrors = [err15];
+vErrors = [err17];
 }
 else {
-vErrors.push(err15);
+vErrors.push(err17);
 }
 errors++;
 }
@@ -1105,32 +1139,7 @@ vErrors = null;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.attestation === undefined){
-const err16 = {instancePath,schemaPath:"#/allOf/1/then/required",keyword:"required",params:{missingProperty: "attestation"},message:"must have required property '"+"attestation"+"'",schema:schema31.allOf[1].then.required,parentSchema:schema31.allOf[1].then,data};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-}
-var _valid2 = _errs14 === errors;
-valid4 = _valid2;
-}
-if(!valid4){
-const err17 = {instancePath,schemaPath:"#/allOf/1/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema31.allOf[1].if,parentSchema:schema31.allOf[1],data};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
-}
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.id === undefined){
-const err18 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'",schema:schema31.required,parentSchema:schema31,data};
+const err18 = {instancePath,schemaPath:"#/allOf/1/then/required",keyword:"required",params:{missingProperty: "attestation"},message:"must have required property '"+"attestation"+"'",schema:schema31.allOf[1].then.required,parentSchema:schema31.allOf[1].then,data};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -1139,8 +1148,12 @@ vErrors.push(err18);
 }
 errors++;
 }
-if(data.title === undefined){
-const err19 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'",schema:schema31.required,parentSchema:schema31,data};
+}
+var _valid2 = _errs14 === errors;
+valid4 = _valid2;
+}
+if(!valid4){
+const err19 = {instancePath,schemaPath:"#/allOf/1/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema31.allOf[1].if,parentSchema:schema31.allOf[1],data};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -1149,8 +1162,13 @@ vErrors.push(err19);
 }
 errors++;
 }
-if(data.description === undefined){
-const err20 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "description"},message:"must have required property '"+"description"+"'",schema:schema31.required,parentSchema:schema31,data};
+const _errs27 = errors;
+let valid8 = true;
+const _errs28 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing9;
+if((data.kind === undefined) && (missing9 = "kind")){
+const err20 = {};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -1159,8 +1177,10 @@ vErrors.push(err20);
 }
 errors++;
 }
-if(data.severity === undefined){
-const err21 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "severity"},message:"must have required property '"+"severity"+"'",schema:schema31.required,parentSchema:schema31,data};
+else {
+if(data.kind !== undefined){
+if("inherited" !== data.kind){
+const err21 = {};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -1169,8 +1189,30 @@ vErrors.push(err21);
 }
 errors++;
 }
-if(data.kind === undefined){
-const err22 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'",schema:schema31.required,parentSchema:schema31,data};
+}
+}
+}
+var _valid4 = _errs28 === errors;
+errors = _errs27;
+if(vErrors !== null){
+if(_errs27){
+vErrors.length = _errs27;
+}
+else {
+vErrors = null;
+}
+}
+if(_valid4){
+const _errs30 = errors;
+const _errs31 = errors;
+const _errs32 = errors;
+const _errs33 = errors;
+let valid11 = false;
+const _errs34 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing10;
+if((data.collector === undefined) && (missing10 = "collector")){
+const err22 = {};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -1179,8 +1221,14 @@ vErrors.push(err22);
 }
 errors++;
 }
-if(data.frameworks === undefined){
-const err23 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "frameworks"},message:"must have required property '"+"frameworks"+"'",schema:schema31.required,parentSchema:schema31,data};
+}
+var _valid5 = _errs34 === errors;
+valid11 = valid11 || _valid5;
+const _errs35 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing11;
+if((data.scope === undefined) && (missing11 = "scope")){
+const err23 = {};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -1189,8 +1237,14 @@ vErrors.push(err23);
 }
 errors++;
 }
-if(data.remediation === undefined){
-const err24 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "remediation"},message:"must have required property '"+"remediation"+"'",schema:schema31.required,parentSchema:schema31,data};
+}
+var _valid5 = _errs35 === errors;
+valid11 = valid11 || _valid5;
+const _errs36 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing12;
+if((data.assert === undefined) && (missing12 = "assert")){
+const err24 = {};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -1199,9 +1253,14 @@ vErrors.push(err24);
 }
 errors++;
 }
-for(const key0 in data){
-if(!(func1.call(schema31.properties, key0))){
-const err25 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema31,data};
+}
+var _valid5 = _errs36 === errors;
+valid11 = valid11 || _valid5;
+const _errs37 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing13;
+if((data.config_rule === undefined) && (missing13 = "config_rule")){
+const err25 = {};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -1211,11 +1270,13 @@ vErrors.push(err25);
 errors++;
 }
 }
-if(data.id !== undefined){
-let data2 = data.id;
-if(typeof data2 === "string"){
-if(!pattern4.test(data2)){
-const err26 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema31.properties.id,data:data2};
+var _valid5 = _errs37 === errors;
+valid11 = valid11 || _valid5;
+const _errs38 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing14;
+if((data.when_none_in_scope === undefined) && (missing14 = "when_none_in_scope")){
+const err26 = {};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -1225,8 +1286,13 @@ vErrors.push(err26);
 errors++;
 }
 }
-else {
-const err27 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.id.type,parentSchema:schema31.properties.id,data:data2};
+var _valid5 = _errs38 === errors;
+valid11 = valid11 || _valid5;
+const _errs39 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing15;
+if((data.error_when === undefined) && (missing15 = "error_when")){
+const err27 = {};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -1236,11 +1302,13 @@ vErrors.push(err27);
 errors++;
 }
 }
-if(data.title !== undefined){
-let data3 = data.title;
-if(typeof data3 === "string"){
-if(func2(data3) < 1){
-const err28 = {instancePath:instancePath+"/title",schemaPath:"#/properties/title/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.title,data:data3};
+var _valid5 = _errs39 === errors;
+valid11 = valid11 || _valid5;
+const _errs40 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing16;
+if((data.needs_every_region === undefined) && (missing16 = "needs_every_region")){
+const err28 = {};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -1250,8 +1318,10 @@ vErrors.push(err28);
 errors++;
 }
 }
-else {
-const err29 = {instancePath:instancePath+"/title",schemaPath:"#/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.title.type,parentSchema:schema31.properties.title,data:data3};
+var _valid5 = _errs40 === errors;
+valid11 = valid11 || _valid5;
+if(!valid11){
+const err29 = {};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -1260,12 +1330,20 @@ vErrors.push(err29);
 }
 errors++;
 }
+else {
+errors = _errs33;
+if(vErrors !== null){
+if(_errs33){
+vErrors.length = _errs33;
 }
-if(data.description !== undefined){
-let data4 = data.description;
-if(typeof data4 === "string"){
-if(func2(data4) < 1){
-const err30 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.description,data:data4};
+else {
+vErrors = null;
+}
+}
+}
+var valid10 = _errs32 === errors;
+if(valid10){
+const err30 = {instancePath,schemaPath:"#/allOf/2/then/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema31.allOf[2].then.not,parentSchema:schema31.allOf[2].then,data};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -1274,9 +1352,20 @@ vErrors.push(err30);
 }
 errors++;
 }
+else {
+errors = _errs31;
+if(vErrors !== null){
+if(_errs31){
+vErrors.length = _errs31;
 }
 else {
-const err31 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.description.type,parentSchema:schema31.properties.description,data:data4};
+vErrors = null;
+}
+}
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.attestation === undefined){
+const err31 = {instancePath,schemaPath:"#/allOf/2/then/required",keyword:"required",params:{missingProperty: "attestation"},message:"must have required property '"+"attestation"+"'",schema:schema31.allOf[2].then.required,parentSchema:schema31.allOf[2].then,data};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -1285,12 +1374,8 @@ vErrors.push(err31);
 }
 errors++;
 }
-}
-if(data.claim !== undefined){
-let data5 = data.claim;
-if(typeof data5 === "string"){
-if(func2(data5) < 1){
-const err32 = {instancePath:instancePath+"/claim",schemaPath:"#/properties/claim/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.claim,data:data5};
+if(data.provider === undefined){
+const err32 = {instancePath,schemaPath:"#/allOf/2/then/required",keyword:"required",params:{missingProperty: "provider"},message:"must have required property '"+"provider"+"'",schema:schema31.allOf[2].then.required,parentSchema:schema31.allOf[2].then,data};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -1300,8 +1385,11 @@ vErrors.push(err32);
 errors++;
 }
 }
-else {
-const err33 = {instancePath:instancePath+"/claim",schemaPath:"#/properties/claim/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.claim.type,parentSchema:schema31.properties.claim,data:data5};
+var _valid4 = _errs30 === errors;
+valid8 = _valid4;
+}
+if(!valid8){
+const err33 = {instancePath,schemaPath:"#/allOf/2/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema31.allOf[2].if,parentSchema:schema31.allOf[2],data};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -1310,11 +1398,13 @@ vErrors.push(err33);
 }
 errors++;
 }
-}
-if(data.severity !== undefined){
-let data6 = data.severity;
-if(!(((((data6 === "critical") || (data6 === "high")) || (data6 === "medium")) || (data6 === "low")) || (data6 === "info"))){
-const err34 = {instancePath:instancePath+"/severity",schemaPath:"#/properties/severity/enum",keyword:"enum",params:{allowedValues: schema31.properties.severity.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.severity.enum,parentSchema:schema31.properties.severity,data:data6};
+const _errs43 = errors;
+let valid12 = true;
+const _errs44 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing17;
+if((data.config_rule_parameters === undefined) && (missing17 = "config_rule_parameters")){
+const err34 = {};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -1324,10 +1414,21 @@ vErrors.push(err34);
 errors++;
 }
 }
-if(data.kind !== undefined){
-let data7 = data.kind;
-if(!((data7 === "automated") || (data7 === "manual"))){
-const err35 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/enum",keyword:"enum",params:{allowedValues: schema31.properties.kind.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.kind.enum,parentSchema:schema31.properties.kind,data:data7};
+var _valid6 = _errs44 === errors;
+errors = _errs43;
+if(vErrors !== null){
+if(_errs43){
+vErrors.length = _errs43;
+}
+else {
+vErrors = null;
+}
+}
+if(_valid6){
+const _errs45 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.config_rule === undefined){
+const err35 = {instancePath,schemaPath:"#/allOf/3/then/required",keyword:"required",params:{missingProperty: "config_rule"},message:"must have required property '"+"config_rule"+"'",schema:schema31.allOf[3].then.required,parentSchema:schema31.allOf[3].then,data};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -1337,11 +1438,11 @@ vErrors.push(err35);
 errors++;
 }
 }
-if(data.collector !== undefined){
-let data8 = data.collector;
-if(typeof data8 === "string"){
-if(!pattern5.test(data8)){
-const err36 = {instancePath:instancePath+"/collector",schemaPath:"#/properties/collector/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9-]+\\.[a-z0-9.-]+$"},message:"must match pattern \""+"^[a-z0-9-]+\\.[a-z0-9.-]+$"+"\"",schema:"^[a-z0-9-]+\\.[a-z0-9.-]+$",parentSchema:schema31.properties.collector,data:data8};
+var _valid6 = _errs45 === errors;
+valid12 = _valid6;
+}
+if(!valid12){
+const err36 = {instancePath,schemaPath:"#/allOf/3/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema31.allOf[3].if,parentSchema:schema31.allOf[3],data};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -1350,14 +1451,236 @@ vErrors.push(err36);
 }
 errors++;
 }
-}
-else {
-const err37 = {instancePath:instancePath+"/collector",schemaPath:"#/properties/collector/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.collector.type,parentSchema:schema31.properties.collector,data:data8};
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.id === undefined){
+const err37 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'",schema:schema31.required,parentSchema:schema31,data};
 if(vErrors === null){
 vErrors = [err37];
 }
 else {
 vErrors.push(err37);
+}
+errors++;
+}
+if(data.title === undefined){
+const err38 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'",schema:schema31.required,parentSchema:schema31,data};
+if(vErrors === null){
+vErrors = [err38];
+}
+else {
+vErrors.push(err38);
+}
+errors++;
+}
+if(data.description === undefined){
+const err39 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "description"},message:"must have required property '"+"description"+"'",schema:schema31.required,parentSchema:schema31,data};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
+}
+errors++;
+}
+if(data.severity === undefined){
+const err40 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "severity"},message:"must have required property '"+"severity"+"'",schema:schema31.required,parentSchema:schema31,data};
+if(vErrors === null){
+vErrors = [err40];
+}
+else {
+vErrors.push(err40);
+}
+errors++;
+}
+if(data.kind === undefined){
+const err41 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'",schema:schema31.required,parentSchema:schema31,data};
+if(vErrors === null){
+vErrors = [err41];
+}
+else {
+vErrors.push(err41);
+}
+errors++;
+}
+if(data.frameworks === undefined){
+const err42 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "frameworks"},message:"must have required property '"+"frameworks"+"'",schema:schema31.required,parentSchema:schema31,data};
+if(vErrors === null){
+vErrors = [err42];
+}
+else {
+vErrors.push(err42);
+}
+errors++;
+}
+if(data.remediation === undefined){
+const err43 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "remediation"},message:"must have required property '"+"remediation"+"'",schema:schema31.required,parentSchema:schema31,data};
+if(vErrors === null){
+vErrors = [err43];
+}
+else {
+vErrors.push(err43);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(func1.call(schema31.properties, key0))){
+const err44 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema31,data};
+if(vErrors === null){
+vErrors = [err44];
+}
+else {
+vErrors.push(err44);
+}
+errors++;
+}
+}
+if(data.id !== undefined){
+let data3 = data.id;
+if(typeof data3 === "string"){
+if(!pattern4.test(data3)){
+const err45 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema31.properties.id,data:data3};
+if(vErrors === null){
+vErrors = [err45];
+}
+else {
+vErrors.push(err45);
+}
+errors++;
+}
+}
+else {
+const err46 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.id.type,parentSchema:schema31.properties.id,data:data3};
+if(vErrors === null){
+vErrors = [err46];
+}
+else {
+vErrors.push(err46);
+}
+errors++;
+}
+}
+if(data.title !== undefined){
+let data4 = data.title;
+if(typeof data4 === "string"){
+if(func2(data4) < 1){
+const err47 = {instancePath:instancePath+"/title",schemaPath:"#/properties/title/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.title,data:data4};
+if(vErrors === null){
+vErrors = [err47];
+}
+else {
+vErrors.push(err47);
+}
+errors++;
+}
+}
+else {
+const err48 = {instancePath:instancePath+"/title",schemaPath:"#/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.title.type,parentSchema:schema31.properties.title,data:data4};
+if(vErrors === null){
+vErrors = [err48];
+}
+else {
+vErrors.push(err48);
+}
+errors++;
+}
+}
+if(data.description !== undefined){
+let data5 = data.description;
+if(typeof data5 === "string"){
+if(func2(data5) < 1){
+const err49 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.description,data:data5};
+if(vErrors === null){
+vErrors = [err49];
+}
+else {
+vErrors.push(err49);
+}
+errors++;
+}
+}
+else {
+const err50 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.description.type,parentSchema:schema31.properties.description,data:data5};
+if(vErrors === null){
+vErrors = [err50];
+}
+else {
+vErrors.push(err50);
+}
+errors++;
+}
+}
+if(data.claim !== undefined){
+let data6 = data.claim;
+if(typeof data6 === "string"){
+if(func2(data6) < 1){
+const err51 = {instancePath:instancePath+"/claim",schemaPath:"#/properties/claim/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.claim,data:data6};
+if(vErrors === null){
+vErrors = [err51];
+}
+else {
+vErrors.push(err51);
+}
+errors++;
+}
+}
+else {
+const err52 = {instancePath:instancePath+"/claim",schemaPath:"#/properties/claim/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.claim.type,parentSchema:schema31.properties.claim,data:data6};
+if(vErrors === null){
+vErrors = [err52];
+}
+else {
+vErrors.push(err52);
+}
+errors++;
+}
+}
+if(data.severity !== undefined){
+let data7 = data.severity;
+if(!(((((data7 === "critical") || (data7 === "high")) || (data7 === "medium")) || (data7 === "low")) || (data7 === "info"))){
+const err53 = {instancePath:instancePath+"/severity",schemaPath:"#/properties/severity/enum",keyword:"enum",params:{allowedValues: schema31.properties.severity.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.severity.enum,parentSchema:schema31.properties.severity,data:data7};
+if(vErrors === null){
+vErrors = [err53];
+}
+else {
+vErrors.push(err53);
+}
+errors++;
+}
+}
+if(data.kind !== undefined){
+let data8 = data.kind;
+if(!(((data8 === "automated") || (data8 === "manual")) || (data8 === "inherited"))){
+const err54 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/enum",keyword:"enum",params:{allowedValues: schema31.properties.kind.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.kind.enum,parentSchema:schema31.properties.kind,data:data8};
+if(vErrors === null){
+vErrors = [err54];
+}
+else {
+vErrors.push(err54);
+}
+errors++;
+}
+}
+if(data.collector !== undefined){
+let data9 = data.collector;
+if(typeof data9 === "string"){
+if(!pattern5.test(data9)){
+const err55 = {instancePath:instancePath+"/collector",schemaPath:"#/properties/collector/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9-]+\\.[a-z0-9.-]+$"},message:"must match pattern \""+"^[a-z0-9-]+\\.[a-z0-9.-]+$"+"\"",schema:"^[a-z0-9-]+\\.[a-z0-9.-]+$",parentSchema:schema31.properties.collector,data:data9};
+if(vErrors === null){
+vErrors = [err55];
+}
+else {
+vErrors.push(err55);
+}
+errors++;
+}
+}
+else {
+const err56 = {instancePath:instancePath+"/collector",schemaPath:"#/properties/collector/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.collector.type,parentSchema:schema31.properties.collector,data:data9};
+if(vErrors === null){
+vErrors = [err56];
+}
+else {
+vErrors.push(err56);
 }
 errors++;
 }
@@ -1374,251 +1697,16 @@ vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.error
 errors = vErrors.length;
 }
 }
+if(data.error_when !== undefined){
+if(!(validate21(data.error_when, {instancePath:instancePath+"/error_when",parentData:data,parentDataProperty:"error_when",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
+errors = vErrors.length;
+}
+}
 if(data.when_none_in_scope !== undefined){
-let data11 = data.when_none_in_scope;
-if(!((data11 === "not-applicable") || (data11 === "fail"))){
-const err38 = {instancePath:instancePath+"/when_none_in_scope",schemaPath:"#/properties/when_none_in_scope/enum",keyword:"enum",params:{allowedValues: schema31.properties.when_none_in_scope.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.when_none_in_scope.enum,parentSchema:schema31.properties.when_none_in_scope,data:data11};
-if(vErrors === null){
-vErrors = [err38];
-}
-else {
-vErrors.push(err38);
-}
-errors++;
-}
-}
-if(data.config_rule !== undefined){
-let data12 = data.config_rule;
-if(typeof data12 === "string"){
-if(!pattern6.test(data12)){
-const err39 = {instancePath:instancePath+"/config_rule",schemaPath:"#/properties/config_rule/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9_]+$"},message:"must match pattern \""+"^[A-Z0-9_]+$"+"\"",schema:"^[A-Z0-9_]+$",parentSchema:schema31.properties.config_rule,data:data12};
-if(vErrors === null){
-vErrors = [err39];
-}
-else {
-vErrors.push(err39);
-}
-errors++;
-}
-}
-else {
-const err40 = {instancePath:instancePath+"/config_rule",schemaPath:"#/properties/config_rule/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.config_rule.type,parentSchema:schema31.properties.config_rule,data:data12};
-if(vErrors === null){
-vErrors = [err40];
-}
-else {
-vErrors.push(err40);
-}
-errors++;
-}
-}
-if(data.attestation !== undefined){
-let data13 = data.attestation;
-if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
-if(data13.evidence === undefined){
-const err41 = {instancePath:instancePath+"/attestation",schemaPath:"#/properties/attestation/required",keyword:"required",params:{missingProperty: "evidence"},message:"must have required property '"+"evidence"+"'",schema:schema31.properties.attestation.required,parentSchema:schema31.properties.attestation,data:data13};
-if(vErrors === null){
-vErrors = [err41];
-}
-else {
-vErrors.push(err41);
-}
-errors++;
-}
-for(const key1 in data13){
-if(!((key1 === "evidence") || (key1 === "max_age_days"))){
-const err42 = {instancePath:instancePath+"/attestation",schemaPath:"#/properties/attestation/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.attestation,data:data13};
-if(vErrors === null){
-vErrors = [err42];
-}
-else {
-vErrors.push(err42);
-}
-errors++;
-}
-}
-if(data13.evidence !== undefined){
-let data14 = data13.evidence;
-if(typeof data14 === "string"){
-if(func2(data14) < 1){
-const err43 = {instancePath:instancePath+"/attestation/evidence",schemaPath:"#/properties/attestation/properties/evidence/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.attestation.properties.evidence,data:data14};
-if(vErrors === null){
-vErrors = [err43];
-}
-else {
-vErrors.push(err43);
-}
-errors++;
-}
-}
-else {
-const err44 = {instancePath:instancePath+"/attestation/evidence",schemaPath:"#/properties/attestation/properties/evidence/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.attestation.properties.evidence.type,parentSchema:schema31.properties.attestation.properties.evidence,data:data14};
-if(vErrors === null){
-vErrors = [err44];
-}
-else {
-vErrors.push(err44);
-}
-errors++;
-}
-}
-if(data13.max_age_days !== undefined){
-let data15 = data13.max_age_days;
-if(!(((typeof data15 == "number") && (!(data15 % 1) && !isNaN(data15))) && (isFinite(data15)))){
-const err45 = {instancePath:instancePath+"/attestation/max_age_days",schemaPath:"#/properties/attestation/properties/max_age_days/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.attestation.properties.max_age_days.type,parentSchema:schema31.properties.attestation.properties.max_age_days,data:data15};
-if(vErrors === null){
-vErrors = [err45];
-}
-else {
-vErrors.push(err45);
-}
-errors++;
-}
-if((typeof data15 == "number") && (isFinite(data15))){
-if(data15 < 1 || isNaN(data15)){
-const err46 = {instancePath:instancePath+"/attestation/max_age_days",schemaPath:"#/properties/attestation/properties/max_age_days/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.attestation.properties.max_age_days,data:data15};
-if(vErrors === null){
-vErrors = [err46];
-}
-else {
-vErrors.push(err46);
-}
-errors++;
-}
-}
-}
-}
-else {
-const err47 = {instancePath:instancePath+"/attestation",schemaPath:"#/properties/attestation/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.attestation.type,parentSchema:schema31.properties.attestation,data:data13};
-if(vErrors === null){
-vErrors = [err47];
-}
-else {
-vErrors.push(err47);
-}
-errors++;
-}
-}
-if(data.parameters !== undefined){
-let data16 = data.parameters;
-if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
-for(const key2 in data16){
-const _errs54 = errors;
-if(typeof key2 === "string"){
-if(!pattern7.test(key2)){
-const err48 = {instancePath:instancePath+"/parameters",schemaPath:"#/properties/parameters/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_]*$"},message:"must match pattern \""+"^[a-z][a-z0-9_]*$"+"\"",schema:"^[a-z][a-z0-9_]*$",parentSchema:schema31.properties.parameters.propertyNames,data:key2,propertyName:key2};
-if(vErrors === null){
-vErrors = [err48];
-}
-else {
-vErrors.push(err48);
-}
-errors++;
-}
-}
-var valid10 = _errs54 === errors;
-if(!valid10){
-const err49 = {instancePath:instancePath+"/parameters",schemaPath:"#/properties/parameters/propertyNames",keyword:"propertyNames",params:{propertyName: key2},message:"property name must be valid",schema:schema31.properties.parameters.propertyNames,parentSchema:schema31.properties.parameters,data:data16};
-if(vErrors === null){
-vErrors = [err49];
-}
-else {
-vErrors.push(err49);
-}
-errors++;
-}
-}
-for(const key3 in data16){
-let data17 = data16[key3];
-if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
-if(data17.type === undefined){
-const err50 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema37.required,parentSchema:schema37,data:data17};
-if(vErrors === null){
-vErrors = [err50];
-}
-else {
-vErrors.push(err50);
-}
-errors++;
-}
-if(data17.default === undefined){
-const err51 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/required",keyword:"required",params:{missingProperty: "default"},message:"must have required property '"+"default"+"'",schema:schema37.required,parentSchema:schema37,data:data17};
-if(vErrors === null){
-vErrors = [err51];
-}
-else {
-vErrors.push(err51);
-}
-errors++;
-}
-if(data17.description === undefined){
-const err52 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/required",keyword:"required",params:{missingProperty: "description"},message:"must have required property '"+"description"+"'",schema:schema37.required,parentSchema:schema37,data:data17};
-if(vErrors === null){
-vErrors = [err52];
-}
-else {
-vErrors.push(err52);
-}
-errors++;
-}
-for(const key4 in data17){
-if(!((((key4 === "type") || (key4 === "default")) || (key4 === "description")) || (key4 === "unit"))){
-const err53 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema37,data:data17};
-if(vErrors === null){
-vErrors = [err53];
-}
-else {
-vErrors.push(err53);
-}
-errors++;
-}
-}
-if(data17.type !== undefined){
-let data18 = data17.type;
-if(!(((((((data18 === "days") || (data18 === "count")) || (data18 === "account-ids")) || (data18 === "regions")) || (data18 === "arns")) || (data18 === "string")) || (data18 === "strings"))){
-const err54 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/type",schemaPath:"#/$defs/parameter/properties/type/enum",keyword:"enum",params:{allowedValues: schema37.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema37.properties.type.enum,parentSchema:schema37.properties.type,data:data18};
-if(vErrors === null){
-vErrors = [err54];
-}
-else {
-vErrors.push(err54);
-}
-errors++;
-}
-}
-if(data17.default !== undefined){
-let data19 = data17.default;
-const _errs64 = errors;
-let valid14 = false;
-const _errs65 = errors;
-if(!((typeof data19 == "number") && (isFinite(data19)))){
-const err55 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/0/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema37.properties.default.anyOf[0].type,parentSchema:schema37.properties.default.anyOf[0],data:data19};
-if(vErrors === null){
-vErrors = [err55];
-}
-else {
-vErrors.push(err55);
-}
-errors++;
-}
-var _valid4 = _errs65 === errors;
-valid14 = valid14 || _valid4;
-const _errs67 = errors;
-if(typeof data19 !== "string"){
-const err56 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.default.anyOf[1].type,parentSchema:schema37.properties.default.anyOf[1],data:data19};
-if(vErrors === null){
-vErrors = [err56];
-}
-else {
-vErrors.push(err56);
-}
-errors++;
-}
-var _valid4 = _errs67 === errors;
-valid14 = valid14 || _valid4;
-const _errs69 = errors;
-if(typeof data19 !== "boolean"){
-const err57 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/2/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema37.properties.default.anyOf[2].type,parentSchema:schema37.properties.default.anyOf[2],data:data19};
+let data13 = data.when_none_in_scope;
+if(!((data13 === "not-applicable") || (data13 === "fail"))){
+const err57 = {instancePath:instancePath+"/when_none_in_scope",schemaPath:"#/properties/when_none_in_scope/enum",keyword:"enum",params:{allowedValues: schema31.properties.when_none_in_scope.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.when_none_in_scope.enum,parentSchema:schema31.properties.when_none_in_scope,data:data13};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -1627,15 +1715,11 @@ vErrors.push(err57);
 }
 errors++;
 }
-var _valid4 = _errs69 === errors;
-valid14 = valid14 || _valid4;
-const _errs71 = errors;
-if(Array.isArray(data19)){
-const len0 = data19.length;
-for(let i0=0; i0<len0; i0++){
-let data20 = data19[i0];
-if(typeof data20 !== "string"){
-const err58 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/default/" + i0,schemaPath:"#/$defs/parameter/properties/default/anyOf/3/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.default.anyOf[3].items.type,parentSchema:schema37.properties.default.anyOf[3].items,data:data20};
+}
+if(data.needs_every_region !== undefined){
+let data14 = data.needs_every_region;
+if(typeof data14 !== "boolean"){
+const err58 = {instancePath:instancePath+"/needs_every_region",schemaPath:"#/properties/needs_every_region/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.needs_every_region.type,parentSchema:schema31.properties.needs_every_region,data:data14};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -1645,9 +1729,11 @@ vErrors.push(err58);
 errors++;
 }
 }
-}
-else {
-const err59 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/3/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema37.properties.default.anyOf[3].type,parentSchema:schema37.properties.default.anyOf[3],data:data19};
+if(data.config_rule !== undefined){
+let data15 = data.config_rule;
+if(typeof data15 === "string"){
+if(!pattern6.test(data15)){
+const err59 = {instancePath:instancePath+"/config_rule",schemaPath:"#/properties/config_rule/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9_]+$"},message:"must match pattern \""+"^[A-Z0-9_]+$"+"\"",schema:"^[A-Z0-9_]+$",parentSchema:schema31.properties.config_rule,data:data15};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -1656,10 +1742,9 @@ vErrors.push(err59);
 }
 errors++;
 }
-var _valid4 = _errs71 === errors;
-valid14 = valid14 || _valid4;
-if(!valid14){
-const err60 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema37.properties.default.anyOf,parentSchema:schema37.properties.default,data:data19};
+}
+else {
+const err60 = {instancePath:instancePath+"/config_rule",schemaPath:"#/properties/config_rule/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.config_rule.type,parentSchema:schema31.properties.config_rule,data:data15};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -1668,23 +1753,15 @@ vErrors.push(err60);
 }
 errors++;
 }
-else {
-errors = _errs64;
-if(vErrors !== null){
-if(_errs64){
-vErrors.length = _errs64;
 }
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data17.description !== undefined){
-let data21 = data17.description;
-if(typeof data21 === "string"){
-if(func2(data21) < 1){
-const err61 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/$defs/parameter/properties/description/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema37.properties.description,data:data21};
+if(data.config_rule_parameters !== undefined){
+let data16 = data.config_rule_parameters;
+if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
+for(const key1 in data16){
+const _errs77 = errors;
+if(typeof key1 === "string"){
+if(!pattern7.test(key1)){
+const err61 = {instancePath:instancePath+"/config_rule_parameters",schemaPath:"#/properties/config_rule_parameters/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_.]*$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_.]*$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_.]*$",parentSchema:schema31.properties.config_rule_parameters.propertyNames,data:key1,propertyName:key1};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -1694,8 +1771,9 @@ vErrors.push(err61);
 errors++;
 }
 }
-else {
-const err62 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/$defs/parameter/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.description.type,parentSchema:schema37.properties.description,data:data21};
+var valid14 = _errs77 === errors;
+if(!valid14){
+const err62 = {instancePath:instancePath+"/config_rule_parameters",schemaPath:"#/properties/config_rule_parameters/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema31.properties.config_rule_parameters.propertyNames,parentSchema:schema31.properties.config_rule_parameters,data:data16};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -1705,11 +1783,15 @@ vErrors.push(err62);
 errors++;
 }
 }
-if(data17.unit !== undefined){
-let data22 = data17.unit;
-if(typeof data22 === "string"){
-if(func2(data22) < 1){
-const err63 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/unit",schemaPath:"#/$defs/parameter/properties/unit/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema37.properties.unit,data:data22};
+for(const key2 in data16){
+let data17 = data16[key2];
+const _errs83 = errors;
+let valid17 = false;
+let passing0 = null;
+const _errs84 = errors;
+if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
+if(data17.value === undefined){
+const err63 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/ruleParameter/oneOf/0/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema37.oneOf[0].required,parentSchema:schema37.oneOf[0],data:data17};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -1719,8 +1801,15 @@ vErrors.push(err63);
 errors++;
 }
 }
-else {
-const err64 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/unit",schemaPath:"#/$defs/parameter/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.unit.type,parentSchema:schema37.properties.unit,data:data22};
+var _valid7 = _errs84 === errors;
+if(_valid7){
+valid17 = true;
+passing0 = 0;
+}
+const _errs85 = errors;
+if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
+if(data17.param === undefined){
+const err64 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/ruleParameter/oneOf/1/required",keyword:"required",params:{missingProperty: "param"},message:"must have required property '"+"param"+"'",schema:schema37.oneOf[1].required,parentSchema:schema37.oneOf[1],data:data17};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -1730,9 +1819,19 @@ vErrors.push(err64);
 errors++;
 }
 }
+var _valid7 = _errs85 === errors;
+if(_valid7 && valid17){
+valid17 = false;
+passing0 = [passing0, 1];
 }
 else {
-const err65 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema37.type,parentSchema:schema37,data:data17};
+if(_valid7){
+valid17 = true;
+passing0 = 1;
+}
+}
+if(!valid17){
+const err65 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/ruleParameter/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema37.oneOf,parentSchema:schema37,data:data17};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -1741,10 +1840,20 @@ vErrors.push(err65);
 }
 errors++;
 }
-}
+else {
+errors = _errs83;
+if(vErrors !== null){
+if(_errs83){
+vErrors.length = _errs83;
 }
 else {
-const err66 = {instancePath:instancePath+"/parameters",schemaPath:"#/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.parameters.type,parentSchema:schema31.properties.parameters,data:data16};
+vErrors = null;
+}
+}
+}
+if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
+if(data17.op === undefined){
+const err66 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/ruleParameter/required",keyword:"required",params:{missingProperty: "op"},message:"must have required property '"+"op"+"'",schema:schema37.required,parentSchema:schema37,data:data17};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -1753,12 +1862,9 @@ vErrors.push(err66);
 }
 errors++;
 }
-}
-if(data.frameworks !== undefined){
-let data23 = data.frameworks;
-if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
-if(Object.keys(data23).length < 1){
-const err67 = {instancePath:instancePath+"/frameworks",schemaPath:"#/properties/frameworks/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema31.properties.frameworks,data:data23};
+for(const key3 in data17){
+if(!(((key3 === "op") || (key3 === "value")) || (key3 === "param"))){
+const err67 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/ruleParameter/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema37,data:data17};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -1767,9 +1873,11 @@ vErrors.push(err67);
 }
 errors++;
 }
-for(const key5 in data23){
-if(!(((((key5 === "soc2") || (key5 === "pci-dss-4.0.1")) || (key5 === "gdpr")) || (key5 === "ccpa")) || (key5 === "csa-ccm-4"))){
-const err68 = {instancePath:instancePath+"/frameworks",schemaPath:"#/properties/frameworks/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.frameworks,data:data23};
+}
+if(data17.op !== undefined){
+let data18 = data17.op;
+if(!((((data18 === "equals") || (data18 === "in")) || (data18 === "greater-or-equal")) || (data18 === "less-or-equal"))){
+const err68 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/op",schemaPath:"#/$defs/ruleParameter/properties/op/enum",keyword:"enum",params:{allowedValues: schema37.properties.op.enum},message:"must be equal to one of the allowed values",schema:schema37.properties.op.enum,parentSchema:schema37.properties.op,data:data18};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -1779,11 +1887,11 @@ vErrors.push(err68);
 errors++;
 }
 }
-if(data23.soc2 !== undefined){
-let data24 = data23.soc2;
-if(Array.isArray(data24)){
-if(data24.length < 1){
-const err69 = {instancePath:instancePath+"/frameworks/soc2",schemaPath:"#/properties/frameworks/properties/soc2/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties.soc2,data:data24};
+if(data17.param !== undefined){
+let data19 = data17.param;
+if(typeof data19 === "string"){
+if(func2(data19) < 1){
+const err69 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/param",schemaPath:"#/$defs/ruleParameter/properties/param/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema37.properties.param,data:data19};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -1792,12 +1900,9 @@ vErrors.push(err69);
 }
 errors++;
 }
-const len1 = data24.length;
-for(let i1=0; i1<len1; i1++){
-let data25 = data24[i1];
-if(typeof data25 === "string"){
-if(func2(data25) < 1){
-const err70 = {instancePath:instancePath+"/frameworks/soc2/" + i1,schemaPath:"#/properties/frameworks/properties/soc2/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties.soc2.items,data:data25};
+}
+else {
+const err70 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/param",schemaPath:"#/$defs/ruleParameter/properties/param/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.param.type,parentSchema:schema37.properties.param,data:data19};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -1807,8 +1912,9 @@ vErrors.push(err70);
 errors++;
 }
 }
+}
 else {
-const err71 = {instancePath:instancePath+"/frameworks/soc2/" + i1,schemaPath:"#/properties/frameworks/properties/soc2/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties.soc2.items.type,parentSchema:schema31.properties.frameworks.properties.soc2.items,data:data25};
+const err71 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/ruleParameter/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema37.type,parentSchema:schema37,data:data17};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -1818,18 +1924,9 @@ vErrors.push(err71);
 errors++;
 }
 }
-let i2 = data24.length;
-let j0;
-if(i2 > 1){
-const indices0 = {};
-for(;i2--;){
-let item0 = data24[i2];
-if(typeof item0 !== "string"){
-continue;
 }
-if(typeof indices0[item0] == "number"){
-j0 = indices0[item0];
-const err72 = {instancePath:instancePath+"/frameworks/soc2",schemaPath:"#/properties/frameworks/properties/soc2/uniqueItems",keyword:"uniqueItems",params:{i: i2, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i2+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties.soc2,data:data24};
+else {
+const err72 = {instancePath:instancePath+"/config_rule_parameters",schemaPath:"#/properties/config_rule_parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.config_rule_parameters.type,parentSchema:schema31.properties.config_rule_parameters,data:data16};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -1837,14 +1934,13 @@ else {
 vErrors.push(err72);
 }
 errors++;
-break;
-}
-indices0[item0] = i2;
 }
 }
-}
-else {
-const err73 = {instancePath:instancePath+"/frameworks/soc2",schemaPath:"#/properties/frameworks/properties/soc2/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties.soc2.type,parentSchema:schema31.properties.frameworks.properties.soc2,data:data24};
+if(data.attestation !== undefined){
+let data20 = data.attestation;
+if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
+if(data20.evidence === undefined){
+const err73 = {instancePath:instancePath+"/attestation",schemaPath:"#/properties/attestation/required",keyword:"required",params:{missingProperty: "evidence"},message:"must have required property '"+"evidence"+"'",schema:schema31.properties.attestation.required,parentSchema:schema31.properties.attestation,data:data20};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -1853,12 +1949,9 @@ vErrors.push(err73);
 }
 errors++;
 }
-}
-if(data23["pci-dss-4.0.1"] !== undefined){
-let data26 = data23["pci-dss-4.0.1"];
-if(Array.isArray(data26)){
-if(data26.length < 1){
-const err74 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1",schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"],data:data26};
+for(const key4 in data20){
+if(!((key4 === "evidence") || (key4 === "max_age_days"))){
+const err74 = {instancePath:instancePath+"/attestation",schemaPath:"#/properties/attestation/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.attestation,data:data20};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -1867,12 +1960,12 @@ vErrors.push(err74);
 }
 errors++;
 }
-const len2 = data26.length;
-for(let i3=0; i3<len2; i3++){
-let data27 = data26[i3];
-if(typeof data27 === "string"){
-if(func2(data27) < 1){
-const err75 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1/" + i3,schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].items,data:data27};
+}
+if(data20.evidence !== undefined){
+let data21 = data20.evidence;
+if(typeof data21 === "string"){
+if(func2(data21) < 1){
+const err75 = {instancePath:instancePath+"/attestation/evidence",schemaPath:"#/properties/attestation/properties/evidence/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.attestation.properties.evidence,data:data21};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -1883,7 +1976,7 @@ errors++;
 }
 }
 else {
-const err76 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1/" + i3,schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].items.type,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].items,data:data27};
+const err76 = {instancePath:instancePath+"/attestation/evidence",schemaPath:"#/properties/attestation/properties/evidence/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.attestation.properties.evidence.type,parentSchema:schema31.properties.attestation.properties.evidence,data:data21};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -1893,18 +1986,10 @@ vErrors.push(err76);
 errors++;
 }
 }
-let i4 = data26.length;
-let j1;
-if(i4 > 1){
-const indices1 = {};
-for(;i4--;){
-let item1 = data26[i4];
-if(typeof item1 !== "string"){
-continue;
-}
-if(typeof indices1[item1] == "number"){
-j1 = indices1[item1];
-const err77 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1",schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/uniqueItems",keyword:"uniqueItems",params:{i: i4, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i4+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"],data:data26};
+if(data20.max_age_days !== undefined){
+let data22 = data20.max_age_days;
+if(!(((typeof data22 == "number") && (!(data22 % 1) && !isNaN(data22))) && (isFinite(data22)))){
+const err77 = {instancePath:instancePath+"/attestation/max_age_days",schemaPath:"#/properties/attestation/properties/max_age_days/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.attestation.properties.max_age_days.type,parentSchema:schema31.properties.attestation.properties.max_age_days,data:data22};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -1912,14 +1997,10 @@ else {
 vErrors.push(err77);
 }
 errors++;
-break;
 }
-indices1[item1] = i4;
-}
-}
-}
-else {
-const err78 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1",schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].type,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"],data:data26};
+if((typeof data22 == "number") && (isFinite(data22))){
+if(data22 < 1 || isNaN(data22)){
+const err78 = {instancePath:instancePath+"/attestation/max_age_days",schemaPath:"#/properties/attestation/properties/max_age_days/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.attestation.properties.max_age_days,data:data22};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -1929,11 +2010,10 @@ vErrors.push(err78);
 errors++;
 }
 }
-if(data23.gdpr !== undefined){
-let data28 = data23.gdpr;
-if(Array.isArray(data28)){
-if(data28.length < 1){
-const err79 = {instancePath:instancePath+"/frameworks/gdpr",schemaPath:"#/properties/frameworks/properties/gdpr/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties.gdpr,data:data28};
+}
+}
+else {
+const err79 = {instancePath:instancePath+"/attestation",schemaPath:"#/properties/attestation/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.attestation.type,parentSchema:schema31.properties.attestation,data:data20};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -1942,12 +2022,12 @@ vErrors.push(err79);
 }
 errors++;
 }
-const len3 = data28.length;
-for(let i5=0; i5<len3; i5++){
-let data29 = data28[i5];
-if(typeof data29 === "string"){
-if(func2(data29) < 1){
-const err80 = {instancePath:instancePath+"/frameworks/gdpr/" + i5,schemaPath:"#/properties/frameworks/properties/gdpr/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties.gdpr.items,data:data29};
+}
+if(data.provider !== undefined){
+let data23 = data.provider;
+if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
+if(data23.name === undefined){
+const err80 = {instancePath:instancePath+"/provider",schemaPath:"#/properties/provider/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema31.properties.provider.required,parentSchema:schema31.properties.provider,data:data23};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -1956,9 +2036,8 @@ vErrors.push(err80);
 }
 errors++;
 }
-}
-else {
-const err81 = {instancePath:instancePath+"/frameworks/gdpr/" + i5,schemaPath:"#/properties/frameworks/properties/gdpr/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties.gdpr.items.type,parentSchema:schema31.properties.frameworks.properties.gdpr.items,data:data29};
+if(data23.documentation === undefined){
+const err81 = {instancePath:instancePath+"/provider",schemaPath:"#/properties/provider/required",keyword:"required",params:{missingProperty: "documentation"},message:"must have required property '"+"documentation"+"'",schema:schema31.properties.provider.required,parentSchema:schema31.properties.provider,data:data23};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -1967,19 +2046,9 @@ vErrors.push(err81);
 }
 errors++;
 }
-}
-let i6 = data28.length;
-let j2;
-if(i6 > 1){
-const indices2 = {};
-for(;i6--;){
-let item2 = data28[i6];
-if(typeof item2 !== "string"){
-continue;
-}
-if(typeof indices2[item2] == "number"){
-j2 = indices2[item2];
-const err82 = {instancePath:instancePath+"/frameworks/gdpr",schemaPath:"#/properties/frameworks/properties/gdpr/uniqueItems",keyword:"uniqueItems",params:{i: i6, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i6+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties.gdpr,data:data28};
+for(const key5 in data23){
+if(!(((key5 === "name") || (key5 === "documentation")) || (key5 === "report"))){
+const err82 = {instancePath:instancePath+"/provider",schemaPath:"#/properties/provider/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.provider,data:data23};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -1987,14 +2056,13 @@ else {
 vErrors.push(err82);
 }
 errors++;
-break;
-}
-indices2[item2] = i6;
 }
 }
-}
-else {
-const err83 = {instancePath:instancePath+"/frameworks/gdpr",schemaPath:"#/properties/frameworks/properties/gdpr/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties.gdpr.type,parentSchema:schema31.properties.frameworks.properties.gdpr,data:data28};
+if(data23.name !== undefined){
+let data24 = data23.name;
+if(typeof data24 === "string"){
+if(func2(data24) < 1){
+const err83 = {instancePath:instancePath+"/provider/name",schemaPath:"#/properties/provider/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.provider.properties.name,data:data24};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -2004,11 +2072,8 @@ vErrors.push(err83);
 errors++;
 }
 }
-if(data23.ccpa !== undefined){
-let data30 = data23.ccpa;
-if(Array.isArray(data30)){
-if(data30.length < 1){
-const err84 = {instancePath:instancePath+"/frameworks/ccpa",schemaPath:"#/properties/frameworks/properties/ccpa/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties.ccpa,data:data30};
+else {
+const err84 = {instancePath:instancePath+"/provider/name",schemaPath:"#/properties/provider/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.provider.properties.name.type,parentSchema:schema31.properties.provider.properties.name,data:data24};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -2017,12 +2082,12 @@ vErrors.push(err84);
 }
 errors++;
 }
-const len4 = data30.length;
-for(let i7=0; i7<len4; i7++){
-let data31 = data30[i7];
-if(typeof data31 === "string"){
-if(func2(data31) < 1){
-const err85 = {instancePath:instancePath+"/frameworks/ccpa/" + i7,schemaPath:"#/properties/frameworks/properties/ccpa/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties.ccpa.items,data:data31};
+}
+if(data23.documentation !== undefined){
+let data25 = data23.documentation;
+if(typeof data25 === "string"){
+if(!(formats0(data25))){
+const err85 = {instancePath:instancePath+"/provider/documentation",schemaPath:"#/properties/provider/properties/documentation/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\"",schema:"uri",parentSchema:schema31.properties.provider.properties.documentation,data:data25};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -2033,7 +2098,7 @@ errors++;
 }
 }
 else {
-const err86 = {instancePath:instancePath+"/frameworks/ccpa/" + i7,schemaPath:"#/properties/frameworks/properties/ccpa/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties.ccpa.items.type,parentSchema:schema31.properties.frameworks.properties.ccpa.items,data:data31};
+const err86 = {instancePath:instancePath+"/provider/documentation",schemaPath:"#/properties/provider/properties/documentation/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.provider.properties.documentation.type,parentSchema:schema31.properties.provider.properties.documentation,data:data25};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -2043,18 +2108,11 @@ vErrors.push(err86);
 errors++;
 }
 }
-let i8 = data30.length;
-let j3;
-if(i8 > 1){
-const indices3 = {};
-for(;i8--;){
-let item3 = data30[i8];
-if(typeof item3 !== "string"){
-continue;
-}
-if(typeof indices3[item3] == "number"){
-j3 = indices3[item3];
-const err87 = {instancePath:instancePath+"/frameworks/ccpa",schemaPath:"#/properties/frameworks/properties/ccpa/uniqueItems",keyword:"uniqueItems",params:{i: i8, j: j3},message:"must NOT have duplicate items (items ## "+j3+" and "+i8+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties.ccpa,data:data30};
+if(data23.report !== undefined){
+let data26 = data23.report;
+if(typeof data26 === "string"){
+if(func2(data26) < 1){
+const err87 = {instancePath:instancePath+"/provider/report",schemaPath:"#/properties/provider/properties/report/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.provider.properties.report,data:data26};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -2062,14 +2120,10 @@ else {
 vErrors.push(err87);
 }
 errors++;
-break;
-}
-indices3[item3] = i8;
-}
 }
 }
 else {
-const err88 = {instancePath:instancePath+"/frameworks/ccpa",schemaPath:"#/properties/frameworks/properties/ccpa/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties.ccpa.type,parentSchema:schema31.properties.frameworks.properties.ccpa,data:data30};
+const err88 = {instancePath:instancePath+"/provider/report",schemaPath:"#/properties/provider/properties/report/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.provider.properties.report.type,parentSchema:schema31.properties.provider.properties.report,data:data26};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -2079,11 +2133,9 @@ vErrors.push(err88);
 errors++;
 }
 }
-if(data23["csa-ccm-4"] !== undefined){
-let data32 = data23["csa-ccm-4"];
-if(Array.isArray(data32)){
-if(data32.length < 1){
-const err89 = {instancePath:instancePath+"/frameworks/csa-ccm-4",schemaPath:"#/properties/frameworks/properties/csa-ccm-4/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"],data:data32};
+}
+else {
+const err89 = {instancePath:instancePath+"/provider",schemaPath:"#/properties/provider/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.provider.type,parentSchema:schema31.properties.provider,data:data23};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -2092,12 +2144,15 @@ vErrors.push(err89);
 }
 errors++;
 }
-const len5 = data32.length;
-for(let i9=0; i9<len5; i9++){
-let data33 = data32[i9];
-if(typeof data33 === "string"){
-if(func2(data33) < 1){
-const err90 = {instancePath:instancePath+"/frameworks/csa-ccm-4/" + i9,schemaPath:"#/properties/frameworks/properties/csa-ccm-4/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"].items,data:data33};
+}
+if(data.parameters !== undefined){
+let data27 = data.parameters;
+if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
+for(const key6 in data27){
+const _errs110 = errors;
+if(typeof key6 === "string"){
+if(!pattern8.test(key6)){
+const err90 = {instancePath:instancePath+"/parameters",schemaPath:"#/properties/parameters/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_]*$"},message:"must match pattern \""+"^[a-z][a-z0-9_]*$"+"\"",schema:"^[a-z][a-z0-9_]*$",parentSchema:schema31.properties.parameters.propertyNames,data:key6,propertyName:key6};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -2107,8 +2162,9 @@ vErrors.push(err90);
 errors++;
 }
 }
-else {
-const err91 = {instancePath:instancePath+"/frameworks/csa-ccm-4/" + i9,schemaPath:"#/properties/frameworks/properties/csa-ccm-4/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties["csa-ccm-4"].items.type,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"].items,data:data33};
+var valid21 = _errs110 === errors;
+if(!valid21){
+const err91 = {instancePath:instancePath+"/parameters",schemaPath:"#/properties/parameters/propertyNames",keyword:"propertyNames",params:{propertyName: key6},message:"property name must be valid",schema:schema31.properties.parameters.propertyNames,parentSchema:schema31.properties.parameters,data:data27};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -2118,18 +2174,11 @@ vErrors.push(err91);
 errors++;
 }
 }
-let i10 = data32.length;
-let j4;
-if(i10 > 1){
-const indices4 = {};
-for(;i10--;){
-let item4 = data32[i10];
-if(typeof item4 !== "string"){
-continue;
-}
-if(typeof indices4[item4] == "number"){
-j4 = indices4[item4];
-const err92 = {instancePath:instancePath+"/frameworks/csa-ccm-4",schemaPath:"#/properties/frameworks/properties/csa-ccm-4/uniqueItems",keyword:"uniqueItems",params:{i: i10, j: j4},message:"must NOT have duplicate items (items ## "+j4+" and "+i10+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"],data:data32};
+for(const key7 in data27){
+let data28 = data27[key7];
+if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
+if(data28.type === undefined){
+const err92 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema38.required,parentSchema:schema38,data:data28};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -2137,14 +2186,9 @@ else {
 vErrors.push(err92);
 }
 errors++;
-break;
 }
-indices4[item4] = i10;
-}
-}
-}
-else {
-const err93 = {instancePath:instancePath+"/frameworks/csa-ccm-4",schemaPath:"#/properties/frameworks/properties/csa-ccm-4/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties["csa-ccm-4"].type,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"],data:data32};
+if(data28.default === undefined){
+const err93 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/required",keyword:"required",params:{missingProperty: "default"},message:"must have required property '"+"default"+"'",schema:schema38.required,parentSchema:schema38,data:data28};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -2153,10 +2197,8 @@ vErrors.push(err93);
 }
 errors++;
 }
-}
-}
-else {
-const err94 = {instancePath:instancePath+"/frameworks",schemaPath:"#/properties/frameworks/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.frameworks.type,parentSchema:schema31.properties.frameworks,data:data23};
+if(data28.description === undefined){
+const err94 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/required",keyword:"required",params:{missingProperty: "description"},message:"must have required property '"+"description"+"'",schema:schema38.required,parentSchema:schema38,data:data28};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -2165,12 +2207,9 @@ vErrors.push(err94);
 }
 errors++;
 }
-}
-if(data.remediation !== undefined){
-let data34 = data.remediation;
-if(typeof data34 === "string"){
-if(func2(data34) < 1){
-const err95 = {instancePath:instancePath+"/remediation",schemaPath:"#/properties/remediation/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.remediation,data:data34};
+for(const key8 in data28){
+if(!((((key8 === "type") || (key8 === "default")) || (key8 === "description")) || (key8 === "unit"))){
+const err95 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema38,data:data28};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -2180,8 +2219,10 @@ vErrors.push(err95);
 errors++;
 }
 }
-else {
-const err96 = {instancePath:instancePath+"/remediation",schemaPath:"#/properties/remediation/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.remediation.type,parentSchema:schema31.properties.remediation,data:data34};
+if(data28.type !== undefined){
+let data29 = data28.type;
+if(!(((((((data29 === "days") || (data29 === "count")) || (data29 === "account-ids")) || (data29 === "regions")) || (data29 === "arns")) || (data29 === "string")) || (data29 === "strings"))){
+const err96 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/type",schemaPath:"#/$defs/parameter/properties/type/enum",keyword:"enum",params:{allowedValues: schema38.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema38.properties.type.enum,parentSchema:schema38.properties.type,data:data29};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -2191,15 +2232,13 @@ vErrors.push(err96);
 errors++;
 }
 }
-if(data.references !== undefined){
-let data35 = data.references;
-if(Array.isArray(data35)){
-const len6 = data35.length;
-for(let i11=0; i11<len6; i11++){
-let data36 = data35[i11];
-if(data36 && typeof data36 == "object" && !Array.isArray(data36)){
-if(data36.title === undefined){
-const err97 = {instancePath:instancePath+"/references/" + i11,schemaPath:"#/properties/references/items/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'",schema:schema31.properties.references.items.required,parentSchema:schema31.properties.references.items,data:data36};
+if(data28.default !== undefined){
+let data30 = data28.default;
+const _errs120 = errors;
+let valid25 = false;
+const _errs121 = errors;
+if(!((typeof data30 == "number") && (isFinite(data30)))){
+const err97 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/0/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema38.properties.default.anyOf[0].type,parentSchema:schema38.properties.default.anyOf[0],data:data30};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -2208,9 +2247,11 @@ vErrors.push(err97);
 }
 errors++;
 }
-for(const key6 in data36){
-if(!(((key6 === "title") || (key6 === "url")) || (key6 === "config_rule"))){
-const err98 = {instancePath:instancePath+"/references/" + i11,schemaPath:"#/properties/references/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.references.items,data:data36};
+var _valid8 = _errs121 === errors;
+valid25 = valid25 || _valid8;
+const _errs123 = errors;
+if(typeof data30 !== "string"){
+const err98 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.default.anyOf[1].type,parentSchema:schema38.properties.default.anyOf[1],data:data30};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -2219,12 +2260,11 @@ vErrors.push(err98);
 }
 errors++;
 }
-}
-if(data36.title !== undefined){
-let data37 = data36.title;
-if(typeof data37 === "string"){
-if(func2(data37) < 1){
-const err99 = {instancePath:instancePath+"/references/" + i11+"/title",schemaPath:"#/properties/references/items/properties/title/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.references.items.properties.title,data:data37};
+var _valid8 = _errs123 === errors;
+valid25 = valid25 || _valid8;
+const _errs125 = errors;
+if(typeof data30 !== "boolean"){
+const err99 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/2/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema38.properties.default.anyOf[2].type,parentSchema:schema38.properties.default.anyOf[2],data:data30};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -2233,9 +2273,15 @@ vErrors.push(err99);
 }
 errors++;
 }
-}
-else {
-const err100 = {instancePath:instancePath+"/references/" + i11+"/title",schemaPath:"#/properties/references/items/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.references.items.properties.title.type,parentSchema:schema31.properties.references.items.properties.title,data:data37};
+var _valid8 = _errs125 === errors;
+valid25 = valid25 || _valid8;
+const _errs127 = errors;
+if(Array.isArray(data30)){
+const len0 = data30.length;
+for(let i0=0; i0<len0; i0++){
+let data31 = data30[i0];
+if(typeof data31 !== "string"){
+const err100 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default/" + i0,schemaPath:"#/$defs/parameter/properties/default/anyOf/3/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.default.anyOf[3].items.type,parentSchema:schema38.properties.default.anyOf[3].items,data:data31};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -2245,11 +2291,9 @@ vErrors.push(err100);
 errors++;
 }
 }
-if(data36.url !== undefined){
-let data38 = data36.url;
-if(typeof data38 === "string"){
-if(!(formats0(data38))){
-const err101 = {instancePath:instancePath+"/references/" + i11+"/url",schemaPath:"#/properties/references/items/properties/url/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\"",schema:"uri",parentSchema:schema31.properties.references.items.properties.url,data:data38};
+}
+else {
+const err101 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/3/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema38.properties.default.anyOf[3].type,parentSchema:schema38.properties.default.anyOf[3],data:data30};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -2258,9 +2302,10 @@ vErrors.push(err101);
 }
 errors++;
 }
-}
-else {
-const err102 = {instancePath:instancePath+"/references/" + i11+"/url",schemaPath:"#/properties/references/items/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.references.items.properties.url.type,parentSchema:schema31.properties.references.items.properties.url,data:data38};
+var _valid8 = _errs127 === errors;
+valid25 = valid25 || _valid8;
+if(!valid25){
+const err102 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema38.properties.default.anyOf,parentSchema:schema38.properties.default,data:data30};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -2269,12 +2314,23 @@ vErrors.push(err102);
 }
 errors++;
 }
+else {
+errors = _errs120;
+if(vErrors !== null){
+if(_errs120){
+vErrors.length = _errs120;
 }
-if(data36.config_rule !== undefined){
-let data39 = data36.config_rule;
-if(typeof data39 === "string"){
-if(!pattern6.test(data39)){
-const err103 = {instancePath:instancePath+"/references/" + i11+"/config_rule",schemaPath:"#/properties/references/items/properties/config_rule/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9_]+$"},message:"must match pattern \""+"^[A-Z0-9_]+$"+"\"",schema:"^[A-Z0-9_]+$",parentSchema:schema31.properties.references.items.properties.config_rule,data:data39};
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data28.description !== undefined){
+let data32 = data28.description;
+if(typeof data32 === "string"){
+if(func2(data32) < 1){
+const err103 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/$defs/parameter/properties/description/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.description,data:data32};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -2285,7 +2341,7 @@ errors++;
 }
 }
 else {
-const err104 = {instancePath:instancePath+"/references/" + i11+"/config_rule",schemaPath:"#/properties/references/items/properties/config_rule/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.references.items.properties.config_rule.type,parentSchema:schema31.properties.references.items.properties.config_rule,data:data39};
+const err104 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/$defs/parameter/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.description.type,parentSchema:schema38.properties.description,data:data32};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -2295,9 +2351,11 @@ vErrors.push(err104);
 errors++;
 }
 }
-}
-else {
-const err105 = {instancePath:instancePath+"/references/" + i11,schemaPath:"#/properties/references/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.references.items.type,parentSchema:schema31.properties.references.items,data:data36};
+if(data28.unit !== undefined){
+let data33 = data28.unit;
+if(typeof data33 === "string"){
+if(func2(data33) < 1){
+const err105 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/unit",schemaPath:"#/$defs/parameter/properties/unit/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.unit,data:data33};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -2307,9 +2365,8 @@ vErrors.push(err105);
 errors++;
 }
 }
-}
 else {
-const err106 = {instancePath:instancePath+"/references",schemaPath:"#/properties/references/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.references.type,parentSchema:schema31.properties.references,data:data35};
+const err106 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/unit",schemaPath:"#/$defs/parameter/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.unit.type,parentSchema:schema38.properties.unit,data:data33};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -2319,11 +2376,9 @@ vErrors.push(err106);
 errors++;
 }
 }
-if(data.rationale !== undefined){
-let data40 = data.rationale;
-if(typeof data40 === "string"){
-if(func2(data40) < 1){
-const err107 = {instancePath:instancePath+"/rationale",schemaPath:"#/properties/rationale/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.rationale,data:data40};
+}
+else {
+const err107 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.type,parentSchema:schema38,data:data28};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -2333,8 +2388,9 @@ vErrors.push(err107);
 errors++;
 }
 }
+}
 else {
-const err108 = {instancePath:instancePath+"/rationale",schemaPath:"#/properties/rationale/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.rationale.type,parentSchema:schema31.properties.rationale,data:data40};
+const err108 = {instancePath:instancePath+"/parameters",schemaPath:"#/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.parameters.type,parentSchema:schema31.properties.parameters,data:data27};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -2344,15 +2400,11 @@ vErrors.push(err108);
 errors++;
 }
 }
-if(data.examples !== undefined){
-let data41 = data.examples;
-if(Array.isArray(data41)){
-const len7 = data41.length;
-for(let i12=0; i12<len7; i12++){
-let data42 = data41[i12];
-if(data42 && typeof data42 == "object" && !Array.isArray(data42)){
-if(data42.name === undefined){
-const err109 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema38.required,parentSchema:schema38,data:data42};
+if(data.frameworks !== undefined){
+let data34 = data.frameworks;
+if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
+if(Object.keys(data34).length < 1){
+const err109 = {instancePath:instancePath+"/frameworks",schemaPath:"#/properties/frameworks/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema31.properties.frameworks,data:data34};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -2361,8 +2413,9 @@ vErrors.push(err109);
 }
 errors++;
 }
-if(data42.resource === undefined){
-const err110 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/required",keyword:"required",params:{missingProperty: "resource"},message:"must have required property '"+"resource"+"'",schema:schema38.required,parentSchema:schema38,data:data42};
+for(const key9 in data34){
+if(!(((((key9 === "soc2") || (key9 === "pci-dss-4.0.1")) || (key9 === "gdpr")) || (key9 === "ccpa")) || (key9 === "csa-ccm-4"))){
+const err110 = {instancePath:instancePath+"/frameworks",schemaPath:"#/properties/frameworks/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.frameworks,data:data34};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -2371,8 +2424,12 @@ vErrors.push(err110);
 }
 errors++;
 }
-if(data42.expect === undefined){
-const err111 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/required",keyword:"required",params:{missingProperty: "expect"},message:"must have required property '"+"expect"+"'",schema:schema38.required,parentSchema:schema38,data:data42};
+}
+if(data34.soc2 !== undefined){
+let data35 = data34.soc2;
+if(Array.isArray(data35)){
+if(data35.length < 1){
+const err111 = {instancePath:instancePath+"/frameworks/soc2",schemaPath:"#/properties/frameworks/properties/soc2/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties.soc2,data:data35};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -2381,9 +2438,12 @@ vErrors.push(err111);
 }
 errors++;
 }
-for(const key7 in data42){
-if(!(((((key7 === "name") || (key7 === "resource")) || (key7 === "expect")) || (key7 === "parameters")) || (key7 === "now"))){
-const err112 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema38,data:data42};
+const len1 = data35.length;
+for(let i1=0; i1<len1; i1++){
+let data36 = data35[i1];
+if(typeof data36 === "string"){
+if(func2(data36) < 1){
+const err112 = {instancePath:instancePath+"/frameworks/soc2/" + i1,schemaPath:"#/properties/frameworks/properties/soc2/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties.soc2.items,data:data36};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -2393,11 +2453,8 @@ vErrors.push(err112);
 errors++;
 }
 }
-if(data42.name !== undefined){
-let data43 = data42.name;
-if(typeof data43 === "string"){
-if(func2(data43) < 1){
-const err113 = {instancePath:instancePath+"/examples/" + i12+"/name",schemaPath:"#/$defs/example/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.name,data:data43};
+else {
+const err113 = {instancePath:instancePath+"/frameworks/soc2/" + i1,schemaPath:"#/properties/frameworks/properties/soc2/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties.soc2.items.type,parentSchema:schema31.properties.frameworks.properties.soc2.items,data:data36};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -2407,8 +2464,18 @@ vErrors.push(err113);
 errors++;
 }
 }
-else {
-const err114 = {instancePath:instancePath+"/examples/" + i12+"/name",schemaPath:"#/$defs/example/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.name.type,parentSchema:schema38.properties.name,data:data43};
+let i2 = data35.length;
+let j0;
+if(i2 > 1){
+const indices0 = {};
+for(;i2--;){
+let item0 = data35[i2];
+if(typeof item0 !== "string"){
+continue;
+}
+if(typeof indices0[item0] == "number"){
+j0 = indices0[item0];
+const err114 = {instancePath:instancePath+"/frameworks/soc2",schemaPath:"#/properties/frameworks/properties/soc2/uniqueItems",keyword:"uniqueItems",params:{i: i2, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i2+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties.soc2,data:data35};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -2416,12 +2483,14 @@ else {
 vErrors.push(err114);
 }
 errors++;
+break;
+}
+indices0[item0] = i2;
 }
 }
-if(data42.expect !== undefined){
-let data44 = data42.expect;
-if(!(((data44 === "pass") || (data44 === "fail")) || (data44 === "not-applicable"))){
-const err115 = {instancePath:instancePath+"/examples/" + i12+"/expect",schemaPath:"#/$defs/example/properties/expect/enum",keyword:"enum",params:{allowedValues: schema38.properties.expect.enum},message:"must be equal to one of the allowed values",schema:schema38.properties.expect.enum,parentSchema:schema38.properties.expect,data:data44};
+}
+else {
+const err115 = {instancePath:instancePath+"/frameworks/soc2",schemaPath:"#/properties/frameworks/properties/soc2/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties.soc2.type,parentSchema:schema31.properties.frameworks.properties.soc2,data:data35};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -2431,10 +2500,11 @@ vErrors.push(err115);
 errors++;
 }
 }
-if(data42.parameters !== undefined){
-let data45 = data42.parameters;
-if(!(data45 && typeof data45 == "object" && !Array.isArray(data45))){
-const err116 = {instancePath:instancePath+"/examples/" + i12+"/parameters",schemaPath:"#/$defs/example/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.properties.parameters.type,parentSchema:schema38.properties.parameters,data:data45};
+if(data34["pci-dss-4.0.1"] !== undefined){
+let data37 = data34["pci-dss-4.0.1"];
+if(Array.isArray(data37)){
+if(data37.length < 1){
+const err116 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1",schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"],data:data37};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -2443,12 +2513,12 @@ vErrors.push(err116);
 }
 errors++;
 }
-}
-if(data42.now !== undefined){
-let data46 = data42.now;
-if(typeof data46 === "string"){
-if(!(formats2.validate(data46))){
-const err117 = {instancePath:instancePath+"/examples/" + i12+"/now",schemaPath:"#/$defs/example/properties/now/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\"",schema:"date-time",parentSchema:schema38.properties.now,data:data46};
+const len2 = data37.length;
+for(let i3=0; i3<len2; i3++){
+let data38 = data37[i3];
+if(typeof data38 === "string"){
+if(func2(data38) < 1){
+const err117 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1/" + i3,schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].items,data:data38};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -2459,7 +2529,7 @@ errors++;
 }
 }
 else {
-const err118 = {instancePath:instancePath+"/examples/" + i12+"/now",schemaPath:"#/$defs/example/properties/now/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.now.type,parentSchema:schema38.properties.now,data:data46};
+const err118 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1/" + i3,schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].items.type,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].items,data:data38};
 if(vErrors === null){
 vErrors = [err118];
 }
@@ -2469,9 +2539,18 @@ vErrors.push(err118);
 errors++;
 }
 }
+let i4 = data37.length;
+let j1;
+if(i4 > 1){
+const indices1 = {};
+for(;i4--;){
+let item1 = data37[i4];
+if(typeof item1 !== "string"){
+continue;
 }
-else {
-const err119 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.type,parentSchema:schema38,data:data42};
+if(typeof indices1[item1] == "number"){
+j1 = indices1[item1];
+const err119 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1",schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/uniqueItems",keyword:"uniqueItems",params:{i: i4, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i4+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"],data:data37};
 if(vErrors === null){
 vErrors = [err119];
 }
@@ -2479,11 +2558,14 @@ else {
 vErrors.push(err119);
 }
 errors++;
+break;
+}
+indices1[item1] = i4;
 }
 }
 }
 else {
-const err120 = {instancePath:instancePath+"/examples",schemaPath:"#/properties/examples/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.examples.type,parentSchema:schema31.properties.examples,data:data41};
+const err120 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1",schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].type,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"],data:data37};
 if(vErrors === null){
 vErrors = [err120];
 }
@@ -2493,15 +2575,11 @@ vErrors.push(err120);
 errors++;
 }
 }
-if(data.tags !== undefined){
-let data47 = data.tags;
-if(Array.isArray(data47)){
-const len8 = data47.length;
-for(let i13=0; i13<len8; i13++){
-let data48 = data47[i13];
-if(typeof data48 === "string"){
-if(func2(data48) < 1){
-const err121 = {instancePath:instancePath+"/tags/" + i13,schemaPath:"#/properties/tags/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.tags.items,data:data48};
+if(data34.gdpr !== undefined){
+let data39 = data34.gdpr;
+if(Array.isArray(data39)){
+if(data39.length < 1){
+const err121 = {instancePath:instancePath+"/frameworks/gdpr",schemaPath:"#/properties/frameworks/properties/gdpr/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties.gdpr,data:data39};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -2510,9 +2588,12 @@ vErrors.push(err121);
 }
 errors++;
 }
-}
-else {
-const err122 = {instancePath:instancePath+"/tags/" + i13,schemaPath:"#/properties/tags/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.tags.items.type,parentSchema:schema31.properties.tags.items,data:data48};
+const len3 = data39.length;
+for(let i5=0; i5<len3; i5++){
+let data40 = data39[i5];
+if(typeof data40 === "string"){
+if(func2(data40) < 1){
+const err122 = {instancePath:instancePath+"/frameworks/gdpr/" + i5,schemaPath:"#/properties/frameworks/properties/gdpr/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties.gdpr.items,data:data40};
 if(vErrors === null){
 vErrors = [err122];
 }
@@ -2522,23 +2603,884 @@ vErrors.push(err122);
 errors++;
 }
 }
-let i14 = data47.length;
-let j5;
-if(i14 > 1){
-const indices5 = {};
-for(;i14--;){
-let item5 = data47[i14];
-if(typeof item5 !== "string"){
-continue;
-}
-if(typeof indices5[item5] == "number"){
-j5 = indices5[item5];
-const err123 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/uniqueItems",keyword:"uniqueItems",params:{i: i14, j: j5},message:"must NOT have duplicate items (items ## "+j5+" and "+i14+" are identical)",schema:true,parentSchema:schema31.properties.tags,data:data47};
+else {
+const err123 = {instancePath:instancePath+"/frameworks/gdpr/" + i5,schemaPath:"#/properties/frameworks/properties/gdpr/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties.gdpr.items.type,parentSchema:schema31.properties.frameworks.properties.gdpr.items,data:data40};
 if(vErrors === null){
 vErrors = [err123];
 }
 else {
 vErrors.push(err123);
+}
+errors++;
+}
+}
+let i6 = data39.length;
+let j2;
+if(i6 > 1){
+const indices2 = {};
+for(;i6--;){
+let item2 = data39[i6];
+if(typeof item2 !== "string"){
+continue;
+}
+if(typeof indices2[item2] == "number"){
+j2 = indices2[item2];
+const err124 = {instancePath:instancePath+"/frameworks/gdpr",schemaPath:"#/properties/frameworks/properties/gdpr/uniqueItems",keyword:"uniqueItems",params:{i: i6, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i6+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties.gdpr,data:data39};
+if(vErrors === null){
+vErrors = [err124];
+}
+else {
+vErrors.push(err124);
+}
+errors++;
+break;
+}
+indices2[item2] = i6;
+}
+}
+}
+else {
+const err125 = {instancePath:instancePath+"/frameworks/gdpr",schemaPath:"#/properties/frameworks/properties/gdpr/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties.gdpr.type,parentSchema:schema31.properties.frameworks.properties.gdpr,data:data39};
+if(vErrors === null){
+vErrors = [err125];
+}
+else {
+vErrors.push(err125);
+}
+errors++;
+}
+}
+if(data34.ccpa !== undefined){
+let data41 = data34.ccpa;
+if(Array.isArray(data41)){
+if(data41.length < 1){
+const err126 = {instancePath:instancePath+"/frameworks/ccpa",schemaPath:"#/properties/frameworks/properties/ccpa/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties.ccpa,data:data41};
+if(vErrors === null){
+vErrors = [err126];
+}
+else {
+vErrors.push(err126);
+}
+errors++;
+}
+const len4 = data41.length;
+for(let i7=0; i7<len4; i7++){
+let data42 = data41[i7];
+if(typeof data42 === "string"){
+if(func2(data42) < 1){
+const err127 = {instancePath:instancePath+"/frameworks/ccpa/" + i7,schemaPath:"#/properties/frameworks/properties/ccpa/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties.ccpa.items,data:data42};
+if(vErrors === null){
+vErrors = [err127];
+}
+else {
+vErrors.push(err127);
+}
+errors++;
+}
+}
+else {
+const err128 = {instancePath:instancePath+"/frameworks/ccpa/" + i7,schemaPath:"#/properties/frameworks/properties/ccpa/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties.ccpa.items.type,parentSchema:schema31.properties.frameworks.properties.ccpa.items,data:data42};
+if(vErrors === null){
+vErrors = [err128];
+}
+else {
+vErrors.push(err128);
+}
+errors++;
+}
+}
+let i8 = data41.length;
+let j3;
+if(i8 > 1){
+const indices3 = {};
+for(;i8--;){
+let item3 = data41[i8];
+if(typeof item3 !== "string"){
+continue;
+}
+if(typeof indices3[item3] == "number"){
+j3 = indices3[item3];
+const err129 = {instancePath:instancePath+"/frameworks/ccpa",schemaPath:"#/properties/frameworks/properties/ccpa/uniqueItems",keyword:"uniqueItems",params:{i: i8, j: j3},message:"must NOT have duplicate items (items ## "+j3+" and "+i8+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties.ccpa,data:data41};
+if(vErrors === null){
+vErrors = [err129];
+}
+else {
+vErrors.push(err129);
+}
+errors++;
+break;
+}
+indices3[item3] = i8;
+}
+}
+}
+else {
+const err130 = {instancePath:instancePath+"/frameworks/ccpa",schemaPath:"#/properties/frameworks/properties/ccpa/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties.ccpa.type,parentSchema:schema31.properties.frameworks.properties.ccpa,data:data41};
+if(vErrors === null){
+vErrors = [err130];
+}
+else {
+vErrors.push(err130);
+}
+errors++;
+}
+}
+if(data34["csa-ccm-4"] !== undefined){
+let data43 = data34["csa-ccm-4"];
+if(Array.isArray(data43)){
+if(data43.length < 1){
+const err131 = {instancePath:instancePath+"/frameworks/csa-ccm-4",schemaPath:"#/properties/frameworks/properties/csa-ccm-4/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"],data:data43};
+if(vErrors === null){
+vErrors = [err131];
+}
+else {
+vErrors.push(err131);
+}
+errors++;
+}
+const len5 = data43.length;
+for(let i9=0; i9<len5; i9++){
+let data44 = data43[i9];
+if(typeof data44 === "string"){
+if(func2(data44) < 1){
+const err132 = {instancePath:instancePath+"/frameworks/csa-ccm-4/" + i9,schemaPath:"#/properties/frameworks/properties/csa-ccm-4/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"].items,data:data44};
+if(vErrors === null){
+vErrors = [err132];
+}
+else {
+vErrors.push(err132);
+}
+errors++;
+}
+}
+else {
+const err133 = {instancePath:instancePath+"/frameworks/csa-ccm-4/" + i9,schemaPath:"#/properties/frameworks/properties/csa-ccm-4/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties["csa-ccm-4"].items.type,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"].items,data:data44};
+if(vErrors === null){
+vErrors = [err133];
+}
+else {
+vErrors.push(err133);
+}
+errors++;
+}
+}
+let i10 = data43.length;
+let j4;
+if(i10 > 1){
+const indices4 = {};
+for(;i10--;){
+let item4 = data43[i10];
+if(typeof item4 !== "string"){
+continue;
+}
+if(typeof indices4[item4] == "number"){
+j4 = indices4[item4];
+const err134 = {instancePath:instancePath+"/frameworks/csa-ccm-4",schemaPath:"#/properties/frameworks/properties/csa-ccm-4/uniqueItems",keyword:"uniqueItems",params:{i: i10, j: j4},message:"must NOT have duplicate items (items ## "+j4+" and "+i10+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"],data:data43};
+if(vErrors === null){
+vErrors = [err134];
+}
+else {
+vErrors.push(err134);
+}
+errors++;
+break;
+}
+indices4[item4] = i10;
+}
+}
+}
+else {
+const err135 = {instancePath:instancePath+"/frameworks/csa-ccm-4",schemaPath:"#/properties/frameworks/properties/csa-ccm-4/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties["csa-ccm-4"].type,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"],data:data43};
+if(vErrors === null){
+vErrors = [err135];
+}
+else {
+vErrors.push(err135);
+}
+errors++;
+}
+}
+}
+else {
+const err136 = {instancePath:instancePath+"/frameworks",schemaPath:"#/properties/frameworks/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.frameworks.type,parentSchema:schema31.properties.frameworks,data:data34};
+if(vErrors === null){
+vErrors = [err136];
+}
+else {
+vErrors.push(err136);
+}
+errors++;
+}
+}
+if(data.remediation !== undefined){
+let data45 = data.remediation;
+if(typeof data45 === "string"){
+if(func2(data45) < 1){
+const err137 = {instancePath:instancePath+"/remediation",schemaPath:"#/properties/remediation/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.remediation,data:data45};
+if(vErrors === null){
+vErrors = [err137];
+}
+else {
+vErrors.push(err137);
+}
+errors++;
+}
+}
+else {
+const err138 = {instancePath:instancePath+"/remediation",schemaPath:"#/properties/remediation/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.remediation.type,parentSchema:schema31.properties.remediation,data:data45};
+if(vErrors === null){
+vErrors = [err138];
+}
+else {
+vErrors.push(err138);
+}
+errors++;
+}
+}
+if(data.references !== undefined){
+let data46 = data.references;
+if(Array.isArray(data46)){
+const len6 = data46.length;
+for(let i11=0; i11<len6; i11++){
+let data47 = data46[i11];
+if(data47 && typeof data47 == "object" && !Array.isArray(data47)){
+if(data47.title === undefined){
+const err139 = {instancePath:instancePath+"/references/" + i11,schemaPath:"#/properties/references/items/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'",schema:schema31.properties.references.items.required,parentSchema:schema31.properties.references.items,data:data47};
+if(vErrors === null){
+vErrors = [err139];
+}
+else {
+vErrors.push(err139);
+}
+errors++;
+}
+for(const key10 in data47){
+if(!(((key10 === "title") || (key10 === "url")) || (key10 === "config_rule"))){
+const err140 = {instancePath:instancePath+"/references/" + i11,schemaPath:"#/properties/references/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.references.items,data:data47};
+if(vErrors === null){
+vErrors = [err140];
+}
+else {
+vErrors.push(err140);
+}
+errors++;
+}
+}
+if(data47.title !== undefined){
+let data48 = data47.title;
+if(typeof data48 === "string"){
+if(func2(data48) < 1){
+const err141 = {instancePath:instancePath+"/references/" + i11+"/title",schemaPath:"#/properties/references/items/properties/title/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.references.items.properties.title,data:data48};
+if(vErrors === null){
+vErrors = [err141];
+}
+else {
+vErrors.push(err141);
+}
+errors++;
+}
+}
+else {
+const err142 = {instancePath:instancePath+"/references/" + i11+"/title",schemaPath:"#/properties/references/items/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.references.items.properties.title.type,parentSchema:schema31.properties.references.items.properties.title,data:data48};
+if(vErrors === null){
+vErrors = [err142];
+}
+else {
+vErrors.push(err142);
+}
+errors++;
+}
+}
+if(data47.url !== undefined){
+let data49 = data47.url;
+if(typeof data49 === "string"){
+if(!(formats0(data49))){
+const err143 = {instancePath:instancePath+"/references/" + i11+"/url",schemaPath:"#/properties/references/items/properties/url/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\"",schema:"uri",parentSchema:schema31.properties.references.items.properties.url,data:data49};
+if(vErrors === null){
+vErrors = [err143];
+}
+else {
+vErrors.push(err143);
+}
+errors++;
+}
+}
+else {
+const err144 = {instancePath:instancePath+"/references/" + i11+"/url",schemaPath:"#/properties/references/items/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.references.items.properties.url.type,parentSchema:schema31.properties.references.items.properties.url,data:data49};
+if(vErrors === null){
+vErrors = [err144];
+}
+else {
+vErrors.push(err144);
+}
+errors++;
+}
+}
+if(data47.config_rule !== undefined){
+let data50 = data47.config_rule;
+if(typeof data50 === "string"){
+if(!pattern6.test(data50)){
+const err145 = {instancePath:instancePath+"/references/" + i11+"/config_rule",schemaPath:"#/properties/references/items/properties/config_rule/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9_]+$"},message:"must match pattern \""+"^[A-Z0-9_]+$"+"\"",schema:"^[A-Z0-9_]+$",parentSchema:schema31.properties.references.items.properties.config_rule,data:data50};
+if(vErrors === null){
+vErrors = [err145];
+}
+else {
+vErrors.push(err145);
+}
+errors++;
+}
+}
+else {
+const err146 = {instancePath:instancePath+"/references/" + i11+"/config_rule",schemaPath:"#/properties/references/items/properties/config_rule/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.references.items.properties.config_rule.type,parentSchema:schema31.properties.references.items.properties.config_rule,data:data50};
+if(vErrors === null){
+vErrors = [err146];
+}
+else {
+vErrors.push(err146);
+}
+errors++;
+}
+}
+}
+else {
+const err147 = {instancePath:instancePath+"/references/" + i11,schemaPath:"#/properties/references/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.references.items.type,parentSchema:schema31.properties.references.items,data:data47};
+if(vErrors === null){
+vErrors = [err147];
+}
+else {
+vErrors.push(err147);
+}
+errors++;
+}
+}
+}
+else {
+const err148 = {instancePath:instancePath+"/references",schemaPath:"#/properties/references/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.references.type,parentSchema:schema31.properties.references,data:data46};
+if(vErrors === null){
+vErrors = [err148];
+}
+else {
+vErrors.push(err148);
+}
+errors++;
+}
+}
+if(data.rationale !== undefined){
+let data51 = data.rationale;
+if(typeof data51 === "string"){
+if(func2(data51) < 1){
+const err149 = {instancePath:instancePath+"/rationale",schemaPath:"#/properties/rationale/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.rationale,data:data51};
+if(vErrors === null){
+vErrors = [err149];
+}
+else {
+vErrors.push(err149);
+}
+errors++;
+}
+}
+else {
+const err150 = {instancePath:instancePath+"/rationale",schemaPath:"#/properties/rationale/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.rationale.type,parentSchema:schema31.properties.rationale,data:data51};
+if(vErrors === null){
+vErrors = [err150];
+}
+else {
+vErrors.push(err150);
+}
+errors++;
+}
+}
+if(data.examples !== undefined){
+let data52 = data.examples;
+if(Array.isArray(data52)){
+const len7 = data52.length;
+for(let i12=0; i12<len7; i12++){
+let data53 = data52[i12];
+const _errs181 = errors;
+let valid50 = false;
+let passing1 = null;
+const _errs182 = errors;
+if(data53 && typeof data53 == "object" && !Array.isArray(data53)){
+if(data53.resource === undefined){
+const err151 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/oneOf/0/required",keyword:"required",params:{missingProperty: "resource"},message:"must have required property '"+"resource"+"'",schema:schema39.oneOf[0].required,parentSchema:schema39.oneOf[0],data:data53};
+if(vErrors === null){
+vErrors = [err151];
+}
+else {
+vErrors.push(err151);
+}
+errors++;
+}
+}
+var _valid9 = _errs182 === errors;
+if(_valid9){
+valid50 = true;
+passing1 = 0;
+}
+const _errs183 = errors;
+if(data53 && typeof data53 == "object" && !Array.isArray(data53)){
+if(data53.attestation === undefined){
+const err152 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/oneOf/1/required",keyword:"required",params:{missingProperty: "attestation"},message:"must have required property '"+"attestation"+"'",schema:schema39.oneOf[1].required,parentSchema:schema39.oneOf[1],data:data53};
+if(vErrors === null){
+vErrors = [err152];
+}
+else {
+vErrors.push(err152);
+}
+errors++;
+}
+}
+var _valid9 = _errs183 === errors;
+if(_valid9 && valid50){
+valid50 = false;
+passing1 = [passing1, 1];
+}
+else {
+if(_valid9){
+valid50 = true;
+passing1 = 1;
+}
+}
+if(!valid50){
+const err153 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf",schema:schema39.oneOf,parentSchema:schema39,data:data53};
+if(vErrors === null){
+vErrors = [err153];
+}
+else {
+vErrors.push(err153);
+}
+errors++;
+}
+else {
+errors = _errs181;
+if(vErrors !== null){
+if(_errs181){
+vErrors.length = _errs181;
+}
+else {
+vErrors = null;
+}
+}
+}
+if(data53 && typeof data53 == "object" && !Array.isArray(data53)){
+if(data53.name === undefined){
+const err154 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema39.required,parentSchema:schema39,data:data53};
+if(vErrors === null){
+vErrors = [err154];
+}
+else {
+vErrors.push(err154);
+}
+errors++;
+}
+if(data53.expect === undefined){
+const err155 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/required",keyword:"required",params:{missingProperty: "expect"},message:"must have required property '"+"expect"+"'",schema:schema39.required,parentSchema:schema39,data:data53};
+if(vErrors === null){
+vErrors = [err155];
+}
+else {
+vErrors.push(err155);
+}
+errors++;
+}
+for(const key11 in data53){
+if(!(((((((key11 === "name") || (key11 === "resource")) || (key11 === "expect")) || (key11 === "parameters")) || (key11 === "now")) || (key11 === "attestation")) || (key11 === "document_text"))){
+const err156 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema39,data:data53};
+if(vErrors === null){
+vErrors = [err156];
+}
+else {
+vErrors.push(err156);
+}
+errors++;
+}
+}
+if(data53.name !== undefined){
+let data54 = data53.name;
+if(typeof data54 === "string"){
+if(func2(data54) < 1){
+const err157 = {instancePath:instancePath+"/examples/" + i12+"/name",schemaPath:"#/$defs/example/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.name,data:data54};
+if(vErrors === null){
+vErrors = [err157];
+}
+else {
+vErrors.push(err157);
+}
+errors++;
+}
+}
+else {
+const err158 = {instancePath:instancePath+"/examples/" + i12+"/name",schemaPath:"#/$defs/example/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.name.type,parentSchema:schema39.properties.name,data:data54};
+if(vErrors === null){
+vErrors = [err158];
+}
+else {
+vErrors.push(err158);
+}
+errors++;
+}
+}
+if(data53.expect !== undefined){
+let data55 = data53.expect;
+if(!(((((data55 === "pass") || (data55 === "fail")) || (data55 === "not-applicable")) || (data55 === "error")) || (data55 === "manual"))){
+const err159 = {instancePath:instancePath+"/examples/" + i12+"/expect",schemaPath:"#/$defs/example/properties/expect/enum",keyword:"enum",params:{allowedValues: schema39.properties.expect.enum},message:"must be equal to one of the allowed values",schema:schema39.properties.expect.enum,parentSchema:schema39.properties.expect,data:data55};
+if(vErrors === null){
+vErrors = [err159];
+}
+else {
+vErrors.push(err159);
+}
+errors++;
+}
+}
+if(data53.parameters !== undefined){
+let data56 = data53.parameters;
+if(!(data56 && typeof data56 == "object" && !Array.isArray(data56))){
+const err160 = {instancePath:instancePath+"/examples/" + i12+"/parameters",schemaPath:"#/$defs/example/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.properties.parameters.type,parentSchema:schema39.properties.parameters,data:data56};
+if(vErrors === null){
+vErrors = [err160];
+}
+else {
+vErrors.push(err160);
+}
+errors++;
+}
+}
+if(data53.now !== undefined){
+let data57 = data53.now;
+if(typeof data57 === "string"){
+if(!(formats4.validate(data57))){
+const err161 = {instancePath:instancePath+"/examples/" + i12+"/now",schemaPath:"#/$defs/example/properties/now/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\"",schema:"date-time",parentSchema:schema39.properties.now,data:data57};
+if(vErrors === null){
+vErrors = [err161];
+}
+else {
+vErrors.push(err161);
+}
+errors++;
+}
+}
+else {
+const err162 = {instancePath:instancePath+"/examples/" + i12+"/now",schemaPath:"#/$defs/example/properties/now/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.now.type,parentSchema:schema39.properties.now,data:data57};
+if(vErrors === null){
+vErrors = [err162];
+}
+else {
+vErrors.push(err162);
+}
+errors++;
+}
+}
+if(data53.attestation !== undefined){
+let data58 = data53.attestation;
+if(data58 && typeof data58 == "object" && !Array.isArray(data58)){
+if(data58.attested_by === undefined){
+const err163 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "attested_by"},message:"must have required property '"+"attested_by"+"'",schema:schema39.properties.attestation.required,parentSchema:schema39.properties.attestation,data:data58};
+if(vErrors === null){
+vErrors = [err163];
+}
+else {
+vErrors.push(err163);
+}
+errors++;
+}
+if(data58.attested_at === undefined){
+const err164 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "attested_at"},message:"must have required property '"+"attested_at"+"'",schema:schema39.properties.attestation.required,parentSchema:schema39.properties.attestation,data:data58};
+if(vErrors === null){
+vErrors = [err164];
+}
+else {
+vErrors.push(err164);
+}
+errors++;
+}
+if(data58.document === undefined){
+const err165 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "document"},message:"must have required property '"+"document"+"'",schema:schema39.properties.attestation.required,parentSchema:schema39.properties.attestation,data:data58};
+if(vErrors === null){
+vErrors = [err165];
+}
+else {
+vErrors.push(err165);
+}
+errors++;
+}
+if(data58.sha256 === undefined){
+const err166 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "sha256"},message:"must have required property '"+"sha256"+"'",schema:schema39.properties.attestation.required,parentSchema:schema39.properties.attestation,data:data58};
+if(vErrors === null){
+vErrors = [err166];
+}
+else {
+vErrors.push(err166);
+}
+errors++;
+}
+if(data58.expires === undefined){
+const err167 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "expires"},message:"must have required property '"+"expires"+"'",schema:schema39.properties.attestation.required,parentSchema:schema39.properties.attestation,data:data58};
+if(vErrors === null){
+vErrors = [err167];
+}
+else {
+vErrors.push(err167);
+}
+errors++;
+}
+for(const key12 in data58){
+if(!((((((key12 === "attested_by") || (key12 === "attested_at")) || (key12 === "document")) || (key12 === "sha256")) || (key12 === "expires")) || (key12 === "notes"))){
+const err168 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema39.properties.attestation,data:data58};
+if(vErrors === null){
+vErrors = [err168];
+}
+else {
+vErrors.push(err168);
+}
+errors++;
+}
+}
+if(data58.attested_by !== undefined){
+let data59 = data58.attested_by;
+if(typeof data59 === "string"){
+if(func2(data59) < 1){
+const err169 = {instancePath:instancePath+"/examples/" + i12+"/attestation/attested_by",schemaPath:"#/$defs/example/properties/attestation/properties/attested_by/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.attestation.properties.attested_by,data:data59};
+if(vErrors === null){
+vErrors = [err169];
+}
+else {
+vErrors.push(err169);
+}
+errors++;
+}
+}
+else {
+const err170 = {instancePath:instancePath+"/examples/" + i12+"/attestation/attested_by",schemaPath:"#/$defs/example/properties/attestation/properties/attested_by/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.attestation.properties.attested_by.type,parentSchema:schema39.properties.attestation.properties.attested_by,data:data59};
+if(vErrors === null){
+vErrors = [err170];
+}
+else {
+vErrors.push(err170);
+}
+errors++;
+}
+}
+if(data58.attested_at !== undefined){
+let data60 = data58.attested_at;
+if(typeof data60 === "string"){
+if(func2(data60) < 1){
+const err171 = {instancePath:instancePath+"/examples/" + i12+"/attestation/attested_at",schemaPath:"#/$defs/example/properties/attestation/properties/attested_at/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.attestation.properties.attested_at,data:data60};
+if(vErrors === null){
+vErrors = [err171];
+}
+else {
+vErrors.push(err171);
+}
+errors++;
+}
+}
+else {
+const err172 = {instancePath:instancePath+"/examples/" + i12+"/attestation/attested_at",schemaPath:"#/$defs/example/properties/attestation/properties/attested_at/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.attestation.properties.attested_at.type,parentSchema:schema39.properties.attestation.properties.attested_at,data:data60};
+if(vErrors === null){
+vErrors = [err172];
+}
+else {
+vErrors.push(err172);
+}
+errors++;
+}
+}
+if(data58.document !== undefined){
+let data61 = data58.document;
+if(typeof data61 === "string"){
+if(func2(data61) < 1){
+const err173 = {instancePath:instancePath+"/examples/" + i12+"/attestation/document",schemaPath:"#/$defs/example/properties/attestation/properties/document/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.attestation.properties.document,data:data61};
+if(vErrors === null){
+vErrors = [err173];
+}
+else {
+vErrors.push(err173);
+}
+errors++;
+}
+}
+else {
+const err174 = {instancePath:instancePath+"/examples/" + i12+"/attestation/document",schemaPath:"#/$defs/example/properties/attestation/properties/document/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.attestation.properties.document.type,parentSchema:schema39.properties.attestation.properties.document,data:data61};
+if(vErrors === null){
+vErrors = [err174];
+}
+else {
+vErrors.push(err174);
+}
+errors++;
+}
+}
+if(data58.sha256 !== undefined){
+let data62 = data58.sha256;
+if(typeof data62 === "string"){
+if(func2(data62) < 1){
+const err175 = {instancePath:instancePath+"/examples/" + i12+"/attestation/sha256",schemaPath:"#/$defs/example/properties/attestation/properties/sha256/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.attestation.properties.sha256,data:data62};
+if(vErrors === null){
+vErrors = [err175];
+}
+else {
+vErrors.push(err175);
+}
+errors++;
+}
+}
+else {
+const err176 = {instancePath:instancePath+"/examples/" + i12+"/attestation/sha256",schemaPath:"#/$defs/example/properties/attestation/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.attestation.properties.sha256.type,parentSchema:schema39.properties.attestation.properties.sha256,data:data62};
+if(vErrors === null){
+vErrors = [err176];
+}
+else {
+vErrors.push(err176);
+}
+errors++;
+}
+}
+if(data58.expires !== undefined){
+let data63 = data58.expires;
+if(typeof data63 === "string"){
+if(func2(data63) < 1){
+const err177 = {instancePath:instancePath+"/examples/" + i12+"/attestation/expires",schemaPath:"#/$defs/example/properties/attestation/properties/expires/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.attestation.properties.expires,data:data63};
+if(vErrors === null){
+vErrors = [err177];
+}
+else {
+vErrors.push(err177);
+}
+errors++;
+}
+}
+else {
+const err178 = {instancePath:instancePath+"/examples/" + i12+"/attestation/expires",schemaPath:"#/$defs/example/properties/attestation/properties/expires/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.attestation.properties.expires.type,parentSchema:schema39.properties.attestation.properties.expires,data:data63};
+if(vErrors === null){
+vErrors = [err178];
+}
+else {
+vErrors.push(err178);
+}
+errors++;
+}
+}
+if(data58.notes !== undefined){
+let data64 = data58.notes;
+if(typeof data64 === "string"){
+if(func2(data64) < 1){
+const err179 = {instancePath:instancePath+"/examples/" + i12+"/attestation/notes",schemaPath:"#/$defs/example/properties/attestation/properties/notes/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.attestation.properties.notes,data:data64};
+if(vErrors === null){
+vErrors = [err179];
+}
+else {
+vErrors.push(err179);
+}
+errors++;
+}
+}
+else {
+const err180 = {instancePath:instancePath+"/examples/" + i12+"/attestation/notes",schemaPath:"#/$defs/example/properties/attestation/properties/notes/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.attestation.properties.notes.type,parentSchema:schema39.properties.attestation.properties.notes,data:data64};
+if(vErrors === null){
+vErrors = [err180];
+}
+else {
+vErrors.push(err180);
+}
+errors++;
+}
+}
+}
+else {
+const err181 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.properties.attestation.type,parentSchema:schema39.properties.attestation,data:data58};
+if(vErrors === null){
+vErrors = [err181];
+}
+else {
+vErrors.push(err181);
+}
+errors++;
+}
+}
+if(data53.document_text !== undefined){
+let data65 = data53.document_text;
+if(typeof data65 !== "string"){
+const err182 = {instancePath:instancePath+"/examples/" + i12+"/document_text",schemaPath:"#/$defs/example/properties/document_text/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.document_text.type,parentSchema:schema39.properties.document_text,data:data65};
+if(vErrors === null){
+vErrors = [err182];
+}
+else {
+vErrors.push(err182);
+}
+errors++;
+}
+}
+}
+else {
+const err183 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.type,parentSchema:schema39,data:data53};
+if(vErrors === null){
+vErrors = [err183];
+}
+else {
+vErrors.push(err183);
+}
+errors++;
+}
+}
+}
+else {
+const err184 = {instancePath:instancePath+"/examples",schemaPath:"#/properties/examples/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.examples.type,parentSchema:schema31.properties.examples,data:data52};
+if(vErrors === null){
+vErrors = [err184];
+}
+else {
+vErrors.push(err184);
+}
+errors++;
+}
+}
+if(data.tags !== undefined){
+let data66 = data.tags;
+if(Array.isArray(data66)){
+const len8 = data66.length;
+for(let i13=0; i13<len8; i13++){
+let data67 = data66[i13];
+if(typeof data67 === "string"){
+if(func2(data67) < 1){
+const err185 = {instancePath:instancePath+"/tags/" + i13,schemaPath:"#/properties/tags/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.tags.items,data:data67};
+if(vErrors === null){
+vErrors = [err185];
+}
+else {
+vErrors.push(err185);
+}
+errors++;
+}
+}
+else {
+const err186 = {instancePath:instancePath+"/tags/" + i13,schemaPath:"#/properties/tags/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.tags.items.type,parentSchema:schema31.properties.tags.items,data:data67};
+if(vErrors === null){
+vErrors = [err186];
+}
+else {
+vErrors.push(err186);
+}
+errors++;
+}
+}
+let i14 = data66.length;
+let j5;
+if(i14 > 1){
+const indices5 = {};
+for(;i14--;){
+let item5 = data66[i14];
+if(typeof item5 !== "string"){
+continue;
+}
+if(typeof indices5[item5] == "number"){
+j5 = indices5[item5];
+const err187 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/uniqueItems",keyword:"uniqueItems",params:{i: i14, j: j5},message:"must NOT have duplicate items (items ## "+j5+" and "+i14+" are identical)",schema:true,parentSchema:schema31.properties.tags,data:data66};
+if(vErrors === null){
+vErrors = [err187];
+}
+else {
+vErrors.push(err187);
 }
 errors++;
 break;
@@ -2548,24 +3490,24 @@ indices5[item5] = i14;
 }
 }
 else {
-const err124 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.tags.type,parentSchema:schema31.properties.tags,data:data47};
+const err188 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.tags.type,parentSchema:schema31.properties.tags,data:data66};
 if(vErrors === null){
-vErrors = [err124];
+vErrors = [err188];
 }
 else {
-vErrors.push(err124);
+vErrors.push(err188);
 }
 errors++;
 }
 }
 }
 else {
-const err125 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
+const err189 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
 if(vErrors === null){
-vErrors = [err125];
+vErrors = [err189];
 }
 else {
-vErrors.push(err125);
+vErrors.push(err189);
 }
 errors++;
 }
@@ -2574,14 +3516,14 @@ return errors === 0;
 }
 validate20.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const framework = validate30;
-const schema39 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/framework.schema.json","title":"trustpack framework catalog","type":"object","additionalProperties":false,"required":["id","title","version","requirements"],"properties":{"id":{"enum":["soc2","pci-dss-4.0.1","gdpr","ccpa","csa-ccm-4"]},"title":{"type":"string","minLength":1},"version":{"type":"string","minLength":1},"url":{"type":"string","format":"uri"},"requirements":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["id","title"],"properties":{"id":{"type":"string","minLength":1},"title":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}}}}}};
+export const framework = validate31;
+const schema40 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/framework.schema.json","title":"trustpack framework catalog","type":"object","additionalProperties":false,"required":["id","title","version","requirements"],"properties":{"id":{"enum":["soc2","pci-dss-4.0.1","gdpr","ccpa","csa-ccm-4"]},"title":{"type":"string","minLength":1},"version":{"type":"string","minLength":1},"url":{"type":"string","format":"uri"},"requirements":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["id","title"],"properties":{"id":{"type":"string","minLength":1},"title":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}}}}}};
 
-function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://trustpack.dev/schema/framework.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate30.evaluated;
+const evaluated0 = validate31.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2590,7 +3532,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.id === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'",schema:schema39.required,parentSchema:schema39,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'",schema:schema40.required,parentSchema:schema40,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2600,7 +3542,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.title === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'",schema:schema39.required,parentSchema:schema39,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'",schema:schema40.required,parentSchema:schema40,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2610,7 +3552,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.version === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "version"},message:"must have required property '"+"version"+"'",schema:schema39.required,parentSchema:schema39,data};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "version"},message:"must have required property '"+"version"+"'",schema:schema40.required,parentSchema:schema40,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2620,7 +3562,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.requirements === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "requirements"},message:"must have required property '"+"requirements"+"'",schema:schema39.required,parentSchema:schema39,data};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "requirements"},message:"must have required property '"+"requirements"+"'",schema:schema40.required,parentSchema:schema40,data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2631,7 +3573,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((((key0 === "id") || (key0 === "title")) || (key0 === "version")) || (key0 === "url")) || (key0 === "requirements"))){
-const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema39,data};
+const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema40,data};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2644,7 +3586,7 @@ errors++;
 if(data.id !== undefined){
 let data0 = data.id;
 if(!(((((data0 === "soc2") || (data0 === "pci-dss-4.0.1")) || (data0 === "gdpr")) || (data0 === "ccpa")) || (data0 === "csa-ccm-4"))){
-const err5 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/enum",keyword:"enum",params:{allowedValues: schema39.properties.id.enum},message:"must be equal to one of the allowed values",schema:schema39.properties.id.enum,parentSchema:schema39.properties.id,data:data0};
+const err5 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/enum",keyword:"enum",params:{allowedValues: schema40.properties.id.enum},message:"must be equal to one of the allowed values",schema:schema40.properties.id.enum,parentSchema:schema40.properties.id,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2658,7 +3600,7 @@ if(data.title !== undefined){
 let data1 = data.title;
 if(typeof data1 === "string"){
 if(func2(data1) < 1){
-const err6 = {instancePath:instancePath+"/title",schemaPath:"#/properties/title/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.title,data:data1};
+const err6 = {instancePath:instancePath+"/title",schemaPath:"#/properties/title/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.title,data:data1};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2669,7 +3611,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/title",schemaPath:"#/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.title.type,parentSchema:schema39.properties.title,data:data1};
+const err7 = {instancePath:instancePath+"/title",schemaPath:"#/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.title.type,parentSchema:schema40.properties.title,data:data1};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2683,7 +3625,7 @@ if(data.version !== undefined){
 let data2 = data.version;
 if(typeof data2 === "string"){
 if(func2(data2) < 1){
-const err8 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.version,data:data2};
+const err8 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.version,data:data2};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2694,7 +3636,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.version.type,parentSchema:schema39.properties.version,data:data2};
+const err9 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.version.type,parentSchema:schema40.properties.version,data:data2};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2708,7 +3650,7 @@ if(data.url !== undefined){
 let data3 = data.url;
 if(typeof data3 === "string"){
 if(!(formats0(data3))){
-const err10 = {instancePath:instancePath+"/url",schemaPath:"#/properties/url/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\"",schema:"uri",parentSchema:schema39.properties.url,data:data3};
+const err10 = {instancePath:instancePath+"/url",schemaPath:"#/properties/url/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\"",schema:"uri",parentSchema:schema40.properties.url,data:data3};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2719,7 +3661,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/url",schemaPath:"#/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.url.type,parentSchema:schema39.properties.url,data:data3};
+const err11 = {instancePath:instancePath+"/url",schemaPath:"#/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.url.type,parentSchema:schema40.properties.url,data:data3};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -2733,7 +3675,7 @@ if(data.requirements !== undefined){
 let data4 = data.requirements;
 if(Array.isArray(data4)){
 if(data4.length < 1){
-const err12 = {instancePath:instancePath+"/requirements",schemaPath:"#/properties/requirements/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema39.properties.requirements,data:data4};
+const err12 = {instancePath:instancePath+"/requirements",schemaPath:"#/properties/requirements/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema40.properties.requirements,data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -2747,7 +3689,7 @@ for(let i0=0; i0<len0; i0++){
 let data5 = data4[i0];
 if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 if(data5.id === undefined){
-const err13 = {instancePath:instancePath+"/requirements/" + i0,schemaPath:"#/properties/requirements/items/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'",schema:schema39.properties.requirements.items.required,parentSchema:schema39.properties.requirements.items,data:data5};
+const err13 = {instancePath:instancePath+"/requirements/" + i0,schemaPath:"#/properties/requirements/items/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'",schema:schema40.properties.requirements.items.required,parentSchema:schema40.properties.requirements.items,data:data5};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -2757,7 +3699,7 @@ vErrors.push(err13);
 errors++;
 }
 if(data5.title === undefined){
-const err14 = {instancePath:instancePath+"/requirements/" + i0,schemaPath:"#/properties/requirements/items/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'",schema:schema39.properties.requirements.items.required,parentSchema:schema39.properties.requirements.items,data:data5};
+const err14 = {instancePath:instancePath+"/requirements/" + i0,schemaPath:"#/properties/requirements/items/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'",schema:schema40.properties.requirements.items.required,parentSchema:schema40.properties.requirements.items,data:data5};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -2768,7 +3710,7 @@ errors++;
 }
 for(const key1 in data5){
 if(!(((key1 === "id") || (key1 === "title")) || (key1 === "group"))){
-const err15 = {instancePath:instancePath+"/requirements/" + i0,schemaPath:"#/properties/requirements/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema39.properties.requirements.items,data:data5};
+const err15 = {instancePath:instancePath+"/requirements/" + i0,schemaPath:"#/properties/requirements/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema40.properties.requirements.items,data:data5};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -2782,7 +3724,7 @@ if(data5.id !== undefined){
 let data6 = data5.id;
 if(typeof data6 === "string"){
 if(func2(data6) < 1){
-const err16 = {instancePath:instancePath+"/requirements/" + i0+"/id",schemaPath:"#/properties/requirements/items/properties/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.requirements.items.properties.id,data:data6};
+const err16 = {instancePath:instancePath+"/requirements/" + i0+"/id",schemaPath:"#/properties/requirements/items/properties/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.requirements.items.properties.id,data:data6};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -2793,7 +3735,7 @@ errors++;
 }
 }
 else {
-const err17 = {instancePath:instancePath+"/requirements/" + i0+"/id",schemaPath:"#/properties/requirements/items/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.requirements.items.properties.id.type,parentSchema:schema39.properties.requirements.items.properties.id,data:data6};
+const err17 = {instancePath:instancePath+"/requirements/" + i0+"/id",schemaPath:"#/properties/requirements/items/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.requirements.items.properties.id.type,parentSchema:schema40.properties.requirements.items.properties.id,data:data6};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -2807,7 +3749,7 @@ if(data5.title !== undefined){
 let data7 = data5.title;
 if(typeof data7 === "string"){
 if(func2(data7) < 1){
-const err18 = {instancePath:instancePath+"/requirements/" + i0+"/title",schemaPath:"#/properties/requirements/items/properties/title/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.requirements.items.properties.title,data:data7};
+const err18 = {instancePath:instancePath+"/requirements/" + i0+"/title",schemaPath:"#/properties/requirements/items/properties/title/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.requirements.items.properties.title,data:data7};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -2818,7 +3760,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/requirements/" + i0+"/title",schemaPath:"#/properties/requirements/items/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.requirements.items.properties.title.type,parentSchema:schema39.properties.requirements.items.properties.title,data:data7};
+const err19 = {instancePath:instancePath+"/requirements/" + i0+"/title",schemaPath:"#/properties/requirements/items/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.requirements.items.properties.title.type,parentSchema:schema40.properties.requirements.items.properties.title,data:data7};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -2832,7 +3774,7 @@ if(data5.group !== undefined){
 let data8 = data5.group;
 if(typeof data8 === "string"){
 if(func2(data8) < 1){
-const err20 = {instancePath:instancePath+"/requirements/" + i0+"/group",schemaPath:"#/properties/requirements/items/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.requirements.items.properties.group,data:data8};
+const err20 = {instancePath:instancePath+"/requirements/" + i0+"/group",schemaPath:"#/properties/requirements/items/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.requirements.items.properties.group,data:data8};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -2843,7 +3785,7 @@ errors++;
 }
 }
 else {
-const err21 = {instancePath:instancePath+"/requirements/" + i0+"/group",schemaPath:"#/properties/requirements/items/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.requirements.items.properties.group.type,parentSchema:schema39.properties.requirements.items.properties.group,data:data8};
+const err21 = {instancePath:instancePath+"/requirements/" + i0+"/group",schemaPath:"#/properties/requirements/items/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.requirements.items.properties.group.type,parentSchema:schema40.properties.requirements.items.properties.group,data:data8};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -2855,7 +3797,7 @@ errors++;
 }
 }
 else {
-const err22 = {instancePath:instancePath+"/requirements/" + i0,schemaPath:"#/properties/requirements/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.properties.requirements.items.type,parentSchema:schema39.properties.requirements.items,data:data5};
+const err22 = {instancePath:instancePath+"/requirements/" + i0,schemaPath:"#/properties/requirements/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.properties.requirements.items.type,parentSchema:schema40.properties.requirements.items,data:data5};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -2867,7 +3809,7 @@ errors++;
 }
 }
 else {
-const err23 = {instancePath:instancePath+"/requirements",schemaPath:"#/properties/requirements/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema39.properties.requirements.type,parentSchema:schema39.properties.requirements,data:data4};
+const err23 = {instancePath:instancePath+"/requirements",schemaPath:"#/properties/requirements/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema40.properties.requirements.type,parentSchema:schema40.properties.requirements,data:data4};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -2879,7 +3821,7 @@ errors++;
 }
 }
 else {
-const err24 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.type,parentSchema:schema39,data};
+const err24 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.type,parentSchema:schema40,data};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -2888,22 +3830,22 @@ vErrors.push(err24);
 }
 errors++;
 }
-validate30.errors = vErrors;
+validate31.errors = vErrors;
 return errors === 0;
 }
-validate30.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate31.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const project = validate31;
-const schema40 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/project.schema.json","title":"trustpack.yaml project settings","type":"object","additionalProperties":false,"properties":{"organisation":{"type":"string","minLength":1},"controls":{"type":"string","minLength":1},"regions":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-\\d+$","x-message":"must be an AWS region such as eu-central-1"}},"system":{"type":"object","additionalProperties":false,"properties":{"scope":{"type":"string","minLength":1,"x-message":"the system description: a paragraph on what is in scope"},"accounts":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^\\d{12}$","x-message":"must be a 12-digit AWS account id written as text, e.g. \"012345678901\""}},"services":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1}}}},"preparer":{"type":"string","minLength":1,"x-message":"who prepared the pack: a name, and a role if you like"},"reviewer":{"type":"string","minLength":1,"x-message":"who reviewed the pack: a name, and a role if you like"},"logo":{"type":"string","pattern":"\\.([pP][nN][gG]|[jJ][pP][eE]?[gG])$","x-message":"must be the path of a PNG or JPEG file"},"parameters":{"type":"object"},"control_parameters":{"type":"object","additionalProperties":{"type":"object"}},"waivers":{"type":"string","minLength":1},"attestations":{"type":"string","minLength":1},"responses":{"type":"string","minLength":1}}};
-const pattern9 = new RegExp("^[a-z]{2}(-[a-z]+)+-\\d+$", "u");
-const pattern10 = new RegExp("^\\d{12}$", "u");
-const pattern11 = new RegExp("\\.([pP][nN][gG]|[jJ][pP][eE]?[gG])$", "u");
+export const project = validate32;
+const schema41 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/project.schema.json","title":"trustpack.yaml project settings","type":"object","additionalProperties":false,"properties":{"organisation":{"type":"string","minLength":1},"controls":{"type":"string","minLength":1},"regions":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-\\d+$","x-message":"must be an AWS region such as eu-central-1"}},"system":{"type":"object","additionalProperties":false,"properties":{"scope":{"type":"string","minLength":1,"x-message":"the system description: a paragraph on what is in scope"},"accounts":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^\\d{12}$","x-message":"must be a 12-digit AWS account id written as text, e.g. \"012345678901\""}},"services":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1}}}},"preparer":{"type":"string","minLength":1,"x-message":"who prepared the pack: a name, and a role if you like"},"reviewer":{"type":"string","minLength":1,"x-message":"who reviewed the pack: a name, and a role if you like"},"logo":{"type":"string","pattern":"\\.([pP][nN][gG]|[jJ][pP][eE]?[gG])$","x-message":"must be the path of a PNG or JPEG file"},"parameters":{"type":"object"},"control_parameters":{"type":"object","additionalProperties":{"type":"object"}},"waivers":{"type":"string","minLength":1},"attestations":{"type":"string","minLength":1},"responses":{"type":"string","minLength":1}}};
+const pattern10 = new RegExp("^[a-z]{2}(-[a-z]+)+-\\d+$", "u");
+const pattern11 = new RegExp("^\\d{12}$", "u");
+const pattern12 = new RegExp("\\.([pP][nN][gG]|[jJ][pP][eE]?[gG])$", "u");
 
-function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://trustpack.dev/schema/project.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate31.evaluated;
+const evaluated0 = validate32.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2912,8 +3854,8 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
-if(!(func1.call(schema40.properties, key0))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema40,data};
+if(!(func1.call(schema41.properties, key0))){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema41,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2927,7 +3869,7 @@ if(data.organisation !== undefined){
 let data0 = data.organisation;
 if(typeof data0 === "string"){
 if(func2(data0) < 1){
-const err1 = {instancePath:instancePath+"/organisation",schemaPath:"#/properties/organisation/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.organisation,data:data0};
+const err1 = {instancePath:instancePath+"/organisation",schemaPath:"#/properties/organisation/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema41.properties.organisation,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2938,7 +3880,7 @@ errors++;
 }
 }
 else {
-const err2 = {instancePath:instancePath+"/organisation",schemaPath:"#/properties/organisation/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.organisation.type,parentSchema:schema40.properties.organisation,data:data0};
+const err2 = {instancePath:instancePath+"/organisation",schemaPath:"#/properties/organisation/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.organisation.type,parentSchema:schema41.properties.organisation,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2952,7 +3894,7 @@ if(data.controls !== undefined){
 let data1 = data.controls;
 if(typeof data1 === "string"){
 if(func2(data1) < 1){
-const err3 = {instancePath:instancePath+"/controls",schemaPath:"#/properties/controls/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.controls,data:data1};
+const err3 = {instancePath:instancePath+"/controls",schemaPath:"#/properties/controls/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema41.properties.controls,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2963,7 +3905,7 @@ errors++;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/controls",schemaPath:"#/properties/controls/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.controls.type,parentSchema:schema40.properties.controls,data:data1};
+const err4 = {instancePath:instancePath+"/controls",schemaPath:"#/properties/controls/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.controls.type,parentSchema:schema41.properties.controls,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2980,8 +3922,8 @@ const len0 = data2.length;
 for(let i0=0; i0<len0; i0++){
 let data3 = data2[i0];
 if(typeof data3 === "string"){
-if(!pattern9.test(data3)){
-const err5 = {instancePath:instancePath+"/regions/" + i0,schemaPath:"#/properties/regions/items/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-\\d+$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-\\d+$"+"\"",schema:"^[a-z]{2}(-[a-z]+)+-\\d+$",parentSchema:schema40.properties.regions.items,data:data3};
+if(!pattern10.test(data3)){
+const err5 = {instancePath:instancePath+"/regions/" + i0,schemaPath:"#/properties/regions/items/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-\\d+$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-\\d+$"+"\"",schema:"^[a-z]{2}(-[a-z]+)+-\\d+$",parentSchema:schema41.properties.regions.items,data:data3};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2992,7 +3934,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/regions/" + i0,schemaPath:"#/properties/regions/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.regions.items.type,parentSchema:schema40.properties.regions.items,data:data3};
+const err6 = {instancePath:instancePath+"/regions/" + i0,schemaPath:"#/properties/regions/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.regions.items.type,parentSchema:schema41.properties.regions.items,data:data3};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -3013,7 +3955,7 @@ continue;
 }
 if(typeof indices0[item0] == "number"){
 j0 = indices0[item0];
-const err7 = {instancePath:instancePath+"/regions",schemaPath:"#/properties/regions/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema40.properties.regions,data:data2};
+const err7 = {instancePath:instancePath+"/regions",schemaPath:"#/properties/regions/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema41.properties.regions,data:data2};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -3028,7 +3970,7 @@ indices0[item0] = i1;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/regions",schemaPath:"#/properties/regions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema40.properties.regions.type,parentSchema:schema40.properties.regions,data:data2};
+const err8 = {instancePath:instancePath+"/regions",schemaPath:"#/properties/regions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema41.properties.regions.type,parentSchema:schema41.properties.regions,data:data2};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -3043,7 +3985,7 @@ let data4 = data.system;
 if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
 for(const key1 in data4){
 if(!(((key1 === "scope") || (key1 === "accounts")) || (key1 === "services"))){
-const err9 = {instancePath:instancePath+"/system",schemaPath:"#/properties/system/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema40.properties.system,data:data4};
+const err9 = {instancePath:instancePath+"/system",schemaPath:"#/properties/system/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema41.properties.system,data:data4};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -3057,7 +3999,7 @@ if(data4.scope !== undefined){
 let data5 = data4.scope;
 if(typeof data5 === "string"){
 if(func2(data5) < 1){
-const err10 = {instancePath:instancePath+"/system/scope",schemaPath:"#/properties/system/properties/scope/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.system.properties.scope,data:data5};
+const err10 = {instancePath:instancePath+"/system/scope",schemaPath:"#/properties/system/properties/scope/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema41.properties.system.properties.scope,data:data5};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -3068,7 +4010,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/system/scope",schemaPath:"#/properties/system/properties/scope/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.system.properties.scope.type,parentSchema:schema40.properties.system.properties.scope,data:data5};
+const err11 = {instancePath:instancePath+"/system/scope",schemaPath:"#/properties/system/properties/scope/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.system.properties.scope.type,parentSchema:schema41.properties.system.properties.scope,data:data5};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -3085,8 +4027,8 @@ const len1 = data6.length;
 for(let i2=0; i2<len1; i2++){
 let data7 = data6[i2];
 if(typeof data7 === "string"){
-if(!pattern10.test(data7)){
-const err12 = {instancePath:instancePath+"/system/accounts/" + i2,schemaPath:"#/properties/system/properties/accounts/items/pattern",keyword:"pattern",params:{pattern: "^\\d{12}$"},message:"must match pattern \""+"^\\d{12}$"+"\"",schema:"^\\d{12}$",parentSchema:schema40.properties.system.properties.accounts.items,data:data7};
+if(!pattern11.test(data7)){
+const err12 = {instancePath:instancePath+"/system/accounts/" + i2,schemaPath:"#/properties/system/properties/accounts/items/pattern",keyword:"pattern",params:{pattern: "^\\d{12}$"},message:"must match pattern \""+"^\\d{12}$"+"\"",schema:"^\\d{12}$",parentSchema:schema41.properties.system.properties.accounts.items,data:data7};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -3097,7 +4039,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/system/accounts/" + i2,schemaPath:"#/properties/system/properties/accounts/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.system.properties.accounts.items.type,parentSchema:schema40.properties.system.properties.accounts.items,data:data7};
+const err13 = {instancePath:instancePath+"/system/accounts/" + i2,schemaPath:"#/properties/system/properties/accounts/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.system.properties.accounts.items.type,parentSchema:schema41.properties.system.properties.accounts.items,data:data7};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -3118,7 +4060,7 @@ continue;
 }
 if(typeof indices1[item1] == "number"){
 j1 = indices1[item1];
-const err14 = {instancePath:instancePath+"/system/accounts",schemaPath:"#/properties/system/properties/accounts/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i3+" are identical)",schema:true,parentSchema:schema40.properties.system.properties.accounts,data:data6};
+const err14 = {instancePath:instancePath+"/system/accounts",schemaPath:"#/properties/system/properties/accounts/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i3+" are identical)",schema:true,parentSchema:schema41.properties.system.properties.accounts,data:data6};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3133,7 +4075,7 @@ indices1[item1] = i3;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/system/accounts",schemaPath:"#/properties/system/properties/accounts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema40.properties.system.properties.accounts.type,parentSchema:schema40.properties.system.properties.accounts,data:data6};
+const err15 = {instancePath:instancePath+"/system/accounts",schemaPath:"#/properties/system/properties/accounts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema41.properties.system.properties.accounts.type,parentSchema:schema41.properties.system.properties.accounts,data:data6};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -3151,7 +4093,7 @@ for(let i4=0; i4<len2; i4++){
 let data9 = data8[i4];
 if(typeof data9 === "string"){
 if(func2(data9) < 1){
-const err16 = {instancePath:instancePath+"/system/services/" + i4,schemaPath:"#/properties/system/properties/services/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.system.properties.services.items,data:data9};
+const err16 = {instancePath:instancePath+"/system/services/" + i4,schemaPath:"#/properties/system/properties/services/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema41.properties.system.properties.services.items,data:data9};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -3162,7 +4104,7 @@ errors++;
 }
 }
 else {
-const err17 = {instancePath:instancePath+"/system/services/" + i4,schemaPath:"#/properties/system/properties/services/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.system.properties.services.items.type,parentSchema:schema40.properties.system.properties.services.items,data:data9};
+const err17 = {instancePath:instancePath+"/system/services/" + i4,schemaPath:"#/properties/system/properties/services/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.system.properties.services.items.type,parentSchema:schema41.properties.system.properties.services.items,data:data9};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -3183,7 +4125,7 @@ continue;
 }
 if(typeof indices2[item2] == "number"){
 j2 = indices2[item2];
-const err18 = {instancePath:instancePath+"/system/services",schemaPath:"#/properties/system/properties/services/uniqueItems",keyword:"uniqueItems",params:{i: i5, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i5+" are identical)",schema:true,parentSchema:schema40.properties.system.properties.services,data:data8};
+const err18 = {instancePath:instancePath+"/system/services",schemaPath:"#/properties/system/properties/services/uniqueItems",keyword:"uniqueItems",params:{i: i5, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i5+" are identical)",schema:true,parentSchema:schema41.properties.system.properties.services,data:data8};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -3198,7 +4140,7 @@ indices2[item2] = i5;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/system/services",schemaPath:"#/properties/system/properties/services/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema40.properties.system.properties.services.type,parentSchema:schema40.properties.system.properties.services,data:data8};
+const err19 = {instancePath:instancePath+"/system/services",schemaPath:"#/properties/system/properties/services/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema41.properties.system.properties.services.type,parentSchema:schema41.properties.system.properties.services,data:data8};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -3210,7 +4152,7 @@ errors++;
 }
 }
 else {
-const err20 = {instancePath:instancePath+"/system",schemaPath:"#/properties/system/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.properties.system.type,parentSchema:schema40.properties.system,data:data4};
+const err20 = {instancePath:instancePath+"/system",schemaPath:"#/properties/system/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema41.properties.system.type,parentSchema:schema41.properties.system,data:data4};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -3224,7 +4166,7 @@ if(data.preparer !== undefined){
 let data10 = data.preparer;
 if(typeof data10 === "string"){
 if(func2(data10) < 1){
-const err21 = {instancePath:instancePath+"/preparer",schemaPath:"#/properties/preparer/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.preparer,data:data10};
+const err21 = {instancePath:instancePath+"/preparer",schemaPath:"#/properties/preparer/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema41.properties.preparer,data:data10};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -3235,7 +4177,7 @@ errors++;
 }
 }
 else {
-const err22 = {instancePath:instancePath+"/preparer",schemaPath:"#/properties/preparer/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.preparer.type,parentSchema:schema40.properties.preparer,data:data10};
+const err22 = {instancePath:instancePath+"/preparer",schemaPath:"#/properties/preparer/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.preparer.type,parentSchema:schema41.properties.preparer,data:data10};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -3249,7 +4191,7 @@ if(data.reviewer !== undefined){
 let data11 = data.reviewer;
 if(typeof data11 === "string"){
 if(func2(data11) < 1){
-const err23 = {instancePath:instancePath+"/reviewer",schemaPath:"#/properties/reviewer/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.reviewer,data:data11};
+const err23 = {instancePath:instancePath+"/reviewer",schemaPath:"#/properties/reviewer/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema41.properties.reviewer,data:data11};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -3260,7 +4202,7 @@ errors++;
 }
 }
 else {
-const err24 = {instancePath:instancePath+"/reviewer",schemaPath:"#/properties/reviewer/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.reviewer.type,parentSchema:schema40.properties.reviewer,data:data11};
+const err24 = {instancePath:instancePath+"/reviewer",schemaPath:"#/properties/reviewer/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.reviewer.type,parentSchema:schema41.properties.reviewer,data:data11};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -3273,8 +4215,8 @@ errors++;
 if(data.logo !== undefined){
 let data12 = data.logo;
 if(typeof data12 === "string"){
-if(!pattern11.test(data12)){
-const err25 = {instancePath:instancePath+"/logo",schemaPath:"#/properties/logo/pattern",keyword:"pattern",params:{pattern: "\\.([pP][nN][gG]|[jJ][pP][eE]?[gG])$"},message:"must match pattern \""+"\\.([pP][nN][gG]|[jJ][pP][eE]?[gG])$"+"\"",schema:"\\.([pP][nN][gG]|[jJ][pP][eE]?[gG])$",parentSchema:schema40.properties.logo,data:data12};
+if(!pattern12.test(data12)){
+const err25 = {instancePath:instancePath+"/logo",schemaPath:"#/properties/logo/pattern",keyword:"pattern",params:{pattern: "\\.([pP][nN][gG]|[jJ][pP][eE]?[gG])$"},message:"must match pattern \""+"\\.([pP][nN][gG]|[jJ][pP][eE]?[gG])$"+"\"",schema:"\\.([pP][nN][gG]|[jJ][pP][eE]?[gG])$",parentSchema:schema41.properties.logo,data:data12};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -3285,7 +4227,7 @@ errors++;
 }
 }
 else {
-const err26 = {instancePath:instancePath+"/logo",schemaPath:"#/properties/logo/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.logo.type,parentSchema:schema40.properties.logo,data:data12};
+const err26 = {instancePath:instancePath+"/logo",schemaPath:"#/properties/logo/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.logo.type,parentSchema:schema41.properties.logo,data:data12};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -3298,7 +4240,7 @@ errors++;
 if(data.parameters !== undefined){
 let data13 = data.parameters;
 if(!(data13 && typeof data13 == "object" && !Array.isArray(data13))){
-const err27 = {instancePath:instancePath+"/parameters",schemaPath:"#/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.properties.parameters.type,parentSchema:schema40.properties.parameters,data:data13};
+const err27 = {instancePath:instancePath+"/parameters",schemaPath:"#/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema41.properties.parameters.type,parentSchema:schema41.properties.parameters,data:data13};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -3314,7 +4256,7 @@ if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
 for(const key2 in data14){
 let data15 = data14[key2];
 if(!(data15 && typeof data15 == "object" && !Array.isArray(data15))){
-const err28 = {instancePath:instancePath+"/control_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/control_parameters/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.properties.control_parameters.additionalProperties.type,parentSchema:schema40.properties.control_parameters.additionalProperties,data:data15};
+const err28 = {instancePath:instancePath+"/control_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/control_parameters/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema41.properties.control_parameters.additionalProperties.type,parentSchema:schema41.properties.control_parameters.additionalProperties,data:data15};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -3326,7 +4268,7 @@ errors++;
 }
 }
 else {
-const err29 = {instancePath:instancePath+"/control_parameters",schemaPath:"#/properties/control_parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.properties.control_parameters.type,parentSchema:schema40.properties.control_parameters,data:data14};
+const err29 = {instancePath:instancePath+"/control_parameters",schemaPath:"#/properties/control_parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema41.properties.control_parameters.type,parentSchema:schema41.properties.control_parameters,data:data14};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -3340,7 +4282,7 @@ if(data.waivers !== undefined){
 let data16 = data.waivers;
 if(typeof data16 === "string"){
 if(func2(data16) < 1){
-const err30 = {instancePath:instancePath+"/waivers",schemaPath:"#/properties/waivers/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.waivers,data:data16};
+const err30 = {instancePath:instancePath+"/waivers",schemaPath:"#/properties/waivers/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema41.properties.waivers,data:data16};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -3351,7 +4293,7 @@ errors++;
 }
 }
 else {
-const err31 = {instancePath:instancePath+"/waivers",schemaPath:"#/properties/waivers/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.waivers.type,parentSchema:schema40.properties.waivers,data:data16};
+const err31 = {instancePath:instancePath+"/waivers",schemaPath:"#/properties/waivers/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.waivers.type,parentSchema:schema41.properties.waivers,data:data16};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -3365,7 +4307,7 @@ if(data.attestations !== undefined){
 let data17 = data.attestations;
 if(typeof data17 === "string"){
 if(func2(data17) < 1){
-const err32 = {instancePath:instancePath+"/attestations",schemaPath:"#/properties/attestations/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.attestations,data:data17};
+const err32 = {instancePath:instancePath+"/attestations",schemaPath:"#/properties/attestations/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema41.properties.attestations,data:data17};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -3376,7 +4318,7 @@ errors++;
 }
 }
 else {
-const err33 = {instancePath:instancePath+"/attestations",schemaPath:"#/properties/attestations/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.attestations.type,parentSchema:schema40.properties.attestations,data:data17};
+const err33 = {instancePath:instancePath+"/attestations",schemaPath:"#/properties/attestations/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.attestations.type,parentSchema:schema41.properties.attestations,data:data17};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -3390,7 +4332,7 @@ if(data.responses !== undefined){
 let data18 = data.responses;
 if(typeof data18 === "string"){
 if(func2(data18) < 1){
-const err34 = {instancePath:instancePath+"/responses",schemaPath:"#/properties/responses/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.responses,data:data18};
+const err34 = {instancePath:instancePath+"/responses",schemaPath:"#/properties/responses/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema41.properties.responses,data:data18};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -3401,7 +4343,7 @@ errors++;
 }
 }
 else {
-const err35 = {instancePath:instancePath+"/responses",schemaPath:"#/properties/responses/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.responses.type,parentSchema:schema40.properties.responses,data:data18};
+const err35 = {instancePath:instancePath+"/responses",schemaPath:"#/properties/responses/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.responses.type,parentSchema:schema41.properties.responses,data:data18};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -3413,7 +4355,7 @@ errors++;
 }
 }
 else {
-const err36 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.type,parentSchema:schema40,data};
+const err36 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema41.type,parentSchema:schema41,data};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -3422,20 +4364,20 @@ vErrors.push(err36);
 }
 errors++;
 }
-validate31.errors = vErrors;
+validate32.errors = vErrors;
 return errors === 0;
 }
-validate31.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate32.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const waivers = validate32;
-const schema41 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/waivers.schema.json","title":"trustpack waivers","type":"object","additionalProperties":false,"required":["waivers"],"properties":{"waivers":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["control","resource","reason","approver","expires"],"properties":{"control":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","x-message":"must be lower-case letters, digits and dashes (e.g. rds-cluster-encrypted-at-rest)"},"resource":{"type":"string","minLength":1},"reason":{"type":"string","minLength":1},"approver":{"type":"string","minLength":1},"expires":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$","x-message":"must be an ISO 8601 date or date-time, e.g. 2027-01-31 or 2027-01-31T00:00:00Z"}}}}}};
-const pattern13 = new RegExp("^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$", "u");
+export const waivers = validate33;
+const schema42 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/waivers.schema.json","title":"trustpack waivers","type":"object","additionalProperties":false,"required":["waivers"],"properties":{"waivers":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["control","resource","reason","approver","expires"],"properties":{"control":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","x-message":"must be lower-case letters, digits and dashes (e.g. rds-cluster-encrypted-at-rest)"},"resource":{"type":"string","minLength":1},"reason":{"type":"string","minLength":1},"approver":{"type":"string","minLength":1},"expires":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$","x-message":"must be an ISO 8601 date or date-time, e.g. 2027-01-31 or 2027-01-31T00:00:00Z"}}}}}};
+const pattern14 = new RegExp("^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$", "u");
 
-function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://trustpack.dev/schema/waivers.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate32.evaluated;
+const evaluated0 = validate33.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -3444,7 +4386,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.waivers === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "waivers"},message:"must have required property '"+"waivers"+"'",schema:schema41.required,parentSchema:schema41,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "waivers"},message:"must have required property '"+"waivers"+"'",schema:schema42.required,parentSchema:schema42,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -3455,7 +4397,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(key0 === "waivers")){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema41,data};
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema42,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3473,7 +4415,7 @@ for(let i0=0; i0<len0; i0++){
 let data1 = data0[i0];
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if(data1.control === undefined){
-const err2 = {instancePath:instancePath+"/waivers/" + i0,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "control"},message:"must have required property '"+"control"+"'",schema:schema41.properties.waivers.items.required,parentSchema:schema41.properties.waivers.items,data:data1};
+const err2 = {instancePath:instancePath+"/waivers/" + i0,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "control"},message:"must have required property '"+"control"+"'",schema:schema42.properties.waivers.items.required,parentSchema:schema42.properties.waivers.items,data:data1};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3483,7 +4425,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data1.resource === undefined){
-const err3 = {instancePath:instancePath+"/waivers/" + i0,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "resource"},message:"must have required property '"+"resource"+"'",schema:schema41.properties.waivers.items.required,parentSchema:schema41.properties.waivers.items,data:data1};
+const err3 = {instancePath:instancePath+"/waivers/" + i0,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "resource"},message:"must have required property '"+"resource"+"'",schema:schema42.properties.waivers.items.required,parentSchema:schema42.properties.waivers.items,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3493,7 +4435,7 @@ vErrors.push(err3);
 errors++;
 }
 if(data1.reason === undefined){
-const err4 = {instancePath:instancePath+"/waivers/" + i0,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'",schema:schema41.properties.waivers.items.required,parentSchema:schema41.properties.waivers.items,data:data1};
+const err4 = {instancePath:instancePath+"/waivers/" + i0,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'",schema:schema42.properties.waivers.items.required,parentSchema:schema42.properties.waivers.items,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -3503,7 +4445,7 @@ vErrors.push(err4);
 errors++;
 }
 if(data1.approver === undefined){
-const err5 = {instancePath:instancePath+"/waivers/" + i0,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "approver"},message:"must have required property '"+"approver"+"'",schema:schema41.properties.waivers.items.required,parentSchema:schema41.properties.waivers.items,data:data1};
+const err5 = {instancePath:instancePath+"/waivers/" + i0,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "approver"},message:"must have required property '"+"approver"+"'",schema:schema42.properties.waivers.items.required,parentSchema:schema42.properties.waivers.items,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -3513,7 +4455,7 @@ vErrors.push(err5);
 errors++;
 }
 if(data1.expires === undefined){
-const err6 = {instancePath:instancePath+"/waivers/" + i0,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "expires"},message:"must have required property '"+"expires"+"'",schema:schema41.properties.waivers.items.required,parentSchema:schema41.properties.waivers.items,data:data1};
+const err6 = {instancePath:instancePath+"/waivers/" + i0,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "expires"},message:"must have required property '"+"expires"+"'",schema:schema42.properties.waivers.items.required,parentSchema:schema42.properties.waivers.items,data:data1};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -3524,7 +4466,7 @@ errors++;
 }
 for(const key1 in data1){
 if(!(((((key1 === "control") || (key1 === "resource")) || (key1 === "reason")) || (key1 === "approver")) || (key1 === "expires"))){
-const err7 = {instancePath:instancePath+"/waivers/" + i0,schemaPath:"#/properties/waivers/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema41.properties.waivers.items,data:data1};
+const err7 = {instancePath:instancePath+"/waivers/" + i0,schemaPath:"#/properties/waivers/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema42.properties.waivers.items,data:data1};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -3538,7 +4480,7 @@ if(data1.control !== undefined){
 let data2 = data1.control;
 if(typeof data2 === "string"){
 if(!pattern4.test(data2)){
-const err8 = {instancePath:instancePath+"/waivers/" + i0+"/control",schemaPath:"#/properties/waivers/items/properties/control/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema41.properties.waivers.items.properties.control,data:data2};
+const err8 = {instancePath:instancePath+"/waivers/" + i0+"/control",schemaPath:"#/properties/waivers/items/properties/control/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema42.properties.waivers.items.properties.control,data:data2};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -3549,7 +4491,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/waivers/" + i0+"/control",schemaPath:"#/properties/waivers/items/properties/control/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.waivers.items.properties.control.type,parentSchema:schema41.properties.waivers.items.properties.control,data:data2};
+const err9 = {instancePath:instancePath+"/waivers/" + i0+"/control",schemaPath:"#/properties/waivers/items/properties/control/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.waivers.items.properties.control.type,parentSchema:schema42.properties.waivers.items.properties.control,data:data2};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -3563,7 +4505,7 @@ if(data1.resource !== undefined){
 let data3 = data1.resource;
 if(typeof data3 === "string"){
 if(func2(data3) < 1){
-const err10 = {instancePath:instancePath+"/waivers/" + i0+"/resource",schemaPath:"#/properties/waivers/items/properties/resource/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema41.properties.waivers.items.properties.resource,data:data3};
+const err10 = {instancePath:instancePath+"/waivers/" + i0+"/resource",schemaPath:"#/properties/waivers/items/properties/resource/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema42.properties.waivers.items.properties.resource,data:data3};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -3574,7 +4516,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/waivers/" + i0+"/resource",schemaPath:"#/properties/waivers/items/properties/resource/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.waivers.items.properties.resource.type,parentSchema:schema41.properties.waivers.items.properties.resource,data:data3};
+const err11 = {instancePath:instancePath+"/waivers/" + i0+"/resource",schemaPath:"#/properties/waivers/items/properties/resource/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.waivers.items.properties.resource.type,parentSchema:schema42.properties.waivers.items.properties.resource,data:data3};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -3588,7 +4530,7 @@ if(data1.reason !== undefined){
 let data4 = data1.reason;
 if(typeof data4 === "string"){
 if(func2(data4) < 1){
-const err12 = {instancePath:instancePath+"/waivers/" + i0+"/reason",schemaPath:"#/properties/waivers/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema41.properties.waivers.items.properties.reason,data:data4};
+const err12 = {instancePath:instancePath+"/waivers/" + i0+"/reason",schemaPath:"#/properties/waivers/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema42.properties.waivers.items.properties.reason,data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -3599,7 +4541,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/waivers/" + i0+"/reason",schemaPath:"#/properties/waivers/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.waivers.items.properties.reason.type,parentSchema:schema41.properties.waivers.items.properties.reason,data:data4};
+const err13 = {instancePath:instancePath+"/waivers/" + i0+"/reason",schemaPath:"#/properties/waivers/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.waivers.items.properties.reason.type,parentSchema:schema42.properties.waivers.items.properties.reason,data:data4};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -3613,7 +4555,7 @@ if(data1.approver !== undefined){
 let data5 = data1.approver;
 if(typeof data5 === "string"){
 if(func2(data5) < 1){
-const err14 = {instancePath:instancePath+"/waivers/" + i0+"/approver",schemaPath:"#/properties/waivers/items/properties/approver/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema41.properties.waivers.items.properties.approver,data:data5};
+const err14 = {instancePath:instancePath+"/waivers/" + i0+"/approver",schemaPath:"#/properties/waivers/items/properties/approver/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema42.properties.waivers.items.properties.approver,data:data5};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3624,7 +4566,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/waivers/" + i0+"/approver",schemaPath:"#/properties/waivers/items/properties/approver/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.waivers.items.properties.approver.type,parentSchema:schema41.properties.waivers.items.properties.approver,data:data5};
+const err15 = {instancePath:instancePath+"/waivers/" + i0+"/approver",schemaPath:"#/properties/waivers/items/properties/approver/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.waivers.items.properties.approver.type,parentSchema:schema42.properties.waivers.items.properties.approver,data:data5};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -3637,8 +4579,8 @@ errors++;
 if(data1.expires !== undefined){
 let data6 = data1.expires;
 if(typeof data6 === "string"){
-if(!pattern13.test(data6)){
-const err16 = {instancePath:instancePath+"/waivers/" + i0+"/expires",schemaPath:"#/properties/waivers/items/properties/expires/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"+"\"",schema:"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$",parentSchema:schema41.properties.waivers.items.properties.expires,data:data6};
+if(!pattern14.test(data6)){
+const err16 = {instancePath:instancePath+"/waivers/" + i0+"/expires",schemaPath:"#/properties/waivers/items/properties/expires/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"+"\"",schema:"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$",parentSchema:schema42.properties.waivers.items.properties.expires,data:data6};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -3649,7 +4591,7 @@ errors++;
 }
 }
 else {
-const err17 = {instancePath:instancePath+"/waivers/" + i0+"/expires",schemaPath:"#/properties/waivers/items/properties/expires/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.waivers.items.properties.expires.type,parentSchema:schema41.properties.waivers.items.properties.expires,data:data6};
+const err17 = {instancePath:instancePath+"/waivers/" + i0+"/expires",schemaPath:"#/properties/waivers/items/properties/expires/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.waivers.items.properties.expires.type,parentSchema:schema42.properties.waivers.items.properties.expires,data:data6};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -3661,7 +4603,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/waivers/" + i0,schemaPath:"#/properties/waivers/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema41.properties.waivers.items.type,parentSchema:schema41.properties.waivers.items,data:data1};
+const err18 = {instancePath:instancePath+"/waivers/" + i0,schemaPath:"#/properties/waivers/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.properties.waivers.items.type,parentSchema:schema42.properties.waivers.items,data:data1};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -3673,7 +4615,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/waivers",schemaPath:"#/properties/waivers/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema41.properties.waivers.type,parentSchema:schema41.properties.waivers,data:data0};
+const err19 = {instancePath:instancePath+"/waivers",schemaPath:"#/properties/waivers/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema42.properties.waivers.type,parentSchema:schema42.properties.waivers,data:data0};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -3685,7 +4627,7 @@ errors++;
 }
 }
 else {
-const err20 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema41.type,parentSchema:schema41,data};
+const err20 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.type,parentSchema:schema42,data};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -3694,20 +4636,20 @@ vErrors.push(err20);
 }
 errors++;
 }
-validate32.errors = vErrors;
+validate33.errors = vErrors;
 return errors === 0;
 }
-validate32.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate33.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const attestations = validate33;
-const schema42 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/attestations.schema.json","title":"trustpack attestations","type":"object","additionalProperties":false,"required":["attestations"],"properties":{"attestations":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["control","attested_by","attested_at","document","sha256","expires"],"properties":{"control":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","x-message":"must be lower-case letters, digits and dashes (e.g. rds-cluster-encrypted-at-rest)"},"attested_by":{"type":"string","minLength":1},"attested_at":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$","x-message":"must be an ISO 8601 date or date-time, e.g. 2027-01-31 or 2027-01-31T00:00:00Z"},"document":{"type":"string","minLength":1},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$","x-message":"must be the 64 lower-case hex digits of the document's SHA-256"},"expires":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$","x-message":"must be an ISO 8601 date or date-time, e.g. 2027-01-31 or 2027-01-31T00:00:00Z"},"notes":{"type":"string","minLength":1}}}}}};
-const pattern16 = new RegExp("^[0-9a-f]{64}$", "u");
+export const attestations = validate34;
+const schema43 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/attestations.schema.json","title":"trustpack attestations","type":"object","additionalProperties":false,"required":["attestations"],"properties":{"attestations":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["control","attested_by","attested_at","document","sha256","expires"],"properties":{"control":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","x-message":"must be lower-case letters, digits and dashes (e.g. rds-cluster-encrypted-at-rest)"},"attested_by":{"type":"string","minLength":1},"attested_at":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$","x-message":"must be an ISO 8601 date or date-time, e.g. 2027-01-31 or 2027-01-31T00:00:00Z"},"document":{"type":"string","minLength":1},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$","x-message":"must be the 64 lower-case hex digits of the document's SHA-256"},"expires":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$","x-message":"must be an ISO 8601 date or date-time, e.g. 2027-01-31 or 2027-01-31T00:00:00Z"},"notes":{"type":"string","minLength":1}}}}}};
+const pattern17 = new RegExp("^[0-9a-f]{64}$", "u");
 
-function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://trustpack.dev/schema/attestations.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate33.evaluated;
+const evaluated0 = validate34.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -3716,7 +4658,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.attestations === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "attestations"},message:"must have required property '"+"attestations"+"'",schema:schema42.required,parentSchema:schema42,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "attestations"},message:"must have required property '"+"attestations"+"'",schema:schema43.required,parentSchema:schema43,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -3727,7 +4669,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(key0 === "attestations")){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema42,data};
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema43,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3745,7 +4687,7 @@ for(let i0=0; i0<len0; i0++){
 let data1 = data0[i0];
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if(data1.control === undefined){
-const err2 = {instancePath:instancePath+"/attestations/" + i0,schemaPath:"#/properties/attestations/items/required",keyword:"required",params:{missingProperty: "control"},message:"must have required property '"+"control"+"'",schema:schema42.properties.attestations.items.required,parentSchema:schema42.properties.attestations.items,data:data1};
+const err2 = {instancePath:instancePath+"/attestations/" + i0,schemaPath:"#/properties/attestations/items/required",keyword:"required",params:{missingProperty: "control"},message:"must have required property '"+"control"+"'",schema:schema43.properties.attestations.items.required,parentSchema:schema43.properties.attestations.items,data:data1};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3755,7 +4697,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data1.attested_by === undefined){
-const err3 = {instancePath:instancePath+"/attestations/" + i0,schemaPath:"#/properties/attestations/items/required",keyword:"required",params:{missingProperty: "attested_by"},message:"must have required property '"+"attested_by"+"'",schema:schema42.properties.attestations.items.required,parentSchema:schema42.properties.attestations.items,data:data1};
+const err3 = {instancePath:instancePath+"/attestations/" + i0,schemaPath:"#/properties/attestations/items/required",keyword:"required",params:{missingProperty: "attested_by"},message:"must have required property '"+"attested_by"+"'",schema:schema43.properties.attestations.items.required,parentSchema:schema43.properties.attestations.items,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3765,7 +4707,7 @@ vErrors.push(err3);
 errors++;
 }
 if(data1.attested_at === undefined){
-const err4 = {instancePath:instancePath+"/attestations/" + i0,schemaPath:"#/properties/attestations/items/required",keyword:"required",params:{missingProperty: "attested_at"},message:"must have required property '"+"attested_at"+"'",schema:schema42.properties.attestations.items.required,parentSchema:schema42.properties.attestations.items,data:data1};
+const err4 = {instancePath:instancePath+"/attestations/" + i0,schemaPath:"#/properties/attestations/items/required",keyword:"required",params:{missingProperty: "attested_at"},message:"must have required property '"+"attested_at"+"'",schema:schema43.properties.attestations.items.required,parentSchema:schema43.properties.attestations.items,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -3775,7 +4717,7 @@ vErrors.push(err4);
 errors++;
 }
 if(data1.document === undefined){
-const err5 = {instancePath:instancePath+"/attestations/" + i0,schemaPath:"#/properties/attestations/items/required",keyword:"required",params:{missingProperty: "document"},message:"must have required property '"+"document"+"'",schema:schema42.properties.attestations.items.required,parentSchema:schema42.properties.attestations.items,data:data1};
+const err5 = {instancePath:instancePath+"/attestations/" + i0,schemaPath:"#/properties/attestations/items/required",keyword:"required",params:{missingProperty: "document"},message:"must have required property '"+"document"+"'",schema:schema43.properties.attestations.items.required,parentSchema:schema43.properties.attestations.items,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -3785,7 +4727,7 @@ vErrors.push(err5);
 errors++;
 }
 if(data1.sha256 === undefined){
-const err6 = {instancePath:instancePath+"/attestations/" + i0,schemaPath:"#/properties/attestations/items/required",keyword:"required",params:{missingProperty: "sha256"},message:"must have required property '"+"sha256"+"'",schema:schema42.properties.attestations.items.required,parentSchema:schema42.properties.attestations.items,data:data1};
+const err6 = {instancePath:instancePath+"/attestations/" + i0,schemaPath:"#/properties/attestations/items/required",keyword:"required",params:{missingProperty: "sha256"},message:"must have required property '"+"sha256"+"'",schema:schema43.properties.attestations.items.required,parentSchema:schema43.properties.attestations.items,data:data1};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -3795,7 +4737,7 @@ vErrors.push(err6);
 errors++;
 }
 if(data1.expires === undefined){
-const err7 = {instancePath:instancePath+"/attestations/" + i0,schemaPath:"#/properties/attestations/items/required",keyword:"required",params:{missingProperty: "expires"},message:"must have required property '"+"expires"+"'",schema:schema42.properties.attestations.items.required,parentSchema:schema42.properties.attestations.items,data:data1};
+const err7 = {instancePath:instancePath+"/attestations/" + i0,schemaPath:"#/properties/attestations/items/required",keyword:"required",params:{missingProperty: "expires"},message:"must have required property '"+"expires"+"'",schema:schema43.properties.attestations.items.required,parentSchema:schema43.properties.attestations.items,data:data1};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -3806,7 +4748,7 @@ errors++;
 }
 for(const key1 in data1){
 if(!(((((((key1 === "control") || (key1 === "attested_by")) || (key1 === "attested_at")) || (key1 === "document")) || (key1 === "sha256")) || (key1 === "expires")) || (key1 === "notes"))){
-const err8 = {instancePath:instancePath+"/attestations/" + i0,schemaPath:"#/properties/attestations/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema42.properties.attestations.items,data:data1};
+const err8 = {instancePath:instancePath+"/attestations/" + i0,schemaPath:"#/properties/attestations/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema43.properties.attestations.items,data:data1};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -3820,7 +4762,7 @@ if(data1.control !== undefined){
 let data2 = data1.control;
 if(typeof data2 === "string"){
 if(!pattern4.test(data2)){
-const err9 = {instancePath:instancePath+"/attestations/" + i0+"/control",schemaPath:"#/properties/attestations/items/properties/control/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema42.properties.attestations.items.properties.control,data:data2};
+const err9 = {instancePath:instancePath+"/attestations/" + i0+"/control",schemaPath:"#/properties/attestations/items/properties/control/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema43.properties.attestations.items.properties.control,data:data2};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -3831,7 +4773,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/attestations/" + i0+"/control",schemaPath:"#/properties/attestations/items/properties/control/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.attestations.items.properties.control.type,parentSchema:schema42.properties.attestations.items.properties.control,data:data2};
+const err10 = {instancePath:instancePath+"/attestations/" + i0+"/control",schemaPath:"#/properties/attestations/items/properties/control/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.attestations.items.properties.control.type,parentSchema:schema43.properties.attestations.items.properties.control,data:data2};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -3845,7 +4787,7 @@ if(data1.attested_by !== undefined){
 let data3 = data1.attested_by;
 if(typeof data3 === "string"){
 if(func2(data3) < 1){
-const err11 = {instancePath:instancePath+"/attestations/" + i0+"/attested_by",schemaPath:"#/properties/attestations/items/properties/attested_by/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema42.properties.attestations.items.properties.attested_by,data:data3};
+const err11 = {instancePath:instancePath+"/attestations/" + i0+"/attested_by",schemaPath:"#/properties/attestations/items/properties/attested_by/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema43.properties.attestations.items.properties.attested_by,data:data3};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -3856,7 +4798,7 @@ errors++;
 }
 }
 else {
-const err12 = {instancePath:instancePath+"/attestations/" + i0+"/attested_by",schemaPath:"#/properties/attestations/items/properties/attested_by/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.attestations.items.properties.attested_by.type,parentSchema:schema42.properties.attestations.items.properties.attested_by,data:data3};
+const err12 = {instancePath:instancePath+"/attestations/" + i0+"/attested_by",schemaPath:"#/properties/attestations/items/properties/attested_by/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.attestations.items.properties.attested_by.type,parentSchema:schema43.properties.attestations.items.properties.attested_by,data:data3};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -3869,8 +4811,8 @@ errors++;
 if(data1.attested_at !== undefined){
 let data4 = data1.attested_at;
 if(typeof data4 === "string"){
-if(!pattern13.test(data4)){
-const err13 = {instancePath:instancePath+"/attestations/" + i0+"/attested_at",schemaPath:"#/properties/attestations/items/properties/attested_at/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"+"\"",schema:"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$",parentSchema:schema42.properties.attestations.items.properties.attested_at,data:data4};
+if(!pattern14.test(data4)){
+const err13 = {instancePath:instancePath+"/attestations/" + i0+"/attested_at",schemaPath:"#/properties/attestations/items/properties/attested_at/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"+"\"",schema:"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$",parentSchema:schema43.properties.attestations.items.properties.attested_at,data:data4};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -3881,7 +4823,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath:instancePath+"/attestations/" + i0+"/attested_at",schemaPath:"#/properties/attestations/items/properties/attested_at/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.attestations.items.properties.attested_at.type,parentSchema:schema42.properties.attestations.items.properties.attested_at,data:data4};
+const err14 = {instancePath:instancePath+"/attestations/" + i0+"/attested_at",schemaPath:"#/properties/attestations/items/properties/attested_at/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.attestations.items.properties.attested_at.type,parentSchema:schema43.properties.attestations.items.properties.attested_at,data:data4};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3895,7 +4837,7 @@ if(data1.document !== undefined){
 let data5 = data1.document;
 if(typeof data5 === "string"){
 if(func2(data5) < 1){
-const err15 = {instancePath:instancePath+"/attestations/" + i0+"/document",schemaPath:"#/properties/attestations/items/properties/document/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema42.properties.attestations.items.properties.document,data:data5};
+const err15 = {instancePath:instancePath+"/attestations/" + i0+"/document",schemaPath:"#/properties/attestations/items/properties/document/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema43.properties.attestations.items.properties.document,data:data5};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -3906,7 +4848,7 @@ errors++;
 }
 }
 else {
-const err16 = {instancePath:instancePath+"/attestations/" + i0+"/document",schemaPath:"#/properties/attestations/items/properties/document/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.attestations.items.properties.document.type,parentSchema:schema42.properties.attestations.items.properties.document,data:data5};
+const err16 = {instancePath:instancePath+"/attestations/" + i0+"/document",schemaPath:"#/properties/attestations/items/properties/document/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.attestations.items.properties.document.type,parentSchema:schema43.properties.attestations.items.properties.document,data:data5};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -3919,8 +4861,8 @@ errors++;
 if(data1.sha256 !== undefined){
 let data6 = data1.sha256;
 if(typeof data6 === "string"){
-if(!pattern16.test(data6)){
-const err17 = {instancePath:instancePath+"/attestations/" + i0+"/sha256",schemaPath:"#/properties/attestations/items/properties/sha256/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\"",schema:"^[0-9a-f]{64}$",parentSchema:schema42.properties.attestations.items.properties.sha256,data:data6};
+if(!pattern17.test(data6)){
+const err17 = {instancePath:instancePath+"/attestations/" + i0+"/sha256",schemaPath:"#/properties/attestations/items/properties/sha256/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\"",schema:"^[0-9a-f]{64}$",parentSchema:schema43.properties.attestations.items.properties.sha256,data:data6};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -3931,7 +4873,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/attestations/" + i0+"/sha256",schemaPath:"#/properties/attestations/items/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.attestations.items.properties.sha256.type,parentSchema:schema42.properties.attestations.items.properties.sha256,data:data6};
+const err18 = {instancePath:instancePath+"/attestations/" + i0+"/sha256",schemaPath:"#/properties/attestations/items/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.attestations.items.properties.sha256.type,parentSchema:schema43.properties.attestations.items.properties.sha256,data:data6};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -3944,8 +4886,8 @@ errors++;
 if(data1.expires !== undefined){
 let data7 = data1.expires;
 if(typeof data7 === "string"){
-if(!pattern13.test(data7)){
-const err19 = {instancePath:instancePath+"/attestations/" + i0+"/expires",schemaPath:"#/properties/attestations/items/properties/expires/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"+"\"",schema:"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$",parentSchema:schema42.properties.attestations.items.properties.expires,data:data7};
+if(!pattern14.test(data7)){
+const err19 = {instancePath:instancePath+"/attestations/" + i0+"/expires",schemaPath:"#/properties/attestations/items/properties/expires/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"+"\"",schema:"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$",parentSchema:schema43.properties.attestations.items.properties.expires,data:data7};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -3956,7 +4898,7 @@ errors++;
 }
 }
 else {
-const err20 = {instancePath:instancePath+"/attestations/" + i0+"/expires",schemaPath:"#/properties/attestations/items/properties/expires/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.attestations.items.properties.expires.type,parentSchema:schema42.properties.attestations.items.properties.expires,data:data7};
+const err20 = {instancePath:instancePath+"/attestations/" + i0+"/expires",schemaPath:"#/properties/attestations/items/properties/expires/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.attestations.items.properties.expires.type,parentSchema:schema43.properties.attestations.items.properties.expires,data:data7};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -3970,7 +4912,7 @@ if(data1.notes !== undefined){
 let data8 = data1.notes;
 if(typeof data8 === "string"){
 if(func2(data8) < 1){
-const err21 = {instancePath:instancePath+"/attestations/" + i0+"/notes",schemaPath:"#/properties/attestations/items/properties/notes/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema42.properties.attestations.items.properties.notes,data:data8};
+const err21 = {instancePath:instancePath+"/attestations/" + i0+"/notes",schemaPath:"#/properties/attestations/items/properties/notes/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema43.properties.attestations.items.properties.notes,data:data8};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -3981,7 +4923,7 @@ errors++;
 }
 }
 else {
-const err22 = {instancePath:instancePath+"/attestations/" + i0+"/notes",schemaPath:"#/properties/attestations/items/properties/notes/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.attestations.items.properties.notes.type,parentSchema:schema42.properties.attestations.items.properties.notes,data:data8};
+const err22 = {instancePath:instancePath+"/attestations/" + i0+"/notes",schemaPath:"#/properties/attestations/items/properties/notes/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.attestations.items.properties.notes.type,parentSchema:schema43.properties.attestations.items.properties.notes,data:data8};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -3993,7 +4935,7 @@ errors++;
 }
 }
 else {
-const err23 = {instancePath:instancePath+"/attestations/" + i0,schemaPath:"#/properties/attestations/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.properties.attestations.items.type,parentSchema:schema42.properties.attestations.items,data:data1};
+const err23 = {instancePath:instancePath+"/attestations/" + i0,schemaPath:"#/properties/attestations/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema43.properties.attestations.items.type,parentSchema:schema43.properties.attestations.items,data:data1};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -4005,7 +4947,7 @@ errors++;
 }
 }
 else {
-const err24 = {instancePath:instancePath+"/attestations",schemaPath:"#/properties/attestations/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema42.properties.attestations.type,parentSchema:schema42.properties.attestations,data:data0};
+const err24 = {instancePath:instancePath+"/attestations",schemaPath:"#/properties/attestations/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema43.properties.attestations.type,parentSchema:schema43.properties.attestations,data:data0};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -4017,7 +4959,7 @@ errors++;
 }
 }
 else {
-const err25 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.type,parentSchema:schema42,data};
+const err25 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema43.type,parentSchema:schema43,data};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -4026,8 +4968,8 @@ vErrors.push(err25);
 }
 errors++;
 }
-validate33.errors = vErrors;
+validate34.errors = vErrors;
 return errors === 0;
 }
-validate33.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate34.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 

@@ -278,6 +278,13 @@ function comparator(
         const list = outside.map(show).join(', ');
         return `${p} contains ${list}, which ${outside.length === 1 ? 'is' : 'are'} not in ${rhsText(r)}`;
       };
+    case 'any-in':
+      // some element of a list (or the value itself) is in the given list: a key named by any of its ARNs
+      return (l, r) => {
+        if (!Array.isArray(r)) return `${rhsText(r)} is not a list`;
+        const items = Array.isArray(l) ? l : [l];
+        return items.some((x) => includesEqual(r, x)) ? undefined : `no element of ${p} (${show(l)}) is in ${rhsText(r)}`;
+      };
     case 'contains':
     case 'not-contains': {
       const want = op === 'contains';
@@ -337,6 +344,7 @@ const DESCRIBE: Record<Operator, (p: string, v: string) => string> = {
   'in': (p, v) => `${p} is one of ${v}`,
   'not-in': (p, v) => `${p} is not one of ${v}`,
   'all-in': (p, v) => `every element of ${p} is in ${v}`,
+  'any-in': (p, v) => `some element of ${p} is in ${v}`,
   'contains': (p, v) => `${p} contains ${v}`,
   'not-contains': (p, v) => `${p} does not contain ${v}`,
   'matches': (p, v) => `${p} matches ${v}`,

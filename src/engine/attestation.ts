@@ -12,7 +12,19 @@ export interface AttestationVerdict {
   attestation?: Attestation;
 }
 
-function judge(c: Control, a: Attestation, now: Date, baseDir?: string): AttestationVerdict {
+/**
+ * Where an attested document's bytes come from: a folder (the project's), or given text (a
+ * control's own examples). `undefined` bytes: the document is not available to check.
+ */
+export type DocumentSource = { baseDir: string } | { text: string };
+
+function documentBytes(a: Attestation, src: DocumentSource): Buffer | undefined {
+  if ('text' in src) return Buffer.from(src.text, 'utf8');
+  const file = isAbsolute(a.document) ? a.document : resolve(src.baseDir, a.document);
+  return existsSync(file) && statSync(file).isFile() ? readFileSync(file) : undefined;
+}
+
+function judge(c: Control, a: Attestation, now: Date, docs?: DocumentSource): AttestationVerdict {
   const at = Date.parse(a.attested_at);
   const exp = Date.parse(a.expires);
   const who = `attested by ${a.attested_by} on ${a.attested_at}`;
@@ -28,10 +40,10 @@ function judge(c: Control, a: Attestation, now: Date, baseDir?: string): Attesta
     }
   }
   let docNote = '';
-  if (baseDir !== undefined && !/^[a-z][a-z0-9+.-]*:\/\//i.test(a.document)) {
-    const file = isAbsolute(a.document) ? a.document : resolve(baseDir, a.document);
-    if (existsSync(file) && statSync(file).isFile()) {
-      const sha = createHash('sha256').update(readFileSync(file)).digest('hex');
+  if (docs !== undefined && ('text' in docs || !/^[a-z][a-z0-9+.-]*:\/\//i.test(a.document))) {
+    const bytes = documentBytes(a, docs);
+    if (bytes !== undefined) {
+      const sha = createHash('sha256').update(bytes).digest('hex');
       if (sha !== a.sha256.toLowerCase()) {
         return { current: false, attestation: a, reason: `document ${a.document} has sha256 ${sha}, but the attestation records ${a.sha256}: the document changed after it was attested` };
       }
@@ -44,9 +56,10 @@ function judge(c: Control, a: Attestation, now: Date, baseDir?: string): Attesta
 }
 
 /** Picks the newest current attestation for the control, or explains why there is none. */
-export function judgeAttestations(c: Control, all: readonly Attestation[], now: Date, baseDir?: string): AttestationVerdict {
+export function judgeAttestations(c: Control, all: readonly Attestation[], now: Date, docs?: string | DocumentSource): AttestationVerdict {
+  const source = typeof docs === 'string' ? { baseDir: docs } : docs;
   const mine = all.filter((a) => a.control === c.id).sort((x, y) => Date.parse(y.attested_at) - Date.parse(x.attested_at));
   if (mine.length === 0) return { current: false, reason: `no attestation for ${c.id}; it needs: ${c.attestation?.evidence ?? 'an attestation'}` };
-  const verdicts = mine.map((a) => judge(c, a, now, baseDir));
+  const verdicts = mine.map((a) => judge(c, a, now, source));
   return verdicts.find((v) => v.current) ?? verdicts[0]!;
 }

@@ -30,6 +30,7 @@ export class AutomatedRun {
   private readonly ctx: EvalContext;
   private readonly assert: CompiledAssertion;
   private readonly scope: CompiledAssertion | undefined;
+  private readonly errorWhen: CompiledAssertion | undefined;
   /** one shared sentence for every pass (the values show what was seen): 2.5M findings must stay cheap */
   private readonly passReason: string;
   private readonly interner = new ValuesInterner();
@@ -47,6 +48,7 @@ export class AutomatedRun {
     this.ctx = { params, now };
     this.assert = compileAssertion(control.assert, control.parameters);
     this.scope = control.scope ? compileAssertion(control.scope, control.parameters) : undefined;
+    this.errorWhen = control.error_when ? compileAssertion(control.error_when, control.parameters) : undefined;
     this.passReason = `holds: ${this.result.asserts ?? ''}`;
   }
 
@@ -73,6 +75,12 @@ export class AutomatedRun {
   offer(rec: EvidenceRecord, evidence: string[], s: ScopeState): void {
     if (this.scope && !this.scope.test(rec.data, this.ctx)) return;
     this.inScope++;
+    if (this.errorWhen && this.errorWhen.test(rec.data, this.ctx)) {
+      const reason = `cannot be judged: ${describeAssertion(this.control.error_when!, this.ctx.params, this.control.parameters)}`;
+      this.firstError ??= `${rec.resource}: ${reason}`;
+      this.findings.push({ resource: rec.resource, account: s.account, region: s.region, status: 'ERROR', reason, evidence });
+      return;
+    }
     const values: Record<string, unknown> = {};
     const failed = this.assert.check(rec.data, this.ctx, values);
     const f: Finding = {
@@ -95,6 +103,12 @@ export class AutomatedRun {
     };
     this.waive(f, f.reason);
     this.findings.push(f);
+  }
+
+  /** An ERROR finding of the control's own (a region the run never saw), counted like any other. */
+  addError(f: Omit<Finding, 'status'>): void {
+    this.firstError ??= f.reason;
+    this.findings.push({ ...f, status: 'ERROR' });
   }
 
   private waive(f: Finding, why: string): void {
@@ -124,7 +138,9 @@ export class AutomatedRun {
       if (error > 0) reason += `; also no evidence for ${this.missingScopes} of ${total} account/region scope(s)`;
     } else if (error > 0) {
       status = 'ERROR';
-      reason = `no complete evidence for ${Math.max(this.missingScopes, 1)} of ${Math.max(total, 1)} account/region scope(s): ${this.firstError ?? 'unknown'}`;
+      reason = this.missingScopes > 0
+        ? `no complete evidence for ${this.missingScopes} of ${Math.max(total, 1)} account/region scope(s): ${this.firstError ?? 'unknown'}`
+        : `${error} finding(s) cannot be judged; first: ${this.firstError ?? 'unknown'}`;
     } else if (waived > 0) {
       status = 'WAIVED';
       reason = `${waived} failing finding(s) waived${pass ? `, ${pass} pass` : ''}`;

@@ -20,6 +20,12 @@ export interface FrameworkCoverage {
   total: number;
   covered: number;
   automated: number;
+  /**
+   * the same counts over leaf requirements only (those with no narrower id in the catalog:
+   * 3.5.1 but not 3.5, Art.32(1)(a) but not Art.32), so a parent is never counted because a
+   * control maps to its child, nor a child because a control maps to its parent
+   */
+  leaves: { total: number; covered: number; automated: number };
   /** every requirement of the catalog, in catalog order */
   requirements: RequirementCoverage[];
   /** ids of requirements no control maps to, in catalog order */
@@ -84,6 +90,7 @@ function frameworkCoverage(controls: Control[], framework: Framework): Framework
     requirements.push(entry);
   }
 
+  const leaves = requirements.filter((r) => !hasChild(r.id, requirements));
   return {
     id: framework.id,
     title: framework.title,
@@ -91,7 +98,21 @@ function frameworkCoverage(controls: Control[], framework: Framework): Framework
     total: requirements.length,
     covered: requirements.filter((r) => r.controls.length > 0).length,
     automated: requirements.filter((r) => r.automated).length,
+    leaves: {
+      total: leaves.length,
+      covered: leaves.filter((r) => r.controls.length > 0).length,
+      automated: leaves.filter((r) => r.automated).length,
+    },
     requirements,
     uncovered: requirements.filter((r) => r.controls.length === 0).map((r) => r.id),
   };
+}
+
+/**
+ * Whether the catalog holds a narrower requirement than `id`: one that continues it with a
+ * dot or a parenthesis (PCI 3.5 -> 3.5.1, GDPR Art.32 -> Art.32(1), CCPA 1798.100 -> 1798.100(a)).
+ * Quadratic in catalog size (a few hundred ids), computed once per coverage report.
+ */
+function hasChild(id: string, all: readonly RequirementCoverage[]): boolean {
+  return all.some((r) => r.id.length > id.length && r.id.startsWith(id) && (r.id[id.length] === '.' || r.id[id.length] === '('));
 }

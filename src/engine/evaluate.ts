@@ -8,6 +8,7 @@ import { AutomatedRun, resultBase } from './automated.js';
 import { EvidenceIndex } from './completeness.js';
 import { resolveParameters } from './parameters.js';
 import { splitWaivers, unmatchedWaivers } from './waivers.js';
+import { unseenRegionFindings } from './region-coverage.js';
 
 export interface EvaluateOptions {
   toolVersion: string;
@@ -36,8 +37,11 @@ export function evaluate(controls: Control[], bundle: EvidenceBundle, opts: Eval
     }
   }
   runCollectors([...runs.values()], index);
+  for (const [c, run] of runs) {
+    if (c.needs_every_region) for (const f of unseenRegionFindings(bundle.manifest, c.collector!)) run.addError(f);
+  }
   const results = selected.map((c): ControlResult => {
-    if (c.kind === 'manual') return evaluateManual(c, opts.attestations ?? [], now, opts.project, opts.attestationBaseDir);
+    if (c.kind === 'manual' || c.kind === 'inherited') return evaluateManual(c, opts.attestations ?? [], now, opts.project, opts.attestationBaseDir);
     const run = runs.get(c);
     if (run) return run.finish();
     return { ...resultBase(c, resolveParameters(c, opts.project)), status: 'ERROR', reason: 'the control names no collector or assertion, so nothing can prove it' };

@@ -2,6 +2,7 @@
 // assertion code the engine uses on real evidence.
 import type { Control, ProjectConfig } from '../controls/model.js';
 import { compileAssertion } from './assertions.js';
+import { judgeAttestations } from './attestation.js';
 import { resolveParameters } from './parameters.js';
 
 export interface ExampleResult {
@@ -20,7 +21,12 @@ export function runExamples(controls: Control[], project?: ProjectConfig): Examp
     const base = resolveParameters(c, project);
     const assert = c.assert ? compileAssertion(c.assert, c.parameters) : undefined;
     const scope = c.scope ? compileAssertion(c.scope, c.parameters) : undefined;
+    const errorWhen = c.error_when ? compileAssertion(c.error_when, c.parameters) : undefined;
     for (const ex of c.examples) {
+      if (c.kind !== 'automated') {
+        out.push(attestationExample(c, ex));
+        continue;
+      }
       const params = { ...base, ...(ex.parameters ?? {}) };
       const now = ex.now !== undefined ? new Date(ex.now) : new Date();
       let actual: string;
@@ -34,6 +40,9 @@ export function runExamples(controls: Control[], project?: ProjectConfig): Examp
       } else if (scope && !scope.test(ex.resource, { params, now })) {
         actual = 'not-applicable';
         reason = 'the resource is out of the control\'s scope';
+      } else if (errorWhen && errorWhen.test(ex.resource, { params, now })) {
+        actual = 'error';
+        reason = 'the resource cannot be judged (error_when holds)';
       } else {
         const o = assert.evaluate(ex.resource, { params, now });
         actual = o.ok ? 'pass' : 'fail';
@@ -43,4 +52,19 @@ export function runExamples(controls: Control[], project?: ProjectConfig): Examp
     }
   }
   return out;
+}
+
+/**
+ * A manual or inherited control's example: its attestation judged at the example's `now` by the
+ * same code as a real run, the document's sha256 checked against `document_text` when given.
+ */
+function attestationExample(c: Control, ex: NonNullable<Control['examples']>[number]): ExampleResult {
+  const now = ex.now !== undefined ? new Date(ex.now) : new Date();
+  const base = { control: c.id, example: ex.name, expected: ex.expect };
+  if (!ex.attestation) return { ...base, actual: 'error', ok: false, reason: `${c.kind} control examples give an attestation, not a resource` };
+  if (Number.isNaN(now.getTime())) return { ...base, actual: 'error', ok: false, reason: `example "now" ${JSON.stringify(ex.now)} is not a date` };
+  const v = judgeAttestations(c, [{ ...ex.attestation, control: c.id }], now,
+    ex.document_text !== undefined ? { text: ex.document_text } : undefined);
+  const actual = v.current ? 'manual' : 'fail';
+  return { ...base, actual, ok: actual === ex.expect, reason: v.reason };
 }

@@ -1,5 +1,5 @@
 // Results of evaluating controls against evidence: the shape of `--format json` (DESIGN.md).
-import type { FrameworkId } from '../controls/model.js';
+import type { ControlKind, FrameworkId } from '../controls/model.js';
 
 export type ControlStatus = 'PASS' | 'FAIL' | 'ERROR' | 'NOT_APPLICABLE' | 'MANUAL' | 'WAIVED';
 export type FindingStatus = 'PASS' | 'FAIL' | 'ERROR' | 'WAIVED';
@@ -26,7 +26,7 @@ export interface ControlResult {
   title: string;
   status: ControlStatus;
   severity: string;
-  kind: 'automated' | 'manual';
+  kind: ControlKind;
   claim?: string;
   /** the assertion in plain words */
   asserts?: string;

@@ -29,7 +29,7 @@ export function drawSummary(ctx: PackContext): void {
     const total = cov?.total ?? fw.requirements.length;
     const covered = cov?.covered ?? 0;
     const automated = cov?.automated ?? 0;
-    w.para(`Requirements: ${total} in our catalog, ${covered} covered by at least one control, ${automated} proven by collected evidence. Controls mapped: ${ctrls.length}.`, { size: 9 });
+    w.para(`Requirements: ${total} in our catalog, ${covered} covered by at least one control, ${automated} proven by collected evidence${cov?.leaves ? ` (most specific requirements only: ${cov.leaves.covered} of ${cov.leaves.total} covered, ${cov.leaves.automated} proven by evidence)` : ''}. Controls mapped: ${ctrls.length}.`, { size: 9 });
 
     // bars: coverage, then controls by status
     const x0 = PAGE.left + 105;

@@ -13,6 +13,7 @@ export interface PackCoverage {
     total: number;
     covered: number;
     automated: number;
+    leaves?: { total: number; covered: number; automated: number };
     requirements: { id: string; title: string; controls: string[]; automated: boolean }[];
   }[];
 }

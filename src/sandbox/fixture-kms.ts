@@ -12,7 +12,7 @@ function aliasName(written: string): string {
 }
 
 export function readKey(c: Cursor, ctx: Ctx): void {
-  c.keys(['alias', 'aliases', 'id', 'manager', 'spec', 'usage', 'origin', 'rotation', 'rotation_period_days', 'state', 'created', 'description', 'multi_region']);
+  c.keys(['alias', 'aliases', 'id', 'manager', 'spec', 'usage', 'origin', 'rotation', 'rotation_period_days', 'rotations', 'state', 'created', 'description', 'multi_region']);
   const aliases = [...(c.has('alias') ? [c.str('alias')] : []), ...c.strings('aliases')].map(aliasName);
   if (aliases.length === 0 && !c.has('id')) c.fail('a key needs an "alias" (keys are referenced by alias) or an "id"');
   const first = aliases[0] ?? c.str('id');
@@ -28,6 +28,12 @@ export function readKey(c: Cursor, ctx: Ctx): void {
   const key = makeKey(ctx, { id, manager, origin, spec, state, created, rotation, period,
     usage: c.str('usage', 'ENCRYPT_DECRYPT'), description: c.str('description', manager === 'AWS' ? `Default key that protects my ${first.slice(10)} resources when no other key is defined` : ''),
     multiRegion: c.bool('multi_region', false) });
+  // completed rotations (ListKeyRotations): dates, and ON_DEMAND (default) or AUTOMATIC
+  const rotations = c.list('rotations').map((rc) => {
+    rc.keys(['date', 'type']);
+    return { KeyId: key.metadata.Arn, RotationDate: rc.date('date'), RotationType: rc.oneOf('type', ['ON_DEMAND', 'AUTOMATIC'] as const, 'ON_DEMAND') };
+  }).sort((a, b) => a.RotationDate.getTime() - b.RotationDate.getTime());
+  if (rotations.length > 0) key.rotations = rotations;
   if (ctx.keys.some((k) => k.metadata.KeyId === id)) c.fail(`key id ${id} appears twice in ${ctx.region}`);
   ctx.keys.push(key);
   for (const a of aliases) {

@@ -47,7 +47,7 @@ export function addDefaultParameterGroups(ctx: Ctx, region: Region): void {
 
 export function readCluster(c: Cursor, ctx: Ctx, region: Region, backupOff: Set<string>): void {
   c.keys(['id', 'engine', 'engine_version', 'key', 'encrypted', 'azs', 'members', 'parameter_group', 'backup_retention',
-    'deletion_protection', 'log_exports', 'tags', 'created', 'status', 'iam_auth', 'automated_backup', 'backup_window', 'instance_class']);
+    'deletion_protection', 'log_exports', 'tags', 'created', 'status', 'iam_auth', 'automated_backup', 'backup_window', 'instance_class', 'auto_minor_version_upgrade']);
   const id = c.str('id');
   if (region.clusters.some((x) => x.DBClusterIdentifier === id)) c.fail(`cluster ${id} appears twice in ${ctx.region}`);
   const engine = engineOf(c);
@@ -100,7 +100,7 @@ export function readCluster(c: Cursor, ctx: Ctx, region: Region, backupOff: Set<
     CopyTagsToSnapshot: true,
     CrossAccountClone: false,
     TagList: tags(c),
-    AutoMinorVersionUpgrade: true,
+    AutoMinorVersionUpgrade: c.bool('auto_minor_version_upgrade', true),
     NetworkType: 'IPV4',
     StorageType: 'aurora',
   };
@@ -114,8 +114,8 @@ export function readCluster(c: Cursor, ctx: Ctx, region: Region, backupOff: Set<
 }
 
 export function readInstance(c: Cursor, ctx: Ctx, region: Region, inline: { cluster: DBCluster; writer: boolean; instanceClass: string } | undefined, index: number): void {
-  c.keys(inline ? ['id', 'az', 'writer', 'class', 'promotion_tier', 'created', 'tags']
-    : ['id', 'cluster', 'engine', 'engine_version', 'az', 'writer', 'class', 'promotion_tier', 'created', 'tags', 'key', 'encrypted']);
+  c.keys(inline ? ['id', 'az', 'writer', 'class', 'promotion_tier', 'created', 'tags', 'auto_minor_version_upgrade']
+    : ['id', 'cluster', 'engine', 'engine_version', 'az', 'writer', 'class', 'promotion_tier', 'created', 'tags', 'key', 'encrypted', 'auto_minor_version_upgrade']);
   let cluster = inline?.cluster;
   if (!inline && c.has('cluster')) {
     const name = c.str('cluster');
@@ -146,7 +146,7 @@ export function readInstance(c: Cursor, ctx: Ctx, region: Region, inline: { clus
     PreferredMaintenanceWindow: 'sun:05:00-sun:05:30',
     MultiAZ: false,
     EngineVersion: cluster ? cluster.EngineVersion : engineVersion(engine, c.optStr('engine_version')),
-    AutoMinorVersionUpgrade: true,
+    AutoMinorVersionUpgrade: c.bool('auto_minor_version_upgrade', true),
     LicenseModel: engine === 'aurora-postgresql' ? 'postgresql-license' : 'general-public-license',
     PubliclyAccessible: false,
     StorageType: 'aurora',

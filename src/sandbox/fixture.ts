@@ -9,6 +9,7 @@ import type { Account, Fixture, Region } from './model.js';
 import { DAY, type Ctx } from './fixture-context.js';
 import { addAlias, findKey, readKey } from './fixture-kms.js';
 import { addDefaultParameterGroups, backupFor, readBackup, readCluster, readInstance, readParameterGroup, readSnapshot } from './fixture-rds.js';
+import { readGlobalCluster } from './fixture-global.js';
 import { readConfig } from './fixture-config.js';
 
 /** Reads and resolves a fixture file; problems throw FixtureError "FILE:LINE:COL: problem". */
@@ -67,7 +68,7 @@ function readAccount(c: Cursor): Account {
 
 
 function readRegion(c: Cursor, account: string, name: string): Region {
-  c.keys(['clusters', 'instances', 'snapshots', 'automated_backups', 'parameter_groups', 'keys', 'aliases', 'config']);
+  c.keys(['clusters', 'instances', 'snapshots', 'automated_backups', 'parameter_groups', 'keys', 'aliases', 'config', 'global_clusters']);
   const ctx: Ctx = { account, region: name, now: c.now, keys: [], aliases: [] };
   for (const kc of c.list('keys')) readKey(kc, ctx);
   for (const ac of c.list('aliases')) {
@@ -102,5 +103,6 @@ function readRegion(c: Cursor, account: string, name: string): Region {
   }
   addDefaultParameterGroups(ctx, region);
   if (c.has('config')) region.config = readConfig(c.at('config'), ctx);
+  if (c.has('global_clusters')) region.globalClusters = c.list('global_clusters').map((gc) => readGlobalCluster(gc, ctx, region));
   return region;
 }

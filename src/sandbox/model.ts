@@ -59,6 +59,8 @@ export interface Key {
   rotationEnabled: boolean;
   rotationPeriodInDays?: number;
   nextRotationDate?: Date;
+  /** ListKeyRotations answers: completed rotations, oldest first */
+  rotations?: WireObject[];
 }
 
 export interface Alias extends WireObject { AliasName: string; AliasArn: string; TargetKeyId?: string }
@@ -87,6 +89,10 @@ export interface Region {
   keys: Key[];
   aliases: Alias[];
   config: ConfigRegion;
+  /** DescribeGlobalClusters answers: global databases with a member in this region */
+  globalClusters?: WireObject[];
+  /** DescribeDBInstanceAutomatedBackups answers (stand-alone instances only; Aurora has none) */
+  instanceAutomatedBackups?: WireObject[];
 }
 
 export interface Account {

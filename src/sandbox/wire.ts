@@ -25,6 +25,13 @@ export const XML_LIST_ITEMS: Record<string, string> = {
   DBClusterAutomatedBackups: 'DBClusterAutomatedBackup',
   Parameters: 'Parameter',
   DBClusterParameterGroups: 'DBClusterParameterGroup',
+  DBMajorEngineVersions: 'DBMajorEngineVersion',
+  SupportedEngineLifecycles: 'SupportedEngineLifecycle',
+  DBInstanceAutomatedBackups: 'DBInstanceAutomatedBackup',
+  DBInstanceAutomatedBackupsReplications: 'DBInstanceAutomatedBackupsReplication',
+  GlobalClusters: 'GlobalClusterMember',
+  GlobalClusterMembers: 'GlobalClusterMember',
+  Readers: 'member',
 };
 
 function escapeXml(s: string): string {

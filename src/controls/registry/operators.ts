@@ -14,6 +14,7 @@ export const OPERATORS = [
   { op: 'in', operand: 'value' },
   { op: 'not-in', operand: 'value' },
   { op: 'all-in', operand: 'value' },
+  { op: 'any-in', operand: 'value' },
   { op: 'contains', operand: 'value' },
   { op: 'not-contains', operand: 'value' },
   { op: 'matches', operand: 'value' },

@@ -62,6 +62,18 @@ const getKeyRotationStatus: Handler = (ctx) => {
   };
 };
 
+// Completed rotations, automatic or on demand; AWS answers for the caller's own keys only.
+const listKeyRotations: Handler = (ctx) => {
+  const ref = param(ctx, 'KeyId');
+  if (ref.includes('alias/')) throw notFound(ref, ctx);
+  const key = resolveKey(ctx, ref);
+  if (key.metadata['KeySpec'] !== 'SYMMETRIC_DEFAULT' || key.metadata.Origin === 'AWS_CLOUDHSM' || key.metadata.Origin === 'EXTERNAL_KEY_STORE') {
+    throw new ApiError('UnsupportedOperationException', 400, `${key.metadata.Arn} origin is ${key.metadata.Origin} which is not valid for this operation.`);
+  }
+  const p = page(key.rotations ?? [], limit(ctx, 100, 1000), marker(ctx), `kms:ListKeyRotations:${key.metadata.KeyId}`, badMarker);
+  return { Rotations: p.items, NextMarker: p.next, Truncated: p.next !== undefined };
+};
+
 const listKeys: Handler = (ctx) => {
   const p = page(ctx.region.keys, limit(ctx, 100, 1000), marker(ctx), 'kms:ListKeys', badMarker);
   return { Keys: p.items.map((k) => ({ KeyId: k.metadata.KeyId, KeyArn: k.metadata.Arn })), NextMarker: p.next, Truncated: p.next !== undefined };
@@ -83,4 +95,5 @@ export const kmsOperations: Record<string, Handler> = {
   GetKeyRotationStatus: getKeyRotationStatus,
   ListKeys: listKeys,
   ListAliases: listAliases,
+  ListKeyRotations: listKeyRotations,
 };

@@ -3,6 +3,7 @@ import { ApiError } from '../errors.js';
 import { page } from '../paging.js';
 import type { WireObject } from '../model.js';
 import type { CallContext, Handler } from './context.js';
+import { moreRdsOperations } from './rds-more.js';
 
 export const RDS_NS = 'http://rds.amazonaws.com/doc/2014-10-31/';
 
@@ -177,4 +178,5 @@ export const rdsOperations: Record<string, Handler> = {
   DescribeDBClusterAutomatedBackups: describeDBClusterAutomatedBackups,
   DescribeDBClusterParameters: describeDBClusterParameters,
   DescribeDBClusterParameterGroups: describeDBClusterParameterGroups,
+  ...moreRdsOperations,
 };
