@@ -67,6 +67,22 @@ export interface Manifest {
   /** every (collector, account, region) attempted */
   collections: Collection[];
   files: ManifestFile[];
+  /** `--regions all`: the regions enabled in each account (scopes are per account then) */
+  accountRegions?: Record<string, string[]>;
+  /** `--regions all`: opt-in regions not enabled, per account, with their RegionOptStatus */
+  regionsNotEnabled?: Record<string, { region: string; status: string }[]>;
+  /** `--org-role`: the role assumed and the accounts skipped for their State */
+  organization?: { role: string; skippedAccounts: { account: string; state: string }[] };
+  /** `--shard K/N`: which slice, of how many accounts, and the sha256 of the full sorted list */
+  shard?: { k: number; n: number; accountsSha256: string; accounts: number };
+  /** `merge`: the shards this bundle was merged from */
+  mergedFrom?: { k: number; runId: string; manifestSha256: string }[];
+  /** sha256 of the control catalog the run collected for */
+  catalogDigest?: string;
+  /** per collector: the pacing that was needed (throttles absorbed, retries, time lost) */
+  pacing?: Record<string, { throttles: number; retries: number; waitedMs: number }>;
+  /** things the user should know that are not failures */
+  notices?: string[];
 }
 
 export interface EvidenceBundle {

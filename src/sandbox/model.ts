@@ -94,10 +94,24 @@ export interface Account {
   callerArn: string;
   callerUserId: string;
   regions: Record<string, Region>;
+  /** role names sts:AssumeRole may assume here; undefined: any role */
+  roles?: string[];
+  /** RegionOptStatus of opt-in regions, as account:ListRegions reports them (see fixture-estate.ts) */
+  optInRegions?: Record<string, string>;
 }
 
 export interface Fixture {
   accounts: Account[];
+  /** AWS Organizations, when the fixture has one (fixture-estate.ts) */
+  organization?: Organization;
+}
+
+/** An organization: its management account and every member as ListAccounts returns it. */
+export interface Organization {
+  id: string;
+  management: string;
+  /** ListAccounts entries (Id, Arn, Email, Name, State, JoinedMethod, JoinedTimestamp) */
+  accounts: (WireObject & { Id: string; State: string })[];
 }
 
 /** An empty region: what a region absent from the fixture answers. */
