@@ -18,7 +18,7 @@ import {
 } from '../src/aws/estate.js';
 import { describeError, type CollectionError } from '../src/aws/errors.js';
 import { collectorIds, loadCollector, withDependencies } from './registry.js';
-import type { Collector, CollectContext } from './types.js';
+import type { Collector, CollectContext, EstateContext } from './types.js';
 
 export interface CollectProgress {
   account: string;
@@ -167,6 +167,10 @@ export async function collectEvidence(opts: CollectOptions): Promise<EvidenceBun
     if (opts.shard) throw new UsageError('--shard needs accounts to slice: --org-role NAME or --role-arn ARN ...');
     plans = [{ account: '', credentials: async () => base }];
   }
+  // Every account of the estate, this shard's or not: a key another account owns is read in its
+  // owner's account even when that account is collected by another shard, so that the shards'
+  // records are exactly the unsharded run's.
+  const estatePlans = new Map(plans.filter((p) => p.account !== '').map((p) => [p.account, p] as const));
   let shardInfo: Manifest['shard'];
   if (opts.shard && estateAccounts) {
     const mine = new Set(shardAccounts(estateAccounts, opts.shard));
@@ -179,6 +183,30 @@ export async function collectEvidence(opts: CollectOptions): Promise<EvidenceBun
 
   const collections: Collection[] = [];
   const records: EvidenceRecord[] = [];
+  // The estate as collectors see it: each account's credentials (a key another account of the
+  // run owns is read with them) and one memo so such a resource is read once per run.
+  const credentialsByAccount = new Map<string, Promise<AwsCredentialIdentityProvider>>();
+  const memo = new Map<string, Promise<unknown>>();
+  const estate: EstateContext = {
+    credentialsFor: (account) => {
+      let p = credentialsByAccount.get(account);
+      const plan = estatePlans.get(account);
+      if (!p && plan) {
+        p = plan.credentials();
+        p.catch(() => { /* the caller falls back to its own credentials */ });
+        credentialsByAccount.set(account, p);
+      }
+      return p;
+    },
+    shared: <T>(key: string, make: () => Promise<T>): Promise<T> => {
+      let p = memo.get(key) as Promise<T> | undefined;
+      if (!p) {
+        p = make();
+        memo.set(key, p);
+      }
+      return p;
+    },
+  };
   const identities: (EvidenceRecord | undefined)[] = [];
 
   const runOne = async (
@@ -195,6 +223,7 @@ export async function collectEvidence(opts: CollectOptions): Promise<EvidenceBun
       countCall: () => { calls += 1; },
       now,
       limit: limitFn,
+      estate,
       ...(opts.signal ? { signal: opts.signal } : {}),
     };
     const got: EvidenceRecord[] = [];
@@ -215,7 +244,9 @@ export async function collectEvidence(opts: CollectOptions): Promise<EvidenceBun
     collections.push({
       collector: collector.id, account: finalAccount, region, status: error ? 'error' : 'ok',
       ...(error ? { error } : {}),
-      calls, records: error ? 0 : got.length, startedAt, endedAt: now().toISOString(),
+      calls, records: error ? 0 : got.length,
+      ...(!error && got.some((r) => r.error) ? { resourceErrors: got.filter((r) => r.error).length } : {}),
+      startedAt, endedAt: now().toISOString(),
     });
     if (error) {
       opts.onProgress?.({ account: finalAccount, region, collector: collector.id, phase: 'error', error: `${error.code}: ${error.message}` });
@@ -262,7 +293,10 @@ export async function collectEvidence(opts: CollectOptions): Promise<EvidenceBun
     let credentials: AwsCredentialIdentityProvider;
     let identityOutcome: Outcome;
     try {
-      credentials = await plan.credentials();
+      // registered before any await: every account's collectors can find every other's
+      const pending = (plan.account ? estate.credentialsFor(plan.account) : undefined) ?? plan.credentials();
+      pending.catch(() => { /* reported below, by this account's own identity collection */ });
+      credentials = await pending;
       identityOutcome = await runOne(identity, plan.account, 'global', credentials, new Map());
     } catch (err) {
       // the credentials could not even be set up (runOne itself never throws)

@@ -43,7 +43,10 @@ describe('--org-role', () => {
     expect((sb.stats().byOperation['organizations:ListAccounts'] ?? 0) - before).toBe(1);
     expect(b.manifest.collections.filter((c) => c.status === 'error')).toEqual([]);
     const clusters = byCollector(b, 'rds.db-clusters').map((r) => `${r.source.account}:${(r.data as { DBClusterIdentifier: string }).DBClusterIdentifier}`).sort();
-    expect(clusters).toEqual(['111100000001:billing-db', '111100000002:orders-db', '111100000003:siem-db', '111100000004:search-db']);
+    expect(clusters).toEqual([
+      '111100000001:billing-db', '111100000002:locked-db', '111100000002:orders-db', '111100000002:payments-db',
+      '111100000003:byok-db', '111100000003:siem-db', '111100000004:search-db',
+    ]);
     // the management account has no trustpack-audit role: read with the caller's own credentials
     expect(notices).toHaveLength(1);
     expect(notices[0]).toMatch(/management account 111100000001 has no role trustpack-audit .*AccessDenied.*own credentials/);
@@ -87,7 +90,7 @@ describe('--regions all', () => {
     const scopes = b.manifest.collections.filter((c) => c.collector === 'rds.db-clusters');
     expect(scopes).toHaveLength(r2.length + r3.length);
     expect(byCollector(b, 'rds.db-clusters').map((r) => `${r.source.region}:${(r.data as { DBClusterIdentifier: string }).DBClusterIdentifier}`).sort())
-      .toEqual(['ap-east-1:hk-db', 'us-east-1:orders-db', 'us-east-1:siem-db']);
+      .toEqual(['ap-east-1:hk-db', 'us-east-1:byok-db', 'us-east-1:locked-db', 'us-east-1:orders-db', 'us-east-1:payments-db', 'us-east-1:siem-db']);
   });
 });
 

@@ -67,8 +67,9 @@ describe('shards and merge', () => {
     expect(merged.manifest.mergedFrom?.map((m) => m.k)).toEqual([1, 2, 3]);
     expect(merged.manifest.shard).toBeUndefined();
     expect(merged.records.map((x) => x.id).sort()).toEqual(unsharded.records.map((x) => x.id).sort());
-    expect(merged.manifest.collections.map(({ startedAt: _s, endedAt: _e, ...c }) => c))
-      .toEqual(unsharded.manifest.collections.map(({ startedAt: _s, endedAt: _e, ...c }) => c));
+    // calls of a resource read once for the run count where the read happened: not compared
+    expect(merged.manifest.collections.map(({ startedAt: _s, endedAt: _e, calls: _c, ...c }) => c))
+      .toEqual(unsharded.manifest.collections.map(({ startedAt: _s, endedAt: _e, calls: _c, ...c }) => c));
     const a = evaluated(unsharded);
     expect(a.summary.FAIL + a.summary.PASS).toBeGreaterThan(0);
     expect(evaluated(merged)).toEqual(a);

@@ -5,6 +5,7 @@
 //     management: "111122223333"          # default: the first account
 //     accounts:                           # extra members or overrides; every fixture account is ACTIVE
 //       - { id: "999900001111", name: closed-sandbox, state: SUSPENDED }
+//     external_accounts: ["999988887777"] # fixture accounts outside the organization
 //   accounts:
 //     - id: "111122223333"
 //       roles: [OrganizationAccountAccessRole]   # default: any role name may be assumed
@@ -32,7 +33,9 @@ export function readAccountEstate(c: Cursor): Pick<Account, 'roles' | 'optInRegi
 }
 
 export function readOrganization(c: Cursor, accounts: readonly Account[]): Organization {
-  c.keys(['management', 'accounts', 'id']);
+  c.keys(['management', 'accounts', 'id', 'external_accounts']);
+  // fixture accounts that are not members (a vendor's account whose key a member uses)
+  const external = new Set(c.strings('external_accounts'));
   const management = c.str('management', accounts[0]!.id);
   if (!accounts.some((a) => a.id === management)) c.fail(`management account ${management} is not one of the fixture's accounts`, [...c.path, 'management']);
   const id = c.str('id', `o-${resourceToken(10, management).toLowerCase()}`);
@@ -46,7 +49,7 @@ export function readOrganization(c: Cursor, accounts: readonly Account[]): Organ
     JoinedMethod: accountId === management ? 'CREATED' : 'INVITED',
     JoinedTimestamp: joined,
   });
-  const members = new Map(accounts.map((a, i) => [a.id, member(a.id, i === 0 ? 'management' : `account-${i}`, 'ACTIVE')]));
+  const members = new Map(accounts.filter((a) => !external.has(a.id)).map((a, i) => [a.id, member(a.id, i === 0 ? 'management' : `account-${i}`, 'ACTIVE')]));
   for (const ac of c.list('accounts')) {
     ac.keys(['id', 'name', 'state']);
     const accountId = ac.str('id');

@@ -59,6 +59,10 @@ export interface Key {
   rotationEnabled: boolean;
   rotationPeriodInDays?: number;
   nextRotationDate?: Date;
+  /** key policy: operations (DescribeKey, GetKeyRotationStatus) other accounts may call, by account */
+  grants?: Record<string, string[]>;
+  /** key policy: operations denied even to the owner's own principals */
+  deny?: string[];
 }
 
 export interface Alias extends WireObject { AliasName: string; AliasArn: string; TargetKeyId?: string }
@@ -87,6 +91,8 @@ export interface Region {
   keys: Key[];
   aliases: Alias[];
   config: ConfigRegion;
+  /** snapshots and parameter groups deleted while a run reads them: listed, then NotFound on the detail call */
+  vanishing?: string[];
 }
 
 export interface Account {
