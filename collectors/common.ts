@@ -2,6 +2,7 @@
 // the in-flight bound, abort), record drafts, ARNs, and checks on what AWS answered.
 import type { CollectContext } from './types.js';
 import type { EvidenceRecord, EvidenceRecordDraft, EvidenceSource } from '../src/evidence/model.js';
+import { describeError } from '../src/aws/errors.js';
 
 /** The part of an SDK v3 client we touch; every generated client has it. */
 interface SdkClient {
@@ -84,6 +85,23 @@ export interface DraftInput {
   account?: string;
   time?: string;
   derivedFrom?: string[];
+}
+
+/**
+ * A per-resource ERROR: the call about this one resource failed, the rest of the collection
+ * stands. `data` is what the other calls about it read (then `fields` names what is missing), or
+ * null. Only an abort still stops the whole collection.
+ */
+export function errorDraft(
+  ctx: CollectContext, collector: string, d: Omit<DraftInput, 'data'> & { data?: unknown; failed: { operation: string; err: unknown; fields?: string[] } },
+): EvidenceRecordDraft {
+  const e = describeError(d.failed.err);
+  if (e.code === 'Aborted') throw d.failed.err;
+  const { failed, data, ...rest } = d;
+  return {
+    ...makeDraft(ctx, collector, { ...rest, data: data ?? null }),
+    error: { operation: failed.operation, code: e.code, message: e.message, ...(data !== undefined && failed.fields ? { fields: failed.fields } : {}) },
+  };
 }
 
 export function makeDraft(ctx: CollectContext, collector: string, d: DraftInput): EvidenceRecordDraft {

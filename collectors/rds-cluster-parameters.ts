@@ -6,7 +6,7 @@ import {
 import type { CollectContext } from './types.js';
 import type { EvidenceRecordDraft } from '../src/evidence/model.js';
 import {
-  callParameters, createClient, dataOf, makeDraft, mapConcurrent, partition, prior, requireArray, sendOptions, str,
+  callParameters, createClient, dataOf, errorDraft, makeDraft, mapConcurrent, partition, prior, requireArray, sendOptions, str,
 } from './common.js';
 
 export async function* collect(ctx: CollectContext): AsyncIterable<EvidenceRecordDraft> {
@@ -22,15 +22,20 @@ export async function* collect(ctx: CollectContext): AsyncIterable<EvidenceRecor
       const input: DescribeDBClusterParametersCommandInput = { DBClusterParameterGroupName: name, MaxRecords: 100 };
       const parameters = callParameters({ ...input }, 'Marker');
       const all: Parameter[] = [];
-      for await (const page of paginateDescribeDBClusterParameters({ client }, input, sendOptions(ctx))) {
-        all.push(...requireArray(page.Parameters, 'Parameters'));
-      }
-      return makeDraft(ctx, 'rds.cluster-parameters', {
+      const common = {
         service: 'rds', operation: 'DescribeDBClusterParameters', parameters,
         resourceType: 'AWS::RDS::DBClusterParameterGroup',
         resource: `arn:${partition(ctx.region)}:rds:${ctx.region}:${ctx.account}:cluster-pg:${name}`,
-        data: { DBClusterParameterGroupName: name, Parameters: all },
-      });
+      };
+      try {
+        for await (const page of paginateDescribeDBClusterParameters({ client }, input, sendOptions(ctx))) {
+          all.push(...requireArray(page.Parameters, 'Parameters'));
+        }
+      } catch (err) {
+        // one group (deleted meanwhile, or denied): its clusters' parameters are unknown, the rest stands
+        return errorDraft(ctx, 'rds.cluster-parameters', { ...common, failed: { operation: 'rds:DescribeDBClusterParameters', err } });
+      }
+      return makeDraft(ctx, 'rds.cluster-parameters', { ...common, data: { DBClusterParameterGroupName: name, Parameters: all } });
     });
     yield* drafts;
   } finally {

@@ -7,7 +7,7 @@ import {
 import type { CollectContext } from './types.js';
 import type { EvidenceRecordDraft } from '../src/evidence/model.js';
 import {
-  callParameters, createClient, makeDraft, MalformedResponseError, requireArray, requireString, sendOptions,
+  callParameters, createClient, errorDraft, makeDraft, MalformedResponseError, requireArray, requireString, sendOptions,
 } from './common.js';
 
 export async function* collect(ctx: CollectContext): AsyncIterable<EvidenceRecordDraft> {
@@ -24,10 +24,21 @@ export async function* collect(ctx: CollectContext): AsyncIterable<EvidenceRecor
         });
       }
       const id = requireString(snapshot.DBClusterSnapshotIdentifier, 'DBClusterSnapshotIdentifier');
-      const attrs = await client.send(
-        new DescribeDBClusterSnapshotAttributesCommand({ DBClusterSnapshotIdentifier: id }), sendOptions(ctx));
-      const list = attrs.DBClusterSnapshotAttributesResult?.DBClusterSnapshotAttributes;
-      if (!Array.isArray(list)) throw new MalformedResponseError(`DescribeDBClusterSnapshotAttributes for ${id} returned no attribute list`);
+      let list: unknown;
+      try {
+        const attrs = await client.send(
+          new DescribeDBClusterSnapshotAttributesCommand({ DBClusterSnapshotIdentifier: id }), sendOptions(ctx));
+        list = attrs.DBClusterSnapshotAttributesResult?.DBClusterSnapshotAttributes;
+        if (!Array.isArray(list)) throw new MalformedResponseError(`DescribeDBClusterSnapshotAttributes for ${id} returned no attribute list`);
+      } catch (err) {
+        // one snapshot (deleted while the run read it, or denied): its sharing is unknown, the rest stands
+        return errorDraft(ctx, 'rds.cluster-snapshots', {
+          service: 'rds', operation: 'DescribeDBClusterSnapshots+DescribeDBClusterSnapshotAttributes',
+          parameters: { ...parameters, DBClusterSnapshotIdentifier: id }, time: ctx.now().toISOString(),
+          resourceType: 'AWS::RDS::DBClusterSnapshot', resource: arn, data: snapshot,
+          failed: { operation: 'rds:DescribeDBClusterSnapshotAttributes', err, fields: ['DBClusterSnapshotAttributes'] },
+        });
+      }
       return makeDraft(ctx, 'rds.cluster-snapshots', {
         // two calls made this record: the listing, then the snapshot's attributes
         service: 'rds', operation: 'DescribeDBClusterSnapshots+DescribeDBClusterSnapshotAttributes',

@@ -21,7 +21,8 @@ export function tlsParameterName(engine: string | undefined): string | null {
 export async function* collect(ctx: CollectContext): AsyncIterable<EvidenceRecordDraft> {
   const groups = new Map<string, EvidenceRecord>();
   for (const r of prior(ctx, 'rds.cluster-parameters')) {
-    const name = str(dataOf(r)['DBClusterParameterGroupName']);
+    // an unreadable group's record has no data: its name is its call's parameter
+    const name = str(dataOf(r)['DBClusterParameterGroupName']) ?? str(r.source.parameters['DBClusterParameterGroupName']);
     if (name) groups.set(name, r);
   }
   for (const cluster of prior(ctx, 'rds.db-clusters')) {
@@ -40,7 +41,7 @@ export async function* collect(ctx: CollectContext): AsyncIterable<EvidenceRecor
       // unset parameters come back without ParameterValue; numbers stay strings as AWS sends them
       value = raw === undefined || raw === null ? null : String(raw);
     }
-    yield makeDraft(ctx, 'rds.cluster-tls', {
+    const draft = makeDraft(ctx, 'rds.cluster-tls', {
       service: 'trustpack', operation: 'join', parameters: { join: ['rds.db-clusters', 'rds.cluster-parameters'] },
       resourceType: 'AWS::RDS::DBCluster',
       resource: cluster.resource,
@@ -54,5 +55,9 @@ export async function* collect(ctx: CollectContext): AsyncIterable<EvidenceRecor
         TlsParameterValue: value,
       },
     });
+    if (group?.error && parameterName) {
+      draft.error = { ...group.error, message: `parameter group ${groupName}: ${group.error.message}`, fields: ['TlsParameterValue'] };
+    }
+    yield draft;
   }
 }

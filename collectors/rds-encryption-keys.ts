@@ -11,6 +11,10 @@ const SOURCES: readonly { collector: string; resourceType: string; idField: stri
   { collector: 'rds.cluster-automated-backups', resourceType: 'AWS::RDS::DBClusterAutomatedBackup', idField: 'DBClusterIdentifier' },
 ];
 
+/** The joined facts a key record gives, and the key record's fields they come from. */
+const KEY_FACTS = ['KeyManager', 'KeySpec', 'KeyOrigin', 'KeyState', 'KeyRotationEnabled', 'KeyAliases', 'KeyOwnerAccount'];
+const JOINED_FIELD: Record<string, string> = { KeyRotationEnabled: 'KeyRotationEnabled', Aliases: 'KeyAliases', KeyMetadata: 'KeyManager' };
+
 export async function* collect(ctx: CollectContext): AsyncIterable<EvidenceRecordDraft> {
   // A resource names its key by ARN, key id or alias: index the key records under each.
   const keys = new Map<string, EvidenceRecord>();
@@ -19,7 +23,7 @@ export async function* collect(ctx: CollectContext): AsyncIterable<EvidenceRecor
     const meta = (d['KeyMetadata'] ?? {}) as Record<string, unknown>;
     const arn = str(meta['Arn']);
     const keyId = str(meta['KeyId']);
-    const refs = [arn, keyId, k.source.parameters['KeyId']];
+    const refs = [arn, keyId, k.source.parameters['KeyId'], k.resource];
     const aliases = Array.isArray(d['Aliases']) ? d['Aliases'] : [];
     for (const alias of aliases) {
       if (typeof alias !== 'string') continue;
@@ -39,7 +43,8 @@ export async function* collect(ctx: CollectContext): AsyncIterable<EvidenceRecor
       const meta = (kd?.['KeyMetadata'] ?? {}) as Record<string, unknown>;
       // Key facts only when the resource is encrypted and its key was described.
       const fact = (v: unknown): unknown => (key && encrypted !== false ? v ?? null : null);
-      yield makeDraft(ctx, 'rds.encryption-keys', {
+      const keyError = encrypted !== false ? key?.error : undefined;
+      const draft = makeDraft(ctx, 'rds.encryption-keys', {
         service: 'trustpack', operation: 'join', parameters: { join: [collector, 'kms.keys'] },
         resourceType, resource: r.resource,
         derivedFrom: key ? [r.id, key.id] : [r.id],
@@ -54,8 +59,17 @@ export async function* collect(ctx: CollectContext): AsyncIterable<EvidenceRecor
           KeyState: fact(meta['KeyState']),
           KeyRotationEnabled: fact(kd?.['KeyRotationEnabled']),
           KeyAliases: key && encrypted !== false ? (Array.isArray(kd?.['Aliases']) ? kd['Aliases'] : []) : null,
+          KeyOwnerAccount: key && encrypted !== false ? key.owner ?? str(meta['AWSAccountId']) ?? key.source.account : null,
         },
       });
+      if (keyError) {
+        // the key could not be (fully) read: the facts it would have given are missing evidence
+        draft.error = {
+          operation: keyError.operation, code: keyError.code, message: `key ${key!.resource}: ${keyError.message}`,
+          fields: keyError.fields ? keyError.fields.map((f) => JOINED_FIELD[f] ?? f) : KEY_FACTS,
+        };
+      }
+      yield draft;
     }
   }
 }

@@ -11,11 +11,15 @@ import { bundleFiles } from '../src/evidence/bundle.js';
 import { UsageError } from '../src/util/errors.js';
 import { explainSetupFailure } from '../src/aws/explain.js';
 import {
-  assumeRoleCredentials, clientConfig, defaultCredentials, resolveRegions, roleAccount, type ClientSettings,
+  assumeRoleCredentials, callerIdentity, clientConfig, defaultCredentials, resolveRegions, roleAccount, type ClientSettings,
 } from '../src/aws/session.js';
+import { isAllRegions, listAccountRegions } from '../src/aws/regions.js';
+import {
+  accountsDigest, listOrganizationAccounts, selectOrgAccounts, shardAccounts, type Shard, type SkippedAccount,
+} from '../src/aws/estate.js';
 import { describeError, type CollectionError } from '../src/aws/errors.js';
 import { collectorIds, loadCollector, withDependencies } from './registry.js';
-import type { Collector, CollectContext } from './types.js';
+import type { Collector, CollectContext, EstateContext } from './types.js';
 
 export interface CollectProgress {
   account: string;
@@ -31,6 +35,17 @@ export interface CollectOptions {
   regions?: string[];
   /** when given, only these accounts (one AssumeRole each); else the caller's own account */
   roleArns?: string[];
+  /** the organization's ACTIVE accounts, each through this role name (organizations:ListAccounts) */
+  orgRole?: string;
+  /** only these accounts (of the organization, or of roleArns) */
+  accounts?: string[];
+  excludeAccounts?: string[];
+  /** the K-th of N deterministic slices of the accounts */
+  shard?: Shard;
+  /** recorded in the manifest so `merge` can refuse shards of different catalogs */
+  catalogDigest?: string;
+  /** things the user should know that are not failures (a role missing in the management account) */
+  onNotice?: (message: string) => void;
   profile?: string;
   /** collector ids; their dependencies are added; default: all */
   collectors?: string[];
@@ -66,6 +81,8 @@ interface AccountPlan {
   credentials: () => Promise<AwsCredentialIdentityProvider>;
 }
 
+const ROLE_NAME = /^[\w+=,.@-]+(\/[\w+=,.@-]+)*$/;
+
 export async function collectEvidence(opts: CollectOptions): Promise<EvidenceBundle> {
   const now = opts.now ?? (() => new Date());
   const started = now();
@@ -80,8 +97,11 @@ export async function collectEvidence(opts: CollectOptions): Promise<EvidenceBun
   // The caller identity always runs: it names the account every other record belongs to.
   const ids = withDependencies([IDENTITY, ...(opts.collectors ?? collectorIds())]);
   const collectors = await Promise.all(ids.map((id) => loadCollector(id)));
-  const regions = await resolveRegions(opts.regions, opts.profile);
-  const homeRegion = regions[0]!;
+  const allRegions = isAllRegions(opts.regions);
+  const regions = allRegions ? [] : await resolveRegions(opts.regions, opts.profile);
+  const homeRegion = regions[0] ?? (await resolveRegions(undefined, opts.profile).catch(() => ['us-east-1']))[0]!;
+  if (opts.orgRole !== undefined && !ROLE_NAME.test(opts.orgRole)) throw new UsageError(`--org-role: "${opts.orgRole}" is not an IAM role name`);
+  if (opts.orgRole !== undefined && opts.roleArns && opts.roleArns.length > 0) throw new UsageError('--org-role and --role-arn cannot be combined: the organization lists the accounts');
   const settings: ClientSettings = {
     ...(opts.maxAttempts !== undefined ? { maxAttempts: opts.maxAttempts } : {}),
     ...(opts.requestTimeoutMs !== undefined ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
@@ -91,15 +111,103 @@ export async function collectEvidence(opts: CollectOptions): Promise<EvidenceBun
   const limitFn = <T>(fn: () => Promise<T>): Promise<T> => limit(fn);
   const base = await defaultCredentials(opts.profile);
 
-  const plans: AccountPlan[] = opts.roleArns && opts.roleArns.length > 0
-    ? [...new Set(opts.roleArns)].map((roleArn) => ({
-      account: roleAccount(roleArn), roleArn,
-      credentials: () => assumeRoleCredentials(base, roleArn, runId, homeRegion, settings),
-    }))
-    : [{ account: '', credentials: async () => base }];
+  const notices: string[] = [];
+  const notice = (m: string): void => {
+    notices.push(m);
+    opts.onNotice?.(m);
+  };
+  let skippedAccounts: SkippedAccount[] | undefined;
+  let estateAccounts: string[] | undefined;
+  let plans: AccountPlan[];
+  if (opts.orgRole !== undefined) {
+    const orgRole = opts.orgRole;
+    const homeConfig = clientConfig(homeRegion, base, settings);
+    let caller: Awaited<ReturnType<typeof callerIdentity>>;
+    let members: Awaited<ReturnType<typeof listOrganizationAccounts>>;
+    try {
+      caller = await callerIdentity(homeConfig, opts.signal);
+      members = await listOrganizationAccounts(homeConfig, opts.signal);
+    } catch (err) {
+      const e = describeError(err);
+      throw new UsageError(`--org-role: cannot list the organization's accounts (organizations:ListAccounts from the management account or a delegated administrator): ${e.code}: ${e.message}`, 1);
+    }
+    const selected = selectOrgAccounts(members, opts.accounts, opts.excludeAccounts);
+    skippedAccounts = selected.skipped;
+    estateAccounts = selected.active;
+    const partition = /^arn:(aws[\w-]*):/.exec(caller.arn)?.[1] ?? 'aws';
+    plans = selected.active.map((account) => {
+      const roleArn = `arn:${partition}:iam::${account}:role/${orgRole}`;
+      return {
+        account, roleArn,
+        credentials: async () => {
+          const assumed = await assumeRoleCredentials(base, roleArn, runId, homeRegion, settings);
+          if (account !== caller.account) return assumed;
+          // The management account often lacks the member role: its own credentials read it.
+          try {
+            await assumed();
+            return assumed;
+          } catch (err) {
+            const e = describeError(err);
+            notice(`the management account ${account} has no role ${orgRole} the caller may assume (${e.code}); using the caller's own credentials (${caller.arn}) there`);
+            return base;
+          }
+        },
+      };
+    });
+  } else if (opts.roleArns && opts.roleArns.length > 0) {
+    const exclude = new Set(opts.excludeAccounts ?? []);
+    const only = opts.accounts && opts.accounts.length > 0 ? new Set(opts.accounts) : undefined;
+    plans = [...new Set(opts.roleArns)]
+      .filter((roleArn) => !exclude.has(roleAccount(roleArn)) && (!only || only.has(roleAccount(roleArn))))
+      .map((roleArn) => ({
+        account: roleAccount(roleArn), roleArn,
+        credentials: () => assumeRoleCredentials(base, roleArn, runId, homeRegion, settings),
+      }));
+    estateAccounts = [...new Set(plans.map((p) => p.account))].sort();
+  } else {
+    if (opts.shard) throw new UsageError('--shard needs accounts to slice: --org-role NAME or --role-arn ARN ...');
+    plans = [{ account: '', credentials: async () => base }];
+  }
+  // Every account of the estate, this shard's or not: a key another account owns is read in its
+  // owner's account even when that account is collected by another shard, so that the shards'
+  // records are exactly the unsharded run's.
+  const estatePlans = new Map(plans.filter((p) => p.account !== '').map((p) => [p.account, p] as const));
+  let shardInfo: Manifest['shard'];
+  if (opts.shard && estateAccounts) {
+    const mine = new Set(shardAccounts(estateAccounts, opts.shard));
+    shardInfo = { k: opts.shard.k, n: opts.shard.n, accountsSha256: accountsDigest(estateAccounts), accounts: estateAccounts.length };
+    plans = plans.filter((p) => mine.has(p.account));
+  }
+  if (plans.length === 0 && !opts.shard) throw new UsageError('no accounts left to collect (check --accounts / --exclude-accounts)');
+  const accountRegions = new Map<string, string[]>();
+  const regionsNotEnabled: Record<string, { region: string; status: string }[]> = {};
 
   const collections: Collection[] = [];
   const records: EvidenceRecord[] = [];
+  // The estate as collectors see it: each account's credentials (a key another account of the
+  // run owns is read with them) and one memo so such a resource is read once per run.
+  const credentialsByAccount = new Map<string, Promise<AwsCredentialIdentityProvider>>();
+  const memo = new Map<string, Promise<unknown>>();
+  const estate: EstateContext = {
+    credentialsFor: (account) => {
+      let p = credentialsByAccount.get(account);
+      const plan = estatePlans.get(account);
+      if (!p && plan) {
+        p = plan.credentials();
+        p.catch(() => { /* the caller falls back to its own credentials */ });
+        credentialsByAccount.set(account, p);
+      }
+      return p;
+    },
+    shared: <T>(key: string, make: () => Promise<T>): Promise<T> => {
+      let p = memo.get(key) as Promise<T> | undefined;
+      if (!p) {
+        p = make();
+        memo.set(key, p);
+      }
+      return p;
+    },
+  };
   const identities: (EvidenceRecord | undefined)[] = [];
 
   const runOne = async (
@@ -116,6 +224,7 @@ export async function collectEvidence(opts: CollectOptions): Promise<EvidenceBun
       countCall: () => { calls += 1; },
       now,
       limit: limitFn,
+      estate,
       ...(opts.signal ? { signal: opts.signal } : {}),
     };
     const got: EvidenceRecord[] = [];
@@ -136,7 +245,9 @@ export async function collectEvidence(opts: CollectOptions): Promise<EvidenceBun
     collections.push({
       collector: collector.id, account: finalAccount, region, status: error ? 'error' : 'ok',
       ...(error ? { error } : {}),
-      calls, records: error ? 0 : got.length, startedAt, endedAt: now().toISOString(),
+      calls, records: error ? 0 : got.length,
+      ...(!error && got.some((r) => r.error) ? { resourceErrors: got.filter((r) => r.error).length } : {}),
+      startedAt, endedAt: now().toISOString(),
     });
     if (error) {
       opts.onProgress?.({ account: finalAccount, region, collector: collector.id, phase: 'error', error: `${error.code}: ${error.message}` });
@@ -183,7 +294,10 @@ export async function collectEvidence(opts: CollectOptions): Promise<EvidenceBun
     let credentials: AwsCredentialIdentityProvider;
     let identityOutcome: Outcome;
     try {
-      credentials = await plan.credentials();
+      // registered before any await: every account's collectors can find every other's
+      const pending = (plan.account ? estate.credentialsFor(plan.account) : undefined) ?? plan.credentials();
+      pending.catch(() => { /* reported below, by this account's own identity collection */ });
+      credentials = await pending;
       identityOutcome = await runOne(identity, plan.account, 'global', credentials, new Map());
     } catch (err) {
       // the credentials could not even be set up (runOne itself never throws)
@@ -215,9 +329,26 @@ export async function collectEvidence(opts: CollectOptions): Promise<EvidenceBun
     }
     const account = idRecord.source.account;
     plan.account = account;
+    let planRegions = regions;
+    if (allRegions) {
+      const at = now().toISOString();
+      try {
+        const listed = await listAccountRegions(clientConfig('us-east-1', credentials, settings), opts.signal);
+        planRegions = listed.enabled;
+        accountRegions.set(account, listed.enabled);
+        if (listed.notEnabled.length > 0) regionsNotEnabled[account] = listed.notEnabled;
+      } catch (err) {
+        // Without the list no region of this account can be shown complete: the engine sees
+        // every regional collection missing for it, and the manifest says why.
+        const error = describeError(err);
+        collections.push({ collector: 'account.regions', account, region: 'global', status: 'error', error, calls: 1, records: 0, startedAt: at, endedAt: now().toISOString() });
+        opts.onProgress?.({ account, region: 'global', collector: 'account.regions', phase: 'error', error: `${error.code}: ${error.message}` });
+        planRegions = [];
+      }
+    }
     await Promise.all([
       globals.length > 0 ? runScope(globals, account, 'global', credentials) : Promise.resolve(),
-      ...regions.map((region) => runScope(regionals, account, region, credentials)),
+      ...planRegions.map((region) => runScope(regionals, account, region, credentials)),
     ]);
   }));
 
@@ -240,12 +371,20 @@ export async function collectEvidence(opts: CollectOptions): Promise<EvidenceBun
       ? { caller: { account: callerData.Account, arn: callerData.Arn, ...(callerData.UserId ? { userId: callerData.UserId } : {}) } }
       : {}),
     accounts: [...new Set(plans.map((p) => p.account))],
-    regions,
+    regions: allRegions ? [...new Set([...accountRegions.values()].flat())].sort() : regions,
     startedAt: started.toISOString(),
     endedAt: now().toISOString(),
     collections,
     files: [],
   };
+  if (allRegions) {
+    manifest.accountRegions = Object.fromEntries([...accountRegions].sort(([a], [b]) => cmp(a, b)));
+    if (Object.keys(regionsNotEnabled).length > 0) manifest.regionsNotEnabled = regionsNotEnabled;
+  }
+  if (opts.orgRole !== undefined) manifest.organization = { role: opts.orgRole, skippedAccounts: skippedAccounts ?? [] };
+  if (shardInfo) manifest.shard = shardInfo;
+  if (opts.catalogDigest) manifest.catalogDigest = opts.catalogDigest;
+  if (notices.length > 0) manifest.notices = notices;
   const bundle: EvidenceBundle = { manifest, records };
   // Fill files[] as the bundle on disk will have them, so the in-memory manifest is the same.
   const written = JSON.parse(bundleFiles(bundle).at(-1)!.bytes.toString('utf8')) as Manifest;

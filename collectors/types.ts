@@ -36,6 +36,19 @@ export interface CollectContext {
    * every HTTP attempt through it (see collectors/common.ts `createClient`)
    */
   limit?: <T>(fn: () => Promise<T>) => Promise<T>;
+  /** the run's other accounts, for resources one of them owns (a key shared from a security account) */
+  estate?: EstateContext;
+}
+
+/**
+ * What a collection may know of the rest of the run: whose credentials read a resource another
+ * account of the estate owns, and one memo across the run so such a resource is read once.
+ */
+export interface EstateContext {
+  /** the credentials of an account of the run, or undefined when the account is not in it */
+  credentialsFor(account: string): Promise<AwsCredentialIdentityProvider> | undefined;
+  /** the run-wide memo: the first caller of a key starts the work, the others share its promise */
+  shared<T>(key: string, make: () => Promise<T>): Promise<T>;
 }
 
 export interface Collector extends CollectorInfo {

@@ -119,11 +119,11 @@ Example:
   });
 
 // ---- collect / evaluate / check ---------------------------------------------------------
-interface CollectFlags { regions?: string[]; roleArn?: string[]; profile?: string; out?: string; concurrency?: string; controls?: string }
+interface CollectFlags extends EstateFlags { regions?: string[]; roleArn?: string[]; profile?: string; out?: string; concurrency?: string; controls?: string }
 
 function collectOptions(cmd: Command): Command {
-  return cmd
-    .option('--regions <list>', 'comma-separated regions (default: trustpack.yaml regions, else AWS_REGION)', splitList)
+  return estateOptions(cmd)
+    .option('--regions <list>', 'comma-separated regions, or "all" for every region enabled in each account (default: trustpack.yaml regions, else AWS_REGION)', splitList)
     .option('--role-arn <arn>', 'assume this role for another account (repeatable)', collectRepeat)
     .option('--profile <name>', 'AWS profile (default: the SDK chain: AWS_PROFILE, env keys, SSO, web identity, instance role)')
     .option('--concurrency <n>', 'concurrent API calls across accounts and regions', '8')
@@ -315,6 +315,36 @@ are written; an earlier demo's output is replaced, anything else is refused with
   .action(async (o: { out: string; force?: boolean }, cmd: Command) => {
     const { runDemo } = await import('./app/demo.js');
     const r = await runDemo({ out: o.out, ...(o.force ? { force: true } : {}), ...projectOpts(cmd), log: err, tty: Boolean(process.stderr.isTTY), color: useColor() });
+    out(r.text);
+    process.exitCode = r.exitCode;
+  });
+
+// ---- estates -----------------------------------------------------------------------------
+interface EstateFlags { orgRole?: string; accounts?: string[]; excludeAccounts?: string[]; shard?: string }
+
+function estateOptions(cmd: Command): Command {
+  return cmd
+    .option('--org-role <name>', "every ACTIVE account of the organization (organizations:ListAccounts), through this role name in each")
+    .option('--accounts <ids>', 'only these account ids (comma-separated)', splitList)
+    .option('--exclude-accounts <ids>', 'leave out these account ids (comma-separated)', splitList)
+    .option('--shard <K/N>', 'collect only the K-th of N deterministic slices of the accounts (then `trustpack merge`)');
+}
+
+program
+  .command('merge')
+  .description('merge the shard bundles of one estate (collect --shard K/N) into one bundle')
+  .argument('<bundles...>', 'the shard bundle folders, one per K from 1 to N')
+  .requiredOption('--out <dir>', 'the merged bundle folder')
+  .addHelpText('after', `
+Every shard's file hashes are checked; every K from 1 to N must be there exactly once, with the
+same account list digest and the same catalog digest. The merged bundle evaluates exactly as an
+unsharded run of the same estate.
+Exit codes: 0 merged, 2 a missing, duplicated or mismatched shard, or an unreadable bundle.
+Example:
+  $ trustpack merge shard-1/ shard-2/ shard-3/ --out evidence/`)
+  .action(async (bundles: string[], o: { out: string }) => {
+    const { runMerge } = await import('./app/merge.js');
+    const r = await runMerge(bundles, o.out);
     out(r.text);
     process.exitCode = r.exitCode;
   });

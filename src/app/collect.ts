@@ -8,10 +8,18 @@ import { evaluateAndRender } from './evaluate.js';
 import { UsageError } from './errors.js';
 import { checkOutputTarget } from './output-target.js';
 import { VERSION } from '../version.js';
+import { checkRegionNames, isAllRegions } from '../aws/regions.js';
+import { checkAccountIds, parseShard } from '../aws/estate.js';
+import { catalogDigest } from '../controls/digest.js';
 
 export interface CollectArgs extends ProjectOptions {
   regions?: string[];
   roleArn?: string[];
+  // ---- estates ----
+  orgRole?: string;
+  accounts?: string[];
+  excludeAccounts?: string[];
+  shard?: string;
   profile?: string;
   concurrency?: string;
   out?: string;
@@ -28,9 +36,16 @@ export function collectorsFor(ctx: ProjectContext): string[] {
   return withDependencies([...wanted]);
 }
 
+/** The regions asked for, checked (src/aws/regions.ts) wherever they were written; `all` stays `all`. */
 function regionsFor(args: CollectArgs, ctx: ProjectContext): string[] | undefined {
-  if (args.regions && args.regions.length > 0) return args.regions;
-  if (ctx.project.regions && ctx.project.regions.length > 0) return ctx.project.regions;
+  const check = (names: string[], where: string): string[] => {
+    if (isAllRegions(names)) return ['all'];
+    const checked = checkRegionNames(names, where);
+    for (const w of checked.warnings) args.log(`warning: ${w}`);
+    return checked.regions;
+  };
+  if (args.regions && args.regions.length > 0) return check(args.regions, '--regions');
+  if (ctx.project.regions && ctx.project.regions.length > 0) return check(ctx.project.regions, `${ctx.projectFile ?? 'trustpack.yaml'}: regions`);
   return undefined; // the SDK's configured region
 }
 
@@ -45,6 +60,9 @@ export async function collectBundle(args: CollectArgs, ctx: ProjectContext): Pro
   const collectors = collectorsFor(ctx);
   const regions = regionsFor(args, ctx);
   const accounts = Math.max(1, args.roleArn?.length ?? 0);
+  const shard = args.shard !== undefined ? parseShard(args.shard) : undefined;
+  const only = args.accounts ? checkAccountIds(args.accounts, '--accounts') : undefined;
+  const exclude = args.excludeAccounts ? checkAccountIds(args.excludeAccounts, '--exclude-accounts') : undefined;
   const infos = COLLECTORS.filter((c) => collectors.includes(c.id));
   const perAccount = infos.reduce((n, c) => n + (c.scope === 'global' ? 1 : (regions?.length ?? 1)), 0);
   const progress = await makeProgress({ tty: args.tty, total: accounts * perAccount, log: args.log });
@@ -53,6 +71,12 @@ export async function collectBundle(args: CollectArgs, ctx: ProjectContext): Pro
       ...(regions ? { regions } : {}),
       ...(args.roleArn ? { roleArns: args.roleArn } : {}),
       ...(args.profile ? { profile: args.profile } : {}),
+      ...(args.orgRole !== undefined ? { orgRole: args.orgRole } : {}),
+      ...(only ? { accounts: only } : {}),
+      ...(exclude ? { excludeAccounts: exclude } : {}),
+      ...(shard ? { shard } : {}),
+      catalogDigest: catalogDigest(ctx.controls),
+      onNotice: (m) => args.log(`note: ${m}`),
       collectors,
       concurrency: parseConcurrency(args.concurrency),
       onProgress: (e) => progress.onProgress(e),

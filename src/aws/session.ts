@@ -5,6 +5,7 @@
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { UsageError } from '../util/errors.js';
 import { adaptiveWithConnectionBudget, CONNECT_TIMEOUT_MS } from './connection.js';
+import { checkRegionNames } from './regions.js';
 
 // The SDK warns on every run that its 2027 releases need Node 22; our pins are fine on 20.
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
@@ -124,14 +125,12 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
  * The regions to collect: the explicit list (validated, deduplicated, in the given order), else
  * the region the SDK resolves (AWS_REGION, AWS_DEFAULT_REGION... the profile), else a usage error.
  */
-export async function resolveRegions(explicit?: readonly string[], profile?: string): Promise<string[]> {
+export async function resolveRegions(explicit?: readonly string[], profile?: string, onWarning?: (w: string) => void): Promise<string[]> {
   if (explicit && explicit.length > 0) {
-    const out: string[] = [];
-    for (const r of explicit.map((s) => s.trim()).filter((s) => s !== '')) {
-      if (!REGION.test(r)) throw new UsageError(`"${r}" is not an AWS region name (e.g. us-east-1)`);
-      if (!out.includes(r)) out.push(r);
-    }
-    if (out.length > 0) return out;
+    // the one place region names are checked (src/aws/regions.ts)
+    const checked = checkRegionNames(explicit, 'regions');
+    for (const w of checked.warnings) onWarning?.(w);
+    if (checked.regions.length > 0) return checked.regions;
   }
   const { STSClient } = await import('@aws-sdk/client-sts');
   const client = new STSClient(profile ? { profile } : {});

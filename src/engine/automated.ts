@@ -1,7 +1,8 @@
 // One automated control's evaluation, fed scope by scope and record by record. The engine
 // drives all controls of a collector through each record in turn (resource-major), so a
 // record is read from memory once for all its controls rather than once per control.
-import type { Control, ProjectConfig } from '../controls/model.js';
+import type { Assertion, Control, ProjectConfig } from '../controls/model.js';
+import { walkComparisons } from '../controls/assertion-walk.js';
 import type { EvidenceRecord } from '../evidence/model.js';
 import type { ControlResult, ControlStatus, Finding } from './results.js';
 import { compileAssertion, describeAssertion, type CompiledAssertion, type EvalContext } from './assertions.js';
@@ -23,6 +24,20 @@ export function resultBase(c: Control, params: Record<string, unknown>): ResultB
   };
 }
 
+/** The first field of each path an assertion reads: `KeyMetadata.KeyState` -> KeyMetadata. */
+function topLevelFields(assertions: readonly Assertion[]): Set<string> | 'all' {
+  const out = new Set<string>();
+  let all = false;
+  for (const a of assertions) {
+    walkComparisons(a, [], (c) => {
+      const m = /^"?([A-Za-z_][A-Za-z0-9_]*)"?(?=$|[.[])/.exec(c.path);
+      if (m?.[1]) out.add(m[1]);
+      else all = true;
+    });
+  }
+  return all ? 'all' : out;
+}
+
 export class AutomatedRun {
   readonly collector: string;
   private readonly result: ResultBase;
@@ -38,6 +53,9 @@ export class AutomatedRun {
   private missingScopes = 0;
   private firstError: string | undefined;
   private inScope = 0;
+  private resourceErrors = 0;
+  /** the top-level fields of a record the scope and assertion read ('all' when a path is not a plain field chain) */
+  private readonly reads: Set<string> | 'all';
 
   constructor(private readonly control: Control & { collector: string; assert: NonNullable<Control['assert']> }, now: Date,
     project: ProjectConfig | undefined, private readonly waivers: readonly ActiveWaiver[] | undefined) {
@@ -50,6 +68,7 @@ export class AutomatedRun {
     this.scope = control.scope ? compileAssertion(control.scope, control.parameters) : undefined;
     this.errorWhen = control.error_when ? compileAssertion(control.error_when, control.parameters) : undefined;
     this.passReason = `holds: ${this.result.asserts ?? ''}`;
+    this.reads = topLevelFields([control.assert, ...(control.scope ? [control.scope] : []), ...(control.error_when ? [control.error_when] : [])]);
   }
 
   /** The bundle names no account or region at all: nothing can have been collected. */
@@ -73,7 +92,13 @@ export class AutomatedRun {
   }
 
   offer(rec: EvidenceRecord, evidence: string[], s: ScopeState): void {
-    if (this.scope && !this.scope.test(rec.data, this.ctx)) return;
+    const err = rec.error;
+    // A per-resource ERROR record: without data nothing about the resource is known, not even
+    // whether it is in scope; with partial data only a control reading a missing field is hurt.
+    if (err && (rec.data === null || rec.data === undefined)) return this.unreadable(rec, evidence, s, err);
+    const missing = err ? this.readsAny(err.fields) : false;
+    if (this.scope && !missing && !this.scope.test(rec.data, this.ctx)) return;
+    if (missing && err) return this.unreadable(rec, evidence, s, err);
     this.inScope++;
     if (this.errorWhen && this.errorWhen.test(rec.data, this.ctx)) {
       const reason = `cannot be judged: ${describeAssertion(this.control.error_when!, this.ctx.params, this.control.parameters)}`;
@@ -86,9 +111,27 @@ export class AutomatedRun {
     const f: Finding = {
       resource: rec.resource, account: s.account, region: s.region,
       status: failed === undefined ? 'PASS' : 'FAIL', reason: failed ?? this.passReason, evidence, values: this.interner.intern(values),
+      ...(rec.owner && rec.owner !== s.account ? { owner: rec.owner } : {}),
     };
     if (failed !== undefined) this.waive(f, `${failed}`);
     this.findings.push(f);
+  }
+
+  /** Whether the control's scope or assertion reads one of these top-level fields (unknown paths: yes). */
+  private readsAny(fields: readonly string[] | undefined): boolean {
+    if (!fields) return true;
+    return this.reads === 'all' || fields.some((f) => (this.reads as Set<string>).has(f));
+  }
+
+  private unreadable(rec: EvidenceRecord, evidence: string[], s: ScopeState, err: NonNullable<EvidenceRecord['error']>): void {
+    this.inScope++;
+    const reason = `evidence could not be read: ${err.operation} failed with ${err.code}: ${err.message}`;
+    this.firstError ??= `${rec.resource}: ${reason}`;
+    this.resourceErrors++;
+    this.findings.push({
+      resource: rec.resource, account: s.account, region: s.region, status: 'ERROR', reason, evidence,
+      ...(rec.owner && rec.owner !== s.account ? { owner: rec.owner } : {}),
+    });
   }
 
   endScope(s: ScopeState): void {
@@ -140,7 +183,9 @@ export class AutomatedRun {
       status = 'ERROR';
       reason = this.missingScopes > 0
         ? `no complete evidence for ${this.missingScopes} of ${Math.max(total, 1)} account/region scope(s): ${this.firstError ?? 'unknown'}`
-        : `${error} finding(s) cannot be judged; first: ${this.firstError ?? 'unknown'}`;
+        : this.resourceErrors > 0
+          ? `${this.resourceErrors} resource(s) could not be read${pass ? ` (${pass} pass)` : ''}; first: ${this.firstError ?? 'unknown'}`
+          : `${error} finding(s) cannot be judged; first: ${this.firstError ?? 'unknown'}`;
     } else if (waived > 0) {
       status = 'WAIVED';
       reason = `${waived} failing finding(s) waived${pass ? `, ${pass} pass` : ''}`;

@@ -49,10 +49,12 @@ export class EvidenceIndex {
 
   /** Every scope the collector had to cover, each with why it is incomplete (if it is). */
   scopes(collector: string): ScopeState[] {
-    const { accounts, regions } = this.bundle.manifest;
-    const scopeRegions = this.isGlobal(collector) ? ['global'] : regions;
+    const { accounts, regions, accountRegions } = this.bundle.manifest;
+    const global = this.isGlobal(collector);
     const out: ScopeState[] = [];
     for (const account of accounts) {
+      // `--regions all` records each account's enabled regions; else every account has them all
+      const scopeRegions = global ? ['global'] : accountRegions?.[account] ?? regions;
       for (const region of scopeRegions) {
         const runs = this.collections.get(key(collector, account, region)) ?? [];
         out.push({ account, region, problem: problemOf(collector, runs) });

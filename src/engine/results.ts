@@ -19,6 +19,8 @@ export interface Finding {
   values?: Record<string, unknown>;
   /** set when status is WAIVED */
   waiver?: { reason: string; approver: string; expires: string };
+  /** the account that owns the resource, when it is not `account` (a key shared from another account) */
+  owner?: string;
 }
 
 export interface ControlResult {

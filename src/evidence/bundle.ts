@@ -80,7 +80,8 @@ function orderedCollection(c: Collection): Collection {
   return {
     collector: c.collector, account: c.account, region: c.region, status: c.status,
     ...(c.error ? { error: { code: c.error.code, message: c.error.message } } : {}),
-    calls: c.calls, records: c.records, startedAt: c.startedAt, endedAt: c.endedAt,
+    calls: c.calls, records: c.records, ...(c.resourceErrors ? { resourceErrors: c.resourceErrors } : {}),
+    startedAt: c.startedAt, endedAt: c.endedAt,
   };
 }
 
@@ -252,6 +253,8 @@ function checkManifest(v: unknown, where: string): Manifest {
     }
     const e = (c as Obj)['error'];
     if (e !== undefined && (!isObj(e) || !isStr(e['code']) || !isStr(e['message']))) bad(`collections[${i}].error must be {code, message}`);
+    const re = (c as Obj)['resourceErrors'];
+    if (re !== undefined && !isCount(re)) bad(`collections[${i}].resourceErrors must be a count`);
   });
   const files = v['files'];
   if (!Array.isArray(files)) return bad('files must be a list');
@@ -279,5 +282,11 @@ function checkRecord(v: unknown, where: string): EvidenceRecord {
   for (const k of ['service', 'operation', 'region', 'account', 'time']) if (!isStr(s[k])) bad(`record.source.${k} must be a string`);
   if (!isObj(s['parameters'])) bad('record.source.parameters must be an object');
   if (s['derivedFrom'] !== undefined && !isStrArray(s['derivedFrom'])) bad('record.source.derivedFrom must be a list of ids');
+  const e = v['error'];
+  if (e !== undefined && (!isObj(e) || !isStr(e['operation']) || !isStr(e['code']) || !isStr(e['message'])
+    || (e['fields'] !== undefined && !isStrArray(e['fields'])))) {
+    bad('record.error must be {operation, code, message, fields?}');
+  }
+  if (v['owner'] !== undefined && !isStr(v['owner'])) bad('record.owner must be an account id');
   return v as unknown as EvidenceRecord;
 }

@@ -14,6 +14,23 @@ export interface EvidenceSource {
   derivedFrom?: string[];
 }
 
+/**
+ * A call about one resource that failed while the rest of its collection succeeded: access
+ * denied on one key, a snapshot deleted while the run read it. The record names the resource and
+ * the failed call; findings that need it are ERROR, the rest of the scope's evidence stands.
+ */
+export interface RecordError {
+  /** the AWS operation that failed, e.g. kms:GetKeyRotationStatus */
+  operation: string;
+  code: string;
+  message: string;
+  /**
+   * the fields of `data` the failed call would have filled, when the record holds what the other
+   * calls read (a key described but its rotation status denied); absent: `data` is null
+   */
+  fields?: string[];
+}
+
 /** A record before its id is computed. */
 export interface EvidenceRecordDraft {
   collector: string;
@@ -22,8 +39,12 @@ export interface EvidenceRecordDraft {
   resourceType: string;
   /** ARN of the resource the record describes */
   resource: string;
-  /** the data as AWS returned it (for joins: the joined facts) */
+  /** the data as AWS returned it (for joins: the joined facts); null when nothing could be read */
   data: unknown;
+  /** set when a call about this resource failed (see RecordError) */
+  error?: RecordError;
+  /** the account that owns the resource when it is not the record's own (a key shared from another account) */
+  owner?: string;
 }
 
 /** id = sha256 (hex) of the RFC 8785 canonical JSON of the draft. */
@@ -44,6 +65,8 @@ export interface Collection {
   error?: { code: string; message: string };
   calls: number;
   records: number;
+  /** how many of the records are per-resource ERROR records (a call about one resource failed) */
+  resourceErrors?: number;
   startedAt: string;
   endedAt: string;
 }
@@ -67,6 +90,22 @@ export interface Manifest {
   /** every (collector, account, region) attempted */
   collections: Collection[];
   files: ManifestFile[];
+  /** `--regions all`: the regions enabled in each account (scopes are per account then) */
+  accountRegions?: Record<string, string[]>;
+  /** `--regions all`: opt-in regions not enabled, per account, with their RegionOptStatus */
+  regionsNotEnabled?: Record<string, { region: string; status: string }[]>;
+  /** `--org-role`: the role assumed and the accounts skipped for their State */
+  organization?: { role: string; skippedAccounts: { account: string; state: string }[] };
+  /** `--shard K/N`: which slice, of how many accounts, and the sha256 of the full sorted list */
+  shard?: { k: number; n: number; accountsSha256: string; accounts: number };
+  /** `merge`: the shards this bundle was merged from */
+  mergedFrom?: { k: number; runId: string; manifestSha256: string }[];
+  /** sha256 of the control catalog the run collected for */
+  catalogDigest?: string;
+  /** per collector: the pacing that was needed (throttles absorbed, retries, time lost) */
+  pacing?: Record<string, { throttles: number; retries: number; waitedMs: number }>;
+  /** things the user should know that are not failures */
+  notices?: string[];
 }
 
 export interface EvidenceBundle {

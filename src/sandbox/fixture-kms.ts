@@ -12,7 +12,7 @@ function aliasName(written: string): string {
 }
 
 export function readKey(c: Cursor, ctx: Ctx): void {
-  c.keys(['alias', 'aliases', 'id', 'manager', 'spec', 'usage', 'origin', 'rotation', 'rotation_period_days', 'rotations', 'state', 'created', 'description', 'multi_region']);
+  c.keys(['alias', 'aliases', 'id', 'manager', 'spec', 'usage', 'origin', 'rotation', 'rotation_period_days', 'rotations', 'state', 'created', 'description', 'multi_region', 'grants', 'deny']);
   const aliases = [...(c.has('alias') ? [c.str('alias')] : []), ...c.strings('aliases')].map(aliasName);
   if (aliases.length === 0 && !c.has('id')) c.fail('a key needs an "alias" (keys are referenced by alias) or an "id"');
   const first = aliases[0] ?? c.str('id');
@@ -35,6 +35,15 @@ export function readKey(c: Cursor, ctx: Ctx): void {
   }).sort((a, b) => a.RotationDate.getTime() - b.RotationDate.getTime());
   if (rotations.length > 0) key.rotations = rotations;
   if (ctx.keys.some((k) => k.metadata.KeyId === id)) c.fail(`key id ${id} appears twice in ${ctx.region}`);
+  // key policy: which other accounts may call what (grants: {ACCOUNT: [DescribeKey, ...]}), what no one may
+  if (c.has('grants')) {
+    key.grants = {};
+    for (const [account, gc] of c.entries('grants')) {
+      if (!/^\d{12}$/.test(account)) gc.fail(`"${account}" is not a 12-digit account id`);
+      key.grants[account] = c.at('grants').strings(account);
+    }
+  }
+  if (c.has('deny')) key.deny = c.strings('deny');
   ctx.keys.push(key);
   for (const a of aliases) {
     if (ctx.aliases.some((x) => x.AliasName === a)) c.fail(`alias ${a} appears twice in ${ctx.region}`);
@@ -104,6 +113,9 @@ export function storageKey(c: Cursor, ctx: Ctx, inherited?: { encrypted: boolean
     if (c.has('key')) c.fail('"key" given for an unencrypted resource (encrypted: false)', [...c.path, 'key']);
     return { encrypted };
   }
+  // a key of another account or region, named by its ARN as RDS reports it (the key lives there)
+  const foreign = c.has('key') ? /^arn:aws:kms:([a-z0-9-]+):(\d{12}):key\/[\w-]+$/.exec(c.str('key')) : null;
+  if (foreign && (foreign[2] !== ctx.account || foreign[1] !== ctx.region)) return { encrypted, key: c.str('key') };
   if (c.has('key')) return { encrypted, key: findKey(ctx, c.str('key'), c.at('key')).metadata.Arn };
   return { encrypted, key: inherited?.key ?? findKey(ctx, 'aws/rds', c).metadata.Arn };
 }

@@ -15,8 +15,9 @@ function engineOf(c: Cursor): string {
 }
 
 export function readParameterGroup(c: Cursor, ctx: Ctx, region: Region): ParameterGroup {
-  c.keys(['name', 'family', 'engine', 'engine_version', 'description', 'parameters', 'tags']);
+  c.keys(['name', 'family', 'engine', 'engine_version', 'description', 'parameters', 'tags', 'vanishes']);
   const name = c.str('name');
+  if (c.bool('vanishes', false)) (region.vanishing ??= []).push(name);
   let family = c.optStr('family');
   if (!family) {
     if (!c.has('engine')) c.fail('a parameter group needs a "family" (e.g. aurora-postgresql15) or an "engine"');
@@ -173,7 +174,7 @@ export function readInstance(c: Cursor, ctx: Ctx, region: Region, inline: { clus
 }
 
 export function readSnapshot(c: Cursor, ctx: Ctx, region: Region): void {
-  c.keys(['id', 'cluster', 'type', 'created', 'shared_with', 'public', 'key', 'encrypted', 'engine', 'engine_version', 'tags', 'status']);
+  c.keys(['id', 'cluster', 'type', 'created', 'shared_with', 'public', 'key', 'encrypted', 'engine', 'engine_version', 'tags', 'status', 'vanishes']);
   const clusterId = c.str('cluster');
   const cluster = region.clusters.find((x) => x.DBClusterIdentifier === clusterId);
   if (!cluster && !c.has('engine')) c.fail(`unknown cluster "${clusterId}" in ${ctx.region} (give "engine" for a snapshot of a deleted cluster)`, [...c.path, 'cluster']);
@@ -215,6 +216,7 @@ export function readSnapshot(c: Cursor, ctx: Ctx, region: Region): void {
   region.snapshots.push(snap);
   const attrs: SnapshotAttribute[] = [{ AttributeName: 'restore', AttributeValues: shared }];
   region.snapshotAttributes[id] = attrs;
+  if (c.bool('vanishes', false)) (region.vanishing ??= []).push(id);
 }
 
 export function backupFor(ctx: Ctx, src: { id: string; engine: string; version: string; encrypted: boolean; key?: string; resourceId: string; azs: unknown; created: Date } | DBCluster,

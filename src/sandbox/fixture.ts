@@ -11,6 +11,7 @@ import { addAlias, findKey, readKey } from './fixture-kms.js';
 import { addDefaultParameterGroups, backupFor, readBackup, readCluster, readInstance, readParameterGroup, readSnapshot } from './fixture-rds.js';
 import { readGlobalCluster } from './fixture-global.js';
 import { readConfig } from './fixture-config.js';
+import { readAccountEstate, readOrganization } from './fixture-estate.js';
 
 /** Reads and resolves a fixture file; problems throw FixtureError "FILE:LINE:COL: problem". */
 export function loadFixture(file: string, now: Date = new Date()): Fixture {
@@ -40,7 +41,7 @@ export function fixtureFromObject(raw: unknown, now: Date = new Date(), name = '
 }
 
 function buildFixture(raw: unknown, loc: Locator, now: Date): Fixture {
-  const root = new Cursor(raw, [], loc, now).keys(['accounts']);
+  const root = new Cursor(raw, [], loc, now).keys(['accounts', 'organization']);
   const accounts = root.list('accounts').map(readAccount);
   if (accounts.length === 0) root.fail('a fixture needs at least one account under "accounts"');
   const ids = new Set<string>();
@@ -48,11 +49,11 @@ function buildFixture(raw: unknown, loc: Locator, now: Date): Fixture {
     if (ids.has(a.id)) root.fail(`account ${a.id} appears twice`, ['accounts', i, 'id']);
     ids.add(a.id);
   });
-  return { accounts };
+  return root.has('organization') ? { accounts, organization: readOrganization(root.at('organization'), accounts) } : { accounts };
 }
 
 function readAccount(c: Cursor): Account {
-  c.keys(['id', 'caller_arn', 'regions']);
+  c.keys(['id', 'caller_arn', 'regions', 'roles', 'opt_in_regions']);
   const id = c.str('id');
   if (!/^\d{12}$/.test(id)) c.fail(`account "id" must be 12 digits (quote it in YAML), found "${id}"`, [...c.path, 'id']);
   const callerArn = c.str('caller_arn', `arn:aws:sts::${id}:assumed-role/trustpack-sandbox/session`);
@@ -63,7 +64,7 @@ function readAccount(c: Cursor): Account {
     if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(name)) rc.fail(`"${name}" is not a region name like us-east-1`);
     regions[name] = readRegion(rc, id, name);
   }
-  return { id, callerArn, callerUserId, regions };
+  return { id, callerArn, callerUserId, regions, ...readAccountEstate(c) };
 }
 
 

@@ -61,6 +61,10 @@ export interface Key {
   nextRotationDate?: Date;
   /** ListKeyRotations answers: completed rotations, oldest first */
   rotations?: WireObject[];
+  /** key policy: operations (DescribeKey, GetKeyRotationStatus) other accounts may call, by account */
+  grants?: Record<string, string[]>;
+  /** key policy: operations denied even to the owner's own principals */
+  deny?: string[];
 }
 
 export interface Alias extends WireObject { AliasName: string; AliasArn: string; TargetKeyId?: string }
@@ -93,6 +97,8 @@ export interface Region {
   globalClusters?: WireObject[];
   /** DescribeDBInstanceAutomatedBackups answers (stand-alone instances only; Aurora has none) */
   instanceAutomatedBackups?: WireObject[];
+  /** snapshots and parameter groups deleted while a run reads them: listed, then NotFound on the detail call */
+  vanishing?: string[];
 }
 
 export interface Account {
@@ -100,10 +106,24 @@ export interface Account {
   callerArn: string;
   callerUserId: string;
   regions: Record<string, Region>;
+  /** role names sts:AssumeRole may assume here; undefined: any role */
+  roles?: string[];
+  /** RegionOptStatus of opt-in regions, as account:ListRegions reports them (see fixture-estate.ts) */
+  optInRegions?: Record<string, string>;
 }
 
 export interface Fixture {
   accounts: Account[];
+  /** AWS Organizations, when the fixture has one (fixture-estate.ts) */
+  organization?: Organization;
+}
+
+/** An organization: its management account and every member as ListAccounts returns it. */
+export interface Organization {
+  id: string;
+  management: string;
+  /** ListAccounts entries (Id, Arn, Email, Name, State, JoinedMethod, JoinedTimestamp) */
+  accounts: (WireObject & { Id: string; State: string })[];
 }
 
 /** An empty region: what a region absent from the fixture answers. */

@@ -13,6 +13,8 @@ import { RDS_NS, rdsOperations } from './services/rds.js';
 import { STS_NS, stsOperations } from './services/sts.js';
 import { kmsOperations } from './services/kms.js';
 import { configOperations } from './services/config.js';
+import { ACCOUNT_PATHS, accountOperations } from './services/account.js';
+import { ORGANIZATIONS_TARGET, organizationsOperations } from './services/organizations.js';
 
 export interface SandboxOptions {
   fixture: Fixture;
@@ -41,10 +43,12 @@ export interface Sandbox {
 }
 
 interface ServiceDef {
-  protocol: 'query' | 'json';
+  protocol: 'query' | 'json' | 'rest-json';
   /** query: the XML namespace; json: the X-Amz-Target prefix */
   ns: string;
   operations: Record<string, Handler>;
+  /** rest-json: request path -> operation */
+  paths?: Record<string, string>;
 }
 
 const SERVICES: Record<string, ServiceDef> = {
@@ -52,6 +56,8 @@ const SERVICES: Record<string, ServiceDef> = {
   sts: { protocol: 'query', ns: STS_NS, operations: stsOperations },
   kms: { protocol: 'json', ns: 'TrentService', operations: kmsOperations },
   config: { protocol: 'json', ns: 'StarlingDoveService', operations: configOperations },
+  organizations: { protocol: 'json', ns: ORGANIZATIONS_TARGET, operations: organizationsOperations },
+  account: { protocol: 'rest-json', ns: '', operations: accountOperations, paths: ACCOUNT_PATHS },
 };
 
 const MAX_BODY = 1 << 20;
@@ -117,7 +123,9 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     const fail = (status: number, code: string, message: string): XmlAnswer =>
       service.protocol === 'query' ? queryError(service.ns, status, code, message, requestId) : jsonError(status, code, message);
 
-    const operation = service.protocol === 'query' ? form.get('Action') ?? '' : String(req.headers['x-amz-target'] ?? '').replace(`${service.ns}.`, '');
+    const operation = service.protocol === 'query' ? form.get('Action') ?? ''
+      : service.protocol === 'rest-json' ? service.paths?.[url.pathname] ?? ''
+        : String(req.headers['x-amz-target'] ?? '').replace(`${service.ns}.`, '');
     stats.calls++;
     const opKey = `${serviceName}:${operation || '(none)'}`;
     stats.byOperation[opKey] = (stats.byOperation[opKey] ?? 0) + 1;

@@ -17,6 +17,14 @@ function param(ctx: CallContext, name: string): string {
 
 /** KeyId may be a key id, key ARN, alias name or alias ARN, as in AWS. */
 export function resolveKey(ctx: CallContext, ref: string): Key {
+  // Another account's key: only by its full key ARN, and only on the key's own region endpoint.
+  const arn = /^arn:aws:kms:([a-z0-9-]+):(\d{12}):key\/(.+)$/.exec(ref);
+  if (arn && (arn[2] !== ctx.account.id || arn[1] !== ctx.region.name)) {
+    const owner = ctx.fixture.accounts.find((a) => a.id === arn[2]);
+    const key = arn[1] === ctx.region.name ? owner?.regions[arn[1]]?.keys.find((k) => k.metadata.Arn === ref) : undefined;
+    if (!key) throw notFound(ref, ctx);
+    return key;
+  }
   let id = ref;
   if (ref.startsWith('alias/') || /^arn:aws:kms:[^:]+:\d{12}:alias\//.test(ref)) {
     const alias = ctx.region.aliases.find((a) => a.AliasName === ref || a.AliasArn === ref);
@@ -44,12 +52,31 @@ function marker(ctx: CallContext): string | undefined {
 
 const badMarker = () => new ApiError('InvalidMarkerException', 400, 'The request was rejected because the marker that specifies where pagination should next begin is not valid.');
 
-const describeKey: Handler = (ctx) => ({ KeyMetadata: resolveKey(ctx, param(ctx, 'KeyId')).metadata });
+/**
+ * The key policy, as far as the sandbox models it: another account may call only what the key
+ * grants it; the owner's principals anything the key does not deny.
+ */
+function authorize(ctx: CallContext, key: Key, operation: string): void {
+  const caller = ctx.session?.arn ?? ctx.account.callerArn;
+  const owner = key.metadata['AWSAccountId'];
+  const allowed = owner === ctx.account.id ? !key.deny?.includes(operation) : Boolean(key.grants?.[ctx.account.id]?.includes(operation));
+  if (!allowed) {
+    const why = owner === ctx.account.id ? 'with an explicit deny in a resource-based policy' : `because no resource-based policy allows the kms:${operation} action`;
+    throw new ApiError('AccessDeniedException', 400, `User: ${caller} is not authorized to perform: kms:${operation} on resource: ${key.metadata.Arn} ${why}`);
+  }
+}
+
+const describeKey: Handler = (ctx) => {
+  const key = resolveKey(ctx, param(ctx, 'KeyId'));
+  authorize(ctx, key, 'DescribeKey');
+  return { KeyMetadata: key.metadata };
+};
 
 const getKeyRotationStatus: Handler = (ctx) => {
   const ref = param(ctx, 'KeyId');
   if (ref.includes('alias/')) throw notFound(ref, ctx); // AWS accepts only key ids and ARNs here
   const key = resolveKey(ctx, ref);
+  authorize(ctx, key, 'GetKeyRotationStatus');
   const origin = key.metadata.Origin;
   if (origin === 'EXTERNAL' || origin === 'AWS_CLOUDHSM' || origin === 'EXTERNAL_KEY_STORE' || key.metadata['KeySpec'] !== 'SYMMETRIC_DEFAULT') {
     throw new ApiError('UnsupportedOperationException', 400, `${key.metadata.Arn} origin is ${origin} which is not valid for this operation.`);

@@ -117,7 +117,7 @@ const describeDBClusterSnapshotAttributes: Handler = (ctx) => {
   const id = ctx.query.get('DBClusterSnapshotIdentifier');
   if (!id) throw new ApiError('MissingParameter', 400, 'The request must contain the parameter DBClusterSnapshotIdentifier');
   const snap = ctx.region.snapshots.find((s) => s.DBClusterSnapshotIdentifier === id || s.DBClusterSnapshotArn === id);
-  if (!snap) throw new ApiError('DBClusterSnapshotNotFoundFault', 404, `DBClusterSnapshot ${id} not found.`);
+  if (!snap || ctx.region.vanishing?.includes(snap.DBClusterSnapshotIdentifier)) throw new ApiError('DBClusterSnapshotNotFoundFault', 404, `DBClusterSnapshot ${id} not found.`);
   return {
     DBClusterSnapshotAttributesResult: {
       DBClusterSnapshotIdentifier: snap.DBClusterSnapshotIdentifier,
@@ -146,7 +146,7 @@ const describeDBClusterAutomatedBackups: Handler = (ctx) => {
 
 function findGroup(ctx: CallContext, name: string) {
   const g = ctx.region.parameterGroups.find((p) => p.group.DBClusterParameterGroupName === name);
-  if (!g) throw new ApiError('DBParameterGroupNotFound', 404, `DBClusterParameterGroup not found: ${name}`);
+  if (!g || ctx.region.vanishing?.includes(name)) throw new ApiError('DBParameterGroupNotFound', 404, `DBClusterParameterGroup not found: ${name}`);
   return g;
 }
 

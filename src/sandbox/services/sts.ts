@@ -22,7 +22,10 @@ const assumeRole: Handler = (ctx) => {
   if (!m) throw new ApiError('ValidationError', 400, `${roleArn} is invalid`);
   const target = ctx.fixture.accounts.find((a) => a.id === m[1]);
   const caller = ctx.session?.arn ?? ctx.account.callerArn;
-  if (!target) throw new ApiError('AccessDenied', 403, `User: ${caller} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
+  // an account that lists its roles has only those; AWS answers a missing role as access denied
+  if (!target || (target.roles && !target.roles.includes(m[2] ?? ''))) {
+    throw new ApiError('AccessDenied', 403, `User: ${caller} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
+  }
   const duration = Number(ctx.query.get('DurationSeconds') ?? 3600);
   if (!Number.isInteger(duration) || duration < 900 || duration > 43200) throw new ApiError('ValidationError', 400, 'DurationSeconds must be between 900 and 43200');
   const roleId = `AROA${resourceToken(17, target.id, m[2] ?? '')}`;

@@ -1,0 +1,101 @@
+// `trustpack merge`: the shard bundles of one estate (collect --shard K/N) -> one bundle that
+// evaluates exactly as an unsharded run. Refuses (BundleError, exit 2) anything that would not:
+// a missing or repeated shard, shards of different account lists, catalogs or regions.
+import { createHash } from 'node:crypto';
+import { accountsDigest } from '../aws/estate.js';
+import { BundleError, bundleFiles } from './bundle.js';
+import type { Collection, EvidenceBundle, Manifest } from './model.js';
+
+export interface ShardBundle {
+  /** where it was read from, for messages */
+  dir: string;
+  bundle: EvidenceBundle;
+}
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+const sha256 = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
+
+export function mergeShards(shards: readonly ShardBundle[]): EvidenceBundle {
+  if (shards.length === 0) throw new BundleError('merge: no bundles given');
+  for (const s of shards) {
+    if (!s.bundle.manifest.shard) throw new BundleError(`${s.dir}: not a shard bundle (collected without --shard K/N)`);
+  }
+  const first = shards[0]!;
+  const f = first.bundle.manifest.shard!;
+  const same = (what: string, get: (m: Manifest) => unknown): void => {
+    const want = JSON.stringify(get(first.bundle.manifest) ?? null);
+    for (const s of shards) {
+      if (JSON.stringify(get(s.bundle.manifest) ?? null) !== want) {
+        throw new BundleError(`merge: ${s.dir} has a different ${what} than ${first.dir}; shards of one estate must agree`);
+      }
+    }
+  };
+  same('shard count N', (m) => m.shard!.n);
+  same('account list (sha256)', (m) => m.shard!.accountsSha256);
+  same('catalog digest', (m) => m.catalogDigest);
+  same('organization (role, skipped accounts)', (m) => m.organization);
+  // with `--regions all` each account has its own regions; else every shard asked for the same ones
+  if (!shards.some((s) => s.bundle.manifest.accountRegions)) same('region list', (m) => m.regions);
+
+  const byK = new Map<number, ShardBundle>();
+  for (const s of shards) {
+    const k = s.bundle.manifest.shard!.k;
+    const dup = byK.get(k);
+    if (dup) throw new BundleError(`merge: shard ${k}/${f.n} given twice (${dup.dir} and ${s.dir})`);
+    byK.set(k, s);
+  }
+  const missing = Array.from({ length: f.n }, (_, i) => i + 1).filter((k) => !byK.has(k));
+  if (missing.length > 0) throw new BundleError(`merge: shard${missing.length > 1 ? 's' : ''} ${missing.map((k) => `${k}/${f.n}`).join(', ')} missing`);
+
+  const ordered = [...byK.entries()].sort(([a], [b]) => a - b).map(([, s]) => s);
+  const accounts = [...new Set(ordered.flatMap((s) => s.bundle.manifest.accounts))].sort();
+  if (accounts.length !== f.accounts || accountsDigest(accounts) !== f.accountsSha256) {
+    throw new BundleError(`merge: the shards cover ${accounts.length} accounts whose list does not match the estate's (${f.accounts} accounts, sha256 ${f.accountsSha256})`);
+  }
+  const manifests = ordered.map((s) => s.bundle.manifest);
+  const collections: Collection[] = manifests.flatMap((m) => m.collections);
+  // stable: within one account the shard's own collector order is kept
+  collections.sort((a, b) => cmp(a.account, b.account) || cmp(a.region, b.region));
+  const startedAt = manifests.map((m) => m.startedAt).sort()[0]!;
+  const endedAt = manifests.map((m) => m.endedAt).sort().at(-1)!;
+  const mergedFrom = ordered.map((s) => ({
+    k: s.bundle.manifest.shard!.k,
+    runId: s.bundle.manifest.runId,
+    manifestSha256: sha256(bundleFiles(s.bundle).at(-1)!.bytes),
+  }));
+  const m0 = manifests[0]!;
+  const manifest: Manifest = {
+    formatVersion: 1,
+    runId: `${startedAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-m${sha256(mergedFrom.map((x) => x.manifestSha256).join('')).slice(0, 4)}`,
+    tool: m0.tool,
+    ...(m0.caller ? { caller: m0.caller } : {}),
+    accounts,
+    regions: m0.accountRegions ? [...new Set(manifests.flatMap((m) => m.regions))].sort() : m0.regions,
+    startedAt,
+    endedAt,
+    collections,
+    files: [],
+  };
+  if (m0.accountRegions) manifest.accountRegions = Object.fromEntries(manifests.flatMap((m) => Object.entries(m.accountRegions ?? {})).sort(([a], [b]) => cmp(a, b)));
+  const notEnabled = manifests.flatMap((m) => Object.entries(m.regionsNotEnabled ?? {}));
+  if (notEnabled.length > 0) manifest.regionsNotEnabled = Object.fromEntries(notEnabled.sort(([a], [b]) => cmp(a, b)));
+  if (m0.organization) manifest.organization = m0.organization;
+  if (m0.catalogDigest) manifest.catalogDigest = m0.catalogDigest;
+  const pacing: NonNullable<Manifest['pacing']> = {};
+  for (const m of manifests) {
+    for (const [k, v] of Object.entries(m.pacing ?? {})) {
+      const p = (pacing[k] ??= { throttles: 0, retries: 0, waitedMs: 0 });
+      p.throttles += v.throttles;
+      p.retries += v.retries;
+      p.waitedMs += v.waitedMs;
+    }
+  }
+  if (Object.keys(pacing).length > 0) manifest.pacing = pacing;
+  const notices = [...new Set(manifests.flatMap((m) => m.notices ?? []))];
+  if (notices.length > 0) manifest.notices = notices;
+  manifest.mergedFrom = mergedFrom;
+  const records = ordered.flatMap((s) => s.bundle.records);
+  const bundle: EvidenceBundle = { manifest, records };
+  manifest.files = (JSON.parse(bundleFiles(bundle).at(-1)!.bytes.toString('utf8')) as Manifest).files;
+  return bundle;
+}

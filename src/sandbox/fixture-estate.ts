@@ -1,0 +1,61 @@
+// Fixture parts of an estate: the organization (AWS Organizations' ListAccounts), the roles an
+// account lets sts:AssumeRole assume, and the account's opt-in regions (account:ListRegions).
+//
+//   organization:
+//     management: "111122223333"          # default: the first account
+//     accounts:                           # extra members or overrides; every fixture account is ACTIVE
+//       - { id: "999900001111", name: closed-sandbox, state: SUSPENDED }
+//     external_accounts: ["999988887777"] # fixture accounts outside the organization
+//   accounts:
+//     - id: "111122223333"
+//       roles: [OrganizationAccountAccessRole]   # default: any role name may be assumed
+//       opt_in_regions: { ap-east-1: ENABLED, me-south-1: DISABLED }
+import type { Cursor } from './reader.js';
+import { resourceToken } from './defaults.js';
+import type { Account, Organization } from './model.js';
+
+const STATES = ['ACTIVE', 'SUSPENDED', 'PENDING_CLOSURE', 'CLOSED'] as const;
+const OPT_STATUSES = ['ENABLED', 'ENABLING', 'DISABLING', 'DISABLED', 'ENABLED_BY_DEFAULT'] as const;
+
+export function readAccountEstate(c: Cursor): Pick<Account, 'roles' | 'optInRegions'> {
+  const out: Pick<Account, 'roles' | 'optInRegions'> = {};
+  if (c.has('roles')) out.roles = c.strings('roles');
+  if (c.has('opt_in_regions')) {
+    const map: Record<string, string> = {};
+    for (const [region, rc] of c.entries('opt_in_regions')) {
+      const v = rc.value;
+      if (typeof v !== 'string' || !(OPT_STATUSES as readonly string[]).includes(v)) rc.fail(`opt-in status of ${region} must be one of ${OPT_STATUSES.join(', ')}`);
+      map[region] = v as string;
+    }
+    out.optInRegions = map;
+  }
+  return out;
+}
+
+export function readOrganization(c: Cursor, accounts: readonly Account[]): Organization {
+  c.keys(['management', 'accounts', 'id', 'external_accounts']);
+  // fixture accounts that are not members (a vendor's account whose key a member uses)
+  const external = new Set(c.strings('external_accounts'));
+  const management = c.str('management', accounts[0]!.id);
+  if (!accounts.some((a) => a.id === management)) c.fail(`management account ${management} is not one of the fixture's accounts`, [...c.path, 'management']);
+  const id = c.str('id', `o-${resourceToken(10, management).toLowerCase()}`);
+  const joined = new Date(c.now.getTime() - 900 * 86_400_000);
+  const member = (accountId: string, name: string, state: string) => ({
+    Id: accountId,
+    Arn: `arn:aws:organizations::${management}:account/${id}/${accountId}`,
+    Email: `aws+${name}@example.com`,
+    Name: name,
+    State: state,
+    JoinedMethod: accountId === management ? 'CREATED' : 'INVITED',
+    JoinedTimestamp: joined,
+  });
+  const members = new Map(accounts.filter((a) => !external.has(a.id)).map((a, i) => [a.id, member(a.id, i === 0 ? 'management' : `account-${i}`, 'ACTIVE')]));
+  for (const ac of c.list('accounts')) {
+    ac.keys(['id', 'name', 'state']);
+    const accountId = ac.str('id');
+    if (!/^\d{12}$/.test(accountId)) ac.fail(`organization account "id" must be 12 digits, found "${accountId}"`, [...ac.path, 'id']);
+    const state = ac.oneOf('state', STATES, 'ACTIVE');
+    members.set(accountId, member(accountId, ac.str('name', members.get(accountId)?.Name ?? `account-${accountId.slice(-4)}`), state));
+  }
+  return { id, management, accounts: [...members.values()].sort((a, b) => (a.Id < b.Id ? -1 : 1)) };
+}

@@ -1,0 +1,46 @@
+// The example sharded workflow stays valid: it parses, shards 1..N each run once with --shard
+// K/N, the merge job waits for them and names every shard, and every command and flag exists.
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { ROOT, runCli } from './helpers/cli.js';
+
+interface Step { uses?: string; run?: string; with?: Record<string, unknown> }
+interface Job { needs?: string | string[]; strategy?: { matrix: { shard: number[] } }; steps: Step[] }
+const wf = parse(readFileSync(join(ROOT, 'examples/github-actions/sharded-estate.yml'), 'utf8')) as {
+  permissions: Record<string, string>;
+  jobs: Record<string, Job>;
+};
+
+describe('example sharded estate workflow', () => {
+  const collect = wf.jobs['collect']!;
+  const merge = wf.jobs['merge-and-report']!;
+  const shards = collect.strategy!.matrix.shard;
+
+  it('collects shards 1..N through the organization and merges all of them in a job that waits for them', () => {
+    expect(shards).toEqual(Array.from({ length: shards.length }, (_, i) => i + 1));
+    const run = collect.steps.map((s) => s.run ?? '').join('\n');
+    expect(run).toMatch(/--org-role \S+/);
+    expect(run).toContain(`--shard \${{ matrix.shard }}/${shards.length}`);
+    expect(merge.needs).toBe('collect');
+    const mergeRun = merge.steps.map((s) => s.run ?? '').find((r) => r.includes('trustpack merge')) ?? '';
+    for (const k of shards) expect(mergeRun).toContain(`shards/shard-${k}`);
+    expect(wf.permissions['id-token']).toBe('write');
+    expect(JSON.stringify(wf)).not.toMatch(/aws-access-key-id|aws-secret-access-key/);
+  });
+
+  it('uses only commands and flags the CLI has', async () => {
+    const steps = Object.values(wf.jobs).flatMap((j) => j.steps);
+    const invocations = steps
+      .flatMap((s) => (s.run ?? '').replace(/\\\n/g, ' ').split('\n'))
+      .map((l) => l.match(/npx trustpack ([a-z]+)((?: +[^|>&;]+)*)/))
+      .filter((m): m is RegExpMatchArray => m !== null);
+    expect(invocations.map((m) => m[1])).toEqual(expect.arrayContaining(['collect', 'merge', 'evaluate', 'report']));
+    for (const m of invocations) {
+      const help = await runCli([m[1]!, '--help']);
+      expect(help.code).toBe(0);
+      for (const flag of (m[2] ?? '').match(/--[a-z0-9-]+/g) ?? []) expect(help.stdout, `${m[1]} ${flag}`).toContain(flag);
+    }
+  });
+});
