@@ -82,6 +82,18 @@ describe('verifyPack on a good pack', () => {
     const both = await verifyPack(file, { trustPem: other.certPem + signer.certPem });
     expect(both.trusted).toBe(true);
   });
+
+  it('--trust: a signer certificate expired (or not yet valid) at the validation time is not trusted, whatever the pack claims as signing time', async () => {
+    // the pack claims 2026-03-01 (inside the certificate's validity); without a timestamp the
+    // validation time is now, and the claim must not rescue the certificate
+    const later = await verifyPack(file, { trustPem: signer.certPem, now: new Date('2032-01-01T00:00:00Z') });
+    expect(later.signedAt).toBe(fx.input.signingTime.toISOString());
+    expect(later.trusted).toBe(false);
+    expect(later.valid).toBe(false);
+    expect(later.problems.join('\n')).toMatch(/not valid at the validation time 2032-01-01/);
+    const earlier = await verifyPack(file, { trustPem: signer.certPem, now: new Date('2025-06-01T00:00:00Z') });
+    expect(earlier.trusted).toBe(false);
+  });
 });
 
 describe('unreadable input', () => {

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { inflateSync } from 'node:zlib';
 import { PDFArray, PDFDict, PDFHexString, PDFName, PDFNumber, PDFParser, PDFRawStream, PDFString } from 'pdf-lib';
 import { checkCms, cmsLength, digestRanges } from './cms.js';
+import { pemCertificates, validatePath } from './x509-path.js';
 import { MANIFEST_ATTACHMENT, RESULTS_ATTACHMENT } from './types.js';
 import { canonicalJsonOfData, sha256Hex } from '../evidence/canonical.js';
 
@@ -42,7 +43,16 @@ export interface VerifyResult {
 const BYTE_RANGE = Buffer.from('/ByteRange');
 const ID_KEY = Buffer.from('"id":"');
 
-export async function verifyPack(file: string, opts: { trustPem?: string } = {}): Promise<VerifyResult> {
+export interface VerifyOptions {
+  /** PEM text of the trust anchors (--trust, repeatable, each file may be a bundle) */
+  trustPem?: string;
+  /** PEM text of extra intermediate CA certificates (--intermediates) */
+  intermediatesPem?: string;
+  /** the validation time when the pack carries no timestamp (default: now) */
+  now?: Date;
+}
+
+export async function verifyPack(file: string, opts: VerifyOptions = {}): Promise<VerifyResult> {
   let buf: Buffer;
   try {
     buf = await readFile(file);
@@ -52,7 +62,7 @@ export async function verifyPack(file: string, opts: { trustPem?: string } = {})
   return verifyPackBytes(buf, opts, file);
 }
 
-export async function verifyPackBytes(buf: Buffer, opts: { trustPem?: string } = {}, label = 'input'): Promise<VerifyResult> {
+export async function verifyPackBytes(buf: Buffer, opts: VerifyOptions = {}, label = 'input'): Promise<VerifyResult> {
   const head = buf.subarray(0, 1024).indexOf('%PDF-');
   if (head < 0) throw new UnreadablePackError(`${label}: not a PDF file (no %PDF- header)`);
 
@@ -68,6 +78,7 @@ export async function verifyPackBytes(buf: Buffer, opts: { trustPem?: string } =
   };
   const problems = r.problems;
   const anchors = opts.trustPem === undefined ? [] : parsePems(opts.trustPem);
+  const intermediates = opts.intermediatesPem === undefined ? [] : parsePems(opts.intermediatesPem);
   let signer: X509Certificate | undefined;
   let chainCerts: X509Certificate[] = [];
 
@@ -104,7 +115,7 @@ export async function verifyPackBytes(buf: Buffer, opts: { trustPem?: string } =
             [c, Math.min(d, buf.length - c)],
           ];
           const sha = digestRanges(buf, covered);
-          const cms = checkCms(der, (alg) => (alg === 'sha256' ? sha : digestRanges(buf, covered, alg)), anchors);
+          const cms = checkCms(der, (alg) => (alg === 'sha256' ? sha : digestRanges(buf, covered, alg)), [...anchors, ...intermediates]);
           r.signature.digestAlgorithm = cms.digestAlgorithm;
           r.signature.digestMatches = cms.digestMatches;
           r.signature.signatureValid = cms.signatureValid;
@@ -118,19 +129,23 @@ export async function verifyPackBytes(buf: Buffer, opts: { trustPem?: string } =
     }
   }
 
-  // 2. trust: the signer chains to a certificate the user gave
+  // 2. trust: a valid certificate path (RFC 5280) from the signer to a --trust anchor, at the
+  // validation time. The signer's own claimed signing time is never that clock: a back-dated
+  // or omitted signing time must not rescue an expired certificate.
   if (opts.trustPem !== undefined) {
-    if (anchors.length === 0) problems.push('--trust holds no readable certificate');
+    const anchorDers = pemCertificates(opts.trustPem);
+    if (anchorDers.length === 0) problems.push('--trust holds no readable certificate');
     else if (signer) {
-      r.trusted = chainsTo(signer, chainCerts, anchors);
-      if (!r.trusted) problems.push('the signer certificate does not chain to a certificate given with --trust');
-      else if (r.signedAt) {
-        const t = Date.parse(r.signedAt);
-        if (t < Date.parse(signer.validFrom) || t > Date.parse(signer.validTo)) {
-          r.trusted = false;
-          problems.push(`the signer certificate was not valid at the signing time (valid ${signer.validFrom} to ${signer.validTo})`);
-        }
-      }
+      const at = opts.now ?? new Date();
+      const path = await validatePath({
+        leaf: signer.raw,
+        pool: [...chainCerts.map((c) => c.raw), ...pemCertificates(opts.intermediatesPem ?? '')],
+        anchors: anchorDers,
+        at,
+        purpose: 'document-signing',
+      });
+      r.trusted = path.ok;
+      problems.push(...path.problems);
     }
   }
 
@@ -170,19 +185,6 @@ function parsePems(pem: string): X509Certificate[] {
     }
   }
   return out;
-}
-
-/** Walks issuer links through the CMS's certificates until one of the anchors is reached. */
-function chainsTo(leaf: X509Certificate, pool: X509Certificate[], anchors: X509Certificate[]): boolean {
-  const isAnchor = (c: X509Certificate): boolean => anchors.some((a) => a.fingerprint256 === c.fingerprint256);
-  let cur = leaf;
-  for (let depth = 0; depth < 8; depth++) {
-    if (isAnchor(cur)) return true;
-    const issuer = [...anchors, ...pool].find((i) => i.fingerprint256 !== cur.fingerprint256 && i.subject === cur.issuer && cur.verify(i.publicKey));
-    if (!issuer) return false;
-    cur = issuer;
-  }
-  return false;
 }
 
 /** A bound on what one attachment may inflate to: a hostile file cannot exhaust memory. */
