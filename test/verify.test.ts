@@ -54,7 +54,7 @@ describe('verifyPack on a good pack', () => {
     expect(r.valid).toBe(true);
     expect(r.coversWholeFile).toBe(true);
     expect(r.trusted).toBe(false); // no --trust: integrity only
-    expect(r.signature).toMatchObject({ subFilter: 'adbe.pkcs7.detached', digestAlgorithm: 'sha256', signatureValid: true, digestMatches: true });
+    expect(r.signature).toMatchObject({ subFilter: 'ETSI.CAdES.detached', digestAlgorithm: 'sha256', signatureValid: true, digestMatches: true });
     expect(r.signature.byteRange?.[0]).toBe(0);
     expect(r.signature.byteRange![2]! + r.signature.byteRange![3]!).toBe(pdf.length);
     expect(r.signer).toBe('CN=Example SaaS Compliance, O=Example SaaS Inc.');

@@ -5,6 +5,7 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { checkCms, cmsLength, digestRanges } from './cms.js';
 import { pemCertificates, validatePath } from './x509-path.js';
+import { checkTimestampToken } from './tsa.js';
 import { decodedChunks, decodeWhole, HostilePdfError, InflateBudget, LIMITS, listEmbeddedFiles } from './pdf-embedded.js';
 import { MANIFEST_ATTACHMENT, RESULTS_ATTACHMENT } from './types.js';
 import { canonicalJsonOfData, sha256Hex } from '../evidence/canonical.js';
@@ -32,7 +33,12 @@ export interface VerifyResult {
     digestMatches: boolean;
   };
   signer: string | null;
+  /** the signer's claimed time (the CMS signing time of older packs, else the signature dictionary's /M): never used to validate */
   signedAt: string | null;
+  /** the RFC 3161 signature timestamp, when the pack carries one; trusted only when its TSA chains to --tsa-trust */
+  timestamp: { time: string | null; tsa: string | null; trusted: boolean } | null;
+  /** the time certificates were validated at (the trusted timestamp's, else now); null without --trust */
+  validatedAt: string | null;
   trusted: boolean;
   coversWholeFile: boolean;
   attachments: VerifyAttachment[];
@@ -47,6 +53,8 @@ export interface VerifyOptions {
   trustPem?: string;
   /** PEM text of extra intermediate CA certificates (--intermediates) */
   intermediatesPem?: string;
+  /** PEM text of the time-stamping authorities' trust anchors (--tsa-trust) */
+  tsaTrustPem?: string;
   /** the validation time when the pack carries no timestamp (default: now) */
   now?: Date;
 }
@@ -70,6 +78,8 @@ function emptyResult(): VerifyResult {
     signature: { subFilter: null, byteRange: null, digestAlgorithm: null, signatureValid: false, digestMatches: false },
     signer: null,
     signedAt: null,
+    timestamp: null,
+    validatedAt: null,
     trusted: false,
     coversWholeFile: false,
     attachments: [],
@@ -109,6 +119,8 @@ async function check(buf: Buffer, opts: VerifyOptions, r: VerifyResult): Promise
   const intermediates = opts.intermediatesPem === undefined ? [] : parsePems(opts.intermediatesPem);
   let signer: X509Certificate | undefined;
   let chainCerts: X509Certificate[] = [];
+  let timestampToken: Buffer | undefined;
+  let signatureValue: Buffer | undefined;
 
   // 1. exactly one signature, and its byte range covers the whole file but the /Contents hole
   const at: number[] = [];
@@ -143,14 +155,19 @@ async function check(buf: Buffer, opts: VerifyOptions, r: VerifyResult): Promise
             [c, Math.min(d, buf.length - c)],
           ];
           const sha = digestRanges(buf, covered);
-          const cms = checkCms(der, (alg) => (alg === 'sha256' ? sha : digestRanges(buf, covered, alg)), [...anchors, ...intermediates]);
+          const cms = checkCms(der, (alg) => (alg === 'sha256' ? sha : digestRanges(buf, covered, alg)), [...anchors, ...intermediates], r.signature.subFilter);
+          timestampToken = cms.timestampToken;
+          signatureValue = cms.signatureValue;
           r.signature.digestAlgorithm = cms.digestAlgorithm;
           r.signature.digestMatches = cms.digestMatches;
           r.signature.signatureValid = cms.signatureValid;
           problems.push(...cms.problems);
           signer = cms.signer;
           chainCerts = cms.certificates;
-          if (cms.signedAt) r.signedAt = cms.signedAt.toISOString();
+          // the signature dictionary around the hole: its start up to /Contents, and from the hole to endobj
+          const after = buf.toString('latin1', c, Math.min(buf.length, c + 2048)).split('endobj')[0]!;
+          const claimed = cms.signedAt ?? claimedTime(buf.toString('latin1', Math.max(objStart, p - 4096, 0), b) + after);
+          if (claimed) r.signedAt = claimed.toISOString();
           if (signer) r.signer = signer.subject.split('\n').join(', ');
         }
       }
@@ -160,11 +177,15 @@ async function check(buf: Buffer, opts: VerifyOptions, r: VerifyResult): Promise
   // 2. trust: a valid certificate path (RFC 5280) from the signer to a --trust anchor, at the
   // validation time. The signer's own claimed signing time is never that clock: a back-dated
   // or omitted signing time must not rescue an expired certificate.
+  const now = opts.now ?? new Date();
+  let trustedTime: Date | undefined;
+  if (timestampToken && signatureValue) trustedTime = await checkTimestamp(timestampToken, signatureValue, opts, now, r);
   if (opts.trustPem !== undefined) {
     const anchorDers = pemCertificates(opts.trustPem);
     if (anchorDers.length === 0) problems.push('--trust holds no readable certificate');
     else if (signer) {
-      const at = opts.now ?? new Date();
+      const at = trustedTime ?? now;
+      r.validatedAt = at.toISOString();
       const path = await validatePath({
         leaf: signer.raw,
         pool: [...chainCerts.map((c) => c.raw), ...pemCertificates(opts.intermediatesPem ?? '')],
@@ -185,6 +206,48 @@ async function check(buf: Buffer, opts: VerifyOptions, r: VerifyResult): Promise
   else problems.push('the embedded files were not checked: the signature does not hold');
 
   r.valid = problems.length === 0 && signed && (opts.trustPem === undefined || r.trusted);
+}
+
+/** The claimed signing time of the signature dictionary (/M (D:YYYYMMDDHHmmss...)), covered by the signature. */
+function claimedTime(dict: string): Date | undefined {
+  const m = /\/M\s*\(D:(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(Z|[+-]\d{2}'?\d{2}'?)?/.exec(dict);
+  if (!m) return undefined;
+  const tz = !m[7] || m[7] === 'Z' ? 'Z' : `${m[7].slice(0, 3)}:${m[7].replace(/'/g, '').slice(3, 5)}`;
+  const d = new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}${tz}`);
+  return Number.isNaN(d.getTime()) ? undefined : d;
+}
+
+/**
+ * The signature timestamp: the token must be over this signature value and verify with its
+ * TSA certificate; its time becomes the validation time only when that certificate's path to
+ * --tsa-trust is valid now and covered the time it states.
+ */
+async function checkTimestamp(token: Buffer, signatureValue: Buffer, opts: VerifyOptions, now: Date, r: VerifyResult): Promise<Date | undefined> {
+  const tc = checkTimestampToken(token, signatureValue);
+  let tsa: string | null = null;
+  try {
+    if (tc.tsaCert) tsa = new X509Certificate(tc.tsaCert).subject.split('\n').join(', ');
+  } catch {
+    // named as unknown; the token's own check has said what is wrong
+  }
+  r.timestamp = { time: tc.time?.toISOString() ?? null, tsa, trusted: false };
+  r.problems.push(...tc.problems.map((p) => `timestamp: ${p}`));
+  if (!tc.time || !tc.tsaCert || opts.tsaTrustPem === undefined) return undefined;
+  const anchors = pemCertificates(opts.tsaTrustPem);
+  if (anchors.length === 0) {
+    r.problems.push('--tsa-trust holds no readable certificate');
+    return undefined;
+  }
+  const path = await validatePath({ leaf: tc.tsaCert, pool: tc.certificates, anchors, at: now, purpose: 'timestamping' });
+  r.problems.push(...path.problems.map((p) => `timestamp: ${p}`));
+  const cert = new X509Certificate(tc.tsaCert);
+  if (tc.time < new Date(cert.validFrom) || tc.time > new Date(cert.validTo)) {
+    r.problems.push(`timestamp: the TSA certificate was not valid at the time it states (${tc.time.toISOString()})`);
+    return undefined;
+  }
+  if (!path.ok) return undefined;
+  r.timestamp.trusted = true;
+  return tc.time;
 }
 
 /** Strict: the DER in lowercase (or uppercase) hex, then only '0' padding. */
