@@ -215,13 +215,18 @@ program
   .command('verify')
   .description('verify a pack: signature over the whole file, signer, embedded evidence hashes')
   .argument('<file>', 'the PDF evidence pack')
-  .option('--trust <pem>', 'certificate(s) the signer must chain to')
+  // ---- signatures: trust anchors, intermediates ----
+  .option('--trust <pem>', 'trust anchor certificate(s) the signer must chain to (repeatable; a file may be a bundle)', collectRepeat)
+  .option('--intermediates <pem>', 'intermediate CA certificates to build the path with (repeatable; a file may be a bundle)', collectRepeat)
   .addOption(formatOption(['table', 'json']))
   .addHelpText('after', `
-Exit codes: 0 valid, 1 invalid or tampered, 2 unreadable input.
+With --trust, the certificate path from the signer to an anchor is validated as RFC 5280 does
+(basic constraints, path length, key usage, extended key usage, every certificate's validity at
+the validation time: the timestamp's time, else now; MD5 and SHA-1 refused).
+Exit codes: 0 valid, 1 invalid or tampered (with the reason), 2 unreadable input.
 Example:
-  $ trustpack verify evidence-pack.pdf --trust signer.pem`)
-  .action(async (file: string, o: { trust?: string; format?: Format }) => {
+  $ trustpack verify evidence-pack.pdf --trust root-ca.pem --intermediates issuing-ca.pem`)
+  .action(async (file: string, o: { trust?: string[]; intermediates?: string[]; format?: Format }) => {
     const { runVerify } = await import('./app/verify.js');
     const r = await runVerify(file, { ...o, format: o.format ?? defaultFormat(), color: useColor() });
     out(r.text);

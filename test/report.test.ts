@@ -35,7 +35,7 @@ describe('signed pack, independent tools', () => {
     const r = run('pdfsig', [file]);
     expect(r.out).toContain('Signature is Valid.');
     expect(r.out).toContain('Total document signed');
-    expect(r.out).toContain('adbe.pkcs7.detached');
+    expect(r.out).toContain('ETSI.CAdES.detached');
     expect(r.out).toContain('Example SaaS Compliance');
   });
 

@@ -54,7 +54,7 @@ describe('verifyPack on a good pack', () => {
     expect(r.valid).toBe(true);
     expect(r.coversWholeFile).toBe(true);
     expect(r.trusted).toBe(false); // no --trust: integrity only
-    expect(r.signature).toMatchObject({ subFilter: 'adbe.pkcs7.detached', digestAlgorithm: 'sha256', signatureValid: true, digestMatches: true });
+    expect(r.signature).toMatchObject({ subFilter: 'ETSI.CAdES.detached', digestAlgorithm: 'sha256', signatureValid: true, digestMatches: true });
     expect(r.signature.byteRange?.[0]).toBe(0);
     expect(r.signature.byteRange![2]! + r.signature.byteRange![3]!).toBe(pdf.length);
     expect(r.signer).toBe('CN=Example SaaS Compliance, O=Example SaaS Inc.');
@@ -81,6 +81,18 @@ describe('verifyPack on a good pack', () => {
     expect(bad.problems.join('\n')).toMatch(/does not chain/);
     const both = await verifyPack(file, { trustPem: other.certPem + signer.certPem });
     expect(both.trusted).toBe(true);
+  });
+
+  it('--trust: a signer certificate expired (or not yet valid) at the validation time is not trusted, whatever the pack claims as signing time', async () => {
+    // the pack claims 2026-03-01 (inside the certificate's validity); without a timestamp the
+    // validation time is now, and the claim must not rescue the certificate
+    const later = await verifyPack(file, { trustPem: signer.certPem, now: new Date('2032-01-01T00:00:00Z') });
+    expect(later.signedAt).toBe(fx.input.signingTime.toISOString());
+    expect(later.trusted).toBe(false);
+    expect(later.valid).toBe(false);
+    expect(later.problems.join('\n')).toMatch(/not valid at the validation time 2032-01-01/);
+    const earlier = await verifyPack(file, { trustPem: signer.certPem, now: new Date('2025-06-01T00:00:00Z') });
+    expect(earlier.trusted).toBe(false);
   });
 });
 
@@ -202,7 +214,9 @@ describe('tampering', () => {
     const r = await verifyPackBytes(await buildPack({ ...fx.input, unsigned: true }));
     expect(r.valid).toBe(false);
     expect(r.problems).toContain('the pack carries no signature');
-    expect(r.attachments.length).toBe(6);
+    // once the signature fails, the attachments (a hostile file's bombs) are not read at all
+    expect(r.attachments.length).toBe(0);
+    expect(r.problems).toContain('the embedded files were not checked: the signature does not hold');
   });
 
   it('a pack signed with another key verifies but is not trusted by the first key', async () => {

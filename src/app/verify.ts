@@ -2,23 +2,34 @@
 import { readFile } from 'node:fs/promises';
 import { UsageError } from './errors.js';
 
-export async function runVerify(file: string, opts: { trust?: string; format: string; color: boolean }): Promise<{ text: string; exitCode: number }> {
-  const { verifyPack } = await import('../report/verify.js');
-  let trustPem: string | undefined;
-  if (opts.trust) {
+/** The concatenated PEM text of certificate files (each may be a bundle of several). */
+async function readPems(files: string[] | undefined, what: string): Promise<string | undefined> {
+  if (!files || files.length === 0) return undefined;
+  const texts: string[] = [];
+  for (const f of files) {
     try {
-      trustPem = await readFile(opts.trust, 'utf8');
+      texts.push(await readFile(f, 'utf8'));
     } catch {
-      throw new UsageError(`${opts.trust}: cannot read the trusted certificate file`);
+      throw new UsageError(`${f}: cannot read the ${what} certificate file`);
     }
   }
-  const r = await verifyPack(file, trustPem ? { trustPem } : {});
+  return texts.join('\n');
+}
+
+export async function runVerify(
+  file: string,
+  opts: { trust?: string[]; intermediates?: string[]; format: string; color: boolean },
+): Promise<{ text: string; exitCode: number }> {
+  const { verifyPack } = await import('../report/verify.js');
+  const trustPem = await readPems(opts.trust, 'trusted');
+  const intermediatesPem = await readPems(opts.intermediates, 'intermediate');
+  const r = await verifyPack(file, { ...(trustPem !== undefined ? { trustPem } : {}), ...(intermediatesPem !== undefined ? { intermediatesPem } : {}) });
   const exitCode = r.valid ? 0 : 1;
   if (opts.format === 'json') return { text: JSON.stringify(r, null, 2), exitCode };
   const paint = (ok: boolean, s: string) => (opts.color ? `\u001b[${ok ? 32 : 31}m${s}\u001b[0m` : s);
   const lines = [
     `${file}: ${r.valid ? paint(true, 'VALID') : paint(false, 'INVALID')}`,
-    `  signer:      ${r.signer ?? '(none)'}${r.trusted ? ' (trusted)' : opts.trust ? ' (NOT trusted by --trust)' : ' (not checked: no --trust given)'}`,
+    `  signer:      ${r.signer ?? '(none)'}${r.trusted ? ' (trusted)' : opts.trust?.length ? ' (NOT trusted by --trust)' : ' (not checked: no --trust given)'}`,
     `  signed at:   ${r.signedAt ?? '(unknown)'}`,
     `  whole file:  ${r.coversWholeFile ? 'signature covers the whole file' : 'NO: bytes outside the signature'}`,
     `  attachments: ${r.attachments.filter((a) => a.matchesManifest).length}/${r.attachments.length} match the manifest`,

@@ -22,15 +22,27 @@ class CmsError extends Error {
 
 const OID = {
   signedData: '1.2.840.113549.1.7.2',
+  data: '1.2.840.113549.1.7.1',
   messageDigest: '1.2.840.113549.1.9.4',
   signingTime: '1.2.840.113549.1.9.5',
   contentType: '1.2.840.113549.1.9.3',
+  signingCertificateV2: '1.2.840.113549.1.9.16.2.47',
+  revocationInfoArchival: '1.2.840.113583.1.1.8',
+  signatureTimeStampToken: '1.2.840.113549.1.9.16.2.14',
 } as const;
 
 // The signature algorithm is outside the signed attributes, and rsaEncryption and the
 // sha*WithRSAEncryption names all verify the same RSA signature: accepting more than one would
-// let a changed byte there go unnoticed. Our signer (node-forge via @signpdf) writes rsaEncryption.
-const SIGNATURE_ALG = '1.2.840.113549.1.1.1'; // rsaEncryption
+// let a changed byte there go unnoticed. trustpack writes exactly two shapes: rsaEncryption with
+// NULL parameters for an RSA key, ecdsa-with-SHA256 without parameters for a P-256 key.
+const SIGNATURE_ALG_DER: Record<string, string> = {
+  rsa: '300d06092a864886f70d0101010500',
+  ec: '300a06082a8648ce3d040302',
+};
+
+/** Signed attributes trustpack writes; the legacy adbe.pkcs7.detached packs also carried signingTime. */
+const CADES_ATTRS = new Set<string>([OID.contentType, OID.messageDigest, OID.signingCertificateV2, OID.revocationInfoArchival]);
+const ADBE_ATTRS = new Set<string>([OID.contentType, OID.messageDigest, OID.signingTime]);
 
 /**
  * Parses one DER element at the start of `der` with node-forge (strict lengths, no guessing
@@ -137,6 +149,12 @@ export interface CmsCheck {
   signer?: X509Certificate;
   certificates: X509Certificate[];
   signedAt?: Date;
+  /** the signature value (what a signature timestamp must be over) */
+  signatureValue?: Buffer;
+  /** DER of the RFC 3161 token in the unsigned attributes, when there is one */
+  timestampToken?: Buffer;
+  /** DER CertificateLists of the adbe-revocationInfoArchival attribute */
+  crls: Buffer[];
   problems: string[];
 }
 
@@ -149,8 +167,9 @@ export function cmsLength(der: Buffer): number {
  * `digestOf(alg)` returns the digest of the signed byte ranges with that algorithm; sha256 is
  * computed once by the caller and passed through here.
  */
-export function checkCms(der: Buffer, digestOf: (alg: string) => Buffer, anchors: X509Certificate[] = []): CmsCheck {
-  const out: CmsCheck = { digestAlgorithm: 'unknown', digestMatches: false, signatureValid: false, certificates: [], problems: [] };
+export function checkCms(der: Buffer, digestOf: (alg: string) => Buffer, anchors: X509Certificate[] = [], subFilter: string | null = 'ETSI.CAdES.detached'): CmsCheck {
+  const out: CmsCheck = { digestAlgorithm: 'unknown', digestMatches: false, signatureValid: false, certificates: [], crls: [], problems: [] };
+  const cades = subFilter !== 'adbe.pkcs7.detached';
   try {
     const ci = expectTag(readDer(der, true).node, 0x30, 'ContentInfo');
     const top = children(ci);
@@ -178,16 +197,25 @@ export function checkCms(der: Buffer, digestOf: (alg: string) => Buffer, anchors
       if (infos.length === 0) return out;
     }
     const si = children(expectTag(infos[0], 0x30, 'SignerInfo'));
-    if (si.length !== 6) throw new CmsError('SignerInfo must hold exactly version, sid, digest algorithm, signed attributes, signature algorithm and signature (no unsigned attributes)');
-    const [siVersion, sid, siDigest, signed, sigAlg, sigValue] = si as [Asn1, Asn1, Asn1, Asn1, Asn1, Asn1];
+    if (si.length !== 6 && !(si.length === 7 && cades)) throw new CmsError('SignerInfo must hold exactly version, sid, digest algorithm, signed attributes, signature algorithm, signature and at most a signature timestamp');
+    const [siVersion, sid, siDigest, signed, sigAlg, sigValue, unsigned] = si as [Asn1, Asn1, Asn1, Asn1, Asn1, Asn1, Asn1 | undefined];
+    if (unsigned) {
+      // the one unsigned attribute trustpack writes: an RFC 3161 signature timestamp (PAdES B-T)
+      const attrs = children(expectTag(unsigned, 0xa1, '[1] unsigned attributes'));
+      const parts1 = attrs.length === 1 ? children(expectTag(attrs[0], 0x30, 'attribute')) : [];
+      const values = parts1.length === 2 && oid(parts1[0], 'attribute type') === OID.signatureTimeStampToken ? children(expectTag(parts1[1], 0x31, 'attribute values')) : [];
+      if (values.length !== 1) throw new CmsError('the unsigned attributes must be exactly one signature timestamp');
+      out.timestampToken = Buffer.from(encode(expectTag(values[0], 0x30, 'timestamp token')), 'latin1');
+    }
     if (!isSmallInt(siVersion, 1)) throw new CmsError('SignerInfo version must be 1');
     const digestAlg = algorithm(siDigest);
     out.digestAlgorithm = DIGESTS[digestAlg] ?? digestAlg;
     const dAlgs = children(expectTag(digestAlgs, 0x31, 'digest algorithms'));
     if (dAlgs.length !== 1 || algorithm(dAlgs[0]) !== digestAlg) throw new CmsError('digest algorithms must list exactly the signer digest algorithm');
-    if (algorithm(sigAlg) !== SIGNATURE_ALG) throw new CmsError('unsupported signature algorithm (expected rsaEncryption)');
     expectTag(signed, 0xa0, 'signed attributes');
     expectTag(sigValue, 0x04, 'signature value');
+    out.signatureValue = content(sigValue);
+    const sigAlgHex = Buffer.from(encode(expectTag(sigAlg, 0x30, 'signature algorithm')), 'latin1').toString('hex');
 
     // the signer: the certificate whose issuer and serial number are exactly the sid's
     const sidParts = children(expectTag(sid, 0x30, 'issuer and serial number'));
@@ -203,16 +231,36 @@ export function checkCms(der: Buffer, digestOf: (alg: string) => Buffer, anchors
       return out;
     }
     checkCertificates(out, anchors);
+    // the key type decides the one signature algorithm accepted; any other key (DSA, Ed25519,
+    // an unknown algorithm) gets a verdict, not an error
+    const keyType = signerKeyType(out.signer);
+    if (!keyType) {
+      out.problems.push(`the signer certificate's public key algorithm is not supported (trustpack signs with RSA or ECDSA P-256 keys)`);
+      return out;
+    }
+    if (SIGNATURE_ALG_DER[keyType] !== sigAlgHex) throw new CmsError(`unsupported signature algorithm for an ${keyType.toUpperCase()} key (expected ${keyType === 'rsa' ? 'rsaEncryption' : 'ecdsa-with-SHA256'})`);
 
     let md: Buffer | undefined;
+    let essOk = false;
+    const seenAttrs = new Set<string>();
+    const allowed = cades ? CADES_ATTRS : ADBE_ATTRS;
     for (const attr of children(signed)) {
-      const [t, vals] = children(expectTag(attr, 0x30, 'attribute'));
+      const [t, vals, ...rest] = children(expectTag(attr, 0x30, 'attribute'));
       const id = oid(t, 'attribute type');
-      const v = children(expectTag(vals, 0x31, 'attribute values'))[0];
-      if (!v) continue;
+      const values = children(expectTag(vals, 0x31, 'attribute values'));
+      if (rest.length || values.length !== 1) throw new CmsError(`signed attribute ${id} must hold exactly one value`);
+      if (!allowed.has(id)) throw new CmsError(`unexpected signed attribute ${id} for ${subFilter ?? 'this signature'}`);
+      if (seenAttrs.has(id)) throw new CmsError(`signed attribute ${id} appears twice`);
+      seenAttrs.add(id);
+      const v = values[0]!;
       if (id === OID.messageDigest) md = content(expectTag(v, 0x04, 'messageDigest'));
       else if (id === OID.signingTime) out.signedAt = time(v);
+      else if (id === OID.contentType && oid(v, 'content type') !== OID.data) throw new CmsError('the signed content type must be id-data');
+      else if (id === OID.signingCertificateV2) essOk = essBindsSigner(v, out.signer);
+      else if (id === OID.revocationInfoArchival) out.crls = archivedCrls(v);
     }
+    if (!seenAttrs.has(OID.contentType)) throw new CmsError('the signed attributes hold no content type');
+    if (cades && !essOk) out.problems.push('the ESS signing-certificate-v2 attribute is missing or does not name the signer certificate (ETSI.CAdES.detached requires it)');
     const hashName = DIGESTS[digestAlg];
     if (!hashName || hashName === 'sha1') {
       out.problems.push(`unsupported or weak digest algorithm ${digestAlg}`);
@@ -228,10 +276,54 @@ export function checkCms(der: Buffer, digestOf: (alg: string) => Buffer, anchors
     // that re-encoding gives back exactly what was read)
     const asn1 = forge().asn1;
     const signedSet = Buffer.from(encode(asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SET, true, children(signed))), 'latin1');
-    out.signatureValid = cryptoVerify(hashName, signedSet, out.signer.publicKey, content(sigValue));
+    out.signatureValid = cryptoVerify(hashName, signedSet, out.signer.publicKey, out.signatureValue);
     if (!out.signatureValid) out.problems.push('the signature does not verify with the signer certificate');
   } catch (e) {
     out.problems.push(`unreadable CMS signature: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return out;
+}
+
+/** 'rsa', 'ec' (P-256 only), or undefined for any other key; never throws. */
+function signerKeyType(cert: X509Certificate): 'rsa' | 'ec' | undefined {
+  try {
+    const k = cert.publicKey;
+    if (k.asymmetricKeyType === 'rsa') return 'rsa';
+    if (k.asymmetricKeyType === 'ec' && k.asymmetricKeyDetails?.namedCurve === 'prime256v1') return 'ec';
+  } catch {
+    // an algorithm node cannot even read
+  }
+  return undefined;
+}
+
+/** ESS signing-certificate-v2 (RFC 5035): the first ESSCertIDv2 is sha256 of the signer certificate, with its issuer and serial when given. */
+function essBindsSigner(v: Asn1, signer: X509Certificate): boolean {
+  const certs = children(expectTag(children(expectTag(v, 0x30, 'SigningCertificateV2'))[0], 0x30, 'ESSCertIDv2 list'));
+  const id = children(expectTag(certs[0], 0x30, 'ESSCertIDv2'));
+  let i = 0;
+  let alg = 'sha256';
+  if (id[0] && tagOf(id[0]) === 0x30) {
+    alg = DIGESTS[algorithm(id[0])] ?? 'unknown';
+    i = 1;
+  }
+  if (alg !== 'sha256' && alg !== 'sha384' && alg !== 'sha512') return false;
+  const hash = content(expectTag(id[i], 0x04, 'certHash'));
+  if (!hash.equals(createHash(alg).update(signer.raw).digest())) return false;
+  const issuerSerial = id[i + 1];
+  if (!issuerSerial) return true;
+  const [names, serial] = children(expectTag(issuerSerial, 0x30, 'IssuerSerial'));
+  const dirName = children(expectTag(names, 0x30, 'GeneralNames'))[0];
+  const issuer = children(expectTag(dirName, 0xa4, 'directoryName'))[0];
+  const mine = issuerAndSerial(readDer(signer.raw, true).node);
+  return !!issuer && encode(issuer) === mine.issuer && prim(expectTag(serial, 0x02, 'serial')) === mine.serial;
+}
+
+/** RevocationInfoArchival ::= SEQUENCE { crl [0] EXPLICIT SEQUENCE OF CertificateList OPTIONAL, ... } */
+function archivedCrls(v: Asn1): Buffer[] {
+  const out: Buffer[] = [];
+  for (const part of children(expectTag(v, 0x30, 'RevocationInfoArchival'))) {
+    if (tagOf(part) !== 0xa0) continue;
+    for (const crl of children(expectTag(children(part)[0], 0x30, 'CRL list'))) out.push(Buffer.from(encode(expectTag(crl, 0x30, 'CertificateList')), 'latin1'));
   }
   return out;
 }

@@ -12,7 +12,7 @@ import { drawCover } from './cover.js';
 import { drawMatrix, drawSummary } from './summary.js';
 import { drawControls } from './control-pages.js';
 import { drawAppendix, drawWaivers } from './appendix.js';
-import { addSignaturePlaceholder, loadSigner, makeDemoSigner, signPdf, SigningError, type SignerIdentity, type SignerInput } from './sign.js';
+import { addSignaturePlaceholder, loadSigner, makeDemoSigner, placeholderLength, signPdf, SigningError, type SignerIdentity, type SignerInput } from './sign.js';
 import { MANIFEST_ATTACHMENT, OSCAL_ATTACHMENT, RESULTS_ATTACHMENT, type PackAttachment, type PackInput } from './types.js';
 
 export type { PackInput, PackAttachment, PackCoverage } from './types.js';
@@ -153,6 +153,7 @@ export async function buildPack(input: PackInput): Promise<Buffer> {
       name: identity.commonName ?? identity.subject,
       reason: `trustpack evidence pack, run ${input.results.run.id}`,
       location: org,
+      signatureLength: placeholderLength(signer),
     });
   }
   ctx.w.finish();

@@ -1,9 +1,13 @@
-// Signing: the CMS (PAdES-compatible, adbe.pkcs7.detached) signature over the whole pack,
-// the signer's identity for the cover, and a throw-away demo signer.
+// Signing: the CMS signature over the whole pack (PAdES baseline, ETSI.CAdES.detached; see
+// cades.ts), the signer's identity for the cover, and a throw-away demo signer. The key is a
+// PKCS#12 file (RSA) or a key held in AWS KMS (RemoteKey, kms-signer.ts); the signer's chain
+// and any revocation data travel in the signature, and a TSA may timestamp it.
 // node-forge and @signpdf are loaded on first use so that CLI start-up stays fast.
 import { createRequire } from 'node:module';
-import { generateKeyPairSync, createHash } from 'node:crypto';
+import { generateKeyPairSync, createHash, createPrivateKey, sign as cryptoSign, X509Certificate, type KeyObject } from 'node:crypto';
 import type forgeNs from 'node-forge';
+import { buildCades, type CmsKey } from './cades.js';
+import { requestTimestamp } from './tsa.js';
 
 const require = createRequire(import.meta.url);
 function forge(): typeof forgeNs {
@@ -15,9 +19,29 @@ export class SigningError extends Error {
   override name = 'SigningError';
 }
 
+/** A private key that never leaves its keeper (AWS KMS): it signs a SHA-256 digest. */
+export interface RemoteKey {
+  type: 'rsa' | 'ec';
+  /** what to call it in messages (the key ARN) */
+  label: string;
+  /** DER SubjectPublicKeyInfo, to be matched against the certificate before signing */
+  publicKeySpki(): Promise<Buffer>;
+  /** signature of a SHA-256 digest (PKCS#1 v1.5 for RSA, DER ECDSA for EC) */
+  signDigest(digest: Buffer): Promise<Buffer>;
+}
+
 export interface SignerInput {
-  p12: Buffer;
-  passphrase: string;
+  /** a PKCS#12 file with an RSA key and its certificate (and possibly its chain) */
+  p12?: Buffer;
+  passphrase?: string;
+  /** or a key held in AWS KMS, with its certificate (PEM; certificates after the first are its chain) */
+  remote?: { certPem: string; key: RemoteKey };
+  /** more chain certificates (PEM) for the CMS certificates */
+  chainPem?: string;
+  /** DER (or PEM) certificate revocation lists, signed into adbe-revocationInfoArchival */
+  crls?: Buffer[];
+  /** an RFC 3161 time-stamping authority (http://...) for a signature timestamp (PAdES B-T) */
+  tsaUrl?: string;
 }
 
 export interface SignerIdentity {
@@ -58,11 +82,55 @@ export function identityOf(cert: forgeNs.pki.Certificate): SignerIdentity {
  * clear message (and the cover can name the signer). Throws SigningError.
  */
 export function loadSigner(input: SignerInput): SignerIdentity {
+  if (input.remote) return identityOfPem(input.remote.certPem);
+  return openP12(input).identity;
+}
+
+/** The signer's identity from a PEM certificate of any key type (node:crypto, not forge: forge reads RSA only). */
+function identityOfPem(pem: string): SignerIdentity {
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(pemBlocks(pem)[0] ?? Buffer.alloc(0));
+  } catch (e) {
+    throw new SigningError(`cannot read the signing certificate: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const lines = cert.subject.split('\n');
+  const field = (k: string): string | undefined => lines.find((l) => l.startsWith(`${k}=`))?.slice(k.length + 1);
+  const id: SignerIdentity = {
+    subject: lines.join(', '),
+    issuer: cert.issuer.split('\n').join(', '),
+    serialNumber: cert.serialNumber.toLowerCase(),
+    certPem: cert.toString(),
+    notBefore: new Date(cert.validFrom),
+    notAfter: new Date(cert.validTo),
+  };
+  const cn = field('CN');
+  const o = field('O');
+  if (cn) id.commonName = cn;
+  if (o) id.organisation = o;
+  return id;
+}
+
+/** DER of each CERTIFICATE block of PEM text. */
+function pemBlocks(pem: string, label = 'CERTIFICATE'): Buffer[] {
+  const re = new RegExp(`-----BEGIN ${label}-----([\\s\\S]*?)-----END ${label}-----`, 'g');
+  return [...pem.matchAll(re)].map((m) => Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64'));
+}
+
+interface OpenedP12 {
+  identity: SignerIdentity;
+  key: KeyObject;
+  certDer: Buffer;
+  others: Buffer[];
+}
+
+function openP12(input: SignerInput): OpenedP12 {
   const f = forge();
+  if (!input.p12) throw new SigningError('no signing key: give a PKCS#12 key (--sign-p12) or a KMS key (--sign-kms-key)');
   let p12: forgeNs.pkcs12.Pkcs12Pfx;
   try {
     const asn1 = f.asn1.fromDer(f.util.createBuffer(input.p12.toString('binary')));
-    p12 = f.pkcs12.pkcs12FromAsn1(asn1, false, input.passphrase);
+    p12 = f.pkcs12.pkcs12FromAsn1(asn1, false, input.passphrase ?? '');
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     if (/password|MAC|mac could not be verified|decrypt/i.test(msg)) {
@@ -81,10 +149,12 @@ export function loadSigner(input: SignerInput): SignerIdentity {
       return !!pub && !!pub.n && pub.n.compareTo(key.n) === 0 && pub.e.compareTo(key.e) === 0;
     });
   if (!cert) throw new SigningError('cannot open the signing key: no certificate in the PKCS#12 file matches its private key');
-  return identityOf(cert);
+  const der = (c: forgeNs.pki.Certificate): Buffer => Buffer.from(f.asn1.toDer(f.pki.certificateToAsn1(c)).getBytes(), 'binary');
+  const others = certBags.map((b) => b.cert).filter((c): c is forgeNs.pki.Certificate => !!c && c !== cert).map(der);
+  return { identity: identityOf(cert), key: createPrivateKey(f.pki.privateKeyToPem(key)), certDer: der(cert), others };
 }
 
-export const SIGNATURE_SUBFILTER = 'adbe.pkcs7.detached';
+export const SIGNATURE_SUBFILTER = 'ETSI.CAdES.detached';
 
 /**
  * Adds the signature dictionary, AcroForm field and an invisible widget. Call after the
@@ -92,7 +162,7 @@ export const SIGNATURE_SUBFILTER = 'adbe.pkcs7.detached';
  */
 export async function addSignaturePlaceholder(
   doc: unknown,
-  opts: { signingTime: Date; name: string; reason: string; location?: string; contactInfo?: string },
+  opts: { signingTime: Date; name: string; reason: string; location?: string; contactInfo?: string; signatureLength?: number },
 ): Promise<void> {
   const { pdfkitAddPlaceholder } = await import('@signpdf/placeholder-pdfkit');
   pdfkitAddPlaceholder({
@@ -103,25 +173,114 @@ export async function addSignaturePlaceholder(
     name: opts.name,
     location: opts.location ?? '',
     signingTime: opts.signingTime,
-    // a 2048/4096-bit RSA certificate chain fits easily; the rest is zero padding
-    signatureLength: 8192,
+    // room for the CMS (see placeholderLength); the rest is zero padding
+    signatureLength: opts.signatureLength ?? 8192,
     subFilter: SIGNATURE_SUBFILTER,
     appName: 'trustpack',
   } as never);
 }
 
-/** Fills the placeholder with a CMS detached signature made at `signingTime`. */
+/**
+ * Bytes to reserve for the CMS: the signature, attributes and signer certificate fit in 8 KiB;
+ * the chain and the revocation lists are added as they are, and a timestamp token (with the
+ * TSA's certificates) gets 16 KiB. Fixed by the inputs, so packs stay deterministic.
+ */
+export function placeholderLength(input: SignerInput): number {
+  const chain = pemBlocks(input.chainPem ?? '').reduce((n, c) => n + c.length, 0) + (input.p12?.length ?? 0) + (input.remote?.certPem.length ?? 0);
+  const crls = (input.crls ?? []).reduce((n, c) => n + c.length, 0);
+  return 8192 + chain + crls + (input.tsaUrl ? 16384 : 0);
+}
+
+interface ResolvedKey {
+  key: CmsKey;
+  certDer: Buffer;
+  chain: Buffer[];
+}
+
+/** The signing key, its certificate and the chain to put in the CMS (issuer first). */
+async function resolveKey(input: SignerInput): Promise<ResolvedKey> {
+  let certDer: Buffer;
+  let candidates: Buffer[];
+  let key: CmsKey;
+  if (input.remote) {
+    const remote = input.remote.key;
+    const blocks = pemBlocks(input.remote.certPem);
+    if (!blocks[0]) throw new SigningError('the signing certificate (--sign-cert) holds no PEM certificate');
+    certDer = blocks[0];
+    candidates = blocks.slice(1);
+    const certSpki = new X509Certificate(certDer).publicKey.export({ type: 'spki', format: 'der' });
+    let spki: Buffer;
+    try {
+      spki = await remote.publicKeySpki();
+    } catch (e) {
+      throw new SigningError(`cannot read the public key of ${remote.label}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    // the certificate must be for exactly this key: else every pack would carry a signature
+    // that its own certificate cannot verify
+    if (!spki.equals(certSpki)) throw new SigningError(`the public key of ${remote.label} does not match the signing certificate's`);
+    key = {
+      type: remote.type,
+      sign: async (tbs) => {
+        try {
+          return await remote.signDigest(createHash('sha256').update(tbs).digest());
+        } catch (e) {
+          throw new SigningError(`${remote.label} could not sign: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      },
+    };
+  } else {
+    const p12 = openP12(input);
+    certDer = p12.certDer;
+    candidates = p12.others;
+    const rsa = p12.key;
+    key = { type: 'rsa', sign: async (tbs) => cryptoSign('sha256', tbs, rsa) };
+  }
+  return { key, certDer, chain: chainOf(certDer, [...candidates, ...pemBlocks(input.chainPem ?? '')]) };
+}
+
+/** The certificates above the signer, issuer first, picked by name from `pool` (a pool certificate off the chain is left out). */
+function chainOf(leafDer: Buffer, pool: Buffer[]): Buffer[] {
+  const certs = pool.map((d) => ({ d, c: new X509Certificate(d) }));
+  const chain: Buffer[] = [];
+  let cur = new X509Certificate(leafDer);
+  for (let depth = 0; depth < 8 && cur.issuer !== cur.subject; depth++) {
+    const next = certs.find((x) => x.c.subject === cur.issuer && !chain.some((d) => d.equals(x.d)) && cur.verify(x.c.publicKey));
+    if (!next) break;
+    chain.push(next.d);
+    cur = next.c;
+  }
+  return chain;
+}
+
+/** CRLs given as DER or PEM (X509 CRL blocks). */
+function crlDers(crls: Buffer[] | undefined): Buffer[] {
+  return (crls ?? []).flatMap((c) => (c.subarray(0, 64).toString('latin1').includes('-----BEGIN X509 CRL-----') ? pemBlocks(c.toString('latin1'), 'X509 CRL') : [c]));
+}
+
+/** Fills the placeholder with the CAdES detached signature; `signingTime` is the claimed time already in /M. */
 export async function signPdf(pdf: Buffer, signer: SignerInput, signingTime: Date): Promise<Buffer> {
-  loadSigner(signer); // clear errors before @signpdf's generic ones
-  const [{ SignPdf }, { P12Signer }] = await Promise.all([
-    import('@signpdf/signpdf'),
-    import('@signpdf/signer-p12'),
-  ]);
+  if (!signer.remote) loadSigner(signer); // clear errors before @signpdf's generic ones
+  const resolved = await resolveKey(signer);
+  const [{ SignPdf }, { Signer }] = await Promise.all([import('@signpdf/signpdf'), import('@signpdf/utils')]);
+  const crls = crlDers(signer.crls);
+  const tsaUrl = signer.tsaUrl;
+  class CadesSigner extends Signer {
+    override async sign(signedBytes: Buffer): Promise<Buffer> {
+      return buildCades({
+        contentDigest: createHash('sha256').update(signedBytes).digest(),
+        signerCert: resolved.certDer,
+        chain: resolved.chain,
+        crls,
+        key: resolved.key,
+        ...(tsaUrl ? { timestamp: (sig: Buffer) => requestTimestamp(tsaUrl, sig) } : {}),
+      });
+    }
+  }
   try {
-    // a P12Signer signs once: a new one per signature
-    const out = await new SignPdf().sign(pdf, new P12Signer(signer.p12, { passphrase: signer.passphrase }), signingTime);
+    const out = await new SignPdf().sign(pdf, new CadesSigner(), signingTime);
     return Buffer.from(out);
   } catch (e) {
+    if (e instanceof SigningError) throw e;
     throw new SigningError(`signing failed: ${e instanceof Error ? e.message : String(e)}`);
   }
 }

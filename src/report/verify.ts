@@ -2,10 +2,11 @@
 // match the manifest? Returns the Verify JSON of DESIGN.md; throws only when the input is not
 // a PDF at all (UnreadablePackError, CLI exit 2). A changed pack gives valid=false + problems.
 import { createHash, X509Certificate } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { inflateSync } from 'node:zlib';
-import { PDFArray, PDFDict, PDFHexString, PDFName, PDFNumber, PDFParser, PDFRawStream, PDFString } from 'pdf-lib';
+import { readFile, stat } from 'node:fs/promises';
 import { checkCms, cmsLength, digestRanges } from './cms.js';
+import { pemCertificates, validatePath } from './x509-path.js';
+import { checkTimestampToken } from './tsa.js';
+import { decodedChunks, decodeWhole, HostilePdfError, InflateBudget, LIMITS, listEmbeddedFiles } from './pdf-embedded.js';
 import { MANIFEST_ATTACHMENT, RESULTS_ATTACHMENT } from './types.js';
 import { canonicalJsonOfData, sha256Hex } from '../evidence/canonical.js';
 
@@ -32,7 +33,12 @@ export interface VerifyResult {
     digestMatches: boolean;
   };
   signer: string | null;
+  /** the signer's claimed time (the CMS signing time of older packs, else the signature dictionary's /M): never used to validate */
   signedAt: string | null;
+  /** the RFC 3161 signature timestamp, when the pack carries one; trusted only when its TSA chains to --tsa-trust */
+  timestamp: { time: string | null; tsa: string | null; trusted: boolean } | null;
+  /** the time certificates were validated at (the trusted timestamp's, else now); null without --trust */
+  validatedAt: string | null;
   trusted: boolean;
   coversWholeFile: boolean;
   attachments: VerifyAttachment[];
@@ -42,9 +48,23 @@ export interface VerifyResult {
 const BYTE_RANGE = Buffer.from('/ByteRange');
 const ID_KEY = Buffer.from('"id":"');
 
-export async function verifyPack(file: string, opts: { trustPem?: string } = {}): Promise<VerifyResult> {
+export interface VerifyOptions {
+  /** PEM text of the trust anchors (--trust, repeatable, each file may be a bundle) */
+  trustPem?: string;
+  /** PEM text of extra intermediate CA certificates (--intermediates) */
+  intermediatesPem?: string;
+  /** PEM text of the time-stamping authorities' trust anchors (--tsa-trust) */
+  tsaTrustPem?: string;
+  /** the validation time when the pack carries no timestamp (default: now) */
+  now?: Date;
+}
+
+export async function verifyPack(file: string, opts: VerifyOptions = {}): Promise<VerifyResult> {
   let buf: Buffer;
   try {
+    // a file over the cap is answered without being read
+    const size = (await stat(file)).size;
+    if (size > LIMITS.maxInputBytes) return refused(`the file is ${size} bytes, over the cap of ${LIMITS.maxInputBytes} bytes for a pack`);
     buf = await readFile(file);
   } catch (e) {
     throw new UnreadablePackError(`${file}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
@@ -52,24 +72,55 @@ export async function verifyPack(file: string, opts: { trustPem?: string } = {})
   return verifyPackBytes(buf, opts, file);
 }
 
-export async function verifyPackBytes(buf: Buffer, opts: { trustPem?: string } = {}, label = 'input'): Promise<VerifyResult> {
-  const head = buf.subarray(0, 1024).indexOf('%PDF-');
-  if (head < 0) throw new UnreadablePackError(`${label}: not a PDF file (no %PDF- header)`);
-
-  const r: VerifyResult = {
+function emptyResult(): VerifyResult {
+  return {
     valid: false,
     signature: { subFilter: null, byteRange: null, digestAlgorithm: null, signatureValid: false, digestMatches: false },
     signer: null,
     signedAt: null,
+    timestamp: null,
+    validatedAt: null,
     trusted: false,
     coversWholeFile: false,
     attachments: [],
     problems: [],
   };
+}
+
+/** A verdict for input refused before it is read (too large). */
+function refused(problem: string): VerifyResult {
+  const r = emptyResult();
+  r.problems.push(problem);
+  return r;
+}
+
+/**
+ * Every input gets a verdict: anything thrown while checking (a bug, or a crafted file that
+ * trips a library) becomes a problem and valid=false, never an exception (verify exits only
+ * 0, 1 or 2). Only input that is not a PDF at all throws UnreadablePackError.
+ */
+export async function verifyPackBytes(buf: Buffer, opts: VerifyOptions = {}, label = 'input'): Promise<VerifyResult> {
+  const head = buf.subarray(0, 1024).indexOf('%PDF-');
+  if (head < 0) throw new UnreadablePackError(`${label}: not a PDF file (no %PDF- header)`);
+  if (buf.length > LIMITS.maxInputBytes) return refused(`the input is ${buf.length} bytes, over the cap of ${LIMITS.maxInputBytes} bytes for a pack`);
+  const r = emptyResult();
+  try {
+    await check(buf, opts, r);
+  } catch (e) {
+    r.problems.push(`verification stopped: ${e instanceof Error ? e.message : String(e)}`);
+    r.valid = false;
+  }
+  return r;
+}
+
+async function check(buf: Buffer, opts: VerifyOptions, r: VerifyResult): Promise<void> {
   const problems = r.problems;
   const anchors = opts.trustPem === undefined ? [] : parsePems(opts.trustPem);
+  const intermediates = opts.intermediatesPem === undefined ? [] : parsePems(opts.intermediatesPem);
   let signer: X509Certificate | undefined;
   let chainCerts: X509Certificate[] = [];
+  let timestampToken: Buffer | undefined;
+  let signatureValue: Buffer | undefined;
 
   // 1. exactly one signature, and its byte range covers the whole file but the /Contents hole
   const at: number[] = [];
@@ -104,41 +155,99 @@ export async function verifyPackBytes(buf: Buffer, opts: { trustPem?: string } =
             [c, Math.min(d, buf.length - c)],
           ];
           const sha = digestRanges(buf, covered);
-          const cms = checkCms(der, (alg) => (alg === 'sha256' ? sha : digestRanges(buf, covered, alg)), anchors);
+          const cms = checkCms(der, (alg) => (alg === 'sha256' ? sha : digestRanges(buf, covered, alg)), [...anchors, ...intermediates], r.signature.subFilter);
+          timestampToken = cms.timestampToken;
+          signatureValue = cms.signatureValue;
           r.signature.digestAlgorithm = cms.digestAlgorithm;
           r.signature.digestMatches = cms.digestMatches;
           r.signature.signatureValid = cms.signatureValid;
           problems.push(...cms.problems);
           signer = cms.signer;
           chainCerts = cms.certificates;
-          if (cms.signedAt) r.signedAt = cms.signedAt.toISOString();
+          // the signature dictionary around the hole: its start up to /Contents, and from the hole to endobj
+          const after = buf.toString('latin1', c, Math.min(buf.length, c + 2048)).split('endobj')[0]!;
+          const claimed = cms.signedAt ?? claimedTime(buf.toString('latin1', Math.max(objStart, p - 4096, 0), b) + after);
+          if (claimed) r.signedAt = claimed.toISOString();
           if (signer) r.signer = signer.subject.split('\n').join(', ');
         }
       }
     }
   }
 
-  // 2. trust: the signer chains to a certificate the user gave
+  // 2. trust: a valid certificate path (RFC 5280) from the signer to a --trust anchor, at the
+  // validation time. The signer's own claimed signing time is never that clock: a back-dated
+  // or omitted signing time must not rescue an expired certificate.
+  const now = opts.now ?? new Date();
+  let trustedTime: Date | undefined;
+  if (timestampToken && signatureValue) trustedTime = await checkTimestamp(timestampToken, signatureValue, opts, now, r);
   if (opts.trustPem !== undefined) {
-    if (anchors.length === 0) problems.push('--trust holds no readable certificate');
+    const anchorDers = pemCertificates(opts.trustPem);
+    if (anchorDers.length === 0) problems.push('--trust holds no readable certificate');
     else if (signer) {
-      r.trusted = chainsTo(signer, chainCerts, anchors);
-      if (!r.trusted) problems.push('the signer certificate does not chain to a certificate given with --trust');
-      else if (r.signedAt) {
-        const t = Date.parse(r.signedAt);
-        if (t < Date.parse(signer.validFrom) || t > Date.parse(signer.validTo)) {
-          r.trusted = false;
-          problems.push(`the signer certificate was not valid at the signing time (valid ${signer.validFrom} to ${signer.validTo})`);
-        }
-      }
+      const at = trustedTime ?? now;
+      r.validatedAt = at.toISOString();
+      const path = await validatePath({
+        leaf: signer.raw,
+        pool: [...chainCerts.map((c) => c.raw), ...pemCertificates(opts.intermediatesPem ?? '')],
+        anchors: anchorDers,
+        at,
+        purpose: 'document-signing',
+      });
+      r.trusted = path.ok;
+      problems.push(...path.problems);
     }
   }
 
-  // 3. embedded files against the manifest; findings against the records
-  await checkAttachments(buf, r);
+  // 3. embedded files against the manifest; findings against the records. Only once the
+  // signature holds: a file that fails it is invalid already, and its attachments (a hostile
+  // file's compression bombs) need not be read at all.
+  const signed = r.coversWholeFile && r.signature.digestMatches && r.signature.signatureValid;
+  if (signed) await checkAttachments(buf, r);
+  else problems.push('the embedded files were not checked: the signature does not hold');
 
-  r.valid = problems.length === 0 && r.coversWholeFile && r.signature.digestMatches && r.signature.signatureValid && (opts.trustPem === undefined || r.trusted);
-  return r;
+  r.valid = problems.length === 0 && signed && (opts.trustPem === undefined || r.trusted);
+}
+
+/** The claimed signing time of the signature dictionary (/M (D:YYYYMMDDHHmmss...)), covered by the signature. */
+function claimedTime(dict: string): Date | undefined {
+  const m = /\/M\s*\(D:(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(Z|[+-]\d{2}'?\d{2}'?)?/.exec(dict);
+  if (!m) return undefined;
+  const tz = !m[7] || m[7] === 'Z' ? 'Z' : `${m[7].slice(0, 3)}:${m[7].replace(/'/g, '').slice(3, 5)}`;
+  const d = new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}${tz}`);
+  return Number.isNaN(d.getTime()) ? undefined : d;
+}
+
+/**
+ * The signature timestamp: the token must be over this signature value and verify with its
+ * TSA certificate; its time becomes the validation time only when that certificate's path to
+ * --tsa-trust is valid now and covered the time it states.
+ */
+async function checkTimestamp(token: Buffer, signatureValue: Buffer, opts: VerifyOptions, now: Date, r: VerifyResult): Promise<Date | undefined> {
+  const tc = checkTimestampToken(token, signatureValue);
+  let tsa: string | null = null;
+  try {
+    if (tc.tsaCert) tsa = new X509Certificate(tc.tsaCert).subject.split('\n').join(', ');
+  } catch {
+    // named as unknown; the token's own check has said what is wrong
+  }
+  r.timestamp = { time: tc.time?.toISOString() ?? null, tsa, trusted: false };
+  r.problems.push(...tc.problems.map((p) => `timestamp: ${p}`));
+  if (!tc.time || !tc.tsaCert || opts.tsaTrustPem === undefined) return undefined;
+  const anchors = pemCertificates(opts.tsaTrustPem);
+  if (anchors.length === 0) {
+    r.problems.push('--tsa-trust holds no readable certificate');
+    return undefined;
+  }
+  const path = await validatePath({ leaf: tc.tsaCert, pool: tc.certificates, anchors, at: now, purpose: 'timestamping' });
+  r.problems.push(...path.problems.map((p) => `timestamp: ${p}`));
+  const cert = new X509Certificate(tc.tsaCert);
+  if (tc.time < new Date(cert.validFrom) || tc.time > new Date(cert.validTo)) {
+    r.problems.push(`timestamp: the TSA certificate was not valid at the time it states (${tc.time.toISOString()})`);
+    return undefined;
+  }
+  if (!path.ok) return undefined;
+  r.timestamp.trusted = true;
+  return tc.time;
 }
 
 /** Strict: the DER in lowercase (or uppercase) hex, then only '0' padding. */
@@ -172,235 +281,167 @@ function parsePems(pem: string): X509Certificate[] {
   return out;
 }
 
-/** Walks issuer links through the CMS's certificates until one of the anchors is reached. */
-function chainsTo(leaf: X509Certificate, pool: X509Certificate[], anchors: X509Certificate[]): boolean {
-  const isAnchor = (c: X509Certificate): boolean => anchors.some((a) => a.fingerprint256 === c.fingerprint256);
-  let cur = leaf;
-  for (let depth = 0; depth < 8; depth++) {
-    if (isAnchor(cur)) return true;
-    const issuer = [...anchors, ...pool].find((i) => i.fingerprint256 !== cur.fingerprint256 && i.subject === cur.issuer && cur.verify(i.publicKey));
-    if (!issuer) return false;
-    cur = issuer;
-  }
-  return false;
-}
-
-/** A bound on what one attachment may inflate to: a hostile file cannot exhaust memory. */
-const MAX_ATTACHMENT_BYTES = 1 << 30;
-const NAME_TREE_DEPTH = 16;
-
-/** /Params /Size of an embedded file stream (a hint for the inflate buffer; not trusted as a bound). */
-function sizeOf(stream: PDFRawStream): number | undefined {
-  const params = stream.dict.lookup(PDFName.of('Params'));
-  const size = params instanceof PDFDict ? params.lookup(PDFName.of('Size')) : undefined;
-  return size instanceof PDFNumber ? size.asNumber() : undefined;
-}
-
-/**
- * The decoded bytes of an embedded file stream (FlateDecode, possibly repeated, or none).
- * node:zlib rather than pdf-lib's decodePDFRawStream: about twice as fast on a 90 MB
- * attachment, and maxOutputLength bounds a decompression bomb.
- */
-function decodeStream(name: string, stream: PDFRawStream): Buffer {
-  const filter = stream.dict.lookup(PDFName.of('Filter'));
-  const filters = filter instanceof PDFArray ? Array.from({ length: filter.size() }, (_, i) => filter.lookup(i)) : filter === undefined ? [] : [filter];
-  const size = sizeOf(stream);
-  const raw = stream.getContents();
-  let data = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
-  for (const f of filters) {
-    if (f !== PDFName.of('FlateDecode')) throw new Error(`attachment ${name} has an unsupported stream filter`);
-    // the size hint lets zlib inflate into one buffer instead of concatenating chunks
-    const chunkSize = size !== undefined && size > 0 && size < MAX_ATTACHMENT_BYTES ? Math.max(64 * 1024, size + 1) : 64 * 1024;
-    data = inflateSync(data, { maxOutputLength: MAX_ATTACHMENT_BYTES, chunkSize });
-  }
-  return data;
-}
-
-const keyword = (k: string): number[] => [...k].map((c) => c.charCodeAt(0));
-const XREF = keyword('xref');
-const TRAILER = keyword('trailer');
-const STARTXREF = keyword('startxref');
-const OBJ = keyword('obj');
-
-/**
- * pdf-lib's parser without its recovery of damaged files. Between objects PDFParser steps past
- * anything that is not an object header, xref or trailer one byte at a time, trying an object
- * header at each byte: quadratic on a run of digits and ~100 s on a 46 MB pack with one
- * damaged object header (the 45 MB stream after it becomes "jibberish"). A pack has nothing
- * between objects but whitespace and comments, so here anything else is damage and ends the
- * parse (throwOnInvalidObject does the same for an object that does not parse).
- */
-class StrictPdfParser extends PDFParser {
-  constructor(bytes: Uint8Array) {
-    super(bytes, Infinity, true);
-    // skipJibberish is private in pdf-lib's typings; it is called as this.skipJibberish()
-    (this as unknown as { skipJibberish: () => void }).skipJibberish = () => this.refuseJibberish();
-  }
-
-  private refuseJibberish(): void {
-    this.skipWhitespaceAndComments();
-    if (this.bytes.done()) return;
-    const at = this.bytes.offset();
-    const ok = this.matchKeyword(XREF) || this.matchKeyword(TRAILER) || this.matchKeyword(STARTXREF) || this.objectHeaderFollows();
-    this.bytes.moveTo(at);
-    if (!ok) throw new Error(`unexpected bytes between PDF objects at offset ${at}`);
-  }
-
-  private objectHeaderFollows(): boolean {
-    try {
-      this.parseRawInt();
-      this.skipWhitespaceAndComments();
-      this.parseRawInt();
-      this.skipWhitespaceAndComments();
-      return this.matchKeyword(OBJ);
-    } catch {
-      return false;
-    }
-  }
-}
-
-/** name -> embedded file bytes, from the catalog's /Names /EmbeddedFiles name tree (pdf-lib). */
-async function readEmbeddedFiles(buf: Buffer): Promise<Map<string, Buffer>> {
-  const context = await new StrictPdfParser(buf).parseDocument();
-  if (context.trailerInfo.Encrypt) throw new Error('the PDF is encrypted');
-  const files = new Map<string, Buffer>();
-  const catalog = context.lookup(context.trailerInfo.Root);
-  const names = catalog instanceof PDFDict ? catalog.lookup(PDFName.of('Names')) : undefined;
-  const tree = names instanceof PDFDict ? names.lookup(PDFName.of('EmbeddedFiles')) : undefined;
-  if (!(tree instanceof PDFDict)) return files;
-  const seen = new Set<PDFDict>();
-  const walk = (node: PDFDict, depth: number): void => {
-    if (depth > NAME_TREE_DEPTH) throw new Error('the EmbeddedFiles name tree is too deep');
-    if (seen.has(node)) throw new Error('the EmbeddedFiles name tree has a loop');
-    seen.add(node);
-    const pairs = node.lookup(PDFName.of('Names'));
-    if (pairs instanceof PDFArray) {
-      for (let i = 0; i + 1 < pairs.size(); i += 2) {
-        const key = pairs.lookup(i);
-        const spec = pairs.lookup(i + 1);
-        if (!(key instanceof PDFString || key instanceof PDFHexString) || !(spec instanceof PDFDict)) continue;
-        const name = key.decodeText();
-        const ef = spec.lookup(PDFName.of('EF'));
-        const stream = ef instanceof PDFDict ? ef.lookup(PDFName.of('F')) : undefined;
-        if (!(stream instanceof PDFRawStream)) throw new Error(`attachment ${name} has no embedded stream`);
-        files.set(name, decodeStream(name, stream));
-      }
-    }
-    const kids = node.lookup(PDFName.of('Kids'));
-    if (kids instanceof PDFArray) {
-      for (let i = 0; i < kids.size(); i++) {
-        const kid = kids.lookup(i);
-        if (kid instanceof PDFDict) walk(kid, depth + 1);
-      }
-    }
-  };
-  walk(tree, 0);
-  return files;
-}
+/** The JSON attachments parsed whole may be this large: generous for any real pack, bounded for a hostile one. */
+const jsonCap = (inputBytes: number): number => Math.max(LIMITS.jsonFloor, 4 * inputBytes);
 
 async function checkAttachments(buf: Buffer, r: VerifyResult): Promise<void> {
   const problems = r.problems;
-  let files: Map<string, Buffer>;
+  const budget = new InflateBudget(buf.length);
   try {
-    files = await readEmbeddedFiles(buf);
+    const files = await listEmbeddedFiles(buf);
+    const byName = new Map(files.map((f) => [f.name, f]));
+    // manifest.json and results.json first: they say what the others must hash to and which
+    // evidence records the findings cite
+    const manifestFile = byName.get(MANIFEST_ATTACHMENT);
+    const resultsFile = byName.get(RESULTS_ATTACHMENT);
+    const whole = new Map<string, Buffer>();
+    for (const f of [manifestFile, resultsFile]) if (f) whole.set(f.name, await decodeWhole(f, budget, jsonCap(buf.length)));
+
+    let listed = new Map<string, string>();
+    const manifestBytes = manifestFile && whole.get(manifestFile.name);
+    if (!manifestBytes) problems.push('no manifest.json attached');
+    else {
+      try {
+        const manifest = JSON.parse(manifestBytes.toString('utf8')) as { runId?: string; files?: { path: string; sha256: string }[] };
+        listed = new Map((manifest.files ?? []).map((f) => [f.path, f.sha256]));
+        const results = resultsFile && whole.get(resultsFile.name);
+        if (results && manifest.runId) {
+          const runId = (JSON.parse(results.toString('utf8')) as { run?: { id?: string } }).run?.id;
+          if (runId !== manifest.runId) problems.push(`results.json is for run ${runId ?? '?'}, the manifest for run ${manifest.runId}`);
+        }
+      } catch (e) {
+        problems.push(`manifest.json is not readable JSON: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    const cited = citedEvidence(resultsFile && whole.get(resultsFile.name), problems);
+    const scan = new RecordScan(cited, problems);
+
+    for (const f of files) {
+      const h = createHash('sha256');
+      const bytes = whole.get(f.name);
+      // evidence records are scanned while they stream by: never held whole
+      const records = !bytes && cited.size > 0 && f.name.endsWith('.jsonl') && (listed.size === 0 || listed.has(f.name));
+      if (bytes) h.update(bytes);
+      else {
+        for await (const chunk of decodedChunks(f, budget)) {
+          h.update(chunk);
+          if (records) scan.push(f.name, chunk);
+        }
+        if (records) scan.end(f.name);
+      }
+      const sha = h.digest('hex');
+      const want = listed.get(f.name);
+      const att: VerifyAttachment = { name: f.name, sha256: sha, matchesManifest: want === undefined || want === sha, inManifest: want !== undefined };
+      if (!att.matchesManifest) problems.push(`attachment ${f.name} does not match manifest.json (sha256 ${sha}, manifest says ${want})`);
+      r.attachments.push(att);
+    }
+    for (const path of listed.keys()) {
+      if (!byName.has(path)) {
+        problems.push(`manifest.json lists ${path}, which is not attached`);
+        r.attachments.push({ name: path, sha256: '', matchesManifest: false, inManifest: true });
+      }
+    }
+    scan.report();
   } catch (e) {
     problems.push(`cannot read the embedded files: ${e instanceof Error ? e.message : String(e)}`);
-    return;
   }
-  const hashes = new Map<string, string>();
-  for (const [name, bytes] of files) hashes.set(name, createHash('sha256').update(bytes).digest('hex'));
-
-  const manifestBytes = files.get(MANIFEST_ATTACHMENT);
-  let listed = new Map<string, string>();
-  if (!manifestBytes) problems.push('no manifest.json attached');
-  else {
-    try {
-      const manifest = JSON.parse(manifestBytes.toString('utf8')) as { runId?: string; files?: { path: string; sha256: string }[] };
-      listed = new Map((manifest.files ?? []).map((f) => [f.path, f.sha256]));
-      const results = files.get(RESULTS_ATTACHMENT);
-      if (results && manifest.runId) {
-        const runId = (JSON.parse(results.toString('utf8')) as { run?: { id?: string } }).run?.id;
-        if (runId !== manifest.runId) problems.push(`results.json is for run ${runId ?? '?'}, the manifest for run ${manifest.runId}`);
-      }
-    } catch (e) {
-      problems.push(`manifest.json is not readable JSON: ${e instanceof Error ? e.message : String(e)}`);
-    }
-  }
-  for (const [name, sha] of hashes) {
-    const want = listed.get(name);
-    const att: VerifyAttachment = { name, sha256: sha, matchesManifest: want === undefined || want === sha, inManifest: want !== undefined };
-    if (!att.matchesManifest) problems.push(`attachment ${name} does not match manifest.json (sha256 ${sha}, manifest says ${want})`);
-    r.attachments.push(att);
-  }
-  for (const [path, sha] of listed) {
-    if (!hashes.has(path)) {
-      problems.push(`manifest.json lists ${path}, which is not attached`);
-      r.attachments.push({ name: path, sha256: '', matchesManifest: false, inManifest: true });
-      void sha;
-    }
-  }
-  checkEvidenceIds(files, listed, problems);
 }
 
-/** Every evidence id a finding cites must be a record in the attached bundle. */
-function checkEvidenceIds(files: Map<string, Buffer>, listed: Map<string, string>, problems: string[]): void {
-  const results = files.get(RESULTS_ATTACHMENT);
+/** The evidence ids the findings of results.json cite. */
+function citedEvidence(results: Buffer | undefined, problems: string[]): Set<string> {
+  const cited = new Set<string>();
   if (!results) {
     problems.push('no results.json attached');
-    return;
+    return cited;
   }
-  let cited: Set<string>;
   try {
     const res = JSON.parse(results.toString('utf8')) as { controls?: { id: string; findings?: { evidence?: string[] }[] }[] };
-    cited = new Set();
     for (const c of res.controls ?? []) for (const f of c.findings ?? []) for (const e of f.evidence ?? []) cited.add(e);
   } catch (e) {
     problems.push(`results.json is not readable JSON: ${e instanceof Error ? e.message : String(e)}`);
-    return;
   }
-  if (cited.size === 0) return;
-  // Only cited records are parsed: a scan for `"id":"<64 hex>"` finds candidate lines (a
-  // superset: nested ids match too), and each cited id's line is parsed and must carry that id
-  // at the top level and hash to it. Uncited lines are covered by the manifest hash alone;
-  // parsing every line of a 100 MB bundle would dominate verify.
-  const ids = new Set<string>();
-  let altered = 0;
-  const alteredIds: string[] = [];
-  for (const [name, bytes] of files) {
-    if (!name.endsWith('.jsonl') || (listed.size && !listed.has(name))) continue;
-    const where = new Map<string, number[]>();
-    for (let at = bytes.indexOf(ID_KEY); at >= 0; at = bytes.indexOf(ID_KEY, at + 1)) {
+  return cited;
+}
+
+/**
+ * Every evidence id a finding cites must be a record in the attached bundle and still hash to
+ * its id. Records stream by line (JSONL); a line is parsed only when it holds
+ * `"id":"<cited id>"`, and at most once, so the scan is linear in the bytes. Uncited lines are
+ * covered by the manifest hash alone: parsing every line of a 100 MB bundle would dominate
+ * verify.
+ */
+class RecordScan {
+  private readonly found = new Set<string>();
+  private readonly alteredIds: string[] = [];
+  private altered = 0;
+  private partial: Buffer[] = [];
+  private partialBytes = 0;
+
+  constructor(
+    private readonly cited: Set<string>,
+    private readonly problems: string[],
+  ) {}
+
+  push(name: string, chunk: Buffer): void {
+    let start = 0;
+    for (let nl = chunk.indexOf(0x0a); nl >= 0; nl = chunk.indexOf(0x0a, start)) {
+      const piece = chunk.subarray(start, nl);
+      if (this.partial.length) {
+        this.partial.push(piece);
+        this.line(name, Buffer.concat(this.partial, this.partialBytes + piece.length));
+        this.partial = [];
+        this.partialBytes = 0;
+      } else this.line(name, piece);
+      start = nl + 1;
+    }
+    if (start < chunk.length) {
+      this.partialBytes += chunk.length - start;
+      if (this.partialBytes > LIMITS.maxRecordLine) throw new HostilePdfError(`${name}: a record line longer than ${LIMITS.maxRecordLine / 1048576} MiB`);
+      // a copy: the chunk's memory belongs to the inflater
+      this.partial.push(Buffer.from(chunk.subarray(start)));
+    }
+  }
+
+  end(name: string): void {
+    if (this.partial.length) this.line(name, Buffer.concat(this.partial, this.partialBytes));
+    this.partial = [];
+    this.partialBytes = 0;
+  }
+
+  private line(name: string, line: Buffer): void {
+    let candidate: string | undefined;
+    for (let at = line.indexOf(ID_KEY); at >= 0; at = line.indexOf(ID_KEY, at + 1)) {
       const s = at + ID_KEY.length;
-      if (bytes[s + 64] !== 0x22) continue;
-      const id = bytes.toString('latin1', s, s + 64);
-      if (!cited.has(id) || ids.has(id)) continue;
-      const list = where.get(id);
-      if (list) list.push(at);
-      else where.set(id, [at]);
+      if (line[s + 64] !== 0x22) continue;
+      const id = line.toString('latin1', s, s + 64);
+      if (this.cited.has(id) && !this.found.has(id)) {
+        candidate = id;
+        break;
+      }
     }
-    for (const [id, at] of [...where].flatMap(([k, v]) => v.map((i) => [k, i] as const))) {
-      if (ids.has(id)) continue;
-      const start = bytes.lastIndexOf(0x0a, at) + 1;
-      let end = bytes.indexOf(0x0a, at);
-      if (end < 0) end = bytes.length;
-      let rec: Record<string, unknown>;
-      try {
-        rec = JSON.parse(bytes.toString('utf8', start, end)) as Record<string, unknown>;
-      } catch {
-        problems.push(`${name}: the record line of ${id} is not JSON`);
-        continue;
-      }
-      if (rec.id !== id) continue; // a nested match: not this record's id
-      ids.add(id);
-      // a cited record must still hash to its id (sha256 of its canonical JSON without id)
-      const { id: _drop, ...draft } = rec;
-      if (sha256Hex(canonicalJsonOfData(draft)) !== id) {
-        altered++;
-        if (alteredIds.length < 3) alteredIds.push(id);
-      }
+    if (candidate === undefined) return;
+    let rec: Record<string, unknown>;
+    try {
+      rec = JSON.parse(line.toString('utf8')) as Record<string, unknown>;
+    } catch {
+      this.problems.push(`${name}: the record line of ${candidate} is not JSON`);
+      return;
+    }
+    const id = rec.id;
+    if (typeof id !== 'string' || !this.cited.has(id) || this.found.has(id)) return; // a nested match: not this record's id
+    this.found.add(id);
+    // a cited record must still hash to its id (sha256 of its canonical JSON without id)
+    const { id: _drop, ...draft } = rec;
+    if (sha256Hex(canonicalJsonOfData(draft)) !== id) {
+      this.altered++;
+      if (this.alteredIds.length < 3) this.alteredIds.push(id);
     }
   }
-  if (altered) problems.push(`${altered} cited evidence record(s) do not hash to their id (the record was altered), e.g. ${alteredIds.join(', ')}`);
-  const missing = [...cited].filter((id) => !ids.has(id));
-  if (missing.length) problems.push(`${missing.length} evidence id(s) cited by findings are not among the attached records, e.g. ${missing.slice(0, 3).join(', ')}`);
+
+  report(): void {
+    if (this.altered) this.problems.push(`${this.altered} cited evidence record(s) do not hash to their id (the record was altered), e.g. ${this.alteredIds.join(', ')}`);
+    if (this.cited.size === 0) return;
+    const missing = [...this.cited].filter((id) => !this.found.has(id));
+    if (missing.length) this.problems.push(`${missing.length} evidence id(s) cited by findings are not among the attached records, e.g. ${missing.slice(0, 3).join(', ')}`);
+  }
 }
