@@ -284,6 +284,26 @@ Example:
     process.exitCode = r.exitCode;
   });
 
+// ---- history (the audit period) ---------------------------------------------------------
+program
+  .command('history')
+  .description('per control, the runs in each status and the exceptions (first seen, resolved) over a period')
+  .addOption(archiveLocation())
+  .option('--period <start..end>', 'UTC dates, both included (default: the first to the last archived run)')
+  .option('--framework <id>', 'only controls mapped to this framework')
+  .option('--profile <name>', 'AWS profile for an S3 archive')
+  .addOption(formatOption(['table', 'json', 'csv']))
+  .addHelpText('after', `
+Reads the results stored with each run when it was archived: a waiver or control added later never rewrites the past.
+Example:
+  $ trustpack history --archive s3://acme-evidence/trustpack --period 2026-01-01..2026-03-31 --format json`)
+  .action(async (o: { archive: string; period?: string; framework?: string; format?: Format; profile?: string }) => {
+    const { runHistory } = await import('./app/history.js');
+    const r = await runHistory({ ...o, format: o.format ?? defaultFormat() });
+    out(r.text);
+    process.exitCode = r.exitCode;
+  });
+
 // ---- sandbox / demo ---------------------------------------------------------------------
 program
   .command('sandbox')
