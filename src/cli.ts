@@ -2,6 +2,7 @@
 // It is the only module that writes to stdout/stderr or calls process.exit.
 import { Command, CommanderError, Option } from 'commander';
 import { VERSION } from './version.js';
+import { UsageError } from './util/errors.js';
 import { frameworkIdList } from './controls/registry/frameworks.js';
 import { OUTPUT_FORMAT_LIST, OUTPUT_FORMATS as FORMATS, type OutputFormat as Format } from './controls/registry/output-formats.js';
 
@@ -134,13 +135,16 @@ collectOptions(program.command('collect'))
   .description('query AWS and write an evidence bundle')
   .option('--out <dir>', 'bundle folder (default: reports/evidence-<run id>)')
   .option('--force', 'replace an existing non-empty --out folder')
+  .option('--archive <location>', 'also append the bundle and its results to this evidence archive (a folder or s3://bucket/prefix)')
+  .option('--retain-until <date>', 'S3 Object Lock retention for every archived object (default: the bucket\'s default retention)')
+  .option('--retain-mode <mode>', 'COMPLIANCE or GOVERNANCE, with --retain-until on a bucket without a default')
   .addHelpText('after', `
 Credentials come from the AWS SDK's default chain; AWS_ENDPOINT_URL is honoured.
 Exit codes: 0 all evidence collected, 1 some evidence could not be collected (see the manifest), 2 bad input.
 Examples:
   $ trustpack collect --regions us-east-1,eu-central-1 --out evidence/
   $ trustpack collect --role-arn arn:aws:iam::111122223333:role/trustpack-audit --role-arn arn:aws:iam::444455556666:role/trustpack-audit`)
-  .action(async (o: CollectFlags, cmd: Command) => {
+  .action(async (o: CollectFlags & { archive?: string; retainUntil?: string; retainMode?: string }, cmd: Command) => {
     const { runCollect } = await import('./app/collect.js');
     const r = await runCollect({ ...o, ...projectOpts(cmd), log: err, tty: Boolean(process.stderr.isTTY) });
     out(r.text);
@@ -189,9 +193,16 @@ Example:
 program
   .command('report')
   .description('write a signed PDF evidence pack from an evidence bundle')
-  .requiredOption('--evidence <dir>', 'evidence bundle folder')
+  .option('--evidence <dir>', 'evidence bundle folder (required unless --archive)')
   .option('--controls <dir>', 'controls folder')
   .option('--framework <id>', `${frameworkIdList()}, or all`, 'all')
+  // ---- period pack (the audit period) ----
+  .option('--archive <location>', 'a period pack from this evidence archive (a folder or s3://bucket/prefix), with --period')
+  .option('--period <start..end>', 'the audit period: UTC dates, both included')
+  .option('--sample-seed <text>', 'seed of the reproducible sample (default: the archive head sha256)')
+  .option('--sample-size <n>', 'sample size per control (default: from how often the control runs)')
+  .option('--profile <name>', 'AWS profile for an S3 archive')
+  // ---- end period pack ----
   .option('--out <file>', 'the PDF to write (default: reports/evidence-pack-<run id>.pdf)')
   .option('--sign-p12 <file>', 'PKCS#12 file with the signing key and certificate')
   .option('--sign-passphrase-env <var>', 'name of the environment variable that holds the PKCS#12 passphrase')
@@ -204,9 +215,18 @@ Exit codes: 0 written (whatever the results), 2 bad input or signing key.
 Example:
   $ PACK_PASS=... trustpack report --evidence evidence/ --framework soc2 --out soc2-pack.pdf \\
       --sign-p12 signer.p12 --sign-passphrase-env PACK_PASS`)
-  .action(async (o: { evidence: string; framework: string; out?: string; signP12?: string; signPassphraseEnv?: string; signingTime?: string; unsigned?: boolean; force?: boolean }, cmd: Command) => {
+  .action(async (o: { evidence?: string; archive?: string; period?: string; sampleSeed?: string; sampleSize?: string; profile?: string; framework: string; out?: string; signP12?: string; signPassphraseEnv?: string; signingTime?: string; unsigned?: boolean; force?: boolean }, cmd: Command) => {
+    if (o.archive) {
+      if (o.evidence) throw new UsageError('--evidence and --archive contradict each other: one run, or a period of the archive');
+      const { runPeriodReport } = await import('./app/period.js');
+      const r = await runPeriodReport({ ...o, archive: o.archive, ...projectOpts(cmd) });
+      out(r.text);
+      process.exitCode = r.exitCode;
+      return;
+    }
+    if (!o.evidence) throw new UsageError("required option '--evidence <dir>' not specified (or --archive LOCATION --period START..END for a period pack)");
     const { runReport } = await import('./app/report.js');
-    const r = await runReport({ ...o, ...projectOpts(cmd), log: err });
+    const r = await runReport({ ...o, evidence: o.evidence, ...projectOpts(cmd), log: err });
     out(r.text);
     process.exitCode = r.exitCode;
   });
@@ -218,6 +238,7 @@ program
   // ---- signatures: trust anchors, intermediates ----
   .option('--trust <pem>', 'trust anchor certificate(s) the signer must chain to (repeatable; a file may be a bundle)', collectRepeat)
   .option('--intermediates <pem>', 'intermediate CA certificates to build the path with (repeatable; a file may be a bundle)', collectRepeat)
+  .option('--archive <location>', 'a period pack: also check its runs against this evidence archive')
   .addOption(formatOption(['table', 'json']))
   .addHelpText('after', `
 With --trust, the certificate path from the signer to an anchor is validated as RFC 5280 does
@@ -226,9 +247,100 @@ the validation time: the timestamp's time, else now; MD5 and SHA-1 refused).
 Exit codes: 0 valid, 1 invalid or tampered (with the reason), 2 unreadable input.
 Example:
   $ trustpack verify evidence-pack.pdf --trust root-ca.pem --intermediates issuing-ca.pem`)
-  .action(async (file: string, o: { trust?: string[]; intermediates?: string[]; format?: Format }) => {
+  .action(async (file: string, o: { trust?: string[]; intermediates?: string[]; archive?: string; format?: Format }) => {
     const { runVerify } = await import('./app/verify.js');
-    const r = await runVerify(file, { ...o, format: o.format ?? defaultFormat(), color: useColor() });
+    const format = o.format ?? defaultFormat();
+    const r = await runVerify(file, { ...o, format, color: useColor() });
+    // ---- period pack against its archive ----
+    if (o.archive) {
+      const { verifyPackAgainstArchive } = await import('./app/period.js');
+      const a = await verifyPackAgainstArchive(file, o.archive);
+      if (a.problems.length > 0) r.exitCode = 1;
+      if (format === 'json') {
+        const j = JSON.parse(r.text) as Record<string, unknown>;
+        r.text = JSON.stringify({ ...j, valid: j['valid'] === true && a.problems.length === 0, archive: { location: o.archive, runs: a.checked, problems: a.problems } }, null, 2);
+      } else {
+        r.text += '\n' + (a.problems.length === 0
+          ? `  archive:     ${a.checked} runs match their entries in ${o.archive}`
+          : [`  archive:     ${a.problems.length} problem(s) against ${o.archive}`, ...a.problems.map((p) => `  problem: ${p}`)].join('\n'));
+      }
+    }
+    out(r.text);
+    process.exitCode = r.exitCode;
+  });
+
+// ---- archive (the audit period) ---------------------------------------------------------
+const archiveCmd = program.command('archive').description('the append-only evidence archive: add runs, list them, verify the chain');
+const archiveLocation = () => new Option('--archive <location>', 'a folder or s3://bucket/prefix').makeOptionMandatory();
+
+archiveCmd
+  .command('add')
+  .description('append an evidence bundle and its results (evaluated now with the project\'s catalog)')
+  .argument('<bundle>', 'evidence bundle folder (from `trustpack collect`)')
+  .addOption(archiveLocation())
+  .option('--controls <dir>', 'controls folder')
+  .option('--retain-until <date>', 'S3 Object Lock retention for every object (default: the bucket\'s default retention)')
+  .option('--retain-mode <mode>', 'COMPLIANCE or GOVERNANCE, with --retain-until on a bucket without a default')
+  .option('--profile <name>', 'AWS profile for an S3 archive')
+  .addHelpText('after', `
+Nothing in the archive is ever rewritten or deleted. Exit codes: 0 appended, 2 bad input or the archive cannot be written.
+Example:
+  $ trustpack archive add evidence/ --archive s3://acme-evidence/trustpack`)
+  .action(async (bundle: string, o: { archive: string; retainUntil?: string; retainMode?: string; profile?: string }, cmd: Command) => {
+    const { runArchiveAdd } = await import('./app/archive.js');
+    const r = await runArchiveAdd({ ...o, bundle, ...projectOpts(cmd) });
+    out(r.text);
+    process.exitCode = r.exitCode;
+  });
+
+archiveCmd
+  .command('list')
+  .description('the archived runs in chain order, and the head (SHA256:N) to record elsewhere')
+  .addOption(archiveLocation())
+  .option('--profile <name>', 'AWS profile for an S3 archive')
+  .addOption(formatOption(['table', 'json']))
+  .action(async (o: { archive: string; format?: Format; profile?: string }) => {
+    const { runArchiveList } = await import('./app/archive.js');
+    const r = await runArchiveList({ ...o, format: o.format ?? defaultFormat() });
+    out(r.text);
+    process.exitCode = r.exitCode;
+  });
+
+archiveCmd
+  .command('verify')
+  .description('check the chain by position, every bundle file and stored result, and the head')
+  .addOption(archiveLocation())
+  .option('--expect-head <sha256:n>', 'the head recorded earlier: catches removed newest entries')
+  .option('--profile <name>', 'AWS profile for an S3 archive')
+  .addOption(formatOption(['table', 'json']))
+  .addHelpText('after', `
+Gaps (days without a run) and orphans (objects of a crashed append) are reported, not failures.
+Exit codes: 0 intact, 1 broken or altered, 2 unreadable.
+Example:
+  $ trustpack archive verify --archive s3://acme-evidence/trustpack --expect-head 3f1c...:120`)
+  .action(async (o: { archive: string; format?: Format; expectHead?: string; profile?: string }) => {
+    const { runArchiveVerify } = await import('./app/archive.js');
+    const r = await runArchiveVerify({ ...o, format: o.format ?? defaultFormat() });
+    out(r.text);
+    process.exitCode = r.exitCode;
+  });
+
+// ---- history (the audit period) ---------------------------------------------------------
+program
+  .command('history')
+  .description('per control, the runs in each status and the exceptions (first seen, resolved) over a period')
+  .addOption(archiveLocation())
+  .option('--period <start..end>', 'UTC dates, both included (default: the first to the last archived run)')
+  .option('--framework <id>', 'only controls mapped to this framework')
+  .option('--profile <name>', 'AWS profile for an S3 archive')
+  .addOption(formatOption(['table', 'json', 'csv']))
+  .addHelpText('after', `
+Reads the results stored with each run when it was archived: a waiver or control added later never rewrites the past.
+Example:
+  $ trustpack history --archive s3://acme-evidence/trustpack --period 2026-01-01..2026-03-31 --format json`)
+  .action(async (o: { archive: string; period?: string; framework?: string; format?: Format; profile?: string }) => {
+    const { runHistory } = await import('./app/history.js');
+    const r = await runHistory({ ...o, format: o.format ?? defaultFormat() });
     out(r.text);
     process.exitCode = r.exitCode;
   });

@@ -182,8 +182,18 @@ export interface ProjectConfig {
   control_parameters?: Record<string, Record<string, unknown>>;
   waivers?: string;
   attestations?: string;
-  /** management responses to exceptions (control, resource glob, response, owner), for period packs */
+  /** management responses to exceptions of an audit period (a YAML file) */
   responses?: string;
+}
+
+/** A management response to exceptions of a control on matching resources. */
+export interface ManagementResponse {
+  control: string;
+  /** glob on the resource ARN; `*` matches any run of characters */
+  resource: string;
+  response: string;
+  owner: string;
+  date: string;
 }
 
 export interface Waiver {

@@ -8,6 +8,8 @@ import { pemCertificates, validatePath } from './x509-path.js';
 import { checkTimestampToken } from './tsa.js';
 import { decodedChunks, decodeWhole, HostilePdfError, InflateBudget, LIMITS, listEmbeddedFiles } from './pdf-embedded.js';
 import { MANIFEST_ATTACHMENT, RESULTS_ATTACHMENT } from './types.js';
+import { checkPeriodAttachments } from './period-verify.js';
+import { PERIOD_ATTACHMENT } from './period-types.js';
 import { canonicalJsonOfData, sha256Hex } from '../evidence/canonical.js';
 
 export class UnreadablePackError extends Error {
@@ -284,12 +286,28 @@ function parsePems(pem: string): X509Certificate[] {
 /** The JSON attachments parsed whole may be this large: generous for any real pack, bounded for a hostile one. */
 const jsonCap = (inputBytes: number): number => Math.max(LIMITS.jsonFloor, 4 * inputBytes);
 
+/** name -> embedded file bytes, each decoded whole within the inflate budget (period packs, verify --archive). */
+export async function readEmbeddedFiles(buf: Buffer): Promise<Map<string, Buffer>> {
+  const budget = new InflateBudget(buf.length);
+  const files = new Map<string, Buffer>();
+  for (const f of await listEmbeddedFiles(buf)) files.set(f.name, await decodeWhole(f, budget, jsonCap(buf.length)));
+  return files;
+}
+
 async function checkAttachments(buf: Buffer, r: VerifyResult): Promise<void> {
   const problems = r.problems;
   const budget = new InflateBudget(buf.length);
   try {
     const files = await listEmbeddedFiles(buf);
     const byName = new Map(files.map((f) => [f.name, f]));
+    if (byName.has(PERIOD_ATTACHMENT)) {
+      // a period pack: run manifests named by their sha256, history.json and period.json (all JSON)
+      const whole = new Map<string, Buffer>();
+      for (const f of files) whole.set(f.name, await decodeWhole(f, budget, jsonCap(buf.length)));
+      problems.push(...checkPeriodAttachments(whole).problems);
+      for (const [name, bytes] of whole) r.attachments.push({ name, sha256: createHash('sha256').update(bytes).digest('hex'), matchesManifest: true, inManifest: false });
+      return;
+    }
     // manifest.json and results.json first: they say what the others must hash to and which
     // evidence records the findings cite
     const manifestFile = byName.get(MANIFEST_ATTACHMENT);
