@@ -10,6 +10,7 @@ import { DAY, type Ctx } from './fixture-context.js';
 import { addAlias, findKey, readKey } from './fixture-kms.js';
 import { addDefaultParameterGroups, backupFor, readBackup, readCluster, readInstance, readParameterGroup, readSnapshot } from './fixture-rds.js';
 import { readConfig } from './fixture-config.js';
+import { readHistory } from './fixture-history.js';
 
 /** Reads and resolves a fixture file; problems throw FixtureError "FILE:LINE:COL: problem". */
 export function loadFixture(file: string, now: Date = new Date()): Fixture {
@@ -67,7 +68,7 @@ function readAccount(c: Cursor): Account {
 
 
 function readRegion(c: Cursor, account: string, name: string): Region {
-  c.keys(['clusters', 'instances', 'snapshots', 'automated_backups', 'parameter_groups', 'keys', 'aliases', 'config']);
+  c.keys(['clusters', 'instances', 'snapshots', 'automated_backups', 'parameter_groups', 'keys', 'aliases', 'config', 'history']);
   const ctx: Ctx = { account, region: name, now: c.now, keys: [], aliases: [] };
   for (const kc of c.list('keys')) readKey(kc, ctx);
   for (const ac of c.list('aliases')) {
@@ -102,5 +103,6 @@ function readRegion(c: Cursor, account: string, name: string): Region {
   }
   addDefaultParameterGroups(ctx, region);
   if (c.has('config')) region.config = readConfig(c.at('config'), ctx);
+  region.history = readHistory(c.has('history') ? c.at('history') : undefined, ctx, region);
   return region;
 }

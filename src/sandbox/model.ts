@@ -87,6 +87,8 @@ export interface Region {
   keys: Key[];
   aliases: Alias[];
   config: ConfigRegion;
+  /** AWS Config's configuration history (fixture-history.ts); absent: nothing recorded */
+  history?: import('./history-model.js').HistoryRegion;
 }
 
 export interface Account {
