@@ -36,6 +36,10 @@ export interface CollectContext {
    * every HTTP attempt through it (see collectors/common.ts `createClient`)
    */
   limit?: <T>(fn: () => Promise<T>) => Promise<T>;
+  /** set for `collect --as-of`: the time the evidence describes, rebuilt from Config's history */
+  asOf?: Date;
+  /** the account and region's configuration history (as-of runs only), shared by a backfill's steps */
+  history?: import('./history/store.js').ConfigHistoryStore;
 }
 
 export interface Collector extends CollectorInfo {

@@ -12,6 +12,11 @@ export interface EvidenceSource {
   time: string;
   /** for joined records: the ids of the records the join read */
   derivedFrom?: string[];
+  /** `config-history`: rebuilt from AWS Config's configuration history (`collect --as-of`) */
+  origin?: 'config-history';
+  /** the configuration item the record was rebuilt from (its capture time is `time`) */
+  configurationStateId?: string;
+  configurationItemStatus?: string;
 }
 
 /** A record before its id is computed. */
@@ -22,8 +27,10 @@ export interface EvidenceRecordDraft {
   resourceType: string;
   /** ARN of the resource the record describes */
   resource: string;
-  /** the data as AWS returned it (for joins: the joined facts) */
+  /** the data as AWS returned it (for joins: the joined facts); null when `error` is set */
   data: unknown;
+  /** the resource's evidence could not be read: the call and the error (the finding is ERROR) */
+  error?: { operation: string; code: string; message: string };
 }
 
 /** id = sha256 (hex) of the RFC 8785 canonical JSON of the draft. */
@@ -67,6 +74,10 @@ export interface Manifest {
   /** every (collector, account, region) attempted */
   collections: Collection[];
   files: ManifestFile[];
+  /** the time the evidence describes: a backfilled run's as-of time (live runs: absent, = startedAt) */
+  asOf?: string;
+  /** `config-history` for runs rebuilt by `collect --as-of` / `backfill` (absent: live) */
+  source?: 'live' | 'config-history';
 }
 
 export interface EvidenceBundle {
