@@ -120,7 +120,7 @@ Example:
   });
 
 // ---- collect / evaluate / check ---------------------------------------------------------
-interface CollectFlags { regions?: string[]; roleArn?: string[]; profile?: string; out?: string; concurrency?: string; controls?: string }
+interface CollectFlags { regions?: string[]; roleArn?: string[]; profile?: string; out?: string; concurrency?: string; controls?: string; asOf?: string }
 
 function collectOptions(cmd: Command): Command {
   return cmd
@@ -128,7 +128,9 @@ function collectOptions(cmd: Command): Command {
     .option('--role-arn <arn>', 'assume this role for another account (repeatable)', collectRepeat)
     .option('--profile <name>', 'AWS profile (default: the SDK chain: AWS_PROFILE, env keys, SSO, web identity, instance role)')
     .option('--concurrency <n>', 'concurrent API calls across accounts and regions', '8')
-    .option('--controls <dir>', 'controls folder (collect only what they need)');
+    .option('--controls <dir>', 'controls folder (collect only what they need)')
+    // ---- backfill ----
+    .option('--as-of <date>', "the state at DATE (end of that UTC day) or an exact timestamp, rebuilt from AWS Config's configuration history");
 }
 
 collectOptions(program.command('collect'))
@@ -139,7 +141,8 @@ Credentials come from the AWS SDK's default chain; AWS_ENDPOINT_URL is honoured.
 Exit codes: 0 all evidence collected, 1 some evidence could not be collected (see the manifest), 2 bad input.
 Examples:
   $ trustpack collect --regions us-east-1,eu-central-1 --out evidence/
-  $ trustpack collect --role-arn arn:aws:iam::111122223333:role/trustpack-audit --role-arn arn:aws:iam::444455556666:role/trustpack-audit`)
+  $ trustpack collect --role-arn arn:aws:iam::111122223333:role/trustpack-audit --role-arn arn:aws:iam::444455556666:role/trustpack-audit
+  $ trustpack collect --as-of 2026-07-31 --out evidence-july/   # rebuilt from AWS Config history`)
   .action(async (o: CollectFlags, cmd: Command) => {
     const { runCollect } = await import('./app/collect.js');
     const r = await runCollect({ ...o, ...projectOpts(cmd), log: err, tty: Boolean(process.stderr.isTTY) });

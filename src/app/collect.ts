@@ -14,6 +14,8 @@ export interface CollectArgs extends ProjectOptions {
   profile?: string;
   concurrency?: string;
   out?: string;
+  /** `--as-of DATE|TIMESTAMP`: the state then, rebuilt from AWS Config's configuration history */
+  asOf?: string;
   log: (s: string) => void;
   tty: boolean;
 }
@@ -39,6 +41,7 @@ function parseConcurrency(v: string | undefined): number {
 
 export async function collectBundle(args: CollectArgs, ctx: ProjectContext): Promise<EvidenceBundle> {
   const { collectEvidence } = await import('../../collectors/run.js');
+  const asOf = args.asOf !== undefined ? (await import('./as-of.js')).parseAsOf(args.asOf) : undefined;
   const collectors = collectorsFor(ctx);
   const regions = regionsFor(args, ctx);
   const accounts = Math.max(1, args.roleArn?.length ?? 0);
@@ -52,6 +55,7 @@ export async function collectBundle(args: CollectArgs, ctx: ProjectContext): Pro
       ...(args.profile ? { profile: args.profile } : {}),
       collectors,
       concurrency: parseConcurrency(args.concurrency),
+      ...(asOf ? { asOf } : {}),
       onProgress: (e) => progress.onProgress(e),
       toolVersion: VERSION,
     });
@@ -63,6 +67,7 @@ export async function collectBundle(args: CollectArgs, ctx: ProjectContext): Pro
 function collectionSummary(bundle: EvidenceBundle): { text: string; failed: number } {
   const failed = bundle.manifest.collections.filter((c) => c.status === 'error');
   const lines = [
+    ...(bundle.manifest.source === 'config-history' ? [`as of ${bundle.manifest.asOf ?? '?'}, rebuilt from AWS Config's configuration history`] : []),
     `run ${bundle.manifest.runId}: ${bundle.records.length} records from ${bundle.manifest.collections.length} collections ` +
       `(${bundle.manifest.accounts.join(', ')}; ${bundle.manifest.regions.join(', ')})`,
   ];
