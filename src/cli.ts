@@ -136,6 +136,9 @@ function collectOptions(cmd: Command): Command {
 collectOptions(program.command('collect'))
   .description('query AWS and write an evidence bundle')
   .option('--out <dir>', 'bundle folder (default: reports/evidence-<run id>)')
+  .option('--archive <location>', 'also append the bundle and its results to this evidence archive (a folder or s3://bucket/prefix)')
+  .option('--retain-until <date>', 'S3 Object Lock retention for every archived object (default: the bucket\'s default retention)')
+  .option('--retain-mode <mode>', 'COMPLIANCE or GOVERNANCE, with --retain-until on a bucket without a default')
   .addHelpText('after', `
 Credentials come from the AWS SDK's default chain; AWS_ENDPOINT_URL is honoured.
 Exit codes: 0 all evidence collected, 1 some evidence could not be collected (see the manifest), 2 bad input.
@@ -143,7 +146,7 @@ Examples:
   $ trustpack collect --regions us-east-1,eu-central-1 --out evidence/
   $ trustpack collect --role-arn arn:aws:iam::111122223333:role/trustpack-audit --role-arn arn:aws:iam::444455556666:role/trustpack-audit
   $ trustpack collect --as-of 2026-07-31 --out evidence-july/   # rebuilt from AWS Config history`)
-  .action(async (o: CollectFlags, cmd: Command) => {
+  .action(async (o: CollectFlags & { archive?: string; retainUntil?: string; retainMode?: string }, cmd: Command) => {
     const { runCollect } = await import('./app/collect.js');
     const r = await runCollect({ ...o, ...projectOpts(cmd), log: err, tty: Boolean(process.stderr.isTTY) });
     out(r.text);
@@ -224,6 +227,82 @@ Example:
   .action(async (file: string, o: { trust?: string; format?: Format }) => {
     const { runVerify } = await import('./app/verify.js');
     const r = await runVerify(file, { ...o, format: o.format ?? defaultFormat(), color: useColor() });
+    out(r.text);
+    process.exitCode = r.exitCode;
+  });
+
+// ---- archive (the audit period) ---------------------------------------------------------
+const archiveCmd = program.command('archive').description('the append-only evidence archive: add runs, list them, verify the chain');
+const archiveLocation = () => new Option('--archive <location>', 'a folder or s3://bucket/prefix').makeOptionMandatory();
+
+archiveCmd
+  .command('add')
+  .description('append an evidence bundle and its results (evaluated now with the project\'s catalog)')
+  .argument('<bundle>', 'evidence bundle folder (from `trustpack collect`)')
+  .addOption(archiveLocation())
+  .option('--controls <dir>', 'controls folder')
+  .option('--retain-until <date>', 'S3 Object Lock retention for every object (default: the bucket\'s default retention)')
+  .option('--retain-mode <mode>', 'COMPLIANCE or GOVERNANCE, with --retain-until on a bucket without a default')
+  .option('--profile <name>', 'AWS profile for an S3 archive')
+  .addHelpText('after', `
+Nothing in the archive is ever rewritten or deleted. Exit codes: 0 appended, 2 bad input or the archive cannot be written.
+Example:
+  $ trustpack archive add evidence/ --archive s3://acme-evidence/trustpack`)
+  .action(async (bundle: string, o: { archive: string; retainUntil?: string; retainMode?: string; profile?: string }, cmd: Command) => {
+    const { runArchiveAdd } = await import('./app/archive.js');
+    const r = await runArchiveAdd({ ...o, bundle, ...projectOpts(cmd) });
+    out(r.text);
+    process.exitCode = r.exitCode;
+  });
+
+archiveCmd
+  .command('list')
+  .description('the archived runs in chain order, and the head (SHA256:N) to record elsewhere')
+  .addOption(archiveLocation())
+  .option('--profile <name>', 'AWS profile for an S3 archive')
+  .addOption(formatOption(['table', 'json']))
+  .action(async (o: { archive: string; format?: Format; profile?: string }) => {
+    const { runArchiveList } = await import('./app/archive.js');
+    const r = await runArchiveList({ ...o, format: o.format ?? defaultFormat() });
+    out(r.text);
+    process.exitCode = r.exitCode;
+  });
+
+archiveCmd
+  .command('verify')
+  .description('check the chain by position, every bundle file and stored result, and the head')
+  .addOption(archiveLocation())
+  .option('--expect-head <sha256:n>', 'the head recorded earlier: catches removed newest entries')
+  .option('--profile <name>', 'AWS profile for an S3 archive')
+  .addOption(formatOption(['table', 'json']))
+  .addHelpText('after', `
+Gaps (days without a run) and orphans (objects of a crashed append) are reported, not failures.
+Exit codes: 0 intact, 1 broken or altered, 2 unreadable.
+Example:
+  $ trustpack archive verify --archive s3://acme-evidence/trustpack --expect-head 3f1c...:120`)
+  .action(async (o: { archive: string; format?: Format; expectHead?: string; profile?: string }) => {
+    const { runArchiveVerify } = await import('./app/archive.js');
+    const r = await runArchiveVerify({ ...o, format: o.format ?? defaultFormat() });
+    out(r.text);
+    process.exitCode = r.exitCode;
+  });
+
+// ---- history (the audit period) ---------------------------------------------------------
+program
+  .command('history')
+  .description('per control, the runs in each status and the exceptions (first seen, resolved) over a period')
+  .addOption(archiveLocation())
+  .option('--period <start..end>', 'UTC dates, both included (default: the first to the last archived run)')
+  .option('--framework <id>', 'only controls mapped to this framework')
+  .option('--profile <name>', 'AWS profile for an S3 archive')
+  .addOption(formatOption(['table', 'json', 'csv']))
+  .addHelpText('after', `
+Reads the results stored with each run when it was archived: a waiver or control added later never rewrites the past.
+Example:
+  $ trustpack history --archive s3://acme-evidence/trustpack --period 2026-01-01..2026-03-31 --format json`)
+  .action(async (o: { archive: string; period?: string; framework?: string; format?: Format; profile?: string }) => {
+    const { runHistory } = await import('./app/history.js');
+    const r = await runHistory({ ...o, format: o.format ?? defaultFormat() });
     out(r.text);
     process.exitCode = r.exitCode;
   });

@@ -16,6 +16,10 @@ export interface CollectArgs extends ProjectOptions {
   out?: string;
   /** `--as-of DATE|TIMESTAMP`: the state then, rebuilt from AWS Config's configuration history */
   asOf?: string;
+  /** also append the bundle to this evidence archive (folder or s3://bucket/prefix) */
+  archive?: string;
+  retainUntil?: string;
+  retainMode?: string;
   log: (s: string) => void;
   tty: boolean;
 }
@@ -85,7 +89,17 @@ export async function runCollect(args: CollectArgs): Promise<{ text: string; exi
   const dir = args.out ?? join('reports', `evidence-${bundle.manifest.runId}`);
   await writeBundle(bundle, dir);
   const s = collectionSummary(bundle);
-  return { text: `${s.text}\nevidence bundle: ${dir}`, exitCode: s.failed > 0 ? 1 : 0 };
+  let archived = '';
+  if (args.archive) {
+    const { appendBundle, describeAppend, openForWriting } = await import('./archive.js');
+    const archive = await openForWriting({ ...args, archive: args.archive });
+    try {
+      archived = '\n' + describeAppend(args.archive, await appendBundle(ctx, bundle, archive));
+    } finally {
+      archive.close();
+    }
+  }
+  return { text: `${s.text}\nevidence bundle: ${dir}${archived}`, exitCode: s.failed > 0 ? 1 : 0 };
 }
 
 export async function runCheck(args: CollectArgs & { framework?: string; format: string; output?: string; color: boolean }): Promise<{ text: string; exitCode: number }> {

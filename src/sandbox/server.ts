@@ -1,4 +1,4 @@
-// The sandbox HTTP server: one loopback port answers RDS, STS, KMS and Config as AWS would,
+// The sandbox HTTP server: one loopback port answers RDS, STS, KMS, Config and S3 as AWS would,
 // routed by the SigV4 credential scope, with optional latency and injected faults.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -13,6 +13,7 @@ import { RDS_NS, rdsOperations } from './services/rds.js';
 import { STS_NS, stsOperations } from './services/sts.js';
 import { kmsOperations } from './services/kms.js';
 import { configOperations } from './services/config.js';
+import { S3Service } from './services/s3.js';
 
 export interface SandboxOptions {
   fixture: Fixture;
@@ -22,6 +23,8 @@ export interface SandboxOptions {
   latencyMs?: number;
   /** a fixed clock (STS expirations); the wall clock when absent */
   now?: Date;
+  /** S3: the most keys a ListObjectsV2 page holds (AWS: 1000); smaller to exercise paging */
+  s3MaxKeys?: number;
 }
 
 export interface SandboxStats {
@@ -37,6 +40,8 @@ export interface Sandbox {
   setFaults(plan: FaultPlan | undefined): void;
   setLatency(ms: number): void;
   stats(): SandboxStats;
+  /** the S3 buckets served (in memory): tests read what was written, as CloudTrail would show */
+  s3: S3Service;
   close(): Promise<void>;
 }
 
@@ -166,8 +171,18 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     return result;
   }
 
+  const s3 = new S3Service({ now, ...(opts.s3MaxKeys ? { maxKeys: opts.s3MaxKeys } : {}) });
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const requestId = randomUUID();
+    // S3 is REST (path-style /bucket/key, raw bodies): its own handler, routed by the SigV4 scope
+    const s3Scope = parseAuthorization(req.headers.authorization);
+    if (s3Scope.service === 's3') {
+      void s3.handle(req, res, s3Scope.region ?? 'us-east-1').then((op) => {
+        stats.calls++;
+        stats.byOperation[`s3:${op}`] = (stats.byOperation[`s3:${op}`] ?? 0) + 1;
+      });
+      return;
+    }
     answer(req, requestId).then(
       (a) => {
         if (a === 'hold') return; // a timeout: the client gives up; close() destroys the socket
@@ -225,6 +240,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       latency = Math.max(0, ms);
     },
     stats: () => ({ calls: stats.calls, byOperation: { ...stats.byOperation }, faultsInjected: stats.faultsInjected }),
+    s3,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -1,0 +1,121 @@
+// `archive add|list|verify` and `collect --archive`: a run's bundle and its results, evaluated
+// now with the project's catalog, appended to the evidence archive.
+import { canonicalJson, sha256Hex } from '../evidence/canonical.js';
+import type { EvidenceBundle } from '../evidence/model.js';
+import { bundleFiles, readBundle } from '../evidence/bundle.js';
+import { formatHead, openArchive, parseHead, type Archive, type AppendOutcome, type VerifyReport } from '../archive/index.js';
+import { loadProjectContext, type ProjectContext, type ProjectOptions } from './project.js';
+import { evaluateBundle } from './evaluate.js';
+import { textTable } from './text-table.js';
+import { UsageError } from './errors.js';
+
+export interface ArchiveFlags {
+  archive: string;
+  retainUntil?: string;
+  retainMode?: string;
+  profile?: string;
+}
+
+/** The catalog a run was evaluated with: every control and the project's parameters. */
+export function catalogDigest(ctx: ProjectContext): string {
+  return sha256Hex(canonicalJson({
+    controls: ctx.controls,
+    parameters: ctx.project.parameters ?? {},
+    control_parameters: ctx.project.control_parameters ?? {},
+  }));
+}
+
+function retentionOptions(f: ArchiveFlags): { retainUntil?: Date; retainMode?: 'COMPLIANCE' | 'GOVERNANCE' } {
+  const out: { retainUntil?: Date; retainMode?: 'COMPLIANCE' | 'GOVERNANCE' } = {};
+  if (f.retainUntil !== undefined) {
+    const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(f.retainUntil) ? `${f.retainUntil}T00:00:00Z` : f.retainUntil);
+    if (Number.isNaN(d.getTime())) throw new UsageError(`--retain-until: "${f.retainUntil}" is not a date (YYYY-MM-DD or an ISO 8601 time)`);
+    if (d.getTime() <= Date.now()) throw new UsageError(`--retain-until: ${f.retainUntil} is in the past`);
+    out.retainUntil = d;
+  }
+  if (f.retainMode !== undefined) {
+    if (f.retainMode !== 'COMPLIANCE' && f.retainMode !== 'GOVERNANCE') throw new UsageError(`--retain-mode: COMPLIANCE or GOVERNANCE, got "${f.retainMode}"`);
+    out.retainMode = f.retainMode;
+  }
+  return out;
+}
+
+export async function openForWriting(f: ArchiveFlags): Promise<Archive> {
+  return openArchive(f.archive, { forWriting: true, ...retentionOptions(f), ...(f.profile ? { profile: f.profile } : {}) });
+}
+
+/**
+ * Appends one bundle with its results evaluated now with the project's catalog (all
+ * frameworks), so history later reads what was decided that day. Backfill calls this too.
+ */
+export async function appendBundle(ctx: ProjectContext, bundle: EvidenceBundle, archive: Archive, now = new Date()): Promise<AppendOutcome> {
+  const results = evaluateBundle(ctx, bundle, undefined, now);
+  return archive.append({
+    files: bundleFiles(bundle),
+    results: Buffer.from(JSON.stringify(results) + '\n', 'utf8'),
+    catalog: catalogDigest(ctx),
+  });
+}
+
+export function describeAppend(location: string, o: AppendOutcome): string {
+  const e = o.stored.entry;
+  return `archived run ${e.runId} as entry ${e.n} of ${location}\nhead ${formatHead({ sha256: o.stored.sha256, n: e.n })}`;
+}
+
+export async function runArchiveAdd(args: ProjectOptions & ArchiveFlags & { bundle: string }): Promise<{ text: string; exitCode: number }> {
+  const ctx = loadProjectContext(args);
+  const bundle = await readBundle(args.bundle);
+  const archive = await openForWriting(args);
+  try {
+    return { text: describeAppend(args.archive, await appendBundle(ctx, bundle, archive)), exitCode: 0 };
+  } finally {
+    archive.close();
+  }
+}
+
+export async function runArchiveList(args: { archive: string; format: string; profile?: string }): Promise<{ text: string; exitCode: number }> {
+  const archive = await openArchive(args.archive, args.profile ? { profile: args.profile } : {});
+  try {
+    const rows: { n: number; sha256: string; runId: string; asOf: string; source: string; accounts: string[]; regions: string[]; bundle: string; results: string }[] = [];
+    for await (const s of archive.entries()) {
+      const e = s.entry;
+      rows.push({ n: e.n, sha256: s.sha256, runId: e.runId, asOf: e.asOf, source: e.source, accounts: e.accounts, regions: e.regions, bundle: e.bundle, results: e.results });
+    }
+    const last = rows.at(-1);
+    const head = last ? { n: last.n, sha256: last.sha256 } : null;
+    if (args.format === 'json') return { text: JSON.stringify({ location: args.archive, head, entries: rows }, null, 2), exitCode: 0 };
+    const table = textTable(['N', 'AS OF', 'SOURCE', 'RUN', 'ACCOUNTS', 'BUNDLE'], rows.map((r) => [
+      String(r.n), r.asOf, r.source, r.runId, r.accounts.join(','), r.bundle.slice(0, 16),
+    ]));
+    return { text: `${table}\n${rows.length} entries; head ${head ? formatHead(head) : '(empty archive)'}`, exitCode: 0 };
+  } finally {
+    archive.close();
+  }
+}
+
+export async function runArchiveVerify(args: { archive: string; format: string; expectHead?: string; profile?: string }): Promise<{ text: string; exitCode: number }> {
+  let expectHead;
+  if (args.expectHead !== undefined) {
+    expectHead = parseHead(args.expectHead);
+    if (!expectHead) throw new UsageError(`--expect-head: "${args.expectHead}" is not SHA256:N (the head \`archive list\` prints)`);
+  }
+  const archive = await openArchive(args.archive, args.profile ? { profile: args.profile } : {});
+  try {
+    const report = await archive.verify(expectHead ? { expectHead } : {});
+    const text = args.format === 'json' ? JSON.stringify(report, null, 2) : verifyText(report);
+    return { text, exitCode: report.intact ? 0 : 1 };
+  } finally {
+    archive.close();
+  }
+}
+
+function verifyText(r: VerifyReport): string {
+  const lines = [`archive ${r.location}: ${r.entries} entries; head ${r.head ? formatHead(r.head) : '(empty)'}`];
+  if (r.firstAsOf) lines.push(`runs from ${r.firstAsOf} to ${r.lastAsOf}`);
+  lines.push(r.intact ? 'INTACT: the chain, every bundle file and every stored result match their sha256' : `BROKEN: ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}`);
+  for (const p of r.problems) lines.push(`  position ${p.position}: ${p.kind}: ${p.message}`);
+  if (!r.immutable) lines.push('note: this archive has no Object Lock; only --expect-head with a head recorded elsewhere catches removed newest entries');
+  if (r.gaps.length > 0) lines.push(`gaps (days without a run, not failures): ${r.gaps.join(', ')}`);
+  if (r.orphans.length > 0) lines.push(`orphans (objects of a crashed append, not failures): ${r.orphans.join(', ')}`);
+  return lines.join('\n');
+}

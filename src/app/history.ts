@@ -1,0 +1,48 @@
+// `history`: the runs of a period read from the archive, with per-control status counts and
+// exceptions, from the results stored when each run was archived.
+import { isDate } from '../archive/days.js';
+import { openArchive, type Archive } from '../archive/index.js';
+import type { Results } from '../engine/results.js';
+import { buildHistory, type HistoryOptions, type RunRef } from '../history/build.js';
+import { historyCsv, historyTable } from '../history/format.js';
+import type { History } from '../history/model.js';
+import { checkFramework } from './list.js';
+import { UsageError } from './errors.js';
+
+/** START..END, UTC dates, both included. */
+export function parsePeriod(text: string): { start: string; end: string } {
+  const m = /^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$/.exec(text.trim());
+  if (!m || !isDate(m[1]!) || !isDate(m[2]!)) throw new UsageError(`--period: "${text}" is not START..END with UTC dates (e.g. 2026-01-01..2026-03-31)`);
+  if (m[1]! > m[2]!) throw new UsageError(`--period: ${m[1]} is after ${m[2]}`);
+  return { start: m[1]!, end: m[2]! };
+}
+
+/** Every archived run as a reference whose stored results are read only when needed. */
+export async function runRefs(archive: Archive): Promise<RunRef[]> {
+  const refs: RunRef[] = [];
+  for await (const s of archive.entries()) {
+    const e = s.entry;
+    refs.push({
+      runId: e.runId, asOf: e.asOf, source: e.source, accounts: e.accounts, regions: e.regions,
+      load: () => archive.results<Results>(e),
+    });
+  }
+  return refs;
+}
+
+export async function historyOf(archive: Archive, opts: HistoryOptions): Promise<History> {
+  return buildHistory(await runRefs(archive), opts);
+}
+
+export async function runHistory(args: { archive: string; period?: string; framework?: string; format: string; profile?: string }): Promise<{ text: string; exitCode: number }> {
+  const period = args.period ? parsePeriod(args.period) : undefined;
+  const framework = checkFramework(args.framework);
+  const archive = await openArchive(args.archive, args.profile ? { profile: args.profile } : {});
+  try {
+    const h = await historyOf(archive, { ...(period ? { period } : {}), ...(framework ? { framework } : {}) });
+    const text = args.format === 'json' ? JSON.stringify(h, null, 2) : args.format === 'csv' ? historyCsv(h) : historyTable(h);
+    return { text, exitCode: 0 };
+  } finally {
+    archive.close();
+  }
+}

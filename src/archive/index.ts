@@ -1,0 +1,173 @@
+// The evidence archive: an append-only chain of runs in a folder or under an S3 prefix.
+//
+//   objects/<sha256>          every bundle file and every stored results JSON, named by content
+//   entries/<N, 8 digits>.json  entry N: the run, its bundle's and results' sha256, the sha256 of entry N-1
+//
+// An append writes the objects first, then creates entry N with a create-only write; a writer
+// that loses the race for N chains onto the winner's entry and tries N+1. Nothing stored is
+// ever rewritten or deleted. The archive knows bytes and hashes, not controls: the results it
+// stores are evaluated by the caller (src/app/archive.ts) with the project's catalog.
+import { VERSION } from '../version.js';
+import type { EvidenceBundle, Manifest } from '../evidence/model.js';
+import { MANIFEST_FILE, readBundleFiles } from './bundle-files.js';
+import {
+  ENTRIES, entryBytes, entryKey, entryNumber, objectKey, parseEntry, sha256Of,
+  type ArchiveEntry, type StoredEntry,
+} from './entry.js';
+import { FolderStore } from './folder.js';
+import { S3Store, type S3StoreOptions } from './s3.js';
+import { ArchiveAccessError, type ArchiveStore } from './store.js';
+import { verifyArchive, type VerifyOptions, type VerifyReport } from './verify.js';
+
+export type { ArchiveEntry, StoredEntry } from './entry.js';
+export { formatHead, parseHead } from './entry.js';
+export type { VerifyReport, VerifyProblem } from './verify.js';
+export type { ArchiveStore, Retention } from './store.js';
+export { ArchiveAccessError } from './store.js';
+
+export interface OpenArchiveOptions extends S3StoreOptions {
+  /** create the folder when missing and check that the S3 bucket can be written with retention */
+  forWriting?: boolean;
+}
+
+export interface AppendInput {
+  /** the bundle's files as bundleFiles() gives them (manifest.json among them) */
+  files: { path: string; bytes: Uint8Array }[];
+  /** the results JSON evaluated for this run, exact bytes */
+  results: Uint8Array;
+  /** digest of the catalog and parameters the results were evaluated with */
+  catalog: string;
+  /** what the archive should say about the run; read from the manifest when absent */
+  asOf?: string;
+  source?: 'live' | 'config-history';
+}
+
+export interface AppendOutcome {
+  stored: StoredEntry;
+  /** entries another writer created first while this one was appending */
+  lostRaces: number;
+}
+
+export interface Head {
+  n: number;
+  sha256: string;
+}
+
+export class Archive {
+  constructor(readonly store: ArchiveStore) {}
+
+  get location(): string {
+    return this.store.location;
+  }
+
+  /** Appends a run: objects first, then the entry with a create-only write (retrying N+1). */
+  async append(input: AppendInput): Promise<AppendOutcome> {
+    const manifestFile = input.files.find((f) => f.path === MANIFEST_FILE);
+    if (!manifestFile) throw new ArchiveAccessError('the bundle has no manifest.json');
+    const manifest = JSON.parse(Buffer.from(manifestFile.bytes).toString('utf8')) as Manifest & Record<string, unknown>;
+    for (const f of input.files) await this.store.create(objectKey(sha256Of(f.bytes)), f.bytes);
+    const resultsSha = sha256Of(input.results);
+    await this.store.create(objectKey(resultsSha), input.results);
+
+    const head = await this.head();
+    let n = head ? head.n : 0;
+    let previous = head ? head.sha256 : null;
+    const shard = manifest['shard'] as ArchiveEntry['shard'] | undefined;
+    const base = {
+      formatVersion: 1 as const,
+      runId: manifest.runId,
+      asOf: input.asOf ?? (typeof manifest['asOf'] === 'string' ? manifest['asOf'] : manifest.startedAt),
+      source: input.source ?? (manifest['source'] === 'config-history' ? 'config-history' as const : 'live' as const),
+      accounts: [...manifest.accounts],
+      regions: [...manifest.regions],
+      ...(shard ? { shard } : {}),
+      bundle: sha256Of(manifestFile.bytes),
+      results: resultsSha,
+      catalog: input.catalog,
+    };
+    for (let lost = 0; lost < 10_000; lost++) {
+      const entry: ArchiveEntry = { ...base, n: n + 1, previous, appendedAt: new Date().toISOString(), tool: VERSION };
+      const bytes = entryBytes(entry);
+      const key = entryKey(n + 1);
+      if ((await this.store.create(key, bytes)) === 'created') {
+        return { stored: { key, sha256: sha256Of(bytes), entry }, lostRaces: lost };
+      }
+      // Another writer took N+1: chain onto its entry (complete once visible) and try N+2.
+      const theirs = await this.store.get(key);
+      if (!theirs) throw new ArchiveAccessError(`${this.location}: ${key} exists but cannot be read`);
+      previous = sha256Of(theirs);
+      n += 1;
+    }
+    throw new ArchiveAccessError(`${this.location}: gave up after 10000 lost races`);
+  }
+
+  /** The numbered entry keys in chain order (by number, as the names say). */
+  async entryKeys(): Promise<string[]> {
+    const keys = (await this.store.list(ENTRIES)).filter((k) => entryNumber(k) !== undefined);
+    return keys.sort((a, b) => entryNumber(a)! - entryNumber(b)!);
+  }
+
+  /** The last entry's number and sha256, or undefined for an empty archive. */
+  async head(): Promise<Head | undefined> {
+    const keys = await this.entryKeys();
+    const last = keys.at(-1);
+    if (!last) return undefined;
+    const bytes = await this.store.get(last);
+    if (!bytes) throw new ArchiveAccessError(`${this.location}: ${last} listed but cannot be read`);
+    return { n: entryNumber(last)!, sha256: sha256Of(bytes) };
+  }
+
+  /** Every entry in chain order, read one at a time (history streams over these). */
+  async *entries(): AsyncGenerator<StoredEntry> {
+    for (const key of await this.entryKeys()) {
+      const bytes = await this.store.get(key);
+      if (!bytes) throw new ArchiveAccessError(`${this.location}: ${key} listed but cannot be read`);
+      const entry = parseEntry(bytes);
+      if (typeof entry === 'string') throw new ArchiveAccessError(`${this.location}: ${key}: ${entry} (run \`trustpack archive verify\`)`);
+      yield { key, sha256: sha256Of(bytes), entry };
+    }
+  }
+
+  /** An object's bytes, checked against its name. */
+  async object(sha256: string): Promise<Buffer> {
+    const bytes = await this.store.get(objectKey(sha256));
+    if (!bytes) throw new ArchiveAccessError(`${this.location}: object ${sha256} is missing (run \`trustpack archive verify\`)`);
+    if (sha256Of(bytes) !== sha256) throw new ArchiveAccessError(`${this.location}: object ${sha256} was altered (run \`trustpack archive verify\`)`);
+    return bytes;
+  }
+
+  /** The results stored with an entry (evaluated when the run was archived). */
+  async results<T = unknown>(entry: ArchiveEntry): Promise<T> {
+    return JSON.parse((await this.object(entry.results)).toString('utf8')) as T;
+  }
+
+  async manifestBytes(entry: ArchiveEntry): Promise<Buffer> {
+    return this.object(entry.bundle);
+  }
+
+  /** The whole bundle of an entry, every file checked against its sha256. */
+  async bundle(entry: ArchiveEntry): Promise<EvidenceBundle> {
+    return readBundleFiles(await this.manifestBytes(entry), (sha) => this.object(sha), `${this.location} entry ${entry.n}`);
+  }
+
+  verify(opts: VerifyOptions = {}): Promise<VerifyReport> {
+    return verifyArchive(this, opts);
+  }
+
+  close(): void {
+    (this.store as { destroy?: () => void }).destroy?.();
+  }
+}
+
+/** Opens a folder or s3://bucket/prefix archive. */
+export async function openArchive(location: string, opts: OpenArchiveOptions = {}): Promise<Archive> {
+  if (location.startsWith('s3://')) {
+    const store = new S3Store(location, opts);
+    await store.open(Boolean(opts.forWriting));
+    return new Archive(store);
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) throw new ArchiveAccessError(`--archive ${location}: a folder or s3://bucket/prefix`);
+  const store = new FolderStore(location);
+  await store.open(Boolean(opts.forWriting));
+  return new Archive(store);
+}

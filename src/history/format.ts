@@ -1,0 +1,43 @@
+// History -> table (for a terminal) and CSV (for a spreadsheet: one row per exception, one per
+// control without any). JSON is the History object itself.
+import { csvCell } from '../output/csv.js';
+import { CONTROL_STATUSES } from '../engine/results.js';
+import { daysOpen } from '../archive/days.js';
+import type { History } from './model.js';
+
+export function historyTable(h: History): string {
+  const lines = [
+    `period ${h.period.start}..${h.period.end}: ${h.runs.length} runs; ${h.days.withEvidence} of ${h.days.total} days with evidence`,
+  ];
+  if (h.days.missing.length > 0) lines.push(`days without a run (gaps): ${h.days.missing.join(', ')}`);
+  for (const c of h.controls) {
+    const counts = CONTROL_STATUSES.filter((s) => c.runs[s] > 0).map((s) => `${s} ${c.runs[s]}`).join(', ');
+    const open = c.exceptions.filter((e) => e.resolvedAt === null && !e.gone).length;
+    lines.push('', `${c.id}  ${c.title}`, `  runs: ${counts || 'none'}; exceptions: ${c.exceptions.length} (${open} open)`);
+    for (const e of c.exceptions) {
+      const end = e.resolvedAt ?? (e.gone ? `gone after ${e.lastSeen}` : 'OPEN');
+      const days = daysOpen(e.firstSeen, e.resolvedAt ?? e.lastSeen);
+      lines.push(`  ${e.status} ${e.resource}  ${e.firstSeen} -> ${end}  (${e.runs} runs, ${days} days${e.waivedRuns ? `, ${e.waivedRuns} waived` : ''}${e.gaps.length ? `, ${e.gaps.length} gap runs` : ''})`);
+      lines.push(`      ${e.reason}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+export const HISTORY_CSV_HEADER = [
+  'control_id', 'control_title', ...CONTROL_STATUSES.map((s) => `runs_${s}`), 'resource', 'account', 'region', 'status',
+  'first_seen', 'last_seen', 'resolved_at', 'gone', 'waived_runs', 'source', 'runs', 'reason',
+] as const;
+
+export function historyCsv(h: History): string {
+  const rows: string[][] = [];
+  for (const c of h.controls) {
+    const base = [c.id, c.title, ...CONTROL_STATUSES.map((s) => String(c.runs[s]))];
+    if (c.exceptions.length === 0) rows.push([...base, '', '', '', '', '', '', '', '', '', '', '', '']);
+    for (const e of c.exceptions) {
+      rows.push([...base, e.resource, e.account, e.region, e.status, e.firstSeen, e.lastSeen, e.resolvedAt ?? '',
+        String(e.gone), String(e.waivedRuns), e.source, String(e.runs), e.reason]);
+    }
+  }
+  return [HISTORY_CSV_HEADER.join(','), ...rows.map((r) => r.map(csvCell).join(','))].join('\r\n') + '\r\n';
+}

@@ -1,0 +1,45 @@
+// The history JSON (`trustpack history --format json`), as DESIGN.md fixes it.
+import type { ControlStatus } from '../engine/results.js';
+
+export type RunSource = 'live' | 'config-history';
+
+export interface HistoryRun {
+  id: string;
+  startedAt: string;
+  asOf: string;
+  source: RunSource;
+  accounts: string[];
+  regions: string[];
+}
+
+export interface HistoryException {
+  resource: string;
+  account: string;
+  region: string;
+  status: 'FAIL' | 'ERROR';
+  firstSeen: string;
+  lastSeen: string;
+  resolvedAt: string | null;
+  gone: boolean;
+  waivedRuns: number;
+  source: RunSource | 'mixed';
+  runs: number;
+  reason: string;
+  /** asOf of the runs during the streak that did not cover its account or region */
+  gaps: string[];
+}
+
+export interface HistoryControl {
+  id: string;
+  title: string;
+  frameworks: Record<string, string[]>;
+  runs: Record<ControlStatus, number>;
+  exceptions: HistoryException[];
+}
+
+export interface History {
+  period: { start: string; end: string };
+  runs: HistoryRun[];
+  days: { total: number; withEvidence: number; missing: string[] };
+  controls: HistoryControl[];
+}

@@ -1,0 +1,170 @@
+// The S3 archive through the sandbox: the real SDK and the AWS CLI on loopback. Object Lock
+// retention on every object, create-only writes (If-None-Match: *), ListObjectsV2 paging,
+// CRC32 checksums in headers and aws-chunked trailers, and two racing writers.
+import { execFile, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openArchive } from '../src/archive/index.js';
+import { loadFixture, startSandbox, type Sandbox } from '../src/sandbox/index.js';
+import { decodeAwsChunked } from '../src/sandbox/services/s3.js';
+import { SAMPLE, useSandboxEnv } from './collect-helpers.js';
+import { appendInput } from './helpers/archive-bundles.js';
+
+const run = promisify(execFile);
+let sb: Sandbox;
+
+async function aws(...args: string[]): Promise<any> {
+  const { stdout } = await run('/usr/bin/aws', [...args, '--endpoint-url', sb.url, '--region', 'us-east-1', '--output', 'json'], { env: process.env });
+  return stdout.trim() ? JSON.parse(stdout) : {};
+}
+
+async function retentionOf(bucket: string, key: string) {
+  const { S3Client, GetObjectRetentionCommand } = await import('@aws-sdk/client-s3');
+  const c = new S3Client({ forcePathStyle: true, region: 'us-east-1' });
+  try {
+    return (await c.send(new GetObjectRetentionCommand({ Bucket: bucket, Key: key }))).Retention;
+  } finally {
+    c.destroy();
+  }
+}
+
+beforeAll(async () => {
+  // a small page size, so every listing below crosses pages as a large archive would
+  sb = await startSandbox({ fixture: loadFixture(SAMPLE), port: 0, s3MaxKeys: 7 });
+  useSandboxEnv(sb.url);
+  process.env['AWS_REGION'] = 'us-east-1';
+  await aws('s3api', 'create-bucket', '--bucket', 'evidence-locked', '--object-lock-enabled-for-bucket');
+  await aws('s3api', 'put-object-lock-configuration', '--bucket', 'evidence-locked', '--object-lock-configuration',
+    JSON.stringify({ ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 30 } } }));
+  await aws('s3api', 'create-bucket', '--bucket', 'evidence-nodefault', '--object-lock-enabled-for-bucket');
+  await aws('s3api', 'put-object-lock-configuration', '--bucket', 'evidence-nodefault', '--object-lock-configuration', JSON.stringify({ ObjectLockEnabled: 'Enabled' }));
+  await aws('s3api', 'create-bucket', '--bucket', 'evidence-plain');
+});
+afterAll(async () => {
+  await sb?.close();
+});
+
+describe('S3 archive on the sandbox', () => {
+  it('writes every object with the bucket default retention (COMPLIANCE) and verifies the chain', async () => {
+    const a = await openArchive('s3://evidence-locked/nightly', { forWriting: true });
+    for (let i = 1; i <= 4; i++) await a.append(appendInput(`run-${i}`, `2026-02-0${i}T02:00:00.000Z`, i));
+    const report = await a.verify({ expectHead: (await a.head())! });
+    a.close();
+    expect(report.problems).toEqual([]);
+    expect(report.intact).toBe(true);
+    expect(report.immutable).toBe(true);
+    expect(report.entries).toBe(4);
+
+    // the AWS CLI lists what the SDK wrote (following its pages) and reads every retention
+    const listed = await aws('s3api', 'list-objects-v2', '--bucket', 'evidence-locked', '--prefix', 'nightly/');
+    const keys: string[] = listed.Contents.map((c: { Key: string }) => c.Key);
+    expect(keys.filter((k) => k.startsWith('nightly/entries/'))).toHaveLength(4);
+    expect(keys.length).toBeGreaterThan(7); // more than one page
+    // every object, through the SDK; an entry and an object through the AWS CLI as well
+    for (const key of keys) {
+      const r = await retentionOf('evidence-locked', key);
+      expect(r?.Mode).toBe('COMPLIANCE');
+      const days = (r!.RetainUntilDate!.getTime() - Date.now()) / 86_400_000;
+      expect(days).toBeGreaterThan(29);
+      expect(days).toBeLessThanOrEqual(30);
+    }
+    for (const key of [keys.find((k) => k.includes('/entries/'))!, keys.find((k) => k.includes('/objects/'))!]) {
+      const r = await aws('s3api', 'get-object-retention', '--bucket', 'evidence-locked', '--key', key);
+      expect(r.Retention.Mode).toBe('COMPLIANCE');
+    }
+    // and the CLI sees the lock configuration the archive read
+    const lock = await aws('s3api', 'get-object-lock-configuration', '--bucket', 'evidence-locked');
+    expect(lock.ObjectLockConfiguration).toEqual({ ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 30 } } });
+  });
+
+  it('refuses a locked bucket without a default retention unless --retain-until is given', async () => {
+    await expect(openArchive('s3://evidence-nodefault/a', { forWriting: true })).rejects.toMatchObject({
+      exitCode: 2, message: expect.stringContaining('no default retention'),
+    });
+    const until = new Date(Date.now() + 10 * 86_400_000);
+    const a = await openArchive('s3://evidence-nodefault/a', { forWriting: true, retainUntil: until, retainMode: 'GOVERNANCE' });
+    await a.append(appendInput('run-1', '2026-02-01T02:00:00.000Z', 1));
+    a.close();
+    const listed = await aws('s3api', 'list-objects-v2', '--bucket', 'evidence-nodefault');
+    expect(listed.Contents.length).toBe(4); // records file, manifest, results, entry
+    for (const c of listed.Contents as { Key: string }[]) {
+      const r = await retentionOf('evidence-nodefault', c.Key);
+      expect(r).toEqual({ Mode: 'GOVERNANCE', RetainUntilDate: until });
+    }
+  });
+
+  it('works on a bucket without Object Lock, and says it is not immutable', async () => {
+    const a = await openArchive('s3://evidence-plain/x', { forWriting: true });
+    await a.append(appendInput('run-1', '2026-02-01T02:00:00.000Z', 1));
+    const r = await a.verify();
+    a.close();
+    expect(r.intact).toBe(true);
+    expect(r.immutable).toBe(false);
+    await expect(openArchive('s3://evidence-plain/x', { forWriting: true, retainUntil: new Date(Date.now() + 86_400_000) }))
+      .rejects.toMatchObject({ exitCode: 2 });
+  });
+
+  it('an unreadable location (no such bucket) is exit 2', async () => {
+    await expect(openArchive('s3://no-such-bucket/x')).rejects.toMatchObject({ exitCode: 2, message: expect.stringContaining('NoSuchBucket') });
+  });
+
+  it('PutObject with If-None-Match: * never replaces an object (412), with or without aws-chunked', async () => {
+    const { S3Client, PutObjectCommand, GetObjectCommand } = await import('@aws-sdk/client-s3');
+    const before = { ...sb.s3.seen };
+    const c = new S3Client({ forcePathStyle: true, region: 'us-east-1' });
+    await c.send(new PutObjectCommand({ Bucket: 'evidence-plain', Key: 'k/one', Body: 'first', IfNoneMatch: '*' }));
+    // a stream of unknown length: the SDK sends it aws-chunked with a CRC32 trailer
+    const stream = Readable.from([Buffer.from('second ', 'utf8'), Buffer.from('body', 'utf8')]);
+    await expect(c.send(new PutObjectCommand({ Bucket: 'evidence-plain', Key: 'k/one', Body: stream, IfNoneMatch: '*', ContentLength: 11 })))
+      .rejects.toMatchObject({ name: 'PreconditionFailed', $metadata: { httpStatusCode: 412 } });
+    await c.send(new PutObjectCommand({ Bucket: 'evidence-plain', Key: 'k/two', Body: Readable.from([Buffer.from('streamed '), Buffer.from('body')]), ContentLength: 13 }));
+    const got = await c.send(new GetObjectCommand({ Bucket: 'evidence-plain', Key: 'k/one', ChecksumMode: 'ENABLED' }));
+    expect(await got.Body!.transformToString()).toBe('first');
+    const two = await c.send(new GetObjectCommand({ Bucket: 'evidence-plain', Key: 'k/two', ChecksumMode: 'ENABLED' }));
+    expect(await two.Body!.transformToString()).toBe('streamed body');
+    expect(two.ChecksumCRC32).toBeTruthy();
+    expect(sb.s3.writesPerKey('evidence-plain').get('k/one')).toBe(1);
+    // the two streams came aws-chunked, and every body carried a CRC32 the sandbox checked
+    expect(sb.s3.seen.awsChunked - before.awsChunked).toBe(2);
+    expect(sb.s3.seen.crc32Checked - before.crc32Checked).toBe(3);
+    c.destroy();
+  });
+
+  it('decodes aws-chunked bodies with signed chunks and trailers; a wrong CRC32 is BadDigest', async () => {
+    const raw = Buffer.from('5;chunk-signature=abc\r\nhello\r\n6;chunk-signature=def\r\n world\r\n0;chunk-signature=0\r\nx-amz-checksum-crc32:DUoRhQ==\r\n\r\n');
+    expect(decodeAwsChunked(raw)).toEqual({ body: Buffer.from('hello world'), trailers: { 'x-amz-checksum-crc32': 'DUoRhQ==' } });
+    const { S3Client, PutObjectCommand } = await import('@aws-sdk/client-s3');
+    const c = new S3Client({ forcePathStyle: true, region: 'us-east-1', requestChecksumCalculation: 'WHEN_REQUIRED' });
+    await expect(c.send(new PutObjectCommand({ Bucket: 'evidence-plain', Key: 'k/bad', Body: 'abc', ChecksumCRC32: 'AAAAAA==' })))
+      .rejects.toMatchObject({ name: 'BadDigest' });
+    c.destroy();
+  });
+
+  it('two processes released together, 50 appends each: one chain of 100 entries, no object written twice', async () => {
+    const startAt = String(Date.now() + 2500);
+    const child = (tag: string) => new Promise<{ lost: number }>((resolve, reject) => {
+      const p = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'helpers', 'archive-append-child.ts'), 's3://evidence-locked/race', tag, '50', startAt], { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
+      let out = '';
+      p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      p.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`child ${tag} exit ${code}`))));
+    });
+    const [x, y] = await Promise.all([child('x'), child('y')]);
+    expect(x.lost + y.lost).toBeGreaterThan(0);
+    const a = await openArchive('s3://evidence-locked/race');
+    const runs: string[] = [];
+    for await (const s of a.entries()) runs.push(s.entry.runId);
+    const r = await a.verify();
+    a.close();
+    expect(runs).toHaveLength(100);
+    expect(new Set(runs).size).toBe(100);
+    expect(r.problems).toEqual([]);
+    expect(r.orphans).toEqual([]);
+    const writes = [...sb.s3.writesPerKey('evidence-locked')].filter(([k]) => k.startsWith('race/'));
+    expect(writes.filter(([k]) => k.startsWith('race/entries/'))).toHaveLength(100);
+    expect(writes.every(([, n]) => n === 1)).toBe(true);
+    // the losers' create-only writes were answered 412 and changed nothing
+    expect(sb.stats().byOperation['s3:PutObject']).toBeGreaterThan(writes.length);
+  });
+});

@@ -1,0 +1,97 @@
+// History over an archive of nightly runs of the sample account (through the sandbox): a defect
+// fixed on night 3 and one still open, with exact streak dates; and the CLI on that archive.
+import { cp, mkdtemp, rm, unlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { historyOf } from '../src/app/history.js';
+import { openArchive } from '../src/archive/index.js';
+import { loadFixture, startSandbox, type Fixture, type Sandbox } from '../src/sandbox/index.js';
+import { SAMPLE, useSandboxEnv } from './collect-helpers.js';
+import { archiveNights, NIGHTS } from './helpers/archive-nights.js';
+import { ROOT, runCli } from './helpers/cli.js';
+
+let sb: Sandbox;
+let dir: string;
+let fixture: Fixture;
+const PROJECT = join(ROOT, 'trustpack.yaml');
+
+beforeAll(async () => {
+  fixture = loadFixture(SAMPLE);
+  sb = await startSandbox({ fixture, port: 0 });
+  useSandboxEnv(sb.url);
+  dir = await mkdtemp(join(tmpdir(), 'tp-history-'));
+  await archiveNights(fixture, join(dir, 'archive'), PROJECT);
+});
+afterAll(async () => {
+  await sb?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('history over archived nights', () => {
+  it('a defect fixed on night 3 resolves there; one never fixed stays open; the missing day is a gap', async () => {
+    const archive = await openArchive(join(dir, 'archive'));
+    const h = await historyOf(archive, { period: { start: '2026-03-01', end: '2026-03-06' } });
+    expect(h.runs.map((r) => r.asOf)).toEqual(NIGHTS);
+    expect(h.runs.every((r) => r.source === 'live')).toBe(true);
+    expect(h.days).toEqual({ total: 6, withEvidence: 5, missing: ['2026-03-04'] });
+
+    const rotation = h.controls.find((c) => c.id === 'kms-cmk-rotation-enabled')!;
+    expect(rotation.runs).toMatchObject({ FAIL: 2, PASS: 3 });
+    expect(rotation.exceptions).toEqual([expect.objectContaining({
+      status: 'FAIL', firstSeen: NIGHTS[0], lastSeen: NIGHTS[1], resolvedAt: NIGHTS[2], gone: false, runs: 2, source: 'live',
+    })]);
+    expect(rotation.exceptions[0]!.resource).toMatch(/^arn:aws:kms:us-east-1:111122223333:key\//);
+
+    const tls = h.controls.find((c) => c.id === 'rds-cluster-tls-enforced')!;
+    expect(tls.runs.FAIL).toBe(5);
+    const open = tls.exceptions.find((e) => e.resource.includes('legacy-reporting'))!;
+    expect(open).toMatchObject({ firstSeen: NIGHTS[0], lastSeen: NIGHTS[4], resolvedAt: null, gone: false, runs: 5 });
+    expect(open.reason).toBe('TlsParameterValue is "OFF", expected one of ["ON","1"]');
+  });
+
+  it('history reads the results stored at archive time, not today\'s catalog', async () => {
+    const archive = await openArchive(join(dir, 'archive'));
+    const h = await historyOf(archive, { framework: 'pci-dss-4.0.1' });
+    expect(h.period).toEqual({ start: '2026-03-01', end: '2026-03-06' });
+    expect(h.controls.every((c) => (c.frameworks['pci-dss-4.0.1'] ?? []).length > 0)).toBe(true);
+    expect(h.controls.length).toBeGreaterThan(0);
+  });
+
+  it('CLI: archive list prints the head, verify checks it (0), history formats; tampering is 1, a missing folder 2', async () => {
+    const location = join(dir, 'archive');
+    const list = await runCli(['archive', 'list', '--archive', location, '--format', 'json']);
+    expect(list.code).toBe(0);
+    const listed = JSON.parse(list.stdout);
+    expect(listed.entries).toHaveLength(5);
+    const head = `${listed.head.sha256}:${listed.head.n}`;
+
+    const ok = await runCli(['archive', 'verify', '--archive', location, '--expect-head', head, '--format', 'table']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('INTACT');
+    expect(ok.stdout).toContain('gaps (days without a run, not failures): 2026-03-04');
+    expect(ok.stdout).toContain('no Object Lock');
+
+    const json = await runCli(['history', '--archive', location, '--period', '2026-03-01..2026-03-06', '--format', 'json']);
+    expect(json.code).toBe(0);
+    const h = JSON.parse(json.stdout);
+    expect(h.days.missing).toEqual(['2026-03-04']);
+    const csv = await runCli(['history', '--archive', location, '--format', 'csv']);
+    expect(csv.stdout.split('\r\n')[0]).toBe('control_id,control_title,runs_PASS,runs_FAIL,runs_ERROR,runs_NOT_APPLICABLE,runs_MANUAL,runs_WAIVED,resource,account,region,status,first_seen,last_seen,resolved_at,gone,waived_runs,source,runs,reason');
+    const table = await runCli(['history', '--archive', location, '--format', 'table']);
+    expect(table.stdout).toContain('5 of 6 days with evidence');
+
+    expect((await runCli(['history', '--archive', location, '--period', '2026-03-06..2026-03-01'])).code).toBe(2);
+    expect((await runCli(['archive', 'verify', '--archive', location, '--expect-head', 'nope'])).code).toBe(2);
+
+    const copy = join(dir, 'tampered');
+    await cp(location, copy, { recursive: true });
+    await unlink(join(copy, 'entries', '00000005.json'));
+    const truncated = await runCli(['archive', 'verify', '--archive', copy, '--expect-head', head, '--format', 'json']);
+    expect(truncated.code).toBe(1);
+    expect(JSON.parse(truncated.stdout).problems).toEqual([expect.objectContaining({ kind: 'truncated', position: 5 })]);
+    const missing = await runCli(['archive', 'verify', '--archive', join(dir, 'nowhere')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('no archive there');
+  });
+});
