@@ -231,6 +231,35 @@ Example:
     process.exitCode = r.exitCode;
   });
 
+// ---- backfill ----------------------------------------------------------------------------
+program
+  .command('backfill')
+  .description("append one run per step of a past period to the evidence archive, rebuilt from AWS Config's configuration history")
+  .requiredOption('--archive <location>', 'the evidence archive: a folder or s3://bucket/prefix')
+  .requiredOption('--period <start..end>', 'UTC dates, both included')
+  .option('--every <step>', 'one run per step: Nd or Nh', '1d')
+  .option('--regions <list>', 'comma-separated regions (default: trustpack.yaml regions, else AWS_REGION)', splitList)
+  .option('--role-arn <arn>', 'assume this role for another account (repeatable)', collectRepeat)
+  .option('--profile <name>', 'AWS profile (default: the SDK chain)')
+  .option('--concurrency <n>', 'concurrent API calls across accounts and regions', '8')
+  .option('--controls <dir>', 'controls folder')
+  .option('--retain-until <date>', 'S3 Object Lock retention for every archived object')
+  .option('--retain-mode <mode>', 'COMPLIANCE or GOVERNANCE')
+  .addHelpText('after', `
+Each step's run is the state at the end of the step (a day: 23:59:59Z), rebuilt from AWS Config's
+configuration history (source config-history); each resource's history is read once for the whole
+period. Steps already archived from history are skipped: a rerun appends nothing twice. What Config
+does not record (automated backups, parameter groups, a recorder's delivery status) is ERROR.
+Exit codes: 0 every step archived with complete evidence, 1 archived but some evidence has no history, 2 bad input.
+Example:
+  $ trustpack backfill --archive s3://acme-evidence/trustpack --period 2026-07-01..2026-09-30 --every 1d`)
+  .action(async (o: CollectFlags & { archive: string; period: string; every: string; retainUntil?: string; retainMode?: string }, cmd: Command) => {
+    const { runBackfill } = await import('./app/backfill.js');
+    const r = await runBackfill({ ...o, ...projectOpts(cmd), log: err, tty: Boolean(process.stderr.isTTY) });
+    out(r.text);
+    process.exitCode = r.exitCode;
+  });
+
 // ---- archive (the audit period) ---------------------------------------------------------
 const archiveCmd = program.command('archive').description('the append-only evidence archive: add runs, list them, verify the chain');
 const archiveLocation = () => new Option('--archive <location>', 'a folder or s3://bucket/prefix').makeOptionMandatory();

@@ -43,9 +43,10 @@ function parseConcurrency(v: string | undefined): number {
   return n;
 }
 
-export async function collectBundle(args: CollectArgs, ctx: ProjectContext): Promise<EvidenceBundle> {
+export async function collectBundle(args: CollectArgs, ctx: ProjectContext,
+  backfill?: { asOf: Date; history: import('../../collectors/run.js').HistoryStores }): Promise<EvidenceBundle> {
   const { collectEvidence } = await import('../../collectors/run.js');
-  const asOf = args.asOf !== undefined ? (await import('./as-of.js')).parseAsOf(args.asOf) : undefined;
+  const asOf = backfill?.asOf ?? (args.asOf !== undefined ? (await import('./as-of.js')).parseAsOf(args.asOf) : undefined);
   const collectors = collectorsFor(ctx);
   const regions = regionsFor(args, ctx);
   const accounts = Math.max(1, args.roleArn?.length ?? 0);
@@ -60,6 +61,7 @@ export async function collectBundle(args: CollectArgs, ctx: ProjectContext): Pro
       collectors,
       concurrency: parseConcurrency(args.concurrency),
       ...(asOf ? { asOf } : {}),
+      ...(backfill ? { history: backfill.history } : {}),
       onProgress: (e) => progress.onProgress(e),
       toolVersion: VERSION,
     });
