@@ -130,7 +130,8 @@ const getResourceConfigHistory: Handler = (ctx) => {
   if (!t) throw new ApiError('ResourceNotDiscoveredException', 400, `Resource ${id} of resourceType:${type} is unknown or has not been discovered`);
   const inRange = t.items.filter((i) => i.captureTime.getTime() <= later.getTime() && (!earlier || i.captureTime.getTime() >= earlier.getTime()));
   if (order === 'Reverse') inRange.reverse();
-  const scope = `config:GetResourceConfigHistory:${type}:${id}:${later.getTime()}:${earlier?.getTime() ?? ''}:${order}`;
+  // the token is tied to the query as sent (a missing laterTime means "now" on every page)
+  const scope = `config:GetResourceConfigHistory:${type}:${id}:${String(ctx.json['laterTime'] ?? '')}:${earlier?.getTime() ?? ''}:${order}`;
   const p = page(inRange, limit, nextToken(ctx), scope, badToken);
   return { configurationItems: p.items.map((i) => wireItem(ctx, t, i)), nextToken: p.next };
 };
