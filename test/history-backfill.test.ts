@@ -9,6 +9,7 @@ import { startSandbox, loadFixture, type Sandbox } from '../src/sandbox/index.js
 import type { Fixture } from '../src/sandbox/model.js';
 import { runBackfill, type BackfillOutcome } from '../src/app/backfill.js';
 import { historyOf } from '../src/app/history.js';
+import { historyTable } from '../src/history/format.js';
 import { openArchive } from '../src/archive/index.js';
 import type { History } from '../src/history/model.js';
 import { ROOT } from './helpers/cli.js';
@@ -59,6 +60,11 @@ describe('trustpack backfill from AWS Config history', () => {
     expect(history.runs[0]!.asOf).toBe(`${START}T23:59:59.000Z`);
     expect(history.runs.at(-1)!.asOf).toBe(`${END}T23:59:59.000Z`);
     expect(history.days.missing).toEqual([]);
+    // the table shows them apart from live runs, and says what the mark means
+    const table = historyTable(history);
+    expect(table).toContain('51 runs (0 live, 51 rebuilt from AWS Config history)');
+    expect(table).toMatch(/legend: \[history\] = rebuilt after the fact from AWS Config's configuration history/);
+    expect(table).toMatch(/FAIL arn:aws:rds:us-east-1:111122223333:cluster:orders-prod .*\[history\]/);
   });
 
   it('finds exactly the three-week deletion-protection streak, two months ago, and when it was fixed', () => {
