@@ -193,9 +193,16 @@ Example:
 program
   .command('report')
   .description('write a signed PDF evidence pack from an evidence bundle')
-  .requiredOption('--evidence <dir>', 'evidence bundle folder')
+  .option('--evidence <dir>', 'evidence bundle folder (required unless --archive)')
   .option('--controls <dir>', 'controls folder')
   .option('--framework <id>', 'soc2, pci-dss-4.0.1, gdpr, ccpa, csa-ccm-4, or all', 'all')
+  // ---- period pack (the audit period) ----
+  .option('--archive <location>', 'a period pack from this evidence archive (a folder or s3://bucket/prefix), with --period')
+  .option('--period <start..end>', 'the audit period: UTC dates, both included')
+  .option('--sample-seed <text>', 'seed of the reproducible sample (default: the archive head sha256)')
+  .option('--sample-size <n>', 'sample size per control (default: from how often the control runs)')
+  .option('--profile <name>', 'AWS profile for an S3 archive')
+  // ---- end period pack ----
   .option('--out <file>', 'the PDF to write (default: reports/evidence-pack-<run id>.pdf)')
   .option('--sign-p12 <file>', 'PKCS#12 file with the signing key and certificate')
   .option('--sign-passphrase-env <var>', 'name of the environment variable that holds the PKCS#12 passphrase')
@@ -207,9 +214,18 @@ Exit codes: 0 written (whatever the results), 2 bad input or signing key.
 Example:
   $ PACK_PASS=... trustpack report --evidence evidence/ --framework soc2 --out soc2-pack.pdf \\
       --sign-p12 signer.p12 --sign-passphrase-env PACK_PASS`)
-  .action(async (o: { evidence: string; framework: string; out?: string; signP12?: string; signPassphraseEnv?: string; signingTime?: string; unsigned?: boolean }, cmd: Command) => {
+  .action(async (o: { evidence?: string; archive?: string; period?: string; sampleSeed?: string; sampleSize?: string; profile?: string; framework: string; out?: string; signP12?: string; signPassphraseEnv?: string; signingTime?: string; unsigned?: boolean }, cmd: Command) => {
+    if (o.archive) {
+      if (o.evidence) throw new UsageError('--evidence and --archive contradict each other: one run, or a period of the archive');
+      const { runPeriodReport } = await import('./app/period.js');
+      const r = await runPeriodReport({ ...o, archive: o.archive, ...projectOpts(cmd) });
+      out(r.text);
+      process.exitCode = r.exitCode;
+      return;
+    }
+    if (!o.evidence) throw new UsageError("required option '--evidence <dir>' not specified (or --archive LOCATION --period START..END for a period pack)");
     const { runReport } = await import('./app/report.js');
-    const r = await runReport({ ...o, ...projectOpts(cmd) });
+    const r = await runReport({ ...o, evidence: o.evidence, ...projectOpts(cmd) });
     out(r.text);
     process.exitCode = r.exitCode;
   });
@@ -219,14 +235,30 @@ program
   .description('verify a pack: signature over the whole file, signer, embedded evidence hashes')
   .argument('<file>', 'the PDF evidence pack')
   .option('--trust <pem>', 'certificate(s) the signer must chain to')
+  .option('--archive <location>', 'a period pack: also check its runs against this evidence archive')
   .addOption(formatOption(['table', 'json']))
   .addHelpText('after', `
 Exit codes: 0 valid, 1 invalid or tampered, 2 unreadable input.
 Example:
   $ trustpack verify evidence-pack.pdf --trust signer.pem`)
-  .action(async (file: string, o: { trust?: string; format?: Format }) => {
+  .action(async (file: string, o: { trust?: string; archive?: string; format?: Format }) => {
     const { runVerify } = await import('./app/verify.js');
-    const r = await runVerify(file, { ...o, format: o.format ?? defaultFormat(), color: useColor() });
+    const format = o.format ?? defaultFormat();
+    const r = await runVerify(file, { ...o, format, color: useColor() });
+    // ---- period pack against its archive ----
+    if (o.archive) {
+      const { verifyPackAgainstArchive } = await import('./app/period.js');
+      const a = await verifyPackAgainstArchive(file, o.archive);
+      if (a.problems.length > 0) r.exitCode = 1;
+      if (format === 'json') {
+        const j = JSON.parse(r.text) as Record<string, unknown>;
+        r.text = JSON.stringify({ ...j, valid: j['valid'] === true && a.problems.length === 0, archive: { location: o.archive, runs: a.checked, problems: a.problems } }, null, 2);
+      } else {
+        r.text += '\n' + (a.problems.length === 0
+          ? `  archive:     ${a.checked} runs match their entries in ${o.archive}`
+          : [`  archive:     ${a.problems.length} problem(s) against ${o.archive}`, ...a.problems.map((p) => `  problem: ${p}`)].join('\n'));
+      }
+    }
     out(r.text);
     process.exitCode = r.exitCode;
   });

@@ -2,8 +2,8 @@
 // attestations. Every problem in any of them is reported at once (ProblemsError, exit 2).
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import type { Attestation, Control, Framework, LoadProblem, ProjectConfig, Waiver } from '../controls/model.js';
-import { loadAttestations, loadCatalog, loadProject, loadWaivers, type LoadedProject } from '../controls/load.js';
+import type { Attestation, Control, Framework, LoadProblem, ManagementResponse, ProjectConfig, Waiver } from '../controls/model.js';
+import { loadAttestations, loadCatalog, loadProject, loadResponses, loadWaivers, type LoadedProject } from '../controls/load.js';
 import { COLLECTORS } from '../../collectors/registry.js';
 import { PACKAGE_ROOT } from '../version.js';
 import { ProblemsError, UsageError } from './errors.js';
@@ -17,6 +17,8 @@ export interface ProjectContext {
   frameworks: Framework[];
   waivers: Waiver[];
   attestations: Attestation[];
+  /** management responses to exceptions (period packs) */
+  responses: ManagementResponse[];
   /** folder that attestation documents are relative to */
   attestationBaseDir?: string;
 }
@@ -79,10 +81,16 @@ export function loadProjectContext(opts: ProjectOptions): ProjectContext {
     attestationBaseDir = dirname(file);
     problems.push(...a.problems);
   }
+  let responses: ManagementResponse[] = [];
+  if (project.responses) {
+    const r = loadResponses(rel(project.responses), controls ? { controls } : {});
+    responses = r.responses;
+    problems.push(...r.problems);
+  }
   if (problems.length > 0) throw new ProblemsError(problems);
   return {
     ...(projectFile ? { projectFile } : {}),
-    project, controlsDir, controls: catalog.controls, frameworks: catalog.frameworks, waivers, attestations,
+    project, controlsDir, controls: catalog.controls, frameworks: catalog.frameworks, waivers, attestations, responses,
     ...(attestationBaseDir ? { attestationBaseDir } : {}),
   };
 }

@@ -57,14 +57,14 @@ export async function writeEvidencePack(req: PackRequest): Promise<void> {
   );
 }
 
-function parseSigningTime(v: string | undefined): Date {
+export function parseSigningTime(v: string | undefined): Date {
   if (v === undefined) return new Date();
   const d = new Date(v);
   if (Number.isNaN(d.getTime())) throw new UsageError(`--signing-time: '${v}' is not an ISO 8601 time`);
   return d;
 }
 
-async function readSigner(p12File: string | undefined, passEnv: string | undefined, unsigned: boolean | undefined): Promise<Signer | undefined> {
+export async function readSigner(p12File: string | undefined, passEnv: string | undefined, unsigned: boolean | undefined): Promise<Signer | undefined> {
   if (unsigned) {
     if (p12File) throw new UsageError('--unsigned and --sign-p12 contradict each other');
     return undefined;

@@ -3,7 +3,7 @@
 // for a mistake in a user's file.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Attestation, Control, Framework, FrameworkId, LoadProblem, ProjectConfig, Waiver } from './model.js';
+import type { Attestation, Control, ManagementResponse, Framework, FrameworkId, LoadProblem, ProjectConfig, Waiver } from './model.js';
 import { checkControl } from './check-control.js';
 import { expandConfigRule } from './expand.js';
 import { readYaml, type YamlFile } from './read-yaml.js';
@@ -275,4 +275,12 @@ export function loadAttestations(file: string, opts: ProjectOptions = {}): { att
     ...checkControlsExist(y, 'attestations', items, opts.controls),
   ];
   return { attestations: y.valid ? (items as unknown as Attestation[]) : [], problems };
+}
+
+/** Loads a management responses file (`responses: [...]`), for the exceptions of a period pack. */
+export function loadResponses(file: string, opts: ProjectOptions = {}): { responses: ManagementResponse[]; problems: LoadProblem[] } {
+  const y = readValid(file, 'responses');
+  const items = itemsOf(y, 'responses');
+  const problems = [...y.problems, ...checkDates(y, 'responses', items, ['date']), ...checkControlsExist(y, 'responses', items, opts.controls)];
+  return { responses: y.valid ? (items as unknown as ManagementResponse[]) : [], problems };
 }

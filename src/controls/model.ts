@@ -144,6 +144,22 @@ export interface ProjectConfig {
   control_parameters?: Record<string, Record<string, unknown>>;
   waivers?: string;
   attestations?: string;
+  /** the system under audit, as a period pack's cover states it */
+  system?: { scope?: string; accounts?: string[]; services?: string[] };
+  preparer?: string;
+  reviewer?: string;
+  /** management responses to exceptions of an audit period (a YAML file) */
+  responses?: string;
+}
+
+/** A management response to exceptions of a control on matching resources. */
+export interface ManagementResponse {
+  control: string;
+  /** glob on the resource ARN; `*` matches any run of characters */
+  resource: string;
+  response: string;
+  owner: string;
+  date: string;
 }
 
 export interface Waiver {

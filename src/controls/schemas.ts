@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { ValidateFunction } from 'ajv';
 import * as generated from './validators.generated.js';
 
-export type SchemaName = 'control' | 'framework' | 'project' | 'waivers' | 'attestations';
+export type SchemaName = 'control' | 'framework' | 'project' | 'waivers' | 'attestations' | 'responses';
 
 /** Walks up from this module to the package root; works from src/ (tsx) and from dist/src/ (build). */
 export function schemaDir(): string {

@@ -2871,8 +2871,9 @@ return errors === 0;
 validate30.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const project = validate31;
-const schema40 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/project.schema.json","title":"trustpack.yaml project settings","type":"object","additionalProperties":false,"properties":{"organisation":{"type":"string","minLength":1},"controls":{"type":"string","minLength":1},"regions":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-\\d+$","x-message":"must be an AWS region such as eu-central-1"}},"parameters":{"type":"object"},"control_parameters":{"type":"object","additionalProperties":{"type":"object"}},"waivers":{"type":"string","minLength":1},"attestations":{"type":"string","minLength":1}}};
+const schema40 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/project.schema.json","title":"trustpack.yaml project settings","type":"object","additionalProperties":false,"properties":{"organisation":{"type":"string","minLength":1},"controls":{"type":"string","minLength":1},"regions":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-\\d+$","x-message":"must be an AWS region such as eu-central-1"}},"parameters":{"type":"object"},"control_parameters":{"type":"object","additionalProperties":{"type":"object"}},"waivers":{"type":"string","minLength":1},"attestations":{"type":"string","minLength":1},"system":{"type":"object","additionalProperties":false,"description":"what a period pack's cover says the system under audit is","properties":{"scope":{"type":"string","minLength":1},"accounts":{"type":"array","items":{"type":"string","pattern":"^\\d{12}$","x-message":"must be a 12-digit AWS account id"}},"services":{"type":"array","items":{"type":"string","minLength":1}}}},"preparer":{"type":"string","minLength":1},"reviewer":{"type":"string","minLength":1},"responses":{"type":"string","minLength":1}}};
 const pattern9 = new RegExp("^[a-z]{2}(-[a-z]+)+-\\d+$", "u");
+const pattern10 = new RegExp("^\\d{12}$", "u");
 
 function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://trustpack.dev/schema/project.schema.json" */;
@@ -2887,7 +2888,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
-if(!(((((((key0 === "organisation") || (key0 === "controls")) || (key0 === "regions")) || (key0 === "parameters")) || (key0 === "control_parameters")) || (key0 === "waivers")) || (key0 === "attestations"))){
+if(!(func1.call(schema40.properties, key0))){
 const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema40,data};
 if(vErrors === null){
 vErrors = [err0];
@@ -3104,14 +3105,223 @@ vErrors.push(err15);
 errors++;
 }
 }
-}
-else {
-const err16 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.type,parentSchema:schema40,data};
+if(data.system !== undefined){
+let data9 = data.system;
+if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
+for(const key2 in data9){
+if(!(((key2 === "scope") || (key2 === "accounts")) || (key2 === "services"))){
+const err16 = {instancePath:instancePath+"/system",schemaPath:"#/properties/system/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema40.properties.system,data:data9};
 if(vErrors === null){
 vErrors = [err16];
 }
 else {
 vErrors.push(err16);
+}
+errors++;
+}
+}
+if(data9.scope !== undefined){
+let data10 = data9.scope;
+if(typeof data10 === "string"){
+if(func2(data10) < 1){
+const err17 = {instancePath:instancePath+"/system/scope",schemaPath:"#/properties/system/properties/scope/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.system.properties.scope,data:data10};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+else {
+const err18 = {instancePath:instancePath+"/system/scope",schemaPath:"#/properties/system/properties/scope/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.system.properties.scope.type,parentSchema:schema40.properties.system.properties.scope,data:data10};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+if(data9.accounts !== undefined){
+let data11 = data9.accounts;
+if(Array.isArray(data11)){
+const len1 = data11.length;
+for(let i2=0; i2<len1; i2++){
+let data12 = data11[i2];
+if(typeof data12 === "string"){
+if(!pattern10.test(data12)){
+const err19 = {instancePath:instancePath+"/system/accounts/" + i2,schemaPath:"#/properties/system/properties/accounts/items/pattern",keyword:"pattern",params:{pattern: "^\\d{12}$"},message:"must match pattern \""+"^\\d{12}$"+"\"",schema:"^\\d{12}$",parentSchema:schema40.properties.system.properties.accounts.items,data:data12};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+else {
+const err20 = {instancePath:instancePath+"/system/accounts/" + i2,schemaPath:"#/properties/system/properties/accounts/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.system.properties.accounts.items.type,parentSchema:schema40.properties.system.properties.accounts.items,data:data12};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+}
+else {
+const err21 = {instancePath:instancePath+"/system/accounts",schemaPath:"#/properties/system/properties/accounts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema40.properties.system.properties.accounts.type,parentSchema:schema40.properties.system.properties.accounts,data:data11};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+if(data9.services !== undefined){
+let data13 = data9.services;
+if(Array.isArray(data13)){
+const len2 = data13.length;
+for(let i3=0; i3<len2; i3++){
+let data14 = data13[i3];
+if(typeof data14 === "string"){
+if(func2(data14) < 1){
+const err22 = {instancePath:instancePath+"/system/services/" + i3,schemaPath:"#/properties/system/properties/services/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.system.properties.services.items,data:data14};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+else {
+const err23 = {instancePath:instancePath+"/system/services/" + i3,schemaPath:"#/properties/system/properties/services/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.system.properties.services.items.type,parentSchema:schema40.properties.system.properties.services.items,data:data14};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+}
+else {
+const err24 = {instancePath:instancePath+"/system/services",schemaPath:"#/properties/system/properties/services/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema40.properties.system.properties.services.type,parentSchema:schema40.properties.system.properties.services,data:data13};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+}
+else {
+const err25 = {instancePath:instancePath+"/system",schemaPath:"#/properties/system/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.properties.system.type,parentSchema:schema40.properties.system,data:data9};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+if(data.preparer !== undefined){
+let data15 = data.preparer;
+if(typeof data15 === "string"){
+if(func2(data15) < 1){
+const err26 = {instancePath:instancePath+"/preparer",schemaPath:"#/properties/preparer/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.preparer,data:data15};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+else {
+const err27 = {instancePath:instancePath+"/preparer",schemaPath:"#/properties/preparer/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.preparer.type,parentSchema:schema40.properties.preparer,data:data15};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+if(data.reviewer !== undefined){
+let data16 = data.reviewer;
+if(typeof data16 === "string"){
+if(func2(data16) < 1){
+const err28 = {instancePath:instancePath+"/reviewer",schemaPath:"#/properties/reviewer/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.reviewer,data:data16};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+else {
+const err29 = {instancePath:instancePath+"/reviewer",schemaPath:"#/properties/reviewer/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.reviewer.type,parentSchema:schema40.properties.reviewer,data:data16};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+if(data.responses !== undefined){
+let data17 = data.responses;
+if(typeof data17 === "string"){
+if(func2(data17) < 1){
+const err30 = {instancePath:instancePath+"/responses",schemaPath:"#/properties/responses/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.responses,data:data17};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+}
+else {
+const err31 = {instancePath:instancePath+"/responses",schemaPath:"#/properties/responses/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.responses.type,parentSchema:schema40.properties.responses,data:data17};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+}
+}
+else {
+const err32 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.type,parentSchema:schema40,data};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
 }
 errors++;
 }
@@ -3122,7 +3332,7 @@ validate31.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const waivers = validate32;
 const schema41 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/waivers.schema.json","title":"trustpack waivers","type":"object","additionalProperties":false,"required":["waivers"],"properties":{"waivers":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["control","resource","reason","approver","expires"],"properties":{"control":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","x-message":"must be lower-case letters, digits and dashes (e.g. rds-cluster-encrypted-at-rest)"},"resource":{"type":"string","minLength":1},"reason":{"type":"string","minLength":1},"approver":{"type":"string","minLength":1},"expires":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$","x-message":"must be an ISO 8601 date or date-time, e.g. 2027-01-31 or 2027-01-31T00:00:00Z"}}}}}};
-const pattern11 = new RegExp("^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$", "u");
+const pattern12 = new RegExp("^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$", "u");
 
 function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://trustpack.dev/schema/waivers.schema.json" */;
@@ -3330,7 +3540,7 @@ errors++;
 if(data1.expires !== undefined){
 let data6 = data1.expires;
 if(typeof data6 === "string"){
-if(!pattern11.test(data6)){
+if(!pattern12.test(data6)){
 const err16 = {instancePath:instancePath+"/waivers/" + i0+"/expires",schemaPath:"#/properties/waivers/items/properties/expires/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"+"\"",schema:"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$",parentSchema:schema41.properties.waivers.items.properties.expires,data:data6};
 if(vErrors === null){
 vErrors = [err16];
@@ -3394,7 +3604,7 @@ validate32.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const attestations = validate33;
 const schema42 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/attestations.schema.json","title":"trustpack attestations","type":"object","additionalProperties":false,"required":["attestations"],"properties":{"attestations":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["control","attested_by","attested_at","document","sha256","expires"],"properties":{"control":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","x-message":"must be lower-case letters, digits and dashes (e.g. rds-cluster-encrypted-at-rest)"},"attested_by":{"type":"string","minLength":1},"attested_at":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$","x-message":"must be an ISO 8601 date or date-time, e.g. 2027-01-31 or 2027-01-31T00:00:00Z"},"document":{"type":"string","minLength":1},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$","x-message":"must be the 64 lower-case hex digits of the document's SHA-256"},"expires":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$","x-message":"must be an ISO 8601 date or date-time, e.g. 2027-01-31 or 2027-01-31T00:00:00Z"},"notes":{"type":"string","minLength":1}}}}}};
-const pattern14 = new RegExp("^[0-9a-f]{64}$", "u");
+const pattern15 = new RegExp("^[0-9a-f]{64}$", "u");
 
 function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://trustpack.dev/schema/attestations.schema.json" */;
@@ -3562,7 +3772,7 @@ errors++;
 if(data1.attested_at !== undefined){
 let data4 = data1.attested_at;
 if(typeof data4 === "string"){
-if(!pattern11.test(data4)){
+if(!pattern12.test(data4)){
 const err13 = {instancePath:instancePath+"/attestations/" + i0+"/attested_at",schemaPath:"#/properties/attestations/items/properties/attested_at/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"+"\"",schema:"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$",parentSchema:schema42.properties.attestations.items.properties.attested_at,data:data4};
 if(vErrors === null){
 vErrors = [err13];
@@ -3612,7 +3822,7 @@ errors++;
 if(data1.sha256 !== undefined){
 let data6 = data1.sha256;
 if(typeof data6 === "string"){
-if(!pattern14.test(data6)){
+if(!pattern15.test(data6)){
 const err17 = {instancePath:instancePath+"/attestations/" + i0+"/sha256",schemaPath:"#/properties/attestations/items/properties/sha256/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\"",schema:"^[0-9a-f]{64}$",parentSchema:schema42.properties.attestations.items.properties.sha256,data:data6};
 if(vErrors === null){
 vErrors = [err17];
@@ -3637,7 +3847,7 @@ errors++;
 if(data1.expires !== undefined){
 let data7 = data1.expires;
 if(typeof data7 === "string"){
-if(!pattern11.test(data7)){
+if(!pattern12.test(data7)){
 const err19 = {instancePath:instancePath+"/attestations/" + i0+"/expires",schemaPath:"#/properties/attestations/items/properties/expires/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"+"\"",schema:"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$",parentSchema:schema42.properties.attestations.items.properties.expires,data:data7};
 if(vErrors === null){
 vErrors = [err19];
@@ -3723,4 +3933,275 @@ validate33.errors = vErrors;
 return errors === 0;
 }
 validate33.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const responses = validate34;
+const schema43 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/responses.schema.json","title":"trustpack management responses to exceptions of an audit period","type":"object","additionalProperties":false,"required":["responses"],"properties":{"responses":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["control","resource","response","owner","date"],"properties":{"control":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","x-message":"must be lower-case letters, digits and dashes (e.g. rds-cluster-encrypted-at-rest)"},"resource":{"type":"string","minLength":1,"description":"glob on the resource ARN; * matches any run of characters"},"response":{"type":"string","minLength":1},"owner":{"type":"string","minLength":1},"date":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$","x-message":"must be an ISO 8601 date or date-time, e.g. 2026-04-02"}}}}}};
+
+function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="https://trustpack.dev/schema/responses.schema.json" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate34.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.responses === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "responses"},message:"must have required property '"+"responses"+"'",schema:schema43.required,parentSchema:schema43,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(key0 === "responses")){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema43,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.responses !== undefined){
+let data0 = data.responses;
+if(Array.isArray(data0)){
+const len0 = data0.length;
+for(let i0=0; i0<len0; i0++){
+let data1 = data0[i0];
+if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+if(data1.control === undefined){
+const err2 = {instancePath:instancePath+"/responses/" + i0,schemaPath:"#/properties/responses/items/required",keyword:"required",params:{missingProperty: "control"},message:"must have required property '"+"control"+"'",schema:schema43.properties.responses.items.required,parentSchema:schema43.properties.responses.items,data:data1};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data1.resource === undefined){
+const err3 = {instancePath:instancePath+"/responses/" + i0,schemaPath:"#/properties/responses/items/required",keyword:"required",params:{missingProperty: "resource"},message:"must have required property '"+"resource"+"'",schema:schema43.properties.responses.items.required,parentSchema:schema43.properties.responses.items,data:data1};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data1.response === undefined){
+const err4 = {instancePath:instancePath+"/responses/" + i0,schemaPath:"#/properties/responses/items/required",keyword:"required",params:{missingProperty: "response"},message:"must have required property '"+"response"+"'",schema:schema43.properties.responses.items.required,parentSchema:schema43.properties.responses.items,data:data1};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data1.owner === undefined){
+const err5 = {instancePath:instancePath+"/responses/" + i0,schemaPath:"#/properties/responses/items/required",keyword:"required",params:{missingProperty: "owner"},message:"must have required property '"+"owner"+"'",schema:schema43.properties.responses.items.required,parentSchema:schema43.properties.responses.items,data:data1};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data1.date === undefined){
+const err6 = {instancePath:instancePath+"/responses/" + i0,schemaPath:"#/properties/responses/items/required",keyword:"required",params:{missingProperty: "date"},message:"must have required property '"+"date"+"'",schema:schema43.properties.responses.items.required,parentSchema:schema43.properties.responses.items,data:data1};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+for(const key1 in data1){
+if(!(((((key1 === "control") || (key1 === "resource")) || (key1 === "response")) || (key1 === "owner")) || (key1 === "date"))){
+const err7 = {instancePath:instancePath+"/responses/" + i0,schemaPath:"#/properties/responses/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema43.properties.responses.items,data:data1};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data1.control !== undefined){
+let data2 = data1.control;
+if(typeof data2 === "string"){
+if(!pattern4.test(data2)){
+const err8 = {instancePath:instancePath+"/responses/" + i0+"/control",schemaPath:"#/properties/responses/items/properties/control/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema43.properties.responses.items.properties.control,data:data2};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/responses/" + i0+"/control",schemaPath:"#/properties/responses/items/properties/control/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.responses.items.properties.control.type,parentSchema:schema43.properties.responses.items.properties.control,data:data2};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data1.resource !== undefined){
+let data3 = data1.resource;
+if(typeof data3 === "string"){
+if(func2(data3) < 1){
+const err10 = {instancePath:instancePath+"/responses/" + i0+"/resource",schemaPath:"#/properties/responses/items/properties/resource/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema43.properties.responses.items.properties.resource,data:data3};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/responses/" + i0+"/resource",schemaPath:"#/properties/responses/items/properties/resource/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.responses.items.properties.resource.type,parentSchema:schema43.properties.responses.items.properties.resource,data:data3};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data1.response !== undefined){
+let data4 = data1.response;
+if(typeof data4 === "string"){
+if(func2(data4) < 1){
+const err12 = {instancePath:instancePath+"/responses/" + i0+"/response",schemaPath:"#/properties/responses/items/properties/response/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema43.properties.responses.items.properties.response,data:data4};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+else {
+const err13 = {instancePath:instancePath+"/responses/" + i0+"/response",schemaPath:"#/properties/responses/items/properties/response/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.responses.items.properties.response.type,parentSchema:schema43.properties.responses.items.properties.response,data:data4};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data1.owner !== undefined){
+let data5 = data1.owner;
+if(typeof data5 === "string"){
+if(func2(data5) < 1){
+const err14 = {instancePath:instancePath+"/responses/" + i0+"/owner",schemaPath:"#/properties/responses/items/properties/owner/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema43.properties.responses.items.properties.owner,data:data5};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/responses/" + i0+"/owner",schemaPath:"#/properties/responses/items/properties/owner/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.responses.items.properties.owner.type,parentSchema:schema43.properties.responses.items.properties.owner,data:data5};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data1.date !== undefined){
+let data6 = data1.date;
+if(typeof data6 === "string"){
+if(!pattern12.test(data6)){
+const err16 = {instancePath:instancePath+"/responses/" + i0+"/date",schemaPath:"#/properties/responses/items/properties/date/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"+"\"",schema:"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$",parentSchema:schema43.properties.responses.items.properties.date,data:data6};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/responses/" + i0+"/date",schemaPath:"#/properties/responses/items/properties/date/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.responses.items.properties.date.type,parentSchema:schema43.properties.responses.items.properties.date,data:data6};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+}
+else {
+const err18 = {instancePath:instancePath+"/responses/" + i0,schemaPath:"#/properties/responses/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema43.properties.responses.items.type,parentSchema:schema43.properties.responses.items,data:data1};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+}
+else {
+const err19 = {instancePath:instancePath+"/responses",schemaPath:"#/properties/responses/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema43.properties.responses.type,parentSchema:schema43.properties.responses,data:data0};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+}
+else {
+const err20 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema43.type,parentSchema:schema43,data};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+validate34.errors = vErrors;
+return errors === 0;
+}
+validate34.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 

@@ -7,6 +7,7 @@ import { inflateSync } from 'node:zlib';
 import { PDFArray, PDFDict, PDFHexString, PDFName, PDFNumber, PDFParser, PDFRawStream, PDFString } from 'pdf-lib';
 import { checkCms, cmsLength, digestRanges } from './cms.js';
 import { MANIFEST_ATTACHMENT, RESULTS_ATTACHMENT } from './types.js';
+import { checkPeriodAttachments, isPeriodPack } from './period-verify.js';
 import { canonicalJsonOfData, sha256Hex } from '../evidence/canonical.js';
 
 export class UnreadablePackError extends Error {
@@ -260,7 +261,7 @@ class StrictPdfParser extends PDFParser {
 }
 
 /** name -> embedded file bytes, from the catalog's /Names /EmbeddedFiles name tree (pdf-lib). */
-async function readEmbeddedFiles(buf: Buffer): Promise<Map<string, Buffer>> {
+export async function readEmbeddedFiles(buf: Buffer): Promise<Map<string, Buffer>> {
   const context = await new StrictPdfParser(buf).parseDocument();
   if (context.trailerInfo.Encrypt) throw new Error('the PDF is encrypted');
   const files = new Map<string, Buffer>();
@@ -309,6 +310,12 @@ async function checkAttachments(buf: Buffer, r: VerifyResult): Promise<void> {
   }
   const hashes = new Map<string, string>();
   for (const [name, bytes] of files) hashes.set(name, createHash('sha256').update(bytes).digest('hex'));
+  if (isPeriodPack(files)) {
+    // a period pack: run manifests named by their sha256, history.json and period.json
+    problems.push(...checkPeriodAttachments(files).problems);
+    for (const [name, sha] of hashes) r.attachments.push({ name, sha256: sha, matchesManifest: true, inManifest: false });
+    return;
+  }
 
   const manifestBytes = files.get(MANIFEST_ATTACHMENT);
   let listed = new Map<string, string>();

@@ -1,0 +1,91 @@
+// buildPeriodPack: a period's history and what surrounds it -> one signed PDF, with the history
+// JSON, the archive entries used, the population and every run's manifest attached.
+// Deterministic like the run pack: same inputs, signing time and RSA key give the same bytes.
+import { COLORS, PAGE, Writer, fontBytes } from './layout.js';
+import { addSignaturePlaceholder, loadSigner, makeDemoSigner, signPdf, SigningError, type SignerIdentity, type SignerInput } from './sign.js';
+import { drawExceptions, drawGaps, drawPeriodAppendix, drawPeriodCover, drawPeriodSummary, drawSamples, drawTimelines } from './period-pages.js';
+import type { PeriodPackInput } from './period-types.js';
+
+export type { PeriodPackInput } from './period-types.js';
+
+function resolveSigner(input: PeriodPackInput): { signer?: SignerInput; identity?: SignerIdentity } {
+  if (input.unsigned) return {};
+  let signer = input.signer;
+  if (!signer && input.demoSigner) {
+    const demo = makeDemoSigner({ commonName: 'trustpack demo signer', organisation: 'DEMO — not for audit use', notBefore: new Date(input.signingTime.getTime() - 86_400_000) });
+    signer = { p12: demo.p12, passphrase: demo.passphrase };
+  }
+  if (!signer) throw new SigningError('no signing key: give a PKCS#12 key (--sign-p12) or ask for an unsigned pack');
+  return { signer, identity: loadSigner(signer) };
+}
+
+export async function buildPeriodPack(input: PeriodPackInput): Promise<Buffer> {
+  const { signer, identity } = resolveSigner(input);
+  const { default: PDFDocument } = await import('pdfkit');
+  const t = input.signingTime;
+  const org = input.organisation ?? '';
+  const h = input.history;
+  const doc = new PDFDocument({
+    size: 'A4', margin: 0, bufferPages: true, pdfVersion: '1.7', lang: 'en', displayTitle: true,
+    info: {
+      Title: `Period evidence pack${org ? ` — ${org}` : ''} — ${h.period.start} to ${h.period.end}`,
+      Author: org || 'trustpack',
+      Subject: `Operating effectiveness evidence for ${h.period.start} to ${h.period.end}`,
+      Creator: `trustpack ${input.toolVersion}`,
+      Producer: `trustpack ${input.toolVersion} (pdfkit)`,
+      CreationDate: t,
+      ModDate: t,
+    },
+  });
+  const fonts = fontBytes();
+  doc.registerFont('sans', fonts.sans);
+  doc.registerFont('bold', fonts.bold);
+  doc.registerFont('mono', fonts.mono);
+  doc.font('sans');
+  const chunks: Buffer[] = [];
+  doc.on('data', (c: Buffer) => chunks.push(c));
+  const done = new Promise<void>((resolve, reject) => {
+    doc.on('end', () => resolve());
+    doc.on('error', reject);
+  });
+
+  const w = new Writer(doc);
+  drawPeriodCover(w, input, identity);
+  drawPeriodSummary(w, input);
+  drawTimelines(w, input);
+  drawExceptions(w, input);
+  drawGaps(w, input);
+  drawSamples(w, input);
+  drawPeriodAppendix(w, input);
+
+  for (const a of input.attachments) {
+    doc.file(a.bytes, {
+      name: a.name, type: a.name.endsWith('.tsv') ? 'text/tab-separated-values' : 'application/json',
+      description: a.description, creationDate: t, modifiedDate: t, relationship: 'Data',
+    } as never);
+  }
+
+  const range = doc.bufferedPageRange();
+  const marker = input.unsigned ? '  ·  UNSIGNED' : input.demoSigner ? '  ·  DEMO SIGNER — not for audit use' : '';
+  const head = `trustpack period evidence pack${org ? `  ·  ${org}` : ''}  ·  ${h.period.start} to ${h.period.end}${marker}`;
+  for (let i = 0; i < range.count; i++) {
+    doc.switchToPage(range.start + i);
+    w.drawLine(head, PAGE.left, 24, 'sans', 7, i === 0 ? '#dbe6f1' : COLORS.muted);
+    doc.moveTo(PAGE.left, 806).lineTo(PAGE.right, 806).lineWidth(0.4).strokeColor(COLORS.rule).stroke();
+    const footer = `page ${i + 1} of ${range.count}`;
+    w.drawLine(footer, PAGE.right - w.measure(footer, 'sans', 7), 812, 'sans', 7, COLORS.muted);
+    w.drawLine(`archive head ${input.archive.head.sha256.slice(0, 16)}…:${input.archive.head.n}`, PAGE.left, 812, 'sans', 7, COLORS.muted);
+  }
+  if (signer && identity) {
+    doc.switchToPage(range.start + range.count - 1);
+    await addSignaturePlaceholder(doc, {
+      signingTime: t, name: identity.commonName ?? identity.subject,
+      reason: `trustpack period evidence pack, ${h.period.start} to ${h.period.end}`, location: org,
+    });
+  }
+  w.finish();
+  doc.end();
+  await done;
+  const pdf = Buffer.concat(chunks);
+  return signer ? signPdf(pdf, signer, t) : pdf;
+}
