@@ -20,6 +20,7 @@ import {
 import { describeError, type CollectionError } from '../src/aws/errors.js';
 import { collectorIds, loadCollector, withDependencies } from './registry.js';
 import type { Collector, CollectContext, EstateContext } from './types.js';
+import type { ConfigHistoryStore } from './history/store.js';
 
 export interface CollectProgress {
   account: string;
@@ -58,6 +59,18 @@ export interface CollectOptions {
   toolVersion: string;
   runId?: string;
   now?: () => Date;
+  /** rebuild the state at this time from AWS Config's configuration history (`collect --as-of`) */
+  asOf?: Date;
+  /** history read once and shared by several as-of runs (a backfill); default: read for asOf alone */
+  history?: HistoryStores;
+}
+
+/** The configuration history of each account and region, read for one time range. */
+export interface HistoryStores {
+  from: Date;
+  to: Date;
+  /** by `account/region`, created by the first collection that needs one */
+  stores: Map<string, ConfigHistoryStore>;
 }
 
 export const DEFAULT_CONCURRENCY = 8;
@@ -96,7 +109,12 @@ export async function collectEvidence(opts: CollectOptions): Promise<EvidenceBun
   }
   // The caller identity always runs: it names the account every other record belongs to.
   const ids = withDependencies([IDENTITY, ...(opts.collectors ?? collectorIds())]);
-  const collectors = await Promise.all(ids.map((id) => loadCollector(id)));
+  const asOf = opts.asOf;
+  const history = asOf ? opts.history ?? { from: asOf, to: asOf, stores: new Map<string, ConfigHistoryStore>() } : undefined;
+  if (asOf && history && (asOf < history.from || asOf > history.to)) throw new Error('as-of time outside the history range read');
+  const historyModule = asOf ? await import('./history/registry.js') : undefined;
+  const storeModule = asOf ? await import('./history/store.js') : undefined;
+  const collectors = await Promise.all(ids.map((id) => historyModule ? historyModule.loadHistoryCollector(id) : loadCollector(id)));
   const allRegions = isAllRegions(opts.regions);
   const regions = allRegions ? [] : await resolveRegions(opts.regions, opts.profile);
   const homeRegion = regions[0] ?? (await resolveRegions(undefined, opts.profile).catch(() => ['us-east-1']))[0]!;
@@ -222,11 +240,19 @@ export async function collectEvidence(opts: CollectOptions): Promise<EvidenceBun
       clientConfig: clientConfig(region === 'global' ? homeRegion : region, credentials, settings),
       prior,
       countCall: () => { calls += 1; },
-      now,
+      // an as-of run's joins describe asOf; the caller identity is asked now
+      now: asOf && collector.id !== IDENTITY ? () => asOf : now,
       limit: limitFn,
       estate,
       ...(opts.signal ? { signal: opts.signal } : {}),
     };
+    if (asOf && history && storeModule && region !== 'global') {
+      const key = `${account}/${region}`;
+      let store = history.stores.get(key);
+      if (!store) history.stores.set(key, store = new storeModule.ConfigHistoryStore(ctx, history.from, history.to));
+      ctx.asOf = asOf;
+      ctx.history = store;
+    }
     const got: EvidenceRecord[] = [];
     let error: CollectionError | undefined;
     try {
@@ -352,6 +378,9 @@ export async function collectEvidence(opts: CollectOptions): Promise<EvidenceBun
     ]);
   }));
 
+  // a store read for this run alone is done with; a backfill's stores serve its next steps
+  if (history && !opts.history) for (const s of history.stores.values()) s.destroy();
+
   if (opts.signal?.aborted) {
     const err = new Error('collection aborted');
     err.name = 'AbortError';
@@ -376,6 +405,7 @@ export async function collectEvidence(opts: CollectOptions): Promise<EvidenceBun
     endedAt: now().toISOString(),
     collections,
     files: [],
+    ...(asOf ? { asOf: asOf.toISOString(), source: 'config-history' as const } : {}),
   };
   if (allRegions) {
     manifest.accountRegions = Object.fromEntries([...accountRegions].sort(([a], [b]) => cmp(a, b)));

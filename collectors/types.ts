@@ -38,6 +38,10 @@ export interface CollectContext {
   limit?: <T>(fn: () => Promise<T>) => Promise<T>;
   /** the run's other accounts, for resources one of them owns (a key shared from a security account) */
   estate?: EstateContext;
+  /** set for `collect --as-of`: the time the evidence describes, rebuilt from Config's history */
+  asOf?: Date;
+  /** the account and region's configuration history (as-of runs only), shared by a backfill's steps */
+  history?: import('./history/store.js').ConfigHistoryStore;
 }
 
 /**

@@ -120,7 +120,7 @@ Example:
   });
 
 // ---- collect / evaluate / check ---------------------------------------------------------
-interface CollectFlags extends EstateFlags { regions?: string[]; roleArn?: string[]; profile?: string; out?: string; concurrency?: string; controls?: string }
+interface CollectFlags extends EstateFlags { regions?: string[]; roleArn?: string[]; profile?: string; out?: string; concurrency?: string; controls?: string; asOf?: string }
 
 function collectOptions(cmd: Command): Command {
   return estateOptions(cmd)
@@ -128,7 +128,9 @@ function collectOptions(cmd: Command): Command {
     .option('--role-arn <arn>', 'assume this role for another account (repeatable)', collectRepeat)
     .option('--profile <name>', 'AWS profile (default: the SDK chain: AWS_PROFILE, env keys, SSO, web identity, instance role)')
     .option('--concurrency <n>', 'concurrent API calls across accounts and regions', '8')
-    .option('--controls <dir>', 'controls folder (collect only what they need)');
+    .option('--controls <dir>', 'controls folder (collect only what they need)')
+    // ---- backfill ----
+    .option('--as-of <date>', "the state at DATE (end of that UTC day) or an exact timestamp, rebuilt from AWS Config's configuration history");
 }
 
 collectOptions(program.command('collect'))
@@ -143,7 +145,8 @@ Credentials come from the AWS SDK's default chain; AWS_ENDPOINT_URL is honoured.
 Exit codes: 0 all evidence collected, 1 some evidence could not be collected (see the manifest), 2 bad input.
 Examples:
   $ trustpack collect --regions us-east-1,eu-central-1 --out evidence/
-  $ trustpack collect --role-arn arn:aws:iam::111122223333:role/trustpack-audit --role-arn arn:aws:iam::444455556666:role/trustpack-audit`)
+  $ trustpack collect --role-arn arn:aws:iam::111122223333:role/trustpack-audit --role-arn arn:aws:iam::444455556666:role/trustpack-audit
+  $ trustpack collect --as-of 2026-07-31 --out evidence-july/   # rebuilt from AWS Config history`)
   .action(async (o: CollectFlags & { archive?: string; retainUntil?: string; retainMode?: string }, cmd: Command) => {
     const { runCollect } = await import('./app/collect.js');
     const r = await runCollect({ ...o, ...projectOpts(cmd), log: err, tty: Boolean(process.stderr.isTTY) });
@@ -265,6 +268,35 @@ Example:
           : [`  archive:     ${a.problems.length} problem(s) against ${o.archive}`, ...a.problems.map((p) => `  problem: ${p}`)].join('\n'));
       }
     }
+    out(r.text);
+    process.exitCode = r.exitCode;
+  });
+
+// ---- backfill ----------------------------------------------------------------------------
+program
+  .command('backfill')
+  .description("append one run per step of a past period to the evidence archive, rebuilt from AWS Config's configuration history")
+  .requiredOption('--archive <location>', 'the evidence archive: a folder or s3://bucket/prefix')
+  .requiredOption('--period <start..end>', 'UTC dates, both included')
+  .option('--every <step>', 'one run per step: Nd or Nh', '1d')
+  .option('--regions <list>', 'comma-separated regions (default: trustpack.yaml regions, else AWS_REGION)', splitList)
+  .option('--role-arn <arn>', 'assume this role for another account (repeatable)', collectRepeat)
+  .option('--profile <name>', 'AWS profile (default: the SDK chain)')
+  .option('--concurrency <n>', 'concurrent API calls across accounts and regions', '8')
+  .option('--controls <dir>', 'controls folder')
+  .option('--retain-until <date>', 'S3 Object Lock retention for every archived object')
+  .option('--retain-mode <mode>', 'COMPLIANCE or GOVERNANCE')
+  .addHelpText('after', `
+Each step's run is the state at the end of the step (a day: 23:59:59Z), rebuilt from AWS Config's
+configuration history (source config-history); each resource's history is read once for the whole
+period. Steps already archived from history are skipped: a rerun appends nothing twice. What Config
+does not record (automated backups, parameter groups, a recorder's delivery status) is ERROR.
+Exit codes: 0 every step archived with complete evidence, 1 archived but some evidence has no history, 2 bad input.
+Example:
+  $ trustpack backfill --archive s3://acme-evidence/trustpack --period 2026-07-01..2026-09-30 --every 1d`)
+  .action(async (o: CollectFlags & { archive: string; period: string; every: string; retainUntil?: string; retainMode?: string }, cmd: Command) => {
+    const { runBackfill } = await import('./app/backfill.js');
+    const r = await runBackfill({ ...o, ...projectOpts(cmd), log: err, tty: Boolean(process.stderr.isTTY) });
     out(r.text);
     process.exitCode = r.exitCode;
   });

@@ -53,7 +53,7 @@ describe('automated controls', () => {
     ]);
     expect(c.findings[0]!.values).toEqual({ StorageEncrypted: true });
     expect(r.summary).toEqual({ PASS: 1, FAIL: 0, ERROR: 0, NOT_APPLICABLE: 0, MANUAL: 0, WAIVED: 0 });
-    expect(r.run).toEqual({ id: 'run-1', startedAt: '2026-11-28T10:00:00.000Z', endedAt: '2026-11-28T10:05:00.000Z', evaluatedAt: now.toISOString(), accounts: [ACC], regions: REGIONS });
+    expect(r.run).toEqual({ id: 'run-1', startedAt: '2026-11-28T10:00:00.000Z', endedAt: '2026-11-28T10:05:00.000Z', evaluatedAt: now.toISOString(), accounts: [ACC], regions: REGIONS, asOf: '2026-11-28T10:00:00.000Z', source: 'live' });
     expect(r.tool).toEqual({ name: 'trustpack', version: '0.1.0' });
   });
 

@@ -44,9 +44,10 @@ describe('sandbox: HTTP routing', () => {
     const json = await post('{}', { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'TrentService.ScheduleKeyDeletion', authorization: auth('kms') });
     expect(json.status).toBe(400);
     expect(await json.json()).toMatchObject({ __type: 'UnknownOperationException' });
-    const s3 = await post('', { authorization: auth('s3') });
-    expect(s3.status).toBe(400);
-    expect(await s3.text()).toContain('<Code>InvalidAction</Code>');
+    // S3 is served now (the evidence archive); DynamoDB is not
+    const ddb = await post('', { authorization: auth('dynamodb') });
+    expect(ddb.status).toBe(400);
+    expect(await ddb.text()).toContain('<Code>InvalidAction</Code>');
   });
 
   it('a key for an account the fixture lacks is refused, not served another account', async () => {

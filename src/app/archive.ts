@@ -48,7 +48,7 @@ export async function openForWriting(f: ArchiveFlags): Promise<Archive> {
  * Appends one bundle with its results evaluated now with the project's catalog (all
  * frameworks), so history later reads what was decided that day. Backfill calls this too.
  */
-export async function appendBundle(ctx: ProjectContext, bundle: EvidenceBundle, archive: Archive, now = new Date()): Promise<AppendOutcome> {
+export async function appendBundle(ctx: ProjectContext, bundle: EvidenceBundle, archive: Archive, now?: Date): Promise<AppendOutcome> {
   const results = evaluateBundle(ctx, bundle, undefined, now);
   return archive.append({
     files: bundleFiles(bundle),

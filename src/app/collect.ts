@@ -25,6 +25,8 @@ export interface CollectArgs extends ProjectOptions {
   out?: string;
   /** replace an existing non-empty --out (and --output) */
   force?: boolean;
+  /** `--as-of DATE|TIMESTAMP`: the state then, rebuilt from AWS Config's configuration history */
+  asOf?: string;
   /** also append the bundle to this evidence archive (folder or s3://bucket/prefix) */
   archive?: string;
   retainUntil?: string;
@@ -59,8 +61,10 @@ function parseConcurrency(v: string | undefined): number {
   return n;
 }
 
-export async function collectBundle(args: CollectArgs, ctx: ProjectContext): Promise<EvidenceBundle> {
+export async function collectBundle(args: CollectArgs, ctx: ProjectContext,
+  backfill?: { asOf: Date; history: import('../../collectors/run.js').HistoryStores }): Promise<EvidenceBundle> {
   const { collectEvidence } = await import('../../collectors/run.js');
+  const asOf = backfill?.asOf ?? (args.asOf !== undefined ? (await import('./as-of.js')).parseAsOf(args.asOf) : undefined);
   const collectors = collectorsFor(ctx);
   const regions = regionsFor(args, ctx);
   const accounts = Math.max(1, args.roleArn?.length ?? 0);
@@ -83,6 +87,8 @@ export async function collectBundle(args: CollectArgs, ctx: ProjectContext): Pro
       onNotice: (m) => args.log(`note: ${m}`),
       collectors,
       concurrency: parseConcurrency(args.concurrency),
+      ...(asOf ? { asOf } : {}),
+      ...(backfill ? { history: backfill.history } : {}),
       onProgress: (e) => progress.onProgress(e),
       toolVersion: VERSION,
     });
@@ -94,6 +100,7 @@ export async function collectBundle(args: CollectArgs, ctx: ProjectContext): Pro
 function collectionSummary(bundle: EvidenceBundle): { text: string; failed: number } {
   const failed = bundle.manifest.collections.filter((c) => c.status === 'error');
   const lines = [
+    ...(bundle.manifest.source === 'config-history' ? [`as of ${bundle.manifest.asOf ?? '?'}, rebuilt from AWS Config's configuration history`] : []),
     `run ${bundle.manifest.runId}: ${bundle.records.length} records from ${bundle.manifest.collections.length} collections ` +
       `(${bundle.manifest.accounts.join(', ')}; ${bundle.manifest.regions.join(', ')})`,
   ];

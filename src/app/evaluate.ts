@@ -15,7 +15,12 @@ export function exitCodeOf(results: Results): 0 | 1 {
   return results.summary.FAIL > 0 || results.summary.ERROR > 0 ? 1 : 0;
 }
 
-export function evaluateBundle(ctx: ProjectContext, bundle: EvidenceBundle, framework: string | undefined, now = new Date()): Results {
+/**
+ * A backfilled run is judged as of its own time (a snapshot's age, a waiver's expiry), the
+ * live one as of now.
+ */
+export function evaluateBundle(ctx: ProjectContext, bundle: EvidenceBundle, framework: string | undefined,
+  now = bundle.manifest.source === 'config-history' && bundle.manifest.asOf ? new Date(bundle.manifest.asOf) : new Date()): Results {
   const fw = checkFramework(framework);
   return evaluate(ctx.controls, bundle, {
     toolVersion: VERSION,

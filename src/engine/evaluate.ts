@@ -56,6 +56,7 @@ export function evaluate(controls: Control[], bundle: EvidenceBundle, opts: Eval
       id: m.runId, startedAt: m.startedAt, endedAt: m.endedAt, evaluatedAt: now.toISOString(),
       accounts: [...m.accounts], regions: [...m.regions],
       ...(opts.framework ? { framework: opts.framework } : {}),
+      asOf: m.asOf ?? m.startedAt, source: m.source ?? 'live',
     },
     summary,
     controls: results,

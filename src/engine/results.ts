@@ -64,6 +64,10 @@ export interface Results {
     accounts: string[];
     regions: string[];
     framework?: string;
+    /** the time the evidence describes: startedAt for a live run, the as-of time of a backfilled one */
+    asOf?: string;
+    /** where the evidence came from: live calls, or AWS Config's configuration history */
+    source?: 'live' | 'config-history';
   };
   summary: Record<ControlStatus, number>;
   controls: ControlResult[];

@@ -12,6 +12,11 @@ export interface EvidenceSource {
   time: string;
   /** for joined records: the ids of the records the join read */
   derivedFrom?: string[];
+  /** `config-history`: rebuilt from AWS Config's configuration history (`collect --as-of`) */
+  origin?: 'config-history';
+  /** the configuration item the record was rebuilt from (its capture time is `time`) */
+  configurationStateId?: string;
+  configurationItemStatus?: string;
 }
 
 /**
@@ -106,6 +111,10 @@ export interface Manifest {
   pacing?: Record<string, { throttles: number; retries: number; waitedMs: number }>;
   /** things the user should know that are not failures */
   notices?: string[];
+  /** the time the evidence describes: a backfilled run's as-of time (live runs: absent, = startedAt) */
+  asOf?: string;
+  /** `config-history` for runs rebuilt by `collect --as-of` / `backfill` (absent: live) */
+  source?: 'live' | 'config-history';
 }
 
 export interface EvidenceBundle {

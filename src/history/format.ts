@@ -5,10 +5,17 @@ import { CONTROL_STATUSES } from '../engine/results.js';
 import { daysOpen } from '../archive/days.js';
 import type { History } from './model.js';
 
+export const SOURCE_LEGEND = 'legend: [history] = rebuilt after the fact from AWS Config\'s configuration history (backfill, source config-history); '
+  + 'unmarked = observed live on the day; [mixed] = both';
+const SOURCE_MARK: Record<string, string> = { 'config-history': ' [history]', mixed: ' [mixed]' };
+
 export function historyTable(h: History): string {
+  const backfilled = h.runs.filter((r) => r.source === 'config-history').length;
   const lines = [
-    `period ${h.period.start}..${h.period.end}: ${h.runs.length} runs; ${h.days.withEvidence} of ${h.days.total} days with evidence`,
+    `period ${h.period.start}..${h.period.end}: ${h.runs.length} runs${backfilled ? ` (${h.runs.length - backfilled} live, ${backfilled} rebuilt from AWS Config history)` : ''}; ${h.days.withEvidence} of ${h.days.total} days with evidence`,
   ];
+  // An auditor weighs a run observed on the day and one rebuilt later differently: say which is which.
+  if (backfilled) lines.push(SOURCE_LEGEND);
   if (h.days.missing.length > 0) lines.push(`days without a run (gaps): ${h.days.missing.join(', ')}`);
   for (const c of h.controls) {
     const counts = CONTROL_STATUSES.filter((s) => c.runs[s] > 0).map((s) => `${s} ${c.runs[s]}`).join(', ');
@@ -17,7 +24,7 @@ export function historyTable(h: History): string {
     for (const e of c.exceptions) {
       const end = e.resolvedAt ?? (e.gone ? `gone after ${e.lastSeen}` : 'OPEN');
       const days = daysOpen(e.firstSeen, e.resolvedAt ?? e.lastSeen);
-      lines.push(`  ${e.status} ${e.resource}  ${e.firstSeen} -> ${end}  (${e.runs} runs, ${days} days${e.waivedRuns ? `, ${e.waivedRuns} waived` : ''}${e.gaps.length ? `, ${e.gaps.length} gap runs` : ''})`);
+      lines.push(`  ${e.status} ${e.resource}  ${e.firstSeen} -> ${end}  (${e.runs} runs, ${days} days${e.waivedRuns ? `, ${e.waivedRuns} waived` : ''}${e.gaps.length ? `, ${e.gaps.length} gap runs` : ''})${SOURCE_MARK[e.source] ?? ''}`);
       lines.push(`      ${e.reason}`);
     }
   }

@@ -52,7 +52,7 @@ export function resultsDocument(results: Results): Obj {
   for (const s of CONTROL_STATUSES) summary[s] = results.summary[s] ?? 0;
   return ordered(results, ['tool', 'run', 'summary', 'warnings', 'controls', 'expiredWaivers'], {
     tool: ordered(results.tool, ['name', 'version']),
-    run: ordered(results.run, ['id', 'startedAt', 'endedAt', 'evaluatedAt', 'accounts', 'regions', 'framework']),
+    run: ordered(results.run, ['id', 'startedAt', 'endedAt', 'evaluatedAt', 'accounts', 'regions', 'framework', 'asOf', 'source']),
     summary,
     controls: results.controls.map(control),
     ...(results.warnings ? { warnings: results.warnings.map((w) => ordered(w, ['kind', 'control', 'resource', 'message'])) } : {}),

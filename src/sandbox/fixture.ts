@@ -12,6 +12,7 @@ import { addDefaultParameterGroups, backupFor, readBackup, readCluster, readInst
 import { readGlobalCluster } from './fixture-global.js';
 import { readConfig } from './fixture-config.js';
 import { readAccountEstate, readOrganization } from './fixture-estate.js';
+import { readHistory } from './fixture-history.js';
 
 /** Reads and resolves a fixture file; problems throw FixtureError "FILE:LINE:COL: problem". */
 export function loadFixture(file: string, now: Date = new Date()): Fixture {
@@ -69,7 +70,7 @@ function readAccount(c: Cursor): Account {
 
 
 function readRegion(c: Cursor, account: string, name: string): Region {
-  c.keys(['clusters', 'instances', 'snapshots', 'automated_backups', 'parameter_groups', 'keys', 'aliases', 'config', 'global_clusters']);
+  c.keys(['clusters', 'instances', 'snapshots', 'automated_backups', 'parameter_groups', 'keys', 'aliases', 'config', 'global_clusters', 'history']);
   const ctx: Ctx = { account, region: name, now: c.now, keys: [], aliases: [] };
   for (const kc of c.list('keys')) readKey(kc, ctx);
   for (const ac of c.list('aliases')) {
@@ -105,5 +106,6 @@ function readRegion(c: Cursor, account: string, name: string): Region {
   addDefaultParameterGroups(ctx, region);
   if (c.has('config')) region.config = readConfig(c.at('config'), ctx);
   if (c.has('global_clusters')) region.globalClusters = c.list('global_clusters').map((gc) => readGlobalCluster(gc, ctx, region));
+  region.history = readHistory(c.has('history') ? c.at('history') : undefined, ctx, region);
   return region;
 }

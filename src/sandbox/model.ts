@@ -99,6 +99,8 @@ export interface Region {
   instanceAutomatedBackups?: WireObject[];
   /** snapshots and parameter groups deleted while a run reads them: listed, then NotFound on the detail call */
   vanishing?: string[];
+  /** AWS Config's configuration history (fixture-history.ts); absent: nothing recorded */
+  history?: import('./history-model.js').HistoryRegion;
 }
 
 export interface Account {

@@ -3,6 +3,7 @@ import { ApiError } from '../errors.js';
 import { page } from '../paging.js';
 import type { ConfigRule } from '../model.js';
 import type { CallContext, Handler } from './context.js';
+import { configHistoryOperations } from './config-history.js';
 
 const badToken = () => new ApiError('InvalidNextTokenException', 400, 'The specified next token is invalid. Specify the nextToken string that was returned in the previous response to get the next page of results.');
 
@@ -85,4 +86,5 @@ export const configOperations: Record<string, Handler> = {
   GetComplianceDetailsByConfigRule: getComplianceDetailsByConfigRule,
   DescribeConfigurationRecorders: describeConfigurationRecorders,
   DescribeConfigurationRecorderStatus: describeConfigurationRecorderStatus,
+  ...configHistoryOperations,
 };

@@ -1,0 +1,111 @@
+// A year of the audit period: 365 nightly runs of the sample account collected through the
+// sandbox (with changes between nights: a key's rotation switched off and on, backup retention
+// and deletion protection changed, a night skipped now and then), appended to a folder archive;
+// then `history` over the year, the signed period pack, and `archive verify`, each in a fresh
+// process so its time and peak memory are its own. Prints numbers; asserts nothing.
+//   node --import tsx bench/period.ts [--nights 365] [--keep DIR]
+// Targets (issue 13): history < 10 s, period pack < 60 s and < 1 GB peak, archive verify < 10 s.
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const SELF = fileURLToPath(import.meta.url);
+const ROOT = join(SELF, '..', '..');
+const PROJECT = join(ROOT, 'trustpack.yaml');
+const START = Date.parse('2026-01-01T02:00:00.000Z');
+const DAY = 86_400_000;
+const PASS = 'trustpack-demo'; // makeDemoSigner's passphrase
+
+async function generate(archiveDir: string, nights: number): Promise<{ runs: number; seconds: number }> {
+  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] = 'true';
+  const { loadFixture, startSandbox } = await import('../src/sandbox/index.js');
+  const { collectEvidence } = await import('../collectors/run.js');
+  const { collectorsFor } = await import('../src/app/collect.js');
+  const { appendBundle } = await import('../src/app/archive.js');
+  const { loadProjectContext } = await import('../src/app/project.js');
+  const { openArchive } = await import('../src/archive/index.js');
+  const fixture = loadFixture(join(ROOT, 'examples', 'sample', 'account.yaml'));
+  const sb = await startSandbox({ fixture, port: 0 });
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL: sb.url, AWS_ACCESS_KEY_ID: 'AKIABENCHPERIOD00000', AWS_SECRET_ACCESS_KEY: 'bench',
+    AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: '/nonexistent/bench', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/bench',
+  });
+  const ctx = loadProjectContext({ project: PROJECT });
+  const archive = await openArchive(archiveDir, { forWriting: true });
+  const east = fixture.accounts[0]!.regions['us-east-1']!;
+  const key = east.keys.find((k) => k.metadata.KeyManager === 'CUSTOMER' && !k.rotationEnabled);
+  const cluster = east.clusters[0]!;
+  const t0 = Date.now();
+  let runs = 0;
+  for (let night = 0; night < nights; night++) {
+    if (night % 45 === 44) continue; // a night without a run: a gap
+    // changes between nights, so streaks open, resolve and reopen over the year
+    if (key) key.rotationEnabled = night % 60 >= 20 && night % 60 < 50;
+    cluster.BackupRetentionPeriod = night % 90 < 70 ? 7 : 21;
+    cluster['DeletionProtection'] = night % 30 !== 7;
+    const now = new Date(START + night * DAY);
+    const bundle = await collectEvidence({ regions: ['us-east-1', 'eu-central-1'], collectors: collectorsFor(ctx), concurrency: 4, toolVersion: 'bench', now: () => now });
+    await appendBundle(ctx, bundle, archive, now);
+    runs++;
+  }
+  archive.close();
+  await sb.close();
+  return { runs, seconds: (Date.now() - t0) / 1000 };
+}
+
+/** One measured step, in this (fresh) process. */
+async function phase(name: string, archiveDir: string, nights: number, out: string): Promise<void> {
+  const end = new Date(START + (nights - 1) * DAY).toISOString().slice(0, 10);
+  const period = `2026-01-01..${end}`;
+  const t0 = process.hrtime.bigint();
+  let detail = '';
+  if (name === 'history') {
+    const { runHistory } = await import('../src/app/history.js');
+    const r = await runHistory({ archive: archiveDir, period, format: 'json' });
+    const h = JSON.parse(r.text) as { runs: unknown[]; controls: { exceptions: unknown[] }[] };
+    detail = `${h.runs.length} runs, ${h.controls.reduce((n, c) => n + c.exceptions.length, 0)} exceptions`;
+  } else if (name === 'pack') {
+    const { runPeriodReport } = await import('../src/app/period.js');
+    process.env['TP_BENCH_PASS'] = PASS;
+    const r = await runPeriodReport({ archive: archiveDir, period, framework: 'all', out, signP12: join(archiveDir, '..', 'signer.p12'), signPassphraseEnv: 'TP_BENCH_PASS', project: PROJECT });
+    detail = r.text.split('\n')[1] ?? '';
+  } else {
+    const { openArchive } = await import('../src/archive/index.js');
+    const a = await openArchive(archiveDir);
+    const r = await a.verify();
+    detail = `${r.entries} entries, intact ${r.intact}, ${r.gaps.length} gap days`;
+  }
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  process.stdout.write(JSON.stringify({ name, seconds, peakMB: process.resourceUsage().maxRSS / 1024, detail }) + '\n');
+}
+
+function runPhase(name: string, archiveDir: string, nights: number, out: string): Promise<{ seconds: number; peakMB: number; detail: string }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [...process.execArgv, SELF, '--phase', name, '--archive', archiveDir, '--nights', String(nights), '--out', out], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let buf = '';
+    p.stdout.on('data', (d: Buffer) => (buf += d.toString()));
+    p.on('exit', (code) => (code === 0 ? resolve(JSON.parse(buf.trim().split('\n').at(-1)!)) : reject(new Error(`${name} exited ${code}`))));
+  });
+}
+
+const { values } = parseArgs({ options: { nights: { type: 'string', default: '365' }, keep: { type: 'string' }, phase: { type: 'string' }, archive: { type: 'string' }, out: { type: 'string' } } });
+const nights = Number(values.nights);
+if (values.phase) {
+  await phase(values.phase, values.archive!, nights, values.out!);
+} else {
+  const dir = values.keep ?? await mkdtemp(join(tmpdir(), 'tp-bench-period-'));
+  const archiveDir = join(dir, 'archive');
+  const { makeDemoSigner } = await import('../src/report/sign.js');
+  await writeFile(join(dir, 'signer.p12'), makeDemoSigner({ commonName: 'bench signer', organisation: 'bench', notBefore: new Date('2025-01-01T00:00:00Z') }).p12);
+  const g = await generate(archiveDir, nights);
+  console.log(`nights                 ${nights} (${g.runs} runs archived in ${g.seconds.toFixed(1)} s through the sandbox)`);
+  const out = join(dir, 'period-pack.pdf');
+  for (const [name, label, target] of [['history', 'history over the year', '< 10 s'], ['pack', 'period pack (signed)', '< 60 s, < 1024 MB'], ['verify', 'archive verify', '< 10 s']] as const) {
+    const r = await runPhase(name, archiveDir, nights, out);
+    console.log(`${label.padEnd(22)} ${r.seconds.toFixed(2)} s, peak ${Math.round(r.peakMB)} MB  (target ${target}; ${r.detail})`);
+  }
+  if (!values.keep) await rm(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,63 @@
+// Which collector an as-of run uses for each live collector id, and what history cannot give.
+// The ids, scopes and record shapes stay those of collectors/registry.ts, so the engine never
+// knows where a record came from; collectors/README.md ("From history") is the table in words.
+import type { Collector, CollectContext } from '../types.js';
+import type { EvidenceRecordDraft } from '../../src/evidence/model.js';
+import { collectorInfo, loadCollector } from '../registry.js';
+import { partition } from '../common.js';
+import { clusterSnapshots, configRecorders, dbClusters, dbInstances, errorRecord, kmsKeys, notInHistory } from './collectors.js';
+import { historyJoin } from './joins.js';
+
+type Collect = (ctx: CollectContext) => AsyncIterable<EvidenceRecordDraft>;
+
+const RDS_RECORDED = ['rds.db-clusters', 'rds.db-instances', 'rds.cluster-snapshots'];
+
+/** Why a collector has no as-of counterpart (shown as the ERROR's reason). */
+export const NOT_IN_HISTORY: Readonly<Record<string, string>> = {
+  'rds.cluster-automated-backups': 'AWS Config keeps no configuration history of DB cluster automated backups (no such Config resource type), so they cannot be rebuilt for a past date',
+  'rds.cluster-parameters': 'AWS Config keeps no configuration history of DB cluster parameter groups or their parameters (AWS::RDS::DBClusterParameterGroup is not a Config resource type)',
+  'config.rules': "Config rules' definitions and compliance summaries are not in the configuration history",
+};
+
+/** The placeholder that keeps rds.encryption-keys honest about automated backups in an as-of run. */
+function backupKeysUnknown(ctx: CollectContext): EvidenceRecordDraft[] {
+  const asOf = ctx.asOf ?? ctx.now();
+  return [errorRecord(ctx, 'rds.encryption-keys', 'AWS::RDS::DBClusterAutomatedBackup',
+    `arn:${partition(ctx.region)}:rds:${ctx.region}:${ctx.account}:cluster-auto-backup:*`, asOf, 'NotInConfigHistory',
+    NOT_IN_HISTORY['rds.cluster-automated-backups']!, undefined,
+    // the one fact known, so controls scoped to other resource types are not put in doubt by it
+    { ResourceType: 'AWS::RDS::DBClusterAutomatedBackup' })];
+}
+
+interface Override { collect: () => Promise<Collect>; dependsOn?: string[] }
+
+const OVERRIDES: Readonly<Record<string, Override>> = {
+  'rds.db-clusters': { collect: async () => dbClusters },
+  'rds.db-instances': { collect: async () => dbInstances },
+  'rds.cluster-snapshots': { collect: async () => clusterSnapshots },
+  'kms.keys': { collect: async () => kmsKeys, dependsOn: RDS_RECORDED },
+  'rds.cluster-topology': { collect: async () => historyJoin('rds.cluster-topology', (await import('../rds-cluster-topology.js')).collect) },
+  'rds.encryption-keys': {
+    collect: async () => historyJoin('rds.encryption-keys', (await import('../rds-encryption-keys.js')).collect,
+      { 'rds.cluster-automated-backups': backupKeysUnknown }),
+    dependsOn: [...RDS_RECORDED, 'kms.keys'],
+  },
+  'config.recorders': { collect: async () => configRecorders },
+  'config.rule-evaluations': { collect: async () => (await import('./compliance.js')).ruleEvaluations, dependsOn: [] },
+};
+
+/**
+ * Used as they are: the caller identity (who collects, asked live) and the TLS join, which in an
+ * as-of run never runs because the parameter groups it reads have no history (DependencyFailed).
+ */
+const AS_IS = new Set(['sts.caller-identity', 'rds.cluster-tls']);
+
+export async function loadHistoryCollector(id: string): Promise<Collector> {
+  if (AS_IS.has(id)) return loadCollector(id);
+  const info = collectorInfo(id);
+  if (!info) return loadCollector(id); // throws the unknown-collector error
+  const o = OVERRIDES[id];
+  if (o) return { ...info, ...(o.dependsOn ? { dependsOn: o.dependsOn } : {}), collect: await o.collect() };
+  const why = NOT_IN_HISTORY[id] ?? `collector ${id} has no counterpart built from AWS Config's configuration history`;
+  return { ...info, dependsOn: [], collect: notInHistory(why) };
+}

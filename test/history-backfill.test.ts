@@ -1,0 +1,133 @@
+// `trustpack backfill` through the sandbox's Config history: a defect that lasted three weeks
+// two months ago is found as exactly that streak in `history`; items Config did not record are
+// ERROR; each resource's history is read once for the whole backfill; a rerun appends nothing.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSandbox, loadFixture, type Sandbox } from '../src/sandbox/index.js';
+import type { Fixture } from '../src/sandbox/model.js';
+import { runBackfill, type BackfillOutcome } from '../src/app/backfill.js';
+import { historyOf } from '../src/app/history.js';
+import { historyTable } from '../src/history/format.js';
+import { openArchive } from '../src/archive/index.js';
+import type { History } from '../src/history/model.js';
+import { ROOT } from './helpers/cli.js';
+import { useSandboxEnv } from './collect-helpers.js';
+
+const DAY = 86_400_000;
+const SEVEN_DAYS = 7 * DAY;
+const now = new Date();
+const day = (msAgo: number) => new Date(now.getTime() - msAgo).toISOString().slice(0, 10);
+/** the daily step (23:59:59Z) of the UTC day that `t` falls in */
+const stepOf = (t: Date) => `${t.toISOString().slice(0, 10)}T23:59:59.000Z`;
+
+const START = day(80 * DAY);
+const END = day(30 * DAY);
+let sandbox: Sandbox;
+let fixture: Fixture;
+let archiveDir: string;
+let first: BackfillOutcome;
+let history: History;
+
+const args = () => ({
+  archive: archiveDir, period: `${START}..${END}`, every: '1d', regions: ['us-east-1'],
+  project: join(ROOT, 'trustpack.yaml'), log: () => {}, tty: false,
+});
+
+beforeAll(async () => {
+  fixture = loadFixture(join(ROOT, 'test/fixtures/history/account.yaml'), now);
+  sandbox = await startSandbox({ fixture, port: 0 });
+  useSandboxEnv(sandbox.url);
+  archiveDir = join(mkdtempSync(join(tmpdir(), 'trustpack-backfill-')), 'archive');
+  first = await runBackfill(args(), now);
+  const archive = await openArchive(archiveDir);
+  try {
+    history = await historyOf(archive, { period: { start: START, end: END } });
+  } finally {
+    archive.close();
+  }
+}, 120_000);
+afterAll(async () => {
+  await sandbox?.close();
+});
+
+describe('trustpack backfill from AWS Config history', () => {
+  it('appends one config-history run per day of the period', () => {
+    expect(first.appended).toBe(51);
+    expect(history.runs).toHaveLength(51);
+    expect(history.runs.every((r) => r.source === 'config-history')).toBe(true);
+    expect(history.runs[0]!.asOf).toBe(`${START}T23:59:59.000Z`);
+    expect(history.runs.at(-1)!.asOf).toBe(`${END}T23:59:59.000Z`);
+    expect(history.days.missing).toEqual([]);
+    // the table shows them apart from live runs, and says what the mark means
+    const table = historyTable(history);
+    expect(table).toContain('51 runs (0 live, 51 rebuilt from AWS Config history)');
+    expect(table).toMatch(/legend: \[history\] = rebuilt after the fact from AWS Config's configuration history/);
+    expect(table).toMatch(/FAIL arn:aws:rds:us-east-1:111122223333:cluster:orders-prod .*\[history\]/);
+  });
+
+  it('finds exactly the three-week deletion-protection streak, two months ago, and when it was fixed', () => {
+    const broke = new Date(now.getTime() - 63 * DAY);
+    const fixed = new Date(now.getTime() - 42 * DAY);
+    const c = history.controls.find((x) => x.id === 'rds-cluster-deletion-protection')!;
+    expect(c.exceptions).toHaveLength(1);
+    const e = c.exceptions[0]!;
+    expect(e.resource).toBe('arn:aws:rds:us-east-1:111122223333:cluster:orders-prod');
+    expect(e.status).toBe('FAIL');
+    expect(e.firstSeen).toBe(stepOf(broke));
+    expect(e.lastSeen).toBe(stepOf(new Date(fixed.getTime() - DAY)));
+    expect(e.resolvedAt).toBe(stepOf(fixed));
+    expect(e.runs).toBe(21);
+    expect(e.source).toBe('config-history');
+    expect(c.runs.FAIL).toBe(21);
+    expect(c.runs.PASS).toBe(30);
+  });
+
+  it('makes an item Config did not record an ERROR for those days, never a pass', () => {
+    const c = history.controls.find((x) => x.id === 'rds-instance-encrypted-at-rest')!;
+    const e = c.exceptions.find((x) => x.resource.endsWith(':db:orders-prod-instance-2'))!;
+    expect(e.status).toBe('ERROR');
+    expect(e.firstSeen).toBe(stepOf(new Date(now.getTime() - 50 * DAY)));
+    expect(e.resolvedAt).toBe(stepOf(new Date(now.getTime() - 48 * DAY)));
+    expect(e.runs).toBe(2);
+    expect(e.reason).toMatch(/ResourceNotRecorded/);
+    expect(c.exceptions).toHaveLength(1);
+  });
+
+  it('sees a snapshot while it existed and not after Config recorded its deletion', () => {
+    const c = history.controls.find((x) => x.id === 'rds-cluster-snapshot-encrypted')!;
+    expect(c.runs.PASS).toBe(51);
+    expect(c.exceptions).toEqual([]);
+  });
+
+  it('reads each resource\'s history once for the whole backfill: the seven-day span\'s minimum', () => {
+    const from = new Date(`${START}T23:59:59Z`).getTime();
+    const to = new Date(`${END}T23:59:59Z`).getTime();
+    let minimum = 0;
+    for (const t of fixture.accounts[0]!.regions['us-east-1']!.history!.timelines) {
+      const gone = t.deletedAt?.getTime() ?? Infinity;
+      if (gone <= from) continue;
+      if ((t.items[0]?.captureTime.getTime() ?? Infinity) > now.getTime()) continue;
+      // the item in force when the backfill starts, then one call per seven days until the end or the deletion
+      minimum += 1 + Math.ceil((Math.min(to, gone) - from) / SEVEN_DAYS);
+    }
+    expect(first.configCalls['GetResourceConfigHistory']).toBe(minimum);
+    // 51 steps, yet far fewer calls than one per resource per step
+    expect(minimum).toBeLessThan(51 * 8);
+  });
+
+  it('a rerun appends nothing twice', async () => {
+    const again = await runBackfill(args(), now);
+    expect(again.appended).toBe(0);
+    expect(again.skipped).toBe(51);
+    const archive = await openArchive(archiveDir);
+    try {
+      let n = 0;
+      for await (const _ of archive.entries()) n++;
+      expect(n).toBe(51);
+    } finally {
+      archive.close();
+    }
+  });
+});
