@@ -43,7 +43,7 @@ export const RECORDS = {
   },
   'rds.cluster-automated-backups': { spread: sdk(RDS, 'DBClusterAutomatedBackup'), fields: {} },
   'rds.cluster-parameters': { fields: { DBClusterParameterGroupName: S, Parameters: list(sdk(RDS, 'Parameter')) } },
-  'kms.keys': { fields: { KeyMetadata: sdk(KMS, 'KeyMetadata'), KeyRotationEnabled: S, Aliases: list(S) } },
+  'kms.keys': { fields: { KeyMetadata: sdk(KMS, 'KeyMetadata'), KeyRotationEnabled: S, RotationPeriodInDays: S, NextRotationDate: S, Aliases: list(S), KeyArns: list(S) } },
   'rds.cluster-topology': {
     fields: {
       DBClusterIdentifier: S, DBClusterArn: S, Engine: S, StorageAvailabilityZones: list(S),
