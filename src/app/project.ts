@@ -30,7 +30,7 @@ export interface ProjectOptions {
 }
 
 /** Said once per run when there is no project file: what the run then assumes. */
-export const NO_PROJECT_NOTE =
+const NO_PROJECT_NOTE =
   "no trustpack.yaml here (and no --project): using the catalog's defaults: every parameter at its default, " +
   'regions from --regions or AWS_REGION, no waivers, no attestations (manual controls fail), no organisation name. ' +
   'Run `trustpack init` to write a project file of your own.';

@@ -7,7 +7,7 @@ import { compile } from '@jmespath-community/jmespath';
 /** 0 a scalar, 1 anything (documents, recursive shapes), a structure, a list or a map. */
 export type FieldTree = 0 | 1 | { s?: string; f: Readonly<Record<string, FieldTree>> } | { l: FieldTree } | { m: FieldTree };
 
-export interface UnknownField {
+interface UnknownField {
   /** the field as written */
   field: string;
   /** the structure it was looked up in (its SDK shape name, or "the record") */
