@@ -7,6 +7,7 @@ import { makeProgress } from './progress.js';
 import { evaluateAndRender } from './evaluate.js';
 import { UsageError } from './errors.js';
 import { checkOutputTarget } from './output-target.js';
+import { plural } from '../output/text.js';
 import { VERSION } from '../version.js';
 
 export interface CollectArgs extends ProjectOptions {
@@ -66,7 +67,7 @@ export async function collectBundle(args: CollectArgs, ctx: ProjectContext): Pro
 function collectionSummary(bundle: EvidenceBundle): { text: string; failed: number } {
   const failed = bundle.manifest.collections.filter((c) => c.status === 'error');
   const lines = [
-    `run ${bundle.manifest.runId}: ${bundle.records.length} records from ${bundle.manifest.collections.length} collections ` +
+    `run ${bundle.manifest.runId}: ${plural(bundle.records.length, 'record')} from ${plural(bundle.manifest.collections.length, 'collection')} ` +
       `(${bundle.manifest.accounts.join(', ')}; ${bundle.manifest.regions.join(', ')})`,
   ];
   if (failed.length > 0) {

@@ -131,6 +131,13 @@ export interface ProjectConfig {
   /** folder of controls, relative to the project file */
   controls?: string;
   regions?: string[];
+  /** the system the pack is about, printed on its cover */
+  system?: { scope?: string; accounts?: string[]; services?: string[] };
+  /** who prepared the pack and who reviewed it, e.g. "Jane Doe, Compliance Lead" */
+  preparer?: string;
+  reviewer?: string;
+  /** a PNG or JPEG file, relative to the project file, shown on the pack's cover */
+  logo?: string;
   /** parameter name -> value, applied to every control that declares the parameter */
   parameters?: Record<string, unknown>;
   /** per-control parameter overrides: control id -> parameter name -> value */

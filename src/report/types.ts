@@ -36,6 +36,12 @@ export interface PackInput {
   /** the manifest; read from the manifest.json attachment when absent */
   manifest?: Manifest;
   organisation?: string;
+  /** from trustpack.yaml: the system the pack is about, who prepared and who reviewed it */
+  system?: { scope?: string; accounts?: string[]; services?: string[] };
+  preparer?: string;
+  reviewer?: string;
+  /** a PNG or JPEG image (checked by its signature bytes before the pack is built) */
+  logo?: Buffer;
   framework?: FrameworkId | 'all';
   signingTime: Date;
   signer?: SignerInput;
