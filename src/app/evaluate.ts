@@ -10,7 +10,7 @@ import { COLLECTORS } from '../../collectors/registry.js';
 import { loadProjectContext, type ProjectContext, type ProjectOptions } from './project.js';
 import { checkFramework } from './list.js';
 
-/** DESIGN.md: 1 when any control FAILED or is in ERROR, else 0. */
+/** docs/ARCHITECTURE.md: 1 when any control FAILED or is in ERROR, else 0. */
 export function exitCodeOf(results: Results): 0 | 1 {
   return results.summary.FAIL > 0 || results.summary.ERROR > 0 ? 1 : 0;
 }

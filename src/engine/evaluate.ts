@@ -1,4 +1,4 @@
-// Controls x evidence -> Results, with DESIGN.md's status semantics. Imports no AWS SDK.
+// Controls x evidence -> Results, with docs/ARCHITECTURE.md's status semantics. Imports no AWS SDK.
 import type { Attestation, Control, FrameworkId, ProjectConfig, Waiver } from '../controls/model.js';
 import type { EvidenceBundle } from '../evidence/model.js';
 import type { ControlResult, ControlStatus, Results } from './results.js';

@@ -120,7 +120,7 @@ export async function buildPack(input: PackInput): Promise<Buffer> {
   });
 
   const wanted = input.framework && input.framework !== 'all' ? [input.framework] : undefined;
-  // the order of DESIGN.md (soc2, pci-dss, gdpr, ccpa, csa-ccm), whatever order they were loaded in
+  // the framework registry's order (src/controls/registry/frameworks.ts), whatever order they were loaded in
   const frameworks = input.frameworks
     .filter((f) => !wanted || wanted.includes(f.id))
     .sort((a, b) => rank(a.id) - rank(b.id));
