@@ -118,6 +118,10 @@ describe('the evidence pack for an auditor', () => {
     const cover = flat(execFileSync('pdftotext', ['-layout', '-f', '1', '-l', '1', out, '-'], { encoding: 'utf8' }));
     expect(cover).toContain('Frameworks SOC 2');
     expect(cover).not.toMatch(/PCI DSS|GDPR|CCPA|Cloud Controls Matrix/);
+    // the control pages list only SOC 2 requirements (authored rationale text may still mention others)
+    const all = flat(pdftotext(out));
+    expect(all).toMatch(/Frameworks SOC 2 — 2017 Trust Services Criteria \(with 2022 revised points of focus\): /);
+    expect(all).not.toMatch(/(PCI DSS — Payment Card|GDPR — General Data Protection Regulation \(EU\) 2016\/679|CSA Cloud Controls Matrix v4): [A-Z0-9]/);
   }, 60_000);
 
   it('refuses a logo that is not a PNG or JPEG, naming the file, before reading the bundle (exit 2)', async () => {

@@ -35,8 +35,9 @@ function drawControl(ctx: PackContext, r: ControlResult): void {
   if (r.claim ?? def?.claim) w.field('Public claim', (r.claim ?? def?.claim)!);
   if (def?.description) w.field('Description', def.description.trim());
   if (r.asserts) w.field('Asserts', r.asserts);
+  // only the frameworks this pack is about: a SOC 2 pack names no other framework's requirements
   const fws = Object.entries(r.frameworks)
-    .filter(([, v]) => v && v.length)
+    .filter(([k, v]) => v && v.length && ctx.frameworks.some((f) => f.id === k))
     .map(([k, v]) => `${frameworkTitle(ctx, k)}: ${v!.join(', ')}`);
   if (fws.length) w.field('Frameworks', fws.join('\n'));
   const params = Object.entries(r.parameters ?? {});
