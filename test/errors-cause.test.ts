@@ -14,6 +14,7 @@ import { endpointOverride, explainSetupFailure } from '../src/aws/explain.js';
 import { isConnectionFailure } from '../src/aws/connection.js';
 import { describeFailure } from '../src/app/failure.js';
 import { BundleError } from '../src/evidence/bundle.js';
+import { UsageError } from '../src/util/errors.js';
 import { loadFixture, startSandbox, type Sandbox } from '../src/sandbox/index.js';
 import { ROOT, runCli } from './helpers/cli.js';
 
@@ -154,5 +155,7 @@ describe('exit codes of failures', () => {
     expect(bundle).toEqual({ exitCode: 2, text: 'trustpack: evidence/manifest.json: missing manifest' });
     const enoent = Object.assign(new Error("ENOENT: no such file or directory, open 'x.yaml'"), { code: 'ENOENT', syscall: 'open', path: 'x.yaml' });
     expect(describeFailure(enoent, 'sandbox').exitCode).toBe(2);
+    class ArchiveLikeError extends UsageError { override name = 'SomeFutureInputError'; }
+    expect(describeFailure(new ArchiveLikeError('archive: entry 3 is missing', 1), 'archive').exitCode).toBe(1);
   });
 });
