@@ -9,7 +9,7 @@ import { UsageError } from '../util/errors.js';
 /** errors the layers below raise for bad input: a bad fixture, key, pack, framework or collector */
 const INPUT_ERRORS = new Set(['UsageError', 'ProblemsError', 'BundleError', 'FixtureError', 'SigningError', 'UnreadablePackError', 'UnknownFrameworkError', 'UnknownCollectorError']);
 
-export const INTERNAL_ERROR_EXIT = 70;
+const INTERNAL_ERROR_EXIT = 70;
 const STACK_LINES = 6;
 
 export interface Failure {

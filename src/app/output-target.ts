@@ -8,9 +8,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { UsageError } from './errors.js';
 
-export type TargetKind = 'file' | 'folder';
+type TargetKind = 'file' | 'folder';
 
-export interface OutputTarget {
+interface OutputTarget {
   /** the path as the user gave it (or the default), used in every message */
   path: string;
   kind: TargetKind;

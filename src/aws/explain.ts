@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { UsageError } from '../util/errors.js';
 import type { CollectionError } from './errors.js';
 
-export interface SetupContext {
+interface SetupContext {
   /** --profile, when given */
   profile?: string;
   /** the region the first call went to */

@@ -8,7 +8,7 @@ import { COLORS, STATUS_COLORS, type Row } from './layout.js';
 import { fmtTime, type PackContext } from './context.js';
 
 /** What each status means, in the words of the results contract. */
-export const STATUS_LEGEND: readonly [string, string][] = [
+const STATUS_LEGEND: readonly [string, string][] = [
   ['PASS', 'Evidence was collected for every account and region in scope, and every in-scope resource satisfies the control.'],
   ['FAIL', 'At least one resource does not satisfy the control; or, for a manual control, its attestation is missing, expired or does not match its document.'],
   ['ERROR', 'Evidence could not be collected (access denied, throttled, unreachable, malformed). Never counted as a pass.'],
@@ -58,7 +58,7 @@ interface Exception {
 }
 
 /** Every exception of the run, worst first: FAIL, ERROR, then WAIVED; by control, then resource. */
-export function exceptionsOf(controls: readonly ControlResult[]): Exception[] {
+function exceptionsOf(controls: readonly ControlResult[]): Exception[] {
   const rank = { FAIL: 0, ERROR: 1, WAIVED: 2 } as Record<string, number>;
   const out: Exception[] = [];
   for (const c of controls) {
