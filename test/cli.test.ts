@@ -7,7 +7,7 @@ import { ROOT, runCli } from './helpers/cli.js';
 
 const COMMANDS = [
   ['controls', 'validate'], ['controls', 'list'], ['controls', 'test'], ['coverage'], ['collect'],
-  ['evaluate'], ['check'], ['report'], ['verify'], ['sandbox'], ['demo'],
+  ['evaluate'], ['check'], ['report'], ['verify'], ['sandbox'], ['demo'], ['iam-policy'],
 ];
 
 describe('trustpack CLI', () => {
