@@ -31,12 +31,24 @@ export interface SandboxStats {
   faultsInjected: number;
 }
 
+/** One call the sandbox served: which API, for which account, and as whom. */
+export interface SandboxCall {
+  /** "service:Operation", e.g. "sts:AssumeRole" */
+  call: string;
+  region: string;
+  account?: string;
+  /** the assumed-role session's ARN when the caller used AssumeRole credentials, else absent */
+  session?: string;
+}
+
 export interface Sandbox {
   url: string;
   port: number;
   setFaults(plan: FaultPlan | undefined): void;
   setLatency(ms: number): void;
   stats(): SandboxStats;
+  /** the calls served so far, oldest first (the first 100,000: enough for any test) */
+  callLog(): SandboxCall[];
   close(): Promise<void>;
 }
 
@@ -83,6 +95,8 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+const MAX_CALL_LOG = 100_000;
+
 export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const { fixture } = opts;
   const defaultAccount = fixture.accounts[0];
@@ -90,6 +104,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   let injector = opts.faults ? new FaultInjector(opts.faults) : undefined;
   let latency = opts.latencyMs ?? 0;
   const stats: SandboxStats = { calls: 0, byOperation: {}, faultsInjected: 0 };
+  const callLog: SandboxCall[] = [];
   const sessions = new Map<string, Session>();
   const sockets = new Set<Socket>();
   const now = () => (opts.now ? new Date(opts.now.getTime()) : new Date());
@@ -123,6 +138,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     stats.byOperation[opKey] = (stats.byOperation[opKey] ?? 0) + 1;
 
     const account = accountFor(scope.accessKeyId);
+    const caller = scope.accessKeyId ? sessions.get(scope.accessKeyId) : undefined;
+    if (callLog.length < MAX_CALL_LOG) callLog.push({ call: opKey, region: regionName, ...(account ? { account: account.id } : {}), ...(caller ? { session: caller.arn } : {}) });
     const delay = injector?.plan.latencyMs ?? latency;
     if (delay > 0) await sleep(delay); // a timer, so other requests carry on meanwhile
     if (!account) return fail(403, service.protocol === 'query' ? 'InvalidClientTokenId' : 'UnrecognizedClientException', 'The security token included in the request is invalid.');
@@ -225,6 +242,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       latency = Math.max(0, ms);
     },
     stats: () => ({ calls: stats.calls, byOperation: { ...stats.byOperation }, faultsInjected: stats.faultsInjected }),
+    callLog: () => callLog.map((c) => ({ ...c })),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
