@@ -134,6 +134,20 @@ describe('the evidence pack for an auditor', () => {
   });
 });
 
+describe('the project file keys for the auditor (DESIGN: system, preparer, reviewer, logo)', () => {
+  it('are validated with file, line and rule', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tp-projkeys-'));
+    const file = join(dir, 'trustpack.yaml');
+    writeFileSync(file, `organisation: X\ncontrols: ${join(ROOT, 'controls')}\nlogo: logo.gif\nsystem:\n  accounts: [111122223333]\n  scop: typo\n`);
+    const r = await runCli(['--project', file, 'controls', 'validate']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${file}:3:7: logo is "logo.gif", which must be the path of a PNG or JPEG file`);
+    expect(r.stderr).toContain(`${file}:5:`);
+    expect(r.stderr).toContain('system.accounts[0] should be text');
+    expect(r.stderr).toContain('unknown key "scop" in system');
+  });
+});
+
 describe('counts and columns that read right', () => {
   it('"1 record", not "1 records"', () => {
     expect(plural(1, 'record')).toBe('1 record');
