@@ -2,7 +2,7 @@
 // path refuses an existing non-empty target with exit 2 unless --force, before any collection
 // starts, naming the user's path; `demo --out DIR` leaves unrelated files in DIR alone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, rmSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox, loadFixture, type Sandbox } from '../src/sandbox/index.js';
@@ -29,6 +29,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await sandbox?.close();
+  if (work) rmSync(work, { recursive: true, force: true });
 });
 
 function precious(path: string): string {

@@ -4,7 +4,7 @@
 // attestation notes, framework titles without a doubled version, waiver text printed once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadFixture, startSandbox, type Sandbox } from '../src/sandbox/index.js';
@@ -66,7 +66,10 @@ beforeAll(async () => {
   allText = pdftotext(join(work, 'all.pdf'));
   allRaw = execFileSync('pdftotext', ['-raw', join(work, 'all.pdf'), '-'], { encoding: 'utf8' });
 }, 120_000);
-afterAll(async () => sb?.close());
+afterAll(async () => {
+  await sb?.close();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
 
 describe('the evidence pack for an auditor', () => {
   it('has a status legend that explains every status', () => {
