@@ -1,4 +1,4 @@
-// The command-line contract of DESIGN.md: --help everywhere, exit codes, errors without stack traces.
+// The command-line contract of docs/ARCHITECTURE.md: --help everywhere, exit codes, errors without stack traces.
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync, mkdirSync, existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +7,7 @@ import { ROOT, runCli } from './helpers/cli.js';
 
 const COMMANDS = [
   ['controls', 'validate'], ['controls', 'list'], ['controls', 'test'], ['coverage'], ['collect'],
-  ['evaluate'], ['check'], ['report'], ['verify'], ['sandbox'], ['demo'],
+  ['evaluate'], ['check'], ['report'], ['verify'], ['sandbox'], ['demo'], ['iam-policy'],
 ];
 
 describe('trustpack CLI', () => {

@@ -10,10 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { callerIdentity, clientConfig } from '../src/aws/session.js';
 import { describeError } from '../src/aws/errors.js';
-import { explainSetupFailure } from '../src/aws/explain.js';
+import { endpointOverride, explainSetupFailure } from '../src/aws/explain.js';
 import { isConnectionFailure } from '../src/aws/connection.js';
 import { describeFailure } from '../src/app/failure.js';
 import { BundleError } from '../src/evidence/bundle.js';
+import { UsageError } from '../src/util/errors.js';
 import { loadFixture, startSandbox, type Sandbox } from '../src/sandbox/index.js';
 import { ROOT, runCli } from './helpers/cli.js';
 
@@ -76,12 +77,27 @@ describe('a dead endpoint', () => {
   });
 });
 
-describe('throttling keeps its own, longer budget', () => {
+describe('with a live endpoint', () => {
   let sb: Sandbox;
   beforeAll(async () => {
     sb = await startSandbox({ fixture: loadFixture(join(ROOT, 'examples/sample/account.yaml')), port: 0 });
   });
   afterAll(async () => sb?.close());
+
+  it('a per-service override to a dead port is named next to the collections it broke (exit 1)', async () => {
+    const port = await closedPort();
+    const r = await runCli(['collect', '--regions', 'us-east-1', '--out', join(mkdtempSync(join(tmpdir(), 'tp-ovr-')), 'b')], {
+      env: { ...noFiles, ...keys, AWS_ENDPOINT_URL: sb.url, AWS_ENDPOINT_URL_KMS: `http://127.0.0.1:${port}` },
+    });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(new RegExp(`kms\\.keys: NetworkError: .*127\\.0\\.0\\.1:${port}.*\\(endpoint from AWS_ENDPOINT_URL_KMS=http://127\\.0\\.0\\.1:${port}\\)`));
+  });
+
+  it('names the SDK\'s own variable for AWS Config (AWS_ENDPOINT_URL_CONFIG_SERVICE)', () => {
+    expect(endpointOverride('config', { AWS_ENDPOINT_URL_CONFIG_SERVICE: 'http://127.0.0.1:1', AWS_ENDPOINT_URL: 'http://127.0.0.1:2' }))
+      .toEqual({ variable: 'AWS_ENDPOINT_URL_CONFIG_SERVICE', url: 'http://127.0.0.1:1' });
+    expect(endpointOverride('sts', { AWS_ENDPOINT_URL: 'http://127.0.0.1:2' })).toEqual({ variable: 'AWS_ENDPOINT_URL', url: 'http://127.0.0.1:2' });
+  });
 
   it('four throttled answers in a row are ridden out with five attempts', async () => {
     sb.setFaults({ seed: 1, rules: [{ service: 'sts', kind: 'throttle', times: 4 }] } as never);
@@ -139,5 +155,7 @@ describe('exit codes of failures', () => {
     expect(bundle).toEqual({ exitCode: 2, text: 'trustpack: evidence/manifest.json: missing manifest' });
     const enoent = Object.assign(new Error("ENOENT: no such file or directory, open 'x.yaml'"), { code: 'ENOENT', syscall: 'open', path: 'x.yaml' });
     expect(describeFailure(enoent, 'sandbox').exitCode).toBe(2);
+    class ArchiveLikeError extends UsageError { override name = 'SomeFutureInputError'; }
+    expect(describeFailure(new ArchiveLikeError('archive: entry 3 is missing', 1), 'archive').exitCode).toBe(1);
   });
 });

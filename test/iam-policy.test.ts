@@ -29,7 +29,8 @@ describe('every call made is declared', () => {
       regions: ['us-west-2'], toolVersion: 'test', now: () => NOW,
       roleArns: ['arn:aws:iam::111122223333:role/trustpack-audit', 'arn:aws:iam::444455556666:role/trustpack-audit'],
     });
-    calls = Object.keys(sb.stats().byOperation);
+    calls = [...new Set(sb.callLog().map((c) => c.call))];
+    expect(calls.sort()).toEqual(Object.keys(sb.stats().byOperation).sort());
   });
 
   it('the sandbox served the calls of every collector and the role assumption', () => {
@@ -45,10 +46,19 @@ describe('every call made is declared', () => {
     expect(undeclaredCalls(calls, without)).toEqual(['kms:ListAliases']);
   });
 
-  it('the member policy holds every collector call; the organization policy the role assumption', () => {
+  it('each principal\'s policy holds the calls made as that principal (the sandbox logs who called)', () => {
     const decls = allPermissionDeclarations();
-    const member = policyFor('member', decls).Statement.flatMap((s) => s.Action);
-    for (const c of calls.filter((c) => c !== 'sts:AssumeRole')) expect(member, c).toContain(iamAction(c.split(':')[0]!, c.split(':')[1]!));
+    const actions = (kind: 'member' | 'organization') => new Set(policyFor(kind, decls).Statement.flatMap((s) => s.Action));
+    const action = (call: string) => iamAction(call.split(':')[0]!, call.split(':')[1]!);
+    const log = sb.callLog();
+    // calls made with an assumed role's credentials: the member role in each account
+    const asMember = [...new Set(log.filter((c) => c.session?.includes(':assumed-role/trustpack-audit/')).map((c) => c.call))];
+    expect(asMember.length).toBeGreaterThan(10);
+    for (const c of asMember) expect(actions('member'), c).toContain(action(c));
+    // the caller's own credentials assumed those roles: the organization principal
+    expect(log.filter((c) => c.call === 'sts:AssumeRole').every((c) => c.session === undefined)).toBe(true);
+    expect(actions('organization')).toContain('sts:AssumeRole');
+    expect(actions('member')).not.toContain('sts:AssumeRole');
     const org = policyFor('organization', decls, { role: 'trustpack-audit' });
     expect(org.Statement).toEqual([{ Sid: 'TrustpackOrganization', Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: 'arn:aws:iam::*:role/trustpack-audit' }]);
   });

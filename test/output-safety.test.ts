@@ -2,11 +2,12 @@
 // path refuses an existing non-empty target with exit 2 unless --force, before any collection
 // starts, naming the user's path; `demo --out DIR` leaves unrelated files in DIR alone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, rmSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox, loadFixture, type Sandbox } from '../src/sandbox/index.js';
 import { ROOT, runCli } from './helpers/cli.js';
+import { checkDemoFolder } from '../src/app/output-target.js';
 
 let sandbox: Sandbox;
 let env: Record<string, string | undefined>;
@@ -28,6 +29,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await sandbox?.close();
+  if (work) rmSync(work, { recursive: true, force: true });
 });
 
 function precious(path: string): string {
@@ -136,4 +138,30 @@ describe('demo --out DIR', () => {
     expect(edited.stderr).toContain(join(dir2, 'summary.md'));
     expect(readFileSync(join(dir2, 'summary.md'), 'utf8')).toBe('edited by hand\n');
   }, 120_000);
+});
+
+describe('the demo folder check, in-process', () => {
+  const NAMES = ['evidence/', 'results.json', 'summary.md'];
+
+  it('takes a demo output from before the marker (a bare trustpack bundle in evidence/) as its own', () => {
+    const dir = join(work, 'legacy');
+    cpSync(bundle, join(dir, 'evidence'), { recursive: true });
+    writeFileSync(join(dir, 'results.json'), '{}\n');
+    expect(() => checkDemoFolder(dir, NAMES, false)).not.toThrow();
+  });
+
+  it('refuses when that evidence folder holds anything besides the bundle', () => {
+    const dir = join(work, 'legacy-plus');
+    cpSync(bundle, join(dir, 'evidence'), { recursive: true });
+    precious(join(dir, 'evidence', 'notes.txt'));
+    expect(() => checkDemoFolder(dir, NAMES, false)).toThrow(/evidence\/notes\.txt/);
+    expect(() => checkDemoFolder(dir, NAMES, true)).not.toThrow();
+  });
+
+  it('refuses a results.json of the user\'s own, with no demo output beside it', () => {
+    const dir = join(work, 'users-own');
+    mkdirSync(dir);
+    precious(join(dir, 'results.json'));
+    expect(() => checkDemoFolder(dir, NAMES, false)).toThrow(/results\.json, which an earlier demo did not write/);
+  });
 });

@@ -8,6 +8,8 @@ import { evaluateAndRender } from './evaluate.js';
 import { loadGate, type GateOptions } from './gates.js';
 import { UsageError } from './errors.js';
 import { checkOutputTarget } from './output-target.js';
+import { plural } from '../output/text.js';
+import { endpointOverride } from '../aws/explain.js';
 import { VERSION } from '../version.js';
 import { checkRegionNames, isAllRegions } from '../aws/regions.js';
 import { checkAccountIds, parseShard } from '../aws/estate.js';
@@ -98,16 +100,24 @@ export async function collectBundle(args: CollectArgs, ctx: ProjectContext,
   }
 }
 
+/** For a collection that could not connect: the endpoint override in effect for its service, if any. */
+function overrideNote(collector: string, code: string | undefined): string {
+  if (code !== 'NetworkError' && code !== 'Timeout') return '';
+  const service = COLLECTORS.find((c) => c.id === collector)?.service;
+  const o = service ? endpointOverride(service) : undefined;
+  return o ? ` (endpoint from ${o.variable}=${o.url})` : '';
+}
+
 function collectionSummary(bundle: EvidenceBundle): { text: string; failed: number } {
   const failed = bundle.manifest.collections.filter((c) => c.status === 'error');
   const lines = [
     ...(bundle.manifest.source === 'config-history' ? [`as of ${bundle.manifest.asOf ?? '?'}, rebuilt from AWS Config's configuration history`] : []),
-    `run ${bundle.manifest.runId}: ${bundle.records.length} records from ${bundle.manifest.collections.length} collections ` +
+    `run ${bundle.manifest.runId}: ${plural(bundle.records.length, 'record')} from ${plural(bundle.manifest.collections.length, 'collection')} ` +
       `(${bundle.manifest.accounts.join(', ')}; ${bundle.manifest.regions.join(', ')})`,
   ];
   if (failed.length > 0) {
     lines.push(`${failed.length} collection${failed.length === 1 ? '' : 's'} failed; controls that need them will be in ERROR:`);
-    for (const f of failed) lines.push(`  ${f.account} ${f.region} ${f.collector}: ${f.error?.code ?? 'Error'}: ${f.error?.message ?? ''}`);
+    for (const f of failed) lines.push(`  ${f.account} ${f.region} ${f.collector}: ${f.error?.code ?? 'Error'}: ${f.error?.message ?? ''}${overrideNote(f.collector, f.error?.code)}`);
   }
   return { text: lines.join('\n'), failed: failed.length };
 }

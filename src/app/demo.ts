@@ -12,6 +12,7 @@ import { evaluateBundle } from './evaluate.js';
 import { writeEvidencePack } from './report.js';
 import { SAMPLE_FIXTURE } from './sandbox.js';
 import { checkDemoFolder, demoMarkerText, DEMO_MARKER } from './output-target.js';
+import { plural } from '../output/text.js';
 
 /** what the demo writes in its --out folder; nothing else there is touched */
 const DEMO_OUTPUTS = ['evidence/', 'results.json', 'results.junit.xml', 'summary.md', 'demo-signer.pem', 'evidence-pack.pdf'] as const;
@@ -76,7 +77,7 @@ export async function runDemo(o: ProjectOptions & { out: string; force?: boolean
   const lines = [
     table,
     '',
-    `evidence bundle:  ${rel(bundleDir)}  (${bundle.records.length} records, run ${bundle.manifest.runId})`,
+    `evidence bundle:  ${rel(bundleDir)}  (${plural(bundle.records.length, 'record')}, run ${bundle.manifest.runId})`,
     `results:          ${rel(join(out, 'results.json'))}, ${rel(join(out, 'results.junit.xml'))}, ${rel(join(out, 'summary.md'))}`,
     `signed pack:      ${rel(pack)}  (verify: ${verified.valid ? 'VALID' : 'INVALID: ' + verified.problems.join('; ')})`,
     `demo certificate: ${rel(join(out, 'demo-signer.pem'))}  (throwaway; try: trustpack verify ${rel(pack)} --trust ${rel(join(out, 'demo-signer.pem'))})`,

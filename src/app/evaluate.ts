@@ -11,7 +11,7 @@ import { loadProjectContext, type ProjectContext, type ProjectOptions } from './
 import { checkFramework } from './list.js';
 import { loadGate, type Gate, type GateOptions } from './gates.js';
 
-/** DESIGN.md: 1 when any control FAILED or is in ERROR, else 0. */
+/** docs/ARCHITECTURE.md: 1 when any control FAILED or is in ERROR, else 0. */
 export function exitCodeOf(results: Results): 0 | 1 {
   return results.summary.FAIL > 0 || results.summary.ERROR > 0 ? 1 : 0;
 }

@@ -3,11 +3,13 @@
 // file-system error on a path the user gave (exit 2, the message alone). Anything else is a bug
 // in trustpack: exit 70 with a short stack and a request to report it, never disguised as bad
 // input. `verify` answers every input with 0, 1 or 2, so there an unexpected error is 2.
+// A new kind of input error: extend UsageError (or add its name below).
+import { UsageError } from '../util/errors.js';
 
 /** errors the layers below raise for bad input: a bad fixture, key, pack, framework or collector */
 const INPUT_ERRORS = new Set(['UsageError', 'ProblemsError', 'BundleError', 'FixtureError', 'SigningError', 'UnreadablePackError', 'UnknownFrameworkError', 'UnknownCollectorError']);
 
-export const INTERNAL_ERROR_EXIT = 70;
+const INTERNAL_ERROR_EXIT = 70;
 const STACK_LINES = 6;
 
 export interface Failure {
@@ -17,7 +19,8 @@ export interface Failure {
 
 function isInputError(e: unknown): boolean {
   if (!(e instanceof Error)) return false;
-  if (INPUT_ERRORS.has(e.name)) return true;
+  // any subclass of UsageError, whatever its name, is input the user can fix
+  if (e instanceof UsageError || INPUT_ERRORS.has(e.name)) return true;
   // a system error on a path (ENOENT, EACCES, EISDIR...): the path came from the user
   const sys = e as NodeJS.ErrnoException;
   return typeof sys.code === 'string' && typeof sys.syscall === 'string' && typeof sys.path === 'string';

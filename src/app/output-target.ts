@@ -8,9 +8,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { UsageError } from './errors.js';
 
-export type TargetKind = 'file' | 'folder';
+type TargetKind = 'file' | 'folder';
 
-export interface OutputTarget {
+interface OutputTarget {
   /** the path as the user gave it (or the default), used in every message */
   path: string;
   kind: TargetKind;
@@ -77,13 +77,34 @@ function filesUnder(path: string): string[] {
   return readdirSync(path).flatMap((n) => filesUnder(join(path, n)));
 }
 
-function readMarker(dir: string): DemoMarker {
+function readMarker(dir: string): DemoMarker | undefined {
   try {
     const m = JSON.parse(readFileSync(join(dir, DEMO_MARKER), 'utf8')) as DemoMarker;
     return m && typeof m.files === 'object' && m.files !== null ? m : { files: {} };
   } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Output of a demo from before the marker existed: DIR/evidence holds exactly a trustpack
+ * bundle (manifest.json and records/*.jsonl, nothing else). Then the demo's own names in DIR
+ * are taken as its output, so `npm start` keeps working after an upgrade.
+ */
+function legacyDemoMarker(dir: string, names: readonly string[]): DemoMarker {
+  const evidence = join(dir, 'evidence');
+  try {
+    const m = JSON.parse(readFileSync(join(evidence, 'manifest.json'), 'utf8')) as { tool?: { name?: unknown } };
+    if (m?.tool?.name !== 'trustpack') return { files: {} };
+  } catch {
     return { files: {} };
   }
+  const bundleShaped = filesUnder(evidence).map((f) => relative(evidence, f))
+    .every((f) => f === 'manifest.json' || /^records[\\/][^\\/]+\.jsonl$/.test(f));
+  if (!bundleShaped) return { files: {} };
+  const files: Record<string, string> = {};
+  for (const name of names) for (const f of filesUnder(join(dir, name))) files[relative(dir, f)] = sha256(f);
+  return { files };
 }
 
 /**
@@ -93,7 +114,7 @@ function readMarker(dir: string): DemoMarker {
 export function checkDemoFolder(dir: string, names: readonly string[], force: boolean | undefined): void {
   checkOutputTarget({ path: dir, kind: 'folder', option: '--out' }, true);
   if (force) return;
-  const marker = readMarker(dir);
+  const marker = readMarker(dir) ?? legacyDemoMarker(dir, names);
   const foreign: string[] = [];
   for (const name of names) {
     for (const f of filesUnder(join(dir, name))) {

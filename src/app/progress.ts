@@ -10,7 +10,7 @@ export async function makeProgress(opts: { tty: boolean; total: number; log: (s:
   if (!opts.tty) {
     return {
       onProgress(e) {
-        if (e.phase === 'done') opts.log(`collected ${e.account} ${e.region} ${e.collector}: ${e.records ?? 0} records`);
+        if (e.phase === 'done') opts.log(`collected ${e.account} ${e.region} ${e.collector}: ${e.records ?? 0} record${e.records === 1 ? '' : 's'}`);
         if (e.phase === 'error') opts.log(`FAILED    ${e.account} ${e.region} ${e.collector}: ${e.error ?? 'unknown error'}`);
       },
       stop() {},

@@ -11,6 +11,8 @@ import { loadGate, type GateOptions } from './gates.js';
 import { checkFramework } from './list.js';
 import { UsageError } from './errors.js';
 import { checkOutputTarget } from './output-target.js';
+import { projectLogo } from './logo.js';
+import type { PackInput } from '../report/types.js';
 
 export interface Signer {
   p12: Buffer;
@@ -27,6 +29,8 @@ export interface PackRequest {
   signer?: Signer;
   unsigned?: boolean;
   demoSigner?: boolean;
+  /** the project's logo, already read and checked (projectLogo) */
+  logo?: Buffer;
 }
 
 /** Builds every piece the pack embeds (bundle files, results, OSCAL) and writes the PDF. */
@@ -49,6 +53,7 @@ export async function writeEvidencePack(req: PackRequest): Promise<void> {
       oscal,
       attachments,
       ...(req.ctx.project.organisation ? { organisation: req.ctx.project.organisation } : {}),
+      ...auditorFacts(req),
       framework: fw ?? 'all',
       signingTime: req.signingTime,
       ...(req.signer ? { signer: req.signer } : {}),
@@ -57,6 +62,18 @@ export async function writeEvidencePack(req: PackRequest): Promise<void> {
     },
     req.out,
   );
+}
+
+/** What trustpack.yaml says for the auditor: the system, the preparer and reviewer, the logo. */
+function auditorFacts(req: PackRequest): Pick<PackInput, 'system' | 'preparer' | 'reviewer' | 'logo'> {
+  const p = req.ctx.project;
+  const logo = req.logo ?? projectLogo(req.ctx);
+  return {
+    ...(p.system ? { system: p.system } : {}),
+    ...(p.preparer ? { preparer: p.preparer } : {}),
+    ...(p.reviewer ? { reviewer: p.reviewer } : {}),
+    ...(logo ? { logo } : {}),
+  };
 }
 
 export function parseSigningTime(v: string | undefined): Date {
@@ -93,6 +110,7 @@ export async function runReport(args: ProjectOptions & GateOptions & {
   const ctx = loadProjectContext(args);
   const gate = args.gated ? await loadGate(args) : undefined;
   checkFramework(args.framework);
+  const logo = projectLogo(ctx); // a bad logo is refused before the bundle is read
   const signer = await readSigner(args.signP12, args.signPassphraseEnv, args.unsigned);
   const signingTime = parseSigningTime(args.signingTime);
   const { readBundle } = await import('../evidence/bundle.js');
@@ -100,7 +118,7 @@ export async function runReport(args: ProjectOptions & GateOptions & {
   const results = evaluateBundle(ctx, bundle, args.framework, signingTime);
   const out = args.out ?? join('reports', `evidence-pack-${bundle.manifest.runId}.pdf`);
   if (!args.out) checkOutputTarget({ path: out, kind: 'file', option: '--out' }, args.force);
-  await writeEvidencePack({ ctx, bundle, results, framework: args.framework, out, signingTime, ...(signer ? { signer } : { unsigned: true }) });
+  await writeEvidencePack({ ctx, bundle, results, framework: args.framework, out, signingTime, ...(signer ? { signer } : { unsigned: true }), ...(logo ? { logo } : {}) });
   const s = results.summary;
   const judged = gate?.judge(results);
   for (const n of judged?.notes ?? []) args.log?.(n);

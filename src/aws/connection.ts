@@ -9,7 +9,7 @@ import type { RetryErrorInfo, RetryStrategyV2, RetryToken } from '@smithy/types'
 /** time to establish a TCP connection (and resolve the name) before the attempt fails */
 export const CONNECT_TIMEOUT_MS = 3_000;
 /** retries after a connection failure, per call: three attempts in all */
-export const MAX_CONNECTION_RETRIES = 2;
+const MAX_CONNECTION_RETRIES = 2;
 
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
 
@@ -28,7 +28,7 @@ export function isConnectionFailure(err: unknown): boolean {
  * their own budget of MAX_CONNECTION_RETRIES retries per call; everything else is the inner
  * strategy's decision, delays and rate limiting included.
  */
-export function withConnectionBudget(inner: () => Promise<RetryStrategyV2>, maxRetries = MAX_CONNECTION_RETRIES): RetryStrategyV2 {
+function withConnectionBudget(inner: () => Promise<RetryStrategyV2>, maxRetries = MAX_CONNECTION_RETRIES): RetryStrategyV2 {
   let loaded: RetryStrategyV2 | undefined;
   const strategy = async () => (loaded ??= await inner());
   const failures = new WeakMap<RetryToken, number>();

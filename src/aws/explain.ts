@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { UsageError } from '../util/errors.js';
 import type { CollectionError } from './errors.js';
 
-export interface SetupContext {
+interface SetupContext {
   /** --profile, when given */
   profile?: string;
   /** the region the first call went to */
@@ -18,9 +18,12 @@ export interface SetupContext {
   env?: NodeJS.ProcessEnv;
 }
 
+/** The SDK's service ids where they differ from the endpoint prefix (AWS_ENDPOINT_URL_<ID>). */
+const SDK_SERVICE_ID: Record<string, string> = { config: 'CONFIG_SERVICE' };
+
 /** The endpoint override in effect for `service`, as the SDK resolves it: the per-service variable first. */
 export function endpointOverride(service: string, env: NodeJS.ProcessEnv = process.env): { variable: string; url: string } | undefined {
-  const specific = `AWS_ENDPOINT_URL_${service.toUpperCase().replace(/[\s-]+/g, '_')}`;
+  const specific = `AWS_ENDPOINT_URL_${SDK_SERVICE_ID[service] ?? service.toUpperCase().replace(/[\s-]+/g, '_')}`;
   for (const variable of [specific, 'AWS_ENDPOINT_URL']) {
     const url = env[variable];
     if (url) return { variable, url };

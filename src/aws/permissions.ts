@@ -9,7 +9,7 @@
 // - signer:       the identity that signs packs with a key held in KMS.
 //
 // Collectors declare their calls in collectors/registry.ts (`service`, `operations`); every
-// other call site declares here, one row per API action, naming its file. test/iam-policy.test.ts
+// other call site declares here: one row in DECLARED per API action, naming its file. test/iam-policy.test.ts
 // fails when a call is made against the sandbox, or an SDK command is used in the source, that
 // no declaration covers.
 
@@ -28,19 +28,13 @@ export interface PermissionDeclaration {
   resource?: string;
 }
 
-const DECLARED: PermissionDeclaration[] = [
+const DECLARED: readonly PermissionDeclaration[] = [
   {
     action: 'sts:AssumeRole', principal: 'organization', site: 'src/aws/session.ts',
     why: '--role-arn: assumes the read-only member role in each other account',
     resource: 'arn:aws:iam::*:role/{role}',
   },
 ];
-
-/** Adds declarations (for call sites outside collectors/); returns them. */
-export function declarePermissions(list: readonly PermissionDeclaration[]): readonly PermissionDeclaration[] {
-  DECLARED.push(...list);
-  return list;
-}
 
 /** Every declaration made through this module. */
 export function declaredPermissions(): readonly PermissionDeclaration[] {
@@ -63,14 +57,14 @@ export function iamAction(service: string, operation: string): string {
   return IAM_ACTION[api] ?? api;
 }
 
-export interface PolicyStatement {
+interface PolicyStatement {
   Sid: string;
   Effect: 'Allow';
   Action: string[];
   Resource: string | string[];
 }
 
-export interface PolicyDocument {
+interface PolicyDocument {
   Version: '2012-10-17';
   Statement: PolicyStatement[];
 }

@@ -55,7 +55,7 @@ export function computeCoverage(controls: Control[], frameworks: Framework[], fr
   if (frameworkId !== undefined && selected.length === 0) {
     throw new UnknownFrameworkError(frameworkId, frameworks.map((f) => f.id));
   }
-  // in DESIGN.md's order (soc2, pci-dss-4.0.1, gdpr, ccpa, csa-ccm-4), as the pack shows them
+  // in the framework registry's order (soc2, pci-dss-4.0.1, gdpr, ccpa, csa-ccm-4), as the pack shows them
   const rank = (f: Framework) => FRAMEWORK_IDS.indexOf(f.id);
   return { frameworks: [...selected].sort((a, b) => rank(a) - rank(b)).map((f) => frameworkCoverage(controls, f)) };
 }

@@ -1,4 +1,4 @@
-// Controls x evidence -> Results, with DESIGN.md's status semantics. Imports no AWS SDK.
+// Controls x evidence -> Results, with docs/ARCHITECTURE.md's status semantics. Imports no AWS SDK.
 import type { Attestation, Control, FrameworkId, ProjectConfig, Waiver } from '../controls/model.js';
 import type { EvidenceBundle } from '../evidence/model.js';
 import type { ControlResult, ControlStatus, Results } from './results.js';
@@ -108,6 +108,6 @@ function evaluateManual(c: Control, attestations: readonly Attestation[], now: D
     ...resultBase(c, resolveParameters(c, project)),
     status: v.current ? 'MANUAL' : 'FAIL',
     reason: v.reason,
-    ...(a ? { attestation: { attested_by: a.attested_by, attested_at: a.attested_at, document: a.document, sha256: a.sha256, expires: a.expires, current: v.current } } : {}),
+    ...(a ? { attestation: { attested_by: a.attested_by, attested_at: a.attested_at, document: a.document, sha256: a.sha256, expires: a.expires, current: v.current, ...(a.notes ? { notes: a.notes } : {}) } } : {}),
   };
 }

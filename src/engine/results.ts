@@ -1,4 +1,4 @@
-// Results of evaluating controls against evidence: the shape of `--format json` (DESIGN.md).
+// Results of evaluating controls against evidence: the shape of `--format json` (docs/ARCHITECTURE.md).
 import type { ControlKind, FrameworkId } from '../controls/model.js';
 
 export type ControlStatus = 'PASS' | 'FAIL' | 'ERROR' | 'NOT_APPLICABLE' | 'MANUAL' | 'WAIVED';
@@ -39,6 +39,8 @@ export interface ControlResult {
   /** for MANUAL/FAIL manual controls: the attestation considered */
   attestation?: {
     attested_by: string; attested_at: string; document: string; sha256: string; expires: string; current: boolean;
+    /** the attester's notes, as written in the attestations file */
+    notes?: string;
   };
   /** one line on why the control has its status */
   reason: string;

@@ -1,4 +1,4 @@
-// Results -> the `--format json` contract of DESIGN.md, with a fixed key order so the same
+// Results -> the `--format json` contract of docs/ARCHITECTURE.md, with a fixed key order so the same
 // results always print the same bytes whatever order the engine built them in (diffable in CI,
 // hashable in the pack): contract keys in contract order, anything else sorted.
 import { FRAMEWORK_IDS } from '../controls/model.js';
@@ -40,7 +40,7 @@ function control(c: ControlResult): Obj {
       frameworks: ordered(c.frameworks, FRAMEWORK_IDS),
       findings: c.findings.map(finding),
       ...(c.attestation
-        ? { attestation: ordered(c.attestation, ['attested_by', 'attested_at', 'document', 'sha256', 'expires', 'current']) }
+        ? { attestation: ordered(c.attestation, ['attested_by', 'attested_at', 'document', 'sha256', 'expires', 'current', 'notes']) }
         : {}),
     },
   );

@@ -40,7 +40,9 @@ export function renderTable(results: Results, opts: { color: boolean; width?: nu
     oneLine(c.id),
     oneLine(c.severity),
     oneLine(c.title),
-    String(c.findings.filter((f) => f.status === 'FAIL' || f.status === 'ERROR').length),
+    // a control without findings (manual, or none in scope) has no resources to count: "FAILING 0"
+    // next to a FAIL would read as a contradiction
+    c.findings.length === 0 ? '—' : String(c.findings.filter((f) => f.status === 'FAIL' || f.status === 'ERROR').length),
   ]);
   const widths = HEADERS.map((h, i) => Math.max(len(h), ...rows.map((r) => len(r[i] ?? ''))));
   if (opts.width !== undefined) {

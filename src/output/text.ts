@@ -21,3 +21,8 @@ export function frameworkRefs(frameworks: Partial<Record<string, string[]>>): st
   }
   return refs.join(';');
 }
+
+/** "1 record", "3 records": a count with its noun in the right number. */
+export function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}

@@ -57,7 +57,7 @@ export function drawWaivers(ctx: PackContext): void {
       [
         { header: 'Control', width: 125 },
         { header: 'Attested by / on', width: 95 },
-        { header: 'Document and sha256', width: 160 },
+        { header: 'Document, sha256 and notes', width: 160 },
         { header: 'Expires', width: 60 },
         { header: 'Current', width: 59.28 },
       ],
@@ -67,7 +67,7 @@ export function drawWaivers(ctx: PackContext): void {
           cells: [
             c.id,
             `${a.attested_by}\n${a.attested_at}`,
-            { text: `${a.document}\n${a.sha256}`, font: 'mono' as const, size: 6 },
+            { text: `${a.document}\n${a.sha256}${a.notes ? `\n${a.notes.trim()}` : ''}`, font: 'mono' as const, size: 6 },
             a.expires,
             { text: a.current ? 'yes' : 'NO (see the control)', font: 'bold' as const, color: a.current ? STATUS_COLORS.PASS : STATUS_COLORS.FAIL },
           ],

@@ -3,6 +3,7 @@
 import type { ControlResult, Finding } from '../engine/results.js';
 import { COLORS, PAGE, STATUS_COLORS, type Row } from './layout.js';
 import { fmtTime, fmtValue, type PackContext } from './context.js';
+import { reasonWithoutWaiverText } from './auditor.js';
 
 export function drawControls(ctx: PackContext): void {
   const { w } = ctx;
@@ -34,8 +35,9 @@ function drawControl(ctx: PackContext, r: ControlResult): void {
   if (r.claim ?? def?.claim) w.field('Public claim', (r.claim ?? def?.claim)!);
   if (def?.description) w.field('Description', def.description.trim());
   if (r.asserts) w.field('Asserts', r.asserts);
+  // only the frameworks this pack is about: a SOC 2 pack names no other framework's requirements
   const fws = Object.entries(r.frameworks)
-    .filter(([, v]) => v && v.length)
+    .filter(([k, v]) => v && v.length && ctx.frameworks.some((f) => f.id === k))
     .map(([k, v]) => `${frameworkTitle(ctx, k)}: ${v!.join(', ')}`);
   if (fws.length) w.field('Frameworks', fws.join('\n'));
   const params = Object.entries(r.parameters ?? {});
@@ -59,6 +61,7 @@ function drawControl(ctx: PackContext, r: ControlResult): void {
       'Attestation',
       `${a.current ? 'current' : 'NOT CURRENT (expired)'} — attested by ${a.attested_by} on ${a.attested_at}, expires ${a.expires}\ndocument ${a.document}\nsha256 ${a.sha256}`,
     );
+    if (a.notes) w.field('Attestation notes', a.notes.trim());
   }
   if (def?.attestation) w.field('Attestation must show', def.attestation.evidence);
 
@@ -91,10 +94,12 @@ function drawControl(ctx: PackContext, r: ControlResult): void {
 
 function findingRow(f: Finding): Row {
   const values = Object.entries(f.values ?? {}).map(([k, v]) => `${k} = ${fmtValue(v)}`);
-  const reason = values.length ? `${f.reason}\n${values.join('\n')}` : f.reason;
+  // a waiver's text is printed once, in the waiver list; here its approver and expiry
+  const why = reasonWithoutWaiverText(f);
+  const reason = values.length ? `${why}\n${values.join('\n')}` : why;
   const detail = [];
   if (f.evidence.length) detail.push({ text: `evidence: ${f.evidence.join(' ')}` });
-  if (f.waiver) detail.push({ text: `waiver: ${f.waiver.reason} — approved by ${f.waiver.approver}, expires ${fmtTime(f.waiver.expires)}`, font: 'sans' as const, size: 6.5, color: STATUS_COLORS.WAIVED });
+  if (f.waiver) detail.push({ text: `waived: approved by ${f.waiver.approver}, expires ${fmtTime(f.waiver.expires)}; the reason is in Waivers and attestations`, font: 'sans' as const, size: 6.5, color: STATUS_COLORS.WAIVED });
   return {
     cells: [
       f.resource,

@@ -1,12 +1,18 @@
 // The cover: who, what, when, and who signed — with the demo / unsigned warnings in plain sight.
 import { COLORS, PAGE } from './layout.js';
 import { fmtTime, type PackContext } from './context.js';
+import { frameworkLabel } from './auditor.js';
 
 export function drawCover(ctx: PackContext): void {
   const { w, input } = ctx;
   const r = input.results;
   const doc = w.doc;
   doc.rect(0, 0, PAGE.width, 150).fillColor(COLORS.accent).fill();
+  if (input.logo) {
+    // on a white tile, so a dark logo shows on the blue band
+    doc.rect(PAGE.right - 112, 30, 112, 90).fillColor('#ffffff').fill();
+    doc.image(input.logo, PAGE.right - 106, 36, { fit: [100, 78], align: 'center', valign: 'center' });
+  }
   w.drawLine('Security evidence pack', PAGE.left, 52, 'bold', 26, '#ffffff');
   const org = input.organisation ?? 'Organisation not named';
   w.drawLine(org, PAGE.left, 92, 'sans', 15, '#ffffff');
@@ -19,11 +25,17 @@ export function drawCover(ctx: PackContext): void {
   const m = ctx.manifest;
   w.heading('Scope', 2);
   w.field('Organisation', org);
-  w.field('Accounts', r.run.accounts.join(', ') || '—');
+  const sys = input.system;
+  if (sys?.scope) w.field('System', sys.scope.trim());
+  if (sys?.services?.length) w.field('Services in scope', sys.services.join(', '));
+  if (sys?.accounts?.length) w.field('Accounts in scope', sys.accounts.join(', '));
+  w.field('Prepared by', input.preparer ?? 'not named (preparer: in trustpack.yaml)');
+  w.field('Reviewed by', input.reviewer ?? 'not named (reviewer: in trustpack.yaml)');
+  w.field(sys?.accounts?.length ? 'Accounts collected' : 'Accounts', r.run.accounts.join(', ') || '—');
   w.field('Regions', r.run.regions.join(', ') || '—');
   w.field('Collection period', `${fmtTime(m?.startedAt ?? r.run.startedAt)} to ${fmtTime(m?.endedAt ?? r.run.endedAt)}`);
   w.field('Evaluated at', fmtTime(r.run.evaluatedAt));
-  w.field('Frameworks', ctx.frameworks.map((f) => `${f.title} (${f.version})`).join('; ') || '—');
+  w.field('Frameworks', ctx.frameworks.map(frameworkLabel).join('\n') || '—');
   w.field('Run id', r.run.id, { valueFont: 'mono' });
   w.field('Tool', `${r.tool.name} ${r.tool.version}`);
   if (m?.caller) w.field('Collected as', m.caller.arn, { valueFont: 'mono' });

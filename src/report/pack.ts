@@ -12,6 +12,8 @@ import { drawCover } from './cover.js';
 import { drawMatrix, drawSummary } from './summary.js';
 import { drawControls } from './control-pages.js';
 import { drawAppendix, drawWaivers } from './appendix.js';
+import { drawExceptions, frameworkNames } from './auditor.js';
+import { FRAMEWORKS } from '../controls/registry/frameworks.js';
 import { addSignaturePlaceholder, loadSigner, makeDemoSigner, placeholderLength, signPdf, SigningError, type SignerIdentity, type SignerInput } from './sign.js';
 import { MANIFEST_ATTACHMENT, OSCAL_ATTACHMENT, RESULTS_ATTACHMENT, type PackAttachment, type PackInput } from './types.js';
 
@@ -61,6 +63,12 @@ function manifestOf(input: PackInput): Manifest | undefined {
   }
 }
 
+/** The frameworks a pack is about: the one asked for, else every one the catalog loaded. */
+function packFrameworkIds(input: PackInput): string[] {
+  if (input.framework && input.framework !== 'all') return [input.framework];
+  return FRAMEWORK_IDS.filter((id) => input.frameworks.some((f) => f.id === id));
+}
+
 function resolveSigner(input: PackInput): { signer?: SignerInput; identity?: SignerIdentity } {
   if (input.unsigned) return {};
   let signer = input.signer;
@@ -88,7 +96,9 @@ export async function buildPack(input: PackInput): Promise<Buffer> {
     info: {
       Title: `Security evidence pack${org ? ` — ${org}` : ''} — run ${input.results.run.id}`,
       Author: org || 'trustpack',
-      Subject: 'Evidence for SOC 2, PCI DSS v4.0.1, GDPR, CCPA and CSA CCM v4 controls',
+      // a framework-only pack names only its framework
+      Subject: `Evidence for ${frameworkNames(packFrameworkIds(input), new Map(FRAMEWORKS.map((f) => [f.id, f.name])))} controls`,
+      Keywords: packFrameworkIds(input).join(', '),
       Creator: `trustpack ${input.results.tool.version}`,
       Producer: `trustpack ${input.results.tool.version} (pdfkit)`,
       // fixed dates: pdfkit derives the trailer /ID from the info dictionary
@@ -110,7 +120,7 @@ export async function buildPack(input: PackInput): Promise<Buffer> {
   });
 
   const wanted = input.framework && input.framework !== 'all' ? [input.framework] : undefined;
-  // the order of DESIGN.md (soc2, pci-dss, gdpr, ccpa, csa-ccm), whatever order they were loaded in
+  // the framework registry's order (src/controls/registry/frameworks.ts), whatever order they were loaded in
   const frameworks = input.frameworks
     .filter((f) => !wanted || wanted.includes(f.id))
     .sort((a, b) => rank(a.id) - rank(b.id));
@@ -128,6 +138,7 @@ export async function buildPack(input: PackInput): Promise<Buffer> {
 
   drawCover(ctx);
   drawSummary(ctx);
+  drawExceptions(ctx);
   drawMatrix(ctx);
   drawControls(ctx);
   drawWaivers(ctx);

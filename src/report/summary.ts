@@ -3,6 +3,7 @@
 import type { ControlStatus } from '../engine/results.js';
 import { COLORS, PAGE, STATUS_COLORS } from './layout.js';
 import { worstStatus, type PackContext } from './context.js';
+import { drawLegend, frameworkLabel } from './auditor.js';
 
 const STATUSES: ControlStatus[] = ['PASS', 'FAIL', 'ERROR', 'WAIVED', 'MANUAL', 'NOT_APPLICABLE'];
 
@@ -19,13 +20,14 @@ export function drawSummary(ctx: PackContext): void {
   const { w } = ctx;
   w.newPage();
   w.heading('Summary by framework', 1, { dest: 'summary', outline: true });
+  drawLegend(ctx);
   for (const fw of ctx.frameworks) {
     const cov = ctx.coverage.find((c) => c.id === fw.id);
     const ctrls = controlsOf(ctx, fw.id);
     const counts = new Map<ControlStatus, number>(STATUSES.map((s) => [s, 0]));
     for (const c of ctrls) counts.set(c.status, (counts.get(c.status) ?? 0) + 1);
     w.ensure(175);
-    w.heading(`${fw.title} (${fw.version})`, 2);
+    w.heading(frameworkLabel(fw), 2);
     const total = cov?.total ?? fw.requirements.length;
     const covered = cov?.covered ?? 0;
     const automated = cov?.automated ?? 0;

@@ -5,7 +5,7 @@ import type { Manifest } from '../evidence/model.js';
 import type { Results } from '../engine/results.js';
 import type { SignerInput } from './sign.js';
 
-/** The Coverage JSON of DESIGN.md (what src/engine/coverage.ts computes). */
+/** The Coverage JSON of docs/ARCHITECTURE.md (what src/engine/coverage.ts computes). */
 export interface PackCoverage {
   frameworks: {
     id: string;
@@ -37,6 +37,12 @@ export interface PackInput {
   /** the manifest; read from the manifest.json attachment when absent */
   manifest?: Manifest;
   organisation?: string;
+  /** from trustpack.yaml: the system the pack is about, who prepared and who reviewed it */
+  system?: { scope?: string; accounts?: string[]; services?: string[] };
+  preparer?: string;
+  reviewer?: string;
+  /** a PNG or JPEG image (checked by its signature bytes before the pack is built) */
+  logo?: Buffer;
   framework?: FrameworkId | 'all';
   signingTime: Date;
   signer?: SignerInput;

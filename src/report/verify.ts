@@ -1,5 +1,5 @@
 // verifyPack: is this pack exactly what was signed, by whom, and does every embedded file
-// match the manifest? Returns the Verify JSON of DESIGN.md; throws only when the input is not
+// match the manifest? Returns the Verify JSON of docs/ARCHITECTURE.md; throws only when the input is not
 // a PDF at all (UnreadablePackError, CLI exit 2). A changed pack gives valid=false + problems.
 import { createHash, X509Certificate } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';

@@ -36,6 +36,16 @@ export interface SandboxStats {
   faultsInjected: number;
 }
 
+/** One call the sandbox served: which API, for which account, and as whom. */
+export interface SandboxCall {
+  /** "service:Operation", e.g. "sts:AssumeRole" */
+  call: string;
+  region: string;
+  account?: string;
+  /** the assumed-role session's ARN when the caller used AssumeRole credentials, else absent */
+  session?: string;
+}
+
 export interface Sandbox {
   url: string;
   port: number;
@@ -44,6 +54,8 @@ export interface Sandbox {
   stats(): SandboxStats;
   /** the S3 buckets served (in memory): tests read what was written, as CloudTrail would show */
   s3: S3Service;
+  /** the calls served so far, oldest first (the first 100,000: enough for any test) */
+  callLog(): SandboxCall[];
   close(): Promise<void>;
 }
 
@@ -94,6 +106,8 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+const MAX_CALL_LOG = 100_000;
+
 export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const { fixture } = opts;
   const defaultAccount = fixture.accounts[0];
@@ -101,6 +115,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   let injector = opts.faults ? new FaultInjector(opts.faults) : undefined;
   let latency = opts.latencyMs ?? 0;
   const stats: SandboxStats = { calls: 0, byOperation: {}, faultsInjected: 0 };
+  const callLog: SandboxCall[] = [];
   const sessions = new Map<string, Session>();
   const sockets = new Set<Socket>();
   const now = () => (opts.now ? new Date(opts.now.getTime()) : new Date());
@@ -136,6 +151,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     stats.byOperation[opKey] = (stats.byOperation[opKey] ?? 0) + 1;
 
     const account = accountFor(scope.accessKeyId);
+    const caller = scope.accessKeyId ? sessions.get(scope.accessKeyId) : undefined;
+    if (callLog.length < MAX_CALL_LOG) callLog.push({ call: opKey, region: regionName, ...(account ? { account: account.id } : {}), ...(caller ? { session: caller.arn } : {}) });
     const delay = injector?.plan.latencyMs ?? latency;
     if (delay > 0) await sleep(delay); // a timer, so other requests carry on meanwhile
     if (!account) return fail(403, service.protocol === 'query' ? 'InvalidClientTokenId' : 'UnrecognizedClientException', 'The security token included in the request is invalid.');
@@ -249,6 +266,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     },
     stats: () => ({ calls: stats.calls, byOperation: { ...stats.byOperation }, faultsInjected: stats.faultsInjected }),
     s3,
+    callLog: () => callLog.map((c) => ({ ...c })),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

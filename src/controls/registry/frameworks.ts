@@ -15,10 +15,6 @@ export const FRAMEWORKS = [
 export type FrameworkId = (typeof FRAMEWORKS)[number]['id'];
 export const FRAMEWORK_IDS: readonly FrameworkId[] = FRAMEWORKS.map((f) => f.id);
 
-export function isFrameworkId(s: string): s is FrameworkId {
-  return (FRAMEWORK_IDS as readonly string[]).includes(s);
-}
-
 /** "soc2, pci-dss-4.0.1, ..." for help texts and messages */
 export function frameworkIdList(): string {
   return FRAMEWORK_IDS.join(', ');
