@@ -10,6 +10,7 @@ export function historyTable(h: History): string {
     `period ${h.period.start}..${h.period.end}: ${h.runs.length} runs; ${h.days.withEvidence} of ${h.days.total} days with evidence`,
   ];
   if (h.days.missing.length > 0) lines.push(`days without a run (gaps): ${h.days.missing.join(', ')}`);
+  if (h.reevaluated) lines.push(`REEVALUATED: ${h.reevaluated.note}`);
   for (const c of h.controls) {
     const counts = CONTROL_STATUSES.filter((s) => c.runs[s] > 0).map((s) => `${s} ${c.runs[s]}`).join(', ');
     const open = c.exceptions.filter((e) => e.resolvedAt === null && !e.gone).length;
