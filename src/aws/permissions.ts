@@ -34,6 +34,28 @@ const DECLARED: readonly PermissionDeclaration[] = [
     why: '--role-arn: assumes the read-only member role in each other account',
     resource: 'arn:aws:iam::*:role/{role}',
   },
+  // the evidence archive in S3 (src/archive/s3.ts): create-only writes, reads, listing; never a delete
+  {
+    action: 's3:GetBucketObjectLockConfiguration', principal: 'archive', site: 'src/archive/s3.ts',
+    why: 'reads the bucket\'s default Object Lock retention, which every archived object is written with',
+    resource: 'arn:aws:s3:::{bucket}',
+  },
+  {
+    action: 's3:ListBucket', principal: 'archive', site: 'src/archive/s3.ts',
+    why: 'lists the archive\'s entries and objects (ListObjectsV2)', resource: 'arn:aws:s3:::{bucket}',
+  },
+  {
+    action: 's3:PutObject', principal: 'archive', site: 'src/archive/s3.ts',
+    why: 'appends objects and entries, create-only (If-None-Match: *)', resource: 'arn:aws:s3:::{bucket}/{prefix}*',
+  },
+  {
+    action: 's3:PutObjectRetention', principal: 'archive', site: 'src/archive/s3.ts',
+    why: 'writes each object with its Object Lock retention (the bucket default or --retain-until)', resource: 'arn:aws:s3:::{bucket}/{prefix}*',
+  },
+  {
+    action: 's3:GetObject', principal: 'archive', site: 'src/archive/s3.ts',
+    why: 'reads entries, stored results and bundles (history, period packs, archive verify)', resource: 'arn:aws:s3:::{bucket}/{prefix}*',
+  },
 ];
 
 /** Every declaration made through this module. */
