@@ -119,6 +119,28 @@ Example:
     out(coverageReport(ctx, o.framework, o.format ?? defaultFormat(), Boolean(o.uncovered)));
   });
 
+// ---- CI gates ---------------------------------------------------------------------------
+// On every command that evaluates (evaluate, check, report): which results fail the run.
+interface GateFlags { failOn?: string; failOnError?: boolean; baseline?: string }
+
+function gateOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--fail-on <severity>', 'only controls of this severity and above fail the run (--fail-on high: critical and high)')
+      .choices(['critical', 'high', 'medium', 'low', 'info']))
+    .option('--no-fail-on-error', 'controls in ERROR (evidence missing) are counted and printed but do not fail the run')
+    .option('--baseline <results.json>', 'fail only on new failures: a control, resource, account and region FAIL or ERROR now that was not in that status in these results');
+}
+
+/** The gate flags as given; `gated` when any was given on the command line. */
+function gateFlags(o: GateFlags, cmd: Command): GateFlags & { gated: boolean } {
+  const gated = o.failOn !== undefined || o.baseline !== undefined || cmd.getOptionValueSource('failOnError') === 'cli';
+  return { ...(o.failOn ? { failOn: o.failOn } : {}), ...(o.baseline ? { baseline: o.baseline } : {}), failOnError: o.failOnError !== false, gated };
+}
+
+const GATE_HELP = `
+CI gates: --fail-on SEVERITY, --no-fail-on-error and --baseline RESULTS.json decide which results
+exit 1; what they set aside is still printed (stderr) and kept in every output.`;
+
 // ---- collect / evaluate / check ---------------------------------------------------------
 interface CollectFlags { regions?: string[]; roleArn?: string[]; profile?: string; out?: string; concurrency?: string; controls?: string }
 
@@ -147,8 +169,7 @@ Examples:
     process.exitCode = r.exitCode;
   });
 
-program
-  .command('evaluate')
+gateOptions(program.command('evaluate'))
   .description('evaluate the controls against an evidence bundle')
   .requiredOption('--evidence <dir>', 'evidence bundle folder (from `trustpack collect`)')
   .option('--controls <dir>', 'controls folder')
@@ -160,14 +181,15 @@ Exit codes: 0 every control passed, is not applicable, waived or attested; 1 a c
 Examples:
   $ trustpack evaluate --evidence evidence/ --format junit --output results.xml
   $ trustpack evaluate --evidence evidence/ --framework soc2 --format markdown >> "$GITHUB_STEP_SUMMARY"`)
-  .action(async (o: { evidence: string; framework?: string; format?: Format; output?: string }, cmd: Command) => {
+  .addHelpText('after', GATE_HELP)
+  .action(async (o: { evidence: string; framework?: string; format?: Format; output?: string } & GateFlags, cmd: Command) => {
     const { runEvaluate } = await import('./app/evaluate.js');
-    const r = await runEvaluate({ ...o, ...projectOpts(cmd), format: o.format ?? defaultFormat(), color: useColor() && !o.output });
+    const r = await runEvaluate({ ...o, ...gateFlags(o, cmd), ...projectOpts(cmd), log: err, format: o.format ?? defaultFormat(), color: useColor() && !o.output });
     if (r.text) out(r.text);
     process.exitCode = r.exitCode;
   });
 
-collectOptions(program.command('check'))
+gateOptions(collectOptions(program.command('check')))
   .description('collect and evaluate in one step: what an engineer runs before merging')
   .option('--framework <id>', 'only controls mapped to this framework')
   .addOption(formatOption())
@@ -176,16 +198,16 @@ collectOptions(program.command('check'))
   .addHelpText('after', `
 Example:
   $ AWS_PROFILE=staging trustpack check --regions eu-central-1`)
-  .action(async (o: CollectFlags & { framework?: string; format?: Format; output?: string }, cmd: Command) => {
+  .addHelpText('after', GATE_HELP)
+  .action(async (o: CollectFlags & GateFlags & { framework?: string; format?: Format; output?: string }, cmd: Command) => {
     const { runCheck } = await import('./app/collect.js');
-    const r = await runCheck({ ...o, ...projectOpts(cmd), log: err, tty: Boolean(process.stderr.isTTY), format: o.format ?? defaultFormat(), color: useColor() && !o.output });
+    const r = await runCheck({ ...o, ...gateFlags(o, cmd), ...projectOpts(cmd), log: err, tty: Boolean(process.stderr.isTTY), format: o.format ?? defaultFormat(), color: useColor() && !o.output });
     if (r.text) out(r.text);
     process.exitCode = r.exitCode;
   });
 
 // ---- report / verify --------------------------------------------------------------------
-program
-  .command('report')
+gateOptions(program.command('report'))
   .description('write a signed PDF evidence pack from an evidence bundle')
   .requiredOption('--evidence <dir>', 'evidence bundle folder')
   .option('--controls <dir>', 'controls folder')
@@ -201,9 +223,11 @@ Exit codes: 0 written (whatever the results), 2 bad input or signing key.
 Example:
   $ PACK_PASS=... trustpack report --evidence evidence/ --framework soc2 --out soc2-pack.pdf \\
       --sign-p12 signer.p12 --sign-passphrase-env PACK_PASS`)
-  .action(async (o: { evidence: string; framework: string; out?: string; signP12?: string; signPassphraseEnv?: string; signingTime?: string; unsigned?: boolean }, cmd: Command) => {
+  .addHelpText('after', `${GATE_HELP}
+On report they are off unless given: the pack is written either way, and the exit code then follows the gate.`)
+  .action(async (o: { evidence: string; framework: string; out?: string; signP12?: string; signPassphraseEnv?: string; signingTime?: string; unsigned?: boolean } & GateFlags, cmd: Command) => {
     const { runReport } = await import('./app/report.js');
-    const r = await runReport({ ...o, ...projectOpts(cmd) });
+    const r = await runReport({ ...o, ...gateFlags(o, cmd), ...projectOpts(cmd), log: err });
     out(r.text);
     process.exitCode = r.exitCode;
   });
@@ -223,6 +247,39 @@ Example:
     const r = await runVerify(file, { ...o, format: o.format ?? defaultFormat(), color: useColor() });
     out(r.text);
     process.exitCode = r.exitCode;
+  });
+
+// ---- init -------------------------------------------------------------------------------
+program
+  .command('init')
+  .description("write ./trustpack.yaml for your organisation: asks on a terminal, else takes the flags")
+  .option('--organisation <name>', 'the organisation, printed on the cover of the pack')
+  .option('--regions <list>', 'comma-separated regions where customer data lives', splitList)
+  .option('--system-scope <text>', 'the system description: what is in scope, one paragraph')
+  .option('--system-description <text>', 'the same as --system-scope')
+  .option('--accounts <list>', 'comma-separated in-scope AWS account ids (12 digits)', splitList)
+  .option('--services <list>', 'comma-separated in-scope services', splitList)
+  .option('--preparer <name>', 'who prepares the pack')
+  .option('--reviewer <name>', 'who reviews the pack')
+  .option('--param <name=value>', 'a parameter value, e.g. deletion_window_days=30 (repeatable; lists comma-separated)', collectRepeat)
+  .option('--controls <dir>', 'controls folder whose parameters may be set')
+  .addHelpText('after', `
+Never overwrites an existing trustpack.yaml (exit 2). Off a terminal, --organisation and --regions are required.
+Examples:
+  $ trustpack init
+  $ trustpack init --organisation "Acme Ltd" --regions eu-west-1,eu-central-1 --param deletion_window_days=30`)
+  .action(async (o: { organisation?: string; regions?: string[]; systemScope?: string; systemDescription?: string; accounts?: string[]; services?: string[]; preparer?: string; reviewer?: string; param?: string[]; controls?: string }) => {
+    const { runInit } = await import('./app/init.js');
+    const { systemDescription, ...rest } = o;
+    const scope = o.systemScope ?? systemDescription;
+    const asker = process.stdin.isTTY ? (await import('./app/prompt.js')).terminalAsker() : undefined;
+    try {
+      const r = await runInit({ ...rest, ...(scope !== undefined ? { systemScope: scope } : {}), ...(asker ? { ask: asker.ask } : {}) });
+      out(r.text);
+      process.exitCode = r.exitCode;
+    } finally {
+      asker?.close();
+    }
   });
 
 // ---- sandbox / demo ---------------------------------------------------------------------

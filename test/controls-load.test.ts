@@ -66,6 +66,9 @@ describe('loadCatalog reports every problem at once with FILE:LINE:COL and a rul
     ['12-unknown-parameter.yaml', 10, 10, 'unknown-parameter'],
     ['13-example-parameter.yaml', 15, 19, 'example-parameter'],
     ['14-automated-without-assert.yaml', 1, 1, 'schema'],
+    // an automated control needs a passing and a failing example (at `kind`, or at `examples`)
+    ['07-unknown-collector.yaml', 5, 7, 'missing-examples'],
+    ['13-example-parameter.yaml', 12, 1, 'missing-examples'],
   ] as const)('%s:%i:%i %s', (file, line, col, rule) => {
     expect(found).toContainEqual([file, line, col, rule]);
   });
@@ -79,11 +82,15 @@ describe('loadCatalog reports every problem at once with FILE:LINE:COL and a rul
     expect(msg('11-unknown-operator.yaml')).toContain('unknown operator "equal" in assert.any[0].op');
     expect(msg('10-invalid-jmespath.yaml')).toContain('assert.all[1].path');
     expect(msg('14-automated-without-assert.yaml')).toContain('needs `collector` and `assert`, or the `config_rule` shorthand');
+    expect(msg('07-unknown-collector.yaml')).toContain('automated control "unknown-collector" needs examples of a resource that passes and of one that fails');
+    expect(msg('13-example-parameter.yaml')).toContain('automated control "example-parameter" needs examples of a resource that fails (');
   });
 
   it('returns only the controls that are valid, and nothing else is reported', () => {
     expect(cat.controls.map((c) => c.id)).toEqual(['dup']);
-    expect(cat.problems).toHaveLength(14);
+    // 14 problems, plus missing-examples on the five automated controls that reach the catalog checks
+    expect(cat.problems).toHaveLength(19);
+    expect(cat.problems.filter((p) => p.rule === 'missing-examples')).toHaveLength(5);
   });
 
   it('reports a missing directory as a problem instead of throwing', () => {

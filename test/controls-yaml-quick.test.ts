@@ -37,7 +37,7 @@ describe('reading YAML with js-yaml, checked against yaml', () => {
   });
 
   it('reads the whole shipped catalog, trustpack.yaml and the sample waivers and attestations (the quick path is taken)', () => {
-    const shipped = yamlFiles.filter((f) => /^controls\/|^trustpack\.yaml$|^examples\/sample\/(waivers|attestations)\.yaml$/.test(f));
+    const shipped = yamlFiles.filter((f) => /^controls\/|^examples\/sample\/(trustpack|waivers|attestations)\.yaml$/.test(f));
     expect(shipped.length).toBeGreaterThan(30);
     expect(shipped.filter((f) => parseYamlQuick(readFileSync(join(ROOT, f), 'utf8')) === undefined)).toEqual([]);
   });

@@ -10,6 +10,9 @@ import { startSandbox, loadFixture } from '../src/sandbox/index.js';
 import type { Results } from '../src/engine/results.js';
 import { ROOT, runCli } from './helpers/cli.js';
 
+// the sample company's settings live with the sample, not at the root where they would apply to everyone
+const SAMPLE_PROJECT = join(ROOT, 'examples', 'sample', 'trustpack.yaml');
+
 let sandbox: Awaited<ReturnType<typeof startSandbox>>;
 let env: Record<string, string | undefined>;
 
@@ -36,7 +39,7 @@ describe('trustpack check on the sample account', () => {
   let stderr: string;
 
   beforeAll(async () => {
-    const r = await runCli(['check', '--format', 'json'], { env });
+    const r = await runCli(['--project', SAMPLE_PROJECT, 'check', '--format', 'json'], { env });
     code = r.code;
     stderr = r.stderr;
     results = JSON.parse(r.stdout) as Results;
@@ -161,13 +164,13 @@ describe('collect, evaluate, report, verify as separate steps', () => {
   it('round-trips through a bundle on disk and a signed pack', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tp-e2e-'));
     const bundle = join(dir, 'evidence');
-    const c = await runCli(['collect', '--out', bundle], { env });
+    const c = await runCli(['--project', SAMPLE_PROJECT, 'collect', '--out', bundle], { env });
     expect(c.stderr + c.stdout).not.toContain('sample-secret-never-printed');
     expect(c.code).toBe(0);
     expect(existsSync(join(bundle, 'manifest.json'))).toBe(true);
 
     const junit = join(dir, 'results.xml');
-    const e = await runCli(['evaluate', '--evidence', bundle, '--format', 'junit', '--output', junit]);
+    const e = await runCli(['--project', SAMPLE_PROJECT, 'evaluate', '--evidence', bundle, '--format', 'junit', '--output', junit]);
     expect(e.code).toBe(1);
     expect(readFileSync(junit, 'utf8')).toContain('<testsuite');
 
@@ -175,7 +178,7 @@ describe('collect, evaluate, report, verify as separate steps', () => {
     execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'), '-days', '30', '-subj', '/CN=Audit Signer/O=Example SaaS Inc.'], { stdio: 'ignore' });
     execFileSync('openssl', ['pkcs12', '-export', '-inkey', join(dir, 'k.pem'), '-in', join(dir, 'c.pem'), '-out', join(dir, 's.p12'), '-passout', 'pass:pack-pass-xyz'], { stdio: 'ignore' });
     const pack = join(dir, 'pack.pdf');
-    const r = await runCli(['report', '--evidence', bundle, '--out', pack, '--sign-p12', join(dir, 's.p12'), '--sign-passphrase-env', 'TP_PACK_PASS'], { env: { TP_PACK_PASS: 'pack-pass-xyz' } });
+    const r = await runCli(['--project', SAMPLE_PROJECT, 'report', '--evidence', bundle, '--out', pack, '--sign-p12', join(dir, 's.p12'), '--sign-passphrase-env', 'TP_PACK_PASS'], { env: { TP_PACK_PASS: 'pack-pass-xyz' } });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(readdirSync(dir).filter((f) => f.includes('.tmp'))).toEqual([]);

@@ -12,7 +12,10 @@ import { join } from 'node:path';
 import { readBundle } from '../src/evidence/bundle.js';
 import type { Sandbox } from '../src/sandbox/index.js';
 import { BIN, runCli } from './helpers/cli.js';
-import { ROOT, sampleSandbox, sandboxEnv } from './helpers/reliability-env.js';
+import { PROJECT_FILE, ROOT, sampleSandbox, sandboxEnv } from './helpers/reliability-env.js';
+
+// the sample company's project file (regions, parameters), as the demo uses it
+const SAMPLE = ['--project', PROJECT_FILE];
 
 const SEED = 1129;
 const KILLS = 10;
@@ -98,7 +101,7 @@ describe(`collect killed with SIGKILL (seed ${SEED}, ${KILLS} kills)`, () => {
     mkdirSync(parent);
     // an unkilled run: how long a collection takes here, and that it works at all
     const t0 = Date.now();
-    const full = await runCli(['collect', '--out', join(parent, 'full')], { env });
+    const full = await runCli([...SAMPLE, 'collect', '--out', join(parent, 'full')], { env });
     const fullMs = Date.now() - t0;
     expect(full.code, full.stderr).toBe(0);
     await readBundle(join(parent, 'full'));
@@ -115,7 +118,7 @@ describe(`collect killed with SIGKILL (seed ${SEED}, ${KILLS} kills)`, () => {
       const name = `b${i}`;
       names.push(name);
       const dir = join(parent, name);
-      const r = await runAndKill(['collect', '--out', dir], m, parent);
+      const r = await runAndKill([...SAMPLE, 'collect', '--out', dir], m, parent);
       if (r.killed) killedMidway++;
       if (existsSync(dir)) {
         appeared++;
@@ -133,7 +136,7 @@ describe(`collect killed with SIGKILL (seed ${SEED}, ${KILLS} kills)`, () => {
     // the next run, into a folder a killed run never finished, with every leftover still around
     const missing = names.filter((n) => !existsSync(join(parent, n))).slice(0, 2);
     for (const n of [...missing, 'after']) {
-      const again = await runCli(['collect', '--out', join(parent, n)], { env });
+      const again = await runCli([...SAMPLE, 'collect', '--out', join(parent, n)], { env });
       if (again.code !== 0) problems.push(`the next run into ${n} exited ${again.code}: ${again.stderr.slice(-300)}`);
       else await readBundle(join(parent, n)).catch((e: Error) => problems.push(`the next run into ${n}: ${e.message}`));
       // the next write to a path sweeps what killed runs left beside it
@@ -150,12 +153,12 @@ describe(`collect killed with SIGKILL (seed ${SEED}, ${KILLS} kills)`, () => {
 describe(`report killed with SIGKILL (seed ${SEED + 1}, ${KILLS} kills)`, () => {
   it('leaves either a PDF that passes qpdf --check or nothing at P, only dot-named leftovers, and the next run succeeds', async () => {
     const bundle = join(tmp, 'bundle');
-    const c = await runCli(['collect', '--out', bundle], { env });
+    const c = await runCli([...SAMPLE, 'collect', '--out', bundle], { env });
     expect(c.code, c.stderr).toBe(0);
     const outDir = join(tmp, 'report');
     mkdirSync(outDir);
     const pack = join(outDir, 'pack.pdf');
-    const args = ['report', '--evidence', bundle, '--unsigned', '--out', pack];
+    const args = [...SAMPLE, 'report', '--evidence', bundle, '--unsigned', '--out', pack];
     const t0 = Date.now();
     const full = await runCli(args, { env });
     const fullMs = Date.now() - t0;

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Sandbox } from '../src/sandbox/index.js';
 import { runCli, type RunResult } from './helpers/cli.js';
-import { listFiles, sampleSandbox, sandboxEnv } from './helpers/reliability-env.js';
+import { listFiles, PROJECT_FILE, sampleSandbox, sandboxEnv } from './helpers/reliability-env.js';
 
 // unique, and shaped so that no generic credential pattern would hide them by luck
 const SECRET = 'zzSecretKeyMarker-7f3a9c1e-never-print';
@@ -41,7 +41,7 @@ function leaks(bytes: Buffer): string[] {
 }
 
 async function cli(what: string, args: string[], extraEnv: Record<string, string | undefined> = {}): Promise<RunResult> {
-  const r = await runCli(args, { env: { ...env, ...extraEnv }, timeoutMs: 120_000 });
+  const r = await runCli(['--project', PROJECT_FILE, ...args], { env: { ...env, ...extraEnv }, timeoutMs: 120_000 });
   logs.push({ what: `${what} stdout`, text: r.stdout }, { what: `${what} stderr`, text: r.stderr });
   return r;
 }

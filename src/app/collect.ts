@@ -5,6 +5,7 @@ import { COLLECTORS, withDependencies } from '../../collectors/registry.js';
 import { loadProjectContext, type ProjectContext, type ProjectOptions } from './project.js';
 import { makeProgress } from './progress.js';
 import { evaluateAndRender } from './evaluate.js';
+import { loadGate, type GateOptions } from './gates.js';
 import { UsageError } from './errors.js';
 import { VERSION } from '../version.js';
 
@@ -83,8 +84,9 @@ export async function runCollect(args: CollectArgs): Promise<{ text: string; exi
   return { text: `${s.text}\nevidence bundle: ${dir}`, exitCode: s.failed > 0 ? 1 : 0 };
 }
 
-export async function runCheck(args: CollectArgs & { framework?: string; format: string; output?: string; color: boolean }): Promise<{ text: string; exitCode: number }> {
+export async function runCheck(args: CollectArgs & GateOptions & { framework?: string; format: string; output?: string; color: boolean }): Promise<{ text: string; exitCode: number }> {
   const ctx = loadProjectContext(args);
+  const gate = await loadGate(args); // a bad baseline is found before the collection, not after
   const bundle = await collectBundle(args, ctx);
   if (args.out) {
     const { writeBundle } = await import('../evidence/bundle.js');
@@ -93,5 +95,5 @@ export async function runCheck(args: CollectArgs & { framework?: string; format:
   }
   const s = collectionSummary(bundle);
   args.log(s.text);
-  return evaluateAndRender(ctx, bundle, args);
+  return evaluateAndRender(ctx, bundle, { ...args, gate });
 }

@@ -13,7 +13,7 @@ import { writeEvidencePack } from './report.js';
 import { SAMPLE_FIXTURE } from './sandbox.js';
 
 export async function runDemo(o: ProjectOptions & { out: string; log: (s: string) => void; tty: boolean; color: boolean }): Promise<{ text: string; exitCode: number }> {
-  const ctx = loadProjectContext({ ...o, project: o.project ?? join(PACKAGE_ROOT, 'trustpack.yaml') });
+  const ctx = loadProjectContext({ ...o, project: o.project ?? join(PACKAGE_ROOT, 'examples', 'sample', 'trustpack.yaml') });
   const { startSandbox, loadFixture } = await import('../sandbox/index.js');
   const sandbox = await startSandbox({ fixture: loadFixture(SAMPLE_FIXTURE), port: 0 });
   o.log(`sandbox with the sample account on ${sandbox.url}`);

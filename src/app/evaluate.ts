@@ -8,6 +8,7 @@ import { VERSION } from '../version.js';
 import { COLLECTORS } from '../../collectors/registry.js';
 import { loadProjectContext, type ProjectContext, type ProjectOptions } from './project.js';
 import { checkFramework } from './list.js';
+import { loadGate, type Gate, type GateOptions } from './gates.js';
 
 /** DESIGN.md: 1 when any control FAILED or is in ERROR, else 0. */
 export function exitCodeOf(results: Results): 0 | 1 {
@@ -31,24 +32,28 @@ export function evaluateBundle(ctx: ProjectContext, bundle: EvidenceBundle, fram
 export async function evaluateAndRender(
   ctx: ProjectContext,
   bundle: EvidenceBundle,
-  args: { framework?: string; format: string; output?: string; color: boolean },
+  args: { framework?: string; format: string; output?: string; color: boolean; gate?: Gate; log?: (s: string) => void },
 ): Promise<{ text: string; exitCode: number }> {
   const results = evaluateBundle(ctx, bundle, args.framework);
+  const judged = args.gate ? args.gate.judge(results) : { exitCode: exitCodeOf(results), notes: [] };
+  for (const n of judged.notes) args.log?.(n);
   const text = render(args.format as OutputFormat, results, { color: args.color, bundle });
   if (args.output) {
     await writeFileAtomic(args.output, text.endsWith('\n') ? text : text + '\n');
     const s = results.summary;
     return {
-      text: `results written to ${args.output}: ${s.PASS} passed, ${s.FAIL} failed, ${s.ERROR} error, ${s.WAIVED} waived, ${s.MANUAL} manual, ${s.NOT_APPLICABLE} not applicable`,
-      exitCode: exitCodeOf(results),
+      text: `results written to ${args.output}: ${s.PASS} passed, ${s.FAIL} failed, ${s.ERROR} error, ${s.WAIVED} waived, ${s.MANUAL} manual, ${s.NOT_APPLICABLE} not applicable` +
+        (results.warnings ?? []).map((w) => `\nWARNING ${w.message}`).join(''),
+      exitCode: judged.exitCode,
     };
   }
-  return { text, exitCode: exitCodeOf(results) };
+  return { text, exitCode: judged.exitCode };
 }
 
-export async function runEvaluate(args: ProjectOptions & { evidence: string; framework?: string; format: string; output?: string; color: boolean }): Promise<{ text: string; exitCode: number }> {
+export async function runEvaluate(args: ProjectOptions & GateOptions & { evidence: string; framework?: string; format: string; output?: string; color: boolean }): Promise<{ text: string; exitCode: number }> {
   const ctx = loadProjectContext(args);
+  const gate = await loadGate(args);
   const { readBundle } = await import('../evidence/bundle.js');
   const bundle = await readBundle(args.evidence);
-  return evaluateAndRender(ctx, bundle, args);
+  return evaluateAndRender(ctx, bundle, { ...args, gate });
 }

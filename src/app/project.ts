@@ -5,6 +5,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Attestation, Control, Framework, LoadProblem, ProjectConfig, Waiver } from '../controls/model.js';
 import { loadAttestations, loadCatalog, loadProject, loadWaivers, type LoadedProject } from '../controls/load.js';
 import { COLLECTORS } from '../../collectors/registry.js';
+import { RECORD_FIELDS } from '../../collectors/record-fields.generated.js';
 import { PACKAGE_ROOT } from '../version.js';
 import { ProblemsError, UsageError } from './errors.js';
 
@@ -24,7 +25,15 @@ export interface ProjectContext {
 export interface ProjectOptions {
   project?: string;
   controls?: string;
+  /** where to say that no project file was found (commands that collect or evaluate) */
+  log?: (s: string) => void;
 }
+
+/** Said once per run when there is no project file: what the run then assumes. */
+export const NO_PROJECT_NOTE =
+  "no trustpack.yaml here (and no --project): using the catalog's defaults: every parameter at its default, " +
+  'regions from --regions or AWS_REGION, no waivers, no attestations (manual controls fail), no organisation name. ' +
+  'Run `trustpack init` to write a project file of your own.';
 
 /**
  * The project file is `--project FILE`, else ./trustpack.yaml when present. The controls are
@@ -40,6 +49,7 @@ export function loadProjectContext(opts: ProjectOptions): ProjectContext {
   } else if (existsSync('trustpack.yaml')) {
     projectFile = resolve('trustpack.yaml');
   }
+  if (!projectFile) opts.log?.(NO_PROJECT_NOTE);
   let project: ProjectConfig = {};
   let loadedProject: LoadedProject | undefined;
   if (projectFile) {
@@ -57,7 +67,7 @@ export function loadProjectContext(opts: ProjectOptions): ProjectContext {
   else controlsDir = join(PACKAGE_ROOT, 'controls');
   if (!existsSync(controlsDir)) throw new UsageError(`${controlsDir}: controls folder not found`);
 
-  const catalog = loadCatalog(controlsDir, { knownCollectors: new Set(COLLECTORS.map((c) => c.id)) });
+  const catalog = loadCatalog(controlsDir, { knownCollectors: new Set(COLLECTORS.map((c) => c.id)), recordFields: RECORD_FIELDS });
   problems.push(...catalog.problems);
   // Cross-file checks (control_parameters, waivers and attestations naming unknown controls)
   // need the catalog, whose folder may come from the project file: so they run now.

@@ -7,6 +7,7 @@ import { computeCoverage } from '../engine/coverage.js';
 import { toOscal } from '../output/oscal.js';
 import { loadProjectContext, type ProjectContext, type ProjectOptions } from './project.js';
 import { evaluateBundle } from './evaluate.js';
+import { loadGate, type GateOptions } from './gates.js';
 import { checkFramework } from './list.js';
 import { UsageError } from './errors.js';
 
@@ -82,10 +83,13 @@ async function readSigner(p12File: string | undefined, passEnv: string | undefin
   return { p12, passphrase };
 }
 
-export async function runReport(args: ProjectOptions & {
+export async function runReport(args: ProjectOptions & GateOptions & {
   evidence: string; framework: string; out?: string; signP12?: string; signPassphraseEnv?: string; signingTime?: string; unsigned?: boolean;
+  /** set when a gate flag was given: the exit code then follows the results, as evaluate's does */
+  gated?: boolean;
 }): Promise<{ text: string; exitCode: number }> {
   const ctx = loadProjectContext(args);
+  const gate = args.gated ? await loadGate(args) : undefined;
   checkFramework(args.framework);
   const signer = await readSigner(args.signP12, args.signPassphraseEnv, args.unsigned);
   const signingTime = parseSigningTime(args.signingTime);
@@ -95,9 +99,12 @@ export async function runReport(args: ProjectOptions & {
   const out = args.out ?? join('reports', `evidence-pack-${bundle.manifest.runId}.pdf`);
   await writeEvidencePack({ ctx, bundle, results, framework: args.framework, out, signingTime, ...(signer ? { signer } : { unsigned: true }) });
   const s = results.summary;
+  const judged = gate?.judge(results);
+  for (const n of judged?.notes ?? []) args.log?.(n);
   return {
     text: `${signer ? 'signed' : 'UNSIGNED'} evidence pack: ${out}\n` +
       `${results.controls.length} controls: ${s.PASS} passed, ${s.FAIL} failed, ${s.ERROR} error, ${s.WAIVED} waived, ${s.MANUAL} manual, ${s.NOT_APPLICABLE} not applicable`,
-    exitCode: 0,
+    // without a gate flag the pack is the product: written means 0, whatever the results
+    exitCode: judged?.exitCode ?? 0,
   };
 }

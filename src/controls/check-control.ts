@@ -6,6 +6,7 @@ import type { Control, Framework, FrameworkId, LoadProblem } from './model.js';
 import { walkComparisons } from './assertion-walk.js';
 import { CONFIG_RULE_COLLECTOR } from './expand.js';
 import { checkParameterValue } from './parameter-types.js';
+import { unknownFields, type FieldTree } from './record-paths.js';
 import { dotted } from './schema-problems.js';
 import { locate, positionOf } from './yaml-locate.js';
 
@@ -15,6 +16,8 @@ export interface CheckContext {
   lc: LineCounter;
   knownCollectors: ReadonlySet<string>;
   frameworks: ReadonlyMap<FrameworkId, Framework>;
+  /** collector id -> the fields its records can have (from the AWS SDK's output shapes) */
+  recordFields?: Readonly<Record<string, FieldTree>>;
   /** the source text of a number at segs (to quote an account id YAML read as a number) */
   numberSource?: (segs: readonly (string | number)[]) => string | undefined;
 }
@@ -61,6 +64,7 @@ export function checkControl(c: Control, ctx: CheckContext): LoadProblem[] {
   }
 
   const declared = new Set(Object.keys(c.parameters ?? {}));
+  const fields = c.collector !== undefined ? ctx.recordFields?.[c.collector] : undefined;
   for (const which of ['scope', 'assert', 'error_when'] as const) {
     const a = c[which];
     if (!a) continue;
@@ -68,6 +72,12 @@ export function checkControl(c: Control, ctx: CheckContext): LoadProblem[] {
       const bad = jmespathError(cmp.path);
       if (bad !== undefined) {
         report([...at, 'path'], 'invalid-jmespath', `${dotted('/' + [...at, 'path'].join('/'))} "${cmp.path}" is not valid JMESPath: ${bad}`);
+      } else if (fields) {
+        for (const u of unknownFields(cmp.path, fields)) {
+          report([...at, 'path'], 'unknown-field',
+            `${dotted('/' + [...at, 'path'].join('/'))} "${cmp.path}": no ${c.collector} record has a field "${u.field}" ` +
+            `(not in ${u.within}${u.suggestion ? `; did you mean "${u.suggestion}"?` : ''}); the fields are those of the AWS SDK's output shapes and collectors/README.md`);
+        }
       }
       if (cmp.param !== undefined && !declared.has(cmp.param)) {
         report([...at, 'param'], 'unknown-parameter', `parameter "${cmp.param}" is not declared under parameters` + (declared.size ? ` (declared: ${[...declared].join(', ')})` : ''));
@@ -85,6 +95,18 @@ export function checkControl(c: Control, ctx: CheckContext): LoadProblem[] {
         }
       }
     });
+  }
+
+  // An automated control is code: without a passing and a failing example nobody has seen it
+  // decide anything, and `controls test` has nothing to run.
+  if (c.kind === 'automated') {
+    const expects = new Set((c.examples ?? []).map((e) => e.expect));
+    const missing = (['pass', 'fail'] as const).filter((k) => !expects.has(k));
+    if (missing.length > 0) {
+      report(c.examples ? ['examples'] : ['kind'], 'missing-examples',
+        `automated control "${c.id}" needs examples of a resource that ${missing.map((k) => (k === 'pass' ? 'passes' : 'fails')).join(' and of one that ')} ` +
+        '(examples: [{name, resource, expect: pass|fail|not-applicable}]); `trustpack controls test` runs them', c.examples !== undefined);
+    }
   }
 
   // every value a parameter takes in the catalog fits its declared type

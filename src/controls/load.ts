@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Attestation, Control, Framework, FrameworkId, LoadProblem, ProjectConfig, Waiver } from './model.js';
 import { checkControl } from './check-control.js';
 import { checkParameterValue, PARAMETER_TYPES, type ParameterType } from './parameter-types.js';
+import type { FieldTree } from './record-paths.js';
 import { expandConfigRule } from './expand.js';
 import { readYaml, type YamlFile } from './read-yaml.js';
 import { schemaProblems } from './schema-problems.js';
@@ -15,6 +16,8 @@ import { locate, positionOf } from './yaml-locate.js';
 export interface CatalogOptions {
   /** collector ids from the collector registry */
   knownCollectors: ReadonlySet<string>;
+  /** collector id -> the fields its records can have; scope and assert paths are checked against it */
+  recordFields?: Readonly<Record<string, FieldTree>>;
 }
 
 export interface Catalog {
@@ -165,6 +168,7 @@ export function loadCatalog(dir: string, opts: CatalogOptions): Catalog {
     const found = checkControl(raw, {
       file: y.file, get doc() { return y.doc!; }, get lc() { return y.lc; }, knownCollectors: opts.knownCollectors, frameworks: byId,
       numberSource: (segs) => y.numberSource(segs),
+      ...(opts.recordFields ? { recordFields: opts.recordFields } : {}),
     });
     // trustpack.yaml's `parameters:` sets a name for every control that declares it, so one
     // name means one kind of value across the catalog

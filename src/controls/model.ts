@@ -176,12 +176,21 @@ export interface ProjectConfig {
   /** folder of controls, relative to the project file */
   controls?: string;
   regions?: string[];
+  /** the system under audit, for the cover and the period pack */
+  system?: { scope?: string; accounts?: string[]; services?: string[] };
+  /** who prepared and who reviewed the pack (a name, and a role if wanted) */
+  preparer?: string;
+  reviewer?: string;
+  /** a PNG or JPEG for the cover, relative to the project file */
+  logo?: string;
   /** parameter name -> value, applied to every control that declares the parameter */
   parameters?: Record<string, unknown>;
   /** per-control parameter overrides: control id -> parameter name -> value */
   control_parameters?: Record<string, Record<string, unknown>>;
   waivers?: string;
   attestations?: string;
+  /** management responses to exceptions (control, resource glob, response, owner), for period packs */
+  responses?: string;
 }
 
 export interface Waiver {

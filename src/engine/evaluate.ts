@@ -7,7 +7,7 @@ import { judgeAttestations } from './attestation.js';
 import { AutomatedRun, resultBase } from './automated.js';
 import { EvidenceIndex } from './completeness.js';
 import { resolveParameters } from './parameters.js';
-import { splitWaivers } from './waivers.js';
+import { splitWaivers, unmatchedWaivers } from './waivers.js';
 import { unseenRegionFindings } from './region-coverage.js';
 
 export interface EvaluateOptions {
@@ -60,6 +60,14 @@ export function evaluate(controls: Control[], bundle: EvidenceBundle, opts: Eval
     summary,
     controls: results,
   };
+  const byId = new Map(results.map((r) => [r.id, r]));
+  const unmatched = unmatchedWaivers(active, (id) => byId.get(id)?.findings.map((f) => f.resource));
+  if (unmatched.length > 0) {
+    out.warnings = unmatched.map((w) => ({
+      kind: 'unmatched-waiver', control: w.control, resource: w.resource,
+      message: `the waiver for ${w.control} on "${w.resource}" (approved by ${w.approver}, expires ${w.expires}) matches no resource of that control in this run; fix its resource pattern or remove it`,
+    }));
+  }
   const expiredHere = expired.filter((w) => ids.has(w.control));
   if (expiredHere.length > 0) {
     out.expiredWaivers = expiredHere.map((w) => ({ control: w.control, resource: w.resource, expires: w.expires, approver: w.approver }));

@@ -42,6 +42,16 @@ export interface ControlResult {
   reason: string;
 }
 
+export interface RunWarning {
+  kind: 'unmatched-waiver';
+  /** the control the entry names */
+  control: string;
+  /** the entry's resource pattern */
+  resource: string;
+  /** the whole warning in plain words */
+  message: string;
+}
+
 export interface Results {
   tool: { name: 'trustpack'; version: string };
   run: {
@@ -55,6 +65,11 @@ export interface Results {
   };
   summary: Record<ControlStatus, number>;
   controls: ControlResult[];
+  /**
+   * Things in the user's own files that decided nothing and probably should have: a current
+   * waiver whose resource pattern matches no resource of its control. Every output shows them.
+   */
+  warnings?: RunWarning[];
   /** waivers that have expired and so cover nothing, reported so they get renewed or removed */
   expiredWaivers?: { control: string; resource: string; expires: string; approver: string }[];
 }

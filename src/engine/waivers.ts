@@ -30,6 +30,21 @@ export function splitWaivers(waivers: readonly Waiver[], now: Date): { active: M
   return { active, expired };
 }
 
+/**
+ * Current waivers of evaluated controls whose pattern matches no resource of their control in
+ * this run: a typo in an ARN, a resource long deleted, or a control with no findings at all.
+ * They waive nothing, and saying nothing would let the mistake stand.
+ */
+export function unmatchedWaivers(active: ReadonlyMap<string, readonly ActiveWaiver[]>, resourcesOf: (control: string) => readonly string[] | undefined): Waiver[] {
+  const out: Waiver[] = [];
+  for (const [control, list] of active) {
+    const resources = resourcesOf(control);
+    if (resources === undefined) continue; // not evaluated in this run (another framework)
+    for (const a of list) if (!resources.some((r) => a.re.test(r))) out.push(a.waiver);
+  }
+  return out;
+}
+
 export function findWaiver(active: readonly ActiveWaiver[] | undefined, resource: string): Waiver | undefined {
   return active?.find((a) => a.re.test(resource))?.waiver;
 }

@@ -38,6 +38,8 @@ export function renderCsv(results: Results): string {
     if (c.findings.length === 0) lines.push(row(findingRow(c, undefined)));
     for (const f of c.findings) lines.push(row(findingRow(c, f)));
   }
+  // a warning is a row of its own: the control it names, status WARNING, the entry's pattern
+  for (const w of results.warnings ?? []) lines.push(row([w.control, '', 'WARNING', '', w.resource, '', '', 'WARNING', w.message, '', '']));
   // RFC 4180: CRLF after every record, the last one included
   return lines.map((l) => `${l}\r\n`).join('');
 }

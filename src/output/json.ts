@@ -50,11 +50,12 @@ function control(c: ControlResult): Obj {
 export function resultsDocument(results: Results): Obj {
   const summary: Obj = {};
   for (const s of CONTROL_STATUSES) summary[s] = results.summary[s] ?? 0;
-  return ordered(results, ['tool', 'run', 'summary', 'controls', 'expiredWaivers'], {
+  return ordered(results, ['tool', 'run', 'summary', 'warnings', 'controls', 'expiredWaivers'], {
     tool: ordered(results.tool, ['name', 'version']),
     run: ordered(results.run, ['id', 'startedAt', 'endedAt', 'evaluatedAt', 'accounts', 'regions', 'framework']),
     summary,
     controls: results.controls.map(control),
+    ...(results.warnings ? { warnings: results.warnings.map((w) => ordered(w, ['kind', 'control', 'resource', 'message'])) } : {}),
     ...(results.expiredWaivers
       ? { expiredWaivers: results.expiredWaivers.map((w) => ordered(w, ['control', 'resource', 'expires', 'approver'])) }
       : {}),

@@ -105,6 +105,10 @@ export function renderJunit(results: Results): string {
     `  <testsuite name="trustpack" ${n} time="0" timestamp="${attr(run.evaluatedAt)}">`,
     '    <properties>', ...props, '    </properties>',
     ...cases,
+    // warnings fail nothing, so they are not testcases; CI report viewers show system-err
+    ...((results.warnings ?? []).length > 0
+      ? [`    <system-err>${xmlEscape((results.warnings ?? []).map((w) => `WARNING: ${w.message}`).join('\n'))}</system-err>`]
+      : []),
     '  </testsuite>',
     '</testsuites>',
     '',

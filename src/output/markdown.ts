@@ -59,6 +59,13 @@ export function renderMarkdown(results: Results): string {
     '',
   ];
 
+  const warnings = results.warnings ?? [];
+  if (warnings.length > 0) {
+    out.push('### Warnings', '');
+    for (const w of warnings) out.push(`- ${mdEscape(w.message)}`);
+    out.push('');
+  }
+
   const failing = [...by('FAIL'), ...by('ERROR')];
   if (failing.length > 0) {
     out.push('### Failing and erroring controls', '');

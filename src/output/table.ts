@@ -74,8 +74,13 @@ export function renderTable(results: Results, opts: { color: boolean; width?: nu
     for (const f of bad) out.push(`  ${oneLine(f.resource)}  ${f.status === 'ERROR' ? '(error) ' : ''}${oneLine(f.reason)}`.trimEnd());
   }
 
+  const warnings = results.warnings ?? [];
+  if (warnings.length > 0) out.push('');
+  for (const w of warnings) out.push(`${paint(ANSI.WAIVED, 'WARNING')} ${oneLine(w.message)}`);
+
   const counts = CONTROL_STATUSES.filter((s) => (results.summary[s] ?? 0) > 0).map((s) => paint(ANSI[s], `${results.summary[s]} ${s}`));
   const n = results.controls.length;
-  out.push('', `${n} control${n === 1 ? '' : 's'}: ${counts.join(', ') || 'none evaluated'}`);
+  const warned = warnings.length > 0 ? `; ${warnings.length} warning${warnings.length === 1 ? '' : 's'}` : '';
+  out.push('', `${n} control${n === 1 ? '' : 's'}: ${counts.join(', ') || 'none evaluated'}${warned}`);
   return `${out.join('\n')}\n`;
 }

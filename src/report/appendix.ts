@@ -37,6 +37,19 @@ export function drawWaivers(ctx: PackContext): void {
     );
   } else w.para('None.', { size: 9 });
 
+  const unmatched = (input.results.warnings ?? []).filter((x) => x.kind === 'unmatched-waiver');
+  if (unmatched.length) {
+    w.heading('Waivers that match nothing', 2);
+    w.para('These current waivers name no resource of their control in this run, so they waive nothing. Correct or remove them.', { size: 8.5, color: COLORS.muted });
+    w.table(
+      [
+        { header: 'Control', width: 130 },
+        { header: 'Resource pattern', width: 369.28, font: 'mono', size: 6.5 },
+      ],
+      unmatched.map((x) => ({ cells: [x.control, x.resource] })),
+    );
+  }
+
   w.heading('Attestations', 2);
   const att = input.results.controls.filter((c) => c.attestation);
   if (att.length) {

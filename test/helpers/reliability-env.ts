@@ -11,7 +11,7 @@ import { ROOT } from './cli.js';
 
 export { ROOT };
 export const SAMPLE_ACCOUNT = join(ROOT, 'examples/sample/account.yaml');
-export const PROJECT_FILE = join(ROOT, 'trustpack.yaml');
+export const PROJECT_FILE = join(ROOT, 'examples', 'sample', 'trustpack.yaml');
 export const ACCOUNT = '111122223333';
 export const REGIONS = ['us-east-1', 'eu-central-1'];
 /** a fixed clock: same evidence, same record ids, same results */
@@ -54,7 +54,7 @@ export function useSandboxEnv(url: string, secret?: string, session?: string): v
 }
 
 let context: ProjectContext | undefined;
-/** The shipped catalog, waivers and attestations, through the repo's trustpack.yaml. */
+/** The shipped catalog, waivers and attestations, through the sample's trustpack.yaml. */
 export function projectContext(): ProjectContext {
   context ??= loadProjectContext({ project: PROJECT_FILE });
   return context;
