@@ -34,6 +34,14 @@ function drawControl(ctx: PackContext, r: ControlResult): void {
   if (r.claim ?? def?.claim) w.field('Public claim', (r.claim ?? def?.claim)!);
   if (def?.description) w.field('Description', def.description.trim());
   if (r.asserts) w.field('Asserts', r.asserts);
+  if (def?.provider) {
+    w.field('Operated by', [def.provider.name, def.provider.documentation, def.provider.report].filter(Boolean).join('\n'));
+  }
+  if (def?.config_rule) {
+    const rp = Object.entries(def.config_rule_parameters ?? {})
+      .map(([k, p]) => `${k} ${p.op} ${p.param !== undefined ? `${p.param} (${fmtValue(r.parameters?.[p.param] ?? def.parameters?.[p.param]?.default)})` : fmtValue(p.value)}`);
+    w.field('AWS Config rule', `${def.config_rule}${rp.length ? `, deployed with input parameters at least as strict as: ${rp.join('; ')}` : ''}`);
+  }
   const fws = Object.entries(r.frameworks)
     .filter(([, v]) => v && v.length)
     .map(([k, v]) => `${frameworkTitle(ctx, k)}: ${v!.join(', ')}`);
