@@ -95,3 +95,24 @@ describe('needs_every_region', () => {
     expect(run({ '111122223333': ['us-east-1'] }).status).toBe('PASS');
   });
 });
+
+describe('config_rule with a scope of its own', () => {
+  it('narrows the rule\'s resources and still matches the rule', async () => {
+    const { expandConfigRule } = await import('../src/controls/expand.js');
+    const c = expandConfigRule({
+      ...base, id: 'lock', title: 'l', kind: 'automated', config_rule: 'S3_BUCKET_DEFAULT_LOCK_ENABLED',
+      config_rule_parameters: { mode: { equals: 'COMPLIANCE' } },
+      scope: { path: 'ResourceId', op: 'in', value: ['logs'] },
+    });
+    const ev = (rule: string, bucket: string, compliance: string) => record('config.rule-evaluations', '111122223333', 'us-east-1', `arn:aws:s3:::${bucket}`,
+      { SourceIdentifier: rule, ResourceId: bucket, ComplianceType: compliance, RecorderRecording: true });
+    const b = bundle(['111122223333'], ['us-east-1'], complete('config.rule-evaluations', ['111122223333'], ['us-east-1']), [
+      ev('S3_BUCKET_DEFAULT_LOCK_ENABLED', 'logs', 'COMPLIANT'),
+      ev('S3_BUCKET_DEFAULT_LOCK_ENABLED', 'marketing', 'NON_COMPLIANT'),
+      ev('S3_BUCKET_VERSIONING_ENABLED', 'logs', 'NON_COMPLIANT'),
+    ]);
+    const r = evaluate([c], b, { toolVersion: 't', now: NOW }).controls[0]!;
+    expect(r.status).toBe('PASS');
+    expect(r.findings.map((f) => f.resource)).toEqual(['arn:aws:s3:::logs']);
+  });
+});

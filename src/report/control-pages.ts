@@ -39,7 +39,11 @@ function drawControl(ctx: PackContext, r: ControlResult): void {
   }
   if (def?.config_rule) {
     const rp = Object.entries(def.config_rule_parameters ?? {})
-      .map(([k, p]) => `${k} ${p.op} ${p.param !== undefined ? `${p.param} (${fmtValue(r.parameters?.[p.param] ?? def.parameters?.[p.param]?.default)})` : fmtValue(p.value)}`);
+      .map(([k, p]) => {
+        const [kind, v] = Object.entries(p)[0] ?? ['equals', ''];
+        const words = kind.replace(/_param$/, '').replace('_', ' ');
+        return kind.endsWith('_param') ? `${k} ${words} ${String(v)} (${fmtValue(r.parameters?.[String(v)] ?? def.parameters?.[String(v)]?.default)})` : `${k} ${words} ${fmtValue(v)}`;
+      });
     w.field('AWS Config rule', `${def.config_rule}${rp.length ? `, deployed with input parameters at least as strict as: ${rp.join('; ')}` : ''}`);
   }
   const fws = Object.entries(r.frameworks)
