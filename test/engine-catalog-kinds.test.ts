@@ -76,9 +76,10 @@ describe('needs_every_region', () => {
     assert: { path: 'Region', op: 'in', value: ['us-east-1', 'eu-central-1'] },
   };
   const recs = [record('rds.data-locations', '111122223333', 'us-east-1', 'arn:aws:rds:us-east-1:111122223333:cluster:a', { Region: 'us-east-1' })];
-  const run = (enabledRegions?: Record<string, string[]>) => {
+  const run = (accountRegions?: Record<string, string[]>) => {
     const b = bundle(['111122223333'], ['us-east-1'], complete('rds.data-locations', ['111122223333'], ['us-east-1']), recs);
-    if (enabledRegions) Object.assign(b.manifest, { enabledRegions });
+    // what a --regions all collection records: the regions enabled in each account
+    if (accountRegions) Object.assign(b.manifest, { accountRegions });
     return evaluate([c], b, { toolVersion: 't', now: NOW }).controls[0]!;
   };
   it('is ERROR when the run does not say which regions are enabled', () => {
