@@ -38,7 +38,17 @@ describe('trustpack init off a terminal', () => {
     expect(readdirSync(dir)).toEqual(['trustpack.yaml']);
   });
 
-  it('then runs use it: evaluate reads its parameters (no "catalog defaults" note)', async () => {
+  it('keeps a value with a newline one value: it never becomes a key of its own', async () => {
+    const dir = fresh();
+    const r = await runCli(['init', '--organisation', 'Acme\nreviewer: Mallory', '--regions', 'eu-west-1'], { cwd: dir, env: noRegion });
+    expect(r.code).toBe(0);
+    const loaded = loadProject(join(dir, 'trustpack.yaml'), { controls });
+    expect(loaded.problems).toEqual([]);
+    expect(loaded.config.organisation).toBe('Acme\nreviewer: Mallory');
+    expect(loaded.config.reviewer).toBeUndefined();
+  });
+
+  it('the file it writes is taken by the CLI: controls validate in that folder exits 0', async () => {
     const dir = fresh();
     await runCli(['init', '--organisation', 'Acme', '--regions', 'eu-west-1'], { cwd: dir, env: noRegion });
     const r = await runCli(['controls', 'validate'], { cwd: dir });

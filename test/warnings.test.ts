@@ -1,5 +1,5 @@
 // A waiver that matches nothing waives nothing: the engine says so in results.warnings, and every
-// output shows it (table, json, junit, csv, markdown, the pack).
+// output shows it (table, json, junit, csv, markdown, oscal, the pack).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -69,6 +69,11 @@ describe('every output', () => {
   it('csv has a WARNING row naming the control and the pattern', () => {
     const rows = render('csv', results, { color: false }).split('\r\n');
     expect(rows.find((r) => r.includes('WARNING'))).toBe(`cluster-encrypted,,WARNING,,${arn('order')},,,WARNING,"${message.replace(/"/g, '""')}",,`);
+  });
+
+  it('oscal notes it in the result remarks', () => {
+    const doc = JSON.parse(render('oscal', results, { color: false })) as { 'assessment-results': { results: { remarks?: string }[] } };
+    expect(doc['assessment-results'].results[0]!.remarks).toBe(`WARNING: ${message}`);
   });
 
   it('the table counts it in its last line', () => {

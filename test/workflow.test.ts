@@ -1,18 +1,27 @@
 // The example nightly workflow stays valid: it parses, it uses OIDC (no stored AWS keys),
 // and every trustpack command and flag it runs exists in the CLI.
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ROOT, runCli } from './helpers/cli.js';
 
-interface Step { uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string> }
-const wf = parse(readFileSync(join(ROOT, 'examples/github-actions/nightly-evidence.yml'), 'utf8')) as {
+interface Step { name?: string; uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string> }
+const text = readFileSync(join(ROOT, 'examples/github-actions/nightly-evidence.yml'), 'utf8');
+const wf = parse(text) as {
   on: { schedule: { cron: string }[] };
   permissions: Record<string, string>;
   jobs: Record<string, { steps: Step[] }>;
 };
 const steps = Object.values(wf.jobs).flatMap((j) => j.steps);
+/** every `npx trustpack ...` line: the command words, then the rest up to a shell operator */
+const invocations = steps
+  .flatMap((s) => (s.run ?? '').replace(/\\\n/g, ' ').split('\n'))
+  .map((l) => l.match(/npx trustpack ((?:[a-z]+ )*[a-z]+)((?: +[^|>&;]+)*)/))
+  .filter((m): m is RegExpMatchArray => m !== null)
+  .map((m) => ({ command: m[1]!.split(' '), rest: m[2] ?? '' }));
 
 describe('example nightly workflow', () => {
   it('runs on a schedule with an OIDC role and no long-lived keys', () => {
@@ -31,15 +40,58 @@ describe('example nightly workflow', () => {
   });
 
   it('uses only commands and flags the CLI has', async () => {
-    const invocations = steps
-      .flatMap((s) => (s.run ?? '').replace(/\\\n/g, ' ').split('\n'))
-      .map((l) => l.match(/npx trustpack ([a-z]+)((?: +[^|>&;]+)*)/))
-      .filter((m): m is RegExpMatchArray => m !== null);
     expect(invocations.length).toBeGreaterThanOrEqual(4);
-    for (const m of invocations) {
-      const help = await runCli([m[1]!, '--help']);
-      expect(help.code).toBe(0);
-      for (const flag of (m[2] ?? '').match(/--[a-z0-9-]+/g) ?? []) expect(help.stdout, `${m[1]} ${flag}`).toContain(flag);
+    const globalHelp = (await runCli(['--help'])).stdout;
+    for (const { command, rest } of invocations) {
+      const help = await runCli([...command, '--help']);
+      expect(help.code, command.join(' ')).toBe(0);
+      // a flag belongs to the command, or is one of the program's global options (--project)
+      for (const flag of rest.match(/--[a-z0-9-]+/g) ?? []) expect(help.stdout + globalHelp, `${command.join(' ')} ${flag}`).toContain(flag);
     }
+  });
+
+  it("runs on the user's own trustpack.yaml, and stops without one", () => {
+    // (the hint to run `npx trustpack init` is a message, not a run)
+    for (const { command, rest } of invocations.filter((i) => i.command[0] !== 'init')) expect(rest, command.join(' ')).toContain('--project trustpack.yaml');
+    expect(invocations.some((i) => i.rest.includes('--regions')), 'regions come from trustpack.yaml').toBe(false);
+    expect(steps.some((s) => s.run?.includes('test -f trustpack.yaml'))).toBe(true);
+  });
+
+  it('passes secrets by environment variable name, never into a script or an argument', () => {
+    for (const s of steps) expect(s.run ?? '').not.toContain('secrets.');
+    const signing = steps.find((s) => s.run?.includes('--sign-passphrase-env'))!;
+    const named = /--sign-passphrase-env ([A-Z_]+)/.exec(signing.run!)![1]!;
+    expect(signing.env?.[named]).toMatch(/^\$\{\{ secrets\.[A-Z_]+ \}\}$/);
+    expect(Object.values(signing.env ?? {}).every((v) => /^\$\{\{ secrets\./.test(v))).toBe(true);
+  });
+
+  it('says how to adopt it outside a trustpack checkout: a tarball or a git URL', () => {
+    expect(text).toContain('npm pack');
+    expect(text).toMatch(/git\+https:\/\/github\.com\/[^ ]+\.git#v/);
+    const install = steps.find((s) => s.run?.includes('TRUSTPACK_PACKAGE'))!;
+    expect(install.run).toContain('npm install --no-save --no-audit --no-fund "$TRUSTPACK_PACKAGE"');
+  });
+
+  // Each step's script under bash -e as Actions runs it, with `npx` replaced by a function that
+  // exits with a chosen code: exit 2 (bad input) must fail every step; exit 1 (controls failed,
+  // evidence missing) only the last one, the gate.
+  describe('never swallows exit 2', () => {
+    const scripts = steps.filter((s) => s.run?.includes('npx trustpack'));
+    const runStep = (script: string, code: number) => {
+      const dir = mkdtempSync(join(tmpdir(), 'tp-wf-'));
+      writeFileSync(join(dir, 'trustpack.yaml'), 'organisation: Acme\n');
+      return spawnSync('bash', ['-e', '-c', `npx() { return ${code}; }\n${script}`], {
+        cwd: dir, encoding: 'utf8',
+        env: { PATH: process.env.PATH, RUNNER_TEMP: dir, GITHUB_STEP_SUMMARY: join(dir, 'summary.md'), TRUSTPACK_SIGNING_P12_BASE64: '', TRUSTPACK_SIGNING_PASSPHRASE: 'x' },
+      }).status;
+    };
+    it.each(scripts.map((s, i) => [i, s.name ?? s.run!.slice(0, 40), s.run!] as const))('step %i (%s)', (i, _name, script) => {
+      expect(runStep(script, 0)).toBe(0);
+      expect(runStep(script, 2)).not.toBe(0);
+      const last = i === scripts.length - 1;
+      const signing = script.includes('trustpack report');
+      // report exits 1 only with a gate flag; the gate step must fail on 1; the others go on
+      if (!signing && !script.includes('controls validate')) expect(runStep(script, 1) === 0).toBe(!last);
+    });
   });
 });

@@ -8,8 +8,8 @@ import { readFile } from 'node:fs/promises';
 import type { ControlResult, Results } from '../engine/results.js';
 import { UsageError } from './errors.js';
 
-export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
-export type Severity = (typeof SEVERITIES)[number];
+const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
+type Severity = (typeof SEVERITIES)[number];
 
 export interface GateOptions {
   failOn?: string;

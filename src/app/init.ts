@@ -12,12 +12,12 @@ import { tempSibling } from '../util/atomic.js';
 import { ProblemsError, UsageError } from './errors.js';
 import { loadProjectContext } from './project.js';
 
-export const PROJECT_FILE_NAME = 'trustpack.yaml';
+const PROJECT_FILE_NAME = 'trustpack.yaml';
 
 /** Asks one question; resolves to the answer ('' for none). */
 export type Ask = (question: string) => Promise<string>;
 
-export interface InitArgs {
+interface InitArgs {
   organisation?: string;
   regions?: string[];
   systemScope?: string;
@@ -47,7 +47,7 @@ const LIST_TYPES: ReadonlySet<ParameterType> = new Set(['account-ids', 'regions'
 const splitList = (v: string): string[] => v.split(',').map((s) => s.trim()).filter(Boolean);
 
 /** A parameter's text (from a flag or an answer) as a value of its type, or a usage error. */
-export function parseParameterText(name: string, def: ParameterDef, text: string): unknown {
+function parseParameterText(name: string, def: ParameterDef, text: string): unknown {
   let value: unknown = text;
   if (def.type === 'days' || def.type === 'count') value = /^\s*\d+\s*$/.test(text) ? Number(text) : text;
   else if (LIST_TYPES.has(def.type)) value = splitList(text);
@@ -140,11 +140,13 @@ async function gather(args: InitArgs, defs: Map<string, ParameterDef>): Promise<
 // JSON is YAML 1.2: quoting every text value with JSON.stringify keeps "012345678901",
 // "no" and "Acme: Inc." text, whatever they look like.
 const q = (v: unknown): string => JSON.stringify(v);
+// text put in a comment stays on its line: a newline in a flag must not start a YAML key
+const c = (s: string): string => s.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ');
 
 /** The file's text: every value given, and the catalog's defaults as comments to edit later. */
-export function projectText(a: Answers, defs: Map<string, ParameterDef>): string {
+function projectText(a: Answers, defs: Map<string, ParameterDef>): string {
   const lines = [
-    `# trustpack project file for ${a.organisation}, written by \`trustpack init\`.`,
+    `# trustpack project file for ${c(a.organisation)}, written by \`trustpack init\`.`,
     '# The one place where the organisation states its own numbers. Paths are relative to this file.',
     '# Schema: controls/schema/project.schema.json in the trustpack package.',
     '',
@@ -167,13 +169,13 @@ export function projectText(a: Answers, defs: Map<string, ParameterDef>): string
   const set = Object.entries(a.parameters);
   if (set.length > 0) {
     lines.push('parameters:');
-    for (const [k, v] of set) lines.push(`  ${k}: ${q(v)}   # ${defs.get(k)?.type}: ${defs.get(k)?.description}`);
+    for (const [k, v] of set) lines.push(`  ${k}: ${q(v)}   # ${defs.get(k)?.type}: ${c(defs.get(k)?.description ?? '')}`);
   }
   const rest = [...defs].filter(([k]) => !(k in a.parameters));
   if (rest.length > 0) {
     lines.push(set.length > 0 ? '  # the catalog\'s defaults for the others:' : "# The catalog's defaults (uncomment under `parameters:` to change one):");
     if (set.length === 0) lines.push('# parameters:');
-    for (const [k, def] of rest) lines.push(`  # ${k}: ${q(def.default)}   # ${def.type}: ${def.description}`);
+    for (const [k, def] of rest) lines.push(`  # ${k}: ${q(def.default)}   # ${def.type}: ${c(def.description)}`);
   }
   lines.push(
     '',

@@ -30,7 +30,7 @@ export interface ProjectOptions {
 }
 
 /** Said once per run when there is no project file: what the run then assumes. */
-export const NO_PROJECT_NOTE =
+const NO_PROJECT_NOTE =
   "no trustpack.yaml here (and no --project): using the catalog's defaults: every parameter at its default, " +
   'regions from --regions or AWS_REGION, no waivers, no attestations (manual controls fail), no organisation name. ' +
   'Run `trustpack init` to write a project file of your own.';
@@ -65,7 +65,11 @@ export function loadProjectContext(opts: ProjectOptions): ProjectContext {
   else if (project.controls) controlsDir = rel(project.controls);
   else if (existsSync('controls')) controlsDir = resolve('controls');
   else controlsDir = join(PACKAGE_ROOT, 'controls');
-  if (!existsSync(controlsDir)) throw new UsageError(`${controlsDir}: controls folder not found`);
+  if (!existsSync(controlsDir)) {
+    // a folder named by the project file is named with the file, which is where to fix it
+    const from = !opts.controls && project.controls && projectFile ? ` (\`controls: ${project.controls}\` in ${projectFile})` : '';
+    throw new UsageError(`${controlsDir}: controls folder not found${from}`);
+  }
 
   const catalog = loadCatalog(controlsDir, { knownCollectors: new Set(COLLECTORS.map((c) => c.id)), recordFields: RECORD_FIELDS });
   problems.push(...catalog.problems);

@@ -6,15 +6,15 @@
 // YAML read as a number is a load error naming the file and line, not a failing result.
 
 /** One problem in a value: where inside the value (segments, [] = the value itself) and what. */
-export interface TypeProblem {
+interface TypeProblem {
   at: (string | number)[];
   message: string;
 }
 
 /** Recovers the source text of a number inside the value (YAML drops an id's leading zeros). */
-export type NumberSource = (at: (string | number)[]) => string | undefined;
+type NumberSource = (at: (string | number)[]) => string | undefined;
 
-export interface ParameterTypeSpec {
+interface ParameterTypeSpec {
   /** what a value of this type is, in plain words ("a whole number of days, 0 or more") */
   readonly describe: string;
   check(value: unknown, numberSource?: NumberSource): TypeProblem[];
@@ -96,10 +96,6 @@ export const PARAMETER_TYPES = {
 
 export type ParameterType = keyof typeof PARAMETER_TYPES;
 export const PARAMETER_TYPE_IDS = Object.keys(PARAMETER_TYPES) as ParameterType[];
-
-export function isParameterType(id: unknown): id is ParameterType {
-  return typeof id === 'string' && Object.prototype.hasOwnProperty.call(PARAMETER_TYPES, id);
-}
 
 /** Problems of `value` as a value of `type`; [] when it fits. */
 export function checkParameterValue(type: ParameterType, value: unknown, numberSource?: NumberSource): TypeProblem[] {

@@ -7,7 +7,7 @@ import { compile } from '@jmespath-community/jmespath';
 /** 0 a scalar, 1 anything (documents, recursive shapes), a structure, a list or a map. */
 export type FieldTree = 0 | 1 | { s?: string; f: Readonly<Record<string, FieldTree>> } | { l: FieldTree } | { m: FieldTree };
 
-export interface UnknownField {
+interface UnknownField {
   /** the field as written */
   field: string;
   /** the structure it was looked up in (its SDK shape name, or "the record") */
@@ -47,17 +47,28 @@ function suggest(field: string, names: string[]): string | undefined {
   return best !== undefined && bestD <= Math.max(2, Math.floor(field.length / 4)) ? best : undefined;
 }
 
+// the same paths recur across controls (and runs of the loader in one process): parse each once
+const asts = new Map<string, Node | null>();
+function parsed(expression: string): Node | null {
+  let ast = asts.get(expression);
+  if (ast === undefined) {
+    try {
+      ast = compile(expression) as unknown as Node;
+    } catch {
+      ast = null;
+    }
+    asts.set(expression, ast);
+  }
+  return ast;
+}
+
 /**
  * The fields of `expression` that no record of `tree` can have. An expression that does not
  * compile reports nothing here (the JMESPath check reports it).
  */
 export function unknownFields(expression: string, tree: FieldTree): UnknownField[] {
-  let ast: Node;
-  try {
-    ast = compile(expression) as unknown as Node;
-  } catch {
-    return [];
-  }
+  const ast = parsed(expression);
+  if (!ast) return [];
   const out: UnknownField[] = [];
   const visit = (n: Node | undefined, cur: FieldTree): FieldTree => {
     if (!n) return ANY;

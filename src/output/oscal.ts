@@ -264,6 +264,10 @@ export function toOscal(results: Results, bundle?: EvidenceBundle, opts: OscalOp
     },
     ...some('observations', observations),
     ...some('findings', findings),
+    // trustpack's warnings (a waiver matching nothing) belong to the run, not to one control
+    ...((results.warnings ?? []).length > 0
+      ? { remarks: (results.warnings ?? []).map((w) => `WARNING: ${stripControlChars(w.message)}`).join('\n\n') }
+      : {}),
   };
 
   return {
