@@ -1,6 +1,6 @@
 // Start-up time of the BUILT command line (run `npm run build` first): median wall-clock time
 // of `node -e 0`, `trustpack --help` and `trustpack controls validate` (the sample's
-// examples/sample/trustpack.yaml: 33 controls, 5 framework catalogs, waivers, attestations), each in a child
+// examples/sample/trustpack.yaml: 50 controls, 5 framework catalogs, waivers, attestations), each in a child
 // process, and the ratio to `node -e 0`. The goal: --help within 3x, controls validate within 6x.
 // The runs are interleaved (one of each per round) so a busy machine slows all three alike.
 // Run with `node --import tsx bench/startup.ts [runs]` (default 15).

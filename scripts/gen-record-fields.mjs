@@ -43,7 +43,9 @@ export const RECORDS = {
   },
   'rds.cluster-automated-backups': { spread: sdk(RDS, 'DBClusterAutomatedBackup'), fields: {} },
   'rds.cluster-parameters': { fields: { DBClusterParameterGroupName: S, Parameters: list(sdk(RDS, 'Parameter')) } },
-  'kms.keys': { fields: { KeyMetadata: sdk(KMS, 'KeyMetadata'), KeyRotationEnabled: S, RotationPeriodInDays: S, NextRotationDate: S, Aliases: list(S), KeyArns: list(S) } },
+  'kms.keys': {
+    fields: { KeyMetadata: sdk(KMS, 'KeyMetadata'), KeyRotationEnabled: S, RotationPeriodInDays: S, NextRotationDate: S, Aliases: list(S), KeyArns: list(S) },
+  },
   'rds.cluster-topology': {
     fields: {
       DBClusterIdentifier: S, DBClusterArn: S, Engine: S, StorageAvailabilityZones: list(S),
@@ -60,6 +62,34 @@ export const RECORDS = {
       KeyState: S, KeyRotationEnabled: S, KeyAliases: list(S),
     },
   },
+  // ---- catalog (issue 11) ----
+  'rds.cluster-tls-version': {
+    fields: {
+      DBClusterIdentifier: S, DBClusterArn: S, Engine: S, EngineVersion: S, DBClusterParameterGroup: S, MinTlsParameterName: S,
+      MinTlsParameterValue: S, MinTlsSource: S, DefaultSources: list(S), EffectiveValue: S, MinimumTlsVersion: S,
+    },
+  },
+  'rds.cluster-audit-settings': {
+    fields: {
+      DBClusterIdentifier: S, DBClusterArn: S, Engine: S, DBClusterParameterGroup: S, ParameterGroupRead: S,
+      EnabledCloudwatchLogsExports: list(S), ServerAuditLogging: S, ServerAuditEvents: list(S), SharedPreloadLibraries: list(S), PgauditLog: list(S),
+    },
+  },
+  'kms.key-rotations': {
+    fields: {
+      KeyArn: S, KeyOrigin: S, KeyOwner: S, KeyState: S, CreationDate: S, SameAccount: S,
+      Rotations: list(sdk(KMS, 'RotationsListEntry')), LastRotationDate: S, MaterialDate: S,
+    },
+  },
+  'rds.engine-lifecycles': {
+    fields: {
+      ResourceType: S, Identifier: S, Engine: S, EngineVersion: S, MajorEngineVersion: S,
+      SupportedEngineLifecycles: list(sdk(RDS, 'SupportedEngineLifecycle')), StandardSupportEndDate: S,
+    },
+  },
+  'rds.instance-automated-backups': { spread: sdk(RDS, 'DBInstanceAutomatedBackup'), fields: {} },
+  'rds.global-clusters': { spread: sdk(RDS, 'GlobalCluster'), fields: {} },
+  'rds.data-locations': { fields: { Kind: S, Identifier: S, Region: S, Via: S, CollectedIn: S } },
   'config.recorders': { fields: { ConfigurationRecorder: sdk(CONFIG, 'ConfigurationRecorder'), Status: sdk(CONFIG, 'ConfigurationRecorderStatus') } },
   'config.rules': { fields: { ConfigRule: sdk(CONFIG, 'ConfigRule'), Compliance: sdk(CONFIG, 'ComplianceByConfigRule') } },
   'config.rule-evaluations': {

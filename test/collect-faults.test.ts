@@ -71,10 +71,10 @@ describe('faults', () => {
     const b = await run();
     const eu = b.manifest.collections.filter((c) => c.region === 'eu-central-1');
     const rest = b.manifest.collections.filter((c) => c.region !== 'eu-central-1');
-    expect(eu).toHaveLength(12);
+    expect(eu).toHaveLength(19);
     expect(eu.every((c) => c.status === 'error')).toBe(true);
     expect(rest.every((c) => c.status === 'ok')).toBe(true);
-    expect(rest).toHaveLength(13);
+    expect(rest).toHaveLength(20);
     const codes = new Set(eu.map((c) => c.error?.code));
     expect([...codes].sort()).toEqual(['AccessDenied', 'AccessDeniedException', 'DependencyFailed']);
     const topo = eu.find((c) => c.collector === 'rds.cluster-topology');
@@ -99,6 +99,7 @@ describe('faults', () => {
     expect(errors(b).map((c) => [c.collector, c.region, c.error?.code])).toEqual([
       ['kms.keys', 'us-east-1', 'MalformedResponse'],
       ['rds.encryption-keys', 'us-east-1', 'DependencyFailed'],
+      ['kms.key-rotations', 'us-east-1', 'DependencyFailed'],
     ]);
   });
 
@@ -160,7 +161,7 @@ describe('endpoints', () => {
     delete process.env['AWS_ENDPOINT_URL_KMS'];
     const noKms = await run({ regions: ['us-east-1'], maxAttempts: 1 });
     expect(errors(noKms).map((c) => [c.collector, c.error?.code])).toEqual([
-      ['kms.keys', 'NetworkError'], ['rds.encryption-keys', 'DependencyFailed'],
+      ['kms.keys', 'NetworkError'], ['rds.encryption-keys', 'DependencyFailed'], ['kms.key-rotations', 'DependencyFailed'],
     ]);
   });
 

@@ -41,9 +41,9 @@ describe('collectEvidence on the sample account', () => {
     expect(m.tool).toEqual({ name: 'trustpack', version: '0.1.0-test' });
     expect(m.collections.filter((c) => c.status !== 'ok')).toEqual([]);
     expect(m.collections.filter((c) => c.collector === 'sts.caller-identity').map((c) => c.region)).toEqual(['global']);
-    expect(m.collections).toHaveLength(1 + 12 * 2);
+    expect(m.collections).toHaveLength(1 + 19 * 2);
     for (const c of m.collections) expect(c.records).toBe(bundle.records.filter((r) => r.collector === c.collector && (r.source.region === c.region)).length);
-    expect(progress.filter((p) => p.phase === 'done')).toHaveLength(25);
+    expect(progress.filter((p) => p.phase === 'done')).toHaveLength(39);
   });
 
   it('counts exactly the calls the endpoint answered', () => {
@@ -103,7 +103,7 @@ describe('collectEvidence on the sample account', () => {
     expect(groups.map((r) => r.resource).sort()).toEqual([
       'arn:aws:rds:eu-central-1:111122223333:cluster-pg:analytics-mysql80',
       'arn:aws:rds:eu-central-1:111122223333:cluster-pg:customers-pg15',
-      'arn:aws:rds:us-east-1:111122223333:cluster-pg:legacy-mysql80',
+      'arn:aws:rds:us-east-1:111122223333:cluster-pg:legacy-mysql57',
       'arn:aws:rds:us-east-1:111122223333:cluster-pg:orders-pg15',
     ]);
   });
@@ -157,7 +157,7 @@ describe('collectEvidence on the sample account', () => {
     // the ARN AWS returns (newer APIs return one); built as config-recorder/NAME only when absent
     expect(recorders.every((r) => r.resource === data(r)['ConfigurationRecorder']['arn'])).toBe(true);
     const rules = byCollector(bundle, 'config.rules');
-    expect(rules).toHaveLength(4);
+    expect(rules).toHaveLength(14);
     expect(rules.every((r) => data(r)['Compliance'] !== null)).toBe(true);
     const evals = byCollector(bundle, 'config.rule-evaluations');
     const trail = evals.find((r) => data(r)['ResourceId'] === 'eu-data-trail');
@@ -165,6 +165,49 @@ describe('collectEvidence on the sample account', () => {
     expect(data(trail)).toMatchObject({ ComplianceType: 'NON_COMPLIANT', SourceIdentifier: 'CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED', RecorderRecording: true, ResourceType: 'AWS::CloudTrail::Trail' });
     expect(trail?.resourceType).toBe('AWS::CloudTrail::Trail');
     expect(evals.filter((r) => data(r)['SourceIdentifier'] === 'RDS_STORAGE_ENCRYPTED').map((r) => data(r)['ComplianceType'])).toEqual(['COMPLIANT', 'COMPLIANT', 'COMPLIANT', 'COMPLIANT']);
+  });
+
+  it('rds.cluster-tls-version: the group\'s minimum, else the engine version\'s default with its sources', () => {
+    const tls = Object.fromEntries(byCollector(bundle, 'rds.cluster-tls-version').map((r) => [data(r)['DBClusterIdentifier'], data(r)]));
+    expect(tls['orders-prod']).toMatchObject({ MinTlsParameterName: 'ssl_min_protocol_version', MinTlsParameterValue: 'TLSv1.2', MinTlsSource: 'parameter-group', MinimumTlsVersion: 'TLSv1.2' });
+    expect(tls['analytics-eu']).toMatchObject({ MinTlsParameterName: 'tls_version', MinTlsParameterValue: 'TLSv1.2,TLSv1.3', MinimumTlsVersion: 'TLSv1.2' });
+    // tls_version unset on Aurora MySQL 2: the sandbox answers an engine-default row, which is not a setting
+    expect(tls['legacy-reporting']).toMatchObject({ EngineVersion: '5.7.mysql_aurora.2.11.4', MinTlsParameterValue: null, MinTlsSource: 'engine-default', EffectiveValue: 'TLSv1,TLSv1.1,TLSv1.2', MinimumTlsVersion: 'TLSv1' });
+    expect(tls['legacy-reporting'].DefaultSources.length).toBeGreaterThan(0);
+  });
+
+  it('rds.cluster-audit-settings: auditing parameters split into lists', () => {
+    const a = Object.fromEntries(byCollector(bundle, 'rds.cluster-audit-settings').map((r) => [data(r)['DBClusterIdentifier'], data(r)]));
+    expect(a['orders-prod']).toMatchObject({ SharedPreloadLibraries: ['pg_stat_statements', 'pgaudit'], PgauditLog: ['ddl', 'role', 'write'], EnabledCloudwatchLogsExports: ['postgresql'] });
+    expect(a['customers-eu']).toMatchObject({ SharedPreloadLibraries: ['pg_stat_statements'], PgauditLog: [] });
+    expect(a['legacy-reporting']).toMatchObject({ ServerAuditLogging: '1', ServerAuditEvents: ['CONNECT', 'QUERY_DDL'] });
+  });
+
+  it('kms.keys keeps the rotation period and next date; kms.key-rotations dates imported material', () => {
+    const keys = Object.fromEntries(byCollector(bundle, 'kms.keys').map((r) => [data(r)['Aliases'][0], data(r)]));
+    expect(keys['alias/orders-data']).toMatchObject({ KeyRotationEnabled: true, RotationPeriodInDays: 730, NextRotationDate: expect.stringMatching(/^20\d\d-/) });
+    expect(keys['alias/orders-data'].KeyArns).toContain('arn:aws:kms:us-east-1:111122223333:alias/orders-data');
+    const rot = byCollector(bundle, 'kms.key-rotations');
+    expect(rot).toHaveLength(1);
+    expect(rot[0]!.source.operation).toBe('ListKeyRotations');
+    expect(data(rot[0])).toMatchObject({ KeyOrigin: 'EXTERNAL', SameAccount: true, Rotations: [], LastRotationDate: null });
+    expect(data(rot[0])['MaterialDate']).toBe(data(rot[0])['CreationDate']);
+  });
+
+  it('rds.engine-lifecycles: the standard-support end of each cluster\'s major version', () => {
+    const l = Object.fromEntries(byCollector(bundle, 'rds.engine-lifecycles').map((r) => [data(r)['Identifier'], data(r)]));
+    expect(l['legacy-reporting']).toMatchObject({ MajorEngineVersion: '5.7', StandardSupportEndDate: '2024-10-31T00:00:00.000Z' });
+    expect(l['orders-prod']).toMatchObject({ MajorEngineVersion: '15', StandardSupportEndDate: expect.stringMatching(/^2028-/) });
+    expect(l['analytics-eu']!.SupportedEngineLifecycles.map((x: { LifecycleSupportName: string }) => x.LifecycleSupportName)).toEqual(['open-source-rds-standard-support', 'open-source-rds-extended-support']);
+  });
+
+  it('rds.data-locations: every copy with its region, the global-database secondary included', () => {
+    const locs = byCollector(bundle, 'rds.data-locations').map((r) => data(r));
+    const secondary = locs.filter((d) => d['Kind'] === 'global database secondary');
+    expect(secondary).toEqual([expect.objectContaining({ Identifier: 'orders-apac', Region: 'ap-southeast-2', CollectedIn: 'us-east-1' })]);
+    const kinds = new Set(locs.map((d) => d['Kind']));
+    expect([...kinds].sort()).toEqual(['cluster', 'cluster automated backup', 'cluster snapshot', 'global database secondary', 'instance']);
+    expect(locs.filter((d) => d['Kind'] !== 'global database secondary').every((d) => d['Region'] === d['CollectedIn'])).toBe(true);
   });
 
   it('every record id is its content hash; every derivedFrom id is a record of the bundle', () => {

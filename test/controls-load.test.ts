@@ -168,7 +168,7 @@ describe('schema problems are worded for YAML authors', () => {
     'manual-with-collector.yaml:9:3: parameters has an invalid name "Window": parameter names are lower_snake_case [schema]',
     'manual-with-collector.yaml:9:22: parameters.Window.default: a parameter default is a number, a string, a boolean or a list of strings [schema]',
     'manual-with-collector.yaml:10:13: frameworks: map at least one framework to a list of requirement ids [schema]',
-    'manual-with-collector.yaml:15:38: examples[0].expect is "passes", expected one of: pass, fail, not-applicable [schema]',
+    'manual-with-collector.yaml:15:38: examples[0].expect is "passes", expected one of: pass, fail, not-applicable, error, manual [schema]',
   ])('%s', (line) => {
     expect(lines).toContain(line);
   });

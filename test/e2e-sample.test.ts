@@ -51,16 +51,41 @@ describe('trustpack check on the sample account', () => {
 
   it('fails exactly the deliberate defects', () => {
     const acct = '111122223333';
+    const usKey = expect.stringMatching(new RegExp(`^arn:aws:kms:us-east-1:${acct}:key/`));
+    const account = (region: string) => `arn:aws:config:${region}:${acct}:resource/AWS::::Account/${acct}`;
     expect(failing(results)).toEqual([
       { control: 'cloudtrail-log-file-validation', resources: [`arn:aws:cloudtrail:eu-central-1:${acct}:trail/eu-data-trail`] },
-      { control: 'kms-cmk-rotation-enabled', resources: [expect.stringMatching(new RegExp(`^arn:aws:kms:us-east-1:${acct}:key/`))] },
+      { control: 'cloudtrail-multi-region-all-events', resources: [account('eu-central-1')] }, // D18
+      { control: 'cloudwatch-log-group-retention', resources: [expect.stringContaining('/aws/rds/cluster/analytics-eu/audit')] }, // D20
+      { control: 'config-recorder-on', resources: [expect.stringMatching(new RegExp(`^arn:aws:config:eu-central-1:${acct}:configuration-recorder/default/`))] }, // D17
+      { control: 'guardduty-enabled', resources: [account('eu-central-1')] }, // D21
+      { control: 'guardduty-rds-protection', resources: [account('eu-central-1')] }, // D21
+      { control: 'kms-byok-keys-customer-held', resources: [usKey] }, // D22: orders-data listed as customer-held
+      { control: 'kms-cmk-rotation-enabled', resources: [usKey, usKey] }, // D6 legacy-reporting, D9 orders-data every 730 days
+      { control: 'kms-imported-key-rotated', resources: [expect.stringMatching(new RegExp(`^arn:aws:kms:eu-central-1:${acct}:key/`))] }, // D14
       { control: 'manual-backup-restore-test', resources: [] },
+      { control: 'rds-cluster-audit-logs-exported', resources: [`arn:aws:rds:eu-central-1:${acct}:cluster:customers-eu`] }, // D15
+      { control: 'rds-cluster-auto-minor-version-upgrade', resources: [`arn:aws:rds:eu-central-1:${acct}:cluster:analytics-eu`] }, // D16
       { control: 'rds-cluster-customer-managed-key', resources: [`arn:aws:rds:eu-central-1:${acct}:cluster:analytics-eu`] },
       { control: 'rds-cluster-tls-enforced', resources: [`arn:aws:rds:us-east-1:${acct}:cluster:legacy-reporting`] },
+      { control: 'rds-cluster-tls-minimum-version', resources: [`arn:aws:rds:us-east-1:${acct}:cluster:legacy-reporting`] }, // D10
+      { control: 'rds-data-residency', resources: [`arn:aws:rds:ap-southeast-2:${acct}:cluster:orders-apac`] }, // D13
+      { control: 'rds-engine-standard-support', resources: [`arn:aws:rds:us-east-1:${acct}:cluster:legacy-reporting`] }, // D11
+      { control: 'rds-instance-auto-minor-version-upgrade', resources: [`arn:aws:rds:us-east-1:${acct}:db:legacy-reporting-instance-1`] }, // D12
       { control: 'rds-manual-snapshot-age-within-window', resources: [`arn:aws:rds:us-east-1:${acct}:cluster-snapshot:legacy-reporting-2024-export`] },
       { control: 'rds-retained-backup-within-window', resources: [expect.stringContaining(`arn:aws:rds:us-east-1:${acct}:cluster-auto-backup:`)] },
       { control: 'rds-snapshot-shared-only-with-allowed-accounts', resources: [`arn:aws:rds:eu-central-1:${acct}:cluster-snapshot:customers-eu-partner-share`] },
+      { control: 's3-log-buckets-object-lock-compliance', resources: [expect.stringContaining('example-eu-logs')] }, // D19
     ]);
+  });
+
+  it('reports residency outside the collected regions as unproven (ERROR finding), not as a pass', () => {
+    const residency = results.controls.find((c) => c.id === 'rds-data-residency')!;
+    const unseen = residency.findings.filter((f) => f.status === 'ERROR');
+    expect(unseen).toHaveLength(1);
+    expect(unseen[0]!.reason).toMatch(/does not record which regions are enabled.*--regions all/);
+    // every copy in the two collected regions is found, the global-database secondary included
+    expect(residency.findings.filter((f) => f.status === 'PASS').length).toBeGreaterThan(20);
   });
 
   it('waives the multi-AZ finding on legacy-reporting and reports the expired waiver', () => {
@@ -74,8 +99,8 @@ describe('trustpack check on the sample account', () => {
     expect(results.summary.ERROR).toBe(0);
     const others = results.controls.filter((c) => !['FAIL', 'WAIVED'].includes(c.status));
     for (const c of others) expect(['PASS', 'MANUAL'], c.id).toContain(c.status);
-    expect(results.summary.PASS).toBeGreaterThanOrEqual(15);
-    expect(results.summary.MANUAL).toBe(8);
+    expect(results.summary.PASS).toBe(13);
+    expect(results.summary.MANUAL).toBe(14);
   });
 
   it('names both accounts regions and every finding evidence id', () => {
@@ -89,6 +114,49 @@ describe('trustpack check on the sample account', () => {
   it('never prints the secret key', () => {
     expect(stderr).not.toContain('sample-secret-never-printed');
     expect(JSON.stringify(results)).not.toContain('sample-secret-never-printed');
+  });
+});
+
+describe('the API-proven controls in an account without Config rules', () => {
+  // The same sample account with every AWS Config rule removed (recorders kept): the controls
+  // proven from RDS and KMS answers must reach the same verdicts, and every config_rule control
+  // fails because its rule is not deployed.
+  let noRules: Awaited<ReturnType<typeof startSandbox>>;
+  let results: Results;
+  let withRules: Results;
+  beforeAll(async () => {
+    const fixture = loadFixture(join(ROOT, 'examples/sample/account.yaml'));
+    for (const a of fixture.accounts) for (const r of Object.values(a.regions)) r.config.rules = [];
+    noRules = await startSandbox({ fixture, port: 0 });
+    const r = await runCli(['check', '--format', 'json'], { env: { ...env, AWS_ENDPOINT_URL: noRules.url } });
+    results = JSON.parse(r.stdout) as Results;
+    const w = await runCli(['check', '--format', 'json'], { env });
+    withRules = JSON.parse(w.stdout) as Results;
+  });
+  afterAll(async () => {
+    await noRules?.close();
+  });
+
+  it('gives the API-proven controls the verdicts they have with Config rules', () => {
+    const apiProven = [
+      'rds-cluster-tls-minimum-version', 'kms-cmk-rotation-enabled', 'kms-imported-key-rotated', 'kms-byok-keys-customer-held',
+      'rds-data-residency', 'rds-cluster-auto-minor-version-upgrade', 'rds-instance-auto-minor-version-upgrade',
+      'rds-engine-standard-support', 'rds-cluster-audit-logs-exported', 'rds-cluster-aurora-storage', 'config-recorder-on',
+    ];
+    const verdicts = (r: Results) => apiProven.map((id) => {
+      const c = r.controls.find((x) => x.id === id)!;
+      return [id, c.status, c.findings.filter((f) => f.status === 'FAIL').map((f) => f.resource).sort()];
+    });
+    expect(verdicts(results)).toEqual(verdicts(withRules));
+    expect(results.controls.find((c) => c.id === 'rds-cluster-aurora-storage')?.status).toBe('PASS');
+  });
+
+  it('fails every config_rule control there: an undeployed rule proves nothing', () => {
+    for (const id of ['guardduty-enabled', 'cloudtrail-multi-region-all-events', 's3-log-buckets-object-lock-compliance']) {
+      const c = results.controls.find((x) => x.id === id)!;
+      expect(c.status, id).toBe('FAIL');
+      expect(c.findings.every((f) => f.status === 'FAIL' && /no AWS Config rule/.test(f.reason)), id).toBe(true);
+    }
   });
 });
 

@@ -9,6 +9,8 @@ const KNOWN = new Set([
   'sts.caller-identity', 'rds.db-clusters', 'rds.db-instances', 'rds.cluster-snapshots', 'rds.cluster-automated-backups',
   'rds.cluster-parameters', 'kms.keys', 'rds.cluster-topology', 'rds.cluster-tls', 'rds.encryption-keys',
   'config.recorders', 'config.rules', 'config.rule-evaluations',
+  'rds.cluster-tls-version', 'rds.cluster-audit-settings', 'kms.key-rotations', 'rds.engine-lifecycles',
+  'rds.instance-automated-backups', 'rds.global-clusters', 'rds.data-locations',
 ]);
 const ROOT = join(import.meta.dirname, '..');
 

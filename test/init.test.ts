@@ -94,11 +94,18 @@ describe('trustpack init on a terminal', () => {
       [/services/, ''],
       [/Reviewer/, 'Sam Roe'],
       [/allowed_ca_certificates/, ''],
+      [/allowed_min_tls_versions/, ''],
+      [/allowed_regions/, ''],
       [/allowed_snapshot_accounts/, ''],
+      [/customer_held_keys/, ''],
+      [/customer_held_origins/, ''],
       [/deletion_window_days/, '15 days'],
       [/deletion_window_days/, '20'],
+      [/log_bucket_names/, ''],
+      [/max_key_material_age_days/, ''],
+      [/max_rotation_period_days/, '180'],
+      [/min_log_retention_days/, ''],
       [/min_member_zones/, ''],
-      [/min_storage_zones/, '3'],
     ];
     const env = { ...process.env, NO_COLOR: '1', AWS_REGION: '', TERM: 'dumb' } as NodeJS.ProcessEnv;
     // `script` gives the CLI a real pseudo-terminal as stdin, so process.stdin.isTTY is true
@@ -129,7 +136,7 @@ describe('trustpack init on a terminal', () => {
       system: { scope: 'Our SaaS platform', accounts: ['012345678901'] },
       preparer: 'Jo Doe',
       reviewer: 'Sam Roe',
-      parameters: { deletion_window_days: 20, min_storage_zones: 3 },
+      parameters: { deletion_window_days: 20, max_rotation_period_days: 180 },
     });
     expect(existsSync(join(dir, 'trustpack.yaml'))).toBe(true);
   }, 45_000);

@@ -54,6 +54,9 @@ describe('sandbox: the AWS CLI reads the sample account', () => {
     const rules = (await aws(sb, 'eu-central-1', 'configservice', 'describe-config-rules')) as { ConfigRules: { ConfigRuleName: string; Source: { SourceIdentifier: string } }[] };
     expect(rules.ConfigRules.map((r) => [r.ConfigRuleName, r.Source.SourceIdentifier])).toEqual([
       ['cloudtrail-log-file-validation-enabled', 'CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED'], ['rds-storage-encrypted', 'RDS_STORAGE_ENCRYPTED'],
+      ['multi-region-cloudtrail-enabled', 'MULTI_REGION_CLOUD_TRAIL_ENABLED'], ['s3-bucket-default-lock-enabled', 'S3_BUCKET_DEFAULT_LOCK_ENABLED'],
+      ['cw-loggroup-retention-period-check', 'CW_LOGGROUP_RETENTION_PERIOD_CHECK'], ['guardduty-enabled-centralized', 'GUARDDUTY_ENABLED_CENTRALIZED'],
+      ['guardduty-rds-protection-enabled', 'GUARDDUTY_RDS_PROTECTION_ENABLED'],
     ]);
     const details = (await aws(sb, 'eu-central-1', 'configservice', 'get-compliance-details-by-config-rule', '--config-rule-name', 'cloudtrail-log-file-validation-enabled')) as { EvaluationResults: { ComplianceType: string }[] };
     expect(details.EvaluationResults.map((e) => e.ComplianceType)).toEqual(['NON_COMPLIANT']);
@@ -66,8 +69,11 @@ describe('sandbox: the AWS CLI reads the sample account', () => {
     expect(attrs.DBClusterSnapshotAttributesResult).toEqual({
       DBClusterSnapshotIdentifier: 'orders-prod-dr-copy', DBClusterSnapshotAttributes: [{ AttributeName: 'restore', AttributeValues: ['444455556666'] }],
     });
-    const params = (await aws(sb, 'us-east-1', 'rds', 'describe-db-cluster-parameters', '--db-cluster-parameter-group-name', 'legacy-mysql80', '--source', 'user')) as { Parameters: { ParameterName: string; ParameterValue: string }[] };
+    const params = (await aws(sb, 'us-east-1', 'rds', 'describe-db-cluster-parameters', '--db-cluster-parameter-group-name', 'legacy-mysql57', '--source', 'user')) as { Parameters: { ParameterName: string; ParameterValue: string }[] };
     expect(params.Parameters.find((p) => p.ParameterName === 'require_secure_transport')?.ParameterValue).toBe('OFF');
+    // the AWS CLI reads the global database the sandbox serves (XML list items as the model names them)
+    const globals = (await aws(sb, 'us-east-1', 'rds', 'describe-global-clusters')) as { GlobalClusters: { GlobalClusterIdentifier: string; GlobalClusterMembers: { DBClusterArn: string; IsWriter: boolean }[] }[] };
+    expect(globals.GlobalClusters.map((g) => [g.GlobalClusterIdentifier, g.GlobalClusterMembers.map((m) => m.IsWriter)])).toEqual([['orders-global', [true, false]]]);
   });
 });
 

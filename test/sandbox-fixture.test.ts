@@ -76,7 +76,7 @@ describe('the sample account fixture', () => {
     };
     const azs = (r: string) => [`${r}a`, `${r}b`, `${r}c`];
     expect(row(us, 'orders-prod')).toEqual(['aurora-postgresql', '15.4', 'alias/orders-data', azs('us-east-1'), ['us-east-1a writer', 'us-east-1b'], 'orders-pg15', '1', 7, true, ['postgresql']]);
-    expect(row(us, 'legacy-reporting')).toEqual(['aurora-mysql', '8.0.', 'alias/legacy-reporting', azs('us-east-1'), ['us-east-1a writer'], 'legacy-mysql80', 'OFF', 7, true, ['audit', 'error']]);
+    expect(row(us, 'legacy-reporting')).toEqual(['aurora-mysql', '5.7.', 'alias/legacy-reporting', azs('us-east-1'), ['us-east-1a writer'], 'legacy-mysql57', 'OFF', 7, true, ['audit', 'error']]);
     expect(row(eu, 'customers-eu')).toEqual(['aurora-postgresql', '15.4', 'alias/customers-eu-byok', azs('eu-central-1'), ['eu-central-1a writer', 'eu-central-1b'], 'customers-pg15', '1', 14, true, ['postgresql']]);
     expect(row(eu, 'analytics-eu')).toEqual(['aurora-mysql', '8.0.', 'alias/aws/rds', azs('eu-central-1'), ['eu-central-1a writer', 'eu-central-1c'], 'analytics-mysql80', 'ON', 7, true, ['audit']]);
     expect(eu.clusters.find((c) => c.DBClusterIdentifier === 'customers-eu')!.TagList).toContainEqual({ Key: 'city', Value: 'Zürich' });
@@ -115,12 +115,33 @@ describe('the sample account fixture', () => {
       expect(r.config.statuses.map((s) => [s['recording'], s['lastStatus']])).toEqual([[true, 'SUCCESS']]);
       const rds = r.config.rules.find((x) => x.rule.ConfigRuleName === 'rds-storage-encrypted')!;
       expect(rds.evaluations.map((e) => e.ComplianceType)).toEqual(r.clusters.map(() => 'COMPLIANT'));
-      expect(r.parameterGroups.map((g) => g.group.DBClusterParameterGroupName)).toEqual(expect.arrayContaining(['default.aurora-mysql8.0', 'default.aurora-postgresql15']));
     }
+    expect(us.parameterGroups.map((g) => g.group.DBClusterParameterGroupName)).toEqual(expect.arrayContaining(['default.aurora-mysql5.7', 'default.aurora-postgresql15']));
+    expect(eu.parameterGroups.map((g) => g.group.DBClusterParameterGroupName)).toEqual(expect.arrayContaining(['default.aurora-mysql8.0', 'default.aurora-postgresql15']));
     const trail = (r: typeof us) => r.config.rules.find((x) => x.rule.ConfigRuleName === 'cloudtrail-log-file-validation-enabled')!.evaluations
       .map((e) => [(e['EvaluationResultIdentifier'] as { EvaluationResultQualifier: { ResourceId: string } }).EvaluationResultQualifier.ResourceId, e.ComplianceType]);
     expect(trail(us)).toEqual([['org-trail', 'COMPLIANT']]);
     expect(trail(eu)).toEqual([['eu-data-trail', 'NON_COMPLIANT']]);
+    // D17: the eu-central-1 recorder records two resource types only
+    expect(eu.config.recorders[0]!['recordingGroup']).toMatchObject({ allSupported: false, resourceTypes: ['AWS::RDS::DBCluster', 'AWS::RDS::DBInstance'], recordingStrategy: { useOnly: 'INCLUSION_BY_RESOURCE_TYPES' } });
+    expect(us.config.recorders[0]!['recordingGroup']).toMatchObject({ allSupported: true, recordingStrategy: { useOnly: 'ALL_SUPPORTED_RESOURCE_TYPES' } });
+  });
+
+  it('has the catalog defects D9-D21 where the README puts them', () => {
+    const orders = us.keys.find((k) => us.aliases.some((a) => a.AliasName === 'alias/orders-data' && a.TargetKeyId === k.metadata.KeyId))!;
+    expect(orders.rotationPeriodInDays).toBe(730);
+    const legacy = us.clusters.find((c) => c.DBClusterIdentifier === 'legacy-reporting')!;
+    expect(legacy.EngineVersion).toBe('5.7.mysql_aurora.2.11.4');
+    expect(us.instances.find((i) => i.DBInstanceIdentifier === 'legacy-reporting-instance-1')!['AutoMinorVersionUpgrade']).toBe(false);
+    expect(eu.clusters.find((c) => c.DBClusterIdentifier === 'analytics-eu')!['AutoMinorVersionUpgrade']).toBe(false);
+    expect(us.globalClusters?.map((g) => (g['GlobalClusterMembers'] as { DBClusterArn: string }[]).map((m) => m.DBClusterArn))).toEqual([
+      ['arn:aws:rds:us-east-1:111122223333:cluster:orders-prod', 'arn:aws:rds:ap-southeast-2:111122223333:cluster:orders-apac'],
+    ]);
+    expect(us.clusters.find((c) => c.DBClusterIdentifier === 'orders-prod')!['GlobalClusterIdentifier']).toBe('orders-global');
+    const nonCompliant = (r: typeof us) => r.config.rules.filter((x) => x.evaluations.some((e) => e.ComplianceType === 'NON_COMPLIANT')).map((x) => x.rule.ConfigRuleName).sort();
+    expect(nonCompliant(us)).toEqual([]);
+    expect(nonCompliant(eu)).toEqual(['cloudtrail-log-file-validation-enabled', 'cw-loggroup-retention-period-check', 'guardduty-enabled-centralized',
+      'guardduty-rds-protection-enabled', 'multi-region-cloudtrail-enabled', 's3-bucket-default-lock-enabled']);
   });
 });
 

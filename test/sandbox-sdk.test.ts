@@ -5,9 +5,9 @@ import {
   RDSClient, DescribeDBClustersCommand, DescribeDBInstancesCommand, DescribeDBClusterSnapshotsCommand,
   DescribeDBClusterSnapshotAttributesCommand, DescribeDBClusterAutomatedBackupsCommand, DescribeDBClusterParametersCommand,
   DescribeDBClusterParameterGroupsCommand, paginateDescribeDBClusters, paginateDescribeDBClusterSnapshots, paginateDescribeDBInstances,
-  paginateDescribeDBClusterParameters,
+  paginateDescribeDBClusterParameters, DescribeDBMajorEngineVersionsCommand, DescribeGlobalClustersCommand, DescribeDBInstanceAutomatedBackupsCommand,
 } from '@aws-sdk/client-rds';
-import { KMSClient, DescribeKeyCommand, GetKeyRotationStatusCommand, ListKeysCommand, ListAliasesCommand, paginateListAliases, paginateListKeys } from '@aws-sdk/client-kms';
+import { KMSClient, DescribeKeyCommand, GetKeyRotationStatusCommand, ListKeysCommand, ListAliasesCommand, ListKeyRotationsCommand, paginateListAliases, paginateListKeys } from '@aws-sdk/client-kms';
 import {
   ConfigServiceClient, DescribeConfigRulesCommand, DescribeComplianceByConfigRuleCommand, GetComplianceDetailsByConfigRuleCommand,
   DescribeConfigurationRecordersCommand, DescribeConfigurationRecorderStatusCommand, paginateGetComplianceDetailsByConfigRule,
@@ -116,7 +116,7 @@ describe('sandbox: the sample account through the SDK', () => {
 
   it('DescribeDBClusterParameters and ParameterGroups: the TLS parameter, Source filter, default groups', async () => {
     const client = rds('us-east-1');
-    const legacy = await client.send(new DescribeDBClusterParametersCommand({ DBClusterParameterGroupName: 'legacy-mysql80' }));
+    const legacy = await client.send(new DescribeDBClusterParametersCommand({ DBClusterParameterGroupName: 'legacy-mysql57' }));
     expect(legacy.Parameters?.find((p) => p.ParameterName === 'require_secure_transport')).toMatchObject({ ParameterValue: 'OFF', Source: 'user' });
     expect(legacy.Parameters!.length).toBeGreaterThan(4);
     const user = await client.send(new DescribeDBClusterParametersCommand({ DBClusterParameterGroupName: 'orders-pg15', Source: 'user' }));
@@ -124,7 +124,7 @@ describe('sandbox: the sample account through the SDK', () => {
     expect(user.Parameters?.find((p) => p.ParameterName === 'rds.force_ssl')?.ParameterValue).toBe('1');
     const groups = await client.send(new DescribeDBClusterParameterGroupsCommand({}));
     expect(groups.DBClusterParameterGroups?.map((g) => g.DBClusterParameterGroupName).sort()).toEqual([
-      'default.aurora-mysql8.0', 'default.aurora-postgresql15', 'legacy-mysql80', 'orders-pg15',
+      'default.aurora-mysql5.7', 'default.aurora-postgresql15', 'legacy-mysql57', 'orders-pg15',
     ]);
     expect(groups.DBClusterParameterGroups?.find((g) => g.DBClusterParameterGroupName === 'orders-pg15')).toMatchObject({
       DBParameterGroupFamily: 'aurora-postgresql15', DBClusterParameterGroupArn: 'arn:aws:rds:us-east-1:111122223333:cluster-pg:orders-pg15',
@@ -180,9 +180,15 @@ describe('sandbox: the sample account through the SDK', () => {
     expect(rules.ConfigRules?.map((r) => [r.ConfigRuleName, r.Source?.SourceIdentifier, r.Source?.Owner])).toEqual([
       ['cloudtrail-log-file-validation-enabled', 'CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED', 'AWS'],
       ['rds-storage-encrypted', 'RDS_STORAGE_ENCRYPTED', 'AWS'],
+      ['multi-region-cloudtrail-enabled', 'MULTI_REGION_CLOUD_TRAIL_ENABLED', 'AWS'],
+      ['s3-bucket-default-lock-enabled', 'S3_BUCKET_DEFAULT_LOCK_ENABLED', 'AWS'],
+      ['cw-loggroup-retention-period-check', 'CW_LOGGROUP_RETENTION_PERIOD_CHECK', 'AWS'],
+      ['guardduty-enabled-centralized', 'GUARDDUTY_ENABLED_CENTRALIZED', 'AWS'],
+      ['guardduty-rds-protection-enabled', 'GUARDDUTY_RDS_PROTECTION_ENABLED', 'AWS'],
     ]);
+    expect(JSON.parse(rules.ConfigRules!.find((r) => r.ConfigRuleName === 'multi-region-cloudtrail-enabled')!.InputParameters!)).toEqual({ readWriteType: 'ALL' });
     const compliance = await eu.send(new DescribeComplianceByConfigRuleCommand({}));
-    expect(compliance.ComplianceByConfigRules?.map((c) => [c.ConfigRuleName, c.Compliance?.ComplianceType])).toEqual([
+    expect(compliance.ComplianceByConfigRules?.map((c) => [c.ConfigRuleName, c.Compliance?.ComplianceType]).slice(0, 2)).toEqual([
       ['cloudtrail-log-file-validation-enabled', 'NON_COMPLIANT'], ['rds-storage-encrypted', 'COMPLIANT'],
     ]);
     const trail = await eu.send(new GetComplianceDetailsByConfigRuleCommand({ ConfigRuleName: 'cloudtrail-log-file-validation-enabled' }));
@@ -199,13 +205,33 @@ describe('sandbox: the sample account through the SDK', () => {
     await expect(us.send(new GetComplianceDetailsByConfigRuleCommand({ ConfigRuleName: 'nope' }))).rejects.toMatchObject({ name: 'NoSuchConfigRuleException' });
     for (const client of [us, eu]) {
       const rec = await client.send(new DescribeConfigurationRecordersCommand({}));
-      expect(rec.ConfigurationRecorders?.[0]).toMatchObject({ name: 'default', recordingGroup: { allSupported: true } });
+      expect(rec.ConfigurationRecorders?.[0]).toMatchObject({ name: 'default', recordingGroup: { allSupported: client === us, recordingStrategy: { useOnly: client === us ? 'ALL_SUPPORTED_RESOURCE_TYPES' : 'INCLUSION_BY_RESOURCE_TYPES' } } });
       const status = await client.send(new DescribeConfigurationRecorderStatusCommand({}));
       expect(status.ConfigurationRecordersStatus?.[0]).toMatchObject({ name: 'default', recording: true, lastStatus: 'SUCCESS' });
       expect(status.ConfigurationRecordersStatus?.[0]?.lastStatusChangeTime).toBeInstanceOf(Date);
     }
     const empty = await config('ap-south-1').send(new DescribeConfigurationRecordersCommand({}));
     expect(empty.ConfigurationRecorders).toEqual([]);
+  });
+
+  it('DescribeDBMajorEngineVersions, DescribeGlobalClusters, DescribeDBInstanceAutomatedBackups, ListKeyRotations', async () => {
+    const client = rds('us-east-1');
+    const majors = await client.send(new DescribeDBMajorEngineVersionsCommand({ Engine: 'aurora-mysql' }));
+    expect(majors.DBMajorEngineVersions?.map((m) => m.MajorEngineVersion)).toEqual(['5.7', '8.0']);
+    const std = majors.DBMajorEngineVersions![0]!.SupportedEngineLifecycles!.find((l) => l.LifecycleSupportName === 'open-source-rds-standard-support');
+    expect(std?.LifecycleSupportEndDate).toEqual(new Date('2024-10-31T00:00:00Z'));
+    await expect(client.send(new DescribeDBMajorEngineVersionsCommand({ MajorEngineVersion: '8.0' }))).rejects.toMatchObject({ name: 'InvalidParameterValue' });
+    const globals = await client.send(new DescribeGlobalClustersCommand({}));
+    expect(globals.GlobalClusters?.map((g) => [g.GlobalClusterIdentifier, g.GlobalClusterMembers?.map((m) => [m.DBClusterArn, m.IsWriter])])).toEqual([
+      ['orders-global', [['arn:aws:rds:us-east-1:111122223333:cluster:orders-prod', true], ['arn:aws:rds:ap-southeast-2:111122223333:cluster:orders-apac', false]]],
+    ]);
+    expect(globals.GlobalClusters?.[0]?.GlobalClusterMembers?.[0]?.Readers).toEqual(['arn:aws:rds:ap-southeast-2:111122223333:cluster:orders-apac']);
+    const backups = await client.send(new DescribeDBInstanceAutomatedBackupsCommand({}));
+    expect(backups.DBInstanceAutomatedBackups).toEqual([]);
+    const eu = new KMSClient(clientConfig(sb, 'eu-central-1'));
+    const key = await eu.send(new DescribeKeyCommand({ KeyId: 'alias/customers-eu-byok' }));
+    const rotations = await eu.send(new ListKeyRotationsCommand({ KeyId: key.KeyMetadata!.Arn! }));
+    expect(rotations).toMatchObject({ Rotations: [], Truncated: false });
   });
 
   it('STS: GetCallerIdentity names the fixture caller', async () => {

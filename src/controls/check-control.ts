@@ -117,8 +117,9 @@ export function checkControl(c: Control, ctx: CheckContext): LoadProblem[] {
   }
 
   for (const [name, rp] of Object.entries(c.config_rule_parameters ?? {})) {
-    if (rp.param !== undefined && !declared.has(rp.param)) {
-      report(['config_rule_parameters', name, 'param'], 'unknown-parameter', `parameter "${rp.param}" is not declared under parameters` + (declared.size ? ` (declared: ${[...declared].join(', ')})` : ''));
+    const [kind, ref] = Object.entries(rp)[0] ?? [];
+    if (kind?.endsWith('_param') && !declared.has(String(ref))) {
+      report(['config_rule_parameters', name, kind], 'unknown-parameter', `parameter "${String(ref)}" is not declared under parameters` + (declared.size ? ` (declared: ${[...declared].join(', ')})` : ''));
     }
   }
 

@@ -9,7 +9,10 @@ export function expandConfigRule(c: Control): Control {
   return {
     ...c,
     collector: c.collector ?? CONFIG_RULE_COLLECTOR,
-    scope: c.scope ?? { path: 'SourceIdentifier', op: 'equals', value: c.config_rule },
+    // a control's own scope narrows the rule's resources (log_bucket_names); it never replaces the rule match
+    scope: c.scope
+      ? { all: [{ path: 'SourceIdentifier', op: 'equals', value: c.config_rule }, c.scope] }
+      : { path: 'SourceIdentifier', op: 'equals', value: c.config_rule },
     // Config results from a region whose recorder is off are stale: not evidence of anything now
     assert: c.assert ?? {
       all: [

@@ -11,11 +11,9 @@ import type { Operator } from './registry/operators.js';
 export type ControlKind = 'automated' | 'manual' | 'inherited';
 
 /** One input parameter a deployed AWS Config rule must have, at least as strict as this. */
-export interface RuleParameter {
-  op: 'equals' | 'in' | 'greater-or-equal' | 'less-or-equal';
-  value?: unknown;
-  param?: string;
-}
+export type ConfigRuleParameter =
+  | { at_least: number } | { at_most: number } | { equals: string | number | boolean }
+  | { at_least_param: string } | { at_most_param: string } | { equals_param: string };
 
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
 
@@ -119,7 +117,7 @@ export interface Control {
    * with config_rule: the least strict input parameters a deployed rule may have and still prove
    * the claim (a rule deployed with weaker parameters proves nothing)
    */
-  config_rule_parameters?: Record<string, RuleParameter>;
+  config_rule_parameters?: Record<string, ConfigRuleParameter>;
   /** manual and inherited: what an attestation must show */
   attestation?: { evidence: string; max_age_days?: number };
   /** inherited only: who operates the control and where they document it */

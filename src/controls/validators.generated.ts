@@ -4,16 +4,15 @@
 import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 export const control = validate20;
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/control.schema.json","title":"trustpack control","type":"object","additionalProperties":false,"required":["id","title","description","severity","kind","frameworks","remediation"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","x-message":"must be lower-case letters, digits and dashes (e.g. rds-cluster-encrypted-at-rest)"},"title":{"type":"string","minLength":1},"description":{"type":"string","minLength":1},"claim":{"type":"string","minLength":1},"severity":{"enum":["critical","high","medium","low","info"]},"kind":{"enum":["automated","manual","inherited"],"x-message":"automated (proven by evidence), manual (proven by an attestation) or inherited (operated by the cloud provider, proven by the provider's documents as an attestation)"},"collector":{"type":"string","pattern":"^[a-z0-9-]+\\.[a-z0-9.-]+$","x-message":"must be a collector id such as rds.db-clusters"},"scope":{"$ref":"#/$defs/assertion"},"assert":{"$ref":"#/$defs/assertion"},"error_when":{"$ref":"#/$defs/assertion","x-message":"error_when is an assertion: an in-scope resource that satisfies it cannot be judged (its finding is ERROR, with the sentence as the reason)"},"when_none_in_scope":{"enum":["not-applicable","fail"]},"needs_every_region":{"type":"boolean","x-message":"needs_every_region is true or false: true adds an ERROR finding for every enabled region the run did not collect"},"config_rule":{"type":"string","pattern":"^[A-Z0-9_]+$","x-message":"must be an AWS Config managed rule identifier in capitals, e.g. RDS_STORAGE_ENCRYPTED"},"config_rule_parameters":{"type":"object","x-message":"map each input parameter of the managed rule to the least strict value that still proves the claim: {op, value|param}","propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_.]*$","x-message":"an AWS Config rule input parameter name, e.g. readWriteType"},"additionalProperties":{"$ref":"#/$defs/ruleParameter"}},"attestation":{"type":"object","additionalProperties":false,"required":["evidence"],"properties":{"evidence":{"type":"string","minLength":1},"max_age_days":{"type":"integer","minimum":1}}},"provider":{"type":"object","additionalProperties":false,"required":["name","documentation"],"x-message":"an inherited control names the provider and the page that documents what it operates","properties":{"name":{"type":"string","minLength":1},"documentation":{"type":"string","format":"uri"},"report":{"type":"string","minLength":1}}},"parameters":{"type":"object","propertyNames":{"pattern":"^[a-z][a-z0-9_]*$","x-message":"parameter names are lower_snake_case"},"additionalProperties":{"$ref":"#/$defs/parameter"}},"frameworks":{"type":"object","additionalProperties":false,"minProperties":1,"x-message":"map at least one framework to a list of requirement ids","properties":{"soc2":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"pci-dss-4.0.1":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"gdpr":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"ccpa":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"csa-ccm-4":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}}}},"remediation":{"type":"string","minLength":1},"references":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["title"],"properties":{"title":{"type":"string","minLength":1},"url":{"type":"string","format":"uri"},"config_rule":{"type":"string","pattern":"^[A-Z0-9_]+$","x-message":"must be an AWS Config managed rule identifier in capitals"}}}},"rationale":{"type":"string","minLength":1},"examples":{"type":"array","items":{"$ref":"#/$defs/example"}},"tags":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1}}},"allOf":[{"if":{"properties":{"kind":{"const":"automated"}},"required":["kind"]},"then":{"anyOf":[{"required":["collector","assert"]},{"required":["config_rule"]}],"x-message":"an automated control needs `collector` and `assert`, or the `config_rule` shorthand"}},{"if":{"properties":{"kind":{"const":"manual"}},"required":["kind"]},"then":{"required":["attestation"],"not":{"anyOf":[{"required":["collector"]},{"required":["scope"]},{"required":["assert"]},{"required":["config_rule"]},{"required":["when_none_in_scope"]},{"required":["error_when"]},{"required":["needs_every_region"]}]},"x-message":"a manual control is proven by an attestation; remove collector, scope, assert, config_rule and when_none_in_scope"}},{"if":{"properties":{"kind":{"const":"inherited"}},"required":["kind"]},"then":{"required":["attestation","provider"],"not":{"anyOf":[{"required":["collector"]},{"required":["scope"]},{"required":["assert"]},{"required":["config_rule"]},{"required":["when_none_in_scope"]},{"required":["error_when"]},{"required":["needs_every_region"]}]},"x-message":"an inherited control is proven by the provider's documents as an attestation; it needs attestation and provider, and no collector, scope, assert, config_rule or when_none_in_scope"}},{"if":{"required":["config_rule_parameters"]},"then":{"required":["config_rule"],"x-message":"config_rule_parameters needs config_rule"}}],"$defs":{"assertion":{"type":"object","x-message":"an assertion is a comparison {path, op, value|param} or {all: [...]}, {any: [...]}, {not: ...}","if":{"required":["all"]},"then":{"$ref":"#/$defs/allNode"},"else":{"if":{"required":["any"]},"then":{"$ref":"#/$defs/anyNode"},"else":{"if":{"required":["not"]},"then":{"$ref":"#/$defs/notNode"},"else":{"$ref":"#/$defs/comparison"}}}},"allNode":{"type":"object","additionalProperties":false,"required":["all"],"properties":{"all":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/assertion"}}}},"anyNode":{"type":"object","additionalProperties":false,"required":["any"],"properties":{"any":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/assertion"}}}},"notNode":{"type":"object","additionalProperties":false,"required":["not"],"properties":{"not":{"$ref":"#/$defs/assertion"}}},"comparison":{"type":"object","additionalProperties":false,"required":["path","op"],"properties":{"path":{"type":"string","minLength":1},"op":{"enum":["equals","not-equals","greater-than","greater-or-equal","less-than","less-or-equal","in","not-in","all-in","any-in","contains","not-contains","matches","exists","absent","length-equals","length-greater-or-equal","length-less-or-equal","older-than-days","newer-than-days"]},"value":true,"param":{"type":"string","minLength":1},"says":{"type":"string","minLength":1}},"allOf":[{"if":{"properties":{"op":{"enum":["exists","absent"]}},"required":["op"]},"then":{"not":{"anyOf":[{"required":["value"]},{"required":["param"]}]},"x-message":"`exists` and `absent` take no value or param"},"else":{"oneOf":[{"required":["value"]},{"required":["param"]}],"x-message":"a comparison needs exactly one of `value` or `param`"}}]},"parameter":{"type":"object","additionalProperties":false,"required":["type","default","description"],"properties":{"type":{"enum":["days","count","account-ids","regions","arns","string","strings"],"x-message":"a parameter type is one of: days, count, account-ids, regions, arns, string, strings (src/controls/parameter-types.ts)"},"default":{"anyOf":[{"type":"number"},{"type":"string"},{"type":"boolean"},{"type":"array","items":{"type":"string"}}],"x-message":"a parameter default is a number, a string, a boolean or a list of strings"},"description":{"type":"string","minLength":1},"unit":{"type":"string","minLength":1}}},"example":{"type":"object","additionalProperties":false,"required":["name","expect"],"properties":{"name":{"type":"string","minLength":1},"resource":true,"expect":{"enum":["pass","fail","not-applicable","error","manual"]},"parameters":{"type":"object"},"now":{"type":"string","format":"date-time","x-message":"must be an ISO 8601 date-time such as 2026-11-28T12:00:00Z"},"attestation":{"type":"object","additionalProperties":false,"required":["attested_by","attested_at","document","sha256","expires"],"properties":{"attested_by":{"type":"string","minLength":1},"attested_at":{"type":"string","minLength":1},"document":{"type":"string","minLength":1},"sha256":{"type":"string","minLength":1},"expires":{"type":"string","minLength":1},"notes":{"type":"string","minLength":1}}},"document_text":{"type":"string"}},"oneOf":[{"required":["resource"]},{"required":["attestation"]}],"x-message":"an example gives a `resource` (automated controls) or an `attestation` (manual and inherited controls), not both"},"ruleParameter":{"type":"object","additionalProperties":false,"required":["op"],"properties":{"op":{"enum":["equals","in","greater-or-equal","less-or-equal"]},"value":true,"param":{"type":"string","minLength":1}},"oneOf":[{"required":["value"]},{"required":["param"]}],"x-message":"a rule parameter needs op (equals, in, greater-or-equal, less-or-equal) and exactly one of value or param"}}};
-const schema37 = {"type":"object","additionalProperties":false,"required":["op"],"properties":{"op":{"enum":["equals","in","greater-or-equal","less-or-equal"]},"value":true,"param":{"type":"string","minLength":1}},"oneOf":[{"required":["value"]},{"required":["param"]}],"x-message":"a rule parameter needs op (equals, in, greater-or-equal, less-or-equal) and exactly one of value or param"};
-const schema38 = {"type":"object","additionalProperties":false,"required":["type","default","description"],"properties":{"type":{"enum":["days","count","account-ids","regions","arns","string","strings"],"x-message":"a parameter type is one of: days, count, account-ids, regions, arns, string, strings (src/controls/parameter-types.ts)"},"default":{"anyOf":[{"type":"number"},{"type":"string"},{"type":"boolean"},{"type":"array","items":{"type":"string"}}],"x-message":"a parameter default is a number, a string, a boolean or a list of strings"},"description":{"type":"string","minLength":1},"unit":{"type":"string","minLength":1}}};
-const schema39 = {"type":"object","additionalProperties":false,"required":["name","expect"],"properties":{"name":{"type":"string","minLength":1},"resource":true,"expect":{"enum":["pass","fail","not-applicable","error","manual"]},"parameters":{"type":"object"},"now":{"type":"string","format":"date-time","x-message":"must be an ISO 8601 date-time such as 2026-11-28T12:00:00Z"},"attestation":{"type":"object","additionalProperties":false,"required":["attested_by","attested_at","document","sha256","expires"],"properties":{"attested_by":{"type":"string","minLength":1},"attested_at":{"type":"string","minLength":1},"document":{"type":"string","minLength":1},"sha256":{"type":"string","minLength":1},"expires":{"type":"string","minLength":1},"notes":{"type":"string","minLength":1}}},"document_text":{"type":"string"}},"oneOf":[{"required":["resource"]},{"required":["attestation"]}],"x-message":"an example gives a `resource` (automated controls) or an `attestation` (manual and inherited controls), not both"};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/control.schema.json","title":"trustpack control","type":"object","additionalProperties":false,"required":["id","title","description","severity","kind","frameworks","remediation"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","x-message":"must be lower-case letters, digits and dashes (e.g. rds-cluster-encrypted-at-rest)"},"title":{"type":"string","minLength":1},"description":{"type":"string","minLength":1},"claim":{"type":"string","minLength":1},"severity":{"enum":["critical","high","medium","low","info"]},"kind":{"enum":["automated","manual","inherited"],"x-message":"automated (proven by evidence), manual (proven by an attestation) or inherited (operated by the cloud provider, proven by the provider's documents as an attestation)"},"collector":{"type":"string","pattern":"^[a-z0-9-]+\\.[a-z0-9.-]+$","x-message":"must be a collector id such as rds.db-clusters"},"scope":{"$ref":"#/$defs/assertion"},"assert":{"$ref":"#/$defs/assertion"},"error_when":{"$ref":"#/$defs/assertion","x-message":"error_when is an assertion: an in-scope resource that satisfies it cannot be judged (its finding is ERROR, with the sentence as the reason)"},"when_none_in_scope":{"enum":["not-applicable","fail"]},"needs_every_region":{"type":"boolean","x-message":"needs_every_region is true or false: true adds an ERROR finding for every enabled region the run did not collect"},"config_rule":{"type":"string","pattern":"^[A-Z0-9_]+$","x-message":"must be an AWS Config managed rule identifier in capitals, e.g. RDS_STORAGE_ENCRYPTED"},"config_rule_parameters":{"type":"object","x-message":"maps a rule input parameter to the least strict value that counts: {at_least: 7}, {at_most: 35}, {equals: \"true\"}, or the same with a control parameter: {at_least_param: retention_days}","propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"minProperties":1,"maxProperties":1,"properties":{"at_least":{"type":"number"},"at_most":{"type":"number"},"equals":{"anyOf":[{"type":"string"},{"type":"number"},{"type":"boolean"}]},"at_least_param":{"type":"string","minLength":1},"at_most_param":{"type":"string","minLength":1},"equals_param":{"type":"string","minLength":1}}}},"attestation":{"type":"object","additionalProperties":false,"required":["evidence"],"properties":{"evidence":{"type":"string","minLength":1},"max_age_days":{"type":"integer","minimum":1}}},"provider":{"type":"object","additionalProperties":false,"required":["name","documentation"],"x-message":"an inherited control names the provider and the page that documents what it operates","properties":{"name":{"type":"string","minLength":1},"documentation":{"type":"string","format":"uri"},"report":{"type":"string","minLength":1}}},"parameters":{"type":"object","propertyNames":{"pattern":"^[a-z][a-z0-9_]*$","x-message":"parameter names are lower_snake_case"},"additionalProperties":{"$ref":"#/$defs/parameter"}},"frameworks":{"type":"object","additionalProperties":false,"minProperties":1,"x-message":"map at least one framework to a list of requirement ids","properties":{"soc2":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"pci-dss-4.0.1":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"gdpr":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"ccpa":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"csa-ccm-4":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}}}},"remediation":{"type":"string","minLength":1},"references":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["title"],"properties":{"title":{"type":"string","minLength":1},"url":{"type":"string","format":"uri"},"config_rule":{"type":"string","pattern":"^[A-Z0-9_]+$","x-message":"must be an AWS Config managed rule identifier in capitals"}}}},"rationale":{"type":"string","minLength":1},"examples":{"type":"array","items":{"$ref":"#/$defs/example"}},"tags":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1}}},"allOf":[{"if":{"properties":{"kind":{"const":"automated"}},"required":["kind"]},"then":{"anyOf":[{"required":["collector","assert"]},{"required":["config_rule"]}],"x-message":"an automated control needs `collector` and `assert`, or the `config_rule` shorthand"}},{"if":{"properties":{"kind":{"const":"manual"}},"required":["kind"]},"then":{"required":["attestation"],"not":{"anyOf":[{"required":["collector"]},{"required":["scope"]},{"required":["assert"]},{"required":["config_rule"]},{"required":["when_none_in_scope"]},{"required":["error_when"]},{"required":["needs_every_region"]}]},"x-message":"a manual control is proven by an attestation; remove collector, scope, assert, config_rule and when_none_in_scope"}},{"if":{"properties":{"kind":{"const":"inherited"}},"required":["kind"]},"then":{"required":["attestation","provider"],"not":{"anyOf":[{"required":["collector"]},{"required":["scope"]},{"required":["assert"]},{"required":["config_rule"]},{"required":["when_none_in_scope"]},{"required":["error_when"]},{"required":["needs_every_region"]}]},"x-message":"an inherited control is proven by the provider's documents as an attestation; it needs attestation and provider, and no collector, scope, assert, config_rule or when_none_in_scope"}},{"if":{"required":["config_rule_parameters"]},"then":{"required":["config_rule"],"x-message":"config_rule_parameters needs config_rule"}}],"$defs":{"assertion":{"type":"object","x-message":"an assertion is a comparison {path, op, value|param} or {all: [...]}, {any: [...]}, {not: ...}","if":{"required":["all"]},"then":{"$ref":"#/$defs/allNode"},"else":{"if":{"required":["any"]},"then":{"$ref":"#/$defs/anyNode"},"else":{"if":{"required":["not"]},"then":{"$ref":"#/$defs/notNode"},"else":{"$ref":"#/$defs/comparison"}}}},"allNode":{"type":"object","additionalProperties":false,"required":["all"],"properties":{"all":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/assertion"}}}},"anyNode":{"type":"object","additionalProperties":false,"required":["any"],"properties":{"any":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/assertion"}}}},"notNode":{"type":"object","additionalProperties":false,"required":["not"],"properties":{"not":{"$ref":"#/$defs/assertion"}}},"comparison":{"type":"object","additionalProperties":false,"required":["path","op"],"properties":{"path":{"type":"string","minLength":1},"op":{"enum":["equals","not-equals","greater-than","greater-or-equal","less-than","less-or-equal","in","not-in","all-in","any-in","contains","not-contains","matches","exists","absent","length-equals","length-greater-or-equal","length-less-or-equal","older-than-days","newer-than-days"]},"value":true,"param":{"type":"string","minLength":1},"says":{"type":"string","minLength":1}},"allOf":[{"if":{"properties":{"op":{"enum":["exists","absent"]}},"required":["op"]},"then":{"not":{"anyOf":[{"required":["value"]},{"required":["param"]}]},"x-message":"`exists` and `absent` take no value or param"},"else":{"oneOf":[{"required":["value"]},{"required":["param"]}],"x-message":"a comparison needs exactly one of `value` or `param`"}}]},"parameter":{"type":"object","additionalProperties":false,"required":["type","default","description"],"properties":{"type":{"enum":["days","count","account-ids","regions","arns","string","strings"],"x-message":"a parameter type is one of: days, count, account-ids, regions, arns, string, strings (src/controls/parameter-types.ts)"},"default":{"anyOf":[{"type":"number"},{"type":"string"},{"type":"boolean"},{"type":"array","items":{"type":"string"}}],"x-message":"a parameter default is a number, a string, a boolean or a list of strings"},"description":{"type":"string","minLength":1},"unit":{"type":"string","minLength":1}}},"example":{"type":"object","additionalProperties":false,"required":["name","expect"],"properties":{"name":{"type":"string","minLength":1},"resource":true,"expect":{"enum":["pass","fail","not-applicable","error","manual"]},"parameters":{"type":"object"},"now":{"type":"string","format":"date-time","x-message":"must be an ISO 8601 date-time such as 2026-11-28T12:00:00Z"},"attestation":{"type":"object","additionalProperties":false,"required":["attested_by","attested_at","document","sha256","expires"],"properties":{"attested_by":{"type":"string","minLength":1},"attested_at":{"type":"string","minLength":1},"document":{"type":"string","minLength":1},"sha256":{"type":"string","minLength":1},"expires":{"type":"string","minLength":1},"notes":{"type":"string","minLength":1}}},"document_text":{"type":"string"}},"oneOf":[{"required":["resource"]},{"required":["attestation"]}],"x-message":"an example gives a `resource` (automated controls) or an `attestation` (manual and inherited controls), not both"}}};
+const schema37 = {"type":"object","additionalProperties":false,"required":["type","default","description"],"properties":{"type":{"enum":["days","count","account-ids","regions","arns","string","strings"],"x-message":"a parameter type is one of: days, count, account-ids, regions, arns, string, strings (src/controls/parameter-types.ts)"},"default":{"anyOf":[{"type":"number"},{"type":"string"},{"type":"boolean"},{"type":"array","items":{"type":"string"}}],"x-message":"a parameter default is a number, a string, a boolean or a list of strings"},"description":{"type":"string","minLength":1},"unit":{"type":"string","minLength":1}}};
+const schema38 = {"type":"object","additionalProperties":false,"required":["name","expect"],"properties":{"name":{"type":"string","minLength":1},"resource":true,"expect":{"enum":["pass","fail","not-applicable","error","manual"]},"parameters":{"type":"object"},"now":{"type":"string","format":"date-time","x-message":"must be an ISO 8601 date-time such as 2026-11-28T12:00:00Z"},"attestation":{"type":"object","additionalProperties":false,"required":["attested_by","attested_at","document","sha256","expires"],"properties":{"attested_by":{"type":"string","minLength":1},"attested_at":{"type":"string","minLength":1},"document":{"type":"string","minLength":1},"sha256":{"type":"string","minLength":1},"expires":{"type":"string","minLength":1},"notes":{"type":"string","minLength":1}}},"document_text":{"type":"string"}},"oneOf":[{"required":["resource"]},{"required":["attestation"]}],"x-message":"an example gives a `resource` (automated controls) or an `attestation` (manual and inherited controls), not both"};
 const func1 = Object.prototype.hasOwnProperty;
 const func2 = require("ajv/dist/runtime/ucs2length").default;
 const pattern4 = new RegExp("^[a-z0-9][a-z0-9-]*$", "u");
 const pattern5 = new RegExp("^[a-z0-9-]+\\.[a-z0-9.-]+$", "u");
 const pattern6 = new RegExp("^[A-Z0-9_]+$", "u");
-const pattern7 = new RegExp("^[A-Za-z][A-Za-z0-9_.]*$", "u");
+const pattern7 = new RegExp("^[A-Za-z][A-Za-z0-9_]*$", "u");
 const pattern8 = new RegExp("^[a-z][a-z0-9_]*$", "u");
 const schema32 = {"type":"object","x-message":"an assertion is a comparison {path, op, value|param} or {all: [...]}, {any: [...]}, {not: ...}","if":{"required":["all"]},"then":{"$ref":"#/$defs/allNode"},"else":{"if":{"required":["any"]},"then":{"$ref":"#/$defs/anyNode"},"else":{"if":{"required":["not"]},"then":{"$ref":"#/$defs/notNode"},"else":{"$ref":"#/$defs/comparison"}}}};
 const schema36 = {"type":"object","additionalProperties":false,"required":["path","op"],"properties":{"path":{"type":"string","minLength":1},"op":{"enum":["equals","not-equals","greater-than","greater-or-equal","less-than","less-or-equal","in","not-in","all-in","any-in","contains","not-contains","matches","exists","absent","length-equals","length-greater-or-equal","length-less-or-equal","older-than-days","newer-than-days"]},"value":true,"param":{"type":"string","minLength":1},"says":{"type":"string","minLength":1}},"allOf":[{"if":{"properties":{"op":{"enum":["exists","absent"]}},"required":["op"]},"then":{"not":{"anyOf":[{"required":["value"]},{"required":["param"]}]},"x-message":"`exists` and `absent` take no value or param"},"else":{"oneOf":[{"required":["value"]},{"required":["param"]}],"x-message":"a comparison needs exactly one of `value` or `param`"}}]};
@@ -1761,7 +1760,7 @@ for(const key1 in data16){
 const _errs77 = errors;
 if(typeof key1 === "string"){
 if(!pattern7.test(key1)){
-const err61 = {instancePath:instancePath+"/config_rule_parameters",schemaPath:"#/properties/config_rule_parameters/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_.]*$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_.]*$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_.]*$",parentSchema:schema31.properties.config_rule_parameters.propertyNames,data:key1,propertyName:key1};
+const err61 = {instancePath:instancePath+"/config_rule_parameters",schemaPath:"#/properties/config_rule_parameters/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]*$",parentSchema:schema31.properties.config_rule_parameters.propertyNames,data:key1,propertyName:key1};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -1785,13 +1784,9 @@ errors++;
 }
 for(const key2 in data16){
 let data17 = data16[key2];
-const _errs83 = errors;
-let valid17 = false;
-let passing0 = null;
-const _errs84 = errors;
 if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
-if(data17.value === undefined){
-const err63 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/ruleParameter/oneOf/0/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema37.oneOf[0].required,parentSchema:schema37.oneOf[0],data:data17};
+if(Object.keys(data17).length > 1){
+const err63 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config_rule_parameters/additionalProperties/maxProperties",keyword:"maxProperties",params:{limit: 1},message:"must NOT have more than 1 properties",schema:1,parentSchema:schema31.properties.config_rule_parameters.additionalProperties,data:data17};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -1800,16 +1795,8 @@ vErrors.push(err63);
 }
 errors++;
 }
-}
-var _valid7 = _errs84 === errors;
-if(_valid7){
-valid17 = true;
-passing0 = 0;
-}
-const _errs85 = errors;
-if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
-if(data17.param === undefined){
-const err64 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/ruleParameter/oneOf/1/required",keyword:"required",params:{missingProperty: "param"},message:"must have required property '"+"param"+"'",schema:schema37.oneOf[1].required,parentSchema:schema37.oneOf[1],data:data17};
+if(Object.keys(data17).length < 1){
+const err64 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config_rule_parameters/additionalProperties/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema31.properties.config_rule_parameters.additionalProperties,data:data17};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -1818,20 +1805,9 @@ vErrors.push(err64);
 }
 errors++;
 }
-}
-var _valid7 = _errs85 === errors;
-if(_valid7 && valid17){
-valid17 = false;
-passing0 = [passing0, 1];
-}
-else {
-if(_valid7){
-valid17 = true;
-passing0 = 1;
-}
-}
-if(!valid17){
-const err65 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/ruleParameter/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema37.oneOf,parentSchema:schema37,data:data17};
+for(const key3 in data17){
+if(!((((((key3 === "at_least") || (key3 === "at_most")) || (key3 === "equals")) || (key3 === "at_least_param")) || (key3 === "at_most_param")) || (key3 === "equals_param"))){
+const err65 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config_rule_parameters/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.config_rule_parameters.additionalProperties,data:data17};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -1840,20 +1816,11 @@ vErrors.push(err65);
 }
 errors++;
 }
-else {
-errors = _errs83;
-if(vErrors !== null){
-if(_errs83){
-vErrors.length = _errs83;
 }
-else {
-vErrors = null;
-}
-}
-}
-if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
-if(data17.op === undefined){
-const err66 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/ruleParameter/required",keyword:"required",params:{missingProperty: "op"},message:"must have required property '"+"op"+"'",schema:schema37.required,parentSchema:schema37,data:data17};
+if(data17.at_least !== undefined){
+let data18 = data17.at_least;
+if(!((typeof data18 == "number") && (isFinite(data18)))){
+const err66 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/at_least",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/at_least/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_least.type,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_least,data:data18};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -1862,9 +1829,11 @@ vErrors.push(err66);
 }
 errors++;
 }
-for(const key3 in data17){
-if(!(((key3 === "op") || (key3 === "value")) || (key3 === "param"))){
-const err67 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/ruleParameter/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema37,data:data17};
+}
+if(data17.at_most !== undefined){
+let data19 = data17.at_most;
+if(!((typeof data19 == "number") && (isFinite(data19)))){
+const err67 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/at_most",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/at_most/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_most.type,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_most,data:data19};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -1874,10 +1843,13 @@ vErrors.push(err67);
 errors++;
 }
 }
-if(data17.op !== undefined){
-let data18 = data17.op;
-if(!((((data18 === "equals") || (data18 === "in")) || (data18 === "greater-or-equal")) || (data18 === "less-or-equal"))){
-const err68 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/op",schemaPath:"#/$defs/ruleParameter/properties/op/enum",keyword:"enum",params:{allowedValues: schema37.properties.op.enum},message:"must be equal to one of the allowed values",schema:schema37.properties.op.enum,parentSchema:schema37.properties.op,data:data18};
+if(data17.equals !== undefined){
+let data20 = data17.equals;
+const _errs87 = errors;
+let valid17 = false;
+const _errs88 = errors;
+if(typeof data20 !== "string"){
+const err68 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/equals",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/equals/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals.anyOf[0].type,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals.anyOf[0],data:data20};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -1886,12 +1858,11 @@ vErrors.push(err68);
 }
 errors++;
 }
-}
-if(data17.param !== undefined){
-let data19 = data17.param;
-if(typeof data19 === "string"){
-if(func2(data19) < 1){
-const err69 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/param",schemaPath:"#/$defs/ruleParameter/properties/param/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema37.properties.param,data:data19};
+var _valid7 = _errs88 === errors;
+valid17 = valid17 || _valid7;
+const _errs90 = errors;
+if(!((typeof data20 == "number") && (isFinite(data20)))){
+const err69 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/equals",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/equals/anyOf/1/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals.anyOf[1].type,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals.anyOf[1],data:data20};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -1900,9 +1871,11 @@ vErrors.push(err69);
 }
 errors++;
 }
-}
-else {
-const err70 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/param",schemaPath:"#/$defs/ruleParameter/properties/param/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.param.type,parentSchema:schema37.properties.param,data:data19};
+var _valid7 = _errs90 === errors;
+valid17 = valid17 || _valid7;
+const _errs92 = errors;
+if(typeof data20 !== "boolean"){
+const err70 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/equals",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/equals/anyOf/2/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals.anyOf[2].type,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals.anyOf[2],data:data20};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -1911,10 +1884,10 @@ vErrors.push(err70);
 }
 errors++;
 }
-}
-}
-else {
-const err71 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/ruleParameter/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema37.type,parentSchema:schema37,data:data17};
+var _valid7 = _errs92 === errors;
+valid17 = valid17 || _valid7;
+if(!valid17){
+const err71 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/equals",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/equals/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals.anyOf,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals,data:data20};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -1923,10 +1896,23 @@ vErrors.push(err71);
 }
 errors++;
 }
-}
+else {
+errors = _errs87;
+if(vErrors !== null){
+if(_errs87){
+vErrors.length = _errs87;
 }
 else {
-const err72 = {instancePath:instancePath+"/config_rule_parameters",schemaPath:"#/properties/config_rule_parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.config_rule_parameters.type,parentSchema:schema31.properties.config_rule_parameters,data:data16};
+vErrors = null;
+}
+}
+}
+}
+if(data17.at_least_param !== undefined){
+let data21 = data17.at_least_param;
+if(typeof data21 === "string"){
+if(func2(data21) < 1){
+const err72 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/at_least_param",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/at_least_param/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_least_param,data:data21};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -1936,11 +1922,8 @@ vErrors.push(err72);
 errors++;
 }
 }
-if(data.attestation !== undefined){
-let data20 = data.attestation;
-if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
-if(data20.evidence === undefined){
-const err73 = {instancePath:instancePath+"/attestation",schemaPath:"#/properties/attestation/required",keyword:"required",params:{missingProperty: "evidence"},message:"must have required property '"+"evidence"+"'",schema:schema31.properties.attestation.required,parentSchema:schema31.properties.attestation,data:data20};
+else {
+const err73 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/at_least_param",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/at_least_param/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_least_param.type,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_least_param,data:data21};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -1949,9 +1932,12 @@ vErrors.push(err73);
 }
 errors++;
 }
-for(const key4 in data20){
-if(!((key4 === "evidence") || (key4 === "max_age_days"))){
-const err74 = {instancePath:instancePath+"/attestation",schemaPath:"#/properties/attestation/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.attestation,data:data20};
+}
+if(data17.at_most_param !== undefined){
+let data22 = data17.at_most_param;
+if(typeof data22 === "string"){
+if(func2(data22) < 1){
+const err74 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/at_most_param",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/at_most_param/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_most_param,data:data22};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -1961,11 +1947,8 @@ vErrors.push(err74);
 errors++;
 }
 }
-if(data20.evidence !== undefined){
-let data21 = data20.evidence;
-if(typeof data21 === "string"){
-if(func2(data21) < 1){
-const err75 = {instancePath:instancePath+"/attestation/evidence",schemaPath:"#/properties/attestation/properties/evidence/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.attestation.properties.evidence,data:data21};
+else {
+const err75 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/at_most_param",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/at_most_param/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_most_param.type,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_most_param,data:data22};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -1975,8 +1958,11 @@ vErrors.push(err75);
 errors++;
 }
 }
-else {
-const err76 = {instancePath:instancePath+"/attestation/evidence",schemaPath:"#/properties/attestation/properties/evidence/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.attestation.properties.evidence.type,parentSchema:schema31.properties.attestation.properties.evidence,data:data21};
+if(data17.equals_param !== undefined){
+let data23 = data17.equals_param;
+if(typeof data23 === "string"){
+if(func2(data23) < 1){
+const err76 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/equals_param",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/equals_param/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals_param,data:data23};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -1986,10 +1972,8 @@ vErrors.push(err76);
 errors++;
 }
 }
-if(data20.max_age_days !== undefined){
-let data22 = data20.max_age_days;
-if(!(((typeof data22 == "number") && (!(data22 % 1) && !isNaN(data22))) && (isFinite(data22)))){
-const err77 = {instancePath:instancePath+"/attestation/max_age_days",schemaPath:"#/properties/attestation/properties/max_age_days/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.attestation.properties.max_age_days.type,parentSchema:schema31.properties.attestation.properties.max_age_days,data:data22};
+else {
+const err77 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/equals_param",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/equals_param/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals_param.type,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals_param,data:data23};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -1998,9 +1982,10 @@ vErrors.push(err77);
 }
 errors++;
 }
-if((typeof data22 == "number") && (isFinite(data22))){
-if(data22 < 1 || isNaN(data22)){
-const err78 = {instancePath:instancePath+"/attestation/max_age_days",schemaPath:"#/properties/attestation/properties/max_age_days/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.attestation.properties.max_age_days,data:data22};
+}
+}
+else {
+const err78 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config_rule_parameters/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.config_rule_parameters.additionalProperties.type,parentSchema:schema31.properties.config_rule_parameters.additionalProperties,data:data17};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -2011,9 +1996,8 @@ errors++;
 }
 }
 }
-}
 else {
-const err79 = {instancePath:instancePath+"/attestation",schemaPath:"#/properties/attestation/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.attestation.type,parentSchema:schema31.properties.attestation,data:data20};
+const err79 = {instancePath:instancePath+"/config_rule_parameters",schemaPath:"#/properties/config_rule_parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.config_rule_parameters.type,parentSchema:schema31.properties.config_rule_parameters,data:data16};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -2023,11 +2007,11 @@ vErrors.push(err79);
 errors++;
 }
 }
-if(data.provider !== undefined){
-let data23 = data.provider;
-if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
-if(data23.name === undefined){
-const err80 = {instancePath:instancePath+"/provider",schemaPath:"#/properties/provider/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema31.properties.provider.required,parentSchema:schema31.properties.provider,data:data23};
+if(data.attestation !== undefined){
+let data24 = data.attestation;
+if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
+if(data24.evidence === undefined){
+const err80 = {instancePath:instancePath+"/attestation",schemaPath:"#/properties/attestation/required",keyword:"required",params:{missingProperty: "evidence"},message:"must have required property '"+"evidence"+"'",schema:schema31.properties.attestation.required,parentSchema:schema31.properties.attestation,data:data24};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -2036,8 +2020,9 @@ vErrors.push(err80);
 }
 errors++;
 }
-if(data23.documentation === undefined){
-const err81 = {instancePath:instancePath+"/provider",schemaPath:"#/properties/provider/required",keyword:"required",params:{missingProperty: "documentation"},message:"must have required property '"+"documentation"+"'",schema:schema31.properties.provider.required,parentSchema:schema31.properties.provider,data:data23};
+for(const key4 in data24){
+if(!((key4 === "evidence") || (key4 === "max_age_days"))){
+const err81 = {instancePath:instancePath+"/attestation",schemaPath:"#/properties/attestation/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.attestation,data:data24};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -2046,9 +2031,12 @@ vErrors.push(err81);
 }
 errors++;
 }
-for(const key5 in data23){
-if(!(((key5 === "name") || (key5 === "documentation")) || (key5 === "report"))){
-const err82 = {instancePath:instancePath+"/provider",schemaPath:"#/properties/provider/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.provider,data:data23};
+}
+if(data24.evidence !== undefined){
+let data25 = data24.evidence;
+if(typeof data25 === "string"){
+if(func2(data25) < 1){
+const err82 = {instancePath:instancePath+"/attestation/evidence",schemaPath:"#/properties/attestation/properties/evidence/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.attestation.properties.evidence,data:data25};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -2058,11 +2046,8 @@ vErrors.push(err82);
 errors++;
 }
 }
-if(data23.name !== undefined){
-let data24 = data23.name;
-if(typeof data24 === "string"){
-if(func2(data24) < 1){
-const err83 = {instancePath:instancePath+"/provider/name",schemaPath:"#/properties/provider/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.provider.properties.name,data:data24};
+else {
+const err83 = {instancePath:instancePath+"/attestation/evidence",schemaPath:"#/properties/attestation/properties/evidence/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.attestation.properties.evidence.type,parentSchema:schema31.properties.attestation.properties.evidence,data:data25};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -2072,8 +2057,10 @@ vErrors.push(err83);
 errors++;
 }
 }
-else {
-const err84 = {instancePath:instancePath+"/provider/name",schemaPath:"#/properties/provider/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.provider.properties.name.type,parentSchema:schema31.properties.provider.properties.name,data:data24};
+if(data24.max_age_days !== undefined){
+let data26 = data24.max_age_days;
+if(!(((typeof data26 == "number") && (!(data26 % 1) && !isNaN(data26))) && (isFinite(data26)))){
+const err84 = {instancePath:instancePath+"/attestation/max_age_days",schemaPath:"#/properties/attestation/properties/max_age_days/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.attestation.properties.max_age_days.type,parentSchema:schema31.properties.attestation.properties.max_age_days,data:data26};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -2082,12 +2069,9 @@ vErrors.push(err84);
 }
 errors++;
 }
-}
-if(data23.documentation !== undefined){
-let data25 = data23.documentation;
-if(typeof data25 === "string"){
-if(!(formats0(data25))){
-const err85 = {instancePath:instancePath+"/provider/documentation",schemaPath:"#/properties/provider/properties/documentation/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\"",schema:"uri",parentSchema:schema31.properties.provider.properties.documentation,data:data25};
+if((typeof data26 == "number") && (isFinite(data26))){
+if(data26 < 1 || isNaN(data26)){
+const err85 = {instancePath:instancePath+"/attestation/max_age_days",schemaPath:"#/properties/attestation/properties/max_age_days/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.attestation.properties.max_age_days,data:data26};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -2097,8 +2081,10 @@ vErrors.push(err85);
 errors++;
 }
 }
+}
+}
 else {
-const err86 = {instancePath:instancePath+"/provider/documentation",schemaPath:"#/properties/provider/properties/documentation/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.provider.properties.documentation.type,parentSchema:schema31.properties.provider.properties.documentation,data:data25};
+const err86 = {instancePath:instancePath+"/attestation",schemaPath:"#/properties/attestation/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.attestation.type,parentSchema:schema31.properties.attestation,data:data24};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -2108,11 +2094,11 @@ vErrors.push(err86);
 errors++;
 }
 }
-if(data23.report !== undefined){
-let data26 = data23.report;
-if(typeof data26 === "string"){
-if(func2(data26) < 1){
-const err87 = {instancePath:instancePath+"/provider/report",schemaPath:"#/properties/provider/properties/report/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.provider.properties.report,data:data26};
+if(data.provider !== undefined){
+let data27 = data.provider;
+if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
+if(data27.name === undefined){
+const err87 = {instancePath:instancePath+"/provider",schemaPath:"#/properties/provider/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema31.properties.provider.required,parentSchema:schema31.properties.provider,data:data27};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -2121,9 +2107,8 @@ vErrors.push(err87);
 }
 errors++;
 }
-}
-else {
-const err88 = {instancePath:instancePath+"/provider/report",schemaPath:"#/properties/provider/properties/report/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.provider.properties.report.type,parentSchema:schema31.properties.provider.properties.report,data:data26};
+if(data27.documentation === undefined){
+const err88 = {instancePath:instancePath+"/provider",schemaPath:"#/properties/provider/required",keyword:"required",params:{missingProperty: "documentation"},message:"must have required property '"+"documentation"+"'",schema:schema31.properties.provider.required,parentSchema:schema31.properties.provider,data:data27};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -2132,10 +2117,9 @@ vErrors.push(err88);
 }
 errors++;
 }
-}
-}
-else {
-const err89 = {instancePath:instancePath+"/provider",schemaPath:"#/properties/provider/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.provider.type,parentSchema:schema31.properties.provider,data:data23};
+for(const key5 in data27){
+if(!(((key5 === "name") || (key5 === "documentation")) || (key5 === "report"))){
+const err89 = {instancePath:instancePath+"/provider",schemaPath:"#/properties/provider/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.provider,data:data27};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -2145,14 +2129,11 @@ vErrors.push(err89);
 errors++;
 }
 }
-if(data.parameters !== undefined){
-let data27 = data.parameters;
-if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
-for(const key6 in data27){
-const _errs110 = errors;
-if(typeof key6 === "string"){
-if(!pattern8.test(key6)){
-const err90 = {instancePath:instancePath+"/parameters",schemaPath:"#/properties/parameters/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_]*$"},message:"must match pattern \""+"^[a-z][a-z0-9_]*$"+"\"",schema:"^[a-z][a-z0-9_]*$",parentSchema:schema31.properties.parameters.propertyNames,data:key6,propertyName:key6};
+if(data27.name !== undefined){
+let data28 = data27.name;
+if(typeof data28 === "string"){
+if(func2(data28) < 1){
+const err90 = {instancePath:instancePath+"/provider/name",schemaPath:"#/properties/provider/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.provider.properties.name,data:data28};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -2162,9 +2143,8 @@ vErrors.push(err90);
 errors++;
 }
 }
-var valid21 = _errs110 === errors;
-if(!valid21){
-const err91 = {instancePath:instancePath+"/parameters",schemaPath:"#/properties/parameters/propertyNames",keyword:"propertyNames",params:{propertyName: key6},message:"property name must be valid",schema:schema31.properties.parameters.propertyNames,parentSchema:schema31.properties.parameters,data:data27};
+else {
+const err91 = {instancePath:instancePath+"/provider/name",schemaPath:"#/properties/provider/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.provider.properties.name.type,parentSchema:schema31.properties.provider.properties.name,data:data28};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -2174,11 +2154,11 @@ vErrors.push(err91);
 errors++;
 }
 }
-for(const key7 in data27){
-let data28 = data27[key7];
-if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
-if(data28.type === undefined){
-const err92 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema38.required,parentSchema:schema38,data:data28};
+if(data27.documentation !== undefined){
+let data29 = data27.documentation;
+if(typeof data29 === "string"){
+if(!(formats0(data29))){
+const err92 = {instancePath:instancePath+"/provider/documentation",schemaPath:"#/properties/provider/properties/documentation/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\"",schema:"uri",parentSchema:schema31.properties.provider.properties.documentation,data:data29};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -2187,8 +2167,9 @@ vErrors.push(err92);
 }
 errors++;
 }
-if(data28.default === undefined){
-const err93 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/required",keyword:"required",params:{missingProperty: "default"},message:"must have required property '"+"default"+"'",schema:schema38.required,parentSchema:schema38,data:data28};
+}
+else {
+const err93 = {instancePath:instancePath+"/provider/documentation",schemaPath:"#/properties/provider/properties/documentation/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.provider.properties.documentation.type,parentSchema:schema31.properties.provider.properties.documentation,data:data29};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -2197,8 +2178,12 @@ vErrors.push(err93);
 }
 errors++;
 }
-if(data28.description === undefined){
-const err94 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/required",keyword:"required",params:{missingProperty: "description"},message:"must have required property '"+"description"+"'",schema:schema38.required,parentSchema:schema38,data:data28};
+}
+if(data27.report !== undefined){
+let data30 = data27.report;
+if(typeof data30 === "string"){
+if(func2(data30) < 1){
+const err94 = {instancePath:instancePath+"/provider/report",schemaPath:"#/properties/provider/properties/report/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.provider.properties.report,data:data30};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -2207,9 +2192,9 @@ vErrors.push(err94);
 }
 errors++;
 }
-for(const key8 in data28){
-if(!((((key8 === "type") || (key8 === "default")) || (key8 === "description")) || (key8 === "unit"))){
-const err95 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema38,data:data28};
+}
+else {
+const err95 = {instancePath:instancePath+"/provider/report",schemaPath:"#/properties/provider/properties/report/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.provider.properties.report.type,parentSchema:schema31.properties.provider.properties.report,data:data30};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -2219,10 +2204,9 @@ vErrors.push(err95);
 errors++;
 }
 }
-if(data28.type !== undefined){
-let data29 = data28.type;
-if(!(((((((data29 === "days") || (data29 === "count")) || (data29 === "account-ids")) || (data29 === "regions")) || (data29 === "arns")) || (data29 === "string")) || (data29 === "strings"))){
-const err96 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/type",schemaPath:"#/$defs/parameter/properties/type/enum",keyword:"enum",params:{allowedValues: schema38.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema38.properties.type.enum,parentSchema:schema38.properties.type,data:data29};
+}
+else {
+const err96 = {instancePath:instancePath+"/provider",schemaPath:"#/properties/provider/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.provider.type,parentSchema:schema31.properties.provider,data:data27};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -2232,13 +2216,14 @@ vErrors.push(err96);
 errors++;
 }
 }
-if(data28.default !== undefined){
-let data30 = data28.default;
-const _errs120 = errors;
-let valid25 = false;
-const _errs121 = errors;
-if(!((typeof data30 == "number") && (isFinite(data30)))){
-const err97 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/0/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema38.properties.default.anyOf[0].type,parentSchema:schema38.properties.default.anyOf[0],data:data30};
+if(data.parameters !== undefined){
+let data31 = data.parameters;
+if(data31 && typeof data31 == "object" && !Array.isArray(data31)){
+for(const key6 in data31){
+const _errs119 = errors;
+if(typeof key6 === "string"){
+if(!pattern8.test(key6)){
+const err97 = {instancePath:instancePath+"/parameters",schemaPath:"#/properties/parameters/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_]*$"},message:"must match pattern \""+"^[a-z][a-z0-9_]*$"+"\"",schema:"^[a-z][a-z0-9_]*$",parentSchema:schema31.properties.parameters.propertyNames,data:key6,propertyName:key6};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -2247,11 +2232,10 @@ vErrors.push(err97);
 }
 errors++;
 }
-var _valid8 = _errs121 === errors;
-valid25 = valid25 || _valid8;
-const _errs123 = errors;
-if(typeof data30 !== "string"){
-const err98 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.default.anyOf[1].type,parentSchema:schema38.properties.default.anyOf[1],data:data30};
+}
+var valid20 = _errs119 === errors;
+if(!valid20){
+const err98 = {instancePath:instancePath+"/parameters",schemaPath:"#/properties/parameters/propertyNames",keyword:"propertyNames",params:{propertyName: key6},message:"property name must be valid",schema:schema31.properties.parameters.propertyNames,parentSchema:schema31.properties.parameters,data:data31};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -2260,11 +2244,12 @@ vErrors.push(err98);
 }
 errors++;
 }
-var _valid8 = _errs123 === errors;
-valid25 = valid25 || _valid8;
-const _errs125 = errors;
-if(typeof data30 !== "boolean"){
-const err99 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/2/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema38.properties.default.anyOf[2].type,parentSchema:schema38.properties.default.anyOf[2],data:data30};
+}
+for(const key7 in data31){
+let data32 = data31[key7];
+if(data32 && typeof data32 == "object" && !Array.isArray(data32)){
+if(data32.type === undefined){
+const err99 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema37.required,parentSchema:schema37,data:data32};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -2273,15 +2258,8 @@ vErrors.push(err99);
 }
 errors++;
 }
-var _valid8 = _errs125 === errors;
-valid25 = valid25 || _valid8;
-const _errs127 = errors;
-if(Array.isArray(data30)){
-const len0 = data30.length;
-for(let i0=0; i0<len0; i0++){
-let data31 = data30[i0];
-if(typeof data31 !== "string"){
-const err100 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default/" + i0,schemaPath:"#/$defs/parameter/properties/default/anyOf/3/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.default.anyOf[3].items.type,parentSchema:schema38.properties.default.anyOf[3].items,data:data31};
+if(data32.default === undefined){
+const err100 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/required",keyword:"required",params:{missingProperty: "default"},message:"must have required property '"+"default"+"'",schema:schema37.required,parentSchema:schema37,data:data32};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -2290,10 +2268,8 @@ vErrors.push(err100);
 }
 errors++;
 }
-}
-}
-else {
-const err101 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/3/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema38.properties.default.anyOf[3].type,parentSchema:schema38.properties.default.anyOf[3],data:data30};
+if(data32.description === undefined){
+const err101 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/required",keyword:"required",params:{missingProperty: "description"},message:"must have required property '"+"description"+"'",schema:schema37.required,parentSchema:schema37,data:data32};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -2302,10 +2278,9 @@ vErrors.push(err101);
 }
 errors++;
 }
-var _valid8 = _errs127 === errors;
-valid25 = valid25 || _valid8;
-if(!valid25){
-const err102 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema38.properties.default.anyOf,parentSchema:schema38.properties.default,data:data30};
+for(const key8 in data32){
+if(!((((key8 === "type") || (key8 === "default")) || (key8 === "description")) || (key8 === "unit"))){
+const err102 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema37,data:data32};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -2314,23 +2289,11 @@ vErrors.push(err102);
 }
 errors++;
 }
-else {
-errors = _errs120;
-if(vErrors !== null){
-if(_errs120){
-vErrors.length = _errs120;
 }
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data28.description !== undefined){
-let data32 = data28.description;
-if(typeof data32 === "string"){
-if(func2(data32) < 1){
-const err103 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/$defs/parameter/properties/description/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.description,data:data32};
+if(data32.type !== undefined){
+let data33 = data32.type;
+if(!(((((((data33 === "days") || (data33 === "count")) || (data33 === "account-ids")) || (data33 === "regions")) || (data33 === "arns")) || (data33 === "string")) || (data33 === "strings"))){
+const err103 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/type",schemaPath:"#/$defs/parameter/properties/type/enum",keyword:"enum",params:{allowedValues: schema37.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema37.properties.type.enum,parentSchema:schema37.properties.type,data:data33};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -2340,8 +2303,13 @@ vErrors.push(err103);
 errors++;
 }
 }
-else {
-const err104 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/$defs/parameter/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.description.type,parentSchema:schema38.properties.description,data:data32};
+if(data32.default !== undefined){
+let data34 = data32.default;
+const _errs129 = errors;
+let valid24 = false;
+const _errs130 = errors;
+if(!((typeof data34 == "number") && (isFinite(data34)))){
+const err104 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/0/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema37.properties.default.anyOf[0].type,parentSchema:schema37.properties.default.anyOf[0],data:data34};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -2350,12 +2318,11 @@ vErrors.push(err104);
 }
 errors++;
 }
-}
-if(data28.unit !== undefined){
-let data33 = data28.unit;
-if(typeof data33 === "string"){
-if(func2(data33) < 1){
-const err105 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/unit",schemaPath:"#/$defs/parameter/properties/unit/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.unit,data:data33};
+var _valid8 = _errs130 === errors;
+valid24 = valid24 || _valid8;
+const _errs132 = errors;
+if(typeof data34 !== "string"){
+const err105 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.default.anyOf[1].type,parentSchema:schema37.properties.default.anyOf[1],data:data34};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -2364,9 +2331,11 @@ vErrors.push(err105);
 }
 errors++;
 }
-}
-else {
-const err106 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/unit",schemaPath:"#/$defs/parameter/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.unit.type,parentSchema:schema38.properties.unit,data:data33};
+var _valid8 = _errs132 === errors;
+valid24 = valid24 || _valid8;
+const _errs134 = errors;
+if(typeof data34 !== "boolean"){
+const err106 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/2/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema37.properties.default.anyOf[2].type,parentSchema:schema37.properties.default.anyOf[2],data:data34};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -2375,10 +2344,15 @@ vErrors.push(err106);
 }
 errors++;
 }
-}
-}
-else {
-const err107 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.type,parentSchema:schema38,data:data28};
+var _valid8 = _errs134 === errors;
+valid24 = valid24 || _valid8;
+const _errs136 = errors;
+if(Array.isArray(data34)){
+const len0 = data34.length;
+for(let i0=0; i0<len0; i0++){
+let data35 = data34[i0];
+if(typeof data35 !== "string"){
+const err107 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default/" + i0,schemaPath:"#/$defs/parameter/properties/default/anyOf/3/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.default.anyOf[3].items.type,parentSchema:schema37.properties.default.anyOf[3].items,data:data35};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -2390,7 +2364,7 @@ errors++;
 }
 }
 else {
-const err108 = {instancePath:instancePath+"/parameters",schemaPath:"#/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.parameters.type,parentSchema:schema31.properties.parameters,data:data27};
+const err108 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/3/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema37.properties.default.anyOf[3].type,parentSchema:schema37.properties.default.anyOf[3],data:data34};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -2399,12 +2373,10 @@ vErrors.push(err108);
 }
 errors++;
 }
-}
-if(data.frameworks !== undefined){
-let data34 = data.frameworks;
-if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
-if(Object.keys(data34).length < 1){
-const err109 = {instancePath:instancePath+"/frameworks",schemaPath:"#/properties/frameworks/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema31.properties.frameworks,data:data34};
+var _valid8 = _errs136 === errors;
+valid24 = valid24 || _valid8;
+if(!valid24){
+const err109 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema37.properties.default.anyOf,parentSchema:schema37.properties.default,data:data34};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -2413,9 +2385,23 @@ vErrors.push(err109);
 }
 errors++;
 }
-for(const key9 in data34){
-if(!(((((key9 === "soc2") || (key9 === "pci-dss-4.0.1")) || (key9 === "gdpr")) || (key9 === "ccpa")) || (key9 === "csa-ccm-4"))){
-const err110 = {instancePath:instancePath+"/frameworks",schemaPath:"#/properties/frameworks/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.frameworks,data:data34};
+else {
+errors = _errs129;
+if(vErrors !== null){
+if(_errs129){
+vErrors.length = _errs129;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data32.description !== undefined){
+let data36 = data32.description;
+if(typeof data36 === "string"){
+if(func2(data36) < 1){
+const err110 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/$defs/parameter/properties/description/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema37.properties.description,data:data36};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -2425,11 +2411,8 @@ vErrors.push(err110);
 errors++;
 }
 }
-if(data34.soc2 !== undefined){
-let data35 = data34.soc2;
-if(Array.isArray(data35)){
-if(data35.length < 1){
-const err111 = {instancePath:instancePath+"/frameworks/soc2",schemaPath:"#/properties/frameworks/properties/soc2/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties.soc2,data:data35};
+else {
+const err111 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/$defs/parameter/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.description.type,parentSchema:schema37.properties.description,data:data36};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -2438,12 +2421,12 @@ vErrors.push(err111);
 }
 errors++;
 }
-const len1 = data35.length;
-for(let i1=0; i1<len1; i1++){
-let data36 = data35[i1];
-if(typeof data36 === "string"){
-if(func2(data36) < 1){
-const err112 = {instancePath:instancePath+"/frameworks/soc2/" + i1,schemaPath:"#/properties/frameworks/properties/soc2/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties.soc2.items,data:data36};
+}
+if(data32.unit !== undefined){
+let data37 = data32.unit;
+if(typeof data37 === "string"){
+if(func2(data37) < 1){
+const err112 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/unit",schemaPath:"#/$defs/parameter/properties/unit/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema37.properties.unit,data:data37};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -2454,7 +2437,7 @@ errors++;
 }
 }
 else {
-const err113 = {instancePath:instancePath+"/frameworks/soc2/" + i1,schemaPath:"#/properties/frameworks/properties/soc2/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties.soc2.items.type,parentSchema:schema31.properties.frameworks.properties.soc2.items,data:data36};
+const err113 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/unit",schemaPath:"#/$defs/parameter/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.unit.type,parentSchema:schema37.properties.unit,data:data37};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -2464,18 +2447,9 @@ vErrors.push(err113);
 errors++;
 }
 }
-let i2 = data35.length;
-let j0;
-if(i2 > 1){
-const indices0 = {};
-for(;i2--;){
-let item0 = data35[i2];
-if(typeof item0 !== "string"){
-continue;
 }
-if(typeof indices0[item0] == "number"){
-j0 = indices0[item0];
-const err114 = {instancePath:instancePath+"/frameworks/soc2",schemaPath:"#/properties/frameworks/properties/soc2/uniqueItems",keyword:"uniqueItems",params:{i: i2, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i2+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties.soc2,data:data35};
+else {
+const err114 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema37.type,parentSchema:schema37,data:data32};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -2483,14 +2457,11 @@ else {
 vErrors.push(err114);
 }
 errors++;
-break;
-}
-indices0[item0] = i2;
 }
 }
 }
 else {
-const err115 = {instancePath:instancePath+"/frameworks/soc2",schemaPath:"#/properties/frameworks/properties/soc2/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties.soc2.type,parentSchema:schema31.properties.frameworks.properties.soc2,data:data35};
+const err115 = {instancePath:instancePath+"/parameters",schemaPath:"#/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.parameters.type,parentSchema:schema31.properties.parameters,data:data31};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -2500,11 +2471,11 @@ vErrors.push(err115);
 errors++;
 }
 }
-if(data34["pci-dss-4.0.1"] !== undefined){
-let data37 = data34["pci-dss-4.0.1"];
-if(Array.isArray(data37)){
-if(data37.length < 1){
-const err116 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1",schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"],data:data37};
+if(data.frameworks !== undefined){
+let data38 = data.frameworks;
+if(data38 && typeof data38 == "object" && !Array.isArray(data38)){
+if(Object.keys(data38).length < 1){
+const err116 = {instancePath:instancePath+"/frameworks",schemaPath:"#/properties/frameworks/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema31.properties.frameworks,data:data38};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -2513,12 +2484,9 @@ vErrors.push(err116);
 }
 errors++;
 }
-const len2 = data37.length;
-for(let i3=0; i3<len2; i3++){
-let data38 = data37[i3];
-if(typeof data38 === "string"){
-if(func2(data38) < 1){
-const err117 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1/" + i3,schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].items,data:data38};
+for(const key9 in data38){
+if(!(((((key9 === "soc2") || (key9 === "pci-dss-4.0.1")) || (key9 === "gdpr")) || (key9 === "ccpa")) || (key9 === "csa-ccm-4"))){
+const err117 = {instancePath:instancePath+"/frameworks",schemaPath:"#/properties/frameworks/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.frameworks,data:data38};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -2528,8 +2496,11 @@ vErrors.push(err117);
 errors++;
 }
 }
-else {
-const err118 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1/" + i3,schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].items.type,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].items,data:data38};
+if(data38.soc2 !== undefined){
+let data39 = data38.soc2;
+if(Array.isArray(data39)){
+if(data39.length < 1){
+const err118 = {instancePath:instancePath+"/frameworks/soc2",schemaPath:"#/properties/frameworks/properties/soc2/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties.soc2,data:data39};
 if(vErrors === null){
 vErrors = [err118];
 }
@@ -2538,19 +2509,12 @@ vErrors.push(err118);
 }
 errors++;
 }
-}
-let i4 = data37.length;
-let j1;
-if(i4 > 1){
-const indices1 = {};
-for(;i4--;){
-let item1 = data37[i4];
-if(typeof item1 !== "string"){
-continue;
-}
-if(typeof indices1[item1] == "number"){
-j1 = indices1[item1];
-const err119 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1",schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/uniqueItems",keyword:"uniqueItems",params:{i: i4, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i4+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"],data:data37};
+const len1 = data39.length;
+for(let i1=0; i1<len1; i1++){
+let data40 = data39[i1];
+if(typeof data40 === "string"){
+if(func2(data40) < 1){
+const err119 = {instancePath:instancePath+"/frameworks/soc2/" + i1,schemaPath:"#/properties/frameworks/properties/soc2/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties.soc2.items,data:data40};
 if(vErrors === null){
 vErrors = [err119];
 }
@@ -2558,14 +2522,10 @@ else {
 vErrors.push(err119);
 }
 errors++;
-break;
-}
-indices1[item1] = i4;
-}
 }
 }
 else {
-const err120 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1",schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].type,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"],data:data37};
+const err120 = {instancePath:instancePath+"/frameworks/soc2/" + i1,schemaPath:"#/properties/frameworks/properties/soc2/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties.soc2.items.type,parentSchema:schema31.properties.frameworks.properties.soc2.items,data:data40};
 if(vErrors === null){
 vErrors = [err120];
 }
@@ -2575,11 +2535,18 @@ vErrors.push(err120);
 errors++;
 }
 }
-if(data34.gdpr !== undefined){
-let data39 = data34.gdpr;
-if(Array.isArray(data39)){
-if(data39.length < 1){
-const err121 = {instancePath:instancePath+"/frameworks/gdpr",schemaPath:"#/properties/frameworks/properties/gdpr/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties.gdpr,data:data39};
+let i2 = data39.length;
+let j0;
+if(i2 > 1){
+const indices0 = {};
+for(;i2--;){
+let item0 = data39[i2];
+if(typeof item0 !== "string"){
+continue;
+}
+if(typeof indices0[item0] == "number"){
+j0 = indices0[item0];
+const err121 = {instancePath:instancePath+"/frameworks/soc2",schemaPath:"#/properties/frameworks/properties/soc2/uniqueItems",keyword:"uniqueItems",params:{i: i2, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i2+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties.soc2,data:data39};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -2587,13 +2554,14 @@ else {
 vErrors.push(err121);
 }
 errors++;
+break;
 }
-const len3 = data39.length;
-for(let i5=0; i5<len3; i5++){
-let data40 = data39[i5];
-if(typeof data40 === "string"){
-if(func2(data40) < 1){
-const err122 = {instancePath:instancePath+"/frameworks/gdpr/" + i5,schemaPath:"#/properties/frameworks/properties/gdpr/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties.gdpr.items,data:data40};
+indices0[item0] = i2;
+}
+}
+}
+else {
+const err122 = {instancePath:instancePath+"/frameworks/soc2",schemaPath:"#/properties/frameworks/properties/soc2/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties.soc2.type,parentSchema:schema31.properties.frameworks.properties.soc2,data:data39};
 if(vErrors === null){
 vErrors = [err122];
 }
@@ -2603,8 +2571,11 @@ vErrors.push(err122);
 errors++;
 }
 }
-else {
-const err123 = {instancePath:instancePath+"/frameworks/gdpr/" + i5,schemaPath:"#/properties/frameworks/properties/gdpr/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties.gdpr.items.type,parentSchema:schema31.properties.frameworks.properties.gdpr.items,data:data40};
+if(data38["pci-dss-4.0.1"] !== undefined){
+let data41 = data38["pci-dss-4.0.1"];
+if(Array.isArray(data41)){
+if(data41.length < 1){
+const err123 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1",schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"],data:data41};
 if(vErrors === null){
 vErrors = [err123];
 }
@@ -2613,19 +2584,12 @@ vErrors.push(err123);
 }
 errors++;
 }
-}
-let i6 = data39.length;
-let j2;
-if(i6 > 1){
-const indices2 = {};
-for(;i6--;){
-let item2 = data39[i6];
-if(typeof item2 !== "string"){
-continue;
-}
-if(typeof indices2[item2] == "number"){
-j2 = indices2[item2];
-const err124 = {instancePath:instancePath+"/frameworks/gdpr",schemaPath:"#/properties/frameworks/properties/gdpr/uniqueItems",keyword:"uniqueItems",params:{i: i6, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i6+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties.gdpr,data:data39};
+const len2 = data41.length;
+for(let i3=0; i3<len2; i3++){
+let data42 = data41[i3];
+if(typeof data42 === "string"){
+if(func2(data42) < 1){
+const err124 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1/" + i3,schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].items,data:data42};
 if(vErrors === null){
 vErrors = [err124];
 }
@@ -2633,14 +2597,10 @@ else {
 vErrors.push(err124);
 }
 errors++;
-break;
-}
-indices2[item2] = i6;
-}
 }
 }
 else {
-const err125 = {instancePath:instancePath+"/frameworks/gdpr",schemaPath:"#/properties/frameworks/properties/gdpr/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties.gdpr.type,parentSchema:schema31.properties.frameworks.properties.gdpr,data:data39};
+const err125 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1/" + i3,schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].items.type,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].items,data:data42};
 if(vErrors === null){
 vErrors = [err125];
 }
@@ -2650,11 +2610,18 @@ vErrors.push(err125);
 errors++;
 }
 }
-if(data34.ccpa !== undefined){
-let data41 = data34.ccpa;
-if(Array.isArray(data41)){
-if(data41.length < 1){
-const err126 = {instancePath:instancePath+"/frameworks/ccpa",schemaPath:"#/properties/frameworks/properties/ccpa/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties.ccpa,data:data41};
+let i4 = data41.length;
+let j1;
+if(i4 > 1){
+const indices1 = {};
+for(;i4--;){
+let item1 = data41[i4];
+if(typeof item1 !== "string"){
+continue;
+}
+if(typeof indices1[item1] == "number"){
+j1 = indices1[item1];
+const err126 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1",schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/uniqueItems",keyword:"uniqueItems",params:{i: i4, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i4+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"],data:data41};
 if(vErrors === null){
 vErrors = [err126];
 }
@@ -2662,13 +2629,14 @@ else {
 vErrors.push(err126);
 }
 errors++;
+break;
 }
-const len4 = data41.length;
-for(let i7=0; i7<len4; i7++){
-let data42 = data41[i7];
-if(typeof data42 === "string"){
-if(func2(data42) < 1){
-const err127 = {instancePath:instancePath+"/frameworks/ccpa/" + i7,schemaPath:"#/properties/frameworks/properties/ccpa/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties.ccpa.items,data:data42};
+indices1[item1] = i4;
+}
+}
+}
+else {
+const err127 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1",schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].type,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"],data:data41};
 if(vErrors === null){
 vErrors = [err127];
 }
@@ -2678,8 +2646,11 @@ vErrors.push(err127);
 errors++;
 }
 }
-else {
-const err128 = {instancePath:instancePath+"/frameworks/ccpa/" + i7,schemaPath:"#/properties/frameworks/properties/ccpa/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties.ccpa.items.type,parentSchema:schema31.properties.frameworks.properties.ccpa.items,data:data42};
+if(data38.gdpr !== undefined){
+let data43 = data38.gdpr;
+if(Array.isArray(data43)){
+if(data43.length < 1){
+const err128 = {instancePath:instancePath+"/frameworks/gdpr",schemaPath:"#/properties/frameworks/properties/gdpr/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties.gdpr,data:data43};
 if(vErrors === null){
 vErrors = [err128];
 }
@@ -2688,19 +2659,12 @@ vErrors.push(err128);
 }
 errors++;
 }
-}
-let i8 = data41.length;
-let j3;
-if(i8 > 1){
-const indices3 = {};
-for(;i8--;){
-let item3 = data41[i8];
-if(typeof item3 !== "string"){
-continue;
-}
-if(typeof indices3[item3] == "number"){
-j3 = indices3[item3];
-const err129 = {instancePath:instancePath+"/frameworks/ccpa",schemaPath:"#/properties/frameworks/properties/ccpa/uniqueItems",keyword:"uniqueItems",params:{i: i8, j: j3},message:"must NOT have duplicate items (items ## "+j3+" and "+i8+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties.ccpa,data:data41};
+const len3 = data43.length;
+for(let i5=0; i5<len3; i5++){
+let data44 = data43[i5];
+if(typeof data44 === "string"){
+if(func2(data44) < 1){
+const err129 = {instancePath:instancePath+"/frameworks/gdpr/" + i5,schemaPath:"#/properties/frameworks/properties/gdpr/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties.gdpr.items,data:data44};
 if(vErrors === null){
 vErrors = [err129];
 }
@@ -2708,14 +2672,10 @@ else {
 vErrors.push(err129);
 }
 errors++;
-break;
-}
-indices3[item3] = i8;
-}
 }
 }
 else {
-const err130 = {instancePath:instancePath+"/frameworks/ccpa",schemaPath:"#/properties/frameworks/properties/ccpa/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties.ccpa.type,parentSchema:schema31.properties.frameworks.properties.ccpa,data:data41};
+const err130 = {instancePath:instancePath+"/frameworks/gdpr/" + i5,schemaPath:"#/properties/frameworks/properties/gdpr/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties.gdpr.items.type,parentSchema:schema31.properties.frameworks.properties.gdpr.items,data:data44};
 if(vErrors === null){
 vErrors = [err130];
 }
@@ -2725,11 +2685,18 @@ vErrors.push(err130);
 errors++;
 }
 }
-if(data34["csa-ccm-4"] !== undefined){
-let data43 = data34["csa-ccm-4"];
-if(Array.isArray(data43)){
-if(data43.length < 1){
-const err131 = {instancePath:instancePath+"/frameworks/csa-ccm-4",schemaPath:"#/properties/frameworks/properties/csa-ccm-4/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"],data:data43};
+let i6 = data43.length;
+let j2;
+if(i6 > 1){
+const indices2 = {};
+for(;i6--;){
+let item2 = data43[i6];
+if(typeof item2 !== "string"){
+continue;
+}
+if(typeof indices2[item2] == "number"){
+j2 = indices2[item2];
+const err131 = {instancePath:instancePath+"/frameworks/gdpr",schemaPath:"#/properties/frameworks/properties/gdpr/uniqueItems",keyword:"uniqueItems",params:{i: i6, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i6+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties.gdpr,data:data43};
 if(vErrors === null){
 vErrors = [err131];
 }
@@ -2737,13 +2704,14 @@ else {
 vErrors.push(err131);
 }
 errors++;
+break;
 }
-const len5 = data43.length;
-for(let i9=0; i9<len5; i9++){
-let data44 = data43[i9];
-if(typeof data44 === "string"){
-if(func2(data44) < 1){
-const err132 = {instancePath:instancePath+"/frameworks/csa-ccm-4/" + i9,schemaPath:"#/properties/frameworks/properties/csa-ccm-4/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"].items,data:data44};
+indices2[item2] = i6;
+}
+}
+}
+else {
+const err132 = {instancePath:instancePath+"/frameworks/gdpr",schemaPath:"#/properties/frameworks/properties/gdpr/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties.gdpr.type,parentSchema:schema31.properties.frameworks.properties.gdpr,data:data43};
 if(vErrors === null){
 vErrors = [err132];
 }
@@ -2753,8 +2721,11 @@ vErrors.push(err132);
 errors++;
 }
 }
-else {
-const err133 = {instancePath:instancePath+"/frameworks/csa-ccm-4/" + i9,schemaPath:"#/properties/frameworks/properties/csa-ccm-4/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties["csa-ccm-4"].items.type,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"].items,data:data44};
+if(data38.ccpa !== undefined){
+let data45 = data38.ccpa;
+if(Array.isArray(data45)){
+if(data45.length < 1){
+const err133 = {instancePath:instancePath+"/frameworks/ccpa",schemaPath:"#/properties/frameworks/properties/ccpa/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties.ccpa,data:data45};
 if(vErrors === null){
 vErrors = [err133];
 }
@@ -2763,19 +2734,12 @@ vErrors.push(err133);
 }
 errors++;
 }
-}
-let i10 = data43.length;
-let j4;
-if(i10 > 1){
-const indices4 = {};
-for(;i10--;){
-let item4 = data43[i10];
-if(typeof item4 !== "string"){
-continue;
-}
-if(typeof indices4[item4] == "number"){
-j4 = indices4[item4];
-const err134 = {instancePath:instancePath+"/frameworks/csa-ccm-4",schemaPath:"#/properties/frameworks/properties/csa-ccm-4/uniqueItems",keyword:"uniqueItems",params:{i: i10, j: j4},message:"must NOT have duplicate items (items ## "+j4+" and "+i10+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"],data:data43};
+const len4 = data45.length;
+for(let i7=0; i7<len4; i7++){
+let data46 = data45[i7];
+if(typeof data46 === "string"){
+if(func2(data46) < 1){
+const err134 = {instancePath:instancePath+"/frameworks/ccpa/" + i7,schemaPath:"#/properties/frameworks/properties/ccpa/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties.ccpa.items,data:data46};
 if(vErrors === null){
 vErrors = [err134];
 }
@@ -2783,14 +2747,10 @@ else {
 vErrors.push(err134);
 }
 errors++;
-break;
-}
-indices4[item4] = i10;
-}
 }
 }
 else {
-const err135 = {instancePath:instancePath+"/frameworks/csa-ccm-4",schemaPath:"#/properties/frameworks/properties/csa-ccm-4/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties["csa-ccm-4"].type,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"],data:data43};
+const err135 = {instancePath:instancePath+"/frameworks/ccpa/" + i7,schemaPath:"#/properties/frameworks/properties/ccpa/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties.ccpa.items.type,parentSchema:schema31.properties.frameworks.properties.ccpa.items,data:data46};
 if(vErrors === null){
 vErrors = [err135];
 }
@@ -2800,9 +2760,18 @@ vErrors.push(err135);
 errors++;
 }
 }
+let i8 = data45.length;
+let j3;
+if(i8 > 1){
+const indices3 = {};
+for(;i8--;){
+let item3 = data45[i8];
+if(typeof item3 !== "string"){
+continue;
 }
-else {
-const err136 = {instancePath:instancePath+"/frameworks",schemaPath:"#/properties/frameworks/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.frameworks.type,parentSchema:schema31.properties.frameworks,data:data34};
+if(typeof indices3[item3] == "number"){
+j3 = indices3[item3];
+const err136 = {instancePath:instancePath+"/frameworks/ccpa",schemaPath:"#/properties/frameworks/properties/ccpa/uniqueItems",keyword:"uniqueItems",params:{i: i8, j: j3},message:"must NOT have duplicate items (items ## "+j3+" and "+i8+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties.ccpa,data:data45};
 if(vErrors === null){
 vErrors = [err136];
 }
@@ -2810,13 +2779,14 @@ else {
 vErrors.push(err136);
 }
 errors++;
+break;
+}
+indices3[item3] = i8;
 }
 }
-if(data.remediation !== undefined){
-let data45 = data.remediation;
-if(typeof data45 === "string"){
-if(func2(data45) < 1){
-const err137 = {instancePath:instancePath+"/remediation",schemaPath:"#/properties/remediation/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.remediation,data:data45};
+}
+else {
+const err137 = {instancePath:instancePath+"/frameworks/ccpa",schemaPath:"#/properties/frameworks/properties/ccpa/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties.ccpa.type,parentSchema:schema31.properties.frameworks.properties.ccpa,data:data45};
 if(vErrors === null){
 vErrors = [err137];
 }
@@ -2826,8 +2796,11 @@ vErrors.push(err137);
 errors++;
 }
 }
-else {
-const err138 = {instancePath:instancePath+"/remediation",schemaPath:"#/properties/remediation/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.remediation.type,parentSchema:schema31.properties.remediation,data:data45};
+if(data38["csa-ccm-4"] !== undefined){
+let data47 = data38["csa-ccm-4"];
+if(Array.isArray(data47)){
+if(data47.length < 1){
+const err138 = {instancePath:instancePath+"/frameworks/csa-ccm-4",schemaPath:"#/properties/frameworks/properties/csa-ccm-4/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"],data:data47};
 if(vErrors === null){
 vErrors = [err138];
 }
@@ -2836,16 +2809,12 @@ vErrors.push(err138);
 }
 errors++;
 }
-}
-if(data.references !== undefined){
-let data46 = data.references;
-if(Array.isArray(data46)){
-const len6 = data46.length;
-for(let i11=0; i11<len6; i11++){
-let data47 = data46[i11];
-if(data47 && typeof data47 == "object" && !Array.isArray(data47)){
-if(data47.title === undefined){
-const err139 = {instancePath:instancePath+"/references/" + i11,schemaPath:"#/properties/references/items/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'",schema:schema31.properties.references.items.required,parentSchema:schema31.properties.references.items,data:data47};
+const len5 = data47.length;
+for(let i9=0; i9<len5; i9++){
+let data48 = data47[i9];
+if(typeof data48 === "string"){
+if(func2(data48) < 1){
+const err139 = {instancePath:instancePath+"/frameworks/csa-ccm-4/" + i9,schemaPath:"#/properties/frameworks/properties/csa-ccm-4/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"].items,data:data48};
 if(vErrors === null){
 vErrors = [err139];
 }
@@ -2854,9 +2823,9 @@ vErrors.push(err139);
 }
 errors++;
 }
-for(const key10 in data47){
-if(!(((key10 === "title") || (key10 === "url")) || (key10 === "config_rule"))){
-const err140 = {instancePath:instancePath+"/references/" + i11,schemaPath:"#/properties/references/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.references.items,data:data47};
+}
+else {
+const err140 = {instancePath:instancePath+"/frameworks/csa-ccm-4/" + i9,schemaPath:"#/properties/frameworks/properties/csa-ccm-4/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties["csa-ccm-4"].items.type,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"].items,data:data48};
 if(vErrors === null){
 vErrors = [err140];
 }
@@ -2866,11 +2835,18 @@ vErrors.push(err140);
 errors++;
 }
 }
-if(data47.title !== undefined){
-let data48 = data47.title;
-if(typeof data48 === "string"){
-if(func2(data48) < 1){
-const err141 = {instancePath:instancePath+"/references/" + i11+"/title",schemaPath:"#/properties/references/items/properties/title/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.references.items.properties.title,data:data48};
+let i10 = data47.length;
+let j4;
+if(i10 > 1){
+const indices4 = {};
+for(;i10--;){
+let item4 = data47[i10];
+if(typeof item4 !== "string"){
+continue;
+}
+if(typeof indices4[item4] == "number"){
+j4 = indices4[item4];
+const err141 = {instancePath:instancePath+"/frameworks/csa-ccm-4",schemaPath:"#/properties/frameworks/properties/csa-ccm-4/uniqueItems",keyword:"uniqueItems",params:{i: i10, j: j4},message:"must NOT have duplicate items (items ## "+j4+" and "+i10+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"],data:data47};
 if(vErrors === null){
 vErrors = [err141];
 }
@@ -2878,10 +2854,14 @@ else {
 vErrors.push(err141);
 }
 errors++;
+break;
+}
+indices4[item4] = i10;
+}
 }
 }
 else {
-const err142 = {instancePath:instancePath+"/references/" + i11+"/title",schemaPath:"#/properties/references/items/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.references.items.properties.title.type,parentSchema:schema31.properties.references.items.properties.title,data:data48};
+const err142 = {instancePath:instancePath+"/frameworks/csa-ccm-4",schemaPath:"#/properties/frameworks/properties/csa-ccm-4/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties["csa-ccm-4"].type,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"],data:data47};
 if(vErrors === null){
 vErrors = [err142];
 }
@@ -2891,11 +2871,9 @@ vErrors.push(err142);
 errors++;
 }
 }
-if(data47.url !== undefined){
-let data49 = data47.url;
-if(typeof data49 === "string"){
-if(!(formats0(data49))){
-const err143 = {instancePath:instancePath+"/references/" + i11+"/url",schemaPath:"#/properties/references/items/properties/url/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\"",schema:"uri",parentSchema:schema31.properties.references.items.properties.url,data:data49};
+}
+else {
+const err143 = {instancePath:instancePath+"/frameworks",schemaPath:"#/properties/frameworks/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.frameworks.type,parentSchema:schema31.properties.frameworks,data:data38};
 if(vErrors === null){
 vErrors = [err143];
 }
@@ -2905,8 +2883,11 @@ vErrors.push(err143);
 errors++;
 }
 }
-else {
-const err144 = {instancePath:instancePath+"/references/" + i11+"/url",schemaPath:"#/properties/references/items/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.references.items.properties.url.type,parentSchema:schema31.properties.references.items.properties.url,data:data49};
+if(data.remediation !== undefined){
+let data49 = data.remediation;
+if(typeof data49 === "string"){
+if(func2(data49) < 1){
+const err144 = {instancePath:instancePath+"/remediation",schemaPath:"#/properties/remediation/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.remediation,data:data49};
 if(vErrors === null){
 vErrors = [err144];
 }
@@ -2916,11 +2897,8 @@ vErrors.push(err144);
 errors++;
 }
 }
-if(data47.config_rule !== undefined){
-let data50 = data47.config_rule;
-if(typeof data50 === "string"){
-if(!pattern6.test(data50)){
-const err145 = {instancePath:instancePath+"/references/" + i11+"/config_rule",schemaPath:"#/properties/references/items/properties/config_rule/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9_]+$"},message:"must match pattern \""+"^[A-Z0-9_]+$"+"\"",schema:"^[A-Z0-9_]+$",parentSchema:schema31.properties.references.items.properties.config_rule,data:data50};
+else {
+const err145 = {instancePath:instancePath+"/remediation",schemaPath:"#/properties/remediation/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.remediation.type,parentSchema:schema31.properties.remediation,data:data49};
 if(vErrors === null){
 vErrors = [err145];
 }
@@ -2930,8 +2908,15 @@ vErrors.push(err145);
 errors++;
 }
 }
-else {
-const err146 = {instancePath:instancePath+"/references/" + i11+"/config_rule",schemaPath:"#/properties/references/items/properties/config_rule/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.references.items.properties.config_rule.type,parentSchema:schema31.properties.references.items.properties.config_rule,data:data50};
+if(data.references !== undefined){
+let data50 = data.references;
+if(Array.isArray(data50)){
+const len6 = data50.length;
+for(let i11=0; i11<len6; i11++){
+let data51 = data50[i11];
+if(data51 && typeof data51 == "object" && !Array.isArray(data51)){
+if(data51.title === undefined){
+const err146 = {instancePath:instancePath+"/references/" + i11,schemaPath:"#/properties/references/items/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'",schema:schema31.properties.references.items.required,parentSchema:schema31.properties.references.items,data:data51};
 if(vErrors === null){
 vErrors = [err146];
 }
@@ -2940,10 +2925,9 @@ vErrors.push(err146);
 }
 errors++;
 }
-}
-}
-else {
-const err147 = {instancePath:instancePath+"/references/" + i11,schemaPath:"#/properties/references/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.references.items.type,parentSchema:schema31.properties.references.items,data:data47};
+for(const key10 in data51){
+if(!(((key10 === "title") || (key10 === "url")) || (key10 === "config_rule"))){
+const err147 = {instancePath:instancePath+"/references/" + i11,schemaPath:"#/properties/references/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.references.items,data:data51};
 if(vErrors === null){
 vErrors = [err147];
 }
@@ -2953,9 +2937,11 @@ vErrors.push(err147);
 errors++;
 }
 }
-}
-else {
-const err148 = {instancePath:instancePath+"/references",schemaPath:"#/properties/references/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.references.type,parentSchema:schema31.properties.references,data:data46};
+if(data51.title !== undefined){
+let data52 = data51.title;
+if(typeof data52 === "string"){
+if(func2(data52) < 1){
+const err148 = {instancePath:instancePath+"/references/" + i11+"/title",schemaPath:"#/properties/references/items/properties/title/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.references.items.properties.title,data:data52};
 if(vErrors === null){
 vErrors = [err148];
 }
@@ -2965,11 +2951,8 @@ vErrors.push(err148);
 errors++;
 }
 }
-if(data.rationale !== undefined){
-let data51 = data.rationale;
-if(typeof data51 === "string"){
-if(func2(data51) < 1){
-const err149 = {instancePath:instancePath+"/rationale",schemaPath:"#/properties/rationale/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.rationale,data:data51};
+else {
+const err149 = {instancePath:instancePath+"/references/" + i11+"/title",schemaPath:"#/properties/references/items/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.references.items.properties.title.type,parentSchema:schema31.properties.references.items.properties.title,data:data52};
 if(vErrors === null){
 vErrors = [err149];
 }
@@ -2979,8 +2962,11 @@ vErrors.push(err149);
 errors++;
 }
 }
-else {
-const err150 = {instancePath:instancePath+"/rationale",schemaPath:"#/properties/rationale/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.rationale.type,parentSchema:schema31.properties.rationale,data:data51};
+if(data51.url !== undefined){
+let data53 = data51.url;
+if(typeof data53 === "string"){
+if(!(formats0(data53))){
+const err150 = {instancePath:instancePath+"/references/" + i11+"/url",schemaPath:"#/properties/references/items/properties/url/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\"",schema:"uri",parentSchema:schema31.properties.references.items.properties.url,data:data53};
 if(vErrors === null){
 vErrors = [err150];
 }
@@ -2990,19 +2976,8 @@ vErrors.push(err150);
 errors++;
 }
 }
-if(data.examples !== undefined){
-let data52 = data.examples;
-if(Array.isArray(data52)){
-const len7 = data52.length;
-for(let i12=0; i12<len7; i12++){
-let data53 = data52[i12];
-const _errs181 = errors;
-let valid50 = false;
-let passing1 = null;
-const _errs182 = errors;
-if(data53 && typeof data53 == "object" && !Array.isArray(data53)){
-if(data53.resource === undefined){
-const err151 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/oneOf/0/required",keyword:"required",params:{missingProperty: "resource"},message:"must have required property '"+"resource"+"'",schema:schema39.oneOf[0].required,parentSchema:schema39.oneOf[0],data:data53};
+else {
+const err151 = {instancePath:instancePath+"/references/" + i11+"/url",schemaPath:"#/properties/references/items/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.references.items.properties.url.type,parentSchema:schema31.properties.references.items.properties.url,data:data53};
 if(vErrors === null){
 vErrors = [err151];
 }
@@ -3012,15 +2987,11 @@ vErrors.push(err151);
 errors++;
 }
 }
-var _valid9 = _errs182 === errors;
-if(_valid9){
-valid50 = true;
-passing1 = 0;
-}
-const _errs183 = errors;
-if(data53 && typeof data53 == "object" && !Array.isArray(data53)){
-if(data53.attestation === undefined){
-const err152 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/oneOf/1/required",keyword:"required",params:{missingProperty: "attestation"},message:"must have required property '"+"attestation"+"'",schema:schema39.oneOf[1].required,parentSchema:schema39.oneOf[1],data:data53};
+if(data51.config_rule !== undefined){
+let data54 = data51.config_rule;
+if(typeof data54 === "string"){
+if(!pattern6.test(data54)){
+const err152 = {instancePath:instancePath+"/references/" + i11+"/config_rule",schemaPath:"#/properties/references/items/properties/config_rule/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9_]+$"},message:"must match pattern \""+"^[A-Z0-9_]+$"+"\"",schema:"^[A-Z0-9_]+$",parentSchema:schema31.properties.references.items.properties.config_rule,data:data54};
 if(vErrors === null){
 vErrors = [err152];
 }
@@ -3030,19 +3001,8 @@ vErrors.push(err152);
 errors++;
 }
 }
-var _valid9 = _errs183 === errors;
-if(_valid9 && valid50){
-valid50 = false;
-passing1 = [passing1, 1];
-}
 else {
-if(_valid9){
-valid50 = true;
-passing1 = 1;
-}
-}
-if(!valid50){
-const err153 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf",schema:schema39.oneOf,parentSchema:schema39,data:data53};
+const err153 = {instancePath:instancePath+"/references/" + i11+"/config_rule",schemaPath:"#/properties/references/items/properties/config_rule/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.references.items.properties.config_rule.type,parentSchema:schema31.properties.references.items.properties.config_rule,data:data54};
 if(vErrors === null){
 vErrors = [err153];
 }
@@ -3051,20 +3011,10 @@ vErrors.push(err153);
 }
 errors++;
 }
-else {
-errors = _errs181;
-if(vErrors !== null){
-if(_errs181){
-vErrors.length = _errs181;
+}
 }
 else {
-vErrors = null;
-}
-}
-}
-if(data53 && typeof data53 == "object" && !Array.isArray(data53)){
-if(data53.name === undefined){
-const err154 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema39.required,parentSchema:schema39,data:data53};
+const err154 = {instancePath:instancePath+"/references/" + i11,schemaPath:"#/properties/references/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.references.items.type,parentSchema:schema31.properties.references.items,data:data51};
 if(vErrors === null){
 vErrors = [err154];
 }
@@ -3073,8 +3023,10 @@ vErrors.push(err154);
 }
 errors++;
 }
-if(data53.expect === undefined){
-const err155 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/required",keyword:"required",params:{missingProperty: "expect"},message:"must have required property '"+"expect"+"'",schema:schema39.required,parentSchema:schema39,data:data53};
+}
+}
+else {
+const err155 = {instancePath:instancePath+"/references",schemaPath:"#/properties/references/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.references.type,parentSchema:schema31.properties.references,data:data50};
 if(vErrors === null){
 vErrors = [err155];
 }
@@ -3083,9 +3035,12 @@ vErrors.push(err155);
 }
 errors++;
 }
-for(const key11 in data53){
-if(!(((((((key11 === "name") || (key11 === "resource")) || (key11 === "expect")) || (key11 === "parameters")) || (key11 === "now")) || (key11 === "attestation")) || (key11 === "document_text"))){
-const err156 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema39,data:data53};
+}
+if(data.rationale !== undefined){
+let data55 = data.rationale;
+if(typeof data55 === "string"){
+if(func2(data55) < 1){
+const err156 = {instancePath:instancePath+"/rationale",schemaPath:"#/properties/rationale/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.rationale,data:data55};
 if(vErrors === null){
 vErrors = [err156];
 }
@@ -3095,11 +3050,8 @@ vErrors.push(err156);
 errors++;
 }
 }
-if(data53.name !== undefined){
-let data54 = data53.name;
-if(typeof data54 === "string"){
-if(func2(data54) < 1){
-const err157 = {instancePath:instancePath+"/examples/" + i12+"/name",schemaPath:"#/$defs/example/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.name,data:data54};
+else {
+const err157 = {instancePath:instancePath+"/rationale",schemaPath:"#/properties/rationale/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.rationale.type,parentSchema:schema31.properties.rationale,data:data55};
 if(vErrors === null){
 vErrors = [err157];
 }
@@ -3109,8 +3061,19 @@ vErrors.push(err157);
 errors++;
 }
 }
-else {
-const err158 = {instancePath:instancePath+"/examples/" + i12+"/name",schemaPath:"#/$defs/example/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.name.type,parentSchema:schema39.properties.name,data:data54};
+if(data.examples !== undefined){
+let data56 = data.examples;
+if(Array.isArray(data56)){
+const len7 = data56.length;
+for(let i12=0; i12<len7; i12++){
+let data57 = data56[i12];
+const _errs190 = errors;
+let valid49 = false;
+let passing0 = null;
+const _errs191 = errors;
+if(data57 && typeof data57 == "object" && !Array.isArray(data57)){
+if(data57.resource === undefined){
+const err158 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/oneOf/0/required",keyword:"required",params:{missingProperty: "resource"},message:"must have required property '"+"resource"+"'",schema:schema38.oneOf[0].required,parentSchema:schema38.oneOf[0],data:data57};
 if(vErrors === null){
 vErrors = [err158];
 }
@@ -3120,10 +3083,15 @@ vErrors.push(err158);
 errors++;
 }
 }
-if(data53.expect !== undefined){
-let data55 = data53.expect;
-if(!(((((data55 === "pass") || (data55 === "fail")) || (data55 === "not-applicable")) || (data55 === "error")) || (data55 === "manual"))){
-const err159 = {instancePath:instancePath+"/examples/" + i12+"/expect",schemaPath:"#/$defs/example/properties/expect/enum",keyword:"enum",params:{allowedValues: schema39.properties.expect.enum},message:"must be equal to one of the allowed values",schema:schema39.properties.expect.enum,parentSchema:schema39.properties.expect,data:data55};
+var _valid9 = _errs191 === errors;
+if(_valid9){
+valid49 = true;
+passing0 = 0;
+}
+const _errs192 = errors;
+if(data57 && typeof data57 == "object" && !Array.isArray(data57)){
+if(data57.attestation === undefined){
+const err159 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/oneOf/1/required",keyword:"required",params:{missingProperty: "attestation"},message:"must have required property '"+"attestation"+"'",schema:schema38.oneOf[1].required,parentSchema:schema38.oneOf[1],data:data57};
 if(vErrors === null){
 vErrors = [err159];
 }
@@ -3133,10 +3101,19 @@ vErrors.push(err159);
 errors++;
 }
 }
-if(data53.parameters !== undefined){
-let data56 = data53.parameters;
-if(!(data56 && typeof data56 == "object" && !Array.isArray(data56))){
-const err160 = {instancePath:instancePath+"/examples/" + i12+"/parameters",schemaPath:"#/$defs/example/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.properties.parameters.type,parentSchema:schema39.properties.parameters,data:data56};
+var _valid9 = _errs192 === errors;
+if(_valid9 && valid49){
+valid49 = false;
+passing0 = [passing0, 1];
+}
+else {
+if(_valid9){
+valid49 = true;
+passing0 = 1;
+}
+}
+if(!valid49){
+const err160 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema38.oneOf,parentSchema:schema38,data:data57};
 if(vErrors === null){
 vErrors = [err160];
 }
@@ -3145,12 +3122,20 @@ vErrors.push(err160);
 }
 errors++;
 }
+else {
+errors = _errs190;
+if(vErrors !== null){
+if(_errs190){
+vErrors.length = _errs190;
 }
-if(data53.now !== undefined){
-let data57 = data53.now;
-if(typeof data57 === "string"){
-if(!(formats4.validate(data57))){
-const err161 = {instancePath:instancePath+"/examples/" + i12+"/now",schemaPath:"#/$defs/example/properties/now/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\"",schema:"date-time",parentSchema:schema39.properties.now,data:data57};
+else {
+vErrors = null;
+}
+}
+}
+if(data57 && typeof data57 == "object" && !Array.isArray(data57)){
+if(data57.name === undefined){
+const err161 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema38.required,parentSchema:schema38,data:data57};
 if(vErrors === null){
 vErrors = [err161];
 }
@@ -3159,9 +3144,8 @@ vErrors.push(err161);
 }
 errors++;
 }
-}
-else {
-const err162 = {instancePath:instancePath+"/examples/" + i12+"/now",schemaPath:"#/$defs/example/properties/now/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.now.type,parentSchema:schema39.properties.now,data:data57};
+if(data57.expect === undefined){
+const err162 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/required",keyword:"required",params:{missingProperty: "expect"},message:"must have required property '"+"expect"+"'",schema:schema38.required,parentSchema:schema38,data:data57};
 if(vErrors === null){
 vErrors = [err162];
 }
@@ -3170,12 +3154,9 @@ vErrors.push(err162);
 }
 errors++;
 }
-}
-if(data53.attestation !== undefined){
-let data58 = data53.attestation;
-if(data58 && typeof data58 == "object" && !Array.isArray(data58)){
-if(data58.attested_by === undefined){
-const err163 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "attested_by"},message:"must have required property '"+"attested_by"+"'",schema:schema39.properties.attestation.required,parentSchema:schema39.properties.attestation,data:data58};
+for(const key11 in data57){
+if(!(((((((key11 === "name") || (key11 === "resource")) || (key11 === "expect")) || (key11 === "parameters")) || (key11 === "now")) || (key11 === "attestation")) || (key11 === "document_text"))){
+const err163 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema38,data:data57};
 if(vErrors === null){
 vErrors = [err163];
 }
@@ -3184,8 +3165,12 @@ vErrors.push(err163);
 }
 errors++;
 }
-if(data58.attested_at === undefined){
-const err164 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "attested_at"},message:"must have required property '"+"attested_at"+"'",schema:schema39.properties.attestation.required,parentSchema:schema39.properties.attestation,data:data58};
+}
+if(data57.name !== undefined){
+let data58 = data57.name;
+if(typeof data58 === "string"){
+if(func2(data58) < 1){
+const err164 = {instancePath:instancePath+"/examples/" + i12+"/name",schemaPath:"#/$defs/example/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.name,data:data58};
 if(vErrors === null){
 vErrors = [err164];
 }
@@ -3194,8 +3179,9 @@ vErrors.push(err164);
 }
 errors++;
 }
-if(data58.document === undefined){
-const err165 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "document"},message:"must have required property '"+"document"+"'",schema:schema39.properties.attestation.required,parentSchema:schema39.properties.attestation,data:data58};
+}
+else {
+const err165 = {instancePath:instancePath+"/examples/" + i12+"/name",schemaPath:"#/$defs/example/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.name.type,parentSchema:schema38.properties.name,data:data58};
 if(vErrors === null){
 vErrors = [err165];
 }
@@ -3204,8 +3190,11 @@ vErrors.push(err165);
 }
 errors++;
 }
-if(data58.sha256 === undefined){
-const err166 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "sha256"},message:"must have required property '"+"sha256"+"'",schema:schema39.properties.attestation.required,parentSchema:schema39.properties.attestation,data:data58};
+}
+if(data57.expect !== undefined){
+let data59 = data57.expect;
+if(!(((((data59 === "pass") || (data59 === "fail")) || (data59 === "not-applicable")) || (data59 === "error")) || (data59 === "manual"))){
+const err166 = {instancePath:instancePath+"/examples/" + i12+"/expect",schemaPath:"#/$defs/example/properties/expect/enum",keyword:"enum",params:{allowedValues: schema38.properties.expect.enum},message:"must be equal to one of the allowed values",schema:schema38.properties.expect.enum,parentSchema:schema38.properties.expect,data:data59};
 if(vErrors === null){
 vErrors = [err166];
 }
@@ -3214,8 +3203,11 @@ vErrors.push(err166);
 }
 errors++;
 }
-if(data58.expires === undefined){
-const err167 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "expires"},message:"must have required property '"+"expires"+"'",schema:schema39.properties.attestation.required,parentSchema:schema39.properties.attestation,data:data58};
+}
+if(data57.parameters !== undefined){
+let data60 = data57.parameters;
+if(!(data60 && typeof data60 == "object" && !Array.isArray(data60))){
+const err167 = {instancePath:instancePath+"/examples/" + i12+"/parameters",schemaPath:"#/$defs/example/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.properties.parameters.type,parentSchema:schema38.properties.parameters,data:data60};
 if(vErrors === null){
 vErrors = [err167];
 }
@@ -3224,9 +3216,12 @@ vErrors.push(err167);
 }
 errors++;
 }
-for(const key12 in data58){
-if(!((((((key12 === "attested_by") || (key12 === "attested_at")) || (key12 === "document")) || (key12 === "sha256")) || (key12 === "expires")) || (key12 === "notes"))){
-const err168 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema39.properties.attestation,data:data58};
+}
+if(data57.now !== undefined){
+let data61 = data57.now;
+if(typeof data61 === "string"){
+if(!(formats4.validate(data61))){
+const err168 = {instancePath:instancePath+"/examples/" + i12+"/now",schemaPath:"#/$defs/example/properties/now/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\"",schema:"date-time",parentSchema:schema38.properties.now,data:data61};
 if(vErrors === null){
 vErrors = [err168];
 }
@@ -3236,11 +3231,8 @@ vErrors.push(err168);
 errors++;
 }
 }
-if(data58.attested_by !== undefined){
-let data59 = data58.attested_by;
-if(typeof data59 === "string"){
-if(func2(data59) < 1){
-const err169 = {instancePath:instancePath+"/examples/" + i12+"/attestation/attested_by",schemaPath:"#/$defs/example/properties/attestation/properties/attested_by/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.attestation.properties.attested_by,data:data59};
+else {
+const err169 = {instancePath:instancePath+"/examples/" + i12+"/now",schemaPath:"#/$defs/example/properties/now/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.now.type,parentSchema:schema38.properties.now,data:data61};
 if(vErrors === null){
 vErrors = [err169];
 }
@@ -3250,8 +3242,11 @@ vErrors.push(err169);
 errors++;
 }
 }
-else {
-const err170 = {instancePath:instancePath+"/examples/" + i12+"/attestation/attested_by",schemaPath:"#/$defs/example/properties/attestation/properties/attested_by/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.attestation.properties.attested_by.type,parentSchema:schema39.properties.attestation.properties.attested_by,data:data59};
+if(data57.attestation !== undefined){
+let data62 = data57.attestation;
+if(data62 && typeof data62 == "object" && !Array.isArray(data62)){
+if(data62.attested_by === undefined){
+const err170 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "attested_by"},message:"must have required property '"+"attested_by"+"'",schema:schema38.properties.attestation.required,parentSchema:schema38.properties.attestation,data:data62};
 if(vErrors === null){
 vErrors = [err170];
 }
@@ -3260,12 +3255,8 @@ vErrors.push(err170);
 }
 errors++;
 }
-}
-if(data58.attested_at !== undefined){
-let data60 = data58.attested_at;
-if(typeof data60 === "string"){
-if(func2(data60) < 1){
-const err171 = {instancePath:instancePath+"/examples/" + i12+"/attestation/attested_at",schemaPath:"#/$defs/example/properties/attestation/properties/attested_at/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.attestation.properties.attested_at,data:data60};
+if(data62.attested_at === undefined){
+const err171 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "attested_at"},message:"must have required property '"+"attested_at"+"'",schema:schema38.properties.attestation.required,parentSchema:schema38.properties.attestation,data:data62};
 if(vErrors === null){
 vErrors = [err171];
 }
@@ -3274,9 +3265,8 @@ vErrors.push(err171);
 }
 errors++;
 }
-}
-else {
-const err172 = {instancePath:instancePath+"/examples/" + i12+"/attestation/attested_at",schemaPath:"#/$defs/example/properties/attestation/properties/attested_at/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.attestation.properties.attested_at.type,parentSchema:schema39.properties.attestation.properties.attested_at,data:data60};
+if(data62.document === undefined){
+const err172 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "document"},message:"must have required property '"+"document"+"'",schema:schema38.properties.attestation.required,parentSchema:schema38.properties.attestation,data:data62};
 if(vErrors === null){
 vErrors = [err172];
 }
@@ -3285,12 +3275,8 @@ vErrors.push(err172);
 }
 errors++;
 }
-}
-if(data58.document !== undefined){
-let data61 = data58.document;
-if(typeof data61 === "string"){
-if(func2(data61) < 1){
-const err173 = {instancePath:instancePath+"/examples/" + i12+"/attestation/document",schemaPath:"#/$defs/example/properties/attestation/properties/document/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.attestation.properties.document,data:data61};
+if(data62.sha256 === undefined){
+const err173 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "sha256"},message:"must have required property '"+"sha256"+"'",schema:schema38.properties.attestation.required,parentSchema:schema38.properties.attestation,data:data62};
 if(vErrors === null){
 vErrors = [err173];
 }
@@ -3299,9 +3285,8 @@ vErrors.push(err173);
 }
 errors++;
 }
-}
-else {
-const err174 = {instancePath:instancePath+"/examples/" + i12+"/attestation/document",schemaPath:"#/$defs/example/properties/attestation/properties/document/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.attestation.properties.document.type,parentSchema:schema39.properties.attestation.properties.document,data:data61};
+if(data62.expires === undefined){
+const err174 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "expires"},message:"must have required property '"+"expires"+"'",schema:schema38.properties.attestation.required,parentSchema:schema38.properties.attestation,data:data62};
 if(vErrors === null){
 vErrors = [err174];
 }
@@ -3310,12 +3295,9 @@ vErrors.push(err174);
 }
 errors++;
 }
-}
-if(data58.sha256 !== undefined){
-let data62 = data58.sha256;
-if(typeof data62 === "string"){
-if(func2(data62) < 1){
-const err175 = {instancePath:instancePath+"/examples/" + i12+"/attestation/sha256",schemaPath:"#/$defs/example/properties/attestation/properties/sha256/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.attestation.properties.sha256,data:data62};
+for(const key12 in data62){
+if(!((((((key12 === "attested_by") || (key12 === "attested_at")) || (key12 === "document")) || (key12 === "sha256")) || (key12 === "expires")) || (key12 === "notes"))){
+const err175 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema38.properties.attestation,data:data62};
 if(vErrors === null){
 vErrors = [err175];
 }
@@ -3325,8 +3307,11 @@ vErrors.push(err175);
 errors++;
 }
 }
-else {
-const err176 = {instancePath:instancePath+"/examples/" + i12+"/attestation/sha256",schemaPath:"#/$defs/example/properties/attestation/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.attestation.properties.sha256.type,parentSchema:schema39.properties.attestation.properties.sha256,data:data62};
+if(data62.attested_by !== undefined){
+let data63 = data62.attested_by;
+if(typeof data63 === "string"){
+if(func2(data63) < 1){
+const err176 = {instancePath:instancePath+"/examples/" + i12+"/attestation/attested_by",schemaPath:"#/$defs/example/properties/attestation/properties/attested_by/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.attestation.properties.attested_by,data:data63};
 if(vErrors === null){
 vErrors = [err176];
 }
@@ -3336,11 +3321,8 @@ vErrors.push(err176);
 errors++;
 }
 }
-if(data58.expires !== undefined){
-let data63 = data58.expires;
-if(typeof data63 === "string"){
-if(func2(data63) < 1){
-const err177 = {instancePath:instancePath+"/examples/" + i12+"/attestation/expires",schemaPath:"#/$defs/example/properties/attestation/properties/expires/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.attestation.properties.expires,data:data63};
+else {
+const err177 = {instancePath:instancePath+"/examples/" + i12+"/attestation/attested_by",schemaPath:"#/$defs/example/properties/attestation/properties/attested_by/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.attestation.properties.attested_by.type,parentSchema:schema38.properties.attestation.properties.attested_by,data:data63};
 if(vErrors === null){
 vErrors = [err177];
 }
@@ -3350,8 +3332,11 @@ vErrors.push(err177);
 errors++;
 }
 }
-else {
-const err178 = {instancePath:instancePath+"/examples/" + i12+"/attestation/expires",schemaPath:"#/$defs/example/properties/attestation/properties/expires/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.attestation.properties.expires.type,parentSchema:schema39.properties.attestation.properties.expires,data:data63};
+if(data62.attested_at !== undefined){
+let data64 = data62.attested_at;
+if(typeof data64 === "string"){
+if(func2(data64) < 1){
+const err178 = {instancePath:instancePath+"/examples/" + i12+"/attestation/attested_at",schemaPath:"#/$defs/example/properties/attestation/properties/attested_at/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.attestation.properties.attested_at,data:data64};
 if(vErrors === null){
 vErrors = [err178];
 }
@@ -3361,11 +3346,8 @@ vErrors.push(err178);
 errors++;
 }
 }
-if(data58.notes !== undefined){
-let data64 = data58.notes;
-if(typeof data64 === "string"){
-if(func2(data64) < 1){
-const err179 = {instancePath:instancePath+"/examples/" + i12+"/attestation/notes",schemaPath:"#/$defs/example/properties/attestation/properties/notes/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.attestation.properties.notes,data:data64};
+else {
+const err179 = {instancePath:instancePath+"/examples/" + i12+"/attestation/attested_at",schemaPath:"#/$defs/example/properties/attestation/properties/attested_at/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.attestation.properties.attested_at.type,parentSchema:schema38.properties.attestation.properties.attested_at,data:data64};
 if(vErrors === null){
 vErrors = [err179];
 }
@@ -3375,8 +3357,11 @@ vErrors.push(err179);
 errors++;
 }
 }
-else {
-const err180 = {instancePath:instancePath+"/examples/" + i12+"/attestation/notes",schemaPath:"#/$defs/example/properties/attestation/properties/notes/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.attestation.properties.notes.type,parentSchema:schema39.properties.attestation.properties.notes,data:data64};
+if(data62.document !== undefined){
+let data65 = data62.document;
+if(typeof data65 === "string"){
+if(func2(data65) < 1){
+const err180 = {instancePath:instancePath+"/examples/" + i12+"/attestation/document",schemaPath:"#/$defs/example/properties/attestation/properties/document/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.attestation.properties.document,data:data65};
 if(vErrors === null){
 vErrors = [err180];
 }
@@ -3386,9 +3371,8 @@ vErrors.push(err180);
 errors++;
 }
 }
-}
 else {
-const err181 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.properties.attestation.type,parentSchema:schema39.properties.attestation,data:data58};
+const err181 = {instancePath:instancePath+"/examples/" + i12+"/attestation/document",schemaPath:"#/$defs/example/properties/attestation/properties/document/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.attestation.properties.document.type,parentSchema:schema38.properties.attestation.properties.document,data:data65};
 if(vErrors === null){
 vErrors = [err181];
 }
@@ -3398,10 +3382,11 @@ vErrors.push(err181);
 errors++;
 }
 }
-if(data53.document_text !== undefined){
-let data65 = data53.document_text;
-if(typeof data65 !== "string"){
-const err182 = {instancePath:instancePath+"/examples/" + i12+"/document_text",schemaPath:"#/$defs/example/properties/document_text/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.document_text.type,parentSchema:schema39.properties.document_text,data:data65};
+if(data62.sha256 !== undefined){
+let data66 = data62.sha256;
+if(typeof data66 === "string"){
+if(func2(data66) < 1){
+const err182 = {instancePath:instancePath+"/examples/" + i12+"/attestation/sha256",schemaPath:"#/$defs/example/properties/attestation/properties/sha256/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.attestation.properties.sha256,data:data66};
 if(vErrors === null){
 vErrors = [err182];
 }
@@ -3411,9 +3396,8 @@ vErrors.push(err182);
 errors++;
 }
 }
-}
 else {
-const err183 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.type,parentSchema:schema39,data:data53};
+const err183 = {instancePath:instancePath+"/examples/" + i12+"/attestation/sha256",schemaPath:"#/$defs/example/properties/attestation/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.attestation.properties.sha256.type,parentSchema:schema38.properties.attestation.properties.sha256,data:data66};
 if(vErrors === null){
 vErrors = [err183];
 }
@@ -3423,9 +3407,11 @@ vErrors.push(err183);
 errors++;
 }
 }
-}
-else {
-const err184 = {instancePath:instancePath+"/examples",schemaPath:"#/properties/examples/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.examples.type,parentSchema:schema31.properties.examples,data:data52};
+if(data62.expires !== undefined){
+let data67 = data62.expires;
+if(typeof data67 === "string"){
+if(func2(data67) < 1){
+const err184 = {instancePath:instancePath+"/examples/" + i12+"/attestation/expires",schemaPath:"#/$defs/example/properties/attestation/properties/expires/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.attestation.properties.expires,data:data67};
 if(vErrors === null){
 vErrors = [err184];
 }
@@ -3435,15 +3421,8 @@ vErrors.push(err184);
 errors++;
 }
 }
-if(data.tags !== undefined){
-let data66 = data.tags;
-if(Array.isArray(data66)){
-const len8 = data66.length;
-for(let i13=0; i13<len8; i13++){
-let data67 = data66[i13];
-if(typeof data67 === "string"){
-if(func2(data67) < 1){
-const err185 = {instancePath:instancePath+"/tags/" + i13,schemaPath:"#/properties/tags/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.tags.items,data:data67};
+else {
+const err185 = {instancePath:instancePath+"/examples/" + i12+"/attestation/expires",schemaPath:"#/$defs/example/properties/attestation/properties/expires/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.attestation.properties.expires.type,parentSchema:schema38.properties.attestation.properties.expires,data:data67};
 if(vErrors === null){
 vErrors = [err185];
 }
@@ -3453,8 +3432,11 @@ vErrors.push(err185);
 errors++;
 }
 }
-else {
-const err186 = {instancePath:instancePath+"/tags/" + i13,schemaPath:"#/properties/tags/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.tags.items.type,parentSchema:schema31.properties.tags.items,data:data67};
+if(data62.notes !== undefined){
+let data68 = data62.notes;
+if(typeof data68 === "string"){
+if(func2(data68) < 1){
+const err186 = {instancePath:instancePath+"/examples/" + i12+"/attestation/notes",schemaPath:"#/$defs/example/properties/attestation/properties/notes/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.attestation.properties.notes,data:data68};
 if(vErrors === null){
 vErrors = [err186];
 }
@@ -3464,18 +3446,8 @@ vErrors.push(err186);
 errors++;
 }
 }
-let i14 = data66.length;
-let j5;
-if(i14 > 1){
-const indices5 = {};
-for(;i14--;){
-let item5 = data66[i14];
-if(typeof item5 !== "string"){
-continue;
-}
-if(typeof indices5[item5] == "number"){
-j5 = indices5[item5];
-const err187 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/uniqueItems",keyword:"uniqueItems",params:{i: i14, j: j5},message:"must NOT have duplicate items (items ## "+j5+" and "+i14+" are identical)",schema:true,parentSchema:schema31.properties.tags,data:data66};
+else {
+const err187 = {instancePath:instancePath+"/examples/" + i12+"/attestation/notes",schemaPath:"#/$defs/example/properties/attestation/properties/notes/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.attestation.properties.notes.type,parentSchema:schema38.properties.attestation.properties.notes,data:data68};
 if(vErrors === null){
 vErrors = [err187];
 }
@@ -3483,14 +3455,11 @@ else {
 vErrors.push(err187);
 }
 errors++;
-break;
-}
-indices5[item5] = i14;
 }
 }
 }
 else {
-const err188 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.tags.type,parentSchema:schema31.properties.tags,data:data66};
+const err188 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.properties.attestation.type,parentSchema:schema38.properties.attestation,data:data62};
 if(vErrors === null){
 vErrors = [err188];
 }
@@ -3500,14 +3469,116 @@ vErrors.push(err188);
 errors++;
 }
 }
-}
-else {
-const err189 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
+if(data57.document_text !== undefined){
+let data69 = data57.document_text;
+if(typeof data69 !== "string"){
+const err189 = {instancePath:instancePath+"/examples/" + i12+"/document_text",schemaPath:"#/$defs/example/properties/document_text/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.document_text.type,parentSchema:schema38.properties.document_text,data:data69};
 if(vErrors === null){
 vErrors = [err189];
 }
 else {
 vErrors.push(err189);
+}
+errors++;
+}
+}
+}
+else {
+const err190 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.type,parentSchema:schema38,data:data57};
+if(vErrors === null){
+vErrors = [err190];
+}
+else {
+vErrors.push(err190);
+}
+errors++;
+}
+}
+}
+else {
+const err191 = {instancePath:instancePath+"/examples",schemaPath:"#/properties/examples/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.examples.type,parentSchema:schema31.properties.examples,data:data56};
+if(vErrors === null){
+vErrors = [err191];
+}
+else {
+vErrors.push(err191);
+}
+errors++;
+}
+}
+if(data.tags !== undefined){
+let data70 = data.tags;
+if(Array.isArray(data70)){
+const len8 = data70.length;
+for(let i13=0; i13<len8; i13++){
+let data71 = data70[i13];
+if(typeof data71 === "string"){
+if(func2(data71) < 1){
+const err192 = {instancePath:instancePath+"/tags/" + i13,schemaPath:"#/properties/tags/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.tags.items,data:data71};
+if(vErrors === null){
+vErrors = [err192];
+}
+else {
+vErrors.push(err192);
+}
+errors++;
+}
+}
+else {
+const err193 = {instancePath:instancePath+"/tags/" + i13,schemaPath:"#/properties/tags/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.tags.items.type,parentSchema:schema31.properties.tags.items,data:data71};
+if(vErrors === null){
+vErrors = [err193];
+}
+else {
+vErrors.push(err193);
+}
+errors++;
+}
+}
+let i14 = data70.length;
+let j5;
+if(i14 > 1){
+const indices5 = {};
+for(;i14--;){
+let item5 = data70[i14];
+if(typeof item5 !== "string"){
+continue;
+}
+if(typeof indices5[item5] == "number"){
+j5 = indices5[item5];
+const err194 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/uniqueItems",keyword:"uniqueItems",params:{i: i14, j: j5},message:"must NOT have duplicate items (items ## "+j5+" and "+i14+" are identical)",schema:true,parentSchema:schema31.properties.tags,data:data70};
+if(vErrors === null){
+vErrors = [err194];
+}
+else {
+vErrors.push(err194);
+}
+errors++;
+break;
+}
+indices5[item5] = i14;
+}
+}
+}
+else {
+const err195 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.tags.type,parentSchema:schema31.properties.tags,data:data70};
+if(vErrors === null){
+vErrors = [err195];
+}
+else {
+vErrors.push(err195);
+}
+errors++;
+}
+}
+}
+else {
+const err196 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
+if(vErrors === null){
+vErrors = [err196];
+}
+else {
+vErrors.push(err196);
 }
 errors++;
 }
@@ -3517,7 +3588,7 @@ return errors === 0;
 validate20.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const framework = validate31;
-const schema40 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/framework.schema.json","title":"trustpack framework catalog","type":"object","additionalProperties":false,"required":["id","title","version","requirements"],"properties":{"id":{"enum":["soc2","pci-dss-4.0.1","gdpr","ccpa","csa-ccm-4"]},"title":{"type":"string","minLength":1},"version":{"type":"string","minLength":1},"url":{"type":"string","format":"uri"},"requirements":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["id","title"],"properties":{"id":{"type":"string","minLength":1},"title":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}}}}}};
+const schema39 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/framework.schema.json","title":"trustpack framework catalog","type":"object","additionalProperties":false,"required":["id","title","version","requirements"],"properties":{"id":{"enum":["soc2","pci-dss-4.0.1","gdpr","ccpa","csa-ccm-4"]},"title":{"type":"string","minLength":1},"version":{"type":"string","minLength":1},"url":{"type":"string","format":"uri"},"requirements":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["id","title"],"properties":{"id":{"type":"string","minLength":1},"title":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}}}}}};
 
 function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://trustpack.dev/schema/framework.schema.json" */;
@@ -3532,7 +3603,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.id === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'",schema:schema40.required,parentSchema:schema40,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'",schema:schema39.required,parentSchema:schema39,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -3542,7 +3613,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.title === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'",schema:schema40.required,parentSchema:schema40,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'",schema:schema39.required,parentSchema:schema39,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3552,7 +3623,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.version === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "version"},message:"must have required property '"+"version"+"'",schema:schema40.required,parentSchema:schema40,data};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "version"},message:"must have required property '"+"version"+"'",schema:schema39.required,parentSchema:schema39,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3562,7 +3633,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.requirements === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "requirements"},message:"must have required property '"+"requirements"+"'",schema:schema40.required,parentSchema:schema40,data};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "requirements"},message:"must have required property '"+"requirements"+"'",schema:schema39.required,parentSchema:schema39,data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3573,7 +3644,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((((key0 === "id") || (key0 === "title")) || (key0 === "version")) || (key0 === "url")) || (key0 === "requirements"))){
-const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema40,data};
+const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema39,data};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -3586,7 +3657,7 @@ errors++;
 if(data.id !== undefined){
 let data0 = data.id;
 if(!(((((data0 === "soc2") || (data0 === "pci-dss-4.0.1")) || (data0 === "gdpr")) || (data0 === "ccpa")) || (data0 === "csa-ccm-4"))){
-const err5 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/enum",keyword:"enum",params:{allowedValues: schema40.properties.id.enum},message:"must be equal to one of the allowed values",schema:schema40.properties.id.enum,parentSchema:schema40.properties.id,data:data0};
+const err5 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/enum",keyword:"enum",params:{allowedValues: schema39.properties.id.enum},message:"must be equal to one of the allowed values",schema:schema39.properties.id.enum,parentSchema:schema39.properties.id,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -3600,7 +3671,7 @@ if(data.title !== undefined){
 let data1 = data.title;
 if(typeof data1 === "string"){
 if(func2(data1) < 1){
-const err6 = {instancePath:instancePath+"/title",schemaPath:"#/properties/title/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.title,data:data1};
+const err6 = {instancePath:instancePath+"/title",schemaPath:"#/properties/title/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.title,data:data1};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -3611,7 +3682,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/title",schemaPath:"#/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.title.type,parentSchema:schema40.properties.title,data:data1};
+const err7 = {instancePath:instancePath+"/title",schemaPath:"#/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.title.type,parentSchema:schema39.properties.title,data:data1};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -3625,7 +3696,7 @@ if(data.version !== undefined){
 let data2 = data.version;
 if(typeof data2 === "string"){
 if(func2(data2) < 1){
-const err8 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.version,data:data2};
+const err8 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.version,data:data2};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -3636,7 +3707,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.version.type,parentSchema:schema40.properties.version,data:data2};
+const err9 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.version.type,parentSchema:schema39.properties.version,data:data2};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -3650,7 +3721,7 @@ if(data.url !== undefined){
 let data3 = data.url;
 if(typeof data3 === "string"){
 if(!(formats0(data3))){
-const err10 = {instancePath:instancePath+"/url",schemaPath:"#/properties/url/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\"",schema:"uri",parentSchema:schema40.properties.url,data:data3};
+const err10 = {instancePath:instancePath+"/url",schemaPath:"#/properties/url/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\"",schema:"uri",parentSchema:schema39.properties.url,data:data3};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -3661,7 +3732,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/url",schemaPath:"#/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.url.type,parentSchema:schema40.properties.url,data:data3};
+const err11 = {instancePath:instancePath+"/url",schemaPath:"#/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.url.type,parentSchema:schema39.properties.url,data:data3};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -3675,7 +3746,7 @@ if(data.requirements !== undefined){
 let data4 = data.requirements;
 if(Array.isArray(data4)){
 if(data4.length < 1){
-const err12 = {instancePath:instancePath+"/requirements",schemaPath:"#/properties/requirements/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema40.properties.requirements,data:data4};
+const err12 = {instancePath:instancePath+"/requirements",schemaPath:"#/properties/requirements/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema39.properties.requirements,data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -3689,7 +3760,7 @@ for(let i0=0; i0<len0; i0++){
 let data5 = data4[i0];
 if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 if(data5.id === undefined){
-const err13 = {instancePath:instancePath+"/requirements/" + i0,schemaPath:"#/properties/requirements/items/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'",schema:schema40.properties.requirements.items.required,parentSchema:schema40.properties.requirements.items,data:data5};
+const err13 = {instancePath:instancePath+"/requirements/" + i0,schemaPath:"#/properties/requirements/items/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'",schema:schema39.properties.requirements.items.required,parentSchema:schema39.properties.requirements.items,data:data5};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -3699,7 +3770,7 @@ vErrors.push(err13);
 errors++;
 }
 if(data5.title === undefined){
-const err14 = {instancePath:instancePath+"/requirements/" + i0,schemaPath:"#/properties/requirements/items/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'",schema:schema40.properties.requirements.items.required,parentSchema:schema40.properties.requirements.items,data:data5};
+const err14 = {instancePath:instancePath+"/requirements/" + i0,schemaPath:"#/properties/requirements/items/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'",schema:schema39.properties.requirements.items.required,parentSchema:schema39.properties.requirements.items,data:data5};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3710,7 +3781,7 @@ errors++;
 }
 for(const key1 in data5){
 if(!(((key1 === "id") || (key1 === "title")) || (key1 === "group"))){
-const err15 = {instancePath:instancePath+"/requirements/" + i0,schemaPath:"#/properties/requirements/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema40.properties.requirements.items,data:data5};
+const err15 = {instancePath:instancePath+"/requirements/" + i0,schemaPath:"#/properties/requirements/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema39.properties.requirements.items,data:data5};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -3724,7 +3795,7 @@ if(data5.id !== undefined){
 let data6 = data5.id;
 if(typeof data6 === "string"){
 if(func2(data6) < 1){
-const err16 = {instancePath:instancePath+"/requirements/" + i0+"/id",schemaPath:"#/properties/requirements/items/properties/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.requirements.items.properties.id,data:data6};
+const err16 = {instancePath:instancePath+"/requirements/" + i0+"/id",schemaPath:"#/properties/requirements/items/properties/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.requirements.items.properties.id,data:data6};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -3735,7 +3806,7 @@ errors++;
 }
 }
 else {
-const err17 = {instancePath:instancePath+"/requirements/" + i0+"/id",schemaPath:"#/properties/requirements/items/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.requirements.items.properties.id.type,parentSchema:schema40.properties.requirements.items.properties.id,data:data6};
+const err17 = {instancePath:instancePath+"/requirements/" + i0+"/id",schemaPath:"#/properties/requirements/items/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.requirements.items.properties.id.type,parentSchema:schema39.properties.requirements.items.properties.id,data:data6};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -3749,7 +3820,7 @@ if(data5.title !== undefined){
 let data7 = data5.title;
 if(typeof data7 === "string"){
 if(func2(data7) < 1){
-const err18 = {instancePath:instancePath+"/requirements/" + i0+"/title",schemaPath:"#/properties/requirements/items/properties/title/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.requirements.items.properties.title,data:data7};
+const err18 = {instancePath:instancePath+"/requirements/" + i0+"/title",schemaPath:"#/properties/requirements/items/properties/title/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.requirements.items.properties.title,data:data7};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -3760,7 +3831,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/requirements/" + i0+"/title",schemaPath:"#/properties/requirements/items/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.requirements.items.properties.title.type,parentSchema:schema40.properties.requirements.items.properties.title,data:data7};
+const err19 = {instancePath:instancePath+"/requirements/" + i0+"/title",schemaPath:"#/properties/requirements/items/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.requirements.items.properties.title.type,parentSchema:schema39.properties.requirements.items.properties.title,data:data7};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -3774,7 +3845,7 @@ if(data5.group !== undefined){
 let data8 = data5.group;
 if(typeof data8 === "string"){
 if(func2(data8) < 1){
-const err20 = {instancePath:instancePath+"/requirements/" + i0+"/group",schemaPath:"#/properties/requirements/items/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.requirements.items.properties.group,data:data8};
+const err20 = {instancePath:instancePath+"/requirements/" + i0+"/group",schemaPath:"#/properties/requirements/items/properties/group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.requirements.items.properties.group,data:data8};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -3785,7 +3856,7 @@ errors++;
 }
 }
 else {
-const err21 = {instancePath:instancePath+"/requirements/" + i0+"/group",schemaPath:"#/properties/requirements/items/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.requirements.items.properties.group.type,parentSchema:schema40.properties.requirements.items.properties.group,data:data8};
+const err21 = {instancePath:instancePath+"/requirements/" + i0+"/group",schemaPath:"#/properties/requirements/items/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.requirements.items.properties.group.type,parentSchema:schema39.properties.requirements.items.properties.group,data:data8};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -3797,7 +3868,7 @@ errors++;
 }
 }
 else {
-const err22 = {instancePath:instancePath+"/requirements/" + i0,schemaPath:"#/properties/requirements/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.properties.requirements.items.type,parentSchema:schema40.properties.requirements.items,data:data5};
+const err22 = {instancePath:instancePath+"/requirements/" + i0,schemaPath:"#/properties/requirements/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.properties.requirements.items.type,parentSchema:schema39.properties.requirements.items,data:data5};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -3809,7 +3880,7 @@ errors++;
 }
 }
 else {
-const err23 = {instancePath:instancePath+"/requirements",schemaPath:"#/properties/requirements/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema40.properties.requirements.type,parentSchema:schema40.properties.requirements,data:data4};
+const err23 = {instancePath:instancePath+"/requirements",schemaPath:"#/properties/requirements/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema39.properties.requirements.type,parentSchema:schema39.properties.requirements,data:data4};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -3821,7 +3892,7 @@ errors++;
 }
 }
 else {
-const err24 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.type,parentSchema:schema40,data};
+const err24 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.type,parentSchema:schema39,data};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -3836,7 +3907,7 @@ return errors === 0;
 validate31.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const project = validate32;
-const schema41 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/project.schema.json","title":"trustpack.yaml project settings","type":"object","additionalProperties":false,"properties":{"organisation":{"type":"string","minLength":1},"controls":{"type":"string","minLength":1},"regions":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-\\d+$","x-message":"must be an AWS region such as eu-central-1"}},"system":{"type":"object","additionalProperties":false,"properties":{"scope":{"type":"string","minLength":1,"x-message":"the system description: a paragraph on what is in scope"},"accounts":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^\\d{12}$","x-message":"must be a 12-digit AWS account id written as text, e.g. \"012345678901\""}},"services":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1}}}},"preparer":{"type":"string","minLength":1,"x-message":"who prepared the pack: a name, and a role if you like"},"reviewer":{"type":"string","minLength":1,"x-message":"who reviewed the pack: a name, and a role if you like"},"logo":{"type":"string","pattern":"\\.([pP][nN][gG]|[jJ][pP][eE]?[gG])$","x-message":"must be the path of a PNG or JPEG file"},"parameters":{"type":"object"},"control_parameters":{"type":"object","additionalProperties":{"type":"object"}},"waivers":{"type":"string","minLength":1},"attestations":{"type":"string","minLength":1},"responses":{"type":"string","minLength":1}}};
+const schema40 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/project.schema.json","title":"trustpack.yaml project settings","type":"object","additionalProperties":false,"properties":{"organisation":{"type":"string","minLength":1},"controls":{"type":"string","minLength":1},"regions":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-\\d+$","x-message":"must be an AWS region such as eu-central-1"}},"system":{"type":"object","additionalProperties":false,"properties":{"scope":{"type":"string","minLength":1,"x-message":"the system description: a paragraph on what is in scope"},"accounts":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^\\d{12}$","x-message":"must be a 12-digit AWS account id written as text, e.g. \"012345678901\""}},"services":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1}}}},"preparer":{"type":"string","minLength":1,"x-message":"who prepared the pack: a name, and a role if you like"},"reviewer":{"type":"string","minLength":1,"x-message":"who reviewed the pack: a name, and a role if you like"},"logo":{"type":"string","pattern":"\\.([pP][nN][gG]|[jJ][pP][eE]?[gG])$","x-message":"must be the path of a PNG or JPEG file"},"parameters":{"type":"object"},"control_parameters":{"type":"object","additionalProperties":{"type":"object"}},"waivers":{"type":"string","minLength":1},"attestations":{"type":"string","minLength":1},"responses":{"type":"string","minLength":1}}};
 const pattern10 = new RegExp("^[a-z]{2}(-[a-z]+)+-\\d+$", "u");
 const pattern11 = new RegExp("^\\d{12}$", "u");
 const pattern12 = new RegExp("\\.([pP][nN][gG]|[jJ][pP][eE]?[gG])$", "u");
@@ -3854,8 +3925,8 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
-if(!(func1.call(schema41.properties, key0))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema41,data};
+if(!(func1.call(schema40.properties, key0))){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema40,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -3869,7 +3940,7 @@ if(data.organisation !== undefined){
 let data0 = data.organisation;
 if(typeof data0 === "string"){
 if(func2(data0) < 1){
-const err1 = {instancePath:instancePath+"/organisation",schemaPath:"#/properties/organisation/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema41.properties.organisation,data:data0};
+const err1 = {instancePath:instancePath+"/organisation",schemaPath:"#/properties/organisation/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.organisation,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3880,7 +3951,7 @@ errors++;
 }
 }
 else {
-const err2 = {instancePath:instancePath+"/organisation",schemaPath:"#/properties/organisation/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.organisation.type,parentSchema:schema41.properties.organisation,data:data0};
+const err2 = {instancePath:instancePath+"/organisation",schemaPath:"#/properties/organisation/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.organisation.type,parentSchema:schema40.properties.organisation,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3894,7 +3965,7 @@ if(data.controls !== undefined){
 let data1 = data.controls;
 if(typeof data1 === "string"){
 if(func2(data1) < 1){
-const err3 = {instancePath:instancePath+"/controls",schemaPath:"#/properties/controls/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema41.properties.controls,data:data1};
+const err3 = {instancePath:instancePath+"/controls",schemaPath:"#/properties/controls/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.controls,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3905,7 +3976,7 @@ errors++;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/controls",schemaPath:"#/properties/controls/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.controls.type,parentSchema:schema41.properties.controls,data:data1};
+const err4 = {instancePath:instancePath+"/controls",schemaPath:"#/properties/controls/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.controls.type,parentSchema:schema40.properties.controls,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -3923,7 +3994,7 @@ for(let i0=0; i0<len0; i0++){
 let data3 = data2[i0];
 if(typeof data3 === "string"){
 if(!pattern10.test(data3)){
-const err5 = {instancePath:instancePath+"/regions/" + i0,schemaPath:"#/properties/regions/items/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-\\d+$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-\\d+$"+"\"",schema:"^[a-z]{2}(-[a-z]+)+-\\d+$",parentSchema:schema41.properties.regions.items,data:data3};
+const err5 = {instancePath:instancePath+"/regions/" + i0,schemaPath:"#/properties/regions/items/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-\\d+$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-\\d+$"+"\"",schema:"^[a-z]{2}(-[a-z]+)+-\\d+$",parentSchema:schema40.properties.regions.items,data:data3};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -3934,7 +4005,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/regions/" + i0,schemaPath:"#/properties/regions/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.regions.items.type,parentSchema:schema41.properties.regions.items,data:data3};
+const err6 = {instancePath:instancePath+"/regions/" + i0,schemaPath:"#/properties/regions/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.regions.items.type,parentSchema:schema40.properties.regions.items,data:data3};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -3955,7 +4026,7 @@ continue;
 }
 if(typeof indices0[item0] == "number"){
 j0 = indices0[item0];
-const err7 = {instancePath:instancePath+"/regions",schemaPath:"#/properties/regions/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema41.properties.regions,data:data2};
+const err7 = {instancePath:instancePath+"/regions",schemaPath:"#/properties/regions/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema40.properties.regions,data:data2};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -3970,7 +4041,7 @@ indices0[item0] = i1;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/regions",schemaPath:"#/properties/regions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema41.properties.regions.type,parentSchema:schema41.properties.regions,data:data2};
+const err8 = {instancePath:instancePath+"/regions",schemaPath:"#/properties/regions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema40.properties.regions.type,parentSchema:schema40.properties.regions,data:data2};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -3985,7 +4056,7 @@ let data4 = data.system;
 if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
 for(const key1 in data4){
 if(!(((key1 === "scope") || (key1 === "accounts")) || (key1 === "services"))){
-const err9 = {instancePath:instancePath+"/system",schemaPath:"#/properties/system/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema41.properties.system,data:data4};
+const err9 = {instancePath:instancePath+"/system",schemaPath:"#/properties/system/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema40.properties.system,data:data4};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -3999,7 +4070,7 @@ if(data4.scope !== undefined){
 let data5 = data4.scope;
 if(typeof data5 === "string"){
 if(func2(data5) < 1){
-const err10 = {instancePath:instancePath+"/system/scope",schemaPath:"#/properties/system/properties/scope/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema41.properties.system.properties.scope,data:data5};
+const err10 = {instancePath:instancePath+"/system/scope",schemaPath:"#/properties/system/properties/scope/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.system.properties.scope,data:data5};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -4010,7 +4081,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/system/scope",schemaPath:"#/properties/system/properties/scope/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.system.properties.scope.type,parentSchema:schema41.properties.system.properties.scope,data:data5};
+const err11 = {instancePath:instancePath+"/system/scope",schemaPath:"#/properties/system/properties/scope/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.system.properties.scope.type,parentSchema:schema40.properties.system.properties.scope,data:data5};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -4028,7 +4099,7 @@ for(let i2=0; i2<len1; i2++){
 let data7 = data6[i2];
 if(typeof data7 === "string"){
 if(!pattern11.test(data7)){
-const err12 = {instancePath:instancePath+"/system/accounts/" + i2,schemaPath:"#/properties/system/properties/accounts/items/pattern",keyword:"pattern",params:{pattern: "^\\d{12}$"},message:"must match pattern \""+"^\\d{12}$"+"\"",schema:"^\\d{12}$",parentSchema:schema41.properties.system.properties.accounts.items,data:data7};
+const err12 = {instancePath:instancePath+"/system/accounts/" + i2,schemaPath:"#/properties/system/properties/accounts/items/pattern",keyword:"pattern",params:{pattern: "^\\d{12}$"},message:"must match pattern \""+"^\\d{12}$"+"\"",schema:"^\\d{12}$",parentSchema:schema40.properties.system.properties.accounts.items,data:data7};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -4039,7 +4110,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/system/accounts/" + i2,schemaPath:"#/properties/system/properties/accounts/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.system.properties.accounts.items.type,parentSchema:schema41.properties.system.properties.accounts.items,data:data7};
+const err13 = {instancePath:instancePath+"/system/accounts/" + i2,schemaPath:"#/properties/system/properties/accounts/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.system.properties.accounts.items.type,parentSchema:schema40.properties.system.properties.accounts.items,data:data7};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -4060,7 +4131,7 @@ continue;
 }
 if(typeof indices1[item1] == "number"){
 j1 = indices1[item1];
-const err14 = {instancePath:instancePath+"/system/accounts",schemaPath:"#/properties/system/properties/accounts/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i3+" are identical)",schema:true,parentSchema:schema41.properties.system.properties.accounts,data:data6};
+const err14 = {instancePath:instancePath+"/system/accounts",schemaPath:"#/properties/system/properties/accounts/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i3+" are identical)",schema:true,parentSchema:schema40.properties.system.properties.accounts,data:data6};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -4075,7 +4146,7 @@ indices1[item1] = i3;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/system/accounts",schemaPath:"#/properties/system/properties/accounts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema41.properties.system.properties.accounts.type,parentSchema:schema41.properties.system.properties.accounts,data:data6};
+const err15 = {instancePath:instancePath+"/system/accounts",schemaPath:"#/properties/system/properties/accounts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema40.properties.system.properties.accounts.type,parentSchema:schema40.properties.system.properties.accounts,data:data6};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -4093,7 +4164,7 @@ for(let i4=0; i4<len2; i4++){
 let data9 = data8[i4];
 if(typeof data9 === "string"){
 if(func2(data9) < 1){
-const err16 = {instancePath:instancePath+"/system/services/" + i4,schemaPath:"#/properties/system/properties/services/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema41.properties.system.properties.services.items,data:data9};
+const err16 = {instancePath:instancePath+"/system/services/" + i4,schemaPath:"#/properties/system/properties/services/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.system.properties.services.items,data:data9};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -4104,7 +4175,7 @@ errors++;
 }
 }
 else {
-const err17 = {instancePath:instancePath+"/system/services/" + i4,schemaPath:"#/properties/system/properties/services/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.system.properties.services.items.type,parentSchema:schema41.properties.system.properties.services.items,data:data9};
+const err17 = {instancePath:instancePath+"/system/services/" + i4,schemaPath:"#/properties/system/properties/services/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.system.properties.services.items.type,parentSchema:schema40.properties.system.properties.services.items,data:data9};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -4125,7 +4196,7 @@ continue;
 }
 if(typeof indices2[item2] == "number"){
 j2 = indices2[item2];
-const err18 = {instancePath:instancePath+"/system/services",schemaPath:"#/properties/system/properties/services/uniqueItems",keyword:"uniqueItems",params:{i: i5, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i5+" are identical)",schema:true,parentSchema:schema41.properties.system.properties.services,data:data8};
+const err18 = {instancePath:instancePath+"/system/services",schemaPath:"#/properties/system/properties/services/uniqueItems",keyword:"uniqueItems",params:{i: i5, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i5+" are identical)",schema:true,parentSchema:schema40.properties.system.properties.services,data:data8};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -4140,7 +4211,7 @@ indices2[item2] = i5;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/system/services",schemaPath:"#/properties/system/properties/services/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema41.properties.system.properties.services.type,parentSchema:schema41.properties.system.properties.services,data:data8};
+const err19 = {instancePath:instancePath+"/system/services",schemaPath:"#/properties/system/properties/services/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema40.properties.system.properties.services.type,parentSchema:schema40.properties.system.properties.services,data:data8};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -4152,7 +4223,7 @@ errors++;
 }
 }
 else {
-const err20 = {instancePath:instancePath+"/system",schemaPath:"#/properties/system/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema41.properties.system.type,parentSchema:schema41.properties.system,data:data4};
+const err20 = {instancePath:instancePath+"/system",schemaPath:"#/properties/system/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.properties.system.type,parentSchema:schema40.properties.system,data:data4};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -4166,7 +4237,7 @@ if(data.preparer !== undefined){
 let data10 = data.preparer;
 if(typeof data10 === "string"){
 if(func2(data10) < 1){
-const err21 = {instancePath:instancePath+"/preparer",schemaPath:"#/properties/preparer/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema41.properties.preparer,data:data10};
+const err21 = {instancePath:instancePath+"/preparer",schemaPath:"#/properties/preparer/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.preparer,data:data10};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -4177,7 +4248,7 @@ errors++;
 }
 }
 else {
-const err22 = {instancePath:instancePath+"/preparer",schemaPath:"#/properties/preparer/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.preparer.type,parentSchema:schema41.properties.preparer,data:data10};
+const err22 = {instancePath:instancePath+"/preparer",schemaPath:"#/properties/preparer/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.preparer.type,parentSchema:schema40.properties.preparer,data:data10};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -4191,7 +4262,7 @@ if(data.reviewer !== undefined){
 let data11 = data.reviewer;
 if(typeof data11 === "string"){
 if(func2(data11) < 1){
-const err23 = {instancePath:instancePath+"/reviewer",schemaPath:"#/properties/reviewer/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema41.properties.reviewer,data:data11};
+const err23 = {instancePath:instancePath+"/reviewer",schemaPath:"#/properties/reviewer/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.reviewer,data:data11};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -4202,7 +4273,7 @@ errors++;
 }
 }
 else {
-const err24 = {instancePath:instancePath+"/reviewer",schemaPath:"#/properties/reviewer/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.reviewer.type,parentSchema:schema41.properties.reviewer,data:data11};
+const err24 = {instancePath:instancePath+"/reviewer",schemaPath:"#/properties/reviewer/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.reviewer.type,parentSchema:schema40.properties.reviewer,data:data11};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -4216,7 +4287,7 @@ if(data.logo !== undefined){
 let data12 = data.logo;
 if(typeof data12 === "string"){
 if(!pattern12.test(data12)){
-const err25 = {instancePath:instancePath+"/logo",schemaPath:"#/properties/logo/pattern",keyword:"pattern",params:{pattern: "\\.([pP][nN][gG]|[jJ][pP][eE]?[gG])$"},message:"must match pattern \""+"\\.([pP][nN][gG]|[jJ][pP][eE]?[gG])$"+"\"",schema:"\\.([pP][nN][gG]|[jJ][pP][eE]?[gG])$",parentSchema:schema41.properties.logo,data:data12};
+const err25 = {instancePath:instancePath+"/logo",schemaPath:"#/properties/logo/pattern",keyword:"pattern",params:{pattern: "\\.([pP][nN][gG]|[jJ][pP][eE]?[gG])$"},message:"must match pattern \""+"\\.([pP][nN][gG]|[jJ][pP][eE]?[gG])$"+"\"",schema:"\\.([pP][nN][gG]|[jJ][pP][eE]?[gG])$",parentSchema:schema40.properties.logo,data:data12};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -4227,7 +4298,7 @@ errors++;
 }
 }
 else {
-const err26 = {instancePath:instancePath+"/logo",schemaPath:"#/properties/logo/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.logo.type,parentSchema:schema41.properties.logo,data:data12};
+const err26 = {instancePath:instancePath+"/logo",schemaPath:"#/properties/logo/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.logo.type,parentSchema:schema40.properties.logo,data:data12};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -4240,7 +4311,7 @@ errors++;
 if(data.parameters !== undefined){
 let data13 = data.parameters;
 if(!(data13 && typeof data13 == "object" && !Array.isArray(data13))){
-const err27 = {instancePath:instancePath+"/parameters",schemaPath:"#/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema41.properties.parameters.type,parentSchema:schema41.properties.parameters,data:data13};
+const err27 = {instancePath:instancePath+"/parameters",schemaPath:"#/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.properties.parameters.type,parentSchema:schema40.properties.parameters,data:data13};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -4256,7 +4327,7 @@ if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
 for(const key2 in data14){
 let data15 = data14[key2];
 if(!(data15 && typeof data15 == "object" && !Array.isArray(data15))){
-const err28 = {instancePath:instancePath+"/control_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/control_parameters/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema41.properties.control_parameters.additionalProperties.type,parentSchema:schema41.properties.control_parameters.additionalProperties,data:data15};
+const err28 = {instancePath:instancePath+"/control_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/control_parameters/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.properties.control_parameters.additionalProperties.type,parentSchema:schema40.properties.control_parameters.additionalProperties,data:data15};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -4268,7 +4339,7 @@ errors++;
 }
 }
 else {
-const err29 = {instancePath:instancePath+"/control_parameters",schemaPath:"#/properties/control_parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema41.properties.control_parameters.type,parentSchema:schema41.properties.control_parameters,data:data14};
+const err29 = {instancePath:instancePath+"/control_parameters",schemaPath:"#/properties/control_parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.properties.control_parameters.type,parentSchema:schema40.properties.control_parameters,data:data14};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -4282,7 +4353,7 @@ if(data.waivers !== undefined){
 let data16 = data.waivers;
 if(typeof data16 === "string"){
 if(func2(data16) < 1){
-const err30 = {instancePath:instancePath+"/waivers",schemaPath:"#/properties/waivers/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema41.properties.waivers,data:data16};
+const err30 = {instancePath:instancePath+"/waivers",schemaPath:"#/properties/waivers/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.waivers,data:data16};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -4293,7 +4364,7 @@ errors++;
 }
 }
 else {
-const err31 = {instancePath:instancePath+"/waivers",schemaPath:"#/properties/waivers/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.waivers.type,parentSchema:schema41.properties.waivers,data:data16};
+const err31 = {instancePath:instancePath+"/waivers",schemaPath:"#/properties/waivers/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.waivers.type,parentSchema:schema40.properties.waivers,data:data16};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -4307,7 +4378,7 @@ if(data.attestations !== undefined){
 let data17 = data.attestations;
 if(typeof data17 === "string"){
 if(func2(data17) < 1){
-const err32 = {instancePath:instancePath+"/attestations",schemaPath:"#/properties/attestations/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema41.properties.attestations,data:data17};
+const err32 = {instancePath:instancePath+"/attestations",schemaPath:"#/properties/attestations/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.attestations,data:data17};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -4318,7 +4389,7 @@ errors++;
 }
 }
 else {
-const err33 = {instancePath:instancePath+"/attestations",schemaPath:"#/properties/attestations/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.attestations.type,parentSchema:schema41.properties.attestations,data:data17};
+const err33 = {instancePath:instancePath+"/attestations",schemaPath:"#/properties/attestations/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.attestations.type,parentSchema:schema40.properties.attestations,data:data17};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -4332,7 +4403,7 @@ if(data.responses !== undefined){
 let data18 = data.responses;
 if(typeof data18 === "string"){
 if(func2(data18) < 1){
-const err34 = {instancePath:instancePath+"/responses",schemaPath:"#/properties/responses/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema41.properties.responses,data:data18};
+const err34 = {instancePath:instancePath+"/responses",schemaPath:"#/properties/responses/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.responses,data:data18};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -4343,7 +4414,7 @@ errors++;
 }
 }
 else {
-const err35 = {instancePath:instancePath+"/responses",schemaPath:"#/properties/responses/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.responses.type,parentSchema:schema41.properties.responses,data:data18};
+const err35 = {instancePath:instancePath+"/responses",schemaPath:"#/properties/responses/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.responses.type,parentSchema:schema40.properties.responses,data:data18};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -4355,7 +4426,7 @@ errors++;
 }
 }
 else {
-const err36 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema41.type,parentSchema:schema41,data};
+const err36 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.type,parentSchema:schema40,data};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -4370,7 +4441,7 @@ return errors === 0;
 validate32.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const waivers = validate33;
-const schema42 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/waivers.schema.json","title":"trustpack waivers","type":"object","additionalProperties":false,"required":["waivers"],"properties":{"waivers":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["control","resource","reason","approver","expires"],"properties":{"control":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","x-message":"must be lower-case letters, digits and dashes (e.g. rds-cluster-encrypted-at-rest)"},"resource":{"type":"string","minLength":1},"reason":{"type":"string","minLength":1},"approver":{"type":"string","minLength":1},"expires":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$","x-message":"must be an ISO 8601 date or date-time, e.g. 2027-01-31 or 2027-01-31T00:00:00Z"}}}}}};
+const schema41 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/waivers.schema.json","title":"trustpack waivers","type":"object","additionalProperties":false,"required":["waivers"],"properties":{"waivers":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["control","resource","reason","approver","expires"],"properties":{"control":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","x-message":"must be lower-case letters, digits and dashes (e.g. rds-cluster-encrypted-at-rest)"},"resource":{"type":"string","minLength":1},"reason":{"type":"string","minLength":1},"approver":{"type":"string","minLength":1},"expires":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$","x-message":"must be an ISO 8601 date or date-time, e.g. 2027-01-31 or 2027-01-31T00:00:00Z"}}}}}};
 const pattern14 = new RegExp("^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$", "u");
 
 function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -4386,7 +4457,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.waivers === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "waivers"},message:"must have required property '"+"waivers"+"'",schema:schema42.required,parentSchema:schema42,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "waivers"},message:"must have required property '"+"waivers"+"'",schema:schema41.required,parentSchema:schema41,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -4397,7 +4468,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(key0 === "waivers")){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema42,data};
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema41,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -4415,7 +4486,7 @@ for(let i0=0; i0<len0; i0++){
 let data1 = data0[i0];
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if(data1.control === undefined){
-const err2 = {instancePath:instancePath+"/waivers/" + i0,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "control"},message:"must have required property '"+"control"+"'",schema:schema42.properties.waivers.items.required,parentSchema:schema42.properties.waivers.items,data:data1};
+const err2 = {instancePath:instancePath+"/waivers/" + i0,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "control"},message:"must have required property '"+"control"+"'",schema:schema41.properties.waivers.items.required,parentSchema:schema41.properties.waivers.items,data:data1};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -4425,7 +4496,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data1.resource === undefined){
-const err3 = {instancePath:instancePath+"/waivers/" + i0,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "resource"},message:"must have required property '"+"resource"+"'",schema:schema42.properties.waivers.items.required,parentSchema:schema42.properties.waivers.items,data:data1};
+const err3 = {instancePath:instancePath+"/waivers/" + i0,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "resource"},message:"must have required property '"+"resource"+"'",schema:schema41.properties.waivers.items.required,parentSchema:schema41.properties.waivers.items,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -4435,7 +4506,7 @@ vErrors.push(err3);
 errors++;
 }
 if(data1.reason === undefined){
-const err4 = {instancePath:instancePath+"/waivers/" + i0,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'",schema:schema42.properties.waivers.items.required,parentSchema:schema42.properties.waivers.items,data:data1};
+const err4 = {instancePath:instancePath+"/waivers/" + i0,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'",schema:schema41.properties.waivers.items.required,parentSchema:schema41.properties.waivers.items,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -4445,7 +4516,7 @@ vErrors.push(err4);
 errors++;
 }
 if(data1.approver === undefined){
-const err5 = {instancePath:instancePath+"/waivers/" + i0,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "approver"},message:"must have required property '"+"approver"+"'",schema:schema42.properties.waivers.items.required,parentSchema:schema42.properties.waivers.items,data:data1};
+const err5 = {instancePath:instancePath+"/waivers/" + i0,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "approver"},message:"must have required property '"+"approver"+"'",schema:schema41.properties.waivers.items.required,parentSchema:schema41.properties.waivers.items,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -4455,7 +4526,7 @@ vErrors.push(err5);
 errors++;
 }
 if(data1.expires === undefined){
-const err6 = {instancePath:instancePath+"/waivers/" + i0,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "expires"},message:"must have required property '"+"expires"+"'",schema:schema42.properties.waivers.items.required,parentSchema:schema42.properties.waivers.items,data:data1};
+const err6 = {instancePath:instancePath+"/waivers/" + i0,schemaPath:"#/properties/waivers/items/required",keyword:"required",params:{missingProperty: "expires"},message:"must have required property '"+"expires"+"'",schema:schema41.properties.waivers.items.required,parentSchema:schema41.properties.waivers.items,data:data1};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -4466,7 +4537,7 @@ errors++;
 }
 for(const key1 in data1){
 if(!(((((key1 === "control") || (key1 === "resource")) || (key1 === "reason")) || (key1 === "approver")) || (key1 === "expires"))){
-const err7 = {instancePath:instancePath+"/waivers/" + i0,schemaPath:"#/properties/waivers/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema42.properties.waivers.items,data:data1};
+const err7 = {instancePath:instancePath+"/waivers/" + i0,schemaPath:"#/properties/waivers/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema41.properties.waivers.items,data:data1};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -4480,7 +4551,7 @@ if(data1.control !== undefined){
 let data2 = data1.control;
 if(typeof data2 === "string"){
 if(!pattern4.test(data2)){
-const err8 = {instancePath:instancePath+"/waivers/" + i0+"/control",schemaPath:"#/properties/waivers/items/properties/control/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema42.properties.waivers.items.properties.control,data:data2};
+const err8 = {instancePath:instancePath+"/waivers/" + i0+"/control",schemaPath:"#/properties/waivers/items/properties/control/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema41.properties.waivers.items.properties.control,data:data2};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -4491,7 +4562,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/waivers/" + i0+"/control",schemaPath:"#/properties/waivers/items/properties/control/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.waivers.items.properties.control.type,parentSchema:schema42.properties.waivers.items.properties.control,data:data2};
+const err9 = {instancePath:instancePath+"/waivers/" + i0+"/control",schemaPath:"#/properties/waivers/items/properties/control/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.waivers.items.properties.control.type,parentSchema:schema41.properties.waivers.items.properties.control,data:data2};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -4505,7 +4576,7 @@ if(data1.resource !== undefined){
 let data3 = data1.resource;
 if(typeof data3 === "string"){
 if(func2(data3) < 1){
-const err10 = {instancePath:instancePath+"/waivers/" + i0+"/resource",schemaPath:"#/properties/waivers/items/properties/resource/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema42.properties.waivers.items.properties.resource,data:data3};
+const err10 = {instancePath:instancePath+"/waivers/" + i0+"/resource",schemaPath:"#/properties/waivers/items/properties/resource/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema41.properties.waivers.items.properties.resource,data:data3};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -4516,7 +4587,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/waivers/" + i0+"/resource",schemaPath:"#/properties/waivers/items/properties/resource/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.waivers.items.properties.resource.type,parentSchema:schema42.properties.waivers.items.properties.resource,data:data3};
+const err11 = {instancePath:instancePath+"/waivers/" + i0+"/resource",schemaPath:"#/properties/waivers/items/properties/resource/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.waivers.items.properties.resource.type,parentSchema:schema41.properties.waivers.items.properties.resource,data:data3};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -4530,7 +4601,7 @@ if(data1.reason !== undefined){
 let data4 = data1.reason;
 if(typeof data4 === "string"){
 if(func2(data4) < 1){
-const err12 = {instancePath:instancePath+"/waivers/" + i0+"/reason",schemaPath:"#/properties/waivers/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema42.properties.waivers.items.properties.reason,data:data4};
+const err12 = {instancePath:instancePath+"/waivers/" + i0+"/reason",schemaPath:"#/properties/waivers/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema41.properties.waivers.items.properties.reason,data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -4541,7 +4612,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/waivers/" + i0+"/reason",schemaPath:"#/properties/waivers/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.waivers.items.properties.reason.type,parentSchema:schema42.properties.waivers.items.properties.reason,data:data4};
+const err13 = {instancePath:instancePath+"/waivers/" + i0+"/reason",schemaPath:"#/properties/waivers/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.waivers.items.properties.reason.type,parentSchema:schema41.properties.waivers.items.properties.reason,data:data4};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -4555,7 +4626,7 @@ if(data1.approver !== undefined){
 let data5 = data1.approver;
 if(typeof data5 === "string"){
 if(func2(data5) < 1){
-const err14 = {instancePath:instancePath+"/waivers/" + i0+"/approver",schemaPath:"#/properties/waivers/items/properties/approver/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema42.properties.waivers.items.properties.approver,data:data5};
+const err14 = {instancePath:instancePath+"/waivers/" + i0+"/approver",schemaPath:"#/properties/waivers/items/properties/approver/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema41.properties.waivers.items.properties.approver,data:data5};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -4566,7 +4637,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/waivers/" + i0+"/approver",schemaPath:"#/properties/waivers/items/properties/approver/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.waivers.items.properties.approver.type,parentSchema:schema42.properties.waivers.items.properties.approver,data:data5};
+const err15 = {instancePath:instancePath+"/waivers/" + i0+"/approver",schemaPath:"#/properties/waivers/items/properties/approver/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.waivers.items.properties.approver.type,parentSchema:schema41.properties.waivers.items.properties.approver,data:data5};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -4580,7 +4651,7 @@ if(data1.expires !== undefined){
 let data6 = data1.expires;
 if(typeof data6 === "string"){
 if(!pattern14.test(data6)){
-const err16 = {instancePath:instancePath+"/waivers/" + i0+"/expires",schemaPath:"#/properties/waivers/items/properties/expires/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"+"\"",schema:"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$",parentSchema:schema42.properties.waivers.items.properties.expires,data:data6};
+const err16 = {instancePath:instancePath+"/waivers/" + i0+"/expires",schemaPath:"#/properties/waivers/items/properties/expires/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"+"\"",schema:"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$",parentSchema:schema41.properties.waivers.items.properties.expires,data:data6};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -4591,7 +4662,7 @@ errors++;
 }
 }
 else {
-const err17 = {instancePath:instancePath+"/waivers/" + i0+"/expires",schemaPath:"#/properties/waivers/items/properties/expires/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.waivers.items.properties.expires.type,parentSchema:schema42.properties.waivers.items.properties.expires,data:data6};
+const err17 = {instancePath:instancePath+"/waivers/" + i0+"/expires",schemaPath:"#/properties/waivers/items/properties/expires/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.waivers.items.properties.expires.type,parentSchema:schema41.properties.waivers.items.properties.expires,data:data6};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -4603,7 +4674,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/waivers/" + i0,schemaPath:"#/properties/waivers/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.properties.waivers.items.type,parentSchema:schema42.properties.waivers.items,data:data1};
+const err18 = {instancePath:instancePath+"/waivers/" + i0,schemaPath:"#/properties/waivers/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema41.properties.waivers.items.type,parentSchema:schema41.properties.waivers.items,data:data1};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -4615,7 +4686,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/waivers",schemaPath:"#/properties/waivers/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema42.properties.waivers.type,parentSchema:schema42.properties.waivers,data:data0};
+const err19 = {instancePath:instancePath+"/waivers",schemaPath:"#/properties/waivers/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema41.properties.waivers.type,parentSchema:schema41.properties.waivers,data:data0};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -4627,7 +4698,7 @@ errors++;
 }
 }
 else {
-const err20 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.type,parentSchema:schema42,data};
+const err20 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema41.type,parentSchema:schema41,data};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -4642,7 +4713,7 @@ return errors === 0;
 validate33.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const attestations = validate34;
-const schema43 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/attestations.schema.json","title":"trustpack attestations","type":"object","additionalProperties":false,"required":["attestations"],"properties":{"attestations":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["control","attested_by","attested_at","document","sha256","expires"],"properties":{"control":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","x-message":"must be lower-case letters, digits and dashes (e.g. rds-cluster-encrypted-at-rest)"},"attested_by":{"type":"string","minLength":1},"attested_at":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$","x-message":"must be an ISO 8601 date or date-time, e.g. 2027-01-31 or 2027-01-31T00:00:00Z"},"document":{"type":"string","minLength":1},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$","x-message":"must be the 64 lower-case hex digits of the document's SHA-256"},"expires":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$","x-message":"must be an ISO 8601 date or date-time, e.g. 2027-01-31 or 2027-01-31T00:00:00Z"},"notes":{"type":"string","minLength":1}}}}}};
+const schema42 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/attestations.schema.json","title":"trustpack attestations","type":"object","additionalProperties":false,"required":["attestations"],"properties":{"attestations":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["control","attested_by","attested_at","document","sha256","expires"],"properties":{"control":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","x-message":"must be lower-case letters, digits and dashes (e.g. rds-cluster-encrypted-at-rest)"},"attested_by":{"type":"string","minLength":1},"attested_at":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$","x-message":"must be an ISO 8601 date or date-time, e.g. 2027-01-31 or 2027-01-31T00:00:00Z"},"document":{"type":"string","minLength":1},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$","x-message":"must be the 64 lower-case hex digits of the document's SHA-256"},"expires":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$","x-message":"must be an ISO 8601 date or date-time, e.g. 2027-01-31 or 2027-01-31T00:00:00Z"},"notes":{"type":"string","minLength":1}}}}}};
 const pattern17 = new RegExp("^[0-9a-f]{64}$", "u");
 
 function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -4658,7 +4729,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.attestations === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "attestations"},message:"must have required property '"+"attestations"+"'",schema:schema43.required,parentSchema:schema43,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "attestations"},message:"must have required property '"+"attestations"+"'",schema:schema42.required,parentSchema:schema42,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -4669,7 +4740,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(key0 === "attestations")){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema43,data};
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema42,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -4687,7 +4758,7 @@ for(let i0=0; i0<len0; i0++){
 let data1 = data0[i0];
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if(data1.control === undefined){
-const err2 = {instancePath:instancePath+"/attestations/" + i0,schemaPath:"#/properties/attestations/items/required",keyword:"required",params:{missingProperty: "control"},message:"must have required property '"+"control"+"'",schema:schema43.properties.attestations.items.required,parentSchema:schema43.properties.attestations.items,data:data1};
+const err2 = {instancePath:instancePath+"/attestations/" + i0,schemaPath:"#/properties/attestations/items/required",keyword:"required",params:{missingProperty: "control"},message:"must have required property '"+"control"+"'",schema:schema42.properties.attestations.items.required,parentSchema:schema42.properties.attestations.items,data:data1};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -4697,7 +4768,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data1.attested_by === undefined){
-const err3 = {instancePath:instancePath+"/attestations/" + i0,schemaPath:"#/properties/attestations/items/required",keyword:"required",params:{missingProperty: "attested_by"},message:"must have required property '"+"attested_by"+"'",schema:schema43.properties.attestations.items.required,parentSchema:schema43.properties.attestations.items,data:data1};
+const err3 = {instancePath:instancePath+"/attestations/" + i0,schemaPath:"#/properties/attestations/items/required",keyword:"required",params:{missingProperty: "attested_by"},message:"must have required property '"+"attested_by"+"'",schema:schema42.properties.attestations.items.required,parentSchema:schema42.properties.attestations.items,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -4707,7 +4778,7 @@ vErrors.push(err3);
 errors++;
 }
 if(data1.attested_at === undefined){
-const err4 = {instancePath:instancePath+"/attestations/" + i0,schemaPath:"#/properties/attestations/items/required",keyword:"required",params:{missingProperty: "attested_at"},message:"must have required property '"+"attested_at"+"'",schema:schema43.properties.attestations.items.required,parentSchema:schema43.properties.attestations.items,data:data1};
+const err4 = {instancePath:instancePath+"/attestations/" + i0,schemaPath:"#/properties/attestations/items/required",keyword:"required",params:{missingProperty: "attested_at"},message:"must have required property '"+"attested_at"+"'",schema:schema42.properties.attestations.items.required,parentSchema:schema42.properties.attestations.items,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -4717,7 +4788,7 @@ vErrors.push(err4);
 errors++;
 }
 if(data1.document === undefined){
-const err5 = {instancePath:instancePath+"/attestations/" + i0,schemaPath:"#/properties/attestations/items/required",keyword:"required",params:{missingProperty: "document"},message:"must have required property '"+"document"+"'",schema:schema43.properties.attestations.items.required,parentSchema:schema43.properties.attestations.items,data:data1};
+const err5 = {instancePath:instancePath+"/attestations/" + i0,schemaPath:"#/properties/attestations/items/required",keyword:"required",params:{missingProperty: "document"},message:"must have required property '"+"document"+"'",schema:schema42.properties.attestations.items.required,parentSchema:schema42.properties.attestations.items,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -4727,7 +4798,7 @@ vErrors.push(err5);
 errors++;
 }
 if(data1.sha256 === undefined){
-const err6 = {instancePath:instancePath+"/attestations/" + i0,schemaPath:"#/properties/attestations/items/required",keyword:"required",params:{missingProperty: "sha256"},message:"must have required property '"+"sha256"+"'",schema:schema43.properties.attestations.items.required,parentSchema:schema43.properties.attestations.items,data:data1};
+const err6 = {instancePath:instancePath+"/attestations/" + i0,schemaPath:"#/properties/attestations/items/required",keyword:"required",params:{missingProperty: "sha256"},message:"must have required property '"+"sha256"+"'",schema:schema42.properties.attestations.items.required,parentSchema:schema42.properties.attestations.items,data:data1};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -4737,7 +4808,7 @@ vErrors.push(err6);
 errors++;
 }
 if(data1.expires === undefined){
-const err7 = {instancePath:instancePath+"/attestations/" + i0,schemaPath:"#/properties/attestations/items/required",keyword:"required",params:{missingProperty: "expires"},message:"must have required property '"+"expires"+"'",schema:schema43.properties.attestations.items.required,parentSchema:schema43.properties.attestations.items,data:data1};
+const err7 = {instancePath:instancePath+"/attestations/" + i0,schemaPath:"#/properties/attestations/items/required",keyword:"required",params:{missingProperty: "expires"},message:"must have required property '"+"expires"+"'",schema:schema42.properties.attestations.items.required,parentSchema:schema42.properties.attestations.items,data:data1};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -4748,7 +4819,7 @@ errors++;
 }
 for(const key1 in data1){
 if(!(((((((key1 === "control") || (key1 === "attested_by")) || (key1 === "attested_at")) || (key1 === "document")) || (key1 === "sha256")) || (key1 === "expires")) || (key1 === "notes"))){
-const err8 = {instancePath:instancePath+"/attestations/" + i0,schemaPath:"#/properties/attestations/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema43.properties.attestations.items,data:data1};
+const err8 = {instancePath:instancePath+"/attestations/" + i0,schemaPath:"#/properties/attestations/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema42.properties.attestations.items,data:data1};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -4762,7 +4833,7 @@ if(data1.control !== undefined){
 let data2 = data1.control;
 if(typeof data2 === "string"){
 if(!pattern4.test(data2)){
-const err9 = {instancePath:instancePath+"/attestations/" + i0+"/control",schemaPath:"#/properties/attestations/items/properties/control/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema43.properties.attestations.items.properties.control,data:data2};
+const err9 = {instancePath:instancePath+"/attestations/" + i0+"/control",schemaPath:"#/properties/attestations/items/properties/control/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema42.properties.attestations.items.properties.control,data:data2};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -4773,7 +4844,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/attestations/" + i0+"/control",schemaPath:"#/properties/attestations/items/properties/control/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.attestations.items.properties.control.type,parentSchema:schema43.properties.attestations.items.properties.control,data:data2};
+const err10 = {instancePath:instancePath+"/attestations/" + i0+"/control",schemaPath:"#/properties/attestations/items/properties/control/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.attestations.items.properties.control.type,parentSchema:schema42.properties.attestations.items.properties.control,data:data2};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -4787,7 +4858,7 @@ if(data1.attested_by !== undefined){
 let data3 = data1.attested_by;
 if(typeof data3 === "string"){
 if(func2(data3) < 1){
-const err11 = {instancePath:instancePath+"/attestations/" + i0+"/attested_by",schemaPath:"#/properties/attestations/items/properties/attested_by/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema43.properties.attestations.items.properties.attested_by,data:data3};
+const err11 = {instancePath:instancePath+"/attestations/" + i0+"/attested_by",schemaPath:"#/properties/attestations/items/properties/attested_by/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema42.properties.attestations.items.properties.attested_by,data:data3};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -4798,7 +4869,7 @@ errors++;
 }
 }
 else {
-const err12 = {instancePath:instancePath+"/attestations/" + i0+"/attested_by",schemaPath:"#/properties/attestations/items/properties/attested_by/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.attestations.items.properties.attested_by.type,parentSchema:schema43.properties.attestations.items.properties.attested_by,data:data3};
+const err12 = {instancePath:instancePath+"/attestations/" + i0+"/attested_by",schemaPath:"#/properties/attestations/items/properties/attested_by/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.attestations.items.properties.attested_by.type,parentSchema:schema42.properties.attestations.items.properties.attested_by,data:data3};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -4812,7 +4883,7 @@ if(data1.attested_at !== undefined){
 let data4 = data1.attested_at;
 if(typeof data4 === "string"){
 if(!pattern14.test(data4)){
-const err13 = {instancePath:instancePath+"/attestations/" + i0+"/attested_at",schemaPath:"#/properties/attestations/items/properties/attested_at/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"+"\"",schema:"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$",parentSchema:schema43.properties.attestations.items.properties.attested_at,data:data4};
+const err13 = {instancePath:instancePath+"/attestations/" + i0+"/attested_at",schemaPath:"#/properties/attestations/items/properties/attested_at/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"+"\"",schema:"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$",parentSchema:schema42.properties.attestations.items.properties.attested_at,data:data4};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -4823,7 +4894,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath:instancePath+"/attestations/" + i0+"/attested_at",schemaPath:"#/properties/attestations/items/properties/attested_at/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.attestations.items.properties.attested_at.type,parentSchema:schema43.properties.attestations.items.properties.attested_at,data:data4};
+const err14 = {instancePath:instancePath+"/attestations/" + i0+"/attested_at",schemaPath:"#/properties/attestations/items/properties/attested_at/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.attestations.items.properties.attested_at.type,parentSchema:schema42.properties.attestations.items.properties.attested_at,data:data4};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -4837,7 +4908,7 @@ if(data1.document !== undefined){
 let data5 = data1.document;
 if(typeof data5 === "string"){
 if(func2(data5) < 1){
-const err15 = {instancePath:instancePath+"/attestations/" + i0+"/document",schemaPath:"#/properties/attestations/items/properties/document/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema43.properties.attestations.items.properties.document,data:data5};
+const err15 = {instancePath:instancePath+"/attestations/" + i0+"/document",schemaPath:"#/properties/attestations/items/properties/document/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema42.properties.attestations.items.properties.document,data:data5};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -4848,7 +4919,7 @@ errors++;
 }
 }
 else {
-const err16 = {instancePath:instancePath+"/attestations/" + i0+"/document",schemaPath:"#/properties/attestations/items/properties/document/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.attestations.items.properties.document.type,parentSchema:schema43.properties.attestations.items.properties.document,data:data5};
+const err16 = {instancePath:instancePath+"/attestations/" + i0+"/document",schemaPath:"#/properties/attestations/items/properties/document/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.attestations.items.properties.document.type,parentSchema:schema42.properties.attestations.items.properties.document,data:data5};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -4862,7 +4933,7 @@ if(data1.sha256 !== undefined){
 let data6 = data1.sha256;
 if(typeof data6 === "string"){
 if(!pattern17.test(data6)){
-const err17 = {instancePath:instancePath+"/attestations/" + i0+"/sha256",schemaPath:"#/properties/attestations/items/properties/sha256/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\"",schema:"^[0-9a-f]{64}$",parentSchema:schema43.properties.attestations.items.properties.sha256,data:data6};
+const err17 = {instancePath:instancePath+"/attestations/" + i0+"/sha256",schemaPath:"#/properties/attestations/items/properties/sha256/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\"",schema:"^[0-9a-f]{64}$",parentSchema:schema42.properties.attestations.items.properties.sha256,data:data6};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -4873,7 +4944,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/attestations/" + i0+"/sha256",schemaPath:"#/properties/attestations/items/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.attestations.items.properties.sha256.type,parentSchema:schema43.properties.attestations.items.properties.sha256,data:data6};
+const err18 = {instancePath:instancePath+"/attestations/" + i0+"/sha256",schemaPath:"#/properties/attestations/items/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.attestations.items.properties.sha256.type,parentSchema:schema42.properties.attestations.items.properties.sha256,data:data6};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -4887,7 +4958,7 @@ if(data1.expires !== undefined){
 let data7 = data1.expires;
 if(typeof data7 === "string"){
 if(!pattern14.test(data7)){
-const err19 = {instancePath:instancePath+"/attestations/" + i0+"/expires",schemaPath:"#/properties/attestations/items/properties/expires/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"+"\"",schema:"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$",parentSchema:schema43.properties.attestations.items.properties.expires,data:data7};
+const err19 = {instancePath:instancePath+"/attestations/" + i0+"/expires",schemaPath:"#/properties/attestations/items/properties/expires/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"+"\"",schema:"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$",parentSchema:schema42.properties.attestations.items.properties.expires,data:data7};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -4898,7 +4969,7 @@ errors++;
 }
 }
 else {
-const err20 = {instancePath:instancePath+"/attestations/" + i0+"/expires",schemaPath:"#/properties/attestations/items/properties/expires/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.attestations.items.properties.expires.type,parentSchema:schema43.properties.attestations.items.properties.expires,data:data7};
+const err20 = {instancePath:instancePath+"/attestations/" + i0+"/expires",schemaPath:"#/properties/attestations/items/properties/expires/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.attestations.items.properties.expires.type,parentSchema:schema42.properties.attestations.items.properties.expires,data:data7};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -4912,7 +4983,7 @@ if(data1.notes !== undefined){
 let data8 = data1.notes;
 if(typeof data8 === "string"){
 if(func2(data8) < 1){
-const err21 = {instancePath:instancePath+"/attestations/" + i0+"/notes",schemaPath:"#/properties/attestations/items/properties/notes/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema43.properties.attestations.items.properties.notes,data:data8};
+const err21 = {instancePath:instancePath+"/attestations/" + i0+"/notes",schemaPath:"#/properties/attestations/items/properties/notes/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema42.properties.attestations.items.properties.notes,data:data8};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -4923,7 +4994,7 @@ errors++;
 }
 }
 else {
-const err22 = {instancePath:instancePath+"/attestations/" + i0+"/notes",schemaPath:"#/properties/attestations/items/properties/notes/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.attestations.items.properties.notes.type,parentSchema:schema43.properties.attestations.items.properties.notes,data:data8};
+const err22 = {instancePath:instancePath+"/attestations/" + i0+"/notes",schemaPath:"#/properties/attestations/items/properties/notes/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.attestations.items.properties.notes.type,parentSchema:schema42.properties.attestations.items.properties.notes,data:data8};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -4935,7 +5006,7 @@ errors++;
 }
 }
 else {
-const err23 = {instancePath:instancePath+"/attestations/" + i0,schemaPath:"#/properties/attestations/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema43.properties.attestations.items.type,parentSchema:schema43.properties.attestations.items,data:data1};
+const err23 = {instancePath:instancePath+"/attestations/" + i0,schemaPath:"#/properties/attestations/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.properties.attestations.items.type,parentSchema:schema42.properties.attestations.items,data:data1};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -4947,7 +5018,7 @@ errors++;
 }
 }
 else {
-const err24 = {instancePath:instancePath+"/attestations",schemaPath:"#/properties/attestations/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema43.properties.attestations.type,parentSchema:schema43.properties.attestations,data:data0};
+const err24 = {instancePath:instancePath+"/attestations",schemaPath:"#/properties/attestations/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema42.properties.attestations.type,parentSchema:schema42.properties.attestations,data:data0};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -4959,7 +5030,7 @@ errors++;
 }
 }
 else {
-const err25 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema43.type,parentSchema:schema43,data};
+const err25 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.type,parentSchema:schema42,data};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -4974,7 +5045,7 @@ return errors === 0;
 validate34.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const responses = validate35;
-const schema44 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/responses.schema.json","title":"trustpack management responses to exceptions of an audit period","type":"object","additionalProperties":false,"required":["responses"],"properties":{"responses":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["control","resource","response","owner","date"],"properties":{"control":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","x-message":"must be lower-case letters, digits and dashes (e.g. rds-cluster-encrypted-at-rest)"},"resource":{"type":"string","minLength":1,"description":"glob on the resource ARN; * matches any run of characters"},"response":{"type":"string","minLength":1},"owner":{"type":"string","minLength":1},"date":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$","x-message":"must be an ISO 8601 date or date-time, e.g. 2026-04-02"}}}}}};
+const schema43 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/responses.schema.json","title":"trustpack management responses to exceptions of an audit period","type":"object","additionalProperties":false,"required":["responses"],"properties":{"responses":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["control","resource","response","owner","date"],"properties":{"control":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","x-message":"must be lower-case letters, digits and dashes (e.g. rds-cluster-encrypted-at-rest)"},"resource":{"type":"string","minLength":1,"description":"glob on the resource ARN; * matches any run of characters"},"response":{"type":"string","minLength":1},"owner":{"type":"string","minLength":1},"date":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$","x-message":"must be an ISO 8601 date or date-time, e.g. 2026-04-02"}}}}}};
 
 function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://trustpack.dev/schema/responses.schema.json" */;
@@ -4989,7 +5060,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.responses === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "responses"},message:"must have required property '"+"responses"+"'",schema:schema44.required,parentSchema:schema44,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "responses"},message:"must have required property '"+"responses"+"'",schema:schema43.required,parentSchema:schema43,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -5000,7 +5071,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(key0 === "responses")){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema44,data};
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema43,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -5018,7 +5089,7 @@ for(let i0=0; i0<len0; i0++){
 let data1 = data0[i0];
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if(data1.control === undefined){
-const err2 = {instancePath:instancePath+"/responses/" + i0,schemaPath:"#/properties/responses/items/required",keyword:"required",params:{missingProperty: "control"},message:"must have required property '"+"control"+"'",schema:schema44.properties.responses.items.required,parentSchema:schema44.properties.responses.items,data:data1};
+const err2 = {instancePath:instancePath+"/responses/" + i0,schemaPath:"#/properties/responses/items/required",keyword:"required",params:{missingProperty: "control"},message:"must have required property '"+"control"+"'",schema:schema43.properties.responses.items.required,parentSchema:schema43.properties.responses.items,data:data1};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -5028,7 +5099,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data1.resource === undefined){
-const err3 = {instancePath:instancePath+"/responses/" + i0,schemaPath:"#/properties/responses/items/required",keyword:"required",params:{missingProperty: "resource"},message:"must have required property '"+"resource"+"'",schema:schema44.properties.responses.items.required,parentSchema:schema44.properties.responses.items,data:data1};
+const err3 = {instancePath:instancePath+"/responses/" + i0,schemaPath:"#/properties/responses/items/required",keyword:"required",params:{missingProperty: "resource"},message:"must have required property '"+"resource"+"'",schema:schema43.properties.responses.items.required,parentSchema:schema43.properties.responses.items,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -5038,7 +5109,7 @@ vErrors.push(err3);
 errors++;
 }
 if(data1.response === undefined){
-const err4 = {instancePath:instancePath+"/responses/" + i0,schemaPath:"#/properties/responses/items/required",keyword:"required",params:{missingProperty: "response"},message:"must have required property '"+"response"+"'",schema:schema44.properties.responses.items.required,parentSchema:schema44.properties.responses.items,data:data1};
+const err4 = {instancePath:instancePath+"/responses/" + i0,schemaPath:"#/properties/responses/items/required",keyword:"required",params:{missingProperty: "response"},message:"must have required property '"+"response"+"'",schema:schema43.properties.responses.items.required,parentSchema:schema43.properties.responses.items,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -5048,7 +5119,7 @@ vErrors.push(err4);
 errors++;
 }
 if(data1.owner === undefined){
-const err5 = {instancePath:instancePath+"/responses/" + i0,schemaPath:"#/properties/responses/items/required",keyword:"required",params:{missingProperty: "owner"},message:"must have required property '"+"owner"+"'",schema:schema44.properties.responses.items.required,parentSchema:schema44.properties.responses.items,data:data1};
+const err5 = {instancePath:instancePath+"/responses/" + i0,schemaPath:"#/properties/responses/items/required",keyword:"required",params:{missingProperty: "owner"},message:"must have required property '"+"owner"+"'",schema:schema43.properties.responses.items.required,parentSchema:schema43.properties.responses.items,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -5058,7 +5129,7 @@ vErrors.push(err5);
 errors++;
 }
 if(data1.date === undefined){
-const err6 = {instancePath:instancePath+"/responses/" + i0,schemaPath:"#/properties/responses/items/required",keyword:"required",params:{missingProperty: "date"},message:"must have required property '"+"date"+"'",schema:schema44.properties.responses.items.required,parentSchema:schema44.properties.responses.items,data:data1};
+const err6 = {instancePath:instancePath+"/responses/" + i0,schemaPath:"#/properties/responses/items/required",keyword:"required",params:{missingProperty: "date"},message:"must have required property '"+"date"+"'",schema:schema43.properties.responses.items.required,parentSchema:schema43.properties.responses.items,data:data1};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -5069,7 +5140,7 @@ errors++;
 }
 for(const key1 in data1){
 if(!(((((key1 === "control") || (key1 === "resource")) || (key1 === "response")) || (key1 === "owner")) || (key1 === "date"))){
-const err7 = {instancePath:instancePath+"/responses/" + i0,schemaPath:"#/properties/responses/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema44.properties.responses.items,data:data1};
+const err7 = {instancePath:instancePath+"/responses/" + i0,schemaPath:"#/properties/responses/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema43.properties.responses.items,data:data1};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -5083,7 +5154,7 @@ if(data1.control !== undefined){
 let data2 = data1.control;
 if(typeof data2 === "string"){
 if(!pattern4.test(data2)){
-const err8 = {instancePath:instancePath+"/responses/" + i0+"/control",schemaPath:"#/properties/responses/items/properties/control/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema44.properties.responses.items.properties.control,data:data2};
+const err8 = {instancePath:instancePath+"/responses/" + i0+"/control",schemaPath:"#/properties/responses/items/properties/control/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema43.properties.responses.items.properties.control,data:data2};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -5094,7 +5165,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/responses/" + i0+"/control",schemaPath:"#/properties/responses/items/properties/control/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.responses.items.properties.control.type,parentSchema:schema44.properties.responses.items.properties.control,data:data2};
+const err9 = {instancePath:instancePath+"/responses/" + i0+"/control",schemaPath:"#/properties/responses/items/properties/control/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.responses.items.properties.control.type,parentSchema:schema43.properties.responses.items.properties.control,data:data2};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -5108,7 +5179,7 @@ if(data1.resource !== undefined){
 let data3 = data1.resource;
 if(typeof data3 === "string"){
 if(func2(data3) < 1){
-const err10 = {instancePath:instancePath+"/responses/" + i0+"/resource",schemaPath:"#/properties/responses/items/properties/resource/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema44.properties.responses.items.properties.resource,data:data3};
+const err10 = {instancePath:instancePath+"/responses/" + i0+"/resource",schemaPath:"#/properties/responses/items/properties/resource/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema43.properties.responses.items.properties.resource,data:data3};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -5119,7 +5190,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/responses/" + i0+"/resource",schemaPath:"#/properties/responses/items/properties/resource/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.responses.items.properties.resource.type,parentSchema:schema44.properties.responses.items.properties.resource,data:data3};
+const err11 = {instancePath:instancePath+"/responses/" + i0+"/resource",schemaPath:"#/properties/responses/items/properties/resource/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.responses.items.properties.resource.type,parentSchema:schema43.properties.responses.items.properties.resource,data:data3};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -5133,7 +5204,7 @@ if(data1.response !== undefined){
 let data4 = data1.response;
 if(typeof data4 === "string"){
 if(func2(data4) < 1){
-const err12 = {instancePath:instancePath+"/responses/" + i0+"/response",schemaPath:"#/properties/responses/items/properties/response/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema44.properties.responses.items.properties.response,data:data4};
+const err12 = {instancePath:instancePath+"/responses/" + i0+"/response",schemaPath:"#/properties/responses/items/properties/response/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema43.properties.responses.items.properties.response,data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -5144,7 +5215,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/responses/" + i0+"/response",schemaPath:"#/properties/responses/items/properties/response/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.responses.items.properties.response.type,parentSchema:schema44.properties.responses.items.properties.response,data:data4};
+const err13 = {instancePath:instancePath+"/responses/" + i0+"/response",schemaPath:"#/properties/responses/items/properties/response/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.responses.items.properties.response.type,parentSchema:schema43.properties.responses.items.properties.response,data:data4};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -5158,7 +5229,7 @@ if(data1.owner !== undefined){
 let data5 = data1.owner;
 if(typeof data5 === "string"){
 if(func2(data5) < 1){
-const err14 = {instancePath:instancePath+"/responses/" + i0+"/owner",schemaPath:"#/properties/responses/items/properties/owner/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema44.properties.responses.items.properties.owner,data:data5};
+const err14 = {instancePath:instancePath+"/responses/" + i0+"/owner",schemaPath:"#/properties/responses/items/properties/owner/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema43.properties.responses.items.properties.owner,data:data5};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -5169,7 +5240,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/responses/" + i0+"/owner",schemaPath:"#/properties/responses/items/properties/owner/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.responses.items.properties.owner.type,parentSchema:schema44.properties.responses.items.properties.owner,data:data5};
+const err15 = {instancePath:instancePath+"/responses/" + i0+"/owner",schemaPath:"#/properties/responses/items/properties/owner/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.responses.items.properties.owner.type,parentSchema:schema43.properties.responses.items.properties.owner,data:data5};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -5183,7 +5254,7 @@ if(data1.date !== undefined){
 let data6 = data1.date;
 if(typeof data6 === "string"){
 if(!pattern14.test(data6)){
-const err16 = {instancePath:instancePath+"/responses/" + i0+"/date",schemaPath:"#/properties/responses/items/properties/date/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"+"\"",schema:"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$",parentSchema:schema44.properties.responses.items.properties.date,data:data6};
+const err16 = {instancePath:instancePath+"/responses/" + i0+"/date",schemaPath:"#/properties/responses/items/properties/date/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"+"\"",schema:"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$",parentSchema:schema43.properties.responses.items.properties.date,data:data6};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -5194,7 +5265,7 @@ errors++;
 }
 }
 else {
-const err17 = {instancePath:instancePath+"/responses/" + i0+"/date",schemaPath:"#/properties/responses/items/properties/date/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.responses.items.properties.date.type,parentSchema:schema44.properties.responses.items.properties.date,data:data6};
+const err17 = {instancePath:instancePath+"/responses/" + i0+"/date",schemaPath:"#/properties/responses/items/properties/date/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.responses.items.properties.date.type,parentSchema:schema43.properties.responses.items.properties.date,data:data6};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -5206,7 +5277,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/responses/" + i0,schemaPath:"#/properties/responses/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema44.properties.responses.items.type,parentSchema:schema44.properties.responses.items,data:data1};
+const err18 = {instancePath:instancePath+"/responses/" + i0,schemaPath:"#/properties/responses/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema43.properties.responses.items.type,parentSchema:schema43.properties.responses.items,data:data1};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -5218,7 +5289,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/responses",schemaPath:"#/properties/responses/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema44.properties.responses.type,parentSchema:schema44.properties.responses,data:data0};
+const err19 = {instancePath:instancePath+"/responses",schemaPath:"#/properties/responses/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema43.properties.responses.type,parentSchema:schema43.properties.responses,data:data0};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -5230,7 +5301,7 @@ errors++;
 }
 }
 else {
-const err20 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema44.type,parentSchema:schema44,data};
+const err20 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema43.type,parentSchema:schema43,data};
 if(vErrors === null){
 vErrors = [err20];
 }

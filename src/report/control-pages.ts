@@ -35,6 +35,18 @@ function drawControl(ctx: PackContext, r: ControlResult): void {
   if (r.claim ?? def?.claim) w.field('Public claim', (r.claim ?? def?.claim)!);
   if (def?.description) w.field('Description', def.description.trim());
   if (r.asserts) w.field('Asserts', r.asserts);
+  if (def?.provider) {
+    w.field('Operated by', [def.provider.name, def.provider.documentation, def.provider.report].filter(Boolean).join('\n'));
+  }
+  if (def?.config_rule) {
+    const rp = Object.entries(def.config_rule_parameters ?? {})
+      .map(([k, p]) => {
+        const [kind, v] = Object.entries(p)[0] ?? ['equals', ''];
+        const words = kind.replace(/_param$/, '').replace('_', ' ');
+        return kind.endsWith('_param') ? `${k} ${words} ${String(v)} (${fmtValue(r.parameters?.[String(v)] ?? def.parameters?.[String(v)]?.default)})` : `${k} ${words} ${fmtValue(v)}`;
+      });
+    w.field('AWS Config rule', `${def.config_rule}${rp.length ? `, deployed with input parameters at least as strict as: ${rp.join('; ')}` : ''}`);
+  }
   // only the frameworks this pack is about: a SOC 2 pack names no other framework's requirements
   const fws = Object.entries(r.frameworks)
     .filter(([k, v]) => v && v.length && ctx.frameworks.some((f) => f.id === k))

@@ -18,7 +18,11 @@ export function readConfig(c: Cursor, ctx: Ctx): ConfigRegion {
       arn: arn(ctx, 'config', `configuration-recorder/${name}/${resourceToken(16, ctx.account, ctx.region, name).toLowerCase()}`),
       name,
       roleARN: rc.str('role', `arn:aws:iam::${ctx.account}:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig`),
-      recordingGroup: { allSupported: rc.bool('all_supported', resourceTypes.length === 0), includeGlobalResourceTypes: rc.bool('include_global', true), resourceTypes },
+      recordingGroup: ((all) => ({
+        allSupported: all, includeGlobalResourceTypes: rc.bool('include_global', true), resourceTypes,
+        // AWS reports the strategy beside the flags
+        recordingStrategy: { useOnly: all ? 'ALL_SUPPORTED_RESOURCE_TYPES' : 'INCLUSION_BY_RESOURCE_TYPES' },
+      }))(rc.bool('all_supported', resourceTypes.length === 0)),
       recordingMode: { recordingFrequency: 'CONTINUOUS', recordingModeOverrides: [] },
       recordingScope: 'PAID',
     });
