@@ -45,6 +45,10 @@ export interface ParameterDef {
   unit?: string;
 }
 
+export type ConfigRuleParameter =
+  | { at_least: number } | { at_most: number } | { equals: string | number | boolean }
+  | { at_least_param: string } | { at_most_param: string } | { equals_param: string };
+
 export interface Reference {
   title: string;
   url?: string;
@@ -91,6 +95,13 @@ export interface Control {
    * when_none_in_scope `fail` (a rule that is not deployed proves nothing).
    */
   config_rule?: string;
+  /**
+   * with config_rule: the rule's input parameters a deployed rule must have, at least this strict,
+   * for its verdict to count (a rule deployed with a laxer threshold proves less than the control
+   * claims). One comparison per parameter: {at_least: 7}, {at_most: 35}, {equals: "true"}, or
+   * the same naming one of the control's parameters: {at_least_param: retention_days}.
+   */
+  config_rule_parameters?: Record<string, ConfigRuleParameter>;
   /** manual only: what an attestation must show */
   attestation?: { evidence: string; max_age_days?: number };
   parameters?: Record<string, ParameterDef>;

@@ -4,7 +4,7 @@
 import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 export const control = validate20;
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/control.schema.json","title":"trustpack control","type":"object","additionalProperties":false,"required":["id","title","description","severity","kind","frameworks","remediation"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","x-message":"must be lower-case letters, digits and dashes (e.g. rds-cluster-encrypted-at-rest)"},"title":{"type":"string","minLength":1},"description":{"type":"string","minLength":1},"claim":{"type":"string","minLength":1},"severity":{"enum":["critical","high","medium","low","info"]},"kind":{"enum":["automated","manual"]},"collector":{"type":"string","pattern":"^[a-z0-9-]+\\.[a-z0-9.-]+$","x-message":"must be a collector id such as rds.db-clusters"},"scope":{"$ref":"#/$defs/assertion"},"assert":{"$ref":"#/$defs/assertion"},"when_none_in_scope":{"enum":["not-applicable","fail"]},"config_rule":{"type":"string","pattern":"^[A-Z0-9_]+$","x-message":"must be an AWS Config managed rule identifier in capitals, e.g. RDS_STORAGE_ENCRYPTED"},"attestation":{"type":"object","additionalProperties":false,"required":["evidence"],"properties":{"evidence":{"type":"string","minLength":1},"max_age_days":{"type":"integer","minimum":1}}},"parameters":{"type":"object","propertyNames":{"pattern":"^[a-z][a-z0-9_]*$","x-message":"parameter names are lower_snake_case"},"additionalProperties":{"$ref":"#/$defs/parameter"}},"frameworks":{"type":"object","additionalProperties":false,"minProperties":1,"x-message":"map at least one framework to a list of requirement ids","properties":{"soc2":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"pci-dss-4.0.1":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"gdpr":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"ccpa":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"csa-ccm-4":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}}}},"remediation":{"type":"string","minLength":1},"references":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["title"],"properties":{"title":{"type":"string","minLength":1},"url":{"type":"string","format":"uri"},"config_rule":{"type":"string","pattern":"^[A-Z0-9_]+$","x-message":"must be an AWS Config managed rule identifier in capitals"}}}},"rationale":{"type":"string","minLength":1},"examples":{"type":"array","items":{"$ref":"#/$defs/example"}},"tags":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1}}},"allOf":[{"if":{"properties":{"kind":{"const":"automated"}},"required":["kind"]},"then":{"anyOf":[{"required":["collector","assert"]},{"required":["config_rule"]}],"x-message":"an automated control needs `collector` and `assert`, or the `config_rule` shorthand"}},{"if":{"properties":{"kind":{"const":"manual"}},"required":["kind"]},"then":{"required":["attestation"],"not":{"anyOf":[{"required":["collector"]},{"required":["scope"]},{"required":["assert"]},{"required":["config_rule"]},{"required":["when_none_in_scope"]}]},"x-message":"a manual control is proven by an attestation; remove collector, scope, assert, config_rule and when_none_in_scope"}}],"$defs":{"assertion":{"type":"object","x-message":"an assertion is a comparison {path, op, value|param} or {all: [...]}, {any: [...]}, {not: ...}","if":{"required":["all"]},"then":{"$ref":"#/$defs/allNode"},"else":{"if":{"required":["any"]},"then":{"$ref":"#/$defs/anyNode"},"else":{"if":{"required":["not"]},"then":{"$ref":"#/$defs/notNode"},"else":{"$ref":"#/$defs/comparison"}}}},"allNode":{"type":"object","additionalProperties":false,"required":["all"],"properties":{"all":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/assertion"}}}},"anyNode":{"type":"object","additionalProperties":false,"required":["any"],"properties":{"any":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/assertion"}}}},"notNode":{"type":"object","additionalProperties":false,"required":["not"],"properties":{"not":{"$ref":"#/$defs/assertion"}}},"comparison":{"type":"object","additionalProperties":false,"required":["path","op"],"properties":{"path":{"type":"string","minLength":1},"op":{"enum":["equals","not-equals","greater-than","greater-or-equal","less-than","less-or-equal","in","not-in","all-in","contains","not-contains","matches","exists","absent","length-equals","length-greater-or-equal","length-less-or-equal","older-than-days","newer-than-days"]},"value":true,"param":{"type":"string","minLength":1},"says":{"type":"string","minLength":1}},"allOf":[{"if":{"properties":{"op":{"enum":["exists","absent"]}},"required":["op"]},"then":{"not":{"anyOf":[{"required":["value"]},{"required":["param"]}]},"x-message":"`exists` and `absent` take no value or param"},"else":{"oneOf":[{"required":["value"]},{"required":["param"]}],"x-message":"a comparison needs exactly one of `value` or `param`"}}]},"parameter":{"type":"object","additionalProperties":false,"required":["default","description"],"properties":{"default":{"anyOf":[{"type":"number"},{"type":"string"},{"type":"boolean"},{"type":"array","items":{"type":"string"}}],"x-message":"a parameter default is a number, a string, a boolean or a list of strings"},"description":{"type":"string","minLength":1},"unit":{"type":"string","minLength":1}}},"example":{"type":"object","additionalProperties":false,"required":["name","resource","expect"],"properties":{"name":{"type":"string","minLength":1},"resource":true,"expect":{"enum":["pass","fail","not-applicable"]},"parameters":{"type":"object"},"now":{"type":"string","format":"date-time","x-message":"must be an ISO 8601 date-time such as 2026-11-28T12:00:00Z"}}}}};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/control.schema.json","title":"trustpack control","type":"object","additionalProperties":false,"required":["id","title","description","severity","kind","frameworks","remediation"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","x-message":"must be lower-case letters, digits and dashes (e.g. rds-cluster-encrypted-at-rest)"},"title":{"type":"string","minLength":1},"description":{"type":"string","minLength":1},"claim":{"type":"string","minLength":1},"severity":{"enum":["critical","high","medium","low","info"]},"kind":{"enum":["automated","manual"]},"collector":{"type":"string","pattern":"^[a-z0-9-]+\\.[a-z0-9.-]+$","x-message":"must be a collector id such as rds.db-clusters"},"scope":{"$ref":"#/$defs/assertion"},"assert":{"$ref":"#/$defs/assertion"},"when_none_in_scope":{"enum":["not-applicable","fail"]},"config_rule":{"type":"string","pattern":"^[A-Z0-9_]+$","x-message":"must be an AWS Config managed rule identifier in capitals, e.g. RDS_STORAGE_ENCRYPTED"},"config_rule_parameters":{"type":"object","x-message":"maps a rule input parameter to the least strict value that counts: {at_least: 7}, {at_most: 35}, {equals: \"true\"}, or the same with a control parameter: {at_least_param: retention_days}","propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"minProperties":1,"maxProperties":1,"properties":{"at_least":{"type":"number"},"at_most":{"type":"number"},"equals":{"anyOf":[{"type":"string"},{"type":"number"},{"type":"boolean"}]},"at_least_param":{"type":"string","minLength":1},"at_most_param":{"type":"string","minLength":1},"equals_param":{"type":"string","minLength":1}}}},"attestation":{"type":"object","additionalProperties":false,"required":["evidence"],"properties":{"evidence":{"type":"string","minLength":1},"max_age_days":{"type":"integer","minimum":1}}},"parameters":{"type":"object","propertyNames":{"pattern":"^[a-z][a-z0-9_]*$","x-message":"parameter names are lower_snake_case"},"additionalProperties":{"$ref":"#/$defs/parameter"}},"frameworks":{"type":"object","additionalProperties":false,"minProperties":1,"x-message":"map at least one framework to a list of requirement ids","properties":{"soc2":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"pci-dss-4.0.1":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"gdpr":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"ccpa":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"csa-ccm-4":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}}}},"remediation":{"type":"string","minLength":1},"references":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["title"],"properties":{"title":{"type":"string","minLength":1},"url":{"type":"string","format":"uri"},"config_rule":{"type":"string","pattern":"^[A-Z0-9_]+$","x-message":"must be an AWS Config managed rule identifier in capitals"}}}},"rationale":{"type":"string","minLength":1},"examples":{"type":"array","items":{"$ref":"#/$defs/example"}},"tags":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1}}},"allOf":[{"if":{"properties":{"kind":{"const":"automated"}},"required":["kind"]},"then":{"anyOf":[{"required":["collector","assert"]},{"required":["config_rule"]}],"x-message":"an automated control needs `collector` and `assert`, or the `config_rule` shorthand"}},{"if":{"properties":{"kind":{"const":"manual"}},"required":["kind"]},"then":{"required":["attestation"],"not":{"anyOf":[{"required":["collector"]},{"required":["scope"]},{"required":["assert"]},{"required":["config_rule"]},{"required":["when_none_in_scope"]}]},"x-message":"a manual control is proven by an attestation; remove collector, scope, assert, config_rule and when_none_in_scope"}}],"$defs":{"assertion":{"type":"object","x-message":"an assertion is a comparison {path, op, value|param} or {all: [...]}, {any: [...]}, {not: ...}","if":{"required":["all"]},"then":{"$ref":"#/$defs/allNode"},"else":{"if":{"required":["any"]},"then":{"$ref":"#/$defs/anyNode"},"else":{"if":{"required":["not"]},"then":{"$ref":"#/$defs/notNode"},"else":{"$ref":"#/$defs/comparison"}}}},"allNode":{"type":"object","additionalProperties":false,"required":["all"],"properties":{"all":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/assertion"}}}},"anyNode":{"type":"object","additionalProperties":false,"required":["any"],"properties":{"any":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/assertion"}}}},"notNode":{"type":"object","additionalProperties":false,"required":["not"],"properties":{"not":{"$ref":"#/$defs/assertion"}}},"comparison":{"type":"object","additionalProperties":false,"required":["path","op"],"properties":{"path":{"type":"string","minLength":1},"op":{"enum":["equals","not-equals","greater-than","greater-or-equal","less-than","less-or-equal","in","not-in","all-in","contains","not-contains","matches","exists","absent","length-equals","length-greater-or-equal","length-less-or-equal","older-than-days","newer-than-days"]},"value":true,"param":{"type":"string","minLength":1},"says":{"type":"string","minLength":1}},"allOf":[{"if":{"properties":{"op":{"enum":["exists","absent"]}},"required":["op"]},"then":{"not":{"anyOf":[{"required":["value"]},{"required":["param"]}]},"x-message":"`exists` and `absent` take no value or param"},"else":{"oneOf":[{"required":["value"]},{"required":["param"]}],"x-message":"a comparison needs exactly one of `value` or `param`"}}]},"parameter":{"type":"object","additionalProperties":false,"required":["default","description"],"properties":{"default":{"anyOf":[{"type":"number"},{"type":"string"},{"type":"boolean"},{"type":"array","items":{"type":"string"}}],"x-message":"a parameter default is a number, a string, a boolean or a list of strings"},"description":{"type":"string","minLength":1},"unit":{"type":"string","minLength":1}}},"example":{"type":"object","additionalProperties":false,"required":["name","resource","expect"],"properties":{"name":{"type":"string","minLength":1},"resource":true,"expect":{"enum":["pass","fail","not-applicable"]},"parameters":{"type":"object"},"now":{"type":"string","format":"date-time","x-message":"must be an ISO 8601 date-time such as 2026-11-28T12:00:00Z"}}}}};
 const schema37 = {"type":"object","additionalProperties":false,"required":["default","description"],"properties":{"default":{"anyOf":[{"type":"number"},{"type":"string"},{"type":"boolean"},{"type":"array","items":{"type":"string"}}],"x-message":"a parameter default is a number, a string, a boolean or a list of strings"},"description":{"type":"string","minLength":1},"unit":{"type":"string","minLength":1}}};
 const schema38 = {"type":"object","additionalProperties":false,"required":["name","resource","expect"],"properties":{"name":{"type":"string","minLength":1},"resource":true,"expect":{"enum":["pass","fail","not-applicable"]},"parameters":{"type":"object"},"now":{"type":"string","format":"date-time","x-message":"must be an ISO 8601 date-time such as 2026-11-28T12:00:00Z"}}};
 const func1 = Object.prototype.hasOwnProperty;
@@ -12,7 +12,8 @@ const func2 = require("ajv/dist/runtime/ucs2length").default;
 const pattern4 = new RegExp("^[a-z0-9][a-z0-9-]*$", "u");
 const pattern5 = new RegExp("^[a-z0-9-]+\\.[a-z0-9.-]+$", "u");
 const pattern6 = new RegExp("^[A-Z0-9_]+$", "u");
-const pattern7 = new RegExp("^[a-z][a-z0-9_]*$", "u");
+const pattern7 = new RegExp("^[A-Za-z][A-Za-z0-9_]*$", "u");
+const pattern8 = new RegExp("^[a-z][a-z0-9_]*$", "u");
 const schema32 = {"type":"object","x-message":"an assertion is a comparison {path, op, value|param} or {all: [...]}, {any: [...]}, {not: ...}","if":{"required":["all"]},"then":{"$ref":"#/$defs/allNode"},"else":{"if":{"required":["any"]},"then":{"$ref":"#/$defs/anyNode"},"else":{"if":{"required":["not"]},"then":{"$ref":"#/$defs/notNode"},"else":{"$ref":"#/$defs/comparison"}}}};
 const schema36 = {"type":"object","additionalProperties":false,"required":["path","op"],"properties":{"path":{"type":"string","minLength":1},"op":{"enum":["equals","not-equals","greater-than","greater-or-equal","less-than","less-or-equal","in","not-in","all-in","contains","not-contains","matches","exists","absent","length-equals","length-greater-or-equal","length-less-or-equal","older-than-days","newer-than-days"]},"value":true,"param":{"type":"string","minLength":1},"says":{"type":"string","minLength":1}},"allOf":[{"if":{"properties":{"op":{"enum":["exists","absent"]}},"required":["op"]},"then":{"not":{"anyOf":[{"required":["value"]},{"required":["param"]}]},"x-message":"`exists` and `absent` take no value or param"},"else":{"oneOf":[{"required":["value"]},{"required":["param"]}],"x-message":"a comparison needs exactly one of `value` or `param`"}}]};
 const schema33 = {"type":"object","additionalProperties":false,"required":["all"],"properties":{"all":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/assertion"}}}};
@@ -1412,11 +1413,14 @@ vErrors.push(err40);
 errors++;
 }
 }
-if(data.attestation !== undefined){
-let data13 = data.attestation;
+if(data.config_rule_parameters !== undefined){
+let data13 = data.config_rule_parameters;
 if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
-if(data13.evidence === undefined){
-const err41 = {instancePath:instancePath+"/attestation",schemaPath:"#/properties/attestation/required",keyword:"required",params:{missingProperty: "evidence"},message:"must have required property '"+"evidence"+"'",schema:schema31.properties.attestation.required,parentSchema:schema31.properties.attestation,data:data13};
+for(const key1 in data13){
+const _errs48 = errors;
+if(typeof key1 === "string"){
+if(!pattern7.test(key1)){
+const err41 = {instancePath:instancePath+"/config_rule_parameters",schemaPath:"#/properties/config_rule_parameters/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]*$",parentSchema:schema31.properties.config_rule_parameters.propertyNames,data:key1,propertyName:key1};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -1425,9 +1429,10 @@ vErrors.push(err41);
 }
 errors++;
 }
-for(const key1 in data13){
-if(!((key1 === "evidence") || (key1 === "max_age_days"))){
-const err42 = {instancePath:instancePath+"/attestation",schemaPath:"#/properties/attestation/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.attestation,data:data13};
+}
+var valid9 = _errs48 === errors;
+if(!valid9){
+const err42 = {instancePath:instancePath+"/config_rule_parameters",schemaPath:"#/properties/config_rule_parameters/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema31.properties.config_rule_parameters.propertyNames,parentSchema:schema31.properties.config_rule_parameters,data:data13};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -1437,11 +1442,11 @@ vErrors.push(err42);
 errors++;
 }
 }
-if(data13.evidence !== undefined){
-let data14 = data13.evidence;
-if(typeof data14 === "string"){
-if(func2(data14) < 1){
-const err43 = {instancePath:instancePath+"/attestation/evidence",schemaPath:"#/properties/attestation/properties/evidence/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.attestation.properties.evidence,data:data14};
+for(const key2 in data13){
+let data14 = data13[key2];
+if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+if(Object.keys(data14).length > 1){
+const err43 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config_rule_parameters/additionalProperties/maxProperties",keyword:"maxProperties",params:{limit: 1},message:"must NOT have more than 1 properties",schema:1,parentSchema:schema31.properties.config_rule_parameters.additionalProperties,data:data14};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -1450,9 +1455,8 @@ vErrors.push(err43);
 }
 errors++;
 }
-}
-else {
-const err44 = {instancePath:instancePath+"/attestation/evidence",schemaPath:"#/properties/attestation/properties/evidence/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.attestation.properties.evidence.type,parentSchema:schema31.properties.attestation.properties.evidence,data:data14};
+if(Object.keys(data14).length < 1){
+const err44 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config_rule_parameters/additionalProperties/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema31.properties.config_rule_parameters.additionalProperties,data:data14};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -1461,11 +1465,9 @@ vErrors.push(err44);
 }
 errors++;
 }
-}
-if(data13.max_age_days !== undefined){
-let data15 = data13.max_age_days;
-if(!(((typeof data15 == "number") && (!(data15 % 1) && !isNaN(data15))) && (isFinite(data15)))){
-const err45 = {instancePath:instancePath+"/attestation/max_age_days",schemaPath:"#/properties/attestation/properties/max_age_days/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.attestation.properties.max_age_days.type,parentSchema:schema31.properties.attestation.properties.max_age_days,data:data15};
+for(const key3 in data14){
+if(!((((((key3 === "at_least") || (key3 === "at_most")) || (key3 === "equals")) || (key3 === "at_least_param")) || (key3 === "at_most_param")) || (key3 === "equals_param"))){
+const err45 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config_rule_parameters/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.config_rule_parameters.additionalProperties,data:data14};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -1474,9 +1476,11 @@ vErrors.push(err45);
 }
 errors++;
 }
-if((typeof data15 == "number") && (isFinite(data15))){
-if(data15 < 1 || isNaN(data15)){
-const err46 = {instancePath:instancePath+"/attestation/max_age_days",schemaPath:"#/properties/attestation/properties/max_age_days/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.attestation.properties.max_age_days,data:data15};
+}
+if(data14.at_least !== undefined){
+let data15 = data14.at_least;
+if(!((typeof data15 == "number") && (isFinite(data15)))){
+const err46 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/at_least",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/at_least/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_least.type,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_least,data:data15};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -1486,10 +1490,10 @@ vErrors.push(err46);
 errors++;
 }
 }
-}
-}
-else {
-const err47 = {instancePath:instancePath+"/attestation",schemaPath:"#/properties/attestation/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.attestation.type,parentSchema:schema31.properties.attestation,data:data13};
+if(data14.at_most !== undefined){
+let data16 = data14.at_most;
+if(!((typeof data16 == "number") && (isFinite(data16)))){
+const err47 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/at_most",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/at_most/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_most.type,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_most,data:data16};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -1499,14 +1503,13 @@ vErrors.push(err47);
 errors++;
 }
 }
-if(data.parameters !== undefined){
-let data16 = data.parameters;
-if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
-for(const key2 in data16){
-const _errs54 = errors;
-if(typeof key2 === "string"){
-if(!pattern7.test(key2)){
-const err48 = {instancePath:instancePath+"/parameters",schemaPath:"#/properties/parameters/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_]*$"},message:"must match pattern \""+"^[a-z][a-z0-9_]*$"+"\"",schema:"^[a-z][a-z0-9_]*$",parentSchema:schema31.properties.parameters.propertyNames,data:key2,propertyName:key2};
+if(data14.equals !== undefined){
+let data17 = data14.equals;
+const _errs58 = errors;
+let valid12 = false;
+const _errs59 = errors;
+if(typeof data17 !== "string"){
+const err48 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/equals",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/equals/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals.anyOf[0].type,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals.anyOf[0],data:data17};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -1515,10 +1518,11 @@ vErrors.push(err48);
 }
 errors++;
 }
-}
-var valid10 = _errs54 === errors;
-if(!valid10){
-const err49 = {instancePath:instancePath+"/parameters",schemaPath:"#/properties/parameters/propertyNames",keyword:"propertyNames",params:{propertyName: key2},message:"property name must be valid",schema:schema31.properties.parameters.propertyNames,parentSchema:schema31.properties.parameters,data:data16};
+var _valid4 = _errs59 === errors;
+valid12 = valid12 || _valid4;
+const _errs61 = errors;
+if(!((typeof data17 == "number") && (isFinite(data17)))){
+const err49 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/equals",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/equals/anyOf/1/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals.anyOf[1].type,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals.anyOf[1],data:data17};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -1527,12 +1531,11 @@ vErrors.push(err49);
 }
 errors++;
 }
-}
-for(const key3 in data16){
-let data17 = data16[key3];
-if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
-if(data17.default === undefined){
-const err50 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/required",keyword:"required",params:{missingProperty: "default"},message:"must have required property '"+"default"+"'",schema:schema37.required,parentSchema:schema37,data:data17};
+var _valid4 = _errs61 === errors;
+valid12 = valid12 || _valid4;
+const _errs63 = errors;
+if(typeof data17 !== "boolean"){
+const err50 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/equals",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/equals/anyOf/2/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals.anyOf[2].type,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals.anyOf[2],data:data17};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -1541,8 +1544,10 @@ vErrors.push(err50);
 }
 errors++;
 }
-if(data17.description === undefined){
-const err51 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/required",keyword:"required",params:{missingProperty: "description"},message:"must have required property '"+"description"+"'",schema:schema37.required,parentSchema:schema37,data:data17};
+var _valid4 = _errs63 === errors;
+valid12 = valid12 || _valid4;
+if(!valid12){
+const err51 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/equals",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/equals/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals.anyOf,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals,data:data17};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -1551,9 +1556,23 @@ vErrors.push(err51);
 }
 errors++;
 }
-for(const key4 in data17){
-if(!(((key4 === "default") || (key4 === "description")) || (key4 === "unit"))){
-const err52 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema37,data:data17};
+else {
+errors = _errs58;
+if(vErrors !== null){
+if(_errs58){
+vErrors.length = _errs58;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data14.at_least_param !== undefined){
+let data18 = data14.at_least_param;
+if(typeof data18 === "string"){
+if(func2(data18) < 1){
+const err52 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/at_least_param",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/at_least_param/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_least_param,data:data18};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -1563,13 +1582,8 @@ vErrors.push(err52);
 errors++;
 }
 }
-if(data17.default !== undefined){
-let data18 = data17.default;
-const _errs62 = errors;
-let valid14 = false;
-const _errs63 = errors;
-if(!((typeof data18 == "number") && (isFinite(data18)))){
-const err53 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/0/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema37.properties.default.anyOf[0].type,parentSchema:schema37.properties.default.anyOf[0],data:data18};
+else {
+const err53 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/at_least_param",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/at_least_param/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_least_param.type,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_least_param,data:data18};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -1578,11 +1592,12 @@ vErrors.push(err53);
 }
 errors++;
 }
-var _valid4 = _errs63 === errors;
-valid14 = valid14 || _valid4;
-const _errs65 = errors;
-if(typeof data18 !== "string"){
-const err54 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.default.anyOf[1].type,parentSchema:schema37.properties.default.anyOf[1],data:data18};
+}
+if(data14.at_most_param !== undefined){
+let data19 = data14.at_most_param;
+if(typeof data19 === "string"){
+if(func2(data19) < 1){
+const err54 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/at_most_param",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/at_most_param/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_most_param,data:data19};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -1591,11 +1606,9 @@ vErrors.push(err54);
 }
 errors++;
 }
-var _valid4 = _errs65 === errors;
-valid14 = valid14 || _valid4;
-const _errs67 = errors;
-if(typeof data18 !== "boolean"){
-const err55 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/2/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema37.properties.default.anyOf[2].type,parentSchema:schema37.properties.default.anyOf[2],data:data18};
+}
+else {
+const err55 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/at_most_param",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/at_most_param/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_most_param.type,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_most_param,data:data19};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -1604,15 +1617,12 @@ vErrors.push(err55);
 }
 errors++;
 }
-var _valid4 = _errs67 === errors;
-valid14 = valid14 || _valid4;
-const _errs69 = errors;
-if(Array.isArray(data18)){
-const len0 = data18.length;
-for(let i0=0; i0<len0; i0++){
-let data19 = data18[i0];
-if(typeof data19 !== "string"){
-const err56 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/default/" + i0,schemaPath:"#/$defs/parameter/properties/default/anyOf/3/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.default.anyOf[3].items.type,parentSchema:schema37.properties.default.anyOf[3].items,data:data19};
+}
+if(data14.equals_param !== undefined){
+let data20 = data14.equals_param;
+if(typeof data20 === "string"){
+if(func2(data20) < 1){
+const err56 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/equals_param",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/equals_param/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals_param,data:data20};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -1622,9 +1632,8 @@ vErrors.push(err56);
 errors++;
 }
 }
-}
 else {
-const err57 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/3/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema37.properties.default.anyOf[3].type,parentSchema:schema37.properties.default.anyOf[3],data:data18};
+const err57 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/equals_param",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/equals_param/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals_param.type,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals_param,data:data20};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -1633,10 +1642,10 @@ vErrors.push(err57);
 }
 errors++;
 }
-var _valid4 = _errs69 === errors;
-valid14 = valid14 || _valid4;
-if(!valid14){
-const err58 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema37.properties.default.anyOf,parentSchema:schema37.properties.default,data:data18};
+}
+}
+else {
+const err58 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config_rule_parameters/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.config_rule_parameters.additionalProperties.type,parentSchema:schema31.properties.config_rule_parameters.additionalProperties,data:data14};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -1645,23 +1654,10 @@ vErrors.push(err58);
 }
 errors++;
 }
-else {
-errors = _errs62;
-if(vErrors !== null){
-if(_errs62){
-vErrors.length = _errs62;
+}
 }
 else {
-vErrors = null;
-}
-}
-}
-}
-if(data17.description !== undefined){
-let data20 = data17.description;
-if(typeof data20 === "string"){
-if(func2(data20) < 1){
-const err59 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/$defs/parameter/properties/description/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema37.properties.description,data:data20};
+const err59 = {instancePath:instancePath+"/config_rule_parameters",schemaPath:"#/properties/config_rule_parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.config_rule_parameters.type,parentSchema:schema31.properties.config_rule_parameters,data:data13};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -1671,8 +1667,11 @@ vErrors.push(err59);
 errors++;
 }
 }
-else {
-const err60 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/$defs/parameter/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.description.type,parentSchema:schema37.properties.description,data:data20};
+if(data.attestation !== undefined){
+let data21 = data.attestation;
+if(data21 && typeof data21 == "object" && !Array.isArray(data21)){
+if(data21.evidence === undefined){
+const err60 = {instancePath:instancePath+"/attestation",schemaPath:"#/properties/attestation/required",keyword:"required",params:{missingProperty: "evidence"},message:"must have required property '"+"evidence"+"'",schema:schema31.properties.attestation.required,parentSchema:schema31.properties.attestation,data:data21};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -1681,12 +1680,9 @@ vErrors.push(err60);
 }
 errors++;
 }
-}
-if(data17.unit !== undefined){
-let data21 = data17.unit;
-if(typeof data21 === "string"){
-if(func2(data21) < 1){
-const err61 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/unit",schemaPath:"#/$defs/parameter/properties/unit/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema37.properties.unit,data:data21};
+for(const key4 in data21){
+if(!((key4 === "evidence") || (key4 === "max_age_days"))){
+const err61 = {instancePath:instancePath+"/attestation",schemaPath:"#/properties/attestation/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.attestation,data:data21};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -1696,8 +1692,11 @@ vErrors.push(err61);
 errors++;
 }
 }
-else {
-const err62 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/unit",schemaPath:"#/$defs/parameter/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.unit.type,parentSchema:schema37.properties.unit,data:data21};
+if(data21.evidence !== undefined){
+let data22 = data21.evidence;
+if(typeof data22 === "string"){
+if(func2(data22) < 1){
+const err62 = {instancePath:instancePath+"/attestation/evidence",schemaPath:"#/properties/attestation/properties/evidence/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.attestation.properties.evidence,data:data22};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -1707,9 +1706,8 @@ vErrors.push(err62);
 errors++;
 }
 }
-}
 else {
-const err63 = {instancePath:instancePath+"/parameters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema37.type,parentSchema:schema37,data:data17};
+const err63 = {instancePath:instancePath+"/attestation/evidence",schemaPath:"#/properties/attestation/properties/evidence/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.attestation.properties.evidence.type,parentSchema:schema31.properties.attestation.properties.evidence,data:data22};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -1719,9 +1717,10 @@ vErrors.push(err63);
 errors++;
 }
 }
-}
-else {
-const err64 = {instancePath:instancePath+"/parameters",schemaPath:"#/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.parameters.type,parentSchema:schema31.properties.parameters,data:data16};
+if(data21.max_age_days !== undefined){
+let data23 = data21.max_age_days;
+if(!(((typeof data23 == "number") && (!(data23 % 1) && !isNaN(data23))) && (isFinite(data23)))){
+const err64 = {instancePath:instancePath+"/attestation/max_age_days",schemaPath:"#/properties/attestation/properties/max_age_days/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.attestation.properties.max_age_days.type,parentSchema:schema31.properties.attestation.properties.max_age_days,data:data23};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -1730,12 +1729,9 @@ vErrors.push(err64);
 }
 errors++;
 }
-}
-if(data.frameworks !== undefined){
-let data22 = data.frameworks;
-if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
-if(Object.keys(data22).length < 1){
-const err65 = {instancePath:instancePath+"/frameworks",schemaPath:"#/properties/frameworks/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema31.properties.frameworks,data:data22};
+if((typeof data23 == "number") && (isFinite(data23))){
+if(data23 < 1 || isNaN(data23)){
+const err65 = {instancePath:instancePath+"/attestation/max_age_days",schemaPath:"#/properties/attestation/properties/max_age_days/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.attestation.properties.max_age_days,data:data23};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -1744,9 +1740,11 @@ vErrors.push(err65);
 }
 errors++;
 }
-for(const key5 in data22){
-if(!(((((key5 === "soc2") || (key5 === "pci-dss-4.0.1")) || (key5 === "gdpr")) || (key5 === "ccpa")) || (key5 === "csa-ccm-4"))){
-const err66 = {instancePath:instancePath+"/frameworks",schemaPath:"#/properties/frameworks/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.frameworks,data:data22};
+}
+}
+}
+else {
+const err66 = {instancePath:instancePath+"/attestation",schemaPath:"#/properties/attestation/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.attestation.type,parentSchema:schema31.properties.attestation,data:data21};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -1756,11 +1754,14 @@ vErrors.push(err66);
 errors++;
 }
 }
-if(data22.soc2 !== undefined){
-let data23 = data22.soc2;
-if(Array.isArray(data23)){
-if(data23.length < 1){
-const err67 = {instancePath:instancePath+"/frameworks/soc2",schemaPath:"#/properties/frameworks/properties/soc2/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties.soc2,data:data23};
+if(data.parameters !== undefined){
+let data24 = data.parameters;
+if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
+for(const key5 in data24){
+const _errs80 = errors;
+if(typeof key5 === "string"){
+if(!pattern8.test(key5)){
+const err67 = {instancePath:instancePath+"/parameters",schemaPath:"#/properties/parameters/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_]*$"},message:"must match pattern \""+"^[a-z][a-z0-9_]*$"+"\"",schema:"^[a-z][a-z0-9_]*$",parentSchema:schema31.properties.parameters.propertyNames,data:key5,propertyName:key5};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -1769,12 +1770,10 @@ vErrors.push(err67);
 }
 errors++;
 }
-const len1 = data23.length;
-for(let i1=0; i1<len1; i1++){
-let data24 = data23[i1];
-if(typeof data24 === "string"){
-if(func2(data24) < 1){
-const err68 = {instancePath:instancePath+"/frameworks/soc2/" + i1,schemaPath:"#/properties/frameworks/properties/soc2/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties.soc2.items,data:data24};
+}
+var valid14 = _errs80 === errors;
+if(!valid14){
+const err68 = {instancePath:instancePath+"/parameters",schemaPath:"#/properties/parameters/propertyNames",keyword:"propertyNames",params:{propertyName: key5},message:"property name must be valid",schema:schema31.properties.parameters.propertyNames,parentSchema:schema31.properties.parameters,data:data24};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -1784,8 +1783,11 @@ vErrors.push(err68);
 errors++;
 }
 }
-else {
-const err69 = {instancePath:instancePath+"/frameworks/soc2/" + i1,schemaPath:"#/properties/frameworks/properties/soc2/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties.soc2.items.type,parentSchema:schema31.properties.frameworks.properties.soc2.items,data:data24};
+for(const key6 in data24){
+let data25 = data24[key6];
+if(data25 && typeof data25 == "object" && !Array.isArray(data25)){
+if(data25.default === undefined){
+const err69 = {instancePath:instancePath+"/parameters/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/required",keyword:"required",params:{missingProperty: "default"},message:"must have required property '"+"default"+"'",schema:schema37.required,parentSchema:schema37,data:data25};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -1794,19 +1796,8 @@ vErrors.push(err69);
 }
 errors++;
 }
-}
-let i2 = data23.length;
-let j0;
-if(i2 > 1){
-const indices0 = {};
-for(;i2--;){
-let item0 = data23[i2];
-if(typeof item0 !== "string"){
-continue;
-}
-if(typeof indices0[item0] == "number"){
-j0 = indices0[item0];
-const err70 = {instancePath:instancePath+"/frameworks/soc2",schemaPath:"#/properties/frameworks/properties/soc2/uniqueItems",keyword:"uniqueItems",params:{i: i2, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i2+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties.soc2,data:data23};
+if(data25.description === undefined){
+const err70 = {instancePath:instancePath+"/parameters/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/required",keyword:"required",params:{missingProperty: "description"},message:"must have required property '"+"description"+"'",schema:schema37.required,parentSchema:schema37,data:data25};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -1814,14 +1805,10 @@ else {
 vErrors.push(err70);
 }
 errors++;
-break;
 }
-indices0[item0] = i2;
-}
-}
-}
-else {
-const err71 = {instancePath:instancePath+"/frameworks/soc2",schemaPath:"#/properties/frameworks/properties/soc2/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties.soc2.type,parentSchema:schema31.properties.frameworks.properties.soc2,data:data23};
+for(const key7 in data25){
+if(!(((key7 === "default") || (key7 === "description")) || (key7 === "unit"))){
+const err71 = {instancePath:instancePath+"/parameters/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema37,data:data25};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -1831,11 +1818,13 @@ vErrors.push(err71);
 errors++;
 }
 }
-if(data22["pci-dss-4.0.1"] !== undefined){
-let data25 = data22["pci-dss-4.0.1"];
-if(Array.isArray(data25)){
-if(data25.length < 1){
-const err72 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1",schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"],data:data25};
+if(data25.default !== undefined){
+let data26 = data25.default;
+const _errs88 = errors;
+let valid18 = false;
+const _errs89 = errors;
+if(!((typeof data26 == "number") && (isFinite(data26)))){
+const err72 = {instancePath:instancePath+"/parameters/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/0/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema37.properties.default.anyOf[0].type,parentSchema:schema37.properties.default.anyOf[0],data:data26};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -1844,12 +1833,11 @@ vErrors.push(err72);
 }
 errors++;
 }
-const len2 = data25.length;
-for(let i3=0; i3<len2; i3++){
-let data26 = data25[i3];
-if(typeof data26 === "string"){
-if(func2(data26) < 1){
-const err73 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1/" + i3,schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].items,data:data26};
+var _valid5 = _errs89 === errors;
+valid18 = valid18 || _valid5;
+const _errs91 = errors;
+if(typeof data26 !== "string"){
+const err73 = {instancePath:instancePath+"/parameters/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.default.anyOf[1].type,parentSchema:schema37.properties.default.anyOf[1],data:data26};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -1858,9 +1846,11 @@ vErrors.push(err73);
 }
 errors++;
 }
-}
-else {
-const err74 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1/" + i3,schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].items.type,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].items,data:data26};
+var _valid5 = _errs91 === errors;
+valid18 = valid18 || _valid5;
+const _errs93 = errors;
+if(typeof data26 !== "boolean"){
+const err74 = {instancePath:instancePath+"/parameters/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/2/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema37.properties.default.anyOf[2].type,parentSchema:schema37.properties.default.anyOf[2],data:data26};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -1869,19 +1859,15 @@ vErrors.push(err74);
 }
 errors++;
 }
-}
-let i4 = data25.length;
-let j1;
-if(i4 > 1){
-const indices1 = {};
-for(;i4--;){
-let item1 = data25[i4];
-if(typeof item1 !== "string"){
-continue;
-}
-if(typeof indices1[item1] == "number"){
-j1 = indices1[item1];
-const err75 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1",schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/uniqueItems",keyword:"uniqueItems",params:{i: i4, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i4+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"],data:data25};
+var _valid5 = _errs93 === errors;
+valid18 = valid18 || _valid5;
+const _errs95 = errors;
+if(Array.isArray(data26)){
+const len0 = data26.length;
+for(let i0=0; i0<len0; i0++){
+let data27 = data26[i0];
+if(typeof data27 !== "string"){
+const err75 = {instancePath:instancePath+"/parameters/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/default/" + i0,schemaPath:"#/$defs/parameter/properties/default/anyOf/3/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.default.anyOf[3].items.type,parentSchema:schema37.properties.default.anyOf[3].items,data:data27};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -1889,14 +1875,11 @@ else {
 vErrors.push(err75);
 }
 errors++;
-break;
-}
-indices1[item1] = i4;
 }
 }
 }
 else {
-const err76 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1",schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].type,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"],data:data25};
+const err76 = {instancePath:instancePath+"/parameters/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/3/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema37.properties.default.anyOf[3].type,parentSchema:schema37.properties.default.anyOf[3],data:data26};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -1905,12 +1888,10 @@ vErrors.push(err76);
 }
 errors++;
 }
-}
-if(data22.gdpr !== undefined){
-let data27 = data22.gdpr;
-if(Array.isArray(data27)){
-if(data27.length < 1){
-const err77 = {instancePath:instancePath+"/frameworks/gdpr",schemaPath:"#/properties/frameworks/properties/gdpr/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties.gdpr,data:data27};
+var _valid5 = _errs95 === errors;
+valid18 = valid18 || _valid5;
+if(!valid18){
+const err77 = {instancePath:instancePath+"/parameters/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema37.properties.default.anyOf,parentSchema:schema37.properties.default,data:data26};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -1919,12 +1900,23 @@ vErrors.push(err77);
 }
 errors++;
 }
-const len3 = data27.length;
-for(let i5=0; i5<len3; i5++){
-let data28 = data27[i5];
+else {
+errors = _errs88;
+if(vErrors !== null){
+if(_errs88){
+vErrors.length = _errs88;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data25.description !== undefined){
+let data28 = data25.description;
 if(typeof data28 === "string"){
 if(func2(data28) < 1){
-const err78 = {instancePath:instancePath+"/frameworks/gdpr/" + i5,schemaPath:"#/properties/frameworks/properties/gdpr/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties.gdpr.items,data:data28};
+const err78 = {instancePath:instancePath+"/parameters/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/$defs/parameter/properties/description/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema37.properties.description,data:data28};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -1935,7 +1927,7 @@ errors++;
 }
 }
 else {
-const err79 = {instancePath:instancePath+"/frameworks/gdpr/" + i5,schemaPath:"#/properties/frameworks/properties/gdpr/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties.gdpr.items.type,parentSchema:schema31.properties.frameworks.properties.gdpr.items,data:data28};
+const err79 = {instancePath:instancePath+"/parameters/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/$defs/parameter/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.description.type,parentSchema:schema37.properties.description,data:data28};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -1945,18 +1937,11 @@ vErrors.push(err79);
 errors++;
 }
 }
-let i6 = data27.length;
-let j2;
-if(i6 > 1){
-const indices2 = {};
-for(;i6--;){
-let item2 = data27[i6];
-if(typeof item2 !== "string"){
-continue;
-}
-if(typeof indices2[item2] == "number"){
-j2 = indices2[item2];
-const err80 = {instancePath:instancePath+"/frameworks/gdpr",schemaPath:"#/properties/frameworks/properties/gdpr/uniqueItems",keyword:"uniqueItems",params:{i: i6, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i6+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties.gdpr,data:data27};
+if(data25.unit !== undefined){
+let data29 = data25.unit;
+if(typeof data29 === "string"){
+if(func2(data29) < 1){
+const err80 = {instancePath:instancePath+"/parameters/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/unit",schemaPath:"#/$defs/parameter/properties/unit/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema37.properties.unit,data:data29};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -1964,14 +1949,10 @@ else {
 vErrors.push(err80);
 }
 errors++;
-break;
-}
-indices2[item2] = i6;
-}
 }
 }
 else {
-const err81 = {instancePath:instancePath+"/frameworks/gdpr",schemaPath:"#/properties/frameworks/properties/gdpr/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties.gdpr.type,parentSchema:schema31.properties.frameworks.properties.gdpr,data:data27};
+const err81 = {instancePath:instancePath+"/parameters/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/unit",schemaPath:"#/$defs/parameter/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.unit.type,parentSchema:schema37.properties.unit,data:data29};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -1981,11 +1962,9 @@ vErrors.push(err81);
 errors++;
 }
 }
-if(data22.ccpa !== undefined){
-let data29 = data22.ccpa;
-if(Array.isArray(data29)){
-if(data29.length < 1){
-const err82 = {instancePath:instancePath+"/frameworks/ccpa",schemaPath:"#/properties/frameworks/properties/ccpa/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties.ccpa,data:data29};
+}
+else {
+const err82 = {instancePath:instancePath+"/parameters/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema37.type,parentSchema:schema37,data:data25};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -1994,12 +1973,10 @@ vErrors.push(err82);
 }
 errors++;
 }
-const len4 = data29.length;
-for(let i7=0; i7<len4; i7++){
-let data30 = data29[i7];
-if(typeof data30 === "string"){
-if(func2(data30) < 1){
-const err83 = {instancePath:instancePath+"/frameworks/ccpa/" + i7,schemaPath:"#/properties/frameworks/properties/ccpa/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties.ccpa.items,data:data30};
+}
+}
+else {
+const err83 = {instancePath:instancePath+"/parameters",schemaPath:"#/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.parameters.type,parentSchema:schema31.properties.parameters,data:data24};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -2009,8 +1986,11 @@ vErrors.push(err83);
 errors++;
 }
 }
-else {
-const err84 = {instancePath:instancePath+"/frameworks/ccpa/" + i7,schemaPath:"#/properties/frameworks/properties/ccpa/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties.ccpa.items.type,parentSchema:schema31.properties.frameworks.properties.ccpa.items,data:data30};
+if(data.frameworks !== undefined){
+let data30 = data.frameworks;
+if(data30 && typeof data30 == "object" && !Array.isArray(data30)){
+if(Object.keys(data30).length < 1){
+const err84 = {instancePath:instancePath+"/frameworks",schemaPath:"#/properties/frameworks/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema31.properties.frameworks,data:data30};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -2019,19 +1999,9 @@ vErrors.push(err84);
 }
 errors++;
 }
-}
-let i8 = data29.length;
-let j3;
-if(i8 > 1){
-const indices3 = {};
-for(;i8--;){
-let item3 = data29[i8];
-if(typeof item3 !== "string"){
-continue;
-}
-if(typeof indices3[item3] == "number"){
-j3 = indices3[item3];
-const err85 = {instancePath:instancePath+"/frameworks/ccpa",schemaPath:"#/properties/frameworks/properties/ccpa/uniqueItems",keyword:"uniqueItems",params:{i: i8, j: j3},message:"must NOT have duplicate items (items ## "+j3+" and "+i8+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties.ccpa,data:data29};
+for(const key8 in data30){
+if(!(((((key8 === "soc2") || (key8 === "pci-dss-4.0.1")) || (key8 === "gdpr")) || (key8 === "ccpa")) || (key8 === "csa-ccm-4"))){
+const err85 = {instancePath:instancePath+"/frameworks",schemaPath:"#/properties/frameworks/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.frameworks,data:data30};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -2039,14 +2009,13 @@ else {
 vErrors.push(err85);
 }
 errors++;
-break;
-}
-indices3[item3] = i8;
 }
 }
-}
-else {
-const err86 = {instancePath:instancePath+"/frameworks/ccpa",schemaPath:"#/properties/frameworks/properties/ccpa/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties.ccpa.type,parentSchema:schema31.properties.frameworks.properties.ccpa,data:data29};
+if(data30.soc2 !== undefined){
+let data31 = data30.soc2;
+if(Array.isArray(data31)){
+if(data31.length < 1){
+const err86 = {instancePath:instancePath+"/frameworks/soc2",schemaPath:"#/properties/frameworks/properties/soc2/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties.soc2,data:data31};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -2055,12 +2024,12 @@ vErrors.push(err86);
 }
 errors++;
 }
-}
-if(data22["csa-ccm-4"] !== undefined){
-let data31 = data22["csa-ccm-4"];
-if(Array.isArray(data31)){
-if(data31.length < 1){
-const err87 = {instancePath:instancePath+"/frameworks/csa-ccm-4",schemaPath:"#/properties/frameworks/properties/csa-ccm-4/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"],data:data31};
+const len1 = data31.length;
+for(let i1=0; i1<len1; i1++){
+let data32 = data31[i1];
+if(typeof data32 === "string"){
+if(func2(data32) < 1){
+const err87 = {instancePath:instancePath+"/frameworks/soc2/" + i1,schemaPath:"#/properties/frameworks/properties/soc2/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties.soc2.items,data:data32};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -2069,12 +2038,9 @@ vErrors.push(err87);
 }
 errors++;
 }
-const len5 = data31.length;
-for(let i9=0; i9<len5; i9++){
-let data32 = data31[i9];
-if(typeof data32 === "string"){
-if(func2(data32) < 1){
-const err88 = {instancePath:instancePath+"/frameworks/csa-ccm-4/" + i9,schemaPath:"#/properties/frameworks/properties/csa-ccm-4/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"].items,data:data32};
+}
+else {
+const err88 = {instancePath:instancePath+"/frameworks/soc2/" + i1,schemaPath:"#/properties/frameworks/properties/soc2/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties.soc2.items.type,parentSchema:schema31.properties.frameworks.properties.soc2.items,data:data32};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -2084,8 +2050,18 @@ vErrors.push(err88);
 errors++;
 }
 }
-else {
-const err89 = {instancePath:instancePath+"/frameworks/csa-ccm-4/" + i9,schemaPath:"#/properties/frameworks/properties/csa-ccm-4/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties["csa-ccm-4"].items.type,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"].items,data:data32};
+let i2 = data31.length;
+let j0;
+if(i2 > 1){
+const indices0 = {};
+for(;i2--;){
+let item0 = data31[i2];
+if(typeof item0 !== "string"){
+continue;
+}
+if(typeof indices0[item0] == "number"){
+j0 = indices0[item0];
+const err89 = {instancePath:instancePath+"/frameworks/soc2",schemaPath:"#/properties/frameworks/properties/soc2/uniqueItems",keyword:"uniqueItems",params:{i: i2, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i2+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties.soc2,data:data31};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -2093,20 +2069,14 @@ else {
 vErrors.push(err89);
 }
 errors++;
+break;
+}
+indices0[item0] = i2;
 }
 }
-let i10 = data31.length;
-let j4;
-if(i10 > 1){
-const indices4 = {};
-for(;i10--;){
-let item4 = data31[i10];
-if(typeof item4 !== "string"){
-continue;
 }
-if(typeof indices4[item4] == "number"){
-j4 = indices4[item4];
-const err90 = {instancePath:instancePath+"/frameworks/csa-ccm-4",schemaPath:"#/properties/frameworks/properties/csa-ccm-4/uniqueItems",keyword:"uniqueItems",params:{i: i10, j: j4},message:"must NOT have duplicate items (items ## "+j4+" and "+i10+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"],data:data31};
+else {
+const err90 = {instancePath:instancePath+"/frameworks/soc2",schemaPath:"#/properties/frameworks/properties/soc2/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties.soc2.type,parentSchema:schema31.properties.frameworks.properties.soc2,data:data31};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -2114,14 +2084,13 @@ else {
 vErrors.push(err90);
 }
 errors++;
-break;
-}
-indices4[item4] = i10;
 }
 }
-}
-else {
-const err91 = {instancePath:instancePath+"/frameworks/csa-ccm-4",schemaPath:"#/properties/frameworks/properties/csa-ccm-4/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties["csa-ccm-4"].type,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"],data:data31};
+if(data30["pci-dss-4.0.1"] !== undefined){
+let data33 = data30["pci-dss-4.0.1"];
+if(Array.isArray(data33)){
+if(data33.length < 1){
+const err91 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1",schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"],data:data33};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -2130,10 +2099,12 @@ vErrors.push(err91);
 }
 errors++;
 }
-}
-}
-else {
-const err92 = {instancePath:instancePath+"/frameworks",schemaPath:"#/properties/frameworks/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.frameworks.type,parentSchema:schema31.properties.frameworks,data:data22};
+const len2 = data33.length;
+for(let i3=0; i3<len2; i3++){
+let data34 = data33[i3];
+if(typeof data34 === "string"){
+if(func2(data34) < 1){
+const err92 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1/" + i3,schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].items,data:data34};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -2143,11 +2114,8 @@ vErrors.push(err92);
 errors++;
 }
 }
-if(data.remediation !== undefined){
-let data33 = data.remediation;
-if(typeof data33 === "string"){
-if(func2(data33) < 1){
-const err93 = {instancePath:instancePath+"/remediation",schemaPath:"#/properties/remediation/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.remediation,data:data33};
+else {
+const err93 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1/" + i3,schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].items.type,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].items,data:data34};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -2157,8 +2125,18 @@ vErrors.push(err93);
 errors++;
 }
 }
-else {
-const err94 = {instancePath:instancePath+"/remediation",schemaPath:"#/properties/remediation/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.remediation.type,parentSchema:schema31.properties.remediation,data:data33};
+let i4 = data33.length;
+let j1;
+if(i4 > 1){
+const indices1 = {};
+for(;i4--;){
+let item1 = data33[i4];
+if(typeof item1 !== "string"){
+continue;
+}
+if(typeof indices1[item1] == "number"){
+j1 = indices1[item1];
+const err94 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1",schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/uniqueItems",keyword:"uniqueItems",params:{i: i4, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i4+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"],data:data33};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -2166,17 +2144,14 @@ else {
 vErrors.push(err94);
 }
 errors++;
+break;
+}
+indices1[item1] = i4;
 }
 }
-if(data.references !== undefined){
-let data34 = data.references;
-if(Array.isArray(data34)){
-const len6 = data34.length;
-for(let i11=0; i11<len6; i11++){
-let data35 = data34[i11];
-if(data35 && typeof data35 == "object" && !Array.isArray(data35)){
-if(data35.title === undefined){
-const err95 = {instancePath:instancePath+"/references/" + i11,schemaPath:"#/properties/references/items/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'",schema:schema31.properties.references.items.required,parentSchema:schema31.properties.references.items,data:data35};
+}
+else {
+const err95 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1",schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].type,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"],data:data33};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -2185,9 +2160,12 @@ vErrors.push(err95);
 }
 errors++;
 }
-for(const key6 in data35){
-if(!(((key6 === "title") || (key6 === "url")) || (key6 === "config_rule"))){
-const err96 = {instancePath:instancePath+"/references/" + i11,schemaPath:"#/properties/references/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.references.items,data:data35};
+}
+if(data30.gdpr !== undefined){
+let data35 = data30.gdpr;
+if(Array.isArray(data35)){
+if(data35.length < 1){
+const err96 = {instancePath:instancePath+"/frameworks/gdpr",schemaPath:"#/properties/frameworks/properties/gdpr/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties.gdpr,data:data35};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -2196,12 +2174,12 @@ vErrors.push(err96);
 }
 errors++;
 }
-}
-if(data35.title !== undefined){
-let data36 = data35.title;
+const len3 = data35.length;
+for(let i5=0; i5<len3; i5++){
+let data36 = data35[i5];
 if(typeof data36 === "string"){
 if(func2(data36) < 1){
-const err97 = {instancePath:instancePath+"/references/" + i11+"/title",schemaPath:"#/properties/references/items/properties/title/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.references.items.properties.title,data:data36};
+const err97 = {instancePath:instancePath+"/frameworks/gdpr/" + i5,schemaPath:"#/properties/frameworks/properties/gdpr/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties.gdpr.items,data:data36};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -2212,7 +2190,7 @@ errors++;
 }
 }
 else {
-const err98 = {instancePath:instancePath+"/references/" + i11+"/title",schemaPath:"#/properties/references/items/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.references.items.properties.title.type,parentSchema:schema31.properties.references.items.properties.title,data:data36};
+const err98 = {instancePath:instancePath+"/frameworks/gdpr/" + i5,schemaPath:"#/properties/frameworks/properties/gdpr/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties.gdpr.items.type,parentSchema:schema31.properties.frameworks.properties.gdpr.items,data:data36};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -2222,11 +2200,18 @@ vErrors.push(err98);
 errors++;
 }
 }
-if(data35.url !== undefined){
-let data37 = data35.url;
-if(typeof data37 === "string"){
-if(!(formats0(data37))){
-const err99 = {instancePath:instancePath+"/references/" + i11+"/url",schemaPath:"#/properties/references/items/properties/url/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\"",schema:"uri",parentSchema:schema31.properties.references.items.properties.url,data:data37};
+let i6 = data35.length;
+let j2;
+if(i6 > 1){
+const indices2 = {};
+for(;i6--;){
+let item2 = data35[i6];
+if(typeof item2 !== "string"){
+continue;
+}
+if(typeof indices2[item2] == "number"){
+j2 = indices2[item2];
+const err99 = {instancePath:instancePath+"/frameworks/gdpr",schemaPath:"#/properties/frameworks/properties/gdpr/uniqueItems",keyword:"uniqueItems",params:{i: i6, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i6+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties.gdpr,data:data35};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -2234,10 +2219,14 @@ else {
 vErrors.push(err99);
 }
 errors++;
+break;
+}
+indices2[item2] = i6;
+}
 }
 }
 else {
-const err100 = {instancePath:instancePath+"/references/" + i11+"/url",schemaPath:"#/properties/references/items/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.references.items.properties.url.type,parentSchema:schema31.properties.references.items.properties.url,data:data37};
+const err100 = {instancePath:instancePath+"/frameworks/gdpr",schemaPath:"#/properties/frameworks/properties/gdpr/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties.gdpr.type,parentSchema:schema31.properties.frameworks.properties.gdpr,data:data35};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -2247,11 +2236,11 @@ vErrors.push(err100);
 errors++;
 }
 }
-if(data35.config_rule !== undefined){
-let data38 = data35.config_rule;
-if(typeof data38 === "string"){
-if(!pattern6.test(data38)){
-const err101 = {instancePath:instancePath+"/references/" + i11+"/config_rule",schemaPath:"#/properties/references/items/properties/config_rule/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9_]+$"},message:"must match pattern \""+"^[A-Z0-9_]+$"+"\"",schema:"^[A-Z0-9_]+$",parentSchema:schema31.properties.references.items.properties.config_rule,data:data38};
+if(data30.ccpa !== undefined){
+let data37 = data30.ccpa;
+if(Array.isArray(data37)){
+if(data37.length < 1){
+const err101 = {instancePath:instancePath+"/frameworks/ccpa",schemaPath:"#/properties/frameworks/properties/ccpa/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties.ccpa,data:data37};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -2260,9 +2249,12 @@ vErrors.push(err101);
 }
 errors++;
 }
-}
-else {
-const err102 = {instancePath:instancePath+"/references/" + i11+"/config_rule",schemaPath:"#/properties/references/items/properties/config_rule/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.references.items.properties.config_rule.type,parentSchema:schema31.properties.references.items.properties.config_rule,data:data38};
+const len4 = data37.length;
+for(let i7=0; i7<len4; i7++){
+let data38 = data37[i7];
+if(typeof data38 === "string"){
+if(func2(data38) < 1){
+const err102 = {instancePath:instancePath+"/frameworks/ccpa/" + i7,schemaPath:"#/properties/frameworks/properties/ccpa/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties.ccpa.items,data:data38};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -2272,9 +2264,8 @@ vErrors.push(err102);
 errors++;
 }
 }
-}
 else {
-const err103 = {instancePath:instancePath+"/references/" + i11,schemaPath:"#/properties/references/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.references.items.type,parentSchema:schema31.properties.references.items,data:data35};
+const err103 = {instancePath:instancePath+"/frameworks/ccpa/" + i7,schemaPath:"#/properties/frameworks/properties/ccpa/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties.ccpa.items.type,parentSchema:schema31.properties.frameworks.properties.ccpa.items,data:data38};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -2284,9 +2275,18 @@ vErrors.push(err103);
 errors++;
 }
 }
+let i8 = data37.length;
+let j3;
+if(i8 > 1){
+const indices3 = {};
+for(;i8--;){
+let item3 = data37[i8];
+if(typeof item3 !== "string"){
+continue;
 }
-else {
-const err104 = {instancePath:instancePath+"/references",schemaPath:"#/properties/references/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.references.type,parentSchema:schema31.properties.references,data:data34};
+if(typeof indices3[item3] == "number"){
+j3 = indices3[item3];
+const err104 = {instancePath:instancePath+"/frameworks/ccpa",schemaPath:"#/properties/frameworks/properties/ccpa/uniqueItems",keyword:"uniqueItems",params:{i: i8, j: j3},message:"must NOT have duplicate items (items ## "+j3+" and "+i8+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties.ccpa,data:data37};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -2294,13 +2294,14 @@ else {
 vErrors.push(err104);
 }
 errors++;
+break;
+}
+indices3[item3] = i8;
 }
 }
-if(data.rationale !== undefined){
-let data39 = data.rationale;
-if(typeof data39 === "string"){
-if(func2(data39) < 1){
-const err105 = {instancePath:instancePath+"/rationale",schemaPath:"#/properties/rationale/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.rationale,data:data39};
+}
+else {
+const err105 = {instancePath:instancePath+"/frameworks/ccpa",schemaPath:"#/properties/frameworks/properties/ccpa/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties.ccpa.type,parentSchema:schema31.properties.frameworks.properties.ccpa,data:data37};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -2310,8 +2311,11 @@ vErrors.push(err105);
 errors++;
 }
 }
-else {
-const err106 = {instancePath:instancePath+"/rationale",schemaPath:"#/properties/rationale/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.rationale.type,parentSchema:schema31.properties.rationale,data:data39};
+if(data30["csa-ccm-4"] !== undefined){
+let data39 = data30["csa-ccm-4"];
+if(Array.isArray(data39)){
+if(data39.length < 1){
+const err106 = {instancePath:instancePath+"/frameworks/csa-ccm-4",schemaPath:"#/properties/frameworks/properties/csa-ccm-4/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"],data:data39};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -2320,16 +2324,12 @@ vErrors.push(err106);
 }
 errors++;
 }
-}
-if(data.examples !== undefined){
-let data40 = data.examples;
-if(Array.isArray(data40)){
-const len7 = data40.length;
-for(let i12=0; i12<len7; i12++){
-let data41 = data40[i12];
-if(data41 && typeof data41 == "object" && !Array.isArray(data41)){
-if(data41.name === undefined){
-const err107 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema38.required,parentSchema:schema38,data:data41};
+const len5 = data39.length;
+for(let i9=0; i9<len5; i9++){
+let data40 = data39[i9];
+if(typeof data40 === "string"){
+if(func2(data40) < 1){
+const err107 = {instancePath:instancePath+"/frameworks/csa-ccm-4/" + i9,schemaPath:"#/properties/frameworks/properties/csa-ccm-4/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"].items,data:data40};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -2338,8 +2338,9 @@ vErrors.push(err107);
 }
 errors++;
 }
-if(data41.resource === undefined){
-const err108 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/required",keyword:"required",params:{missingProperty: "resource"},message:"must have required property '"+"resource"+"'",schema:schema38.required,parentSchema:schema38,data:data41};
+}
+else {
+const err108 = {instancePath:instancePath+"/frameworks/csa-ccm-4/" + i9,schemaPath:"#/properties/frameworks/properties/csa-ccm-4/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties["csa-ccm-4"].items.type,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"].items,data:data40};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -2348,8 +2349,19 @@ vErrors.push(err108);
 }
 errors++;
 }
-if(data41.expect === undefined){
-const err109 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/required",keyword:"required",params:{missingProperty: "expect"},message:"must have required property '"+"expect"+"'",schema:schema38.required,parentSchema:schema38,data:data41};
+}
+let i10 = data39.length;
+let j4;
+if(i10 > 1){
+const indices4 = {};
+for(;i10--;){
+let item4 = data39[i10];
+if(typeof item4 !== "string"){
+continue;
+}
+if(typeof indices4[item4] == "number"){
+j4 = indices4[item4];
+const err109 = {instancePath:instancePath+"/frameworks/csa-ccm-4",schemaPath:"#/properties/frameworks/properties/csa-ccm-4/uniqueItems",keyword:"uniqueItems",params:{i: i10, j: j4},message:"must NOT have duplicate items (items ## "+j4+" and "+i10+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"],data:data39};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -2357,10 +2369,14 @@ else {
 vErrors.push(err109);
 }
 errors++;
+break;
 }
-for(const key7 in data41){
-if(!(((((key7 === "name") || (key7 === "resource")) || (key7 === "expect")) || (key7 === "parameters")) || (key7 === "now"))){
-const err110 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema38,data:data41};
+indices4[item4] = i10;
+}
+}
+}
+else {
+const err110 = {instancePath:instancePath+"/frameworks/csa-ccm-4",schemaPath:"#/properties/frameworks/properties/csa-ccm-4/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties["csa-ccm-4"].type,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"],data:data39};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -2370,11 +2386,9 @@ vErrors.push(err110);
 errors++;
 }
 }
-if(data41.name !== undefined){
-let data42 = data41.name;
-if(typeof data42 === "string"){
-if(func2(data42) < 1){
-const err111 = {instancePath:instancePath+"/examples/" + i12+"/name",schemaPath:"#/$defs/example/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.name,data:data42};
+}
+else {
+const err111 = {instancePath:instancePath+"/frameworks",schemaPath:"#/properties/frameworks/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.frameworks.type,parentSchema:schema31.properties.frameworks,data:data30};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -2384,8 +2398,11 @@ vErrors.push(err111);
 errors++;
 }
 }
-else {
-const err112 = {instancePath:instancePath+"/examples/" + i12+"/name",schemaPath:"#/$defs/example/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.name.type,parentSchema:schema38.properties.name,data:data42};
+if(data.remediation !== undefined){
+let data41 = data.remediation;
+if(typeof data41 === "string"){
+if(func2(data41) < 1){
+const err112 = {instancePath:instancePath+"/remediation",schemaPath:"#/properties/remediation/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.remediation,data:data41};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -2395,10 +2412,8 @@ vErrors.push(err112);
 errors++;
 }
 }
-if(data41.expect !== undefined){
-let data43 = data41.expect;
-if(!(((data43 === "pass") || (data43 === "fail")) || (data43 === "not-applicable"))){
-const err113 = {instancePath:instancePath+"/examples/" + i12+"/expect",schemaPath:"#/$defs/example/properties/expect/enum",keyword:"enum",params:{allowedValues: schema38.properties.expect.enum},message:"must be equal to one of the allowed values",schema:schema38.properties.expect.enum,parentSchema:schema38.properties.expect,data:data43};
+else {
+const err113 = {instancePath:instancePath+"/remediation",schemaPath:"#/properties/remediation/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.remediation.type,parentSchema:schema31.properties.remediation,data:data41};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -2408,10 +2423,15 @@ vErrors.push(err113);
 errors++;
 }
 }
-if(data41.parameters !== undefined){
-let data44 = data41.parameters;
-if(!(data44 && typeof data44 == "object" && !Array.isArray(data44))){
-const err114 = {instancePath:instancePath+"/examples/" + i12+"/parameters",schemaPath:"#/$defs/example/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.properties.parameters.type,parentSchema:schema38.properties.parameters,data:data44};
+if(data.references !== undefined){
+let data42 = data.references;
+if(Array.isArray(data42)){
+const len6 = data42.length;
+for(let i11=0; i11<len6; i11++){
+let data43 = data42[i11];
+if(data43 && typeof data43 == "object" && !Array.isArray(data43)){
+if(data43.title === undefined){
+const err114 = {instancePath:instancePath+"/references/" + i11,schemaPath:"#/properties/references/items/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'",schema:schema31.properties.references.items.required,parentSchema:schema31.properties.references.items,data:data43};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -2420,12 +2440,9 @@ vErrors.push(err114);
 }
 errors++;
 }
-}
-if(data41.now !== undefined){
-let data45 = data41.now;
-if(typeof data45 === "string"){
-if(!(formats2.validate(data45))){
-const err115 = {instancePath:instancePath+"/examples/" + i12+"/now",schemaPath:"#/$defs/example/properties/now/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\"",schema:"date-time",parentSchema:schema38.properties.now,data:data45};
+for(const key9 in data43){
+if(!(((key9 === "title") || (key9 === "url")) || (key9 === "config_rule"))){
+const err115 = {instancePath:instancePath+"/references/" + i11,schemaPath:"#/properties/references/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.references.items,data:data43};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -2435,8 +2452,11 @@ vErrors.push(err115);
 errors++;
 }
 }
-else {
-const err116 = {instancePath:instancePath+"/examples/" + i12+"/now",schemaPath:"#/$defs/example/properties/now/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.now.type,parentSchema:schema38.properties.now,data:data45};
+if(data43.title !== undefined){
+let data44 = data43.title;
+if(typeof data44 === "string"){
+if(func2(data44) < 1){
+const err116 = {instancePath:instancePath+"/references/" + i11+"/title",schemaPath:"#/properties/references/items/properties/title/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.references.items.properties.title,data:data44};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -2446,9 +2466,8 @@ vErrors.push(err116);
 errors++;
 }
 }
-}
 else {
-const err117 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.type,parentSchema:schema38,data:data41};
+const err117 = {instancePath:instancePath+"/references/" + i11+"/title",schemaPath:"#/properties/references/items/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.references.items.properties.title.type,parentSchema:schema31.properties.references.items.properties.title,data:data44};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -2458,9 +2477,11 @@ vErrors.push(err117);
 errors++;
 }
 }
-}
-else {
-const err118 = {instancePath:instancePath+"/examples",schemaPath:"#/properties/examples/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.examples.type,parentSchema:schema31.properties.examples,data:data40};
+if(data43.url !== undefined){
+let data45 = data43.url;
+if(typeof data45 === "string"){
+if(!(formats0(data45))){
+const err118 = {instancePath:instancePath+"/references/" + i11+"/url",schemaPath:"#/properties/references/items/properties/url/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\"",schema:"uri",parentSchema:schema31.properties.references.items.properties.url,data:data45};
 if(vErrors === null){
 vErrors = [err118];
 }
@@ -2470,15 +2491,8 @@ vErrors.push(err118);
 errors++;
 }
 }
-if(data.tags !== undefined){
-let data46 = data.tags;
-if(Array.isArray(data46)){
-const len8 = data46.length;
-for(let i13=0; i13<len8; i13++){
-let data47 = data46[i13];
-if(typeof data47 === "string"){
-if(func2(data47) < 1){
-const err119 = {instancePath:instancePath+"/tags/" + i13,schemaPath:"#/properties/tags/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.tags.items,data:data47};
+else {
+const err119 = {instancePath:instancePath+"/references/" + i11+"/url",schemaPath:"#/properties/references/items/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.references.items.properties.url.type,parentSchema:schema31.properties.references.items.properties.url,data:data45};
 if(vErrors === null){
 vErrors = [err119];
 }
@@ -2488,8 +2502,11 @@ vErrors.push(err119);
 errors++;
 }
 }
-else {
-const err120 = {instancePath:instancePath+"/tags/" + i13,schemaPath:"#/properties/tags/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.tags.items.type,parentSchema:schema31.properties.tags.items,data:data47};
+if(data43.config_rule !== undefined){
+let data46 = data43.config_rule;
+if(typeof data46 === "string"){
+if(!pattern6.test(data46)){
+const err120 = {instancePath:instancePath+"/references/" + i11+"/config_rule",schemaPath:"#/properties/references/items/properties/config_rule/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9_]+$"},message:"must match pattern \""+"^[A-Z0-9_]+$"+"\"",schema:"^[A-Z0-9_]+$",parentSchema:schema31.properties.references.items.properties.config_rule,data:data46};
 if(vErrors === null){
 vErrors = [err120];
 }
@@ -2499,18 +2516,8 @@ vErrors.push(err120);
 errors++;
 }
 }
-let i14 = data46.length;
-let j5;
-if(i14 > 1){
-const indices5 = {};
-for(;i14--;){
-let item5 = data46[i14];
-if(typeof item5 !== "string"){
-continue;
-}
-if(typeof indices5[item5] == "number"){
-j5 = indices5[item5];
-const err121 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/uniqueItems",keyword:"uniqueItems",params:{i: i14, j: j5},message:"must NOT have duplicate items (items ## "+j5+" and "+i14+" are identical)",schema:true,parentSchema:schema31.properties.tags,data:data46};
+else {
+const err121 = {instancePath:instancePath+"/references/" + i11+"/config_rule",schemaPath:"#/properties/references/items/properties/config_rule/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.references.items.properties.config_rule.type,parentSchema:schema31.properties.references.items.properties.config_rule,data:data46};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -2518,14 +2525,11 @@ else {
 vErrors.push(err121);
 }
 errors++;
-break;
-}
-indices5[item5] = i14;
 }
 }
 }
 else {
-const err122 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.tags.type,parentSchema:schema31.properties.tags,data:data46};
+const err122 = {instancePath:instancePath+"/references/" + i11,schemaPath:"#/properties/references/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.references.items.type,parentSchema:schema31.properties.references.items,data:data43};
 if(vErrors === null){
 vErrors = [err122];
 }
@@ -2537,12 +2541,263 @@ errors++;
 }
 }
 else {
-const err123 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
+const err123 = {instancePath:instancePath+"/references",schemaPath:"#/properties/references/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.references.type,parentSchema:schema31.properties.references,data:data42};
 if(vErrors === null){
 vErrors = [err123];
 }
 else {
 vErrors.push(err123);
+}
+errors++;
+}
+}
+if(data.rationale !== undefined){
+let data47 = data.rationale;
+if(typeof data47 === "string"){
+if(func2(data47) < 1){
+const err124 = {instancePath:instancePath+"/rationale",schemaPath:"#/properties/rationale/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.rationale,data:data47};
+if(vErrors === null){
+vErrors = [err124];
+}
+else {
+vErrors.push(err124);
+}
+errors++;
+}
+}
+else {
+const err125 = {instancePath:instancePath+"/rationale",schemaPath:"#/properties/rationale/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.rationale.type,parentSchema:schema31.properties.rationale,data:data47};
+if(vErrors === null){
+vErrors = [err125];
+}
+else {
+vErrors.push(err125);
+}
+errors++;
+}
+}
+if(data.examples !== undefined){
+let data48 = data.examples;
+if(Array.isArray(data48)){
+const len7 = data48.length;
+for(let i12=0; i12<len7; i12++){
+let data49 = data48[i12];
+if(data49 && typeof data49 == "object" && !Array.isArray(data49)){
+if(data49.name === undefined){
+const err126 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema38.required,parentSchema:schema38,data:data49};
+if(vErrors === null){
+vErrors = [err126];
+}
+else {
+vErrors.push(err126);
+}
+errors++;
+}
+if(data49.resource === undefined){
+const err127 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/required",keyword:"required",params:{missingProperty: "resource"},message:"must have required property '"+"resource"+"'",schema:schema38.required,parentSchema:schema38,data:data49};
+if(vErrors === null){
+vErrors = [err127];
+}
+else {
+vErrors.push(err127);
+}
+errors++;
+}
+if(data49.expect === undefined){
+const err128 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/required",keyword:"required",params:{missingProperty: "expect"},message:"must have required property '"+"expect"+"'",schema:schema38.required,parentSchema:schema38,data:data49};
+if(vErrors === null){
+vErrors = [err128];
+}
+else {
+vErrors.push(err128);
+}
+errors++;
+}
+for(const key10 in data49){
+if(!(((((key10 === "name") || (key10 === "resource")) || (key10 === "expect")) || (key10 === "parameters")) || (key10 === "now"))){
+const err129 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema38,data:data49};
+if(vErrors === null){
+vErrors = [err129];
+}
+else {
+vErrors.push(err129);
+}
+errors++;
+}
+}
+if(data49.name !== undefined){
+let data50 = data49.name;
+if(typeof data50 === "string"){
+if(func2(data50) < 1){
+const err130 = {instancePath:instancePath+"/examples/" + i12+"/name",schemaPath:"#/$defs/example/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.name,data:data50};
+if(vErrors === null){
+vErrors = [err130];
+}
+else {
+vErrors.push(err130);
+}
+errors++;
+}
+}
+else {
+const err131 = {instancePath:instancePath+"/examples/" + i12+"/name",schemaPath:"#/$defs/example/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.name.type,parentSchema:schema38.properties.name,data:data50};
+if(vErrors === null){
+vErrors = [err131];
+}
+else {
+vErrors.push(err131);
+}
+errors++;
+}
+}
+if(data49.expect !== undefined){
+let data51 = data49.expect;
+if(!(((data51 === "pass") || (data51 === "fail")) || (data51 === "not-applicable"))){
+const err132 = {instancePath:instancePath+"/examples/" + i12+"/expect",schemaPath:"#/$defs/example/properties/expect/enum",keyword:"enum",params:{allowedValues: schema38.properties.expect.enum},message:"must be equal to one of the allowed values",schema:schema38.properties.expect.enum,parentSchema:schema38.properties.expect,data:data51};
+if(vErrors === null){
+vErrors = [err132];
+}
+else {
+vErrors.push(err132);
+}
+errors++;
+}
+}
+if(data49.parameters !== undefined){
+let data52 = data49.parameters;
+if(!(data52 && typeof data52 == "object" && !Array.isArray(data52))){
+const err133 = {instancePath:instancePath+"/examples/" + i12+"/parameters",schemaPath:"#/$defs/example/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.properties.parameters.type,parentSchema:schema38.properties.parameters,data:data52};
+if(vErrors === null){
+vErrors = [err133];
+}
+else {
+vErrors.push(err133);
+}
+errors++;
+}
+}
+if(data49.now !== undefined){
+let data53 = data49.now;
+if(typeof data53 === "string"){
+if(!(formats2.validate(data53))){
+const err134 = {instancePath:instancePath+"/examples/" + i12+"/now",schemaPath:"#/$defs/example/properties/now/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\"",schema:"date-time",parentSchema:schema38.properties.now,data:data53};
+if(vErrors === null){
+vErrors = [err134];
+}
+else {
+vErrors.push(err134);
+}
+errors++;
+}
+}
+else {
+const err135 = {instancePath:instancePath+"/examples/" + i12+"/now",schemaPath:"#/$defs/example/properties/now/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.now.type,parentSchema:schema38.properties.now,data:data53};
+if(vErrors === null){
+vErrors = [err135];
+}
+else {
+vErrors.push(err135);
+}
+errors++;
+}
+}
+}
+else {
+const err136 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.type,parentSchema:schema38,data:data49};
+if(vErrors === null){
+vErrors = [err136];
+}
+else {
+vErrors.push(err136);
+}
+errors++;
+}
+}
+}
+else {
+const err137 = {instancePath:instancePath+"/examples",schemaPath:"#/properties/examples/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.examples.type,parentSchema:schema31.properties.examples,data:data48};
+if(vErrors === null){
+vErrors = [err137];
+}
+else {
+vErrors.push(err137);
+}
+errors++;
+}
+}
+if(data.tags !== undefined){
+let data54 = data.tags;
+if(Array.isArray(data54)){
+const len8 = data54.length;
+for(let i13=0; i13<len8; i13++){
+let data55 = data54[i13];
+if(typeof data55 === "string"){
+if(func2(data55) < 1){
+const err138 = {instancePath:instancePath+"/tags/" + i13,schemaPath:"#/properties/tags/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.tags.items,data:data55};
+if(vErrors === null){
+vErrors = [err138];
+}
+else {
+vErrors.push(err138);
+}
+errors++;
+}
+}
+else {
+const err139 = {instancePath:instancePath+"/tags/" + i13,schemaPath:"#/properties/tags/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.tags.items.type,parentSchema:schema31.properties.tags.items,data:data55};
+if(vErrors === null){
+vErrors = [err139];
+}
+else {
+vErrors.push(err139);
+}
+errors++;
+}
+}
+let i14 = data54.length;
+let j5;
+if(i14 > 1){
+const indices5 = {};
+for(;i14--;){
+let item5 = data54[i14];
+if(typeof item5 !== "string"){
+continue;
+}
+if(typeof indices5[item5] == "number"){
+j5 = indices5[item5];
+const err140 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/uniqueItems",keyword:"uniqueItems",params:{i: i14, j: j5},message:"must NOT have duplicate items (items ## "+j5+" and "+i14+" are identical)",schema:true,parentSchema:schema31.properties.tags,data:data54};
+if(vErrors === null){
+vErrors = [err140];
+}
+else {
+vErrors.push(err140);
+}
+errors++;
+break;
+}
+indices5[item5] = i14;
+}
+}
+}
+else {
+const err141 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.tags.type,parentSchema:schema31.properties.tags,data:data54};
+if(vErrors === null){
+vErrors = [err141];
+}
+else {
+vErrors.push(err141);
+}
+errors++;
+}
+}
+}
+else {
+const err142 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
+if(vErrors === null){
+vErrors = [err142];
+}
+else {
+vErrors.push(err142);
 }
 errors++;
 }
@@ -2872,7 +3127,7 @@ validate30.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const project = validate31;
 const schema40 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/project.schema.json","title":"trustpack.yaml project settings","type":"object","additionalProperties":false,"properties":{"organisation":{"type":"string","minLength":1},"controls":{"type":"string","minLength":1},"regions":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-\\d+$","x-message":"must be an AWS region such as eu-central-1"}},"parameters":{"type":"object"},"control_parameters":{"type":"object","additionalProperties":{"type":"object"}},"waivers":{"type":"string","minLength":1},"attestations":{"type":"string","minLength":1}}};
-const pattern9 = new RegExp("^[a-z]{2}(-[a-z]+)+-\\d+$", "u");
+const pattern10 = new RegExp("^[a-z]{2}(-[a-z]+)+-\\d+$", "u");
 
 function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://trustpack.dev/schema/project.schema.json" */;
@@ -2955,7 +3210,7 @@ const len0 = data2.length;
 for(let i0=0; i0<len0; i0++){
 let data3 = data2[i0];
 if(typeof data3 === "string"){
-if(!pattern9.test(data3)){
+if(!pattern10.test(data3)){
 const err5 = {instancePath:instancePath+"/regions/" + i0,schemaPath:"#/properties/regions/items/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-\\d+$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-\\d+$"+"\"",schema:"^[a-z]{2}(-[a-z]+)+-\\d+$",parentSchema:schema40.properties.regions.items,data:data3};
 if(vErrors === null){
 vErrors = [err5];
@@ -3122,7 +3377,7 @@ validate31.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const waivers = validate32;
 const schema41 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/waivers.schema.json","title":"trustpack waivers","type":"object","additionalProperties":false,"required":["waivers"],"properties":{"waivers":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["control","resource","reason","approver","expires"],"properties":{"control":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","x-message":"must be lower-case letters, digits and dashes (e.g. rds-cluster-encrypted-at-rest)"},"resource":{"type":"string","minLength":1},"reason":{"type":"string","minLength":1},"approver":{"type":"string","minLength":1},"expires":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$","x-message":"must be an ISO 8601 date or date-time, e.g. 2027-01-31 or 2027-01-31T00:00:00Z"}}}}}};
-const pattern11 = new RegExp("^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$", "u");
+const pattern12 = new RegExp("^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$", "u");
 
 function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://trustpack.dev/schema/waivers.schema.json" */;
@@ -3330,7 +3585,7 @@ errors++;
 if(data1.expires !== undefined){
 let data6 = data1.expires;
 if(typeof data6 === "string"){
-if(!pattern11.test(data6)){
+if(!pattern12.test(data6)){
 const err16 = {instancePath:instancePath+"/waivers/" + i0+"/expires",schemaPath:"#/properties/waivers/items/properties/expires/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"+"\"",schema:"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$",parentSchema:schema41.properties.waivers.items.properties.expires,data:data6};
 if(vErrors === null){
 vErrors = [err16];
@@ -3394,7 +3649,7 @@ validate32.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const attestations = validate33;
 const schema42 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/attestations.schema.json","title":"trustpack attestations","type":"object","additionalProperties":false,"required":["attestations"],"properties":{"attestations":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["control","attested_by","attested_at","document","sha256","expires"],"properties":{"control":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","x-message":"must be lower-case letters, digits and dashes (e.g. rds-cluster-encrypted-at-rest)"},"attested_by":{"type":"string","minLength":1},"attested_at":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$","x-message":"must be an ISO 8601 date or date-time, e.g. 2027-01-31 or 2027-01-31T00:00:00Z"},"document":{"type":"string","minLength":1},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$","x-message":"must be the 64 lower-case hex digits of the document's SHA-256"},"expires":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$","x-message":"must be an ISO 8601 date or date-time, e.g. 2027-01-31 or 2027-01-31T00:00:00Z"},"notes":{"type":"string","minLength":1}}}}}};
-const pattern14 = new RegExp("^[0-9a-f]{64}$", "u");
+const pattern15 = new RegExp("^[0-9a-f]{64}$", "u");
 
 function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://trustpack.dev/schema/attestations.schema.json" */;
@@ -3562,7 +3817,7 @@ errors++;
 if(data1.attested_at !== undefined){
 let data4 = data1.attested_at;
 if(typeof data4 === "string"){
-if(!pattern11.test(data4)){
+if(!pattern12.test(data4)){
 const err13 = {instancePath:instancePath+"/attestations/" + i0+"/attested_at",schemaPath:"#/properties/attestations/items/properties/attested_at/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"+"\"",schema:"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$",parentSchema:schema42.properties.attestations.items.properties.attested_at,data:data4};
 if(vErrors === null){
 vErrors = [err13];
@@ -3612,7 +3867,7 @@ errors++;
 if(data1.sha256 !== undefined){
 let data6 = data1.sha256;
 if(typeof data6 === "string"){
-if(!pattern14.test(data6)){
+if(!pattern15.test(data6)){
 const err17 = {instancePath:instancePath+"/attestations/" + i0+"/sha256",schemaPath:"#/properties/attestations/items/properties/sha256/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\"",schema:"^[0-9a-f]{64}$",parentSchema:schema42.properties.attestations.items.properties.sha256,data:data6};
 if(vErrors === null){
 vErrors = [err17];
@@ -3637,7 +3892,7 @@ errors++;
 if(data1.expires !== undefined){
 let data7 = data1.expires;
 if(typeof data7 === "string"){
-if(!pattern11.test(data7)){
+if(!pattern12.test(data7)){
 const err19 = {instancePath:instancePath+"/attestations/" + i0+"/expires",schemaPath:"#/properties/attestations/items/properties/expires/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"+"\"",schema:"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$",parentSchema:schema42.properties.attestations.items.properties.expires,data:data7};
 if(vErrors === null){
 vErrors = [err19];
