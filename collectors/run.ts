@@ -13,6 +13,7 @@ import {
   assumeRoleCredentials, callerIdentity, clientConfig, defaultCredentials, resolveRegions, roleAccount, type ClientSettings,
 } from '../src/aws/session.js';
 import { isAllRegions, listAccountRegions } from '../src/aws/regions.js';
+import { newPacingStats, Pacer, type PacingOptions } from '../src/aws/pacing.js';
 import {
   accountsDigest, listOrganizationAccounts, selectOrgAccounts, shardAccounts, type Shard, type SkippedAccount,
 } from '../src/aws/estate.js';
@@ -45,6 +46,8 @@ export interface CollectOptions {
   catalogDigest?: string;
   /** things the user should know that are not failures (a role missing in the management account) */
   onNotice?: (message: string) => void;
+  /** pacing and throttle back-off (src/aws/pacing.ts): the table, the back-off base; false: none */
+  pacing?: PacingOptions | false;
   profile?: string;
   /** collector ids; their dependencies are added; default: all */
   collectors?: string[];
@@ -106,6 +109,8 @@ export async function collectEvidence(opts: CollectOptions): Promise<EvidenceBun
     ...(opts.requestTimeoutMs !== undefined ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
     ...(opts.profile ? { profile: opts.profile } : {}),
   };
+  const pacer = opts.pacing === false ? undefined : new Pacer(opts.pacing ?? {});
+  const pacingTotals: NonNullable<Manifest['pacing']> = {};
   const limit = pLimit(concurrency);
   const limitFn = <T>(fn: () => Promise<T>): Promise<T> => limit(fn);
   const base = await defaultCredentials(opts.profile);
@@ -215,6 +220,7 @@ export async function collectEvidence(opts: CollectOptions): Promise<EvidenceBun
   ): Promise<Outcome> => {
     const startedAt = now().toISOString();
     let calls = 0;
+    const stats = newPacingStats();
     opts.onProgress?.({ account, region, collector: collector.id, phase: 'start' });
     const ctx: CollectContext = {
       account, region, credentials,
@@ -224,6 +230,7 @@ export async function collectEvidence(opts: CollectOptions): Promise<EvidenceBun
       now,
       limit: limitFn,
       estate,
+      ...(pacer ? { pacing: { pacer, stats } } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
     };
     const got: EvidenceRecord[] = [];
@@ -238,6 +245,13 @@ export async function collectEvidence(opts: CollectOptions): Promise<EvidenceBun
       }
     } catch (err) {
       error = describeError(err);
+    }
+    if (stats.throttles > 0 || stats.pacedMs >= 1) {
+      const t = (pacingTotals[collector.id] ??= { throttles: 0, retries: 0, backoffMs: 0, pacedMs: 0 });
+      t.throttles += stats.throttles;
+      t.retries += stats.retries;
+      t.backoffMs += Math.round(stats.backoffMs);
+      t.pacedMs += Math.round(stats.pacedMs);
     }
     // The identity record names the account, which was only a guess (or unknown) before.
     const finalAccount = collector.id === IDENTITY && !error ? got[0]?.source.account ?? account : account;
@@ -385,6 +399,7 @@ export async function collectEvidence(opts: CollectOptions): Promise<EvidenceBun
   if (shardInfo) manifest.shard = shardInfo;
   if (opts.catalogDigest) manifest.catalogDigest = opts.catalogDigest;
   if (notices.length > 0) manifest.notices = notices;
+  if (Object.keys(pacingTotals).length > 0) manifest.pacing = Object.fromEntries(Object.entries(pacingTotals).sort(([a], [b]) => cmp(a, b)));
   const bundle: EvidenceBundle = { manifest, records };
   // Fill files[] as the bundle on disk will have them, so the in-memory manifest is the same.
   const written = JSON.parse(bundleFiles(bundle).at(-1)!.bytes.toString('utf8')) as Manifest;

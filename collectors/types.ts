@@ -1,6 +1,7 @@
 // What every collector module exports. Collectors know AWS and nothing of controls.
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { EvidenceRecord, EvidenceRecordDraft } from '../src/evidence/model.js';
+import type { Pacer, PacingStats } from '../src/aws/pacing.js';
 
 export interface CollectorInfo {
   /** stable id referenced by controls, e.g. `rds.db-clusters` */
@@ -38,6 +39,8 @@ export interface CollectContext {
   limit?: <T>(fn: () => Promise<T>) => Promise<T>;
   /** the run's other accounts, for resources one of them owns (a key shared from a security account) */
   estate?: EstateContext;
+  /** paces every HTTP attempt and rides out throttling (src/aws/pacing.ts); stats are this collection's */
+  pacing?: { pacer: Pacer; stats: PacingStats };
 }
 
 /**

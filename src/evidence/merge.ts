@@ -84,10 +84,11 @@ export function mergeShards(shards: readonly ShardBundle[]): EvidenceBundle {
   const pacing: NonNullable<Manifest['pacing']> = {};
   for (const m of manifests) {
     for (const [k, v] of Object.entries(m.pacing ?? {})) {
-      const p = (pacing[k] ??= { throttles: 0, retries: 0, waitedMs: 0 });
+      const p = (pacing[k] ??= { throttles: 0, retries: 0, backoffMs: 0, pacedMs: 0 });
       p.throttles += v.throttles;
       p.retries += v.retries;
-      p.waitedMs += v.waitedMs;
+      p.backoffMs += v.backoffMs;
+      p.pacedMs += v.pacedMs;
     }
   }
   if (Object.keys(pacing).length > 0) manifest.pacing = pacing;

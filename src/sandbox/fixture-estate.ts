@@ -13,6 +13,7 @@
 import type { Cursor } from './reader.js';
 import { resourceToken } from './defaults.js';
 import type { Account, Organization } from './model.js';
+import type { RateLimits } from './rate-limits.js';
 
 const STATES = ['ACTIVE', 'SUSPENDED', 'PENDING_CLOSURE', 'CLOSED'] as const;
 const OPT_STATUSES = ['ENABLED', 'ENABLING', 'DISABLING', 'DISABLED', 'ENABLED_BY_DEFAULT'] as const;
@@ -58,4 +59,21 @@ export function readOrganization(c: Cursor, accounts: readonly Account[]): Organ
     members.set(accountId, member(accountId, ac.str('name', members.get(accountId)?.Name ?? `account-${accountId.slice(-4)}`), state));
   }
   return { id, management, accounts: [...members.values()].sort((a, b) => (a.Id < b.Id ? -1 : 1)) };
+}
+
+/** `rate_limits: { shared: { rds: {rate, burst} }, apis: { "service:Operation": {rate, burst} } }` */
+export function readRateLimits(c: Cursor): RateLimits {
+  c.keys(['shared', 'apis']);
+  const out: RateLimits = {};
+  for (const part of ['shared', 'apis'] as const) {
+    if (!c.has(part)) continue;
+    const map: Record<string, { rate: number; burst: number }> = {};
+    for (const [name, bc] of c.entries(part)) {
+      bc.keys(['rate', 'burst']);
+      if (part === 'apis' && !/^[a-z-]+:[A-Za-z]+$/.test(name)) bc.fail(`"${name}" must be service:Operation, e.g. config:DescribeConfigRules`);
+      map[name] = { rate: bc.num('rate', undefined, 0.001), burst: bc.num('burst', undefined, 1) };
+    }
+    out[part] = map;
+  }
+  return out;
 }

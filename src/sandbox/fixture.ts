@@ -10,7 +10,7 @@ import { DAY, type Ctx } from './fixture-context.js';
 import { addAlias, findKey, readKey } from './fixture-kms.js';
 import { addDefaultParameterGroups, backupFor, readBackup, readCluster, readInstance, readParameterGroup, readSnapshot } from './fixture-rds.js';
 import { readConfig } from './fixture-config.js';
-import { readAccountEstate, readOrganization } from './fixture-estate.js';
+import { readAccountEstate, readOrganization, readRateLimits } from './fixture-estate.js';
 
 /** Reads and resolves a fixture file; problems throw FixtureError "FILE:LINE:COL: problem". */
 export function loadFixture(file: string, now: Date = new Date()): Fixture {
@@ -40,7 +40,7 @@ export function fixtureFromObject(raw: unknown, now: Date = new Date(), name = '
 }
 
 function buildFixture(raw: unknown, loc: Locator, now: Date): Fixture {
-  const root = new Cursor(raw, [], loc, now).keys(['accounts', 'organization']);
+  const root = new Cursor(raw, [], loc, now).keys(['accounts', 'organization', 'rate_limits']);
   const accounts = root.list('accounts').map(readAccount);
   if (accounts.length === 0) root.fail('a fixture needs at least one account under "accounts"');
   const ids = new Set<string>();
@@ -48,7 +48,11 @@ function buildFixture(raw: unknown, loc: Locator, now: Date): Fixture {
     if (ids.has(a.id)) root.fail(`account ${a.id} appears twice`, ['accounts', i, 'id']);
     ids.add(a.id);
   });
-  return root.has('organization') ? { accounts, organization: readOrganization(root.at('organization'), accounts) } : { accounts };
+  return {
+    accounts,
+    ...(root.has('organization') ? { organization: readOrganization(root.at('organization'), accounts) } : {}),
+    ...(root.has('rate_limits') ? { rateLimits: readRateLimits(root.at('rate_limits')) } : {}),
+  };
 }
 
 function readAccount(c: Cursor): Account {

@@ -15,6 +15,7 @@ import { kmsOperations } from './services/kms.js';
 import { configOperations } from './services/config.js';
 import { ACCOUNT_PATHS, accountOperations } from './services/account.js';
 import { ORGANIZATIONS_TARGET, organizationsOperations } from './services/organizations.js';
+import { SandboxLimiter, type RateLimits } from './rate-limits.js';
 
 export interface SandboxOptions {
   fixture: Fixture;
@@ -24,6 +25,8 @@ export interface SandboxOptions {
   latencyMs?: number;
   /** a fixed clock (STS expirations); the wall clock when absent */
   now?: Date;
+  /** request throttling per account and region; default: the fixture's `rate_limits` (none: off) */
+  rateLimits?: RateLimits;
 }
 
 export interface SandboxStats {
@@ -31,6 +34,8 @@ export interface SandboxStats {
   /** by "service:Operation", e.g. "rds:DescribeDBClusters" */
   byOperation: Record<string, number>;
   faultsInjected: number;
+  /** requests answered with a throttling error because their token bucket was empty */
+  throttled: number;
 }
 
 export interface Sandbox {
@@ -38,6 +43,7 @@ export interface Sandbox {
   port: number;
   setFaults(plan: FaultPlan | undefined): void;
   setLatency(ms: number): void;
+  setRateLimits(limits: RateLimits | undefined): void;
   stats(): SandboxStats;
   close(): Promise<void>;
 }
@@ -95,7 +101,10 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   if (!defaultAccount) throw new Error('sandbox fixture has no account');
   let injector = opts.faults ? new FaultInjector(opts.faults) : undefined;
   let latency = opts.latencyMs ?? 0;
-  const stats: SandboxStats = { calls: 0, byOperation: {}, faultsInjected: 0 };
+  const limitsOf = (l: RateLimits | undefined) => (l ? new SandboxLimiter(l) : undefined);
+  let limiter = limitsOf(opts.rateLimits ?? fixture.rateLimits);
+  let throttledBefore = 0;
+  const stats: SandboxStats = { calls: 0, byOperation: {}, faultsInjected: 0, throttled: 0 };
   const sessions = new Map<string, Session>();
   const sockets = new Set<Socket>();
   const now = () => (opts.now ? new Date(opts.now.getTime()) : new Date());
@@ -142,6 +151,9 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
         : fail(400, 'UnknownOperationException', `Unknown operation ${operation || '(no X-Amz-Target)'}`);
     }
 
+    if (limiter && !limiter.allow(serviceName, operation, account.id, regionName)) {
+      return injectedError('throttle', serviceName, operation, regionName, account, undefined, fail);
+    }
     const fault = injector?.decide({ service: serviceName, operation, region: regionName, account: account.id });
     if (fault) stats.faultsInjected++;
     const session = scope.accessKeyId ? sessions.get(scope.accessKeyId) : undefined;
@@ -232,7 +244,11 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     setLatency(ms) {
       latency = Math.max(0, ms);
     },
-    stats: () => ({ calls: stats.calls, byOperation: { ...stats.byOperation }, faultsInjected: stats.faultsInjected }),
+    setRateLimits(limits) {
+      throttledBefore += limiter?.throttled ?? 0;
+      limiter = limitsOf(limits);
+    },
+    stats: () => ({ calls: stats.calls, byOperation: { ...stats.byOperation }, faultsInjected: stats.faultsInjected, throttled: throttledBefore + (limiter?.throttled ?? 0) }),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -80,6 +80,8 @@ export function collectSample(role: boolean, patient = false): Promise<EvidenceB
     regions: REGIONS, toolVersion: TOOL_VERSION, now: () => NOW, runId: RUN_ID,
     ...(patient ? { maxAttempts: 5, requestTimeoutMs: 10_000 } : COLLECT),
     ...(role ? { roleArns: [ROLE_ARN] } : {}),
+    // the pacer rides out up to 8 throttles of a call: a short back-off keeps always-throttling plans quick
+    pacing: { backoffBaseMs: 2, backoffCapMs: 20 },
   });
 }
 
