@@ -10,6 +10,8 @@ import { VERSION } from '../version.js';
 import { checkRegionNames, isAllRegions } from '../aws/regions.js';
 import { checkAccountIds, parseShard } from '../aws/estate.js';
 import { catalogDigest } from '../controls/digest.js';
+import { DEFAULT_PACING, mergePacing, type PacingTable } from '../aws/pacing.js';
+import { readFileSync } from 'node:fs';
 
 export interface CollectArgs extends ProjectOptions {
   regions?: string[];
@@ -19,6 +21,7 @@ export interface CollectArgs extends ProjectOptions {
   accounts?: string[];
   excludeAccounts?: string[];
   shard?: string;
+  rateLimits?: string;
   profile?: string;
   concurrency?: string;
   out?: string;
@@ -44,6 +47,32 @@ function regionsFor(args: CollectArgs, ctx: ProjectContext): string[] | undefine
   if (args.regions && args.regions.length > 0) return check(args.regions, '--regions');
   if (ctx.project.regions && ctx.project.regions.length > 0) return check(ctx.project.regions, `${ctx.projectFile ?? 'trustpack.yaml'}: regions`);
   return undefined; // the SDK's configured region
+}
+
+/** `--rate-limits FILE`: {shared?: {service: {rate, burst}}, apis?: {"service:Operation": {rate, burst}}} */
+function readRateLimits(file: string): Partial<PacingTable> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`--rate-limits ${file}: ${(e as NodeJS.ErrnoException).code ?? 'not valid JSON'}: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const bad = (what: string): never => { throw new UsageError(`--rate-limits ${file}: ${what}`); };
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) bad('must be an object {shared, apis}');
+  const out: Partial<PacingTable> = {};
+  for (const [part, value] of Object.entries(raw as Record<string, unknown>)) {
+    if (part !== 'shared' && part !== 'apis') bad(`unknown key "${part}" (expected shared, apis)`);
+    if (!value || typeof value !== 'object') bad(`${part} must be an object`);
+    const table: Record<string, { rate: number; burst: number }> = {};
+    for (const [name, b] of Object.entries(value as Record<string, unknown>)) {
+      const { rate, burst } = (b ?? {}) as { rate?: unknown; burst?: unknown };
+      if (typeof rate !== 'number' || rate < 0 || typeof burst !== 'number' || burst < 1) bad(`${part}.${name} must be {rate: >= 0, burst: >= 1}`);
+      if (part === 'apis' && !/^[a-z-]+:[A-Za-z]+$/.test(name)) bad(`apis key "${name}" must be service:Operation`);
+      table[name] = { rate: rate as number, burst: burst as number };
+    }
+    out[part as 'shared' | 'apis'] = table;
+  }
+  return out;
 }
 
 function parseConcurrency(v: string | undefined): number {
@@ -72,6 +101,7 @@ export async function collectBundle(args: CollectArgs, ctx: ProjectContext): Pro
       ...(only ? { accounts: only } : {}),
       ...(exclude ? { excludeAccounts: exclude } : {}),
       ...(shard ? { shard } : {}),
+      ...(args.rateLimits ? { pacing: { table: mergePacing(DEFAULT_PACING, readRateLimits(args.rateLimits)) } } : {}),
       catalogDigest: catalogDigest(ctx.controls),
       onNotice: (m) => args.log(`note: ${m}`),
       collectors,
@@ -90,6 +120,12 @@ function collectionSummary(bundle: EvidenceBundle): { text: string; failed: numb
     `run ${bundle.manifest.runId}: ${bundle.records.length} records from ${bundle.manifest.collections.length} collections ` +
       `(${bundle.manifest.accounts.join(', ')}; ${bundle.manifest.regions.join(', ')})`,
   ];
+  const m = bundle.manifest;
+  for (const s of m.organization?.skippedAccounts ?? []) lines.push(`skipped account ${s.account}: ${s.state}`);
+  const unreadable = m.collections.reduce((n, c) => n + (c.resourceErrors ?? 0), 0);
+  if (unreadable > 0) lines.push(`${unreadable} resource${unreadable === 1 ? '' : 's'} could not be read (per-resource ERROR records; the findings that need them are ERROR)`);
+  const throttles = Object.values(m.pacing ?? {}).reduce((n, p) => n + p.throttles, 0);
+  if (throttles > 0) lines.push(`${throttles} throttled request${throttles === 1 ? '' : 's'} ridden out (see pacing in the manifest)`);
   if (failed.length > 0) {
     lines.push(`${failed.length} collection${failed.length === 1 ? '' : 's'} failed; controls that need them will be in ERROR:`);
     for (const f of failed) lines.push(`  ${f.account} ${f.region} ${f.collector}: ${f.error?.code ?? 'Error'}: ${f.error?.message ?? ''}`);

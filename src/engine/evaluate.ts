@@ -52,6 +52,7 @@ export function evaluate(controls: Control[], bundle: EvidenceBundle, opts: Eval
       id: m.runId, startedAt: m.startedAt, endedAt: m.endedAt, evaluatedAt: now.toISOString(),
       accounts: [...m.accounts], regions: [...m.regions],
       ...(opts.framework ? { framework: opts.framework } : {}),
+      ...(m.organization && m.organization.skippedAccounts.length > 0 ? { skippedAccounts: m.organization.skippedAccounts.map((s) => ({ ...s })) } : {}),
     },
     summary,
     controls: results,

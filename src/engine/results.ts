@@ -54,6 +54,8 @@ export interface Results {
     accounts: string[];
     regions: string[];
     framework?: string;
+    /** accounts of the organization not collected because of their State (SUSPENDED, CLOSED...) */
+    skippedAccounts?: { account: string; state: string }[];
   };
   summary: Record<ControlStatus, number>;
   controls: ControlResult[];

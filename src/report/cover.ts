@@ -20,6 +20,9 @@ export function drawCover(ctx: PackContext): void {
   w.heading('Scope', 2);
   w.field('Organisation', org);
   w.field('Accounts', r.run.accounts.join(', ') || '—');
+  // the organization's accounts left out for their State: the auditor sees the scope's edge
+  const skipped = r.run.skippedAccounts ?? [];
+  if (skipped.length > 0) w.field('Not collected', skipped.map((s) => `${s.account} (${s.state})`).join(', '));
   w.field('Regions', r.run.regions.join(', ') || '—');
   w.field('Collection period', `${fmtTime(m?.startedAt ?? r.run.startedAt)} to ${fmtTime(m?.endedAt ?? r.run.endedAt)}`);
   w.field('Evaluated at', fmtTime(r.run.evaluatedAt));
