@@ -72,7 +72,7 @@ function readAccount(c: Cursor): Account {
 
 
 function readRegion(c: Cursor, account: string, name: string): Region {
-  c.keys(['clusters', 'instances', 'snapshots', 'automated_backups', 'parameter_groups', 'keys', 'aliases', 'config']);
+  c.keys(['clusters', 'instances', 'snapshots', 'automated_backups', 'parameter_groups', 'keys', 'aliases', 'config', 'empty_last_page']);
   const ctx: Ctx = { account, region: name, now: c.now, keys: [], aliases: [] };
   for (const kc of c.list('keys')) readKey(kc, ctx);
   for (const ac of c.list('aliases')) {
@@ -107,5 +107,6 @@ function readRegion(c: Cursor, account: string, name: string): Region {
   }
   addDefaultParameterGroups(ctx, region);
   if (c.has('config')) region.config = readConfig(c.at('config'), ctx);
+  if (c.bool('empty_last_page', false)) region.emptyLastPage = true;
   return region;
 }

@@ -94,6 +94,8 @@ export interface Region {
   config: ConfigRegion;
   /** snapshots and parameter groups deleted while a run reads them: listed, then NotFound on the detail call */
   vanishing?: string[];
+  /** RDS lists end with an empty page that the previous page's marker named */
+  emptyLastPage?: boolean;
 }
 
 export interface Account {
