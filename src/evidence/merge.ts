@@ -10,6 +10,8 @@ export interface ShardBundle {
   /** where it was read from, for messages */
   dir: string;
   bundle: EvidenceBundle;
+  /** sha256 of its manifest.json as read (default: of the manifest as bundleFiles writes it) */
+  manifestSha256?: string;
 }
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -61,7 +63,7 @@ export function mergeShards(shards: readonly ShardBundle[]): EvidenceBundle {
   const mergedFrom = ordered.map((s) => ({
     k: s.bundle.manifest.shard!.k,
     runId: s.bundle.manifest.runId,
-    manifestSha256: sha256(bundleFiles(s.bundle).at(-1)!.bytes),
+    manifestSha256: s.manifestSha256 ?? sha256(bundleFiles({ manifest: s.bundle.manifest, records: [] }).at(-1)!.bytes),
   }));
   const m0 = manifests[0]!;
   const manifest: Manifest = {
@@ -96,7 +98,6 @@ export function mergeShards(shards: readonly ShardBundle[]): EvidenceBundle {
   if (notices.length > 0) manifest.notices = notices;
   manifest.mergedFrom = mergedFrom;
   const records = ordered.flatMap((s) => s.bundle.records);
-  const bundle: EvidenceBundle = { manifest, records };
-  manifest.files = (JSON.parse(bundleFiles(bundle).at(-1)!.bytes.toString('utf8')) as Manifest).files;
-  return bundle;
+  // files[] is filled when the bundle is written (writeBundle), as for a collected one
+  return { manifest, records };
 }
