@@ -10,7 +10,7 @@ import { toRecord } from '../src/evidence/canonical.js';
 import { bundleFiles } from '../src/evidence/bundle.js';
 import { UsageError } from '../src/util/errors.js';
 import {
-  assumeRoleCredentials, callerIdentity, clientConfig, defaultCredentials, resolveRegions, roleAccount, type ClientSettings,
+  assumeRoleCredentials, callerIdentity, clientConfig, defaultCredentials, resolveRegions, roleAccount, sharedAgents, type ClientSettings,
 } from '../src/aws/session.js';
 import { isAllRegions, listAccountRegions } from '../src/aws/regions.js';
 import { newPacingStats, Pacer, type PacingOptions } from '../src/aws/pacing.js';
@@ -108,6 +108,7 @@ export async function collectEvidence(opts: CollectOptions): Promise<EvidenceBun
     ...(opts.maxAttempts !== undefined ? { maxAttempts: opts.maxAttempts } : {}),
     ...(opts.requestTimeoutMs !== undefined ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
     ...(opts.profile ? { profile: opts.profile } : {}),
+    agents: sharedAgents(Math.max(50, concurrency * 2)),
   };
   const pacer = opts.pacing === false ? undefined : new Pacer(opts.pacing ?? {});
   const pacingTotals: NonNullable<Manifest['pacing']> = {};
@@ -366,6 +367,7 @@ export async function collectEvidence(opts: CollectOptions): Promise<EvidenceBun
     ]);
   }));
 
+  settings.agents?.close();
   if (opts.signal?.aborted) {
     const err = new Error('collection aborted');
     err.name = 'AbortError';
