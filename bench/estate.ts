@@ -114,7 +114,7 @@ async function main(): Promise<void> {
   });
   const { collectEvidence } = await import('../collectors/run.js');
   const { writeBundle, readBundle } = await import('../src/evidence/bundle.js');
-  const { mergeShards } = await import('../src/evidence/merge.js');
+  const { mergeShardDirs } = await import('../src/evidence/merge.js');
   const { evaluate } = await import('../src/engine/evaluate.js');
   const { loadCatalog } = await import('../src/controls/load.js');
   const { COLLECTORS } = await import('../collectors/registry.js');
@@ -125,6 +125,7 @@ async function main(): Promise<void> {
 
   try {
     // ---- one unsharded run -----------------------------------------------------------------
+    const rssBefore = process.memoryUsage().rss / 1024 / 1024;
     const before = await sb.stats();
     const cpu0 = process.cpuUsage();
     const start = performance.now();
@@ -158,7 +159,7 @@ async function main(): Promise<void> {
     console.log(`collection      ${fmt(wallMs)} (${(wallMs / bound).toFixed(2)}x the bound; goal <= 1.3x)`);
     console.log(`throttling errors reaching the evidence: ${throttleErrors} (goal 0); collections in error: ${bundle.manifest.collections.filter((c) => c.status === 'error').length}`);
     console.log(`client CPU/call ${(clientCpuMs / Math.max(1, calls)).toFixed(2)} ms (was 3-4.8 ms)`);
-    console.log(`peak RSS        ${rss.toFixed(0)} MB (goal < 1536 MB); ${bundle.records.length} records`);
+    console.log(`peak RSS        ${rss.toFixed(0)} MB after the collection (goal < 1536 MB); ${bundle.records.length} records, ${((rss - rssBefore) * 1024 / bundle.records.length).toFixed(1)} KB a record over the ${rssBefore.toFixed(0)} MB before it`);
 
     // ---- N shards + merge ------------------------------------------------------------------
     const shardStart = performance.now();
@@ -168,11 +169,10 @@ async function main(): Promise<void> {
     }
     const shardMs = performance.now() - shardStart;
     const mergeStart = performance.now();
-    const read = [];
-    for (let k = 1; k <= shards; k++) read.push({ dir: `shard-${k}`, bundle: await readBundle(join(tmp, `shard-${k}`)) }); // hashes checked
-    const merged = mergeShards(read);
-    await writeBundle(merged, join(tmp, 'merged'));
+    // as `trustpack merge` does it: every shard file checked against its manifest, then concatenated
+    await mergeShardDirs(Array.from({ length: shards }, (_, i) => join(tmp, `shard-${i + 1}`)), join(tmp, 'merged'));
     const mergeMs = performance.now() - mergeStart;
+    const merged = await readBundle(join(tmp, 'merged'));
     const summary = (b: typeof bundle) => JSON.stringify(evaluate(catalog.controls, b, { toolVersion: 'bench', now: new Date(0) }).controls.map((c) => [c.id, c.status, c.findings.length]));
     const same = summary(merged) === summary(bundle);
     console.log(`${shards} shards        ${fmt(shardMs)} collecting one after the other; merge ${fmt(mergeMs)} (goal < 10 s); results ${same ? 'equal' : 'DIFFER from'} the unsharded run's`);
