@@ -113,7 +113,8 @@ async function main(): Promise<void> {
     AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_EC2_METADATA_DISABLED: 'true',
   });
   const { collectEvidence } = await import('../collectors/run.js');
-  const { writeBundle, readBundle } = await import('../src/evidence/bundle.js');
+  const { readBundle } = await import('../src/evidence/bundle.js');
+  const { RecordSpill } = await import('../src/evidence/spill.js');
   const { mergeShardDirs } = await import('../src/evidence/merge.js');
   const { evaluate } = await import('../src/engine/evaluate.js');
   const { loadCatalog } = await import('../src/controls/load.js');
@@ -129,8 +130,12 @@ async function main(): Promise<void> {
     const before = await sb.stats();
     const cpu0 = process.cpuUsage();
     const start = performance.now();
-    const bundle = await collectEvidence(base);
+    // as `collect --out` does it: records stream to disk as collections finish
+    const spill = new RecordSpill(join(tmp, '.full.tmp'));
+    const collected = await collectEvidence({ ...base, spill });
+    const manifest = await spill.finish(collected.manifest, join(tmp, 'full'));
     const wallMs = performance.now() - start;
+    const recordCount = manifest.files.reduce((n, f) => n + (f.records ?? 0), 0);
     const cpu = process.cpuUsage(cpu0);
     const after = await sb.stats();
     const calls = after.stats.calls - before.stats.calls;
@@ -141,7 +146,7 @@ async function main(): Promise<void> {
       'rds.db-clusters': 'rds', 'rds.db-instances': 'rds', 'rds.cluster-snapshots': 'rds', 'rds.cluster-automated-backups': 'rds', 'rds.cluster-parameters': 'rds',
       'config.rule-evaluations': 'config:GetComplianceDetailsByConfigRule',
     };
-    for (const c of bundle.manifest.collections) {
+    for (const c of manifest.collections) {
       const bucket = bucketOf[c.collector];
       if (!bucket) continue;
       const k = `${c.account}\u0000${c.region}\u0000${bucket}`;
@@ -150,22 +155,24 @@ async function main(): Promise<void> {
     const rateMs = rateLimitBoundMs(byScope, SANDBOX_LIMITS);
     const latencyMs = (calls * o.latencyMs) / concurrency;
     const bound = Math.max(rateMs, latencyMs, clientCpuMs);
-    const throttleErrors = bundle.manifest.collections.filter((c) => /Throttl|Rate/.test(c.error?.code ?? '')).length
-      + bundle.records.filter((r) => /Throttl/.test(r.error?.code ?? '')).length;
-    const pacing = Object.values(bundle.manifest.pacing ?? {}).reduce((a, p) => ({ throttles: a.throttles + p.throttles, backoffMs: a.backoffMs + p.backoffMs }), { throttles: 0, backoffMs: 0 });
     const rss = process.resourceUsage().maxRSS / 1024;
+    const bundle = await readBundle(join(tmp, 'full'));
+    const throttleErrors = manifest.collections.filter((c) => /Throttl|Rate/.test(c.error?.code ?? '')).length
+      + bundle.records.filter((r) => /Throttl/.test(r.error?.code ?? '')).length;
+    const pacing = Object.values(manifest.pacing ?? {}).reduce((a, p) => ({ throttles: a.throttles + p.throttles, backoffMs: a.backoffMs + p.backoffMs }), { throttles: 0, backoffMs: 0 });
     console.log(`calls           ${calls} (sandbox throttled ${after.stats.throttled - before.stats.throttled}; client absorbed ${pacing.throttles}, back-off ${fmt(pacing.backoffMs)} summed over calls)`);
     console.log(`bound           ${fmt(bound)} = max(rate limits ${fmt(rateMs)}, calls x latency / concurrency ${fmt(latencyMs)}, client CPU ${fmt(clientCpuMs)})`);
     console.log(`collection      ${fmt(wallMs)} (${(wallMs / bound).toFixed(2)}x the bound; goal <= 1.3x)`);
-    console.log(`throttling errors reaching the evidence: ${throttleErrors} (goal 0); collections in error: ${bundle.manifest.collections.filter((c) => c.status === 'error').length}`);
+    console.log(`throttling errors reaching the evidence: ${throttleErrors} (goal 0); collections in error: ${manifest.collections.filter((c) => c.status === 'error').length}`);
     console.log(`client CPU/call ${(clientCpuMs / Math.max(1, calls)).toFixed(2)} ms (was 3-4.8 ms)`);
-    console.log(`peak RSS        ${rss.toFixed(0)} MB after the collection (goal < 1536 MB); ${bundle.records.length} records, ${((rss - rssBefore) * 1024 / bundle.records.length).toFixed(1)} KB a record over the ${rssBefore.toFixed(0)} MB before it`);
+    console.log(`peak RSS        ${rss.toFixed(0)} MB during the collection, records streamed to disk (goal < 1536 MB); ${recordCount} records, ${rssBefore.toFixed(0)} MB before it`);
 
     // ---- N shards + merge ------------------------------------------------------------------
     const shardStart = performance.now();
     for (let k = 1; k <= shards; k++) {
-      const b = await collectEvidence({ ...base, shard: { k, n: shards } });
-      await writeBundle(b, join(tmp, `shard-${k}`));
+      const shardSpill = new RecordSpill(join(tmp, `.shard-${k}.tmp`));
+      const b = await collectEvidence({ ...base, shard: { k, n: shards }, spill: shardSpill });
+      await shardSpill.finish(b.manifest, join(tmp, `shard-${k}`));
     }
     const shardMs = performance.now() - shardStart;
     const mergeStart = performance.now();

@@ -8,6 +8,7 @@ import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { Collection, EvidenceBundle, EvidenceRecord, Manifest } from '../src/evidence/model.js';
 import { toRecord } from '../src/evidence/canonical.js';
 import { bundleFiles } from '../src/evidence/bundle.js';
+import type { RecordSpill } from '../src/evidence/spill.js';
 import { UsageError } from '../src/util/errors.js';
 import {
   assumeRoleCredentials, callerIdentity, clientConfig, defaultCredentials, resolveRegions, roleAccount, sharedAgents, type ClientSettings,
@@ -48,11 +49,18 @@ export interface CollectOptions {
   onNotice?: (message: string) => void;
   /** pacing and throttle back-off (src/aws/pacing.ts): the table, the back-off base; false: none */
   pacing?: PacingOptions | false;
+  /**
+   * stream every finished collection's records to disk instead of holding them: the returned
+   * bundle has no records and `spill.finish(manifest, dir)` puts the bundle in place
+   */
+  spill?: RecordSpill;
   profile?: string;
   /** collector ids; their dependencies are added; default: all */
   collectors?: string[];
   /** AWS requests in flight at most, across the whole run (default 8) */
   concurrency?: number;
+  /** accounts collected at once (default: half the concurrency, at least 4) */
+  accountConcurrency?: number;
   maxAttempts?: number;
   requestTimeoutMs?: number;
   onProgress?: (e: CollectProgress) => void;
@@ -267,7 +275,8 @@ export async function collectEvidence(opts: CollectOptions): Promise<EvidenceBun
       opts.onProgress?.({ account: finalAccount, region, collector: collector.id, phase: 'error', error: `${error.code}: ${error.message}` });
       return { ok: false, records: [], error };
     }
-    records.push(...got);
+    if (opts.spill) await opts.spill.append(collector.id, got);
+    else records.push(...got);
     opts.onProgress?.({ account: finalAccount, region, collector: collector.id, phase: 'done', records: got.length });
     return { ok: true, records: got };
   };
@@ -304,7 +313,10 @@ export async function collectEvidence(opts: CollectOptions): Promise<EvidenceBun
   const globals = collectors.filter((c) => c.scope === 'global' && c.id !== IDENTITY);
   const regionals = collectors.filter((c) => c.scope === 'regional');
 
-  await Promise.all(plans.map(async (plan, index) => {
+  // Accounts in flight at once: enough scopes to keep `concurrency` requests busy, few enough that
+  // only their records (needed by the joins until their scope ends) are in memory at a time.
+  const accountLimit = pLimit(opts.accountConcurrency ?? Math.max(4, Math.ceil(concurrency / 2)));
+  await Promise.all(plans.map((plan, index) => accountLimit(async () => {
     let credentials: AwsCredentialIdentityProvider;
     let identityOutcome: Outcome;
     try {
@@ -365,7 +377,7 @@ export async function collectEvidence(opts: CollectOptions): Promise<EvidenceBun
       globals.length > 0 ? runScope(globals, account, 'global', credentials) : Promise.resolve(),
       ...planRegions.map((region) => runScope(regionals, account, region, credentials)),
     ]);
-  }));
+  })));
 
   settings.agents?.close();
   if (opts.signal?.aborted) {
@@ -403,6 +415,8 @@ export async function collectEvidence(opts: CollectOptions): Promise<EvidenceBun
   if (notices.length > 0) manifest.notices = notices;
   if (Object.keys(pacingTotals).length > 0) manifest.pacing = Object.fromEntries(Object.entries(pacingTotals).sort(([a], [b]) => cmp(a, b)));
   const bundle: EvidenceBundle = { manifest, records };
+  // spilled: the files are on disk, and spill.finish() lists them
+  if (opts.spill) return bundle;
   // Fill files[] as the bundle on disk will have them, so the in-memory manifest is the same.
   const written = JSON.parse(bundleFiles(bundle).at(-1)!.bytes.toString('utf8')) as Manifest;
   manifest.files = written.files;

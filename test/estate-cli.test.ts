@@ -8,7 +8,9 @@ import { promisify } from 'node:util';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
 import { loadFixture, startSandbox, type Sandbox } from '../src/sandbox/index.js';
+import { readBundle } from '../src/evidence/bundle.js';
 import type { Results } from '../src/engine/results.js';
 import { ROOT, runCli } from './helpers/cli.js';
 
@@ -46,6 +48,27 @@ describe('trustpack check --org-role on the sandbox organization', () => {
     const rotation = results.controls.find((c) => c.id === 'kms-cmk-rotation-enabled')!;
     expect(rotation.findings.some((f) => f.status === 'ERROR' && f.owner === '999988887777')).toBe(true);
     expect(r.stderr).not.toContain('estate-secret-never-printed');
+  });
+});
+
+describe('collect --out streams the records to disk as collections finish', () => {
+  it('the bundle it renames into place reads back whole and evaluates as check does', async () => {
+    const out = join(tmp, 'streamed');
+    const c = await runCli(['collect', '--org-role', 'trustpack-audit', '--regions', 'us-east-1', '--out', out], { env, cwd: tmp });
+    expect(c.code, c.stderr).toBe(0);
+    const bundle = await readBundle(out); // every file's sha256, every record's id
+    const m = bundle.manifest;
+    expect(m.files.reduce((n, f) => n + (f.records ?? 0), 0)).toBe(bundle.records.length);
+    expect(c.stdout).toContain(`${bundle.records.length} records`);
+    // a collector that ran fine and found nothing still has its (empty) file
+    for (const col of m.collections.filter((x) => x.status === 'ok')) expect(m.files.map((f) => f.path)).toContain(`records/${col.collector}.jsonl`);
+    const evaluated = await runCli(['evaluate', '--evidence', out, '--format', 'json'], { env, cwd: tmp });
+    const checked = await runCli(['check', '--org-role', 'trustpack-audit', '--regions', 'us-east-1', '--format', 'json'], { env, cwd: tmp });
+    // two runs: record ids (and so finding order) differ with the time; the verdicts must not
+    const strip = (text: string) => (JSON.parse(text) as Results).controls.map((x) => ({ id: x.id, status: x.status, findings: x.findings.map((f) => `${f.resource} ${f.status}`).sort() }));
+    expect(strip(evaluated.stdout)).toEqual(strip(checked.stdout));
+    // nothing left beside it
+    expect(readdirSync(tmp).filter((n) => n.startsWith('.streamed'))).toEqual([]);
   });
 });
 

@@ -1,5 +1,7 @@
 // `collect` and `check`: evidence from AWS (or any AWS-compatible endpoint) through the SDK.
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { sweepStaleTemps, tempSibling } from '../util/atomic.js';
+import type { RecordSpill } from '../evidence/spill.js';
 import type { EvidenceBundle } from '../evidence/model.js';
 import { COLLECTORS, withDependencies } from '../../collectors/registry.js';
 import { loadProjectContext, type ProjectContext, type ProjectOptions } from './project.js';
@@ -11,7 +13,7 @@ import { checkRegionNames, isAllRegions } from '../aws/regions.js';
 import { checkAccountIds, parseShard } from '../aws/estate.js';
 import { catalogDigest } from '../controls/digest.js';
 import { DEFAULT_PACING, mergePacing, type PacingTable } from '../aws/pacing.js';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmdirSync, statSync } from 'node:fs';
 
 export interface CollectArgs extends ProjectOptions {
   regions?: string[];
@@ -81,7 +83,7 @@ function parseConcurrency(v: string | undefined): number {
   return n;
 }
 
-export async function collectBundle(args: CollectArgs, ctx: ProjectContext): Promise<EvidenceBundle> {
+export async function collectBundle(args: CollectArgs, ctx: ProjectContext, spill?: RecordSpill): Promise<EvidenceBundle> {
   const { collectEvidence } = await import('../../collectors/run.js');
   const collectors = collectorsFor(ctx);
   const regions = regionsFor(args, ctx);
@@ -104,6 +106,7 @@ export async function collectBundle(args: CollectArgs, ctx: ProjectContext): Pro
       ...(args.rateLimits ? { pacing: { table: mergePacing(DEFAULT_PACING, readRateLimits(args.rateLimits)) } } : {}),
       catalogDigest: catalogDigest(ctx.controls),
       onNotice: (m) => args.log(`note: ${m}`),
+      ...(spill ? { spill } : {}),
       collectors,
       concurrency: parseConcurrency(args.concurrency),
       onProgress: (e) => progress.onProgress(e),
@@ -114,10 +117,10 @@ export async function collectBundle(args: CollectArgs, ctx: ProjectContext): Pro
   }
 }
 
-function collectionSummary(bundle: EvidenceBundle): { text: string; failed: number } {
+function collectionSummary(bundle: EvidenceBundle, recordCount = bundle.records.length): { text: string; failed: number } {
   const failed = bundle.manifest.collections.filter((c) => c.status === 'error');
   const lines = [
-    `run ${bundle.manifest.runId}: ${bundle.records.length} records from ${bundle.manifest.collections.length} collections ` +
+    `run ${bundle.manifest.runId}: ${recordCount} records from ${bundle.manifest.collections.length} collections ` +
       `(${bundle.manifest.accounts.join(', ')}; ${bundle.manifest.regions.join(', ')})`,
   ];
   const m = bundle.manifest;
@@ -135,9 +138,30 @@ function collectionSummary(bundle: EvidenceBundle): { text: string; failed: numb
 
 export async function runCollect(args: CollectArgs): Promise<{ text: string; exitCode: number }> {
   const ctx = loadProjectContext(args);
+  // With --out the records stream to a folder beside it as collections finish (a large estate
+  // never sits in memory), renamed into place once the manifest is written.
+  if (args.out) {
+    const target = resolve(args.out);
+    if (existsSync(target) && (!statSync(target).isDirectory() || readdirSync(target).length > 0)) {
+      throw new UsageError(`${args.out} already exists and is not empty; choose another folder`);
+    }
+    const { RecordSpill } = await import('../evidence/spill.js');
+    await sweepStaleTemps(target); // what a killed run left beside it
+    const spill = new RecordSpill(tempSibling(target));
+    try {
+      const bundle = await collectBundle(args, ctx, spill);
+      if (existsSync(target)) rmdirSync(target); // empty: checked above
+      const manifest = await spill.finish(bundle.manifest, target);
+      const s = collectionSummary({ manifest, records: [] }, manifest.files.reduce((n, f) => n + (f.records ?? 0), 0));
+      return { text: `${s.text}\nevidence bundle: ${args.out}`, exitCode: s.failed > 0 ? 1 : 0 };
+    } catch (err) {
+      await spill.discard();
+      throw err;
+    }
+  }
   const bundle = await collectBundle(args, ctx);
   const { writeBundle } = await import('../evidence/bundle.js');
-  const dir = args.out ?? join('reports', `evidence-${bundle.manifest.runId}`);
+  const dir = join('reports', `evidence-${bundle.manifest.runId}`);
   await writeBundle(bundle, dir);
   const s = collectionSummary(bundle);
   return { text: `${s.text}\nevidence bundle: ${dir}`, exitCode: s.failed > 0 ? 1 : 0 };

@@ -225,6 +225,7 @@ export async function readBundle(dir: string): Promise<EvidenceBundle> {
     const collector = basename(file.path, '.jsonl');
     const lines = bytes.toString('utf8').split('\n');
     if (lines.at(-1) === '') lines.pop();
+    const fileRecords: EvidenceRecord[] = [];
     lines.forEach((line, i) => {
       const where = `${path}:${i + 1}`;
       let value: unknown;
@@ -242,8 +243,11 @@ export async function readBundle(dir: string): Promise<EvidenceBundle> {
       if (sha256Hex(canonicalJsonOfData(draft)) !== record.id) throw new BundleError(`${where}: record id mismatch at line ${i + 1}`);
       if (ids.has(record.id)) throw new BundleError(`${where}: duplicate record ${record.id}`);
       ids.add(record.id);
-      records.push(record);
+      fileRecords.push(record);
     });
+    // in id order whatever the file's (streamed and merged bundles keep the order they were written in)
+    fileRecords.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    for (const r of fileRecords) records.push(r);
     if (file.records !== undefined && file.records !== lines.length) {
       throw new BundleError(`${path}: ${lines.length} records, the manifest says ${file.records}`);
     }
