@@ -70,6 +70,16 @@ describe('collect --out streams the records to disk as collections finish', () =
     // nothing left beside it
     expect(readdirSync(tmp).filter((n) => n.startsWith('.streamed'))).toEqual([]);
   });
+
+  it('a run that cannot start leaves nothing at the destination nor beside it', async () => {
+    const out = join(tmp, 'never-streamed');
+    const r = await runCli(['collect', '--org-role', 'trustpack-audit', '--regions', 'us-east-1', '--out', out], {
+      env: { ...env, AWS_ENDPOINT_URL: 'http://127.0.0.1:9' }, cwd: tmp, // nothing listens there
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/cannot list the organization's accounts .*NetworkError/);
+    expect(readdirSync(tmp).filter((n) => n.includes('never-streamed'))).toEqual([]);
+  });
 });
 
 describe('bad estate input is a usage error (exit 2) naming where', () => {
