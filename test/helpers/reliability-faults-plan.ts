@@ -101,7 +101,7 @@ export interface FaultOutcome {
   /** collectEvidence threw instead of returning a bundle */
   thrown?: { name: string; message: string; usage: boolean };
   accounts: string[];
-  collections: Pick<Collection, 'collector' | 'account' | 'region' | 'status' | 'error'>[];
+  collections: Pick<Collection, 'collector' | 'account' | 'region' | 'status' | 'error' | 'resourceErrors'>[];
   statuses: Record<string, string>;
   resultsDigest?: string;
   evidenceDigest?: string;
@@ -143,7 +143,9 @@ export async function runFaultCase(sb: Sandbox, c: FaultCase): Promise<FaultOutc
   const results = evaluateSample(bundle);
   return {
     index: c.index, injected, accounts: bundle.manifest.accounts,
-    collections: bundle.manifest.collections.map(({ collector, account, region, status, error }) => ({ collector, account, region, status, ...(error ? { error } : {}) })),
+    collections: bundle.manifest.collections.map(({ collector, account, region, status, error, resourceErrors }) => ({
+      collector, account, region, status, ...(error ? { error } : {}), ...(resourceErrors ? { resourceErrors } : {}),
+    })),
     statuses: Object.fromEntries(results.controls.map((x) => [x.id, x.status])),
     resultsDigest: resultsDigest(results), evidenceDigest: evidenceDigest(bundle),
   };
