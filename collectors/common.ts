@@ -30,8 +30,19 @@ export function createClient<C extends SdkClient>(
     },
     { step: 'initialize', name: 'trustpackCountCall', priority: 'high' },
   );
-  // deserialize wraps each HTTP attempt (inside the retry loop): the bound is held only while a
-  // request is on the wire, never during a retry's back-off.
+  // deserialize wraps each HTTP attempt (inside the SDK's retry loop). The pacer goes first
+  // (outermost): it waits for the bucket's token and rides out throttles before the in-flight
+  // bound is taken, so a slot is never held while waiting.
+  const pacing = ctx.pacing;
+  if (pacing) {
+    const service = serviceOf(Ctor.name);
+    const account = ctx.account;
+    client.middlewareStack.add(
+      (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => (args: unknown) =>
+        pacing.pacer.run({ service, operation: context.commandName?.replace(/Command$/, '') ?? 'unknown', account, region }, () => next(args), pacing.stats),
+      { step: 'deserialize', name: 'trustpackPacing', priority: 'high' },
+    );
+  }
   const limit = ctx.limit;
   if (limit) {
     client.middlewareStack.add(
@@ -40,6 +51,12 @@ export function createClient<C extends SdkClient>(
     );
   }
   return client;
+}
+
+/** The service id of an SDK client class as AWS names it in IAM and in the pacing table. */
+function serviceOf(clientName: string): string {
+  const name = clientName.replace(/Client$/, '').toLowerCase();
+  return name === 'configservice' ? 'config' : name;
 }
 
 /** Extra arguments for send() and paginators: the run's abort signal. */

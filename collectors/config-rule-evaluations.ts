@@ -31,8 +31,36 @@ export function evaluatedResourceArn(type: string, id: string, region: string, a
   }
 }
 
+/** A recorder an AWS service keeps for itself (DescribeConfigurationRecorders' servicePrincipal). */
+export function isServiceLinked(recorder: unknown): boolean {
+  const r = (recorder ?? {}) as Record<string, unknown>;
+  return typeof r['servicePrincipal'] === 'string' && r['servicePrincipal'] !== '';
+}
+
+/**
+ * A rule's InputParameters (a JSON string, as AWS returns it) as an object; numbers written as
+ * text become numbers so a control can ask for "at least 7". Unparseable: null (nothing counts).
+ */
+export function inputParameters(raw: unknown): Record<string, string | number> | null {
+  if (raw === undefined || raw === null || raw === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(String(raw));
+  } catch {
+    return null;
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return null;
+  const out: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
+    const text = String(v);
+    out[k] = /^-?\d+(\.\d+)?$/.test(text.trim()) ? Number(text) : text;
+  }
+  return out;
+}
+
 export async function* collect(ctx: CollectContext): AsyncIterable<EvidenceRecordDraft> {
-  const recorders = prior(ctx, 'config.recorders');
+  // Service-linked recorders (an AWS service's own, ServicePrincipal set) are not the region's recorder.
+  const recorders = prior(ctx, 'config.recorders').filter((r) => !isServiceLinked(dataOf(r)['ConfigurationRecorder']));
   const recording = recorders.some((r) => (dataOf(r)['Status'] as Record<string, unknown> | null)?.['recording'] === true);
   const rules = prior(ctx, 'config.rules');
   if (rules.length === 0) return;
@@ -61,6 +89,9 @@ export async function* collect(ctx: CollectContext): AsyncIterable<EvidenceRecor
               ...result,
               ConfigRuleName: name,
               SourceIdentifier: str(source['SourceIdentifier']) ?? null,
+              SourceOwner: str(source['Owner']) ?? null,
+              InputParameters: inputParameters(rule['InputParameters']),
+              CreatedBy: str(rule['CreatedBy']) ?? null,
               ResourceType: q?.ResourceType ?? null,
               ResourceId: q?.ResourceId ?? null,
               ComplianceType: result.ComplianceType ?? null,

@@ -66,7 +66,7 @@ export async function* collect(ctx: CollectContext): AsyncIterable<EvidenceRecor
     const k = `${account}\u0000${region}`;
     let c = clients.get(k);
     if (!c) {
-      c = createClient({ ...ctx, clientConfig: { ...ctx.clientConfig, credentials } }, KMSClient, region);
+      c = createClient({ ...ctx, account, clientConfig: { ...ctx.clientConfig, credentials } }, KMSClient, region);
       clients.set(k, c);
     }
     return c;

@@ -13,6 +13,11 @@ export function tlsParameterName(engine: string | undefined): string | null {
     case 'aurora-postgresql':
     case 'postgres':
       return 'rds.force_ssl';
+    // DescribeDBClusters returns these too; their own TLS switches
+    case 'neptune':
+      return 'neptune_enforce_ssl';
+    case 'docdb':
+      return 'tls';
     default:
       return null;
   }

@@ -38,6 +38,10 @@ export async function* collect(ctx: CollectContext): AsyncIterable<EvidenceRecor
         StorageAvailabilityZones: Array.isArray(c['AvailabilityZones']) ? c['AvailabilityZones'] : [],
         Members: members,
         MemberAvailabilityZones: memberAzs,
+        // a global database's secondary cluster has no writer, and may have no instance at all
+        MemberCount: members.length,
+        HasWriter: members.some((m) => m.IsClusterWriter === true),
+        GlobalClusterIdentifier: str(c['GlobalClusterIdentifier']) ?? null,
       },
     });
   }

@@ -8,12 +8,14 @@ import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { Collection, EvidenceBundle, EvidenceRecord, Manifest } from '../src/evidence/model.js';
 import { toRecord } from '../src/evidence/canonical.js';
 import { bundleFiles } from '../src/evidence/bundle.js';
+import type { RecordSpill } from '../src/evidence/spill.js';
 import { UsageError } from '../src/util/errors.js';
 import { explainSetupFailure } from '../src/aws/explain.js';
 import {
-  assumeRoleCredentials, callerIdentity, clientConfig, defaultCredentials, resolveRegions, roleAccount, type ClientSettings,
+  assumeRoleCredentials, callerIdentity, clientConfig, defaultCredentials, resolveRegions, roleAccount, sharedAgents, type ClientSettings,
 } from '../src/aws/session.js';
 import { isAllRegions, listAccountRegions } from '../src/aws/regions.js';
+import { newPacingStats, Pacer, type PacingOptions } from '../src/aws/pacing.js';
 import {
   accountsDigest, listOrganizationAccounts, selectOrgAccounts, shardAccounts, type Shard, type SkippedAccount,
 } from '../src/aws/estate.js';
@@ -47,11 +49,20 @@ export interface CollectOptions {
   catalogDigest?: string;
   /** things the user should know that are not failures (a role missing in the management account) */
   onNotice?: (message: string) => void;
+  /** pacing and throttle back-off (src/aws/pacing.ts): the table, the back-off base; false: none */
+  pacing?: PacingOptions | false;
+  /**
+   * stream every finished collection's records to disk instead of holding them: the returned
+   * bundle has no records and `spill.finish(manifest, dir)` puts the bundle in place
+   */
+  spill?: RecordSpill;
   profile?: string;
   /** collector ids; their dependencies are added; default: all */
   collectors?: string[];
   /** AWS requests in flight at most, across the whole run (default 8) */
   concurrency?: number;
+  /** accounts collected at once (default: half the concurrency, at least 4) */
+  accountConcurrency?: number;
   maxAttempts?: number;
   requestTimeoutMs?: number;
   onProgress?: (e: CollectProgress) => void;
@@ -124,7 +135,10 @@ export async function collectEvidence(opts: CollectOptions): Promise<EvidenceBun
     ...(opts.maxAttempts !== undefined ? { maxAttempts: opts.maxAttempts } : {}),
     ...(opts.requestTimeoutMs !== undefined ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
     ...(opts.profile ? { profile: opts.profile } : {}),
+    agents: sharedAgents(Math.max(50, concurrency * 2)),
   };
+  const pacer = opts.pacing === false ? undefined : new Pacer(opts.pacing ?? {});
+  const pacingTotals: NonNullable<Manifest['pacing']> = {};
   const limit = pLimit(concurrency);
   const limitFn = <T>(fn: () => Promise<T>): Promise<T> => limit(fn);
   const base = await defaultCredentials(opts.profile);
@@ -234,6 +248,7 @@ export async function collectEvidence(opts: CollectOptions): Promise<EvidenceBun
   ): Promise<Outcome> => {
     const startedAt = now().toISOString();
     let calls = 0;
+    const stats = newPacingStats();
     opts.onProgress?.({ account, region, collector: collector.id, phase: 'start' });
     const ctx: CollectContext = {
       account, region, credentials,
@@ -244,6 +259,7 @@ export async function collectEvidence(opts: CollectOptions): Promise<EvidenceBun
       now: asOf && collector.id !== IDENTITY ? () => asOf : now,
       limit: limitFn,
       estate,
+      ...(pacer ? { pacing: { pacer, stats } } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
     };
     if (asOf && history && storeModule && region !== 'global') {
@@ -266,6 +282,13 @@ export async function collectEvidence(opts: CollectOptions): Promise<EvidenceBun
     } catch (err) {
       error = describeError(err);
     }
+    if (stats.throttles > 0 || stats.pacedMs >= 1) {
+      const t = (pacingTotals[collector.id] ??= { throttles: 0, retries: 0, backoffMs: 0, pacedMs: 0 });
+      t.throttles += stats.throttles;
+      t.retries += stats.retries;
+      t.backoffMs += Math.round(stats.backoffMs);
+      t.pacedMs += Math.round(stats.pacedMs);
+    }
     // The identity record names the account, which was only a guess (or unknown) before.
     const finalAccount = collector.id === IDENTITY && !error ? got[0]?.source.account ?? account : account;
     collections.push({
@@ -279,7 +302,8 @@ export async function collectEvidence(opts: CollectOptions): Promise<EvidenceBun
       opts.onProgress?.({ account: finalAccount, region, collector: collector.id, phase: 'error', error: `${error.code}: ${error.message}` });
       return { ok: false, records: [], error };
     }
-    records.push(...got);
+    if (opts.spill) await opts.spill.append(collector.id, got);
+    else records.push(...got);
     opts.onProgress?.({ account: finalAccount, region, collector: collector.id, phase: 'done', records: got.length });
     return { ok: true, records: got };
   };
@@ -316,7 +340,10 @@ export async function collectEvidence(opts: CollectOptions): Promise<EvidenceBun
   const globals = collectors.filter((c) => c.scope === 'global' && c.id !== IDENTITY);
   const regionals = collectors.filter((c) => c.scope === 'regional');
 
-  await Promise.all(plans.map(async (plan, index) => {
+  // Accounts in flight at once: enough scopes to keep `concurrency` requests busy, few enough that
+  // only their records (needed by the joins until their scope ends) are in memory at a time.
+  const accountLimit = pLimit(opts.accountConcurrency ?? Math.max(4, Math.ceil(concurrency / 2)));
+  await Promise.all(plans.map((plan, index) => accountLimit(async () => {
     let credentials: AwsCredentialIdentityProvider;
     let identityOutcome: Outcome;
     try {
@@ -376,11 +403,12 @@ export async function collectEvidence(opts: CollectOptions): Promise<EvidenceBun
       globals.length > 0 ? runScope(globals, account, 'global', credentials) : Promise.resolve(),
       ...planRegions.map((region) => runScope(regionals, account, region, credentials)),
     ]);
-  }));
+  })));
 
   // a store read for this run alone is done with; a backfill's stores serve its next steps
   if (history && !opts.history) for (const s of history.stores.values()) s.destroy();
 
+  settings.agents?.close();
   if (opts.signal?.aborted) {
     const err = new Error('collection aborted');
     err.name = 'AbortError';
@@ -415,7 +443,10 @@ export async function collectEvidence(opts: CollectOptions): Promise<EvidenceBun
   if (shardInfo) manifest.shard = shardInfo;
   if (opts.catalogDigest) manifest.catalogDigest = opts.catalogDigest;
   if (notices.length > 0) manifest.notices = notices;
+  if (Object.keys(pacingTotals).length > 0) manifest.pacing = Object.fromEntries(Object.entries(pacingTotals).sort(([a], [b]) => cmp(a, b)));
   const bundle: EvidenceBundle = { manifest, records };
+  // spilled: the files are on disk, and spill.finish() lists them
+  if (opts.spill) return bundle;
   // Fill files[] as the bundle on disk will have them, so the in-memory manifest is the same.
   const written = JSON.parse(bundleFiles(bundle).at(-1)!.bytes.toString('utf8')) as Manifest;
   manifest.files = written.files;

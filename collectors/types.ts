@@ -1,6 +1,7 @@
 // What every collector module exports. Collectors know AWS and nothing of controls.
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { EvidenceRecord, EvidenceRecordDraft } from '../src/evidence/model.js';
+import type { Pacer, PacingStats } from '../src/aws/pacing.js';
 
 export interface CollectorInfo {
   /** stable id referenced by controls, e.g. `rds.db-clusters` */
@@ -42,6 +43,8 @@ export interface CollectContext {
   asOf?: Date;
   /** the account and region's configuration history (as-of runs only), shared by a backfill's steps */
   history?: import('./history/store.js').ConfigHistoryStore;
+  /** paces every HTTP attempt and rides out throttling (src/aws/pacing.ts); stats are this collection's */
+  pacing?: { pacer: Pacer; stats: PacingStats };
 }
 
 /**

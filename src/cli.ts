@@ -495,14 +495,15 @@ are written; an earlier demo's output is replaced, anything else is refused with
   });
 
 // ---- estates -----------------------------------------------------------------------------
-interface EstateFlags { orgRole?: string; accounts?: string[]; excludeAccounts?: string[]; shard?: string }
+interface EstateFlags { orgRole?: string; accounts?: string[]; excludeAccounts?: string[]; shard?: string; rateLimits?: string }
 
 function estateOptions(cmd: Command): Command {
   return cmd
     .option('--org-role <name>', "every ACTIVE account of the organization (organizations:ListAccounts), through this role name in each")
     .option('--accounts <ids>', 'only these account ids (comma-separated)', splitList)
     .option('--exclude-accounts <ids>', 'leave out these account ids (comma-separated)', splitList)
-    .option('--shard <K/N>', 'collect only the K-th of N deterministic slices of the accounts (then `trustpack merge`)');
+    .option('--shard <K/N>', 'collect only the K-th of N deterministic slices of the accounts (then `trustpack merge`)')
+    .option('--rate-limits <file>', 'JSON overriding the pacing table: {"shared": {"rds": {"rate": 12, "burst": 300}}, "apis": {"config:DescribeConfigRules": {...}}}');
 }
 
 program

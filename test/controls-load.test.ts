@@ -35,7 +35,13 @@ describe('loadCatalog on a valid catalog', () => {
   it('expands the config_rule shorthand', () => {
     const c = cat.controls.find((x) => x.id === 'trail-validation')!;
     expect(c.collector).toBe('config.rule-evaluations');
-    expect(c.scope).toEqual({ path: 'SourceIdentifier', op: 'equals', value: 'CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED' });
+    // the managed rule by identifier, AWS-owned (a custom rule reusing the identifier does not count)
+    expect(c.scope).toEqual({
+      all: [
+        { path: 'SourceIdentifier', op: 'equals', value: 'CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED' },
+        { path: 'SourceOwner', op: 'equals', value: 'AWS', says: 'the rule is an AWS managed rule' },
+      ],
+    });
     expect(c.assert).toEqual({
       all: [
         { path: 'ComplianceType', op: 'equals', value: 'COMPLIANT' },

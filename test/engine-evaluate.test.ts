@@ -98,13 +98,13 @@ describe('automated controls', () => {
 
   it('when_none_in_scope: fail gives a FAIL for the scope without the resource', () => {
     const ev = (region: string, rule: string, compliance: string) =>
-      record('config.rule-evaluations', ACC, region, `arn:aws:cloudtrail:${region}:${ACC}:trail/t`, { SourceIdentifier: rule, ComplianceType: compliance, RecorderRecording: true });
+      record('config.rule-evaluations', ACC, region, `arn:aws:cloudtrail:${region}:${ACC}:trail/t`, { SourceIdentifier: rule, SourceOwner: 'AWS', ComplianceType: compliance, RecorderRecording: true });
     const recs = [ev('us-east-1', 'CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED', 'COMPLIANT'), ev('eu-central-1', 'RDS_STORAGE_ENCRYPTED', 'COMPLIANT')];
     const c = evaluate([trail], bundle([ACC], REGIONS, complete('config.rule-evaluations', [ACC], REGIONS), recs), opts).controls[0]!;
     expect(c.status).toBe('FAIL');
     expect(c.findings.map((f) => [f.resource, f.status, f.reason])).toEqual([
       [`arn:aws:cloudtrail:us-east-1:${ACC}:trail/t`, 'PASS', `holds: ComplianceType equals "COMPLIANT" and the region's AWS Config recorder is recording`],
-      [`arn:aws:config:eu-central-1:${ACC}:*`, 'FAIL', `no AWS Config rule CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED found in eu-central-1 (account ${ACC})`],
+      [`arn:aws:config:eu-central-1:${ACC}:*`, 'FAIL', `no AWS-owned AWS Config rule with identifier CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED found in eu-central-1 (account ${ACC})`],
     ]);
   });
 

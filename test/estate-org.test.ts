@@ -1,4 +1,4 @@
-// Estates through AWS Organizations, on the sandbox organization (test/fixtures/sandbox/estate.yaml):
+// Estates through AWS Organizations, on the sandbox organization (examples/estate/organization.yaml):
 // ListAccounts paged, State-based skipping, the management account without the member role,
 // --accounts / --exclude-accounts, `--regions all` from account:ListRegions, region name checks.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
-const ESTATE = new URL('./fixtures/sandbox/estate.yaml', import.meta.url).pathname;
+const ESTATE = new URL('../examples/estate/organization.yaml', import.meta.url).pathname;
 let sb: Sandbox;
 
 beforeAll(async () => {

@@ -1,5 +1,5 @@
 // One unreadable resource at a time, and resources that live elsewhere, on the sandbox estate
-// (test/fixtures/sandbox/estate.yaml): a key its own account may not describe, a vendor's key
+// (examples/estate/organization.yaml): a key its own account may not describe, a vendor's key
 // whose policy allows DescribeKey but not GetKeyRotationStatus, the security account's key
 // shared with a member (read once, in its owner's account), an imported key, a snapshot and a
 // parameter group deleted while the run reads them. Each is an ERROR on that resource and on the
@@ -19,7 +19,7 @@ import type { Results } from '../src/engine/results.js';
 import { NOW, byCollector, useSandboxEnv } from './collect-helpers.js';
 import { ROOT } from './helpers/cli.js';
 
-const ESTATE = new URL('./fixtures/sandbox/estate.yaml', import.meta.url).pathname;
+const ESTATE = new URL('../examples/estate/organization.yaml', import.meta.url).pathname;
 const CENTRAL = 'arn:aws:kms:us-east-1:111100000003:key/c0ffee00-0000-4000-8000-000000000003';
 const VENDOR = 'arn:aws:kms:us-east-1:999988887777:key/feed0000-0000-4000-8000-000000000777';
 const catalog = loadCatalog(join(ROOT, 'controls'), { knownCollectors: new Set(COLLECTORS.map((c) => c.id)) });

@@ -16,7 +16,7 @@ import type { EvidenceBundle } from '../src/evidence/model.js';
 import { NOW, useSandboxEnv } from './collect-helpers.js';
 import { ROOT, runCli } from './helpers/cli.js';
 
-const ESTATE = new URL('./fixtures/sandbox/estate.yaml', import.meta.url).pathname;
+const ESTATE = new URL('../examples/estate/organization.yaml', import.meta.url).pathname;
 const catalog = loadCatalog(join(ROOT, 'controls'), { knownCollectors: new Set(COLLECTORS.map((c) => c.id)) });
 const digest = catalogDigest(catalog.controls);
 let sb: Sandbox;

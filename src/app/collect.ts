@@ -1,5 +1,7 @@
 // `collect` and `check`: evidence from AWS (or any AWS-compatible endpoint) through the SDK.
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { sweepStaleTemps, tempSibling } from '../util/atomic.js';
+import type { RecordSpill } from '../evidence/spill.js';
 import type { EvidenceBundle } from '../evidence/model.js';
 import { COLLECTORS, withDependencies } from '../../collectors/registry.js';
 import { loadProjectContext, type ProjectContext, type ProjectOptions } from './project.js';
@@ -14,6 +16,9 @@ import { VERSION } from '../version.js';
 import { checkRegionNames, isAllRegions } from '../aws/regions.js';
 import { checkAccountIds, parseShard } from '../aws/estate.js';
 import { catalogDigest } from '../controls/digest.js';
+import { DEFAULT_PACING, mergePacing, type PacingTable } from '../aws/pacing.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
 
 export interface CollectArgs extends ProjectOptions {
   regions?: string[];
@@ -23,6 +28,7 @@ export interface CollectArgs extends ProjectOptions {
   accounts?: string[];
   excludeAccounts?: string[];
   shard?: string;
+  rateLimits?: string;
   profile?: string;
   concurrency?: string;
   out?: string;
@@ -58,6 +64,32 @@ function regionsFor(args: CollectArgs, ctx: ProjectContext): string[] | undefine
   return undefined; // the SDK's configured region
 }
 
+/** `--rate-limits FILE`: {shared?: {service: {rate, burst}}, apis?: {"service:Operation": {rate, burst}}} */
+function readRateLimits(file: string): Partial<PacingTable> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`--rate-limits ${file}: ${(e as NodeJS.ErrnoException).code ?? 'not valid JSON'}: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const bad = (what: string): never => { throw new UsageError(`--rate-limits ${file}: ${what}`); };
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) bad('must be an object {shared, apis}');
+  const out: Partial<PacingTable> = {};
+  for (const [part, value] of Object.entries(raw as Record<string, unknown>)) {
+    if (part !== 'shared' && part !== 'apis') bad(`unknown key "${part}" (expected shared, apis)`);
+    if (!value || typeof value !== 'object') bad(`${part} must be an object`);
+    const table: Record<string, { rate: number; burst: number }> = {};
+    for (const [name, b] of Object.entries(value as Record<string, unknown>)) {
+      const { rate, burst } = (b ?? {}) as { rate?: unknown; burst?: unknown };
+      if (typeof rate !== 'number' || rate < 0 || typeof burst !== 'number' || burst < 1) bad(`${part}.${name} must be {rate: >= 0, burst: >= 1}`);
+      if (part === 'apis' && !/^[a-z-]+:[A-Za-z]+$/.test(name)) bad(`apis key "${name}" must be service:Operation`);
+      table[name] = { rate: rate as number, burst: burst as number };
+    }
+    out[part as 'shared' | 'apis'] = table;
+  }
+  return out;
+}
+
 function parseConcurrency(v: string | undefined): number {
   const n = Number(v ?? '8');
   if (!Number.isInteger(n) || n < 1 || n > 256) throw new UsageError(`--concurrency must be a whole number from 1 to 256, got '${v}'`);
@@ -65,7 +97,7 @@ function parseConcurrency(v: string | undefined): number {
 }
 
 export async function collectBundle(args: CollectArgs, ctx: ProjectContext,
-  backfill?: { asOf: Date; history: import('../../collectors/run.js').HistoryStores }): Promise<EvidenceBundle> {
+  backfill?: { asOf: Date; history: import('../../collectors/run.js').HistoryStores }, spill?: RecordSpill): Promise<EvidenceBundle> {
   const { collectEvidence } = await import('../../collectors/run.js');
   const asOf = backfill?.asOf ?? (args.asOf !== undefined ? (await import('./as-of.js')).parseAsOf(args.asOf) : undefined);
   const collectors = collectorsFor(ctx);
@@ -86,8 +118,10 @@ export async function collectBundle(args: CollectArgs, ctx: ProjectContext,
       ...(only ? { accounts: only } : {}),
       ...(exclude ? { excludeAccounts: exclude } : {}),
       ...(shard ? { shard } : {}),
+      ...(args.rateLimits ? { pacing: { table: mergePacing(DEFAULT_PACING, readRateLimits(args.rateLimits)) } } : {}),
       catalogDigest: catalogDigest(ctx.controls),
       onNotice: (m) => args.log(`note: ${m}`),
+      ...(spill ? { spill } : {}),
       collectors,
       concurrency: parseConcurrency(args.concurrency),
       ...(asOf ? { asOf } : {}),
@@ -108,13 +142,19 @@ function overrideNote(collector: string, code: string | undefined): string {
   return o ? ` (endpoint from ${o.variable}=${o.url})` : '';
 }
 
-function collectionSummary(bundle: EvidenceBundle): { text: string; failed: number } {
+function collectionSummary(bundle: EvidenceBundle, recordCount = bundle.records.length): { text: string; failed: number } {
   const failed = bundle.manifest.collections.filter((c) => c.status === 'error');
   const lines = [
     ...(bundle.manifest.source === 'config-history' ? [`as of ${bundle.manifest.asOf ?? '?'}, rebuilt from AWS Config's configuration history`] : []),
-    `run ${bundle.manifest.runId}: ${plural(bundle.records.length, 'record')} from ${plural(bundle.manifest.collections.length, 'collection')} ` +
+    `run ${bundle.manifest.runId}: ${plural(recordCount, 'record')} from ${plural(bundle.manifest.collections.length, 'collection')} ` +
       `(${bundle.manifest.accounts.join(', ')}; ${bundle.manifest.regions.join(', ')})`,
   ];
+  const m = bundle.manifest;
+  for (const s of m.organization?.skippedAccounts ?? []) lines.push(`skipped account ${s.account}: ${s.state}`);
+  const unreadable = m.collections.reduce((n, c) => n + (c.resourceErrors ?? 0), 0);
+  if (unreadable > 0) lines.push(`${unreadable} resource${unreadable === 1 ? '' : 's'} could not be read (per-resource ERROR records; the findings that need them are ERROR)`);
+  const throttles = Object.values(m.pacing ?? {}).reduce((n, p) => n + p.throttles, 0);
+  if (throttles > 0) lines.push(`${throttles} throttled request${throttles === 1 ? '' : 's'} ridden out (see pacing in the manifest)`);
   if (failed.length > 0) {
     lines.push(`${failed.length} collection${failed.length === 1 ? '' : 's'} failed; controls that need them will be in ERROR:`);
     for (const f of failed) lines.push(`  ${f.account} ${f.region} ${f.collector}: ${f.error?.code ?? 'Error'}: ${f.error?.message ?? ''}${overrideNote(f.collector, f.error?.code)}`);
@@ -130,11 +170,40 @@ export async function runCollect(args: CollectArgs): Promise<{ text: string; exi
   const archiving = args.archive ? await import('./archive.js') : undefined;
   const archive = archiving && args.archive ? await archiving.openForWriting({ ...args, archive: args.archive }) : undefined;
   try {
-    const bundle = await collectBundle(args, ctx);
-    const { writeBundle } = await import('../evidence/bundle.js');
-    const dir = args.out ?? join('reports', `evidence-${bundle.manifest.runId}`);
-    await writeBundle(bundle, dir, { overwrite: Boolean(args.force) });
-    const s = collectionSummary(bundle);
+    let bundle: EvidenceBundle;
+    let s: { text: string; failed: number };
+    let dir: string;
+    if (args.out) {
+      // With --out the records stream to a folder beside it as collections finish (a large estate
+      // never sits in memory), renamed into place once the manifest is written.
+      dir = args.out;
+      const target = resolve(args.out);
+      const { RecordSpill } = await import('../evidence/spill.js');
+      await sweepStaleTemps(target); // what a killed run left beside it
+      const spill = new RecordSpill(tempSibling(target));
+      let manifest: EvidenceBundle['manifest'];
+      try {
+        const collected = await collectBundle(args, ctx, undefined, spill);
+        // checkOutputTarget let an existing folder through only when empty or with --force: it
+        // moves aside first, so the final path never holds a mix of two runs
+        const old = existsSync(target) ? tempSibling(target) : undefined;
+        if (old) await rename(target, old);
+        manifest = await spill.finish(collected.manifest, target);
+        if (old) await rm(old, { recursive: true, force: true });
+      } catch (err) {
+        await spill.discard();
+        throw err;
+      }
+      s = collectionSummary({ manifest, records: [] }, manifest.files.reduce((n, f) => n + (f.records ?? 0), 0));
+      // the archive stores the bundle as written; read back (hash-checked) only when archiving
+      bundle = archive ? await (await import('../evidence/bundle.js')).readBundle(target) : { manifest, records: [] };
+    } else {
+      bundle = await collectBundle(args, ctx);
+      const { writeBundle } = await import('../evidence/bundle.js');
+      dir = join('reports', `evidence-${bundle.manifest.runId}`);
+      await writeBundle(bundle, dir);
+      s = collectionSummary(bundle);
+    }
     const archived = archiving && archive && args.archive
       ? '\n' + archiving.describeAppend(args.archive, await archiving.appendBundle(ctx, bundle, archive))
       : '';

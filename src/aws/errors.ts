@@ -48,6 +48,10 @@ export function describeError(err: unknown, knownSecrets: readonly string[] = []
 
   if (e.code === 'MalformedResponse' || name === 'MalformedResponseError') return { code: 'MalformedResponse', message: msg(rawMessage) };
   if (name === 'AbortError') return { code: 'Aborted', message: 'the collection was stopped' };
+  // the pacer's ConnectionFailure: refused, DNS or unreachable, already "CODE: message"
+  if (name === 'NetworkError') return { code: 'NetworkError', message: msg(rawMessage) };
+  // the pacer gave up on a call AWS kept throttling: AWS's own code
+  if (name === 'ThrottledPastRetries') return { code: String((err as { throttledCode?: unknown }).throttledCode ?? 'Throttling'), message: msg(rawMessage) };
   if (name === 'TimeoutError' || sysCode === 'ETIMEDOUT' || /timed? ?out|did not complete within/i.test(rawMessage) && !e.$fault) {
     return { code: 'Timeout', message: msg(rawMessage) };
   }

@@ -3,6 +3,8 @@
 // AWS_ENDPOINT_URL_<SERVICE>): nothing here reads credentials or config files by hand.
 // SDK modules are imported lazily so `trustpack --help` never pays for them.
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { UsageError } from '../util/errors.js';
 import { adaptiveWithConnectionBudget, CONNECT_TIMEOUT_MS } from './connection.js';
 import { checkRegionNames } from './regions.js';
@@ -24,6 +26,35 @@ export interface ClientSettings {
   httpAgent?: unknown;
   /** the shared config/credentials profile; the SDK reads region and endpoint from it too */
   profile?: string;
+  /** one keep-alive connection pool for every client of the run (see sharedAgents) */
+  agents?: SharedAgents;
+}
+
+export interface SharedAgents {
+  http: HttpAgent;
+  https: HttpsAgent;
+  /** closes the pooled connections (the clients' destroy() leaves them alone) */
+  close(): void;
+}
+
+/**
+ * One keep-alive pool for a run. Every collection makes its own SDK clients, and each client would
+ * otherwise open its own connections (a TCP, and against AWS a TLS, handshake per client):
+ * sharing the agents reuses them. An SDK client's destroy() destroys its agents, so theirs is a
+ * no-op here and close() ends the run's pool.
+ */
+export function sharedAgents(maxSockets: number): SharedAgents {
+  class PooledHttp extends HttpAgent {
+    override destroy(): void { /* the run closes the pool, not each client */ }
+    close(): void { super.destroy(); }
+  }
+  class PooledHttps extends HttpsAgent {
+    override destroy(): void { /* the run closes the pool, not each client */ }
+    close(): void { super.destroy(); }
+  }
+  const http = new PooledHttp({ keepAlive: true, maxSockets });
+  const https = new PooledHttps({ keepAlive: true, maxSockets });
+  return { http, https, close: () => { http.close(); https.close(); } };
 }
 
 /**
@@ -49,6 +80,7 @@ export function clientConfig(
       requestTimeout,
       // without this the SDK only logs a warning and the request waits forever
       throwOnRequestTimeout: true,
+      ...(settings.agents ? { httpAgent: settings.agents.http, httpsAgent: settings.agents.https } : {}),
     },
   };
   if (settings.profile) config['profile'] = settings.profile;

@@ -63,7 +63,17 @@ export function checkControl(c: Control, ctx: CheckContext): LoadProblem[] {
     report(['collector'], 'schema', `config_rule reads collector ${CONFIG_RULE_COLLECTOR}; remove collector "${c.collector}" or config_rule`);
   }
 
+  if (c.config_rule_parameters !== undefined && c.config_rule === undefined) {
+    report(['config_rule_parameters'], 'schema', 'config_rule_parameters needs config_rule (the managed rule whose parameters they are)', true);
+  }
   const declared = new Set(Object.keys(c.parameters ?? {}));
+  for (const [name, spec] of Object.entries(c.config_rule_parameters ?? {})) {
+    for (const [kind, v] of Object.entries(spec as Record<string, unknown>)) {
+      if (kind.endsWith('_param') && !declared.has(String(v))) {
+        report(['config_rule_parameters', name, kind], 'unknown-parameter', `parameter "${String(v)}" is not declared under parameters` + (declared.size ? ` (declared: ${[...declared].join(', ')})` : ''));
+      }
+    }
+  }
   const fields = c.collector !== undefined ? ctx.recordFields?.[c.collector] : undefined;
   for (const which of ['scope', 'assert', 'error_when'] as const) {
     const a = c[which];

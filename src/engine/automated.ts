@@ -119,7 +119,12 @@ export class AutomatedRun {
       status: failed === undefined ? 'PASS' : 'FAIL', reason: failed ?? this.passReason, evidence, values: this.interner.intern(values),
       ...(rec.owner && rec.owner !== s.account ? { owner: rec.owner } : {}),
     };
-    if (failed !== undefined) this.waive(f, `${failed}`);
+    if (failed !== undefined) {
+      // several deployed rules may judge one resource: say which one decided
+      const rule = this.control.config_rule ? (rec.data as { ConfigRuleName?: unknown } | null)?.ConfigRuleName : undefined;
+      if (typeof rule === 'string') f.reason = `${failed} (AWS Config rule ${rule})`;
+      this.waive(f, f.reason);
+    }
     this.findings.push(f);
   }
 
@@ -144,7 +149,7 @@ export class AutomatedRun {
     if (this.inScope > 0 || this.control.when_none_in_scope !== 'fail') return;
     const c = this.control;
     const what = c.config_rule
-      ? `AWS Config rule ${c.config_rule}`
+      ? `AWS-owned AWS Config rule with identifier ${c.config_rule}${c.config_rule_parameters ? ' and input parameters at least as strict as the control\'s' : ''}`
       : `${this.collector} resource${c.scope ? ` where ${describeAssertion(c.scope, this.ctx.params, c.parameters)}` : ''}`;
     const f: Finding = {
       resource: scopeArn(this.collector, s.account, s.region), account: s.account, region: s.region, status: 'FAIL',

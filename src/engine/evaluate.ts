@@ -57,6 +57,7 @@ export function evaluate(controls: Control[], bundle: EvidenceBundle, opts: Eval
       accounts: [...m.accounts], regions: [...m.regions],
       ...(opts.framework ? { framework: opts.framework } : {}),
       asOf: m.asOf ?? m.startedAt, source: m.source ?? 'live',
+      ...(m.organization && m.organization.skippedAccounts.length > 0 ? { skippedAccounts: m.organization.skippedAccounts.map((s) => ({ ...s })) } : {}),
     },
     summary,
     controls: results,

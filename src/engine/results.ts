@@ -70,6 +70,8 @@ export interface Results {
     asOf?: string;
     /** where the evidence came from: live calls, or AWS Config's configuration history */
     source?: 'live' | 'config-history';
+    /** accounts of the organization not collected because of their State (SUSPENDED, CLOSED...) */
+    skippedAccounts?: { account: string; state: string }[];
   };
   summary: Record<ControlStatus, number>;
   controls: ControlResult[];

@@ -51,6 +51,41 @@ export function bundleFiles(bundle: EvidenceBundle): { path: string; bytes: Buff
   return files;
 }
 
+/** The bytes of manifest.json for a manifest whose files[] is filled (as bundleFiles writes it). */
+export function manifestBytes(manifest: Manifest): Buffer {
+  return Buffer.from(JSON.stringify(orderedManifest(manifest), null, 2) + '\n', 'utf8');
+}
+
+/**
+ * A bundle's manifest, checked, and every file it lists checked against its sha256 and size,
+ * without parsing the records (merge concatenates them as they are). Returns the manifest and
+ * the sha256 of manifest.json.
+ */
+export async function readVerifiedManifest(dir: string): Promise<{ manifest: Manifest; sha256: string }> {
+  const manifestPath = join(dir, MANIFEST_FILE);
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(manifestPath);
+  } catch (err) {
+    throw new BundleError(`${manifestPath}: missing or unreadable manifest (${(err as NodeJS.ErrnoException).code ?? 'error'}); is ${dir} an evidence bundle?`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(bytes.toString('utf8'));
+  } catch (err) {
+    throw new BundleError(`${manifestPath}: not valid JSON (${(err as Error).message.replace(/\s+/g, ' ')})`);
+  }
+  const manifest = checkManifest(raw, manifestPath);
+  for (const file of manifest.files) {
+    const path = join(dir, file.path);
+    const data = await readFile(path).catch(() => { throw new BundleError(`${path}: listed in the manifest but missing`); });
+    if (data.length !== file.bytes || sha256Hex(data) !== file.sha256) {
+      throw new BundleError(`${path}: sha256 does not match the manifest (the file was changed after collection)`);
+    }
+  }
+  return { manifest, sha256: sha256Hex(bytes) };
+}
+
 /**
  * The manifest with its keys in one fixed order, so the same manifest read back from disk
  * serialises to the same bytes (the pack embeds them; verify compares hashes).
@@ -190,6 +225,7 @@ export async function readBundle(dir: string): Promise<EvidenceBundle> {
     const collector = basename(file.path, '.jsonl');
     const lines = bytes.toString('utf8').split('\n');
     if (lines.at(-1) === '') lines.pop();
+    const fileRecords: EvidenceRecord[] = [];
     lines.forEach((line, i) => {
       const where = `${path}:${i + 1}`;
       let value: unknown;
@@ -207,8 +243,11 @@ export async function readBundle(dir: string): Promise<EvidenceBundle> {
       if (sha256Hex(canonicalJsonOfData(draft)) !== record.id) throw new BundleError(`${where}: record id mismatch at line ${i + 1}`);
       if (ids.has(record.id)) throw new BundleError(`${where}: duplicate record ${record.id}`);
       ids.add(record.id);
-      records.push(record);
+      fileRecords.push(record);
     });
+    // in id order whatever the file's (streamed and merged bundles keep the order they were written in)
+    fileRecords.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    for (const r of fileRecords) records.push(r);
     if (file.records !== undefined && file.records !== lines.length) {
       throw new BundleError(`${path}: ${lines.length} records, the manifest says ${file.records}`);
     }

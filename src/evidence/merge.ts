@@ -1,31 +1,47 @@
 // `trustpack merge`: the shard bundles of one estate (collect --shard K/N) -> one bundle that
 // evaluates exactly as an unsharded run. Refuses (BundleError, exit 2) anything that would not:
 // a missing or repeated shard, shards of different account lists, catalogs or regions.
+// The shards' records files are concatenated as they are (their sha256 checked against their
+// manifests first): accounts never overlap between shards, and nothing is parsed or re-hashed
+// per record, so a merge costs about what reading and writing the bytes costs.
 import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { accountsDigest } from '../aws/estate.js';
-import { BundleError, bundleFiles } from './bundle.js';
-import type { Collection, EvidenceBundle, Manifest } from './model.js';
+import { tempSibling } from '../util/atomic.js';
+import { BundleError, bundleFiles, manifestBytes, readVerifiedManifest, recordsPath, MANIFEST_FILE } from './bundle.js';
+import type { Collection, EvidenceBundle, Manifest, ManifestFile } from './model.js';
 
-export interface ShardBundle {
+export interface ShardManifest {
   /** where it was read from, for messages */
   dir: string;
+  manifest: Manifest;
+  /** sha256 of its manifest.json */
+  manifestSha256: string;
+}
+
+export interface ShardBundle {
+  dir: string;
   bundle: EvidenceBundle;
+  /** sha256 of its manifest.json as read (default: of the manifest as bundleFiles writes it) */
+  manifestSha256?: string;
 }
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const sha256 = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
 
-export function mergeShards(shards: readonly ShardBundle[]): EvidenceBundle {
+/** Checks the shards belong together and are complete; returns them in K order and the merged manifest (files empty). */
+export function mergeManifests(shards: readonly ShardManifest[]): { ordered: ShardManifest[]; manifest: Manifest } {
   if (shards.length === 0) throw new BundleError('merge: no bundles given');
   for (const s of shards) {
-    if (!s.bundle.manifest.shard) throw new BundleError(`${s.dir}: not a shard bundle (collected without --shard K/N)`);
+    if (!s.manifest.shard) throw new BundleError(`${s.dir}: not a shard bundle (collected without --shard K/N)`);
   }
   const first = shards[0]!;
-  const f = first.bundle.manifest.shard!;
+  const f = first.manifest.shard!;
   const same = (what: string, get: (m: Manifest) => unknown): void => {
-    const want = JSON.stringify(get(first.bundle.manifest) ?? null);
+    const want = JSON.stringify(get(first.manifest) ?? null);
     for (const s of shards) {
-      if (JSON.stringify(get(s.bundle.manifest) ?? null) !== want) {
+      if (JSON.stringify(get(s.manifest) ?? null) !== want) {
         throw new BundleError(`merge: ${s.dir} has a different ${what} than ${first.dir}; shards of one estate must agree`);
       }
     }
@@ -35,11 +51,11 @@ export function mergeShards(shards: readonly ShardBundle[]): EvidenceBundle {
   same('catalog digest', (m) => m.catalogDigest);
   same('organization (role, skipped accounts)', (m) => m.organization);
   // with `--regions all` each account has its own regions; else every shard asked for the same ones
-  if (!shards.some((s) => s.bundle.manifest.accountRegions)) same('region list', (m) => m.regions);
+  if (!shards.some((s) => s.manifest.accountRegions)) same('region list', (m) => m.regions);
 
-  const byK = new Map<number, ShardBundle>();
+  const byK = new Map<number, ShardManifest>();
   for (const s of shards) {
-    const k = s.bundle.manifest.shard!.k;
+    const k = s.manifest.shard!.k;
     const dup = byK.get(k);
     if (dup) throw new BundleError(`merge: shard ${k}/${f.n} given twice (${dup.dir} and ${s.dir})`);
     byK.set(k, s);
@@ -48,21 +64,17 @@ export function mergeShards(shards: readonly ShardBundle[]): EvidenceBundle {
   if (missing.length > 0) throw new BundleError(`merge: shard${missing.length > 1 ? 's' : ''} ${missing.map((k) => `${k}/${f.n}`).join(', ')} missing`);
 
   const ordered = [...byK.entries()].sort(([a], [b]) => a - b).map(([, s]) => s);
-  const accounts = [...new Set(ordered.flatMap((s) => s.bundle.manifest.accounts))].sort();
+  const manifests = ordered.map((s) => s.manifest);
+  const accounts = [...new Set(manifests.flatMap((m) => m.accounts))].sort();
   if (accounts.length !== f.accounts || accountsDigest(accounts) !== f.accountsSha256) {
     throw new BundleError(`merge: the shards cover ${accounts.length} accounts whose list does not match the estate's (${f.accounts} accounts, sha256 ${f.accountsSha256})`);
   }
-  const manifests = ordered.map((s) => s.bundle.manifest);
   const collections: Collection[] = manifests.flatMap((m) => m.collections);
   // stable: within one account the shard's own collector order is kept
   collections.sort((a, b) => cmp(a.account, b.account) || cmp(a.region, b.region));
   const startedAt = manifests.map((m) => m.startedAt).sort()[0]!;
   const endedAt = manifests.map((m) => m.endedAt).sort().at(-1)!;
-  const mergedFrom = ordered.map((s) => ({
-    k: s.bundle.manifest.shard!.k,
-    runId: s.bundle.manifest.runId,
-    manifestSha256: sha256(bundleFiles(s.bundle).at(-1)!.bytes),
-  }));
+  const mergedFrom = ordered.map((s) => ({ k: s.manifest.shard!.k, runId: s.manifest.runId, manifestSha256: s.manifestSha256 }));
   const m0 = manifests[0]!;
   const manifest: Manifest = {
     formatVersion: 1,
@@ -84,18 +96,71 @@ export function mergeShards(shards: readonly ShardBundle[]): EvidenceBundle {
   const pacing: NonNullable<Manifest['pacing']> = {};
   for (const m of manifests) {
     for (const [k, v] of Object.entries(m.pacing ?? {})) {
-      const p = (pacing[k] ??= { throttles: 0, retries: 0, waitedMs: 0 });
+      const p = (pacing[k] ??= { throttles: 0, retries: 0, backoffMs: 0, pacedMs: 0 });
       p.throttles += v.throttles;
       p.retries += v.retries;
-      p.waitedMs += v.waitedMs;
+      p.backoffMs += v.backoffMs;
+      p.pacedMs += v.pacedMs;
     }
   }
-  if (Object.keys(pacing).length > 0) manifest.pacing = pacing;
+  if (Object.keys(pacing).length > 0) manifest.pacing = Object.fromEntries(Object.entries(pacing).sort(([a], [b]) => cmp(a, b)));
   const notices = [...new Set(manifests.flatMap((m) => m.notices ?? []))];
   if (notices.length > 0) manifest.notices = notices;
   manifest.mergedFrom = mergedFrom;
-  const records = ordered.flatMap((s) => s.bundle.records);
-  const bundle: EvidenceBundle = { manifest, records };
-  manifest.files = (JSON.parse(bundleFiles(bundle).at(-1)!.bytes.toString('utf8')) as Manifest).files;
-  return bundle;
+  return { ordered, manifest };
+}
+
+/** In memory: shard bundles -> one bundle (files[] is filled when it is written). */
+export function mergeShards(shards: readonly ShardBundle[]): EvidenceBundle {
+  const { ordered, manifest } = mergeManifests(shards.map((s) => ({
+    dir: s.dir, manifest: s.bundle.manifest,
+    manifestSha256: s.manifestSha256 ?? sha256(bundleFiles({ manifest: s.bundle.manifest, records: [] }).at(-1)!.bytes),
+  })));
+  const byDir = new Map(shards.map((s) => [s.dir, s.bundle]));
+  return { manifest, records: ordered.flatMap((s) => byDir.get(s.dir)!.records) };
+}
+
+/**
+ * On disk: checks every shard's files against its manifest, then writes the merged bundle to a
+ * temporary sibling of `out` and renames it (nothing half-written appears at `out`).
+ */
+export async function mergeShardDirs(dirs: readonly string[], out: string): Promise<Manifest> {
+  const shards: ShardManifest[] = [];
+  for (const dir of dirs) {
+    const { manifest, sha256: manifestSha256 } = await readVerifiedManifest(dir);
+    shards.push({ dir, manifest, manifestSha256 });
+  }
+  const { ordered, manifest } = mergeManifests(shards);
+  const target = resolve(out);
+  const tmp = tempSibling(target);
+  try {
+    await mkdir(join(tmp, 'records'), { recursive: true });
+    // A collector with an ok collection has a (possibly empty) file, as bundleFiles writes it.
+    const collectors = new Set<string>();
+    for (const c of manifest.collections) if (c.status === 'ok') collectors.add(c.collector);
+    for (const s of ordered) for (const f of s.manifest.files) collectors.add(f.path.replace(/^records\/|\.jsonl$/g, ''));
+    const files: ManifestFile[] = [];
+    for (const collector of [...collectors].sort()) {
+      const path = recordsPath(collector);
+      const parts: Buffer[] = [];
+      let records = 0;
+      for (const s of ordered) {
+        const f = s.manifest.files.find((x) => x.path === path);
+        if (!f) continue;
+        parts.push(await readFile(join(s.dir, path)));
+        records += f.records ?? 0;
+      }
+      const bytes = Buffer.concat(parts);
+      await writeFile(join(tmp, path), bytes);
+      files.push({ path, sha256: sha256(bytes), bytes: bytes.length, records });
+    }
+    manifest.files = files;
+    await writeFile(join(tmp, MANIFEST_FILE), manifestBytes(manifest));
+    await mkdir(dirname(target), { recursive: true });
+    await rename(tmp, target);
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true });
+    throw err;
+  }
+  return manifest;
 }

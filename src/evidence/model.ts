@@ -108,7 +108,7 @@ export interface Manifest {
   /** sha256 of the control catalog the run collected for */
   catalogDigest?: string;
   /** per collector: the pacing that was needed (throttles absorbed, retries, time lost) */
-  pacing?: Record<string, { throttles: number; retries: number; waitedMs: number }>;
+  pacing?: Record<string, { throttles: number; retries: number; backoffMs: number; pacedMs: number }>;
   /** things the user should know that are not failures */
   notices?: string[];
   /** the time the evidence describes: a backfilled run's as-of time (live runs: absent, = startedAt) */

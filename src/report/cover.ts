@@ -32,6 +32,9 @@ export function drawCover(ctx: PackContext): void {
   w.field('Prepared by', input.preparer ?? 'not named (preparer: in trustpack.yaml)');
   w.field('Reviewed by', input.reviewer ?? 'not named (reviewer: in trustpack.yaml)');
   w.field(sys?.accounts?.length ? 'Accounts collected' : 'Accounts', r.run.accounts.join(', ') || '—');
+  // the organization's accounts left out for their State: the auditor sees the scope's edge
+  const skipped = r.run.skippedAccounts ?? [];
+  if (skipped.length > 0) w.field('Not collected', skipped.map((s) => `${s.account} (${s.state})`).join(', '));
   w.field('Regions', r.run.regions.join(', ') || '—');
   w.field('Collection period', `${fmtTime(m?.startedAt ?? r.run.startedAt)} to ${fmtTime(m?.endedAt ?? r.run.endedAt)}`);
   w.field('Evaluated at', fmtTime(r.run.evaluatedAt));

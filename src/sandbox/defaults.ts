@@ -28,7 +28,43 @@ export const ENGINES: Record<string, EngineInfo> = {
     tlsDefault: 'OFF',
     logExports: ['audit', 'error', 'general', 'slowquery'],
   },
+  // DescribeDBClusters also returns these: Neptune, DocumentDB, and RDS Multi-AZ DB clusters
+  neptune: {
+    version: '1.3.2.1',
+    family: (v) => `neptune${v.split('.').slice(0, 2).join('.')}`,
+    port: 8182,
+    tlsParameter: 'neptune_enforce_ssl',
+    tlsDefault: '1',
+    logExports: ['audit', 'slowquery'],
+  },
+  docdb: {
+    version: '5.0.0',
+    family: (v) => `docdb${v.split('.').slice(0, 2).join('.')}`,
+    port: 27017,
+    tlsParameter: 'tls',
+    tlsDefault: 'enabled',
+    logExports: ['audit', 'profiler'],
+  },
+  mysql: {
+    version: '8.0.35',
+    family: (v) => `mysql${v.split('.').slice(0, 2).join('.')}`,
+    port: 3306,
+    tlsParameter: 'require_secure_transport',
+    tlsDefault: 'OFF',
+    logExports: ['audit', 'error', 'general', 'slowquery'],
+  },
+  postgres: {
+    version: '16.3',
+    family: (v) => `postgres${v.split('.')[0]}`,
+    port: 5432,
+    tlsParameter: 'rds.force_ssl',
+    tlsDefault: '1',
+    logExports: ['postgresql', 'upgrade'],
+  },
 };
+
+/** Multi-AZ DB clusters (non-Aurora engines in a cluster): provisioned storage, not Aurora's. */
+export const MULTI_AZ_DB_CLUSTER_ENGINES = new Set(['mysql', 'postgres']);
 
 /** "aurora-mysql 8.0" is written as 8.0 in fixtures; AWS reports the full Aurora version. */
 export function engineVersion(engine: string, written: string | undefined): string {
@@ -65,11 +101,27 @@ const CATALOG: Record<string, ParamSpec[]> = {
     { name: 'character_set_server', type: 'string', allowed: 'big5,latin1,utf8,utf8mb4', apply: 'dynamic', description: 'The server default character set.' },
     { name: 'time_zone', type: 'string', apply: 'dynamic', description: 'The current time zone.' },
   ],
+  neptune: [
+    { name: 'neptune_enforce_ssl', value: '1', type: 'boolean', allowed: '0,1', apply: 'static', description: 'Enforce SSL connections to the cluster.' },
+    { name: 'neptune_enable_audit_log', value: '0', type: 'boolean', allowed: '0,1', apply: 'static', description: 'Enables audit logs.' },
+    { name: 'neptune_query_timeout', value: '120000', type: 'integer', allowed: '10-2147483647', apply: 'dynamic', description: 'Graph query timeout (ms).' },
+  ],
+  docdb: [
+    { name: 'tls', value: 'enabled', type: 'string', allowed: 'disabled,enabled,fips-140-3,tls1.2+,tls1.3+', apply: 'static', description: 'Config to enable/disable TLS' },
+    { name: 'audit_logs', value: 'disabled', type: 'string', allowed: 'enabled,disabled,ddl,dml_read,dml_write,all,none', apply: 'dynamic', description: 'Enables auditing on cluster.' },
+    { name: 'ttl_monitor', value: 'enabled', type: 'string', allowed: 'disabled,enabled', apply: 'dynamic', description: 'Enables TTL Monitoring' },
+  ],
 };
 
 function catalogFor(family: string): ParamSpec[] {
-  if (family.startsWith('aurora-postgresql') || family.startsWith('postgres')) return CATALOG['postgresql'] ?? [];
+  if (family.startsWith('aurora-postgresql') || family.startsWith('postgres')) {
+    // RDS for PostgreSQL 15 and later forces SSL by default; Aurora does not
+    const pg = CATALOG['postgresql'] ?? [];
+    return family.startsWith('postgres') ? pg.map((p) => (p.name === 'rds.force_ssl' ? { ...p, value: '1' } : p)) : pg;
+  }
   if (family.startsWith('aurora-mysql') || family.startsWith('mysql')) return CATALOG['mysql'] ?? [];
+  if (family.startsWith('neptune')) return CATALOG['neptune'] ?? [];
+  if (family.startsWith('docdb')) return CATALOG['docdb'] ?? [];
   return [];
 }
 

@@ -10,7 +10,9 @@ export function readConfig(c: Cursor, ctx: Ctx): ConfigRegion {
   c.keys(['recorders', 'rules']);
   const out: ConfigRegion = { recorders: [], statuses: [], rules: [] };
   for (const rc of c.list('recorders')) {
-    rc.keys(['name', 'recording', 'last_status', 'all_supported', 'include_global', 'resource_types', 'role', 'last_start', 'last_stop', 'last_status_change']);
+    rc.keys(['name', 'recording', 'last_status', 'all_supported', 'include_global', 'resource_types', 'role', 'last_start', 'last_stop', 'last_status_change', 'service_principal']);
+    // a service-linked recorder (one an AWS service keeps for itself) names its service
+    const servicePrincipal = rc.optStr('service_principal');
     const name = rc.str('name', 'default');
     const recording = rc.bool('recording', true);
     const resourceTypes = rc.strings('resource_types');
@@ -24,7 +26,8 @@ export function readConfig(c: Cursor, ctx: Ctx): ConfigRegion {
         recordingStrategy: { useOnly: all ? 'ALL_SUPPORTED_RESOURCE_TYPES' : 'INCLUSION_BY_RESOURCE_TYPES' },
       }))(rc.bool('all_supported', resourceTypes.length === 0)),
       recordingMode: { recordingFrequency: 'CONTINUOUS', recordingModeOverrides: [] },
-      recordingScope: 'PAID',
+      recordingScope: servicePrincipal ? 'INTERNAL' : 'PAID',
+      ...(servicePrincipal ? { servicePrincipal } : {}),
     });
     const lastStart = rc.date('last_start', '90 days ago');
     out.statuses.push({
@@ -38,7 +41,7 @@ export function readConfig(c: Cursor, ctx: Ctx): ConfigRegion {
     });
   }
   for (const rc of c.list('rules')) {
-    rc.keys(['name', 'source_identifier', 'owner', 'description', 'input_parameters', 'resource_types', 'state', 'frequency', 'evaluations']);
+    rc.keys(['name', 'source_identifier', 'owner', 'description', 'input_parameters', 'resource_types', 'state', 'frequency', 'evaluations', 'created_by']);
     const name = rc.str('name');
     if (out.rules.some((r) => r.rule.ConfigRuleName === name)) rc.fail(`config rule ${name} appears twice in ${ctx.region}`);
     const ruleId = configRuleId(ctx.account, ctx.region, name);
@@ -55,6 +58,8 @@ export function readConfig(c: Cursor, ctx: Ctx): ConfigRegion {
       MaximumExecutionFrequency: rc.optStr('frequency'),
       ConfigRuleState: rc.oneOf('state', ['ACTIVE', 'DELETING', 'DELETING_RESULTS', 'EVALUATING'] as const, 'ACTIVE'),
       EvaluationModes: [{ Mode: 'DETECTIVE' }],
+      // rules an AWS service deployed (Security Hub, conformance packs) say which
+      CreatedBy: rc.optStr('created_by'),
     };
     const evaluations = rc.list('evaluations').map((ec) => {
       ec.keys(['resource_type', 'resource_id', 'compliance', 'recorded', 'annotation']);

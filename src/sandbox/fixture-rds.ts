@@ -2,7 +2,7 @@
 // backups, parameter groups, each as the Describe* calls return it.
 import type { Cursor } from './reader.js';
 import {
-  automatedSnapshotId, ENGINES, engineVersion, familyOf, hostSuffix, parameterList, resourceToken, vpcId,
+  automatedSnapshotId, ENGINES, engineVersion, MULTI_AZ_DB_CLUSTER_ENGINES, familyOf, hostSuffix, parameterList, resourceToken, vpcId,
 } from './defaults.js';
 import type { DBCluster, DBClusterAutomatedBackup, DBClusterSnapshot, DBInstance, Parameter, ParameterGroup, Region, SnapshotAttribute } from './model.js';
 import { arn, az, DAY, tags, type Ctx } from './fixture-context.js';
@@ -48,7 +48,8 @@ export function addDefaultParameterGroups(ctx: Ctx, region: Region): void {
 
 export function readCluster(c: Cursor, ctx: Ctx, region: Region, backupOff: Set<string>): void {
   c.keys(['id', 'engine', 'engine_version', 'key', 'encrypted', 'azs', 'members', 'parameter_group', 'backup_retention',
-    'deletion_protection', 'log_exports', 'tags', 'created', 'status', 'iam_auth', 'automated_backup', 'backup_window', 'instance_class', 'auto_minor_version_upgrade']);
+    'deletion_protection', 'log_exports', 'tags', 'created', 'status', 'iam_auth', 'automated_backup', 'backup_window', 'instance_class', 'auto_minor_version_upgrade',
+    'serverless_v2', 'global_cluster', 'global_role']);
   const id = c.str('id');
   if (region.clusters.some((x) => x.DBClusterIdentifier === id)) c.fail(`cluster ${id} appears twice in ${ctx.region}`);
   const engine = engineOf(c);
@@ -108,10 +109,38 @@ export function readCluster(c: Cursor, ctx: Ctx, region: Region, backupOff: Set<
   for (const x of cluster.EnabledCloudwatchLogsExports as string[]) {
     if (!info.logExports.includes(x)) c.fail(`log export "${x}" is not one ${engine} has (${info.logExports.join(', ')})`, [...c.path, 'log_exports']);
   }
+  cluster.MasterUsername = masterUser(engine);
+  let instanceClass = c.str('instance_class', 'db.r6g.large');
+  if (MULTI_AZ_DB_CLUSTER_ENGINES.has(engine)) {
+    // an RDS Multi-AZ DB cluster: provisioned io1 storage, a cluster instance class, one writer and two readers
+    Object.assign(cluster, { StorageType: 'io1', AllocatedStorage: 100, Iops: 1000, DBClusterInstanceClass: instanceClass === 'db.r6g.large' ? 'db.m6gd.large' : instanceClass, MultiAZ: true });
+    instanceClass = String(cluster['DBClusterInstanceClass']);
+  }
+  if (engine === 'neptune' || engine === 'docdb') cluster.StorageType = 'standard';
+  if (c.has('serverless_v2')) {
+    const sv = c.at('serverless_v2').keys(['min', 'max']);
+    // Aurora capacity units, in steps of 0.5
+    const acu = (k: string, dflt: number): number => {
+      const v = (sv.value as Record<string, unknown> | null)?.[k] ?? dflt;
+      if (typeof v !== 'number' || v < 0 || v > 256 || Math.round(v * 2) !== v * 2) sv.fail(`"${k}" must be Aurora capacity units from 0 to 256 in steps of 0.5`, [...sv.path, k]);
+      return v as number;
+    };
+    cluster['ServerlessV2ScalingConfiguration'] = { MinCapacity: acu('min', 0.5), MaxCapacity: acu('max', 16) };
+    instanceClass = 'db.serverless';
+  }
+  // a global database member: a secondary region's cluster has readers only (or no instance at all)
+  const secondary = c.has('global_cluster') && c.oneOf('global_role', ['primary', 'secondary'] as const, 'primary') === 'secondary';
+  if (c.has('global_cluster')) cluster['GlobalClusterIdentifier'] = c.str('global_cluster');
   region.clusters.push(cluster);
   const members = c.list('members');
   const anyWriter = members.some((m) => m.has('writer') && m.bool('writer', false));
-  members.forEach((mc, i) => readInstance(mc, ctx, region, { cluster, writer: !anyWriter && i === 0, instanceClass: c.str('instance_class', 'db.r6g.large') }, i));
+  if (secondary && anyWriter) c.fail('a global database secondary has no writer', [...c.path, 'members']);
+  members.forEach((mc, i) => readInstance(mc, ctx, region, { cluster, writer: !secondary && !anyWriter && i === 0, instanceClass }, i));
+}
+
+/** Neptune clusters have no master user: AWS leaves the field out. */
+function masterUser(engine: string): string | undefined {
+  return engine === 'aurora-postgresql' || engine === 'postgres' ? 'postgres' : engine === 'docdb' ? 'docdbadmin' : engine === 'neptune' ? undefined : 'admin';
 }
 
 export function readInstance(c: Cursor, ctx: Ctx, region: Region, inline: { cluster: DBCluster; writer: boolean; instanceClass: string } | undefined, index: number): void {
@@ -137,7 +166,7 @@ export function readInstance(c: Cursor, ctx: Ctx, region: Region, inline: { clus
     DBInstanceClass: c.str('class', inline?.instanceClass ?? 'db.r6g.large'),
     Engine: engine,
     DBInstanceStatus: 'available',
-    MasterUsername: engine === 'aurora-postgresql' ? 'postgres' : 'admin',
+    MasterUsername: masterUser(engine),
     Endpoint: { Address: host, Port: ENGINES[engine]?.port ?? 5432, HostedZoneId: 'Z2R2ITUGPM61AM' },
     AllocatedStorage: 1,
     InstanceCreateTime: c.date('created', cluster ? (cluster['ClusterCreateTime'] as Date).toISOString() : '1 year ago'),

@@ -11,7 +11,7 @@ import { addAlias, findKey, readKey } from './fixture-kms.js';
 import { addDefaultParameterGroups, backupFor, readBackup, readCluster, readInstance, readParameterGroup, readSnapshot } from './fixture-rds.js';
 import { readGlobalCluster } from './fixture-global.js';
 import { readConfig } from './fixture-config.js';
-import { readAccountEstate, readOrganization } from './fixture-estate.js';
+import { readAccountEstate, readOrganization, readRateLimits } from './fixture-estate.js';
 import { readHistory } from './fixture-history.js';
 
 /** Reads and resolves a fixture file; problems throw FixtureError "FILE:LINE:COL: problem". */
@@ -42,7 +42,7 @@ export function fixtureFromObject(raw: unknown, now: Date = new Date(), name = '
 }
 
 function buildFixture(raw: unknown, loc: Locator, now: Date): Fixture {
-  const root = new Cursor(raw, [], loc, now).keys(['accounts', 'organization']);
+  const root = new Cursor(raw, [], loc, now).keys(['accounts', 'organization', 'rate_limits']);
   const accounts = root.list('accounts').map(readAccount);
   if (accounts.length === 0) root.fail('a fixture needs at least one account under "accounts"');
   const ids = new Set<string>();
@@ -50,7 +50,11 @@ function buildFixture(raw: unknown, loc: Locator, now: Date): Fixture {
     if (ids.has(a.id)) root.fail(`account ${a.id} appears twice`, ['accounts', i, 'id']);
     ids.add(a.id);
   });
-  return root.has('organization') ? { accounts, organization: readOrganization(root.at('organization'), accounts) } : { accounts };
+  return {
+    accounts,
+    ...(root.has('organization') ? { organization: readOrganization(root.at('organization'), accounts) } : {}),
+    ...(root.has('rate_limits') ? { rateLimits: readRateLimits(root.at('rate_limits')) } : {}),
+  };
 }
 
 function readAccount(c: Cursor): Account {
@@ -70,7 +74,7 @@ function readAccount(c: Cursor): Account {
 
 
 function readRegion(c: Cursor, account: string, name: string): Region {
-  c.keys(['clusters', 'instances', 'snapshots', 'automated_backups', 'parameter_groups', 'keys', 'aliases', 'config', 'global_clusters', 'history']);
+  c.keys(['clusters', 'instances', 'snapshots', 'automated_backups', 'parameter_groups', 'keys', 'aliases', 'config', 'global_clusters', 'history', 'empty_last_page']);
   const ctx: Ctx = { account, region: name, now: c.now, keys: [], aliases: [] };
   for (const kc of c.list('keys')) readKey(kc, ctx);
   for (const ac of c.list('aliases')) {
@@ -107,5 +111,6 @@ function readRegion(c: Cursor, account: string, name: string): Region {
   if (c.has('config')) region.config = readConfig(c.at('config'), ctx);
   if (c.has('global_clusters')) region.globalClusters = c.list('global_clusters').map((gc) => readGlobalCluster(gc, ctx, region));
   region.history = readHistory(c.has('history') ? c.at('history') : undefined, ctx, region);
+  if (c.bool('empty_last_page', false)) region.emptyLastPage = true;
   return region;
 }

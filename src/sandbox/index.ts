@@ -6,3 +6,5 @@ export { loadFaultPlan, parseFaultPlan, FAULT_KINDS, type FaultPlan, type FaultR
 export { FixtureError } from './errors.js';
 export { resolveDate } from './dates.js';
 export type { Fixture, Account, Region } from './model.js';
+export { organizationOf } from './fixture-estate.js';
+export type { RateLimits } from './rate-limits.js';

@@ -1,5 +1,6 @@
 // The resolved fixture: every field already in the shape AWS returns it, every date absolute.
 // Handlers filter and page these objects; the wire layer only encodes them.
+import type { RateLimits } from './rate-limits.js';
 
 /** A value the wire encoders can write: Dates become ISO 8601 (XML) or epoch seconds (JSON). */
 export type WireValue = string | number | boolean | Date | undefined | WireValue[] | { [k: string]: WireValue };
@@ -101,6 +102,8 @@ export interface Region {
   vanishing?: string[];
   /** AWS Config's configuration history (fixture-history.ts); absent: nothing recorded */
   history?: import('./history-model.js').HistoryRegion;
+  /** RDS lists end with an empty page that the previous page's marker named */
+  emptyLastPage?: boolean;
 }
 
 export interface Account {
@@ -118,6 +121,8 @@ export interface Fixture {
   accounts: Account[];
   /** AWS Organizations, when the fixture has one (fixture-estate.ts) */
   organization?: Organization;
+  /** request throttling per account and region (rate-limits.ts); none: no throttling */
+  rateLimits?: RateLimits;
 }
 
 /** An organization: its management account and every member as ListAccounts returns it. */

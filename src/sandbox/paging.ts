@@ -19,6 +19,14 @@ export function page<T>(all: readonly T[], size: number, token: string | undefin
   return end < all.length ? { items, next: encodeToken(scope, end) } : { items };
 }
 
+/**
+ * A token that resumes at the end of `all`: its page is empty and carries no token. AWS answers
+ * that way now and then (the last page is empty but the one before it had a marker).
+ */
+export function tokenAtEnd(scope: string, length: number): string {
+  return encodeToken(scope, length);
+}
+
 function encodeToken(scope: string, offset: number): string {
   return Buffer.from(JSON.stringify({ s: scope, o: offset }), 'utf8').toString('base64url');
 }

@@ -16,6 +16,7 @@ import { configOperations } from './services/config.js';
 import { ACCOUNT_PATHS, accountOperations } from './services/account.js';
 import { ORGANIZATIONS_TARGET, organizationsOperations } from './services/organizations.js';
 import { S3Service } from './services/s3.js';
+import { SandboxLimiter, type RateLimits } from './rate-limits.js';
 
 export interface SandboxOptions {
   fixture: Fixture;
@@ -27,6 +28,8 @@ export interface SandboxOptions {
   now?: Date;
   /** S3: the most keys a ListObjectsV2 page holds (AWS: 1000); smaller to exercise paging */
   s3MaxKeys?: number;
+  /** request throttling per account and region; default: the fixture's `rate_limits` (none: off) */
+  rateLimits?: RateLimits;
 }
 
 export interface SandboxStats {
@@ -34,6 +37,8 @@ export interface SandboxStats {
   /** by "service:Operation", e.g. "rds:DescribeDBClusters" */
   byOperation: Record<string, number>;
   faultsInjected: number;
+  /** requests answered with a throttling error because their token bucket was empty */
+  throttled: number;
 }
 
 /** One call the sandbox served: which API, for which account, and as whom. */
@@ -51,6 +56,7 @@ export interface Sandbox {
   port: number;
   setFaults(plan: FaultPlan | undefined): void;
   setLatency(ms: number): void;
+  setRateLimits(limits: RateLimits | undefined): void;
   stats(): SandboxStats;
   /** the S3 buckets served (in memory): tests read what was written, as CloudTrail would show */
   s3: S3Service;
@@ -114,7 +120,10 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   if (!defaultAccount) throw new Error('sandbox fixture has no account');
   let injector = opts.faults ? new FaultInjector(opts.faults) : undefined;
   let latency = opts.latencyMs ?? 0;
-  const stats: SandboxStats = { calls: 0, byOperation: {}, faultsInjected: 0 };
+  const limitsOf = (l: RateLimits | undefined) => (l ? new SandboxLimiter(l) : undefined);
+  let limiter = limitsOf(opts.rateLimits ?? fixture.rateLimits);
+  let throttledBefore = 0;
+  const stats: SandboxStats = { calls: 0, byOperation: {}, faultsInjected: 0, throttled: 0 };
   const callLog: SandboxCall[] = [];
   const sessions = new Map<string, Session>();
   const sockets = new Set<Socket>();
@@ -164,6 +173,9 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
         : fail(400, 'UnknownOperationException', `Unknown operation ${operation || '(no X-Amz-Target)'}`);
     }
 
+    if (limiter && !limiter.allow(serviceName, operation, account.id, regionName)) {
+      return injectedError('throttle', serviceName, operation, regionName, account, undefined, fail);
+    }
     const fault = injector?.decide({ service: serviceName, operation, region: regionName, account: account.id });
     if (fault) stats.faultsInjected++;
     const session = scope.accessKeyId ? sessions.get(scope.accessKeyId) : undefined;
@@ -264,7 +276,11 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     setLatency(ms) {
       latency = Math.max(0, ms);
     },
-    stats: () => ({ calls: stats.calls, byOperation: { ...stats.byOperation }, faultsInjected: stats.faultsInjected }),
+    setRateLimits(limits) {
+      throttledBefore += limiter?.throttled ?? 0;
+      limiter = limitsOf(limits);
+    },
+    stats: () => ({ calls: stats.calls, byOperation: { ...stats.byOperation }, faultsInjected: stats.faultsInjected, throttled: throttledBefore + (limiter?.throttled ?? 0) }),
     s3,
     callLog: () => callLog.map((c) => ({ ...c })),
     close: () =>

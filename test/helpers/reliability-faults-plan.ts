@@ -80,6 +80,8 @@ export function collectSample(role: boolean, patient = false): Promise<EvidenceB
     regions: REGIONS, toolVersion: TOOL_VERSION, now: () => NOW, runId: RUN_ID,
     ...(patient ? { maxAttempts: 5, requestTimeoutMs: 10_000 } : COLLECT),
     ...(role ? { roleArns: [ROLE_ARN] } : {}),
+    // the pacer rides out up to 8 throttles of a call: a short back-off keeps always-throttling plans quick
+    pacing: { backoffBaseMs: 2, backoffCapMs: 20 },
   });
 }
 
@@ -99,7 +101,7 @@ export interface FaultOutcome {
   /** collectEvidence threw instead of returning a bundle */
   thrown?: { name: string; message: string; usage: boolean };
   accounts: string[];
-  collections: Pick<Collection, 'collector' | 'account' | 'region' | 'status' | 'error'>[];
+  collections: Pick<Collection, 'collector' | 'account' | 'region' | 'status' | 'error' | 'resourceErrors'>[];
   statuses: Record<string, string>;
   resultsDigest?: string;
   evidenceDigest?: string;
@@ -141,7 +143,9 @@ export async function runFaultCase(sb: Sandbox, c: FaultCase): Promise<FaultOutc
   const results = evaluateSample(bundle);
   return {
     index: c.index, injected, accounts: bundle.manifest.accounts,
-    collections: bundle.manifest.collections.map(({ collector, account, region, status, error }) => ({ collector, account, region, status, ...(error ? { error } : {}) })),
+    collections: bundle.manifest.collections.map(({ collector, account, region, status, error, resourceErrors }) => ({
+      collector, account, region, status, ...(error ? { error } : {}), ...(resourceErrors ? { resourceErrors } : {}),
+    })),
     statuses: Object.fromEntries(results.controls.map((x) => [x.id, x.status])),
     resultsDigest: resultsDigest(results), evidenceDigest: evidenceDigest(bundle),
   };

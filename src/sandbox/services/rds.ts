@@ -1,6 +1,6 @@
 // RDS (query protocol, API version 2014-10-31): the read-only Describe* calls trustpack makes.
 import { ApiError } from '../errors.js';
-import { page } from '../paging.js';
+import { page, tokenAtEnd } from '../paging.js';
 import type { WireObject } from '../model.js';
 import type { CallContext, Handler } from './context.js';
 import { moreRdsOperations } from './rds-more.js';
@@ -46,6 +46,8 @@ function applyFilters<T>(items: T[], q: URLSearchParams, fields: Record<string, 
 /** The `Marker` paging every Describe* call shares. */
 function paged<T extends WireObject>(ctx: CallContext, op: string, items: T[], listName: string): Record<string, T[] | string | undefined> {
   const p = page(items, maxRecords(ctx.query), ctx.query.get('Marker') ?? undefined, `rds:${op}`, () => invalid('The marker is not valid.'));
+  // `empty_last_page`: the last page with items still carries a marker, and the page it names is empty
+  if (ctx.region.emptyLastPage && p.next === undefined && p.items.length > 0) return { [listName]: p.items, Marker: tokenAtEnd(`rds:${op}`, items.length) };
   return { [listName]: p.items, Marker: p.next };
 }
 

@@ -1,0 +1,192 @@
+// An estate through AWS Organizations under the sandbox's rate limits: how close collection comes
+// to its bound, how much client CPU a call costs, what memory peaks at, and what 4 shards plus a
+// merge cost. Never part of `npm test`; prints only, asserts nothing.
+//   node --import tsx bench/estate.ts [--accounts 1000] [--regions 2] [--clusters 10] [--latency 50]
+//                                     [--concurrency 64] [--shards 4]
+// The sandbox runs in a child process, so this process's CPU is the client's alone.
+//
+// The bound is the largest of: the time the rate limits allow (per bucket: calls beyond the burst
+// at the sustained rate), calls x latency / concurrency, and the measured client CPU floor.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { RateLimits } from '../src/sandbox/index.js';
+
+const SELF = fileURLToPath(import.meta.url);
+const ROLE = 'trustpack-audit';
+
+/**
+ * The sandbox's limits, tighter than the client's table (RDS: AWS's sustained 12/s but a burst of
+ * 20 against the client's 100), and one API the client's table leaves out (below), so throttles
+ * really happen and the back-off is exercised.
+ */
+const SANDBOX_LIMITS: RateLimits = {
+  shared: { rds: { rate: 12, burst: 20 } },
+  apis: {
+    'config:GetComplianceDetailsByConfigRule': { rate: 2, burst: 1 },
+    'config:DescribeConfigRules': { rate: 4, burst: 4 },
+    'kms:DescribeKey': { rate: 20, burst: 20 },
+  },
+};
+/** the client's table without GetComplianceDetailsByConfigRule */
+const CLIENT_OVERRIDE = { apis: { 'config:GetComplianceDetailsByConfigRule': { rate: 0, burst: 1 } } };
+
+interface ServeOptions { accounts: number; regions: number; clusters: number; latencyMs: number }
+
+async function serve(o: ServeOptions): Promise<void> {
+  const { generateAccount, organizationOf, startSandbox } = await import('../src/sandbox/index.js');
+  const now = new Date();
+  const accounts = Array.from({ length: o.accounts }, (_, i) => {
+    const id = String(100000000000 + i);
+    return generateAccount({ regions: o.regions, clustersPerRegion: o.clusters, seed: i + 1, accountId: id, now }).accounts[0]!;
+  });
+  const fixture = { accounts, organization: organizationOf(accounts, { management: accounts[0]!.id, now }) };
+  const sb = await startSandbox({ fixture, port: 0, latencyMs: o.latencyMs, rateLimits: SANDBOX_LIMITS });
+  process.stdout.write(JSON.stringify({ url: sb.url, regions: Object.keys(accounts[0]!.regions) }) + '\n');
+  process.on('message', (m) => {
+    if (m === 'stats') process.send?.({ stats: sb.stats(), cpu: process.cpuUsage() });
+  });
+  process.once('SIGTERM', () => void sb.close().then(() => process.exit(0)));
+}
+
+interface Child { url: string; regions: string[]; stats(): Promise<{ stats: { calls: number; throttled: number; byOperation: Record<string, number> }; cpu: NodeJS.CpuUsage }>; close(): Promise<void> }
+
+async function startChild(o: ServeOptions): Promise<Child> {
+  const child: ChildProcess = spawn(process.execPath, [...process.execArgv, SELF, '--serve', JSON.stringify(o)], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const ready = await new Promise<{ url: string; regions: string[] }>((resolve, reject) => {
+    let buf = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const line = buf.split('\n').find((l) => l.startsWith('{'));
+      if (line) resolve(JSON.parse(line) as { url: string; regions: string[] });
+    });
+    child.once('exit', (code) => reject(new Error(`sandbox process exited (${code})`)));
+  });
+  return {
+    ...ready,
+    stats: () => new Promise((resolve) => {
+      child.once('message', (m) => resolve(m as Awaited<ReturnType<Child['stats']>>));
+      child.send('stats');
+    }),
+    close: () => new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    }),
+  };
+}
+
+const fmt = (ms: number): string => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`);
+
+/** Seconds the buckets force: per (account, region, bucket), calls beyond the burst at the rate. */
+function rateLimitBoundMs(byScope: Map<string, number>, limits: RateLimits): number {
+  let worst = 0;
+  for (const [key, calls] of byScope) {
+    const bucket = key.split('\u0000')[2]!;
+    const spec = limits.shared?.[bucket] ?? limits.apis?.[bucket];
+    if (!spec) continue;
+    worst = Math.max(worst, Math.max(0, calls - spec.burst) / spec.rate * 1000);
+  }
+  return worst;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      serve: { type: 'string' }, accounts: { type: 'string', default: '1000' }, regions: { type: 'string', default: '2' },
+      clusters: { type: 'string', default: '10' }, latency: { type: 'string', default: '50' }, concurrency: { type: 'string', default: '64' },
+      shards: { type: 'string', default: '4' },
+    },
+  });
+  if (values.serve) return serve(JSON.parse(values.serve) as ServeOptions);
+  const o: ServeOptions = { accounts: Number(values.accounts), regions: Number(values.regions), clusters: Number(values.clusters), latencyMs: Number(values.latency) };
+  const concurrency = Number(values.concurrency);
+  const shards = Number(values.shards);
+
+  const t0 = performance.now();
+  const sb = await startChild(o);
+  console.log(`estate: ${o.accounts} accounts x ${o.regions} regions x ${o.clusters} clusters via Organizations, ${o.latencyMs} ms latency, rate limits on, concurrency ${concurrency} (sandbox ready in ${fmt(performance.now() - t0)})`);
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL: sb.url, AWS_ACCESS_KEY_ID: 'AKIDBENCHESTATE', AWS_SECRET_ACCESS_KEY: 'bench', AWS_REGION: sb.regions[0],
+    AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_EC2_METADATA_DISABLED: 'true',
+  });
+  const { collectEvidence } = await import('../collectors/run.js');
+  const { readBundle } = await import('../src/evidence/bundle.js');
+  const { RecordSpill } = await import('../src/evidence/spill.js');
+  const { mergeShardDirs } = await import('../src/evidence/merge.js');
+  const { evaluate } = await import('../src/engine/evaluate.js');
+  const { loadCatalog } = await import('../src/controls/load.js');
+  const { COLLECTORS } = await import('../collectors/registry.js');
+  const catalog = loadCatalog(join(SELF, '..', '..', 'controls'), { knownCollectors: new Set(COLLECTORS.map((c) => c.id)) });
+  const tmp = await mkdtemp(join(tmpdir(), 'trustpack-bench-estate-'));
+  const { DEFAULT_PACING, mergePacing } = await import('../src/aws/pacing.js');
+  const base = { regions: sb.regions, orgRole: ROLE, toolVersion: 'bench', concurrency, pacing: { table: mergePacing(DEFAULT_PACING, CLIENT_OVERRIDE) } };
+
+  try {
+    // ---- one unsharded run -----------------------------------------------------------------
+    const rssBefore = process.memoryUsage().rss / 1024 / 1024;
+    const before = await sb.stats();
+    const cpu0 = process.cpuUsage();
+    const start = performance.now();
+    // as `collect --out` does it: records stream to disk as collections finish
+    const spill = new RecordSpill(join(tmp, '.full.tmp'));
+    const collected = await collectEvidence({ ...base, spill });
+    const manifest = await spill.finish(collected.manifest, join(tmp, 'full'));
+    const wallMs = performance.now() - start;
+    const recordCount = manifest.files.reduce((n, f) => n + (f.records ?? 0), 0);
+    const cpu = process.cpuUsage(cpu0);
+    const after = await sb.stats();
+    const calls = after.stats.calls - before.stats.calls;
+    const clientCpuMs = (cpu.user + cpu.system) / 1000;
+    // calls per (account, region, bucket) from the manifest's collections, mapped to their buckets
+    const byScope = new Map<string, number>();
+    const bucketOf: Record<string, string> = {
+      'rds.db-clusters': 'rds', 'rds.db-instances': 'rds', 'rds.cluster-snapshots': 'rds', 'rds.cluster-automated-backups': 'rds', 'rds.cluster-parameters': 'rds',
+      'config.rule-evaluations': 'config:GetComplianceDetailsByConfigRule',
+    };
+    for (const c of manifest.collections) {
+      const bucket = bucketOf[c.collector];
+      if (!bucket) continue;
+      const k = `${c.account}\u0000${c.region}\u0000${bucket}`;
+      byScope.set(k, (byScope.get(k) ?? 0) + c.calls);
+    }
+    const rateMs = rateLimitBoundMs(byScope, SANDBOX_LIMITS);
+    const latencyMs = (calls * o.latencyMs) / concurrency;
+    const bound = Math.max(rateMs, latencyMs, clientCpuMs);
+    const rss = process.resourceUsage().maxRSS / 1024;
+    const bundle = await readBundle(join(tmp, 'full'));
+    const throttleErrors = manifest.collections.filter((c) => /Throttl|Rate/.test(c.error?.code ?? '')).length
+      + bundle.records.filter((r) => /Throttl/.test(r.error?.code ?? '')).length;
+    const pacing = Object.values(manifest.pacing ?? {}).reduce((a, p) => ({ throttles: a.throttles + p.throttles, backoffMs: a.backoffMs + p.backoffMs }), { throttles: 0, backoffMs: 0 });
+    console.log(`calls           ${calls} (sandbox throttled ${after.stats.throttled - before.stats.throttled}; client absorbed ${pacing.throttles}, back-off ${fmt(pacing.backoffMs)} summed over calls)`);
+    console.log(`bound           ${fmt(bound)} = max(rate limits ${fmt(rateMs)}, calls x latency / concurrency ${fmt(latencyMs)}, client CPU ${fmt(clientCpuMs)})`);
+    console.log(`collection      ${fmt(wallMs)} (${(wallMs / bound).toFixed(2)}x the bound; goal <= 1.3x)`);
+    console.log(`throttling errors reaching the evidence: ${throttleErrors} (goal 0); collections in error: ${manifest.collections.filter((c) => c.status === 'error').length}`);
+    console.log(`client CPU/call ${(clientCpuMs / Math.max(1, calls)).toFixed(2)} ms (was 3-4.8 ms)`);
+    console.log(`peak RSS        ${rss.toFixed(0)} MB during the collection, records streamed to disk (goal < 1536 MB); ${recordCount} records, ${rssBefore.toFixed(0)} MB before it`);
+
+    // ---- N shards + merge ------------------------------------------------------------------
+    const shardStart = performance.now();
+    for (let k = 1; k <= shards; k++) {
+      const shardSpill = new RecordSpill(join(tmp, `.shard-${k}.tmp`));
+      const b = await collectEvidence({ ...base, shard: { k, n: shards }, spill: shardSpill });
+      await shardSpill.finish(b.manifest, join(tmp, `shard-${k}`));
+    }
+    const shardMs = performance.now() - shardStart;
+    const mergeStart = performance.now();
+    // as `trustpack merge` does it: every shard file checked against its manifest, then concatenated
+    await mergeShardDirs(Array.from({ length: shards }, (_, i) => join(tmp, `shard-${i + 1}`)), join(tmp, 'merged'));
+    const mergeMs = performance.now() - mergeStart;
+    const merged = await readBundle(join(tmp, 'merged'));
+    const summary = (b: typeof bundle) => JSON.stringify(evaluate(catalog.controls, b, { toolVersion: 'bench', now: new Date(0) }).controls.map((c) => [c.id, c.status, c.findings.length]));
+    const same = summary(merged) === summary(bundle);
+    console.log(`${shards} shards        ${fmt(shardMs)} collecting one after the other; merge ${fmt(mergeMs)} (goal < 10 s); results ${same ? 'equal' : 'DIFFER from'} the unsharded run's`);
+  } finally {
+    await sb.close();
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+await main();
