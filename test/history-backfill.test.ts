@@ -95,6 +95,16 @@ describe('trustpack backfill from AWS Config history', () => {
     expect(c.exceptions).toHaveLength(1);
   });
 
+  it('rebuilds a Config rule\'s past verdicts from the ResourceCompliance history, not from today\'s', () => {
+    const c = history.controls.find((x) => x.id === 'config-rule-rds-storage-encrypted')!;
+    expect(c.exceptions).toHaveLength(1);
+    const e = c.exceptions[0]!;
+    expect(e.status).toBe('FAIL');
+    expect(e.firstSeen).toBe(stepOf(new Date(now.getTime() - 60 * DAY)));
+    expect(e.resolvedAt).toBe(stepOf(new Date(now.getTime() - 55 * DAY)));
+    expect(e.runs).toBe(5);
+  });
+
   it('sees a snapshot while it existed and not after Config recorded its deletion', () => {
     const c = history.controls.find((x) => x.id === 'rds-cluster-snapshot-encrypted')!;
     expect(c.runs.PASS).toBe(51);
