@@ -10,7 +10,7 @@ import { DAY, type Ctx } from './fixture-context.js';
 import { addAlias, findKey, readKey } from './fixture-kms.js';
 import { addDefaultParameterGroups, backupFor, readBackup, readCluster, readInstance, readParameterGroup, readSnapshot } from './fixture-rds.js';
 import { readConfig } from './fixture-config.js';
-import { readHistory } from './fixture-history.js';
+import { lazyHistory, readHistory } from './fixture-history.js';
 
 /** Reads and resolves a fixture file; problems throw FixtureError "FILE:LINE:COL: problem". */
 export function loadFixture(file: string, now: Date = new Date()): Fixture {
@@ -103,6 +103,7 @@ function readRegion(c: Cursor, account: string, name: string): Region {
   }
   addDefaultParameterGroups(ctx, region);
   if (c.has('config')) region.config = readConfig(c.at('config'), ctx);
-  region.history = readHistory(c.has('history') ? c.at('history') : undefined, ctx, region);
+  if (c.has('history')) region.history = readHistory(c.at('history'), ctx, region);
+  else lazyHistory(region, ctx);
   return region;
 }
