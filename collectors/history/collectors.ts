@@ -41,12 +41,12 @@ function recordOf(ctx: CollectContext, collector: string, resourceType: string, 
 
 /** A resource whose evidence at asOf is missing: DESIGN.md's error record (source, ARN, no data, error). */
 export function errorRecord(ctx: CollectContext, collector: string, resourceType: string, resource: string, asOf: Date,
-  code: string, message: string, item?: HistoryItem, data: unknown = null): EvidenceRecordDraft {
+  code: string, message: string, item?: HistoryItem): EvidenceRecordDraft {
   const source: EvidenceSource = item ? historySource(ctx, item, asOf) : {
     service: 'config', operation: OPERATION, parameters: { resourceType, asOf: asOf.toISOString() },
     region: ctx.region, account: ctx.account, time: asOf.toISOString(), origin: 'config-history',
   };
-  return { collector, source, resourceType, resource, data, error: { operation: `config:${OPERATION}`, code, message } };
+  return { collector, source, resourceType, resource, data: null, error: { operation: `config:${OPERATION}`, code, message } };
 }
 
 /**

@@ -8,7 +8,8 @@ import { dataOf, makeDraft } from '../common.js';
 
 type Collect = (ctx: CollectContext) => AsyncIterable<EvidenceRecordDraft>;
 
-export function historyJoin(collector: string, join: Collect, placeholders: Record<string, (ctx: CollectContext) => EvidenceRecordDraft[]> = {}): Collect {
+/** `absent`: sources with no history, given to the join as empty lists. */
+export function historyJoin(collector: string, join: Collect, absent: readonly string[] = []): Collect {
   return async function* (ctx: CollectContext): AsyncIterable<EvidenceRecordDraft> {
     const failed = new Map<string, EvidenceRecord>();
     const clean = new Map<string, readonly EvidenceRecord[]>();
@@ -18,8 +19,7 @@ export function historyJoin(collector: string, join: Collect, placeholders: Reco
         return !r.error;
       }));
     }
-    // sources that have no history: an empty list for the join, an error placeholder for the result
-    for (const id of Object.keys(placeholders)) if (!clean.has(id)) clean.set(id, []);
+    for (const id of absent) if (!clean.has(id)) clean.set(id, []);
     const keyErrors = new Map([...failed.values()].filter((r) => r.collector === 'kms.keys').map((r) => [r.resource, r]));
     for await (const d of join({ ...ctx, prior: clean })) {
       const data = dataOf({ data: d.data } as EvidenceRecord);
@@ -40,6 +40,5 @@ export function historyJoin(collector: string, join: Collect, placeholders: Reco
         data: null, derivedFrom: [r.id],
       }), error: r.error };
     }
-    for (const make of Object.values(placeholders)) yield* make(ctx);
   };
 }

@@ -37,6 +37,7 @@ export class AutomatedRun {
   private missingScopes = 0;
   private firstError: string | undefined;
   private inScope = 0;
+  private resourceErrors = 0;
 
   constructor(private readonly control: Control & { collector: string; assert: NonNullable<Control['assert']> }, now: Date,
     project: ProjectConfig | undefined, private readonly waivers: readonly ActiveWaiver[] | undefined) {
@@ -71,12 +72,12 @@ export class AutomatedRun {
   }
 
   offer(rec: EvidenceRecord, evidence: string[], s: ScopeState): void {
+    // A per-resource ERROR record: nothing about the resource is known, not even whether it is in
+    // scope, so every control reading its collector has an ERROR finding on it.
     if (rec.error) {
-      // An unreadable resource is in doubt: ERROR. When the record still carries the facts known
-      // about it (e.g. only its ResourceType), a scope that rules it out is respected.
-      if (rec.data !== null && rec.data !== undefined && this.scope && !this.scope.test(rec.data, this.ctx)) return;
-      const reason = `evidence could not be read: ${rec.error.operation}: ${rec.error.code}: ${rec.error.message}`;
-      this.firstError ??= reason;
+      const reason = `evidence could not be read: ${rec.error.operation} failed with ${rec.error.code}: ${rec.error.message}`;
+      this.firstError ??= `${rec.resource}: ${reason}`;
+      this.resourceErrors++;
       this.inScope++; // it may be in scope: "none in scope" cannot be claimed
       this.findings.push({ resource: rec.resource, account: s.account, region: s.region, status: 'ERROR', reason, evidence });
       return;
@@ -134,9 +135,9 @@ export class AutomatedRun {
       if (error > 0) reason += `; also no evidence for ${this.missingScopes} of ${total} account/region scope(s)`;
     } else if (error > 0) {
       status = 'ERROR';
-      reason = this.missingScopes > 0
-        ? `no complete evidence for ${this.missingScopes} of ${Math.max(total, 1)} account/region scope(s): ${this.firstError ?? 'unknown'}`
-        : `no evidence for ${error} resource(s): ${this.firstError ?? 'unknown'}`;
+      reason = this.missingScopes > 0 || this.resourceErrors === 0
+        ? `no complete evidence for ${Math.max(this.missingScopes, 1)} of ${Math.max(total, 1)} account/region scope(s): ${this.firstError ?? 'unknown'}`
+        : `${this.resourceErrors} resource(s) could not be read${pass ? ` (${pass} pass)` : ''}; first: ${this.firstError ?? 'unknown'}`;
     } else if (waived > 0) {
       status = 'WAIVED';
       reason = `${waived} failing finding(s) waived${pass ? `, ${pass} pass` : ''}`;
