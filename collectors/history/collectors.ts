@@ -132,6 +132,9 @@ export function notInHistory(what: string): (ctx: CollectContext) => AsyncIterab
   };
 }
 
+/** kms.keys fields the live collector reads from GetKeyRotationStatus that Config does not keep. */
+export const KEY_FIELDS_NOT_KEPT = ['RotationPeriodInDays', 'NextRotationDate'] as const;
+
 // The longest automated-backup retention RDS allows: a retained backup of a cluster deleted
 // longer ago than this no longer exists, so its key no longer protects anything.
 const MAX_BACKUP_RETENTION_MS = 35 * 86_400_000;
@@ -201,9 +204,18 @@ export async function* kmsKeys(ctx: CollectContext): AsyncIterable<EvidenceRecor
       continue;
     }
     const names = aliases === null ? null : aliases.filter((a) => a.target === item.resourceId || a.target === arn).map((a) => a.name).sort();
-    yield recordOf(ctx, 'kms.keys', 'AWS::KMS::Key', item.arn ?? arn, item, asOf, {
-      KeyMetadata: metadata, KeyRotationEnabled: canRotate ? rotation : null, Aliases: names,
-    });
+    yield {
+      ...recordOf(ctx, 'kms.keys', 'AWS::KMS::Key', item.arn ?? arn, item, asOf, {
+        KeyMetadata: metadata, KeyRotationEnabled: canRotate ? rotation : null, Aliases: names,
+      }),
+      // Config keeps whether rotation is on, not how often or when next: a control reading
+      // those is in doubt for this key, the others are not
+      error: {
+        operation: `config:${OPERATION}`, code: 'FieldNotRecorded',
+        message: "AWS Config's configuration history does not keep a key's rotation period or next rotation date",
+        fields: [...KEY_FIELDS_NOT_KEPT],
+      },
+    };
   }
 }
 

@@ -15,8 +15,10 @@ export function historyJoin(collector: string, join: Collect, absent: readonly s
     const clean = new Map<string, readonly EvidenceRecord[]>();
     for (const [id, records] of ctx.prior) {
       clean.set(id, records.filter((r) => {
-        if (r.error) failed.set(r.resource, r);
-        return !r.error;
+        // a record missing only some fields (error.fields) still holds what the join reads
+        const unreadable = r.error !== undefined && (r.data === null || r.data === undefined);
+        if (unreadable) failed.set(r.resource, r);
+        return !unreadable;
       }));
     }
     for (const id of absent) if (!clean.has(id)) clean.set(id, []);

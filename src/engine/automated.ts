@@ -1,7 +1,8 @@
 // One automated control's evaluation, fed scope by scope and record by record. The engine
 // drives all controls of a collector through each record in turn (resource-major), so a
 // record is read from memory once for all its controls rather than once per control.
-import type { Control, ProjectConfig } from '../controls/model.js';
+import type { Assertion, Control, ProjectConfig } from '../controls/model.js';
+import { walkComparisons } from '../controls/assertion-walk.js';
 import type { EvidenceRecord } from '../evidence/model.js';
 import type { ControlResult, ControlStatus, Finding } from './results.js';
 import { compileAssertion, describeAssertion, type CompiledAssertion, type EvalContext } from './assertions.js';
@@ -23,6 +24,20 @@ export function resultBase(c: Control, params: Record<string, unknown>): ResultB
   };
 }
 
+/** The first field of each path an assertion reads (`KeyMetadata.KeyState` -> KeyMetadata); 'all' when unsure. */
+function topLevelFields(assertions: readonly Assertion[]): Set<string> | 'all' {
+  const out = new Set<string>();
+  let all = false;
+  for (const a of assertions) {
+    walkComparisons(a, [], (c) => {
+      const m = /^"?([A-Za-z_][A-Za-z0-9_]*)"?(?=$|[.[])/.exec(c.path);
+      if (m?.[1]) out.add(m[1]);
+      else all = true;
+    });
+  }
+  return all ? 'all' : out;
+}
+
 export class AutomatedRun {
   readonly collector: string;
   private readonly result: ResultBase;
@@ -38,6 +53,8 @@ export class AutomatedRun {
   private firstError: string | undefined;
   private inScope = 0;
   private resourceErrors = 0;
+  /** the top-level fields of a record the scope and assertion read */
+  private readonly reads: Set<string> | 'all';
 
   constructor(private readonly control: Control & { collector: string; assert: NonNullable<Control['assert']> }, now: Date,
     project: ProjectConfig | undefined, private readonly waivers: readonly ActiveWaiver[] | undefined) {
@@ -49,6 +66,7 @@ export class AutomatedRun {
     this.assert = compileAssertion(control.assert, control.parameters);
     this.scope = control.scope ? compileAssertion(control.scope, control.parameters) : undefined;
     this.passReason = `holds: ${this.result.asserts ?? ''}`;
+    this.reads = topLevelFields([control.assert, ...(control.scope ? [control.scope] : [])]);
   }
 
   /** The bundle names no account or region at all: nothing can have been collected. */
@@ -72,9 +90,11 @@ export class AutomatedRun {
   }
 
   offer(rec: EvidenceRecord, evidence: string[], s: ScopeState): void {
-    // A per-resource ERROR record: nothing about the resource is known, not even whether it is in
-    // scope, so every control reading its collector has an ERROR finding on it.
-    if (rec.error) {
+    // A per-resource ERROR record: without data nothing about the resource is known, not even
+    // whether it is in scope; with partial data only a control reading a missing field is in doubt.
+    const fields = rec.error?.fields;
+    const partial = rec.data !== null && rec.data !== undefined && fields !== undefined;
+    if (rec.error && (!partial || this.reads === 'all' || fields!.some((f) => (this.reads as Set<string>).has(f)))) {
       const reason = `evidence could not be read: ${rec.error.operation} failed with ${rec.error.code}: ${rec.error.message}`;
       this.firstError ??= `${rec.resource}: ${reason}`;
       this.resourceErrors++;

@@ -29,8 +29,12 @@ export interface EvidenceRecordDraft {
   resource: string;
   /** the data as AWS returned it (for joins: the joined facts); null when `error` is set */
   data: unknown;
-  /** the resource's evidence could not be read: the call and the error (the finding is ERROR) */
-  error?: { operation: string; code: string; message: string };
+  /**
+   * the resource's evidence could not be read: the call and the error (its findings are ERROR).
+   * `fields`: only these top-level fields of `data` are missing (the rest was read), so only
+   * controls reading one of them are in doubt.
+   */
+  error?: { operation: string; code: string; message: string; fields?: string[] };
 }
 
 /** id = sha256 (hex) of the RFC 8785 canonical JSON of the draft. */
