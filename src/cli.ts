@@ -353,15 +353,17 @@ program
   .addOption(archiveLocation())
   .option('--period <start..end>', 'UTC dates, both included (default: the first to the last archived run)')
   .option('--framework <id>', 'only controls mapped to this framework')
+  .option('--reevaluate', 'evaluate the archived evidence with today\'s catalog instead of the stored results (labelled as such)')
+  .option('--controls <dir>', 'controls folder (with --reevaluate)')
   .option('--profile <name>', 'AWS profile for an S3 archive')
   .addOption(formatOption(['table', 'json', 'csv']))
   .addHelpText('after', `
 Reads the results stored with each run when it was archived: a waiver or control added later never rewrites the past.
 Example:
   $ trustpack history --archive s3://acme-evidence/trustpack --period 2026-01-01..2026-03-31 --format json`)
-  .action(async (o: { archive: string; period?: string; framework?: string; format?: Format; profile?: string }) => {
+  .action(async (o: { archive: string; period?: string; framework?: string; format?: Format; profile?: string; reevaluate?: boolean }, cmd: Command) => {
     const { runHistory } = await import('./app/history.js');
-    const r = await runHistory({ ...o, format: o.format ?? defaultFormat() });
+    const r = await runHistory({ ...o, ...projectOpts(cmd), format: o.format ?? defaultFormat() });
     out(r.text);
     process.exitCode = r.exitCode;
   });

@@ -1,10 +1,10 @@
 // History over an archive of nightly runs of the sample account (through the sandbox): a defect
 // fixed on night 3 and one still open, with exact streak dates; and the CLI on that archive.
-import { cp, mkdtemp, rm, unlink } from 'node:fs/promises';
+import { cp, mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { historyOf } from '../src/app/history.js';
+import { historyOf, runHistory } from '../src/app/history.js';
 import { openArchive } from '../src/archive/index.js';
 import { loadFixture, startSandbox, type Fixture, type Sandbox } from '../src/sandbox/index.js';
 import { SAMPLE, useSandboxEnv } from './collect-helpers.js';
@@ -56,6 +56,29 @@ describe('history over archived nights', () => {
     expect(h.period).toEqual({ start: '2026-03-01', end: '2026-03-06' });
     expect(h.controls.every((c) => (c.frameworks['pci-dss-4.0.1'] ?? []).length > 0)).toBe(true);
     expect(h.controls.length).toBeGreaterThan(0);
+  });
+
+  it('--reevaluate applies today\'s catalog (a waiver added later) and says so; without it the stored results stand', async () => {
+    const project = join(dir, 'later.yaml');
+    await writeFile(join(dir, 'later-waivers.yaml'), [
+      'waivers:',
+      '  - control: rds-cluster-tls-enforced',
+      '    resource: "arn:aws:rds:us-east-1:111122223333:cluster:legacy-reporting"',
+      '    reason: accepted later',
+      '    approver: "Dana Whitfield, CTO"',
+      '    expires: "2027-12-31"',
+    ].join('\n') + '\n');
+    await writeFile(project, `controls: ${join(ROOT, 'controls')}\nregions: [us-east-1, eu-central-1]\nwaivers: later-waivers.yaml\n`);
+    const tlsOf = (text: string) => {
+      const h = JSON.parse(text);
+      return { h, e: h.controls.find((c: { id: string }) => c.id === 'rds-cluster-tls-enforced').exceptions.find((x: { resource: string }) => x.resource.includes('legacy-reporting')) };
+    };
+    const stored = tlsOf((await runHistory({ archive: join(dir, 'archive'), format: 'json', project })).text);
+    expect(stored.h.reevaluated).toBeUndefined();
+    expect(stored.e.waivedRuns).toBe(0);
+    const again = tlsOf((await runHistory({ archive: join(dir, 'archive'), format: 'json', project, reevaluate: true })).text);
+    expect(again.h.reevaluated.note).toContain("today's catalog");
+    expect(again.e).toMatchObject({ waivedRuns: 5, runs: 5, firstSeen: NIGHTS[0], resolvedAt: null });
   });
 
   it('CLI: archive list prints the head, verify checks it (0), history formats; tampering is 1, a missing folder 2', async () => {

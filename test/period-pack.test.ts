@@ -130,6 +130,14 @@ describe('period pack', () => {
     expect(j.archive.problems.join('\n')).toContain('archive entry 3 is missing');
   });
 
+  it('the same archive, signing time and RSA key give the same bytes', async () => {
+    const again = join(dir, 'q1-again.pdf');
+    const r = await runCli(['report', '--archive', archive, '--period', '2026-03-01..2026-03-06', '--out', again,
+      '--sign-p12', join(dir, 's.p12'), '--sign-passphrase-env', 'TP_PERIOD_PASS', '--signing-time', '2026-03-07T09:00:00Z', '--sample-size', '6'], { env: ENV });
+    expect(r.code).toBe(0);
+    expect((await readFile(again)).equals(await readFile(pack))).toBe(true);
+  });
+
   it('refuses a period without runs and a bad period (exit 2)', async () => {
     expect((await runCli(['report', '--archive', archive, '--period', '2025-01-01..2025-01-31', '--unsigned', '--out', join(dir, 'x.pdf')])).code).toBe(2);
     expect((await runCli(['report', '--archive', archive, '--period', '2026-13-01..2026-13-02', '--unsigned'])).code).toBe(2);

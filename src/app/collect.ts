@@ -86,22 +86,22 @@ function collectionSummary(bundle: EvidenceBundle): { text: string; failed: numb
 
 export async function runCollect(args: CollectArgs): Promise<{ text: string; exitCode: number }> {
   const ctx = loadProjectContext(args);
-  const bundle = await collectBundle(args, ctx);
-  const { writeBundle } = await import('../evidence/bundle.js');
-  const dir = args.out ?? join('reports', `evidence-${bundle.manifest.runId}`);
-  await writeBundle(bundle, dir);
-  const s = collectionSummary(bundle);
-  let archived = '';
-  if (args.archive) {
-    const { appendBundle, describeAppend, openForWriting } = await import('./archive.js');
-    const archive = await openForWriting({ ...args, archive: args.archive });
-    try {
-      archived = '\n' + describeAppend(args.archive, await appendBundle(ctx, bundle, archive));
-    } finally {
-      archive.close();
-    }
+  // open the archive first: a refused location (a locked bucket without retention) fails before collecting
+  const archiving = args.archive ? await import('./archive.js') : undefined;
+  const archive = archiving && args.archive ? await archiving.openForWriting({ ...args, archive: args.archive }) : undefined;
+  try {
+    const bundle = await collectBundle(args, ctx);
+    const { writeBundle } = await import('../evidence/bundle.js');
+    const dir = args.out ?? join('reports', `evidence-${bundle.manifest.runId}`);
+    await writeBundle(bundle, dir);
+    const s = collectionSummary(bundle);
+    const archived = archiving && archive && args.archive
+      ? '\n' + archiving.describeAppend(args.archive, await archiving.appendBundle(ctx, bundle, archive))
+      : '';
+    return { text: `${s.text}\nevidence bundle: ${dir}${archived}`, exitCode: s.failed > 0 ? 1 : 0 };
+  } finally {
+    archive?.close();
   }
-  return { text: `${s.text}\nevidence bundle: ${dir}${archived}`, exitCode: s.failed > 0 ? 1 : 0 };
 }
 
 export async function runCheck(args: CollectArgs & { framework?: string; format: string; output?: string; color: boolean }): Promise<{ text: string; exitCode: number }> {

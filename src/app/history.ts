@@ -1,13 +1,14 @@
 // `history`: the runs of a period read from the archive, with per-control status counts and
 // exceptions, from the results stored when each run was archived.
 import { isDate } from '../archive/days.js';
-import { openArchive, type Archive } from '../archive/index.js';
+import { openArchive, type Archive, type ArchiveEntry } from '../archive/index.js';
 import type { Results } from '../engine/results.js';
 import { buildHistory, type HistoryOptions, type RunRef } from '../history/build.js';
 import { historyCsv, historyTable } from '../history/format.js';
 import type { History } from '../history/model.js';
 import { checkFramework } from './list.js';
 import { UsageError } from './errors.js';
+import type { ProjectOptions } from './project.js';
 
 /** START..END, UTC dates, both included. */
 export function parsePeriod(text: string): { start: string; end: string } {
@@ -34,12 +35,39 @@ export async function historyOf(archive: Archive, opts: HistoryOptions): Promise
   return buildHistory(await runRefs(archive), opts);
 }
 
-export async function runHistory(args: { archive: string; period?: string; framework?: string; format: string; profile?: string }): Promise<{ text: string; exitCode: number }> {
+/**
+ * --reevaluate: each archived bundle evaluated again with today's catalog (waiver expiry judged
+ * at the run's asOf), instead of the results stored with the run; the history says so.
+ */
+async function reevaluatedRefs(archive: Archive, project: ProjectOptions): Promise<{ refs: RunRef[]; catalog: string }> {
+  const { loadProjectContext } = await import('./project.js');
+  const { evaluateBundle } = await import('./evaluate.js');
+  const { catalogDigest } = await import('./archive.js');
+  const ctx = loadProjectContext(project);
+  const refs: RunRef[] = [];
+  for await (const s of archive.entries()) {
+    const e: ArchiveEntry = s.entry;
+    refs.push({
+      runId: e.runId, asOf: e.asOf, source: e.source, accounts: e.accounts, regions: e.regions,
+      load: async () => evaluateBundle(ctx, await archive.bundle(e), undefined, new Date(e.asOf)),
+    });
+  }
+  return { catalog: catalogDigest(ctx), refs };
+}
+
+export async function runHistory(args: ProjectOptions & { archive: string; period?: string; framework?: string; format: string; profile?: string; reevaluate?: boolean }): Promise<{ text: string; exitCode: number }> {
   const period = args.period ? parsePeriod(args.period) : undefined;
   const framework = checkFramework(args.framework);
   const archive = await openArchive(args.archive, args.profile ? { profile: args.profile } : {});
   try {
-    const h = await historyOf(archive, { ...(period ? { period } : {}), ...(framework ? { framework } : {}) });
+    const opts = { ...(period ? { period } : {}), ...(framework ? { framework } : {}) };
+    let h: History;
+    if (args.reevaluate) {
+      const { refs, catalog } = await reevaluatedRefs(archive, args);
+      h = { ...(await buildHistory(refs, opts)), reevaluated: { catalog, note: "the archived evidence evaluated with today's catalog and parameters, not the results stored when each run was archived" } };
+    } else {
+      h = await historyOf(archive, opts);
+    }
     const text = args.format === 'json' ? JSON.stringify(h, null, 2) : args.format === 'csv' ? historyCsv(h) : historyTable(h);
     return { text, exitCode: 0 };
   } finally {

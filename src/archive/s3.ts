@@ -145,18 +145,6 @@ export class S3Store implements ArchiveStore {
     return keys.sort();
   }
 
-  async retentionOf(key: string): Promise<Retention | undefined> {
-    try {
-      const r = await this.client.send(new this.sdk.GetObjectRetentionCommand({ Bucket: this.bucket, Key: this.prefix + key }));
-      const mode = r.Retention?.Mode;
-      if ((mode === 'COMPLIANCE' || mode === 'GOVERNANCE') && r.Retention?.RetainUntilDate) return { mode, retainUntil: r.Retention.RetainUntilDate };
-      return undefined;
-    } catch (e) {
-      if (nameOf(e) === 'NoSuchObjectLockConfiguration') return undefined;
-      this.fail(`reading the retention of ${this.prefix + key} (s3:GetObjectRetention)`, e);
-    }
-  }
-
   destroy(): void {
     this.client?.destroy();
   }

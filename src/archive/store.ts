@@ -9,11 +9,6 @@ export interface Retention {
   retainUntil: Date;
 }
 
-export interface StoredObjectInfo {
-  key: string;
-  retention?: Retention;
-}
-
 export interface ArchiveStore {
   /** the location as the user wrote it: a folder path or s3://bucket/prefix */
   readonly location: string;
@@ -28,8 +23,6 @@ export interface ArchiveStore {
   get(key: string): Promise<Buffer | undefined>;
   /** every key under `prefix` (e.g. 'entries/'), in lexicographic order */
   list(prefix: string): Promise<string[]>;
-  /** the retention of one object (S3 Object Lock), undefined on a store without it */
-  retentionOf?(key: string): Promise<Retention | undefined>;
 }
 
 /** The store could not be read or written at all (exit 2: unreadable or refused). */

@@ -2,6 +2,7 @@
 // results checked against its sha256, and the head against --expect-head. Days without a run
 // are gaps and objects no entry names are orphans (a crashed append): both reported, neither a
 // failure.
+import pLimit from 'p-limit';
 import type { Manifest } from '../evidence/model.js';
 import { missingDays, utcDay } from './days.js';
 import { entryNumber, objectKey, OBJECTS, parseEntry, sha256Of, TEMP, type ArchiveEntry } from './entry.js';
@@ -33,6 +34,9 @@ export interface VerifyReport {
   lastAsOf?: string;
 }
 
+/** reads in flight at once: S3 answers each in tens of milliseconds, a folder at once */
+const READS_IN_FLIGHT = 16;
+
 export interface VerifyOptions {
   expectHead?: Head;
 }
@@ -48,29 +52,51 @@ export async function verifyArchive(archive: Archive, opts: VerifyOptions): Prom
   for (const k of keys) byNumber.set(entryNumber(k)!, k);
   const last = keys.length > 0 ? entryNumber(keys.at(-1)!)! : 0;
 
-  // First pass: read every entry (small), so a swap can be told from a removal.
+  // First pass: read every entry (small), so a swap can be told from a removal. Reads run a
+  // few at a time: on S3 each is a round trip.
+  const limit = pLimit(READS_IN_FLIGHT);
   const read = new Map<number, { sha256: string; entry: ArchiveEntry | string }>();
-  for (const [n, key] of byNumber) {
+  await Promise.all([...byNumber].map(([n, key]) => limit(async () => {
     const bytes = await store.get(key);
-    if (!bytes) {
-      read.set(n, { sha256: '', entry: 'listed but cannot be read' });
-      continue;
-    }
-    read.set(n, { sha256: sha256Of(bytes), entry: parseEntry(bytes) });
-  }
+    read.set(n, bytes ? { sha256: sha256Of(bytes), entry: parseEntry(bytes) } : { sha256: '', entry: 'listed but cannot be read' });
+  })));
   const numbersInside = new Set<number>();
   for (const r of read.values()) if (typeof r.entry !== 'string') numbersInside.add(r.entry.n);
 
   const referenced = new Set<string>();
-  const checked = new Map<string, boolean>(); // object sha256 -> intact (shared across runs)
-  const objectOk = async (sha: string): Promise<'ok' | 'missing' | 'altered'> => {
-    const known = checked.get(sha);
-    if (known !== undefined) return known ? 'ok' : 'altered';
-    const bytes = await store.get(objectKey(sha));
-    if (!bytes) return 'missing';
-    const ok = sha256Of(bytes) === sha;
-    checked.set(sha, ok);
-    return ok ? 'ok' : 'altered';
+  // object sha256 -> its verdict, shared across runs (nights often store identical files once)
+  const checked = new Map<string, Promise<'ok' | 'missing' | 'altered'>>();
+  const objectOk = (sha: string): Promise<'ok' | 'missing' | 'altered'> => {
+    let verdict = checked.get(sha);
+    if (!verdict) {
+      verdict = limit(async () => {
+        const bytes = await store.get(objectKey(sha));
+        if (!bytes) return 'missing' as const;
+        return sha256Of(bytes) === sha ? 'ok' as const : 'altered' as const;
+      });
+      checked.set(sha, verdict);
+    }
+    return verdict;
+  };
+  // Every entry's objects are checked concurrently; the problems are then listed in order.
+  const objectProblems = new Map<number, Promise<VerifyProblem[]>>();
+  const checkObjects = async (p: number, e: ArchiveEntry): Promise<VerifyProblem[]> => {
+    const out: VerifyProblem[] = [];
+    const [b, res] = await Promise.all([objectOk(e.bundle), objectOk(e.results)]);
+    if (b !== 'ok') {
+      out.push({ position: p, kind: b === 'missing' ? 'missing-object' : 'altered', message: `entry ${p} (run ${e.runId}): its bundle manifest ${e.bundle} is ${b}` });
+    } else {
+      const manifest = JSON.parse((await limit(() => store.get(objectKey(e.bundle))))!.toString('utf8')) as Manifest;
+      const files = manifest.files ?? [];
+      for (const f of files) referenced.add(f.sha256);
+      const verdicts = await Promise.all(files.map((f) => objectOk(f.sha256)));
+      files.forEach((f, i) => {
+        const s = verdicts[i]!;
+        if (s !== 'ok') out.push({ position: p, kind: s === 'missing' ? 'missing-object' : 'altered', message: `entry ${p} (run ${e.runId}): bundle file ${f.path} (${f.sha256}) is ${s}` });
+      });
+    }
+    if (res !== 'ok') out.push({ position: p, kind: res === 'missing' ? 'missing-object' : 'altered', message: `entry ${p} (run ${e.runId}): its stored results ${e.results} are ${res}` });
+    return out;
   };
   const asOfs: string[] = [];
 
@@ -110,20 +136,18 @@ export async function verifyArchive(archive: Archive, opts: VerifyOptions): Prom
 
     referenced.add(e.bundle);
     referenced.add(e.results);
-    const b = await objectOk(e.bundle);
-    if (b !== 'ok') {
-      problems.push({ position: p, kind: b === 'missing' ? 'missing-object' : 'altered', message: `entry ${p} (run ${e.runId}): its bundle manifest ${e.bundle} is ${b}` });
-    } else {
-      const manifest = JSON.parse((await store.get(objectKey(e.bundle)))!.toString('utf8')) as Manifest;
-      for (const f of manifest.files ?? []) {
-        referenced.add(f.sha256);
-        const s = await objectOk(f.sha256);
-        if (s !== 'ok') problems.push({ position: p, kind: s === 'missing' ? 'missing-object' : 'altered', message: `entry ${p} (run ${e.runId}): bundle file ${f.path} (${f.sha256}) is ${s}` });
-      }
-    }
-    const res = await objectOk(e.results);
-    if (res !== 'ok') problems.push({ position: p, kind: res === 'missing' ? 'missing-object' : 'altered', message: `entry ${p} (run ${e.runId}): its stored results ${e.results} are ${res}` });
+    const pending = checkObjects(p, e);
+    pending.catch(() => undefined); // awaited below, in order; an early failure must not go unhandled meanwhile
+    objectProblems.set(p, pending);
   }
+  // chain problems of a position first, then its objects', positions in order
+  const chain = problems.splice(0);
+  for (let p = 0; p <= last; p++) {
+    problems.push(...chain.filter((x) => x.position === p));
+    const objects = objectProblems.get(p);
+    if (objects) problems.push(...(await objects));
+  }
+  problems.push(...chain.filter((x) => x.position > last));
 
   const lastRead = read.get(last);
   const head: Head | null = last > 0 && lastRead ? { n: last, sha256: lastRead.sha256 } : null;

@@ -24,6 +24,8 @@ export interface HistoryOptions {
   onResult?: (run: HistoryRun, control: ControlResult) => void;
 }
 
+const PREFETCH = 4;
+
 interface ControlState {
   id: string;
   title: string;
@@ -44,8 +46,17 @@ export async function buildHistory(refs: readonly RunRef[], opts: HistoryOptions
 
   const controls = new Map<string, ControlState>();
   const runs: HistoryRun[] = [];
-  for (const ref of inPeriod) {
-    const results = await ref.load();
+  // a few runs are read ahead (on S3 each is a round trip); at most PREFETCH are held at once
+  const pending: Promise<Results>[] = [];
+  const fetchRun = (i: number): void => {
+    const p = inPeriod[i]!.load();
+    p.catch(() => undefined); // awaited in turn below; not unhandled meanwhile
+    pending.push(p);
+  };
+  for (let i = 0; i < Math.min(PREFETCH, inPeriod.length); i++) fetchRun(i);
+  for (const [i, ref] of inPeriod.entries()) {
+    const results = await pending.shift()!;
+    if (i + PREFETCH < inPeriod.length) fetchRun(i + PREFETCH);
     const run: HistoryRun = {
       id: ref.runId, startedAt: results.run.startedAt, asOf: ref.asOf, source: ref.source,
       accounts: [...ref.accounts], regions: [...ref.regions],

@@ -17,6 +17,7 @@ export function historyTable(h: History): string {
   // An auditor weighs a run observed on the day and one rebuilt later differently: say which is which.
   if (backfilled) lines.push(SOURCE_LEGEND);
   if (h.days.missing.length > 0) lines.push(`days without a run (gaps): ${h.days.missing.join(', ')}`);
+  if (h.reevaluated) lines.push(`REEVALUATED: ${h.reevaluated.note}`);
   for (const c of h.controls) {
     const counts = CONTROL_STATUSES.filter((s) => c.runs[s] > 0).map((s) => `${s} ${c.runs[s]}`).join(', ');
     const open = c.exceptions.filter((e) => e.resolvedAt === null && !e.gone).length;

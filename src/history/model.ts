@@ -39,6 +39,8 @@ export interface HistoryControl {
 
 export interface History {
   period: { start: string; end: string };
+  /** present with --reevaluate: old evidence evaluated with today's catalog, not the stored results */
+  reevaluated?: { catalog: string; note: string };
   runs: HistoryRun[];
   days: { total: number; withEvidence: number; missing: string[] };
   controls: HistoryControl[];

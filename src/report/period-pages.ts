@@ -151,17 +151,17 @@ export function drawExceptions(w: Writer, p: PeriodPackInput): void {
   }
   w.table(
     [
-      { header: 'Control / resource', width: 150, font: 'mono', size: 6 },
-      { header: 'Status', width: 36 },
+      { header: 'Control', width: 120, size: 6.5 },
+      { header: 'Status', width: 34 },
       { header: 'First seen', width: 50 },
-      { header: 'Resolved', width: 55 },
+      { header: 'Resolved', width: 62 },
       { header: 'Days open', width: 30 },
-      { header: 'Runs', width: 26 },
-      { header: 'Waiver or management response', width: 152.28 },
+      { header: 'Runs', width: 48 },
+      { header: 'Waiver or management response', width: 155.28 },
     ],
     p.exceptions.map((e) => ({
       cells: [
-        `${e.controlId}\n${e.resource}${e.source === 'config-history' ? '\n[rebuilt from Config history]' : e.source === 'mixed' ? '\n[live and rebuilt runs]' : ''}`,
+        `${e.controlId}${e.source === 'config-history' ? '\n[rebuilt from Config history]' : e.source === 'mixed' ? '\n[live and rebuilt runs]' : ''}`,
         { text: e.status, color: STATUS_COLORS[e.status] },
         day(e.firstSeen),
         e.resolvedAt ? day(e.resolvedAt) : e.gone ? `gone after ${day(e.lastSeen)}` : { text: 'OPEN', color: STATUS_COLORS.FAIL },
@@ -172,7 +172,8 @@ export function drawExceptions(w: Writer, p: PeriodPackInput): void {
           e.response ? `Response (${e.response.owner}, ${day(e.response.date)}): ${e.response.response}` : '',
         ].filter(Boolean).join('\n') || { text: 'none recorded', color: COLORS.danger },
       ],
-      detail: [{ text: e.reason, font: 'sans' as const, size: 6.5 }],
+      // the resource and the last run's reason at full width: an ARN is never cut mid-way
+      detail: [{ text: e.resource, font: 'mono' as const, size: 6.5 }, { text: e.reason, font: 'sans' as const, size: 6.5 }],
     })),
   );
 }

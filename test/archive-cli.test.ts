@@ -1,0 +1,58 @@
+// `collect --archive` and `archive add` from the command line, against the sandbox: the entry
+// carries the run, its source and asOf; the stored results are those of the project's catalog.
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadFixture, startSandbox, type Sandbox } from '../src/sandbox/index.js';
+import { SAMPLE, useSandboxEnv } from './collect-helpers.js';
+import { runCli } from './helpers/cli.js';
+
+let sb: Sandbox;
+let dir: string;
+beforeAll(async () => {
+  sb = await startSandbox({ fixture: loadFixture(SAMPLE), port: 0 });
+  useSandboxEnv(sb.url);
+  dir = await mkdtemp(join(tmpdir(), 'tp-archive-cli-'));
+});
+afterAll(async () => {
+  await sb?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('archive from the CLI', () => {
+  it('collect --archive appends the bundle with its results; archive add appends another; verify is intact', async () => {
+    const archive = join(dir, 'archive');
+    const c = await runCli(['collect', '--out', join(dir, 'night1'), '--archive', archive]);
+    expect(c.code).toBe(0);
+    expect(c.stdout).toMatch(/archived run \S+ as entry 1 of /);
+    expect(c.stdout).toMatch(/head [0-9a-f]{64}:1/);
+    const c2 = await runCli(['collect', '--out', join(dir, 'night2')]);
+    expect(c2.code).toBe(0);
+    const add = await runCli(['archive', 'add', join(dir, 'night2'), '--archive', archive]);
+    expect(add.code).toBe(0);
+    expect(add.stdout).toContain('as entry 2 of');
+
+    const entry = JSON.parse(await readFile(join(archive, 'entries', '00000002.json'), 'utf8'));
+    const manifest = JSON.parse(await readFile(join(dir, 'night2', 'manifest.json'), 'utf8'));
+    expect(entry).toMatchObject({ n: 2, runId: manifest.runId, asOf: manifest.startedAt, source: 'live', accounts: ['111122223333'] });
+    expect(entry.regions).toEqual(expect.arrayContaining(['us-east-1', 'eu-central-1']));
+    const results = JSON.parse(await readFile(join(archive, 'objects', entry.results), 'utf8'));
+    expect(results.run.id).toBe(manifest.runId);
+    expect(results.controls.find((x: { id: string }) => x.id === 'rds-cluster-tls-enforced').status).toBe('FAIL');
+    // the bundle's files are stored under their sha256, the manifest's being the bundle's name
+    const objects = await readdir(join(archive, 'objects'));
+    for (const f of manifest.files as { sha256: string }[]) expect(objects).toContain(f.sha256);
+
+    const v = await runCli(['archive', 'verify', '--archive', archive, '--format', 'json']);
+    expect(v.code).toBe(0);
+    expect(JSON.parse(v.stdout)).toMatchObject({ intact: true, entries: 2, orphans: [] });
+
+    // a bundle that is not one: exit 2, nothing appended
+    const bad = await runCli(['archive', 'add', join(dir, 'nope'), '--archive', archive]);
+    expect(bad.code).toBe(2);
+    expect((await readdir(join(archive, 'entries'))).length).toBe(2);
+    // an archive location that is neither a folder nor s3://
+    expect((await runCli(['archive', 'list', '--archive', 'https://example.invalid/x'])).code).toBe(2);
+  });
+});
