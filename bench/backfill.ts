@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { loadFixture, startSandbox } from '../src/sandbox/index.js';
 import { runBackfill } from '../src/app/backfill.js';
-import { parsePeriod, parseStep, stepTimes } from '../src/app/as-of.js';
+import { parseStep, periodTimes, stepTimes } from '../src/app/as-of.js';
 
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
 const DAY = 86_400_000;
@@ -34,7 +34,7 @@ delete process.env['AWS_PROFILE'];
 // The minimum: per resource alive in the range, the item in force at its start (one call),
 // then one call per seven days until its end or the resource's deletion; one listing page per
 // 100 resources of each type read, per region.
-const steps = stepTimes(parsePeriod(period), parseStep(values.every), now);
+const steps = stepTimes(await periodTimes(period), parseStep(values.every), now);
 const from = steps[0]!.getTime();
 const to = steps.at(-1)!.getTime();
 let minHistory = 0;

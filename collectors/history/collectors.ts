@@ -80,7 +80,7 @@ async function itemsAt(ctx: CollectContext, type: string): Promise<{ id: Resourc
   return items.filter((x): x is { id: ResourceIdentifier; item: HistoryItem } => x.item !== undefined && !DELETED_STATUSES.has(x.item.status));
 }
 
-function arnOf(ctx: CollectContext, item: HistoryItem, build: (name: string) => string): string {
+function arnOf(item: HistoryItem, build: (name: string) => string): string {
   return item.arn ?? build(item.resourceName ?? item.resourceId);
 }
 
@@ -94,7 +94,7 @@ async function* perResource(ctx: CollectContext, collector: string, type: string
   normalise: (item: HistoryItem) => { data: unknown; missing?: string }): AsyncIterable<EvidenceRecordDraft> {
   const { asOf } = store(ctx);
   for (const { item } of await itemsAt(ctx, type)) {
-    const arn = arnOf(ctx, item, build);
+    const arn = arnOf(item, build);
     if (!RECORDED_STATUSES.has(item.status) || !item.configuration) {
       yield notRecorded(ctx, collector, type, arn, item, asOf);
       continue;

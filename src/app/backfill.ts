@@ -6,7 +6,7 @@ import type { EvidenceBundle } from '../evidence/model.js';
 import type { ConfigHistoryStore } from '../../collectors/history/store.js';
 import { loadProjectContext } from './project.js';
 import { collectBundle, type CollectArgs } from './collect.js';
-import { parsePeriod, parseStep, stepTimes } from './as-of.js';
+import { parseStep, periodTimes, stepTimes } from './as-of.js';
 import { UsageError } from './errors.js';
 
 export interface BackfillArgs extends CollectArgs {
@@ -29,7 +29,7 @@ export interface BackfillOutcome {
 export async function runBackfill(args: BackfillArgs, now: Date = new Date()): Promise<BackfillOutcome> {
   if (args.asOf !== undefined) throw new UsageError('backfill: --as-of is for collect; backfill takes --period and --every');
   const ctx = loadProjectContext(args);
-  const period = parsePeriod(args.period);
+  const period = await periodTimes(args.period);
   const step = parseStep(args.every ?? '1d');
   const times = stepTimes(period, step, now);
   if (times.length === 0) throw new UsageError(`--period ${args.period}: no step of ${args.every ?? '1d'} ends in the past`);
