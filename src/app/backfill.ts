@@ -37,16 +37,18 @@ export async function runBackfill(args: BackfillArgs, now: Date = new Date()): P
   const archive = await openForWriting({ ...args, archive: args.archive });
   try {
     // what this archive already holds from history, by as-of time (and the regions it covered)
-    const done = new Map<string, string[][]>();
+    const done = new Map<string, { regions: string[]; accounts: string[] }[]>();
     for await (const s of archive.entries()) {
       if (s.entry.source !== 'config-history') continue;
       const list = done.get(s.entry.asOf) ?? [];
-      list.push(s.entry.regions);
+      list.push({ regions: s.entry.regions, accounts: s.entry.accounts });
       done.set(s.entry.asOf, list);
     }
     const wanted = args.regions && args.regions.length > 0 ? args.regions : ctx.project.regions;
-    const covered = (t: Date): boolean => (done.get(t.toISOString()) ?? [])
-      .some((regions) => !wanted || wanted.length === 0 || wanted.every((r) => regions.includes(r)));
+    // accounts named by role ARN (arn:aws:iam::ACCOUNT:role/NAME); the caller's own is known only once it runs
+    const accounts = (args.roleArn ?? []).map((a) => a.split(':')[4] ?? '');
+    const covered = (t: Date): boolean => (done.get(t.toISOString()) ?? []).some((e) =>
+      (!wanted || wanted.length === 0 || wanted.every((r) => e.regions.includes(r))) && accounts.every((a) => e.accounts.includes(a)));
     const todo = times.filter((t) => !covered(t));
     const skipped = times.length - todo.length;
     if (todo.length === 0) {
