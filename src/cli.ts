@@ -150,13 +150,15 @@ function collectOptions(cmd: Command): Command {
     .option('--role-arn <arn>', 'assume this role for another account (repeatable)', collectRepeat)
     .option('--profile <name>', 'AWS profile (default: the SDK chain: AWS_PROFILE, env keys, SSO, web identity, instance role)')
     .option('--concurrency <n>', 'concurrent API calls across accounts and regions', '8')
-    .option('--controls <dir>', 'controls folder (collect only what they need)')
-    // ---- backfill ----
-    .option('--as-of <date>', "the state at DATE (end of that UTC day) or an exact timestamp, rebuilt from AWS Config's configuration history");
+    .option('--controls <dir>', 'controls folder (collect only what they need)');
 }
+
+// ---- backfill (collect --as-of) ----
+const asOfOption = () => new Option('--as-of <date>', "the state at DATE (end of that UTC day) or an exact timestamp, rebuilt from AWS Config's configuration history");
 
 collectOptions(program.command('collect'))
   .description('query AWS and write an evidence bundle')
+  .addOption(asOfOption())
   .option('--out <dir>', 'bundle folder (default: reports/evidence-<run id>)')
   .option('--force', 'replace an existing non-empty --out folder')
   .option('--archive <location>', 'also append the bundle and its results to this evidence archive (a folder or s3://bucket/prefix)')
@@ -199,6 +201,7 @@ Examples:
 
 gateOptions(collectOptions(program.command('check')))
   .description('collect and evaluate in one step: what an engineer runs before merging')
+  .addOption(asOfOption())
   .option('--framework <id>', 'only controls mapped to this framework')
   .addOption(formatOption())
   .option('--output <file>', 'write the results to this file instead of stdout')
@@ -297,17 +300,12 @@ Example:
   });
 
 // ---- backfill ----------------------------------------------------------------------------
-program
-  .command('backfill')
+// collect's account and region flags (DESIGN.md), so accounts are reached as in live runs
+collectOptions(program.command('backfill'))
   .description("append one run per step of a past period to the evidence archive, rebuilt from AWS Config's configuration history")
   .requiredOption('--archive <location>', 'the evidence archive: a folder or s3://bucket/prefix')
   .requiredOption('--period <start..end>', 'UTC dates, both included')
   .option('--every <step>', 'one run per step: Nd or Nh', '1d')
-  .option('--regions <list>', 'comma-separated regions (default: trustpack.yaml regions, else AWS_REGION)', splitList)
-  .option('--role-arn <arn>', 'assume this role for another account (repeatable)', collectRepeat)
-  .option('--profile <name>', 'AWS profile (default: the SDK chain)')
-  .option('--concurrency <n>', 'concurrent API calls across accounts and regions', '8')
-  .option('--controls <dir>', 'controls folder')
   .option('--retain-until <date>', 'S3 Object Lock retention for every archived object')
   .option('--retain-mode <mode>', 'COMPLIANCE or GOVERNANCE')
   .addHelpText('after', `

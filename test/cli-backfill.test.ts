@@ -2,6 +2,8 @@
 // what `evaluate` and `history` say about runs rebuilt from AWS Config history.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox, loadFixture, type Sandbox } from '../src/sandbox/index.js';
@@ -53,7 +55,17 @@ describe('collect --as-of', () => {
     expect(results.run).toMatchObject({ asOf: `${date}T23:59:59.000Z`, source: 'config-history' });
     // 55 days ago orders-prod had no deletion protection (63..42 days ago)
     expect(results.controls.find((c) => c.id === 'rds-cluster-deletion-protection')!.status).toBe('FAIL');
-  });
+    // the pack's appendix says, per collector and control, what came from history and what could not
+    const pack = join(dir, 'asof.pdf');
+    const rep = await runCli(['report', '--evidence', out, '--unsigned', '--out', pack], { env });
+    expect(rep.code).toBe(0);
+    const text = (await promisify(execFile)('pdftotext', ['-layout', pack, '-'])).stdout;
+    expect(text).toContain('Rebuilt from AWS Config history');
+    expect(text).toContain(`as of ${date} 23:59:59 UTC, rebuilt on`);
+    expect(text).toMatch(/rds.cluster-automated-backups\s+not rebuilt: NotInConfigHistory/);
+    expect(text).toMatch(/rds.db-clusters\s+\d+ records rebuilt from configuration items/);
+    expect(text).toMatch(/rds-cluster-tls-enforced: /);
+  }, 120_000);
 });
 
 describe('backfill', () => {

@@ -9,6 +9,8 @@ import { loadProjectContext } from '../src/app/project.js';
 import { evaluateBundle } from '../src/app/evaluate.js';
 import type { EvidenceBundle } from '../src/evidence/model.js';
 import type { ControlResult, Results } from '../src/engine/results.js';
+import type { Control } from '../src/controls/model.js';
+import { evaluate } from '../src/engine/evaluate.js';
 import { ROOT } from './helpers/cli.js';
 import { useSandboxEnv } from './collect-helpers.js';
 
@@ -50,6 +52,18 @@ afterAll(async () => {
 });
 
 describe('collect --as-of from AWS Config history', () => {
+  it('makes a control reading a field Config does not keep (a key\'s rotation period) ERROR, and only that one', () => {
+    const period: Control = {
+      id: 'kms-rotation-period-a-year', title: 'keys rotate yearly', description: 'test', severity: 'medium', kind: 'automated',
+      collector: 'kms.keys', scope: { path: 'KeyRotationEnabled', op: 'equals', value: true },
+      assert: { path: 'RotationPeriodInDays', op: 'less-or-equal', value: 365 }, frameworks: {},
+    } as Control;
+    const r = evaluate([period], past, { toolVersion: 'test', now: asOf }).controls[0]!;
+    expect(r.status).toBe('ERROR');
+    expect(r.findings.length).toBeGreaterThan(0);
+    for (const f of r.findings) expect(f.reason).toMatch(/FieldNotRecorded: AWS Config's configuration history does not keep a key's rotation period/);
+  });
+
   it('says the run is rebuilt from history, as of the time asked', () => {
     expect(past.manifest.source).toBe('config-history');
     expect(past.manifest.asOf).toBe(asOf.toISOString());

@@ -10,6 +10,7 @@ import type { Fixture } from '../src/sandbox/model.js';
 import { runBackfill, type BackfillOutcome } from '../src/app/backfill.js';
 import { historyOf } from '../src/app/history.js';
 import { historyTable } from '../src/history/format.js';
+import { collectEvidence } from '../collectors/run.js';
 import { openArchive } from '../src/archive/index.js';
 import type { History } from '../src/history/model.js';
 import { ROOT } from './helpers/cli.js';
@@ -95,6 +96,16 @@ describe('trustpack backfill from AWS Config history', () => {
     expect(c.exceptions).toHaveLength(1);
   });
 
+  it('rebuilds a Config rule\'s past verdicts from the ResourceCompliance history, not from today\'s', () => {
+    const c = history.controls.find((x) => x.id === 'config-rule-rds-storage-encrypted')!;
+    expect(c.exceptions).toHaveLength(1);
+    const e = c.exceptions[0]!;
+    expect(e.status).toBe('FAIL');
+    expect(e.firstSeen).toBe(stepOf(new Date(now.getTime() - 60 * DAY)));
+    expect(e.resolvedAt).toBe(stepOf(new Date(now.getTime() - 55 * DAY)));
+    expect(e.runs).toBe(5);
+  });
+
   it('sees a snapshot while it existed and not after Config recorded its deletion', () => {
     const c = history.controls.find((x) => x.id === 'rds-cluster-snapshot-encrypted')!;
     expect(c.runs.PASS).toBe(51);
@@ -115,6 +126,19 @@ describe('trustpack backfill from AWS Config history', () => {
     expect(first.configCalls['GetResourceConfigHistory']).toBe(minimum);
     // 51 steps, yet far fewer calls than one per resource per step
     expect(minimum).toBeLessThan(51 * 8);
+  });
+
+  it('is ERROR for every recorded type while the configuration recorder was off, never "no resources"', async () => {
+    const off = await collectEvidence({ regions: ['us-east-1'], toolVersion: 'test', asOf: new Date(now.getTime() - 24.5 * DAY) });
+    const failed = off.manifest.collections.filter((c) => c.status === 'error');
+    for (const id of ['rds.db-clusters', 'rds.db-instances', 'rds.cluster-snapshots', 'config.rule-evaluations']) {
+      const c = failed.find((x) => x.collector === id);
+      expect(c?.error?.code, id).toBe('NotInConfigHistory');
+      expect(c?.error?.message).toMatch(/was not recording AWS::/);
+    }
+    expect(off.records.filter((r) => r.collector === 'rds.db-clusters')).toEqual([]);
+    const on = await collectEvidence({ regions: ['us-east-1'], toolVersion: 'test', asOf: new Date(now.getTime() - 23.5 * DAY) });
+    expect(on.manifest.collections.find((x) => x.collector === 'rds.db-clusters')?.status).toBe('ok');
   });
 
   it('a rerun appends nothing twice', async () => {

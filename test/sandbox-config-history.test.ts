@@ -8,6 +8,7 @@ import {
   ConfigServiceClient, GetResourceConfigHistoryCommand, ListDiscoveredResourcesCommand, type ResourceType,
 } from '@aws-sdk/client-config-service';
 import { startSandbox, loadFixture, type Sandbox } from '../src/sandbox/index.js';
+import { parseFixture } from '../src/sandbox/fixture.js';
 import { clientConfig } from './sandbox-helpers.js';
 import { ROOT } from './helpers/cli.js';
 
@@ -123,4 +124,24 @@ describe('GetResourceConfigHistory', () => {
     const items = (JSON.parse(out) as { configurationItems: { configurationItemStatus: string }[] }).configurationItems;
     expect(items.map((i) => i.configurationItemStatus)).toEqual(['ResourceDiscovered', 'OK', 'OK']);
   }, 60_000);
+});
+
+describe('fixture timelines', () => {
+  const base = `accounts:
+  - id: "111122223333"
+    regions:
+      us-east-1:
+        clusters: [{ id: orders-prod, engine: aurora-postgresql }]
+        config: { recorders: [{ name: default }] }
+        history:
+          timelines:
+`;
+  it('name the file, line and problem of a bad timeline', () => {
+    expect(() => parseFixture(`${base}            - { resource: AWS::RDS::DBCluster/nope, items: [] }\n`, 'f.yaml'))
+      .toThrow(/^f\.yaml:9:15: no AWS::RDS::DBCluster named nope in us-east-1/);
+    expect(() => parseFixture(`${base}            - resource: AWS::RDS::DBCluster/orders-prod\n              items: [{ at: 3 days ago, status: Gone }]\n`, 'f.yaml'))
+      .toThrow(/^f\.yaml:10:.*"status" must be one of OK, ResourceDiscovered/);
+    expect(() => parseFixture(`${base}            - { resource: orders-prod, items: [] }\n`, 'f.yaml'))
+      .toThrow(/must be TYPE\/NAME/);
+  });
 });

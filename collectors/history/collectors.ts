@@ -41,12 +41,12 @@ function recordOf(ctx: CollectContext, collector: string, resourceType: string, 
 
 /** A resource whose evidence at asOf is missing: DESIGN.md's error record (source, ARN, no data, error). */
 export function errorRecord(ctx: CollectContext, collector: string, resourceType: string, resource: string, asOf: Date,
-  code: string, message: string, item?: HistoryItem, data: unknown = null): EvidenceRecordDraft {
+  code: string, message: string, item?: HistoryItem): EvidenceRecordDraft {
   const source: EvidenceSource = item ? historySource(ctx, item, asOf) : {
     service: 'config', operation: OPERATION, parameters: { resourceType, asOf: asOf.toISOString() },
     region: ctx.region, account: ctx.account, time: asOf.toISOString(), origin: 'config-history',
   };
-  return { collector, source, resourceType, resource, data, error: { operation: `config:${OPERATION}`, code, message } };
+  return { collector, source, resourceType, resource, data: null, error: { operation: `config:${OPERATION}`, code, message } };
 }
 
 /**
@@ -80,7 +80,7 @@ async function itemsAt(ctx: CollectContext, type: string): Promise<{ id: Resourc
   return items.filter((x): x is { id: ResourceIdentifier; item: HistoryItem } => x.item !== undefined && !DELETED_STATUSES.has(x.item.status));
 }
 
-function arnOf(ctx: CollectContext, item: HistoryItem, build: (name: string) => string): string {
+function arnOf(item: HistoryItem, build: (name: string) => string): string {
   return item.arn ?? build(item.resourceName ?? item.resourceId);
 }
 
@@ -94,7 +94,7 @@ async function* perResource(ctx: CollectContext, collector: string, type: string
   normalise: (item: HistoryItem) => { data: unknown; missing?: string }): AsyncIterable<EvidenceRecordDraft> {
   const { asOf } = store(ctx);
   for (const { item } of await itemsAt(ctx, type)) {
-    const arn = arnOf(ctx, item, build);
+    const arn = arnOf(item, build);
     if (!RECORDED_STATUSES.has(item.status) || !item.configuration) {
       yield notRecorded(ctx, collector, type, arn, item, asOf);
       continue;
@@ -131,6 +131,9 @@ export function notInHistory(what: string): (ctx: CollectContext) => AsyncIterab
     throw new NotInConfigHistory(what);
   };
 }
+
+/** kms.keys fields the live collector reads from GetKeyRotationStatus that Config does not keep. */
+export const KEY_FIELDS_NOT_KEPT = ['RotationPeriodInDays', 'NextRotationDate'] as const;
 
 // The longest automated-backup retention RDS allows: a retained backup of a cluster deleted
 // longer ago than this no longer exists, so its key no longer protects anything.
@@ -201,9 +204,18 @@ export async function* kmsKeys(ctx: CollectContext): AsyncIterable<EvidenceRecor
       continue;
     }
     const names = aliases === null ? null : aliases.filter((a) => a.target === item.resourceId || a.target === arn).map((a) => a.name).sort();
-    yield recordOf(ctx, 'kms.keys', 'AWS::KMS::Key', item.arn ?? arn, item, asOf, {
-      KeyMetadata: metadata, KeyRotationEnabled: canRotate ? rotation : null, Aliases: names,
-    });
+    yield {
+      ...recordOf(ctx, 'kms.keys', 'AWS::KMS::Key', item.arn ?? arn, item, asOf, {
+        KeyMetadata: metadata, KeyRotationEnabled: canRotate ? rotation : null, Aliases: names,
+      }),
+      // Config keeps whether rotation is on, not how often or when next: a control reading
+      // those is in doubt for this key, the others are not
+      error: {
+        operation: `config:${OPERATION}`, code: 'FieldNotRecorded',
+        message: "AWS Config's configuration history does not keep a key's rotation period or next rotation date",
+        fields: [...KEY_FIELDS_NOT_KEPT],
+      },
+    };
   }
 }
 

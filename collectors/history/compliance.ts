@@ -37,7 +37,7 @@ export async function* ruleEvaluations(ctx: CollectContext): AsyncIterable<Evide
   const ids = await history.discovered(TYPE, ctx);
   const items = (await Promise.all(ids.map((id) => history.itemAt(id, asOf, ctx)))).filter((i) => i !== undefined);
   if (items.length === 0) return;
-  const rules = await rulesById(ctx);
+  const rules = await history.memo('DescribeConfigRules', () => rulesById(ctx));
   for (const item of items) {
     if (item.status === 'ResourceDeleted' || item.status === 'ResourceDeletedNotRecorded') continue;
     const targetType = String(item.configuration ? prop(item, 'configuration.targetResourceType') ?? '' : '');

@@ -8,18 +8,20 @@ import { dataOf, makeDraft } from '../common.js';
 
 type Collect = (ctx: CollectContext) => AsyncIterable<EvidenceRecordDraft>;
 
-export function historyJoin(collector: string, join: Collect, placeholders: Record<string, (ctx: CollectContext) => EvidenceRecordDraft[]> = {}): Collect {
+/** `absent`: sources with no history, given to the join as empty lists. */
+export function historyJoin(collector: string, join: Collect, absent: readonly string[] = []): Collect {
   return async function* (ctx: CollectContext): AsyncIterable<EvidenceRecordDraft> {
     const failed = new Map<string, EvidenceRecord>();
     const clean = new Map<string, readonly EvidenceRecord[]>();
     for (const [id, records] of ctx.prior) {
       clean.set(id, records.filter((r) => {
-        if (r.error) failed.set(r.resource, r);
-        return !r.error;
+        // a record missing only some fields (error.fields) still holds what the join reads
+        const unreadable = r.error !== undefined && (r.data === null || r.data === undefined);
+        if (unreadable) failed.set(r.resource, r);
+        return !unreadable;
       }));
     }
-    // sources that have no history: an empty list for the join, an error placeholder for the result
-    for (const id of Object.keys(placeholders)) if (!clean.has(id)) clean.set(id, []);
+    for (const id of absent) if (!clean.has(id)) clean.set(id, []);
     const keyErrors = new Map([...failed.values()].filter((r) => r.collector === 'kms.keys').map((r) => [r.resource, r]));
     for await (const d of join({ ...ctx, prior: clean })) {
       const data = dataOf({ data: d.data } as EvidenceRecord);
@@ -40,6 +42,5 @@ export function historyJoin(collector: string, join: Collect, placeholders: Reco
         data: null, derivedFrom: [r.id],
       }), error: r.error };
     }
-    for (const make of Object.values(placeholders)) yield* make(ctx);
   };
 }

@@ -4,13 +4,15 @@
 import type { Collector, CollectContext } from '../types.js';
 import type { EvidenceRecordDraft } from '../../src/evidence/model.js';
 import { collectorInfo, loadCollector } from '../registry.js';
-import { partition } from '../common.js';
-import { clusterSnapshots, configRecorders, dbClusters, dbInstances, errorRecord, kmsKeys, notInHistory } from './collectors.js';
+import { clusterSnapshots, configRecorders, dbClusters, dbInstances, kmsKeys, notInHistory } from './collectors.js';
 import { historyJoin } from './joins.js';
 
 type Collect = (ctx: CollectContext) => AsyncIterable<EvidenceRecordDraft>;
 
 const RDS_RECORDED = ['rds.db-clusters', 'rds.db-instances', 'rds.cluster-snapshots'];
+
+/** The AWS calls an as-of run makes besides the caller identity (for the IAM policy). */
+export const HISTORY_OPERATIONS = ['config:ListDiscoveredResources', 'config:GetResourceConfigHistory', 'config:DescribeConfigRules'] as const;
 
 /** Why a collector has no as-of counterpart (shown as the ERROR's reason). */
 export const NOT_IN_HISTORY: Readonly<Record<string, string>> = {
@@ -18,16 +20,6 @@ export const NOT_IN_HISTORY: Readonly<Record<string, string>> = {
   'rds.cluster-parameters': 'AWS Config keeps no configuration history of DB cluster parameter groups or their parameters (AWS::RDS::DBClusterParameterGroup is not a Config resource type)',
   'config.rules': "Config rules' definitions and compliance summaries are not in the configuration history",
 };
-
-/** The placeholder that keeps rds.encryption-keys honest about automated backups in an as-of run. */
-function backupKeysUnknown(ctx: CollectContext): EvidenceRecordDraft[] {
-  const asOf = ctx.asOf ?? ctx.now();
-  return [errorRecord(ctx, 'rds.encryption-keys', 'AWS::RDS::DBClusterAutomatedBackup',
-    `arn:${partition(ctx.region)}:rds:${ctx.region}:${ctx.account}:cluster-auto-backup:*`, asOf, 'NotInConfigHistory',
-    NOT_IN_HISTORY['rds.cluster-automated-backups']!, undefined,
-    // the one fact known, so controls scoped to other resource types are not put in doubt by it
-    { ResourceType: 'AWS::RDS::DBClusterAutomatedBackup' })];
-}
 
 interface Override { collect: () => Promise<Collect>; dependsOn?: string[] }
 
@@ -38,8 +30,9 @@ const OVERRIDES: Readonly<Record<string, Override>> = {
   'kms.keys': { collect: async () => kmsKeys, dependsOn: RDS_RECORDED },
   'rds.cluster-topology': { collect: async () => historyJoin('rds.cluster-topology', (await import('../rds-cluster-topology.js')).collect) },
   'rds.encryption-keys': {
-    collect: async () => historyJoin('rds.encryption-keys', (await import('../rds-encryption-keys.js')).collect,
-      { 'rds.cluster-automated-backups': backupKeysUnknown }),
+    // automated backups have no history: the join covers clusters, instances and snapshots (the
+    // backup controls read rds.cluster-automated-backups, which is ERROR in an as-of run)
+    collect: async () => historyJoin('rds.encryption-keys', (await import('../rds-encryption-keys.js')).collect, ['rds.cluster-automated-backups']),
     dependsOn: [...RDS_RECORDED, 'kms.keys'],
   },
   'config.recorders': { collect: async () => configRecorders },

@@ -34,6 +34,15 @@ export class ConfigHistoryStore {
     this.client = createClient({ ...ctx, countCall: () => { /* counted per call below */ } }, ConfigServiceClient);
   }
 
+  private readonly memos = new Map<string, Promise<unknown>>();
+
+  /** A lookup of today's state shared by every step (e.g. rule definitions by id): made once. */
+  memo<T>(key: string, make: () => Promise<T>): Promise<T> {
+    let p = this.memos.get(key) as Promise<T> | undefined;
+    if (!p) this.memos.set(key, p = make());
+    return p;
+  }
+
   destroy(): void {
     this.client.destroy();
   }

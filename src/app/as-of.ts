@@ -24,18 +24,16 @@ export function parseAsOf(text: string, now: Date = new Date(), flag = '--as-of'
   return d;
 }
 
-export interface Period { start: string; end: string; from: Date; to: Date }
+export interface Period { from: Date; to: Date }
 
-/** START..END, UTC dates, both included: from START 00:00:00Z to END 23:59:59Z. */
-export function parsePeriod(text: string): Period {
-  const m = /^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$/.exec(text);
-  if (!m) throw new UsageError(`--period: expected START..END as UTC dates (2026-07-01..2026-09-30), got '${text}'`);
-  const [, start, end] = m as unknown as [string, string, string];
-  const from = new Date(`${start}T00:00:00Z`);
-  const to = new Date(`${end}T23:59:59Z`);
-  if (!validDate(start, from) || !validDate(end, to)) throw new UsageError(`--period: ${text} names a day that does not exist`);
-  if (to < from) throw new UsageError(`--period: ${end} is before ${start}`);
-  return { start, end, from, to };
+/**
+ * START..END (UTC dates, both included; parsed by `history`'s parser, so every command reads a
+ * period the same way) as times: from START 00:00:00Z to END 23:59:59Z.
+ */
+export async function periodTimes(text: string): Promise<Period & { start: string; end: string }> {
+  const { parsePeriod } = await import('./history.js');
+  const { start, end } = parsePeriod(text);
+  return { start, end, from: new Date(`${start}T00:00:00Z`), to: new Date(`${end}T23:59:59Z`) };
 }
 
 /** Nd or Nh, in milliseconds. */

@@ -110,7 +110,7 @@ export async function runPeriodReport(args: PeriodReportArgs): Promise<{ text: s
         exceptions.push({
           controlId: c.id, resource: e.resource, status: e.status, firstSeen: e.firstSeen, lastSeen: e.lastSeen,
           resolvedAt: e.resolvedAt, gone: e.gone, daysOpen: daysOpen(e.firstSeen, e.resolvedAt ?? e.lastSeen),
-          runs: e.runs, waivedRuns: e.waivedRuns, reason: e.reason,
+          runs: e.runs, waivedRuns: e.waivedRuns, reason: e.reason, source: e.source,
           ...(waiver ? { waiver } : {}),
           ...(match ? { response: { response: match.r.response, owner: match.r.owner, date: match.r.date } } : {}),
         });

@@ -96,12 +96,6 @@ export class AutomatedRun {
     // A per-resource ERROR record: without data nothing about the resource is known, not even
     // whether it is in scope; with partial data only a control reading a missing field is hurt.
     if (err && (rec.data === null || rec.data === undefined)) return this.unreadable(rec, evidence, s, err);
-    if (err && !err.fields) {
-      // the record carries only the facts known about the resource (a Config item not recorded:
-      // its type): a scope that rules it out is respected, anything else is in doubt
-      if (this.scope && !this.scope.test(rec.data, this.ctx)) return;
-      return this.unreadable(rec, evidence, s, err);
-    }
     const missing = err ? this.readsAny(err.fields) : false;
     if (this.scope && !missing && !this.scope.test(rec.data, this.ctx)) return;
     if (missing && err) return this.unreadable(rec, evidence, s, err);

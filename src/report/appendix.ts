@@ -2,6 +2,7 @@
 // of the embedded files, and how anyone can verify the pack offline.
 import { COLORS, STATUS_COLORS } from './layout.js';
 import { fmtTime, type PackContext } from './context.js';
+import { drawHistoryNote } from './appendix-history.js';
 
 export function drawWaivers(ctx: PackContext): void {
   const { w, input } = ctx;
@@ -108,6 +109,7 @@ export function drawAppendix(ctx: PackContext): void {
         ],
       })),
     );
+    drawHistoryNote(ctx);
     w.heading('Evidence files (from manifest.json)', 2);
     w.table(
       [

@@ -6,6 +6,7 @@ import { fmtTime } from './context.js';
 import type { SignerIdentity } from './sign.js';
 import type { PeriodPackInput } from './period-types.js';
 import type { ControlStatus } from '../engine/results.js';
+import { BACKFILL_LEGEND, backfilledRuns, drawRebuiltNote } from './period-backfill.js';
 
 const STATUSES: ControlStatus[] = ['PASS', 'FAIL', 'ERROR', 'WAIVED', 'MANUAL', 'NOT_APPLICABLE'];
 const day = (iso: string | null) => (iso ? iso.slice(0, 10) : '');
@@ -52,7 +53,7 @@ export function drawPeriodCover(w: Writer, p: PeriodPackInput, signer: SignerIde
   }
 }
 
-export function drawLegend(w: Writer): void {
+export function drawLegend(w: Writer, backfilled = false): void {
   w.heading('Status legend', 2);
   const meaning: Record<string, string> = {
     PASS: 'evidence was collected for every account and region in scope and every in-scope resource satisfied the assertion',
@@ -70,13 +71,14 @@ export function drawLegend(w: Writer): void {
     lines.forEach((l, i) => w.drawLine(l, PAGE.left + 110, w.y + i * 10.6, 'sans', 8.5));
     w.y += Math.max(1, lines.length) * 10.6 + 2;
   }
+  if (backfilled) w.para(BACKFILL_LEGEND, { size: 8.5 });
   w.y += 4;
 }
 
 export function drawPeriodSummary(w: Writer, p: PeriodPackInput): void {
   w.newPage();
   w.heading('The period at a glance', 1, { outline: true });
-  drawLegend(w);
+  drawLegend(w, backfilledRuns(p) > 0);
   w.heading('Runs per status, per control', 2);
   w.table(
     [
@@ -102,6 +104,7 @@ export function drawTimelines(w: Writer, p: PeriodPackInput): void {
   w.newPage();
   w.heading('Timelines', 1, { outline: true });
   w.para('Each mark is one run, placed at the time its state was observed and coloured by the control\'s status in that run. A blank stretch is time without a run (see Gaps).', { size: 8.5, color: COLORS.muted });
+  if (backfilledRuns(p) > 0) w.para(BACKFILL_LEGEND, { size: 8.5, color: COLORS.muted });
   const h = p.history;
   const t0 = Date.parse(`${h.period.start}T00:00:00Z`);
   const t1 = Date.parse(`${h.period.end}T00:00:00Z`) + 86_400_000;
@@ -128,7 +131,10 @@ export function drawTimelines(w: Writer, p: PeriodPackInput): void {
       const s = line[i];
       if (!s) return;
       const x = left + ((Date.parse(r.asOf) - t0) / (t1 - t0)) * width;
-      w.doc.rect(Math.min(x, PAGE.right - markW), w.y + 2, markW, rowH - 7).fillColor(STATUS_COLORS[s] ?? COLORS.muted).fill();
+      const mark = w.doc.rect(Math.min(x, PAGE.right - markW), w.y + 2, markW, rowH - 7);
+      // rebuilt from Config history: outlined, so it is never mistaken for a live observation
+      if (r.source === 'config-history') mark.lineWidth(0.5).strokeColor(STATUS_COLORS[s] ?? COLORS.muted).stroke();
+      else mark.fillColor(STATUS_COLORS[s] ?? COLORS.muted).fill();
     });
     w.y += rowH;
   }
@@ -155,7 +161,7 @@ export function drawExceptions(w: Writer, p: PeriodPackInput): void {
     ],
     p.exceptions.map((e) => ({
       cells: [
-        e.controlId,
+        `${e.controlId}${e.source === 'config-history' ? '\n[rebuilt from Config history]' : e.source === 'mixed' ? '\n[live and rebuilt runs]' : ''}`,
         { text: e.status, color: STATUS_COLORS[e.status] },
         day(e.firstSeen),
         e.resolvedAt ? day(e.resolvedAt) : e.gone ? `gone after ${day(e.lastSeen)}` : { text: 'OPEN', color: STATUS_COLORS.FAIL },
@@ -214,6 +220,7 @@ export function drawPeriodAppendix(w: Writer, p: PeriodPackInput): void {
   w.para('1. The signature covers the whole file: `pdfsig FILE.pdf`, or `trustpack verify FILE.pdf --trust SIGNER.pem`.', { size: 8.5 });
   w.para('2. Each run\'s evidence bundle is named by its sha256 (the sha256 of its manifest.json, which lists the sha256 of every records file). The manifests are attached as bundle-<sha256>.json; `trustpack verify FILE.pdf --archive LOCATION` checks each against the archive entry that names it and the archive head printed on the cover.', { size: 8.5 });
   w.para('3. history.json is the history of the period (exceptions, counts per status) computed from the results stored with each run when it was archived; period.json lists the archive entries used; population.tsv is the population the sample is drawn from.', { size: 8.5 });
+  drawRebuiltNote(w, p);
   w.heading('Runs in this pack', 2);
   w.table(
     [

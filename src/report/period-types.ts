@@ -17,6 +17,8 @@ export interface PeriodException {
   runs: number;
   waivedRuns: number;
   reason: string;
+  /** the runs of the streak: observed live, rebuilt from Config history, or both */
+  source?: 'live' | 'config-history' | 'mixed';
   /** the waiver the stored results applied (the last one seen in the streak) */
   waiver?: { reason: string; approver: string; expires: string };
   /** the management response whose control and resource glob match */

@@ -101,7 +101,7 @@ export function readHistory(c: Cursor | undefined, ctx: Ctx, region: Region): Hi
     };
   });
   if (recorders.length === 0) return { timelines: [] };
-  const all = sources(region, recorders, ctx.account).map((s) => ({ ...s, arn: s.build({}).arn }));
+  const all = sources(region, recorders, ctx.account).map((s) => ({ ...s, today: s.build({}) }));
   const byRef = new Map(all.map((s) => [`${s.type}/${s.name}`, s]));
   const timelines = new Map<string, Timeline & { source: Source }>();
   const timelineOf = (s: Source, body: ItemBody): Timeline & { source: Source } => {
@@ -116,7 +116,7 @@ export function readHistory(c: Cursor | undefined, ctx: Ctx, region: Region): Hi
   // today's resources, discovered when created (or when recording began)
   for (const s of all) {
     if (!recorded(s.type, recorders)) continue;
-    const body = s.build({});
+    const body = s.today;
     const t = timelineOf(s, body);
     if (t.items.length > 0) continue; // a key named by id and by alias: one timeline
     const at = new Date(Math.max(since.getTime(), (s.created ?? since).getTime()));
@@ -162,4 +162,19 @@ export function readHistory(c: Cursor | undefined, ctx: Ctx, region: Region): Hi
 
 function reviveDates(_k: string, v: unknown): unknown {
   return typeof v === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(v) ? new Date(v) : v;
+}
+
+/**
+ * A region without a `history` section gets its baseline history on first use: a large
+ * generated account (benchmarks) should not pay for timelines no call asks for.
+ */
+export function lazyHistory(region: Region, ctx: Ctx): void {
+  Object.defineProperty(region, 'history', {
+    configurable: true, enumerable: true,
+    get(): HistoryRegion {
+      const value = readHistory(undefined, ctx, region);
+      Object.defineProperty(region, 'history', { value, configurable: true, enumerable: true, writable: true });
+      return value;
+    },
+  });
 }

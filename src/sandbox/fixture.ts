@@ -12,7 +12,7 @@ import { addDefaultParameterGroups, backupFor, readBackup, readCluster, readInst
 import { readGlobalCluster } from './fixture-global.js';
 import { readConfig } from './fixture-config.js';
 import { readAccountEstate, readOrganization, readRateLimits } from './fixture-estate.js';
-import { readHistory } from './fixture-history.js';
+import { lazyHistory, readHistory } from './fixture-history.js';
 
 /** Reads and resolves a fixture file; problems throw FixtureError "FILE:LINE:COL: problem". */
 export function loadFixture(file: string, now: Date = new Date()): Fixture {
@@ -112,5 +112,7 @@ function readRegion(c: Cursor, account: string, name: string): Region {
   if (c.has('global_clusters')) region.globalClusters = c.list('global_clusters').map((gc) => readGlobalCluster(gc, ctx, region));
   region.history = readHistory(c.has('history') ? c.at('history') : undefined, ctx, region);
   if (c.bool('empty_last_page', false)) region.emptyLastPage = true;
+  if (c.has('history')) region.history = readHistory(c.at('history'), ctx, region);
+  else lazyHistory(region, ctx);
   return region;
 }

@@ -1,0 +1,72 @@
+// Backfilling the sample account from AWS Config history through the sandbox: the Config calls
+// made next to the minimum the seven-day span of GetResourceConfigHistory allows, and the time.
+//   node --import tsx bench/backfill.ts [--days 90] [--every 1d] [--latency 0]
+// Prints only; asserts nothing.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { loadFixture, startSandbox } from '../src/sandbox/index.js';
+import { runBackfill } from '../src/app/backfill.js';
+import { parseStep, periodTimes, stepTimes } from '../src/app/as-of.js';
+
+const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
+const DAY = 86_400_000;
+const SEVEN_DAYS = 7 * DAY;
+
+const { values } = parseArgs({ options: { days: { type: 'string', default: '90' }, every: { type: 'string', default: '1d' }, latency: { type: 'string', default: '0' } } });
+const days = Number(values.days);
+const now = new Date();
+const iso = (t: number) => new Date(t).toISOString().slice(0, 10);
+const period = `${iso(now.getTime() - days * DAY)}..${iso(now.getTime() - DAY)}`;
+const regions = ['us-east-1', 'eu-central-1'];
+
+const fixture = loadFixture(join(ROOT, 'examples/sample/account.yaml'), now);
+const sb = await startSandbox({ fixture, port: 0, latencyMs: Number(values.latency) });
+Object.assign(process.env, {
+  AWS_ENDPOINT_URL: sb.url, AWS_ACCESS_KEY_ID: 'AKIDBENCHBACKFILL', AWS_SECRET_ACCESS_KEY: 'bench', AWS_REGION: 'us-east-1',
+  AWS_EC2_METADATA_DISABLED: 'true', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+});
+delete process.env['AWS_PROFILE'];
+
+// The minimum: per resource alive in the range, the item in force at its start (one call),
+// then one call per seven days until its end or the resource's deletion; one listing page per
+// 100 resources of each type read, per region.
+const steps = stepTimes(await periodTimes(period), parseStep(values.every), now);
+const from = steps[0]!.getTime();
+const to = steps.at(-1)!.getTime();
+let minHistory = 0;
+let resources = 0;
+const typesRead = ['AWS::RDS::DBCluster', 'AWS::RDS::DBInstance', 'AWS::RDS::DBClusterSnapshot', 'AWS::KMS::Key', 'AWS::KMS::Alias',
+  'AWS::Config::ConfigurationRecorder', 'AWS::Config::ResourceCompliance'];
+let minList = 0;
+for (const r of regions) {
+  const timelines = fixture.accounts[0]!.regions[r]?.history?.timelines ?? [];
+  for (const type of typesRead) minList += Math.max(1, Math.ceil(timelines.filter((t) => t.resourceType === type).length / 100));
+  for (const t of timelines) {
+    const gone = t.deletedAt?.getTime() ?? Infinity;
+    if (gone <= from || (t.items[0]?.captureTime.getTime() ?? Infinity) > now.getTime()) continue;
+    resources++;
+    minHistory += 1 + Math.ceil((Math.min(to, gone) - from) / SEVEN_DAYS);
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'trustpack-bench-backfill-'));
+const t0 = performance.now();
+const out = await runBackfill({
+  archive: join(dir, 'archive'), period, every: values.every, regions, project: join(ROOT, 'trustpack.yaml'), log: () => {}, tty: false,
+}, now);
+const ms = performance.now() - t0;
+const server = sb.stats().byOperation;
+await sb.close();
+rmSync(dir, { recursive: true, force: true });
+
+const made = out.configCalls;
+console.log(`backfill of the sample account: ${period} every ${values.every} = ${out.appended} runs, ${regions.length} regions, ${resources} resources with history`);
+console.log(`GetResourceConfigHistory: ${made['GetResourceConfigHistory'] ?? 0} calls; minimum the seven-day span allows: ${minHistory}`);
+console.log(`ListDiscoveredResources:  ${made['ListDiscoveredResources'] ?? 0} calls; minimum (one page per type per region): ${minList}`);
+console.log(`reading history once per step instead would cost at least ${out.appended * resources} GetResourceConfigHistory calls`);
+console.log(`sandbox saw: ${Object.entries(server).filter(([k]) => k.startsWith('config:')).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+console.log(`time: ${(ms / 1000).toFixed(2)} s total, ${(ms / Math.max(1, out.appended)).toFixed(1)} ms per run (collect + evaluate + archive)`);
