@@ -107,6 +107,7 @@ export async function* collect(ctx: CollectContext): AsyncIterable<EvidenceRecor
         return { failed: { operation: 'kms:DescribeKey', err } };
       }
       let rotation: boolean | null;
+      let rotationFailed: KeyRead['failed'];
       let schedule: { RotationPeriodInDays: number | null; NextRotationDate: string | null } = { RotationPeriodInDays: null, NextRotationDate: null };
       try {
         const status = await client.send(new GetKeyRotationStatusCommand({ KeyId: meta.Arn }), sendOptions(ctx));
@@ -117,18 +118,25 @@ export async function* collect(ctx: CollectContext): AsyncIterable<EvidenceRecor
         };
       } catch (err) {
         // imported (EXTERNAL), CloudHSM and asymmetric keys do not rotate: that is an answer
-        if (!cannotRotate(err)) return { meta, failed: { operation: 'kms:GetKeyRotationStatus', err, fields: ['KeyRotationEnabled'] } };
+        // any other failure leaves the rotation fields unknown; the aliases are still read, so a
+        // control that reads only them (the customer-held key list) is judged
+        if (!cannotRotate(err)) rotationFailed = { operation: 'kms:GetKeyRotationStatus', err, fields: ['KeyRotationEnabled', 'RotationPeriodInDays', 'NextRotationDate'] };
         rotation = null;
       }
+      const also = rotationFailed ? { failed: rotationFailed } : {};
       // Aliases are listed per account: a key owned outside the run has none this account can list.
-      if (readAs !== meta.AWSAccountId) return { meta, rotation, schedule, aliases: [], keyArns: [meta.Arn!] };
+      if (readAs !== meta.AWSAccountId) return { meta, rotation, schedule, aliases: [], keyArns: [meta.Arn!], ...also };
       try {
         const mine = (await aliasesIn(client, readAs, k.region)).filter((a) => a.TargetKeyId === meta.KeyId || a.TargetKeyId === meta.Arn);
         const aliases = mine.map((a) => a.AliasName).filter((n): n is string => typeof n === 'string').sort();
         const keyArns = [meta.Arn!, ...mine.map((a) => a.AliasArn).filter((n): n is string => typeof n === 'string').sort()];
-        return { meta, rotation, schedule, aliases, keyArns };
+        return { meta, rotation, schedule, aliases, keyArns, ...also };
       } catch (err) {
-        return { meta, rotation, schedule, failed: { operation: 'kms:ListAliases', err, fields: ['Aliases', 'KeyArns'] } };
+        const aliasFields = ['Aliases', 'KeyArns'];
+        return {
+          meta, rotation, schedule,
+          failed: rotationFailed ? { ...rotationFailed, fields: [...rotationFailed.fields!, ...aliasFields] } : { operation: 'kms:ListAliases', err, fields: aliasFields },
+        };
       }
     });
 

@@ -60,7 +60,10 @@ describe('every call made is declared', () => {
     expect(actions('organization')).toContain('sts:AssumeRole');
     expect(actions('member')).not.toContain('sts:AssumeRole');
     const org = policyFor('organization', decls, { role: 'trustpack-audit' });
-    expect(org.Statement).toEqual([{ Sid: 'TrustpackOrganization', Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: 'arn:aws:iam::*:role/trustpack-audit' }]);
+    expect(org.Statement).toEqual([
+      { Sid: 'TrustpackOrganization', Effect: 'Allow', Action: ['organizations:ListAccounts'], Resource: '*' },
+      { Sid: 'TrustpackOrganization2', Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: 'arn:aws:iam::*:role/trustpack-audit' },
+    ]);
   });
 });
 

@@ -34,6 +34,24 @@ const DECLARED: readonly PermissionDeclaration[] = [
     why: '--role-arn: assumes the read-only member role in each other account',
     resource: 'arn:aws:iam::*:role/{role}',
   },
+  // estates (src/aws/estate.ts, src/aws/regions.ts)
+  {
+    action: 'organizations:ListAccounts', principal: 'organization', site: 'src/aws/estate.ts',
+    why: '--org-role: lists the organization\'s accounts (management account or delegated administrator)',
+  },
+  {
+    action: 'account:ListRegions', principal: 'member', site: 'src/aws/regions.ts',
+    why: '--regions all: the regions enabled in each account (opt-in regions not enabled are listed, not collected)',
+  },
+  // backfill (collectors/history/store.ts): the state at a past date from AWS Config's history
+  {
+    action: 'config:ListDiscoveredResources', principal: 'member', site: 'collectors/history/store.ts',
+    why: 'collect --as-of / backfill: the resources of each type, deleted ones included',
+  },
+  {
+    action: 'config:GetResourceConfigHistory', principal: 'member', site: 'collectors/history/store.ts',
+    why: 'collect --as-of / backfill: each resource\'s configuration items, seven days a call',
+  },
   // the evidence archive in S3 (src/archive/s3.ts): create-only writes, reads, listing; never a delete
   {
     action: 's3:GetBucketObjectLockConfiguration', principal: 'archive', site: 'src/archive/s3.ts',
