@@ -29,6 +29,8 @@ const STS = '@aws-sdk/client-sts';
 // the collector computes; `{ list: x }` a list of x; `{ fields: {...} }` a structure the
 // collector builds. `spread` is an SDK structure whose fields sit at the top of the record.
 const S = 'scalar';
+/** a value whose fields the collector does not fix (a rule's own input parameters) */
+const ANY = 'any';
 const sdk = (pkg, shape) => ({ sdk: [pkg, shape] });
 const list = (x) => ({ list: x });
 
@@ -50,7 +52,7 @@ export const RECORDS = {
     fields: {
       DBClusterIdentifier: S, DBClusterArn: S, Engine: S, StorageAvailabilityZones: list(S),
       Members: list({ fields: { DBInstanceIdentifier: S, IsClusterWriter: S, AvailabilityZone: S } }),
-      MemberAvailabilityZones: list(S),
+      MemberAvailabilityZones: list(S), MemberCount: S, HasWriter: S, GlobalClusterIdentifier: S,
     },
   },
   'rds.cluster-tls': {
@@ -94,7 +96,8 @@ export const RECORDS = {
   'config.rules': { fields: { ConfigRule: sdk(CONFIG, 'ConfigRule'), Compliance: sdk(CONFIG, 'ComplianceByConfigRule') } },
   'config.rule-evaluations': {
     spread: sdk(CONFIG, 'EvaluationResult'),
-    fields: { ConfigRuleName: S, SourceIdentifier: S, ResourceType: S, ResourceId: S, ComplianceType: S, RecorderRecording: S },
+    fields: { ConfigRuleName: S, SourceIdentifier: S, ResourceType: S, ResourceId: S, ComplianceType: S, RecorderRecording: S,
+      SourceOwner: S, InputParameters: ANY, CreatedBy: S },
   },
 };
 
@@ -151,6 +154,7 @@ function sdkTree([pkg, shape]) {
 
 function declared(x) {
   if (x === S) return 0;
+  if (x === ANY) return 1;
   if (x.sdk) return sdkTree(x.sdk);
   if (x.list) return { l: declared(x.list) };
   if (x.fields) return { f: Object.fromEntries(Object.entries(x.fields).map(([k, v]) => [k, declared(v)])) };

@@ -14,7 +14,7 @@ import { ROOT, runCli } from './helpers/cli.js';
 let sb: Sandbox;
 let dir: string;
 let fixture: Fixture;
-const PROJECT = join(ROOT, 'trustpack.yaml');
+const PROJECT = join(ROOT, 'examples', 'sample', 'trustpack.yaml');
 
 beforeAll(async () => {
   fixture = loadFixture(SAMPLE);

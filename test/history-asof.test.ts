@@ -41,7 +41,7 @@ const verdict = (c: ControlResult | undefined) => ({
 beforeAll(async () => {
   sandbox = await startSandbox({ fixture: loadFixture(join(ROOT, 'examples/sample/account.yaml')), port: 0 });
   useSandboxEnv(sandbox.url);
-  const ctx = loadProjectContext({ project: join(ROOT, 'trustpack.yaml') });
+  const ctx = loadProjectContext({ project: join(ROOT, 'examples', 'sample', 'trustpack.yaml') });
   live = await collectEvidence({ regions: REGIONS, toolVersion: 'test' });
   past = await collectEvidence({ regions: REGIONS, toolVersion: 'test', asOf });
   liveResults = evaluateBundle(ctx, live, undefined, asOf);

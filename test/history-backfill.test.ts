@@ -33,7 +33,7 @@ let history: History;
 
 const args = () => ({
   archive: archiveDir, period: `${START}..${END}`, every: '1d', regions: ['us-east-1'],
-  project: join(ROOT, 'trustpack.yaml'), log: () => {}, tty: false,
+  project: join(ROOT, 'examples', 'sample', 'trustpack.yaml'), log: () => {}, tty: false,
 });
 
 beforeAll(async () => {

@@ -25,7 +25,7 @@ beforeAll(async () => {
   useSandboxEnv(sb.url);
   dir = await mkdtemp(join(tmpdir(), 'tp-period-'));
   archive = join(dir, 'archive');
-  await archiveNights(fixture, archive, join(ROOT, 'trustpack.yaml'));
+  await archiveNights(fixture, archive, join(ROOT, 'examples', 'sample', 'trustpack.yaml'));
   // a PKCS#12 made by openssl, a tool nobody here wrote
   execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'), '-days', '30', '-subj', '/CN=Audit Signer/O=Example SaaS Inc.'], { stdio: 'ignore' });
   execFileSync('openssl', ['pkcs12', '-export', '-inkey', join(dir, 'k.pem'), '-in', join(dir, 'c.pem'), '-out', join(dir, 's.p12'), '-passout', `pass:${ENV.TP_PERIOD_PASS}`], { stdio: 'ignore' });
