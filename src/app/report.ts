@@ -10,9 +10,20 @@ import { evaluateBundle } from './evaluate.js';
 import { checkFramework } from './list.js';
 import { UsageError } from './errors.js';
 
-export interface Signer {
-  p12: Buffer;
-  passphrase: string;
+import type { SignerInput } from '../report/sign.js';
+
+export type Signer = SignerInput;
+
+/** The signing flags of `report` (and of any command that writes a pack). */
+export interface SigningOptions {
+  signP12?: string;
+  signPassphraseEnv?: string;
+  signKmsKey?: string;
+  signCert?: string;
+  crl?: string[];
+  tsaUrl?: string;
+  unsigned?: boolean;
+  profile?: string;
 }
 
 export interface PackRequest {
@@ -64,30 +75,54 @@ function parseSigningTime(v: string | undefined): Date {
   return d;
 }
 
-async function readSigner(p12File: string | undefined, passEnv: string | undefined, unsigned: boolean | undefined): Promise<Signer | undefined> {
-  if (unsigned) {
-    if (p12File) throw new UsageError('--unsigned and --sign-p12 contradict each other');
-    return undefined;
-  }
-  if (!p12File) throw new UsageError('no signing key: give --sign-p12 FILE and --sign-passphrase-env VAR, or --unsigned for an unsigned pack');
-  if (!passEnv) throw new UsageError('--sign-p12 needs --sign-passphrase-env VAR: the name of the environment variable holding the passphrase');
-  const passphrase = process.env[passEnv];
-  if (passphrase === undefined) throw new UsageError(`environment variable ${passEnv} (from --sign-passphrase-env) is not set`);
-  let p12: Buffer;
+async function readFileOr(file: string, what: string): Promise<Buffer> {
   try {
-    p12 = await readFile(p12File);
+    return await readFile(file);
   } catch {
-    throw new UsageError(`${p12File}: cannot read the PKCS#12 file`);
+    throw new UsageError(`${file}: cannot read the ${what}`);
   }
-  return { p12, passphrase };
 }
 
-export async function runReport(args: ProjectOptions & {
-  evidence: string; framework: string; out?: string; signP12?: string; signPassphraseEnv?: string; signingTime?: string; unsigned?: boolean;
+async function readSigner(o: SigningOptions): Promise<Signer | undefined> {
+  if (o.unsigned) {
+    if (o.signP12 || o.signKmsKey) throw new UsageError(`--unsigned and ${o.signP12 ? '--sign-p12' : '--sign-kms-key'} contradict each other`);
+    return undefined;
+  }
+  if (o.signP12 && o.signKmsKey) throw new UsageError('--sign-p12 and --sign-kms-key contradict each other: give one signing key');
+  let signer: Signer;
+  if (o.signKmsKey) {
+    if (!o.signCert) throw new UsageError('--sign-kms-key needs --sign-cert CERT.pem: the certificate issued for that key (its chain may follow in the same file)');
+    const certPem = (await readFileOr(o.signCert, 'signing certificate')).toString('utf8');
+    const { kmsSigningKey } = await import('../report/kms-signer.js');
+    signer = { remote: { certPem, key: await kmsSigningKey(o.signKmsKey, o.profile ? { profile: o.profile } : {}) } };
+  } else {
+    if (!o.signP12) throw new UsageError('no signing key: give --sign-p12 FILE and --sign-passphrase-env VAR, --sign-kms-key ARN and --sign-cert CERT.pem, or --unsigned for an unsigned pack');
+    if (o.signCert) throw new UsageError('--sign-cert goes with --sign-kms-key; a PKCS#12 file carries its own certificate');
+    if (!o.signPassphraseEnv) throw new UsageError('--sign-p12 needs --sign-passphrase-env VAR: the name of the environment variable holding the passphrase');
+    const passphrase = process.env[o.signPassphraseEnv];
+    if (passphrase === undefined) throw new UsageError(`environment variable ${o.signPassphraseEnv} (from --sign-passphrase-env) is not set`);
+    signer = { p12: await readFileOr(o.signP12, 'PKCS#12 file'), passphrase };
+  }
+  if (o.crl?.length) signer.crls = await Promise.all(o.crl.map((f) => readFileOr(f, 'revocation list (--crl)')));
+  if (o.tsaUrl !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(o.tsaUrl);
+    } catch {
+      throw new UsageError(`--tsa-url: '${o.tsaUrl}' is not a URL`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--tsa-url: '${o.tsaUrl}' is not an http(s) URL`);
+    signer.tsaUrl = url.toString();
+  }
+  return signer;
+}
+
+export async function runReport(args: ProjectOptions & SigningOptions & {
+  evidence: string; framework: string; out?: string; signingTime?: string;
 }): Promise<{ text: string; exitCode: number }> {
   const ctx = loadProjectContext(args);
   checkFramework(args.framework);
-  const signer = await readSigner(args.signP12, args.signPassphraseEnv, args.unsigned);
+  const signer = await readSigner(args);
   const signingTime = parseSigningTime(args.signingTime);
   const { readBundle } = await import('../evidence/bundle.js');
   const bundle = await readBundle(args.evidence);

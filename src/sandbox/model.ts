@@ -59,6 +59,8 @@ export interface Key {
   rotationEnabled: boolean;
   rotationPeriodInDays?: number;
   nextRotationDate?: Date;
+  /** PKCS#8 PEM of an asymmetric SIGN_VERIFY key's private half (made with node:crypto when the fixture loads) */
+  privateKeyPem?: string;
 }
 
 export interface Alias extends WireObject { AliasName: string; AliasArn: string; TargetKeyId?: string }
