@@ -130,9 +130,10 @@ const sign: Handler = (ctx) => {
   if (algorithm === 'ECDSA_SHA_256') {
     const digest = messageType === 'DIGEST' ? message : createHash('sha256').update(message).digest();
     if (digest.length !== 32) throw new ApiError('ValidationException', 400, `Digest is invalid length for algorithm ${algorithm}.`);
-    // node:crypto always hashes what it signs; KMS signs the digest it is given
+    // node:crypto always hashes what it signs; KMS signs the digest it is given, with a random k
+    // (extraEntropy) as KMS does: ECDSA signatures differ each time
     const d = Buffer.from(createPrivateKey(key.privateKeyPem).export({ format: 'jwk' }).d!, 'base64url');
-    signature = Buffer.from(p256.sign(digest, d, { prehash: false, format: 'der' }));
+    signature = Buffer.from(p256.sign(digest, d, { prehash: false, format: 'der', extraEntropy: true }));
   } else {
     const info = DIGEST_INFO[algorithm];
     if (!info) throw new ApiError('UnsupportedOperationException', 400, `the sandbox does not implement ${algorithm}`);
