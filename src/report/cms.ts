@@ -230,7 +230,6 @@ export function checkCms(der: Buffer, digestOf: (alg: string) => Buffer, anchors
       out.problems.push('the CMS carries no certificate matching its signer identifier');
       return out;
     }
-    checkCertificates(out, anchors);
     // the key type decides the one signature algorithm accepted; any other key (DSA, Ed25519,
     // an unknown algorithm) gets a verdict, not an error
     const keyType = signerKeyType(out.signer);
@@ -238,6 +237,7 @@ export function checkCms(der: Buffer, digestOf: (alg: string) => Buffer, anchors
       out.problems.push(`the signer certificate's public key algorithm is not supported (trustpack signs with RSA or ECDSA P-256 keys)`);
       return out;
     }
+    checkCertificates(out, anchors);
     if (SIGNATURE_ALG_DER[keyType] !== sigAlgHex) throw new CmsError(`unsupported signature algorithm for an ${keyType.toUpperCase()} key (expected ${keyType === 'rsa' ? 'rsaEncryption' : 'ecdsa-with-SHA256'})`);
 
     let md: Buffer | undefined;
