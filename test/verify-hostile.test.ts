@@ -126,6 +126,16 @@ describe('attacks get a verdict in bounded time and memory', () => {
     await expectVerdict(await signed('twice.pdf', hostilePdf({ attachments: base, extraObjects: [again] })), /defined twice/);
   });
 
+  it('a 9 MB name, literal string or number, and a million distinct names: refused from the token extent, not built a character at a time', async () => {
+    const obj = (body: string): Buffer[] => [Buffer.from(`1000 0 obj\n${body}\nendobj\n`)];
+    const nine = 9 * 1024 * 1024;
+    await expectVerdict(await signed('name.pdf', hostilePdf({ attachments: base, extraObjects: obj(`/${'a'.repeat(nine)}`) })), /a name longer than 127 bytes/);
+    await expectVerdict(await signed('string.pdf', hostilePdf({ attachments: base, extraObjects: obj(`(${'a'.repeat(nine)})`) })), /a literal string longer than/);
+    await expectVerdict(await signed('number.pdf', hostilePdf({ attachments: base, extraObjects: obj('1'.repeat(nine)) })), /a number longer than 32 characters/);
+    const names = `[${Array.from({ length: 1_000_000 }, (_, i) => `/n${i.toString(36)}`).join(' ')}]`;
+    await expectVerdict(await signed('names.pdf', hostilePdf({ attachments: base, extraObjects: obj(names) })), /more than 4096 distinct names/);
+  });
+
   it('arrays nested 200,000 deep (a stack overflow in the parser) give a verdict', async () => {
     const deep = Buffer.from(`1000 0 obj\n${'['.repeat(200_000)}${']'.repeat(200_000)}\nendobj\n`);
     await expectVerdict(await signed('deep.pdf', hostilePdf({ attachments: base, extraObjects: [deep] })), /cannot read the embedded files/);
