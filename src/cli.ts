@@ -200,6 +200,7 @@ program
   .option('--sign-cert <pem>', 'with --sign-kms-key: the certificate issued for the key (its chain may follow in the same file)')
   .option('--crl <file>', 'a certificate revocation list (DER or PEM) to sign into the pack (repeatable)', collectRepeat)
   .option('--tsa-url <url>', 'an RFC 3161 time-stamping authority: adds a signature timestamp (PAdES B-T)')
+  .option('--attach-attestations', 'embed the attested documents (pentest report, policies) so their hashes can be checked from the pack alone')
   .addHelpText('after', `
 The passphrase is never taken on the command line: put it in an environment variable and name it.
 Signatures are ETSI.CAdES.detached (PAdES baseline B-B, B-T with --tsa-url).
@@ -209,7 +210,7 @@ Examples:
       --sign-p12 signer.p12 --sign-passphrase-env PACK_PASS
   $ trustpack report --evidence evidence/ --sign-kms-key arn:aws:kms:eu-central-1:111122223333:key/1234abcd-... \\
       --sign-cert signer-chain.pem --tsa-url https://tsa.example.com/`)
-  .action(async (o: { evidence: string; framework: string; out?: string; signP12?: string; signPassphraseEnv?: string; signingTime?: string; unsigned?: boolean; signKmsKey?: string; signCert?: string; crl?: string[]; tsaUrl?: string }, cmd: Command) => {
+  .action(async (o: { evidence: string; framework: string; out?: string; signP12?: string; signPassphraseEnv?: string; signingTime?: string; unsigned?: boolean; signKmsKey?: string; signCert?: string; crl?: string[]; tsaUrl?: string; attachAttestations?: boolean }, cmd: Command) => {
     const { runReport } = await import('./app/report.js');
     const r = await runReport({ ...o, ...projectOpts(cmd) });
     out(r.text);

@@ -36,6 +36,39 @@ export interface PackRequest {
   signer?: Signer;
   unsigned?: boolean;
   demoSigner?: boolean;
+  /** embed the attested documents (pentest report, policies) the results name */
+  attachAttestations?: boolean;
+}
+
+/**
+ * The documents behind the attestations the results considered, read from the attestations
+ * file's folder; each must still hash to what was attested (else exit 2: the pack would embed
+ * a document other than the one attested).
+ */
+async function attestationAttachments(req: PackRequest): Promise<{ name: string; bytes: Buffer; description: string }[]> {
+  const { attestationAttachmentName } = await import('../report/types.js');
+  const { createHash } = await import('node:crypto');
+  const { resolve, isAbsolute } = await import('node:path');
+  const out = new Map<string, { name: string; bytes: Buffer; description: string }>();
+  for (const c of req.results.controls) {
+    const a = c.attestation;
+    if (!a) continue;
+    const name = attestationAttachmentName(a.document);
+    if (out.has(name)) continue;
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(a.document)) throw new UsageError(`--attach-attestations: the document of ${c.id} is a URL (${a.document}); only local files can be embedded`);
+    if (!req.ctx.attestationBaseDir && !isAbsolute(a.document)) throw new UsageError('--attach-attestations: the project names no attestations file to find the documents from');
+    const file = isAbsolute(a.document) ? a.document : resolve(req.ctx.attestationBaseDir!, a.document);
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(file);
+    } catch {
+      throw new UsageError(`--attach-attestations: cannot read ${file}, the document attested for ${c.id}`);
+    }
+    const sha = createHash('sha256').update(bytes).digest('hex');
+    if (sha !== a.sha256.toLowerCase()) throw new UsageError(`--attach-attestations: ${file} has sha256 ${sha}, but the attestation for ${c.id} records ${a.sha256}`);
+    out.set(name, { name, bytes, description: `attested document for ${c.id} (sha256 ${sha}, attested by ${a.attested_by} on ${a.attested_at})` });
+  }
+  return [...out.values()];
 }
 
 /** Builds every piece the pack embeds (bundle files, results, OSCAL) and writes the PDF. */
@@ -48,6 +81,7 @@ export async function writeEvidencePack(req: PackRequest): Promise<void> {
     ...bundleFiles(req.bundle).map((f) => ({ name: f.path, bytes: f.bytes, description: `evidence bundle: ${f.path}` })),
     { name: 'results.json', bytes: Buffer.from(JSON.stringify(req.results, null, 2) + '\n'), description: 'evaluation results (trustpack results JSON)' },
     { name: 'oscal-assessment-results.json', bytes: Buffer.from(JSON.stringify(oscal, null, 2) + '\n'), description: 'OSCAL 1.0.4 Assessment Results' },
+    ...(req.attachAttestations ? await attestationAttachments(req) : []),
   ];
   await writePack(
     {
@@ -118,7 +152,7 @@ async function readSigner(o: SigningOptions): Promise<Signer | undefined> {
 }
 
 export async function runReport(args: ProjectOptions & SigningOptions & {
-  evidence: string; framework: string; out?: string; signingTime?: string;
+  evidence: string; framework: string; out?: string; signingTime?: string; attachAttestations?: boolean;
 }): Promise<{ text: string; exitCode: number }> {
   const ctx = loadProjectContext(args);
   checkFramework(args.framework);
@@ -128,7 +162,7 @@ export async function runReport(args: ProjectOptions & SigningOptions & {
   const bundle = await readBundle(args.evidence);
   const results = evaluateBundle(ctx, bundle, args.framework, signingTime);
   const out = args.out ?? join('reports', `evidence-pack-${bundle.manifest.runId}.pdf`);
-  await writeEvidencePack({ ctx, bundle, results, framework: args.framework, out, signingTime, ...(signer ? { signer } : { unsigned: true }) });
+  await writeEvidencePack({ ctx, bundle, results, framework: args.framework, out, signingTime, ...(signer ? { signer } : { unsigned: true }), ...(args.attachAttestations ? { attachAttestations: true } : {}) });
   const s = results.summary;
   return {
     text: `${signer ? 'signed' : 'UNSIGNED'} evidence pack: ${out}\n` +

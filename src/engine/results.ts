@@ -37,6 +37,8 @@ export interface ControlResult {
   /** for MANUAL/FAIL manual controls: the attestation considered */
   attestation?: {
     attested_by: string; attested_at: string; document: string; sha256: string; expires: string; current: boolean;
+    /** the attestation's own notes (what the document covers) */
+    notes?: string;
   };
   /** one line on why the control has its status */
   reason: string;

@@ -53,7 +53,7 @@ export function drawWaivers(ctx: PackContext): void {
         return {
           cells: [
             c.id,
-            `${a.attested_by}\n${a.attested_at}`,
+            `${a.attested_by}\n${a.attested_at}${a.notes ? `\n${a.notes}` : ''}`,
             { text: `${a.document}\n${a.sha256}`, font: 'mono' as const, size: 6 },
             a.expires,
             { text: a.current ? 'yes' : 'NO (see the control)', font: 'bold' as const, color: a.current ? STATUS_COLORS.PASS : STATUS_COLORS.FAIL },
