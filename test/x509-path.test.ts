@@ -59,7 +59,7 @@ const leafArb = fc.record({
 
 /** The signer rules OpenSSL applies only with a purpose: key usage, extended key usage. */
 function leafRulesHold(l: { keyUsage?: number | undefined; eku?: string[] | undefined }): boolean {
-  const kuOk = l.keyUsage !== undefined && (l.keyUsage & (KU.digitalSignature | KU.nonRepudiation)) !== 0;
+  const kuOk = l.keyUsage === undefined || (l.keyUsage & (KU.digitalSignature | KU.nonRepudiation)) !== 0;
   const allowed = [EKU.documentSigning, EKU.emailProtection, EKU.adobe, EKU.any];
   const ekuOk = l.eku === undefined || l.eku.some((e) => allowed.includes(e));
   return kuOk && ekuOk;

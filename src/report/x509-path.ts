@@ -152,12 +152,16 @@ async function checkPath(path: Cert[], at: Date, purpose: PathPurpose): Promise<
     const bc = ext(c, x509.BasicConstraintsExtension);
     const ku = ext(c, x509.KeyUsagesExtension);
     const isCa = bc?.ca === true;
-    if (bc?.pathLength !== undefined) {
+    // the strict structural rules (RFC 5280 4.2.1.3 and 4.2.1.9 as openssl -x509_strict applies
+    // them) concern certificates in a chain; a lone trusted certificate (the signer given itself
+    // as anchor, such as an `openssl req -x509` certificate) is judged by its purpose only
+    const strict = path.length > 1;
+    if (strict && bc?.pathLength !== undefined) {
       if (!isCa) problems.push(`${who} sets a path length without being a CA`);
       else if (!ku || !(ku.usages & x509.KeyUsageFlags.keyCertSign)) problems.push(`${who} sets a path length without the keyCertSign key usage`);
     }
-    if (isCa && !ku) problems.push(`${who} is a CA certificate without a key usage extension`);
-    if (!isCa && ku && ku.usages & x509.KeyUsageFlags.keyCertSign) problems.push(`${who} has the keyCertSign key usage without being a CA`);
+    if (strict && isCa && !ku) problems.push(`${who} is a CA certificate without a key usage extension`);
+    if (strict && !isCa && ku && ku.usages & x509.KeyUsageFlags.keyCertSign) problems.push(`${who} has the keyCertSign key usage without being a CA`);
 
     if (i === 0) problems.push(...leafChecks(c, who, purpose, ku));
     else {
@@ -201,8 +205,9 @@ function leafChecks(c: Cert, who: string, purpose: PathPurpose, ku: x509.KeyUsag
     if (ku && !(ku.usages & (x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation))) problems.push(`${who} lacks the digitalSignature and nonRepudiation key usages`);
     return problems;
   }
-  if (!ku) problems.push(`${who} has no key usage extension (digitalSignature or nonRepudiation is required)`);
-  else if (!(ku.usages & (x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation))) problems.push(`${who} lacks the digitalSignature and nonRepudiation key usages`);
+  // RFC 5280 4.2.1.3: without the extension the key is not restricted (as openssl req -x509
+  // certificates are); with it, digitalSignature or nonRepudiation must be there
+  if (ku && !(ku.usages & (x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation))) problems.push(`${who} lacks the digitalSignature and nonRepudiation key usages`);
   if (eku && !usages.some((u) => SIGNING_EKUS.has(u))) {
     problems.push(`${who} is not allowed to sign documents: its extended key usages (${usages.join(', ')}) include none of document signing, email protection, Adobe authentic documents or any`);
   }
