@@ -171,6 +171,18 @@ describe('PAdES B-B: ETSI.CAdES.detached with ESS signing-certificate-v2', () =>
     const r = await verifyPackBytes(pdf, { trustPem: root.pem });
     expect(r).toMatchObject({ valid: true, coversWholeFile: true });
     expect(run('pdfsig', [write('crl.pdf', pdf)]).out).toContain('Total document signed');
+    // a list from the signer's issuer that revokes the signer: not trusted, with the date
+    const revoking = await x509.X509CrlGenerator.create({
+      issuer: inter.cert.subject,
+      thisUpdate: new Date('2026-01-01T00:00:00Z'),
+      nextUpdate: new Date('2027-01-01T00:00:00Z'),
+      entries: [{ serialNumber: leaf.cert.serialNumber, revocationDate: new Date('2026-02-01T00:00:00Z') }],
+      signingAlgorithm: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
+      signingKey: inter.keys.privateKey,
+    }, webcrypto as never);
+    const revoked = await verifyPackBytes(await buildPack({ ...fx.input, signer: { ...chainP12, crls: [Buffer.from(revoking.rawData)] } }), { trustPem: root.pem });
+    expect(revoked.trusted).toBe(false);
+    expect(revoked.problems.join('\n')).toMatch(/CN=Example SaaS Evidence Signer was revoked on 2026-02-01/);
   });
 });
 

@@ -4,7 +4,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { checkCms, cmsLength, digestRanges } from './cms.js';
-import { pemCertificates, validatePath } from './x509-path.js';
+import { pemCertificates, revocationProblems, validatePath } from './x509-path.js';
 import { checkTimestampToken } from './tsa.js';
 import { decodedChunks, decodeWhole, HostilePdfError, InflateBudget, LIMITS, listEmbeddedFiles } from './pdf-embedded.js';
 import { attestationAttachmentName, MANIFEST_ATTACHMENT, RESULTS_ATTACHMENT } from './types.js';
@@ -120,6 +120,7 @@ async function check(buf: Buffer, opts: VerifyOptions, r: VerifyResult): Promise
   let signer: X509Certificate | undefined;
   let chainCerts: X509Certificate[] = [];
   let timestampToken: Buffer | undefined;
+  let crls: Buffer[] = [];
   let signatureValue: Buffer | undefined;
 
   // 1. exactly one signature, and its byte range covers the whole file but the /Contents hole
@@ -157,6 +158,7 @@ async function check(buf: Buffer, opts: VerifyOptions, r: VerifyResult): Promise
           const sha = digestRanges(buf, covered);
           const cms = checkCms(der, (alg) => (alg === 'sha256' ? sha : digestRanges(buf, covered, alg)), [...anchors, ...intermediates], r.signature.subFilter);
           timestampToken = cms.timestampToken;
+          crls = cms.crls;
           signatureValue = cms.signatureValue;
           r.signature.digestAlgorithm = cms.digestAlgorithm;
           r.signature.digestMatches = cms.digestMatches;
@@ -193,8 +195,9 @@ async function check(buf: Buffer, opts: VerifyOptions, r: VerifyResult): Promise
         at,
         purpose: 'document-signing',
       });
-      r.trusted = path.ok;
-      problems.push(...path.problems);
+      const revoked = path.ok && path.issuer && crls.length ? await revocationProblems(signer.raw, path.issuer, crls, at) : [];
+      r.trusted = path.ok && revoked.length === 0;
+      problems.push(...path.problems, ...revoked);
     }
   }
 

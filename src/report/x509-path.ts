@@ -28,6 +28,8 @@ export interface PathResult {
   ok: boolean;
   /** subjects from the end certificate to the anchor, for the path that was judged */
   path: string[];
+  /** DER of the end certificate's issuer on that path (itself when it is the anchor) */
+  issuer?: Buffer;
   problems: string[];
 }
 
@@ -124,7 +126,7 @@ export async function validatePath(input: PathInput): Promise<PathResult> {
   let first: PathResult | undefined;
   for (const path of paths) {
     const problems = await checkPath(path, input.at, input.purpose);
-    const r = { ok: problems.length === 0, path: path.map((p) => p.subject), problems };
+    const r: PathResult = { ok: problems.length === 0, path: path.map((p) => p.subject), issuer: (path[1] ?? path[0]!).der, problems };
     if (r.ok) return r;
     first ??= r;
   }
@@ -210,6 +212,40 @@ function leafChecks(c: Cert, who: string, purpose: PathPurpose, ku: x509.KeyUsag
   if (ku && !(ku.usages & (x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation))) problems.push(`${who} lacks the digitalSignature and nonRepudiation key usages`);
   if (eku && !usages.some((u) => SIGNING_EKUS.has(u))) {
     problems.push(`${who} is not allowed to sign documents: its extended key usages (${usages.join(', ')}) include none of document signing, email protection, Adobe authentic documents or any`);
+  }
+  return problems;
+}
+
+/**
+ * The revocation lists signed into the pack (adbe-revocationInfoArchival) that the certificate's
+ * issuer signed: a listing of the certificate revoked at or before the validation time is a
+ * problem. Lists by anyone else say nothing about it and are skipped.
+ */
+export async function revocationProblems(certDer: Uint8Array, issuerDer: Uint8Array, crls: Buffer[], at: Date): Promise<string[]> {
+  const cert = parse(certDer);
+  const issuer = parse(issuerDer);
+  if (typeof cert === 'string' || typeof issuer === 'string') return [];
+  const serial = cert.c.serialNumber.toLowerCase().replace(/^0+/, '');
+  const problems: string[] = [];
+  for (const der of crls) {
+    try {
+      const crl = new x509.X509Crl(der);
+      if (crl.issuerName.toString() !== issuer.subject) continue;
+      if (!(await crl.verify({ publicKey: issuer.c.publicKey }))) {
+        problems.push(`a revocation list in the signature claims to be from ${issuer.subject} but does not verify with its key`);
+        continue;
+      }
+      // RFC 5280 5.1.2.5: conforming CRLs carry nextUpdate; without it @peculiar/x509 2.2.0 also
+      // misreads the revoked entries as absent, so such a list must not count as "not revoked"
+      if (!crl.nextUpdate) {
+        problems.push(`a revocation list of ${issuer.subject} in the signature has no nextUpdate (not RFC 5280 conforming)`);
+        continue;
+      }
+      const entry = crl.entries.find((e) => e.serialNumber.toLowerCase().replace(/^0+/, '') === serial);
+      if (entry && entry.revocationDate <= at) problems.push(`the signer certificate ${cert.subject} was revoked on ${entry.revocationDate.toISOString()} (revocation list of ${issuer.subject} in the signature)`);
+    } catch (e) {
+      problems.push(`an unreadable revocation list in the signature (${e instanceof Error ? e.message : String(e)})`);
+    }
   }
   return problems;
 }
