@@ -78,6 +78,13 @@ describe('the sandbox answers Sign and GetPublicKey as KMS does (checked with th
     }
   });
 
+  it('a SIGN_VERIFY key of a spec that cannot sign is a fixture error naming the line', async () => {
+    const { parseFixture, FixtureError } = await import('../src/sandbox/index.js');
+    const bad = 'accounts:\n  - id: "111122223333"\n    regions:\n      eu-central-1:\n        keys:\n          - { alias: k, spec: SYMMETRIC_DEFAULT, usage: SIGN_VERIFY }\n';
+    expect(() => parseFixture(bad, 'bad.yaml')).toThrow(FixtureError);
+    expect(() => parseFixture(bad, 'bad.yaml')).toThrow(/bad\.yaml:6.*SIGN_VERIFY key needs spec RSA_2048/);
+  });
+
   it('a symmetric key cannot sign: InvalidKeyUsageException', async () => {
     const stderr = await awsFails(['kms', 'sign', '--key-id', 'alias/data-key', '--message', `fileb://${write('d2.bin', Buffer.alloc(32))}`, '--message-type', 'DIGEST', '--signing-algorithm', 'ECDSA_SHA_256']);
     expect(stderr).toContain('InvalidKeyUsageException');

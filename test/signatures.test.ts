@@ -20,6 +20,7 @@ import { verifyPackBytes } from '../src/report/verify.js';
 import { makeFixture } from './report-fixture.js';
 import { issue, KU, EKU, privatePem, type Issued } from './helpers/pki.js';
 import { startTsa, type LocalTsa } from './helpers/tsa-server.js';
+import { runCli } from './helpers/cli.js';
 
 const forge = createRequire(import.meta.url)('node-forge') as typeof forgeNs;
 const fx = makeFixture();
@@ -238,6 +239,20 @@ describe('PAdES B-T: an RFC 3161 signature timestamp from a local TSA', () => {
     const s = await verifyPackBytes(swapped, { trustPem: root.pem, tsaTrustPem: tsa.root.pem });
     expect(s.valid).toBe(false);
     expect(s.problems.join('\n')).toMatch(/timestamp: the timestamp is not over this signature/);
+  });
+
+  it('the CLI: verify --trust ROOT --tsa-trust TSA-ROOT says VALID and names the timestamp (exit 0); without --tsa-trust the time is not trusted', async () => {
+    const file = write('bt-cli.pdf', pdf);
+    const ok = await runCli(['verify', file, '--trust', write('root.pem', root.pem), '--tsa-trust', write('tsa-root-cli.pem', tsa.root.pem), '--format', 'table']);
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/timestamp: +\S+ by CN=Test TSA \(trusted\)/);
+    expect(ok.stdout).toMatch(/certificates checked at \S+ \(the timestamp\)/);
+    const plain = await runCli(['verify', file, '--trust', write('root.pem', root.pem), '--format', 'table']);
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toContain('(not checked: no --tsa-trust given)');
+    const missing = await runCli(['verify', file, '--tsa-trust', join(dir, 'no-such.pem')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/no-such\.pem: cannot read/);
   });
 
   it('timestamped packs differ on each signing (the token is new each time)', async () => {
