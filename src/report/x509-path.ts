@@ -35,7 +35,7 @@ export interface PathResult {
 
 // Extended key usages a document signer may carry (issue 12): document signing, email
 // protection, Adobe authentic documents, any. serverAuth alone is refused.
-export const SIGNING_EKUS = new Set(['1.3.6.1.5.5.7.3.36', '1.3.6.1.5.5.7.3.4', '1.2.840.113583.1.1.5', '2.5.29.37.0']);
+const SIGNING_EKUS = new Set(['1.3.6.1.5.5.7.3.36', '1.3.6.1.5.5.7.3.4', '1.2.840.113583.1.1.5', '2.5.29.37.0']);
 const TIMESTAMPING_EKU = '1.3.6.1.5.5.7.3.8';
 
 /** Certificate signature algorithms accepted; MD5, SHA-1 and anything unknown are refused. */
