@@ -91,6 +91,13 @@ function opensslCmsVerify(pdf: Buffer, caPem: string, name: string): { code: num
   return run('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', sig, '-content', data, '-CAfile', ca, '-purpose', 'any', '-out', '/dev/null']);
 }
 
+/** A PKCS#12 with the signer's RSA key and the given certificates (signer first). */
+async function p12Of(signer: Issued, certs: Issued[]): Promise<SignerInput> {
+  const key = forge.pki.privateKeyFromPem(await privatePem(signer.keys));
+  const p12 = forge.pkcs12.toPkcs12Asn1(key, [signer, ...certs].map((c) => forge.pki.certificateFromPem(c.pem)), 'chain-pass', { algorithm: '3des' });
+  return { p12: Buffer.from(forge.asn1.toDer(p12).getBytes(), 'binary'), passphrase: 'chain-pass' };
+}
+
 /** An RSA chain root -> issuing CA -> signer, in a PKCS#12 that carries all three. */
 async function rsaChainP12(): Promise<void> {
   root = await issue({ name: 'Pack Root CA', ca: true, keyUsage: KU.keyCertSign | KU.cRLSign, rsa: true, ...LONG });
@@ -184,6 +191,33 @@ describe('PAdES B-B: ETSI.CAdES.detached with ESS signing-certificate-v2', () =>
     const revoked = await verifyPackBytes(await buildPack({ ...fx.input, signer: { ...chainP12, crls: [Buffer.from(revoking.rawData)] } }), { trustPem: root.pem });
     expect(revoked.trusted).toBe(false);
     expect(revoked.problems.join('\n')).toMatch(/CN=Example SaaS Evidence Signer was revoked on 2026-02-01/);
+  });
+});
+
+describe('the attack review: packs that verify said VALID and trusted, now refused with the reason', () => {
+  const SIGNER_KU = KU.digitalSignature | KU.nonRepudiation;
+  it('a signer under an ordinary TLS leaf used as a CA', async () => {
+    const tls = await issue({ name: 'shop.example.com', ca: false, keyUsage: KU.digitalSignature | KU.keyEncipherment, eku: [EKU.serverAuth], rsa: true, ...LONG }, root);
+    const signer = await issue({ name: 'Mallory', keyUsage: SIGNER_KU, rsa: true, ...LONG }, tls);
+    const r = await verifyPackBytes(await buildPack({ ...fx.input, signer: await p12Of(signer, [tls]) }), { trustPem: root.pem });
+    expect(r.signature.signatureValid).toBe(true);
+    expect(r).toMatchObject({ valid: false, trusted: false });
+    expect(r.problems.join('\n')).toMatch(/CN=shop\.example\.com is not a CA/);
+  });
+
+  it('a TLS server certificate signing directly', async () => {
+    const tls = await issue({ name: 'www.example.com', ca: false, keyUsage: KU.digitalSignature | KU.keyEncipherment, eku: [EKU.serverAuth], rsa: true, ...LONG }, inter);
+    const r = await verifyPackBytes(await buildPack({ ...fx.input, signer: await p12Of(tls, [inter]) }), { trustPem: root.pem });
+    expect(r).toMatchObject({ valid: false, trusted: false });
+    expect(r.problems.join('\n')).toMatch(/not allowed to sign documents: its extended key usages \(1\.3\.6\.1\.5\.5\.7\.3\.1\)/);
+  });
+
+  it('a signer under an intermediate CA that expired years ago', async () => {
+    const old = await issue({ name: 'Old Issuing CA', ca: true, keyUsage: KU.keyCertSign | KU.cRLSign, rsa: true, notBefore: new Date('2015-01-01T00:00:00Z'), notAfter: new Date('2019-01-01T00:00:00Z') }, root);
+    const signer = await issue({ name: 'Signer Under Old CA', keyUsage: SIGNER_KU, rsa: true, ...LONG }, old);
+    const r = await verifyPackBytes(await buildPack({ ...fx.input, signer: await p12Of(signer, [old]) }), { trustPem: root.pem });
+    expect(r).toMatchObject({ valid: false, trusted: false });
+    expect(r.problems.join('\n')).toMatch(/CN=Old Issuing CA is not valid at the validation time/);
   });
 });
 
