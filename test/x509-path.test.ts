@@ -137,6 +137,15 @@ describe('the attack review cases', () => {
     expect(none.problems[0]).toMatch(/does not chain/);
   });
 
+  it('a pool of 60 certificates with one name (an exponential path search) is answered at once', async () => {
+    const same = await Promise.all(Array.from({ length: 60 }, () => issue({ name: 'Loop CA', ca: true, keyUsage: CA_KU, ...LONG })));
+    // each "Loop CA" is self-signed under that name, so each names every other as a possible issuer
+    const signer = await issue({ name: 'Signer', keyUsage: LEAF_KU, ...LONG }, same[0]);
+    const r = await validatePath({ leaf: signer.der, pool: same.map((c) => c.der), anchors: [root.der], at: AT, purpose: 'document-signing' });
+    expect(r.ok).toBe(false);
+    expect(r.problems[0]).toMatch(/does not chain/);
+  }, 30_000); // a hang guard only: without the cap on search steps this never returns
+
   it('garbage or an unknown key algorithm gives a reason, never an exception', async () => {
     const r = await validatePath({ leaf: Buffer.from('3003020100', 'hex'), pool: [], anchors: [root.der], at: AT, purpose: 'document-signing' });
     expect(r.ok).toBe(false);

@@ -67,6 +67,8 @@ const UNDERSTOOD_EXTENSIONS = new Set([
 
 const MAX_PATH = 8;
 const MAX_CANDIDATE_PATHS = 64;
+/** certificates looked at while building paths: a crafted pool of same-named certificates must not make the search exponential */
+const MAX_SEARCH_STEPS = 10_000;
 
 interface Cert {
   c: x509.X509Certificate;
@@ -107,8 +109,9 @@ export async function validatePath(input: PathInput): Promise<PathResult> {
   const isAnchor = (c: Cert): boolean => anchors.some((a) => a.der.equals(c.der));
 
   const paths: Cert[][] = [];
+  let steps = 0;
   const extend = (path: Cert[]): void => {
-    if (paths.length >= MAX_CANDIDATE_PATHS) return;
+    if (paths.length >= MAX_CANDIDATE_PATHS || ++steps > MAX_SEARCH_STEPS) return;
     const cur = path[path.length - 1]!;
     if (isAnchor(cur)) {
       paths.push(path);
