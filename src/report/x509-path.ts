@@ -107,6 +107,9 @@ export async function validatePath(input: PathInput): Promise<PathResult> {
   const anchors = input.anchors.map(parse).filter((a): a is Cert => typeof a !== 'string');
   const pool = [...input.pool.map(parse).filter((a): a is Cert => typeof a !== 'string'), ...anchors];
   const isAnchor = (c: Cert): boolean => anchors.some((a) => a.der.equals(c.der));
+  // issuers by subject: each step looks only at the certificates that could have issued it
+  const bySubject = new Map<string, Cert[]>();
+  for (const c of pool) bySubject.set(c.subject, [...(bySubject.get(c.subject) ?? []), c]);
 
   const paths: Cert[][] = [];
   let steps = 0;
@@ -118,8 +121,8 @@ export async function validatePath(input: PathInput): Promise<PathResult> {
       return;
     }
     if (path.length >= MAX_PATH) return;
-    for (const next of pool) {
-      if (next.subject !== cur.issuer || path.some((p) => p.der.equals(next.der))) continue;
+    for (const next of bySubject.get(cur.issuer) ?? []) {
+      if (path.some((p) => p.der.equals(next.der))) continue;
       extend([...path, next]);
     }
   };
