@@ -109,7 +109,11 @@ export async function validatePath(input: PathInput): Promise<PathResult> {
   const isAnchor = (c: Cert): boolean => anchors.some((a) => a.der.equals(c.der));
   // issuers by subject: each step looks only at the certificates that could have issued it
   const bySubject = new Map<string, Cert[]>();
-  for (const c of pool) bySubject.set(c.subject, [...(bySubject.get(c.subject) ?? []), c]);
+  for (const c of pool) {
+    const same = bySubject.get(c.subject);
+    if (same) same.push(c);
+    else bySubject.set(c.subject, [c]);
+  }
 
   const paths: Cert[][] = [];
   let steps = 0;
