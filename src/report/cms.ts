@@ -40,6 +40,8 @@ const SIGNATURE_ALG_DER: Record<string, string> = {
   ec: '300a06082a8648ce3d040302',
 };
 
+const MAX_CERTIFICATES = 32;
+
 /** Signed attributes trustpack writes; the legacy adbe.pkcs7.detached packs also carried signingTime. */
 const CADES_ATTRS = new Set<string>([OID.contentType, OID.messageDigest, OID.signingCertificateV2, OID.revocationInfoArchival]);
 const ADBE_ATTRS = new Set<string>([OID.contentType, OID.messageDigest, OID.signingTime]);
@@ -190,6 +192,8 @@ export function checkCms(der: Buffer, digestOf: (alg: string) => Buffer, anchors
     const encapParts = children(expectTag(encap, 0x30, 'encapsulated content info'));
     if (encapParts.length !== 1 || oid(encapParts[0], 'content type') !== '1.2.840.113549.1.7.1') throw new CmsError('detached content must be id-data with no content');
     const certNodes = children(certs);
+    // the signer's chain is a handful of certificates; each one costs signature checks below
+    if (certNodes.length > MAX_CERTIFICATES) throw new CmsError(`the signature carries ${certNodes.length} certificates (at most ${MAX_CERTIFICATES}: the signer's chain)`);
     for (const c of certNodes) out.certificates.push(new X509Certificate(Buffer.from(encode(expectTag(c, 0x30, 'certificate')), 'latin1')));
     const infos = children(signerInfos);
     if (infos.length !== 1) {
