@@ -129,6 +129,9 @@ async function readSigner(o: SigningOptions): Promise<Signer | undefined> {
     const certPem = (await readFileOr(o.signCert, 'signing certificate')).toString('utf8');
     const { kmsSigningKey } = await import('../report/kms-signer.js');
     signer = { remote: { certPem, key: await kmsSigningKey(o.signKmsKey, o.profile ? { profile: o.profile } : {}) } };
+    // the certificate must be for this key: found out before anything is rendered
+    const { checkSigner } = await import('../report/sign.js');
+    await checkSigner(signer);
   } else {
     if (!o.signP12) throw new UsageError('no signing key: give --sign-p12 FILE and --sign-passphrase-env VAR, --sign-kms-key ARN and --sign-cert CERT.pem, or --unsigned for an unsigned pack');
     if (o.signCert) throw new UsageError('--sign-cert goes with --sign-kms-key; a PKCS#12 file carries its own certificate');

@@ -52,6 +52,7 @@ class StrictPdfParser extends PDFParser {
   /** why the parse was refused: pdf-lib wraps errors thrown inside an object in its own */
   refusal: string | undefined;
   private readonly names = new Set<string>();
+  private depth = 0;
 
   constructor(bytes: Uint8Array) {
     super(bytes, Infinity, true);
@@ -107,6 +108,20 @@ class StrictPdfParser extends PDFParser {
       this.bytes.moveTo(end + 1);
       return PDFString.of(latin1Slice(this.raw(), start + 1, end));
     };
+    // nesting: a pack's deepest object is a few levels; pdf-lib recurses, so a crafted depth
+    // would end in a stack overflow reported as a generic parse error
+    const nested = self as unknown as { parseArray: () => PDFArray; parseDict: () => PDFDict };
+    for (const method of ['parseArray', 'parseDict'] as const) {
+      const original = nested[method].bind(this) as () => PDFArray & PDFDict;
+      nested[method] = () => {
+        if (++this.depth > MAX_NESTING) this.refuse(`arrays or dictionaries nested deeper than ${MAX_NESTING}`);
+        try {
+          return original();
+        } finally {
+          this.depth--;
+        }
+      };
+    }
     const header = self.parseIndirectObjectHeader.bind(this);
     self.parseIndirectObjectHeader = () => {
       const ref = header();
@@ -158,6 +173,7 @@ class StrictPdfParser extends PDFParser {
 // titles and file names (the signature's hex string is not a literal string)
 const MAX_NAME_BYTES = 127;
 const MAX_DISTINCT_NAMES = 4096;
+const MAX_NESTING = 64;
 const MAX_NUMBER_CHARS = 32;
 const MAX_LITERAL_STRING = 1024 * 1024;
 const isNumberByte = (b: number): boolean => (b >= 0x30 && b <= 0x39) || b === 0x2e || b === 0x2b || b === 0x2d;

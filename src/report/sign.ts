@@ -197,6 +197,16 @@ interface ResolvedKey {
   chain: Buffer[];
 }
 
+/**
+ * Checks everything about the signing key that can fail before a pack is rendered: the PKCS#12
+ * opens, or the remote key's public key is the certificate's. Throws SigningError.
+ */
+export async function checkSigner(input: SignerInput): Promise<SignerIdentity> {
+  const identity = loadSigner(input);
+  await resolveKey(input);
+  return identity;
+}
+
 /** The signing key, its certificate and the chain to put in the CMS (issuer first). */
 async function resolveKey(input: SignerInput): Promise<ResolvedKey> {
   let certDer: Buffer;
