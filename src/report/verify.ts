@@ -62,8 +62,11 @@ export interface VerifyOptions {
 export async function verifyPack(file: string, opts: VerifyOptions = {}): Promise<VerifyResult> {
   let buf: Buffer;
   try {
-    // a file over the cap is answered without being read
-    const size = (await stat(file)).size;
+    // a file over the cap is answered without being read; a device or pipe (/dev/zero) has no
+    // size to check and could be endless
+    const st = await stat(file);
+    if (!st.isFile()) throw new UnreadablePackError(`${file}: not a regular file`);
+    const size = st.size;
     if (size > LIMITS.maxInputBytes) return refused(`the file is ${size} bytes, over the cap of ${LIMITS.maxInputBytes} bytes for a pack`);
     buf = await readFile(file);
   } catch (e) {
