@@ -237,15 +237,24 @@ gateOptions(program.command('report'))
   .option('--signing-time <iso>', 'signing time (default: now); the same evidence, time and key give the same bytes')
   .option('--unsigned', 'write the pack without a signature (the cover says so)')
   .option('--force', 'replace an existing non-empty --out file')
+  // ---- signatures: KMS keys, revocation data, timestamps ----
+  .option('--sign-kms-key <arn>', 'sign with this AWS KMS key (RSA or ECC_NIST_P256, SIGN_VERIFY): the private key never leaves KMS')
+  .option('--sign-cert <pem>', 'with --sign-kms-key: the certificate issued for the key (its chain may follow in the same file)')
+  .option('--crl <file>', 'a certificate revocation list (DER or PEM) to sign into the pack (repeatable)', collectRepeat)
+  .option('--tsa-url <url>', 'an RFC 3161 time-stamping authority: adds a signature timestamp (PAdES B-T)')
+  .option('--attach-attestations', 'embed the attested documents (pentest report, policies) so their hashes can be checked from the pack alone')
   .addHelpText('after', `
 The passphrase is never taken on the command line: put it in an environment variable and name it.
+Signatures are ETSI.CAdES.detached (PAdES baseline B-B, B-T with --tsa-url).
 Exit codes: 0 written (whatever the results), 2 bad input or signing key.
-Example:
+Examples:
   $ PACK_PASS=... trustpack report --evidence evidence/ --framework soc2 --out soc2-pack.pdf \\
-      --sign-p12 signer.p12 --sign-passphrase-env PACK_PASS`)
+      --sign-p12 signer.p12 --sign-passphrase-env PACK_PASS
+  $ trustpack report --evidence evidence/ --sign-kms-key arn:aws:kms:eu-central-1:111122223333:key/1234abcd-... \\
+      --sign-cert signer-chain.pem --tsa-url https://tsa.example.com/`)
   .addHelpText('after', `${GATE_HELP}
 On report they are off unless given: the pack is written either way, and the exit code then follows the gate.`)
-  .action(async (o: { evidence?: string; archive?: string; period?: string; sampleSeed?: string; sampleSize?: string; profile?: string; framework: string; out?: string; signP12?: string; signPassphraseEnv?: string; signingTime?: string; unsigned?: boolean; force?: boolean } & GateFlags, cmd: Command) => {
+  .action(async (o: { evidence?: string; archive?: string; period?: string; sampleSeed?: string; sampleSize?: string; profile?: string; framework: string; out?: string; signP12?: string; signPassphraseEnv?: string; signingTime?: string; unsigned?: boolean; force?: boolean; signKmsKey?: string; signCert?: string; crl?: string[]; tsaUrl?: string; attachAttestations?: boolean } & GateFlags, cmd: Command) => {
     if (o.archive) {
       if (o.evidence) throw new UsageError('--evidence and --archive contradict each other: one run, or a period of the archive');
       const { runPeriodReport } = await import('./app/period.js');
@@ -269,6 +278,7 @@ program
   .option('--trust <pem>', 'trust anchor certificate(s) the signer must chain to (repeatable; a file may be a bundle)', collectRepeat)
   .option('--intermediates <pem>', 'intermediate CA certificates to build the path with (repeatable; a file may be a bundle)', collectRepeat)
   .option('--archive <location>', 'a period pack: also check its runs against this evidence archive')
+  .option('--tsa-trust <pem>', 'trust anchor(s) for the time-stamping authority of a timestamped pack (repeatable)', collectRepeat)
   .addOption(formatOption(['table', 'json']))
   .addHelpText('after', `
 With --trust, the certificate path from the signer to an anchor is validated as RFC 5280 does
@@ -277,7 +287,7 @@ the validation time: the timestamp's time, else now; MD5 and SHA-1 refused).
 Exit codes: 0 valid, 1 invalid or tampered (with the reason), 2 unreadable input.
 Example:
   $ trustpack verify evidence-pack.pdf --trust root-ca.pem --intermediates issuing-ca.pem`)
-  .action(async (file: string, o: { trust?: string[]; intermediates?: string[]; archive?: string; format?: Format }) => {
+  .action(async (file: string, o: { trust?: string[]; intermediates?: string[]; tsaTrust?: string[]; archive?: string; format?: Format }) => {
     const { runVerify } = await import('./app/verify.js');
     const format = o.format ?? defaultFormat();
     const r = await runVerify(file, { ...o, format, color: useColor() });

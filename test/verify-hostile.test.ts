@@ -126,8 +126,58 @@ describe('attacks get a verdict in bounded time and memory', () => {
     await expectVerdict(await signed('twice.pdf', hostilePdf({ attachments: base, extraObjects: [again] })), /defined twice/);
   });
 
+  it('a 9 MB name, literal string or number, and a million distinct names: refused from the token extent, not built a character at a time', async () => {
+    const obj = (body: string): Buffer[] => [Buffer.from(`1000 0 obj\n${body}\nendobj\n`)];
+    const nine = 9 * 1024 * 1024;
+    await expectVerdict(await signed('name.pdf', hostilePdf({ attachments: base, extraObjects: obj(`/${'a'.repeat(nine)}`) })), /a name longer than 127 bytes/);
+    await expectVerdict(await signed('string.pdf', hostilePdf({ attachments: base, extraObjects: obj(`(${'a'.repeat(nine)})`) })), /a literal string longer than/);
+    await expectVerdict(await signed('number.pdf', hostilePdf({ attachments: base, extraObjects: obj('1'.repeat(nine)) })), /a number longer than 32 characters/);
+    const names = `[${Array.from({ length: 1_000_000 }, (_, i) => `/n${i.toString(36)}`).join(' ')}]`;
+    await expectVerdict(await signed('names.pdf', hostilePdf({ attachments: base, extraObjects: obj(names) })), /more than 4096 distinct names/);
+  });
+
   it('arrays nested 200,000 deep (a stack overflow in the parser) give a verdict', async () => {
     const deep = Buffer.from(`1000 0 obj\n${'['.repeat(200_000)}${']'.repeat(200_000)}\nendobj\n`);
-    await expectVerdict(await signed('deep.pdf', hostilePdf({ attachments: base, extraObjects: [deep] })), /cannot read the embedded files/);
+    await expectVerdict(await signed('deep.pdf', hostilePdf({ attachments: base, extraObjects: [deep] })), /nested deeper than 64/);
+  });
+});
+
+describe('unknown or unsupported algorithms get a verdict', () => {
+  it('a signer certificate with an unknown public-key algorithm: exit 1 with the reason, with and without --trust', async () => {
+    const { issue, KU, privatePem } = await import('./helpers/pki.js');
+    const { buildCades } = await import('../src/report/cades.js');
+    const { SignPdf } = await import('@signpdf/signpdf');
+    const { Signer } = await import('@signpdf/utils');
+    const { createPrivateKey, sign } = await import('node:crypto');
+    const real = await issue({ name: 'Odd Key Signer', keyUsage: KU.digitalSignature, notBefore: new Date('2020-01-01Z'), notAfter: new Date('2035-01-01Z') });
+    // id-ecPublicKey (1.2.840.10045.2.1) -> 1.2.840.10045.2.9, an algorithm no one knows
+    const oid = Buffer.from('06072a8648ce3d0201', 'hex');
+    const at = real.der.indexOf(oid);
+    expect(at).toBeGreaterThan(0);
+    const odd = Buffer.from(real.der);
+    odd[at + oid.length - 1] = 0x09;
+    const key = createPrivateKey(await privatePem(real.keys));
+    class OddSigner extends Signer {
+      override async sign(bytes: Buffer): Promise<Buffer> {
+        return buildCades({ contentDigest: createHash('sha256').update(bytes).digest(), signerCert: odd, chain: [], crls: [], key: { type: 'ec', sign: async (tbs) => sign('sha256', tbs, key) } });
+      }
+    }
+    const file = join(dir, 'odd-key.pdf');
+    writeFileSync(file, Buffer.from(await new SignPdf().sign(hostilePdf({ attachments: base }), new OddSigner())));
+    await expectVerdict(file, /public key algorithm is not supported/);
+    const pem = `-----BEGIN CERTIFICATE-----\n${odd.toString('base64')}\n-----END CERTIFICATE-----\n`;
+    writeFileSync(join(dir, 'odd.pem'), pem);
+    const trusted = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn('prlimit', [`--as=${ADDRESS_SPACE}`, process.execPath, BIN, 'verify', file, '--trust', join(dir, 'odd.pem'), '--format', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+      const timer = setTimeout(() => child.kill('SIGKILL'), HANG_GUARD_MS);
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code, out });
+      });
+    });
+    expect(trusted.code).toBe(1);
+    expect(trusted.out).toMatch(/public key algorithm is not supported/);
   });
 });

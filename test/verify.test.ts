@@ -100,6 +100,11 @@ describe('unreadable input', () => {
   it('a missing file throws UnreadablePackError', async () => {
     await expect(verifyPack(join(dir, 'nope.pdf'))).rejects.toThrow(UnreadablePackError);
   });
+  it('a device or a folder is unreadable input, never read (/dev/zero would never end)', async () => {
+    await expect(verifyPack('/dev/zero')).rejects.toThrow(/not a regular file/);
+    await expect(verifyPack(dir)).rejects.toThrow(UnreadablePackError);
+  });
+
   it('a file that is not a PDF throws UnreadablePackError', async () => {
     await expect(verifyPack(write('text.pdf', Buffer.from('hello, not a pdf\n')))).rejects.toThrow(UnreadablePackError);
   });

@@ -59,7 +59,7 @@ const leafArb = fc.record({
 
 /** The signer rules OpenSSL applies only with a purpose: key usage, extended key usage. */
 function leafRulesHold(l: { keyUsage?: number | undefined; eku?: string[] | undefined }): boolean {
-  const kuOk = l.keyUsage !== undefined && (l.keyUsage & (KU.digitalSignature | KU.nonRepudiation)) !== 0;
+  const kuOk = l.keyUsage === undefined || (l.keyUsage & (KU.digitalSignature | KU.nonRepudiation)) !== 0;
   const allowed = [EKU.documentSigning, EKU.emailProtection, EKU.adobe, EKU.any];
   const ekuOk = l.eku === undefined || l.eku.some((e) => allowed.includes(e));
   return kuOk && ekuOk;
@@ -136,6 +136,15 @@ describe('the attack review cases', () => {
     expect(none.ok).toBe(false);
     expect(none.problems[0]).toMatch(/does not chain/);
   });
+
+  it('a pool of 60 certificates with one name (an exponential path search) is answered at once', async () => {
+    const same = await Promise.all(Array.from({ length: 60 }, () => issue({ name: 'Loop CA', ca: true, keyUsage: CA_KU, ...LONG })));
+    // each "Loop CA" is self-signed under that name, so each names every other as a possible issuer
+    const signer = await issue({ name: 'Signer', keyUsage: LEAF_KU, ...LONG }, same[0]);
+    const r = await validatePath({ leaf: signer.der, pool: same.map((c) => c.der), anchors: [root.der], at: AT, purpose: 'document-signing' });
+    expect(r.ok).toBe(false);
+    expect(r.problems[0]).toMatch(/does not chain/);
+  }, 30_000); // a hang guard only: without the cap on search steps this never returns
 
   it('garbage or an unknown key algorithm gives a reason, never an exception', async () => {
     const r = await validatePath({ leaf: Buffer.from('3003020100', 'hex'), pool: [], anchors: [root.der], at: AT, purpose: 'document-signing' });

@@ -47,7 +47,7 @@ export async function runPeriodReport(args: PeriodReportArgs): Promise<{ text: s
   const period = parsePeriod(args.period);
   const framework = checkFramework(args.framework);
   const ctx = loadProjectContext(args);
-  const signer = await readSigner(args.signP12, args.signPassphraseEnv, args.unsigned);
+  const signer = await readSigner(args);
   const signingTime = parseSigningTime(args.signingTime);
   const override = sampleSizeOverride(args.sampleSize);
 

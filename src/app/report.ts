@@ -14,9 +14,20 @@ import { checkOutputTarget } from './output-target.js';
 import { projectLogo } from './logo.js';
 import type { PackInput } from '../report/types.js';
 
-export interface Signer {
-  p12: Buffer;
-  passphrase: string;
+import type { SignerInput } from '../report/sign.js';
+
+export type Signer = SignerInput;
+
+/** The signing flags of `report` (and of any command that writes a pack). */
+export interface SigningOptions {
+  signP12?: string;
+  signPassphraseEnv?: string;
+  signKmsKey?: string;
+  signCert?: string;
+  crl?: string[];
+  tsaUrl?: string;
+  unsigned?: boolean;
+  profile?: string;
 }
 
 export interface PackRequest {
@@ -31,6 +42,39 @@ export interface PackRequest {
   demoSigner?: boolean;
   /** the project's logo, already read and checked (projectLogo) */
   logo?: Buffer;
+  /** embed the attested documents (pentest report, policies) the results name */
+  attachAttestations?: boolean;
+}
+
+/**
+ * The documents behind the attestations the results considered, read from the attestations
+ * file's folder; each must still hash to what was attested (else exit 2: the pack would embed
+ * a document other than the one attested).
+ */
+async function attestationAttachments(req: PackRequest): Promise<{ name: string; bytes: Buffer; description: string }[]> {
+  const { attestationAttachmentName } = await import('../report/types.js');
+  const { createHash } = await import('node:crypto');
+  const { resolve, isAbsolute } = await import('node:path');
+  const out = new Map<string, { name: string; bytes: Buffer; description: string }>();
+  for (const c of req.results.controls) {
+    const a = c.attestation;
+    if (!a) continue;
+    const name = attestationAttachmentName(a.document);
+    if (out.has(name)) continue;
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(a.document)) throw new UsageError(`--attach-attestations: the document of ${c.id} is a URL (${a.document}); only local files can be embedded`);
+    if (!req.ctx.attestationBaseDir && !isAbsolute(a.document)) throw new UsageError('--attach-attestations: the project names no attestations file to find the documents from');
+    const file = isAbsolute(a.document) ? a.document : resolve(req.ctx.attestationBaseDir!, a.document);
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(file);
+    } catch {
+      throw new UsageError(`--attach-attestations: cannot read ${file}, the document attested for ${c.id}`);
+    }
+    const sha = createHash('sha256').update(bytes).digest('hex');
+    if (sha !== a.sha256.toLowerCase()) throw new UsageError(`--attach-attestations: ${file} has sha256 ${sha}, but the attestation for ${c.id} records ${a.sha256}`);
+    out.set(name, { name, bytes, description: `attested document for ${c.id} (sha256 ${sha}, attested by ${a.attested_by} on ${a.attested_at})` });
+  }
+  return [...out.values()];
 }
 
 /** Builds every piece the pack embeds (bundle files, results, OSCAL) and writes the PDF. */
@@ -43,6 +87,7 @@ export async function writeEvidencePack(req: PackRequest): Promise<void> {
     ...bundleFiles(req.bundle).map((f) => ({ name: f.path, bytes: f.bytes, description: `evidence bundle: ${f.path}` })),
     { name: 'results.json', bytes: Buffer.from(JSON.stringify(req.results, null, 2) + '\n'), description: 'evaluation results (trustpack results JSON)' },
     { name: 'oscal-assessment-results.json', bytes: Buffer.from(JSON.stringify(oscal, null, 2) + '\n'), description: 'OSCAL 1.0.4 Assessment Results' },
+    ...(req.attachAttestations ? await attestationAttachments(req) : []),
   ];
   await writePack(
     {
@@ -83,26 +128,53 @@ export function parseSigningTime(v: string | undefined): Date {
   return d;
 }
 
-export async function readSigner(p12File: string | undefined, passEnv: string | undefined, unsigned: boolean | undefined): Promise<Signer | undefined> {
-  if (unsigned) {
-    if (p12File) throw new UsageError('--unsigned and --sign-p12 contradict each other');
-    return undefined;
-  }
-  if (!p12File) throw new UsageError('no signing key: give --sign-p12 FILE and --sign-passphrase-env VAR, or --unsigned for an unsigned pack');
-  if (!passEnv) throw new UsageError('--sign-p12 needs --sign-passphrase-env VAR: the name of the environment variable holding the passphrase');
-  const passphrase = process.env[passEnv];
-  if (passphrase === undefined) throw new UsageError(`environment variable ${passEnv} (from --sign-passphrase-env) is not set`);
-  let p12: Buffer;
+async function readFileOr(file: string, what: string): Promise<Buffer> {
   try {
-    p12 = await readFile(p12File);
+    return await readFile(file);
   } catch {
-    throw new UsageError(`${p12File}: cannot read the PKCS#12 file`);
+    throw new UsageError(`${file}: cannot read the ${what}`);
   }
-  return { p12, passphrase };
 }
 
-export async function runReport(args: ProjectOptions & GateOptions & {
-  evidence: string; framework: string; out?: string; signP12?: string; signPassphraseEnv?: string; signingTime?: string; unsigned?: boolean; force?: boolean;
+export async function readSigner(o: SigningOptions): Promise<Signer | undefined> {
+  if (o.unsigned) {
+    if (o.signP12 || o.signKmsKey) throw new UsageError(`--unsigned and ${o.signP12 ? '--sign-p12' : '--sign-kms-key'} contradict each other`);
+    return undefined;
+  }
+  if (o.signP12 && o.signKmsKey) throw new UsageError('--sign-p12 and --sign-kms-key contradict each other: give one signing key');
+  let signer: Signer;
+  if (o.signKmsKey) {
+    if (!o.signCert) throw new UsageError('--sign-kms-key needs --sign-cert CERT.pem: the certificate issued for that key (its chain may follow in the same file)');
+    const certPem = (await readFileOr(o.signCert, 'signing certificate')).toString('utf8');
+    const { kmsSigningKey } = await import('../report/kms-signer.js');
+    signer = { remote: { certPem, key: await kmsSigningKey(o.signKmsKey, o.profile ? { profile: o.profile } : {}) } };
+    // the certificate must be for this key: found out before anything is rendered
+    const { checkSigner } = await import('../report/sign.js');
+    await checkSigner(signer);
+  } else {
+    if (!o.signP12) throw new UsageError('no signing key: give --sign-p12 FILE and --sign-passphrase-env VAR, --sign-kms-key ARN and --sign-cert CERT.pem, or --unsigned for an unsigned pack');
+    if (o.signCert) throw new UsageError('--sign-cert goes with --sign-kms-key; a PKCS#12 file carries its own certificate');
+    if (!o.signPassphraseEnv) throw new UsageError('--sign-p12 needs --sign-passphrase-env VAR: the name of the environment variable holding the passphrase');
+    const passphrase = process.env[o.signPassphraseEnv];
+    if (passphrase === undefined) throw new UsageError(`environment variable ${o.signPassphraseEnv} (from --sign-passphrase-env) is not set`);
+    signer = { p12: await readFileOr(o.signP12, 'PKCS#12 file'), passphrase };
+  }
+  if (o.crl?.length) signer.crls = await Promise.all(o.crl.map((f) => readFileOr(f, 'revocation list (--crl)')));
+  if (o.tsaUrl !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(o.tsaUrl);
+    } catch {
+      throw new UsageError(`--tsa-url: '${o.tsaUrl}' is not a URL`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--tsa-url: '${o.tsaUrl}' is not an http(s) URL`);
+    signer.tsaUrl = url.toString();
+  }
+  return signer;
+}
+
+export async function runReport(args: ProjectOptions & SigningOptions & GateOptions & {
+  evidence: string; framework: string; out?: string; signingTime?: string; attachAttestations?: boolean; force?: boolean;
   /** set when a gate flag was given: the exit code then follows the results, as evaluate's does */
   gated?: boolean;
 }): Promise<{ text: string; exitCode: number }> {
@@ -111,14 +183,14 @@ export async function runReport(args: ProjectOptions & GateOptions & {
   const gate = args.gated ? await loadGate(args) : undefined;
   checkFramework(args.framework);
   const logo = projectLogo(ctx); // a bad logo is refused before the bundle is read
-  const signer = await readSigner(args.signP12, args.signPassphraseEnv, args.unsigned);
+  const signer = await readSigner(args);
   const signingTime = parseSigningTime(args.signingTime);
   const { readBundle } = await import('../evidence/bundle.js');
   const bundle = await readBundle(args.evidence);
   const results = evaluateBundle(ctx, bundle, args.framework, signingTime);
   const out = args.out ?? join('reports', `evidence-pack-${bundle.manifest.runId}.pdf`);
   if (!args.out) checkOutputTarget({ path: out, kind: 'file', option: '--out' }, args.force);
-  await writeEvidencePack({ ctx, bundle, results, framework: args.framework, out, signingTime, ...(signer ? { signer } : { unsigned: true }), ...(logo ? { logo } : {}) });
+  await writeEvidencePack({ ctx, bundle, results, framework: args.framework, out, signingTime, ...(signer ? { signer } : { unsigned: true }), ...(logo ? { logo } : {}), ...(args.attachAttestations ? { attachAttestations: true } : {}) });
   const s = results.summary;
   const judged = gate?.judge(results);
   for (const n of judged?.notes ?? []) args.log?.(n);

@@ -18,22 +18,29 @@ async function readPems(files: string[] | undefined, what: string): Promise<stri
 
 export async function runVerify(
   file: string,
-  opts: { trust?: string[]; intermediates?: string[]; format: string; color: boolean },
+  opts: { trust?: string[]; intermediates?: string[]; tsaTrust?: string[]; format: string; color: boolean },
 ): Promise<{ text: string; exitCode: number }> {
   const { verifyPack } = await import('../report/verify.js');
   const trustPem = await readPems(opts.trust, 'trusted');
   const intermediatesPem = await readPems(opts.intermediates, 'intermediate');
-  const r = await verifyPack(file, { ...(trustPem !== undefined ? { trustPem } : {}), ...(intermediatesPem !== undefined ? { intermediatesPem } : {}) });
+  const tsaTrustPem = await readPems(opts.tsaTrust, 'TSA trust');
+  const r = await verifyPack(file, {
+    ...(trustPem !== undefined ? { trustPem } : {}),
+    ...(intermediatesPem !== undefined ? { intermediatesPem } : {}),
+    ...(tsaTrustPem !== undefined ? { tsaTrustPem } : {}),
+  });
   const exitCode = r.valid ? 0 : 1;
   if (opts.format === 'json') return { text: JSON.stringify(r, null, 2), exitCode };
   const paint = (ok: boolean, s: string) => (opts.color ? `\u001b[${ok ? 32 : 31}m${s}\u001b[0m` : s);
   const lines = [
     `${file}: ${r.valid ? paint(true, 'VALID') : paint(false, 'INVALID')}`,
     `  signer:      ${r.signer ?? '(none)'}${r.trusted ? ' (trusted)' : opts.trust?.length ? ' (NOT trusted by --trust)' : ' (not checked: no --trust given)'}`,
-    `  signed at:   ${r.signedAt ?? '(unknown)'}`,
+    `  signed at:   ${r.signedAt ?? '(unknown)'} (claimed by the signer)`,
+    `  timestamp:   ${r.timestamp ? `${r.timestamp.time ?? '(invalid)'} by ${r.timestamp.tsa ?? '?'}${r.timestamp.trusted ? ' (trusted)' : opts.tsaTrust?.length ? ' (NOT trusted by --tsa-trust)' : ' (not checked: no --tsa-trust given)'}` : '(none)'}`,
     `  whole file:  ${r.coversWholeFile ? 'signature covers the whole file' : 'NO: bytes outside the signature'}`,
     `  attachments: ${r.attachments.filter((a) => a.matchesManifest).length}/${r.attachments.length} match the manifest`,
   ];
+  if (r.validatedAt) lines.push(`  validated:   certificates checked at ${r.validatedAt}${r.timestamp?.trusted ? ' (the timestamp)' : ' (now)'}`);
   for (const p of r.problems) lines.push(`  problem: ${p}`);
   return { text: lines.join('\n'), exitCode };
 }

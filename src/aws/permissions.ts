@@ -52,6 +52,15 @@ const DECLARED: readonly PermissionDeclaration[] = [
     action: 'config:GetResourceConfigHistory', principal: 'member', site: 'collectors/history/store.ts',
     why: 'collect --as-of / backfill: each resource\'s configuration items, seven days a call',
   },
+  // signing packs with a key held in KMS (src/report/kms-signer.ts, report --sign-kms-key)
+  {
+    action: 'kms:GetPublicKey', principal: 'signer', site: 'src/report/kms-signer.ts',
+    why: 'checks that --sign-cert is the certificate of the signing key before anything is drawn', resource: '{key}',
+  },
+  {
+    action: 'kms:Sign', principal: 'signer', site: 'src/report/kms-signer.ts',
+    why: 'signs the CMS signed attributes (MessageType DIGEST): the private key never leaves KMS', resource: '{key}',
+  },
   // the evidence archive in S3 (src/archive/s3.ts): create-only writes, reads, listing; never a delete
   {
     action: 's3:GetBucketObjectLockConfiguration', principal: 'archive', site: 'src/archive/s3.ts',

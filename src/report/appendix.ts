@@ -136,7 +136,7 @@ export function drawAppendix(ctx: PackContext): void {
 
   w.heading('How to verify this pack', 2);
   const steps = [
-    ['trustpack verify pack.pdf --trust signer.pem', 'checks that one signature covers the whole file, that it verifies with the signer certificate and chains to the certificate you trust, that every embedded file matches the sha256 listed in manifest.json, and that every finding points at an embedded evidence record.'],
+    ['trustpack verify pack.pdf --trust signer.pem', 'checks that one signature covers the whole file, that it verifies with the signer certificate, that the certificate path to the certificate you trust is valid (basic constraints, key usage, validity at the timestamp\'s time or now; add --intermediates for CA certificates not in the signature and --tsa-trust for the time-stamping authority of a timestamped pack), that every embedded file matches the sha256 listed in manifest.json (attested documents: the sha256 of their attestation), and that every finding points at an embedded evidence record.'],
     ['pdfsig pack.pdf', 'poppler\'s independent check: expect "Signature is Valid." and "Total document signed".'],
     ['pdfdetach -list pack.pdf', 'lists the embedded files. To extract them: mkdir records && pdfdetach -saveall pack.pdf (record files are named records/<collector>.jsonl, so the folder must exist); sha256sum of each must equal the manifest value above.'],
     ['qpdf --check pack.pdf', 'checks the PDF structure itself.'],

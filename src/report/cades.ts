@@ -16,7 +16,7 @@ function forge(): typeof forgeNs {
 }
 type Asn1 = forgeNs.asn1.Asn1;
 
-export const OIDS = {
+const OIDS = {
   data: '1.2.840.113549.1.7.1',
   signedData: '1.2.840.113549.1.7.2',
   contentType: '1.2.840.113549.1.9.3',
@@ -61,7 +61,7 @@ const octets = (b: Buffer): Asn1 => a().create(a().Class.UNIVERSAL, a().Type.OCT
 const nul = (): Asn1 => a().create(a().Class.UNIVERSAL, a().Type.NULL, false, '');
 const ctx = (tag: number, v: Asn1[]): Asn1 => a().create(a().Class.CONTEXT_SPECIFIC, tag, true, v);
 const fromDer = (b: Buffer): Asn1 => a().fromDer(forge().util.createBuffer(b.toString('latin1')), { strict: true, parseAllBytes: true, decodeBitStrings: false } as never);
-export const toDer = (n: Asn1): Buffer => Buffer.from(a().toDer(n).getBytes(), 'latin1');
+const toDer = (n: Asn1): Buffer => Buffer.from(a().toDer(n).getBytes(), 'latin1');
 const attribute = (type: string, value: Asn1): Asn1 => seq([oid(type), set([value])]);
 
 /** DER orders a SET OF by the encodings of its elements. */
@@ -87,14 +87,14 @@ function signingCertificateV2(certDer: Buffer): Asn1 {
   return seq([seq([essCertIdV2])]);
 }
 
-export function signatureAlgorithm(type: 'rsa' | 'ec'): Asn1 {
+function signatureAlgorithm(type: 'rsa' | 'ec'): Asn1 {
   // rsaEncryption with NULL parameters (what node-forge wrote before, and what pdfsig and
   // Acrobat expect); ecdsa-with-SHA256 without parameters (RFC 5758)
   return type === 'rsa' ? seq([oid(OIDS.rsaEncryption), nul()]) : seq([oid(OIDS.ecdsaWithSha256)]);
 }
 
 /** The DER SET of the signed attributes: what the key signs (RFC 5652 5.4). */
-export function signedAttributes(input: Pick<CadesInput, 'contentDigest' | 'signerCert' | 'crls'>): Asn1[] {
+function signedAttributes(input: Pick<CadesInput, 'contentDigest' | 'signerCert' | 'crls'>): Asn1[] {
   const attrs = [
     attribute(OIDS.contentType, oid(OIDS.data)),
     attribute(OIDS.messageDigest, octets(input.contentDigest)),

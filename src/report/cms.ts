@@ -40,6 +40,8 @@ const SIGNATURE_ALG_DER: Record<string, string> = {
   ec: '300a06082a8648ce3d040302',
 };
 
+const MAX_CERTIFICATES = 32;
+
 /** Signed attributes trustpack writes; the legacy adbe.pkcs7.detached packs also carried signingTime. */
 const CADES_ATTRS = new Set<string>([OID.contentType, OID.messageDigest, OID.signingCertificateV2, OID.revocationInfoArchival]);
 const ADBE_ATTRS = new Set<string>([OID.contentType, OID.messageDigest, OID.signingTime]);
@@ -190,6 +192,8 @@ export function checkCms(der: Buffer, digestOf: (alg: string) => Buffer, anchors
     const encapParts = children(expectTag(encap, 0x30, 'encapsulated content info'));
     if (encapParts.length !== 1 || oid(encapParts[0], 'content type') !== '1.2.840.113549.1.7.1') throw new CmsError('detached content must be id-data with no content');
     const certNodes = children(certs);
+    // the signer's chain is a handful of certificates; each one costs signature checks below
+    if (certNodes.length > MAX_CERTIFICATES) throw new CmsError(`the signature carries ${certNodes.length} certificates (at most ${MAX_CERTIFICATES}: the signer's chain)`);
     for (const c of certNodes) out.certificates.push(new X509Certificate(Buffer.from(encode(expectTag(c, 0x30, 'certificate')), 'latin1')));
     const infos = children(signerInfos);
     if (infos.length !== 1) {
@@ -230,7 +234,6 @@ export function checkCms(der: Buffer, digestOf: (alg: string) => Buffer, anchors
       out.problems.push('the CMS carries no certificate matching its signer identifier');
       return out;
     }
-    checkCertificates(out, anchors);
     // the key type decides the one signature algorithm accepted; any other key (DSA, Ed25519,
     // an unknown algorithm) gets a verdict, not an error
     const keyType = signerKeyType(out.signer);
@@ -238,6 +241,7 @@ export function checkCms(der: Buffer, digestOf: (alg: string) => Buffer, anchors
       out.problems.push(`the signer certificate's public key algorithm is not supported (trustpack signs with RSA or ECDSA P-256 keys)`);
       return out;
     }
+    checkCertificates(out, anchors);
     if (SIGNATURE_ALG_DER[keyType] !== sigAlgHex) throw new CmsError(`unsupported signature algorithm for an ${keyType.toUpperCase()} key (expected ${keyType === 'rsa' ? 'rsaEncryption' : 'ecdsa-with-SHA256'})`);
 
     let md: Buffer | undefined;

@@ -71,7 +71,7 @@ function drawControl(ctx: PackContext, r: ControlResult): void {
     const a = r.attestation;
     w.field(
       'Attestation',
-      `${a.current ? 'current' : 'NOT CURRENT (expired)'} — attested by ${a.attested_by} on ${a.attested_at}, expires ${a.expires}\ndocument ${a.document}\nsha256 ${a.sha256}`,
+      `${a.current ? 'current' : 'NOT CURRENT (expired)'} — attested by ${a.attested_by} on ${a.attested_at}, expires ${a.expires}\ndocument ${a.document}\nsha256 ${a.sha256}${a.notes ? `\nnotes: ${a.notes}` : ''}`,
     );
     if (a.notes) w.field('Attestation notes', a.notes.trim());
   }

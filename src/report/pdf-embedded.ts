@@ -51,6 +51,8 @@ const REFUSED_STREAM_TYPES = new Map([
 class StrictPdfParser extends PDFParser {
   /** why the parse was refused: pdf-lib wraps errors thrown inside an object in its own */
   refusal: string | undefined;
+  private readonly names = new Set<string>();
+  private depth = 0;
 
   constructor(bytes: Uint8Array) {
     super(bytes, Infinity, true);
@@ -72,6 +74,54 @@ class StrictPdfParser extends PDFParser {
       }
       return o;
     };
+    // pdf-lib builds names, strings and numbers one character at a time (string concatenation):
+    // linear, but a 9 MB name costs seconds of garbage collection and ~700 MB. These read the
+    // token's extent from the bytes first, refuse what no trustpack pack holds, and slice once.
+    const lexer = self as unknown as { parseName: () => PDFName; parseString: () => PDFString; parseHexString: () => PDFHexString; parseRawNumber: () => number };
+    const rawNumber = lexer.parseRawNumber.bind(this);
+    lexer.parseRawNumber = () => {
+      if (this.runLength(isNumberByte) > MAX_NUMBER_CHARS) this.refuse(`a number longer than ${MAX_NUMBER_CHARS} characters at offset ${this.bytes.offset()}`);
+      return rawNumber();
+    };
+    lexer.parseName = () => {
+      const start = this.bytes.offset() + 1; // after the slash
+      const len = this.runLength(isNameByte, start);
+      if (len > MAX_NAME_BYTES) this.refuse(`a name longer than ${MAX_NAME_BYTES} bytes at offset ${start}`);
+      this.bytes.moveTo(start + len);
+      const name = latin1Slice(this.raw(), start, start + len);
+      // pdf-lib keeps every distinct name in a process-wide pool, ~1 us and ~200 bytes each
+      if (!this.names.has(name) && this.names.add(name).size > MAX_DISTINCT_NAMES) this.refuse(`more than ${MAX_DISTINCT_NAMES} distinct names (a pack uses about 130)`);
+      return PDFName.of(name);
+    };
+    lexer.parseHexString = () => {
+      const start = this.bytes.offset() + 1; // after '<'
+      const end = this.raw().indexOf(0x3e, start);
+      if (end < 0) this.refuse(`an unterminated hex string at offset ${start}`);
+      this.bytes.moveTo(end + 1);
+      return PDFHexString.of(latin1Slice(this.raw(), start, end));
+    };
+    lexer.parseString = () => {
+      const start = this.bytes.offset(); // at '('
+      const end = literalStringEnd(this.raw(), start, MAX_LITERAL_STRING);
+      if (end === -1) this.refuse(`an unbalanced literal string at offset ${start}`);
+      if (end === -2) this.refuse(`a literal string longer than ${MAX_LITERAL_STRING} bytes at offset ${start}`);
+      this.bytes.moveTo(end + 1);
+      return PDFString.of(latin1Slice(this.raw(), start + 1, end));
+    };
+    // nesting: a pack's deepest object is a few levels; pdf-lib recurses, so a crafted depth
+    // would end in a stack overflow reported as a generic parse error
+    const nested = self as unknown as { parseArray: () => PDFArray; parseDict: () => PDFDict };
+    for (const method of ['parseArray', 'parseDict'] as const) {
+      const original = nested[method].bind(this) as () => PDFArray & PDFDict;
+      nested[method] = () => {
+        if (++this.depth > MAX_NESTING) this.refuse(`arrays or dictionaries nested deeper than ${MAX_NESTING}`);
+        try {
+          return original();
+        } finally {
+          this.depth--;
+        }
+      };
+    }
     const header = self.parseIndirectObjectHeader.bind(this);
     self.parseIndirectObjectHeader = () => {
       const ref = header();
@@ -87,6 +137,18 @@ class StrictPdfParser extends PDFParser {
     const ok = this.matchKeyword(XREF) || this.matchKeyword(TRAILER) || this.matchKeyword(STARTXREF) || this.objectHeaderFollows();
     this.bytes.moveTo(at);
     if (!ok) this.refuse(`unexpected bytes between PDF objects at offset ${at}`);
+  }
+
+  private raw(): Uint8Array {
+    return (this.bytes as unknown as { bytes: Uint8Array }).bytes;
+  }
+
+  /** How many bytes from `from` (default: here) satisfy `ok`. */
+  private runLength(ok: (b: number) => boolean, from = this.bytes.offset()): number {
+    const raw = this.raw();
+    let i = from;
+    while (i < raw.length && ok(raw[i]!)) i++;
+    return i - from;
   }
 
   private refuse(why: string): never {
@@ -105,6 +167,39 @@ class StrictPdfParser extends PDFParser {
       return false;
     }
   }
+}
+
+// PDF's own implementation limit for names is 127 bytes; strings in a pack's dictionaries are
+// titles and file names (the signature's hex string is not a literal string)
+const MAX_NAME_BYTES = 127;
+const MAX_DISTINCT_NAMES = 4096;
+const MAX_NESTING = 64;
+const MAX_NUMBER_CHARS = 32;
+const MAX_LITERAL_STRING = 1024 * 1024;
+const isNumberByte = (b: number): boolean => (b >= 0x30 && b <= 0x39) || b === 0x2e || b === 0x2b || b === 0x2d;
+// not whitespace (NUL, HT, LF, FF, CR, SP) and not a delimiter ( ) < > [ ] { } / %
+const NOT_NAME = new Set([0x00, 0x09, 0x0a, 0x0c, 0x0d, 0x20, 0x28, 0x29, 0x3c, 0x3e, 0x5b, 0x5d, 0x7b, 0x7d, 0x2f, 0x25]);
+const isNameByte = (b: number): boolean => !NOT_NAME.has(b);
+
+/** A byte range as Latin-1 text, in one allocation (pdf-lib's objects hold bytes as char codes 0-255). */
+function latin1Slice(raw: Uint8Array, start: number, end: number): string {
+  return Buffer.from(raw.buffer, raw.byteOffset + start, end - start).toString('latin1');
+}
+
+/** Index of the ')' closing the literal string opened at `start`, -1 if unbalanced, -2 if longer than `max`. */
+function literalStringEnd(raw: Uint8Array, start: number, max: number): number {
+  let depth = 0;
+  let escaped = false;
+  const stop = Math.min(raw.length, start + max + 2);
+  for (let i = start; i < stop; i++) {
+    const b = raw[i]!;
+    if (!escaped) {
+      if (b === 0x28) depth++;
+      else if (b === 0x29 && --depth === 0) return i;
+    }
+    escaped = b === 0x5c ? !escaped : false;
+  }
+  return stop < raw.length ? -2 : -1;
 }
 
 export interface EmbeddedFile {

@@ -197,6 +197,16 @@ interface ResolvedKey {
   chain: Buffer[];
 }
 
+/**
+ * Checks everything about the signing key that can fail before a pack is rendered: the PKCS#12
+ * opens, or the remote key's public key is the certificate's. Throws SigningError.
+ */
+export async function checkSigner(input: SignerInput): Promise<SignerIdentity> {
+  const identity = loadSigner(input);
+  await resolveKey(input);
+  return identity;
+}
+
 /** The signing key, its certificate and the chain to put in the CMS (issuer first). */
 async function resolveKey(input: SignerInput): Promise<ResolvedKey> {
   let certDer: Buffer;
@@ -254,7 +264,13 @@ function chainOf(leafDer: Buffer, pool: Buffer[]): Buffer[] {
 
 /** CRLs given as DER or PEM (X509 CRL blocks). */
 function crlDers(crls: Buffer[] | undefined): Buffer[] {
-  return (crls ?? []).flatMap((c) => (c.subarray(0, 64).toString('latin1').includes('-----BEGIN X509 CRL-----') ? pemBlocks(c.toString('latin1'), 'X509 CRL') : [c]));
+  return (crls ?? []).flatMap((c) => {
+    const text = c.toString('latin1');
+    if (!text.includes('-----BEGIN')) return [c];
+    const blocks = [...pemBlocks(text, 'X509 CRL'), ...pemBlocks(text, 'CRL')];
+    if (blocks.length === 0) throw new SigningError('a --crl file in PEM holds no X509 CRL block');
+    return blocks;
+  });
 }
 
 /** Fills the placeholder with the CAdES detached signature; `signingTime` is the claimed time already in /M. */

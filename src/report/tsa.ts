@@ -139,6 +139,7 @@ function readToken(token: Buffer): TokenParts {
   const certificates: Buffer[] = [];
   if (ctxTag(sd[i], 0)) {
     for (const c of kids(sd[i], 'certificates')) if (c.tagClass === A().Class.UNIVERSAL) certificates.push(der(c));
+    if (certificates.length > 32) throw new TimestampError(`the token carries ${certificates.length} certificates (at most 32: the TSA's chain)`);
     i++;
   }
   if (ctxTag(sd[i], 1)) i++;

@@ -55,3 +55,13 @@ export interface PackInput {
 export const RESULTS_ATTACHMENT = 'results.json';
 export const OSCAL_ATTACHMENT = 'oscal-assessment-results.json';
 export const MANIFEST_ATTACHMENT = 'manifest.json';
+
+/**
+ * The attachment name of an attested document (`report --attach-attestations`): its path as the
+ * attestations file gives it, under attestations/, without leading ../ or / so that every reader
+ * lists it inside the pack's own folder. verify finds the expected sha256 in results.json by it.
+ */
+export function attestationAttachmentName(document: string): string {
+  const parts = document.replace(/\\/g, '/').split('/').filter((p) => p !== '' && p !== '.' && p !== '..');
+  return `attestations/${parts.join('/')}`;
+}

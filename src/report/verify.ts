@@ -4,10 +4,10 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { checkCms, cmsLength, digestRanges } from './cms.js';
-import { pemCertificates, validatePath } from './x509-path.js';
+import { pemCertificates, revocationProblems, validatePath } from './x509-path.js';
 import { checkTimestampToken } from './tsa.js';
 import { decodedChunks, decodeWhole, HostilePdfError, InflateBudget, LIMITS, listEmbeddedFiles } from './pdf-embedded.js';
-import { MANIFEST_ATTACHMENT, RESULTS_ATTACHMENT } from './types.js';
+import { attestationAttachmentName, MANIFEST_ATTACHMENT, RESULTS_ATTACHMENT } from './types.js';
 import { checkPeriodAttachments } from './period-verify.js';
 import { PERIOD_ATTACHMENT } from './period-types.js';
 import { canonicalJsonOfData, sha256Hex } from '../evidence/canonical.js';
@@ -64,8 +64,11 @@ export interface VerifyOptions {
 export async function verifyPack(file: string, opts: VerifyOptions = {}): Promise<VerifyResult> {
   let buf: Buffer;
   try {
-    // a file over the cap is answered without being read
-    const size = (await stat(file)).size;
+    // a file over the cap is answered without being read; a device or pipe (/dev/zero) has no
+    // size to check and could be endless
+    const st = await stat(file);
+    if (!st.isFile()) throw new UnreadablePackError(`${file}: not a regular file`);
+    const size = st.size;
     if (size > LIMITS.maxInputBytes) return refused(`the file is ${size} bytes, over the cap of ${LIMITS.maxInputBytes} bytes for a pack`);
     buf = await readFile(file);
   } catch (e) {
@@ -122,6 +125,7 @@ async function check(buf: Buffer, opts: VerifyOptions, r: VerifyResult): Promise
   let signer: X509Certificate | undefined;
   let chainCerts: X509Certificate[] = [];
   let timestampToken: Buffer | undefined;
+  let crls: Buffer[] = [];
   let signatureValue: Buffer | undefined;
 
   // 1. exactly one signature, and its byte range covers the whole file but the /Contents hole
@@ -159,6 +163,7 @@ async function check(buf: Buffer, opts: VerifyOptions, r: VerifyResult): Promise
           const sha = digestRanges(buf, covered);
           const cms = checkCms(der, (alg) => (alg === 'sha256' ? sha : digestRanges(buf, covered, alg)), [...anchors, ...intermediates], r.signature.subFilter);
           timestampToken = cms.timestampToken;
+          crls = cms.crls;
           signatureValue = cms.signatureValue;
           r.signature.digestAlgorithm = cms.digestAlgorithm;
           r.signature.digestMatches = cms.digestMatches;
@@ -195,8 +200,9 @@ async function check(buf: Buffer, opts: VerifyOptions, r: VerifyResult): Promise
         at,
         purpose: 'document-signing',
       });
-      r.trusted = path.ok;
-      problems.push(...path.problems);
+      const revoked = path.ok && path.issuer && crls.length ? await revocationProblems(signer.raw, path.issuer, crls, at) : [];
+      r.trusted = path.ok && revoked.length === 0;
+      problems.push(...path.problems, ...revoked);
     }
   }
 
@@ -331,7 +337,7 @@ async function checkAttachments(buf: Buffer, r: VerifyResult): Promise<void> {
         problems.push(`manifest.json is not readable JSON: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
-    const cited = citedEvidence(resultsFile && whole.get(resultsFile.name), problems);
+    const { cited, attested } = citedEvidence(resultsFile && whole.get(resultsFile.name), problems);
     const scan = new RecordScan(cited, problems);
 
     for (const f of files) {
@@ -351,6 +357,12 @@ async function checkAttachments(buf: Buffer, r: VerifyResult): Promise<void> {
       const want = listed.get(f.name);
       const att: VerifyAttachment = { name: f.name, sha256: sha, matchesManifest: want === undefined || want === sha, inManifest: want !== undefined };
       if (!att.matchesManifest) problems.push(`attachment ${f.name} does not match manifest.json (sha256 ${sha}, manifest says ${want})`);
+      // an attested document must be the one its attestation names, by sha256 (results.json)
+      if (f.name.startsWith('attestations/') && want === undefined) {
+        const expected = attested.get(f.name);
+        if (!expected) problems.push(`attachment ${f.name} is not a document any attestation in results.json names`);
+        else if (!expected.has(sha)) problems.push(`attachment ${f.name} has sha256 ${sha}, the attestation records ${[...expected].join(' or ')}`);
+      }
       r.attachments.push(att);
     }
     for (const path of listed.keys()) {
@@ -365,20 +377,28 @@ async function checkAttachments(buf: Buffer, r: VerifyResult): Promise<void> {
   }
 }
 
-/** The evidence ids the findings of results.json cite. */
-function citedEvidence(results: Buffer | undefined, problems: string[]): Set<string> {
+/** The evidence ids the findings of results.json cite, and the sha256 of each attested document by attachment name. */
+function citedEvidence(results: Buffer | undefined, problems: string[]): { cited: Set<string>; attested: Map<string, Set<string>> } {
   const cited = new Set<string>();
+  const attested = new Map<string, Set<string>>();
   if (!results) {
     problems.push('no results.json attached');
-    return cited;
+    return { cited, attested };
   }
   try {
-    const res = JSON.parse(results.toString('utf8')) as { controls?: { id: string; findings?: { evidence?: string[] }[] }[] };
-    for (const c of res.controls ?? []) for (const f of c.findings ?? []) for (const e of f.evidence ?? []) cited.add(e);
+    const res = JSON.parse(results.toString('utf8')) as { controls?: { id: string; findings?: { evidence?: string[] }[]; attestation?: { document?: string; sha256?: string } }[] };
+    for (const c of res.controls ?? []) {
+      for (const f of c.findings ?? []) for (const e of f.evidence ?? []) cited.add(e);
+      const a = c.attestation;
+      if (typeof a?.document === 'string' && typeof a.sha256 === 'string') {
+        const name = attestationAttachmentName(a.document);
+        attested.set(name, (attested.get(name) ?? new Set()).add(a.sha256.toLowerCase()));
+      }
+    }
   } catch (e) {
     problems.push(`results.json is not readable JSON: ${e instanceof Error ? e.message : String(e)}`);
   }
-  return cited;
+  return { cited, attested };
 }
 
 /**

@@ -28,12 +28,14 @@ export interface PathResult {
   ok: boolean;
   /** subjects from the end certificate to the anchor, for the path that was judged */
   path: string[];
+  /** DER of the end certificate's issuer on that path (itself when it is the anchor) */
+  issuer?: Buffer;
   problems: string[];
 }
 
 // Extended key usages a document signer may carry (issue 12): document signing, email
 // protection, Adobe authentic documents, any. serverAuth alone is refused.
-export const SIGNING_EKUS = new Set(['1.3.6.1.5.5.7.3.36', '1.3.6.1.5.5.7.3.4', '1.2.840.113583.1.1.5', '2.5.29.37.0']);
+const SIGNING_EKUS = new Set(['1.3.6.1.5.5.7.3.36', '1.3.6.1.5.5.7.3.4', '1.2.840.113583.1.1.5', '2.5.29.37.0']);
 const TIMESTAMPING_EKU = '1.3.6.1.5.5.7.3.8';
 
 /** Certificate signature algorithms accepted; MD5, SHA-1 and anything unknown are refused. */
@@ -65,6 +67,8 @@ const UNDERSTOOD_EXTENSIONS = new Set([
 
 const MAX_PATH = 8;
 const MAX_CANDIDATE_PATHS = 64;
+/** certificates looked at while building paths: a crafted pool of same-named certificates must not make the search exponential */
+const MAX_SEARCH_STEPS = 10_000;
 
 interface Cert {
   c: x509.X509Certificate;
@@ -103,18 +107,26 @@ export async function validatePath(input: PathInput): Promise<PathResult> {
   const anchors = input.anchors.map(parse).filter((a): a is Cert => typeof a !== 'string');
   const pool = [...input.pool.map(parse).filter((a): a is Cert => typeof a !== 'string'), ...anchors];
   const isAnchor = (c: Cert): boolean => anchors.some((a) => a.der.equals(c.der));
+  // issuers by subject: each step looks only at the certificates that could have issued it
+  const bySubject = new Map<string, Cert[]>();
+  for (const c of pool) {
+    const same = bySubject.get(c.subject);
+    if (same) same.push(c);
+    else bySubject.set(c.subject, [c]);
+  }
 
   const paths: Cert[][] = [];
+  let steps = 0;
   const extend = (path: Cert[]): void => {
-    if (paths.length >= MAX_CANDIDATE_PATHS) return;
+    if (paths.length >= MAX_CANDIDATE_PATHS || ++steps > MAX_SEARCH_STEPS) return;
     const cur = path[path.length - 1]!;
     if (isAnchor(cur)) {
       paths.push(path);
       return;
     }
     if (path.length >= MAX_PATH) return;
-    for (const next of pool) {
-      if (next.subject !== cur.issuer || path.some((p) => p.der.equals(next.der))) continue;
+    for (const next of bySubject.get(cur.issuer) ?? []) {
+      if (path.some((p) => p.der.equals(next.der))) continue;
       extend([...path, next]);
     }
   };
@@ -124,7 +136,7 @@ export async function validatePath(input: PathInput): Promise<PathResult> {
   let first: PathResult | undefined;
   for (const path of paths) {
     const problems = await checkPath(path, input.at, input.purpose);
-    const r = { ok: problems.length === 0, path: path.map((p) => p.subject), problems };
+    const r: PathResult = { ok: problems.length === 0, path: path.map((p) => p.subject), issuer: (path[1] ?? path[0]!).der, problems };
     if (r.ok) return r;
     first ??= r;
   }
@@ -152,12 +164,16 @@ async function checkPath(path: Cert[], at: Date, purpose: PathPurpose): Promise<
     const bc = ext(c, x509.BasicConstraintsExtension);
     const ku = ext(c, x509.KeyUsagesExtension);
     const isCa = bc?.ca === true;
-    if (bc?.pathLength !== undefined) {
+    // the strict structural rules (RFC 5280 4.2.1.3 and 4.2.1.9 as openssl -x509_strict applies
+    // them) concern certificates in a chain; a lone trusted certificate (the signer given itself
+    // as anchor, such as an `openssl req -x509` certificate) is judged by its purpose only
+    const strict = path.length > 1;
+    if (strict && bc?.pathLength !== undefined) {
       if (!isCa) problems.push(`${who} sets a path length without being a CA`);
       else if (!ku || !(ku.usages & x509.KeyUsageFlags.keyCertSign)) problems.push(`${who} sets a path length without the keyCertSign key usage`);
     }
-    if (isCa && !ku) problems.push(`${who} is a CA certificate without a key usage extension`);
-    if (!isCa && ku && ku.usages & x509.KeyUsageFlags.keyCertSign) problems.push(`${who} has the keyCertSign key usage without being a CA`);
+    if (strict && isCa && !ku) problems.push(`${who} is a CA certificate without a key usage extension`);
+    if (strict && !isCa && ku && ku.usages & x509.KeyUsageFlags.keyCertSign) problems.push(`${who} has the keyCertSign key usage without being a CA`);
 
     if (i === 0) problems.push(...leafChecks(c, who, purpose, ku));
     else {
@@ -201,10 +217,45 @@ function leafChecks(c: Cert, who: string, purpose: PathPurpose, ku: x509.KeyUsag
     if (ku && !(ku.usages & (x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation))) problems.push(`${who} lacks the digitalSignature and nonRepudiation key usages`);
     return problems;
   }
-  if (!ku) problems.push(`${who} has no key usage extension (digitalSignature or nonRepudiation is required)`);
-  else if (!(ku.usages & (x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation))) problems.push(`${who} lacks the digitalSignature and nonRepudiation key usages`);
+  // RFC 5280 4.2.1.3: without the extension the key is not restricted (as openssl req -x509
+  // certificates are); with it, digitalSignature or nonRepudiation must be there
+  if (ku && !(ku.usages & (x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation))) problems.push(`${who} lacks the digitalSignature and nonRepudiation key usages`);
   if (eku && !usages.some((u) => SIGNING_EKUS.has(u))) {
     problems.push(`${who} is not allowed to sign documents: its extended key usages (${usages.join(', ')}) include none of document signing, email protection, Adobe authentic documents or any`);
+  }
+  return problems;
+}
+
+/**
+ * The revocation lists signed into the pack (adbe-revocationInfoArchival) that the certificate's
+ * issuer signed: a listing of the certificate revoked at or before the validation time is a
+ * problem. Lists by anyone else say nothing about it and are skipped.
+ */
+export async function revocationProblems(certDer: Uint8Array, issuerDer: Uint8Array, crls: Buffer[], at: Date): Promise<string[]> {
+  const cert = parse(certDer);
+  const issuer = parse(issuerDer);
+  if (typeof cert === 'string' || typeof issuer === 'string') return [];
+  const serial = cert.c.serialNumber.toLowerCase().replace(/^0+/, '');
+  const problems: string[] = [];
+  for (const der of crls) {
+    try {
+      const crl = new x509.X509Crl(der);
+      if (crl.issuerName.toString() !== issuer.subject) continue;
+      if (!(await crl.verify({ publicKey: issuer.c.publicKey }))) {
+        problems.push(`a revocation list in the signature claims to be from ${issuer.subject} but does not verify with its key`);
+        continue;
+      }
+      // RFC 5280 5.1.2.5: conforming CRLs carry nextUpdate; without it @peculiar/x509 2.2.0 also
+      // misreads the revoked entries as absent, so such a list must not count as "not revoked"
+      if (!crl.nextUpdate) {
+        problems.push(`a revocation list of ${issuer.subject} in the signature has no nextUpdate (not RFC 5280 conforming)`);
+        continue;
+      }
+      const entry = crl.entries.find((e) => e.serialNumber.toLowerCase().replace(/^0+/, '') === serial);
+      if (entry && entry.revocationDate <= at) problems.push(`the signer certificate ${cert.subject} was revoked on ${entry.revocationDate.toISOString()} (revocation list of ${issuer.subject} in the signature)`);
+    } catch (e) {
+      problems.push(`an unreadable revocation list in the signature (${e instanceof Error ? e.message : String(e)})`);
+    }
   }
   return problems;
 }

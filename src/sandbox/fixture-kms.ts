@@ -1,5 +1,6 @@
 // Fixture keys and aliases: KMS key metadata as DescribeKey returns it, rotation state, and the
 // key of an encrypted resource, referenced by alias.
+import { generateKeyPairSync } from 'node:crypto';
 import type { Cursor } from './reader.js';
 import { keyId } from './defaults.js';
 import type { Key } from './model.js';
@@ -44,6 +45,10 @@ export function readKey(c: Cursor, ctx: Ctx): void {
     }
   }
   if (c.has('deny')) key.deny = c.strings('deny');
+  if (key.metadata.KeyUsage === 'SIGN_VERIFY') {
+    if (!SIGNING_SPECS[spec]) c.fail(`a SIGN_VERIFY key needs spec ${Object.keys(SIGNING_SPECS).join(', ')} (got ${spec})`, [...c.path, 'spec']);
+    key.privateKeyPem = signingKeyPem(spec);
+  }
   ctx.keys.push(key);
   for (const a of aliases) {
     if (ctx.aliases.some((x) => x.AliasName === a)) c.fail(`alias ${a} appears twice in ${ctx.region}`);
@@ -68,9 +73,11 @@ function makeKey(ctx: Ctx, f: KeyFacts): Key {
     KeyManager: f.manager,
     CustomerMasterKeySpec: f.spec,
     KeySpec: f.spec,
-    EncryptionAlgorithms: f.spec === 'SYMMETRIC_DEFAULT' ? ['SYMMETRIC_DEFAULT'] : ['RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256'],
     MultiRegion: f.multiRegion,
   };
+  // DescribeKey lists SigningAlgorithms for signing keys, EncryptionAlgorithms for the others
+  if (f.usage === 'SIGN_VERIFY') metadata['SigningAlgorithms'] = SIGNING_SPECS[f.spec] ?? [];
+  else metadata['EncryptionAlgorithms'] = f.spec === 'SYMMETRIC_DEFAULT' ? ['SYMMETRIC_DEFAULT'] : ['RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256'];
   if (f.origin === 'EXTERNAL') metadata['ExpirationModel'] = 'KEY_MATERIAL_DOES_NOT_EXPIRE';
   const key: Key = { metadata, rotationEnabled: canRotate && f.rotation };
   if (key.rotationEnabled) {
@@ -81,6 +88,22 @@ function makeKey(ctx: Ctx, f: KeyFacts): Key {
     key.nextRotationDate = new Date(f.created.getTime() + (Math.floor(elapsed / periodMs) + 1) * periodMs);
   }
   return key;
+}
+
+/** Asymmetric signing key specs the sandbox serves, with the signing algorithms AWS lists for them. */
+const SIGNING_SPECS: Record<string, string[]> = {
+  RSA_2048: ['RSASSA_PSS_SHA_256', 'RSASSA_PSS_SHA_384', 'RSASSA_PSS_SHA_512', 'RSASSA_PKCS1_V1_5_SHA_256', 'RSASSA_PKCS1_V1_5_SHA_384', 'RSASSA_PKCS1_V1_5_SHA_512'],
+  RSA_3072: ['RSASSA_PSS_SHA_256', 'RSASSA_PSS_SHA_384', 'RSASSA_PSS_SHA_512', 'RSASSA_PKCS1_V1_5_SHA_256', 'RSASSA_PKCS1_V1_5_SHA_384', 'RSASSA_PKCS1_V1_5_SHA_512'],
+  RSA_4096: ['RSASSA_PSS_SHA_256', 'RSASSA_PSS_SHA_384', 'RSASSA_PSS_SHA_512', 'RSASSA_PKCS1_V1_5_SHA_256', 'RSASSA_PKCS1_V1_5_SHA_384', 'RSASSA_PKCS1_V1_5_SHA_512'],
+  ECC_NIST_P256: ['ECDSA_SHA_256'],
+};
+
+/** Fresh key material for a signing key (node:crypto), held by the sandbox as KMS holds it. */
+function signingKeyPem(spec: string): string {
+  const pair = spec.startsWith('RSA_')
+    ? generateKeyPairSync('rsa', { modulusLength: Number(spec.slice(4)) })
+    : generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  return pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 }
 
 export function addAlias(ctx: Ctx, name: string, key: Key, created: Date): void {

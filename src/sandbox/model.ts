@@ -66,6 +66,8 @@ export interface Key {
   grants?: Record<string, string[]>;
   /** key policy: operations denied even to the owner's own principals */
   deny?: string[];
+  /** PKCS#8 PEM of an asymmetric SIGN_VERIFY key's private half (made with node:crypto when the fixture loads) */
+  privateKeyPem?: string;
 }
 
 export interface Alias extends WireObject { AliasName: string; AliasArn: string; TargetKeyId?: string }

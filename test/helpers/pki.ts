@@ -40,6 +40,13 @@ export async function keyPair(rsa = false): Promise<CryptoKeyPair> {
   return (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as unknown as CryptoKeyPair;
 }
 
+/** A public key from DER SubjectPublicKeyInfo (e.g. what KMS GetPublicKey returns), as a key pair without a private half. */
+export async function publicOnly(spki: Buffer, rsa: boolean): Promise<CryptoKeyPair> {
+  const alg = rsa ? { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } : { name: 'ECDSA', namedCurve: 'P-256' };
+  const publicKey = await webcrypto.subtle.importKey('spki', spki, alg, true, ['verify']);
+  return { publicKey, privateKey: undefined as never } as CryptoKeyPair;
+}
+
 /** Issues `spec` signed by `issuer` (self-signed when issuer is undefined). */
 export async function issue(spec: CertSpec, issuer?: Issued, keys?: CryptoKeyPair): Promise<Issued> {
   const own = keys ?? (await keyPair(spec.rsa));

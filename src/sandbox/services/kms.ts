@@ -1,4 +1,7 @@
-// KMS (JSON 1.1, X-Amz-Target: TrentService.<Op>): describe keys, rotation status, list keys and aliases.
+// KMS (JSON 1.1, X-Amz-Target: TrentService.<Op>): describe keys, rotation status, list keys and
+// aliases; Sign and GetPublicKey for asymmetric SIGN_VERIFY keys (trustpack's KMS-held signing key).
+import { createHash, createPrivateKey, createPublicKey, constants, privateEncrypt } from 'node:crypto';
+import { p256 } from '@noble/curves/nist.js';
 import { ApiError } from '../errors.js';
 import { page } from '../paging.js';
 import type { Key } from '../model.js';
@@ -117,7 +120,72 @@ const listAliases: Handler = (ctx) => {
   return { Aliases: p.items, NextMarker: p.next, Truncated: p.next !== undefined };
 };
 
+// ---- asymmetric signing keys: Sign, GetPublicKey ----
+
+/** A key usable for Sign/GetPublicKey as AWS checks it: enabled, asymmetric, SIGN_VERIFY. */
+function signingKey(ctx: CallContext, forSign: boolean): Key & { privateKeyPem: string } {
+  const key = resolveKey(ctx, param(ctx, 'KeyId'));
+  const arnOf = key.metadata.Arn;
+  const state = key.metadata['KeyState'];
+  if (state === 'Disabled') throw new ApiError('DisabledException', 400, `${arnOf} is disabled.`);
+  if (state !== 'Enabled') throw new ApiError('KMSInvalidStateException', 400, `${arnOf} is ${String(state)}.`);
+  if (!key.privateKeyPem) {
+    if (!forSign) throw new ApiError('UnsupportedOperationException', 400, `${arnOf} key usage is ${String(key.metadata['KeyUsage'])} which is not valid for GetPublicKey.`);
+    throw new ApiError('InvalidKeyUsageException', 400, `${arnOf} key usage is ${String(key.metadata['KeyUsage'])} which is not valid for Sign.`);
+  }
+  return key as Key & { privateKeyPem: string };
+}
+
+const getPublicKey: Handler = (ctx) => {
+  const key = signingKey(ctx, false);
+  const spki = createPublicKey(key.privateKeyPem).export({ type: 'spki', format: 'der' });
+  return {
+    KeyId: key.metadata.Arn,
+    PublicKey: spki.toString('base64'),
+    CustomerMasterKeySpec: key.metadata['KeySpec'],
+    KeySpec: key.metadata['KeySpec'],
+    KeyUsage: 'SIGN_VERIFY',
+    SigningAlgorithms: key.metadata['SigningAlgorithms'],
+  };
+};
+
+// DigestInfo prefixes (RFC 8017 9.2) for PKCS#1 v1.5 over a digest computed by the caller
+const DIGEST_INFO: Record<string, { hash: string; length: number; prefix: string }> = {
+  RSASSA_PKCS1_V1_5_SHA_256: { hash: 'sha256', length: 32, prefix: '3031300d060960864801650304020105000420' },
+  RSASSA_PKCS1_V1_5_SHA_384: { hash: 'sha384', length: 48, prefix: '3041300d060960864801650304020205000430' },
+  RSASSA_PKCS1_V1_5_SHA_512: { hash: 'sha512', length: 64, prefix: '3051300d060960864801650304020305000440' },
+};
+
+const sign: Handler = (ctx) => {
+  const key = signingKey(ctx, true);
+  const algorithm = param(ctx, 'SigningAlgorithm');
+  const supported = (key.metadata['SigningAlgorithms'] as string[] | undefined) ?? [];
+  if (!supported.includes(algorithm)) throw new ApiError('InvalidKeyUsageException', 400, `${algorithm} is not a valid signing algorithm for ${key.metadata.Arn} (${String(key.metadata['KeySpec'])}).`);
+  const messageType = ctx.json['MessageType'] ?? 'RAW';
+  if (messageType !== 'RAW' && messageType !== 'DIGEST') throw new ApiError('ValidationException', 400, `1 validation error detected: Value '${String(messageType)}' at 'messageType' failed to satisfy constraint: Member must satisfy enum value set: [DIGEST, RAW]`);
+  const message = Buffer.from(param(ctx, 'Message'), 'base64');
+  if (message.length === 0 || message.length > 4096) throw new ApiError('ValidationException', 400, `1 validation error detected: Value at 'message' failed to satisfy constraint: Member must have length between 1 and 4096`);
+  let signature: Buffer;
+  if (algorithm === 'ECDSA_SHA_256') {
+    const digest = messageType === 'DIGEST' ? message : createHash('sha256').update(message).digest();
+    if (digest.length !== 32) throw new ApiError('ValidationException', 400, `Digest is invalid length for algorithm ${algorithm}.`);
+    // node:crypto always hashes what it signs; KMS signs the digest it is given, with a random k
+    // (extraEntropy) as KMS does: ECDSA signatures differ each time
+    const d = Buffer.from(createPrivateKey(key.privateKeyPem).export({ format: 'jwk' }).d!, 'base64url');
+    signature = Buffer.from(p256.sign(digest, d, { prehash: false, format: 'der', extraEntropy: true }));
+  } else {
+    const info = DIGEST_INFO[algorithm];
+    if (!info) throw new ApiError('UnsupportedOperationException', 400, `the sandbox does not implement ${algorithm}`);
+    const digest = messageType === 'DIGEST' ? message : createHash(info.hash).update(message).digest();
+    if (digest.length !== info.length) throw new ApiError('ValidationException', 400, `Digest is invalid length for algorithm ${algorithm}.`);
+    signature = privateEncrypt({ key: key.privateKeyPem, padding: constants.RSA_PKCS1_PADDING }, Buffer.concat([Buffer.from(info.prefix, 'hex'), digest]));
+  }
+  return { KeyId: key.metadata.Arn, Signature: signature.toString('base64'), SigningAlgorithm: algorithm };
+};
+
 export const kmsOperations: Record<string, Handler> = {
+  Sign: sign,
+  GetPublicKey: getPublicKey,
   DescribeKey: describeKey,
   GetKeyRotationStatus: getKeyRotationStatus,
   ListKeys: listKeys,
