@@ -26,7 +26,8 @@ export interface PacingTable {
  * region, shared by all RDS APIs (Amazon RDS User Guide, "Request throttling for the Amazon RDS
  * API"); we keep a margin for the account's other tools. Config, KMS, STS, Organizations and
  * Account meter per API; AWS Config's rates are the lowest, so its values are conservative.
- * APIs not listed are not paced (their throttles are still ridden out). Override any entry with
+ * APIs not listed are paced only once they are throttled (a bucket learned from their throttles,
+ * see Pacer). Override any entry with
  * `--rate-limits FILE` (same shape, JSON).
  */
 export const DEFAULT_PACING: PacingTable = {
@@ -58,12 +59,27 @@ export function mergePacing(base: PacingTable, override: Partial<PacingTable> | 
 /** A token bucket whose waiters are served in arrival order. */
 export class TokenBucket {
   private tokens: number;
+  private rate: number;
   private last: number;
   private queue: Promise<void> = Promise.resolve();
 
   constructor(readonly spec: Bucket, private readonly clock: () => number = () => performance.now()) {
     this.tokens = spec.burst;
+    this.rate = spec.rate;
     this.last = clock();
+  }
+
+  /** The sustained rate now (a learned bucket's changes with the throttles it meets). */
+  get currentRate(): number {
+    return this.rate;
+  }
+
+  /** Changes the sustained rate from now on (tokens earned so far are kept). */
+  setRate(rate: number): void {
+    const now = this.clock();
+    this.tokens = Math.min(this.spec.burst, this.tokens + ((now - this.last) / 1000) * this.rate);
+    this.last = now;
+    this.rate = rate;
   }
 
   /** Resolves once a token is taken; returns the milliseconds waited. */
@@ -72,13 +88,13 @@ export class TokenBucket {
     const turn = this.queue.then(async () => {
       for (;;) {
         const now = this.clock();
-        this.tokens = Math.min(this.spec.burst, this.tokens + ((now - this.last) / 1000) * this.spec.rate);
+        this.tokens = Math.min(this.spec.burst, this.tokens + ((now - this.last) / 1000) * this.rate);
         this.last = now;
         if (this.tokens >= 1) {
           this.tokens -= 1;
           return;
         }
-        await sleep(((1 - this.tokens) / this.spec.rate) * 1000);
+        await sleep(((1 - this.tokens) / this.rate) * 1000);
       }
     });
     this.queue = turn;
@@ -132,8 +148,20 @@ export function connectionFailure(err: unknown): string | undefined {
 
 const realSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * An API the table does not pace gets a bucket of its own once it is throttled: it starts at
+ * LEARNED_START requests a second, halves on every further throttle and creeps back up by
+ * LEARNED_STEP on every success (additive increase, multiplicative decrease, as TCP and the SDK's
+ * adaptive mode do), so concurrent calls queue for tokens instead of hammering the API in step.
+ */
+const LEARNED_START = 2;
+const LEARNED_FLOOR = 1;
+const LEARNED_STEP = 0.1;
+const LEARNED_CEILING = 50;
+
 export class Pacer {
   private readonly buckets = new Map<string, TokenBucket>();
+  private readonly learned = new Map<string, TokenBucket>();
   readonly table: PacingTable;
   private readonly base: number;
   private readonly cap: number;
@@ -170,16 +198,24 @@ export class Pacer {
    * not retry.
    */
   async run<T>(call: { service: string; operation: string; account: string; region: string }, send: () => Promise<T>, stats: PacingStats): Promise<T> {
-    const bucket = this.bucketFor(call.service, call.operation, call.account, call.region);
+    const tabled = this.bucketFor(call.service, call.operation, call.account, call.region);
+    const learnedKey = `${call.service}:${call.operation}\u0000${call.account}\u0000${call.region}`;
     for (let attempt = 0; ; attempt++) {
+      const bucket = tabled ?? this.learned.get(learnedKey);
       // token waits are real time (the rate is AWS's); only the back-off's sleep is injectable
       if (bucket) stats.pacedMs += await bucket.take(realSleep);
       try {
-        return await send();
+        const out = await send();
+        if (!tabled && bucket) bucket.setRate(Math.min(LEARNED_CEILING, bucket.currentRate + LEARNED_STEP));
+        return out;
       } catch (err) {
         const refused = connectionFailure(err);
         if (refused) throw new ConnectionFailure(refused, err);
         if (!isThrottle(err)) throw err;
+        if (!tabled) {
+          if (bucket) bucket.setRate(Math.max(LEARNED_FLOOR, bucket.currentRate / 2));
+          else this.learned.set(learnedKey, new TokenBucket({ rate: LEARNED_START, burst: 1 }));
+        }
         if (attempt >= this.maxRetries) throw new ThrottledPastRetries(err, attempt + 1);
         stats.throttles++;
         stats.retries++;
