@@ -34,13 +34,15 @@ const noFiles = { AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/d
 const keys = { AWS_ACCESS_KEY_ID: 'AKIDTESTTEST', AWS_SECRET_ACCESS_KEY: 'test-secret' };
 
 describe('a dead endpoint', () => {
-  it('CLI: names host:port and the AWS_ENDPOINT_URL override, after three attempts (exit 2)', async () => {
+  // a refused connection is not retried at all in a collection (the pacer fails it at once:
+  // issue 10's "fail fast"), within issue 9's "at most two retries"
+  it('CLI: names host:port and the AWS_ENDPOINT_URL override, without retrying a refused connection (exit 2)', async () => {
     const port = await closedPort();
     const r = await runCli(['collect', '--regions', 'us-east-1'], { env: { ...noFiles, ...keys, AWS_ENDPOINT_URL: `http://127.0.0.1:${port}` } });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`127.0.0.1:${port} (connection refused)`);
     expect(r.stderr).toContain(`AWS_ENDPOINT_URL=http://127.0.0.1:${port}`);
-    expect(r.stderr).toContain('(after 3 attempts)');
+    expect(r.stderr).not.toMatch(/after \d+ attempts/);
     expect(r.stderr).not.toContain('cannot use the AWS credentials');
   });
 

@@ -22,12 +22,20 @@ describe('example sharded estate workflow', () => {
     expect(shards).toEqual(Array.from({ length: shards.length }, (_, i) => i + 1));
     const run = collect.steps.map((s) => s.run ?? '').join('\n');
     expect(run).toMatch(/--org-role \S+/);
-    expect(run).toContain(`--shard \${{ matrix.shard }}/${shards.length}`);
+    const step = collect.steps.find((x) => x.run?.includes('--shard'))! as Step & { env?: Record<string, string> };
+    expect(step.env?.['SHARD']).toBe('${{ matrix.shard }}');
+    expect(run).toContain(`--shard "$SHARD/${shards.length}"`);
     expect(merge.needs).toBe('collect');
     const mergeRun = merge.steps.map((s) => s.run ?? '').find((r) => r.includes('trustpack merge')) ?? '';
     for (const k of shards) expect(mergeRun).toContain(`shards/shard-${k}`);
     expect(wf.permissions['id-token']).toBe('write');
     expect(JSON.stringify(wf)).not.toMatch(/aws-access-key-id|aws-secret-access-key/);
+  });
+
+  it('pastes no expression or secret into a script: values arrive as environment variables', () => {
+    for (const s of Object.values(wf.jobs).flatMap((j) => j.steps)) {
+      expect(s.run ?? '').not.toContain('${{');
+    }
   });
 
   it('uses only commands and flags the CLI has', async () => {
@@ -37,10 +45,12 @@ describe('example sharded estate workflow', () => {
       .map((l) => l.match(/npx trustpack ([a-z]+)((?: +[^|>&;]+)*)/))
       .filter((m): m is RegExpMatchArray => m !== null);
     expect(invocations.map((m) => m[1])).toEqual(expect.arrayContaining(['collect', 'merge', 'evaluate', 'report']));
+    // --project is the program's own option, valid before or after any command
+    const global = (await runCli(['--help'])).stdout;
     for (const m of invocations) {
       const help = await runCli([m[1]!, '--help']);
       expect(help.code).toBe(0);
-      for (const flag of (m[2] ?? '').match(/--[a-z0-9-]+/g) ?? []) expect(help.stdout, `${m[1]} ${flag}`).toContain(flag);
+      for (const flag of (m[2] ?? '').match(/--[a-z0-9-]+/g) ?? []) expect(help.stdout + global, `${m[1]} ${flag}`).toContain(flag);
     }
   });
 });
