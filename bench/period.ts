@@ -61,7 +61,7 @@ async function phase(name: string, archiveDir: string, nights: number, out: stri
   const end = new Date(START + (nights - 1) * DAY).toISOString().slice(0, 10);
   const period = `2026-01-01..${end}`;
   const t0 = process.hrtime.bigint();
-  let detail = '';
+  let detail: string;
   if (name === 'history') {
     const { runHistory } = await import('../src/app/history.js');
     const r = await runHistory({ archive: archiveDir, period, format: 'json' });

@@ -1,7 +1,7 @@
 // The folder archive: append, the chain, and what verify catches (removed, reordered, altered,
 // truncated at the head), plus two processes racing to append.
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

@@ -8,7 +8,6 @@ import { UsageError } from '../util/errors.js';
 import { PARTITIONS } from './partitions.generated.js';
 
 export const KNOWN_REGIONS: ReadonlySet<string> = new Set(PARTITIONS.flatMap((p) => p.regions));
-const PARTITION_PATTERNS = PARTITIONS.map((p) => ({ id: p.id, re: new RegExp(p.regionRegex) }));
 /** The shape of every region name so far: letters-words-digits (us-east-1, us-gov-west-1). */
 const WELL_FORMED = /^[a-z]{2,4}(-[a-z]+)+-\d+$/;
 

@@ -363,7 +363,6 @@ export class Writer {
           fresh = true;
           continue;
         }
-        fresh = false;
         const top = this.y;
         let bottom = top + pad;
         const fills: (() => void)[] = [];

@@ -193,7 +193,7 @@ async function checkPath(path: Cert[], at: Date, purpose: PathPurpose): Promise<
       if (weak) problems.push(`${who} is signed with the weak algorithm ${weak}`);
       else if (!STRONG_SIGNATURE_ALGS[c.sigAlg]) problems.push(`${who} is signed with an unsupported algorithm ${c.sigAlg}`);
       else {
-        let good = false;
+        let good: boolean;
         try {
           good = await c.c.verify({ publicKey: issuer.c.publicKey, signatureOnly: true });
         } catch (e) {
