@@ -84,7 +84,7 @@ export interface HistoryStores {
   stores: Map<string, ConfigHistoryStore>;
 }
 
-export const DEFAULT_CONCURRENCY = 8;
+const DEFAULT_CONCURRENCY = 8;
 const IDENTITY = 'sts.caller-identity';
 
 /** A time-sortable run id: 20261128T233000Z-1a2b. */

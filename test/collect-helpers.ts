@@ -39,7 +39,3 @@ export async function bundleText(dir: string): Promise<string> {
   return parts.join('\n');
 }
 
-/** Records compared without their ids and times (for runs that differ only in timing). */
-export function stable(bundle: EvidenceBundle): string[] {
-  return bundle.records.map((r) => r.id).sort();
-}

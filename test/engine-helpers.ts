@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { Collection, EvidenceBundle, EvidenceRecord } from '../src/evidence/model.js';
 
-export const T0 = '2026-11-28T10:00:00.000Z';
+const T0 = '2026-11-28T10:00:00.000Z';
 
 export function record(collector: string, account: string, region: string, resource: string, data: unknown): EvidenceRecord {
   const draft = {

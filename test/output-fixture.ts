@@ -2,8 +2,8 @@
 import type { Results } from '../src/engine/results.js';
 import type { EvidenceBundle } from '../src/evidence/model.js';
 
-export const EV1 = 'a'.repeat(64);
-export const EV2 = 'b'.repeat(64);
+const EV1 = 'a'.repeat(64);
+const EV2 = 'b'.repeat(64);
 const acct = '111122223333';
 const region = 'eu-west-1';
 const arn = (name: string) => `arn:aws:rds:${region}:${acct}:cluster:${name}`;

@@ -10,7 +10,7 @@ import { toRecord } from '../src/evidence/canonical.js';
 import { recordLine } from '../src/evidence/canonical.js';
 
 const sha = (s: string | Buffer): string => createHash('sha256').update(s).digest('hex');
-export const SIGNING_TIME = new Date('2026-11-20T10:00:00Z');
+const SIGNING_TIME = new Date('2026-11-20T10:00:00Z');
 const ACCOUNT = '111122223333';
 
 export const FRAMEWORKS: Framework[] = [

@@ -2,6 +2,7 @@
 import { join, resolve } from 'node:path';
 import { sweepStaleTemps, tempSibling } from '../util/atomic.js';
 import type { RecordSpill } from '../evidence/spill.js';
+import type { HistoryStores } from '../../collectors/run.js';
 import type { EvidenceBundle } from '../evidence/model.js';
 import { COLLECTORS, withDependencies } from '../../collectors/registry.js';
 import { loadProjectContext, type ProjectContext, type ProjectOptions } from './project.js';
@@ -97,7 +98,7 @@ function parseConcurrency(v: string | undefined): number {
 }
 
 export async function collectBundle(args: CollectArgs, ctx: ProjectContext,
-  backfill?: { asOf: Date; history: import('../../collectors/run.js').HistoryStores }, spill?: RecordSpill): Promise<EvidenceBundle> {
+  backfill?: { asOf: Date; history: HistoryStores }, spill?: RecordSpill): Promise<EvidenceBundle> {
   const { collectEvidence } = await import('../../collectors/run.js');
   const asOf = backfill?.asOf ?? (args.asOf !== undefined ? (await import('./as-of.js')).parseAsOf(args.asOf) : undefined);
   const collectors = collectorsFor(ctx);

@@ -12,7 +12,7 @@ import { checkFramework } from './list.js';
 import { loadGate, type Gate, type GateOptions } from './gates.js';
 
 /** docs/ARCHITECTURE.md: 1 when any control FAILED or is in ERROR, else 0. */
-export function exitCodeOf(results: Results): 0 | 1 {
+function exitCodeOf(results: Results): 0 | 1 {
   return results.summary.FAIL > 0 || results.summary.ERROR > 0 ? 1 : 0;
 }
 

@@ -19,7 +19,7 @@ export function parsePeriod(text: string): { start: string; end: string } {
 }
 
 /** Every archived run as a reference whose stored results are read only when needed. */
-export async function runRefs(archive: Archive): Promise<RunRef[]> {
+async function runRefs(archive: Archive): Promise<RunRef[]> {
   const refs: RunRef[] = [];
   for await (const s of archive.entries()) {
     const e = s.entry;

@@ -21,9 +21,8 @@ import { verifyArchive, type VerifyOptions, type VerifyReport } from './verify.j
 
 export type { ArchiveEntry, StoredEntry } from './entry.js';
 export { formatHead, parseHead } from './entry.js';
-export type { VerifyReport, VerifyProblem } from './verify.js';
-export type { ArchiveStore, Retention } from './store.js';
-export { ArchiveAccessError } from './store.js';
+export type { VerifyReport } from './verify.js';
+export type { ArchiveStore } from './store.js';
 
 export interface OpenArchiveOptions extends S3StoreOptions {
   /** create the folder when missing and check that the S3 bucket can be written with retention */

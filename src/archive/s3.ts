@@ -17,7 +17,7 @@ export interface S3StoreOptions {
   now?: () => Date;
 }
 
-export function parseS3Location(location: string): { bucket: string; prefix: string } {
+function parseS3Location(location: string): { bucket: string; prefix: string } {
   const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(location);
   if (!m) throw new UsageError(`--archive ${location}: not s3://bucket/prefix (bucket names are 3-63 lowercase letters, digits, dots and hyphens)`);
   const prefix = (m[2] ?? '').replace(/\/+$/, '');

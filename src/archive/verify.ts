@@ -8,9 +8,9 @@ import { missingDays, utcDay } from './days.js';
 import { entryNumber, objectKey, OBJECTS, parseEntry, sha256Of, TEMP, type ArchiveEntry } from './entry.js';
 import type { Archive, Head } from './index.js';
 
-export type ProblemKind = 'removed' | 'reordered' | 'altered' | 'missing-object' | 'truncated' | 'foreign';
+type ProblemKind = 'removed' | 'reordered' | 'altered' | 'missing-object' | 'truncated' | 'foreign';
 
-export interface VerifyProblem {
+interface VerifyProblem {
   /** the entry position the problem is at (0: the archive as a whole) */
   position: number;
   kind: ProblemKind;

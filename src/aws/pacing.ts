@@ -131,13 +131,13 @@ const THROTTLE_NAMES = new Set([
 ]);
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
-export function isThrottle(err: unknown): boolean {
+function isThrottle(err: unknown): boolean {
   const e = err as { name?: string; $metadata?: { httpStatusCode?: number } } | null;
   return Boolean(e && (THROTTLE_NAMES.has(e.name ?? '') || e.$metadata?.httpStatusCode === 429));
 }
 
 /** refused, DNS, unreachable: the endpoint is not there, waiting will not bring it */
-export function connectionFailure(err: unknown): string | undefined {
+function connectionFailure(err: unknown): string | undefined {
   let e = err as { code?: unknown; cause?: unknown } | null | undefined;
   for (let depth = 0; e && depth < 5; depth++) {
     if (typeof e.code === 'string' && CONNECTION_CODES.has(e.code)) return e.code;
@@ -242,7 +242,7 @@ export class ConnectionFailure extends Error {
  * Throttled past the pacer's retries. Its name is not one the SDK retries (its retries would
  * start the pacer's over, spending the shared retry quota): the manifest still shows AWS's code.
  */
-export class ThrottledPastRetries extends Error {
+class ThrottledPastRetries extends Error {
   readonly throttledCode: string;
   readonly $metadata: { httpStatusCode?: number; attempts: number };
   constructor(err: unknown, attempts: number) {

@@ -7,7 +7,7 @@
 import { UsageError } from '../util/errors.js';
 import { PARTITIONS } from './partitions.generated.js';
 
-export const KNOWN_REGIONS: ReadonlySet<string> = new Set(PARTITIONS.flatMap((p) => p.regions));
+const KNOWN_REGIONS: ReadonlySet<string> = new Set(PARTITIONS.flatMap((p) => p.regions));
 /** The shape of every region name so far: letters-words-digits (us-east-1, us-gov-west-1). */
 const WELL_FORMED = /^[a-z]{2,4}(-[a-z]+)+-\d+$/;
 
@@ -21,7 +21,7 @@ export interface CheckedRegions {
  * Edit distance counting an insertion, deletion, substitution or swap of two neighbours as one
  * edit (optimal string alignment), so "us-esat-1" is one edit from "us-east-1".
  */
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
@@ -35,7 +35,7 @@ export function editDistance(a: string, b: string): number {
 }
 
 /** The known regions nearest to `name`, when some are within two edits (all at that distance). */
-export function nearRegions(name: string): string[] {
+function nearRegions(name: string): string[] {
   let best = 3;
   let near: string[] = [];
   for (const r of [...KNOWN_REGIONS].sort()) {

@@ -2,7 +2,7 @@
 // point at the exact line of the offending comparison.
 import type { Assertion, Comparison } from './model.js';
 
-export function isComparison(a: Assertion): a is Comparison {
+function isComparison(a: Assertion): a is Comparison {
   return typeof (a as Comparison).op === 'string' || typeof (a as Comparison).path === 'string';
 }
 

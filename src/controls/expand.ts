@@ -7,7 +7,7 @@ export const CONFIG_RULE_COLLECTOR = 'config.rule-evaluations';
 const OPS = { at_least: 'greater-or-equal', at_most: 'less-or-equal', equals: 'equals' } as const;
 
 /** The comparisons that make a deployed rule's InputParameters at least as strict as the control asks. */
-export function strictnessComparisons(params: Control['config_rule_parameters']): Comparison[] {
+function strictnessComparisons(params: Control['config_rule_parameters']): Comparison[] {
   const out: Comparison[] = [];
   for (const [name, spec] of Object.entries(params ?? {})) {
     const [kind, v] = Object.entries(spec)[0] as [string, unknown];

@@ -251,7 +251,7 @@ const DATE_PREFIX = /^(\d{4})-(\d{2})-(\d{2})/;
 const looksLikeDate = (v: string): boolean => DATE_PREFIX.test(v);
 
 /** Date.parse accepts 2027-02-30 (as March 2); an expiry must be a day that exists. */
-export function isRealDate(v: string): boolean {
+function isRealDate(v: string): boolean {
   const m = DATE_PREFIX.exec(v);
   if (!m || Number.isNaN(Date.parse(v))) return false;
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];

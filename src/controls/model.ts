@@ -4,22 +4,19 @@ import type { ParameterType } from './parameter-types.js';
 
 // framework ids and operators are kept in one registry each (src/controls/registry/)
 export { FRAMEWORK_IDS, type FrameworkId } from './registry/frameworks.js';
-export { OPERATOR_NAMES as OPERATORS, type Operator } from './registry/operators.js';
+export type { Operator } from './registry/operators.js';
 import type { FrameworkId } from './registry/frameworks.js';
 import type { Operator } from './registry/operators.js';
 
 export type ControlKind = 'automated' | 'manual' | 'inherited';
 
 /** One input parameter a deployed AWS Config rule must have, at least as strict as this. */
-export type ConfigRuleParameter =
+type ConfigRuleParameter =
   | { at_least: number } | { at_most: number } | { equals: string | number | boolean }
   | { at_least_param: string } | { at_most_param: string } | { equals_param: string };
 
-export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
+type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
 
-
-/** A value in an assertion: a literal, or a reference to one of the control's parameters. */
-export type Operand = { value: unknown } | { param: string };
 
 /** One comparison: JMESPath `path` evaluated on the resource, compared by `op`. */
 export interface Comparison {
@@ -48,14 +45,14 @@ export interface ParameterDef {
   unit?: string;
 }
 
-export interface Reference {
+interface Reference {
   title: string;
   url?: string;
   /** e.g. the AWS Config managed rule identifier that checks the same thing */
   config_rule?: string;
 }
 
-export interface ControlExample {
+interface ControlExample {
   name: string;
   /** automated controls: a resource as the collector would record it (the record's `data`) */
   resource?: unknown;
@@ -134,7 +131,7 @@ export interface Control {
   source?: { file: string; line: number };
 }
 
-export interface Requirement {
+interface Requirement {
   id: string;
   title: string;
 }

@@ -3,24 +3,10 @@
 // source of truth: scripts/gen-validators.mjs compiles them with ajv's standalone code
 // generation into validators.generated.ts (run by `npm run build`; a test fails when that
 // module is stale), so no schema is compiled, and ajv itself is not loaded, at run time.
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ValidateFunction } from 'ajv';
 import * as generated from './validators.generated.js';
 
 export type SchemaName = 'control' | 'framework' | 'project' | 'waivers' | 'attestations' | 'responses';
-
-/** Walks up from this module to the package root; works from src/ (tsx) and from dist/src/ (build). */
-export function schemaDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const candidate = join(dir, 'controls', 'schema');
-    if (existsSync(join(candidate, 'control.schema.json'))) return candidate;
-    dir = dirname(dir);
-  }
-  throw new Error('trustpack installation is incomplete: controls/schema/control.schema.json not found');
-}
 
 // Compiled with allErrors and verbose (errors keep parentSchema, so `x-message` wording is used).
 const VALIDATORS = generated as unknown as Record<SchemaName, ValidateFunction | undefined>;

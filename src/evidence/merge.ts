@@ -9,10 +9,10 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { accountsDigest } from '../aws/estate.js';
 import { tempSibling } from '../util/atomic.js';
-import { BundleError, bundleFiles, manifestBytes, readVerifiedManifest, recordsPath, MANIFEST_FILE } from './bundle.js';
-import type { Collection, EvidenceBundle, Manifest, ManifestFile } from './model.js';
+import { BundleError, manifestBytes, readVerifiedManifest, recordsPath, MANIFEST_FILE } from './bundle.js';
+import type { Collection, Manifest, ManifestFile } from './model.js';
 
-export interface ShardManifest {
+interface ShardManifest {
   /** where it was read from, for messages */
   dir: string;
   manifest: Manifest;
@@ -20,18 +20,11 @@ export interface ShardManifest {
   manifestSha256: string;
 }
 
-export interface ShardBundle {
-  dir: string;
-  bundle: EvidenceBundle;
-  /** sha256 of its manifest.json as read (default: of the manifest as bundleFiles writes it) */
-  manifestSha256?: string;
-}
-
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const sha256 = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
 
 /** Checks the shards belong together and are complete; returns them in K order and the merged manifest (files empty). */
-export function mergeManifests(shards: readonly ShardManifest[]): { ordered: ShardManifest[]; manifest: Manifest } {
+function mergeManifests(shards: readonly ShardManifest[]): { ordered: ShardManifest[]; manifest: Manifest } {
   if (shards.length === 0) throw new BundleError('merge: no bundles given');
   for (const s of shards) {
     if (!s.manifest.shard) throw new BundleError(`${s.dir}: not a shard bundle (collected without --shard K/N)`);
@@ -108,16 +101,6 @@ export function mergeManifests(shards: readonly ShardManifest[]): { ordered: Sha
   if (notices.length > 0) manifest.notices = notices;
   manifest.mergedFrom = mergedFrom;
   return { ordered, manifest };
-}
-
-/** In memory: shard bundles -> one bundle (files[] is filled when it is written). */
-export function mergeShards(shards: readonly ShardBundle[]): EvidenceBundle {
-  const { ordered, manifest } = mergeManifests(shards.map((s) => ({
-    dir: s.dir, manifest: s.bundle.manifest,
-    manifestSha256: s.manifestSha256 ?? sha256(bundleFiles({ manifest: s.bundle.manifest, records: [] }).at(-1)!.bytes),
-  })));
-  const byDir = new Map(shards.map((s) => [s.dir, s.bundle]));
-  return { manifest, records: ordered.flatMap((s) => byDir.get(s.dir)!.records) };
 }
 
 /**

@@ -24,7 +24,7 @@ export interface EvidenceSource {
  * denied on one key, a snapshot deleted while the run read it. The record names the resource and
  * the failed call; findings that need it are ERROR, the rest of the scope's evidence stands.
  */
-export interface RecordError {
+interface RecordError {
   /** the AWS operation that failed, e.g. kms:GetKeyRotationStatus */
   operation: string;
   code: string;
@@ -57,7 +57,7 @@ export interface EvidenceRecord extends EvidenceRecordDraft {
   id: string;
 }
 
-export type CollectionStatus = 'ok' | 'error';
+type CollectionStatus = 'ok' | 'error';
 
 /** One collector run for one account and region: the unit of completeness. */
 export interface Collection {

@@ -5,7 +5,7 @@ import { CONTROL_STATUSES } from '../engine/results.js';
 import { daysOpen } from '../archive/days.js';
 import type { History } from './model.js';
 
-export const SOURCE_LEGEND = 'legend: [history] = rebuilt after the fact from AWS Config\'s configuration history (backfill, source config-history); '
+const SOURCE_LEGEND = 'legend: [history] = rebuilt after the fact from AWS Config\'s configuration history (backfill, source config-history); '
   + 'unmarked = observed live on the day; [mixed] = both';
 const SOURCE_MARK: Record<string, string> = { 'config-history': ' [history]', mixed: ' [mixed]' };
 
@@ -32,7 +32,7 @@ export function historyTable(h: History): string {
   return lines.join('\n');
 }
 
-export const HISTORY_CSV_HEADER = [
+const HISTORY_CSV_HEADER = [
   'control_id', 'control_title', ...CONTROL_STATUSES.map((s) => `runs_${s}`), 'resource', 'account', 'region', 'status',
   'first_seen', 'last_seen', 'resolved_at', 'gone', 'waived_runs', 'source', 'runs', 'reason',
 ] as const;

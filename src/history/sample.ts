@@ -13,7 +13,7 @@ export const SAMPLE_METHOD =
  * Sample sizes by how often the control operates, as audit firms' tables for tests of
  * operating effectiveness commonly set them (AICPA Audit Guide ranges, upper ends).
  */
-export const SAMPLE_SIZES: readonly { frequency: string; everyDays: number; n: number }[] = [
+const SAMPLE_SIZES: readonly { frequency: string; everyDays: number; n: number }[] = [
   { frequency: 'several times a day', everyDays: 0.5, n: 40 },
   { frequency: 'daily', everyDays: 1.5, n: 25 },
   { frequency: 'weekly', everyDays: 10, n: 5 },
@@ -31,7 +31,7 @@ export function frequencyOf(runs: number, days: number): { frequency: string; n:
 
 export const occurrenceId = (runId: string, resource: string) => `${runId}|${resource}`;
 
-export function sampleKey(seed: string, id: string): string {
+function sampleKey(seed: string, id: string): string {
   return createHash('sha256').update(seed + id, 'utf8').digest('hex');
 }
 

@@ -24,7 +24,7 @@ interface Open {
 }
 
 /** A scope-wide ERROR (`arn:...:*`): the run could not read that account and region at all. */
-export const isScopeWide = (resource: string) => resource.endsWith(':*');
+const isScopeWide = (resource: string) => resource.endsWith(':*');
 
 export class ControlStreaks {
   private readonly open = new Map<string, Open>();

@@ -10,7 +10,7 @@ import { renderTable } from './table.js';
 
 import type { OutputFormat } from '../controls/registry/output-formats.js';
 // the list of formats lives in one registry; this switch is where a new one is rendered
-export { OUTPUT_FORMATS, isOutputFormat, type OutputFormat } from '../controls/registry/output-formats.js';
+export { OUTPUT_FORMATS, type OutputFormat } from '../controls/registry/output-formats.js';
 
 export interface RenderOptions {
   /** ANSI colour (table only); the CLI passes process.stdout.isTTY && !NO_COLOR */
@@ -32,4 +32,3 @@ export function render(format: OutputFormat, results: Results, opts: RenderOptio
   }
 }
 
-export { renderCsv, renderJson, renderJunit, renderMarkdown, renderTable, toOscal };

@@ -47,7 +47,7 @@ function control(c: ControlResult): Obj {
 }
 
 /** The Results object in contract order; every one of the six summary keys present. */
-export function resultsDocument(results: Results): Obj {
+function resultsDocument(results: Results): Obj {
   const summary: Obj = {};
   for (const s of CONTROL_STATUSES) summary[s] = results.summary[s] ?? 0;
   return ordered(results, ['tool', 'run', 'summary', 'warnings', 'controls', 'expiredWaivers'], {

@@ -10,7 +10,7 @@ import { oneLine, stripControlChars } from './text.js';
 const XML_INVALID = /[^\u0009\u000A\u000D\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 
 /** Escapes for both text and attribute values; `>` too, so `]]>` can never appear. */
-export function xmlEscape(s: string): string {
+function xmlEscape(s: string): string {
   return stripControlChars(s)
     .replace(XML_INVALID, '')
     .replace(/&/g, '&amp;')

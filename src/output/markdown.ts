@@ -8,7 +8,7 @@ const ICON: Record<ControlStatus, string> = {
 };
 
 /** Inline text: one line, with Markdown and HTML metacharacters (pipes above all) escaped. */
-export function mdEscape(s: string): string {
+function mdEscape(s: string): string {
   return oneLine(s)
     .replace(/[\\`*_[\]#|~]/g, (ch) => `\\${ch}`)
     .replace(/&/g, '&amp;')

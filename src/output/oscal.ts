@@ -17,9 +17,9 @@ import type { ControlResult, ControlStatus, Finding, Results } from '../engine/r
 import { uuidV5 } from './uuid.js';
 import { oneLine, stripControlChars } from './text.js';
 
-export const OSCAL_VERSION = '1.0.4';
+const OSCAL_VERSION = '1.0.4';
 /** Namespace of trustpack's own props (OSCAL requires `ns` for names it does not define). */
-export const TRUSTPACK_OSCAL_NS = 'https://trustpack.dev/ns/oscal';
+const TRUSTPACK_OSCAL_NS = 'https://trustpack.dev/ns/oscal';
 
 export interface OscalOptions {
   /** metadata title; default names the run */

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 
 /** Fixed namespace for every trustpack-derived UUID (itself a random v4 UUID). */
-export const TRUSTPACK_UUID_NAMESPACE = '5b0d7a57-3c1e-4f7a-9d2b-7e1c4a8f6e30';
+const TRUSTPACK_UUID_NAMESPACE = '5b0d7a57-3c1e-4f7a-9d2b-7e1c4a8f6e30';
 
 function uuidBytes(uuid: string): Buffer {
   return Buffer.from(uuid.replace(/-/g, ''), 'hex');

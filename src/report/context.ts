@@ -20,7 +20,7 @@ export interface PackContext {
 }
 
 /** Worst first: the status a requirement shows when several controls back it. */
-export const STATUS_RANK: ControlStatus[] = ['FAIL', 'ERROR', 'WAIVED', 'MANUAL', 'PASS', 'NOT_APPLICABLE'];
+const STATUS_RANK: ControlStatus[] = ['FAIL', 'ERROR', 'WAIVED', 'MANUAL', 'PASS', 'NOT_APPLICABLE'];
 
 export function worstStatus(statuses: ControlStatus[]): ControlStatus | undefined {
   let best: number | undefined;

@@ -45,7 +45,7 @@ export function fontBytes(): Record<FontName, Buffer> {
   return fontCache;
 }
 
-export interface Cell {
+interface Cell {
   text: string;
   font?: FontName;
   size?: number;

@@ -17,7 +17,7 @@ import { FRAMEWORKS } from '../controls/registry/frameworks.js';
 import { addSignaturePlaceholder, loadSigner, makeDemoSigner, placeholderLength, signPdf, SigningError, type SignerIdentity, type SignerInput } from './sign.js';
 import { MANIFEST_ATTACHMENT, OSCAL_ATTACHMENT, RESULTS_ATTACHMENT, type PackAttachment, type PackInput } from './types.js';
 
-export type { PackInput, PackAttachment, PackCoverage } from './types.js';
+export type { PackInput } from './types.js';
 
 const rank = (id: string): number => {
   const i = (FRAMEWORK_IDS as readonly string[]).indexOf(id);
@@ -26,7 +26,7 @@ const rank = (id: string): number => {
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 /** The attachments as embedded: the caller's, plus results.json and the OSCAL document when absent. */
-export function packAttachments(input: PackInput): (PackAttachment & { sha256: string })[] {
+function packAttachments(input: PackInput): (PackAttachment & { sha256: string })[] {
   const list: PackAttachment[] = [...input.attachments];
   const has = (n: string): boolean => list.some((a) => a.name === n);
   if (!has(RESULTS_ATTACHMENT)) list.push({ name: RESULTS_ATTACHMENT, bytes: Buffer.from(JSON.stringify(input.results, null, 2) + '\n'), description: 'trustpack results (Results JSON)' });

@@ -53,7 +53,7 @@ export function drawPeriodCover(w: Writer, p: PeriodPackInput, signer: SignerIde
   }
 }
 
-export function drawLegend(w: Writer, backfilled = false): void {
+function drawLegend(w: Writer, backfilled = false): void {
   w.heading('Status legend', 2);
   const meaning: Record<string, string> = {
     PASS: 'evidence was collected for every account and region in scope and every in-scope resource satisfied the assertion',

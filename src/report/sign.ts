@@ -60,7 +60,7 @@ function dn(attrs: forgeNs.pki.CertificateField[]): string {
   return attrs.map((a) => `${a.shortName ?? a.name ?? a.type}=${String(a.value)}`).join(', ');
 }
 
-export function identityOf(cert: forgeNs.pki.Certificate): SignerIdentity {
+function identityOf(cert: forgeNs.pki.Certificate): SignerIdentity {
   const f = forge();
   const cn = cert.subject.getField('CN') as forgeNs.pki.CertificateField | null;
   const o = cert.subject.getField('O') as forgeNs.pki.CertificateField | null;
@@ -154,7 +154,7 @@ function openP12(input: SignerInput): OpenedP12 {
   return { identity: identityOf(cert), key: createPrivateKey(f.pki.privateKeyToPem(key)), certDer: der(cert), others };
 }
 
-export const SIGNATURE_SUBFILTER = 'ETSI.CAdES.detached';
+const SIGNATURE_SUBFILTER = 'ETSI.CAdES.detached';
 
 /**
  * Adds the signature dictionary, AcroForm field and an invisible widget. Call after the

@@ -12,7 +12,7 @@ function forge(): typeof forgeNs {
 }
 type Asn1 = forgeNs.asn1.Asn1;
 
-export class TimestampError extends Error {
+class TimestampError extends Error {
   override name = 'TimestampError';
 }
 

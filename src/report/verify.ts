@@ -16,7 +16,7 @@ export class UnreadablePackError extends Error {
   override name = 'UnreadablePackError';
 }
 
-export interface VerifyAttachment {
+interface VerifyAttachment {
   name: string;
   sha256: string;
   /** false only when manifest.json lists this path with another hash (or lists a file that is missing) */

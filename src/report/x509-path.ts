@@ -10,7 +10,7 @@ import * as x509 from '@peculiar/x509';
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
 /** What the end certificate of the path must be allowed to do. */
-export type PathPurpose = 'document-signing' | 'timestamping';
+type PathPurpose = 'document-signing' | 'timestamping';
 
 export interface PathInput {
   /** DER of the end certificate (the CMS signer, or the TSA) */

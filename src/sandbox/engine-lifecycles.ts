@@ -7,7 +7,7 @@
 
 interface Lifecycle { standard: [string, string]; extended?: [string, string] }
 
-export const MAJOR_ENGINE_LIFECYCLES: Record<string, Record<string, Lifecycle>> = {
+const MAJOR_ENGINE_LIFECYCLES: Record<string, Record<string, Lifecycle>> = {
   'aurora-mysql': {
     '5.7': { standard: ['2015-07-27', '2024-10-31'], extended: ['2024-11-01', '2027-02-28'] },
     '8.0': { standard: ['2021-11-18', '2028-04-30'], extended: ['2028-05-01', '2031-04-30'] },

@@ -69,7 +69,7 @@ export class FaultInjector {
 }
 
 /** Checks a plan given as a plain object (YAML or JSON parsed), reporting positions through `c`. */
-export function readFaultPlan(c: Cursor): FaultPlan {
+function readFaultPlan(c: Cursor): FaultPlan {
   c.keys(['seed', 'latencyMs', 'latency_ms', 'rules']);
   const plan: FaultPlan = { rules: [] };
   if (c.has('seed')) plan.seed = c.num('seed', 1, 0, 2 ** 32 - 1);

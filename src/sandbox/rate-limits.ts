@@ -8,7 +8,7 @@
 //     shared: { rds: { rate: 12, burst: 40 } }                     # all RDS APIs, per account+region
 //     apis: { "config:GetComplianceDetailsByConfigRule": { rate: 2, burst: 4 } }
 
-export interface RateLimit { rate: number; burst: number }
+interface RateLimit { rate: number; burst: number }
 export interface RateLimits {
   shared?: Record<string, RateLimit>;
   apis?: Record<string, RateLimit>;

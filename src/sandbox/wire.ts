@@ -6,7 +6,7 @@ import type { WireValue } from './model.js';
  * declare them (node_modules/@aws-sdk/client-rds/dist-cjs/index.js: `{ xmlName: ... }` on list members).
  * A list not named here uses AWS's default item name, `member` (e.g. EnabledCloudwatchLogsExports).
  */
-export const XML_LIST_ITEMS: Record<string, string> = {
+const XML_LIST_ITEMS: Record<string, string> = {
   DBClusters: 'DBCluster',
   AvailabilityZones: 'AvailabilityZone',
   DBClusterMembers: 'DBClusterMember',
@@ -44,7 +44,7 @@ function xmlScalar(v: string | number | boolean | Date): string {
   return escapeXml(String(v));
 }
 
-export function xmlElement(name: string, value: WireValue): string {
+function xmlElement(name: string, value: WireValue): string {
   if (value === undefined) return '';
   if (Array.isArray(value)) {
     const item = XML_LIST_ITEMS[name] ?? 'member';
@@ -72,7 +72,7 @@ export function queryError(ns: string, status: number, code: string, message: st
 }
 
 /** JSON 1.1 bodies: timestamps as epoch seconds, undefined fields left out. */
-export function toJsonValue(v: WireValue): unknown {
+function toJsonValue(v: WireValue): unknown {
   if (v instanceof Date) return v.getTime() / 1000;
   if (Array.isArray(v)) return v.map(toJsonValue);
   if (v !== null && typeof v === 'object') {
@@ -83,7 +83,7 @@ export function toJsonValue(v: WireValue): unknown {
   return v;
 }
 
-export const JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
+const JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
 
 export function jsonResponse(result: Record<string, WireValue>): XmlAnswer {
   return { status: 200, contentType: JSON_CONTENT_TYPE, body: JSON.stringify(toJsonValue(result)) };

@@ -5,7 +5,7 @@ import { toRecord } from '../../src/evidence/canonical.js';
 import type { EvidenceBundle } from '../../src/evidence/model.js';
 import type { AppendInput } from '../../src/archive/index.js';
 
-export function nightlyBundle(runId: string, asOf: string, value: number): EvidenceBundle {
+function nightlyBundle(runId: string, asOf: string, value: number): EvidenceBundle {
   const record = toRecord({
     collector: 'rds.db-clusters',
     source: { service: 'rds', operation: 'DescribeDBClusters', parameters: {}, region: 'us-east-1', account: '111122223333', time: asOf },

@@ -33,7 +33,7 @@ export interface Issued {
 
 let serial = 1;
 
-export async function keyPair(rsa = false): Promise<CryptoKeyPair> {
+async function keyPair(rsa = false): Promise<CryptoKeyPair> {
   const alg = rsa
     ? { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }
     : { name: 'ECDSA', namedCurve: 'P-256' };

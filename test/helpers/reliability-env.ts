@@ -17,7 +17,7 @@ export const REGIONS = ['us-east-1', 'eu-central-1'];
 /** a fixed clock: same evidence, same record ids, same results */
 export const NOW = new Date('2026-11-28T23:30:00.000Z');
 export const TOOL_VERSION = '0.1.0-reliability';
-export const ACCESS_KEY = 'AKIAIOSFODNN7EXAMPLE';
+const ACCESS_KEY = 'AKIAIOSFODNN7EXAMPLE';
 
 export async function sampleSandbox(opts: { latencyMs?: number; fixedClock?: boolean } = {}): Promise<Sandbox> {
   const fixed = opts.fixedClock ?? true;

@@ -12,12 +12,12 @@ import type { Collection, EvidenceBundle } from '../../src/evidence/model.js';
 import type { Results } from '../../src/engine/results.js';
 import { ACCOUNT, NOW, REGIONS, TOOL_VERSION, evaluateSample } from './reliability-env.js';
 
-export const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/trustpack-audit`;
+const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/trustpack-audit`;
 /** short enough that held (timeout) requests cost little, long enough for a loaded machine */
-export const COLLECT = { maxAttempts: 3, requestTimeoutMs: 600 } as const;
+const COLLECT = { maxAttempts: 3, requestTimeoutMs: 600 } as const;
 const RUN_ID = '20261128T233000Z-rel0';
 
-export const OPERATIONS: Record<string, string[]> = {
+const OPERATIONS: Record<string, string[]> = {
   sts: ['GetCallerIdentity', 'AssumeRole'],
   rds: ['DescribeDBClusters', 'DescribeDBInstances', 'DescribeDBClusterSnapshots', 'DescribeDBClusterSnapshotAttributes',
     'DescribeDBClusterAutomatedBackups', 'DescribeDBClusterParameters'],
@@ -75,7 +75,7 @@ export function faultCases(seed: number, count: number): FaultCase[] {
 }
 
 /** `patient`: long timeouts and more attempts, for clean runs on a loaded machine (same evidence) */
-export function collectSample(role: boolean, patient = false): Promise<EvidenceBundle> {
+function collectSample(role: boolean, patient = false): Promise<EvidenceBundle> {
   return collectEvidence({
     regions: REGIONS, toolVersion: TOOL_VERSION, now: () => NOW, runId: RUN_ID,
     ...(patient ? { maxAttempts: 5, requestTimeoutMs: 10_000 } : COLLECT),
@@ -88,10 +88,10 @@ export function collectSample(role: boolean, patient = false): Promise<EvidenceB
 const sha = (v: unknown): string => createHash('sha256').update(JSON.stringify(v)).digest('hex');
 
 /** What a comparison with the clean run must not depend on: run ids and times. */
-export function resultsDigest(r: Results): string {
+function resultsDigest(r: Results): string {
   return sha({ summary: r.summary, controls: r.controls, expiredWaivers: r.expiredWaivers ?? [] });
 }
-export function evidenceDigest(b: EvidenceBundle): string {
+function evidenceDigest(b: EvidenceBundle): string {
   return sha(b.records.map((r) => r.id));
 }
 

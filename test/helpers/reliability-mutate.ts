@@ -14,7 +14,7 @@ export type Mutation =
   | { kind: 'binary'; bytes: number[] };
 
 /** YAML values of the wrong type for most fields, and YAML that is not valid at all. */
-export const WRONG_VALUES = [
+const WRONG_VALUES = [
   '123', '-1', '1.5e308', '-.inf', '.nan', 'true', 'null', '~', '[]', '[1, 2, 3]', '{}', '{a: 1}', '""',
   '"\\u0000"', '!!binary AAEC', '*nowhere', '&a [*a]', '{ unclosed', '[unclosed', '"unterminated', "'", ': :', '- - -',
   '2026-02-30', '0x1F', '!!int notanumber', '|\n   x', '? complex key', '@reserved', '`backtick',

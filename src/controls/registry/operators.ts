@@ -28,6 +28,5 @@ export const OPERATORS = [
 ] as const satisfies readonly { op: string; operand: 'value' | 'none' }[];
 
 export type Operator = (typeof OPERATORS)[number]['op'];
-export const OPERATOR_NAMES: readonly Operator[] = OPERATORS.map((o) => o.op);
 /** operators that compare with nothing (`exists`, `absent`): no `value`, no `param` */
 export const OPERATORS_WITHOUT_OPERAND: readonly Operator[] = OPERATORS.filter((o) => o.operand === 'none').map((o) => o.op);

@@ -14,6 +14,3 @@ export const OUTPUT_FORMAT_LIST = [
 export type OutputFormat = (typeof OUTPUT_FORMAT_LIST)[number]['id'];
 export const OUTPUT_FORMATS: readonly OutputFormat[] = OUTPUT_FORMAT_LIST.map((f) => f.id);
 
-export function isOutputFormat(s: string): s is OutputFormat {
-  return (OUTPUT_FORMATS as readonly string[]).includes(s);
-}

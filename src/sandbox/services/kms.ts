@@ -19,7 +19,7 @@ function param(ctx: CallContext, name: string): string {
 }
 
 /** KeyId may be a key id, key ARN, alias name or alias ARN, as in AWS. */
-export function resolveKey(ctx: CallContext, ref: string): Key {
+function resolveKey(ctx: CallContext, ref: string): Key {
   // Another account's key: only by its full key ARN, and only on the key's own region endpoint.
   const arn = /^arn:aws:kms:([a-z0-9-]+):(\d{12}):key\/(.+)$/.exec(ref);
   if (arn && (arn[2] !== ctx.account.id || arn[1] !== ctx.region.name)) {
