@@ -8,6 +8,8 @@ import type { EvidenceRecord, EvidenceRecordDraft } from '../src/evidence/model.
 import { dataOf, makeDraft, prior, str } from './common.js';
 
 const regionOfArn = (arn: string): string | null => arn.split(':')[3] || null;
+// the engine of the copy's source (every RDS answer joined here carries Engine): controls state their engines by it
+const engineOf = (r: EvidenceRecord): string | null => str(dataOf(r)['Engine']) ?? null;
 
 export async function* collect(ctx: CollectContext): AsyncIterable<EvidenceRecordDraft> {
   const join = ['rds.db-clusters', 'rds.db-instances', 'rds.cluster-snapshots', 'rds.cluster-automated-backups', 'rds.instance-automated-backups', 'rds.global-clusters'];
@@ -18,7 +20,7 @@ export async function* collect(ctx: CollectContext): AsyncIterable<EvidenceRecor
     });
   const local = (collector: string, type: string, kind: string, idField: string) =>
     prior(ctx, collector).map((r) => draft(r, r.resource, type, {
-      Kind: kind, Identifier: dataOf(r)[idField] ?? null, Region: regionOfArn(r.resource) ?? ctx.region, Via: 'stored here',
+      Kind: kind, Identifier: dataOf(r)[idField] ?? null, Engine: engineOf(r), Region: regionOfArn(r.resource) ?? ctx.region, Via: 'stored here',
     }));
   yield* local('rds.db-clusters', 'AWS::RDS::DBCluster', 'cluster', 'DBClusterIdentifier');
   yield* local('rds.db-instances', 'AWS::RDS::DBInstance', 'instance', 'DBInstanceIdentifier');
@@ -31,7 +33,7 @@ export async function* collect(ctx: CollectContext): AsyncIterable<EvidenceRecor
       const arn = str(((rep ?? {}) as Record<string, unknown>)['DBInstanceAutomatedBackupsArn']);
       if (!arn) continue;
       yield draft(r, arn, 'AWS::RDS::DBInstanceAutomatedBackup', {
-        Kind: 'replicated instance backup', Identifier: d['DBInstanceIdentifier'] ?? null, Region: regionOfArn(arn),
+        Kind: 'replicated instance backup', Identifier: d['DBInstanceIdentifier'] ?? null, Engine: engineOf(r), Region: regionOfArn(arn),
         Via: `automated-backup replication of ${r.resource}`,
       });
     }
@@ -47,7 +49,7 @@ export async function* collect(ctx: CollectContext): AsyncIterable<EvidenceRecor
       const arn = str(m['DBClusterArn']);
       if (!arn || m['IsWriter'] === true) continue;
       yield draft(r, arn, 'AWS::RDS::DBCluster', {
-        Kind: 'global database secondary', Identifier: arn.split(':cluster:')[1] ?? null, Region: regionOfArn(arn),
+        Kind: 'global database secondary', Identifier: arn.split(':cluster:')[1] ?? null, Engine: engineOf(r), Region: regionOfArn(arn),
         Via: `global database ${String(d['GlobalClusterIdentifier'] ?? r.resource)}`,
       });
     }

@@ -51,6 +51,8 @@ export async function* collect(ctx: CollectContext): AsyncIterable<EvidenceRecor
         data: {
           ResourceType: resourceType,
           ResourceId: str(d[idField]) ?? null,
+          // every source (cluster, instance, snapshot, automated backup) carries Engine: controls state their engines by it
+          Engine: str(d['Engine']) ?? null,
           StorageEncrypted: encrypted,
           KmsKeyId: kmsKeyId,
           KeyManager: fact(meta['KeyManager']),

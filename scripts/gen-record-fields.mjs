@@ -60,7 +60,7 @@ export const RECORDS = {
   },
   'rds.encryption-keys': {
     fields: {
-      ResourceType: S, ResourceId: S, StorageEncrypted: S, KmsKeyId: S, KeyManager: S, KeySpec: S, KeyOrigin: S,
+      ResourceType: S, ResourceId: S, Engine: S, StorageEncrypted: S, KmsKeyId: S, KeyManager: S, KeySpec: S, KeyOrigin: S,
       KeyState: S, KeyRotationEnabled: S, KeyAliases: list(S),
     },
   },
@@ -91,7 +91,7 @@ export const RECORDS = {
   },
   'rds.instance-automated-backups': { spread: sdk(RDS, 'DBInstanceAutomatedBackup'), fields: {} },
   'rds.global-clusters': { spread: sdk(RDS, 'GlobalCluster'), fields: {} },
-  'rds.data-locations': { fields: { Kind: S, Identifier: S, Region: S, Via: S, CollectedIn: S } },
+  'rds.data-locations': { fields: { Kind: S, Identifier: S, Engine: S, Region: S, Via: S, CollectedIn: S } },
   'config.recorders': { fields: { ConfigurationRecorder: sdk(CONFIG, 'ConfigurationRecorder'), Status: sdk(CONFIG, 'ConfigurationRecorderStatus') } },
   'config.rules': { fields: { ConfigRule: sdk(CONFIG, 'ConfigRule'), Compliance: sdk(CONFIG, 'ComplianceByConfigRule') } },
   'config.rule-evaluations': {
