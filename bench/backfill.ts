@@ -31,14 +31,17 @@ Object.assign(process.env, {
 });
 delete process.env['AWS_PROFILE'];
 
-// The minimum: per resource alive in the range, the item in force at its start (one call),
-// then one call per seven days until its end or the resource's deletion; one listing page per
-// 100 resources of each type read, per region.
+// The minimum: per resource alive in the range, the item in force at its start (newest first
+// without earlierTime, each page spanning seven days back from the last: one call per seven
+// days from the start back to the newest item captured by then, one empty page when there is
+// none), then one call per seven days until its end or the resource's deletion; one listing
+// page per 100 resources of each type read, per region.
 const steps = stepTimes(await periodTimes(period), parseStep(values.every), now);
 const from = steps[0]!.getTime();
 const to = steps.at(-1)!.getTime();
 let minHistory = 0;
 let resources = 0;
+let walkBacks = 0;
 const typesRead = ['AWS::RDS::DBCluster', 'AWS::RDS::DBInstance', 'AWS::RDS::DBClusterSnapshot', 'AWS::KMS::Key', 'AWS::KMS::Alias',
   'AWS::Config::ConfigurationRecorder', 'AWS::Config::ResourceCompliance'];
 let minList = 0;
@@ -49,14 +52,17 @@ for (const r of regions) {
     const gone = t.deletedAt?.getTime() ?? Infinity;
     if (gone <= from || (t.items[0]?.captureTime.getTime() ?? Infinity) > now.getTime()) continue;
     resources++;
-    minHistory += 1 + Math.ceil((Math.min(to, gone) - from) / SEVEN_DAYS);
+    const before = t.items.filter((i) => i.captureTime.getTime() <= from).at(-1);
+    const walkBack = before ? Math.floor((from - before.captureTime.getTime()) / SEVEN_DAYS) + 1 : 1;
+    walkBacks += walkBack;
+    minHistory += walkBack + Math.ceil((Math.min(to, gone) - from) / SEVEN_DAYS);
   }
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'trustpack-bench-backfill-'));
 const t0 = performance.now();
 const out = await runBackfill({
-  archive: join(dir, 'archive'), period, every: values.every, regions, project: join(ROOT, 'trustpack.yaml'), log: () => {}, tty: false,
+  archive: join(dir, 'archive'), period, every: values.every, regions, project: join(ROOT, 'examples', 'sample', 'trustpack.yaml'), log: () => {}, tty: false,
 }, now);
 const ms = performance.now() - t0;
 const server = sb.stats().byOperation;
@@ -67,6 +73,6 @@ const made = out.configCalls;
 console.log(`backfill of the sample account: ${period} every ${values.every} = ${out.appended} runs, ${regions.length} regions, ${resources} resources with history`);
 console.log(`GetResourceConfigHistory: ${made['GetResourceConfigHistory'] ?? 0} calls; minimum the seven-day span allows: ${minHistory}`);
 console.log(`ListDiscoveredResources:  ${made['ListDiscoveredResources'] ?? 0} calls; minimum (one page per type per region): ${minList}`);
-console.log(`reading history once per step instead would cost at least ${out.appended * resources} GetResourceConfigHistory calls`);
+console.log(`looking up the item in force at every step instead would cost at least ${out.appended * walkBacks} GetResourceConfigHistory calls (${walkBacks} walk-back calls per step)`);
 console.log(`sandbox saw: ${Object.entries(server).filter(([k]) => k.startsWith('config:')).map(([k, v]) => `${k} ${v}`).join(', ')}`);
 console.log(`time: ${(ms / 1000).toFixed(2)} s total, ${(ms / Math.max(1, out.appended)).toFixed(1)} ms per run (collect + evaluate + archive)`);

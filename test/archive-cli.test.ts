@@ -1,12 +1,16 @@
 // `collect --archive` and `archive add` from the command line, against the sandbox: the entry
 // carries the run, its source and asOf; the stored results are those of the project's catalog.
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFixture, startSandbox, type Sandbox } from '../src/sandbox/index.js';
 import { SAMPLE, useSandboxEnv } from './collect-helpers.js';
-import { runCli } from './helpers/cli.js';
+import { ROOT, runCli } from './helpers/cli.js';
+
+// the sample project (regions, parameters, waivers) lives beside its account since the project file moved
+const PROJECT = ['--project', join(ROOT, 'examples', 'sample', 'trustpack.yaml')];
 
 let sb: Sandbox;
 let dir: string;
@@ -23,13 +27,13 @@ afterAll(async () => {
 describe('archive from the CLI', () => {
   it('collect --archive appends the bundle with its results; archive add appends another; verify is intact', async () => {
     const archive = join(dir, 'archive');
-    const c = await runCli(['collect', '--out', join(dir, 'night1'), '--archive', archive]);
+    const c = await runCli(['collect', ...PROJECT, '--out', join(dir, 'night1'), '--archive', archive]);
     expect(c.code).toBe(0);
     expect(c.stdout).toMatch(/archived run \S+ as entry 1 of /);
     expect(c.stdout).toMatch(/head [0-9a-f]{64}:1/);
-    const c2 = await runCli(['collect', '--out', join(dir, 'night2')]);
+    const c2 = await runCli(['collect', ...PROJECT, '--out', join(dir, 'night2')]);
     expect(c2.code).toBe(0);
-    const add = await runCli(['archive', 'add', join(dir, 'night2'), '--archive', archive]);
+    const add = await runCli(['archive', 'add', ...PROJECT, join(dir, 'night2'), '--archive', archive]);
     expect(add.code).toBe(0);
     expect(add.stdout).toContain('as entry 2 of');
 
@@ -43,6 +47,13 @@ describe('archive from the CLI', () => {
     // the bundle's files are stored under their sha256, the manifest's being the bundle's name
     const objects = await readdir(join(archive, 'objects'));
     for (const f of manifest.files as { sha256: string }[]) expect(objects).toContain(f.sha256);
+    // both paths store the bundle byte for byte as written (collect --out streams records in
+    // collection order; re-serialising them would change every hash)
+    const night1 = await readFile(join(dir, 'night1', 'manifest.json'));
+    const entry1 = JSON.parse(await readFile(join(archive, 'entries', '00000001.json'), 'utf8'));
+    expect(entry1.bundle).toBe(createHash('sha256').update(night1).digest('hex'));
+    for (const f of JSON.parse(night1.toString('utf8')).files as { sha256: string }[]) expect(objects).toContain(f.sha256);
+    expect(entry.bundle).toBe(createHash('sha256').update(await readFile(join(dir, 'night2', 'manifest.json'))).digest('hex'));
 
     const v = await runCli(['archive', 'verify', '--archive', archive, '--format', 'json']);
     expect(v.code).toBe(0);

@@ -11,6 +11,8 @@ import { SAMPLE, useSandboxEnv } from './collect-helpers.js';
 import { archiveNights, NIGHTS } from './helpers/archive-nights.js';
 import { ROOT, runCli } from './helpers/cli.js';
 
+// the sample project (system, preparer, reviewer) lives beside its account
+const PROJECT = join(ROOT, 'examples', 'sample', 'trustpack.yaml');
 let sb: Sandbox;
 let dir: string;
 let archive: string;
@@ -25,12 +27,12 @@ beforeAll(async () => {
   useSandboxEnv(sb.url);
   dir = await mkdtemp(join(tmpdir(), 'tp-period-'));
   archive = join(dir, 'archive');
-  await archiveNights(fixture, archive, join(ROOT, 'examples', 'sample', 'trustpack.yaml'));
+  await archiveNights(fixture, archive, PROJECT);
   // a PKCS#12 made by openssl, a tool nobody here wrote
   execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'), '-days', '30', '-subj', '/CN=Audit Signer/O=Example SaaS Inc.'], { stdio: 'ignore' });
   execFileSync('openssl', ['pkcs12', '-export', '-inkey', join(dir, 'k.pem'), '-in', join(dir, 'c.pem'), '-out', join(dir, 's.p12'), '-passout', `pass:${ENV.TP_PERIOD_PASS}`], { stdio: 'ignore' });
   pack = join(dir, 'q1.pdf');
-  const r = await runCli(['report', '--archive', archive, '--period', '2026-03-01..2026-03-06', '--out', pack,
+  const r = await runCli(['report', '--project', PROJECT, '--archive', archive, '--period', '2026-03-01..2026-03-06', '--out', pack,
     '--sign-p12', join(dir, 's.p12'), '--sign-passphrase-env', 'TP_PERIOD_PASS', '--signing-time', '2026-03-07T09:00:00Z', '--sample-size', '6'], { env: ENV });
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
@@ -132,15 +134,15 @@ describe('period pack', () => {
 
   it('the same archive, signing time and RSA key give the same bytes', async () => {
     const again = join(dir, 'q1-again.pdf');
-    const r = await runCli(['report', '--archive', archive, '--period', '2026-03-01..2026-03-06', '--out', again,
+    const r = await runCli(['report', '--project', PROJECT, '--archive', archive, '--period', '2026-03-01..2026-03-06', '--out', again,
       '--sign-p12', join(dir, 's.p12'), '--sign-passphrase-env', 'TP_PERIOD_PASS', '--signing-time', '2026-03-07T09:00:00Z', '--sample-size', '6'], { env: ENV });
     expect(r.code).toBe(0);
     expect((await readFile(again)).equals(await readFile(pack))).toBe(true);
   });
 
   it('refuses a period without runs and a bad period (exit 2)', async () => {
-    expect((await runCli(['report', '--archive', archive, '--period', '2025-01-01..2025-01-31', '--unsigned', '--out', join(dir, 'x.pdf')])).code).toBe(2);
-    expect((await runCli(['report', '--archive', archive, '--period', '2026-13-01..2026-13-02', '--unsigned'])).code).toBe(2);
-    expect((await runCli(['report', '--archive', archive, '--unsigned'])).code).toBe(2);
+    expect((await runCli(['report', '--project', PROJECT, '--archive', archive, '--period', '2025-01-01..2025-01-31', '--unsigned', '--out', join(dir, 'x.pdf')])).code).toBe(2);
+    expect((await runCli(['report', '--project', PROJECT, '--archive', archive, '--period', '2026-13-01..2026-13-02', '--unsigned'])).code).toBe(2);
+    expect((await runCli(['report', '--project', PROJECT, '--archive', archive, '--unsigned'])).code).toBe(2);
   });
 });

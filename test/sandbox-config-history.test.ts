@@ -32,6 +32,23 @@ afterAll(async () => {
 const history = (input: Record<string, unknown>) =>
   config.send(new GetResourceConfigHistoryCommand({ resourceType: 'AWS::RDS::DBCluster', resourceId: clusterId, ...input }));
 
+/**
+ * Follows nextToken as a client must: newest first without earlierTime, each page spans seven
+ * days, so pages can be empty with a token. Stops at the first item when `first`.
+ */
+async function walk(input: Record<string, unknown>, first = false, send = history) {
+  const items: NonNullable<Awaited<ReturnType<typeof history>>['configurationItems']> = [];
+  const pages: number[] = [];
+  let nextToken: string | undefined;
+  do {
+    const r = await send({ ...input, ...(nextToken ? { nextToken } : {}) });
+    items.push(...(r.configurationItems ?? []));
+    pages.push(r.configurationItems?.length ?? 0);
+    nextToken = first && items.length > 0 ? undefined : r.nextToken;
+  } while (nextToken);
+  return { items, pages };
+}
+
 describe('ListDiscoveredResources', () => {
   it('lists deleted resources only when asked, with their deletion time', async () => {
     const type: ResourceType = 'AWS::RDS::DBClusterSnapshot';
@@ -59,8 +76,7 @@ describe('ListDiscoveredResources', () => {
 
 describe('GetResourceConfigHistory', () => {
   it('serves items in Config casing: configuration as a JSON string, tags as a map', async () => {
-    const r = await history({ limit: 1 });
-    const item = r.configurationItems![0]!;
+    const item = (await walk({ limit: 1 }, true)).items[0]!;
     expect(item.configurationItemStatus).toBe('OK');
     const cfg = JSON.parse(item.configuration!) as Record<string, unknown>;
     expect(cfg['dbclusterIdentifier']).toBe('orders-prod');
@@ -71,8 +87,10 @@ describe('GetResourceConfigHistory', () => {
 
   it('keeps supplementary facts as JSON strings (a key\'s rotation status)', async () => {
     const keys = await config.send(new ListDiscoveredResourcesCommand({ resourceType: 'AWS::KMS::Key' }));
-    const r = await config.send(new GetResourceConfigHistoryCommand({ resourceType: 'AWS::KMS::Key', resourceId: keys.resourceIdentifiers![0]!.resourceId!, limit: 1 }));
-    expect(r.configurationItems![0]!.supplementaryConfiguration).toEqual({ KeyRotationStatus: 'true' });
+    const key = (input: Record<string, unknown>) =>
+      config.send(new GetResourceConfigHistoryCommand({ resourceType: 'AWS::KMS::Key', resourceId: keys.resourceIdentifiers![0]!.resourceId!, ...input }));
+    const r = await walk({ limit: 1 }, true, key);
+    expect(r.items[0]!.supplementaryConfiguration).toEqual({ KeyRotationStatus: 'true' });
   });
 
   it('answers newest first by default, oldest first with Forward, within the window', async () => {
@@ -80,18 +98,41 @@ describe('GetResourceConfigHistory', () => {
     const later = new Date(now.getTime() - 60 * DAY);
     const rev = await history({ earlierTime: earlier, laterTime: later });
     expect(rev.configurationItems!.map((i) => JSON.parse(i.configuration!).deletionProtection)).toEqual([false]);
-    const all = await history({ laterTime: now, limit: 100 });
-    expect(all.configurationItems!.map((i) => i.configurationItemStatus)).toEqual(['OK', 'OK', 'ResourceDiscovered']);
+    const all = await walk({ laterTime: now, limit: 100 });
+    expect(all.items.map((i) => i.configurationItemStatus)).toEqual(['OK', 'OK', 'ResourceDiscovered']);
     const fwd = await history({ laterTime: now, chronologicalOrder: 'Forward', limit: 100 });
     expect(fwd.configurationItems!.map((i) => i.configurationItemStatus)).toEqual(['ResourceDiscovered', 'OK', 'OK']);
   });
 
   it('pages by limit (default 10) with nextToken', async () => {
-    const one = await history({ limit: 1 });
+    const one = await history({ limit: 1, chronologicalOrder: 'Forward' });
     expect(one.nextToken).toBeTruthy();
-    const two = await history({ limit: 1, nextToken: one.nextToken });
+    const two = await history({ limit: 1, chronologicalOrder: 'Forward', nextToken: one.nextToken });
     expect(two.configurationItems![0]!.configurationStateId).not.toBe(one.configurationItems![0]!.configurationStateId);
     await expect(history({ limit: 1, nextToken: 'bm90IG91cnM' })).rejects.toMatchObject({ name: 'InvalidNextTokenException' });
+  });
+
+  it('newest first without earlierTime spans seven days a page: empty pages carry a token while older items exist', async () => {
+    // the cluster's items: created two years ago, then 63 and 42 days ago (test/fixtures/history)
+    const times = (await history({ chronologicalOrder: 'Forward', limit: 100 })).configurationItems!.map((i) => i.configurationItemCaptureTime!.getTime());
+    expect(times).toHaveLength(3);
+    const newest = Math.max(...times);
+    expect(now.getTime() - newest).toBeGreaterThan(7 * DAY);
+    // the first page covers the last seven days, where nothing changed: empty, with a token
+    const first = await history({ limit: 1 });
+    expect(first.configurationItems).toEqual([]);
+    expect(first.nextToken).toBeTruthy();
+    // following the tokens reaches the item in force: one page per seven days back to it
+    const found = await walk({ limit: 1 }, true);
+    expect(found.items.map((i) => i.configurationItemCaptureTime!.getTime())).toEqual([newest]);
+    expect(found.pages).toHaveLength(Math.floor((now.getTime() - newest) / (7 * DAY)) + 1);
+    expect(found.pages.slice(0, -1).every((n) => n === 0)).toBe(true);
+    // walking on to the end gives every item, newest first, and the last page has no token
+    const all = await walk({ limit: 100 });
+    expect(all.items.map((i) => i.configurationItemCaptureTime!.getTime())).toEqual([...times].sort((a, b) => b - a));
+    expect(all.pages).toHaveLength(Math.floor((now.getTime() - Math.min(...times)) / (7 * DAY)) + 1);
+    // a token belongs to its query
+    await expect(history({ limit: 1, chronologicalOrder: 'Forward', nextToken: first.nextToken })).rejects.toMatchObject({ name: 'InvalidNextTokenException' });
   });
 
   it('refuses a time range longer than seven days, or backwards', async () => {

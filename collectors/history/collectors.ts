@@ -164,13 +164,18 @@ export async function* kmsKeys(ctx: CollectContext): AsyncIterable<EvidenceRecor
   await requireRecorded(ctx, 'AWS::KMS::Key');
   const keys = new Map<string, HistoryItem>();
   for (const { item } of await itemsAt(ctx, 'AWS::KMS::Key')) keys.set(item.resourceId, item);
-  // Aliases are informative (no control decides on them): null when Config did not record them.
-  let aliases: { name: string; target: string }[] | null = null;
+  // Aliases, and the alias ARNs in KeyArns (which the customer-held key list is matched against),
+  // are null when Config did not record them, and named in error.fields so a control reading them
+  // is ERROR for the key rather than finding it out of its scope.
+  let aliases: { name: string; target: string; arn: string }[] | null = null;
   try {
     await requireRecorded(ctx, 'AWS::KMS::Alias');
     aliases = (await itemsAt(ctx, 'AWS::KMS::Alias'))
       .filter(({ item }) => item.configuration)
-      .map(({ item }) => ({ name: String(prop(item, 'configuration.AliasName') ?? item.resourceName ?? ''), target: String(prop(item, 'configuration.TargetKeyId') ?? '') }));
+      .map(({ item }) => {
+        const name = String(prop(item, 'configuration.AliasName') ?? item.resourceName ?? '');
+        return { name, target: String(prop(item, 'configuration.TargetKeyId') ?? ''), arn: item.arn ?? `arn:${partition(ctx.region)}:kms:${ctx.region}:${ctx.account}:${name}` };
+      });
   } catch (e) {
     if (!(e instanceof NotInConfigHistory)) throw e;
   }
@@ -203,17 +208,21 @@ export async function* kmsKeys(ctx: CollectContext): AsyncIterable<EvidenceRecor
       yield errorRecord(ctx, 'kms.keys', 'AWS::KMS::Key', arn, asOf, 'FieldNotRecorded', 'the configuration item has no supplementaryConfiguration.KeyRotationStatus', item);
       continue;
     }
-    const names = aliases === null ? null : aliases.filter((a) => a.target === item.resourceId || a.target === arn).map((a) => a.name).sort();
+    const mine = aliases === null ? null : aliases.filter((a) => a.target === item.resourceId || a.target === arn);
+    const names = mine === null ? null : mine.map((a) => a.name).sort();
+    // as the live collector: the key's own ARN, then its alias ARNs
+    const keyArns = mine === null ? null : [item.arn ?? arn, ...mine.map((a) => a.arn).sort()];
     yield {
       ...recordOf(ctx, 'kms.keys', 'AWS::KMS::Key', item.arn ?? arn, item, asOf, {
-        KeyMetadata: metadata, KeyRotationEnabled: canRotate ? rotation : null, Aliases: names,
+        KeyMetadata: metadata, KeyRotationEnabled: canRotate ? rotation : null, Aliases: names, KeyArns: keyArns,
       }),
       // Config keeps whether rotation is on, not how often or when next: a control reading
       // those is in doubt for this key, the others are not
       error: {
         operation: `config:${OPERATION}`, code: 'FieldNotRecorded',
-        message: "AWS Config's configuration history does not keep a key's rotation period or next rotation date",
-        fields: [...KEY_FIELDS_NOT_KEPT],
+        message: "AWS Config's configuration history does not keep a key's rotation period or next rotation date"
+          + (mine === null ? ', and AWS::KMS::Alias was not recorded, so its aliases are unknown' : ''),
+        fields: [...KEY_FIELDS_NOT_KEPT, ...(mine === null ? ['Aliases', 'KeyArns'] : [])],
       },
     };
   }

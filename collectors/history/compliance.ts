@@ -5,7 +5,7 @@ import { ConfigServiceClient, paginateDescribeConfigRules, type ConfigRule } fro
 import type { CollectContext } from '../types.js';
 import type { EvidenceRecordDraft } from '../../src/evidence/model.js';
 import { createClient, sendOptions } from '../common.js';
-import { evaluatedResourceArn } from '../config-rule-evaluations.js';
+import { evaluatedResourceArn, inputParameters } from '../config-rule-evaluations.js';
 import { member, prop, RECORDED_STATUSES } from './items.js';
 import { errorRecord, requireRecorded } from './collectors.js';
 
@@ -13,7 +13,8 @@ const TYPE = 'AWS::Config::ResourceCompliance';
 
 /**
  * Rule definitions by rule id. A rule's id names one rule for its whole life, so today's
- * definition of the same id says which managed rule (SourceIdentifier) it was; a rule deleted
+ * definition of the same id says which managed rule (SourceIdentifier), owner and input
+ * parameters it had; a rule deleted
  * since cannot be identified and its verdicts become error records.
  */
 async function rulesById(ctx: CollectContext): Promise<Map<string, ConfigRule>> {
@@ -74,6 +75,13 @@ export async function* ruleEvaluations(ctx: CollectContext): AsyncIterable<Evide
           ComplianceType: compliance ?? null,
           ConfigRuleName: name,
           SourceIdentifier: rule.Source?.SourceIdentifier ?? null,
+          // config_rule controls also require an AWS-owned rule with input parameters at least as
+          // strict as theirs (src/controls/expand.ts); without these fields every rebuilt verdict
+          // would be out of scope and the control a false FAIL. They are today's definition of
+          // the same rule id: Config's history does not keep a rule's past parameters.
+          SourceOwner: rule.Source?.Owner ?? null,
+          InputParameters: inputParameters(rule.InputParameters),
+          CreatedBy: rule.CreatedBy ?? null,
           ResourceType: targetType,
           ResourceId: targetId,
           // the recorder was recording this type at asOf (requireRecorded)

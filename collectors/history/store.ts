@@ -2,7 +2,8 @@
 // a whole time range, so a backfill of ninety daily steps costs what one pass over the range
 // costs, not ninety passes. Within the API's limits: each GetResourceConfigHistory call with
 // both times spans at most seven days; the item in force when the range starts (which may be
-// years older) is one call without earlierTime, newest first, limit 1.
+// years older) is asked for without earlierTime, newest first, limit 1, following nextToken
+// back seven days a page until it comes (one call per seven days between it and the range).
 import {
   ConfigServiceClient, GetResourceConfigHistoryCommand, paginateListDiscoveredResources,
   type GetResourceConfigHistoryCommandInput, type ResourceIdentifier,
@@ -79,8 +80,10 @@ export class ConfigHistoryStore {
       this.count(c, 'GetResourceConfigHistory');
       const page = await this.client.send(new GetResourceConfigHistoryCommand({ ...input, ...(nextToken ? { nextToken } : {}) }), sendOptions(c as CollectContext));
       out.push(...(page.configurationItems ?? []).map(parseItem));
-      // one item asked for: the newest one is all that is needed
-      nextToken = input.limit === 1 ? undefined : page.nextToken;
+      // One item asked for: the newest one is all that is needed, but each call spans at most
+      // seven days, so without earlierTime a page can be empty with a token while an older
+      // item exists (API reference): follow the tokens until the item comes, or they end.
+      nextToken = input.limit === 1 && out.length > 0 ? undefined : page.nextToken;
     } while (nextToken);
     return out;
   }

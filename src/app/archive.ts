@@ -2,7 +2,9 @@
 // now with the project's catalog, appended to the evidence archive.
 import { canonicalJson, sha256Hex } from '../evidence/canonical.js';
 import type { EvidenceBundle } from '../evidence/model.js';
-import { bundleFiles, readBundle } from '../evidence/bundle.js';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BundleError, bundleFiles, MANIFEST_FILE, readBundle } from '../evidence/bundle.js';
 import { formatHead, openArchive, parseHead, type Archive, type AppendOutcome, type VerifyReport } from '../archive/index.js';
 import { loadProjectContext, type ProjectContext, type ProjectOptions } from './project.js';
 import { evaluateBundle } from './evaluate.js';
@@ -45,13 +47,33 @@ export async function openForWriting(f: ArchiveFlags): Promise<Archive> {
 }
 
 /**
+ * A bundle's files exactly as they are in its folder, each checked against the manifest. A
+ * bundle `collect --out` streamed to disk keeps its records in the order they were collected,
+ * so serialising the records again (bundleFiles, id order) would give other bytes, other
+ * hashes, and an archived manifest that is not the bundle's.
+ */
+export async function bundleFilesIn(dir: string, bundle: EvidenceBundle): Promise<{ path: string; bytes: Buffer }[]> {
+  const files: { path: string; bytes: Buffer }[] = [];
+  for (const f of bundle.manifest.files) {
+    const bytes = await readFile(join(dir, f.path));
+    if (bytes.length !== f.bytes || sha256Hex(bytes) !== f.sha256) {
+      throw new BundleError(`${join(dir, f.path)}: sha256 does not match the manifest (the file changed while it was being archived)`);
+    }
+    files.push({ path: f.path, bytes });
+  }
+  files.push({ path: MANIFEST_FILE, bytes: await readFile(join(dir, MANIFEST_FILE)) });
+  return files;
+}
+
+/**
  * Appends one bundle with its results evaluated now with the project's catalog (all
  * frameworks), so history later reads what was decided that day. Backfill calls this too.
+ * With `dir` (a bundle on disk) the files are stored byte for byte as written there.
  */
-export async function appendBundle(ctx: ProjectContext, bundle: EvidenceBundle, archive: Archive, now?: Date): Promise<AppendOutcome> {
+export async function appendBundle(ctx: ProjectContext, bundle: EvidenceBundle, archive: Archive, now?: Date, dir?: string): Promise<AppendOutcome> {
   const results = evaluateBundle(ctx, bundle, undefined, now);
   return archive.append({
-    files: bundleFiles(bundle),
+    files: dir ? await bundleFilesIn(dir, bundle) : bundleFiles(bundle),
     results: Buffer.from(JSON.stringify(results) + '\n', 'utf8'),
     catalog: catalogDigest(ctx),
   });
@@ -67,7 +89,7 @@ export async function runArchiveAdd(args: ProjectOptions & ArchiveFlags & { bund
   const bundle = await readBundle(args.bundle);
   const archive = await openForWriting(args);
   try {
-    return { text: describeAppend(args.archive, await appendBundle(ctx, bundle, archive)), exitCode: 0 };
+    return { text: describeAppend(args.archive, await appendBundle(ctx, bundle, archive, undefined, args.bundle)), exitCode: 0 };
   } finally {
     archive.close();
   }

@@ -206,7 +206,7 @@ export async function runCollect(args: CollectArgs): Promise<{ text: string; exi
       s = collectionSummary(bundle);
     }
     const archived = archiving && archive && args.archive
-      ? '\n' + archiving.describeAppend(args.archive, await archiving.appendBundle(ctx, bundle, archive))
+      ? '\n' + archiving.describeAppend(args.archive, await archiving.appendBundle(ctx, bundle, archive, undefined, dir))
       : '';
     return { text: `${s.text}\nevidence bundle: ${dir}${archived}`, exitCode: s.failed > 0 ? 1 : 0 };
   } finally {

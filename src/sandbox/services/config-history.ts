@@ -119,7 +119,8 @@ const getResourceConfigHistory: Handler = (ctx) => {
     throw new ApiError('InvalidTimeRangeException', 400, 'The specified time range is not valid. The earlier time is not chronologically before the later time.');
   }
   // "Each call to the API is limited to span a duration of seven days." Without earlierTime the
-  // answer starts at the first item recorded (API reference), newest first, page by page.
+  // answer starts at the first item recorded (API reference); newest first it walks back seven
+  // days a page (walkBack).
   if (earlier && later.getTime() - earlier.getTime() > SEVEN_DAYS_MS) {
     throw new ApiError('InvalidTimeRangeException', 400, 'The specified time range is not valid. The time range between earlierTime and laterTime cannot exceed 7 days.');
   }
@@ -128,13 +129,58 @@ const getResourceConfigHistory: Handler = (ctx) => {
   const limit = limitOf(ctx, 10);
   const t = timelines(ctx).find((x) => x.resourceType === type && x.resourceId === id && discoveredBy(x, ctx.now));
   if (!t) throw new ApiError('ResourceNotDiscoveredException', 400, `Resource ${id} of resourceType:${type} is unknown or has not been discovered`);
-  const inRange = t.items.filter((i) => i.captureTime.getTime() <= later.getTime() && (!earlier || i.captureTime.getTime() >= earlier.getTime()));
-  if (order === 'Reverse') inRange.reverse();
   // the token is tied to the query as sent (a missing laterTime means "now" on every page)
   const scope = `config:GetResourceConfigHistory:${type}:${id}:${String(ctx.json['laterTime'] ?? '')}:${earlier?.getTime() ?? ''}:${order}`;
+  if (!earlier && order === 'Reverse') return walkBack(ctx, t, later, limit, scope);
+  const inRange = t.items.filter((i) => i.captureTime.getTime() <= later.getTime() && (!earlier || i.captureTime.getTime() >= earlier.getTime()));
+  if (order === 'Reverse') inRange.reverse();
   const p = page(inRange, limit, nextToken(ctx), scope, badToken);
   return { configurationItems: p.items.map((i) => wireItem(ctx, t, i)), nextToken: p.next };
 };
+
+/**
+ * Newest first without earlierTime: each call still spans at most seven days ("It is likely
+ * that the number of records returned is smaller than the specified limit. In such cases, you
+ * can make another call, using the nextToken"). A page covers (cursor - 7 days, cursor], the
+ * cursor starting at laterTime and carried in the token; a page with nothing in its seven days
+ * is empty but carries a token while older items exist, so an item a year old takes some
+ * fifty calls to reach.
+ */
+function walkBack(ctx: CallContext, t: Timeline, later: Date, limit: number, scope: string): WireObject {
+  let cursor = later.getTime();
+  let offset = 0;
+  const token = nextToken(ctx);
+  if (token !== undefined) {
+    const d = decodeWalkToken(token);
+    if (!d || d.scope !== scope || d.cursor > later.getTime()) throw badToken();
+    cursor = d.cursor;
+    offset = d.offset;
+  }
+  const from = cursor - SEVEN_DAYS_MS;
+  const window = t.items.filter((i) => i.captureTime.getTime() <= cursor && i.captureTime.getTime() > from).reverse();
+  if (offset > window.length) throw badToken();
+  const items = window.slice(offset, offset + limit);
+  let next: string | undefined;
+  if (offset + limit < window.length) next = encodeWalkToken(scope, cursor, offset + limit);
+  else if (t.items.some((i) => i.captureTime.getTime() <= from)) next = encodeWalkToken(scope, from, 0);
+  return { configurationItems: items.map((i) => wireItem(ctx, t, i)), nextToken: next };
+}
+
+function encodeWalkToken(scope: string, cursor: number, offset: number): string {
+  return Buffer.from(JSON.stringify({ s: scope, c: cursor, o: offset }), 'utf8').toString('base64url');
+}
+
+function decodeWalkToken(token: string): { scope: string; cursor: number; offset: number } | undefined {
+  try {
+    const v = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { s?: unknown; c?: unknown; o?: unknown };
+    if (typeof v.s === 'string' && Number.isInteger(v.c) && Number.isInteger(v.o) && (v.o as number) >= 0) {
+      return { scope: v.s, cursor: v.c as number, offset: v.o as number };
+    }
+  } catch {
+    // not ours: fall through
+  }
+  return undefined;
+}
 
 export const configHistoryOperations: Record<string, Handler> = {
   ListDiscoveredResources: listDiscoveredResources,
