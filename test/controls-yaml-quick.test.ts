@@ -66,6 +66,8 @@ describe('reading YAML with js-yaml, checked against yaml', () => {
     'a: [1,\n  2]\n', 'a: "unterminated\n', 'a: \'x\' y\n', 'a: "x" # ok\n', 'url: https://example.com/a#frag\n',
     'a: [http://x.y/z, "a,b", a b c]\n', 'a: [a #b]\n', 'a: {b: [c, d], e: {f: g}}\n', 'a: -1\nb: - 1\nc: -\n',
     'path: "DBClusterSnapshotAttributes[?AttributeName==\'restore\'].AttributeValues[]"\nq: Foo[?x==\'y\'].z\n',
+    // an unterminated quote swallowing the next key: js-yaml skips the continuation indentation check
+    'a: "unterminated\nb: "x"\n', "a: 'open\nb: 'x'\n", '- n: x\n  a: "open\n  b: "# c\n', 'k:\n  a: "x\n  y"\n', 'a: "x\n\n  y"\n',
     'a:\n  - b\n  c: d\n', 'a:\n    - b\n  - c\n', 'k-1.x/y: v\n', 'a: `x`\n', 'a: @x\n', 'a: %x\n', 'a: ,x\n',
   ];
 
@@ -74,8 +76,8 @@ describe('reading YAML with js-yaml, checked against yaml', () => {
     expect(problems).toEqual([]);
   });
 
-  it('leaves anchors, duplicate keys, hex numbers and directives to yaml', () => {
-    for (const t of ['a: &x 1\nb: *x\n', 'a: 1\na: 2\n', 'a: 0x1F\n', '---\na: 1\n']) {
+  it('leaves anchors, duplicate keys, hex numbers, directives and quoted scalars spanning lines to yaml', () => {
+    for (const t of ['a: &x 1\nb: *x\n', 'a: 1\na: 2\n', 'a: 0x1F\n', '---\na: 1\n', 'a: "open\nb: "# c\n']) {
       expect(parseYamlQuick(t), t).toBeUndefined();
     }
   });

@@ -87,11 +87,24 @@ describe('needs_every_region', () => {
     expect(r.status).toBe('ERROR');
     expect(r.findings.find((f) => f.status === 'ERROR')?.reason).toMatch(/does not record which regions are enabled in account 111122223333/);
   });
-  it('names the enabled regions the run did not collect', () => {
+  it('names the enabled regions the run did not collect, once each', () => {
     const r = run({ '111122223333': ['us-east-1', 'eu-central-1', 'ap-southeast-2'] });
     expect(r.status).toBe('ERROR');
-    // beside the per-region "did not run here" findings of the completeness check
-    expect(r.findings.filter((f) => f.status === 'ERROR').map((f) => f.reason)).toContainEqual(expect.stringMatching(/enabled region\(s\) ap-southeast-2, eu-central-1 of account 111122223333 were not collected/));
+    // one ERROR finding per unseen region (the engine judges the account over its enabled
+    // regions), none duplicating it; the collected region is still judged
+    const errors = r.findings.filter((f) => f.status === 'ERROR');
+    expect(errors.map((f) => f.region).sort()).toEqual(['ap-southeast-2', 'eu-central-1']);
+    for (const f of errors) {
+      expect(f.reason).toMatch(new RegExp(`enabled region ${f.region} of account 111122223333 was not collected .*would go unseen`));
+    }
+    expect(r.findings.filter((f) => f.status === 'PASS').map((f) => f.region)).toEqual(['us-east-1']);
+  });
+  it('is ERROR for an unseen enabled region even without needs_every_region: never a PASS', () => {
+    const b = bundle(['111122223333'], ['us-east-1'], complete('rds.data-locations', ['111122223333'], ['us-east-1']), recs);
+    Object.assign(b.manifest, { accountRegions: { '111122223333': ['us-east-1', 'ap-southeast-2'] } });
+    const r = evaluate([{ ...c, needs_every_region: false }], b, { toolVersion: 't', now: NOW }).controls[0]!;
+    expect(r.status).toBe('ERROR');
+    expect(r.findings.filter((f) => f.status === 'ERROR').map((f) => f.region)).toEqual(['ap-southeast-2']);
   });
   it('passes only when every enabled region was collected', () => {
     expect(run({ '111122223333': ['us-east-1'] }).status).toBe('PASS');
@@ -106,12 +119,16 @@ describe('config_rule with a scope of its own', () => {
       config_rule_parameters: { mode: { equals: 'COMPLIANCE' } },
       scope: { path: 'ResourceId', op: 'in', value: ['logs'] },
     });
-    const ev = (rule: string, bucket: string, compliance: string) => record('config.rule-evaluations', '111122223333', 'us-east-1', `arn:aws:s3:::${bucket}`,
-      { SourceIdentifier: rule, SourceOwner: 'AWS', InputParameters: { mode: 'COMPLIANCE' }, ResourceId: bucket, ComplianceType: compliance, RecorderRecording: true });
+    // shaped as collectors/config-rule-evaluations.ts writes them: the rule's owner and parsed InputParameters
+    const ev = (rule: string, bucket: string, compliance: string, mode = 'COMPLIANCE', owner = 'AWS') => record('config.rule-evaluations', '111122223333', 'us-east-1', `arn:aws:s3:::${bucket}`,
+      { SourceIdentifier: rule, SourceOwner: owner, InputParameters: { mode }, ResourceId: bucket, ComplianceType: compliance, RecorderRecording: true });
     const b = bundle(['111122223333'], ['us-east-1'], complete('config.rule-evaluations', ['111122223333'], ['us-east-1']), [
       ev('S3_BUCKET_DEFAULT_LOCK_ENABLED', 'logs', 'COMPLIANT'),
       ev('S3_BUCKET_DEFAULT_LOCK_ENABLED', 'marketing', 'NON_COMPLIANT'),
       ev('S3_BUCKET_VERSIONING_ENABLED', 'logs', 'NON_COMPLIANT'),
+      // the control's own scope never replaces the owner and strictness checks
+      ev('S3_BUCKET_DEFAULT_LOCK_ENABLED', 'logs', 'NON_COMPLIANT', 'GOVERNANCE'),
+      ev('S3_BUCKET_DEFAULT_LOCK_ENABLED', 'logs', 'NON_COMPLIANT', 'COMPLIANCE', 'CUSTOM_LAMBDA'),
     ]);
     const r = evaluate([c], b, { toolVersion: 't', now: NOW }).controls[0]!;
     expect(r.status).toBe('PASS');

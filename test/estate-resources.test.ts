@@ -93,7 +93,10 @@ describe('per-resource ERROR records', () => {
     const rec = keyRecord('111100000004', VENDOR)!;
     expect(rec.owner).toBe('999988887777');
     expect((rec.data as { KeyMetadata: { KeyState: string } }).KeyMetadata.KeyState).toBe('Enabled');
-    expect(rec.error).toMatchObject({ operation: 'kms:GetKeyRotationStatus', code: 'AccessDeniedException', fields: ['KeyRotationEnabled', 'RotationPeriodInDays', 'NextRotationDate'] }); // all three come from GetKeyRotationStatus
+    // every field GetKeyRotationStatus answers is unknown; the key's ARN is still known (a vendor
+    // key has no alias this account can list)
+    expect(rec.error).toMatchObject({ operation: 'kms:GetKeyRotationStatus', code: 'AccessDeniedException', fields: ['KeyRotationEnabled', 'RotationPeriodInDays', 'NextRotationDate'] });
+    expect(rec.data).toMatchObject({ KeyRotationEnabled: null, RotationPeriodInDays: null, NextRotationDate: null, Aliases: [], KeyArns: [VENDOR] });
     const [rotation] = finding('kms-cmk-rotation-enabled', VENDOR);
     expect(rotation).toMatchObject({ status: 'ERROR', account: '111100000004', owner: '999988887777' });
     expect(rotation?.reason).toMatch(/kms:GetKeyRotationStatus failed with AccessDeniedException/);

@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildPack } from '../src/report/pack.js';
@@ -16,6 +16,7 @@ import { ROOT, runCli } from './helpers/cli.js';
 
 let dir: string;
 let pack: string;
+const SAMPLE_PROJECT = join(ROOT, 'examples', 'sample', 'trustpack.yaml');
 const signer = makeDemoSigner({ commonName: 'Attestation Test Signer', notBefore: new Date('2026-01-01T00:00:00Z') });
 
 beforeAll(async () => {
@@ -24,11 +25,20 @@ beforeAll(async () => {
   expect(demo.code, demo.stderr).toBe(0);
   writeFileSync(join(dir, 's.p12'), signer.p12);
   pack = join(dir, 'pack.pdf');
-  const r = await runCli(['report', '--evidence', join(dir, 'demo', 'evidence'), '--out', pack, '--attach-attestations', '--sign-p12', join(dir, 's.p12'), '--sign-passphrase-env', 'TP_ATT_PASS'], { env: { TP_ATT_PASS: signer.passphrase } });
+  // the sample's attestations live with its project file (examples/sample/), as the demo's do
+  const r = await runCli(['report', '--project', SAMPLE_PROJECT, '--evidence', join(dir, 'demo', 'evidence'), '--out', pack, '--attach-attestations', '--sign-p12', join(dir, 's.p12'), '--sign-passphrase-env', 'TP_ATT_PASS'], { env: { TP_ATT_PASS: signer.passphrase } });
   expect(r.code, r.stderr).toBe(0);
 });
 
 describe('report --attach-attestations', () => {
+  it('refuses --attach-attestations when the project names no attestations file (exit 2), writing nothing', async () => {
+    const out = join(dir, 'none.pdf');
+    const r = await runCli(['report', '--evidence', join(dir, 'demo', 'evidence'), '--out', out, '--attach-attestations', '--unsigned'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain('--attach-attestations: the project names no attestations file');
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('embeds each attested document; pdfdetach extracts it and it hashes to the attested sha256', () => {
     const list = execFileSync('pdfdetach', ['-list', pack], { encoding: 'utf8' });
     expect(list).toContain('attestations/documents/bug-bounty-2026.md');

@@ -4,7 +4,7 @@
 // attestation notes, framework titles without a doubled version, waiver text printed once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadFixture, startSandbox, type Sandbox } from '../src/sandbox/index.js';
@@ -86,7 +86,20 @@ describe('the evidence pack for an auditor', () => {
     for (const id of ['cloudtrail-log-file-validation', 'kms-cmk-rotation-enabled', 'manual-backup-restore-test', 'rds-cluster-tls-enforced', 'rds-snapshot-shared-only-with-allowed-accounts']) expect(tight).toContain(`FAIL ${id}`);
     expect(tight).toContain('WAIVED rds-cluster-members-multi-az');
     expect(tight).toContain('manual-backup-restore-test(high)(attestation)');
-    expect(flat(list)).toContain('8 failed, 0 in error (evidence missing), 1 waived');
+    // the counts agree with the pack's own results.json (pulled out with pdfdetach): one line per
+    // FAIL, ERROR or WAIVED finding, one per failed control without findings (a manual one)
+    const saved = join(work, 'results.json');
+    execFileSync('pdfdetach', ['-savefile', 'results.json', '-o', saved, join(work, 'all.pdf')]);
+    const results = JSON.parse(readFileSync(saved, 'utf8')) as Results;
+    const findings = results.controls.flatMap((c) => c.findings);
+    const count = (s: string) => findings.filter((f) => f.status === s).length
+      + results.controls.filter((c) => c.status === s && c.findings.length === 0).length;
+    expect(flat(list)).toContain(`${count('FAIL')} failed, ${count('ERROR')} in error (evidence missing), ${count('WAIVED')} waived`);
+    for (const c of results.controls.filter((x) => x.status === 'FAIL')) expect(tight).toContain(`FAIL ${c.id}`);
+    // the sample's deliberate defects (examples/sample/README.md; D22 needs customer_held_keys,
+    // which this project does not set), residency unproven without --regions all, one waiver
+    expect([count('FAIL'), count('ERROR'), count('WAIVED')]).toEqual([22, 1, 1]);
+    expect(tight).toContain('ERROR rds-data-residency');
   });
 
   it('names the company, the system, the preparer and the reviewer from trustpack.yaml, and shows the logo', () => {

@@ -180,6 +180,11 @@ export async function runReport(args: ProjectOptions & SigningOptions & GateOpti
 }): Promise<{ text: string; exitCode: number }> {
   if (args.out) checkOutputTarget({ path: args.out, kind: 'file', option: '--out' }, args.force);
   const ctx = loadProjectContext(args);
+  // without an attestations file nothing could be embedded: a pack silently without the
+  // documents the user asked for would look complete
+  if (args.attachAttestations && !ctx.project.attestations) {
+    throw new UsageError('--attach-attestations: the project names no attestations file (attestations: in trustpack.yaml), so there is no attested document to embed; pass --project with one');
+  }
   const gate = args.gated ? await loadGate(args) : undefined;
   checkFramework(args.framework);
   const logo = projectLogo(ctx); // a bad logo is refused before the bundle is read

@@ -25,14 +25,49 @@ const LEAVE_TO_YAML = /[\t\r\ufeff]|^%|^---|^\.\.\.|(^|[\s[{,])[&*!]|<<|\b0[ox]|
 export function parseYamlQuick(text: string): QuickYaml | undefined {
   if (LEAVE_TO_YAML.test(text)) return undefined;
   let data: unknown;
+  const quoted = multiLineQuotedWatch(text);
   try {
     const y = jsYaml();
-    data = y.load(text, { schema: y.CORE_SCHEMA });
+    data = y.load(text, { schema: y.CORE_SCHEMA, listener: quoted.listener });
   } catch {
     return undefined; // `yaml` will report it, with its position
   }
-  if (data === undefined || hasNonTextKey(data)) return undefined;
+  if (data === undefined || quoted.seen() || hasNonTextKey(data)) return undefined;
   return { data, contentLine: firstContentLine(text) };
+}
+
+// js-yaml does not check the indentation of a quoted scalar's continuation lines: it reads
+// `a: "open` + a newline + `b: "...` (an unterminated quote, the next key swallowed) as one
+// string, where YAML 1.2 (and `yaml`) needs those lines indented deeper than the key. A
+// quoted scalar spanning lines is rare in a valid file, so any file with one is left to `yaml`.
+function multiLineQuotedWatch(text: string): { listener: (event: 'open' | 'close', state: { position: number; kind: string | null }) => void; seen: () => boolean } {
+  const starts: number[] = [];
+  let seen = false;
+  return {
+    listener(event, state) {
+      if (event === 'open') {
+        starts.push(state.position);
+        return;
+      }
+      let i = starts.pop() ?? 0;
+      if (seen || state.kind !== 'scalar') return;
+      // the node's source: separation space and comments, then the scalar itself
+      for (;;) {
+        const c = text.charCodeAt(i);
+        if (c === 0x20 || c === 0x0a) i++;
+        else if (c === 0x23) {
+          const end = text.indexOf('\n', i);
+          i = end === -1 ? text.length : end;
+        }
+        else break;
+      }
+      const q = text.charCodeAt(i);
+      if (q !== 0x22 && q !== 0x27) return;
+      const nl = text.indexOf('\n', i);
+      if (nl !== -1 && nl < state.position) seen = true;
+    },
+    seen: () => seen,
+  };
 }
 
 // A key that YAML resolves to null, a boolean, a number or a collection (`null:`, `-.10:`,

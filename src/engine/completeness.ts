@@ -54,10 +54,15 @@ export class EvidenceIndex {
     const out: ScopeState[] = [];
     for (const account of accounts) {
       // `--regions all` records each account's enabled regions; else every account has them all
-      const scopeRegions = global ? ['global'] : accountRegions?.[account] ?? regions;
+      const enabled = global ? undefined : accountRegions?.[account];
+      const scopeRegions = global ? ['global'] : enabled ?? regions;
       for (const region of scopeRegions) {
         const runs = this.collections.get(key(collector, account, region)) ?? [];
-        out.push({ account, region, problem: problemOf(collector, runs) });
+        // an enabled region the run never reached is unseen data, whatever the control claims
+        const problem = runs.length === 0 && enabled
+          ? `enabled region ${region} of account ${account} was not collected (collector ${collector} did not run there), so data there would go unseen; collect with --regions all`
+          : problemOf(collector, runs);
+        out.push({ account, region, problem });
       }
     }
     return out;

@@ -10,7 +10,7 @@ import type { Fixture } from '../../src/sandbox/index.js';
 
 export const NIGHTS = ['2026-03-01', '2026-03-02', '2026-03-03', '2026-03-05', '2026-03-06'].map((d) => `${d}T02:00:00.000Z`);
 
-function legacyKey(fixture: Fixture) {
+export function legacyKey(fixture: Fixture) {
   const keys = fixture.accounts[0]!.regions['us-east-1']!.keys;
   const key = keys.find((k) => k.metadata.KeyManager === 'CUSTOMER' && !k.rotationEnabled);
   if (!key) throw new Error('the sample account has no customer key without rotation (D6)');

@@ -28,5 +28,7 @@ export const OPERATORS = [
 ] as const satisfies readonly { op: string; operand: 'value' | 'none' }[];
 
 export type Operator = (typeof OPERATORS)[number]['op'];
+/** @public the names alone: scripts/gen-validators.mjs sets the control schema's `op` enum from them (through a data: import knip cannot follow) */
+export const OPERATOR_NAMES: readonly Operator[] = OPERATORS.map((o) => o.op);
 /** operators that compare with nothing (`exists`, `absent`): no `value`, no `param` */
 export const OPERATORS_WITHOUT_OPERAND: readonly Operator[] = OPERATORS.filter((o) => o.operand === 'none').map((o) => o.op);
