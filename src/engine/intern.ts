@@ -31,4 +31,19 @@ export class ValuesInterner {
     this.byValue.set(v, frozen);
     return frozen;
   }
+
+  /** `intern({ [key]: v })` without building the object first when a shared one exists. */
+  internOne(key: string, v: unknown): Record<string, unknown> {
+    if (!this.open || (v !== null && typeof v === 'object') || (this.key !== undefined && this.key !== key)) return { [key]: v };
+    this.key = key;
+    const hit = this.byValue.get(v);
+    if (hit) return hit as Record<string, unknown>;
+    const values = { [key]: v };
+    if (this.byValue.size >= CAP) {
+      this.open = false;
+      return values;
+    }
+    this.byValue.set(v, Object.freeze(values));
+    return values;
+  }
 }
