@@ -120,7 +120,10 @@ export class AutomatedRun {
       values = this.interner.intern(values);
     }
     // one literal shape for every finding, owner added only when set: a spread here made every
-    // one of the 2.5M findings of the benchmark go through the slow generic object-copy path
+    // one of the 2.5M findings of the benchmark go through the slow generic object-copy path.
+    // Findings stay real objects built here: a compact columnar store materialised on first read
+    // was measured (100k x 25) at 1.8 s to evaluate plus 1.6-1.8 s to materialise, against 2.0 s
+    // for building them inline, and every output (JSON, table, pack, archive) reads them all.
     const f: Finding = {
       resource: rec.resource, account: s.account, region: s.region,
       status: failed === undefined ? 'PASS' : 'FAIL', reason: failed ?? this.passReason, evidence, values,
