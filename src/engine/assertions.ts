@@ -24,7 +24,7 @@ type Node = (resource: unknown, ctx: EvalContext, values: Record<string, unknown
 type Check = (resource: unknown, ctx: EvalContext, values: Record<string, unknown>) => string | undefined;
 
 /** One comparison split in two, so the engine can read the value and judge it without a values object. */
-export interface SingleComparison {
+interface SingleComparison {
   readonly path: string;
   /** the value at the path (null when missing) */
   read(resource: unknown): unknown;
