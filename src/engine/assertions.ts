@@ -23,6 +23,15 @@ interface Failure { reason: string; n: number; /** the first part of an `all` fa
 type Node = (resource: unknown, ctx: EvalContext, values: Record<string, unknown>) => Failure | undefined;
 type Check = (resource: unknown, ctx: EvalContext, values: Record<string, unknown>) => string | undefined;
 
+/** One comparison split in two, so the engine can read the value and judge it without a values object. */
+interface SingleComparison {
+  readonly path: string;
+  /** the value at the path (null when missing) */
+  read(resource: unknown): unknown;
+  /** the failure reason for that value, or undefined when it holds */
+  judge(value: unknown, ctx: EvalContext): string | undefined;
+}
+
 export interface CompiledAssertion {
   readonly assertion: Assertion;
   evaluate(resource: unknown, ctx: EvalContext): Outcome;
@@ -30,12 +39,16 @@ export interface CompiledAssertion {
   test(resource: unknown, ctx: EvalContext): boolean;
   /** the engine's hot path: fills `values`, returns the failure reason or undefined on a pass */
   check(resource: unknown, ctx: EvalContext, values: Record<string, unknown>): string | undefined;
+  /** set when the assertion is one comparison (most controls): `check` without the values object */
+  readonly single?: SingleComparison;
 }
 
 export function compileAssertion(assertion: Assertion, defs: Readonly<Record<string, ParameterDef>> = {}): CompiledAssertion {
   const node = compileNode(assertion, defs);
+  const single = 'all' in assertion || 'any' in assertion || 'not' in assertion ? undefined : compileSingle(assertion, defs);
   return {
     assertion,
+    ...(single ? { single } : {}),
     evaluate(resource, ctx) {
       const values: Record<string, unknown> = {};
       const failed = node(resource, ctx, values);
@@ -103,6 +116,15 @@ function compileNode(a: Assertion, defs: Readonly<Record<string, ParameterDef>>)
   };
 }
 
+function compileComparison(c: Comparison, defs: Readonly<Record<string, ParameterDef>>): Check {
+  const { path, read, judge } = compileSingle(c, defs);
+  return (resource, ctx, values) => {
+    const l = read(resource);
+    values[path] = l;
+    return judge(l, ctx);
+  };
+}
+
 const SIMPLE_PATH = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
 /** A getter for a JMESPath path; plain field chains skip the interpreter (the common case, and hot). */
@@ -148,9 +170,12 @@ function lengthOf(v: unknown): number | undefined {
 }
 
 /** Numbers compare as numbers (numeric text too, as AWS returns parameter values as text); ISO dates as dates. */
+function asNumber(v: unknown): number | undefined {
+  return typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined;
+}
+
 function comparable(l: unknown, r: unknown): [number, number] | undefined {
-  const num = (v: unknown): number | undefined =>
-    typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined;
+  const num = asNumber;
   if (typeof l === 'number' || typeof r === 'number') {
     const a = num(l);
     const b = num(r);
@@ -167,7 +192,7 @@ const ORDER_WORDS: Partial<Record<Operator, string>> = {
   'length-equals': 'exactly', 'length-greater-or-equal': 'at least', 'length-less-or-equal': 'at most',
 };
 
-function compileComparison(c: Comparison, defs: Readonly<Record<string, ParameterDef>>): Check {
+function compileSingle(c: Comparison, defs: Readonly<Record<string, ParameterDef>>): SingleComparison {
   const get = compilePath(c.path);
   const p = c.path;
   const op = c.op;
@@ -200,23 +225,13 @@ function compileComparison(c: Comparison, defs: Readonly<Record<string, Paramete
 
   // The op is fixed per comparison, so the per-resource closure does only the work it needs.
   if (op === 'absent') {
-    return (resource, _ctx, values) => {
-      const l = get(resource);
-      values[p] = l;
-      return l === null || l === undefined ? undefined : `${p} is present (${show(l)}), expected it absent`;
-    };
+    return { path: p, read: get, judge: (l) => (l === null || l === undefined ? undefined : `${p} is present (${show(l)}), expected it absent`) };
   }
   if (op === 'exists') {
-    return (resource, _ctx, values) => {
-      const l = get(resource);
-      values[p] = l;
-      return l === null || l === undefined ? missingReason : undefined;
-    };
+    return { path: p, read: get, judge: (l) => (l === null || l === undefined ? missingReason : undefined) };
   }
   const emptyPasses = op === 'all-in';
-  return (resource, ctx, values) => {
-    const l = get(resource);
-    values[p] = l;
+  return { path: p, read: get, judge: (l, ctx) => {
     let r = literal;
     if (param !== undefined) {
       r = ctx.params[param];
@@ -225,7 +240,7 @@ function compileComparison(c: Comparison, defs: Readonly<Record<string, Paramete
     if (l === null || l === undefined) return emptyPasses ? undefined : missingReason;
     if (emptyPasses && Array.isArray(l) && l.length === 0) return undefined;
     return cmp(l, r, ctx);
-  };
+  } };
 }
 
 type Comparator = (l: unknown, r: unknown, ctx: EvalContext) => string | undefined;

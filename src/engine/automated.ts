@@ -106,13 +106,29 @@ export class AutomatedRun {
       this.findings.push({ resource: rec.resource, account: s.account, region: s.region, status: 'ERROR', reason, evidence });
       return;
     }
-    const values: Record<string, unknown> = {};
-    const failed = this.assert.check(rec.data, this.ctx, values);
+    let values: Record<string, unknown>;
+    let failed: string | undefined;
+    const single = this.assert.single;
+    if (single) {
+      // one comparison: judge the value, then share one values object per distinct value
+      const v = single.read(rec.data);
+      failed = single.judge(v, this.ctx);
+      values = this.interner.internOne(single.path, v);
+    } else {
+      values = {};
+      failed = this.assert.check(rec.data, this.ctx, values);
+      values = this.interner.intern(values);
+    }
+    // one literal shape for every finding, owner added only when set: a spread here made every
+    // one of the 2.5M findings of the benchmark go through the slow generic object-copy path.
+    // Findings stay real objects built here: a compact columnar store materialised on first read
+    // was measured (100k x 25) at 1.8 s to evaluate plus 1.6-1.8 s to materialise, against 2.0 s
+    // for building them inline, and every output (JSON, table, pack, archive) reads them all.
     const f: Finding = {
       resource: rec.resource, account: s.account, region: s.region,
-      status: failed === undefined ? 'PASS' : 'FAIL', reason: failed ?? this.passReason, evidence, values: this.interner.intern(values),
-      ...(rec.owner && rec.owner !== s.account ? { owner: rec.owner } : {}),
+      status: failed === undefined ? 'PASS' : 'FAIL', reason: failed ?? this.passReason, evidence, values,
     };
+    if (rec.owner && rec.owner !== s.account) f.owner = rec.owner;
     if (failed !== undefined) {
       // several deployed rules may judge one resource: say which one decided
       const rule = this.control.config_rule ? (rec.data as { ConfigRuleName?: unknown } | null)?.ConfigRuleName : undefined;
