@@ -113,4 +113,22 @@ describe('history store: current items from BatchGetResourceConfig', () => {
     // walk back; the unchanged ones (keys, aliases, the kept snapshot) no longer do
     expect(batch.calls['GetResourceConfigHistory']!).toBeLessThan(walk.calls['GetResourceConfigHistory']!);
   });
+
+  it('sends unprocessed keys again until every one is processed: the same records', async () => {
+    const walk = await collectAsOf(false);
+    const full = await collectAsOf(true);
+    // a Config that processes one key a call: every further key of a type costs one more call
+    const small = await startSandbox({ fixture: loadFixture(join(ROOT, 'test/fixtures/history/account.yaml'), now), port: 0, configBatchProcessed: 1 });
+    useSandboxEnv(small.url);
+    try {
+      const retried = await collectAsOf(true);
+      expect(rebuilt(retried.bundle)).toEqual(rebuilt(walk.bundle));
+      expect(retried.calls['BatchGetResourceConfig']).toBeGreaterThan(full.calls['BatchGetResourceConfig']!);
+      expect(retried.calls['GetResourceConfigHistory']).toBe(full.calls['GetResourceConfigHistory']);
+      expect(small.stats().byOperation['config:BatchGetResourceConfig']).toBe(retried.calls['BatchGetResourceConfig']);
+    } finally {
+      useSandboxEnv(sandbox.url);
+      await small.close();
+    }
+  });
 });

@@ -59,6 +59,23 @@ describe('BatchGetResourceConfig', () => {
     expect(hundred.baseConfigurationItems).toEqual([]);
   });
 
+  it('returns the keys past what it processes in unprocessedResourceKeys, for the client to send again', async () => {
+    const small = await startSandbox({ fixture: loadFixture(join(ROOT, 'test/fixtures/history/account.yaml'), now), port: 0, configBatchProcessed: 1 });
+    const c = new ConfigServiceClient(clientConfig(small, 'us-east-1'));
+    try {
+      const keys = [{ resourceType: 'AWS::RDS::DBCluster' as const, resourceId: clusterId }, { resourceType: 'AWS::RDS::DBCluster' as const, resourceId: 'no-such-cluster' }];
+      const first = await c.send(new BatchGetResourceConfigCommand({ resourceKeys: keys }));
+      expect(first.baseConfigurationItems!.map((i) => i.resourceId)).toEqual([clusterId]);
+      expect(first.unprocessedResourceKeys).toEqual([keys[1]]);
+      const again = await c.send(new BatchGetResourceConfigCommand({ resourceKeys: first.unprocessedResourceKeys! }));
+      expect(again.baseConfigurationItems).toEqual([]);
+      expect(again.unprocessedResourceKeys).toEqual([]);
+    } finally {
+      c.destroy();
+      await small.close();
+    }
+  });
+
   it('is read by the AWS CLI', async () => {
     const { stdout: out } = await promisify(execFile)('/usr/bin/aws', ['configservice', 'batch-get-resource-config', '--resource-keys',
       `resourceType=AWS::RDS::DBCluster,resourceId=${clusterId}`, '--endpoint-url', sb.url, '--output', 'json'], {
