@@ -1,5 +1,6 @@
 // Backfilling the sample account from AWS Config history through the sandbox: the Config calls
-// made next to the minimum the seven-day span of GetResourceConfigHistory allows, and the time.
+// made next to the minimum (BatchGetResourceConfig for unchanged resources, the seven-day span of
+// GetResourceConfigHistory for the others), and the time.
 //   node --import tsx bench/backfill.ts [--days 90] [--every 1d] [--latency 0]
 // Prints only; asserts nothing.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -31,32 +32,51 @@ Object.assign(process.env, {
 });
 delete process.env['AWS_PROFILE'];
 
-// The minimum: per resource alive in the range, the item in force at its start (newest first
-// without earlierTime, each page spanning seven days back from the last: one call per seven
-// days from the start back to the newest item captured by then, one empty page when there is
-// none), then one call per seven days until its end or the resource's deletion; one listing
-// page per 100 resources of each type read, per region.
+// The minimum: per region, one BatchGetResourceConfig per 100 live resources of each type read
+// (current items); a live resource whose current item was captured by the range start has not
+// changed since and needs no history call (one for its tags when its type's normaliser reads
+// them: the batch returns none); any other resource alive in the range walks back to the item
+// in force at its start (newest first without earlierTime, each page spanning seven days back
+// from the last: one call per seven days back to the newest item captured by then, one empty
+// page when there is none), then one call per seven days until its end or its deletion; one
+// listing page per 100 resources of each type read, per region.
 const steps = stepTimes(await periodTimes(period), parseStep(values.every), now);
 const from = steps[0]!.getTime();
 const to = steps.at(-1)!.getTime();
+const TAGGED = new Set(['AWS::RDS::DBCluster', 'AWS::RDS::DBInstance', 'AWS::RDS::DBClusterSnapshot']);
 let minHistory = 0;
+let minBatch = 0;
 let resources = 0;
+let unchanged = 0;
 let walkBacks = 0;
+let walkBacksUnchanged = 0;
 const typesRead = ['AWS::RDS::DBCluster', 'AWS::RDS::DBInstance', 'AWS::RDS::DBClusterSnapshot', 'AWS::KMS::Key', 'AWS::KMS::Alias',
   'AWS::Config::ConfigurationRecorder', 'AWS::Config::ResourceCompliance'];
 let minList = 0;
 for (const r of regions) {
   const timelines = fixture.accounts[0]!.regions[r]?.history?.timelines ?? [];
+  const live = new Map<string, number>();
   for (const type of typesRead) minList += Math.max(1, Math.ceil(timelines.filter((t) => t.resourceType === type).length / 100));
   for (const t of timelines) {
     const gone = t.deletedAt?.getTime() ?? Infinity;
-    if (gone <= from || (t.items[0]?.captureTime.getTime() ?? Infinity) > now.getTime()) continue;
+    if ((t.items[0]?.captureTime.getTime() ?? Infinity) > now.getTime()) continue;
+    const current = t.items.filter((i) => i.captureTime.getTime() <= now.getTime()).at(-1)!;
+    const alive = gone > now.getTime() && !/^ResourceDeleted/.test(current.status);
+    if (alive) live.set(t.resourceType, (live.get(t.resourceType) ?? 0) + 1);
+    if (gone <= from) continue;
     resources++;
     const before = t.items.filter((i) => i.captureTime.getTime() <= from).at(-1);
     const walkBack = before ? Math.floor((from - before.captureTime.getTime()) / SEVEN_DAYS) + 1 : 1;
     walkBacks += walkBack;
+    if (alive && current.captureTime.getTime() <= from) {
+      unchanged++;
+      walkBacksUnchanged += walkBack + Math.ceil((Math.min(to, gone) - from) / SEVEN_DAYS);
+      minHistory += TAGGED.has(t.resourceType) ? 1 : 0;
+      continue;
+    }
     minHistory += walkBack + Math.ceil((Math.min(to, gone) - from) / SEVEN_DAYS);
   }
+  for (const n of live.values()) minBatch += Math.ceil(n / 100);
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'trustpack-bench-backfill-'));
@@ -71,7 +91,9 @@ rmSync(dir, { recursive: true, force: true });
 
 const made = out.configCalls;
 console.log(`backfill of the sample account: ${period} every ${values.every} = ${out.appended} runs, ${regions.length} regions, ${resources} resources with history`);
-console.log(`GetResourceConfigHistory: ${made['GetResourceConfigHistory'] ?? 0} calls; minimum the seven-day span allows: ${minHistory}`);
+console.log(`${unchanged} of them unchanged since the range start (current item from BatchGetResourceConfig; the walk back would have cost them ${walkBacksUnchanged} calls)`);
+console.log(`BatchGetResourceConfig:   ${made['BatchGetResourceConfig'] ?? 0} calls; minimum (100 keys a call, per type per region): ${minBatch}`);
+console.log(`GetResourceConfigHistory: ${made['GetResourceConfigHistory'] ?? 0} calls; minimum (walk back + seven-day windows for changed resources, one tag read per unchanged RDS resource): ${minHistory}`);
 console.log(`ListDiscoveredResources:  ${made['ListDiscoveredResources'] ?? 0} calls; minimum (one page per type per region): ${minList}`);
 console.log(`looking up the item in force at every step instead would cost at least ${out.appended * walkBacks} GetResourceConfigHistory calls (${walkBacks} walk-back calls per step)`);
 console.log(`sandbox saw: ${Object.entries(server).filter(([k]) => k.startsWith('config:')).map(([k, v]) => `${k} ${v}`).join(', ')}`);

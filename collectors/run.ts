@@ -82,6 +82,8 @@ export interface HistoryStores {
   to: Date;
   /** by `account/region`, created by the first collection that needs one */
   stores: Map<string, ConfigHistoryStore>;
+  /** false: no BatchGetResourceConfig shortcut, every resource walks its history (tests compare both) */
+  batchCurrent?: boolean;
 }
 
 const DEFAULT_CONCURRENCY = 8;
@@ -265,7 +267,8 @@ export async function collectEvidence(opts: CollectOptions): Promise<EvidenceBun
     if (asOf && history && storeModule && region !== 'global') {
       const key = `${account}/${region}`;
       let store = history.stores.get(key);
-      if (!store) history.stores.set(key, store = new storeModule.ConfigHistoryStore(ctx, history.from, history.to));
+      if (!store) history.stores.set(key, store = new storeModule.ConfigHistoryStore(ctx, history.from, history.to,
+        history.batchCurrent === undefined ? {} : { batchCurrent: history.batchCurrent }));
       ctx.asOf = asOf;
       ctx.history = store;
     }

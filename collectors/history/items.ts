@@ -3,7 +3,7 @@
 // (vendor/aws-config-resource-schema) does not list for the type. A misspelt or invented
 // property therefore fails loudly (and test/history-schema.test.ts catches it) instead of
 // reading as "absent".
-import type { ConfigurationItem } from '@aws-sdk/client-config-service';
+import type { BaseConfigurationItem, ConfigurationItem } from '@aws-sdk/client-config-service';
 import { configSchemaPaths } from '../../src/util/config-schema.js';
 import { MalformedResponseError } from '../common.js';
 
@@ -19,6 +19,11 @@ export interface HistoryItem {
   /** values parsed from the JSON strings Config stores them as */
   supplementary: Record<string, unknown>;
   tags: Record<string, string>;
+  /**
+   * Fields the item's source does not carry: BatchGetResourceConfig's BaseConfigurationItem has
+   * no tags (nor relationships, related events, MD5 hash). `prop` refuses to read them.
+   */
+  notCarried?: readonly string[];
 }
 
 /** The statuses whose item holds the resource's configuration. */
@@ -55,6 +60,11 @@ export function parseItem(ci: ConfigurationItem): HistoryItem {
   };
 }
 
+/** A current item from BatchGetResourceConfig: the same fields as a history item, but no tags. */
+export function parseBaseItem(bi: BaseConfigurationItem): HistoryItem {
+  return { ...parseItem(bi), notCarried: ['tags'] };
+}
+
 /** A property the vendored schema does not list for the type: a bug in a normaliser. */
 export class SchemaViolation extends Error {
   constructor(type: string, path: string) {
@@ -82,6 +92,8 @@ function allow(type: string, path: string): void {
 export function prop(item: HistoryItem, path: string): unknown {
   allow(item.resourceType, path === 'tags' ? 'tags.key' : path);
   const [head, ...rest] = path.split('.');
+  // reading "no tags" from an item that never carried them would be a guess, not evidence
+  if (item.notCarried?.includes(head!)) throw new Error(`configuration item ${item.stateId} of ${item.resourceType} ${item.resourceId} does not carry ${head} (BatchGetResourceConfig); read it from the history`);
   let v: unknown = head === 'configuration' ? item.configuration : head === 'supplementaryConfiguration' ? item.supplementary : head === 'tags' ? item.tags : undefined;
   for (const k of rest) v = v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>)[k] : undefined;
   return v;

@@ -12,7 +12,7 @@ type Collect = (ctx: CollectContext) => AsyncIterable<EvidenceRecordDraft>;
 const RDS_RECORDED = ['rds.db-clusters', 'rds.db-instances', 'rds.cluster-snapshots'];
 
 /** The AWS calls an as-of run makes besides the caller identity (for the IAM policy). */
-export const HISTORY_OPERATIONS = ['config:ListDiscoveredResources', 'config:GetResourceConfigHistory', 'config:DescribeConfigRules'] as const;
+export const HISTORY_OPERATIONS = ['config:ListDiscoveredResources', 'config:GetResourceConfigHistory', 'config:BatchGetResourceConfig', 'config:DescribeConfigRules'] as const;
 
 /** Why a collector has no as-of counterpart (shown as the ERROR's reason). */
 export const NOT_IN_HISTORY: Readonly<Record<string, string>> = {

@@ -4,15 +4,37 @@
 // both times spans at most seven days; the item in force when the range starts (which may be
 // years older) is asked for without earlierTime, newest first, limit 1, following nextToken
 // back seven days a page until it comes (one call per seven days between it and the range).
+// That walk costs a call per week of the item's age, so first BatchGetResourceConfig (100 keys a
+// call) fetches every live resource's CURRENT item: one captured at or before the range starts
+// has not changed since, so it is the item in force over the whole range and neither the walk
+// back nor the forward windows are needed. Only resources changed since the range start, and
+// deleted ones (the batch does not return them), take the history path.
 import {
-  ConfigServiceClient, GetResourceConfigHistoryCommand, paginateListDiscoveredResources,
-  type GetResourceConfigHistoryCommandInput, type ResourceIdentifier,
+  BatchGetResourceConfigCommand, ConfigServiceClient, GetResourceConfigHistoryCommand, paginateListDiscoveredResources,
+  type GetResourceConfigHistoryCommandInput, type ResourceIdentifier, type ResourceKey,
 } from '@aws-sdk/client-config-service';
 import type { CollectContext } from '../types.js';
-import { createClient, sendOptions } from '../common.js';
-import { parseItem, type HistoryItem } from './items.js';
+import { createClient, MalformedResponseError, sendOptions } from '../common.js';
+import { parseBaseItem, parseItem, type HistoryItem } from './items.js';
+import { OTHER_PATHS } from './normalise.js';
 
 export const SEVEN_DAYS_MS = 7 * 86_400_000;
+/** BatchGetResourceConfig's most resource keys per call (API reference). */
+export const BATCH_KEYS = 100;
+/** Rounds of retrying unprocessed keys before those resources take the history path instead. */
+const UNPROCESSED_ROUNDS = 5;
+
+/**
+ * Types whose normalisers read tags: BatchGetResourceConfig's items carry none (API reference:
+ * "does not return any tags"), so an unchanged resource of such a type still costs one
+ * GetResourceConfigHistory call, for exactly its current item (tags included).
+ */
+const NEEDS_TAGS = new Set(Object.entries(OTHER_PATHS).filter(([, paths]) => paths.includes('tags.key')).map(([type]) => type));
+
+export interface HistoryStoreOptions {
+  /** use BatchGetResourceConfig for resources unchanged since the range start (default true) */
+  batchCurrent?: boolean;
+}
 
 export interface HistoryCallStats {
   calls: number;
@@ -28,9 +50,12 @@ export class ConfigHistoryStore {
   private readonly listed = new Map<string, Promise<ResourceIdentifier[]>>();
   private readonly timelines = new Map<string, Promise<HistoryItem[]>>();
   private readonly before = new Map<string, Promise<HistoryItem | undefined>>();
+  private readonly currents = new Map<string, Promise<Map<string, HistoryItem>>>();
+  private readonly batchCurrent: boolean;
 
   /** `ctx` supplies the client settings (credentials, endpoint, retries, the in-flight bound). */
-  constructor(ctx: CollectContext, readonly from: Date, readonly to: Date) {
+  constructor(ctx: CollectContext, readonly from: Date, readonly to: Date, opts: HistoryStoreOptions = {}) {
+    this.batchCurrent = opts.batchCurrent ?? true;
     if (to.getTime() < from.getTime()) throw new Error('history range ends before it starts');
     this.client = createClient({ ...ctx, countCall: () => { /* counted per call below */ } }, ConfigServiceClient);
   }
@@ -89,6 +114,58 @@ export class ConfigHistoryStore {
   }
 
   /**
+   * The current item of every live resource of the type, by resource id: BatchGetResourceConfig
+   * over the discovered resources, 100 keys a call, unprocessed keys sent again. Made once per type.
+   */
+  private current(type: string, c: CallCtx): Promise<Map<string, HistoryItem>> {
+    let p = this.currents.get(type);
+    if (!p) {
+      p = (async () => {
+        const out = new Map<string, HistoryItem>();
+        // deleted resources are not returned: asking for them would only waste keys
+        let todo: ResourceKey[] = (await this.discovered(type, c))
+          .filter((r) => !r.resourceDeletionTime && r.resourceId)
+          .map((r) => ({ resourceType: r.resourceType, resourceId: r.resourceId }));
+        for (let round = 0; todo.length > 0 && round < UNPROCESSED_ROUNDS; round++) {
+          const unprocessed: ResourceKey[] = [];
+          for (let i = 0; i < todo.length; i += BATCH_KEYS) {
+            this.count(c, 'BatchGetResourceConfig');
+            const res = await this.client.send(new BatchGetResourceConfigCommand({ resourceKeys: todo.slice(i, i + BATCH_KEYS) }), sendOptions(c as CollectContext));
+            for (const b of res.baseConfigurationItems ?? []) {
+              if (b.resourceType !== type || !b.resourceId) throw new MalformedResponseError(`BatchGetResourceConfig returned an item of ${String(b.resourceType)} when asked for ${type}`);
+              out.set(b.resourceId, parseBaseItem(b));
+            }
+            unprocessed.push(...(res.unprocessedResourceKeys ?? []));
+          }
+          todo = unprocessed;
+        }
+        // keys still unprocessed after the retries are simply not in the map: they take the history path
+        return out;
+      })();
+      this.currents.set(type, p);
+    }
+    return p;
+  }
+
+  /**
+   * The resource's current item when it was captured at or before the range start (unchanged
+   * since: the item in force over the whole range), else undefined. Its tags, which the batch
+   * does not return, are read with one history call for exactly that item when a normaliser needs them.
+   */
+  private async unchanged(r: ResourceIdentifier, c: CallCtx): Promise<HistoryItem | undefined> {
+    if (!this.batchCurrent || r.resourceDeletionTime || !r.resourceType || !r.resourceId) return undefined;
+    const cur = (await this.current(r.resourceType, c)).get(r.resourceId);
+    if (!cur || cur.captureTime.getTime() > this.from.getTime()) return undefined;
+    if (!NEEDS_TAGS.has(r.resourceType)) return cur;
+    const at = cur.captureTime;
+    const [full] = await this.history({
+      resourceType: r.resourceType, resourceId: r.resourceId, earlierTime: at, laterTime: at, chronologicalOrder: 'Forward', limit: 1,
+    }, c);
+    // not that item after all (changed in between): let the full path decide
+    return full && full.stateId === cur.stateId ? full : undefined;
+  }
+
+  /**
    * The resource's items over the store's range: the one in force at `from`, then every item
    * captured up to `to`, ascending. Read once; later steps reuse it.
    */
@@ -97,6 +174,8 @@ export class ConfigHistoryStore {
     let p = this.timelines.get(key);
     if (!p) {
       p = (async () => {
+        const same = await this.unchanged(r, c);
+        if (same) return [same];
         const base = { resourceType: r.resourceType, resourceId: r.resourceId };
         const items = await this.history({ ...base, laterTime: this.from, chronologicalOrder: 'Reverse', limit: 1 }, c);
         // nothing after the resource's deletion can change it

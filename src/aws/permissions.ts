@@ -52,6 +52,10 @@ const DECLARED: readonly PermissionDeclaration[] = [
     action: 'config:GetResourceConfigHistory', principal: 'member', site: 'collectors/history/store.ts',
     why: 'collect --as-of / backfill: each resource\'s configuration items, seven days a call',
   },
+  {
+    action: 'config:BatchGetResourceConfig', principal: 'member', site: 'collectors/history/store.ts',
+    why: 'collect --as-of / backfill: current items, 100 resources a call; a resource unchanged since the range start needs no walk back through its history',
+  },
   // signing packs with a key held in KMS (src/report/kms-signer.ts, report --sign-kms-key)
   {
     action: 'kms:GetPublicKey', principal: 'signer', site: 'src/report/kms-signer.ts',

@@ -28,6 +28,8 @@ export interface SandboxOptions {
   now?: Date;
   /** S3: the most keys a ListObjectsV2 page holds (AWS: 1000); smaller to exercise paging */
   s3MaxKeys?: number;
+  /** Config: the most keys one BatchGetResourceConfig call processes, the rest unprocessed (default: all) */
+  configBatchProcessed?: number;
   /** request throttling per account and region; default: the fixture's `rate_limits` (none: off) */
   rateLimits?: RateLimits;
 }
@@ -195,6 +197,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     const ctx: CallContext = {
       fixture, account, region: account.regions[regionName] ?? emptyRegion(regionName),
       query: form, json, now: now(), sessions, ...(session ? { session } : {}),
+      ...(opts.configBatchProcessed ? { configBatchProcessed: opts.configBatchProcessed } : {}),
     };
     let result: XmlAnswer;
     try {

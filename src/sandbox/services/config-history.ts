@@ -1,5 +1,5 @@
-// AWS Config's configuration history (JSON 1.1, StarlingDoveService): ListDiscoveredResources
-// and GetResourceConfigHistory, shaped after the Config API reference. Served from the
+// AWS Config's configuration history (JSON 1.1, StarlingDoveService): ListDiscoveredResources,
+// GetResourceConfigHistory and BatchGetResourceConfig, shaped after the Config API reference. Served from the
 // region's fixture timelines (fixture-history.ts).
 import { ApiError } from '../errors.js';
 import { page } from '../paging.js';
@@ -182,7 +182,48 @@ function decodeWalkToken(token: string): { scope: string; cursor: number; offset
   return undefined;
 }
 
+/**
+ * Each resource's CURRENT item as a BaseConfigurationItem (API reference): 1 to 100 resource
+ * keys; deleted resources and unknown keys are simply absent ("does not return results for
+ * deleted resources"); no tags ("filtered out"), no relationships, related events or MD5 hash.
+ * The sandbox processes every key it is sent unless started with `configBatchProcessed`: keys
+ * past that many come back in unprocessedResourceKeys, for a client to send again.
+ */
+const batchGetResourceConfig: Handler = (ctx) => {
+  const keys = ctx.json['resourceKeys'];
+  if (!Array.isArray(keys)) throw validation('resourceKeys', null, 'Member must not be null');
+  if (keys.length < 1 || keys.length > 100) {
+    throw validation('resourceKeys', `[${keys.length} keys]`, 'Member must have length less than or equal to 100, Member must have length greater than or equal to 1');
+  }
+  const items: WireObject[] = [];
+  const unprocessed: WireObject[] = [];
+  const budget = ctx.configBatchProcessed ?? keys.length;
+  keys.forEach((k, n) => {
+    const key = k !== null && typeof k === 'object' && !Array.isArray(k) ? k as Record<string, unknown> : {};
+    const type = key['resourceType'];
+    const id = key['resourceId'];
+    if (typeof type !== 'string' || !(CONFIG_SCHEMA_TYPES as readonly string[]).includes(type)) {
+      throw validation(`resourceKeys.${n + 1}.member.resourceType`, type ?? null, `Member must satisfy enum value set: [${CONFIG_SCHEMA_TYPES.join(', ')}, ...]`);
+    }
+    if (typeof id !== 'string' || id.length < 1 || id.length > 768) {
+      throw validation(`resourceKeys.${n + 1}.member.resourceId`, id ?? null, 'Member must have length between 1 and 768');
+    }
+    if (n >= budget) {
+      unprocessed.push({ resourceType: type, resourceId: id });
+      return;
+    }
+    const t = timelines(ctx).find((x) => x.resourceType === type && x.resourceId === id && discoveredBy(x, ctx.now));
+    if (!t || (t.deletedAt && t.deletedAt.getTime() <= ctx.now.getTime())) return;
+    const current = t.items.filter((i) => i.captureTime.getTime() <= ctx.now.getTime()).at(-1);
+    if (!current || current.status === 'ResourceDeleted' || current.status === 'ResourceDeletedNotRecorded') return;
+    const { tags: _t, relatedEvents: _e, relationships: _r, configurationItemMD5Hash: _h, ...base } = wireItem(ctx, t, current);
+    items.push(base);
+  });
+  return { baseConfigurationItems: items, unprocessedResourceKeys: unprocessed };
+};
+
 export const configHistoryOperations: Record<string, Handler> = {
   ListDiscoveredResources: listDiscoveredResources,
   GetResourceConfigHistory: getResourceConfigHistory,
+  BatchGetResourceConfig: batchGetResourceConfig,
 };

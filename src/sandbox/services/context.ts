@@ -15,6 +15,8 @@ export interface CallContext {
   /** temporary credentials issued by AssumeRole, by access key id */
   sessions: Map<string, Session>;
   session?: Session;
+  /** BatchGetResourceConfig: keys past this many in one call come back unprocessed (SandboxOptions) */
+  configBatchProcessed?: number;
 }
 
 export type Handler = (ctx: CallContext) => Record<string, WireValue>;
