@@ -12,7 +12,7 @@ import { DELETED_STATUSES, prop, RECORDED_STATUSES, type HistoryItem } from './i
 import { normaliseCluster, normaliseInstance, normaliseKey, normaliseSnapshot } from './normalise.js';
 
 /** Evidence AWS Config's history cannot give: the collection fails with this code and why. */
-export class NotInConfigHistory extends Error {
+class NotInConfigHistory extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'NotInConfigHistory';
@@ -133,7 +133,7 @@ export function notInHistory(what: string): (ctx: CollectContext) => AsyncIterab
 }
 
 /** kms.keys fields the live collector reads from GetKeyRotationStatus that Config does not keep. */
-export const KEY_FIELDS_NOT_KEPT = ['RotationPeriodInDays', 'NextRotationDate'] as const;
+const KEY_FIELDS_NOT_KEPT = ['RotationPeriodInDays', 'NextRotationDate'] as const;
 
 // The longest automated-backup retention RDS allows: a retained backup of a cluster deleted
 // longer ago than this no longer exists, so its key no longer protects anything.

@@ -74,7 +74,7 @@ export class SchemaViolation extends Error {
 }
 
 /** Every property path read so far, by type (tests compare them with the schema). */
-export const READ_PATHS = new Map<string, Set<string>>();
+const READ_PATHS = new Map<string, Set<string>>();
 
 function allow(type: string, path: string): void {
   const paths = configSchemaPaths(type);

@@ -108,7 +108,7 @@ export function readYaml(file: string): YamlFile {
  * YAML reads `3.10` or `2017` as numbers; requirement ids and versions are text. Puts the
  * exact source text back where a number was parsed, so "3.10" does not become 3.1.
  */
-export function numberAsSourceText(node: unknown): string | undefined {
+function numberAsSourceText(node: unknown): string | undefined {
   const n = node as { value?: unknown; source?: unknown } | undefined;
   if (n && typeof n.value === 'number') return typeof n.source === 'string' ? n.source : String(n.value);
   return undefined;

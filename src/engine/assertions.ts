@@ -9,7 +9,7 @@ export interface EvalContext {
   now: Date;
 }
 
-export interface Outcome {
+interface Outcome {
   ok: boolean;
   /** why it failed, naming the deciding value; on a pass, the values that made it pass */
   reason: string;
@@ -128,7 +128,7 @@ function compileComparison(c: Comparison, defs: Readonly<Record<string, Paramete
 const SIMPLE_PATH = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
 /** A getter for a JMESPath path; plain field chains skip the interpreter (the common case, and hot). */
-export function compilePath(path: string): (data: unknown) => unknown {
+function compilePath(path: string): (data: unknown) => unknown {
   if (SIMPLE_PATH.test(path)) {
     const keys = path.split('.');
     // a key Object.prototype also has ("constructor") must not read the prototype's value

@@ -2,7 +2,7 @@
 // by collected evidence rather than by an attestation: the `coverage --format json` contract.
 import { FRAMEWORK_IDS, type Control, type Framework, type FrameworkId } from '../controls/model.js';
 
-export interface RequirementCoverage {
+interface RequirementCoverage {
   id: string;
   title: string;
   /** a grouping the framework catalog may give (a SOC 2 series, a GDPR chapter) */
@@ -13,7 +13,7 @@ export interface RequirementCoverage {
   automated: boolean;
 }
 
-export interface FrameworkCoverage {
+interface FrameworkCoverage {
   id: FrameworkId;
   title: string;
   version: string;

@@ -2,7 +2,7 @@
 import type { ControlKind, FrameworkId } from '../controls/model.js';
 
 export type ControlStatus = 'PASS' | 'FAIL' | 'ERROR' | 'NOT_APPLICABLE' | 'MANUAL' | 'WAIVED';
-export type FindingStatus = 'PASS' | 'FAIL' | 'ERROR' | 'WAIVED';
+type FindingStatus = 'PASS' | 'FAIL' | 'ERROR' | 'WAIVED';
 export const CONTROL_STATUSES: readonly ControlStatus[] = ['PASS', 'FAIL', 'ERROR', 'NOT_APPLICABLE', 'MANUAL', 'WAIVED'];
 
 export interface Finding {
@@ -46,7 +46,7 @@ export interface ControlResult {
   reason: string;
 }
 
-export interface RunWarning {
+interface RunWarning {
   kind: 'unmatched-waiver';
   /** the control the entry names */
   control: string;

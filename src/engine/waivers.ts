@@ -10,7 +10,7 @@ export function globToRegExp(glob: string): RegExp {
 }
 
 /** A date-only expiry means the start of that day (UTC): the conservative reading. */
-export function isCurrent(w: Waiver, now: Date): boolean {
+function isCurrent(w: Waiver, now: Date): boolean {
   const t = Date.parse(w.expires);
   return !Number.isNaN(t) && t > now.getTime();
 }
