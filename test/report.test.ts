@@ -47,6 +47,9 @@ describe('signed pack, independent tools', () => {
 
   it('pdftotext: control ids, the five frameworks, non-ASCII text, parameters, evidence ids', () => {
     const text = run('pdftotext', ['-enc', 'UTF-8', file, '-']).out;
+    // the cover names the signature format the file really carries (pdfsig above reads it)
+    expect(text).toContain('ETSI.CAdES.detached');
+    expect(text).not.toContain('adbe.pkcs7');
     for (const c of CONTROLS) expect(text).toContain(c.id);
     for (const f of FRAMEWORKS) expect(text).toContain(f.title);
     expect(text).toContain('Zürich');

@@ -2,6 +2,7 @@
 import { COLORS, PAGE } from './layout.js';
 import { fmtTime, type PackContext } from './context.js';
 import { frameworkLabel } from './auditor.js';
+import { SIGNATURE_SUBFILTER } from './sign.js';
 
 export function drawCover(ctx: PackContext): void {
   const { w, input } = ctx;
@@ -51,7 +52,7 @@ export function drawCover(ctx: PackContext): void {
     w.field('Certificate issuer', s.issuer);
     w.field('Serial number', s.serialNumber, { valueFont: 'mono' });
     w.field('Signing time', fmtTime(input.signingTime));
-    w.field('Signature', 'CMS detached (adbe.pkcs7.detached, SHA-256) over the whole file');
+    w.field('Signature', `PAdES: CMS ${SIGNATURE_SUBFILTER} with the signing-certificate-v2 attribute, SHA-256, over the whole file`);
   } else {
     w.field('Signer', 'none — UNSIGNED');
     w.field('Generated at', fmtTime(input.signingTime));

@@ -154,7 +154,7 @@ function openP12(input: SignerInput): OpenedP12 {
   return { identity: identityOf(cert), key: createPrivateKey(f.pki.privateKeyToPem(key)), certDer: der(cert), others };
 }
 
-const SIGNATURE_SUBFILTER = 'ETSI.CAdES.detached';
+export const SIGNATURE_SUBFILTER = 'ETSI.CAdES.detached';
 
 /**
  * Adds the signature dictionary, AcroForm field and an invisible widget. Call after the
