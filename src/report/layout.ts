@@ -32,6 +32,36 @@ export const STATUS_COLORS: Record<string, string> = {
 
 let fontCache: Record<FontName, Buffer> | undefined;
 /** DejaVu covers Latin-1 and far beyond ("Zürich"); read once per process. */
+/**
+ * A pdfkit document as every pack starts: A4, no margins, pages buffered (headers say "page X
+ * of Y", drawn once every page exists), PDF 1.7, our fonts registered, its bytes collected.
+ * `info` must carry fixed dates: pdfkit derives the trailer /ID from the info dictionary.
+ * `bytes()` ends the document and resolves to the whole file.
+ */
+export async function openPackDocument(info: Record<string, unknown>): Promise<{ doc: Doc; bytes: () => Promise<Buffer> }> {
+  const { default: PDFDocument } = await import('pdfkit');
+  const doc = new PDFDocument({ size: 'A4', margin: 0, bufferPages: true, pdfVersion: '1.7', lang: 'en', displayTitle: true, info });
+  const fonts = fontBytes();
+  doc.registerFont('sans', fonts.sans);
+  doc.registerFont('bold', fonts.bold);
+  doc.registerFont('mono', fonts.mono);
+  doc.font('sans');
+  const chunks: Buffer[] = [];
+  doc.on('data', (c: Buffer) => chunks.push(c));
+  const done = new Promise<void>((resolve, reject) => {
+    doc.on('end', () => resolve());
+    doc.on('error', reject);
+  });
+  return {
+    doc,
+    bytes: async () => {
+      doc.end();
+      await done;
+      return Buffer.concat(chunks);
+    },
+  };
+}
+
 export function fontBytes(): Record<FontName, Buffer> {
   if (!fontCache) {
     const req = createRequire(import.meta.url);

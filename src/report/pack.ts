@@ -5,7 +5,7 @@ import { basename } from 'node:path';
 import { FRAMEWORK_IDS, type Control } from '../controls/model.js';
 import type { Manifest } from '../evidence/model.js';
 import type { ControlResult } from '../engine/results.js';
-import { COLORS, PAGE, Writer, fontBytes } from './layout.js';
+import { COLORS, PAGE, Writer, openPackDocument } from './layout.js';
 import type { PackContext } from './context.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { drawCover } from './cover.js';
@@ -83,40 +83,19 @@ function resolveSigner(input: PackInput): { signer?: SignerInput; identity?: Sig
 export async function buildPack(input: PackInput): Promise<Buffer> {
   const { signer, identity } = resolveSigner(input); // fail fast on a bad key
   const attachments = packAttachments(input);
-  const { default: PDFDocument } = await import('pdfkit');
   const t = input.signingTime;
   const org = input.organisation ?? '';
-  const doc = new PDFDocument({
-    size: 'A4',
-    margin: 0,
-    bufferPages: true, // headers say "page X of Y": drawn once every page exists
-    pdfVersion: '1.7',
-    lang: 'en',
-    displayTitle: true,
-    info: {
-      Title: `Security evidence pack${org ? ` — ${org}` : ''} — run ${input.results.run.id}`,
-      Author: org || 'trustpack',
-      // a framework-only pack names only its framework
-      Subject: `Evidence for ${frameworkNames(packFrameworkIds(input), new Map(FRAMEWORKS.map((f) => [f.id, f.name])))} controls`,
-      Keywords: packFrameworkIds(input).join(', '),
-      Creator: `trustpack ${input.results.tool.version}`,
-      Producer: `trustpack ${input.results.tool.version} (pdfkit)`,
-      // fixed dates: pdfkit derives the trailer /ID from the info dictionary
-      CreationDate: t,
-      ModDate: t,
-    },
-  });
-  const fonts = fontBytes();
-  doc.registerFont('sans', fonts.sans);
-  doc.registerFont('bold', fonts.bold);
-  doc.registerFont('mono', fonts.mono);
-  doc.font('sans');
-
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<void>((resolve, reject) => {
-    doc.on('end', () => resolve());
-    doc.on('error', reject);
+  const { doc, bytes } = await openPackDocument({
+    Title: `Security evidence pack${org ? ` — ${org}` : ''} — run ${input.results.run.id}`,
+    Author: org || 'trustpack',
+    // a framework-only pack names only its framework
+    Subject: `Evidence for ${frameworkNames(packFrameworkIds(input), new Map(FRAMEWORKS.map((f) => [f.id, f.name])))} controls`,
+    Keywords: packFrameworkIds(input).join(', '),
+    Creator: `trustpack ${input.results.tool.version}`,
+    Producer: `trustpack ${input.results.tool.version} (pdfkit)`,
+    // fixed dates: pdfkit derives the trailer /ID from the info dictionary
+    CreationDate: t,
+    ModDate: t,
   });
 
   const wanted = input.framework && input.framework !== 'all' ? [input.framework] : undefined;
@@ -168,9 +147,7 @@ export async function buildPack(input: PackInput): Promise<Buffer> {
     });
   }
   ctx.w.finish();
-  doc.end();
-  await done;
-  const pdf = Buffer.concat(chunks);
+  const pdf = await bytes();
   return signer ? signPdf(pdf, signer, t) : pdf;
 }
 

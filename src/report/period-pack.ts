@@ -1,7 +1,7 @@
 // buildPeriodPack: a period's history and what surrounds it -> one signed PDF, with the history
 // JSON, the archive entries used, the population and every run's manifest attached.
 // Deterministic like the run pack: same inputs, signing time and RSA key give the same bytes.
-import { COLORS, PAGE, Writer, fontBytes } from './layout.js';
+import { COLORS, PAGE, Writer, openPackDocument } from './layout.js';
 import { addSignaturePlaceholder, loadSigner, makeDemoSigner, signPdf, SigningError, type SignerIdentity, type SignerInput } from './sign.js';
 import { drawExceptions, drawGaps, drawPeriodAppendix, drawPeriodCover, drawPeriodSummary, drawSamples, drawTimelines } from './period-pages.js';
 import type { PeriodPackInput } from './period-types.js';
@@ -21,32 +21,17 @@ function resolveSigner(input: PeriodPackInput): { signer?: SignerInput; identity
 
 export async function buildPeriodPack(input: PeriodPackInput): Promise<Buffer> {
   const { signer, identity } = resolveSigner(input);
-  const { default: PDFDocument } = await import('pdfkit');
   const t = input.signingTime;
   const org = input.organisation ?? '';
   const h = input.history;
-  const doc = new PDFDocument({
-    size: 'A4', margin: 0, bufferPages: true, pdfVersion: '1.7', lang: 'en', displayTitle: true,
-    info: {
-      Title: `Period evidence pack${org ? ` — ${org}` : ''} — ${h.period.start} to ${h.period.end}`,
-      Author: org || 'trustpack',
-      Subject: `Operating effectiveness evidence for ${h.period.start} to ${h.period.end}`,
-      Creator: `trustpack ${input.toolVersion}`,
-      Producer: `trustpack ${input.toolVersion} (pdfkit)`,
-      CreationDate: t,
-      ModDate: t,
-    },
-  });
-  const fonts = fontBytes();
-  doc.registerFont('sans', fonts.sans);
-  doc.registerFont('bold', fonts.bold);
-  doc.registerFont('mono', fonts.mono);
-  doc.font('sans');
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<void>((resolve, reject) => {
-    doc.on('end', () => resolve());
-    doc.on('error', reject);
+  const { doc, bytes } = await openPackDocument({
+    Title: `Period evidence pack${org ? ` — ${org}` : ''} — ${h.period.start} to ${h.period.end}`,
+    Author: org || 'trustpack',
+    Subject: `Operating effectiveness evidence for ${h.period.start} to ${h.period.end}`,
+    Creator: `trustpack ${input.toolVersion}`,
+    Producer: `trustpack ${input.toolVersion} (pdfkit)`,
+    CreationDate: t,
+    ModDate: t,
   });
 
   const w = new Writer(doc);
@@ -84,8 +69,6 @@ export async function buildPeriodPack(input: PeriodPackInput): Promise<Buffer> {
     });
   }
   w.finish();
-  doc.end();
-  await done;
-  const pdf = Buffer.concat(chunks);
+  const pdf = await bytes();
   return signer ? signPdf(pdf, signer, t) : pdf;
 }
