@@ -145,4 +145,26 @@ describe('period pack', () => {
     expect((await runCli(['report', '--project', PROJECT, '--archive', archive, '--period', '2026-13-01..2026-13-02', '--unsigned'])).code).toBe(2);
     expect((await runCli(['report', '--project', PROJECT, '--archive', archive, '--unsigned'])).code).toBe(2);
   });
+  it('refuses to replace an existing pack without --force, and says when a management response matches no exception', async () => {
+    const before = await readFile(pack);
+    const again = await runCli(['report', '--project', PROJECT, '--archive', archive, '--period', '2026-03-01..2026-03-06', '--out', pack, '--unsigned']);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain(pack);
+    expect(await readFile(pack)).toEqual(before);
+    // a project whose responses file adds one response for a resource that had no exception
+    const responses = join(dir, 'responses.yaml');
+    await writeFile(responses, (await readFile(join(ROOT, 'examples', 'sample', 'responses.yaml'), 'utf8')) +
+      '  - control: rds-cluster-deletion-protection\n    resource: "arn:aws:rds:eu-west-9:999999999999:cluster:nowhere"\n    response: nothing to say\n    owner: "Nobody"\n    date: "2026-03-03"\n');
+    const project = join(dir, 'trustpack.yaml');
+    await writeFile(project, `organisation: Example SaaS Inc.\ncontrols: ${join(ROOT, 'controls')}\nresponses: ${responses}\n`);
+    const out = join(dir, 'warned.pdf');
+    const r = await runCli(['report', '--project', project, '--archive', archive, '--period', '2026-03-01..2026-03-06', '--out', out, '--unsigned']);
+    expect(r.code).toBe(0);
+    const warning = 'the management response to rds-cluster-deletion-protection on arn:aws:rds:eu-west-9:999999999999:cluster:nowhere (Nobody, 2026-03-03) matches no exception of this period';
+    expect(r.stdout).toContain(`WARNING ${warning}`);
+    // the response that does cover an exception is no warning
+    expect(r.stdout).not.toContain('rds-cluster-tls-enforced on');
+    const warnedText = execFileSync('pdftotext', [out, '-']).toString('utf8').replace(/\s+/g, ' ');
+    expect(warnedText).toContain(`WARNING ${warning}`);
+  }, 120_000);
 });

@@ -20,6 +20,8 @@ import { parsePeriod } from './history.js';
 import { checkFramework } from './list.js';
 import { parseSigningTime, readSigner } from './report.js';
 import { UsageError } from './errors.js';
+import { checkOutputTarget } from './output-target.js';
+import type { ManagementResponse } from '../controls/model.js';
 
 export interface PeriodReportArgs extends ProjectOptions {
   archive: string;
@@ -30,6 +32,8 @@ export interface PeriodReportArgs extends ProjectOptions {
   signPassphraseEnv?: string;
   signingTime?: string;
   unsigned?: boolean;
+  /** replace an existing --out */
+  force?: boolean;
   sampleSeed?: string;
   sampleSize?: string;
   profile?: string;
@@ -45,6 +49,9 @@ function sampleSizeOverride(v: string | undefined): number | undefined {
 export async function runPeriodReport(args: PeriodReportArgs): Promise<{ text: string; exitCode: number }> {
   if (!args.period) throw new UsageError('report --archive needs --period START..END (UTC dates, both included)');
   const period = parsePeriod(args.period);
+  const out = args.out ?? join('reports', `period-pack-${period.start}..${period.end}.pdf`);
+  // before the archive is read: an existing pack is replaced only with --force
+  checkOutputTarget({ path: out, kind: 'file', option: '--out' }, args.force);
   const framework = checkFramework(args.framework);
   const ctx = loadProjectContext(args);
   const signer = await readSigner(args);
@@ -102,10 +109,14 @@ export async function runPeriodReport(args: PeriodReportArgs): Promise<{ text: s
     });
 
     const exceptions: PeriodException[] = [];
+    // a management response that covers no exception of the period is a warning, never silent
+    const responded = new Set<ManagementResponse>();
     for (const c of history.controls) {
       const responses = ctx.responses.filter((r) => r.control === c.id).map((r) => ({ r, re: globToRegExp(r.resource) }));
       for (const e of c.exceptions) {
-        const match = responses.filter((x) => x.re.test(e.resource)).sort((a, b) => (a.r.date < b.r.date ? 1 : -1))[0];
+        const matching = responses.filter((x) => x.re.test(e.resource));
+        for (const x of matching) responded.add(x.r);
+        const match = matching.sort((a, b) => (a.r.date < b.r.date ? 1 : -1))[0];
         const waiver = e.waivedRuns > 0 ? waivers.get(`${c.id}|${e.resource}`) : undefined;
         exceptions.push({
           controlId: c.id, resource: e.resource, status: e.status, firstSeen: e.firstSeen, lastSeen: e.lastSeen,
@@ -116,6 +127,8 @@ export async function runPeriodReport(args: PeriodReportArgs): Promise<{ text: s
         });
       }
     }
+    const warnings = ctx.responses.filter((r) => !responded.has(r))
+      .map((r) => `the management response to ${r.control} on ${r.resource} (${r.owner}, ${r.date}) matches no exception of this period`);
     const samples: PeriodSample[] = history.controls.map((c) => {
       const d = draws.get(c.id);
       return {
@@ -155,10 +168,10 @@ export async function runPeriodReport(args: PeriodReportArgs): Promise<{ text: s
       framework: framework ?? 'all',
       toolVersion: VERSION,
       attachments,
+      warnings,
       signingTime,
       ...(signer ? { signer } : { unsigned: true }),
     });
-    const out = args.out ?? join('reports', `period-pack-${period.start}..${period.end}.pdf`);
     await writeFileAtomic(out, pdf);
     const open = exceptions.filter((e) => e.resolvedAt === null && !e.gone).length;
     return {
@@ -166,7 +179,8 @@ export async function runPeriodReport(args: PeriodReportArgs): Promise<{ text: s
         `${history.runs.length} runs over ${history.days.total} days (${history.days.missing.length} without a run); ` +
         `${exceptions.length} exceptions, ${open} open\n` +
         `sample: seed ${seed}, n ${sampleN} (${frequency}), ${SAMPLE_METHOD}\n` +
-        `archive head ${head.sha256}:${head.n}`,
+        `archive head ${head.sha256}:${head.n}` +
+        warnings.map((w) => `\nWARNING ${w}`).join(''),
       exitCode: 0,
     };
   } finally {

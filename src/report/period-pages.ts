@@ -145,6 +145,7 @@ export function drawExceptions(w: Writer, p: PeriodPackInput): void {
   w.newPage();
   w.heading('Exceptions', 1, { outline: true });
   w.para('An exception is a streak of FAIL or ERROR findings of one control on one resource, from the first run that showed it to the run where it passed (resolved), the last run that still saw the resource (gone), or the end of the period (open). Days open count from the first to the resolving run, else to the last run seen.', { size: 8.5, color: COLORS.muted });
+  for (const warning of p.warnings ?? []) w.para(`WARNING ${warning}`, { size: 8.5, color: COLORS.danger });
   if (p.exceptions.length === 0) {
     w.para('None in this period.');
     return;

@@ -62,6 +62,8 @@ export interface PeriodPackInput {
   toolVersion: string;
   /** attachments: history.json, period.json, population.tsv, bundle-<sha256>.json per run */
   attachments: { name: string; bytes: Buffer; description: string }[];
+  /** things the user's own files say that matched nothing (a management response for no exception) */
+  warnings?: string[];
   signingTime: Date;
   signer?: SignerInput;
   unsigned?: boolean;
