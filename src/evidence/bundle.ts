@@ -62,6 +62,22 @@ export function manifestBytes(manifest: Manifest): Buffer {
  * the sha256 of manifest.json.
  */
 export async function readVerifiedManifest(dir: string): Promise<{ manifest: Manifest; sha256: string }> {
+  const read = await readManifestOf(dir);
+  for (const file of read.manifest.files) {
+    const path = join(dir, file.path);
+    const data = await readFile(path).catch(() => { throw new BundleError(`${path}: listed in the manifest but missing`); });
+    if (data.length !== file.bytes || sha256Hex(data) !== file.sha256) throw fileChanged(path);
+  }
+  return read;
+}
+
+/** The error for a bundle file whose bytes are not what its manifest says. */
+export function fileChanged(path: string): BundleError {
+  return new BundleError(`${path}: sha256 does not match the manifest (the file was changed after collection)`);
+}
+
+/** A bundle's manifest, checked and hashed; its files are not read (a caller that streams them checks them). */
+export async function readManifestOf(dir: string): Promise<{ manifest: Manifest; sha256: string }> {
   const manifestPath = join(dir, MANIFEST_FILE);
   let bytes: Buffer;
   try {
@@ -76,13 +92,6 @@ export async function readVerifiedManifest(dir: string): Promise<{ manifest: Man
     throw new BundleError(`${manifestPath}: not valid JSON (${(err as Error).message.replace(/\s+/g, ' ')})`);
   }
   const manifest = checkManifest(raw, manifestPath);
-  for (const file of manifest.files) {
-    const path = join(dir, file.path);
-    const data = await readFile(path).catch(() => { throw new BundleError(`${path}: listed in the manifest but missing`); });
-    if (data.length !== file.bytes || sha256Hex(data) !== file.sha256) {
-      throw new BundleError(`${path}: sha256 does not match the manifest (the file was changed after collection)`);
-    }
-  }
   return { manifest, sha256: sha256Hex(bytes) };
 }
 

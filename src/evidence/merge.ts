@@ -1,15 +1,17 @@
 // `trustpack merge`: the shard bundles of one estate (collect --shard K/N) -> one bundle that
 // evaluates exactly as an unsharded run. Refuses (BundleError, exit 2) anything that would not:
 // a missing or repeated shard, shards of different account lists, catalogs or regions.
-// The shards' records files are concatenated as they are (their sha256 checked against their
-// manifests first): accounts never overlap between shards, and nothing is parsed or re-hashed
-// per record, so a merge costs about what reading and writing the bytes costs.
+// The shards' records files are concatenated as they are, in one streamed pass that checks each
+// file's sha256 against its manifest while copying it (a mismatch discards the output): accounts
+// never overlap between shards, and nothing is parsed per record, so a merge costs about what
+// reading and writing the bytes once costs.
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { accountsDigest } from '../aws/estate.js';
 import { tempSibling } from '../util/atomic.js';
-import { BundleError, manifestBytes, readVerifiedManifest, recordsPath, MANIFEST_FILE } from './bundle.js';
+import { BundleError, fileChanged, manifestBytes, readManifestOf, recordsPath, MANIFEST_FILE } from './bundle.js';
 import type { Collection, Manifest, ManifestFile } from './model.js';
 
 interface ShardManifest {
@@ -110,7 +112,7 @@ function mergeManifests(shards: readonly ShardManifest[]): { ordered: ShardManif
 export async function mergeShardDirs(dirs: readonly string[], out: string): Promise<Manifest> {
   const shards: ShardManifest[] = [];
   for (const dir of dirs) {
-    const { manifest, sha256: manifestSha256 } = await readVerifiedManifest(dir);
+    const { manifest, sha256: manifestSha256 } = await readManifestOf(dir);
     shards.push({ dir, manifest, manifestSha256 });
   }
   const { ordered, manifest } = mergeManifests(shards);
@@ -125,17 +127,36 @@ export async function mergeShardDirs(dirs: readonly string[], out: string): Prom
     const files: ManifestFile[] = [];
     for (const collector of [...collectors].sort()) {
       const path = recordsPath(collector);
-      const parts: Buffer[] = [];
+      const merged = createHash('sha256');
       let records = 0;
-      for (const s of ordered) {
-        const f = s.manifest.files.find((x) => x.path === path);
-        if (!f) continue;
-        parts.push(await readFile(join(s.dir, path)));
-        records += f.records ?? 0;
+      let size = 0;
+      const outFile = await open(join(tmp, path), 'wx');
+      try {
+        for (const s of ordered) {
+          const f = s.manifest.files.find((x) => x.path === path);
+          if (!f) continue;
+          const src = join(s.dir, path);
+          const own = createHash('sha256');
+          let n = 0;
+          try {
+            for await (const chunk of createReadStream(src) as AsyncIterable<Buffer>) {
+              own.update(chunk);
+              merged.update(chunk);
+              n += chunk.length;
+              await outFile.write(chunk);
+            }
+          } catch (err) {
+            if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new BundleError(`${src}: listed in the manifest but missing`);
+            throw err;
+          }
+          if (n !== f.bytes || own.digest('hex') !== f.sha256) throw fileChanged(src);
+          records += f.records ?? 0;
+          size += n;
+        }
+      } finally {
+        await outFile.close();
       }
-      const bytes = Buffer.concat(parts);
-      await writeFile(join(tmp, path), bytes);
-      files.push({ path, sha256: sha256(bytes), bytes: bytes.length, records });
+      files.push({ path, sha256: merged.digest('hex'), bytes: size, records });
     }
     manifest.files = files;
     await writeFile(join(tmp, MANIFEST_FILE), manifestBytes(manifest));
