@@ -10,6 +10,7 @@ import { loadFixture, startSandbox, type Sandbox } from '../src/sandbox/index.js
 import { SAMPLE, useSandboxEnv } from './collect-helpers.js';
 import { archiveNights, NIGHTS } from './helpers/archive-nights.js';
 import { ROOT, runCli } from './helpers/cli.js';
+import { startTsa } from './helpers/tsa-server.js';
 
 // the sample project (system, preparer, reviewer) lives beside its account
 const PROJECT = join(ROOT, 'examples', 'sample', 'trustpack.yaml');
@@ -166,5 +167,26 @@ describe('period pack', () => {
     expect(r.stdout).not.toContain('rds-cluster-tls-enforced on');
     const warnedText = execFileSync('pdftotext', [out, '-']).toString('utf8').replace(/\s+/g, ' ');
     expect(warnedText).toContain(`WARNING ${warning}`);
+  }, 120_000);
+  it('takes an RFC 3161 timestamp like the run pack (room for the token in the signature placeholder)', async () => {
+    const tsa = await startTsa();
+    try {
+      const out = join(dir, 'stamped.pdf');
+      const r = await runCli(['report', '--project', PROJECT, '--archive', archive, '--period', '2026-03-01..2026-03-06', '--out', out,
+        '--sign-p12', join(dir, 's.p12'), '--sign-passphrase-env', 'TP_PERIOD_PASS', '--tsa-url', tsa.url], { env: ENV });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(tsa.requests).toBe(1);
+      const tsaRoot = join(dir, 'tsa-root.pem');
+      await writeFile(tsaRoot, tsa.root.pem);
+      const v = await runCli(['verify', out, '--trust', join(dir, 'c.pem'), '--tsa-trust', tsaRoot, '--format', 'json']);
+      expect(v.code).toBe(0);
+      const j = JSON.parse(v.stdout) as { valid: boolean; timestamp: unknown };
+      expect(j.valid).toBe(true);
+      expect(j.timestamp).not.toBeNull();
+      expect(execFileSync('pdfsig', [out]).toString('utf8')).toContain('Signature is Valid.');
+    } finally {
+      await tsa.close();
+    }
   }, 120_000);
 });

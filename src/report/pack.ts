@@ -14,7 +14,7 @@ import { drawControls } from './control-pages.js';
 import { drawAppendix, drawWaivers } from './appendix.js';
 import { drawExceptions, frameworkNames } from './auditor.js';
 import { FRAMEWORKS } from '../controls/registry/frameworks.js';
-import { addSignaturePlaceholder, loadSigner, makeDemoSigner, placeholderLength, signPdf, SigningError, type SignerIdentity, type SignerInput } from './sign.js';
+import { addSignaturePlaceholder, placeholderLength, resolvePackSigner, signPdf } from './sign.js';
 import { MANIFEST_ATTACHMENT, OSCAL_ATTACHMENT, RESULTS_ATTACHMENT, type PackAttachment, type PackInput } from './types.js';
 
 export type { PackInput } from './types.js';
@@ -69,19 +69,8 @@ function packFrameworkIds(input: PackInput): string[] {
   return FRAMEWORK_IDS.filter((id) => input.frameworks.some((f) => f.id === id));
 }
 
-function resolveSigner(input: PackInput): { signer?: SignerInput; identity?: SignerIdentity } {
-  if (input.unsigned) return {};
-  let signer = input.signer;
-  if (!signer && input.demoSigner) {
-    const demo = makeDemoSigner({ commonName: 'trustpack demo signer', organisation: 'DEMO — not for audit use', notBefore: new Date(input.signingTime.getTime() - 86_400_000) });
-    signer = { p12: demo.p12, passphrase: demo.passphrase };
-  }
-  if (!signer) throw new SigningError('no signing key: give a PKCS#12 key (--sign-p12) or ask for an unsigned pack');
-  return { signer, identity: loadSigner(signer) };
-}
-
 export async function buildPack(input: PackInput): Promise<Buffer> {
-  const { signer, identity } = resolveSigner(input); // fail fast on a bad key
+  const { signer, identity } = resolvePackSigner(input); // fail fast on a bad key
   const attachments = packAttachments(input);
   const t = input.signingTime;
   const org = input.organisation ?? '';

@@ -2,25 +2,14 @@
 // JSON, the archive entries used, the population and every run's manifest attached.
 // Deterministic like the run pack: same inputs, signing time and RSA key give the same bytes.
 import { COLORS, PAGE, Writer, openPackDocument } from './layout.js';
-import { addSignaturePlaceholder, loadSigner, makeDemoSigner, signPdf, SigningError, type SignerIdentity, type SignerInput } from './sign.js';
+import { addSignaturePlaceholder, placeholderLength, resolvePackSigner, signPdf } from './sign.js';
 import { drawExceptions, drawGaps, drawPeriodAppendix, drawPeriodCover, drawPeriodSummary, drawSamples, drawTimelines } from './period-pages.js';
 import type { PeriodPackInput } from './period-types.js';
 
 export type { PeriodPackInput } from './period-types.js';
 
-function resolveSigner(input: PeriodPackInput): { signer?: SignerInput; identity?: SignerIdentity } {
-  if (input.unsigned) return {};
-  let signer = input.signer;
-  if (!signer && input.demoSigner) {
-    const demo = makeDemoSigner({ commonName: 'trustpack demo signer', organisation: 'DEMO — not for audit use', notBefore: new Date(input.signingTime.getTime() - 86_400_000) });
-    signer = { p12: demo.p12, passphrase: demo.passphrase };
-  }
-  if (!signer) throw new SigningError('no signing key: give a PKCS#12 key (--sign-p12) or ask for an unsigned pack');
-  return { signer, identity: loadSigner(signer) };
-}
-
 export async function buildPeriodPack(input: PeriodPackInput): Promise<Buffer> {
-  const { signer, identity } = resolveSigner(input);
+  const { signer, identity } = resolvePackSigner(input);
   const t = input.signingTime;
   const org = input.organisation ?? '';
   const h = input.history;
@@ -66,6 +55,8 @@ export async function buildPeriodPack(input: PeriodPackInput): Promise<Buffer> {
     await addSignaturePlaceholder(doc, {
       signingTime: t, name: identity.commonName ?? identity.subject,
       reason: `trustpack period evidence pack, ${h.period.start} to ${h.period.end}`, location: org,
+      // room for the chain, the revocation lists and a timestamp token, as the run pack has
+      signatureLength: placeholderLength(signer),
     });
   }
   w.finish();

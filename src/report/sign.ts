@@ -337,3 +337,18 @@ export function makeDemoSigner(opts: { commonName: string; organisation?: string
   const p12 = Buffer.from(f.asn1.toDer(p12Asn1).getBytes(), 'binary');
   return { p12, passphrase, certPem: f.pki.certificateToPem(cert) };
 }
+
+/**
+ * The key a pack is signed with: none for an unsigned pack, a throwaway demo key when asked for,
+ * else the one given (a bad key fails here, before anything is drawn).
+ */
+export function resolvePackSigner(input: { unsigned?: boolean; signer?: SignerInput; demoSigner?: boolean; signingTime: Date }): { signer?: SignerInput; identity?: SignerIdentity } {
+  if (input.unsigned) return {};
+  let signer = input.signer;
+  if (!signer && input.demoSigner) {
+    const demo = makeDemoSigner({ commonName: 'trustpack demo signer', organisation: 'DEMO — not for audit use', notBefore: new Date(input.signingTime.getTime() - 86_400_000) });
+    signer = { p12: demo.p12, passphrase: demo.passphrase };
+  }
+  if (!signer) throw new SigningError('no signing key: give a PKCS#12 key (--sign-p12) or ask for an unsigned pack');
+  return { signer, identity: loadSigner(signer) };
+}
