@@ -1,6 +1,6 @@
 // Shared by the joins that read cluster parameter groups: a group's parameters by name.
-import type { EvidenceRecord } from '../src/evidence/model.js';
-import { dataOf, prior, str } from './common.js';
+import type { EvidenceRecord, EvidenceRecordDraft } from '../src/evidence/model.js';
+import { dataOf, makeDraft, prior, str } from './common.js';
 import type { CollectContext } from './types.js';
 
 export interface ParameterValue {
@@ -33,4 +33,21 @@ export function parameterGroups(ctx: CollectContext): Map<string, { record: Evid
 /** A comma-separated list parameter as a sorted list of its trimmed items ([] when unset). */
 export function listValue(v: string | null | undefined): string[] {
   return (v ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '').sort();
+}
+
+/**
+ * The record of a join of one cluster with its parameter group: the join's source fields, the
+ * cluster's identity, and the collector's own facts after them.
+ */
+export function clusterGroupDraft(
+  ctx: CollectContext, collector: string, cluster: EvidenceRecord,
+  group: { record: EvidenceRecord } | undefined, facts: Record<string, unknown>,
+): EvidenceRecordDraft {
+  const c = dataOf(cluster);
+  return makeDraft(ctx, collector, {
+    service: 'trustpack', operation: 'join', parameters: { join: ['rds.db-clusters', 'rds.cluster-parameters'] },
+    resourceType: 'AWS::RDS::DBCluster', resource: cluster.resource,
+    derivedFrom: group ? [cluster.id, group.record.id] : [cluster.id],
+    data: { DBClusterIdentifier: c['DBClusterIdentifier'] ?? null, DBClusterArn: c['DBClusterArn'] ?? cluster.resource, ...facts },
+  });
 }

@@ -5,8 +5,8 @@
 // to the RDS API.
 import type { CollectContext } from './types.js';
 import type { EvidenceRecordDraft } from '../src/evidence/model.js';
-import { dataOf, makeDraft, prior, str } from './common.js';
-import { listValue, parameterGroups } from './cluster-parameter-values.js';
+import { dataOf, prior, str } from './common.js';
+import { clusterGroupDraft, listValue, parameterGroups } from './cluster-parameter-values.js';
 
 export async function* collect(ctx: CollectContext): AsyncIterable<EvidenceRecordDraft> {
   const groups = parameterGroups(ctx);
@@ -16,22 +16,15 @@ export async function* collect(ctx: CollectContext): AsyncIterable<EvidenceRecor
     const group = groupName ? groups.get(groupName) : undefined;
     // unset parameters take the engine's default; for these the default is auditing off
     const value = (name: string): string | null => group?.params.get(name)?.value ?? null;
-    yield makeDraft(ctx, 'rds.cluster-audit-settings', {
-      service: 'trustpack', operation: 'join', parameters: { join: ['rds.db-clusters', 'rds.cluster-parameters'] },
-      resourceType: 'AWS::RDS::DBCluster', resource: cluster.resource,
-      derivedFrom: group ? [cluster.id, group.record.id] : [cluster.id],
-      data: {
-        DBClusterIdentifier: c['DBClusterIdentifier'] ?? null,
-        DBClusterArn: c['DBClusterArn'] ?? cluster.resource,
-        Engine: c['Engine'] ?? null,
-        DBClusterParameterGroup: groupName,
-        ParameterGroupRead: group !== undefined,
-        EnabledCloudwatchLogsExports: Array.isArray(c['EnabledCloudwatchLogsExports']) ? c['EnabledCloudwatchLogsExports'] : [],
-        ServerAuditLogging: value('server_audit_logging'),
-        ServerAuditEvents: listValue(value('server_audit_events')),
-        SharedPreloadLibraries: listValue(value('shared_preload_libraries')),
-        PgauditLog: listValue(value('pgaudit.log')),
-      },
+    yield clusterGroupDraft(ctx, 'rds.cluster-audit-settings', cluster, group, {
+      Engine: c['Engine'] ?? null,
+      DBClusterParameterGroup: groupName,
+      ParameterGroupRead: group !== undefined,
+      EnabledCloudwatchLogsExports: Array.isArray(c['EnabledCloudwatchLogsExports']) ? c['EnabledCloudwatchLogsExports'] : [],
+      ServerAuditLogging: value('server_audit_logging'),
+      ServerAuditEvents: listValue(value('server_audit_events')),
+      SharedPreloadLibraries: listValue(value('shared_preload_libraries')),
+      PgauditLog: listValue(value('pgaudit.log')),
     });
   }
 }

@@ -3,8 +3,8 @@
 // (Source user or system), else the engine version's default from collectors/rds-tls-defaults.ts.
 import type { CollectContext } from './types.js';
 import type { EvidenceRecordDraft } from '../src/evidence/model.js';
-import { dataOf, makeDraft, prior, str } from './common.js';
-import { parameterGroups } from './cluster-parameter-values.js';
+import { dataOf, prior, str } from './common.js';
+import { clusterGroupDraft, parameterGroups } from './cluster-parameter-values.js';
 import { lowestTls, minTlsParameter, tlsDefault } from './rds-tls-defaults.js';
 
 export async function* collect(ctx: CollectContext): AsyncIterable<EvidenceRecordDraft> {
@@ -26,23 +26,16 @@ export async function* collect(ctx: CollectContext): AsyncIterable<EvidenceRecor
     else if (configured !== null) { source = 'parameter-group'; effective = configured; }
     else if (fallback) { source = 'engine-default'; effective = fallback.defaultValue; }
     else { source = 'unknown'; effective = null; }
-    yield makeDraft(ctx, 'rds.cluster-tls-version', {
-      service: 'trustpack', operation: 'join', parameters: { join: ['rds.db-clusters', 'rds.cluster-parameters'] },
-      resourceType: 'AWS::RDS::DBCluster', resource: cluster.resource,
-      derivedFrom: group ? [cluster.id, group.record.id] : [cluster.id],
-      data: {
-        DBClusterIdentifier: c['DBClusterIdentifier'] ?? null,
-        DBClusterArn: c['DBClusterArn'] ?? cluster.resource,
-        Engine: engine ?? null,
-        EngineVersion: version ?? null,
-        DBClusterParameterGroup: groupName,
-        MinTlsParameterName: parameter,
-        MinTlsParameterValue: configured,
-        MinTlsSource: source,
-        DefaultSources: source === 'engine-default' && fallback ? fallback.sources : [],
-        EffectiveValue: effective,
-        MinimumTlsVersion: effective === null ? null : lowestTls(effective),
-      },
+    yield clusterGroupDraft(ctx, 'rds.cluster-tls-version', cluster, group, {
+      Engine: engine ?? null,
+      EngineVersion: version ?? null,
+      DBClusterParameterGroup: groupName,
+      MinTlsParameterName: parameter,
+      MinTlsParameterValue: configured,
+      MinTlsSource: source,
+      DefaultSources: source === 'engine-default' && fallback ? fallback.sources : [],
+      EffectiveValue: effective,
+      MinimumTlsVersion: effective === null ? null : lowestTls(effective),
     });
   }
 }
