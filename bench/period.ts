@@ -98,7 +98,7 @@ if (values.phase) {
 } else {
   const dir = values.keep ?? await mkdtemp(join(tmpdir(), 'tp-bench-period-'));
   const archiveDir = join(dir, 'archive');
-  const { makeDemoSigner } = await import('../src/report/sign.js');
+  const { makeDemoSigner } = await import('../src/signing/sign.js');
   await writeFile(join(dir, 'signer.p12'), makeDemoSigner({ commonName: 'bench signer', organisation: 'bench', notBefore: new Date('2025-01-01T00:00:00Z') }).p12);
   const g = await generate(archiveDir, nights);
   console.log(`nights                 ${nights} (${g.runs} runs archived in ${g.seconds.toFixed(1)} s through the sandbox)`);

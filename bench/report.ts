@@ -19,7 +19,7 @@ interface Sample {
 
 async function child(kind: string, n: number, out?: string): Promise<Sample> {
   const { makeFixture } = await import('../test/report-fixture.js');
-  const { makeDemoSigner } = await import('../src/report/sign.js');
+  const { makeDemoSigner } = await import('../src/signing/sign.js');
   if (kind === 'pack' || kind === 'big') {
     const fx = kind === 'pack' ? makeFixture({ extra: n }) : makeFixture({ extra: 1000, bulk: n, bulkBytes: 4096 });
     const signer = makeDemoSigner({ commonName: 'Bench Signer', notBefore: new Date('2026-01-01T00:00:00Z') });
@@ -75,7 +75,7 @@ async function child(kind: string, n: number, out?: string): Promise<Sample> {
   }
   if (kind === 'verify' || kind === 'sha') {
     const file = out!;
-    const { verifyPack } = await import('../src/report/verify.js');
+    const { verifyPack } = await import('../src/verify/verify.js');
     let best = Infinity;
     for (let i = 0; i < 3; i++) {
       const t = process.hrtime.bigint();

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
-import { makeDemoSigner, signPdf } from '../src/report/sign.js';
+import { makeDemoSigner, signPdf } from '../src/signing/sign.js';
 import { canonicalJsonOfData, sha256Hex } from '../src/evidence/canonical.js';
 import { deflatedZeros, flate, hostilePdf, type RawAttachment } from '../test/helpers/hostile-pdf.js';
 

@@ -9,8 +9,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildPack } from '../src/report/pack.js';
-import { makeDemoSigner } from '../src/report/sign.js';
-import { verifyPackBytes } from '../src/report/verify.js';
+import { makeDemoSigner } from '../src/signing/sign.js';
+import { verifyPackBytes } from '../src/verify/verify.js';
 import { makeFixture } from './report-fixture.js';
 import { ROOT, runCli } from './helpers/cli.js';
 

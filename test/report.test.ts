@@ -7,7 +7,7 @@ import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync, statSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildPack, writePack } from '../src/report/pack.js';
-import { makeDemoSigner, SigningError, loadSigner, type DemoSigner } from '../src/report/sign.js';
+import { makeDemoSigner, SigningError, loadSigner, type DemoSigner } from '../src/signing/sign.js';
 import { CONTROLS, FRAMEWORKS, makeFixture } from './report-fixture.js';
 
 const run = (cmd: string, args: string[], cwd?: string) => {

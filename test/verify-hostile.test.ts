@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { signPdf, makeDemoSigner, type DemoSigner } from '../src/report/sign.js';
+import { signPdf, makeDemoSigner, type DemoSigner } from '../src/signing/sign.js';
 import { canonicalJsonOfData, sha256Hex } from '../src/evidence/canonical.js';
 import { deflatedZeros, flate, hostilePdf, type RawAttachment } from './helpers/hostile-pdf.js';
 import { BIN } from './helpers/cli.js';
@@ -145,7 +145,7 @@ describe('attacks get a verdict in bounded time and memory', () => {
 describe('unknown or unsupported algorithms get a verdict', () => {
   it('a signer certificate with an unknown public-key algorithm: exit 1 with the reason, with and without --trust', async () => {
     const { issue, KU, privatePem } = await import('./helpers/pki.js');
-    const { buildCades } = await import('../src/report/cades.js');
+    const { buildCades } = await import('../src/signing/cades.js');
     const { SignPdf } = await import('@signpdf/signpdf');
     const { Signer } = await import('@signpdf/utils');
     const { createPrivateKey, sign } = await import('node:crypto');

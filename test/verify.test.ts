@@ -8,8 +8,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildPack } from '../src/report/pack.js';
-import { makeDemoSigner, type DemoSigner } from '../src/report/sign.js';
-import { UnreadablePackError, verifyPack, verifyPackBytes, type VerifyResult } from '../src/report/verify.js';
+import { makeDemoSigner, type DemoSigner } from '../src/signing/sign.js';
+import { UnreadablePackError, verifyPack, verifyPackBytes, type VerifyResult } from '../src/verify/verify.js';
 import { makeFixture } from './report-fixture.js';
 
 let dir: string;

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { validatePath } from '../src/report/x509-path.js';
+import { validatePath } from '../src/verify/x509-path.js';
 import { EKU, issue, KU, type CertSpec, type Issued } from './helpers/pki.js';
 
 const Y = 365 * 86_400_000;

@@ -61,7 +61,7 @@ export async function runDemo(o: ProjectOptions & { out: string; force?: boolean
   await writeFileAtomic(join(out, 'results.junit.xml'), render('junit', results, { color: false }));
   await writeFileAtomic(join(out, 'summary.md'), render('markdown', results, { color: false }));
 
-  const { makeDemoSigner } = await import('../report/sign.js');
+  const { makeDemoSigner } = await import('../signing/sign.js');
   const signer = makeDemoSigner({ commonName: 'trustpack demo signer', organisation: ctx.project.organisation ?? 'trustpack demo', notBefore: now });
   await writeFileAtomic(join(out, 'demo-signer.pem'), signer.certPem);
   const pack = join(out, 'evidence-pack.pdf');
@@ -69,7 +69,7 @@ export async function runDemo(o: ProjectOptions & { out: string; force?: boolean
 
   await writeFileAtomic(join(out, DEMO_MARKER), demoMarkerText(out, DEMO_OUTPUTS));
 
-  const { verifyPack } = await import('../report/verify.js');
+  const { verifyPack } = await import('../verify/verify.js');
   const verified = await verifyPack(pack, { trustPem: signer.certPem });
 
   const rel = (p: string) => (p.startsWith(process.cwd()) ? p.slice(process.cwd().length + 1) : p);

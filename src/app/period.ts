@@ -190,8 +190,8 @@ export async function runPeriodReport(args: PeriodReportArgs): Promise<{ text: s
 
 /** verify FILE --archive LOCATION: every run the pack names is that entry of the archive. */
 export async function verifyPackAgainstArchive(file: string, location: string): Promise<{ problems: string[]; checked: number }> {
-  const { readEmbeddedFiles } = await import('../report/verify.js');
-  const { checkPeriodAttachments, isPeriodPack } = await import('../report/period-verify.js');
+  const { readEmbeddedFiles } = await import('../verify/verify.js');
+  const { checkPeriodAttachments, isPeriodPack } = await import('../verify/period-verify.js');
   let files: Map<string, Buffer>;
   try {
     files = await readEmbeddedFiles(await readFile(file));

@@ -14,7 +14,7 @@ import { checkOutputTarget } from './output-target.js';
 import { projectLogo } from './logo.js';
 import type { PackInput } from '../report/types.js';
 
-import type { SignerInput } from '../report/sign.js';
+import type { SignerInput } from '../signing/sign.js';
 
 export type Signer = SignerInput;
 
@@ -146,10 +146,10 @@ export async function readSigner(o: SigningOptions): Promise<Signer | undefined>
   if (o.signKmsKey) {
     if (!o.signCert) throw new UsageError('--sign-kms-key needs --sign-cert CERT.pem: the certificate issued for that key (its chain may follow in the same file)');
     const certPem = (await readFileOr(o.signCert, 'signing certificate')).toString('utf8');
-    const { kmsSigningKey } = await import('../report/kms-signer.js');
+    const { kmsSigningKey } = await import('../signing/kms-signer.js');
     signer = { remote: { certPem, key: await kmsSigningKey(o.signKmsKey, o.profile ? { profile: o.profile } : {}) } };
     // the certificate must be for this key: found out before anything is rendered
-    const { checkSigner } = await import('../report/sign.js');
+    const { checkSigner } = await import('../signing/sign.js');
     await checkSigner(signer);
   } else {
     if (!o.signP12) throw new UsageError('no signing key: give --sign-p12 FILE and --sign-passphrase-env VAR, --sign-kms-key ARN and --sign-cert CERT.pem, or --unsigned for an unsigned pack');

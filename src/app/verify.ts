@@ -20,7 +20,7 @@ export async function runVerify(
   file: string,
   opts: { trust?: string[]; intermediates?: string[]; tsaTrust?: string[]; format: string; color: boolean },
 ): Promise<{ text: string; exitCode: number }> {
-  const { verifyPack } = await import('../report/verify.js');
+  const { verifyPack } = await import('../verify/verify.js');
   const trustPem = await readPems(opts.trust, 'trusted');
   const intermediatesPem = await readPems(opts.intermediates, 'intermediate');
   const tsaTrustPem = await readPems(opts.tsaTrust, 'TSA trust');

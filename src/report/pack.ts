@@ -14,7 +14,7 @@ import { drawControls } from './control-pages.js';
 import { drawAppendix, drawWaivers } from './appendix.js';
 import { drawExceptions, frameworkNames } from './auditor.js';
 import { FRAMEWORKS } from '../controls/registry/frameworks.js';
-import { addSignaturePlaceholder, placeholderLength, resolvePackSigner, signPdf } from './sign.js';
+import { addSignaturePlaceholder, placeholderLength, resolvePackSigner, signPdf } from '../signing/sign.js';
 import { MANIFEST_ATTACHMENT, OSCAL_ATTACHMENT, RESULTS_ATTACHMENT, type PackAttachment, type PackInput } from './types.js';
 
 export type { PackInput } from './types.js';

@@ -2,7 +2,7 @@
 // JSON, the archive entries used, the population and every run's manifest attached.
 // Deterministic like the run pack: same inputs, signing time and RSA key give the same bytes.
 import { COLORS, PAGE, Writer, openPackDocument } from './layout.js';
-import { addSignaturePlaceholder, placeholderLength, resolvePackSigner, signPdf } from './sign.js';
+import { addSignaturePlaceholder, placeholderLength, resolvePackSigner, signPdf } from '../signing/sign.js';
 import { drawExceptions, drawGaps, drawPeriodAppendix, drawPeriodCover, drawPeriodSummary, drawSamples, drawTimelines } from './period-pages.js';
 import type { PeriodPackInput } from './period-types.js';
 

@@ -3,7 +3,7 @@
 // it never reads the archive or evaluates anything.
 import type { ControlStatus } from '../engine/results.js';
 import type { History } from '../history/model.js';
-import type { SignerInput } from './sign.js';
+import type { SignerInput } from '../signing/sign.js';
 
 export interface PeriodException {
   controlId: string;

@@ -3,7 +3,7 @@
 import type { Control, Framework, FrameworkId } from '../controls/model.js';
 import type { Manifest } from '../evidence/model.js';
 import type { Results } from '../engine/results.js';
-import type { SignerInput } from './sign.js';
+import type { SignerInput } from '../signing/sign.js';
 
 /** The Coverage JSON of docs/ARCHITECTURE.md (what src/engine/coverage.ts computes). */
 export interface PackCoverage {

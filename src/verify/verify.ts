@@ -5,11 +5,11 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { checkCms, cmsLength, digestRanges } from './cms.js';
 import { pemCertificates, revocationProblems, validatePath } from './x509-path.js';
-import { checkTimestampToken } from './tsa.js';
+import { checkTimestampToken } from '../signing/tsa.js';
 import { decodedChunks, decodeWhole, HostilePdfError, InflateBudget, LIMITS, listEmbeddedFiles } from './pdf-embedded.js';
-import { attestationAttachmentName, MANIFEST_ATTACHMENT, RESULTS_ATTACHMENT } from './types.js';
+import { attestationAttachmentName, MANIFEST_ATTACHMENT, RESULTS_ATTACHMENT } from '../report/types.js';
 import { checkPeriodAttachments } from './period-verify.js';
-import { PERIOD_ATTACHMENT } from './period-types.js';
+import { PERIOD_ATTACHMENT } from '../report/period-types.js';
 import { canonicalJsonOfData, sha256Hex } from '../evidence/canonical.js';
 
 export class UnreadablePackError extends Error {
