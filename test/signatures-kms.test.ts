@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { loadFixture, startSandbox, type Sandbox } from '../src/sandbox/index.js';
 import { buildPack } from '../src/report/pack.js';
 import { kmsSigningKey } from '../src/signing/kms-signer.js';
+import { kmsSigningApi } from '../src/app/kms-client.js';
 import { verifyPackBytes } from '../src/verify/verify.js';
 import { makeFixture } from './report-fixture.js';
 import { EKU, issue, KU, publicOnly, type Issued } from './helpers/pki.js';
@@ -94,7 +95,7 @@ describe('the sandbox answers Sign and GetPublicKey as KMS does (checked with th
 describe('packs signed by a KMS key', () => {
   for (const type of ['rsa', 'ec'] as const) {
     it(`${type === 'rsa' ? 'RSA_2048 (RSASSA_PKCS1_V1_5_SHA_256)' : 'ECC_NIST_P256 (ECDSA_SHA_256)'}: pdfsig, openssl cms -verify and trustpack verify --trust CA`, async () => {
-      const key = await kmsSigningKey(keys[type].arn);
+      const key = await kmsSigningKey(keys[type].arn, kmsSigningApi());
       const pdf = await buildPack({ ...fx.input, signer: { remote: { certPem: keys[type].cert.pem, key } } });
       const file = write(`kms-${type}.pdf`, pdf);
       const sig = spawnSync('pdfsig', [file], { encoding: 'utf8' }).stdout;
@@ -115,8 +116,8 @@ describe('packs signed by a KMS key', () => {
   }
 
   it('ECDSA packs differ on each signing; RSA KMS packs are byte-identical', async () => {
-    const ec = await kmsSigningKey(keys.ec.arn);
-    const rsa = await kmsSigningKey(keys.rsa.arn);
+    const ec = await kmsSigningKey(keys.ec.arn, kmsSigningApi());
+    const rsa = await kmsSigningKey(keys.rsa.arn, kmsSigningApi());
     const e1 = await buildPack({ ...fx.input, signer: { remote: { certPem: keys.ec.cert.pem, key: ec } } });
     const e2 = await buildPack({ ...fx.input, signer: { remote: { certPem: keys.ec.cert.pem, key: ec } } });
     expect(e1.equals(e2)).toBe(false);

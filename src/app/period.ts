@@ -9,10 +9,8 @@ import { globToRegExp } from '../engine/waivers.js';
 import { buildHistory, type RunRef } from '../history/build.js';
 import { frequencyOf, occurrenceId, SampleDraw, SAMPLE_METHOD } from '../history/sample.js';
 import type { HistoryRun } from '../history/model.js';
-import {
-  bundleAttachmentName, HISTORY_ATTACHMENT, PERIOD_ATTACHMENT, POPULATION_ATTACHMENT,
-  type PeriodException, type PeriodPackInput, type PeriodRunRef, type PeriodSample,
-} from '../report/period-types.js';
+import type { PeriodException, PeriodPackInput, PeriodSample } from '../report/period-types.js';
+import { bundleAttachmentName, HISTORY_ATTACHMENT, PERIOD_ATTACHMENT, POPULATION_ATTACHMENT, type PeriodRunRef } from '../pack/contract.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { VERSION } from '../version.js';
 import { loadProjectContext, type ProjectOptions } from './project.js';

@@ -52,7 +52,7 @@ export interface PackRequest {
  * a document other than the one attested).
  */
 async function attestationAttachments(req: PackRequest): Promise<{ name: string; bytes: Buffer; description: string }[]> {
-  const { attestationAttachmentName } = await import('../report/types.js');
+  const { attestationAttachmentName } = await import('../pack/contract.js');
   const { createHash } = await import('node:crypto');
   const { resolve, isAbsolute } = await import('node:path');
   const out = new Map<string, { name: string; bytes: Buffer; description: string }>();
@@ -146,8 +146,8 @@ export async function readSigner(o: SigningOptions): Promise<Signer | undefined>
   if (o.signKmsKey) {
     if (!o.signCert) throw new UsageError('--sign-kms-key needs --sign-cert CERT.pem: the certificate issued for that key (its chain may follow in the same file)');
     const certPem = (await readFileOr(o.signCert, 'signing certificate')).toString('utf8');
-    const { kmsSigningKey } = await import('../signing/kms-signer.js');
-    signer = { remote: { certPem, key: await kmsSigningKey(o.signKmsKey, o.profile ? { profile: o.profile } : {}) } };
+    const [{ kmsSigningKey }, { kmsSigningApi }] = await Promise.all([import('../signing/kms-signer.js'), import('./kms-client.js')]);
+    signer = { remote: { certPem, key: await kmsSigningKey(o.signKmsKey, kmsSigningApi(o.profile ? { profile: o.profile } : {})) } };
     // the certificate must be for this key: found out before anything is rendered
     const { checkSigner } = await import('../signing/sign.js');
     await checkSigner(signer);

@@ -56,13 +56,13 @@ const DECLARED: readonly PermissionDeclaration[] = [
     action: 'config:BatchGetResourceConfig', principal: 'member', site: 'collectors/history/store.ts',
     why: 'collect --as-of / backfill: current items, 100 resources a call; a resource unchanged since the range start needs no walk back through its history',
   },
-  // signing packs with a key held in KMS (src/signing/kms-signer.ts, report --sign-kms-key)
+  // signing packs with a key held in KMS (src/app/kms-client.ts, report --sign-kms-key)
   {
-    action: 'kms:GetPublicKey', principal: 'signer', site: 'src/signing/kms-signer.ts',
+    action: 'kms:GetPublicKey', principal: 'signer', site: 'src/app/kms-client.ts',
     why: 'checks that --sign-cert is the certificate of the signing key before anything is drawn', resource: '{key}',
   },
   {
-    action: 'kms:Sign', principal: 'signer', site: 'src/signing/kms-signer.ts',
+    action: 'kms:Sign', principal: 'signer', site: 'src/app/kms-client.ts',
     why: 'signs the CMS signed attributes (MessageType DIGEST): the private key never leaves KMS', resource: '{key}',
   },
   // the evidence archive in S3 (src/archive/s3.ts): create-only writes, reads, listing; never a delete

@@ -3,7 +3,7 @@ import type { Control, Framework } from '../controls/model.js';
 import type { Manifest } from '../evidence/model.js';
 import type { ControlResult, ControlStatus } from '../engine/results.js';
 import type { Writer } from './layout.js';
-import type { SignerIdentity } from '../signing/sign.js';
+import type { SignerIdentity } from '../pack/contract.js';
 import type { PackAttachment, PackCoverage, PackInput } from './types.js';
 
 export interface PackContext {

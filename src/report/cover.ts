@@ -2,7 +2,7 @@
 import { COLORS, PAGE } from './layout.js';
 import { fmtTime, type PackContext } from './context.js';
 import { frameworkLabel } from './auditor.js';
-import { SIGNATURE_SUBFILTER } from '../signing/sign.js';
+import { SIGNATURE_SUBFILTER } from '../pack/contract.js';
 
 export function drawCover(ctx: PackContext): void {
   const { w, input } = ctx;

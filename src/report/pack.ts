@@ -15,7 +15,8 @@ import { drawAppendix, drawWaivers } from './appendix.js';
 import { drawExceptions, frameworkNames } from './auditor.js';
 import { FRAMEWORKS } from '../controls/registry/frameworks.js';
 import { addSignaturePlaceholder, placeholderLength, resolvePackSigner, signPdf } from '../signing/sign.js';
-import { MANIFEST_ATTACHMENT, OSCAL_ATTACHMENT, RESULTS_ATTACHMENT, type PackAttachment, type PackInput } from './types.js';
+import type { PackAttachment, PackInput } from './types.js';
+import { MANIFEST_ATTACHMENT, OSCAL_ATTACHMENT, RESULTS_ATTACHMENT } from '../pack/contract.js';
 
 export type { PackInput } from './types.js';
 

@@ -3,7 +3,7 @@
 // exceptions with their dates and covers, gaps, population and sample, and how to verify.
 import { COLORS, PAGE, STATUS_COLORS, type Writer } from './layout.js';
 import { fmtTime } from './context.js';
-import type { SignerIdentity } from '../signing/sign.js';
+import type { SignerIdentity } from '../pack/contract.js';
 import type { PeriodPackInput } from './period-types.js';
 import type { ControlStatus } from '../engine/results.js';
 import { BACKFILL_LEGEND, backfilledRuns, drawRebuiltNote } from './period-backfill.js';

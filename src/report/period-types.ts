@@ -4,6 +4,7 @@
 import type { ControlStatus } from '../engine/results.js';
 import type { History } from '../history/model.js';
 import type { SignerInput } from '../signing/sign.js';
+import type { PeriodRunRef } from '../pack/contract.js';
 
 export interface PeriodException {
   controlId: string;
@@ -36,16 +37,6 @@ export interface PeriodSample {
   drawn: { id: string; key: string; asOf: string; resource: string }[];
 }
 
-export interface PeriodRunRef {
-  n: number;
-  entry: string;
-  runId: string;
-  asOf: string;
-  source: string;
-  bundle: string;
-  results: string;
-}
-
 export interface PeriodPackInput {
   history: History;
   /** per control, its status in each run of history.runs (undefined: not evaluated in that run) */
@@ -69,9 +60,3 @@ export interface PeriodPackInput {
   unsigned?: boolean;
   demoSigner?: boolean;
 }
-
-export const HISTORY_ATTACHMENT = 'history.json';
-export const PERIOD_ATTACHMENT = 'period.json';
-export const POPULATION_ATTACHMENT = 'population.tsv';
-export const bundleAttachmentName = (sha256: string) => `bundle-${sha256}.json`;
-export const BUNDLE_ATTACHMENT = /^bundle-([0-9a-f]{64})\.json$/;

@@ -50,18 +50,3 @@ export interface PackInput {
   /** the signer is a throw-away demo key: the cover says so in plain sight */
   demoSigner?: boolean;
 }
-
-/** Names the pack gives its own attachments (verify looks for them). */
-export const RESULTS_ATTACHMENT = 'results.json';
-export const OSCAL_ATTACHMENT = 'oscal-assessment-results.json';
-export const MANIFEST_ATTACHMENT = 'manifest.json';
-
-/**
- * The attachment name of an attested document (`report --attach-attestations`): its path as the
- * attestations file gives it, under attestations/, without leading ../ or / so that every reader
- * lists it inside the pack's own folder. verify finds the expected sha256 in results.json by it.
- */
-export function attestationAttachmentName(document: string): string {
-  const parts = document.replace(/\\/g, '/').split('/').filter((p) => p !== '' && p !== '.' && p !== '..');
-  return `attestations/${parts.join('/')}`;
-}

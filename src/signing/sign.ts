@@ -8,6 +8,7 @@ import { generateKeyPairSync, createHash, createPrivateKey, sign as cryptoSign, 
 import type forgeNs from 'node-forge';
 import { buildCades, type CmsKey } from './cades.js';
 import { requestTimestamp } from './tsa.js';
+import { SIGNATURE_SUBFILTER, type SignerIdentity } from '../pack/contract.js';
 
 const require = createRequire(import.meta.url);
 function forge(): typeof forgeNs {
@@ -42,18 +43,6 @@ export interface SignerInput {
   crls?: Buffer[];
   /** an RFC 3161 time-stamping authority (http://...) for a signature timestamp (PAdES B-T) */
   tsaUrl?: string;
-}
-
-export interface SignerIdentity {
-  commonName?: string;
-  organisation?: string;
-  /** the subject as `CN=..., O=...` */
-  subject: string;
-  issuer: string;
-  serialNumber: string;
-  certPem: string;
-  notBefore: Date;
-  notAfter: Date;
 }
 
 function dn(attrs: forgeNs.pki.CertificateField[]): string {
@@ -154,7 +143,6 @@ function openP12(input: SignerInput): OpenedP12 {
   return { identity: identityOf(cert), key: createPrivateKey(f.pki.privateKeyToPem(key)), certDer: der(cert), others };
 }
 
-export const SIGNATURE_SUBFILTER = 'ETSI.CAdES.detached';
 
 /**
  * Adds the signature dictionary, AcroForm field and an invisible widget. Call after the

@@ -2,7 +2,7 @@
 // manifest hashes to the sha256 in its name, period.json and history.json agree on the runs,
 // and every run period.json lists is attached.
 import { createHash } from 'node:crypto';
-import { BUNDLE_ATTACHMENT, HISTORY_ATTACHMENT, PERIOD_ATTACHMENT, bundleAttachmentName, type PeriodRunRef } from '../report/period-types.js';
+import { BUNDLE_ATTACHMENT, HISTORY_ATTACHMENT, PERIOD_ATTACHMENT, bundleAttachmentName, type PeriodRunRef } from '../pack/contract.js';
 
 export interface PeriodFile {
   period: { start: string; end: string };

@@ -7,9 +7,8 @@ import { checkCms, cmsLength, digestRanges } from './cms.js';
 import { pemCertificates, revocationProblems, validatePath } from './x509-path.js';
 import { checkTimestampToken } from '../signing/tsa.js';
 import { decodedChunks, decodeWhole, HostilePdfError, InflateBudget, LIMITS, listEmbeddedFiles } from './pdf-embedded.js';
-import { attestationAttachmentName, MANIFEST_ATTACHMENT, RESULTS_ATTACHMENT } from '../report/types.js';
+import { attestationAttachmentName, MANIFEST_ATTACHMENT, PERIOD_ATTACHMENT, RESULTS_ATTACHMENT } from '../pack/contract.js';
 import { checkPeriodAttachments } from './period-verify.js';
-import { PERIOD_ATTACHMENT } from '../report/period-types.js';
 import { canonicalJsonOfData, sha256Hex } from '../evidence/canonical.js';
 
 export class UnreadablePackError extends Error {
