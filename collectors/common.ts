@@ -1,8 +1,11 @@
 // Helpers shared by the collector modules: SDK clients wired to the run (call counting,
 // the in-flight bound, abort), record drafts, ARNs, and checks on what AWS answered.
 import type { CollectContext } from './types.js';
+import { MalformedResponseError } from './errors.js';
 import type { EvidenceRecord, EvidenceRecordDraft, EvidenceSource } from '../src/evidence/model.js';
 import { describeError } from '../src/aws/errors.js';
+
+export { MalformedResponseError };
 
 /** The part of an SDK v3 client we touch; every generated client has it. */
 interface SdkClient {
@@ -62,15 +65,6 @@ function serviceOf(clientName: string): string {
 /** Extra arguments for send() and paginators: the run's abort signal. */
 export function sendOptions(ctx: CollectContext): { abortSignal?: AbortSignal } {
   return ctx.signal ? { abortSignal: ctx.signal } : {};
-}
-
-/** An answer that does not have the shape AWS documents: the evidence is not usable. */
-export class MalformedResponseError extends Error {
-  readonly code = 'MalformedResponse';
-  constructor(message: string) {
-    super(message);
-    this.name = 'MalformedResponseError';
-  }
 }
 
 export function requireString(value: unknown, what: string): string {

@@ -1,7 +1,9 @@
 // What every collector module exports. Collectors know AWS and nothing of controls.
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { EvidenceRecord, EvidenceRecordDraft } from '../src/evidence/model.js';
+import type { ResourceIdentifier } from '@aws-sdk/client-config-service';
 import type { Pacer, PacingStats } from '../src/aws/pacing.js';
+import type { HistoryItem } from './history/items.js';
 
 export interface CollectorInfo {
   /** stable id referenced by controls, e.g. `rds.db-clusters` */
@@ -42,7 +44,7 @@ export interface CollectContext {
   /** set for `collect --as-of`: the time the evidence describes, rebuilt from Config's history */
   asOf?: Date;
   /** the account and region's configuration history (as-of runs only), shared by a backfill's steps */
-  history?: import('./history/store.js').ConfigHistoryStore;
+  history?: ConfigHistory;
   /** paces every HTTP attempt and rides out throttling (src/aws/pacing.ts); stats are this collection's */
   pacing?: { pacer: Pacer; stats: PacingStats };
 }
@@ -60,4 +62,19 @@ export interface EstateContext {
 
 export interface Collector extends CollectorInfo {
   collect(ctx: CollectContext): AsyncIterable<EvidenceRecordDraft>;
+}
+
+/**
+ * What an as-of collector reads of an account and region's configuration history. The store
+ * (history/store.ts, ConfigHistoryStore) implements it; declared here so that the context does
+ * not import the store, which imports common.ts, which imports this file.
+ */
+export interface ConfigHistory {
+  /** the start of the time range the store reads */
+  readonly from: Date;
+  /** one memo per store, shared by the collectors of its account and region */
+  memo<T>(key: string, make: () => Promise<T>): Promise<T>;
+  discovered(type: string, c: Pick<CollectContext, 'countCall' | 'signal'>): Promise<ResourceIdentifier[]>;
+  itemAt(r: ResourceIdentifier, at: Date, c: Pick<CollectContext, 'countCall' | 'signal'>): Promise<HistoryItem | undefined>;
+  lastBefore(r: ResourceIdentifier, t: Date, c: Pick<CollectContext, 'countCall' | 'signal'>): Promise<HistoryItem | undefined>;
 }

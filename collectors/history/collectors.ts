@@ -4,10 +4,9 @@
 // the state that decided a finding. What Config did not record is missing evidence: an error
 // record (one resource) or a failed collection (a whole type), never a guess from today.
 import type { ResourceIdentifier } from '@aws-sdk/client-config-service';
-import type { CollectContext } from '../types.js';
+import type { CollectContext, ConfigHistory } from '../types.js';
 import type { EvidenceRecordDraft, EvidenceSource } from '../../src/evidence/model.js';
 import { dataOf, partition, prior, str } from '../common.js';
-import type { ConfigHistoryStore } from './store.js';
 import { DELETED_STATUSES, prop, RECORDED_STATUSES, type HistoryItem } from './items.js';
 import { normaliseCluster, normaliseInstance, normaliseKey, normaliseSnapshot } from './normalise.js';
 
@@ -21,7 +20,7 @@ class NotInConfigHistory extends Error {
 
 const OPERATION = 'GetResourceConfigHistory';
 
-function store(ctx: CollectContext): { history: ConfigHistoryStore; asOf: Date } {
+function store(ctx: CollectContext): { history: ConfigHistory; asOf: Date } {
   if (!ctx.history || !ctx.asOf) throw new Error('history collectors need an as-of time and a history store');
   return { history: ctx.history, asOf: ctx.asOf };
 }

@@ -5,7 +5,7 @@
 // reading as "absent".
 import type { BaseConfigurationItem, ConfigurationItem } from '@aws-sdk/client-config-service';
 import { configSchemaPaths } from '../../src/util/config-schema.js';
-import { MalformedResponseError } from '../common.js';
+import { MalformedResponseError } from '../errors.js';
 
 export interface HistoryItem {
   resourceType: string;

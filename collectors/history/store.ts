@@ -13,7 +13,7 @@ import {
   BatchGetResourceConfigCommand, ConfigServiceClient, GetResourceConfigHistoryCommand, paginateListDiscoveredResources,
   type GetResourceConfigHistoryCommandInput, type ResourceIdentifier, type ResourceKey,
 } from '@aws-sdk/client-config-service';
-import type { CollectContext } from '../types.js';
+import type { CollectContext, ConfigHistory } from '../types.js';
 import { createClient, MalformedResponseError, sendOptions } from '../common.js';
 import { parseBaseItem, parseItem, type HistoryItem } from './items.js';
 import { OTHER_PATHS } from './normalise.js';
@@ -44,7 +44,7 @@ export interface HistoryCallStats {
 /** What a store's caller needs for one call: counting it for the manifest, and aborting. */
 type CallCtx = Pick<CollectContext, 'countCall' | 'signal'>;
 
-export class ConfigHistoryStore {
+export class ConfigHistoryStore implements ConfigHistory {
   readonly stats: HistoryCallStats = { calls: 0, byOperation: {} };
   private readonly client: ConfigServiceClient;
   private readonly listed = new Map<string, Promise<ResourceIdentifier[]>>();

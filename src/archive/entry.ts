@@ -1,6 +1,12 @@
 // An archive entry: the small JSON that chains one run to the one before it.
 import { sha256Hex } from '../evidence/canonical.js';
 
+/** The last entry of a chain: its number and sha256 (`archive verify --expect-head SHA256:N`). */
+export interface Head {
+  n: number;
+  sha256: string;
+}
+
 export interface ArchiveEntry {
   formatVersion: 1;
   /** position in the chain, from 1 */

@@ -17,6 +17,7 @@ import {
 import { FolderStore } from './folder.js';
 import { S3Store, type S3StoreOptions } from './s3.js';
 import { ArchiveAccessError, type ArchiveStore } from './store.js';
+import type { Head } from './entry.js';
 import { verifyArchive, type VerifyOptions, type VerifyReport } from './verify.js';
 
 export type { ArchiveEntry, StoredEntry } from './entry.js';
@@ -45,11 +46,6 @@ export interface AppendOutcome {
   stored: StoredEntry;
   /** entries another writer created first while this one was appending */
   lostRaces: number;
-}
-
-export interface Head {
-  n: number;
-  sha256: string;
 }
 
 export class Archive {

@@ -5,8 +5,15 @@
 import pLimit from 'p-limit';
 import type { Manifest } from '../evidence/model.js';
 import { missingDays, utcDay } from './days.js';
-import { entryNumber, objectKey, OBJECTS, parseEntry, sha256Of, TEMP, type ArchiveEntry } from './entry.js';
-import type { Archive, Head } from './index.js';
+import { entryNumber, objectKey, OBJECTS, parseEntry, sha256Of, TEMP, type ArchiveEntry, type Head } from './entry.js';
+import type { ArchiveStore } from './store.js';
+
+/** What verification reads of an Archive (index.ts), named here so the two modules import one way. */
+interface ArchiveView {
+  readonly store: ArchiveStore;
+  readonly location: string;
+  entryKeys(): Promise<string[]>;
+}
 
 type ProblemKind = 'removed' | 'reordered' | 'altered' | 'missing-object' | 'truncated' | 'foreign';
 
@@ -41,7 +48,7 @@ export interface VerifyOptions {
   expectHead?: Head;
 }
 
-export async function verifyArchive(archive: Archive, opts: VerifyOptions): Promise<VerifyReport> {
+export async function verifyArchive(archive: ArchiveView, opts: VerifyOptions): Promise<VerifyReport> {
   const store = archive.store;
   const problems: VerifyProblem[] = [];
   const keys = await archive.entryKeys();

@@ -6,9 +6,9 @@ import type { Cursor } from './reader.js';
 import type { DBCluster, DBClusterSnapshot, DBInstance, Key, Region, WireObject } from './model.js';
 import { type Ctx } from './fixture-context.js';
 import {
-  aliasItem, clusterItem, complianceItem, instanceItem, keyItem, recorderItem, snapshotItem, type ItemBody, type RecorderFacts,
+  aliasItem, clusterItem, complianceItem, instanceItem, keyItem, recorderItem, snapshotItem, type RecorderFacts,
 } from './history-items.js';
-import { ITEM_STATUSES, type HistoryRegion, type ItemStatus, type StoredItem, type Timeline } from './history-model.js';
+import { ITEM_STATUSES, type HistoryRegion, type ItemBody, type ItemStatus, type StoredItem, type Timeline } from './history-model.js';
 
 /** How one resource looks at some time: `set` overrides today's describe fields. */
 type Build = (set: Record<string, unknown>) => ItemBody;

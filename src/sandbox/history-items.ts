@@ -4,22 +4,8 @@
 // supplementaryConfiguration, tags as a map, and only the properties the vendored
 // awslabs/aws-config-resource-schema lists for the type.
 import { configSchemaPaths, keepSchemaPaths } from '../util/config-schema.js';
+import type { ItemBody } from './history-model.js';
 import type { Alias, DBCluster, DBClusterSnapshot, DBInstance, Key, SnapshotAttribute, WireObject, WireValue } from './model.js';
-
-/** What one configuration item says about its resource (besides time, status and state id). */
-export interface ItemBody {
-  resourceType: string;
-  resourceId: string;
-  resourceName: string;
-  arn: string;
-  availabilityZone: string;
-  resourceCreationTime?: Date;
-  tags: Record<string, string>;
-  /** the configuration object (served as a JSON string) */
-  configuration: Record<string, unknown>;
-  /** each value is served as a JSON string, as Config does */
-  supplementaryConfiguration: Record<string, unknown>;
-}
 
 type Field = readonly [config: string, describe: string];
 

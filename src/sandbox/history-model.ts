@@ -1,6 +1,20 @@
 // AWS Config's configuration history in the sandbox: per resource, its configuration items in
 // time order, as GetResourceConfigHistory and ListDiscoveredResources serve them.
-import type { ItemBody } from './history-items.js';
+
+/** What one configuration item says about its resource (besides time, status and state id). */
+export interface ItemBody {
+  resourceType: string;
+  resourceId: string;
+  resourceName: string;
+  arn: string;
+  availabilityZone: string;
+  resourceCreationTime?: Date;
+  tags: Record<string, string>;
+  /** the configuration object (served as a JSON string) */
+  configuration: Record<string, unknown>;
+  /** each value is served as a JSON string, as Config does */
+  supplementaryConfiguration: Record<string, unknown>;
+}
 
 export const ITEM_STATUSES = ['OK', 'ResourceDiscovered', 'ResourceNotRecorded', 'ResourceDeleted', 'ResourceDeletedNotRecorded'] as const;
 export type ItemStatus = (typeof ITEM_STATUSES)[number];
