@@ -83,7 +83,7 @@ export function makeControls(): Control[] {
   for (let i = 0; i < 25; i++) {
     controls.push({
       id: `bench-control-${i}`, title: `bench ${i}`, description: 'd', severity: 'medium', kind: 'automated', collector: COLLECTOR,
-      ...(i % 5 === 4 ? { scope: { path: 'Engine', op: 'matches', value: '^aurora' } as Assertion } : {}),
+      ...(i % 5 === 4 ? { scope: { path: 'Engine', op: 'matches', value: '^aurora' } } : {}),
       assert: ASSERTIONS[i % ASSERTIONS.length]!,
       parameters: {
         min_retention: { type: 'days', default: 7, description: 'days', unit: 'days' },

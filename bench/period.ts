@@ -87,7 +87,7 @@ function runPhase(name: string, archiveDir: string, nights: number, out: string)
     const p = spawn(process.execPath, [...process.execArgv, SELF, '--phase', name, '--archive', archiveDir, '--nights', String(nights), '--out', out], { stdio: ['ignore', 'pipe', 'inherit'] });
     let buf = '';
     p.stdout.on('data', (d: Buffer) => (buf += d.toString()));
-    p.on('exit', (code) => (code === 0 ? resolve(JSON.parse(buf.trim().split('\n').at(-1)!)) : reject(new Error(`${name} exited ${code}`))));
+    p.on('exit', (code) => (code === 0 ? resolve(JSON.parse(buf.trim().split('\n').at(-1)!) as { seconds: number; peakMB: number; detail: string }) : reject(new Error(`${name} exited ${code}`))));
   });
 }
 

@@ -94,7 +94,7 @@ async function collection(): Promise<void> {
     const cliStats1 = sb.stats();
     cliHttp = cliStats1.calls - cliStats0.calls;
     cliByOperation = Object.fromEntries(Object.entries(cliStats1.byOperation)
-      .map(([k, n]) => [k, n - (cliStats0.byOperation[k] ?? 0)]).filter(([, n]) => (n as number) > 0));
+      .map(([k, n]): [string, number] => [k, n - (cliStats0.byOperation[k] ?? 0)]).filter(([, n]) => n > 0));
     log(`  AWS CLI ${s(cli.wallMs)}, ${cli.processes} processes, ${cliHttp} HTTP calls, ${cli.failures} failed`);
   } finally {
     await sb.close();
@@ -321,7 +321,7 @@ for (const [name, fn] of steps) {
     // a failed section is reported, and the others still run
     errors[name] = err instanceof Error ? err.message : String(err);
     log(`${name} FAILED: ${errors[name]}`);
-    rows.push({ area: name, figure: 'failed', trustpack: errors[name]!.split('\n')[0]!.slice(0, 80), baseline: '', ratio: '', target: '', met: '?' });
+    rows.push({ area: name, figure: 'failed', trustpack: errors[name].split('\n')[0]!.slice(0, 80), baseline: '', ratio: '', target: '', met: '?' });
   }
 }
 const ended = new Date();

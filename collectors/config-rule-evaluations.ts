@@ -1,7 +1,7 @@
 // config.rule-evaluations: every resource each Config rule evaluated, with the rule's managed
 // rule id and whether the region's recorder is on (stale Config data is not evidence).
 import {
-  ConfigServiceClient, paginateGetComplianceDetailsByConfigRule, type ComplianceType, type EvaluationResult,
+  ConfigServiceClient, paginateGetComplianceDetailsByConfigRule, type ComplianceType,
 } from '@aws-sdk/client-config-service';
 import type { CollectContext } from './types.js';
 import type { EvidenceRecordDraft } from '../src/evidence/model.js';
@@ -76,7 +76,7 @@ export async function* collect(ctx: CollectContext): AsyncIterable<EvidenceRecor
       const out: EvidenceRecordDraft[] = [];
       for await (const page of paginateGetComplianceDetailsByConfigRule({ client }, input, sendOptions(ctx))) {
         const time = ctx.now().toISOString();
-        for (const result of (page.EvaluationResults ?? []) as EvaluationResult[]) {
+        for (const result of (page.EvaluationResults ?? [])) {
           const q = result.EvaluationResultIdentifier?.EvaluationResultQualifier;
           const type = q?.ResourceType ?? 'AWS::Config::ResourceCompliance';
           const id = q?.ResourceId ?? '';

@@ -94,7 +94,8 @@ export function newRunId(at: Date): string {
   return `${at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(2).toString('hex')}`;
 }
 
-interface Outcome {
+/** How one collector ran in one account and region (not the engine's assertion Outcome). */
+interface CollectionOutcome {
   ok: boolean;
   records: EvidenceRecord[];
   error?: CollectionError;
@@ -247,7 +248,7 @@ export async function collectEvidence(opts: CollectOptions): Promise<EvidenceBun
   const runOne = async (
     collector: Collector, account: string, region: string, credentials: AwsCredentialIdentityProvider,
     prior: ReadonlyMap<string, readonly EvidenceRecord[]>,
-  ): Promise<Outcome> => {
+  ): Promise<CollectionOutcome> => {
     const startedAt = now().toISOString();
     let calls = 0;
     const stats = newPacingStats();
@@ -315,7 +316,7 @@ export async function collectEvidence(opts: CollectOptions): Promise<EvidenceBun
   const runScope = async (
     scoped: readonly Collector[], account: string, region: string, credentials: AwsCredentialIdentityProvider,
   ): Promise<void> => {
-    const outcomes = new Map<string, Promise<Outcome>>();
+    const outcomes = new Map<string, Promise<CollectionOutcome>>();
     for (const collector of scoped) {
       const deps = (collector.dependsOn ?? []).filter((d) => scoped.some((c) => c.id === d));
       outcomes.set(collector.id, (async () => {
@@ -348,7 +349,7 @@ export async function collectEvidence(opts: CollectOptions): Promise<EvidenceBun
   const accountLimit = pLimit(opts.accountConcurrency ?? Math.max(4, Math.ceil(concurrency / 2)));
   await Promise.all(plans.map((plan, index) => accountLimit(async () => {
     let credentials: AwsCredentialIdentityProvider;
-    let identityOutcome: Outcome;
+    let identityOutcome: CollectionOutcome;
     try {
       // registered before any await: every account's collectors can find every other's
       const pending = (plan.account ? estate.credentialsFor(plan.account) : undefined) ?? plan.credentials();

@@ -42,10 +42,10 @@ program
 
 const formatOption = (allowed: readonly string[] = FORMATS) =>
   new Option('--format <format>', `output format (default: table on a terminal, else json): ${
-    OUTPUT_FORMAT_LIST.filter((f) => allowed.includes(f.id)).map((f) => `${f.id} (${f.describe})`).join(', ')}`).choices(allowed as string[]);
+    OUTPUT_FORMAT_LIST.filter((f) => allowed.includes(f.id)).map((f) => `${f.id} (${f.describe})`).join(', ')}`).choices(allowed);
 
 function projectOpts(cmd: Command): { project?: string; controls?: string } {
-  const o = cmd.optsWithGlobals() as { project?: string; controls?: string };
+  const o = cmd.optsWithGlobals<{ project?: string; controls?: string }>();
   return { ...(o.project ? { project: o.project } : {}), ...(o.controls ? { controls: o.controls } : {}) };
 }
 

@@ -36,6 +36,29 @@ describe('toJsonData', () => {
   });
 });
 
+describe('a key named __proto__', () => {
+  // JSON.parse makes `__proto__` an own key (an AWS tag key, a parameter name can be anything);
+  // a plain assignment would set the copy's prototype instead and drop the key from the evidence
+  const parsed = () => JSON.parse('{"Tags":{"__proto__":{"polluted":true},"team":"db"}}') as unknown;
+
+  it('is kept as data by toJsonData and the canonical JSON, never turned into a prototype', () => {
+    const data = toJsonData(parsed()) as { Tags: Record<string, unknown> };
+    expect(Object.keys(data.Tags).sort()).toEqual(['__proto__', 'team']);
+    expect(Object.getPrototypeOf(data.Tags)).toBe(Object.prototype);
+    expect((data.Tags as { polluted?: unknown }).polluted).toBeUndefined();
+    expect(canonicalJson(parsed())).toBe('{"Tags":{"__proto__":{"polluted":true},"team":"db"}}');
+  });
+
+  it('gives a record the same id and line whether hashed when collected or read back from its line', () => {
+    const record = toRecord(draft(parsed()));
+    const line = recordLine(record);
+    expect(line).toContain('"__proto__":{"polluted":true}');
+    const reread = JSON.parse(line) as EvidenceRecordDraft & { id: string };
+    expect(recordId(reread)).toBe(record.id);
+    expect(record.id).not.toBe(toRecord(draft({ Tags: { team: 'db' } })).id);
+  });
+});
+
 describe('record ids', () => {
   it('is the sha256 of the canonical JSON of the draft', () => {
     const d = draft({ StorageEncrypted: true });

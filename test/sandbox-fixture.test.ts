@@ -68,7 +68,7 @@ describe('the sample account fixture', () => {
   it('has every cluster with its engine, key, AZs, members, parameter group, retention, protection and logs', () => {
     const row = (r: typeof us, id: string) => {
       const c = r.clusters.find((x) => x.DBClusterIdentifier === id)!;
-      const members = r.instances.filter((i) => i.DBClusterIdentifier === id).map((i) => `${i['AvailabilityZone']}${c.DBClusterMembers.find((m) => m['DBInstanceIdentifier'] === i.DBInstanceIdentifier)!['IsClusterWriter'] ? ' writer' : ''}`);
+      const members = r.instances.filter((i) => i.DBClusterIdentifier === id).map((i) => `${String(i['AvailabilityZone'])}${c.DBClusterMembers.find((m) => m['DBInstanceIdentifier'] === i.DBInstanceIdentifier)!['IsClusterWriter'] ? ' writer' : ''}`);
       const pg = r.parameterGroups.find((g) => g.group.DBClusterParameterGroupName === c.DBClusterParameterGroup)!;
       const tls = pg.parameters.find((p) => p.ParameterName === (c.Engine === 'aurora-mysql' ? 'require_secure_transport' : 'rds.force_ssl'))!;
       return [c.Engine, String(c.EngineVersion).slice(0, 4), keyOf(r, c.KmsKeyId).aliases[0], c['AvailabilityZones'], members, c.DBClusterParameterGroup,

@@ -169,7 +169,7 @@ describe('PAdES B-B: ETSI.CAdES.detached with ESS signing-certificate-v2', () =>
       entries: [{ serialNumber: '7f01', revocationDate: new Date('2026-01-02T00:00:00Z') }],
       signingAlgorithm: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
       signingKey: inter.keys.privateKey,
-    }, webcrypto as never);
+    }, webcrypto);
     const crlDer = Buffer.from(crl.rawData);
     const pdf = await buildPack({ ...fx.input, signer: { ...chainP12, crls: [Buffer.from(crl.toString('pem'))] } });
     const { cms, der } = cmsOf(pdf);
@@ -187,7 +187,7 @@ describe('PAdES B-B: ETSI.CAdES.detached with ESS signing-certificate-v2', () =>
       entries: [{ serialNumber: leaf.cert.serialNumber, revocationDate: new Date('2026-02-01T00:00:00Z') }],
       signingAlgorithm: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
       signingKey: inter.keys.privateKey,
-    }, webcrypto as never);
+    }, webcrypto);
     const revoked = await verifyPackBytes(await buildPack({ ...fx.input, signer: { ...chainP12, crls: [Buffer.from(revoking.rawData)] } }), { trustPem: root.pem });
     expect(revoked.trusted).toBe(false);
     expect(revoked.problems.join('\n')).toMatch(/CN=Example SaaS Evidence Signer was revoked on 2026-02-01/);

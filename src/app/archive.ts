@@ -8,7 +8,7 @@ import { BundleError, bundleFiles, MANIFEST_FILE, readBundle } from '../evidence
 import { formatHead, openArchive, parseHead, type Archive, type AppendOutcome, type VerifyReport } from '../archive/index.js';
 import { loadProjectContext, type ProjectContext, type ProjectOptions } from './project.js';
 import { evaluateBundle } from './evaluate.js';
-import { textTable } from './text-table.js';
+import { textTable } from '../output/text-table.js';
 import { UsageError } from './errors.js';
 
 export interface ArchiveFlags {

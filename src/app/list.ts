@@ -3,7 +3,7 @@ import type { FrameworkId } from '../controls/model.js';
 import { FRAMEWORK_IDS } from '../controls/model.js';
 import { runExamples } from '../engine/examples.js';
 import { computeCoverage } from '../engine/coverage.js';
-import { textTable } from './text-table.js';
+import { textTable } from '../output/text-table.js';
 import type { ProjectContext } from './project.js';
 import { UsageError } from './errors.js';
 

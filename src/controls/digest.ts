@@ -7,8 +7,8 @@ import type { Control } from './model.js';
 // CommonJS interop, as in src/evidence/canonical.ts
 const canonicalize: (input: unknown) => string | undefined =
   typeof canonicalizeModule === 'function'
-    ? (canonicalizeModule as (input: unknown) => string | undefined)
-    : (canonicalizeModule as unknown as { default: (input: unknown) => string | undefined }).default;
+    ? (canonicalizeModule)
+    : (canonicalizeModule).default;
 
 /** sha256 of the RFC 8785 canonical JSON of the controls, sorted by id. */
 export function catalogDigest(controls: readonly Control[]): string {

@@ -15,7 +15,7 @@ function strictnessComparisons(params: Control['config_rule_parameters']): Compa
     const path = `InputParameters.${name}`;
     out.push(kind.endsWith('_param')
       ? { path, op: OPS[base], param: String(v) }
-      : { path, op: OPS[base], value: v as string | number | boolean });
+      : { path, op: OPS[base], value: v });
   }
   return out;
 }

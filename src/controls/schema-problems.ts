@@ -53,7 +53,7 @@ function toProblem(e: ErrorObject, file: string, doc: Document, lc: LineCounter)
   const at = where === '' ? 'at the top level' : `in ${where}`;
   const segs = pointerSegments(e.instancePath);
   const loc = locate(doc, segs);
-  const custom = (e.parentSchema as Record<string, unknown> | undefined)?.['x-message'];
+  const custom: unknown = e.parentSchema?.['x-message'];
   const params = e.params as Record<string, unknown>;
   let node = loc.node ?? loc.nearest;
   let rule = 'schema';

@@ -66,7 +66,7 @@ function frameworkCoverage(controls: Control[], framework: Framework): Framework
   for (const control of controls) {
     for (const reqId of control.frameworks[framework.id] ?? []) {
       let mapped = byRequirement.get(reqId);
-      if (!mapped) byRequirement.set(reqId, (mapped = new Map()));
+      if (!mapped) byRequirement.set(reqId, (mapped = new Map<string, Control>()));
       mapped.set(control.id, control);
     }
   }

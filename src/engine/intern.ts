@@ -22,7 +22,7 @@ export class ValuesInterner {
     const v = values[only];
     if (v !== null && typeof v === 'object') return values;
     const hit = this.byValue.get(v);
-    if (hit) return hit as Record<string, unknown>;
+    if (hit) return hit;
     if (this.byValue.size >= CAP) {
       this.open = false;
       return values;
@@ -39,7 +39,7 @@ export class ValuesInterner {
     // neighbouring resources mostly share a value (true, true, true...): skip the map then
     if (v === this.lastValue && this.last !== undefined) return this.last;
     this.key = key;
-    let hit = this.byValue.get(v) as Record<string, unknown> | undefined;
+    let hit = this.byValue.get(v);
     if (!hit) {
       hit = { [key]: v };
       if (this.byValue.size >= CAP) {

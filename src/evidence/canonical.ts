@@ -9,8 +9,8 @@ import type { EvidenceRecord, EvidenceRecordDraft } from './model.js';
 // depending on the interop the function is the import itself or its `default`.
 const canonicalize: (input: unknown) => string | undefined =
   typeof canonicalizeModule === 'function'
-    ? (canonicalizeModule as (input: unknown) => string | undefined)
-    : (canonicalizeModule as unknown as { default: (input: unknown) => string | undefined }).default;
+    ? (canonicalizeModule)
+    : (canonicalizeModule).default;
 
 /** RFC 8785 canonical JSON of `value` after {@link toJsonData}. */
 export function canonicalJson(value: unknown): string {
@@ -59,7 +59,7 @@ function normalise(value: unknown, seen: Set<object>): unknown {
     default:
       break;
   }
-  const obj = value as object;
+  const obj = value;
   if (obj instanceof Date) {
     if (Number.isNaN(obj.getTime())) throw new TypeError('invalid date in evidence');
     return obj.toISOString();
@@ -79,7 +79,11 @@ function normalise(value: unknown, seen: Set<object>): unknown {
     for (const [key, item] of Object.entries(obj)) {
       if (key === '$metadata') continue;
       const n = normalise(item, seen);
-      if (n !== undefined) out[key] = n;
+      if (n === undefined) continue;
+      // `out['__proto__'] = n` would set the copy's prototype and drop a key the evidence has
+      // (JSON.parse makes `__proto__` an own key); assignment stays for the rest, being faster
+      if (key === '__proto__') Object.defineProperty(out, key, { value: n, enumerable: true, writable: true, configurable: true });
+      else out[key] = n;
     }
     return out;
   } finally {

@@ -75,7 +75,7 @@ export async function buildHistory(refs: readonly RunRef[], opts: HistoryOptions
       let st = controls.get(c.id);
       if (!st) {
         st = {
-          id: c.id, title: c.title, frameworks: c.frameworks as Record<string, string[]>,
+          id: c.id, title: c.title, frameworks: c.frameworks,
           runs: Object.fromEntries(CONTROL_STATUSES.map((s) => [s, 0])) as Record<ControlStatus, number>,
           streaks: new ControlStreaks(),
         };
@@ -83,7 +83,7 @@ export async function buildHistory(refs: readonly RunRef[], opts: HistoryOptions
         controls.set(c.id, st);
       }
       st.title = c.title; // the latest run's words
-      st.frameworks = c.frameworks as Record<string, string[]>;
+      st.frameworks = c.frameworks;
       st.runs[c.status]++;
       st.streaks.step(view, c);
       opts.onResult?.(run, c);

@@ -80,8 +80,8 @@ function targetState(status: ControlStatus): { state: 'satisfied' | 'not-satisfi
   }
 }
 
-/** Collection context used to date observations when the bundle is at hand. */
-class EvidenceIndex {
+/** When each observation was made, from the bundle at hand (not the engine's EvidenceIndex: this one only dates records). */
+class ObservationDates {
   private readonly records = new Map<string, EvidenceRecord>();
   constructor(private readonly bundle: EvidenceBundle | undefined) {
     for (const r of bundle?.records ?? []) this.records.set(r.id, r);
@@ -113,7 +113,7 @@ function describeRecord(id: string, r: EvidenceRecord | undefined): string {
 
 export function toOscal(results: Results, bundle?: EvidenceBundle, opts: OscalOptions = {}): object {
   const run = results.run;
-  const index = new EvidenceIndex(bundle);
+  const index = new ObservationDates(bundle);
   const runEnd = asDateTime(run.endedAt) ?? asDateTime(bundle?.manifest.endedAt);
   const fallbackTime = runEnd ?? asDateTime(run.evaluatedAt) ?? asDateTime(run.startedAt) ?? '1970-01-01T00:00:00Z';
 

@@ -2,6 +2,7 @@
 // resources of each failing control, then a one-line summary.
 import { CONTROL_STATUSES, type ControlStatus, type Results } from '../engine/results.js';
 import { oneLine } from './text.js';
+import { alignColumns } from './text-table.js';
 
 const ANSI: Record<ControlStatus, string> = {
   PASS: '\u001b[32m', // green
@@ -14,22 +15,7 @@ const ANSI: Record<ControlStatus, string> = {
 const RESET = '\u001b[0m';
 const BOLD = '\u001b[1m';
 
-/** Display width in code points (good enough for ids, ARNs and titles; no East Asian wide cells). */
-function len(s: string): number {
-  return [...s].length;
-}
-
-function fit(s: string, width: number): string {
-  const cps = [...s];
-  return cps.length <= width ? s : `${cps.slice(0, Math.max(0, width - 1)).join('')}…`;
-}
-
-function pad(s: string, width: number): string {
-  return s + ' '.repeat(Math.max(0, width - len(s)));
-}
-
 const HEADERS = ['STATUS', 'CONTROL', 'SEVERITY', 'TITLE', 'FAILING'] as const;
-const GAP = '  ';
 
 export function renderTable(results: Results, opts: { color: boolean; width?: number }): string {
   const paint = (code: string, s: string) => (opts.color ? `${code}${s}${RESET}` : s);
@@ -44,27 +30,11 @@ export function renderTable(results: Results, opts: { color: boolean; width?: nu
     // next to a FAIL would read as a contradiction
     c.findings.length === 0 ? '—' : String(c.findings.filter((f) => f.status === 'FAIL' || f.status === 'ERROR').length),
   ]);
-  const widths = HEADERS.map((h, i) => Math.max(len(h), ...rows.map((r) => len(r[i] ?? ''))));
-  if (opts.width !== undefined) {
-    // the title is the one column that may be cut to fit the terminal
-    const others = widths.reduce((a, w, i) => (i === 3 ? a : a + w), 0) + GAP.length * (HEADERS.length - 1);
-    widths[3] = Math.max(len(HEADERS[3]), Math.min(widths[3]!, opts.width - others));
-  }
-
-  const line = (cells: readonly string[], status?: ControlStatus) =>
-    cells
-      .map((cell, i) => {
-        const last = i === cells.length - 1;
-        const text = i === 3 ? fit(cell, widths[3]!) : cell;
-        // pad before painting so escape codes never disturb the alignment
-        const padded = last ? text : pad(text, widths[i]!);
-        return i === 0 && status ? paint(ANSI[status], padded) : padded;
-      })
-      .join(GAP)
-      .trimEnd();
-
-  const out: string[] = [paint(BOLD, line(HEADERS))];
-  results.controls.forEach((c, i) => out.push(line(rows[i]!, c.status)));
+  // the title is the one column that may be cut to fit the terminal; the status is painted
+  // before alignment (alignColumns does not count colour codes)
+  const painted = rows.map((r, i) => [paint(ANSI[results.controls[i]!.status], r[0]!), ...r.slice(1)]);
+  const [header, ...lines] = alignColumns([HEADERS, ...painted], opts.width !== undefined ? { shrink: { column: 3, total: opts.width } } : {});
+  const out: string[] = [paint(BOLD, header!), ...lines];
 
   for (const c of results.controls) {
     if (c.status !== 'FAIL' && c.status !== 'ERROR') continue;

@@ -1,4 +1,5 @@
 // The cover: who, what, when, and who signed — with the demo / unsigned warnings in plain sight.
+import { SHOWN_STATUS_ORDER } from '../engine/results.js';
 import { COLORS, PAGE } from './layout.js';
 import { fmtTime, type PackContext } from './context.js';
 import { frameworkLabel } from './auditor.js';
@@ -59,8 +60,7 @@ export function drawCover(ctx: PackContext): void {
   }
 
   w.heading('Results at a glance', 2);
-  const order = ['PASS', 'FAIL', 'ERROR', 'WAIVED', 'MANUAL', 'NOT_APPLICABLE'] as const;
-  w.para(order.map((s) => `${s.replace('_', ' ')}: ${r.summary[s] ?? 0}`).join('     '), { size: 10 });
+  w.para(SHOWN_STATUS_ORDER.map((s) => `${s.replace('_', ' ')}: ${r.summary[s] ?? 0}`).join('     '), { size: 10 });
   w.para(
     'Every automated result in this pack points at the evidence records that decided it (sha256 ids). The records, the manifest that hashes them, the results JSON and an OSCAL assessment-results document are attached to this PDF; the appendix says how to verify them.',
     { size: 8.5, color: COLORS.muted },

@@ -158,7 +158,7 @@ export class Writer {
   /** Width at size 1 of one code point, measured once per font. */
   private unitWidth(font: FontName, cp: number): number {
     let m = this.widths.get(font);
-    if (!m) this.widths.set(font, (m = new Map()));
+    if (!m) this.widths.set(font, (m = new Map<number, number>()));
     let w = m.get(cp);
     if (w === undefined) {
       const saveFont = this.curFont;
@@ -258,8 +258,8 @@ export class Writer {
     if (page?.content && page.dictionary && Array.isArray(page.content.buffer) && page.content.buffer.length > 0) {
       const done = page.content;
       const fresh = (this.doc as unknown as { ref(): Ref }).ref();
-      const prior = page.dictionary.data.Contents;
-      page.dictionary.data.Contents = [...(Array.isArray(prior) ? prior.slice(0, -1) : []), done, fresh];
+      const prior: unknown = page.dictionary.data.Contents;
+      page.dictionary.data.Contents = [...(Array.isArray(prior) ? (prior as unknown[]).slice(0, -1) : []), done, fresh];
       page.content = fresh;
       done.end();
     }

@@ -5,10 +5,9 @@ import { COLORS, PAGE, STATUS_COLORS, type Writer } from './layout.js';
 import { fmtTime } from './context.js';
 import type { SignerIdentity } from '../pack/contract.js';
 import type { PeriodPackInput } from './period-types.js';
-import type { ControlStatus } from '../engine/results.js';
+import { SHOWN_STATUS_ORDER as STATUSES } from '../engine/results.js';
 import { BACKFILL_LEGEND, backfilledRuns, drawRebuiltNote } from './period-backfill.js';
 
-const STATUSES: ControlStatus[] = ['PASS', 'FAIL', 'ERROR', 'WAIVED', 'MANUAL', 'NOT_APPLICABLE'];
 const day = (iso: string | null) => (iso ? iso.slice(0, 10) : '');
 
 export function drawPeriodCover(w: Writer, p: PeriodPackInput, signer: SignerIdentity | undefined): void {

@@ -1,11 +1,10 @@
 // Per framework: requirement coverage, controls by status with a small bar chart, and the
 // requirement-to-control matrix.
-import type { ControlStatus } from '../engine/results.js';
+import { SHOWN_STATUS_ORDER as STATUSES, worstStatus, type ControlStatus } from '../engine/results.js';
 import { COLORS, PAGE, STATUS_COLORS } from './layout.js';
-import { worstStatus, type PackContext } from './context.js';
+import type { PackContext } from './context.js';
 import { drawLegend, frameworkLabel } from './auditor.js';
 
-const STATUSES: ControlStatus[] = ['PASS', 'FAIL', 'ERROR', 'WAIVED', 'MANUAL', 'NOT_APPLICABLE'];
 
 function controlsOf(ctx: PackContext, fw: string): { id: string; status: ControlStatus }[] {
   const out: { id: string; status: ControlStatus }[] = [];

@@ -31,7 +31,7 @@ export function readConfig(c: Cursor, ctx: Ctx): ConfigRegion {
     });
     const lastStart = rc.date('last_start', '90 days ago');
     out.statuses.push({
-      arn: out.recorders[out.recorders.length - 1]!['arn'] as string,
+      arn: out.recorders[out.recorders.length - 1]!['arn'],
       name,
       lastStartTime: lastStart,
       lastStopTime: recording ? undefined : rc.date('last_stop', '1 day ago'),

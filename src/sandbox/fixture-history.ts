@@ -51,7 +51,7 @@ function sources(region: Region, recorders: RecorderFacts[], account: string): S
     }
   }
   for (const a of region.aliases) {
-    out.push({ type: 'AWS::KMS::Alias', name: a.AliasName, created: a['CreationDate'] as Date, build: (set) => aliasItem({ ...a, ...(set as WireObject) } as typeof a) });
+    out.push({ type: 'AWS::KMS::Alias', name: a.AliasName, created: a['CreationDate'] as Date, build: (set) => aliasItem({ ...a, ...(set as WireObject) }) });
   }
   for (const r of recorders) {
     out.push({ type: 'AWS::Config::ConfigurationRecorder', name: r.name, build: (set) => recorderItem({ ...r, ...set }) });

@@ -6,14 +6,10 @@
 // attribute: PAdES puts the claimed time in the signature dictionary's /M.
 // The key signs through a callback (node:crypto for a PKCS#12 key, AWS KMS for a KMS key), so
 // the DER is built here with node-forge's ASN.1 writer rather than by forge's PKCS#7 (RSA only).
-import { createRequire } from 'node:module';
 import { createHash } from 'node:crypto';
 import type forgeNs from 'node-forge';
+import { forge } from '../util/forge.js';
 
-const require = createRequire(import.meta.url);
-function forge(): typeof forgeNs {
-  return require('node-forge') as typeof forgeNs;
-}
 type Asn1 = forgeNs.asn1.Asn1;
 
 const OIDS = {

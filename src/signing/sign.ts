@@ -3,17 +3,13 @@
 // PKCS#12 file (RSA) or a key held in AWS KMS (RemoteKey, kms-signer.ts); the signer's chain
 // and any revocation data travel in the signature, and a TSA may timestamp it.
 // node-forge and @signpdf are loaded on first use so that CLI start-up stays fast.
-import { createRequire } from 'node:module';
 import { generateKeyPairSync, createHash, createPrivateKey, sign as cryptoSign, X509Certificate, type KeyObject } from 'node:crypto';
 import type forgeNs from 'node-forge';
+import { forge } from '../util/forge.js';
 import { buildCades, type CmsKey } from './cades.js';
 import { requestTimestamp } from './tsa.js';
 import { SIGNATURE_SUBFILTER, type SignerIdentity } from '../pack/contract.js';
 
-const require = createRequire(import.meta.url);
-function forge(): typeof forgeNs {
-  return require('node-forge') as typeof forgeNs;
-}
 
 /** A bad key file, a wrong passphrase, or a key without its certificate (CLI exit 2). */
 export class SigningError extends Error {
@@ -129,7 +125,7 @@ function openP12(input: SignerInput): OpenedP12 {
   }
   const keyBags = p12.getBags({ bagType: f.pki.oids.pkcs8ShroudedKeyBag! })[f.pki.oids.pkcs8ShroudedKeyBag!] ?? [];
   const certBags = p12.getBags({ bagType: f.pki.oids.certBag! })[f.pki.oids.certBag!] ?? [];
-  const key = keyBags[0]?.key as forgeNs.pki.rsa.PrivateKey | undefined;
+  const key = keyBags[0]?.key;
   if (!key) throw new SigningError('cannot open the signing key: the PKCS#12 file holds no (RSA) private key');
   const cert = certBags
     .map((b) => b.cert)
@@ -165,7 +161,7 @@ export async function addSignaturePlaceholder(
     signatureLength: opts.signatureLength ?? 8192,
     subFilter: SIGNATURE_SUBFILTER,
     appName: 'trustpack',
-  } as never);
+  });
 }
 
 /**
@@ -302,7 +298,7 @@ export interface DemoSigner {
 export function makeDemoSigner(opts: { commonName: string; organisation?: string; notBefore?: Date; years?: number }): DemoSigner {
   const f = forge();
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const key = f.pki.privateKeyFromPem(privateKey.export({ type: 'pkcs1', format: 'pem' }).toString()) as forgeNs.pki.rsa.PrivateKey;
+  const key = f.pki.privateKeyFromPem(privateKey.export({ type: 'pkcs1', format: 'pem' }).toString());
   const cert = f.pki.createCertificate();
   cert.publicKey = f.pki.setRsaPublicKey(key.n, key.e);
   const notBefore = opts.notBefore ?? new Date();

@@ -2,14 +2,10 @@
 // value when a pack is signed, and checking a token when a pack is verified (its imprint, its
 // own CMS signature, the TSA certificate's binding). The TSA's certificate path is validated by
 // x509-path.ts against --tsa-trust; this module only says what the token proves.
-import { createRequire } from 'node:module';
 import { createHash, randomBytes, verify as cryptoVerify, X509Certificate } from 'node:crypto';
 import type forgeNs from 'node-forge';
+import { forge } from '../util/forge.js';
 
-const require = createRequire(import.meta.url);
-function forge(): typeof forgeNs {
-  return require('node-forge') as typeof forgeNs;
-}
 type Asn1 = forgeNs.asn1.Asn1;
 
 class TimestampError extends Error {

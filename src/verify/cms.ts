@@ -3,18 +3,14 @@
 // certificate's public key. node-forge's ASN.1 parser walks the DER; node:crypto does the
 // cryptography (node-forge cannot verify PKCS#7 signatures itself).
 // node-forge is loaded on first use, as in sign.ts.
-import { createRequire } from 'node:module';
 import { createHash, verify as cryptoVerify, X509Certificate } from 'node:crypto';
 import type forgeNs from 'node-forge';
+import { forge } from '../util/forge.js';
 
 type Asn1 = forgeNs.asn1.Asn1;
 // fromDer takes an options object at run time; the type declarations only know `strict`
 type FromDer = (bytes: forgeNs.util.ByteBuffer, options: { strict: boolean; parseAllBytes: boolean; decodeBitStrings: boolean }) => Asn1;
 
-const require = createRequire(import.meta.url);
-function forge(): typeof forgeNs {
-  return require('node-forge') as typeof forgeNs;
-}
 
 class CmsError extends Error {
   override name = 'CmsError';

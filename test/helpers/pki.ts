@@ -37,14 +37,14 @@ async function keyPair(rsa = false): Promise<CryptoKeyPair> {
   const alg = rsa
     ? { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }
     : { name: 'ECDSA', namedCurve: 'P-256' };
-  return (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as unknown as CryptoKeyPair;
+  return await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']);
 }
 
 /** A public key from DER SubjectPublicKeyInfo (e.g. what KMS GetPublicKey returns), as a key pair without a private half. */
 export async function publicOnly(spki: Buffer, rsa: boolean): Promise<CryptoKeyPair> {
   const alg = rsa ? { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } : { name: 'ECDSA', namedCurve: 'P-256' };
   const publicKey = await webcrypto.subtle.importKey('spki', spki, alg, true, ['verify']);
-  return { publicKey, privateKey: undefined as never } as CryptoKeyPair;
+  return { publicKey, privateKey: undefined as never };
 }
 
 /** Issues `spec` signed by `issuer` (self-signed when issuer is undefined). */
