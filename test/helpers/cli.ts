@@ -1,7 +1,9 @@
-// Runs the built CLI (bin/trustpack.js -> dist/) as a user would, in a child process.
+// Runs the built CLI (bin/trustpack.js -> dist/) as a user would, in a child process, after
+// checking that dist/ was built from the current sources (see staleDist).
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { builtDigest, DIGEST_FILE, sourcesDigest } from '../../scripts/sources-digest.mjs';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BIN = join(ROOT, 'bin', 'trustpack.js');
@@ -12,7 +14,22 @@ export interface RunResult {
   stderr: string;
 }
 
+let freshness: string | undefined;
+
+/**
+ * Why dist/ is not the current code, or undefined when it is: the build records the sha256 of
+ * the sources it compiled (scripts/sources-digest.mjs), and a CLI test must not run stale code.
+ */
+export function staleDist(): string | undefined {
+  const built = builtDigest(ROOT);
+  if (built === undefined) return `dist/ has no ${DIGEST_FILE}: run npm run build before the CLI tests`;
+  if (built !== sourcesDigest(ROOT)) return `dist/ was built from other sources than src/ and collectors/ hold now: run npm run build before the CLI tests`;
+  return undefined;
+}
+
 export function runCli(args: string[], opts: { cwd?: string; env?: Record<string, string | undefined>; timeoutMs?: number } = {}): Promise<RunResult> {
+  freshness ??= staleDist() ?? '';
+  if (freshness) return Promise.reject(new Error(freshness));
   return new Promise((resolve, reject) => {
     const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', ...opts.env };
     for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
