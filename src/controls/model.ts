@@ -28,6 +28,11 @@ export interface Comparison {
   param?: string;
   /** optional plain-English wording that replaces the generated sentence */
   says?: string;
+  /**
+   * what an absent (missing or null) value at `path` means, compared in its place (`false`,
+   * `[]`, `aurora`); without it an absent value is unknown and the finding ERROR, never FAIL
+   */
+  absent_means?: unknown;
 }
 
 export type Assertion =

@@ -97,28 +97,36 @@ export class AutomatedRun {
     // whether it is in scope; with partial data only a control reading a missing field is hurt.
     if (err && (rec.data === null || rec.data === undefined)) return this.unreadable(rec, evidence, s, err);
     const missing = err ? this.readsAny(err.fields) : false;
-    if (this.scope && !missing && !this.scope.test(rec.data, this.ctx)) return;
+    const inScope = this.scope && !missing ? this.scope.decide(rec.data, this.ctx) : true;
+    if (inScope === false) return;
     if (missing && err) return this.unreadable(rec, evidence, s, err);
     this.inScope++;
-    if (this.errorWhen && this.errorWhen.test(rec.data, this.ctx)) {
-      const reason = `cannot be judged: ${describeAssertion(this.control.error_when!, this.ctx.params, this.control.parameters)}`;
-      this.firstError ??= `${rec.resource}: ${reason}`;
-      this.findings.push({ resource: rec.resource, account: s.account, region: s.region, status: 'ERROR', reason, evidence });
-      return;
+    if (typeof inScope === 'string') return this.unjudged(rec, evidence, s, `cannot tell whether it is in scope: ${inScope}`);
+    const cannot = this.errorWhen?.decide(rec.data, this.ctx) ?? false;
+    if (cannot !== false) {
+      return this.unjudged(rec, evidence, s, cannot === true
+        ? `cannot be judged: ${describeAssertion(this.control.error_when!, this.ctx.params, this.control.parameters)}`
+        : `cannot tell whether it can be judged: ${cannot}`);
     }
     let values: Record<string, unknown>;
     let failed: string | undefined;
+    let unknown: boolean;
     const single = this.assert.single;
     if (single) {
       // one comparison: judge the value, then share one values object per distinct value
       const v = single.read(rec.data);
       failed = single.judge(v, this.ctx);
+      unknown = failed !== undefined && single.unknownWhenAbsent && (v === null || v === undefined);
       values = this.interner.internOne(single.path, v);
     } else {
       values = {};
-      failed = this.assert.check(rec.data, this.ctx, values);
+      const f = this.assert.check(rec.data, this.ctx, values);
+      failed = f?.reason;
+      unknown = f?.unknown ?? false;
       values = this.interner.intern(values);
     }
+    // a verdict that hangs on an absent, undeclared field is no verdict: ERROR, never FAIL
+    if (unknown) return this.unjudged(rec, evidence, s, `cannot be judged: ${failed ?? ''}`, values);
     // one literal shape for every finding, owner added only when set: a spread here made every
     // one of the 2.5M findings of the benchmark go through the slow generic object-copy path.
     // Findings stay real objects built here: a compact columnar store materialised on first read
@@ -135,6 +143,14 @@ export class AutomatedRun {
       if (typeof rule === 'string') f.reason = `${failed} (AWS Config rule ${rule})`;
       this.waive(f, f.reason);
     }
+    this.findings.push(f);
+  }
+
+  private unjudged(rec: EvidenceRecord, evidence: string[], s: ScopeState, reason: string, values?: Record<string, unknown>): void {
+    this.firstError ??= `${rec.resource}: ${reason}`;
+    const f: Finding = { resource: rec.resource, account: s.account, region: s.region, status: 'ERROR', reason, evidence };
+    if (values !== undefined) f.values = values;
+    if (rec.owner && rec.owner !== s.account) f.owner = rec.owner;
     this.findings.push(f);
   }
 
