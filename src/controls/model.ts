@@ -79,6 +79,8 @@ export interface Control {
   description: string;
   /** the public claim this control backs, in the words of the security page */
   claim?: string;
+  /** the ids of the promises (controls/claims.yaml) this control backs */
+  claims?: string[];
   severity: Severity;
   /**
    * automated: proven by collected evidence; manual: proven by an attestation; inherited: what
@@ -103,6 +105,12 @@ export interface Control {
    */
   error_when?: Assertion;
   /**
+   * automated only: an in-scope resource that fails the assertion but satisfies this is proven
+   * by the control's attestation instead (its finding MANUAL when one is current, else FAIL):
+   * what the API cannot see, such as the tables pgAudit's object auditing covers
+   */
+  manual_when?: Assertion;
+  /**
    * automated only: the claim is about every region (residency), so each enabled region the run
    * did not collect adds an ERROR finding naming it
    */
@@ -120,8 +128,13 @@ export interface Control {
    * the claim (a rule deployed with weaker parameters proves nothing)
    */
   config_rule_parameters?: Record<string, ConfigRuleParameter>;
-  /** manual and inherited: what an attestation must show */
-  attestation?: { evidence: string; max_age_days?: number };
+  /** manual and inherited (and automated with manual_when): what an attestation must show */
+  attestation?: {
+    evidence: string;
+    max_age_days?: number;
+    /** the words of the promise or policy the age limit comes from */
+    cadence?: string;
+  };
   /** inherited only: who operates the control and where they document it */
   provider?: { name: string; documentation: string; report?: string };
   parameters?: Record<string, ParameterDef>;

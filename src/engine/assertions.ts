@@ -329,6 +329,15 @@ function comparator(
         const items = Array.isArray(l) ? l : [l];
         return items.some((x) => includesEqual(r, x)) ? undefined : `no element of ${p} (${show(l)}) is in ${rhsText(r)}`;
       };
+    case 'contains-all':
+      // every one of a non-empty list is an element of the value (an empty list names no one: false)
+      return (l, r) => {
+        if (!Array.isArray(r)) return `${rhsText(r)} is not a list`;
+        if (r.length === 0) return `${rhsText(r)} names nothing to look for in ${p} (${show(l)})`;
+        const items = Array.isArray(l) ? l : [l];
+        const lacking = r.filter((x) => !includesEqual(items, x));
+        return lacking.length === 0 ? undefined : `${p} is ${show(l)}, which lacks ${lacking.map(show).join(', ')} of ${rhsText(r)}`;
+      };
     case 'contains':
     case 'not-contains': {
       const want = op === 'contains';
@@ -389,6 +398,7 @@ const DESCRIBE: Record<Operator, (p: string, v: string) => string> = {
   'not-in': (p, v) => `${p} is not one of ${v}`,
   'all-in': (p, v) => `every element of ${p} is in ${v}`,
   'any-in': (p, v) => `some element of ${p} is in ${v}`,
+  'contains-all': (p, v) => `${p} contains every one of ${v}`,
   'contains': (p, v) => `${p} contains ${v}`,
   'not-contains': (p, v) => `${p} does not contain ${v}`,
   'matches': (p, v) => `${p} matches ${v}`,

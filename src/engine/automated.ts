@@ -10,6 +10,7 @@ import { scopeArn, type ScopeState } from './completeness.js';
 import { ValuesInterner } from './intern.js';
 import { resolveParameters } from './parameters.js';
 import { findWaiver, type ActiveWaiver } from './waivers.js';
+import type { AttestationVerdict } from './attestation.js';
 
 export type ResultBase = Omit<ControlResult, 'status' | 'reason'>;
 
@@ -46,6 +47,7 @@ export class AutomatedRun {
   private readonly assert: CompiledAssertion;
   private readonly scope: CompiledAssertion | undefined;
   private readonly errorWhen: CompiledAssertion | undefined;
+  private readonly manualWhen: CompiledAssertion | undefined;
   /** one shared sentence for every pass (the values show what was seen): 2.5M findings must stay cheap */
   private readonly passReason: string;
   private readonly interner = new ValuesInterner();
@@ -58,7 +60,9 @@ export class AutomatedRun {
   private readonly reads: Set<string> | 'all';
 
   constructor(private readonly control: Control & { collector: string; assert: NonNullable<Control['assert']> }, now: Date,
-    project: ProjectConfig | undefined, private readonly waivers: readonly ActiveWaiver[] | undefined) {
+    project: ProjectConfig | undefined, private readonly waivers: readonly ActiveWaiver[] | undefined,
+    /** with manual_when: the control's attestation, judged once for the run */
+    private readonly attested?: AttestationVerdict) {
     const params = resolveParameters(control, project);
     this.collector = control.collector;
     this.result = resultBase(control, params);
@@ -67,8 +71,10 @@ export class AutomatedRun {
     this.assert = compileAssertion(control.assert, control.parameters);
     this.scope = control.scope ? compileAssertion(control.scope, control.parameters) : undefined;
     this.errorWhen = control.error_when ? compileAssertion(control.error_when, control.parameters) : undefined;
+    this.manualWhen = control.manual_when ? compileAssertion(control.manual_when, control.parameters) : undefined;
     this.passReason = `holds: ${this.result.asserts ?? ''}`;
-    this.reads = topLevelFields([control.assert, ...(control.scope ? [control.scope] : []), ...(control.error_when ? [control.error_when] : [])]);
+    this.reads = topLevelFields([control.assert, ...(control.scope ? [control.scope] : []), ...(control.error_when ? [control.error_when] : []),
+      ...(control.manual_when ? [control.manual_when] : [])]);
   }
 
   /** The bundle names no account or region at all: nothing can have been collected. */
@@ -137,7 +143,14 @@ export class AutomatedRun {
       status: failed === undefined ? 'PASS' : 'FAIL', reason: failed ?? this.passReason, evidence, values,
     };
     if (rec.owner && rec.owner !== s.account) f.owner = rec.owner;
-    if (failed !== undefined) {
+    if (failed !== undefined && this.manualWhen && this.manualWhen.decide(rec.data, this.ctx) === true) {
+      // the API shows a setup it cannot judge: the control's attestation decides
+      const what = describeAssertion(this.control.manual_when!, this.ctx.params, this.control.parameters);
+      const verdict = this.attested ?? { current: false, reason: `no attestation for ${this.control.id}` };
+      f.status = verdict.current ? 'MANUAL' : 'FAIL';
+      f.reason = `${what}, which the API cannot judge: ${verdict.current ? '' : 'needs '}${this.control.attestation?.evidence.trim() ?? 'an attestation'}; ${verdict.reason}`;
+      if (f.status === 'FAIL') this.waive(f, f.reason);
+    } else if (failed !== undefined) {
       // several deployed rules may judge one resource: say which one decided
       const rule = this.control.config_rule ? (rec.data as { ConfigRuleName?: unknown } | null)?.ConfigRuleName : undefined;
       if (typeof rule === 'string') f.reason = `${failed} (AWS Config rule ${rule})`;
@@ -199,14 +212,16 @@ export class AutomatedRun {
     f.reason = `${why} (waived until ${w.expires} by ${w.approver}: ${w.reason})`;
   }
 
-  /** FAIL if any FAIL; else ERROR if any ERROR; else WAIVED; else PASS; else NOT_APPLICABLE. */
+  /** FAIL if any FAIL; else ERROR if any ERROR; else WAIVED; else MANUAL; else PASS; else NOT_APPLICABLE. */
   finish(): ControlResult {
-    let pass = 0, fail = 0, waived = 0, error = 0;
+    let pass = 0, fail = 0, waived = 0, error = 0, manual = 0;
     let firstFail: Finding | undefined;
+    let firstManual: Finding | undefined;
     for (const f of this.findings) {
       if (f.status === 'PASS') pass++;
       else if (f.status === 'FAIL') { fail++; firstFail ??= f; }
       else if (f.status === 'WAIVED') waived++;
+      else if (f.status === 'MANUAL') { manual++; firstManual ??= f; }
       else error++;
     }
     const total = this.scopes;
@@ -214,7 +229,7 @@ export class AutomatedRun {
     let reason: string;
     if (fail > 0) {
       status = 'FAIL';
-      reason = `${fail} of ${pass + fail + waived} finding(s) fail; first: ${firstFail!.resource}: ${firstFail!.reason}`;
+      reason = `${fail} of ${pass + fail + waived + manual} finding(s) fail; first: ${firstFail!.resource}: ${firstFail!.reason}`;
       if (error > 0) reason += `; also no evidence for ${this.missingScopes} of ${total} account/region scope(s)`;
     } else if (error > 0) {
       status = 'ERROR';
@@ -226,6 +241,9 @@ export class AutomatedRun {
     } else if (waived > 0) {
       status = 'WAIVED';
       reason = `${waived} failing finding(s) waived${pass ? `, ${pass} pass` : ''}`;
+    } else if (manual > 0) {
+      status = 'MANUAL';
+      reason = `${manual} finding(s) rest on the control's attestation${pass ? `, ${pass} pass` : ''}; first: ${firstManual!.resource}: ${firstManual!.reason}`;
     } else if (pass > 0) {
       status = 'PASS';
       reason = `all ${pass} in-scope resource(s) satisfy the assertion across ${total} account/region scope(s)`;
