@@ -149,6 +149,17 @@ export interface Control {
   source?: { file: string; line: number };
 }
 
+/** One public promise (controls/claims.yaml) that controls back. */
+export interface Claim {
+  id: string;
+  /** the promise in our words */
+  promise: string;
+  /** the numbers, levels or cadence it states */
+  numbers?: string;
+  /** the kinds of proof that fit it */
+  proof: ('api' | 'config-rule' | 'attestation' | 'inherited')[];
+}
+
 interface Requirement {
   id: string;
   title: string;

@@ -5531,3 +5531,299 @@ return errors === 0;
 }
 validate36.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
+export const claims = validate37;
+const schema44 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/claims.schema.json","title":"trustpack claims: the public promises the catalog's controls back","type":"object","additionalProperties":false,"required":["claims"],"properties":{"source":{"type":"string","minLength":1,"description":"where the promises come from"},"claims":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["id","promise","proof"],"properties":{"id":{"type":"string","pattern":"^C[0-9]+$","x-message":"a claim id is C followed by a number (C1, C2, ...)"},"promise":{"type":"string","minLength":1,"description":"the promise in our words"},"numbers":{"type":"string","minLength":1,"description":"the numbers, levels or cadence the promise states"},"proof":{"type":"array","minItems":1,"uniqueItems":true,"items":{"enum":["api","config-rule","attestation","inherited"]},"description":"the kinds of proof that fit the promise"}}}}}};
+const func0 = require("ajv/dist/runtime/equal").default;
+
+function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="https://trustpack.dev/schema/claims.schema.json" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate37.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.claims === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "claims"},message:"must have required property '"+"claims"+"'",schema:schema44.required,parentSchema:schema44,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!((key0 === "source") || (key0 === "claims"))){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema44,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.source !== undefined){
+let data0 = data.source;
+if(typeof data0 === "string"){
+if(func2(data0) < 1){
+const err2 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema44.properties.source,data:data0};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.source.type,parentSchema:schema44.properties.source,data:data0};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.claims !== undefined){
+let data1 = data.claims;
+if(Array.isArray(data1)){
+if(data1.length < 1){
+const err4 = {instancePath:instancePath+"/claims",schemaPath:"#/properties/claims/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema44.properties.claims,data:data1};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+const len0 = data1.length;
+for(let i0=0; i0<len0; i0++){
+let data2 = data1[i0];
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+if(data2.id === undefined){
+const err5 = {instancePath:instancePath+"/claims/" + i0,schemaPath:"#/properties/claims/items/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'",schema:schema44.properties.claims.items.required,parentSchema:schema44.properties.claims.items,data:data2};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data2.promise === undefined){
+const err6 = {instancePath:instancePath+"/claims/" + i0,schemaPath:"#/properties/claims/items/required",keyword:"required",params:{missingProperty: "promise"},message:"must have required property '"+"promise"+"'",schema:schema44.properties.claims.items.required,parentSchema:schema44.properties.claims.items,data:data2};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(data2.proof === undefined){
+const err7 = {instancePath:instancePath+"/claims/" + i0,schemaPath:"#/properties/claims/items/required",keyword:"required",params:{missingProperty: "proof"},message:"must have required property '"+"proof"+"'",schema:schema44.properties.claims.items.required,parentSchema:schema44.properties.claims.items,data:data2};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+for(const key1 in data2){
+if(!((((key1 === "id") || (key1 === "promise")) || (key1 === "numbers")) || (key1 === "proof"))){
+const err8 = {instancePath:instancePath+"/claims/" + i0,schemaPath:"#/properties/claims/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema44.properties.claims.items,data:data2};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+if(data2.id !== undefined){
+let data3 = data2.id;
+if(typeof data3 === "string"){
+if(!pattern5.test(data3)){
+const err9 = {instancePath:instancePath+"/claims/" + i0+"/id",schemaPath:"#/properties/claims/items/properties/id/pattern",keyword:"pattern",params:{pattern: "^C[0-9]+$"},message:"must match pattern \""+"^C[0-9]+$"+"\"",schema:"^C[0-9]+$",parentSchema:schema44.properties.claims.items.properties.id,data:data3};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+else {
+const err10 = {instancePath:instancePath+"/claims/" + i0+"/id",schemaPath:"#/properties/claims/items/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.claims.items.properties.id.type,parentSchema:schema44.properties.claims.items.properties.id,data:data3};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data2.promise !== undefined){
+let data4 = data2.promise;
+if(typeof data4 === "string"){
+if(func2(data4) < 1){
+const err11 = {instancePath:instancePath+"/claims/" + i0+"/promise",schemaPath:"#/properties/claims/items/properties/promise/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema44.properties.claims.items.properties.promise,data:data4};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+else {
+const err12 = {instancePath:instancePath+"/claims/" + i0+"/promise",schemaPath:"#/properties/claims/items/properties/promise/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.claims.items.properties.promise.type,parentSchema:schema44.properties.claims.items.properties.promise,data:data4};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data2.numbers !== undefined){
+let data5 = data2.numbers;
+if(typeof data5 === "string"){
+if(func2(data5) < 1){
+const err13 = {instancePath:instancePath+"/claims/" + i0+"/numbers",schemaPath:"#/properties/claims/items/properties/numbers/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema44.properties.claims.items.properties.numbers,data:data5};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+else {
+const err14 = {instancePath:instancePath+"/claims/" + i0+"/numbers",schemaPath:"#/properties/claims/items/properties/numbers/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.claims.items.properties.numbers.type,parentSchema:schema44.properties.claims.items.properties.numbers,data:data5};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+if(data2.proof !== undefined){
+let data6 = data2.proof;
+if(Array.isArray(data6)){
+if(data6.length < 1){
+const err15 = {instancePath:instancePath+"/claims/" + i0+"/proof",schemaPath:"#/properties/claims/items/properties/proof/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema44.properties.claims.items.properties.proof,data:data6};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+const len1 = data6.length;
+for(let i1=0; i1<len1; i1++){
+let data7 = data6[i1];
+if(!((((data7 === "api") || (data7 === "config-rule")) || (data7 === "attestation")) || (data7 === "inherited"))){
+const err16 = {instancePath:instancePath+"/claims/" + i0+"/proof/" + i1,schemaPath:"#/properties/claims/items/properties/proof/items/enum",keyword:"enum",params:{allowedValues: schema44.properties.claims.items.properties.proof.items.enum},message:"must be equal to one of the allowed values",schema:schema44.properties.claims.items.properties.proof.items.enum,parentSchema:schema44.properties.claims.items.properties.proof.items,data:data7};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+let i2 = data6.length;
+let j0;
+if(i2 > 1){
+outer0:
+for(;i2--;){
+for(j0 = i2; j0--;){
+if(func0(data6[i2], data6[j0])){
+const err17 = {instancePath:instancePath+"/claims/" + i0+"/proof",schemaPath:"#/properties/claims/items/properties/proof/uniqueItems",keyword:"uniqueItems",params:{i: i2, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i2+" are identical)",schema:true,parentSchema:schema44.properties.claims.items.properties.proof,data:data6};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+break outer0;
+}
+}
+}
+}
+}
+else {
+const err18 = {instancePath:instancePath+"/claims/" + i0+"/proof",schemaPath:"#/properties/claims/items/properties/proof/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema44.properties.claims.items.properties.proof.type,parentSchema:schema44.properties.claims.items.properties.proof,data:data6};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+}
+else {
+const err19 = {instancePath:instancePath+"/claims/" + i0,schemaPath:"#/properties/claims/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema44.properties.claims.items.type,parentSchema:schema44.properties.claims.items,data:data2};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+}
+else {
+const err20 = {instancePath:instancePath+"/claims",schemaPath:"#/properties/claims/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema44.properties.claims.type,parentSchema:schema44.properties.claims,data:data1};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+}
+else {
+const err21 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema44.type,parentSchema:schema44,data};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+validate37.errors = vErrors;
+return errors === 0;
+}
+validate37.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
