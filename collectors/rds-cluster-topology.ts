@@ -7,17 +7,25 @@ import { dataOf, makeDraft, prior, str } from './common.js';
 export async function* collect(ctx: CollectContext): AsyncIterable<EvidenceRecordDraft> {
   const instances = new Map<string, EvidenceRecord>();
   for (const r of prior(ctx, 'rds.db-instances')) {
-    const id = str(dataOf(r)['DBInstanceIdentifier']);
+    // a record in error has no data: its ARN still names the instance
+    const id = str(dataOf(r)['DBInstanceIdentifier']) ?? /:db:([^:]+)$/.exec(r.resource)?.[1];
     if (id) instances.set(id, r);
   }
   for (const cluster of prior(ctx, 'rds.db-clusters')) {
     const c = dataOf(cluster);
     const derivedFrom = [cluster.id];
+    // a member whose instance was not read (its record in error, or no record at all): its zone
+    // is unknown, so the zone count cannot be judged (ERROR naming it), never counted as 0
+    const unread: { id: string; why: string; error?: NonNullable<EvidenceRecord['error']> }[] = [];
     const members = (Array.isArray(c['DBClusterMembers']) ? c['DBClusterMembers'] : []).map((m: unknown) => {
       const member = (m ?? {}) as Record<string, unknown>;
       const id = str(member['DBInstanceIdentifier']) ?? null;
       const instance = id ? instances.get(id) : undefined;
       if (instance) derivedFrom.push(instance.id);
+      if (!instance) unread.push({ id: id ?? '(no identifier)', why: 'no DB instance record lists it' });
+      else if (instance.error || !str(dataOf(instance)['AvailabilityZone'])) {
+        unread.push({ id: id!, why: instance.error ? `${instance.error.operation} failed with ${instance.error.code}: ${instance.error.message}` : 'its record has no AvailabilityZone', ...(instance.error ? { error: instance.error } : {}) });
+      }
       return {
         DBInstanceIdentifier: id,
         IsClusterWriter: typeof member['IsClusterWriter'] === 'boolean' ? member['IsClusterWriter'] : null,
@@ -26,7 +34,7 @@ export async function* collect(ctx: CollectContext): AsyncIterable<EvidenceRecor
       };
     });
     const memberAzs = [...new Set(members.map((m) => m.AvailabilityZone).filter((z): z is string => z !== null))].sort();
-    yield makeDraft(ctx, 'rds.cluster-topology', {
+    const draft = makeDraft(ctx, 'rds.cluster-topology', {
       service: 'trustpack', operation: 'join', parameters: { join: ['rds.db-clusters', 'rds.db-instances'] },
       resourceType: 'AWS::RDS::DBCluster',
       resource: cluster.resource,
@@ -44,5 +52,15 @@ export async function* collect(ctx: CollectContext): AsyncIterable<EvidenceRecor
         GlobalClusterIdentifier: str(c['GlobalClusterIdentifier']) ?? null,
       },
     });
+    if (unread.length > 0) {
+      const first = unread[0]!;
+      draft.error = {
+        operation: first.error?.operation ?? 'rds:DescribeDBInstances',
+        code: first.error?.code ?? 'MemberNotRead',
+        message: `member instance(s) not read: ${unread.map((u) => `${u.id} (${u.why})`).join('; ')}`,
+        fields: ['Members', 'MemberAvailabilityZones'],
+      };
+    }
+    yield draft;
   }
 }

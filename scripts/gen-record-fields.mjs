@@ -74,7 +74,8 @@ export const RECORDS = {
   'rds.cluster-audit-settings': {
     fields: {
       DBClusterIdentifier: S, DBClusterArn: S, Engine: S, DBClusterParameterGroup: S, ParameterGroupRead: S,
-      EnabledCloudwatchLogsExports: list(S), ServerAuditLogging: S, ServerAuditEvents: list(S), SharedPreloadLibraries: list(S), PgauditLog: list(S),
+      EnabledCloudwatchLogsExports: list(S), ServerAuditLogging: S, ServerAuditEvents: list(S), ServerAuditIncludeUsers: list(S),
+      ServerAuditExcludeUsers: list(S), SharedPreloadLibraries: list(S), PgauditLog: list(S), PgauditLogClasses: list(S), PgauditRole: S,
     },
   },
   'kms.key-rotations': {

@@ -21,7 +21,7 @@ const Ajv2020 = require('ajv/dist/2020.js').default;
 const standaloneCode = require('ajv/dist/standalone/index.js').default;
 const addFormats = require('ajv-formats').default;
 
-export const SCHEMA_NAMES = ['control', 'framework', 'project', 'waivers', 'attestations', 'responses'];
+export const SCHEMA_NAMES = ['control', 'framework', 'project', 'waivers', 'attestations', 'responses', 'claims'];
 export const OUTPUT = join(root, 'src', 'controls', 'validators.generated.ts');
 const schemaPath = (n) => join(root, 'controls', 'schema', `${n}.schema.json`);
 

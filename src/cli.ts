@@ -71,14 +71,21 @@ controls
   .description('list the controls, optionally those mapped to one framework')
   .option('--controls <dir>', 'controls folder')
   .option('--framework <id>', 'only controls mapped to this framework')
-  .addOption(formatOption(['table', 'json']))
+  .option('--by-claim', 'every promise of controls/claims.yaml with the controls that back it and their kind of proof')
+  .addOption(formatOption(['table', 'json', 'markdown']))
   .addHelpText('after', `
-Example:
-  $ trustpack controls list --framework pci-dss-4.0.1 --format json`)
-  .action(async (o: { framework?: string; format?: Format }, cmd: Command) => {
+Examples:
+  $ trustpack controls list --framework pci-dss-4.0.1 --format json
+  $ trustpack controls list --by-claim --format markdown     (the README's catalog table)`)
+  .action(async (o: { framework?: string; format?: Format; byClaim?: boolean }, cmd: Command) => {
     const { loadProjectContext } = await import('./app/project.js');
-    const { listControls } = await import('./app/list.js');
     const ctx = loadProjectContext(projectOpts(cmd));
+    if (o.byClaim) {
+      const { listByClaim } = await import('./app/claims.js');
+      out(listByClaim(ctx.claims, ctx.controls, o.format ?? defaultFormat()));
+      return;
+    }
+    const { listControls } = await import('./app/list.js');
     out(listControls(ctx, o.framework, o.format ?? defaultFormat()));
   });
 

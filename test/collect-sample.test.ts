@@ -178,7 +178,8 @@ describe('collectEvidence on the sample account', () => {
 
   it('rds.cluster-audit-settings: auditing parameters split into lists', () => {
     const a = Object.fromEntries(byCollector(bundle, 'rds.cluster-audit-settings').map((r) => [data(r)['DBClusterIdentifier'], data(r)]));
-    expect(a['orders-prod']).toMatchObject({ SharedPreloadLibraries: ['pg_stat_statements', 'pgaudit'], PgauditLog: ['ddl', 'role', 'write'], EnabledCloudwatchLogsExports: ['postgresql'] });
+    expect(a['orders-prod']).toMatchObject({ SharedPreloadLibraries: ['pg_stat_statements', 'pgaudit'], PgauditLog: ['ddl', 'read', 'role', 'write'], PgauditLogClasses: ['ddl', 'read', 'role', 'write'], PgauditRole: null, EnabledCloudwatchLogsExports: ['postgresql'] });
+    expect(a['legacy-reporting']).toMatchObject({ ServerAuditLogging: '1', ServerAuditEvents: ['CONNECT', 'QUERY_DDL'], ServerAuditIncludeUsers: [], ServerAuditExcludeUsers: [] });
     expect(a['customers-eu']).toMatchObject({ SharedPreloadLibraries: ['pg_stat_statements'], PgauditLog: [] });
     expect(a['legacy-reporting']).toMatchObject({ ServerAuditLogging: '1', ServerAuditEvents: ['CONNECT', 'QUERY_DDL'] });
   });

@@ -64,7 +64,7 @@ describe('trustpack check on the sample account', () => {
       { control: 'kms-cmk-rotation-enabled', resources: [usKey, usKey] }, // D6 legacy-reporting, D9 orders-data every 730 days
       { control: 'kms-imported-key-rotated', resources: [expect.stringMatching(new RegExp(`^arn:aws:kms:eu-central-1:${acct}:key/`))] }, // D14
       { control: 'manual-backup-restore-test', resources: [] },
-      { control: 'rds-cluster-audit-logs-exported', resources: [`arn:aws:rds:eu-central-1:${acct}:cluster:customers-eu`] }, // D15
+      { control: 'rds-cluster-audit-logs-exported', resources: [`arn:aws:rds:eu-central-1:${acct}:cluster:customers-eu`, `arn:aws:rds:us-east-1:${acct}:cluster:legacy-reporting`] }, // D15, D23
       { control: 'rds-cluster-auto-minor-version-upgrade', resources: [`arn:aws:rds:eu-central-1:${acct}:cluster:analytics-eu`] }, // D16
       { control: 'rds-cluster-customer-managed-key', resources: [`arn:aws:rds:eu-central-1:${acct}:cluster:analytics-eu`] },
       { control: 'rds-cluster-tls-enforced', resources: [`arn:aws:rds:us-east-1:${acct}:cluster:legacy-reporting`] },

@@ -46,18 +46,38 @@ describe('operators', () => {
     });
   }
 
-  it('all-in passes on an empty or absent list', () => {
+  it('all-in passes on an empty list; an absent one is unknown unless declared', () => {
     const a: Assertion = { path: 'V', op: 'all-in', value: ['1'] };
     expect(run(a, { V: [] }).ok).toBe(true);
-    expect(run(a, {}).ok).toBe(true);
+    expect(run(a, {})).toMatchObject({ ok: false, unknown: true });
+    expect(run({ ...a, absent_means: [] }, {}).ok).toBe(true);
   });
 
-  it('a missing path fails every comparison but absent', () => {
+  it('a missing path makes every comparison but exists and absent unknown, never false', () => {
     for (const op of ['equals', 'not-equals', 'greater-than', 'in', 'not-in', 'contains', 'not-contains', 'matches', 'length-equals', 'older-than-days', 'newer-than-days'] as const) {
       const r = run({ path: 'Nope.Deeper', op, value: op === 'in' || op === 'not-in' ? ['x'] : op === 'matches' || op === 'contains' || op === 'not-contains' || op === 'equals' || op === 'not-equals' ? 'x' : 1 }, { Other: 1 });
       expect(r.ok, op).toBe(false);
-      expect(r.reason, op).toBe('Nope.Deeper is missing');
+      expect(r.unknown, op).toBe(true);
+      expect(r.reason, op).toMatch(/^Nope\.Deeper is absent, so this cannot be judged/);
     }
+    expect(run({ path: 'Nope', op: 'exists' }, {})).toMatchObject({ ok: false, unknown: false });
+  });
+
+  it('absent_means is compared in place of a missing value, and the reason says so', () => {
+    const a: Assertion = { path: 'StorageType', op: 'in', value: ['aurora', 'aurora-iopt1'], absent_means: 'aurora' };
+    expect(run(a, {}).ok).toBe(true);
+    expect(run({ ...a, absent_means: 'gp3' }, {})).toMatchObject({ ok: false, unknown: false, reason: 'StorageType is absent, which means "gp3": StorageType is "gp3", expected one of ["aurora","aurora-iopt1"]' });
+  });
+
+  it('three-valued all, any and not: a false part decides, an unknown one leaves it open', () => {
+    const known = { path: 'A', op: 'equals', value: 1 } as const;
+    const open = { path: 'B', op: 'equals', value: 1 } as const;
+    expect(run({ all: [known, open] }, { A: 2 })).toMatchObject({ ok: false, unknown: false });
+    expect(run({ all: [known, open] }, { A: 1 })).toMatchObject({ ok: false, unknown: true });
+    expect(run({ any: [known, open] }, { A: 1 }).ok).toBe(true);
+    expect(run({ any: [known, open] }, { A: 2 })).toMatchObject({ ok: false, unknown: true });
+    expect(run({ not: open }, {})).toMatchObject({ ok: false, unknown: true });
+    expect(run({ not: known }, { A: 2 }).ok).toBe(true);
   });
 
   it('age operators fail on an unparsable timestamp', () => {

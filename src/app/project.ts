@@ -2,7 +2,7 @@
 // attestations. Every problem in any of them is reported at once (ProblemsError, exit 2).
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import type { Attestation, Control, Framework, LoadProblem, ManagementResponse, ProjectConfig, Waiver } from '../controls/model.js';
+import type { Attestation, Claim, Control, Framework, LoadProblem, ManagementResponse, ProjectConfig, Waiver } from '../controls/model.js';
 import { loadAttestations, loadCatalog, loadProject, loadResponses, loadWaivers, type LoadedProject } from '../controls/load.js';
 import { COLLECTORS } from '../../collectors/registry.js';
 import { RECORD_FIELDS } from '../../collectors/record-fields.generated.js';
@@ -16,6 +16,8 @@ export interface ProjectContext {
   controlsDir: string;
   controls: Control[];
   frameworks: Framework[];
+  /** the promises the controls back (controls/claims.yaml) */
+  claims: Claim[];
   waivers: Waiver[];
   attestations: Attestation[];
   /** management responses to exceptions (period packs) */
@@ -104,7 +106,7 @@ export function loadProjectContext(opts: ProjectOptions): ProjectContext {
   if (problems.length > 0) throw new ProblemsError(problems);
   return {
     ...(projectFile ? { projectFile } : {}),
-    project, controlsDir, controls: catalog.controls, frameworks: catalog.frameworks, waivers, attestations, responses,
+    project, controlsDir, controls: catalog.controls, frameworks: catalog.frameworks, claims: catalog.claims, waivers, attestations, responses,
     ...(attestationBaseDir ? { attestationBaseDir } : {}),
   };
 }

@@ -75,7 +75,7 @@ export function checkControl(c: Control, ctx: CheckContext): LoadProblem[] {
     }
   }
   const fields = c.collector !== undefined ? ctx.recordFields?.[c.collector] : undefined;
-  for (const which of ['scope', 'assert', 'error_when'] as const) {
+  for (const which of ['scope', 'assert', 'error_when', 'manual_when'] as const) {
     const a = c[which];
     if (!a) continue;
     walkComparisons(a, [which], (cmp, at) => {
@@ -146,11 +146,13 @@ export function checkControl(c: Control, ctx: CheckContext): LoadProblem[] {
       }
     }
     const attested = c.kind !== 'automated';
-    if (attested ? ex.resource !== undefined || ex.attestation === undefined : ex.attestation !== undefined) {
-      report(['examples', i], 'example-kind', `example "${ex.name}": ${attested ? `a ${c.kind} control's example gives an attestation, not a resource` : 'an automated control\'s example gives a resource, not an attestation'}`);
+    // an automated control with manual_when may give an attestation too, and expect manual
+    const mixed = !attested && c.manual_when !== undefined;
+    if (attested ? ex.resource !== undefined || ex.attestation === undefined : ex.resource === undefined || (ex.attestation !== undefined && !mixed)) {
+      report(['examples', i], 'example-kind', `example "${ex.name}": ${attested ? `a ${c.kind} control's example gives an attestation, not a resource` : mixed ? 'an automated control\'s example gives a resource (and, for manual_when, an attestation)' : 'an automated control\'s example gives a resource, not an attestation'}`);
     }
-    if ((ex.expect === 'manual') !== attested && (attested ? ex.expect !== 'fail' : true)) {
-      report(['examples', i, 'expect'], 'example-kind', `example "${ex.name}": a${attested ? ` ${c.kind}` : 'n automated'} control's example expects ${attested ? 'manual or fail' : 'pass, fail or not-applicable'}`);
+    if (attested ? ex.expect !== 'manual' && ex.expect !== 'fail' : ex.expect === 'manual' && !mixed) {
+      report(['examples', i, 'expect'], 'example-kind', `example "${ex.name}": a${attested ? ` ${c.kind}` : 'n automated'} control's example expects ${attested ? 'manual or fail' : 'pass, fail, not-applicable or error (manual only with manual_when)'}`);
     }
     if (ex.now !== undefined && Number.isNaN(Date.parse(ex.now))) {
       report(['examples', i, 'now'], 'schema', `example "${ex.name}": now "${ex.now}" is not a valid date-time`);

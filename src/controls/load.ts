@@ -3,7 +3,7 @@
 // for a mistake in a user's file.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Attestation, Control, ManagementResponse, Framework, FrameworkId, LoadProblem, ProjectConfig, Waiver } from './model.js';
+import type { Attestation, Claim, Control, ManagementResponse, Framework, FrameworkId, LoadProblem, ProjectConfig, Waiver } from './model.js';
 import { checkControl } from './check-control.js';
 import { checkParameterValue, PARAMETER_TYPES, type ParameterType } from './parameter-types.js';
 import type { FieldTree } from './record-paths.js';
@@ -23,6 +23,8 @@ export interface CatalogOptions {
 export interface Catalog {
   controls: Control[];
   frameworks: Framework[];
+  /** the promises of controls/claims.yaml (empty when the folder has none) */
+  claims: Claim[];
   problems: LoadProblem[];
 }
 
@@ -143,11 +145,30 @@ function loadFrameworks(dir: string, problems: LoadProblem[]): Framework[] {
   return out;
 }
 
-/** Loads dir/*.yaml (one control each, sorted by file name) and dir/frameworks/*.yaml. */
+/** The catalog's promises file: not a control. */
+export const CLAIMS_FILE = 'claims.yaml';
+
+function loadClaims(file: string, problems: LoadProblem[]): { claims: Claim[]; y?: YamlFile } {
+  const y = readValid(file, 'claims');
+  problems.push(...y.problems);
+  if (!y.valid) return { claims: [] };
+  const claims = (y.data as { claims: Claim[] }).claims;
+  const seen = new Set<string>();
+  claims.forEach((c, i) => {
+    if (seen.has(c.id)) problems.push(at(y, ['claims', i, 'id'], 'duplicate-id', `claim id "${c.id}" appears twice`));
+    seen.add(c.id);
+  });
+  return { claims, y };
+}
+
+/** Loads dir/*.yaml (one control each, sorted by file name; claims.yaml: the promises) and dir/frameworks/*.yaml. */
 export function loadCatalog(dir: string, opts: CatalogOptions): Catalog {
   const problems: LoadProblem[] = [];
-  const names = listYaml(dir, problems, 'control files (one control per .yaml file)');
-  if (!names) return { controls: [], frameworks: [], problems };
+  const all = listYaml(dir, problems, 'control files (one control per .yaml file)');
+  if (!all) return { controls: [], frameworks: [], claims: [], problems };
+  const names = all.filter((n) => n !== CLAIMS_FILE);
+  const { claims } = names.length < all.length ? loadClaims(join(dir, CLAIMS_FILE), problems) : { claims: [] as Claim[] };
+  const claimIds = new Set(claims.map((c) => c.id));
   const frameworks = loadFrameworks(join(dir, 'frameworks'), problems);
   const byId = new Map<FrameworkId, Framework>(frameworks.map((f) => [f.id, f]));
   const controls: Control[] = [];
@@ -179,11 +200,17 @@ export function loadCatalog(dir: string, opts: CatalogOptions): Catalog {
         found.push(at(y, ['parameters', name, 'type'], 'parameter-type', `parameter "${name}" is declared as ${def.type} here but as ${first.type} in ${first.file}; one name takes one type`));
       }
     }
+    // with a claims file, every id a control names must be one of its promises
+    if (names.length < all.length) {
+      (raw.claims ?? []).forEach((id, i) => {
+        if (!claimIds.has(id)) found.push(at(y, ['claims', i], 'unknown-claim', `claim "${id}" is not in ${CLAIMS_FILE} (${claims.length} promises, ${claims[0]?.id ?? ''}..${claims.at(-1)?.id ?? ''})`));
+      });
+    }
     problems.push(...found);
     if (found.length > 0) continue;
     controls.push({ ...expandConfigRule(raw), source: { file: y.file, line: y.contentLine() } });
   }
-  return { controls, frameworks, problems };
+  return { controls, frameworks, claims, problems };
 }
 
 export interface ProjectOptions {

@@ -28,6 +28,11 @@ export interface Comparison {
   param?: string;
   /** optional plain-English wording that replaces the generated sentence */
   says?: string;
+  /**
+   * what an absent (missing or null) value at `path` means, compared in its place (`false`,
+   * `[]`, `aurora`); without it an absent value is unknown and the finding ERROR, never FAIL
+   */
+  absent_means?: unknown;
 }
 
 export type Assertion =
@@ -74,6 +79,8 @@ export interface Control {
   description: string;
   /** the public claim this control backs, in the words of the security page */
   claim?: string;
+  /** the ids of the promises (controls/claims.yaml) this control backs */
+  claims?: string[];
   severity: Severity;
   /**
    * automated: proven by collected evidence; manual: proven by an attestation; inherited: what
@@ -98,6 +105,12 @@ export interface Control {
    */
   error_when?: Assertion;
   /**
+   * automated only: an in-scope resource that fails the assertion but satisfies this is proven
+   * by the control's attestation instead (its finding MANUAL when one is current, else FAIL):
+   * what the API cannot see, such as the tables pgAudit's object auditing covers
+   */
+  manual_when?: Assertion;
+  /**
    * automated only: the claim is about every region (residency), so each enabled region the run
    * did not collect adds an ERROR finding naming it
    */
@@ -115,8 +128,13 @@ export interface Control {
    * the claim (a rule deployed with weaker parameters proves nothing)
    */
   config_rule_parameters?: Record<string, ConfigRuleParameter>;
-  /** manual and inherited: what an attestation must show */
-  attestation?: { evidence: string; max_age_days?: number };
+  /** manual and inherited (and automated with manual_when): what an attestation must show */
+  attestation?: {
+    evidence: string;
+    max_age_days?: number;
+    /** the words of the promise or policy the age limit comes from */
+    cadence?: string;
+  };
   /** inherited only: who operates the control and where they document it */
   provider?: { name: string; documentation: string; report?: string };
   parameters?: Record<string, ParameterDef>;
@@ -129,6 +147,17 @@ export interface Control {
   tags?: string[];
   /** where the control was loaded from, for error messages and reports */
   source?: { file: string; line: number };
+}
+
+/** One public promise (controls/claims.yaml) that controls back. */
+export interface Claim {
+  id: string;
+  /** the promise in our words */
+  promise: string;
+  /** the numbers, levels or cadence it states */
+  numbers?: string;
+  /** the kinds of proof that fit it */
+  proof: ('api' | 'config-rule' | 'attestation' | 'inherited')[];
 }
 
 interface Requirement {

@@ -6,7 +6,7 @@
 import type { ValidateFunction } from 'ajv';
 import * as generated from './validators.generated.js';
 
-export type SchemaName = 'control' | 'framework' | 'project' | 'waivers' | 'attestations' | 'responses';
+export type SchemaName = 'control' | 'framework' | 'project' | 'waivers' | 'attestations' | 'responses' | 'claims';
 
 // Compiled with allErrors and verbose (errors keep parentSchema, so `x-message` wording is used).
 const VALIDATORS = generated as unknown as Record<SchemaName, ValidateFunction | undefined>;

@@ -4,18 +4,19 @@
 import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 export const control = validate20;
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/control.schema.json","title":"trustpack control","type":"object","additionalProperties":false,"required":["id","title","description","severity","kind","frameworks","remediation"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","x-message":"must be lower-case letters, digits and dashes (e.g. rds-cluster-encrypted-at-rest)"},"title":{"type":"string","minLength":1},"description":{"type":"string","minLength":1},"claim":{"type":"string","minLength":1},"severity":{"enum":["critical","high","medium","low","info"]},"kind":{"enum":["automated","manual","inherited"],"x-message":"automated (proven by evidence), manual (proven by an attestation) or inherited (operated by the cloud provider, proven by the provider's documents as an attestation)"},"collector":{"type":"string","pattern":"^[a-z0-9-]+\\.[a-z0-9.-]+$","x-message":"must be a collector id such as rds.db-clusters"},"scope":{"$ref":"#/$defs/assertion"},"assert":{"$ref":"#/$defs/assertion"},"error_when":{"$ref":"#/$defs/assertion","x-message":"error_when is an assertion: an in-scope resource that satisfies it cannot be judged (its finding is ERROR, with the sentence as the reason)"},"when_none_in_scope":{"enum":["not-applicable","fail"]},"needs_every_region":{"type":"boolean","x-message":"needs_every_region is true or false: true adds an ERROR finding for every enabled region the run did not collect"},"config_rule":{"type":"string","pattern":"^[A-Z0-9_]+$","x-message":"must be an AWS Config managed rule identifier in capitals, e.g. RDS_STORAGE_ENCRYPTED"},"config_rule_parameters":{"type":"object","x-message":"maps a rule input parameter to the least strict value that counts: {at_least: 7}, {at_most: 35}, {equals: \"true\"}, or the same with a control parameter: {at_least_param: retention_days}","propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"minProperties":1,"maxProperties":1,"properties":{"at_least":{"type":"number"},"at_most":{"type":"number"},"equals":{"anyOf":[{"type":"string"},{"type":"number"},{"type":"boolean"}]},"at_least_param":{"type":"string","minLength":1},"at_most_param":{"type":"string","minLength":1},"equals_param":{"type":"string","minLength":1}}}},"attestation":{"type":"object","additionalProperties":false,"required":["evidence"],"properties":{"evidence":{"type":"string","minLength":1},"max_age_days":{"type":"integer","minimum":1}}},"provider":{"type":"object","additionalProperties":false,"required":["name","documentation"],"x-message":"an inherited control names the provider and the page that documents what it operates","properties":{"name":{"type":"string","minLength":1},"documentation":{"type":"string","format":"uri"},"report":{"type":"string","minLength":1}}},"parameters":{"type":"object","propertyNames":{"pattern":"^[a-z][a-z0-9_]*$","x-message":"parameter names are lower_snake_case"},"additionalProperties":{"$ref":"#/$defs/parameter"}},"frameworks":{"type":"object","additionalProperties":false,"minProperties":1,"x-message":"map at least one framework to a list of requirement ids","properties":{"soc2":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"pci-dss-4.0.1":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"gdpr":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"ccpa":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"csa-ccm-4":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}}}},"remediation":{"type":"string","minLength":1},"references":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["title"],"properties":{"title":{"type":"string","minLength":1},"url":{"type":"string","format":"uri"},"config_rule":{"type":"string","pattern":"^[A-Z0-9_]+$","x-message":"must be an AWS Config managed rule identifier in capitals"}}}},"rationale":{"type":"string","minLength":1},"examples":{"type":"array","items":{"$ref":"#/$defs/example"}},"tags":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1}}},"allOf":[{"if":{"properties":{"kind":{"const":"automated"}},"required":["kind"]},"then":{"anyOf":[{"required":["collector","assert"]},{"required":["config_rule"]}],"x-message":"an automated control needs `collector` and `assert`, or the `config_rule` shorthand"}},{"if":{"properties":{"kind":{"const":"manual"}},"required":["kind"]},"then":{"required":["attestation"],"not":{"anyOf":[{"required":["collector"]},{"required":["scope"]},{"required":["assert"]},{"required":["config_rule"]},{"required":["when_none_in_scope"]},{"required":["error_when"]},{"required":["needs_every_region"]}]},"x-message":"a manual control is proven by an attestation; remove collector, scope, assert, config_rule and when_none_in_scope"}},{"if":{"properties":{"kind":{"const":"inherited"}},"required":["kind"]},"then":{"required":["attestation","provider"],"not":{"anyOf":[{"required":["collector"]},{"required":["scope"]},{"required":["assert"]},{"required":["config_rule"]},{"required":["when_none_in_scope"]},{"required":["error_when"]},{"required":["needs_every_region"]}]},"x-message":"an inherited control is proven by the provider's documents as an attestation; it needs attestation and provider, and no collector, scope, assert, config_rule or when_none_in_scope"}},{"if":{"required":["config_rule_parameters"]},"then":{"required":["config_rule"],"x-message":"config_rule_parameters needs config_rule"}}],"$defs":{"assertion":{"type":"object","x-message":"an assertion is a comparison {path, op, value|param} or {all: [...]}, {any: [...]}, {not: ...}","if":{"required":["all"]},"then":{"$ref":"#/$defs/allNode"},"else":{"if":{"required":["any"]},"then":{"$ref":"#/$defs/anyNode"},"else":{"if":{"required":["not"]},"then":{"$ref":"#/$defs/notNode"},"else":{"$ref":"#/$defs/comparison"}}}},"allNode":{"type":"object","additionalProperties":false,"required":["all"],"properties":{"all":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/assertion"}}}},"anyNode":{"type":"object","additionalProperties":false,"required":["any"],"properties":{"any":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/assertion"}}}},"notNode":{"type":"object","additionalProperties":false,"required":["not"],"properties":{"not":{"$ref":"#/$defs/assertion"}}},"comparison":{"type":"object","additionalProperties":false,"required":["path","op"],"properties":{"path":{"type":"string","minLength":1},"op":{"enum":["equals","not-equals","greater-than","greater-or-equal","less-than","less-or-equal","in","not-in","all-in","any-in","contains","not-contains","matches","exists","absent","length-equals","length-greater-or-equal","length-less-or-equal","older-than-days","newer-than-days"]},"value":true,"param":{"type":"string","minLength":1},"says":{"type":"string","minLength":1}},"allOf":[{"if":{"properties":{"op":{"enum":["exists","absent"]}},"required":["op"]},"then":{"not":{"anyOf":[{"required":["value"]},{"required":["param"]}]},"x-message":"`exists` and `absent` take no value or param"},"else":{"oneOf":[{"required":["value"]},{"required":["param"]}],"x-message":"a comparison needs exactly one of `value` or `param`"}}]},"parameter":{"type":"object","additionalProperties":false,"required":["type","default","description"],"properties":{"type":{"enum":["days","count","account-ids","regions","arns","string","strings"],"x-message":"a parameter type is one of: days, count, account-ids, regions, arns, string, strings (src/controls/parameter-types.ts)"},"default":{"anyOf":[{"type":"number"},{"type":"string"},{"type":"boolean"},{"type":"array","items":{"type":"string"}}],"x-message":"a parameter default is a number, a string, a boolean or a list of strings"},"description":{"type":"string","minLength":1},"unit":{"type":"string","minLength":1}}},"example":{"type":"object","additionalProperties":false,"required":["name","expect"],"properties":{"name":{"type":"string","minLength":1},"resource":true,"expect":{"enum":["pass","fail","not-applicable","error","manual"]},"parameters":{"type":"object"},"now":{"type":"string","format":"date-time","x-message":"must be an ISO 8601 date-time such as 2026-11-28T12:00:00Z"},"attestation":{"type":"object","additionalProperties":false,"required":["attested_by","attested_at","document","sha256","expires"],"properties":{"attested_by":{"type":"string","minLength":1},"attested_at":{"type":"string","minLength":1},"document":{"type":"string","minLength":1},"sha256":{"type":"string","minLength":1},"expires":{"type":"string","minLength":1},"notes":{"type":"string","minLength":1}}},"document_text":{"type":"string"}},"oneOf":[{"required":["resource"]},{"required":["attestation"]}],"x-message":"an example gives a `resource` (automated controls) or an `attestation` (manual and inherited controls), not both"}}};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/control.schema.json","title":"trustpack control","type":"object","additionalProperties":false,"required":["id","title","description","severity","kind","frameworks","remediation"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","x-message":"must be lower-case letters, digits and dashes (e.g. rds-cluster-encrypted-at-rest)"},"title":{"type":"string","minLength":1},"description":{"type":"string","minLength":1},"claim":{"type":"string","minLength":1},"claims":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^C[0-9]+$"},"x-message":"claims lists the ids of controls/claims.yaml this control backs (C1, C2, ...)"},"severity":{"enum":["critical","high","medium","low","info"]},"kind":{"enum":["automated","manual","inherited"],"x-message":"automated (proven by evidence), manual (proven by an attestation) or inherited (operated by the cloud provider, proven by the provider's documents as an attestation)"},"collector":{"type":"string","pattern":"^[a-z0-9-]+\\.[a-z0-9.-]+$","x-message":"must be a collector id such as rds.db-clusters"},"scope":{"$ref":"#/$defs/assertion"},"assert":{"$ref":"#/$defs/assertion"},"error_when":{"$ref":"#/$defs/assertion","x-message":"error_when is an assertion: an in-scope resource that satisfies it cannot be judged (its finding is ERROR, with the sentence as the reason)"},"when_none_in_scope":{"enum":["not-applicable","fail"]},"needs_every_region":{"type":"boolean","x-message":"needs_every_region is true or false: true adds an ERROR finding for every enabled region the run did not collect"},"config_rule":{"type":"string","pattern":"^[A-Z0-9_]+$","x-message":"must be an AWS Config managed rule identifier in capitals, e.g. RDS_STORAGE_ENCRYPTED"},"config_rule_parameters":{"type":"object","x-message":"maps a rule input parameter to the least strict value that counts: {at_least: 7}, {at_most: 35}, {equals: \"true\"}, or the same with a control parameter: {at_least_param: retention_days}","propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"minProperties":1,"maxProperties":1,"properties":{"at_least":{"type":"number"},"at_most":{"type":"number"},"equals":{"anyOf":[{"type":"string"},{"type":"number"},{"type":"boolean"}]},"at_least_param":{"type":"string","minLength":1},"at_most_param":{"type":"string","minLength":1},"equals_param":{"type":"string","minLength":1}}}},"attestation":{"type":"object","additionalProperties":false,"required":["evidence"],"properties":{"evidence":{"type":"string","minLength":1},"max_age_days":{"type":"integer","minimum":1},"cadence":{"type":"string","minLength":1,"description":"the sentence of the promise or policy that max_age_days comes from"}}},"provider":{"type":"object","additionalProperties":false,"required":["name","documentation"],"x-message":"an inherited control names the provider and the page that documents what it operates","properties":{"name":{"type":"string","minLength":1},"documentation":{"type":"string","format":"uri"},"report":{"type":"string","minLength":1}}},"parameters":{"type":"object","propertyNames":{"pattern":"^[a-z][a-z0-9_]*$","x-message":"parameter names are lower_snake_case"},"additionalProperties":{"$ref":"#/$defs/parameter"}},"frameworks":{"type":"object","additionalProperties":false,"minProperties":1,"x-message":"map at least one framework to a list of requirement ids","properties":{"soc2":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"pci-dss-4.0.1":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"gdpr":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"ccpa":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"csa-ccm-4":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}}}},"remediation":{"type":"string","minLength":1},"references":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["title"],"properties":{"title":{"type":"string","minLength":1},"url":{"type":"string","format":"uri"},"config_rule":{"type":"string","pattern":"^[A-Z0-9_]+$","x-message":"must be an AWS Config managed rule identifier in capitals"}}}},"rationale":{"type":"string","minLength":1},"examples":{"type":"array","items":{"$ref":"#/$defs/example"}},"tags":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1}},"manual_when":{"$ref":"#/$defs/assertion","x-message":"manual_when is an assertion: an in-scope resource that fails the assertion but satisfies it is proven by the control's attestation (MANUAL), else FAIL"}},"allOf":[{"if":{"properties":{"kind":{"const":"automated"}},"required":["kind"]},"then":{"anyOf":[{"required":["collector","assert"]},{"required":["config_rule"]}],"x-message":"an automated control needs `collector` and `assert`, or the `config_rule` shorthand"}},{"if":{"properties":{"kind":{"const":"manual"}},"required":["kind"]},"then":{"required":["attestation"],"not":{"anyOf":[{"required":["collector"]},{"required":["scope"]},{"required":["assert"]},{"required":["config_rule"]},{"required":["when_none_in_scope"]},{"required":["error_when"]},{"required":["needs_every_region"]},{"required":["manual_when"]}]},"x-message":"a manual control is proven by an attestation; remove collector, scope, assert, config_rule and when_none_in_scope"}},{"if":{"properties":{"kind":{"const":"inherited"}},"required":["kind"]},"then":{"required":["attestation","provider"],"not":{"anyOf":[{"required":["collector"]},{"required":["scope"]},{"required":["assert"]},{"required":["config_rule"]},{"required":["when_none_in_scope"]},{"required":["error_when"]},{"required":["needs_every_region"]},{"required":["manual_when"]}]},"x-message":"an inherited control is proven by the provider's documents as an attestation; it needs attestation and provider, and no collector, scope, assert, config_rule or when_none_in_scope"}},{"if":{"required":["config_rule_parameters"]},"then":{"required":["config_rule"],"x-message":"config_rule_parameters needs config_rule"}},{"if":{"required":["manual_when"]},"then":{"required":["attestation"],"x-message":"manual_when needs attestation: what the attestation for those resources must show"}}],"$defs":{"assertion":{"type":"object","x-message":"an assertion is a comparison {path, op, value|param} or {all: [...]}, {any: [...]}, {not: ...}","if":{"required":["all"]},"then":{"$ref":"#/$defs/allNode"},"else":{"if":{"required":["any"]},"then":{"$ref":"#/$defs/anyNode"},"else":{"if":{"required":["not"]},"then":{"$ref":"#/$defs/notNode"},"else":{"$ref":"#/$defs/comparison"}}}},"allNode":{"type":"object","additionalProperties":false,"required":["all"],"properties":{"all":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/assertion"}}}},"anyNode":{"type":"object","additionalProperties":false,"required":["any"],"properties":{"any":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/assertion"}}}},"notNode":{"type":"object","additionalProperties":false,"required":["not"],"properties":{"not":{"$ref":"#/$defs/assertion"}}},"comparison":{"type":"object","additionalProperties":false,"required":["path","op"],"properties":{"path":{"type":"string","minLength":1},"op":{"enum":["equals","not-equals","greater-than","greater-or-equal","less-than","less-or-equal","in","not-in","all-in","any-in","contains-all","contains","not-contains","matches","exists","absent","length-equals","length-greater-or-equal","length-less-or-equal","older-than-days","newer-than-days"]},"value":true,"param":{"type":"string","minLength":1},"says":{"type":"string","minLength":1},"absent_means":{"not":{"type":"null"},"description":"what an absent (missing or null) value at path means, compared in its place; without it an absent value is unknown and the finding ERROR"}},"allOf":[{"if":{"properties":{"op":{"enum":["exists","absent"]}},"required":["op"]},"then":{"not":{"anyOf":[{"required":["value"]},{"required":["param"]}]},"x-message":"`exists` and `absent` take no value or param"},"else":{"oneOf":[{"required":["value"]},{"required":["param"]}],"x-message":"a comparison needs exactly one of `value` or `param`"}}]},"parameter":{"type":"object","additionalProperties":false,"required":["type","default","description"],"properties":{"type":{"enum":["days","count","account-ids","regions","arns","string","strings"],"x-message":"a parameter type is one of: days, count, account-ids, regions, arns, string, strings (src/controls/parameter-types.ts)"},"default":{"anyOf":[{"type":"number"},{"type":"string"},{"type":"boolean"},{"type":"array","items":{"type":"string"}}],"x-message":"a parameter default is a number, a string, a boolean or a list of strings"},"description":{"type":"string","minLength":1},"unit":{"type":"string","minLength":1}}},"example":{"type":"object","additionalProperties":false,"required":["name","expect"],"properties":{"name":{"type":"string","minLength":1},"resource":true,"expect":{"enum":["pass","fail","not-applicable","error","manual"]},"parameters":{"type":"object"},"now":{"type":"string","format":"date-time","x-message":"must be an ISO 8601 date-time such as 2026-11-28T12:00:00Z"},"attestation":{"type":"object","additionalProperties":false,"required":["attested_by","attested_at","document","sha256","expires"],"properties":{"attested_by":{"type":"string","minLength":1},"attested_at":{"type":"string","minLength":1},"document":{"type":"string","minLength":1},"sha256":{"type":"string","minLength":1},"expires":{"type":"string","minLength":1},"notes":{"type":"string","minLength":1}}},"document_text":{"type":"string"}},"x-message":"an example gives a `resource` (automated controls) or an `attestation` (manual and inherited controls), or both (an automated control's manual_when)","anyOf":[{"required":["resource"]},{"required":["attestation"]}]}}};
 const schema37 = {"type":"object","additionalProperties":false,"required":["type","default","description"],"properties":{"type":{"enum":["days","count","account-ids","regions","arns","string","strings"],"x-message":"a parameter type is one of: days, count, account-ids, regions, arns, string, strings (src/controls/parameter-types.ts)"},"default":{"anyOf":[{"type":"number"},{"type":"string"},{"type":"boolean"},{"type":"array","items":{"type":"string"}}],"x-message":"a parameter default is a number, a string, a boolean or a list of strings"},"description":{"type":"string","minLength":1},"unit":{"type":"string","minLength":1}}};
-const schema38 = {"type":"object","additionalProperties":false,"required":["name","expect"],"properties":{"name":{"type":"string","minLength":1},"resource":true,"expect":{"enum":["pass","fail","not-applicable","error","manual"]},"parameters":{"type":"object"},"now":{"type":"string","format":"date-time","x-message":"must be an ISO 8601 date-time such as 2026-11-28T12:00:00Z"},"attestation":{"type":"object","additionalProperties":false,"required":["attested_by","attested_at","document","sha256","expires"],"properties":{"attested_by":{"type":"string","minLength":1},"attested_at":{"type":"string","minLength":1},"document":{"type":"string","minLength":1},"sha256":{"type":"string","minLength":1},"expires":{"type":"string","minLength":1},"notes":{"type":"string","minLength":1}}},"document_text":{"type":"string"}},"oneOf":[{"required":["resource"]},{"required":["attestation"]}],"x-message":"an example gives a `resource` (automated controls) or an `attestation` (manual and inherited controls), not both"};
+const schema38 = {"type":"object","additionalProperties":false,"required":["name","expect"],"properties":{"name":{"type":"string","minLength":1},"resource":true,"expect":{"enum":["pass","fail","not-applicable","error","manual"]},"parameters":{"type":"object"},"now":{"type":"string","format":"date-time","x-message":"must be an ISO 8601 date-time such as 2026-11-28T12:00:00Z"},"attestation":{"type":"object","additionalProperties":false,"required":["attested_by","attested_at","document","sha256","expires"],"properties":{"attested_by":{"type":"string","minLength":1},"attested_at":{"type":"string","minLength":1},"document":{"type":"string","minLength":1},"sha256":{"type":"string","minLength":1},"expires":{"type":"string","minLength":1},"notes":{"type":"string","minLength":1}}},"document_text":{"type":"string"}},"x-message":"an example gives a `resource` (automated controls) or an `attestation` (manual and inherited controls), or both (an automated control's manual_when)","anyOf":[{"required":["resource"]},{"required":["attestation"]}]};
 const func1 = Object.prototype.hasOwnProperty;
 const func2 = require("ajv/dist/runtime/ucs2length").default;
 const pattern4 = new RegExp("^[a-z0-9][a-z0-9-]*$", "u");
-const pattern5 = new RegExp("^[a-z0-9-]+\\.[a-z0-9.-]+$", "u");
-const pattern6 = new RegExp("^[A-Z0-9_]+$", "u");
-const pattern7 = new RegExp("^[A-Za-z][A-Za-z0-9_]*$", "u");
-const pattern8 = new RegExp("^[a-z][a-z0-9_]*$", "u");
+const pattern5 = new RegExp("^C[0-9]+$", "u");
+const pattern6 = new RegExp("^[a-z0-9-]+\\.[a-z0-9.-]+$", "u");
+const pattern7 = new RegExp("^[A-Z0-9_]+$", "u");
+const pattern8 = new RegExp("^[A-Za-z][A-Za-z0-9_]*$", "u");
+const pattern9 = new RegExp("^[a-z][a-z0-9_]*$", "u");
 const schema32 = {"type":"object","x-message":"an assertion is a comparison {path, op, value|param} or {all: [...]}, {any: [...]}, {not: ...}","if":{"required":["all"]},"then":{"$ref":"#/$defs/allNode"},"else":{"if":{"required":["any"]},"then":{"$ref":"#/$defs/anyNode"},"else":{"if":{"required":["not"]},"then":{"$ref":"#/$defs/notNode"},"else":{"$ref":"#/$defs/comparison"}}}};
-const schema36 = {"type":"object","additionalProperties":false,"required":["path","op"],"properties":{"path":{"type":"string","minLength":1},"op":{"enum":["equals","not-equals","greater-than","greater-or-equal","less-than","less-or-equal","in","not-in","all-in","any-in","contains","not-contains","matches","exists","absent","length-equals","length-greater-or-equal","length-less-or-equal","older-than-days","newer-than-days"]},"value":true,"param":{"type":"string","minLength":1},"says":{"type":"string","minLength":1}},"allOf":[{"if":{"properties":{"op":{"enum":["exists","absent"]}},"required":["op"]},"then":{"not":{"anyOf":[{"required":["value"]},{"required":["param"]}]},"x-message":"`exists` and `absent` take no value or param"},"else":{"oneOf":[{"required":["value"]},{"required":["param"]}],"x-message":"a comparison needs exactly one of `value` or `param`"}}]};
+const schema36 = {"type":"object","additionalProperties":false,"required":["path","op"],"properties":{"path":{"type":"string","minLength":1},"op":{"enum":["equals","not-equals","greater-than","greater-or-equal","less-than","less-or-equal","in","not-in","all-in","any-in","contains-all","contains","not-contains","matches","exists","absent","length-equals","length-greater-or-equal","length-less-or-equal","older-than-days","newer-than-days"]},"value":true,"param":{"type":"string","minLength":1},"says":{"type":"string","minLength":1},"absent_means":{"not":{"type":"null"},"description":"what an absent (missing or null) value at path means, compared in its place; without it an absent value is unknown and the finding ERROR"}},"allOf":[{"if":{"properties":{"op":{"enum":["exists","absent"]}},"required":["op"]},"then":{"not":{"anyOf":[{"required":["value"]},{"required":["param"]}]},"x-message":"`exists` and `absent` take no value or param"},"else":{"oneOf":[{"required":["value"]},{"required":["param"]}],"x-message":"a comparison needs exactly one of `value` or `param`"}}]};
 const schema33 = {"type":"object","additionalProperties":false,"required":["all"],"properties":{"all":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/assertion"}}}};
 const wrapper0 = {validate: validate21};
 
@@ -618,7 +619,7 @@ vErrors.push(err15);
 errors++;
 }
 for(const key0 in data){
-if(!(((((key0 === "path") || (key0 === "op")) || (key0 === "value")) || (key0 === "param")) || (key0 === "says"))){
+if(!((((((key0 === "path") || (key0 === "op")) || (key0 === "value")) || (key0 === "param")) || (key0 === "says")) || (key0 === "absent_means"))){
 const err16 = {instancePath,schemaPath:"#/$defs/comparison/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema36,data};
 if(vErrors === null){
 vErrors = [err16];
@@ -656,7 +657,7 @@ errors++;
 }
 if(data.op !== undefined){
 let data2 = data.op;
-if(!((((((((((((((((((((data2 === "equals") || (data2 === "not-equals")) || (data2 === "greater-than")) || (data2 === "greater-or-equal")) || (data2 === "less-than")) || (data2 === "less-or-equal")) || (data2 === "in")) || (data2 === "not-in")) || (data2 === "all-in")) || (data2 === "any-in")) || (data2 === "contains")) || (data2 === "not-contains")) || (data2 === "matches")) || (data2 === "exists")) || (data2 === "absent")) || (data2 === "length-equals")) || (data2 === "length-greater-or-equal")) || (data2 === "length-less-or-equal")) || (data2 === "older-than-days")) || (data2 === "newer-than-days"))){
+if(!(((((((((((((((((((((data2 === "equals") || (data2 === "not-equals")) || (data2 === "greater-than")) || (data2 === "greater-or-equal")) || (data2 === "less-than")) || (data2 === "less-or-equal")) || (data2 === "in")) || (data2 === "not-in")) || (data2 === "all-in")) || (data2 === "any-in")) || (data2 === "contains-all")) || (data2 === "contains")) || (data2 === "not-contains")) || (data2 === "matches")) || (data2 === "exists")) || (data2 === "absent")) || (data2 === "length-equals")) || (data2 === "length-greater-or-equal")) || (data2 === "length-less-or-equal")) || (data2 === "older-than-days")) || (data2 === "newer-than-days"))){
 const err19 = {instancePath:instancePath+"/op",schemaPath:"#/$defs/comparison/properties/op/enum",keyword:"enum",params:{allowedValues: schema36.properties.op.enum},message:"must be equal to one of the allowed values",schema:schema36.properties.op.enum,parentSchema:schema36.properties.op,data:data2};
 if(vErrors === null){
 vErrors = [err19];
@@ -717,14 +718,51 @@ vErrors.push(err23);
 errors++;
 }
 }
-}
-else {
-const err24 = {instancePath,schemaPath:"#/$defs/comparison/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.type,parentSchema:schema36,data};
+if(data.absent_means !== undefined){
+let data5 = data.absent_means;
+const _errs40 = errors;
+const _errs41 = errors;
+if(data5 !== null){
+const err24 = {};
 if(vErrors === null){
 vErrors = [err24];
 }
 else {
 vErrors.push(err24);
+}
+errors++;
+}
+var valid11 = _errs41 === errors;
+if(valid11){
+const err25 = {instancePath:instancePath+"/absent_means",schemaPath:"#/$defs/comparison/properties/absent_means/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema36.properties.absent_means.not,parentSchema:schema36.properties.absent_means,data:data5};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+else {
+errors = _errs40;
+if(vErrors !== null){
+if(_errs40){
+vErrors.length = _errs40;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err26 = {instancePath,schemaPath:"#/$defs/comparison/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.type,parentSchema:schema36,data};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
 }
 errors++;
 }
@@ -738,12 +776,12 @@ props2 = true;
 ifClause2 = "else";
 }
 if(!valid2){
-const err25 = {instancePath,schemaPath:"#/else/else/if",keyword:"if",params:{failingKeyword: ifClause2},message:"must match \""+ifClause2+"\" schema",schema:schema32.else.else.if,parentSchema:schema32.else.else,data};
+const err27 = {instancePath,schemaPath:"#/else/else/if",keyword:"if",params:{failingKeyword: ifClause2},message:"must match \""+ifClause2+"\" schema",schema:schema32.else.else.if,parentSchema:schema32.else.else,data};
 if(vErrors === null){
-vErrors = [err25];
+vErrors = [err27];
 }
 else {
-vErrors.push(err25);
+vErrors.push(err27);
 }
 errors++;
 }
@@ -763,12 +801,12 @@ Object.assign(props1, props2);
 ifClause1 = "else";
 }
 if(!valid1){
-const err26 = {instancePath,schemaPath:"#/else/if",keyword:"if",params:{failingKeyword: ifClause1},message:"must match \""+ifClause1+"\" schema",schema:schema32.else.if,parentSchema:schema32.else,data};
+const err28 = {instancePath,schemaPath:"#/else/if",keyword:"if",params:{failingKeyword: ifClause1},message:"must match \""+ifClause1+"\" schema",schema:schema32.else.if,parentSchema:schema32.else,data};
 if(vErrors === null){
-vErrors = [err26];
+vErrors = [err28];
 }
 else {
-vErrors.push(err26);
+vErrors.push(err28);
 }
 errors++;
 }
@@ -788,12 +826,12 @@ Object.assign(props0, props1);
 ifClause0 = "else";
 }
 if(!valid0){
-const err27 = {instancePath,schemaPath:"#/if",keyword:"if",params:{failingKeyword: ifClause0},message:"must match \""+ifClause0+"\" schema",schema:schema32.if,parentSchema:schema32,data};
+const err29 = {instancePath,schemaPath:"#/if",keyword:"if",params:{failingKeyword: ifClause0},message:"must match \""+ifClause0+"\" schema",schema:schema32.if,parentSchema:schema32,data};
 if(vErrors === null){
-vErrors = [err27];
+vErrors = [err29];
 }
 else {
-vErrors.push(err27);
+vErrors.push(err29);
 }
 errors++;
 }
@@ -1093,13 +1131,29 @@ errors++;
 }
 var _valid3 = _errs24 === errors;
 valid7 = valid7 || _valid3;
-if(!valid7){
+const _errs25 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing9;
+if((data.manual_when === undefined) && (missing9 = "manual_when")){
 const err16 = {};
 if(vErrors === null){
 vErrors = [err16];
 }
 else {
 vErrors.push(err16);
+}
+errors++;
+}
+}
+var _valid3 = _errs25 === errors;
+valid7 = valid7 || _valid3;
+if(!valid7){
+const err17 = {};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
 }
 errors++;
 }
@@ -1116,12 +1170,12 @@ vErrors = null;
 }
 var valid6 = _errs16 === errors;
 if(valid6){
-const err17 = {instancePath,schemaPath:"#/allOf/1/then/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema31.allOf[1].then.not,parentSchema:schema31.allOf[1].then,data};
+const err18 = {instancePath,schemaPath:"#/allOf/1/then/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema31.allOf[1].then.not,parentSchema:schema31.allOf[1].then,data};
 if(vErrors === null){
-vErrors = [err17];
+vErrors = [err18];
 }
 else {
-vErrors.push(err17);
+vErrors.push(err18);
 }
 errors++;
 }
@@ -1138,21 +1192,7 @@ vErrors = null;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.attestation === undefined){
-const err18 = {instancePath,schemaPath:"#/allOf/1/then/required",keyword:"required",params:{missingProperty: "attestation"},message:"must have required property '"+"attestation"+"'",schema:schema31.allOf[1].then.required,parentSchema:schema31.allOf[1].then,data};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
-errors++;
-}
-}
-var _valid2 = _errs14 === errors;
-valid4 = _valid2;
-}
-if(!valid4){
-const err19 = {instancePath,schemaPath:"#/allOf/1/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema31.allOf[1].if,parentSchema:schema31.allOf[1],data};
+const err19 = {instancePath,schemaPath:"#/allOf/1/then/required",keyword:"required",params:{missingProperty: "attestation"},message:"must have required property '"+"attestation"+"'",schema:schema31.allOf[1].then.required,parentSchema:schema31.allOf[1].then,data};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -1161,13 +1201,12 @@ vErrors.push(err19);
 }
 errors++;
 }
-const _errs27 = errors;
-let valid8 = true;
-const _errs28 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing9;
-if((data.kind === undefined) && (missing9 = "kind")){
-const err20 = {};
+}
+var _valid2 = _errs14 === errors;
+valid4 = _valid2;
+}
+if(!valid4){
+const err20 = {instancePath,schemaPath:"#/allOf/1/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema31.allOf[1].if,parentSchema:schema31.allOf[1],data};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -1176,9 +1215,12 @@ vErrors.push(err20);
 }
 errors++;
 }
-else {
-if(data.kind !== undefined){
-if("inherited" !== data.kind){
+const _errs28 = errors;
+let valid8 = true;
+const _errs29 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing10;
+if((data.kind === undefined) && (missing10 = "kind")){
 const err21 = {};
 if(vErrors === null){
 vErrors = [err21];
@@ -1188,29 +1230,9 @@ vErrors.push(err21);
 }
 errors++;
 }
-}
-}
-}
-var _valid4 = _errs28 === errors;
-errors = _errs27;
-if(vErrors !== null){
-if(_errs27){
-vErrors.length = _errs27;
-}
 else {
-vErrors = null;
-}
-}
-if(_valid4){
-const _errs30 = errors;
-const _errs31 = errors;
-const _errs32 = errors;
-const _errs33 = errors;
-let valid11 = false;
-const _errs34 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing10;
-if((data.collector === undefined) && (missing10 = "collector")){
+if(data.kind !== undefined){
+if("inherited" !== data.kind){
 const err22 = {};
 if(vErrors === null){
 vErrors = [err22];
@@ -1221,12 +1243,28 @@ vErrors.push(err22);
 errors++;
 }
 }
-var _valid5 = _errs34 === errors;
-valid11 = valid11 || _valid5;
+}
+}
+var _valid4 = _errs29 === errors;
+errors = _errs28;
+if(vErrors !== null){
+if(_errs28){
+vErrors.length = _errs28;
+}
+else {
+vErrors = null;
+}
+}
+if(_valid4){
+const _errs31 = errors;
+const _errs32 = errors;
+const _errs33 = errors;
+const _errs34 = errors;
+let valid11 = false;
 const _errs35 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing11;
-if((data.scope === undefined) && (missing11 = "scope")){
+if((data.collector === undefined) && (missing11 = "collector")){
 const err23 = {};
 if(vErrors === null){
 vErrors = [err23];
@@ -1242,7 +1280,7 @@ valid11 = valid11 || _valid5;
 const _errs36 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing12;
-if((data.assert === undefined) && (missing12 = "assert")){
+if((data.scope === undefined) && (missing12 = "scope")){
 const err24 = {};
 if(vErrors === null){
 vErrors = [err24];
@@ -1258,7 +1296,7 @@ valid11 = valid11 || _valid5;
 const _errs37 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing13;
-if((data.config_rule === undefined) && (missing13 = "config_rule")){
+if((data.assert === undefined) && (missing13 = "assert")){
 const err25 = {};
 if(vErrors === null){
 vErrors = [err25];
@@ -1274,7 +1312,7 @@ valid11 = valid11 || _valid5;
 const _errs38 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing14;
-if((data.when_none_in_scope === undefined) && (missing14 = "when_none_in_scope")){
+if((data.config_rule === undefined) && (missing14 = "config_rule")){
 const err26 = {};
 if(vErrors === null){
 vErrors = [err26];
@@ -1290,7 +1328,7 @@ valid11 = valid11 || _valid5;
 const _errs39 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing15;
-if((data.error_when === undefined) && (missing15 = "error_when")){
+if((data.when_none_in_scope === undefined) && (missing15 = "when_none_in_scope")){
 const err27 = {};
 if(vErrors === null){
 vErrors = [err27];
@@ -1306,7 +1344,7 @@ valid11 = valid11 || _valid5;
 const _errs40 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing16;
-if((data.needs_every_region === undefined) && (missing16 = "needs_every_region")){
+if((data.error_when === undefined) && (missing16 = "error_when")){
 const err28 = {};
 if(vErrors === null){
 vErrors = [err28];
@@ -1319,7 +1357,10 @@ errors++;
 }
 var _valid5 = _errs40 === errors;
 valid11 = valid11 || _valid5;
-if(!valid11){
+const _errs41 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing17;
+if((data.needs_every_region === undefined) && (missing17 = "needs_every_region")){
 const err29 = {};
 if(vErrors === null){
 vErrors = [err29];
@@ -1329,20 +1370,14 @@ vErrors.push(err29);
 }
 errors++;
 }
-else {
-errors = _errs33;
-if(vErrors !== null){
-if(_errs33){
-vErrors.length = _errs33;
 }
-else {
-vErrors = null;
-}
-}
-}
-var valid10 = _errs32 === errors;
-if(valid10){
-const err30 = {instancePath,schemaPath:"#/allOf/2/then/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema31.allOf[2].then.not,parentSchema:schema31.allOf[2].then,data};
+var _valid5 = _errs41 === errors;
+valid11 = valid11 || _valid5;
+const _errs42 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing18;
+if((data.manual_when === undefined) && (missing18 = "manual_when")){
+const err30 = {};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -1351,20 +1386,11 @@ vErrors.push(err30);
 }
 errors++;
 }
-else {
-errors = _errs31;
-if(vErrors !== null){
-if(_errs31){
-vErrors.length = _errs31;
 }
-else {
-vErrors = null;
-}
-}
-}
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.attestation === undefined){
-const err31 = {instancePath,schemaPath:"#/allOf/2/then/required",keyword:"required",params:{missingProperty: "attestation"},message:"must have required property '"+"attestation"+"'",schema:schema31.allOf[2].then.required,parentSchema:schema31.allOf[2].then,data};
+var _valid5 = _errs42 === errors;
+valid11 = valid11 || _valid5;
+if(!valid11){
+const err31 = {};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -1373,8 +1399,20 @@ vErrors.push(err31);
 }
 errors++;
 }
-if(data.provider === undefined){
-const err32 = {instancePath,schemaPath:"#/allOf/2/then/required",keyword:"required",params:{missingProperty: "provider"},message:"must have required property '"+"provider"+"'",schema:schema31.allOf[2].then.required,parentSchema:schema31.allOf[2].then,data};
+else {
+errors = _errs34;
+if(vErrors !== null){
+if(_errs34){
+vErrors.length = _errs34;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid10 = _errs33 === errors;
+if(valid10){
+const err32 = {instancePath,schemaPath:"#/allOf/2/then/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema31.allOf[2].then.not,parentSchema:schema31.allOf[2].then,data};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -1383,12 +1421,20 @@ vErrors.push(err32);
 }
 errors++;
 }
+else {
+errors = _errs32;
+if(vErrors !== null){
+if(_errs32){
+vErrors.length = _errs32;
 }
-var _valid4 = _errs30 === errors;
-valid8 = _valid4;
+else {
+vErrors = null;
 }
-if(!valid8){
-const err33 = {instancePath,schemaPath:"#/allOf/2/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema31.allOf[2].if,parentSchema:schema31.allOf[2],data};
+}
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.attestation === undefined){
+const err33 = {instancePath,schemaPath:"#/allOf/2/then/required",keyword:"required",params:{missingProperty: "attestation"},message:"must have required property '"+"attestation"+"'",schema:schema31.allOf[2].then.required,parentSchema:schema31.allOf[2].then,data};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -1397,13 +1443,8 @@ vErrors.push(err33);
 }
 errors++;
 }
-const _errs43 = errors;
-let valid12 = true;
-const _errs44 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing17;
-if((data.config_rule_parameters === undefined) && (missing17 = "config_rule_parameters")){
-const err34 = {};
+if(data.provider === undefined){
+const err34 = {instancePath,schemaPath:"#/allOf/2/then/required",keyword:"required",params:{missingProperty: "provider"},message:"must have required property '"+"provider"+"'",schema:schema31.allOf[2].then.required,parentSchema:schema31.allOf[2].then,data};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -1413,21 +1454,11 @@ vErrors.push(err34);
 errors++;
 }
 }
-var _valid6 = _errs44 === errors;
-errors = _errs43;
-if(vErrors !== null){
-if(_errs43){
-vErrors.length = _errs43;
+var _valid4 = _errs31 === errors;
+valid8 = _valid4;
 }
-else {
-vErrors = null;
-}
-}
-if(_valid6){
-const _errs45 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.config_rule === undefined){
-const err35 = {instancePath,schemaPath:"#/allOf/3/then/required",keyword:"required",params:{missingProperty: "config_rule"},message:"must have required property '"+"config_rule"+"'",schema:schema31.allOf[3].then.required,parentSchema:schema31.allOf[3].then,data};
+if(!valid8){
+const err35 = {instancePath,schemaPath:"#/allOf/2/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema31.allOf[2].if,parentSchema:schema31.allOf[2],data};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -1436,12 +1467,13 @@ vErrors.push(err35);
 }
 errors++;
 }
-}
-var _valid6 = _errs45 === errors;
-valid12 = _valid6;
-}
-if(!valid12){
-const err36 = {instancePath,schemaPath:"#/allOf/3/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema31.allOf[3].if,parentSchema:schema31.allOf[3],data};
+const _errs45 = errors;
+let valid12 = true;
+const _errs46 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing19;
+if((data.config_rule_parameters === undefined) && (missing19 = "config_rule_parameters")){
+const err36 = {};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -1450,9 +1482,22 @@ vErrors.push(err36);
 }
 errors++;
 }
+}
+var _valid6 = _errs46 === errors;
+errors = _errs45;
+if(vErrors !== null){
+if(_errs45){
+vErrors.length = _errs45;
+}
+else {
+vErrors = null;
+}
+}
+if(_valid6){
+const _errs47 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.id === undefined){
-const err37 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'",schema:schema31.required,parentSchema:schema31,data};
+if(data.config_rule === undefined){
+const err37 = {instancePath,schemaPath:"#/allOf/3/then/required",keyword:"required",params:{missingProperty: "config_rule"},message:"must have required property '"+"config_rule"+"'",schema:schema31.allOf[3].then.required,parentSchema:schema31.allOf[3].then,data};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -1461,8 +1506,12 @@ vErrors.push(err37);
 }
 errors++;
 }
-if(data.title === undefined){
-const err38 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'",schema:schema31.required,parentSchema:schema31,data};
+}
+var _valid6 = _errs47 === errors;
+valid12 = _valid6;
+}
+if(!valid12){
+const err38 = {instancePath,schemaPath:"#/allOf/3/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema31.allOf[3].if,parentSchema:schema31.allOf[3],data};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -1471,8 +1520,13 @@ vErrors.push(err38);
 }
 errors++;
 }
-if(data.description === undefined){
-const err39 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "description"},message:"must have required property '"+"description"+"'",schema:schema31.required,parentSchema:schema31,data};
+const _errs50 = errors;
+let valid13 = true;
+const _errs51 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing20;
+if((data.manual_when === undefined) && (missing20 = "manual_when")){
+const err39 = {};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -1481,8 +1535,22 @@ vErrors.push(err39);
 }
 errors++;
 }
-if(data.severity === undefined){
-const err40 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "severity"},message:"must have required property '"+"severity"+"'",schema:schema31.required,parentSchema:schema31,data};
+}
+var _valid7 = _errs51 === errors;
+errors = _errs50;
+if(vErrors !== null){
+if(_errs50){
+vErrors.length = _errs50;
+}
+else {
+vErrors = null;
+}
+}
+if(_valid7){
+const _errs52 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.attestation === undefined){
+const err40 = {instancePath,schemaPath:"#/allOf/4/then/required",keyword:"required",params:{missingProperty: "attestation"},message:"must have required property '"+"attestation"+"'",schema:schema31.allOf[4].then.required,parentSchema:schema31.allOf[4].then,data};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -1491,8 +1559,12 @@ vErrors.push(err40);
 }
 errors++;
 }
-if(data.kind === undefined){
-const err41 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'",schema:schema31.required,parentSchema:schema31,data};
+}
+var _valid7 = _errs52 === errors;
+valid13 = _valid7;
+}
+if(!valid13){
+const err41 = {instancePath,schemaPath:"#/allOf/4/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema31.allOf[4].if,parentSchema:schema31.allOf[4],data};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -1501,8 +1573,9 @@ vErrors.push(err41);
 }
 errors++;
 }
-if(data.frameworks === undefined){
-const err42 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "frameworks"},message:"must have required property '"+"frameworks"+"'",schema:schema31.required,parentSchema:schema31,data};
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.id === undefined){
+const err42 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'",schema:schema31.required,parentSchema:schema31,data};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -1511,8 +1584,8 @@ vErrors.push(err42);
 }
 errors++;
 }
-if(data.remediation === undefined){
-const err43 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "remediation"},message:"must have required property '"+"remediation"+"'",schema:schema31.required,parentSchema:schema31,data};
+if(data.title === undefined){
+const err43 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'",schema:schema31.required,parentSchema:schema31,data};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -1521,9 +1594,8 @@ vErrors.push(err43);
 }
 errors++;
 }
-for(const key0 in data){
-if(!(func1.call(schema31.properties, key0))){
-const err44 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema31,data};
+if(data.description === undefined){
+const err44 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "description"},message:"must have required property '"+"description"+"'",schema:schema31.required,parentSchema:schema31,data};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -1532,12 +1604,8 @@ vErrors.push(err44);
 }
 errors++;
 }
-}
-if(data.id !== undefined){
-let data3 = data.id;
-if(typeof data3 === "string"){
-if(!pattern4.test(data3)){
-const err45 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema31.properties.id,data:data3};
+if(data.severity === undefined){
+const err45 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "severity"},message:"must have required property '"+"severity"+"'",schema:schema31.required,parentSchema:schema31,data};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -1546,9 +1614,8 @@ vErrors.push(err45);
 }
 errors++;
 }
-}
-else {
-const err46 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.id.type,parentSchema:schema31.properties.id,data:data3};
+if(data.kind === undefined){
+const err46 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'",schema:schema31.required,parentSchema:schema31,data};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -1557,12 +1624,8 @@ vErrors.push(err46);
 }
 errors++;
 }
-}
-if(data.title !== undefined){
-let data4 = data.title;
-if(typeof data4 === "string"){
-if(func2(data4) < 1){
-const err47 = {instancePath:instancePath+"/title",schemaPath:"#/properties/title/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.title,data:data4};
+if(data.frameworks === undefined){
+const err47 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "frameworks"},message:"must have required property '"+"frameworks"+"'",schema:schema31.required,parentSchema:schema31,data};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -1571,9 +1634,8 @@ vErrors.push(err47);
 }
 errors++;
 }
-}
-else {
-const err48 = {instancePath:instancePath+"/title",schemaPath:"#/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.title.type,parentSchema:schema31.properties.title,data:data4};
+if(data.remediation === undefined){
+const err48 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "remediation"},message:"must have required property '"+"remediation"+"'",schema:schema31.required,parentSchema:schema31,data};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -1582,12 +1644,9 @@ vErrors.push(err48);
 }
 errors++;
 }
-}
-if(data.description !== undefined){
-let data5 = data.description;
-if(typeof data5 === "string"){
-if(func2(data5) < 1){
-const err49 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.description,data:data5};
+for(const key0 in data){
+if(!(func1.call(schema31.properties, key0))){
+const err49 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema31,data};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -1597,8 +1656,11 @@ vErrors.push(err49);
 errors++;
 }
 }
-else {
-const err50 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.description.type,parentSchema:schema31.properties.description,data:data5};
+if(data.id !== undefined){
+let data3 = data.id;
+if(typeof data3 === "string"){
+if(!pattern4.test(data3)){
+const err50 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema31.properties.id,data:data3};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -1608,11 +1670,8 @@ vErrors.push(err50);
 errors++;
 }
 }
-if(data.claim !== undefined){
-let data6 = data.claim;
-if(typeof data6 === "string"){
-if(func2(data6) < 1){
-const err51 = {instancePath:instancePath+"/claim",schemaPath:"#/properties/claim/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.claim,data:data6};
+else {
+const err51 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.id.type,parentSchema:schema31.properties.id,data:data3};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -1622,8 +1681,11 @@ vErrors.push(err51);
 errors++;
 }
 }
-else {
-const err52 = {instancePath:instancePath+"/claim",schemaPath:"#/properties/claim/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.claim.type,parentSchema:schema31.properties.claim,data:data6};
+if(data.title !== undefined){
+let data4 = data.title;
+if(typeof data4 === "string"){
+if(func2(data4) < 1){
+const err52 = {instancePath:instancePath+"/title",schemaPath:"#/properties/title/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.title,data:data4};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -1633,10 +1695,8 @@ vErrors.push(err52);
 errors++;
 }
 }
-if(data.severity !== undefined){
-let data7 = data.severity;
-if(!(((((data7 === "critical") || (data7 === "high")) || (data7 === "medium")) || (data7 === "low")) || (data7 === "info"))){
-const err53 = {instancePath:instancePath+"/severity",schemaPath:"#/properties/severity/enum",keyword:"enum",params:{allowedValues: schema31.properties.severity.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.severity.enum,parentSchema:schema31.properties.severity,data:data7};
+else {
+const err53 = {instancePath:instancePath+"/title",schemaPath:"#/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.title.type,parentSchema:schema31.properties.title,data:data4};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -1646,10 +1706,11 @@ vErrors.push(err53);
 errors++;
 }
 }
-if(data.kind !== undefined){
-let data8 = data.kind;
-if(!(((data8 === "automated") || (data8 === "manual")) || (data8 === "inherited"))){
-const err54 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/enum",keyword:"enum",params:{allowedValues: schema31.properties.kind.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.kind.enum,parentSchema:schema31.properties.kind,data:data8};
+if(data.description !== undefined){
+let data5 = data.description;
+if(typeof data5 === "string"){
+if(func2(data5) < 1){
+const err54 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.description,data:data5};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -1659,11 +1720,8 @@ vErrors.push(err54);
 errors++;
 }
 }
-if(data.collector !== undefined){
-let data9 = data.collector;
-if(typeof data9 === "string"){
-if(!pattern5.test(data9)){
-const err55 = {instancePath:instancePath+"/collector",schemaPath:"#/properties/collector/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9-]+\\.[a-z0-9.-]+$"},message:"must match pattern \""+"^[a-z0-9-]+\\.[a-z0-9.-]+$"+"\"",schema:"^[a-z0-9-]+\\.[a-z0-9.-]+$",parentSchema:schema31.properties.collector,data:data9};
+else {
+const err55 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.description.type,parentSchema:schema31.properties.description,data:data5};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -1673,13 +1731,153 @@ vErrors.push(err55);
 errors++;
 }
 }
-else {
-const err56 = {instancePath:instancePath+"/collector",schemaPath:"#/properties/collector/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.collector.type,parentSchema:schema31.properties.collector,data:data9};
+if(data.claim !== undefined){
+let data6 = data.claim;
+if(typeof data6 === "string"){
+if(func2(data6) < 1){
+const err56 = {instancePath:instancePath+"/claim",schemaPath:"#/properties/claim/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.claim,data:data6};
 if(vErrors === null){
 vErrors = [err56];
 }
 else {
 vErrors.push(err56);
+}
+errors++;
+}
+}
+else {
+const err57 = {instancePath:instancePath+"/claim",schemaPath:"#/properties/claim/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.claim.type,parentSchema:schema31.properties.claim,data:data6};
+if(vErrors === null){
+vErrors = [err57];
+}
+else {
+vErrors.push(err57);
+}
+errors++;
+}
+}
+if(data.claims !== undefined){
+let data7 = data.claims;
+if(Array.isArray(data7)){
+if(data7.length < 1){
+const err58 = {instancePath:instancePath+"/claims",schemaPath:"#/properties/claims/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.claims,data:data7};
+if(vErrors === null){
+vErrors = [err58];
+}
+else {
+vErrors.push(err58);
+}
+errors++;
+}
+const len0 = data7.length;
+for(let i0=0; i0<len0; i0++){
+let data8 = data7[i0];
+if(typeof data8 === "string"){
+if(!pattern5.test(data8)){
+const err59 = {instancePath:instancePath+"/claims/" + i0,schemaPath:"#/properties/claims/items/pattern",keyword:"pattern",params:{pattern: "^C[0-9]+$"},message:"must match pattern \""+"^C[0-9]+$"+"\"",schema:"^C[0-9]+$",parentSchema:schema31.properties.claims.items,data:data8};
+if(vErrors === null){
+vErrors = [err59];
+}
+else {
+vErrors.push(err59);
+}
+errors++;
+}
+}
+else {
+const err60 = {instancePath:instancePath+"/claims/" + i0,schemaPath:"#/properties/claims/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.claims.items.type,parentSchema:schema31.properties.claims.items,data:data8};
+if(vErrors === null){
+vErrors = [err60];
+}
+else {
+vErrors.push(err60);
+}
+errors++;
+}
+}
+let i1 = data7.length;
+let j0;
+if(i1 > 1){
+const indices0 = {};
+for(;i1--;){
+let item0 = data7[i1];
+if(typeof item0 !== "string"){
+continue;
+}
+if(typeof indices0[item0] == "number"){
+j0 = indices0[item0];
+const err61 = {instancePath:instancePath+"/claims",schemaPath:"#/properties/claims/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema31.properties.claims,data:data7};
+if(vErrors === null){
+vErrors = [err61];
+}
+else {
+vErrors.push(err61);
+}
+errors++;
+break;
+}
+indices0[item0] = i1;
+}
+}
+}
+else {
+const err62 = {instancePath:instancePath+"/claims",schemaPath:"#/properties/claims/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.claims.type,parentSchema:schema31.properties.claims,data:data7};
+if(vErrors === null){
+vErrors = [err62];
+}
+else {
+vErrors.push(err62);
+}
+errors++;
+}
+}
+if(data.severity !== undefined){
+let data9 = data.severity;
+if(!(((((data9 === "critical") || (data9 === "high")) || (data9 === "medium")) || (data9 === "low")) || (data9 === "info"))){
+const err63 = {instancePath:instancePath+"/severity",schemaPath:"#/properties/severity/enum",keyword:"enum",params:{allowedValues: schema31.properties.severity.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.severity.enum,parentSchema:schema31.properties.severity,data:data9};
+if(vErrors === null){
+vErrors = [err63];
+}
+else {
+vErrors.push(err63);
+}
+errors++;
+}
+}
+if(data.kind !== undefined){
+let data10 = data.kind;
+if(!(((data10 === "automated") || (data10 === "manual")) || (data10 === "inherited"))){
+const err64 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/enum",keyword:"enum",params:{allowedValues: schema31.properties.kind.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.kind.enum,parentSchema:schema31.properties.kind,data:data10};
+if(vErrors === null){
+vErrors = [err64];
+}
+else {
+vErrors.push(err64);
+}
+errors++;
+}
+}
+if(data.collector !== undefined){
+let data11 = data.collector;
+if(typeof data11 === "string"){
+if(!pattern6.test(data11)){
+const err65 = {instancePath:instancePath+"/collector",schemaPath:"#/properties/collector/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9-]+\\.[a-z0-9.-]+$"},message:"must match pattern \""+"^[a-z0-9-]+\\.[a-z0-9.-]+$"+"\"",schema:"^[a-z0-9-]+\\.[a-z0-9.-]+$",parentSchema:schema31.properties.collector,data:data11};
+if(vErrors === null){
+vErrors = [err65];
+}
+else {
+vErrors.push(err65);
+}
+errors++;
+}
+}
+else {
+const err66 = {instancePath:instancePath+"/collector",schemaPath:"#/properties/collector/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.collector.type,parentSchema:schema31.properties.collector,data:data11};
+if(vErrors === null){
+vErrors = [err66];
+}
+else {
+vErrors.push(err66);
 }
 errors++;
 }
@@ -1703,137 +1901,9 @@ errors = vErrors.length;
 }
 }
 if(data.when_none_in_scope !== undefined){
-let data13 = data.when_none_in_scope;
-if(!((data13 === "not-applicable") || (data13 === "fail"))){
-const err57 = {instancePath:instancePath+"/when_none_in_scope",schemaPath:"#/properties/when_none_in_scope/enum",keyword:"enum",params:{allowedValues: schema31.properties.when_none_in_scope.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.when_none_in_scope.enum,parentSchema:schema31.properties.when_none_in_scope,data:data13};
-if(vErrors === null){
-vErrors = [err57];
-}
-else {
-vErrors.push(err57);
-}
-errors++;
-}
-}
-if(data.needs_every_region !== undefined){
-let data14 = data.needs_every_region;
-if(typeof data14 !== "boolean"){
-const err58 = {instancePath:instancePath+"/needs_every_region",schemaPath:"#/properties/needs_every_region/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.needs_every_region.type,parentSchema:schema31.properties.needs_every_region,data:data14};
-if(vErrors === null){
-vErrors = [err58];
-}
-else {
-vErrors.push(err58);
-}
-errors++;
-}
-}
-if(data.config_rule !== undefined){
-let data15 = data.config_rule;
-if(typeof data15 === "string"){
-if(!pattern6.test(data15)){
-const err59 = {instancePath:instancePath+"/config_rule",schemaPath:"#/properties/config_rule/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9_]+$"},message:"must match pattern \""+"^[A-Z0-9_]+$"+"\"",schema:"^[A-Z0-9_]+$",parentSchema:schema31.properties.config_rule,data:data15};
-if(vErrors === null){
-vErrors = [err59];
-}
-else {
-vErrors.push(err59);
-}
-errors++;
-}
-}
-else {
-const err60 = {instancePath:instancePath+"/config_rule",schemaPath:"#/properties/config_rule/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.config_rule.type,parentSchema:schema31.properties.config_rule,data:data15};
-if(vErrors === null){
-vErrors = [err60];
-}
-else {
-vErrors.push(err60);
-}
-errors++;
-}
-}
-if(data.config_rule_parameters !== undefined){
-let data16 = data.config_rule_parameters;
-if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
-for(const key1 in data16){
-const _errs77 = errors;
-if(typeof key1 === "string"){
-if(!pattern7.test(key1)){
-const err61 = {instancePath:instancePath+"/config_rule_parameters",schemaPath:"#/properties/config_rule_parameters/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]*$",parentSchema:schema31.properties.config_rule_parameters.propertyNames,data:key1,propertyName:key1};
-if(vErrors === null){
-vErrors = [err61];
-}
-else {
-vErrors.push(err61);
-}
-errors++;
-}
-}
-var valid14 = _errs77 === errors;
-if(!valid14){
-const err62 = {instancePath:instancePath+"/config_rule_parameters",schemaPath:"#/properties/config_rule_parameters/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema31.properties.config_rule_parameters.propertyNames,parentSchema:schema31.properties.config_rule_parameters,data:data16};
-if(vErrors === null){
-vErrors = [err62];
-}
-else {
-vErrors.push(err62);
-}
-errors++;
-}
-}
-for(const key2 in data16){
-let data17 = data16[key2];
-if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
-if(Object.keys(data17).length > 1){
-const err63 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config_rule_parameters/additionalProperties/maxProperties",keyword:"maxProperties",params:{limit: 1},message:"must NOT have more than 1 properties",schema:1,parentSchema:schema31.properties.config_rule_parameters.additionalProperties,data:data17};
-if(vErrors === null){
-vErrors = [err63];
-}
-else {
-vErrors.push(err63);
-}
-errors++;
-}
-if(Object.keys(data17).length < 1){
-const err64 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config_rule_parameters/additionalProperties/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema31.properties.config_rule_parameters.additionalProperties,data:data17};
-if(vErrors === null){
-vErrors = [err64];
-}
-else {
-vErrors.push(err64);
-}
-errors++;
-}
-for(const key3 in data17){
-if(!((((((key3 === "at_least") || (key3 === "at_most")) || (key3 === "equals")) || (key3 === "at_least_param")) || (key3 === "at_most_param")) || (key3 === "equals_param"))){
-const err65 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config_rule_parameters/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.config_rule_parameters.additionalProperties,data:data17};
-if(vErrors === null){
-vErrors = [err65];
-}
-else {
-vErrors.push(err65);
-}
-errors++;
-}
-}
-if(data17.at_least !== undefined){
-let data18 = data17.at_least;
-if(!((typeof data18 == "number") && (isFinite(data18)))){
-const err66 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/at_least",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/at_least/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_least.type,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_least,data:data18};
-if(vErrors === null){
-vErrors = [err66];
-}
-else {
-vErrors.push(err66);
-}
-errors++;
-}
-}
-if(data17.at_most !== undefined){
-let data19 = data17.at_most;
-if(!((typeof data19 == "number") && (isFinite(data19)))){
-const err67 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/at_most",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/at_most/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_most.type,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_most,data:data19};
+let data15 = data.when_none_in_scope;
+if(!((data15 === "not-applicable") || (data15 === "fail"))){
+const err67 = {instancePath:instancePath+"/when_none_in_scope",schemaPath:"#/properties/when_none_in_scope/enum",keyword:"enum",params:{allowedValues: schema31.properties.when_none_in_scope.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.when_none_in_scope.enum,parentSchema:schema31.properties.when_none_in_scope,data:data15};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -1843,13 +1913,10 @@ vErrors.push(err67);
 errors++;
 }
 }
-if(data17.equals !== undefined){
-let data20 = data17.equals;
-const _errs87 = errors;
-let valid17 = false;
-const _errs88 = errors;
-if(typeof data20 !== "string"){
-const err68 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/equals",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/equals/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals.anyOf[0].type,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals.anyOf[0],data:data20};
+if(data.needs_every_region !== undefined){
+let data16 = data.needs_every_region;
+if(typeof data16 !== "boolean"){
+const err68 = {instancePath:instancePath+"/needs_every_region",schemaPath:"#/properties/needs_every_region/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.needs_every_region.type,parentSchema:schema31.properties.needs_every_region,data:data16};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -1858,11 +1925,12 @@ vErrors.push(err68);
 }
 errors++;
 }
-var _valid7 = _errs88 === errors;
-valid17 = valid17 || _valid7;
-const _errs90 = errors;
-if(!((typeof data20 == "number") && (isFinite(data20)))){
-const err69 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/equals",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/equals/anyOf/1/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals.anyOf[1].type,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals.anyOf[1],data:data20};
+}
+if(data.config_rule !== undefined){
+let data17 = data.config_rule;
+if(typeof data17 === "string"){
+if(!pattern7.test(data17)){
+const err69 = {instancePath:instancePath+"/config_rule",schemaPath:"#/properties/config_rule/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9_]+$"},message:"must match pattern \""+"^[A-Z0-9_]+$"+"\"",schema:"^[A-Z0-9_]+$",parentSchema:schema31.properties.config_rule,data:data17};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -1871,11 +1939,9 @@ vErrors.push(err69);
 }
 errors++;
 }
-var _valid7 = _errs90 === errors;
-valid17 = valid17 || _valid7;
-const _errs92 = errors;
-if(typeof data20 !== "boolean"){
-const err70 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/equals",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/equals/anyOf/2/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals.anyOf[2].type,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals.anyOf[2],data:data20};
+}
+else {
+const err70 = {instancePath:instancePath+"/config_rule",schemaPath:"#/properties/config_rule/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.config_rule.type,parentSchema:schema31.properties.config_rule,data:data17};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -1884,10 +1950,15 @@ vErrors.push(err70);
 }
 errors++;
 }
-var _valid7 = _errs92 === errors;
-valid17 = valid17 || _valid7;
-if(!valid17){
-const err71 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/equals",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/equals/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals.anyOf,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals,data:data20};
+}
+if(data.config_rule_parameters !== undefined){
+let data18 = data.config_rule_parameters;
+if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
+for(const key1 in data18){
+const _errs89 = errors;
+if(typeof key1 === "string"){
+if(!pattern8.test(key1)){
+const err71 = {instancePath:instancePath+"/config_rule_parameters",schemaPath:"#/properties/config_rule_parameters/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]*$",parentSchema:schema31.properties.config_rule_parameters.propertyNames,data:key1,propertyName:key1};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -1896,23 +1967,10 @@ vErrors.push(err71);
 }
 errors++;
 }
-else {
-errors = _errs87;
-if(vErrors !== null){
-if(_errs87){
-vErrors.length = _errs87;
 }
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data17.at_least_param !== undefined){
-let data21 = data17.at_least_param;
-if(typeof data21 === "string"){
-if(func2(data21) < 1){
-const err72 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/at_least_param",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/at_least_param/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_least_param,data:data21};
+var valid18 = _errs89 === errors;
+if(!valid18){
+const err72 = {instancePath:instancePath+"/config_rule_parameters",schemaPath:"#/properties/config_rule_parameters/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema31.properties.config_rule_parameters.propertyNames,parentSchema:schema31.properties.config_rule_parameters,data:data18};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -1922,8 +1980,11 @@ vErrors.push(err72);
 errors++;
 }
 }
-else {
-const err73 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/at_least_param",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/at_least_param/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_least_param.type,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_least_param,data:data21};
+for(const key2 in data18){
+let data19 = data18[key2];
+if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
+if(Object.keys(data19).length > 1){
+const err73 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config_rule_parameters/additionalProperties/maxProperties",keyword:"maxProperties",params:{limit: 1},message:"must NOT have more than 1 properties",schema:1,parentSchema:schema31.properties.config_rule_parameters.additionalProperties,data:data19};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -1932,12 +1993,8 @@ vErrors.push(err73);
 }
 errors++;
 }
-}
-if(data17.at_most_param !== undefined){
-let data22 = data17.at_most_param;
-if(typeof data22 === "string"){
-if(func2(data22) < 1){
-const err74 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/at_most_param",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/at_most_param/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_most_param,data:data22};
+if(Object.keys(data19).length < 1){
+const err74 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config_rule_parameters/additionalProperties/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema31.properties.config_rule_parameters.additionalProperties,data:data19};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -1946,9 +2003,9 @@ vErrors.push(err74);
 }
 errors++;
 }
-}
-else {
-const err75 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/at_most_param",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/at_most_param/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_most_param.type,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_most_param,data:data22};
+for(const key3 in data19){
+if(!((((((key3 === "at_least") || (key3 === "at_most")) || (key3 === "equals")) || (key3 === "at_least_param")) || (key3 === "at_most_param")) || (key3 === "equals_param"))){
+const err75 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config_rule_parameters/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.config_rule_parameters.additionalProperties,data:data19};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -1958,11 +2015,10 @@ vErrors.push(err75);
 errors++;
 }
 }
-if(data17.equals_param !== undefined){
-let data23 = data17.equals_param;
-if(typeof data23 === "string"){
-if(func2(data23) < 1){
-const err76 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/equals_param",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/equals_param/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals_param,data:data23};
+if(data19.at_least !== undefined){
+let data20 = data19.at_least;
+if(!((typeof data20 == "number") && (isFinite(data20)))){
+const err76 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/at_least",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/at_least/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_least.type,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_least,data:data20};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -1972,8 +2028,10 @@ vErrors.push(err76);
 errors++;
 }
 }
-else {
-const err77 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/equals_param",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/equals_param/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals_param.type,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals_param,data:data23};
+if(data19.at_most !== undefined){
+let data21 = data19.at_most;
+if(!((typeof data21 == "number") && (isFinite(data21)))){
+const err77 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/at_most",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/at_most/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_most.type,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_most,data:data21};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -1983,9 +2041,13 @@ vErrors.push(err77);
 errors++;
 }
 }
-}
-else {
-const err78 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config_rule_parameters/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.config_rule_parameters.additionalProperties.type,parentSchema:schema31.properties.config_rule_parameters.additionalProperties,data:data17};
+if(data19.equals !== undefined){
+let data22 = data19.equals;
+const _errs99 = errors;
+let valid21 = false;
+const _errs100 = errors;
+if(typeof data22 !== "string"){
+const err78 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/equals",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/equals/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals.anyOf[0].type,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals.anyOf[0],data:data22};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -1994,10 +2056,11 @@ vErrors.push(err78);
 }
 errors++;
 }
-}
-}
-else {
-const err79 = {instancePath:instancePath+"/config_rule_parameters",schemaPath:"#/properties/config_rule_parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.config_rule_parameters.type,parentSchema:schema31.properties.config_rule_parameters,data:data16};
+var _valid8 = _errs100 === errors;
+valid21 = valid21 || _valid8;
+const _errs102 = errors;
+if(!((typeof data22 == "number") && (isFinite(data22)))){
+const err79 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/equals",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/equals/anyOf/1/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals.anyOf[1].type,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals.anyOf[1],data:data22};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -2006,12 +2069,11 @@ vErrors.push(err79);
 }
 errors++;
 }
-}
-if(data.attestation !== undefined){
-let data24 = data.attestation;
-if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
-if(data24.evidence === undefined){
-const err80 = {instancePath:instancePath+"/attestation",schemaPath:"#/properties/attestation/required",keyword:"required",params:{missingProperty: "evidence"},message:"must have required property '"+"evidence"+"'",schema:schema31.properties.attestation.required,parentSchema:schema31.properties.attestation,data:data24};
+var _valid8 = _errs102 === errors;
+valid21 = valid21 || _valid8;
+const _errs104 = errors;
+if(typeof data22 !== "boolean"){
+const err80 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/equals",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/equals/anyOf/2/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals.anyOf[2].type,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals.anyOf[2],data:data22};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -2020,9 +2082,10 @@ vErrors.push(err80);
 }
 errors++;
 }
-for(const key4 in data24){
-if(!((key4 === "evidence") || (key4 === "max_age_days"))){
-const err81 = {instancePath:instancePath+"/attestation",schemaPath:"#/properties/attestation/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.attestation,data:data24};
+var _valid8 = _errs104 === errors;
+valid21 = valid21 || _valid8;
+if(!valid21){
+const err81 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/equals",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/equals/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals.anyOf,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals,data:data22};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -2031,12 +2094,23 @@ vErrors.push(err81);
 }
 errors++;
 }
+else {
+errors = _errs99;
+if(vErrors !== null){
+if(_errs99){
+vErrors.length = _errs99;
 }
-if(data24.evidence !== undefined){
-let data25 = data24.evidence;
-if(typeof data25 === "string"){
-if(func2(data25) < 1){
-const err82 = {instancePath:instancePath+"/attestation/evidence",schemaPath:"#/properties/attestation/properties/evidence/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.attestation.properties.evidence,data:data25};
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data19.at_least_param !== undefined){
+let data23 = data19.at_least_param;
+if(typeof data23 === "string"){
+if(func2(data23) < 1){
+const err82 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/at_least_param",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/at_least_param/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_least_param,data:data23};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -2047,7 +2121,7 @@ errors++;
 }
 }
 else {
-const err83 = {instancePath:instancePath+"/attestation/evidence",schemaPath:"#/properties/attestation/properties/evidence/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.attestation.properties.evidence.type,parentSchema:schema31.properties.attestation.properties.evidence,data:data25};
+const err83 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/at_least_param",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/at_least_param/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_least_param.type,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_least_param,data:data23};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -2057,10 +2131,11 @@ vErrors.push(err83);
 errors++;
 }
 }
-if(data24.max_age_days !== undefined){
-let data26 = data24.max_age_days;
-if(!(((typeof data26 == "number") && (!(data26 % 1) && !isNaN(data26))) && (isFinite(data26)))){
-const err84 = {instancePath:instancePath+"/attestation/max_age_days",schemaPath:"#/properties/attestation/properties/max_age_days/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.attestation.properties.max_age_days.type,parentSchema:schema31.properties.attestation.properties.max_age_days,data:data26};
+if(data19.at_most_param !== undefined){
+let data24 = data19.at_most_param;
+if(typeof data24 === "string"){
+if(func2(data24) < 1){
+const err84 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/at_most_param",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/at_most_param/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_most_param,data:data24};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -2069,9 +2144,9 @@ vErrors.push(err84);
 }
 errors++;
 }
-if((typeof data26 == "number") && (isFinite(data26))){
-if(data26 < 1 || isNaN(data26)){
-const err85 = {instancePath:instancePath+"/attestation/max_age_days",schemaPath:"#/properties/attestation/properties/max_age_days/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.attestation.properties.max_age_days,data:data26};
+}
+else {
+const err85 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/at_most_param",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/at_most_param/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_most_param.type,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_most_param,data:data24};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -2081,10 +2156,11 @@ vErrors.push(err85);
 errors++;
 }
 }
-}
-}
-else {
-const err86 = {instancePath:instancePath+"/attestation",schemaPath:"#/properties/attestation/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.attestation.type,parentSchema:schema31.properties.attestation,data:data24};
+if(data19.equals_param !== undefined){
+let data25 = data19.equals_param;
+if(typeof data25 === "string"){
+if(func2(data25) < 1){
+const err86 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/equals_param",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/equals_param/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals_param,data:data25};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -2094,11 +2170,8 @@ vErrors.push(err86);
 errors++;
 }
 }
-if(data.provider !== undefined){
-let data27 = data.provider;
-if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
-if(data27.name === undefined){
-const err87 = {instancePath:instancePath+"/provider",schemaPath:"#/properties/provider/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema31.properties.provider.required,parentSchema:schema31.properties.provider,data:data27};
+else {
+const err87 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/equals_param",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/equals_param/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals_param.type,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals_param,data:data25};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -2107,8 +2180,10 @@ vErrors.push(err87);
 }
 errors++;
 }
-if(data27.documentation === undefined){
-const err88 = {instancePath:instancePath+"/provider",schemaPath:"#/properties/provider/required",keyword:"required",params:{missingProperty: "documentation"},message:"must have required property '"+"documentation"+"'",schema:schema31.properties.provider.required,parentSchema:schema31.properties.provider,data:data27};
+}
+}
+else {
+const err88 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config_rule_parameters/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.config_rule_parameters.additionalProperties.type,parentSchema:schema31.properties.config_rule_parameters.additionalProperties,data:data19};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -2117,9 +2192,10 @@ vErrors.push(err88);
 }
 errors++;
 }
-for(const key5 in data27){
-if(!(((key5 === "name") || (key5 === "documentation")) || (key5 === "report"))){
-const err89 = {instancePath:instancePath+"/provider",schemaPath:"#/properties/provider/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.provider,data:data27};
+}
+}
+else {
+const err89 = {instancePath:instancePath+"/config_rule_parameters",schemaPath:"#/properties/config_rule_parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.config_rule_parameters.type,parentSchema:schema31.properties.config_rule_parameters,data:data18};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -2129,11 +2205,11 @@ vErrors.push(err89);
 errors++;
 }
 }
-if(data27.name !== undefined){
-let data28 = data27.name;
-if(typeof data28 === "string"){
-if(func2(data28) < 1){
-const err90 = {instancePath:instancePath+"/provider/name",schemaPath:"#/properties/provider/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.provider.properties.name,data:data28};
+if(data.attestation !== undefined){
+let data26 = data.attestation;
+if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
+if(data26.evidence === undefined){
+const err90 = {instancePath:instancePath+"/attestation",schemaPath:"#/properties/attestation/required",keyword:"required",params:{missingProperty: "evidence"},message:"must have required property '"+"evidence"+"'",schema:schema31.properties.attestation.required,parentSchema:schema31.properties.attestation,data:data26};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -2142,9 +2218,9 @@ vErrors.push(err90);
 }
 errors++;
 }
-}
-else {
-const err91 = {instancePath:instancePath+"/provider/name",schemaPath:"#/properties/provider/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.provider.properties.name.type,parentSchema:schema31.properties.provider.properties.name,data:data28};
+for(const key4 in data26){
+if(!(((key4 === "evidence") || (key4 === "max_age_days")) || (key4 === "cadence"))){
+const err91 = {instancePath:instancePath+"/attestation",schemaPath:"#/properties/attestation/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.attestation,data:data26};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -2154,11 +2230,11 @@ vErrors.push(err91);
 errors++;
 }
 }
-if(data27.documentation !== undefined){
-let data29 = data27.documentation;
-if(typeof data29 === "string"){
-if(!(formats0(data29))){
-const err92 = {instancePath:instancePath+"/provider/documentation",schemaPath:"#/properties/provider/properties/documentation/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\"",schema:"uri",parentSchema:schema31.properties.provider.properties.documentation,data:data29};
+if(data26.evidence !== undefined){
+let data27 = data26.evidence;
+if(typeof data27 === "string"){
+if(func2(data27) < 1){
+const err92 = {instancePath:instancePath+"/attestation/evidence",schemaPath:"#/properties/attestation/properties/evidence/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.attestation.properties.evidence,data:data27};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -2169,7 +2245,7 @@ errors++;
 }
 }
 else {
-const err93 = {instancePath:instancePath+"/provider/documentation",schemaPath:"#/properties/provider/properties/documentation/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.provider.properties.documentation.type,parentSchema:schema31.properties.provider.properties.documentation,data:data29};
+const err93 = {instancePath:instancePath+"/attestation/evidence",schemaPath:"#/properties/attestation/properties/evidence/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.attestation.properties.evidence.type,parentSchema:schema31.properties.attestation.properties.evidence,data:data27};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -2179,11 +2255,10 @@ vErrors.push(err93);
 errors++;
 }
 }
-if(data27.report !== undefined){
-let data30 = data27.report;
-if(typeof data30 === "string"){
-if(func2(data30) < 1){
-const err94 = {instancePath:instancePath+"/provider/report",schemaPath:"#/properties/provider/properties/report/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.provider.properties.report,data:data30};
+if(data26.max_age_days !== undefined){
+let data28 = data26.max_age_days;
+if(!(((typeof data28 == "number") && (!(data28 % 1) && !isNaN(data28))) && (isFinite(data28)))){
+const err94 = {instancePath:instancePath+"/attestation/max_age_days",schemaPath:"#/properties/attestation/properties/max_age_days/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.attestation.properties.max_age_days.type,parentSchema:schema31.properties.attestation.properties.max_age_days,data:data28};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -2192,9 +2267,9 @@ vErrors.push(err94);
 }
 errors++;
 }
-}
-else {
-const err95 = {instancePath:instancePath+"/provider/report",schemaPath:"#/properties/provider/properties/report/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.provider.properties.report.type,parentSchema:schema31.properties.provider.properties.report,data:data30};
+if((typeof data28 == "number") && (isFinite(data28))){
+if(data28 < 1 || isNaN(data28)){
+const err95 = {instancePath:instancePath+"/attestation/max_age_days",schemaPath:"#/properties/attestation/properties/max_age_days/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.attestation.properties.max_age_days,data:data28};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -2205,8 +2280,11 @@ errors++;
 }
 }
 }
-else {
-const err96 = {instancePath:instancePath+"/provider",schemaPath:"#/properties/provider/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.provider.type,parentSchema:schema31.properties.provider,data:data27};
+if(data26.cadence !== undefined){
+let data29 = data26.cadence;
+if(typeof data29 === "string"){
+if(func2(data29) < 1){
+const err96 = {instancePath:instancePath+"/attestation/cadence",schemaPath:"#/properties/attestation/properties/cadence/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.attestation.properties.cadence,data:data29};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -2216,14 +2294,8 @@ vErrors.push(err96);
 errors++;
 }
 }
-if(data.parameters !== undefined){
-let data31 = data.parameters;
-if(data31 && typeof data31 == "object" && !Array.isArray(data31)){
-for(const key6 in data31){
-const _errs119 = errors;
-if(typeof key6 === "string"){
-if(!pattern8.test(key6)){
-const err97 = {instancePath:instancePath+"/parameters",schemaPath:"#/properties/parameters/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_]*$"},message:"must match pattern \""+"^[a-z][a-z0-9_]*$"+"\"",schema:"^[a-z][a-z0-9_]*$",parentSchema:schema31.properties.parameters.propertyNames,data:key6,propertyName:key6};
+else {
+const err97 = {instancePath:instancePath+"/attestation/cadence",schemaPath:"#/properties/attestation/properties/cadence/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.attestation.properties.cadence.type,parentSchema:schema31.properties.attestation.properties.cadence,data:data29};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -2233,9 +2305,9 @@ vErrors.push(err97);
 errors++;
 }
 }
-var valid20 = _errs119 === errors;
-if(!valid20){
-const err98 = {instancePath:instancePath+"/parameters",schemaPath:"#/properties/parameters/propertyNames",keyword:"propertyNames",params:{propertyName: key6},message:"property name must be valid",schema:schema31.properties.parameters.propertyNames,parentSchema:schema31.properties.parameters,data:data31};
+}
+else {
+const err98 = {instancePath:instancePath+"/attestation",schemaPath:"#/properties/attestation/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.attestation.type,parentSchema:schema31.properties.attestation,data:data26};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -2245,11 +2317,11 @@ vErrors.push(err98);
 errors++;
 }
 }
-for(const key7 in data31){
-let data32 = data31[key7];
-if(data32 && typeof data32 == "object" && !Array.isArray(data32)){
-if(data32.type === undefined){
-const err99 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema37.required,parentSchema:schema37,data:data32};
+if(data.provider !== undefined){
+let data30 = data.provider;
+if(data30 && typeof data30 == "object" && !Array.isArray(data30)){
+if(data30.name === undefined){
+const err99 = {instancePath:instancePath+"/provider",schemaPath:"#/properties/provider/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema31.properties.provider.required,parentSchema:schema31.properties.provider,data:data30};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -2258,8 +2330,8 @@ vErrors.push(err99);
 }
 errors++;
 }
-if(data32.default === undefined){
-const err100 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/required",keyword:"required",params:{missingProperty: "default"},message:"must have required property '"+"default"+"'",schema:schema37.required,parentSchema:schema37,data:data32};
+if(data30.documentation === undefined){
+const err100 = {instancePath:instancePath+"/provider",schemaPath:"#/properties/provider/required",keyword:"required",params:{missingProperty: "documentation"},message:"must have required property '"+"documentation"+"'",schema:schema31.properties.provider.required,parentSchema:schema31.properties.provider,data:data30};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -2268,8 +2340,9 @@ vErrors.push(err100);
 }
 errors++;
 }
-if(data32.description === undefined){
-const err101 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/required",keyword:"required",params:{missingProperty: "description"},message:"must have required property '"+"description"+"'",schema:schema37.required,parentSchema:schema37,data:data32};
+for(const key5 in data30){
+if(!(((key5 === "name") || (key5 === "documentation")) || (key5 === "report"))){
+const err101 = {instancePath:instancePath+"/provider",schemaPath:"#/properties/provider/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.provider,data:data30};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -2278,9 +2351,12 @@ vErrors.push(err101);
 }
 errors++;
 }
-for(const key8 in data32){
-if(!((((key8 === "type") || (key8 === "default")) || (key8 === "description")) || (key8 === "unit"))){
-const err102 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema37,data:data32};
+}
+if(data30.name !== undefined){
+let data31 = data30.name;
+if(typeof data31 === "string"){
+if(func2(data31) < 1){
+const err102 = {instancePath:instancePath+"/provider/name",schemaPath:"#/properties/provider/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.provider.properties.name,data:data31};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -2290,10 +2366,8 @@ vErrors.push(err102);
 errors++;
 }
 }
-if(data32.type !== undefined){
-let data33 = data32.type;
-if(!(((((((data33 === "days") || (data33 === "count")) || (data33 === "account-ids")) || (data33 === "regions")) || (data33 === "arns")) || (data33 === "string")) || (data33 === "strings"))){
-const err103 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/type",schemaPath:"#/$defs/parameter/properties/type/enum",keyword:"enum",params:{allowedValues: schema37.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema37.properties.type.enum,parentSchema:schema37.properties.type,data:data33};
+else {
+const err103 = {instancePath:instancePath+"/provider/name",schemaPath:"#/properties/provider/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.provider.properties.name.type,parentSchema:schema31.properties.provider.properties.name,data:data31};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -2303,13 +2377,11 @@ vErrors.push(err103);
 errors++;
 }
 }
-if(data32.default !== undefined){
-let data34 = data32.default;
-const _errs129 = errors;
-let valid24 = false;
-const _errs130 = errors;
-if(!((typeof data34 == "number") && (isFinite(data34)))){
-const err104 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/0/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema37.properties.default.anyOf[0].type,parentSchema:schema37.properties.default.anyOf[0],data:data34};
+if(data30.documentation !== undefined){
+let data32 = data30.documentation;
+if(typeof data32 === "string"){
+if(!(formats0(data32))){
+const err104 = {instancePath:instancePath+"/provider/documentation",schemaPath:"#/properties/provider/properties/documentation/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\"",schema:"uri",parentSchema:schema31.properties.provider.properties.documentation,data:data32};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -2318,11 +2390,9 @@ vErrors.push(err104);
 }
 errors++;
 }
-var _valid8 = _errs130 === errors;
-valid24 = valid24 || _valid8;
-const _errs132 = errors;
-if(typeof data34 !== "string"){
-const err105 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.default.anyOf[1].type,parentSchema:schema37.properties.default.anyOf[1],data:data34};
+}
+else {
+const err105 = {instancePath:instancePath+"/provider/documentation",schemaPath:"#/properties/provider/properties/documentation/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.provider.properties.documentation.type,parentSchema:schema31.properties.provider.properties.documentation,data:data32};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -2331,11 +2401,12 @@ vErrors.push(err105);
 }
 errors++;
 }
-var _valid8 = _errs132 === errors;
-valid24 = valid24 || _valid8;
-const _errs134 = errors;
-if(typeof data34 !== "boolean"){
-const err106 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/2/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema37.properties.default.anyOf[2].type,parentSchema:schema37.properties.default.anyOf[2],data:data34};
+}
+if(data30.report !== undefined){
+let data33 = data30.report;
+if(typeof data33 === "string"){
+if(func2(data33) < 1){
+const err106 = {instancePath:instancePath+"/provider/report",schemaPath:"#/properties/provider/properties/report/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.provider.properties.report,data:data33};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -2344,15 +2415,9 @@ vErrors.push(err106);
 }
 errors++;
 }
-var _valid8 = _errs134 === errors;
-valid24 = valid24 || _valid8;
-const _errs136 = errors;
-if(Array.isArray(data34)){
-const len0 = data34.length;
-for(let i0=0; i0<len0; i0++){
-let data35 = data34[i0];
-if(typeof data35 !== "string"){
-const err107 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default/" + i0,schemaPath:"#/$defs/parameter/properties/default/anyOf/3/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.default.anyOf[3].items.type,parentSchema:schema37.properties.default.anyOf[3].items,data:data35};
+}
+else {
+const err107 = {instancePath:instancePath+"/provider/report",schemaPath:"#/properties/provider/properties/report/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.provider.properties.report.type,parentSchema:schema31.properties.provider.properties.report,data:data33};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -2364,7 +2429,7 @@ errors++;
 }
 }
 else {
-const err108 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/3/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema37.properties.default.anyOf[3].type,parentSchema:schema37.properties.default.anyOf[3],data:data34};
+const err108 = {instancePath:instancePath+"/provider",schemaPath:"#/properties/provider/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.provider.type,parentSchema:schema31.properties.provider,data:data30};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -2373,10 +2438,15 @@ vErrors.push(err108);
 }
 errors++;
 }
-var _valid8 = _errs136 === errors;
-valid24 = valid24 || _valid8;
-if(!valid24){
-const err109 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema37.properties.default.anyOf,parentSchema:schema37.properties.default,data:data34};
+}
+if(data.parameters !== undefined){
+let data34 = data.parameters;
+if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
+for(const key6 in data34){
+const _errs133 = errors;
+if(typeof key6 === "string"){
+if(!pattern9.test(key6)){
+const err109 = {instancePath:instancePath+"/parameters",schemaPath:"#/properties/parameters/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_]*$"},message:"must match pattern \""+"^[a-z][a-z0-9_]*$"+"\"",schema:"^[a-z][a-z0-9_]*$",parentSchema:schema31.properties.parameters.propertyNames,data:key6,propertyName:key6};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -2385,23 +2455,10 @@ vErrors.push(err109);
 }
 errors++;
 }
-else {
-errors = _errs129;
-if(vErrors !== null){
-if(_errs129){
-vErrors.length = _errs129;
 }
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data32.description !== undefined){
-let data36 = data32.description;
-if(typeof data36 === "string"){
-if(func2(data36) < 1){
-const err110 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/$defs/parameter/properties/description/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema37.properties.description,data:data36};
+var valid24 = _errs133 === errors;
+if(!valid24){
+const err110 = {instancePath:instancePath+"/parameters",schemaPath:"#/properties/parameters/propertyNames",keyword:"propertyNames",params:{propertyName: key6},message:"property name must be valid",schema:schema31.properties.parameters.propertyNames,parentSchema:schema31.properties.parameters,data:data34};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -2411,8 +2468,11 @@ vErrors.push(err110);
 errors++;
 }
 }
-else {
-const err111 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/$defs/parameter/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.description.type,parentSchema:schema37.properties.description,data:data36};
+for(const key7 in data34){
+let data35 = data34[key7];
+if(data35 && typeof data35 == "object" && !Array.isArray(data35)){
+if(data35.type === undefined){
+const err111 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema37.required,parentSchema:schema37,data:data35};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -2421,12 +2481,8 @@ vErrors.push(err111);
 }
 errors++;
 }
-}
-if(data32.unit !== undefined){
-let data37 = data32.unit;
-if(typeof data37 === "string"){
-if(func2(data37) < 1){
-const err112 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/unit",schemaPath:"#/$defs/parameter/properties/unit/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema37.properties.unit,data:data37};
+if(data35.default === undefined){
+const err112 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/required",keyword:"required",params:{missingProperty: "default"},message:"must have required property '"+"default"+"'",schema:schema37.required,parentSchema:schema37,data:data35};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -2435,9 +2491,8 @@ vErrors.push(err112);
 }
 errors++;
 }
-}
-else {
-const err113 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/unit",schemaPath:"#/$defs/parameter/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.unit.type,parentSchema:schema37.properties.unit,data:data37};
+if(data35.description === undefined){
+const err113 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/required",keyword:"required",params:{missingProperty: "description"},message:"must have required property '"+"description"+"'",schema:schema37.required,parentSchema:schema37,data:data35};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -2446,10 +2501,9 @@ vErrors.push(err113);
 }
 errors++;
 }
-}
-}
-else {
-const err114 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema37.type,parentSchema:schema37,data:data32};
+for(const key8 in data35){
+if(!((((key8 === "type") || (key8 === "default")) || (key8 === "description")) || (key8 === "unit"))){
+const err114 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema37,data:data35};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -2459,9 +2513,10 @@ vErrors.push(err114);
 errors++;
 }
 }
-}
-else {
-const err115 = {instancePath:instancePath+"/parameters",schemaPath:"#/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.parameters.type,parentSchema:schema31.properties.parameters,data:data31};
+if(data35.type !== undefined){
+let data36 = data35.type;
+if(!(((((((data36 === "days") || (data36 === "count")) || (data36 === "account-ids")) || (data36 === "regions")) || (data36 === "arns")) || (data36 === "string")) || (data36 === "strings"))){
+const err115 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/type",schemaPath:"#/$defs/parameter/properties/type/enum",keyword:"enum",params:{allowedValues: schema37.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema37.properties.type.enum,parentSchema:schema37.properties.type,data:data36};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -2471,11 +2526,13 @@ vErrors.push(err115);
 errors++;
 }
 }
-if(data.frameworks !== undefined){
-let data38 = data.frameworks;
-if(data38 && typeof data38 == "object" && !Array.isArray(data38)){
-if(Object.keys(data38).length < 1){
-const err116 = {instancePath:instancePath+"/frameworks",schemaPath:"#/properties/frameworks/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema31.properties.frameworks,data:data38};
+if(data35.default !== undefined){
+let data37 = data35.default;
+const _errs143 = errors;
+let valid28 = false;
+const _errs144 = errors;
+if(!((typeof data37 == "number") && (isFinite(data37)))){
+const err116 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/0/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema37.properties.default.anyOf[0].type,parentSchema:schema37.properties.default.anyOf[0],data:data37};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -2484,9 +2541,11 @@ vErrors.push(err116);
 }
 errors++;
 }
-for(const key9 in data38){
-if(!(((((key9 === "soc2") || (key9 === "pci-dss-4.0.1")) || (key9 === "gdpr")) || (key9 === "ccpa")) || (key9 === "csa-ccm-4"))){
-const err117 = {instancePath:instancePath+"/frameworks",schemaPath:"#/properties/frameworks/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.frameworks,data:data38};
+var _valid9 = _errs144 === errors;
+valid28 = valid28 || _valid9;
+const _errs146 = errors;
+if(typeof data37 !== "string"){
+const err117 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.default.anyOf[1].type,parentSchema:schema37.properties.default.anyOf[1],data:data37};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -2495,12 +2554,11 @@ vErrors.push(err117);
 }
 errors++;
 }
-}
-if(data38.soc2 !== undefined){
-let data39 = data38.soc2;
-if(Array.isArray(data39)){
-if(data39.length < 1){
-const err118 = {instancePath:instancePath+"/frameworks/soc2",schemaPath:"#/properties/frameworks/properties/soc2/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties.soc2,data:data39};
+var _valid9 = _errs146 === errors;
+valid28 = valid28 || _valid9;
+const _errs148 = errors;
+if(typeof data37 !== "boolean"){
+const err118 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/2/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema37.properties.default.anyOf[2].type,parentSchema:schema37.properties.default.anyOf[2],data:data37};
 if(vErrors === null){
 vErrors = [err118];
 }
@@ -2509,12 +2567,15 @@ vErrors.push(err118);
 }
 errors++;
 }
-const len1 = data39.length;
-for(let i1=0; i1<len1; i1++){
-let data40 = data39[i1];
-if(typeof data40 === "string"){
-if(func2(data40) < 1){
-const err119 = {instancePath:instancePath+"/frameworks/soc2/" + i1,schemaPath:"#/properties/frameworks/properties/soc2/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties.soc2.items,data:data40};
+var _valid9 = _errs148 === errors;
+valid28 = valid28 || _valid9;
+const _errs150 = errors;
+if(Array.isArray(data37)){
+const len1 = data37.length;
+for(let i2=0; i2<len1; i2++){
+let data38 = data37[i2];
+if(typeof data38 !== "string"){
+const err119 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default/" + i2,schemaPath:"#/$defs/parameter/properties/default/anyOf/3/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.default.anyOf[3].items.type,parentSchema:schema37.properties.default.anyOf[3].items,data:data38};
 if(vErrors === null){
 vErrors = [err119];
 }
@@ -2524,8 +2585,9 @@ vErrors.push(err119);
 errors++;
 }
 }
+}
 else {
-const err120 = {instancePath:instancePath+"/frameworks/soc2/" + i1,schemaPath:"#/properties/frameworks/properties/soc2/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties.soc2.items.type,parentSchema:schema31.properties.frameworks.properties.soc2.items,data:data40};
+const err120 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/3/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema37.properties.default.anyOf[3].type,parentSchema:schema37.properties.default.anyOf[3],data:data37};
 if(vErrors === null){
 vErrors = [err120];
 }
@@ -2534,19 +2596,10 @@ vErrors.push(err120);
 }
 errors++;
 }
-}
-let i2 = data39.length;
-let j0;
-if(i2 > 1){
-const indices0 = {};
-for(;i2--;){
-let item0 = data39[i2];
-if(typeof item0 !== "string"){
-continue;
-}
-if(typeof indices0[item0] == "number"){
-j0 = indices0[item0];
-const err121 = {instancePath:instancePath+"/frameworks/soc2",schemaPath:"#/properties/frameworks/properties/soc2/uniqueItems",keyword:"uniqueItems",params:{i: i2, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i2+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties.soc2,data:data39};
+var _valid9 = _errs150 === errors;
+valid28 = valid28 || _valid9;
+if(!valid28){
+const err121 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema37.properties.default.anyOf,parentSchema:schema37.properties.default,data:data37};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -2554,14 +2607,24 @@ else {
 vErrors.push(err121);
 }
 errors++;
-break;
-}
-indices0[item0] = i2;
-}
-}
 }
 else {
-const err122 = {instancePath:instancePath+"/frameworks/soc2",schemaPath:"#/properties/frameworks/properties/soc2/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties.soc2.type,parentSchema:schema31.properties.frameworks.properties.soc2,data:data39};
+errors = _errs143;
+if(vErrors !== null){
+if(_errs143){
+vErrors.length = _errs143;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data35.description !== undefined){
+let data39 = data35.description;
+if(typeof data39 === "string"){
+if(func2(data39) < 1){
+const err122 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/$defs/parameter/properties/description/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema37.properties.description,data:data39};
 if(vErrors === null){
 vErrors = [err122];
 }
@@ -2571,11 +2634,8 @@ vErrors.push(err122);
 errors++;
 }
 }
-if(data38["pci-dss-4.0.1"] !== undefined){
-let data41 = data38["pci-dss-4.0.1"];
-if(Array.isArray(data41)){
-if(data41.length < 1){
-const err123 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1",schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"],data:data41};
+else {
+const err123 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/$defs/parameter/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.description.type,parentSchema:schema37.properties.description,data:data39};
 if(vErrors === null){
 vErrors = [err123];
 }
@@ -2584,12 +2644,12 @@ vErrors.push(err123);
 }
 errors++;
 }
-const len2 = data41.length;
-for(let i3=0; i3<len2; i3++){
-let data42 = data41[i3];
-if(typeof data42 === "string"){
-if(func2(data42) < 1){
-const err124 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1/" + i3,schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].items,data:data42};
+}
+if(data35.unit !== undefined){
+let data40 = data35.unit;
+if(typeof data40 === "string"){
+if(func2(data40) < 1){
+const err124 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/unit",schemaPath:"#/$defs/parameter/properties/unit/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema37.properties.unit,data:data40};
 if(vErrors === null){
 vErrors = [err124];
 }
@@ -2600,7 +2660,7 @@ errors++;
 }
 }
 else {
-const err125 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1/" + i3,schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].items.type,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].items,data:data42};
+const err125 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/unit",schemaPath:"#/$defs/parameter/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.unit.type,parentSchema:schema37.properties.unit,data:data40};
 if(vErrors === null){
 vErrors = [err125];
 }
@@ -2610,18 +2670,9 @@ vErrors.push(err125);
 errors++;
 }
 }
-let i4 = data41.length;
-let j1;
-if(i4 > 1){
-const indices1 = {};
-for(;i4--;){
-let item1 = data41[i4];
-if(typeof item1 !== "string"){
-continue;
 }
-if(typeof indices1[item1] == "number"){
-j1 = indices1[item1];
-const err126 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1",schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/uniqueItems",keyword:"uniqueItems",params:{i: i4, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i4+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"],data:data41};
+else {
+const err126 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema37.type,parentSchema:schema37,data:data35};
 if(vErrors === null){
 vErrors = [err126];
 }
@@ -2629,14 +2680,11 @@ else {
 vErrors.push(err126);
 }
 errors++;
-break;
-}
-indices1[item1] = i4;
 }
 }
 }
 else {
-const err127 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1",schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].type,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"],data:data41};
+const err127 = {instancePath:instancePath+"/parameters",schemaPath:"#/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.parameters.type,parentSchema:schema31.properties.parameters,data:data34};
 if(vErrors === null){
 vErrors = [err127];
 }
@@ -2646,11 +2694,11 @@ vErrors.push(err127);
 errors++;
 }
 }
-if(data38.gdpr !== undefined){
-let data43 = data38.gdpr;
-if(Array.isArray(data43)){
-if(data43.length < 1){
-const err128 = {instancePath:instancePath+"/frameworks/gdpr",schemaPath:"#/properties/frameworks/properties/gdpr/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties.gdpr,data:data43};
+if(data.frameworks !== undefined){
+let data41 = data.frameworks;
+if(data41 && typeof data41 == "object" && !Array.isArray(data41)){
+if(Object.keys(data41).length < 1){
+const err128 = {instancePath:instancePath+"/frameworks",schemaPath:"#/properties/frameworks/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema31.properties.frameworks,data:data41};
 if(vErrors === null){
 vErrors = [err128];
 }
@@ -2659,12 +2707,9 @@ vErrors.push(err128);
 }
 errors++;
 }
-const len3 = data43.length;
-for(let i5=0; i5<len3; i5++){
-let data44 = data43[i5];
-if(typeof data44 === "string"){
-if(func2(data44) < 1){
-const err129 = {instancePath:instancePath+"/frameworks/gdpr/" + i5,schemaPath:"#/properties/frameworks/properties/gdpr/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties.gdpr.items,data:data44};
+for(const key9 in data41){
+if(!(((((key9 === "soc2") || (key9 === "pci-dss-4.0.1")) || (key9 === "gdpr")) || (key9 === "ccpa")) || (key9 === "csa-ccm-4"))){
+const err129 = {instancePath:instancePath+"/frameworks",schemaPath:"#/properties/frameworks/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.frameworks,data:data41};
 if(vErrors === null){
 vErrors = [err129];
 }
@@ -2674,8 +2719,11 @@ vErrors.push(err129);
 errors++;
 }
 }
-else {
-const err130 = {instancePath:instancePath+"/frameworks/gdpr/" + i5,schemaPath:"#/properties/frameworks/properties/gdpr/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties.gdpr.items.type,parentSchema:schema31.properties.frameworks.properties.gdpr.items,data:data44};
+if(data41.soc2 !== undefined){
+let data42 = data41.soc2;
+if(Array.isArray(data42)){
+if(data42.length < 1){
+const err130 = {instancePath:instancePath+"/frameworks/soc2",schemaPath:"#/properties/frameworks/properties/soc2/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties.soc2,data:data42};
 if(vErrors === null){
 vErrors = [err130];
 }
@@ -2684,19 +2732,12 @@ vErrors.push(err130);
 }
 errors++;
 }
-}
-let i6 = data43.length;
-let j2;
-if(i6 > 1){
-const indices2 = {};
-for(;i6--;){
-let item2 = data43[i6];
-if(typeof item2 !== "string"){
-continue;
-}
-if(typeof indices2[item2] == "number"){
-j2 = indices2[item2];
-const err131 = {instancePath:instancePath+"/frameworks/gdpr",schemaPath:"#/properties/frameworks/properties/gdpr/uniqueItems",keyword:"uniqueItems",params:{i: i6, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i6+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties.gdpr,data:data43};
+const len2 = data42.length;
+for(let i3=0; i3<len2; i3++){
+let data43 = data42[i3];
+if(typeof data43 === "string"){
+if(func2(data43) < 1){
+const err131 = {instancePath:instancePath+"/frameworks/soc2/" + i3,schemaPath:"#/properties/frameworks/properties/soc2/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties.soc2.items,data:data43};
 if(vErrors === null){
 vErrors = [err131];
 }
@@ -2704,14 +2745,10 @@ else {
 vErrors.push(err131);
 }
 errors++;
-break;
-}
-indices2[item2] = i6;
-}
 }
 }
 else {
-const err132 = {instancePath:instancePath+"/frameworks/gdpr",schemaPath:"#/properties/frameworks/properties/gdpr/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties.gdpr.type,parentSchema:schema31.properties.frameworks.properties.gdpr,data:data43};
+const err132 = {instancePath:instancePath+"/frameworks/soc2/" + i3,schemaPath:"#/properties/frameworks/properties/soc2/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties.soc2.items.type,parentSchema:schema31.properties.frameworks.properties.soc2.items,data:data43};
 if(vErrors === null){
 vErrors = [err132];
 }
@@ -2721,11 +2758,18 @@ vErrors.push(err132);
 errors++;
 }
 }
-if(data38.ccpa !== undefined){
-let data45 = data38.ccpa;
-if(Array.isArray(data45)){
-if(data45.length < 1){
-const err133 = {instancePath:instancePath+"/frameworks/ccpa",schemaPath:"#/properties/frameworks/properties/ccpa/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties.ccpa,data:data45};
+let i4 = data42.length;
+let j1;
+if(i4 > 1){
+const indices1 = {};
+for(;i4--;){
+let item1 = data42[i4];
+if(typeof item1 !== "string"){
+continue;
+}
+if(typeof indices1[item1] == "number"){
+j1 = indices1[item1];
+const err133 = {instancePath:instancePath+"/frameworks/soc2",schemaPath:"#/properties/frameworks/properties/soc2/uniqueItems",keyword:"uniqueItems",params:{i: i4, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i4+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties.soc2,data:data42};
 if(vErrors === null){
 vErrors = [err133];
 }
@@ -2733,13 +2777,14 @@ else {
 vErrors.push(err133);
 }
 errors++;
+break;
 }
-const len4 = data45.length;
-for(let i7=0; i7<len4; i7++){
-let data46 = data45[i7];
-if(typeof data46 === "string"){
-if(func2(data46) < 1){
-const err134 = {instancePath:instancePath+"/frameworks/ccpa/" + i7,schemaPath:"#/properties/frameworks/properties/ccpa/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties.ccpa.items,data:data46};
+indices1[item1] = i4;
+}
+}
+}
+else {
+const err134 = {instancePath:instancePath+"/frameworks/soc2",schemaPath:"#/properties/frameworks/properties/soc2/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties.soc2.type,parentSchema:schema31.properties.frameworks.properties.soc2,data:data42};
 if(vErrors === null){
 vErrors = [err134];
 }
@@ -2749,8 +2794,11 @@ vErrors.push(err134);
 errors++;
 }
 }
-else {
-const err135 = {instancePath:instancePath+"/frameworks/ccpa/" + i7,schemaPath:"#/properties/frameworks/properties/ccpa/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties.ccpa.items.type,parentSchema:schema31.properties.frameworks.properties.ccpa.items,data:data46};
+if(data41["pci-dss-4.0.1"] !== undefined){
+let data44 = data41["pci-dss-4.0.1"];
+if(Array.isArray(data44)){
+if(data44.length < 1){
+const err135 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1",schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"],data:data44};
 if(vErrors === null){
 vErrors = [err135];
 }
@@ -2759,19 +2807,12 @@ vErrors.push(err135);
 }
 errors++;
 }
-}
-let i8 = data45.length;
-let j3;
-if(i8 > 1){
-const indices3 = {};
-for(;i8--;){
-let item3 = data45[i8];
-if(typeof item3 !== "string"){
-continue;
-}
-if(typeof indices3[item3] == "number"){
-j3 = indices3[item3];
-const err136 = {instancePath:instancePath+"/frameworks/ccpa",schemaPath:"#/properties/frameworks/properties/ccpa/uniqueItems",keyword:"uniqueItems",params:{i: i8, j: j3},message:"must NOT have duplicate items (items ## "+j3+" and "+i8+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties.ccpa,data:data45};
+const len3 = data44.length;
+for(let i5=0; i5<len3; i5++){
+let data45 = data44[i5];
+if(typeof data45 === "string"){
+if(func2(data45) < 1){
+const err136 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1/" + i5,schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].items,data:data45};
 if(vErrors === null){
 vErrors = [err136];
 }
@@ -2779,14 +2820,10 @@ else {
 vErrors.push(err136);
 }
 errors++;
-break;
-}
-indices3[item3] = i8;
-}
 }
 }
 else {
-const err137 = {instancePath:instancePath+"/frameworks/ccpa",schemaPath:"#/properties/frameworks/properties/ccpa/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties.ccpa.type,parentSchema:schema31.properties.frameworks.properties.ccpa,data:data45};
+const err137 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1/" + i5,schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].items.type,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].items,data:data45};
 if(vErrors === null){
 vErrors = [err137];
 }
@@ -2796,11 +2833,18 @@ vErrors.push(err137);
 errors++;
 }
 }
-if(data38["csa-ccm-4"] !== undefined){
-let data47 = data38["csa-ccm-4"];
-if(Array.isArray(data47)){
-if(data47.length < 1){
-const err138 = {instancePath:instancePath+"/frameworks/csa-ccm-4",schemaPath:"#/properties/frameworks/properties/csa-ccm-4/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"],data:data47};
+let i6 = data44.length;
+let j2;
+if(i6 > 1){
+const indices2 = {};
+for(;i6--;){
+let item2 = data44[i6];
+if(typeof item2 !== "string"){
+continue;
+}
+if(typeof indices2[item2] == "number"){
+j2 = indices2[item2];
+const err138 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1",schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/uniqueItems",keyword:"uniqueItems",params:{i: i6, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i6+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"],data:data44};
 if(vErrors === null){
 vErrors = [err138];
 }
@@ -2808,13 +2852,14 @@ else {
 vErrors.push(err138);
 }
 errors++;
+break;
 }
-const len5 = data47.length;
-for(let i9=0; i9<len5; i9++){
-let data48 = data47[i9];
-if(typeof data48 === "string"){
-if(func2(data48) < 1){
-const err139 = {instancePath:instancePath+"/frameworks/csa-ccm-4/" + i9,schemaPath:"#/properties/frameworks/properties/csa-ccm-4/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"].items,data:data48};
+indices2[item2] = i6;
+}
+}
+}
+else {
+const err139 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1",schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].type,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"],data:data44};
 if(vErrors === null){
 vErrors = [err139];
 }
@@ -2824,8 +2869,11 @@ vErrors.push(err139);
 errors++;
 }
 }
-else {
-const err140 = {instancePath:instancePath+"/frameworks/csa-ccm-4/" + i9,schemaPath:"#/properties/frameworks/properties/csa-ccm-4/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties["csa-ccm-4"].items.type,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"].items,data:data48};
+if(data41.gdpr !== undefined){
+let data46 = data41.gdpr;
+if(Array.isArray(data46)){
+if(data46.length < 1){
+const err140 = {instancePath:instancePath+"/frameworks/gdpr",schemaPath:"#/properties/frameworks/properties/gdpr/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties.gdpr,data:data46};
 if(vErrors === null){
 vErrors = [err140];
 }
@@ -2834,19 +2882,12 @@ vErrors.push(err140);
 }
 errors++;
 }
-}
-let i10 = data47.length;
-let j4;
-if(i10 > 1){
-const indices4 = {};
-for(;i10--;){
-let item4 = data47[i10];
-if(typeof item4 !== "string"){
-continue;
-}
-if(typeof indices4[item4] == "number"){
-j4 = indices4[item4];
-const err141 = {instancePath:instancePath+"/frameworks/csa-ccm-4",schemaPath:"#/properties/frameworks/properties/csa-ccm-4/uniqueItems",keyword:"uniqueItems",params:{i: i10, j: j4},message:"must NOT have duplicate items (items ## "+j4+" and "+i10+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"],data:data47};
+const len4 = data46.length;
+for(let i7=0; i7<len4; i7++){
+let data47 = data46[i7];
+if(typeof data47 === "string"){
+if(func2(data47) < 1){
+const err141 = {instancePath:instancePath+"/frameworks/gdpr/" + i7,schemaPath:"#/properties/frameworks/properties/gdpr/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties.gdpr.items,data:data47};
 if(vErrors === null){
 vErrors = [err141];
 }
@@ -2854,14 +2895,10 @@ else {
 vErrors.push(err141);
 }
 errors++;
-break;
-}
-indices4[item4] = i10;
-}
 }
 }
 else {
-const err142 = {instancePath:instancePath+"/frameworks/csa-ccm-4",schemaPath:"#/properties/frameworks/properties/csa-ccm-4/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties["csa-ccm-4"].type,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"],data:data47};
+const err142 = {instancePath:instancePath+"/frameworks/gdpr/" + i7,schemaPath:"#/properties/frameworks/properties/gdpr/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties.gdpr.items.type,parentSchema:schema31.properties.frameworks.properties.gdpr.items,data:data47};
 if(vErrors === null){
 vErrors = [err142];
 }
@@ -2871,9 +2908,18 @@ vErrors.push(err142);
 errors++;
 }
 }
+let i8 = data46.length;
+let j3;
+if(i8 > 1){
+const indices3 = {};
+for(;i8--;){
+let item3 = data46[i8];
+if(typeof item3 !== "string"){
+continue;
 }
-else {
-const err143 = {instancePath:instancePath+"/frameworks",schemaPath:"#/properties/frameworks/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.frameworks.type,parentSchema:schema31.properties.frameworks,data:data38};
+if(typeof indices3[item3] == "number"){
+j3 = indices3[item3];
+const err143 = {instancePath:instancePath+"/frameworks/gdpr",schemaPath:"#/properties/frameworks/properties/gdpr/uniqueItems",keyword:"uniqueItems",params:{i: i8, j: j3},message:"must NOT have duplicate items (items ## "+j3+" and "+i8+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties.gdpr,data:data46};
 if(vErrors === null){
 vErrors = [err143];
 }
@@ -2881,13 +2927,14 @@ else {
 vErrors.push(err143);
 }
 errors++;
+break;
+}
+indices3[item3] = i8;
 }
 }
-if(data.remediation !== undefined){
-let data49 = data.remediation;
-if(typeof data49 === "string"){
-if(func2(data49) < 1){
-const err144 = {instancePath:instancePath+"/remediation",schemaPath:"#/properties/remediation/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.remediation,data:data49};
+}
+else {
+const err144 = {instancePath:instancePath+"/frameworks/gdpr",schemaPath:"#/properties/frameworks/properties/gdpr/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties.gdpr.type,parentSchema:schema31.properties.frameworks.properties.gdpr,data:data46};
 if(vErrors === null){
 vErrors = [err144];
 }
@@ -2897,8 +2944,11 @@ vErrors.push(err144);
 errors++;
 }
 }
-else {
-const err145 = {instancePath:instancePath+"/remediation",schemaPath:"#/properties/remediation/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.remediation.type,parentSchema:schema31.properties.remediation,data:data49};
+if(data41.ccpa !== undefined){
+let data48 = data41.ccpa;
+if(Array.isArray(data48)){
+if(data48.length < 1){
+const err145 = {instancePath:instancePath+"/frameworks/ccpa",schemaPath:"#/properties/frameworks/properties/ccpa/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties.ccpa,data:data48};
 if(vErrors === null){
 vErrors = [err145];
 }
@@ -2907,16 +2957,12 @@ vErrors.push(err145);
 }
 errors++;
 }
-}
-if(data.references !== undefined){
-let data50 = data.references;
-if(Array.isArray(data50)){
-const len6 = data50.length;
-for(let i11=0; i11<len6; i11++){
-let data51 = data50[i11];
-if(data51 && typeof data51 == "object" && !Array.isArray(data51)){
-if(data51.title === undefined){
-const err146 = {instancePath:instancePath+"/references/" + i11,schemaPath:"#/properties/references/items/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'",schema:schema31.properties.references.items.required,parentSchema:schema31.properties.references.items,data:data51};
+const len5 = data48.length;
+for(let i9=0; i9<len5; i9++){
+let data49 = data48[i9];
+if(typeof data49 === "string"){
+if(func2(data49) < 1){
+const err146 = {instancePath:instancePath+"/frameworks/ccpa/" + i9,schemaPath:"#/properties/frameworks/properties/ccpa/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties.ccpa.items,data:data49};
 if(vErrors === null){
 vErrors = [err146];
 }
@@ -2925,9 +2971,9 @@ vErrors.push(err146);
 }
 errors++;
 }
-for(const key10 in data51){
-if(!(((key10 === "title") || (key10 === "url")) || (key10 === "config_rule"))){
-const err147 = {instancePath:instancePath+"/references/" + i11,schemaPath:"#/properties/references/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.references.items,data:data51};
+}
+else {
+const err147 = {instancePath:instancePath+"/frameworks/ccpa/" + i9,schemaPath:"#/properties/frameworks/properties/ccpa/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties.ccpa.items.type,parentSchema:schema31.properties.frameworks.properties.ccpa.items,data:data49};
 if(vErrors === null){
 vErrors = [err147];
 }
@@ -2937,11 +2983,18 @@ vErrors.push(err147);
 errors++;
 }
 }
-if(data51.title !== undefined){
-let data52 = data51.title;
-if(typeof data52 === "string"){
-if(func2(data52) < 1){
-const err148 = {instancePath:instancePath+"/references/" + i11+"/title",schemaPath:"#/properties/references/items/properties/title/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.references.items.properties.title,data:data52};
+let i10 = data48.length;
+let j4;
+if(i10 > 1){
+const indices4 = {};
+for(;i10--;){
+let item4 = data48[i10];
+if(typeof item4 !== "string"){
+continue;
+}
+if(typeof indices4[item4] == "number"){
+j4 = indices4[item4];
+const err148 = {instancePath:instancePath+"/frameworks/ccpa",schemaPath:"#/properties/frameworks/properties/ccpa/uniqueItems",keyword:"uniqueItems",params:{i: i10, j: j4},message:"must NOT have duplicate items (items ## "+j4+" and "+i10+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties.ccpa,data:data48};
 if(vErrors === null){
 vErrors = [err148];
 }
@@ -2949,10 +3002,14 @@ else {
 vErrors.push(err148);
 }
 errors++;
+break;
+}
+indices4[item4] = i10;
+}
 }
 }
 else {
-const err149 = {instancePath:instancePath+"/references/" + i11+"/title",schemaPath:"#/properties/references/items/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.references.items.properties.title.type,parentSchema:schema31.properties.references.items.properties.title,data:data52};
+const err149 = {instancePath:instancePath+"/frameworks/ccpa",schemaPath:"#/properties/frameworks/properties/ccpa/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties.ccpa.type,parentSchema:schema31.properties.frameworks.properties.ccpa,data:data48};
 if(vErrors === null){
 vErrors = [err149];
 }
@@ -2962,11 +3019,11 @@ vErrors.push(err149);
 errors++;
 }
 }
-if(data51.url !== undefined){
-let data53 = data51.url;
-if(typeof data53 === "string"){
-if(!(formats0(data53))){
-const err150 = {instancePath:instancePath+"/references/" + i11+"/url",schemaPath:"#/properties/references/items/properties/url/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\"",schema:"uri",parentSchema:schema31.properties.references.items.properties.url,data:data53};
+if(data41["csa-ccm-4"] !== undefined){
+let data50 = data41["csa-ccm-4"];
+if(Array.isArray(data50)){
+if(data50.length < 1){
+const err150 = {instancePath:instancePath+"/frameworks/csa-ccm-4",schemaPath:"#/properties/frameworks/properties/csa-ccm-4/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"],data:data50};
 if(vErrors === null){
 vErrors = [err150];
 }
@@ -2975,9 +3032,12 @@ vErrors.push(err150);
 }
 errors++;
 }
-}
-else {
-const err151 = {instancePath:instancePath+"/references/" + i11+"/url",schemaPath:"#/properties/references/items/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.references.items.properties.url.type,parentSchema:schema31.properties.references.items.properties.url,data:data53};
+const len6 = data50.length;
+for(let i11=0; i11<len6; i11++){
+let data51 = data50[i11];
+if(typeof data51 === "string"){
+if(func2(data51) < 1){
+const err151 = {instancePath:instancePath+"/frameworks/csa-ccm-4/" + i11,schemaPath:"#/properties/frameworks/properties/csa-ccm-4/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"].items,data:data51};
 if(vErrors === null){
 vErrors = [err151];
 }
@@ -2987,11 +3047,8 @@ vErrors.push(err151);
 errors++;
 }
 }
-if(data51.config_rule !== undefined){
-let data54 = data51.config_rule;
-if(typeof data54 === "string"){
-if(!pattern6.test(data54)){
-const err152 = {instancePath:instancePath+"/references/" + i11+"/config_rule",schemaPath:"#/properties/references/items/properties/config_rule/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9_]+$"},message:"must match pattern \""+"^[A-Z0-9_]+$"+"\"",schema:"^[A-Z0-9_]+$",parentSchema:schema31.properties.references.items.properties.config_rule,data:data54};
+else {
+const err152 = {instancePath:instancePath+"/frameworks/csa-ccm-4/" + i11,schemaPath:"#/properties/frameworks/properties/csa-ccm-4/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties["csa-ccm-4"].items.type,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"].items,data:data51};
 if(vErrors === null){
 vErrors = [err152];
 }
@@ -3001,8 +3058,18 @@ vErrors.push(err152);
 errors++;
 }
 }
-else {
-const err153 = {instancePath:instancePath+"/references/" + i11+"/config_rule",schemaPath:"#/properties/references/items/properties/config_rule/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.references.items.properties.config_rule.type,parentSchema:schema31.properties.references.items.properties.config_rule,data:data54};
+let i12 = data50.length;
+let j5;
+if(i12 > 1){
+const indices5 = {};
+for(;i12--;){
+let item5 = data50[i12];
+if(typeof item5 !== "string"){
+continue;
+}
+if(typeof indices5[item5] == "number"){
+j5 = indices5[item5];
+const err153 = {instancePath:instancePath+"/frameworks/csa-ccm-4",schemaPath:"#/properties/frameworks/properties/csa-ccm-4/uniqueItems",keyword:"uniqueItems",params:{i: i12, j: j5},message:"must NOT have duplicate items (items ## "+j5+" and "+i12+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"],data:data50};
 if(vErrors === null){
 vErrors = [err153];
 }
@@ -3010,11 +3077,14 @@ else {
 vErrors.push(err153);
 }
 errors++;
+break;
+}
+indices5[item5] = i12;
 }
 }
 }
 else {
-const err154 = {instancePath:instancePath+"/references/" + i11,schemaPath:"#/properties/references/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.references.items.type,parentSchema:schema31.properties.references.items,data:data51};
+const err154 = {instancePath:instancePath+"/frameworks/csa-ccm-4",schemaPath:"#/properties/frameworks/properties/csa-ccm-4/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties["csa-ccm-4"].type,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"],data:data50};
 if(vErrors === null){
 vErrors = [err154];
 }
@@ -3026,7 +3096,7 @@ errors++;
 }
 }
 else {
-const err155 = {instancePath:instancePath+"/references",schemaPath:"#/properties/references/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.references.type,parentSchema:schema31.properties.references,data:data50};
+const err155 = {instancePath:instancePath+"/frameworks",schemaPath:"#/properties/frameworks/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.frameworks.type,parentSchema:schema31.properties.frameworks,data:data41};
 if(vErrors === null){
 vErrors = [err155];
 }
@@ -3036,11 +3106,11 @@ vErrors.push(err155);
 errors++;
 }
 }
-if(data.rationale !== undefined){
-let data55 = data.rationale;
-if(typeof data55 === "string"){
-if(func2(data55) < 1){
-const err156 = {instancePath:instancePath+"/rationale",schemaPath:"#/properties/rationale/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.rationale,data:data55};
+if(data.remediation !== undefined){
+let data52 = data.remediation;
+if(typeof data52 === "string"){
+if(func2(data52) < 1){
+const err156 = {instancePath:instancePath+"/remediation",schemaPath:"#/properties/remediation/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.remediation,data:data52};
 if(vErrors === null){
 vErrors = [err156];
 }
@@ -3051,7 +3121,7 @@ errors++;
 }
 }
 else {
-const err157 = {instancePath:instancePath+"/rationale",schemaPath:"#/properties/rationale/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.rationale.type,parentSchema:schema31.properties.rationale,data:data55};
+const err157 = {instancePath:instancePath+"/remediation",schemaPath:"#/properties/remediation/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.remediation.type,parentSchema:schema31.properties.remediation,data:data52};
 if(vErrors === null){
 vErrors = [err157];
 }
@@ -3061,19 +3131,15 @@ vErrors.push(err157);
 errors++;
 }
 }
-if(data.examples !== undefined){
-let data56 = data.examples;
-if(Array.isArray(data56)){
-const len7 = data56.length;
-for(let i12=0; i12<len7; i12++){
-let data57 = data56[i12];
-const _errs190 = errors;
-let valid49 = false;
-let passing0 = null;
-const _errs191 = errors;
-if(data57 && typeof data57 == "object" && !Array.isArray(data57)){
-if(data57.resource === undefined){
-const err158 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/oneOf/0/required",keyword:"required",params:{missingProperty: "resource"},message:"must have required property '"+"resource"+"'",schema:schema38.oneOf[0].required,parentSchema:schema38.oneOf[0],data:data57};
+if(data.references !== undefined){
+let data53 = data.references;
+if(Array.isArray(data53)){
+const len7 = data53.length;
+for(let i13=0; i13<len7; i13++){
+let data54 = data53[i13];
+if(data54 && typeof data54 == "object" && !Array.isArray(data54)){
+if(data54.title === undefined){
+const err158 = {instancePath:instancePath+"/references/" + i13,schemaPath:"#/properties/references/items/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'",schema:schema31.properties.references.items.required,parentSchema:schema31.properties.references.items,data:data54};
 if(vErrors === null){
 vErrors = [err158];
 }
@@ -3082,16 +3148,9 @@ vErrors.push(err158);
 }
 errors++;
 }
-}
-var _valid9 = _errs191 === errors;
-if(_valid9){
-valid49 = true;
-passing0 = 0;
-}
-const _errs192 = errors;
-if(data57 && typeof data57 == "object" && !Array.isArray(data57)){
-if(data57.attestation === undefined){
-const err159 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/oneOf/1/required",keyword:"required",params:{missingProperty: "attestation"},message:"must have required property '"+"attestation"+"'",schema:schema38.oneOf[1].required,parentSchema:schema38.oneOf[1],data:data57};
+for(const key10 in data54){
+if(!(((key10 === "title") || (key10 === "url")) || (key10 === "config_rule"))){
+const err159 = {instancePath:instancePath+"/references/" + i13,schemaPath:"#/properties/references/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.references.items,data:data54};
 if(vErrors === null){
 vErrors = [err159];
 }
@@ -3101,19 +3160,11 @@ vErrors.push(err159);
 errors++;
 }
 }
-var _valid9 = _errs192 === errors;
-if(_valid9 && valid49){
-valid49 = false;
-passing0 = [passing0, 1];
-}
-else {
-if(_valid9){
-valid49 = true;
-passing0 = 1;
-}
-}
-if(!valid49){
-const err160 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema38.oneOf,parentSchema:schema38,data:data57};
+if(data54.title !== undefined){
+let data55 = data54.title;
+if(typeof data55 === "string"){
+if(func2(data55) < 1){
+const err160 = {instancePath:instancePath+"/references/" + i13+"/title",schemaPath:"#/properties/references/items/properties/title/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.references.items.properties.title,data:data55};
 if(vErrors === null){
 vErrors = [err160];
 }
@@ -3122,20 +3173,9 @@ vErrors.push(err160);
 }
 errors++;
 }
-else {
-errors = _errs190;
-if(vErrors !== null){
-if(_errs190){
-vErrors.length = _errs190;
 }
 else {
-vErrors = null;
-}
-}
-}
-if(data57 && typeof data57 == "object" && !Array.isArray(data57)){
-if(data57.name === undefined){
-const err161 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema38.required,parentSchema:schema38,data:data57};
+const err161 = {instancePath:instancePath+"/references/" + i13+"/title",schemaPath:"#/properties/references/items/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.references.items.properties.title.type,parentSchema:schema31.properties.references.items.properties.title,data:data55};
 if(vErrors === null){
 vErrors = [err161];
 }
@@ -3144,8 +3184,12 @@ vErrors.push(err161);
 }
 errors++;
 }
-if(data57.expect === undefined){
-const err162 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/required",keyword:"required",params:{missingProperty: "expect"},message:"must have required property '"+"expect"+"'",schema:schema38.required,parentSchema:schema38,data:data57};
+}
+if(data54.url !== undefined){
+let data56 = data54.url;
+if(typeof data56 === "string"){
+if(!(formats0(data56))){
+const err162 = {instancePath:instancePath+"/references/" + i13+"/url",schemaPath:"#/properties/references/items/properties/url/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\"",schema:"uri",parentSchema:schema31.properties.references.items.properties.url,data:data56};
 if(vErrors === null){
 vErrors = [err162];
 }
@@ -3154,9 +3198,9 @@ vErrors.push(err162);
 }
 errors++;
 }
-for(const key11 in data57){
-if(!(((((((key11 === "name") || (key11 === "resource")) || (key11 === "expect")) || (key11 === "parameters")) || (key11 === "now")) || (key11 === "attestation")) || (key11 === "document_text"))){
-const err163 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema38,data:data57};
+}
+else {
+const err163 = {instancePath:instancePath+"/references/" + i13+"/url",schemaPath:"#/properties/references/items/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.references.items.properties.url.type,parentSchema:schema31.properties.references.items.properties.url,data:data56};
 if(vErrors === null){
 vErrors = [err163];
 }
@@ -3166,11 +3210,11 @@ vErrors.push(err163);
 errors++;
 }
 }
-if(data57.name !== undefined){
-let data58 = data57.name;
-if(typeof data58 === "string"){
-if(func2(data58) < 1){
-const err164 = {instancePath:instancePath+"/examples/" + i12+"/name",schemaPath:"#/$defs/example/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.name,data:data58};
+if(data54.config_rule !== undefined){
+let data57 = data54.config_rule;
+if(typeof data57 === "string"){
+if(!pattern7.test(data57)){
+const err164 = {instancePath:instancePath+"/references/" + i13+"/config_rule",schemaPath:"#/properties/references/items/properties/config_rule/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9_]+$"},message:"must match pattern \""+"^[A-Z0-9_]+$"+"\"",schema:"^[A-Z0-9_]+$",parentSchema:schema31.properties.references.items.properties.config_rule,data:data57};
 if(vErrors === null){
 vErrors = [err164];
 }
@@ -3181,7 +3225,7 @@ errors++;
 }
 }
 else {
-const err165 = {instancePath:instancePath+"/examples/" + i12+"/name",schemaPath:"#/$defs/example/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.name.type,parentSchema:schema38.properties.name,data:data58};
+const err165 = {instancePath:instancePath+"/references/" + i13+"/config_rule",schemaPath:"#/properties/references/items/properties/config_rule/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.references.items.properties.config_rule.type,parentSchema:schema31.properties.references.items.properties.config_rule,data:data57};
 if(vErrors === null){
 vErrors = [err165];
 }
@@ -3191,10 +3235,9 @@ vErrors.push(err165);
 errors++;
 }
 }
-if(data57.expect !== undefined){
-let data59 = data57.expect;
-if(!(((((data59 === "pass") || (data59 === "fail")) || (data59 === "not-applicable")) || (data59 === "error")) || (data59 === "manual"))){
-const err166 = {instancePath:instancePath+"/examples/" + i12+"/expect",schemaPath:"#/$defs/example/properties/expect/enum",keyword:"enum",params:{allowedValues: schema38.properties.expect.enum},message:"must be equal to one of the allowed values",schema:schema38.properties.expect.enum,parentSchema:schema38.properties.expect,data:data59};
+}
+else {
+const err166 = {instancePath:instancePath+"/references/" + i13,schemaPath:"#/properties/references/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.references.items.type,parentSchema:schema31.properties.references.items,data:data54};
 if(vErrors === null){
 vErrors = [err166];
 }
@@ -3204,10 +3247,9 @@ vErrors.push(err166);
 errors++;
 }
 }
-if(data57.parameters !== undefined){
-let data60 = data57.parameters;
-if(!(data60 && typeof data60 == "object" && !Array.isArray(data60))){
-const err167 = {instancePath:instancePath+"/examples/" + i12+"/parameters",schemaPath:"#/$defs/example/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.properties.parameters.type,parentSchema:schema38.properties.parameters,data:data60};
+}
+else {
+const err167 = {instancePath:instancePath+"/references",schemaPath:"#/properties/references/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.references.type,parentSchema:schema31.properties.references,data:data53};
 if(vErrors === null){
 vErrors = [err167];
 }
@@ -3217,11 +3259,11 @@ vErrors.push(err167);
 errors++;
 }
 }
-if(data57.now !== undefined){
-let data61 = data57.now;
-if(typeof data61 === "string"){
-if(!(formats4.validate(data61))){
-const err168 = {instancePath:instancePath+"/examples/" + i12+"/now",schemaPath:"#/$defs/example/properties/now/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\"",schema:"date-time",parentSchema:schema38.properties.now,data:data61};
+if(data.rationale !== undefined){
+let data58 = data.rationale;
+if(typeof data58 === "string"){
+if(func2(data58) < 1){
+const err168 = {instancePath:instancePath+"/rationale",schemaPath:"#/properties/rationale/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.rationale,data:data58};
 if(vErrors === null){
 vErrors = [err168];
 }
@@ -3232,7 +3274,7 @@ errors++;
 }
 }
 else {
-const err169 = {instancePath:instancePath+"/examples/" + i12+"/now",schemaPath:"#/$defs/example/properties/now/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.now.type,parentSchema:schema38.properties.now,data:data61};
+const err169 = {instancePath:instancePath+"/rationale",schemaPath:"#/properties/rationale/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.rationale.type,parentSchema:schema31.properties.rationale,data:data58};
 if(vErrors === null){
 vErrors = [err169];
 }
@@ -3242,11 +3284,18 @@ vErrors.push(err169);
 errors++;
 }
 }
-if(data57.attestation !== undefined){
-let data62 = data57.attestation;
-if(data62 && typeof data62 == "object" && !Array.isArray(data62)){
-if(data62.attested_by === undefined){
-const err170 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "attested_by"},message:"must have required property '"+"attested_by"+"'",schema:schema38.properties.attestation.required,parentSchema:schema38.properties.attestation,data:data62};
+if(data.examples !== undefined){
+let data59 = data.examples;
+if(Array.isArray(data59)){
+const len8 = data59.length;
+for(let i14=0; i14<len8; i14++){
+let data60 = data59[i14];
+const _errs204 = errors;
+let valid53 = false;
+const _errs205 = errors;
+if(data60 && typeof data60 == "object" && !Array.isArray(data60)){
+if(data60.resource === undefined){
+const err170 = {instancePath:instancePath+"/examples/" + i14,schemaPath:"#/$defs/example/anyOf/0/required",keyword:"required",params:{missingProperty: "resource"},message:"must have required property '"+"resource"+"'",schema:schema38.anyOf[0].required,parentSchema:schema38.anyOf[0],data:data60};
 if(vErrors === null){
 vErrors = [err170];
 }
@@ -3255,8 +3304,13 @@ vErrors.push(err170);
 }
 errors++;
 }
-if(data62.attested_at === undefined){
-const err171 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "attested_at"},message:"must have required property '"+"attested_at"+"'",schema:schema38.properties.attestation.required,parentSchema:schema38.properties.attestation,data:data62};
+}
+var _valid10 = _errs205 === errors;
+valid53 = valid53 || _valid10;
+const _errs206 = errors;
+if(data60 && typeof data60 == "object" && !Array.isArray(data60)){
+if(data60.attestation === undefined){
+const err171 = {instancePath:instancePath+"/examples/" + i14,schemaPath:"#/$defs/example/anyOf/1/required",keyword:"required",params:{missingProperty: "attestation"},message:"must have required property '"+"attestation"+"'",schema:schema38.anyOf[1].required,parentSchema:schema38.anyOf[1],data:data60};
 if(vErrors === null){
 vErrors = [err171];
 }
@@ -3265,8 +3319,11 @@ vErrors.push(err171);
 }
 errors++;
 }
-if(data62.document === undefined){
-const err172 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "document"},message:"must have required property '"+"document"+"'",schema:schema38.properties.attestation.required,parentSchema:schema38.properties.attestation,data:data62};
+}
+var _valid10 = _errs206 === errors;
+valid53 = valid53 || _valid10;
+if(!valid53){
+const err172 = {instancePath:instancePath+"/examples/" + i14,schemaPath:"#/$defs/example/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema38.anyOf,parentSchema:schema38,data:data60};
 if(vErrors === null){
 vErrors = [err172];
 }
@@ -3275,8 +3332,20 @@ vErrors.push(err172);
 }
 errors++;
 }
-if(data62.sha256 === undefined){
-const err173 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "sha256"},message:"must have required property '"+"sha256"+"'",schema:schema38.properties.attestation.required,parentSchema:schema38.properties.attestation,data:data62};
+else {
+errors = _errs204;
+if(vErrors !== null){
+if(_errs204){
+vErrors.length = _errs204;
+}
+else {
+vErrors = null;
+}
+}
+}
+if(data60 && typeof data60 == "object" && !Array.isArray(data60)){
+if(data60.name === undefined){
+const err173 = {instancePath:instancePath+"/examples/" + i14,schemaPath:"#/$defs/example/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema38.required,parentSchema:schema38,data:data60};
 if(vErrors === null){
 vErrors = [err173];
 }
@@ -3285,8 +3354,8 @@ vErrors.push(err173);
 }
 errors++;
 }
-if(data62.expires === undefined){
-const err174 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "expires"},message:"must have required property '"+"expires"+"'",schema:schema38.properties.attestation.required,parentSchema:schema38.properties.attestation,data:data62};
+if(data60.expect === undefined){
+const err174 = {instancePath:instancePath+"/examples/" + i14,schemaPath:"#/$defs/example/required",keyword:"required",params:{missingProperty: "expect"},message:"must have required property '"+"expect"+"'",schema:schema38.required,parentSchema:schema38,data:data60};
 if(vErrors === null){
 vErrors = [err174];
 }
@@ -3295,9 +3364,9 @@ vErrors.push(err174);
 }
 errors++;
 }
-for(const key12 in data62){
-if(!((((((key12 === "attested_by") || (key12 === "attested_at")) || (key12 === "document")) || (key12 === "sha256")) || (key12 === "expires")) || (key12 === "notes"))){
-const err175 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema38.properties.attestation,data:data62};
+for(const key11 in data60){
+if(!(((((((key11 === "name") || (key11 === "resource")) || (key11 === "expect")) || (key11 === "parameters")) || (key11 === "now")) || (key11 === "attestation")) || (key11 === "document_text"))){
+const err175 = {instancePath:instancePath+"/examples/" + i14,schemaPath:"#/$defs/example/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema38,data:data60};
 if(vErrors === null){
 vErrors = [err175];
 }
@@ -3307,11 +3376,11 @@ vErrors.push(err175);
 errors++;
 }
 }
-if(data62.attested_by !== undefined){
-let data63 = data62.attested_by;
-if(typeof data63 === "string"){
-if(func2(data63) < 1){
-const err176 = {instancePath:instancePath+"/examples/" + i12+"/attestation/attested_by",schemaPath:"#/$defs/example/properties/attestation/properties/attested_by/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.attestation.properties.attested_by,data:data63};
+if(data60.name !== undefined){
+let data61 = data60.name;
+if(typeof data61 === "string"){
+if(func2(data61) < 1){
+const err176 = {instancePath:instancePath+"/examples/" + i14+"/name",schemaPath:"#/$defs/example/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.name,data:data61};
 if(vErrors === null){
 vErrors = [err176];
 }
@@ -3322,7 +3391,7 @@ errors++;
 }
 }
 else {
-const err177 = {instancePath:instancePath+"/examples/" + i12+"/attestation/attested_by",schemaPath:"#/$defs/example/properties/attestation/properties/attested_by/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.attestation.properties.attested_by.type,parentSchema:schema38.properties.attestation.properties.attested_by,data:data63};
+const err177 = {instancePath:instancePath+"/examples/" + i14+"/name",schemaPath:"#/$defs/example/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.name.type,parentSchema:schema38.properties.name,data:data61};
 if(vErrors === null){
 vErrors = [err177];
 }
@@ -3332,11 +3401,10 @@ vErrors.push(err177);
 errors++;
 }
 }
-if(data62.attested_at !== undefined){
-let data64 = data62.attested_at;
-if(typeof data64 === "string"){
-if(func2(data64) < 1){
-const err178 = {instancePath:instancePath+"/examples/" + i12+"/attestation/attested_at",schemaPath:"#/$defs/example/properties/attestation/properties/attested_at/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.attestation.properties.attested_at,data:data64};
+if(data60.expect !== undefined){
+let data62 = data60.expect;
+if(!(((((data62 === "pass") || (data62 === "fail")) || (data62 === "not-applicable")) || (data62 === "error")) || (data62 === "manual"))){
+const err178 = {instancePath:instancePath+"/examples/" + i14+"/expect",schemaPath:"#/$defs/example/properties/expect/enum",keyword:"enum",params:{allowedValues: schema38.properties.expect.enum},message:"must be equal to one of the allowed values",schema:schema38.properties.expect.enum,parentSchema:schema38.properties.expect,data:data62};
 if(vErrors === null){
 vErrors = [err178];
 }
@@ -3346,8 +3414,10 @@ vErrors.push(err178);
 errors++;
 }
 }
-else {
-const err179 = {instancePath:instancePath+"/examples/" + i12+"/attestation/attested_at",schemaPath:"#/$defs/example/properties/attestation/properties/attested_at/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.attestation.properties.attested_at.type,parentSchema:schema38.properties.attestation.properties.attested_at,data:data64};
+if(data60.parameters !== undefined){
+let data63 = data60.parameters;
+if(!(data63 && typeof data63 == "object" && !Array.isArray(data63))){
+const err179 = {instancePath:instancePath+"/examples/" + i14+"/parameters",schemaPath:"#/$defs/example/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.properties.parameters.type,parentSchema:schema38.properties.parameters,data:data63};
 if(vErrors === null){
 vErrors = [err179];
 }
@@ -3357,11 +3427,11 @@ vErrors.push(err179);
 errors++;
 }
 }
-if(data62.document !== undefined){
-let data65 = data62.document;
-if(typeof data65 === "string"){
-if(func2(data65) < 1){
-const err180 = {instancePath:instancePath+"/examples/" + i12+"/attestation/document",schemaPath:"#/$defs/example/properties/attestation/properties/document/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.attestation.properties.document,data:data65};
+if(data60.now !== undefined){
+let data64 = data60.now;
+if(typeof data64 === "string"){
+if(!(formats4.validate(data64))){
+const err180 = {instancePath:instancePath+"/examples/" + i14+"/now",schemaPath:"#/$defs/example/properties/now/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\"",schema:"date-time",parentSchema:schema38.properties.now,data:data64};
 if(vErrors === null){
 vErrors = [err180];
 }
@@ -3372,7 +3442,7 @@ errors++;
 }
 }
 else {
-const err181 = {instancePath:instancePath+"/examples/" + i12+"/attestation/document",schemaPath:"#/$defs/example/properties/attestation/properties/document/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.attestation.properties.document.type,parentSchema:schema38.properties.attestation.properties.document,data:data65};
+const err181 = {instancePath:instancePath+"/examples/" + i14+"/now",schemaPath:"#/$defs/example/properties/now/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.now.type,parentSchema:schema38.properties.now,data:data64};
 if(vErrors === null){
 vErrors = [err181];
 }
@@ -3382,11 +3452,11 @@ vErrors.push(err181);
 errors++;
 }
 }
-if(data62.sha256 !== undefined){
-let data66 = data62.sha256;
-if(typeof data66 === "string"){
-if(func2(data66) < 1){
-const err182 = {instancePath:instancePath+"/examples/" + i12+"/attestation/sha256",schemaPath:"#/$defs/example/properties/attestation/properties/sha256/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.attestation.properties.sha256,data:data66};
+if(data60.attestation !== undefined){
+let data65 = data60.attestation;
+if(data65 && typeof data65 == "object" && !Array.isArray(data65)){
+if(data65.attested_by === undefined){
+const err182 = {instancePath:instancePath+"/examples/" + i14+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "attested_by"},message:"must have required property '"+"attested_by"+"'",schema:schema38.properties.attestation.required,parentSchema:schema38.properties.attestation,data:data65};
 if(vErrors === null){
 vErrors = [err182];
 }
@@ -3395,9 +3465,8 @@ vErrors.push(err182);
 }
 errors++;
 }
-}
-else {
-const err183 = {instancePath:instancePath+"/examples/" + i12+"/attestation/sha256",schemaPath:"#/$defs/example/properties/attestation/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.attestation.properties.sha256.type,parentSchema:schema38.properties.attestation.properties.sha256,data:data66};
+if(data65.attested_at === undefined){
+const err183 = {instancePath:instancePath+"/examples/" + i14+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "attested_at"},message:"must have required property '"+"attested_at"+"'",schema:schema38.properties.attestation.required,parentSchema:schema38.properties.attestation,data:data65};
 if(vErrors === null){
 vErrors = [err183];
 }
@@ -3406,12 +3475,8 @@ vErrors.push(err183);
 }
 errors++;
 }
-}
-if(data62.expires !== undefined){
-let data67 = data62.expires;
-if(typeof data67 === "string"){
-if(func2(data67) < 1){
-const err184 = {instancePath:instancePath+"/examples/" + i12+"/attestation/expires",schemaPath:"#/$defs/example/properties/attestation/properties/expires/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.attestation.properties.expires,data:data67};
+if(data65.document === undefined){
+const err184 = {instancePath:instancePath+"/examples/" + i14+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "document"},message:"must have required property '"+"document"+"'",schema:schema38.properties.attestation.required,parentSchema:schema38.properties.attestation,data:data65};
 if(vErrors === null){
 vErrors = [err184];
 }
@@ -3420,9 +3485,8 @@ vErrors.push(err184);
 }
 errors++;
 }
-}
-else {
-const err185 = {instancePath:instancePath+"/examples/" + i12+"/attestation/expires",schemaPath:"#/$defs/example/properties/attestation/properties/expires/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.attestation.properties.expires.type,parentSchema:schema38.properties.attestation.properties.expires,data:data67};
+if(data65.sha256 === undefined){
+const err185 = {instancePath:instancePath+"/examples/" + i14+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "sha256"},message:"must have required property '"+"sha256"+"'",schema:schema38.properties.attestation.required,parentSchema:schema38.properties.attestation,data:data65};
 if(vErrors === null){
 vErrors = [err185];
 }
@@ -3431,12 +3495,8 @@ vErrors.push(err185);
 }
 errors++;
 }
-}
-if(data62.notes !== undefined){
-let data68 = data62.notes;
-if(typeof data68 === "string"){
-if(func2(data68) < 1){
-const err186 = {instancePath:instancePath+"/examples/" + i12+"/attestation/notes",schemaPath:"#/$defs/example/properties/attestation/properties/notes/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.attestation.properties.notes,data:data68};
+if(data65.expires === undefined){
+const err186 = {instancePath:instancePath+"/examples/" + i14+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "expires"},message:"must have required property '"+"expires"+"'",schema:schema38.properties.attestation.required,parentSchema:schema38.properties.attestation,data:data65};
 if(vErrors === null){
 vErrors = [err186];
 }
@@ -3445,9 +3505,9 @@ vErrors.push(err186);
 }
 errors++;
 }
-}
-else {
-const err187 = {instancePath:instancePath+"/examples/" + i12+"/attestation/notes",schemaPath:"#/$defs/example/properties/attestation/properties/notes/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.attestation.properties.notes.type,parentSchema:schema38.properties.attestation.properties.notes,data:data68};
+for(const key12 in data65){
+if(!((((((key12 === "attested_by") || (key12 === "attested_at")) || (key12 === "document")) || (key12 === "sha256")) || (key12 === "expires")) || (key12 === "notes"))){
+const err187 = {instancePath:instancePath+"/examples/" + i14+"/attestation",schemaPath:"#/$defs/example/properties/attestation/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema38.properties.attestation,data:data65};
 if(vErrors === null){
 vErrors = [err187];
 }
@@ -3457,9 +3517,11 @@ vErrors.push(err187);
 errors++;
 }
 }
-}
-else {
-const err188 = {instancePath:instancePath+"/examples/" + i12+"/attestation",schemaPath:"#/$defs/example/properties/attestation/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.properties.attestation.type,parentSchema:schema38.properties.attestation,data:data62};
+if(data65.attested_by !== undefined){
+let data66 = data65.attested_by;
+if(typeof data66 === "string"){
+if(func2(data66) < 1){
+const err188 = {instancePath:instancePath+"/examples/" + i14+"/attestation/attested_by",schemaPath:"#/$defs/example/properties/attestation/properties/attested_by/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.attestation.properties.attested_by,data:data66};
 if(vErrors === null){
 vErrors = [err188];
 }
@@ -3469,10 +3531,8 @@ vErrors.push(err188);
 errors++;
 }
 }
-if(data57.document_text !== undefined){
-let data69 = data57.document_text;
-if(typeof data69 !== "string"){
-const err189 = {instancePath:instancePath+"/examples/" + i12+"/document_text",schemaPath:"#/$defs/example/properties/document_text/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.document_text.type,parentSchema:schema38.properties.document_text,data:data69};
+else {
+const err189 = {instancePath:instancePath+"/examples/" + i14+"/attestation/attested_by",schemaPath:"#/$defs/example/properties/attestation/properties/attested_by/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.attestation.properties.attested_by.type,parentSchema:schema38.properties.attestation.properties.attested_by,data:data66};
 if(vErrors === null){
 vErrors = [err189];
 }
@@ -3482,9 +3542,11 @@ vErrors.push(err189);
 errors++;
 }
 }
-}
-else {
-const err190 = {instancePath:instancePath+"/examples/" + i12,schemaPath:"#/$defs/example/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.type,parentSchema:schema38,data:data57};
+if(data65.attested_at !== undefined){
+let data67 = data65.attested_at;
+if(typeof data67 === "string"){
+if(func2(data67) < 1){
+const err190 = {instancePath:instancePath+"/examples/" + i14+"/attestation/attested_at",schemaPath:"#/$defs/example/properties/attestation/properties/attested_at/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.attestation.properties.attested_at,data:data67};
 if(vErrors === null){
 vErrors = [err190];
 }
@@ -3494,9 +3556,8 @@ vErrors.push(err190);
 errors++;
 }
 }
-}
 else {
-const err191 = {instancePath:instancePath+"/examples",schemaPath:"#/properties/examples/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.examples.type,parentSchema:schema31.properties.examples,data:data56};
+const err191 = {instancePath:instancePath+"/examples/" + i14+"/attestation/attested_at",schemaPath:"#/$defs/example/properties/attestation/properties/attested_at/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.attestation.properties.attested_at.type,parentSchema:schema38.properties.attestation.properties.attested_at,data:data67};
 if(vErrors === null){
 vErrors = [err191];
 }
@@ -3506,15 +3567,11 @@ vErrors.push(err191);
 errors++;
 }
 }
-if(data.tags !== undefined){
-let data70 = data.tags;
-if(Array.isArray(data70)){
-const len8 = data70.length;
-for(let i13=0; i13<len8; i13++){
-let data71 = data70[i13];
-if(typeof data71 === "string"){
-if(func2(data71) < 1){
-const err192 = {instancePath:instancePath+"/tags/" + i13,schemaPath:"#/properties/tags/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.tags.items,data:data71};
+if(data65.document !== undefined){
+let data68 = data65.document;
+if(typeof data68 === "string"){
+if(func2(data68) < 1){
+const err192 = {instancePath:instancePath+"/examples/" + i14+"/attestation/document",schemaPath:"#/$defs/example/properties/attestation/properties/document/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.attestation.properties.document,data:data68};
 if(vErrors === null){
 vErrors = [err192];
 }
@@ -3525,7 +3582,7 @@ errors++;
 }
 }
 else {
-const err193 = {instancePath:instancePath+"/tags/" + i13,schemaPath:"#/properties/tags/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.tags.items.type,parentSchema:schema31.properties.tags.items,data:data71};
+const err193 = {instancePath:instancePath+"/examples/" + i14+"/attestation/document",schemaPath:"#/$defs/example/properties/attestation/properties/document/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.attestation.properties.document.type,parentSchema:schema38.properties.attestation.properties.document,data:data68};
 if(vErrors === null){
 vErrors = [err193];
 }
@@ -3535,18 +3592,11 @@ vErrors.push(err193);
 errors++;
 }
 }
-let i14 = data70.length;
-let j5;
-if(i14 > 1){
-const indices5 = {};
-for(;i14--;){
-let item5 = data70[i14];
-if(typeof item5 !== "string"){
-continue;
-}
-if(typeof indices5[item5] == "number"){
-j5 = indices5[item5];
-const err194 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/uniqueItems",keyword:"uniqueItems",params:{i: i14, j: j5},message:"must NOT have duplicate items (items ## "+j5+" and "+i14+" are identical)",schema:true,parentSchema:schema31.properties.tags,data:data70};
+if(data65.sha256 !== undefined){
+let data69 = data65.sha256;
+if(typeof data69 === "string"){
+if(func2(data69) < 1){
+const err194 = {instancePath:instancePath+"/examples/" + i14+"/attestation/sha256",schemaPath:"#/$defs/example/properties/attestation/properties/sha256/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.attestation.properties.sha256,data:data69};
 if(vErrors === null){
 vErrors = [err194];
 }
@@ -3554,14 +3604,10 @@ else {
 vErrors.push(err194);
 }
 errors++;
-break;
-}
-indices5[item5] = i14;
-}
 }
 }
 else {
-const err195 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.tags.type,parentSchema:schema31.properties.tags,data:data70};
+const err195 = {instancePath:instancePath+"/examples/" + i14+"/attestation/sha256",schemaPath:"#/$defs/example/properties/attestation/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.attestation.properties.sha256.type,parentSchema:schema38.properties.attestation.properties.sha256,data:data69};
 if(vErrors === null){
 vErrors = [err195];
 }
@@ -3571,9 +3617,11 @@ vErrors.push(err195);
 errors++;
 }
 }
-}
-else {
-const err196 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
+if(data65.expires !== undefined){
+let data70 = data65.expires;
+if(typeof data70 === "string"){
+if(func2(data70) < 1){
+const err196 = {instancePath:instancePath+"/examples/" + i14+"/attestation/expires",schemaPath:"#/$defs/example/properties/attestation/properties/expires/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.attestation.properties.expires,data:data70};
 if(vErrors === null){
 vErrors = [err196];
 }
@@ -3582,19 +3630,187 @@ vErrors.push(err196);
 }
 errors++;
 }
+}
+else {
+const err197 = {instancePath:instancePath+"/examples/" + i14+"/attestation/expires",schemaPath:"#/$defs/example/properties/attestation/properties/expires/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.attestation.properties.expires.type,parentSchema:schema38.properties.attestation.properties.expires,data:data70};
+if(vErrors === null){
+vErrors = [err197];
+}
+else {
+vErrors.push(err197);
+}
+errors++;
+}
+}
+if(data65.notes !== undefined){
+let data71 = data65.notes;
+if(typeof data71 === "string"){
+if(func2(data71) < 1){
+const err198 = {instancePath:instancePath+"/examples/" + i14+"/attestation/notes",schemaPath:"#/$defs/example/properties/attestation/properties/notes/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.attestation.properties.notes,data:data71};
+if(vErrors === null){
+vErrors = [err198];
+}
+else {
+vErrors.push(err198);
+}
+errors++;
+}
+}
+else {
+const err199 = {instancePath:instancePath+"/examples/" + i14+"/attestation/notes",schemaPath:"#/$defs/example/properties/attestation/properties/notes/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.attestation.properties.notes.type,parentSchema:schema38.properties.attestation.properties.notes,data:data71};
+if(vErrors === null){
+vErrors = [err199];
+}
+else {
+vErrors.push(err199);
+}
+errors++;
+}
+}
+}
+else {
+const err200 = {instancePath:instancePath+"/examples/" + i14+"/attestation",schemaPath:"#/$defs/example/properties/attestation/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.properties.attestation.type,parentSchema:schema38.properties.attestation,data:data65};
+if(vErrors === null){
+vErrors = [err200];
+}
+else {
+vErrors.push(err200);
+}
+errors++;
+}
+}
+if(data60.document_text !== undefined){
+let data72 = data60.document_text;
+if(typeof data72 !== "string"){
+const err201 = {instancePath:instancePath+"/examples/" + i14+"/document_text",schemaPath:"#/$defs/example/properties/document_text/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.document_text.type,parentSchema:schema38.properties.document_text,data:data72};
+if(vErrors === null){
+vErrors = [err201];
+}
+else {
+vErrors.push(err201);
+}
+errors++;
+}
+}
+}
+else {
+const err202 = {instancePath:instancePath+"/examples/" + i14,schemaPath:"#/$defs/example/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.type,parentSchema:schema38,data:data60};
+if(vErrors === null){
+vErrors = [err202];
+}
+else {
+vErrors.push(err202);
+}
+errors++;
+}
+}
+}
+else {
+const err203 = {instancePath:instancePath+"/examples",schemaPath:"#/properties/examples/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.examples.type,parentSchema:schema31.properties.examples,data:data59};
+if(vErrors === null){
+vErrors = [err203];
+}
+else {
+vErrors.push(err203);
+}
+errors++;
+}
+}
+if(data.tags !== undefined){
+let data73 = data.tags;
+if(Array.isArray(data73)){
+const len9 = data73.length;
+for(let i15=0; i15<len9; i15++){
+let data74 = data73[i15];
+if(typeof data74 === "string"){
+if(func2(data74) < 1){
+const err204 = {instancePath:instancePath+"/tags/" + i15,schemaPath:"#/properties/tags/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.tags.items,data:data74};
+if(vErrors === null){
+vErrors = [err204];
+}
+else {
+vErrors.push(err204);
+}
+errors++;
+}
+}
+else {
+const err205 = {instancePath:instancePath+"/tags/" + i15,schemaPath:"#/properties/tags/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.tags.items.type,parentSchema:schema31.properties.tags.items,data:data74};
+if(vErrors === null){
+vErrors = [err205];
+}
+else {
+vErrors.push(err205);
+}
+errors++;
+}
+}
+let i16 = data73.length;
+let j6;
+if(i16 > 1){
+const indices6 = {};
+for(;i16--;){
+let item6 = data73[i16];
+if(typeof item6 !== "string"){
+continue;
+}
+if(typeof indices6[item6] == "number"){
+j6 = indices6[item6];
+const err206 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/uniqueItems",keyword:"uniqueItems",params:{i: i16, j: j6},message:"must NOT have duplicate items (items ## "+j6+" and "+i16+" are identical)",schema:true,parentSchema:schema31.properties.tags,data:data73};
+if(vErrors === null){
+vErrors = [err206];
+}
+else {
+vErrors.push(err206);
+}
+errors++;
+break;
+}
+indices6[item6] = i16;
+}
+}
+}
+else {
+const err207 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.tags.type,parentSchema:schema31.properties.tags,data:data73};
+if(vErrors === null){
+vErrors = [err207];
+}
+else {
+vErrors.push(err207);
+}
+errors++;
+}
+}
+if(data.manual_when !== undefined){
+if(!(validate21(data.manual_when, {instancePath:instancePath+"/manual_when",parentData:data,parentDataProperty:"manual_when",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err208 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
+if(vErrors === null){
+vErrors = [err208];
+}
+else {
+vErrors.push(err208);
+}
+errors++;
+}
 validate20.errors = vErrors;
 return errors === 0;
 }
 validate20.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const framework = validate31;
+export const framework = validate32;
 const schema39 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/framework.schema.json","title":"trustpack framework catalog","type":"object","additionalProperties":false,"required":["id","title","version","requirements"],"properties":{"id":{"enum":["soc2","pci-dss-4.0.1","gdpr","ccpa","csa-ccm-4"]},"title":{"type":"string","minLength":1},"version":{"type":"string","minLength":1},"url":{"type":"string","format":"uri"},"requirements":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["id","title"],"properties":{"id":{"type":"string","minLength":1},"title":{"type":"string","minLength":1},"group":{"type":"string","minLength":1}}}}}};
 
-function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://trustpack.dev/schema/framework.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate31.evaluated;
+const evaluated0 = validate32.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -3901,22 +4117,22 @@ vErrors.push(err24);
 }
 errors++;
 }
-validate31.errors = vErrors;
+validate32.errors = vErrors;
 return errors === 0;
 }
-validate31.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate32.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const project = validate32;
+export const project = validate33;
 const schema40 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/project.schema.json","title":"trustpack.yaml project settings","type":"object","additionalProperties":false,"properties":{"organisation":{"type":"string","minLength":1},"controls":{"type":"string","minLength":1},"regions":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-\\d+$","x-message":"must be an AWS region such as eu-central-1"}},"system":{"type":"object","additionalProperties":false,"properties":{"scope":{"type":"string","minLength":1,"x-message":"the system description: a paragraph on what is in scope"},"accounts":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^\\d{12}$","x-message":"must be a 12-digit AWS account id written as text, e.g. \"012345678901\""}},"services":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1}}}},"preparer":{"type":"string","minLength":1,"x-message":"who prepared the pack: a name, and a role if you like"},"reviewer":{"type":"string","minLength":1,"x-message":"who reviewed the pack: a name, and a role if you like"},"logo":{"type":"string","pattern":"\\.([pP][nN][gG]|[jJ][pP][eE]?[gG])$","x-message":"must be the path of a PNG or JPEG file"},"parameters":{"type":"object"},"control_parameters":{"type":"object","additionalProperties":{"type":"object"}},"waivers":{"type":"string","minLength":1},"attestations":{"type":"string","minLength":1},"responses":{"type":"string","minLength":1}}};
-const pattern10 = new RegExp("^[a-z]{2}(-[a-z]+)+-\\d+$", "u");
-const pattern11 = new RegExp("^\\d{12}$", "u");
-const pattern12 = new RegExp("\\.([pP][nN][gG]|[jJ][pP][eE]?[gG])$", "u");
+const pattern11 = new RegExp("^[a-z]{2}(-[a-z]+)+-\\d+$", "u");
+const pattern12 = new RegExp("^\\d{12}$", "u");
+const pattern13 = new RegExp("\\.([pP][nN][gG]|[jJ][pP][eE]?[gG])$", "u");
 
-function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://trustpack.dev/schema/project.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate32.evaluated;
+const evaluated0 = validate33.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -3993,7 +4209,7 @@ const len0 = data2.length;
 for(let i0=0; i0<len0; i0++){
 let data3 = data2[i0];
 if(typeof data3 === "string"){
-if(!pattern10.test(data3)){
+if(!pattern11.test(data3)){
 const err5 = {instancePath:instancePath+"/regions/" + i0,schemaPath:"#/properties/regions/items/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-\\d+$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-\\d+$"+"\"",schema:"^[a-z]{2}(-[a-z]+)+-\\d+$",parentSchema:schema40.properties.regions.items,data:data3};
 if(vErrors === null){
 vErrors = [err5];
@@ -4098,7 +4314,7 @@ const len1 = data6.length;
 for(let i2=0; i2<len1; i2++){
 let data7 = data6[i2];
 if(typeof data7 === "string"){
-if(!pattern11.test(data7)){
+if(!pattern12.test(data7)){
 const err12 = {instancePath:instancePath+"/system/accounts/" + i2,schemaPath:"#/properties/system/properties/accounts/items/pattern",keyword:"pattern",params:{pattern: "^\\d{12}$"},message:"must match pattern \""+"^\\d{12}$"+"\"",schema:"^\\d{12}$",parentSchema:schema40.properties.system.properties.accounts.items,data:data7};
 if(vErrors === null){
 vErrors = [err12];
@@ -4286,7 +4502,7 @@ errors++;
 if(data.logo !== undefined){
 let data12 = data.logo;
 if(typeof data12 === "string"){
-if(!pattern12.test(data12)){
+if(!pattern13.test(data12)){
 const err25 = {instancePath:instancePath+"/logo",schemaPath:"#/properties/logo/pattern",keyword:"pattern",params:{pattern: "\\.([pP][nN][gG]|[jJ][pP][eE]?[gG])$"},message:"must match pattern \""+"\\.([pP][nN][gG]|[jJ][pP][eE]?[gG])$"+"\"",schema:"\\.([pP][nN][gG]|[jJ][pP][eE]?[gG])$",parentSchema:schema40.properties.logo,data:data12};
 if(vErrors === null){
 vErrors = [err25];
@@ -4435,20 +4651,20 @@ vErrors.push(err36);
 }
 errors++;
 }
-validate32.errors = vErrors;
+validate33.errors = vErrors;
 return errors === 0;
 }
-validate32.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate33.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const waivers = validate33;
+export const waivers = validate34;
 const schema41 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/waivers.schema.json","title":"trustpack waivers","type":"object","additionalProperties":false,"required":["waivers"],"properties":{"waivers":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["control","resource","reason","approver","expires"],"properties":{"control":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","x-message":"must be lower-case letters, digits and dashes (e.g. rds-cluster-encrypted-at-rest)"},"resource":{"type":"string","minLength":1},"reason":{"type":"string","minLength":1},"approver":{"type":"string","minLength":1},"expires":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$","x-message":"must be an ISO 8601 date or date-time, e.g. 2027-01-31 or 2027-01-31T00:00:00Z"}}}}}};
-const pattern14 = new RegExp("^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$", "u");
+const pattern15 = new RegExp("^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$", "u");
 
-function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://trustpack.dev/schema/waivers.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate33.evaluated;
+const evaluated0 = validate34.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -4650,7 +4866,7 @@ errors++;
 if(data1.expires !== undefined){
 let data6 = data1.expires;
 if(typeof data6 === "string"){
-if(!pattern14.test(data6)){
+if(!pattern15.test(data6)){
 const err16 = {instancePath:instancePath+"/waivers/" + i0+"/expires",schemaPath:"#/properties/waivers/items/properties/expires/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"+"\"",schema:"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$",parentSchema:schema41.properties.waivers.items.properties.expires,data:data6};
 if(vErrors === null){
 vErrors = [err16];
@@ -4707,20 +4923,20 @@ vErrors.push(err20);
 }
 errors++;
 }
-validate33.errors = vErrors;
+validate34.errors = vErrors;
 return errors === 0;
 }
-validate33.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate34.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const attestations = validate34;
+export const attestations = validate35;
 const schema42 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/attestations.schema.json","title":"trustpack attestations","type":"object","additionalProperties":false,"required":["attestations"],"properties":{"attestations":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["control","attested_by","attested_at","document","sha256","expires"],"properties":{"control":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","x-message":"must be lower-case letters, digits and dashes (e.g. rds-cluster-encrypted-at-rest)"},"attested_by":{"type":"string","minLength":1},"attested_at":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$","x-message":"must be an ISO 8601 date or date-time, e.g. 2027-01-31 or 2027-01-31T00:00:00Z"},"document":{"type":"string","minLength":1},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$","x-message":"must be the 64 lower-case hex digits of the document's SHA-256"},"expires":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$","x-message":"must be an ISO 8601 date or date-time, e.g. 2027-01-31 or 2027-01-31T00:00:00Z"},"notes":{"type":"string","minLength":1}}}}}};
-const pattern17 = new RegExp("^[0-9a-f]{64}$", "u");
+const pattern18 = new RegExp("^[0-9a-f]{64}$", "u");
 
-function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://trustpack.dev/schema/attestations.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate34.evaluated;
+const evaluated0 = validate35.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -4882,7 +5098,7 @@ errors++;
 if(data1.attested_at !== undefined){
 let data4 = data1.attested_at;
 if(typeof data4 === "string"){
-if(!pattern14.test(data4)){
+if(!pattern15.test(data4)){
 const err13 = {instancePath:instancePath+"/attestations/" + i0+"/attested_at",schemaPath:"#/properties/attestations/items/properties/attested_at/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"+"\"",schema:"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$",parentSchema:schema42.properties.attestations.items.properties.attested_at,data:data4};
 if(vErrors === null){
 vErrors = [err13];
@@ -4932,7 +5148,7 @@ errors++;
 if(data1.sha256 !== undefined){
 let data6 = data1.sha256;
 if(typeof data6 === "string"){
-if(!pattern17.test(data6)){
+if(!pattern18.test(data6)){
 const err17 = {instancePath:instancePath+"/attestations/" + i0+"/sha256",schemaPath:"#/properties/attestations/items/properties/sha256/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\"",schema:"^[0-9a-f]{64}$",parentSchema:schema42.properties.attestations.items.properties.sha256,data:data6};
 if(vErrors === null){
 vErrors = [err17];
@@ -4957,7 +5173,7 @@ errors++;
 if(data1.expires !== undefined){
 let data7 = data1.expires;
 if(typeof data7 === "string"){
-if(!pattern14.test(data7)){
+if(!pattern15.test(data7)){
 const err19 = {instancePath:instancePath+"/attestations/" + i0+"/expires",schemaPath:"#/properties/attestations/items/properties/expires/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"+"\"",schema:"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$",parentSchema:schema42.properties.attestations.items.properties.expires,data:data7};
 if(vErrors === null){
 vErrors = [err19];
@@ -5039,19 +5255,19 @@ vErrors.push(err25);
 }
 errors++;
 }
-validate34.errors = vErrors;
+validate35.errors = vErrors;
 return errors === 0;
 }
-validate34.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate35.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const responses = validate35;
+export const responses = validate36;
 const schema43 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/responses.schema.json","title":"trustpack management responses to exceptions of an audit period","type":"object","additionalProperties":false,"required":["responses"],"properties":{"responses":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["control","resource","response","owner","date"],"properties":{"control":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","x-message":"must be lower-case letters, digits and dashes (e.g. rds-cluster-encrypted-at-rest)"},"resource":{"type":"string","minLength":1,"description":"glob on the resource ARN; * matches any run of characters"},"response":{"type":"string","minLength":1},"owner":{"type":"string","minLength":1},"date":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$","x-message":"must be an ISO 8601 date or date-time, e.g. 2026-04-02"}}}}}};
 
-function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://trustpack.dev/schema/responses.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate35.evaluated;
+const evaluated0 = validate36.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -5253,7 +5469,7 @@ errors++;
 if(data1.date !== undefined){
 let data6 = data1.date;
 if(typeof data6 === "string"){
-if(!pattern14.test(data6)){
+if(!pattern15.test(data6)){
 const err16 = {instancePath:instancePath+"/responses/" + i0+"/date",schemaPath:"#/properties/responses/items/properties/date/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"+"\"",schema:"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$",parentSchema:schema43.properties.responses.items.properties.date,data:data6};
 if(vErrors === null){
 vErrors = [err16];
@@ -5310,8 +5526,304 @@ vErrors.push(err20);
 }
 errors++;
 }
-validate35.errors = vErrors;
+validate36.errors = vErrors;
 return errors === 0;
 }
-validate35.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate36.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const claims = validate37;
+const schema44 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/claims.schema.json","title":"trustpack claims: the public promises the catalog's controls back","type":"object","additionalProperties":false,"required":["claims"],"properties":{"source":{"type":"string","minLength":1,"description":"where the promises come from"},"claims":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["id","promise","proof"],"properties":{"id":{"type":"string","pattern":"^C[0-9]+$","x-message":"a claim id is C followed by a number (C1, C2, ...)"},"promise":{"type":"string","minLength":1,"description":"the promise in our words"},"numbers":{"type":"string","minLength":1,"description":"the numbers, levels or cadence the promise states"},"proof":{"type":"array","minItems":1,"uniqueItems":true,"items":{"enum":["api","config-rule","attestation","inherited"]},"description":"the kinds of proof that fit the promise"}}}}}};
+const func0 = require("ajv/dist/runtime/equal").default;
+
+function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="https://trustpack.dev/schema/claims.schema.json" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate37.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.claims === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "claims"},message:"must have required property '"+"claims"+"'",schema:schema44.required,parentSchema:schema44,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!((key0 === "source") || (key0 === "claims"))){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema44,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.source !== undefined){
+let data0 = data.source;
+if(typeof data0 === "string"){
+if(func2(data0) < 1){
+const err2 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema44.properties.source,data:data0};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.source.type,parentSchema:schema44.properties.source,data:data0};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.claims !== undefined){
+let data1 = data.claims;
+if(Array.isArray(data1)){
+if(data1.length < 1){
+const err4 = {instancePath:instancePath+"/claims",schemaPath:"#/properties/claims/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema44.properties.claims,data:data1};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+const len0 = data1.length;
+for(let i0=0; i0<len0; i0++){
+let data2 = data1[i0];
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+if(data2.id === undefined){
+const err5 = {instancePath:instancePath+"/claims/" + i0,schemaPath:"#/properties/claims/items/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'",schema:schema44.properties.claims.items.required,parentSchema:schema44.properties.claims.items,data:data2};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data2.promise === undefined){
+const err6 = {instancePath:instancePath+"/claims/" + i0,schemaPath:"#/properties/claims/items/required",keyword:"required",params:{missingProperty: "promise"},message:"must have required property '"+"promise"+"'",schema:schema44.properties.claims.items.required,parentSchema:schema44.properties.claims.items,data:data2};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(data2.proof === undefined){
+const err7 = {instancePath:instancePath+"/claims/" + i0,schemaPath:"#/properties/claims/items/required",keyword:"required",params:{missingProperty: "proof"},message:"must have required property '"+"proof"+"'",schema:schema44.properties.claims.items.required,parentSchema:schema44.properties.claims.items,data:data2};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+for(const key1 in data2){
+if(!((((key1 === "id") || (key1 === "promise")) || (key1 === "numbers")) || (key1 === "proof"))){
+const err8 = {instancePath:instancePath+"/claims/" + i0,schemaPath:"#/properties/claims/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema44.properties.claims.items,data:data2};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+if(data2.id !== undefined){
+let data3 = data2.id;
+if(typeof data3 === "string"){
+if(!pattern5.test(data3)){
+const err9 = {instancePath:instancePath+"/claims/" + i0+"/id",schemaPath:"#/properties/claims/items/properties/id/pattern",keyword:"pattern",params:{pattern: "^C[0-9]+$"},message:"must match pattern \""+"^C[0-9]+$"+"\"",schema:"^C[0-9]+$",parentSchema:schema44.properties.claims.items.properties.id,data:data3};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+else {
+const err10 = {instancePath:instancePath+"/claims/" + i0+"/id",schemaPath:"#/properties/claims/items/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.claims.items.properties.id.type,parentSchema:schema44.properties.claims.items.properties.id,data:data3};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data2.promise !== undefined){
+let data4 = data2.promise;
+if(typeof data4 === "string"){
+if(func2(data4) < 1){
+const err11 = {instancePath:instancePath+"/claims/" + i0+"/promise",schemaPath:"#/properties/claims/items/properties/promise/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema44.properties.claims.items.properties.promise,data:data4};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+else {
+const err12 = {instancePath:instancePath+"/claims/" + i0+"/promise",schemaPath:"#/properties/claims/items/properties/promise/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.claims.items.properties.promise.type,parentSchema:schema44.properties.claims.items.properties.promise,data:data4};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data2.numbers !== undefined){
+let data5 = data2.numbers;
+if(typeof data5 === "string"){
+if(func2(data5) < 1){
+const err13 = {instancePath:instancePath+"/claims/" + i0+"/numbers",schemaPath:"#/properties/claims/items/properties/numbers/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema44.properties.claims.items.properties.numbers,data:data5};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+else {
+const err14 = {instancePath:instancePath+"/claims/" + i0+"/numbers",schemaPath:"#/properties/claims/items/properties/numbers/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.claims.items.properties.numbers.type,parentSchema:schema44.properties.claims.items.properties.numbers,data:data5};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+if(data2.proof !== undefined){
+let data6 = data2.proof;
+if(Array.isArray(data6)){
+if(data6.length < 1){
+const err15 = {instancePath:instancePath+"/claims/" + i0+"/proof",schemaPath:"#/properties/claims/items/properties/proof/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema44.properties.claims.items.properties.proof,data:data6};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+const len1 = data6.length;
+for(let i1=0; i1<len1; i1++){
+let data7 = data6[i1];
+if(!((((data7 === "api") || (data7 === "config-rule")) || (data7 === "attestation")) || (data7 === "inherited"))){
+const err16 = {instancePath:instancePath+"/claims/" + i0+"/proof/" + i1,schemaPath:"#/properties/claims/items/properties/proof/items/enum",keyword:"enum",params:{allowedValues: schema44.properties.claims.items.properties.proof.items.enum},message:"must be equal to one of the allowed values",schema:schema44.properties.claims.items.properties.proof.items.enum,parentSchema:schema44.properties.claims.items.properties.proof.items,data:data7};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+let i2 = data6.length;
+let j0;
+if(i2 > 1){
+outer0:
+for(;i2--;){
+for(j0 = i2; j0--;){
+if(func0(data6[i2], data6[j0])){
+const err17 = {instancePath:instancePath+"/claims/" + i0+"/proof",schemaPath:"#/properties/claims/items/properties/proof/uniqueItems",keyword:"uniqueItems",params:{i: i2, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i2+" are identical)",schema:true,parentSchema:schema44.properties.claims.items.properties.proof,data:data6};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+break outer0;
+}
+}
+}
+}
+}
+else {
+const err18 = {instancePath:instancePath+"/claims/" + i0+"/proof",schemaPath:"#/properties/claims/items/properties/proof/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema44.properties.claims.items.properties.proof.type,parentSchema:schema44.properties.claims.items.properties.proof,data:data6};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+}
+else {
+const err19 = {instancePath:instancePath+"/claims/" + i0,schemaPath:"#/properties/claims/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema44.properties.claims.items.type,parentSchema:schema44.properties.claims.items,data:data2};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+}
+else {
+const err20 = {instancePath:instancePath+"/claims",schemaPath:"#/properties/claims/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema44.properties.claims.type,parentSchema:schema44.properties.claims,data:data1};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+}
+else {
+const err21 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema44.type,parentSchema:schema44,data};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+validate37.errors = vErrors;
+return errors === 0;
+}
+validate37.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 

@@ -11,6 +11,8 @@ export interface EvalContext {
 
 interface Outcome {
   ok: boolean;
+  /** not ok because a field the verdict depends on is absent and the control does not say what absence means */
+  unknown: boolean;
   /** why it failed, naming the deciding value; on a pass, the values that made it pass */
   reason: string;
   /** JMESPath path -> value looked at */
@@ -18,14 +20,21 @@ interface Outcome {
 }
 
 /** A failure: its reason and how many comparisons failed (to pick the closest `any` alternative). */
-interface Failure { reason: string; n: number; /** the first part of an `all` failed: its guard did not hold */ guardFailed: boolean }
+export interface Failure {
+  reason: string; n: number;
+  /** the first part of an `all` failed: its guard did not hold */
+  guardFailed: boolean;
+  /** neither true nor false: a field it needs is absent and undeclared (three-valued, as Kleene's logic) */
+  unknown: boolean;
+}
 /** Returns undefined on pass, the failure otherwise; records looked-at values. */
 type Node = (resource: unknown, ctx: EvalContext, values: Record<string, unknown>) => Failure | undefined;
-type Check = (resource: unknown, ctx: EvalContext, values: Record<string, unknown>) => string | undefined;
 
 /** One comparison split in two, so the engine can read the value and judge it without a values object. */
 interface SingleComparison {
   readonly path: string;
+  /** an absent value makes this comparison unknown (the control declares no `absent_means` for it) */
+  readonly unknownWhenAbsent: boolean;
   /** the value at the path (null when missing) */
   read(resource: unknown): unknown;
   /** the failure reason for that value, or undefined when it holds */
@@ -35,10 +44,12 @@ interface SingleComparison {
 export interface CompiledAssertion {
   readonly assertion: Assertion;
   evaluate(resource: unknown, ctx: EvalContext): Outcome;
-  /** cheaper form for scope filters: no values, no reason */
+  /** cheaper form for scope filters: no values, no reason; unknown counts as false */
   test(resource: unknown, ctx: EvalContext): boolean;
-  /** the engine's hot path: fills `values`, returns the failure reason or undefined on a pass */
-  check(resource: unknown, ctx: EvalContext, values: Record<string, unknown>): string | undefined;
+  /** three-valued form for scope and error_when: true, false, or the reason it cannot be told */
+  decide(resource: unknown, ctx: EvalContext): boolean | string;
+  /** the engine's hot path: fills `values`, returns the failure (unknown or not) or undefined on a pass */
+  check(resource: unknown, ctx: EvalContext, values: Record<string, unknown>): Failure | undefined;
   /** set when the assertion is one comparison (most controls): `check` without the values object */
   readonly single?: SingleComparison;
 }
@@ -52,14 +63,18 @@ export function compileAssertion(assertion: Assertion, defs: Readonly<Record<str
     evaluate(resource, ctx) {
       const values: Record<string, unknown> = {};
       const failed = node(resource, ctx, values);
-      if (failed !== undefined) return { ok: false, reason: failed.reason, values };
-      return { ok: true, reason: passReason(values), values };
+      if (failed !== undefined) return { ok: false, unknown: failed.unknown, reason: failed.reason, values };
+      return { ok: true, unknown: false, reason: passReason(values), values };
     },
     test(resource, ctx) {
       return node(resource, ctx, {}) === undefined;
     },
+    decide(resource, ctx) {
+      const f = node(resource, ctx, {});
+      return f === undefined ? true : f.unknown ? f.reason : false;
+    },
     check(resource, ctx, values) {
-      return node(resource, ctx, values)?.reason;
+      return node(resource, ctx, values);
     },
   };
 }
@@ -79,8 +94,10 @@ function compileNode(a: Assertion, defs: Readonly<Record<string, ParameterDef>>)
       for (let i = 0; i < kids.length; i++) {
         const f = kids[i]!(r, ctx, values);
         if (f === undefined) continue;
-        out = out === undefined ? { reason: f.reason, n: f.n, guardFailed: i === 0 } : { reason: `${out.reason}; ${f.reason}`, n: out.n + f.n, guardFailed: out.guardFailed };
+        out = out === undefined ? { reason: f.reason, n: f.n, guardFailed: i === 0, unknown: f.unknown }
+          : { reason: `${out.reason}; ${f.reason}`, n: out.n + f.n, guardFailed: out.guardFailed, unknown: out.unknown && f.unknown };
       }
+      // false when any part is false; unknown only when every failing part is unknown
       return out;
     };
   }
@@ -93,6 +110,9 @@ function compileNode(a: Assertion, defs: Readonly<Record<string, ParameterDef>>)
         if (f === undefined) return undefined;
         fails.push(f);
       }
+      // no alternative holds: unknown when one of them is unknown (it might have held)
+      const unknowns = fails.filter((f) => f.unknown);
+      if (unknowns.length > 0) return { reason: unknowns.map((f) => f.reason).join('; or '), n: unknowns[0]!.n, guardFailed: false, unknown: true };
       // The alternative the resource was meant to meet is the one whose guard (first part,
       // such as the engine) held and that came closest; its failure is the useful reason.
       let pool = fails.filter((f) => !f.guardFailed);
@@ -101,27 +121,24 @@ function compileNode(a: Assertion, defs: Readonly<Record<string, ParameterDef>>)
       for (const f of pool) if (f.n < least) least = f.n;
       const closest = pool.filter((f) => f.n === least);
       const reason = closest.length === 1 ? closest[0]!.reason : `none of the alternatives holds: ${closest.map((f) => f.reason).join('; or ')}`;
-      return { reason, n: least, guardFailed: false };
+      return { reason, n: least, guardFailed: false, unknown: false };
     };
   }
   if ('not' in a) {
     const kid = compileNode(a.not, defs);
     const said = describeAssertion(a.not, {}, defs, false);
-    return (r, ctx, values) => (kid(r, ctx, values) === undefined ? { reason: `expected not (${said}), but it holds`, n: 1, guardFailed: false } : undefined);
+    return (r, ctx, values) => {
+      const f = kid(r, ctx, values);
+      if (f === undefined) return { reason: `expected not (${said}), but it holds`, n: 1, guardFailed: false, unknown: false };
+      return f.unknown ? f : undefined;
+    };
   }
-  const check = compileComparison(a, defs);
+  const { path, read, judge, unknownWhenAbsent } = compileSingle(a, defs);
   return (r, ctx, values) => {
-    const why = check(r, ctx, values);
-    return why === undefined ? undefined : { reason: why, n: 1, guardFailed: false };
-  };
-}
-
-function compileComparison(c: Comparison, defs: Readonly<Record<string, ParameterDef>>): Check {
-  const { path, read, judge } = compileSingle(c, defs);
-  return (resource, ctx, values) => {
-    const l = read(resource);
+    const l = read(r);
     values[path] = l;
-    return judge(l, ctx);
+    const why = judge(l, ctx);
+    return why === undefined ? undefined : { reason: why, n: 1, guardFailed: false, unknown: unknownWhenAbsent && (l === null || l === undefined) };
   };
 }
 
@@ -225,19 +242,31 @@ function compileSingle(c: Comparison, defs: Readonly<Record<string, ParameterDef
 
   // The op is fixed per comparison, so the per-resource closure does only the work it needs.
   if (op === 'absent') {
-    return { path: p, read: get, judge: (l) => (l === null || l === undefined ? undefined : `${p} is present (${show(l)}), expected it absent`) };
+    return { path: p, read: get, unknownWhenAbsent: false, judge: (l) => (l === null || l === undefined ? undefined : `${p} is present (${show(l)}), expected it absent`) };
   }
   if (op === 'exists') {
-    return { path: p, read: get, judge: (l) => (l === null || l === undefined ? missingReason : undefined) };
+    return { path: p, read: get, unknownWhenAbsent: false, judge: (l) => (l === null || l === undefined ? missingReason : undefined) };
   }
+  // `all-in`: an empty list has nothing outside the list (an absent one is unknown, as for every op)
   const emptyPasses = op === 'all-in';
-  return { path: p, read: get, judge: (l, ctx) => {
+  // an absent value is what the control declares it to be, or unknown (the finding is ERROR)
+  const declared = c.absent_means !== undefined;
+  const absentValue = c.absent_means;
+  const unknownWhenAbsent = !declared;
+  const unknownReason = `${p} is absent, so this cannot be judged (the control does not say what its absence means)`;
+  return { path: p, read: get, unknownWhenAbsent, judge: (l, ctx) => {
     let r = literal;
     if (param !== undefined) {
       r = ctx.params[param];
       if (r === undefined) return paramMissing;
     }
-    if (l === null || l === undefined) return emptyPasses ? undefined : missingReason;
+    if (l === null || l === undefined) {
+      if (declared) {
+        const why = cmp(absentValue, r, ctx);
+        return why === undefined ? undefined : `${p} is absent, which means ${show(absentValue)}: ${why}`;
+      }
+      return unknownReason;
+    }
     if (emptyPasses && Array.isArray(l) && l.length === 0) return undefined;
     return cmp(l, r, ctx);
   } };
@@ -300,6 +329,15 @@ function comparator(
         const items = Array.isArray(l) ? l : [l];
         return items.some((x) => includesEqual(r, x)) ? undefined : `no element of ${p} (${show(l)}) is in ${rhsText(r)}`;
       };
+    case 'contains-all':
+      // every one of a non-empty list is an element of the value (an empty list names no one: false)
+      return (l, r) => {
+        if (!Array.isArray(r)) return `${rhsText(r)} is not a list`;
+        if (r.length === 0) return `${rhsText(r)} names nothing to look for in ${p} (${show(l)})`;
+        const items = Array.isArray(l) ? l : [l];
+        const lacking = r.filter((x) => !includesEqual(items, x));
+        return lacking.length === 0 ? undefined : `${p} is ${show(l)}, which lacks ${lacking.map(show).join(', ')} of ${rhsText(r)}`;
+      };
     case 'contains':
     case 'not-contains': {
       const want = op === 'contains';
@@ -360,6 +398,7 @@ const DESCRIBE: Record<Operator, (p: string, v: string) => string> = {
   'not-in': (p, v) => `${p} is not one of ${v}`,
   'all-in': (p, v) => `every element of ${p} is in ${v}`,
   'any-in': (p, v) => `some element of ${p} is in ${v}`,
+  'contains-all': (p, v) => `${p} contains every one of ${v}`,
   'contains': (p, v) => `${p} contains ${v}`,
   'not-contains': (p, v) => `${p} does not contain ${v}`,
   'matches': (p, v) => `${p} matches ${v}`,
@@ -390,7 +429,8 @@ export function describeAssertion(
   if ('any' in assertion) return assertion.any.map(wrap).join(' or ');
   if ('not' in assertion) return `not (${describeAssertion(assertion.not, params, defs, showParamValues)})`;
   const c = assertion;
-  if (c.says) return showParamValues ? withParamValues(c.says, params, defs) : c.says;
+  const absent = c.absent_means !== undefined ? ` (absent means ${show(c.absent_means)})` : '';
+  if (c.says) return (showParamValues ? withParamValues(c.says, params, defs) : c.says) + absent;
   const age = c.op === 'older-than-days' || c.op === 'newer-than-days';
   const unit = (c.param !== undefined ? defs[c.param]?.unit : undefined) ?? (age ? 'days' : undefined);
   let v: string;
@@ -402,7 +442,7 @@ export function describeAssertion(
     v = `${show(c.value)}${unit ? ` ${unit}` : ''}`;
   }
   const render = DESCRIBE[c.op];
-  return render ? render(c.path, v) : `${c.path} ${String(c.op)} ${v}`;
+  return (render ? render(c.path, v) : `${c.path} ${String(c.op)} ${v}`) + absent;
 }
 
 /** In a `says` sentence, shows each parameter it names with its value: "at least min_member_zones (2) zones". */

@@ -10,6 +10,7 @@ import { scopeArn, type ScopeState } from './completeness.js';
 import { ValuesInterner } from './intern.js';
 import { resolveParameters } from './parameters.js';
 import { findWaiver, type ActiveWaiver } from './waivers.js';
+import type { AttestationVerdict } from './attestation.js';
 
 export type ResultBase = Omit<ControlResult, 'status' | 'reason'>;
 
@@ -46,6 +47,7 @@ export class AutomatedRun {
   private readonly assert: CompiledAssertion;
   private readonly scope: CompiledAssertion | undefined;
   private readonly errorWhen: CompiledAssertion | undefined;
+  private readonly manualWhen: CompiledAssertion | undefined;
   /** one shared sentence for every pass (the values show what was seen): 2.5M findings must stay cheap */
   private readonly passReason: string;
   private readonly interner = new ValuesInterner();
@@ -58,7 +60,9 @@ export class AutomatedRun {
   private readonly reads: Set<string> | 'all';
 
   constructor(private readonly control: Control & { collector: string; assert: NonNullable<Control['assert']> }, now: Date,
-    project: ProjectConfig | undefined, private readonly waivers: readonly ActiveWaiver[] | undefined) {
+    project: ProjectConfig | undefined, private readonly waivers: readonly ActiveWaiver[] | undefined,
+    /** with manual_when: the control's attestation, judged once for the run */
+    private readonly attested?: AttestationVerdict) {
     const params = resolveParameters(control, project);
     this.collector = control.collector;
     this.result = resultBase(control, params);
@@ -67,8 +71,10 @@ export class AutomatedRun {
     this.assert = compileAssertion(control.assert, control.parameters);
     this.scope = control.scope ? compileAssertion(control.scope, control.parameters) : undefined;
     this.errorWhen = control.error_when ? compileAssertion(control.error_when, control.parameters) : undefined;
+    this.manualWhen = control.manual_when ? compileAssertion(control.manual_when, control.parameters) : undefined;
     this.passReason = `holds: ${this.result.asserts ?? ''}`;
-    this.reads = topLevelFields([control.assert, ...(control.scope ? [control.scope] : []), ...(control.error_when ? [control.error_when] : [])]);
+    this.reads = topLevelFields([control.assert, ...(control.scope ? [control.scope] : []), ...(control.error_when ? [control.error_when] : []),
+      ...(control.manual_when ? [control.manual_when] : [])]);
   }
 
   /** The bundle names no account or region at all: nothing can have been collected. */
@@ -97,28 +103,36 @@ export class AutomatedRun {
     // whether it is in scope; with partial data only a control reading a missing field is hurt.
     if (err && (rec.data === null || rec.data === undefined)) return this.unreadable(rec, evidence, s, err);
     const missing = err ? this.readsAny(err.fields) : false;
-    if (this.scope && !missing && !this.scope.test(rec.data, this.ctx)) return;
+    const inScope = this.scope && !missing ? this.scope.decide(rec.data, this.ctx) : true;
+    if (inScope === false) return;
     if (missing && err) return this.unreadable(rec, evidence, s, err);
     this.inScope++;
-    if (this.errorWhen && this.errorWhen.test(rec.data, this.ctx)) {
-      const reason = `cannot be judged: ${describeAssertion(this.control.error_when!, this.ctx.params, this.control.parameters)}`;
-      this.firstError ??= `${rec.resource}: ${reason}`;
-      this.findings.push({ resource: rec.resource, account: s.account, region: s.region, status: 'ERROR', reason, evidence });
-      return;
+    if (typeof inScope === 'string') return this.unjudged(rec, evidence, s, `cannot tell whether it is in scope: ${inScope}`);
+    const cannot = this.errorWhen?.decide(rec.data, this.ctx) ?? false;
+    if (cannot !== false) {
+      return this.unjudged(rec, evidence, s, cannot === true
+        ? `cannot be judged: ${describeAssertion(this.control.error_when!, this.ctx.params, this.control.parameters)}`
+        : `cannot tell whether it can be judged: ${cannot}`);
     }
     let values: Record<string, unknown>;
     let failed: string | undefined;
+    let unknown: boolean;
     const single = this.assert.single;
     if (single) {
       // one comparison: judge the value, then share one values object per distinct value
       const v = single.read(rec.data);
       failed = single.judge(v, this.ctx);
+      unknown = failed !== undefined && single.unknownWhenAbsent && (v === null || v === undefined);
       values = this.interner.internOne(single.path, v);
     } else {
       values = {};
-      failed = this.assert.check(rec.data, this.ctx, values);
+      const f = this.assert.check(rec.data, this.ctx, values);
+      failed = f?.reason;
+      unknown = f?.unknown ?? false;
       values = this.interner.intern(values);
     }
+    // a verdict that hangs on an absent, undeclared field is no verdict: ERROR, never FAIL
+    if (unknown) return this.unjudged(rec, evidence, s, `cannot be judged: ${failed ?? ''}`, values);
     // one literal shape for every finding, owner added only when set: a spread here made every
     // one of the 2.5M findings of the benchmark go through the slow generic object-copy path.
     // Findings stay real objects built here: a compact columnar store materialised on first read
@@ -129,12 +143,27 @@ export class AutomatedRun {
       status: failed === undefined ? 'PASS' : 'FAIL', reason: failed ?? this.passReason, evidence, values,
     };
     if (rec.owner && rec.owner !== s.account) f.owner = rec.owner;
-    if (failed !== undefined) {
+    if (failed !== undefined && this.manualWhen && this.manualWhen.decide(rec.data, this.ctx) === true) {
+      // the API shows a setup it cannot judge: the control's attestation decides
+      const what = describeAssertion(this.control.manual_when!, this.ctx.params, this.control.parameters);
+      const verdict = this.attested ?? { current: false, reason: `no attestation for ${this.control.id}` };
+      f.status = verdict.current ? 'MANUAL' : 'FAIL';
+      f.reason = `${what}, which the API cannot judge: ${verdict.current ? '' : 'needs '}${this.control.attestation?.evidence.trim() ?? 'an attestation'}; ${verdict.reason}`;
+      if (f.status === 'FAIL') this.waive(f, f.reason);
+    } else if (failed !== undefined) {
       // several deployed rules may judge one resource: say which one decided
       const rule = this.control.config_rule ? (rec.data as { ConfigRuleName?: unknown } | null)?.ConfigRuleName : undefined;
       if (typeof rule === 'string') f.reason = `${failed} (AWS Config rule ${rule})`;
       this.waive(f, f.reason);
     }
+    this.findings.push(f);
+  }
+
+  private unjudged(rec: EvidenceRecord, evidence: string[], s: ScopeState, reason: string, values?: Record<string, unknown>): void {
+    this.firstError ??= `${rec.resource}: ${reason}`;
+    const f: Finding = { resource: rec.resource, account: s.account, region: s.region, status: 'ERROR', reason, evidence };
+    if (values !== undefined) f.values = values;
+    if (rec.owner && rec.owner !== s.account) f.owner = rec.owner;
     this.findings.push(f);
   }
 
@@ -183,14 +212,16 @@ export class AutomatedRun {
     f.reason = `${why} (waived until ${w.expires} by ${w.approver}: ${w.reason})`;
   }
 
-  /** FAIL if any FAIL; else ERROR if any ERROR; else WAIVED; else PASS; else NOT_APPLICABLE. */
+  /** FAIL if any FAIL; else ERROR if any ERROR; else WAIVED; else MANUAL; else PASS; else NOT_APPLICABLE. */
   finish(): ControlResult {
-    let pass = 0, fail = 0, waived = 0, error = 0;
+    let pass = 0, fail = 0, waived = 0, error = 0, manual = 0;
     let firstFail: Finding | undefined;
+    let firstManual: Finding | undefined;
     for (const f of this.findings) {
       if (f.status === 'PASS') pass++;
       else if (f.status === 'FAIL') { fail++; firstFail ??= f; }
       else if (f.status === 'WAIVED') waived++;
+      else if (f.status === 'MANUAL') { manual++; firstManual ??= f; }
       else error++;
     }
     const total = this.scopes;
@@ -198,7 +229,7 @@ export class AutomatedRun {
     let reason: string;
     if (fail > 0) {
       status = 'FAIL';
-      reason = `${fail} of ${pass + fail + waived} finding(s) fail; first: ${firstFail!.resource}: ${firstFail!.reason}`;
+      reason = `${fail} of ${pass + fail + waived + manual} finding(s) fail; first: ${firstFail!.resource}: ${firstFail!.reason}`;
       if (error > 0) reason += `; also no evidence for ${this.missingScopes} of ${total} account/region scope(s)`;
     } else if (error > 0) {
       status = 'ERROR';
@@ -210,6 +241,9 @@ export class AutomatedRun {
     } else if (waived > 0) {
       status = 'WAIVED';
       reason = `${waived} failing finding(s) waived${pass ? `, ${pass} pass` : ''}`;
+    } else if (manual > 0) {
+      status = 'MANUAL';
+      reason = `${manual} finding(s) rest on the control's attestation${pass ? `, ${pass} pass` : ''}; first: ${firstManual!.resource}: ${firstManual!.reason}`;
     } else if (pass > 0) {
       status = 'PASS';
       reason = `all ${pass} in-scope resource(s) satisfy the assertion across ${total} account/region scope(s)`;

@@ -33,7 +33,8 @@ export function evaluate(controls: Control[], bundle: EvidenceBundle, opts: Eval
   const runs = new Map<Control, AutomatedRun>();
   for (const c of selected) {
     if (c.kind === 'automated' && c.collector && c.assert) {
-      runs.set(c, new AutomatedRun({ ...c, collector: c.collector, assert: c.assert }, now, opts.project, active.get(c.id)));
+      const attested = c.manual_when ? judgeAttestations(c, opts.attestations ?? [], now, opts.attestationBaseDir) : undefined;
+      runs.set(c, new AutomatedRun({ ...c, collector: c.collector, assert: c.assert }, now, opts.project, active.get(c.id), attested));
     }
   }
   runCollectors([...runs.values()], index);

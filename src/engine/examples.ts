@@ -22,6 +22,7 @@ export function runExamples(controls: Control[], project?: ProjectConfig): Examp
     const assert = c.assert ? compileAssertion(c.assert, c.parameters) : undefined;
     const scope = c.scope ? compileAssertion(c.scope, c.parameters) : undefined;
     const errorWhen = c.error_when ? compileAssertion(c.error_when, c.parameters) : undefined;
+    const manualWhen = c.manual_when ? compileAssertion(c.manual_when, c.parameters) : undefined;
     for (const ex of c.examples) {
       if (c.kind !== 'automated') {
         out.push(attestationExample(c, ex));
@@ -37,16 +38,29 @@ export function runExamples(controls: Control[], project?: ProjectConfig): Examp
       } else if (Number.isNaN(now.getTime())) {
         actual = 'error';
         reason = `example "now" ${JSON.stringify(ex.now)} is not a date`;
-      } else if (scope && !scope.test(ex.resource, { params, now })) {
-        actual = 'not-applicable';
-        reason = 'the resource is out of the control\'s scope';
-      } else if (errorWhen && errorWhen.test(ex.resource, { params, now })) {
-        actual = 'error';
-        reason = 'the resource cannot be judged (error_when holds)';
       } else {
-        const o = assert.evaluate(ex.resource, { params, now });
-        actual = o.ok ? 'pass' : 'fail';
-        reason = o.reason;
+        const inScope = scope ? scope.decide(ex.resource, { params, now }) : true;
+        const cannot = errorWhen ? errorWhen.decide(ex.resource, { params, now }) : false;
+        if (inScope === false) {
+          actual = 'not-applicable';
+          reason = 'the resource is out of the control\'s scope';
+        } else if (typeof inScope === 'string') {
+          actual = 'error';
+          reason = `cannot tell whether it is in scope: ${inScope}`;
+        } else if (cannot !== false) {
+          actual = 'error';
+          reason = cannot === true ? 'the resource cannot be judged (error_when holds)' : `cannot tell whether it can be judged: ${cannot}`;
+        } else {
+          const o = assert.evaluate(ex.resource, { params, now });
+          actual = o.ok ? 'pass' : o.unknown ? 'error' : 'fail';
+          reason = o.reason;
+          if (actual === 'fail' && manualWhen?.decide(ex.resource, { params, now }) === true) {
+            // what the API cannot judge rests on the example's attestation, judged as a run judges it
+            const v = judgeAttestations(c, ex.attestation ? [{ ...ex.attestation, control: c.id }] : [], now);
+            actual = v.current ? 'manual' : 'fail';
+            reason = v.reason;
+          }
+        }
       }
       out.push({ control: c.id, example: ex.name, expected: ex.expect, actual, ok: actual === ex.expect, reason });
     }

@@ -2,7 +2,7 @@
 import type { ControlKind, FrameworkId } from '../controls/model.js';
 
 export type ControlStatus = 'PASS' | 'FAIL' | 'ERROR' | 'NOT_APPLICABLE' | 'MANUAL' | 'WAIVED';
-type FindingStatus = 'PASS' | 'FAIL' | 'ERROR' | 'WAIVED';
+type FindingStatus = 'PASS' | 'FAIL' | 'ERROR' | 'WAIVED' | 'MANUAL';
 /** The order of the Results JSON `summary` keys (docs/CONTRACTS.md, results). */
 export const CONTROL_STATUSES: readonly ControlStatus[] = ['PASS', 'FAIL', 'ERROR', 'NOT_APPLICABLE', 'MANUAL', 'WAIVED'];
 

@@ -54,7 +54,7 @@ export class ControlStreaks {
       const f = byResource.get(resource);
       if (f && (f.status === 'FAIL' || f.status === 'ERROR' || f.status === 'WAIVED')) {
         this.extend(o, run, f);
-      } else if (f && (f.status === 'PASS' || (f.status as string) === 'NOT_APPLICABLE')) {
+      } else if (f && (f.status === 'PASS' || f.status === 'MANUAL' || (f.status as string) === 'NOT_APPLICABLE')) {
         e.resolvedAt = run.asOf;
         this.close(resource, o);
       } else if (isScopeWide(resource)) {

@@ -52,6 +52,7 @@ function findingBody(c: ControlResult, f: Finding, counts: Counts): string {
       return `      <skipped message="${attr(why)}"/>`;
     }
     case 'PASS':
+    case 'MANUAL': // resting on a current attestation: passes, as a MANUAL control does
       return '';
   }
 }

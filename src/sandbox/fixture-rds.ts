@@ -49,7 +49,7 @@ export function addDefaultParameterGroups(ctx: Ctx, region: Region): void {
 export function readCluster(c: Cursor, ctx: Ctx, region: Region, backupOff: Set<string>): void {
   c.keys(['id', 'engine', 'engine_version', 'key', 'encrypted', 'azs', 'members', 'parameter_group', 'backup_retention',
     'deletion_protection', 'log_exports', 'tags', 'created', 'status', 'iam_auth', 'automated_backup', 'backup_window', 'instance_class', 'auto_minor_version_upgrade',
-    'serverless_v2', 'global_cluster', 'global_role']);
+    'serverless_v2', 'global_cluster', 'global_role', 'storage']);
   const id = c.str('id');
   if (region.clusters.some((x) => x.DBClusterIdentifier === id)) c.fail(`cluster ${id} appears twice in ${ctx.region}`);
   const engine = engineOf(c);
@@ -117,6 +117,14 @@ export function readCluster(c: Cursor, ctx: Ctx, region: Region, backupOff: Set<
     instanceClass = String(cluster['DBClusterInstanceClass']);
   }
   if (engine === 'neptune' || engine === 'docdb') cluster.StorageType = 'standard';
+  if (engine === 'aurora-mysql' || engine === 'aurora-postgresql') {
+    // AWS returns no StorageType for Aurora Standard ("The storage type isn't returned when you
+    // set it to aurora", CreateDBCluster), only aurora-iopt1 for I/O-Optimized
+    const kind = c.str('storage', 'aurora');
+    if (kind !== 'aurora' && kind !== 'aurora-iopt1') c.fail(`storage "${kind}" is not an Aurora storage type (aurora, aurora-iopt1)`, [...c.path, 'storage']);
+    if (kind === 'aurora') delete cluster.StorageType;
+    else cluster.StorageType = kind;
+  }
   if (c.has('serverless_v2')) {
     const sv = c.at('serverless_v2').keys(['min', 'max']);
     // Aurora capacity units, in steps of 0.5
@@ -144,7 +152,7 @@ function masterUser(engine: string): string | undefined {
 }
 
 export function readInstance(c: Cursor, ctx: Ctx, region: Region, inline: { cluster: DBCluster; writer: boolean; instanceClass: string } | undefined, index: number): void {
-  c.keys(inline ? ['id', 'az', 'writer', 'class', 'promotion_tier', 'created', 'tags', 'auto_minor_version_upgrade']
+  c.keys(inline ? ['id', 'az', 'writer', 'class', 'promotion_tier', 'created', 'tags', 'auto_minor_version_upgrade', 'vanishes']
     : ['id', 'cluster', 'engine', 'engine_version', 'az', 'writer', 'class', 'promotion_tier', 'created', 'tags', 'key', 'encrypted', 'auto_minor_version_upgrade']);
   let cluster = inline?.cluster;
   if (!inline && c.has('cluster')) {
@@ -155,6 +163,8 @@ export function readInstance(c: Cursor, ctx: Ctx, region: Region, inline: { clus
   // inline members may leave out their id; stand-alone instances must name themselves
   const id = cluster && !c.has('id') ? `${cluster.DBClusterIdentifier}-instance-${index + 1}` : c.str('id');
   if (region.instances.some((x) => x.DBInstanceIdentifier === id)) c.fail(`instance ${id} appears twice in ${ctx.region}`);
+  // a member deleted between DescribeDBClusters and DescribeDBInstances: its cluster still lists it
+  if (inline && c.bool('vanishes', false)) (region.vanishing ??= []).push(id);
   const engine = cluster ? cluster.Engine : engineOf(c);
   const storage = cluster ? { encrypted: cluster.StorageEncrypted, key: cluster.KmsKeyId } : storageKey(c, ctx);
   const zone = az(ctx, c.str('az', 'a'));

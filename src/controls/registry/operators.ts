@@ -15,6 +15,7 @@ export const OPERATORS = [
   { op: 'not-in', operand: 'value' },
   { op: 'all-in', operand: 'value' },
   { op: 'any-in', operand: 'value' },
+  { op: 'contains-all', operand: 'value' },
   { op: 'contains', operand: 'value' },
   { op: 'not-contains', operand: 'value' },
   { op: 'matches', operand: 'value' },

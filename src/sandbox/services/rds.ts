@@ -70,7 +70,8 @@ const describeDBClusters: Handler = (ctx) => {
 
 const describeDBInstances: Handler = (ctx) => {
   const id = ctx.query.get('DBInstanceIdentifier');
-  let items = ctx.region.instances;
+  const gone = ctx.region.vanishing;
+  let items = gone ? ctx.region.instances.filter((i) => !gone.includes(i.DBInstanceIdentifier)) : ctx.region.instances;
   if (id) {
     items = items.filter((i) => i.DBInstanceIdentifier === id || i.DBInstanceArn === id);
     if (items.length === 0) throw new ApiError('DBInstanceNotFound', 404, `DBInstance ${id} not found.`);
