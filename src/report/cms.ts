@@ -4,6 +4,7 @@
 // cryptography (node-forge cannot verify PKCS#7 signatures itself).
 // node-forge is loaded on first use, as in sign.ts.
 import { createRequire } from 'node:module';
+import { keyPolicyProblem } from '../verify/key-policy.js';
 import { createHash, verify as cryptoVerify, X509Certificate } from 'node:crypto';
 import type forgeNs from 'node-forge';
 
@@ -241,6 +242,9 @@ export function checkCms(der: Buffer, digestOf: (alg: string) => Buffer, anchors
       out.problems.push(`the signer certificate's public key algorithm is not supported (trustpack signs with RSA or ECDSA P-256 keys)`);
       return out;
     }
+    // the key policy, also without --trust: a 512-bit key proves nothing about who signed
+    const weakKey = keyPolicyProblem(out.signer.raw);
+    if (weakKey) out.problems.push(`the signer certificate: ${weakKey}`);
     checkCertificates(out, anchors);
     if (SIGNATURE_ALG_DER[keyType] !== sigAlgHex) throw new CmsError(`unsupported signature algorithm for an ${keyType.toUpperCase()} key (expected ${keyType === 'rsa' ? 'rsaEncryption' : 'ecdsa-with-SHA256'})`);
 

@@ -3,6 +3,7 @@
 // own CMS signature, the TSA certificate's binding). The TSA's certificate path is validated by
 // x509-path.ts against --tsa-trust; this module only says what the token proves.
 import { createRequire } from 'node:module';
+import { keyPolicyProblem } from '../verify/key-policy.js';
 import { createHash, randomBytes, verify as cryptoVerify, X509Certificate } from 'node:crypto';
 import type forgeNs from 'node-forge';
 
@@ -195,6 +196,8 @@ export function checkTimestampToken(token: Buffer, signatureValue: Buffer, extra
       return out;
     }
     out.tsaCert = tsa;
+    const weakKey = keyPolicyProblem(tsa);
+    if (weakKey) out.problems.push(`the TSA certificate: ${weakKey}`);
     let md: Buffer | undefined;
     let bound = false;
     const tsaHash = (alg: string) => createHash(alg).update(tsa).digest();
