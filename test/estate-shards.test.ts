@@ -107,4 +107,33 @@ describe('shards and merge', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/sha256 does not match/);
   });
+
+  // Red team, second round: a shard that speaks for another shard's accounts. Each forged shard is
+  // written with writeBundle, so its hashes are right and only the ownership checks can refuse it.
+  it('refuses a shard whose account-keyed fields or records name accounts or scopes it does not own (exit 2, names the shard and the field)', async () => {
+    const s = (k: number) => join(tmp, `shard-${k}`);
+    const base = await readBundle(s(3));
+    const own = base.manifest.accounts[0]!;
+    const foreign = '111100000001';
+    const forged: [string, (b: EvidenceBundle) => void, RegExp][] = [
+      ['accountRegions', (b) => { b.manifest.accountRegions = { [own]: ['us-east-1', 'ap-east-1'], [foreign]: ['us-east-1'] }; }, /shard 3\/3 .*field accountRegions names account 111100000001/],
+      ['regionsNotEnabled', (b) => { b.manifest.regionsNotEnabled = { [foreign]: [{ region: 'ap-east-1', status: 'DISABLED' }] }; }, /shard 3\/3 .*field regionsNotEnabled names account 111100000001/],
+      ['collections', (b) => { b.manifest.collections.push({ ...b.manifest.collections[0]!, account: foreign }); }, /shard 3\/3 .*field collections names account 111100000001/],
+      ['accounts', (b) => { b.manifest.accounts = [foreign, own]; }, /shard 3\/3 .*field accounts: account 111100000001 is also in/],
+      ['records-foreign', (b) => { b.records.push({ ...b.records[0]!, source: { ...b.records[0]!.source, account: foreign } }); }, /shard 3\/3 .*field records: .*is from account 111100000001/],
+      ['records-missing', (b) => { const i = b.records.findIndex((r) => b.manifest.collections.some((c) => c.collector === r.collector && c.records > 0)); b.records.splice(i, 1); }, /shard 3\/3 .*field collections: .* lists \d+ records, its records file holds/],
+    ];
+    expect(base.records.length).toBeGreaterThan(0);
+    for (const [name, forge, msg] of forged) {
+      const b = structuredClone(base);
+      forge(b);
+      const dir = join(tmp, `forged-${name}`);
+      await writeBundle(b, dir);
+      const out = join(tmp, `refused-${name}`);
+      const r = await runCli(['merge', s(1), s(2), dir, '--out', out]);
+      expect(r.code, `${name}: ${r.stderr}`).toBe(2);
+      expect(r.stderr, name).toMatch(msg);
+      await expect(readFile(join(out, 'manifest.json'))).rejects.toThrow();
+    }
+  });
 });

@@ -31,7 +31,7 @@ function openssl(rootPem: string, intermediates: string[], leafPem: string, at: 
     writeFileSync(p, s);
     return p;
   };
-  const args = ['verify', '-x509_strict', '-auth_level', '1', '-attime', String(Math.floor(at.getTime() / 1000)), '-CAfile', f('root.pem', rootPem)];
+  const args = ['verify', '-x509_strict', '-auth_level', '2', '-attime', String(Math.floor(at.getTime() / 1000)), '-CAfile', f('root.pem', rootPem)];
   if (intermediates.length) args.push('-untrusted', f('inter.pem', intermediates.join('')));
   args.push(f('leaf.pem', leafPem));
   const r = spawnSync('openssl', args, { encoding: 'utf8' });
@@ -98,6 +98,35 @@ describe('validatePath agrees with openssl verify -x509_strict', () => {
       { numRuns: 60, seed: 20261129 },
     );
     // the generator must exercise both verdicts, or the property says little
+    expect(valid).toBeGreaterThan(3);
+    expect(invalid).toBeGreaterThan(3);
+  });
+});
+
+describe('the key policy agrees with openssl verify -x509_strict -auth_level 2', () => {
+  it('over random paths whose only flaw can be a weak key (RSA-512 or RSA-1024) anywhere below the anchor', async () => {
+    let valid = 0;
+    let invalid = 0;
+    // undefined: EC P-256; a number: an RSA key of that many bits
+    const keyArb = fc.constantFrom<number | undefined>(undefined, undefined, 1024, 512);
+    await fc.assert(
+      fc.asyncProperty(fc.array(keyArb, { minLength: 0, maxLength: 2 }), keyArb, async (inters, leafKey) => {
+        let issuer = root;
+        const chain: Issued[] = [];
+        for (const [i, bits] of inters.entries()) {
+          issuer = await issue({ name: `Inter ${i}`, ca: true, keyUsage: CA_KU, ...LONG, ...(bits ? { rsaBits: bits } : {}) }, issuer);
+          chain.push(issuer);
+        }
+        const signer = await issue({ name: 'Signer', keyUsage: LEAF_KU, ...LONG, ...(leafKey ? { rsaBits: leafKey } : {}) }, issuer);
+        const judge = openssl(root.pem, chain.map((c) => c.pem).reverse(), signer.pem, AT);
+        const ours = await validatePath({ leaf: signer.der, pool: chain.map((c) => c.der), anchors: [root.der], at: AT, purpose: 'document-signing' });
+        if (judge.ok) valid++;
+        else invalid++;
+        expect({ ok: ours.ok, problems: ours.problems }, `openssl: ${judge.out}`).toMatchObject({ ok: judge.ok });
+        if (!ours.ok) expect(ours.problems.join('\n')).toMatch(/RSA key has (512|1024) bits, below the 2048 the key policy requires/);
+      }),
+      { numRuns: 30, seed: 20261207 },
+    );
     expect(valid).toBeGreaterThan(3);
     expect(invalid).toBeGreaterThan(3);
   });

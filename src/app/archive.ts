@@ -81,6 +81,7 @@ export async function appendBundle(ctx: ProjectContext, bundle: EvidenceBundle, 
 
 export function describeAppend(location: string, o: AppendOutcome): string {
   const e = o.stored.entry;
+  if (o.alreadyArchived) return `run ${e.runId} is already archived as entry ${e.n} of ${location} (bundle sha256 ${e.bundle}); nothing appended`;
   return `archived run ${e.runId} as entry ${e.n} of ${location}\nhead ${formatHead({ sha256: o.stored.sha256, n: e.n })}`;
 }
 

@@ -1,7 +1,7 @@
 // `history`: the runs of a period read from the archive, with per-control status counts and
 // exceptions, from the results stored when each run was archived.
 import { isDate } from '../archive/days.js';
-import { openArchive, type Archive, type ArchiveEntry } from '../archive/index.js';
+import { openArchive, type Archive, type ArchiveEntry, type StoredEntry } from '../archive/index.js';
 import type { Results } from '../engine/results.js';
 import { buildHistory, type HistoryOptions, type RunRef } from '../history/build.js';
 import { historyCsv, historyTable } from '../history/format.js';
@@ -18,10 +18,23 @@ export function parsePeriod(text: string): { start: string; end: string } {
   return { start: m[1]!, end: m[2]! };
 }
 
+/**
+ * The archive's entries, each bundle once: an archive written before appends were deduplicated
+ * may hold a retried job's bundle twice, and one run must never count twice.
+ */
+async function* onceEach(archive: Archive): AsyncGenerator<StoredEntry> {
+  const seen = new Set<string>();
+  for await (const s of archive.entries()) {
+    if (seen.has(s.entry.bundle)) continue;
+    seen.add(s.entry.bundle);
+    yield s;
+  }
+}
+
 /** Every archived run as a reference whose stored results are read only when needed. */
 async function runRefs(archive: Archive): Promise<RunRef[]> {
   const refs: RunRef[] = [];
-  for await (const s of archive.entries()) {
+  for await (const s of onceEach(archive)) {
     const e = s.entry;
     refs.push({
       runId: e.runId, asOf: e.asOf, source: e.source, accounts: e.accounts, regions: e.regions,
@@ -45,7 +58,7 @@ async function reevaluatedRefs(archive: Archive, project: ProjectOptions): Promi
   const { catalogDigest } = await import('./archive.js');
   const ctx = loadProjectContext(project);
   const refs: RunRef[] = [];
-  for await (const s of archive.entries()) {
+  for await (const s of onceEach(archive)) {
     const e: ArchiveEntry = s.entry;
     refs.push({
       runId: e.runId, asOf: e.asOf, source: e.source, accounts: e.accounts, regions: e.regions,

@@ -48,7 +48,8 @@ export const objectKey = (sha256: string) => `${OBJECTS}${sha256}`;
 /** The number in entries/<N>.json, or undefined for any other name. */
 export function entryNumber(key: string): number | undefined {
   const m = /^entries\/(\d{8,})\.json$/.exec(key);
-  return m ? Number(m[1]) : undefined;
+  // a number past 2^53 cannot be a position anyone appended to: a foreign name, not a loop bound
+  return m && Number.isSafeInteger(Number(m[1])) ? Number(m[1]) : undefined;
 }
 
 export function entryBytes(entry: ArchiveEntry): Buffer {

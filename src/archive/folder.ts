@@ -3,7 +3,7 @@
 // taken (so a lost race is seen, never an overwrite), and unlike a plain 'wx' write no reader
 // can ever see a half-written entry. No rename, no lock file; a crashed append leaves at most
 // a file under tmp/, reported as an orphan.
-import { link, mkdir, readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import { link, lstat, mkdir, readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { ArchiveAccessError, type ArchiveStore } from './store.js';
@@ -29,6 +29,33 @@ export class FolderStore implements ArchiveStore {
       if (!forWriting) throw new ArchiveAccessError(`${this.location}: no archive there (the folder does not exist)`);
       await mkdir(this.root, { recursive: true });
     }
+    await this.refuseLinks('');
+  }
+
+  /**
+   * A symbolic link anywhere inside the archive (objects/ pointing elsewhere, one entry linked to
+   * another file) is refused before anything is read or written: through it an append would
+   * write outside the archive, and a reader would trust bytes the archive does not hold.
+   */
+  private async refuseLinks(rel: string): Promise<void> {
+    const dir = rel === '' ? this.root : join(this.root, rel);
+    let items;
+    try {
+      items = await readdir(dir, { withFileTypes: true });
+    } catch (e) {
+      throw new ArchiveAccessError(`${join(this.location, rel)}: cannot list (${errno(e) ?? 'error'})`);
+    }
+    for (const d of items) {
+      const inner = rel === '' ? d.name : `${rel}/${d.name}`;
+      if (d.isSymbolicLink()) throw new ArchiveAccessError(`${join(this.location, inner)}: a symbolic link inside the archive; refused (an archive folder holds only its own files and folders)`);
+      if (d.isDirectory()) await this.refuseLinks(inner);
+    }
+  }
+
+  /** The folder a write goes to is a real folder of the archive, not a link swapped in since open(). */
+  private async realFolder(path: string): Promise<void> {
+    const s = await lstat(path);
+    if (!s.isDirectory()) throw new ArchiveAccessError(`${path}: not a folder of the archive (a symbolic link?); refused`);
   }
 
   private path(key: string): string {
@@ -41,6 +68,8 @@ export class FolderStore implements ArchiveStore {
     const tmp = join(this.root, 'tmp', `${process.pid}-${randomBytes(6).toString('hex')}`);
     await mkdir(dirname(tmp), { recursive: true });
     await mkdir(dirname(final), { recursive: true });
+    await this.realFolder(dirname(tmp));
+    await this.realFolder(dirname(final));
     await writeFile(tmp, bytes, { flag: 'wx' });
     try {
       await link(tmp, final);

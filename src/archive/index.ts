@@ -43,13 +43,40 @@ export interface AppendInput {
 }
 
 export interface AppendOutcome {
+  /** the entry created, or (alreadyArchived) the entry that already holds this bundle */
   stored: StoredEntry;
   /** entries another writer created first while this one was appending */
   lostRaces: number;
+  /** the bundle's sha256 was already in the chain: nothing was appended (a retried CI job) */
+  alreadyArchived?: boolean;
 }
 
+/** entries read at once when looking for a bundle already in the chain (S3: one round trip each) */
+const READS_IN_FLIGHT = 16;
+
 export class Archive {
+  /** bundle sha256 -> the first entry holding it, for the entries read so far (appends in one process read each entry once) */
+  private readonly bundles = new Map<string, StoredEntry>();
+  private readonly entriesRead = new Set<string>();
+
   constructor(readonly store: ArchiveStore) {}
+
+  /** The entry already holding this bundle, if any; reads only entries this process has not read yet. */
+  private async entryWithBundle(bundleSha: string): Promise<StoredEntry | undefined> {
+    const keys = (await this.entryKeys()).filter((k) => !this.entriesRead.has(k));
+    for (let i = 0; i < keys.length; i += READS_IN_FLIGHT) {
+      const batch = keys.slice(i, i + READS_IN_FLIGHT);
+      const read = await Promise.all(batch.map(async (key) => ({ key, bytes: await this.store.get(key) })));
+      for (const { key, bytes } of read) {
+        this.entriesRead.add(key);
+        const entry = bytes ? parseEntry(bytes) : 'unreadable';
+        // a malformed entry is `archive verify`'s to report; it holds no bundle we could match
+        if (typeof entry === 'string' || !bytes) continue;
+        if (!this.bundles.has(entry.bundle)) this.bundles.set(entry.bundle, { key, sha256: sha256Of(bytes), entry });
+      }
+    }
+    return this.bundles.get(bundleSha);
+  }
 
   get location(): string {
     return this.store.location;
@@ -60,6 +87,9 @@ export class Archive {
     const manifestFile = input.files.find((f) => f.path === MANIFEST_FILE);
     if (!manifestFile) throw new ArchiveAccessError('the bundle has no manifest.json');
     const manifest = JSON.parse(Buffer.from(manifestFile.bytes).toString('utf8')) as Manifest & Record<string, unknown>;
+    const bundleSha = sha256Of(manifestFile.bytes);
+    const already = await this.entryWithBundle(bundleSha);
+    if (already) return { stored: already, lostRaces: 0, alreadyArchived: true };
     for (const f of input.files) await this.store.create(objectKey(sha256Of(f.bytes)), f.bytes);
     const resultsSha = sha256Of(input.results);
     await this.store.create(objectKey(resultsSha), input.results);
@@ -76,7 +106,7 @@ export class Archive {
       accounts: [...manifest.accounts],
       regions: [...manifest.regions],
       ...(shard ? { shard } : {}),
-      bundle: sha256Of(manifestFile.bytes),
+      bundle: bundleSha,
       results: resultsSha,
       catalog: input.catalog,
     };
@@ -90,6 +120,11 @@ export class Archive {
       // Another writer took N+1: chain onto its entry (complete once visible) and try N+2.
       const theirs = await this.store.get(key);
       if (!theirs) throw new ArchiveAccessError(`${this.location}: ${key} exists but cannot be read`);
+      // the winner may be a retry of this very bundle: then it is archived, once
+      const theirEntry = parseEntry(theirs);
+      if (typeof theirEntry !== 'string' && theirEntry.bundle === bundleSha) {
+        return { stored: { key, sha256: sha256Of(theirs), entry: theirEntry }, lostRaces: lost + 1, alreadyArchived: true };
+      }
       previous = sha256Of(theirs);
       n += 1;
     }

@@ -15,7 +15,26 @@ interface ArchiveView {
   entryKeys(): Promise<string[]>;
 }
 
-type ProblemKind = 'removed' | 'reordered' | 'altered' | 'missing-object' | 'truncated' | 'foreign';
+type ProblemKind = 'removed' | 'reordered' | 'altered' | 'missing-object' | 'truncated' | 'foreign' | 'malformed';
+
+/** The files a stored bundle manifest lists, or what is wrong with it (its hash may hold: whoever wrote it chose the bytes). */
+function bundleFilesOf(bytes: Buffer): Manifest['files'] | string {
+  let m: unknown;
+  try {
+    m = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return 'is not JSON';
+  }
+  if (!m || typeof m !== 'object' || Array.isArray(m)) return 'is not a JSON object';
+  const files = (m as { files?: unknown }).files;
+  if (!Array.isArray(files)) return 'has no list of files';
+  for (const f of files as unknown[]) {
+    if (!f || typeof f !== 'object') return 'lists a file that is not an object';
+    const { path, sha256 } = f as { path?: unknown; sha256?: unknown };
+    if (typeof path !== 'string' || typeof sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(sha256)) return 'lists a file without a path and a sha256';
+  }
+  return files as Manifest['files'];
+}
 
 interface VerifyProblem {
   /** the entry position the problem is at (0: the archive as a whole) */
@@ -40,6 +59,9 @@ export interface VerifyReport {
   firstAsOf?: string;
   lastAsOf?: string;
 }
+
+/** a run of missing positions at least this long is reported as one problem, not one per position */
+const MISSING_ONE_BY_ONE = 16;
 
 /** reads in flight at once: S3 answers each in tens of milliseconds, a folder at once */
 const READS_IN_FLIGHT = 16;
@@ -93,8 +115,11 @@ export async function verifyArchive(archive: ArchiveView, opts: VerifyOptions): 
     if (b !== 'ok') {
       out.push({ position: p, kind: b === 'missing' ? 'missing-object' : 'altered', message: `entry ${p} (run ${e.runId}): its bundle manifest ${e.bundle} is ${b}` });
     } else {
-      const manifest = JSON.parse((await limit(() => store.get(objectKey(e.bundle))))!.toString('utf8')) as Manifest;
-      const files = manifest.files ?? [];
+      const files = bundleFilesOf((await limit(() => store.get(objectKey(e.bundle))))!);
+      if (typeof files === 'string') {
+        out.push({ position: p, kind: 'malformed', message: `entry ${p} (run ${e.runId}): its bundle manifest ${e.bundle} ${files}` });
+        return out;
+      }
       for (const f of files) referenced.add(f.sha256);
       const verdicts = await Promise.all(files.map((f) => objectOk(f.sha256)));
       files.forEach((f, i) => {
@@ -107,15 +132,26 @@ export async function verifyArchive(archive: ArchiveView, opts: VerifyOptions): 
   };
   const asOfs: string[] = [];
 
-  for (let p = 1; p <= last; p++) {
-    const r = read.get(p);
-    if (!r) {
-      problems.push({
-        position: p, kind: numbersInside.has(p) ? 'reordered' : 'removed',
-        message: numbersInside.has(p) ? `entry ${p} is stored under another position` : `entry ${p} is missing: removed from the chain`,
-      });
-      continue;
+  // Linear in the entries present: positions are visited in order, and a run of missing
+  // positions is one problem however long (an absurd entry number is not a loop to it).
+  const present = [...read.keys()].sort((a, b) => a - b);
+  const missingRun = (from: number, to: number): void => {
+    if (to - from < MISSING_ONE_BY_ONE) {
+      for (let p = from; p <= to; p++) {
+        problems.push({
+          position: p, kind: numbersInside.has(p) ? 'reordered' : 'removed',
+          message: numbersInside.has(p) ? `entry ${p} is stored under another position` : `entry ${p} is missing: removed from the chain`,
+        });
+      }
+    } else {
+      problems.push({ position: from, kind: 'removed', message: `entries ${from}..${to} are missing: removed from the chain, or entry ${to + 1} is numbered out of sequence` });
     }
+  };
+  let expectedNext = 1;
+  for (const p of present) {
+    if (p > expectedNext) missingRun(expectedNext, p - 1);
+    expectedNext = p + 1;
+    const r = read.get(p)!;
     if (typeof r.entry === 'string') {
       problems.push({ position: p, kind: 'altered', message: `entry ${p}: ${r.entry}` });
       continue;
@@ -148,13 +184,18 @@ export async function verifyArchive(archive: ArchiveView, opts: VerifyOptions): 
     objectProblems.set(p, pending);
   }
   // chain problems of a position first, then its objects', positions in order
-  const chain = problems.splice(0);
-  for (let p = 0; p <= last; p++) {
-    problems.push(...chain.filter((x) => x.position === p));
+  const chainAt = new Map<number, VerifyProblem[]>();
+  for (const x of problems.splice(0)) {
+    const list = chainAt.get(x.position);
+    if (list) list.push(x);
+    else chainAt.set(x.position, [x]);
+  }
+  const positions = [...new Set([...chainAt.keys(), ...objectProblems.keys()])].sort((a, b) => a - b);
+  for (const p of positions) {
+    problems.push(...(chainAt.get(p) ?? []));
     const objects = objectProblems.get(p);
     if (objects) problems.push(...(await objects));
   }
-  problems.push(...chain.filter((x) => x.position > last));
 
   const lastRead = read.get(last);
   const head: Head | null = last > 0 && lastRead ? { n: last, sha256: lastRead.sha256 } : null;

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { accountsDigest } from '../aws/estate.js';
 import { tempSibling } from '../util/atomic.js';
 import { BundleError, fileChanged, manifestBytes, readManifestOf, recordsPath, MANIFEST_FILE } from './bundle.js';
@@ -24,6 +25,76 @@ interface ShardManifest {
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const sha256 = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
+
+/**
+ * A shard speaks only for its own accounts: every account-keyed field names only accounts the
+ * shard lists, and every account is in exactly one shard. Without this a shard could overwrite
+ * another shard's `accountRegions` (one region instead of five) and hide that account's evidence.
+ */
+function checkShardsOwnTheirAccounts(shards: readonly ShardManifest[]): void {
+  const owner = new Map<string, ShardManifest>();
+  for (const s of shards) {
+    const k = `shard ${s.manifest.shard!.k}/${s.manifest.shard!.n} (${s.dir})`;
+    const own = new Set(s.manifest.accounts);
+    if (own.size !== s.manifest.accounts.length) throw new BundleError(`merge: ${k}: field accounts lists an account twice`);
+    for (const a of own) {
+      const other = owner.get(a);
+      if (other) throw new BundleError(`merge: ${k}: field accounts: account ${a} is also in ${other.dir}; each account must be in exactly one shard`);
+      owner.set(a, s);
+    }
+    const foreign = (field: string, names: Iterable<string>): void => {
+      for (const a of names) if (!own.has(a)) throw new BundleError(`merge: ${k}: field ${field} names account ${a}, which is not one of the shard's own accounts`);
+    };
+    foreign('accountRegions', Object.keys(s.manifest.accountRegions ?? {}));
+    foreign('regionsNotEnabled', Object.keys(s.manifest.regionsNotEnabled ?? {}));
+    foreign('collections', s.manifest.collections.map((c) => c.account));
+  }
+}
+
+/** What a shard's records must agree with: its ok collections and their record counts. */
+class RecordCheck {
+  private readonly expected = new Map<string, number>();
+  private readonly seen = new Map<string, number>();
+  constructor(private readonly shard: ShardManifest) {
+    for (const c of shard.manifest.collections) {
+      if (c.status !== 'ok' && c.records === 0) continue;
+      const key = `${c.collector}\u0000${c.account}\u0000${c.region}`;
+      this.expected.set(key, (this.expected.get(key) ?? 0) + c.records);
+    }
+  }
+  private where(): string {
+    return `merge: shard ${this.shard.manifest.shard!.k}/${this.shard.manifest.shard!.n} (${this.shard.dir})`;
+  }
+  /** One line of records/<collector>.jsonl. */
+  line(collector: string, text: string, lineNo: number): void {
+    let r: { collector?: unknown; source?: { account?: unknown; region?: unknown } };
+    try {
+      r = JSON.parse(text) as typeof r;
+    } catch {
+      throw new BundleError(`${this.where()}: field records: records/${collector}.jsonl:${lineNo} is not JSON`);
+    }
+    const account = r?.source?.account;
+    const region = r?.source?.region;
+    if (r?.collector !== collector || typeof account !== 'string' || typeof region !== 'string') {
+      throw new BundleError(`${this.where()}: field records: records/${collector}.jsonl:${lineNo} is not a ${collector} record with a source account and region`);
+    }
+    const key = `${collector}\u0000${account}\u0000${region}`;
+    if (!this.expected.has(key)) {
+      throw new BundleError(`${this.where()}: field records: records/${collector}.jsonl:${lineNo} is from account ${account} region ${region}, which the shard's collections do not list for ${collector}`);
+    }
+    this.seen.set(key, (this.seen.get(key) ?? 0) + 1);
+  }
+  /** After every file: each collection holds as many records as it says. */
+  finish(): void {
+    for (const [key, n] of this.expected) {
+      const got = this.seen.get(key) ?? 0;
+      if (got !== n) {
+        const [collector, account, region] = key.split('\u0000');
+        throw new BundleError(`${this.where()}: field collections: ${collector} in account ${account} region ${region} lists ${n} records, its records file holds ${got}`);
+      }
+    }
+  }
+}
 
 /** Checks the shards belong together and are complete; returns them in K order and the merged manifest (files empty). */
 function mergeManifests(shards: readonly ShardManifest[]): { ordered: ShardManifest[]; manifest: Manifest } {
@@ -59,6 +130,7 @@ function mergeManifests(shards: readonly ShardManifest[]): { ordered: ShardManif
   if (missing.length > 0) throw new BundleError(`merge: shard${missing.length > 1 ? 's' : ''} ${missing.map((k) => `${k}/${f.n}`).join(', ')} missing`);
 
   const ordered = [...byK.entries()].sort(([a], [b]) => a - b).map(([, s]) => s);
+  checkShardsOwnTheirAccounts(ordered);
   const manifests = ordered.map((s) => s.manifest);
   const accounts = [...new Set(manifests.flatMap((m) => m.accounts))].sort();
   if (accounts.length !== f.accounts || accountsDigest(accounts) !== f.accountsSha256) {
@@ -125,6 +197,7 @@ export async function mergeShardDirs(dirs: readonly string[], out: string): Prom
     for (const c of manifest.collections) if (c.status === 'ok') collectors.add(c.collector);
     for (const s of ordered) for (const f of s.manifest.files) collectors.add(f.path.replace(/^records\/|\.jsonl$/g, ''));
     const files: ManifestFile[] = [];
+    const checks = new Map(ordered.map((s) => [s, new RecordCheck(s)]));
     for (const collector of [...collectors].sort()) {
       const path = recordsPath(collector);
       const merged = createHash('sha256');
@@ -137,9 +210,16 @@ export async function mergeShardDirs(dirs: readonly string[], out: string): Prom
           if (!f) continue;
           const src = join(s.dir, path);
           const own = createHash('sha256');
+          const check = checks.get(s)!;
           let n = 0;
+          const utf8 = new StringDecoder('utf8');
+          let rest = '';
+          let lineNo = 0;
           try {
             for await (const chunk of createReadStream(src) as AsyncIterable<Buffer>) {
+              const lines = (rest + utf8.write(chunk)).split('\n');
+              rest = lines.pop()!;
+              for (const l of lines) if (l !== '') check.line(collector, l, ++lineNo);
               own.update(chunk);
               merged.update(chunk);
               n += chunk.length;
@@ -150,6 +230,8 @@ export async function mergeShardDirs(dirs: readonly string[], out: string): Prom
             throw err;
           }
           if (n !== f.bytes || own.digest('hex') !== f.sha256) throw fileChanged(src);
+          rest += utf8.end();
+          if (rest !== '') check.line(collector, rest, ++lineNo);
           records += f.records ?? 0;
           size += n;
         }
@@ -158,6 +240,7 @@ export async function mergeShardDirs(dirs: readonly string[], out: string): Prom
       }
       files.push({ path, sha256: merged.digest('hex'), bytes: size, records });
     }
+    for (const c of checks.values()) c.finish();
     manifest.files = files;
     await writeFile(join(tmp, MANIFEST_FILE), manifestBytes(manifest));
     await mkdir(dirname(target), { recursive: true });

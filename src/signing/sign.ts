@@ -3,6 +3,7 @@
 // PKCS#12 file (RSA) or a key held in AWS KMS (RemoteKey, kms-signer.ts); the signer's chain
 // and any revocation data travel in the signature, and a TSA may timestamp it.
 // node-forge and @signpdf are loaded on first use so that CLI start-up stays fast.
+import { keyPolicyProblem } from '../verify/key-policy.js';
 import { generateKeyPairSync, createHash, createPrivateKey, sign as cryptoSign, X509Certificate, type KeyObject } from 'node:crypto';
 import type forgeNs from 'node-forge';
 import { forge } from '../util/forge.js';
@@ -229,6 +230,9 @@ async function resolveKey(input: SignerInput): Promise<ResolvedKey> {
     const rsa = p12.key;
     key = { type: 'rsa', sign: async (tbs) => cryptoSign('sha256', tbs, rsa) };
   }
+  // the verifier's key policy, applied before anything is signed: a pack no verifier accepts is not a pack
+  const weak = keyPolicyProblem(certDer);
+  if (weak) throw new SigningError(`the signing certificate: ${weak}`);
   return { key, certDer, chain: chainOf(certDer, [...candidates, ...pemBlocks(input.chainPem ?? '')]) };
 }
 
@@ -295,9 +299,9 @@ export interface DemoSigner {
  * A self-signed RSA-2048 certificate and key, for demos and tests only. The key pair comes
  * from node:crypto (fast); forge writes the certificate and the PKCS#12.
  */
-export function makeDemoSigner(opts: { commonName: string; organisation?: string; notBefore?: Date; years?: number }): DemoSigner {
+export function makeDemoSigner(opts: { commonName: string; organisation?: string; notBefore?: Date; years?: number; keyBits?: number }): DemoSigner {
   const f = forge();
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: opts.keyBits ?? 2048 });
   const key = f.pki.privateKeyFromPem(privateKey.export({ type: 'pkcs1', format: 'pem' }).toString());
   const cert = f.pki.createCertificate();
   cert.publicKey = f.pki.setRsaPublicKey(key.n, key.e);

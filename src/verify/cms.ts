@@ -3,6 +3,7 @@
 // certificate's public key. node-forge's ASN.1 parser walks the DER; node:crypto does the
 // cryptography (node-forge cannot verify PKCS#7 signatures itself).
 // node-forge is loaded on first use, as in sign.ts.
+import { keyPolicyProblem } from './key-policy.js';
 import { createHash, verify as cryptoVerify, X509Certificate } from 'node:crypto';
 import type forgeNs from 'node-forge';
 import { forge } from '../util/forge.js';
@@ -237,6 +238,9 @@ export function checkCms(der: Buffer, digestOf: (alg: string) => Buffer, anchors
       out.problems.push(`the signer certificate's public key algorithm is not supported (trustpack signs with RSA or ECDSA P-256 keys)`);
       return out;
     }
+    // the key policy, also without --trust: a 512-bit key proves nothing about who signed
+    const weakKey = keyPolicyProblem(out.signer.raw);
+    if (weakKey) out.problems.push(`the signer certificate: ${weakKey}`);
     checkCertificates(out, anchors);
     if (SIGNATURE_ALG_DER[keyType] !== sigAlgHex) throw new CmsError(`unsupported signature algorithm for an ${keyType.toUpperCase()} key (expected ${keyType === 'rsa' ? 'rsaEncryption' : 'ecdsa-with-SHA256'})`);
 

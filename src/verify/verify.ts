@@ -10,6 +10,7 @@ import { decodedChunks, decodeWhole, HostilePdfError, InflateBudget, LIMITS, lis
 import { attestationAttachmentName, MANIFEST_ATTACHMENT, PERIOD_ATTACHMENT, RESULTS_ATTACHMENT } from '../pack/contract.js';
 import { checkPeriodAttachments } from './period-verify.js';
 import { canonicalJsonOfData, sha256Hex } from '../evidence/canonical.js';
+import { JsonBudget, jsonShapeProblem } from '../verify/json-bounds.js';
 
 export class UnreadablePackError extends Error {
   override name = 'UnreadablePackError';
@@ -208,9 +209,12 @@ async function check(buf: Buffer, opts: VerifyOptions, r: VerifyResult): Promise
   // 3. embedded files against the manifest; findings against the records. Only once the
   // signature holds: a file that fails it is invalid already, and its attachments (a hostile
   // file's compression bombs) need not be read at all.
+  // With --trust, only once the signer is trusted too: anyone can sign a hostile file with a
+  // key of their own, so a signature alone does not earn the cost of reading what it covers.
   const signed = r.coversWholeFile && r.signature.digestMatches && r.signature.signatureValid;
-  if (signed) await checkAttachments(buf, r);
-  else problems.push('the embedded files were not checked: the signature does not hold');
+  if (!signed) problems.push('the embedded files were not checked: the signature does not hold');
+  else if (opts.trustPem !== undefined && !r.trusted) problems.push('the embedded files were not checked: the signer is not trusted');
+  else await checkAttachments(buf, r);
 
   r.valid = problems.length === 0 && signed && (opts.trustPem === undefined || r.trusted);
 }
@@ -291,24 +295,36 @@ function parsePems(pem: string): X509Certificate[] {
 /** The JSON attachments parsed whole may be this large: generous for any real pack, bounded for a hostile one. */
 const jsonCap = (inputBytes: number): number => Math.max(LIMITS.jsonFloor, 4 * inputBytes);
 
+/** A JSON attachment decoded whole, its shape checked against the pack's JSON budget before anyone parses it. */
+async function decodeJson(f: Parameters<typeof decodeWhole>[0], budget: InflateBudget, json: JsonBudget, inputBytes: number): Promise<Buffer> {
+  const bytes = await decodeWhole(f, budget, jsonCap(inputBytes));
+  if (f.name.endsWith('.json')) {
+    const problem = jsonShapeProblem(f.name, bytes, json);
+    if (problem) throw new HostilePdfError(problem);
+  }
+  return bytes;
+}
+
 /** name -> embedded file bytes, each decoded whole within the inflate budget (period packs, verify --archive). */
 export async function readEmbeddedFiles(buf: Buffer): Promise<Map<string, Buffer>> {
   const budget = new InflateBudget(buf.length);
+  const json = new JsonBudget();
   const files = new Map<string, Buffer>();
-  for (const f of await listEmbeddedFiles(buf)) files.set(f.name, await decodeWhole(f, budget, jsonCap(buf.length)));
+  for (const f of await listEmbeddedFiles(buf)) files.set(f.name, await decodeJson(f, budget, json, buf.length));
   return files;
 }
 
 async function checkAttachments(buf: Buffer, r: VerifyResult): Promise<void> {
   const problems = r.problems;
   const budget = new InflateBudget(buf.length);
+  const json = new JsonBudget();
   try {
     const files = await listEmbeddedFiles(buf);
     const byName = new Map(files.map((f) => [f.name, f]));
     if (byName.has(PERIOD_ATTACHMENT)) {
       // a period pack: run manifests named by their sha256, history.json and period.json (all JSON)
       const whole = new Map<string, Buffer>();
-      for (const f of files) whole.set(f.name, await decodeWhole(f, budget, jsonCap(buf.length)));
+      for (const f of files) whole.set(f.name, await decodeJson(f, budget, json, buf.length));
       problems.push(...checkPeriodAttachments(whole).problems);
       for (const [name, bytes] of whole) r.attachments.push({ name, sha256: createHash('sha256').update(bytes).digest('hex'), matchesManifest: true, inManifest: false });
       return;
@@ -318,7 +334,7 @@ async function checkAttachments(buf: Buffer, r: VerifyResult): Promise<void> {
     const manifestFile = byName.get(MANIFEST_ATTACHMENT);
     const resultsFile = byName.get(RESULTS_ATTACHMENT);
     const whole = new Map<string, Buffer>();
-    for (const f of [manifestFile, resultsFile]) if (f) whole.set(f.name, await decodeWhole(f, budget, jsonCap(buf.length)));
+    for (const f of [manifestFile, resultsFile]) if (f) whole.set(f.name, await decodeJson(f, budget, json, buf.length));
 
     let listed = new Map<string, string>();
     const manifestBytes = manifestFile && whole.get(manifestFile.name);

@@ -6,6 +6,7 @@
 import 'reflect-metadata'; // @peculiar/x509 (via tsyringe) needs the Reflect metadata API
 import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
+import { keyPolicyProblem, WEAK_SIGNATURE_ALGORITHMS } from '../verify/key-policy.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
@@ -47,13 +48,7 @@ const STRONG_SIGNATURE_ALGS: Record<string, string> = {
   '1.2.840.10045.4.3.3': 'ecdsa-with-SHA384',
   '1.2.840.10045.4.3.4': 'ecdsa-with-SHA512',
 };
-const WEAK_SIGNATURE_ALGS: Record<string, string> = {
-  '1.2.840.113549.1.1.2': 'md2WithRSAEncryption',
-  '1.2.840.113549.1.1.4': 'md5WithRSAEncryption',
-  '1.2.840.113549.1.1.5': 'sha1WithRSAEncryption',
-  '1.2.840.10045.4.1': 'ecdsa-with-SHA1',
-  '1.2.840.10040.4.3': 'dsa-with-sha1',
-};
+const WEAK_SIGNATURE_ALGS = WEAK_SIGNATURE_ALGORITHMS;
 
 /** Extensions whose meaning this validator applies (or that carry no constraint): a critical one outside this set is refused. */
 const UNDERSTOOD_EXTENSIONS = new Set([
@@ -154,6 +149,10 @@ async function checkPath(path: Cert[], at: Date, purpose: PathPurpose): Promise<
     const c = path[i]!;
     const who = i === 0 ? `the ${purpose === 'timestamping' ? 'TSA' : 'signer'} certificate ${c.subject}` : `the issuer certificate ${c.subject}`;
     const selfIssued = c.subject === c.issuer;
+
+    // the key policy (src/verify/key-policy.ts) holds for every key of the path, the anchor's too
+    const weakKey = keyPolicyProblem(c.der);
+    if (weakKey) problems.push(`${who}: ${weakKey}`);
 
     if (at < c.c.notBefore || at > c.c.notAfter) {
       problems.push(`${who} is not valid at the validation time ${at.toISOString()} (valid ${c.c.notBefore.toISOString()} to ${c.c.notAfter.toISOString()})`);

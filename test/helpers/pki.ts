@@ -22,6 +22,8 @@ export interface CertSpec {
   /** the hash the issuer signs this certificate with */
   hash?: 'SHA-256' | 'SHA-1';
   rsa?: boolean;
+  /** RSA modulus bits (default 2048): weak keys for the key policy's tests */
+  rsaBits?: number;
 }
 
 export interface Issued {
@@ -33,9 +35,9 @@ export interface Issued {
 
 let serial = 1;
 
-async function keyPair(rsa = false): Promise<CryptoKeyPair> {
+async function keyPair(rsa = false, bits = 2048): Promise<CryptoKeyPair> {
   const alg = rsa
-    ? { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }
+    ? { name: 'RSASSA-PKCS1-v1_5', modulusLength: bits, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }
     : { name: 'ECDSA', namedCurve: 'P-256' };
   return await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']);
 }
@@ -49,7 +51,7 @@ export async function publicOnly(spki: Buffer, rsa: boolean): Promise<CryptoKeyP
 
 /** Issues `spec` signed by `issuer` (self-signed when issuer is undefined). */
 export async function issue(spec: CertSpec, issuer?: Issued, keys?: CryptoKeyPair): Promise<Issued> {
-  const own = keys ?? (await keyPair(spec.rsa));
+  const own = keys ?? (await keyPair(spec.rsa || spec.rsaBits !== undefined, spec.rsaBits));
   const signer = issuer?.keys ?? own;
   const extensions: x509.Extension[] = [];
   if (spec.ca !== undefined) extensions.push(new x509.BasicConstraintsExtension(spec.ca, spec.pathLen, true));
