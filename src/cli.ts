@@ -416,7 +416,8 @@ program
   .command('init')
   .description("write ./trustpack.yaml for your organisation: asks on a terminal, else takes the flags")
   .option('--organisation <name>', 'the organisation, printed on the cover of the pack')
-  .option('--regions <list>', 'comma-separated regions where customer data lives', splitList)
+  .option('--regions <list>', 'comma-separated regions to collect and evaluate', splitList)
+  .option('--data-regions', 'customer data lives only in --regions: write them as allowed_regions, the regions the residency controls accept (asked on a terminal)')
   .option('--system-scope <text>', 'the system description: what is in scope, one paragraph')
   .option('--system-description <text>', 'the same as --system-scope')
   .option('--accounts <list>', 'comma-separated in-scope AWS account ids (12 digits)', splitList)
@@ -429,8 +430,8 @@ program
 Never overwrites an existing trustpack.yaml (exit 2). Off a terminal, --organisation and --regions are required.
 Examples:
   $ trustpack init
-  $ trustpack init --organisation "Acme Ltd" --regions eu-west-1,eu-central-1 --param deletion_window_days=30`)
-  .action(async (o: { organisation?: string; regions?: string[]; systemScope?: string; systemDescription?: string; accounts?: string[]; services?: string[]; preparer?: string; reviewer?: string; param?: string[]; controls?: string }) => {
+  $ trustpack init --organisation "Acme Ltd" --regions eu-west-1,eu-central-1 --data-regions --param deletion_window_days=30`)
+  .action(async (o: { organisation?: string; regions?: string[]; dataRegions?: boolean; systemScope?: string; systemDescription?: string; accounts?: string[]; services?: string[]; preparer?: string; reviewer?: string; param?: string[]; controls?: string }) => {
     const { runInit } = await import('./app/init.js');
     const { systemDescription, ...rest } = o;
     const scope = o.systemScope ?? systemDescription;
