@@ -3,6 +3,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { VERSION } from './version.js';
 import { UsageError } from './util/errors.js';
+import { DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMEOUT_SECONDS } from './aws/network-options.js';
 import { frameworkIdList } from './controls/registry/frameworks.js';
 import { OUTPUT_FORMAT_LIST, OUTPUT_FORMATS as FORMATS, type OutputFormat as Format } from './controls/registry/output-formats.js';
 
@@ -142,7 +143,7 @@ CI gates: --fail-on SEVERITY, --no-fail-on-error and --baseline RESULTS.json dec
 exit 1; what they set aside is still printed (stderr) and kept in every output.`;
 
 // ---- collect / evaluate / check ---------------------------------------------------------
-interface CollectFlags extends EstateFlags { regions?: string[]; roleArn?: string[]; profile?: string; out?: string; concurrency?: string; controls?: string; asOf?: string }
+interface CollectFlags extends EstateFlags { regions?: string[]; roleArn?: string[]; profile?: string; out?: string; concurrency?: string; timeout?: string; maxAttempts?: string; controls?: string; asOf?: string }
 
 function collectOptions(cmd: Command): Command {
   return estateOptions(cmd)
@@ -150,6 +151,8 @@ function collectOptions(cmd: Command): Command {
     .option('--role-arn <arn>', 'assume this role for another account (repeatable)', collectRepeat)
     .option('--profile <name>', 'AWS profile (default: the SDK chain: AWS_PROFILE, env keys, SSO, web identity, instance role)')
     .option('--concurrency <n>', 'concurrent API calls across accounts and regions', '8')
+    .option('--timeout <seconds>', `time for one AWS request to be answered (default: ${DEFAULT_TIMEOUT_SECONDS}); a connection gets at most 3 s of it`)
+    .option('--max-attempts <n>', `attempts per AWS call, the first included, riding out throttling and 5xx answers (default: AWS_MAX_ATTEMPTS, else ${DEFAULT_MAX_ATTEMPTS})`)
     .option('--controls <dir>', 'controls folder (collect only what they need)');
 }
 
@@ -520,16 +523,18 @@ program
   .description('merge the shard bundles of one estate (collect --shard K/N) into one bundle')
   .argument('<bundles...>', 'the shard bundle folders, one per K from 1 to N')
   .requiredOption('--out <dir>', 'the merged bundle folder')
+  .option('--force', 'replace an existing non-empty --out folder')
   .addHelpText('after', `
 Every shard's file hashes are checked; every K from 1 to N must be there exactly once, with the
 same account list digest and the same catalog digest. The merged bundle evaluates exactly as an
 unsharded run of the same estate.
-Exit codes: 0 merged, 2 a missing, duplicated or mismatched shard, or an unreadable bundle.
+Exit codes: 0 merged, 2 a missing, duplicated or mismatched shard, an unreadable bundle, or an
+existing non-empty --out without --force.
 Example:
   $ trustpack merge shard-1/ shard-2/ shard-3/ --out evidence/`)
-  .action(async (bundles: string[], o: { out: string }) => {
+  .action(async (bundles: string[], o: { out: string; force?: boolean }) => {
     const { runMerge } = await import('./app/merge.js');
-    const r = await runMerge(bundles, o.out);
+    const r = await runMerge(bundles, o.out, o.force);
     out(r.text);
     process.exitCode = r.exitCode;
   });

@@ -4,7 +4,7 @@
 // It proves the package's `files`, its bin and every path it resolves relative to itself, and
 // that the README's commands are the ones that work. The dependencies come from npm's cache when
 // they are there (--prefer-offline), else from the registry (CI).
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -21,6 +21,22 @@ function ownAccountLines(): string[] {
   expect(marker, 'README: the own-account block is marked').toBeGreaterThan(0);
   const block = /```sh\n([\s\S]*?)```/.exec(readme.slice(marker))![1]!;
   return block.replace(/\\\n/g, ' ').split('\n').map((l) => l.replace(/\s+#.*$/, '').trim()).filter((l) => l !== '' && !l.startsWith('#'));
+}
+
+function shell(script: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['-c', script], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+  });
 }
 
 let sandbox: Awaited<ReturnType<typeof startSandbox>>;
@@ -50,8 +66,9 @@ beforeAll(async () => {
   // one shell, so that `export` carries over; each line's exit code and output kept apart
   codes = [];
   for (const line of ownAccountLines()) {
-    const r = spawnSync('bash', ['-c', `source ./.env 2>/dev/null; ${line}; s=$?; export -p > ./.env; exit $s`], { cwd: work, env, encoding: 'utf8', timeout: 300_000 });
-    codes.push({ line, code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr });
+    // asynchronously: the sandbox answers from this process
+    const r = await shell(`source ./.env 2>/dev/null; ${line}; s=$?; export -p > ./.env; exit $s`, work, env);
+    codes.push({ line, ...r });
   }
 }, 600_000);
 
