@@ -452,17 +452,18 @@ Examples:
 program
   .command('iam-policy')
   .description('print the least-privilege IAM policy (JSON) for a principal, generated from the AWS calls the code declares')
-  .option('--for <principal>', 'member (the read-only role in each account), organization (runs a collection over accounts), archive, signer', 'member')
+  .option('--for <principal>', 'member (the read-only role in each account), organization (runs a collection over accounts), archive (appends to the evidence archive), archive-reader (history, period packs, archive list and verify: no write), signer', 'member')
   .option('--role-name <name>', 'the member role name, for the organization policy\'s sts:AssumeRole resource (default: any role)')
   .option('--bucket <name>', 'the archive bucket (default: any)')
-  .option('--prefix <prefix>', 'the archive prefix in the bucket')
+  .option('--prefix <prefix>', 'the archive prefix in the bucket (s3:ListBucket is then limited to it by an s3:prefix condition)')
   .option('--kms-key-arn <arn>', 'the signing key (default: any)')
-  .option('--explain', 'also list each action with the code that calls it and why')
+  .option('--explain', 'also list each action with the code that calls it and why, on stderr (stdout stays the policy JSON)')
   .addHelpText('after', `
 Examples:
   $ trustpack iam-policy > trustpack-read.json
   $ aws iam create-policy --policy-name trustpack-read --policy-document file://trustpack-read.json
-  $ trustpack iam-policy --for organization --role-name trustpack-audit`)
+  $ trustpack iam-policy --for organization --role-name trustpack-audit
+  $ trustpack iam-policy --for archive-reader --bucket acme-evidence --prefix trustpack/ --explain > archive-read.json`)
   .action(async (o: { for: string; roleName?: string; bucket?: string; prefix?: string; kmsKeyArn?: string; explain?: boolean }) => {
     const { runIamPolicy } = await import('./app/iam-policy.js');
     const r = runIamPolicy({
@@ -470,6 +471,7 @@ Examples:
       ...(o.prefix ? { prefix: o.prefix } : {}), ...(o.kmsKeyArn ? { key: o.kmsKeyArn } : {}), ...(o.explain ? { explain: true } : {}),
     });
     out(r.text);
+    if (r.explain) err(r.explain);
     process.exitCode = r.exitCode;
   });
 

@@ -107,7 +107,8 @@ describe('bad estate input is a usage error (exit 2) naming where', () => {
     await writeFile(join(dir, 'trustpack.yaml'), 'organisation: Example\nregions: [us-east-1, ap-southeast-22]\n');
     const yaml = await runCli(['collect', '--out', join(dir, 'never')], { env, cwd: dir });
     expect(yaml.code).toBe(2);
-    expect(yaml.stderr).toMatch(/trustpack\.yaml: regions: unknown region "ap-southeast-22"; did you mean "ap-southeast-2"\?/);
+    // FILE:LINE:COL, from the one project-file check every command applies
+    expect(yaml.stderr).toMatch(/trustpack\.yaml:2:\d+: regions: unknown region "ap-southeast-22"; did you mean "ap-southeast-2"\? \[region\]/);
   });
 
   it('an unknown but well-formed region is collected with a warning', async () => {
