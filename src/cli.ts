@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { VERSION } from './version.js';
 import { UsageError } from './util/errors.js';
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMEOUT_SECONDS } from './aws/network-options.js';
+import { DEFAULT_MAX_ROWS } from './output/markdown.js';
 import { frameworkIdList } from './controls/registry/frameworks.js';
 import { OUTPUT_FORMAT_LIST, OUTPUT_FORMATS as FORMATS, type OutputFormat as Format } from './controls/registry/output-formats.js';
 
@@ -189,13 +190,14 @@ gateOptions(program.command('evaluate'))
   .addOption(formatOption())
   .option('--output <file>', 'write the results to this file instead of stdout')
   .option('--force', 'replace an existing non-empty --output file')
+  .option('--max-rows <n>', `--format markdown: resource rows in the whole summary, counts always complete (default: ${DEFAULT_MAX_ROWS}; a CI step summary holds at most 1 MiB)`)
   .addHelpText('after', `
 Exit codes: 0 every control passed, is not applicable, waived or attested; 1 a control FAILED or is in ERROR; 2 bad input.
 Examples:
   $ trustpack evaluate --evidence evidence/ --format junit --output results.xml
-  $ trustpack evaluate --evidence evidence/ --framework soc2 --format markdown >> "$GITHUB_STEP_SUMMARY"`)
+  $ trustpack evaluate --evidence evidence/ --framework soc2 --format markdown --max-rows 200 >> "$GITHUB_STEP_SUMMARY"`)
   .addHelpText('after', GATE_HELP)
-  .action(async (o: { evidence: string; framework?: string; format?: Format; output?: string; force?: boolean } & GateFlags, cmd: Command) => {
+  .action(async (o: { evidence: string; framework?: string; format?: Format; output?: string; force?: boolean; maxRows?: string } & GateFlags, cmd: Command) => {
     const { runEvaluate } = await import('./app/evaluate.js');
     const r = await runEvaluate({ ...o, ...gateFlags(o, cmd), ...projectOpts(cmd), log: err, format: o.format ?? defaultFormat(), color: useColor() && !o.output });
     if (r.text) out(r.text);
@@ -210,11 +212,12 @@ gateOptions(collectOptions(program.command('check')))
   .option('--output <file>', 'write the results to this file instead of stdout')
   .option('--out <dir>', 'also keep the evidence bundle in this folder')
   .option('--force', 'replace an existing non-empty --output file or --out folder')
+  .option('--max-rows <n>', `--format markdown: resource rows in the whole summary (default: ${DEFAULT_MAX_ROWS})`)
   .addHelpText('after', `
 Example:
   $ AWS_PROFILE=staging trustpack check --regions eu-central-1`)
   .addHelpText('after', GATE_HELP)
-  .action(async (o: CollectFlags & GateFlags & { framework?: string; format?: Format; output?: string }, cmd: Command) => {
+  .action(async (o: CollectFlags & GateFlags & { framework?: string; format?: Format; output?: string; maxRows?: string }, cmd: Command) => {
     const { runCheck } = await import('./app/collect.js');
     const r = await runCheck({ ...o, ...gateFlags(o, cmd), ...projectOpts(cmd), log: err, tty: Boolean(process.stderr.isTTY), format: o.format ?? defaultFormat(), color: useColor() && !o.output });
     if (r.text) out(r.text);

@@ -7,7 +7,7 @@ import type { EvidenceBundle } from '../evidence/model.js';
 import { COLLECTORS, withDependencies } from '../../collectors/registry.js';
 import { loadProjectContext, type ProjectContext, type ProjectOptions } from './project.js';
 import { makeProgress } from './progress.js';
-import { evaluateAndRender } from './evaluate.js';
+import { evaluateAndRender, parseMaxRows } from './evaluate.js';
 import { checkFramework } from './list.js';
 import { loadGate, type GateOptions } from './gates.js';
 import { UsageError } from './errors.js';
@@ -246,12 +246,13 @@ export async function runCollect(args: CollectArgs): Promise<{ text: string; exi
   }
 }
 
-export async function runCheck(args: CollectArgs & GateOptions & { framework?: string; format: string; output?: string; color: boolean }): Promise<{ text: string; exitCode: number }> {
+export async function runCheck(args: CollectArgs & GateOptions & { framework?: string; format: string; output?: string; color: boolean; maxRows?: string }): Promise<{ text: string; exitCode: number }> {
   if (args.out) checkOutputTarget({ path: args.out, kind: 'folder', option: '--out' }, args.force);
   if (args.output) checkOutputTarget({ path: args.output, kind: 'file', option: '--output' }, args.force);
   networkSettings(args);
   const ctx = loadProjectContext(args);
   checkFramework(args.framework); // an unknown framework is found before the collection, not after
+  parseMaxRows(args.maxRows, args.format);
   const gate = await loadGate(args); // a bad baseline is found before the collection, not after
   const bundle = await collectBundle(args, ctx);
   if (args.out) {
