@@ -12,6 +12,11 @@ function defaultFormat(): Format {
   return process.stdout.isTTY ? 'table' : 'json';
 }
 
+/** The check table fits 120 columns, or the terminal when narrower (titles are cut; json has them whole). */
+function tableWidth(): number {
+  return Math.min(process.stdout.columns || 120, 120);
+}
+
 function useColor(): boolean {
   return Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
 }
@@ -199,7 +204,7 @@ Examples:
   .addHelpText('after', GATE_HELP)
   .action(async (o: { evidence: string; framework?: string; format?: Format; output?: string; force?: boolean; maxRows?: string } & GateFlags, cmd: Command) => {
     const { runEvaluate } = await import('./app/evaluate.js');
-    const r = await runEvaluate({ ...o, ...gateFlags(o, cmd), ...projectOpts(cmd), log: err, format: o.format ?? defaultFormat(), color: useColor() && !o.output });
+    const r = await runEvaluate({ ...o, ...gateFlags(o, cmd), ...projectOpts(cmd), log: err, format: o.format ?? defaultFormat(), color: useColor() && !o.output, width: tableWidth() });
     if (r.text) out(r.text);
     process.exitCode = r.exitCode;
   });
@@ -219,7 +224,7 @@ Example:
   .addHelpText('after', GATE_HELP)
   .action(async (o: CollectFlags & GateFlags & { framework?: string; format?: Format; output?: string; maxRows?: string }, cmd: Command) => {
     const { runCheck } = await import('./app/collect.js');
-    const r = await runCheck({ ...o, ...gateFlags(o, cmd), ...projectOpts(cmd), log: err, tty: Boolean(process.stderr.isTTY), format: o.format ?? defaultFormat(), color: useColor() && !o.output });
+    const r = await runCheck({ ...o, ...gateFlags(o, cmd), ...projectOpts(cmd), log: err, tty: Boolean(process.stderr.isTTY), format: o.format ?? defaultFormat(), color: useColor() && !o.output, width: tableWidth() });
     if (r.text) out(r.text);
     process.exitCode = r.exitCode;
   });

@@ -117,3 +117,26 @@ describe('one denied role', () => {
     expect(r.stdout).toMatch(/111100000002 3 regions \d+ collectors: AccessDenied: .* \(x\d+ collections\)/);
   });
 });
+
+describe('the check table', () => {
+  it('fits 120 columns: titles cut with an ellipsis, whole in --format json', async () => {
+    const env = { ...baseEnv, AWS_ENDPOINT_URL: sample.url };
+    const args = ['check', '--regions', 'us-east-1,eu-central-1', '--out', join(dir, 'table-evidence')];
+    const r = await runCli([...args, '--format', 'table'], { cwd: dir, env });
+    expect(r.code, r.stderr).toBe(1);
+    const table = r.stdout.split('\n\n')[0]!.split('\n');
+    expect(table[0]).toMatch(/^STATUS +CONTROL +SEVERITY +TITLE +FAILING$/);
+    expect(table.length).toBeGreaterThan(20);
+    for (const line of table) expect([...line].length, line).toBeLessThanOrEqual(120);
+    const cut = table.filter((l) => l.includes('…'));
+    expect(cut.length).toBeGreaterThan(0);
+    const json = JSON.parse((await runCli(['evaluate', '--evidence', join(dir, 'table-evidence'), '--format', 'json'], { cwd: dir, env })).stdout) as { controls: { id: string; title: string }[] };
+    for (const line of cut) {
+      const id = line.split(/\s+/)[1]!;
+      const title = json.controls.find((c) => c.id === id)!.title;
+      const shown = /\s{2}(\S.*?…)/.exec(line.slice(line.indexOf(id) + id.length))![1]!;
+      expect(title.startsWith(shown.replace(/^\S+\s+/, '').slice(0, -1))).toBe(true);
+      expect(title.includes('…')).toBe(false);
+    }
+  });
+});

@@ -39,13 +39,15 @@ export function evaluateBundle(ctx: ProjectContext, bundle: EvidenceBundle, fram
 export async function evaluateAndRender(
   ctx: ProjectContext,
   bundle: EvidenceBundle,
-  args: { framework?: string; format: string; output?: string; color: boolean; gate?: Gate; log?: (s: string) => void; maxRows?: string },
+  args: { framework?: string; format: string; output?: string; color: boolean; gate?: Gate; log?: (s: string) => void; maxRows?: string; width?: number },
 ): Promise<{ text: string; exitCode: number }> {
   const maxRows = parseMaxRows(args.maxRows, args.format);
   const results = evaluateBundle(ctx, bundle, args.framework);
   const judged = args.gate ? args.gate.judge(results) : { exitCode: exitCodeOf(results), notes: [] };
   for (const n of judged.notes) args.log?.(n);
-  const text = render(args.format as OutputFormat, results, { color: args.color, bundle, ...(maxRows !== undefined ? { maxRows } : {}) });
+  const text = render(args.format as OutputFormat, results, {
+    color: args.color, bundle, ...(maxRows !== undefined ? { maxRows } : {}), ...(args.width !== undefined ? { width: args.width } : {}),
+  });
   if (args.output) {
     await writeFileAtomic(args.output, text.endsWith('\n') ? text : text + '\n');
     const s = results.summary;
@@ -66,7 +68,7 @@ export function parseMaxRows(text: string | undefined, format: string): number |
   return Number(text);
 }
 
-export async function runEvaluate(args: ProjectOptions & GateOptions & { evidence: string; framework?: string; format: string; output?: string; color: boolean; force?: boolean; maxRows?: string }): Promise<{ text: string; exitCode: number }> {
+export async function runEvaluate(args: ProjectOptions & GateOptions & { evidence: string; framework?: string; format: string; output?: string; color: boolean; force?: boolean; maxRows?: string; width?: number }): Promise<{ text: string; exitCode: number }> {
   if (args.output) checkOutputTarget({ path: args.output, kind: 'file', option: '--output' }, args.force);
   parseMaxRows(args.maxRows, args.format);
   checkFramework(args.framework);
