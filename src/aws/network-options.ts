@@ -50,7 +50,7 @@ export function networkSettings(flags: NetworkFlags, env: NodeJS.ProcessEnv = pr
  * AWS_ENDPOINT_URL and every AWS_ENDPOINT_URL_<SERVICE> must be absolute http(s) URLs: the SDK
  * would otherwise fail each call with "TypeError: Invalid URL" (a scheme left out is the usual slip).
  */
-export function checkEndpointVariables(env: NodeJS.ProcessEnv = process.env): void {
+function checkEndpointVariables(env: NodeJS.ProcessEnv = process.env): void {
   const problems: string[] = [];
   for (const [name, value] of Object.entries(env).sort(([a], [b]) => a.localeCompare(b))) {
     if (name !== 'AWS_ENDPOINT_URL' && !name.startsWith('AWS_ENDPOINT_URL_')) continue;
