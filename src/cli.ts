@@ -3,11 +3,18 @@
 import { Command, CommanderError, Option } from 'commander';
 import { VERSION } from './version.js';
 import { UsageError } from './util/errors.js';
+import { DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMEOUT_SECONDS } from './aws/network-options.js';
+import { DEFAULT_MAX_ROWS } from './output/markdown.js';
 import { frameworkIdList } from './controls/registry/frameworks.js';
 import { OUTPUT_FORMAT_LIST, OUTPUT_FORMATS as FORMATS, type OutputFormat as Format } from './controls/registry/output-formats.js';
 
 function defaultFormat(): Format {
   return process.stdout.isTTY ? 'table' : 'json';
+}
+
+/** The check table fits 120 columns, or the terminal when narrower (titles are cut; json has them whole). */
+function tableWidth(): number {
+  return Math.min(process.stdout.columns || 120, 120);
 }
 
 function useColor(): boolean {
@@ -149,7 +156,7 @@ CI gates: --fail-on SEVERITY, --no-fail-on-error and --baseline RESULTS.json dec
 exit 1; what they set aside is still printed (stderr) and kept in every output.`;
 
 // ---- collect / evaluate / check ---------------------------------------------------------
-interface CollectFlags extends EstateFlags { regions?: string[]; roleArn?: string[]; profile?: string; out?: string; concurrency?: string; controls?: string; asOf?: string }
+interface CollectFlags extends EstateFlags { regions?: string[]; roleArn?: string[]; profile?: string; out?: string; concurrency?: string; timeout?: string; maxAttempts?: string; controls?: string; asOf?: string }
 
 function collectOptions(cmd: Command): Command {
   return estateOptions(cmd)
@@ -157,6 +164,8 @@ function collectOptions(cmd: Command): Command {
     .option('--role-arn <arn>', 'assume this role for another account (repeatable)', collectRepeat)
     .option('--profile <name>', 'AWS profile (default: the SDK chain: AWS_PROFILE, env keys, SSO, web identity, instance role)')
     .option('--concurrency <n>', 'concurrent API calls across accounts and regions', '8')
+    .option('--timeout <seconds>', `time for one AWS request to be answered (default: ${DEFAULT_TIMEOUT_SECONDS}); a connection gets at most 3 s of it`)
+    .option('--max-attempts <n>', `attempts per AWS call, the first included, riding out throttling and 5xx answers (default: AWS_MAX_ATTEMPTS, else ${DEFAULT_MAX_ATTEMPTS})`)
     .option('--controls <dir>', 'controls folder (collect only what they need)');
 }
 
@@ -193,15 +202,16 @@ gateOptions(program.command('evaluate'))
   .addOption(formatOption())
   .option('--output <file>', 'write the results to this file instead of stdout')
   .option('--force', 'replace an existing non-empty --output file')
+  .option('--max-rows <n>', `--format markdown: resource rows in the whole summary, counts always complete (default: ${DEFAULT_MAX_ROWS}; a CI step summary holds at most 1 MiB)`)
   .addHelpText('after', `
 Exit codes: 0 every control passed, is not applicable, waived or attested; 1 a control FAILED or is in ERROR; 2 bad input.
 Examples:
   $ trustpack evaluate --evidence evidence/ --format junit --output results.xml
-  $ trustpack evaluate --evidence evidence/ --framework soc2 --format markdown >> "$GITHUB_STEP_SUMMARY"`)
+  $ trustpack evaluate --evidence evidence/ --framework soc2 --format markdown --max-rows 200 >> "$GITHUB_STEP_SUMMARY"`)
   .addHelpText('after', GATE_HELP)
-  .action(async (o: { evidence: string; framework?: string; format?: Format; output?: string; force?: boolean } & GateFlags, cmd: Command) => {
+  .action(async (o: { evidence: string; framework?: string; format?: Format; output?: string; force?: boolean; maxRows?: string } & GateFlags, cmd: Command) => {
     const { runEvaluate } = await import('./app/evaluate.js');
-    const r = await runEvaluate({ ...o, ...gateFlags(o, cmd), ...projectOpts(cmd), log: err, format: o.format ?? defaultFormat(), color: useColor() && !o.output });
+    const r = await runEvaluate({ ...o, ...gateFlags(o, cmd), ...projectOpts(cmd), log: err, format: o.format ?? defaultFormat(), color: useColor() && !o.output, width: tableWidth() });
     if (r.text) out(r.text);
     process.exitCode = r.exitCode;
   });
@@ -214,13 +224,14 @@ gateOptions(collectOptions(program.command('check')))
   .option('--output <file>', 'write the results to this file instead of stdout')
   .option('--out <dir>', 'also keep the evidence bundle in this folder')
   .option('--force', 'replace an existing non-empty --output file or --out folder')
+  .option('--max-rows <n>', `--format markdown: resource rows in the whole summary (default: ${DEFAULT_MAX_ROWS})`)
   .addHelpText('after', `
 Example:
   $ AWS_PROFILE=staging trustpack check --regions eu-central-1`)
   .addHelpText('after', GATE_HELP)
-  .action(async (o: CollectFlags & GateFlags & { framework?: string; format?: Format; output?: string }, cmd: Command) => {
+  .action(async (o: CollectFlags & GateFlags & { framework?: string; format?: Format; output?: string; maxRows?: string }, cmd: Command) => {
     const { runCheck } = await import('./app/collect.js');
-    const r = await runCheck({ ...o, ...gateFlags(o, cmd), ...projectOpts(cmd), log: err, tty: Boolean(process.stderr.isTTY), format: o.format ?? defaultFormat(), color: useColor() && !o.output });
+    const r = await runCheck({ ...o, ...gateFlags(o, cmd), ...projectOpts(cmd), log: err, tty: Boolean(process.stderr.isTTY), format: o.format ?? defaultFormat(), color: useColor() && !o.output, width: tableWidth() });
     if (r.text) out(r.text);
     process.exitCode = r.exitCode;
   });
@@ -423,7 +434,8 @@ program
   .command('init')
   .description("write ./trustpack.yaml for your organisation: asks on a terminal, else takes the flags")
   .option('--organisation <name>', 'the organisation, printed on the cover of the pack')
-  .option('--regions <list>', 'comma-separated regions where customer data lives', splitList)
+  .option('--regions <list>', 'comma-separated regions to collect and evaluate', splitList)
+  .option('--data-regions', 'customer data lives only in --regions: write them as allowed_regions, the regions the residency controls accept (asked on a terminal)')
   .option('--system-scope <text>', 'the system description: what is in scope, one paragraph')
   .option('--system-description <text>', 'the same as --system-scope')
   .option('--accounts <list>', 'comma-separated in-scope AWS account ids (12 digits)', splitList)
@@ -436,8 +448,8 @@ program
 Never overwrites an existing trustpack.yaml (exit 2). Off a terminal, --organisation and --regions are required.
 Examples:
   $ trustpack init
-  $ trustpack init --organisation "Acme Ltd" --regions eu-west-1,eu-central-1 --param deletion_window_days=30`)
-  .action(async (o: { organisation?: string; regions?: string[]; systemScope?: string; systemDescription?: string; accounts?: string[]; services?: string[]; preparer?: string; reviewer?: string; param?: string[]; controls?: string }) => {
+  $ trustpack init --organisation "Acme Ltd" --regions eu-west-1,eu-central-1 --data-regions --param deletion_window_days=30`)
+  .action(async (o: { organisation?: string; regions?: string[]; dataRegions?: boolean; systemScope?: string; systemDescription?: string; accounts?: string[]; services?: string[]; preparer?: string; reviewer?: string; param?: string[]; controls?: string }) => {
     const { runInit } = await import('./app/init.js');
     const { systemDescription, ...rest } = o;
     const scope = o.systemScope ?? systemDescription;
@@ -455,17 +467,18 @@ Examples:
 program
   .command('iam-policy')
   .description('print the least-privilege IAM policy (JSON) for a principal, generated from the AWS calls the code declares')
-  .option('--for <principal>', 'member (the read-only role in each account), organization (runs a collection over accounts), archive, signer', 'member')
+  .option('--for <principal>', 'member (the read-only role in each account), organization (runs a collection over accounts), archive (appends to the evidence archive), archive-reader (history, period packs, archive list and verify: no write), signer', 'member')
   .option('--role-name <name>', 'the member role name, for the organization policy\'s sts:AssumeRole resource (default: any role)')
   .option('--bucket <name>', 'the archive bucket (default: any)')
-  .option('--prefix <prefix>', 'the archive prefix in the bucket')
+  .option('--prefix <prefix>', 'the archive prefix in the bucket (s3:ListBucket is then limited to it by an s3:prefix condition)')
   .option('--kms-key-arn <arn>', 'the signing key (default: any)')
-  .option('--explain', 'also list each action with the code that calls it and why')
+  .option('--explain', 'also list each action with the code that calls it and why, on stderr (stdout stays the policy JSON)')
   .addHelpText('after', `
 Examples:
   $ trustpack iam-policy > trustpack-read.json
   $ aws iam create-policy --policy-name trustpack-read --policy-document file://trustpack-read.json
-  $ trustpack iam-policy --for organization --role-name trustpack-audit`)
+  $ trustpack iam-policy --for organization --role-name trustpack-audit
+  $ trustpack iam-policy --for archive-reader --bucket acme-evidence --prefix trustpack/ --explain > archive-read.json`)
   .action(async (o: { for: string; roleName?: string; bucket?: string; prefix?: string; kmsKeyArn?: string; explain?: boolean }) => {
     const { runIamPolicy } = await import('./app/iam-policy.js');
     const r = runIamPolicy({
@@ -473,6 +486,7 @@ Examples:
       ...(o.prefix ? { prefix: o.prefix } : {}), ...(o.kmsKeyArn ? { key: o.kmsKeyArn } : {}), ...(o.explain ? { explain: true } : {}),
     });
     out(r.text);
+    if (r.explain) err(r.explain);
     process.exitCode = r.exitCode;
   });
 
@@ -526,16 +540,18 @@ program
   .description('merge the shard bundles of one estate (collect --shard K/N) into one bundle')
   .argument('<bundles...>', 'the shard bundle folders, one per K from 1 to N')
   .requiredOption('--out <dir>', 'the merged bundle folder')
+  .option('--force', 'replace an existing non-empty --out folder')
   .addHelpText('after', `
 Every shard's file hashes are checked; every K from 1 to N must be there exactly once, with the
 same account list digest and the same catalog digest. The merged bundle evaluates exactly as an
 unsharded run of the same estate.
-Exit codes: 0 merged, 2 a missing, duplicated or mismatched shard, or an unreadable bundle.
+Exit codes: 0 merged, 2 a missing, duplicated or mismatched shard, an unreadable bundle, or an
+existing non-empty --out without --force.
 Example:
   $ trustpack merge shard-1/ shard-2/ shard-3/ --out evidence/`)
-  .action(async (bundles: string[], o: { out: string }) => {
+  .action(async (bundles: string[], o: { out: string; force?: boolean }) => {
     const { runMerge } = await import('./app/merge.js');
-    const r = await runMerge(bundles, o.out);
+    const r = await runMerge(bundles, o.out, o.force);
     out(r.text);
     process.exitCode = r.exitCode;
   });

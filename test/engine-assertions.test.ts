@@ -80,6 +80,15 @@ describe('operators', () => {
     expect(run({ not: known }, { A: 2 }).ok).toBe(true);
   });
 
+  it('prints an age near its limit with the precision it was compared with', () => {
+    // 30 days and an hour: more than 30, which "30 days old" would hide
+    const hourPast = new Date(now.getTime() - 30 * 86_400_000 - 3_600_000).toISOString();
+    expect(run({ path: 'T', op: 'newer-than-days', value: 30 }, { T: hourPast }).reason).toBe(`T ${hourPast} is 30.04 days old, more than 30 days`);
+    const minutePast = new Date(now.getTime() - 30 * 86_400_000 - 60_000).toISOString();
+    expect(run({ path: 'T', op: 'newer-than-days', value: 30 }, { T: minutePast }).reason).toBe(`T ${minutePast} is 30.0006 days old, more than 30 days`);
+    expect(run({ path: 'T', op: 'older-than-days', value: 30 }, { T: daysAgo(30) }).reason).toBe(`T ${daysAgo(30)} is 30 days old, expected more than 30 days`);
+  });
+
   it('age operators fail on an unparsable timestamp', () => {
     const r = run({ path: 'T', op: 'newer-than-days', value: 15 }, { T: 'yesterday' });
     expect(r.ok).toBe(false);

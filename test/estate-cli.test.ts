@@ -55,7 +55,9 @@ describe('collect --out streams the records to disk as collections finish', () =
   it('the bundle it renames into place reads back whole and evaluates as check does', async () => {
     const out = join(tmp, 'streamed');
     const c = await runCli(['collect', '--org-role', 'trustpack-audit', '--regions', 'us-east-1', '--out', out], { env, cwd: tmp });
-    expect(c.code, c.stderr).toBe(0);
+    // the estate has keys no role may read: exit 1, as collect's help says, after the bundle is written
+    expect(c.code, c.stderr).toBe(1);
+    expect(c.stdout).toMatch(/\d+ resources could not be read/);
     const bundle = await readBundle(out); // every file's sha256, every record's id
     const m = bundle.manifest;
     expect(m.files.reduce((n, f) => n + (f.records ?? 0), 0)).toBe(bundle.records.length);
@@ -69,6 +71,20 @@ describe('collect --out streams the records to disk as collections finish', () =
     expect(strip(evaluated.stdout)).toEqual(strip(checked.stdout));
     // nothing left beside it
     expect(readdirSync(tmp).filter((n) => n.startsWith('.streamed'))).toEqual([]);
+  });
+
+  it('exits 1 when resources could not be read, after the bundle is written and archived', async () => {
+    const out = join(tmp, 'archived-with-gaps');
+    const archive = join(tmp, 'archive-with-gaps');
+    const c = await runCli(['collect', '--org-role', 'trustpack-audit', '--regions', 'us-east-1', '--out', out, '--archive', archive], { env, cwd: tmp });
+    expect(c.code, c.stderr).toBe(1);
+    expect(c.stdout).toMatch(/\d+ resources could not be read/);
+    expect(c.stdout).toMatch(/archived run .* as entry 1 of/);
+    const bundle = await readBundle(out);
+    expect(bundle.records.some((r) => r.error !== undefined)).toBe(true);
+    const listed = await runCli(['archive', 'list', '--archive', archive, '--format', 'json'], { env, cwd: tmp });
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toContain(bundle.manifest.runId);
   });
 
   it('a run that cannot start leaves nothing at the destination nor beside it', async () => {
@@ -91,7 +107,8 @@ describe('bad estate input is a usage error (exit 2) naming where', () => {
     await writeFile(join(dir, 'trustpack.yaml'), 'organisation: Example\nregions: [us-east-1, ap-southeast-22]\n');
     const yaml = await runCli(['collect', '--out', join(dir, 'never')], { env, cwd: dir });
     expect(yaml.code).toBe(2);
-    expect(yaml.stderr).toMatch(/trustpack\.yaml: regions: unknown region "ap-southeast-22"; did you mean "ap-southeast-2"\?/);
+    // FILE:LINE:COL, from the one project-file check every command applies
+    expect(yaml.stderr).toMatch(/trustpack\.yaml:2:\d+: regions: unknown region "ap-southeast-22"; did you mean "ap-southeast-2"\? \[region\]/);
   });
 
   it('an unknown but well-formed region is collected with a warning', async () => {

@@ -75,6 +75,21 @@ describe('shards and merge', () => {
     expect(evaluated(merged)).toEqual(a);
   });
 
+  it('merge --out into an existing folder: refused without --force (exit 2, untouched), replaced with it', async () => {
+    const out = join(tmp, 'merged-again');
+    const shards = [1, 2, 3].map((k) => join(tmp, `shard-${k}`));
+    await runCli(['merge', ...shards, '--out', out]);
+    await writeFile(join(out, 'note.txt'), 'mine');
+    const refused = await runCli(['merge', ...shards, '--out', out]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`--out ${out}: already exists and is not empty; choose another path, or pass --force to replace it`);
+    expect(await readFile(join(out, 'note.txt'), 'utf8')).toBe('mine');
+    const forced = await runCli(['merge', ...shards, '--out', out, '--force']);
+    expect(forced.code, forced.stderr).toBe(0);
+    await expect(readFile(join(out, 'note.txt'))).rejects.toThrow();
+    expect((await readBundle(out)).manifest.mergedFrom?.map((m) => m.k)).toEqual([1, 2, 3]);
+  });
+
   it('refuses a missing shard, a repeated shard, another estate and another catalog (exit 2, nothing written)', async () => {
     const s = (k: number) => join(tmp, `shard-${k}`);
     const cases: [string[], RegExp][] = [

@@ -111,7 +111,42 @@ describe('trustpack iam-policy', () => {
   it('refuses an unknown principal with exit 2', async () => {
     const r = await runCli(['iam-policy', '--for', 'admin']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('member, organization, archive, signer');
+    expect(r.stderr).toContain('member, organization, archive, archive-reader, signer');
+  });
+
+  it('--explain goes to stderr: `iam-policy --explain > policy.json` is JSON', async () => {
+    const r = await runCli(['iam-policy', '--explain']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).Statement[0].Sid).toBe('TrustpackMemberRead');
+    expect(r.stderr).toContain('why (member):');
+    expect(r.stderr).toMatch(/kms:ListAliases +collectors\/registry\.ts/);
+  });
+
+  it('--for archive-reader: list and get under the prefix, no write; ListBucket limited by an s3:prefix condition', async () => {
+    const r = await runCli(['iam-policy', '--for', 'archive-reader', '--bucket', 'acme-evidence', '--prefix', 'trustpack']);
+    expect(r.code, r.stderr).toBe(0);
+    const p = JSON.parse(r.stdout) as { Statement: { Action: string[]; Resource: string; Condition?: unknown }[] };
+    const actions = p.Statement.flatMap((s) => s.Action);
+    expect(actions.sort()).toEqual(['s3:GetBucketObjectLockConfiguration', 's3:GetObject', 's3:ListBucket']);
+    expect(actions.some((a) => /Put|Delete/.test(a))).toBe(false);
+    const list = p.Statement.find((s) => s.Action.includes('s3:ListBucket'))!;
+    expect(list.Resource).toBe('arn:aws:s3:::acme-evidence');
+    expect(list.Condition).toEqual({ StringLike: { 's3:prefix': ['trustpack/*'] } });
+    expect(p.Statement.find((s) => s.Action.includes('s3:GetObject'))!.Resource).toBe('arn:aws:s3:::acme-evidence/trustpack/*');
+    // the writer's ListBucket carries the same condition; without --prefix the whole bucket is the archive
+    const writer = JSON.parse((await runCli(['iam-policy', '--for', 'archive', '--bucket', 'acme-evidence', '--prefix', 'trustpack/'])).stdout) as typeof p;
+    expect(writer.Statement.find((s) => s.Action.includes('s3:ListBucket'))!.Condition).toEqual({ StringLike: { 's3:prefix': ['trustpack/*'] } });
+    expect(writer.Statement.flatMap((s) => s.Action)).toContain('s3:PutObject');
+    const whole = JSON.parse((await runCli(['iam-policy', '--for', 'archive-reader', '--bucket', 'acme-evidence'])).stdout) as typeof p;
+    expect(whole.Statement.every((s) => s.Condition === undefined)).toBe(true);
+  });
+
+  it('the organization policy notes how the management account itself is read (stderr)', async () => {
+    const r = await runCli(['iam-policy', '--for', 'organization', '--role-name', 'trustpack-audit']);
+    expect(r.code).toBe(0);
+    JSON.parse(r.stdout);
+    expect(r.stderr).toContain('note: --org-role reads the management account');
+    expect(r.stderr).toContain('attach the member policy');
   });
 
   it('the README shows the generated member policy, not a hand-kept list', async () => {

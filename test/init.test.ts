@@ -38,6 +38,19 @@ describe('trustpack init off a terminal', () => {
     expect(readdirSync(dir)).toEqual(['trustpack.yaml']);
   });
 
+  it('--data-regions writes the regions as allowed_regions, the regions the residency controls accept', async () => {
+    const dir = fresh();
+    const r = await runCli(['init', '--organisation', 'Acme', '--regions', 'eu-west-1,eu-central-1', '--data-regions'], { cwd: dir, env: noRegion });
+    expect(r.code, r.stderr).toBe(0);
+    const loaded = loadProject(join(dir, 'trustpack.yaml'), { controls });
+    expect(loaded.problems).toEqual([]);
+    expect(loaded.config.parameters).toEqual({ allowed_regions: ['eu-west-1', 'eu-central-1'] });
+    // without it, the catalog's default stands (a comment to edit)
+    const other = fresh();
+    await runCli(['init', '--organisation', 'Acme', '--regions', 'eu-west-1'], { cwd: other, env: noRegion });
+    expect(loadProject(join(other, 'trustpack.yaml'), { controls }).config.parameters).toBeUndefined();
+  });
+
   it('keeps a value with a newline one value: it never becomes a key of its own', async () => {
     const dir = fresh();
     const r = await runCli(['init', '--organisation', 'Acme\nreviewer: Mallory', '--regions', 'eu-west-1'], { cwd: dir, env: noRegion });
@@ -72,6 +85,8 @@ describe('trustpack init off a terminal', () => {
     [['--organisation', 'Acme', '--regions', 'eu-west-1', '--param', 'allowed_snapshot_accounts=1234'], '"1234" is not a 12-digit AWS account id'],
     [['--organisation', 'Acme', '--regions', 'eu-west-1', '--param', 'retention=3'], '--param retention: no control declares this parameter'],
     [['--organisation', 'Acme', '--regions', 'eu-west-1', '--accounts', '12345'], '--accounts: "12345" is not a 12-digit AWS account id'],
+    // the region check `check` applies: a typo init wrote would be refused by every later command
+    [['--organisation', 'Acme', '--regions', 'eu-wset-1'], '--regions: unknown region "eu-wset-1"; did you mean "eu-west-1"?'],
   ])('bad input %j is exit 2 and writes nothing', async (args, message) => {
     const dir = fresh();
     const r = await runCli(['init', ...args], { cwd: dir, env: noRegion });
@@ -88,14 +103,17 @@ describe('trustpack init on a terminal', () => {
     // answers in the order of the questions; "15 days" is refused and asked again
     const answers: [RegExp, string][] = [
       [/Organisation/, 'Acme Ltd'],
+      // a region typo and a short account id are asked again (with the reason), not the end of the interview
+      [/Regions/, 'eu-wset-1'],
       [/Regions/, 'eu-west-1, us-east-1'],
+      [/kept only in eu-west-1, us-east-1/, 'y'],
       [/System description/, 'Our SaaS platform'],
+      [/account ids/, '12345'],
       [/account ids/, '012345678901'],
       [/services/, ''],
       [/Reviewer/, 'Sam Roe'],
       [/allowed_ca_certificates/, ''],
       [/allowed_min_tls_versions/, ''],
-      [/allowed_regions/, ''],
       [/allowed_snapshot_accounts/, ''],
       [/customer_held_keys/, ''],
       [/customer_held_origins/, ''],
@@ -128,6 +146,9 @@ describe('trustpack init on a terminal', () => {
     expect(next, screen).toBe(answers.length);
     expect(code, screen).toBe(0);
     expect(screen).toContain('should be a whole number of days, 0 or more, got text "15 days"');
+    expect(screen).toContain('unknown region "eu-wset-1"; did you mean "eu-west-1"?');
+    expect(screen).toContain('"12345" is not a 12-digit AWS account id');
+    expect(screen, 'no flag the user never typed').not.toMatch(/--regions|--accounts/);
     const loaded = loadProject(join(dir, 'trustpack.yaml'), { controls });
     expect(loaded.problems).toEqual([]);
     expect(loaded.config).toEqual({
@@ -136,7 +157,7 @@ describe('trustpack init on a terminal', () => {
       system: { scope: 'Our SaaS platform', accounts: ['012345678901'] },
       preparer: 'Jo Doe',
       reviewer: 'Sam Roe',
-      parameters: { deletion_window_days: 20, max_rotation_period_days: 180 },
+      parameters: { allowed_regions: ['eu-west-1', 'us-east-1'], deletion_window_days: 20, max_rotation_period_days: 180 },
     });
     expect(existsSync(join(dir, 'trustpack.yaml'))).toBe(true);
   }, 45_000);
@@ -166,5 +187,41 @@ describe('the project schema', () => {
     const r = loadProject(file);
     expect(r.problems.map((p) => [p.line, p.rule])).toEqual(expect.arrayContaining([[2, 'schema'], [4, 'schema']]));
     expect(r.problems.map((p) => p.message).join('\n')).toContain('must be the path of a PNG or JPEG file');
+  });
+});
+
+// One check of the project file for every command, every problem in one pass: a file with four
+// mistakes of different kinds (a key the schema refuses, a region typo, an unknown parameter, a
+// value of the wrong type) is reported whole by `controls validate --project` and by `check`,
+// which stops before any AWS call (the endpoint is a closed port).
+describe('a project file with four mistakes', () => {
+  const dir = fresh();
+  writeFileSync(join(dir, 'trustpack.yaml'), [
+    'organisation: Acme',
+    'regions: [us-esat-1, eu-central-1]',
+    'colour: blue',
+    'parameters:',
+    '  deletion_window_dayz: 30',
+    '  allowed_snapshot_accounts: ["12345"]', '',
+  ].join('\n'));
+  const expected = [
+    ['trustpack.yaml:2:11:', 'unknown region "us-esat-1"; did you mean "us-east-1"?', '[region]'],
+    ['trustpack.yaml:3:1:', 'unknown key "colour"', '[schema]'],
+    ['trustpack.yaml:5:3:', 'no control declares a parameter "deletion_window_dayz"', '[unknown-parameter]'],
+    ['trustpack.yaml:6:31:', '"12345" is not a 12-digit AWS account id', '[parameter-type]'],
+  ];
+  it.each([
+    [['controls', 'validate', '--project', 'trustpack.yaml']],
+    [['check', '--format', 'json']],
+  ])('%j reports all four at once, exit 2', async (args) => {
+    const r = await runCli(args, { cwd: dir, env: { AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y', AWS_EC2_METADATA_DISABLED: 'true', AWS_REGION: 'us-east-1' } });
+    expect(r.code).toBe(2);
+    for (const parts of expected) {
+      const line = r.stderr.split('\n').find((l) => l.includes(parts[0]!));
+      expect(line, `${parts[0]} in\n${r.stderr}`).toBeDefined();
+      for (const p of parts.slice(1)) expect(line).toContain(p);
+    }
+    expect(r.stderr).toContain('4 problems found');
+    expect(r.stdout).toBe('');
   });
 });

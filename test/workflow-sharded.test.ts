@@ -32,6 +32,19 @@ describe('example sharded estate workflow', () => {
     expect(JSON.stringify(wf)).not.toMatch(/aws-access-key-id|aws-secret-access-key/);
   });
 
+  it('appends the merged bundle (never a shard) to the archive, checked against the previous head', () => {
+    const runs = merge.steps.map((s) => s.run ?? '');
+    const merged = runs.findIndex((r) => r.includes('trustpack merge'));
+    const added = runs.findIndex((r) => /trustpack archive add evidence .*--archive "\$TRUSTPACK_ARCHIVE"/.test(r));
+    const verified = runs.findIndex((r) => r.includes('--expect-head'));
+    expect(merged).toBeGreaterThanOrEqual(0);
+    expect(added).toBeGreaterThan(merged);
+    expect(verified).toBeGreaterThan(added);
+    expect(collect.steps.map((s) => s.run ?? '').join('\n')).not.toContain('--archive');
+    // every markdown summary is capped
+    for (const r of runs.filter((x) => x.includes('--format markdown'))) expect(r).toMatch(/--max-rows \d+/);
+  });
+
   it('pastes no expression or secret into a script: values arrive as environment variables', () => {
     for (const s of Object.values(wf.jobs).flatMap((j) => j.steps)) {
       expect(s.run ?? '').not.toContain('${{');
@@ -42,13 +55,16 @@ describe('example sharded estate workflow', () => {
     const steps = Object.values(wf.jobs).flatMap((j) => j.steps);
     const invocations = steps
       .flatMap((s) => (s.run ?? '').replace(/\\\n/g, ' ').split('\n'))
-      .map((l) => l.match(/npx trustpack ([a-z]+)((?: +[^|>&;]+)*)/))
-      .filter((m): m is RegExpMatchArray => m !== null);
-    expect(invocations.map((m) => m[1])).toEqual(expect.arrayContaining(['collect', 'merge', 'evaluate', 'report']));
+      .map((l) => l.match(/(?:^|[\s'"])trustpack ((?:[a-z]+ )*[a-z]+)((?: +[^|>&;]+)*)/))
+      .filter((m): m is RegExpMatchArray => m !== null)
+      // `archive add evidence`: command words the CLI has, then the bundle argument
+      .map((m) => { const words = m[1]!.split(' '); const n = words[0] === 'archive' ? 2 : 1; return [m[0], words.slice(0, n).join(' '), `${words.slice(n).join(' ')} ${m[2] ?? ''}`] as unknown as RegExpMatchArray; });
+    expect(invocations.map((m) => m[1])).toEqual(expect.arrayContaining(['collect', 'merge', 'archive add', 'archive verify', 'evaluate', 'report']));
+    expect(steps.map((s) => s.run ?? '').join('\n')).not.toMatch(/\bnpx\b/);
     // --project is the program's own option, valid before or after any command
     const global = (await runCli(['--help'])).stdout;
     for (const m of invocations) {
-      const help = await runCli([m[1]!, '--help']);
+      const help = await runCli([...m[1]!.split(' '), '--help']);
       expect(help.code).toBe(0);
       for (const flag of (m[2] ?? '').match(/--[a-z0-9-]+/g) ?? []) expect(help.stdout + global, `${m[1]} ${flag}`).toContain(flag);
     }

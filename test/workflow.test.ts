@@ -16,10 +16,10 @@ const wf = parse(text) as {
   jobs: Record<string, { steps: Step[] }>;
 };
 const steps = Object.values(wf.jobs).flatMap((j) => j.steps);
-/** every `npx trustpack ...` line: the command words, then the rest up to a shell operator */
+/** every `trustpack ...` command line: the command words, then the rest up to a shell operator */
 const invocations = steps
   .flatMap((s) => (s.run ?? '').replace(/\\\n/g, ' ').split('\n'))
-  .map((l) => l.match(/npx trustpack ((?:[a-z]+ )*[a-z]+)((?: +[^|>&;]+)*)/))
+  .map((l) => l.match(/(?:^|[\s'"])trustpack ((?:[a-z]+ )*[a-z]+)((?: +[^|>&;]+)*)/))
   .filter((m): m is RegExpMatchArray => m !== null)
   .map((m) => ({ command: m[1]!.split(' '), rest: m[2] ?? '' }));
 
@@ -33,8 +33,7 @@ describe('example nightly workflow', () => {
   });
 
   it('uploads the pack, the evidence and JUnit results, and writes a job summary', () => {
-    const upload = steps.find((s) => s.uses?.startsWith('actions/upload-artifact'));
-    const paths = String(upload?.with?.path ?? '');
+    const paths = steps.filter((s) => s.uses?.startsWith('actions/upload-artifact')).map((s) => String(s.with?.path ?? '')).join('\n');
     for (const p of ['evidence/', 'evidence-pack.pdf', 'results.junit.xml']) expect(paths).toContain(p);
     expect(steps.some((s) => s.run?.includes('GITHUB_STEP_SUMMARY'))).toBe(true);
   });
@@ -51,8 +50,8 @@ describe('example nightly workflow', () => {
   });
 
   it("runs on the user's own trustpack.yaml, and stops without one", () => {
-    // (the hint to run `npx trustpack init` is a message, not a run)
-    for (const { command, rest } of invocations.filter((i) => i.command[0] !== 'init')) expect(rest, command.join(' ')).toContain('--project trustpack.yaml');
+    // (the hint to run `trustpack init` is a message, not a run; the archive commands read no project file)
+    for (const { command, rest } of invocations.filter((i) => i.command[0] !== 'init' && i.command[0] !== 'archive')) expect(rest, command.join(' ')).toContain('--project trustpack.yaml');
     expect(invocations.some((i) => i.rest.includes('--regions')), 'regions come from trustpack.yaml').toBe(false);
     expect(steps.some((s) => s.run?.includes('test -f trustpack.yaml'))).toBe(true);
   });
@@ -69,18 +68,35 @@ describe('example nightly workflow', () => {
     expect(text).toContain('npm pack');
     expect(text).toMatch(/git\+https:\/\/github\.com\/[^ ]+\.git#v/);
     const install = steps.find((s) => s.run?.includes('TRUSTPACK_PACKAGE'))!;
-    expect(install.run).toContain('npm install --no-save --no-audit --no-fund "$TRUSTPACK_PACKAGE"');
+    expect(install.run).toContain('npm install --global --no-audit --no-fund "$TRUSTPACK_PACKAGE"');
+    // the installed command, never npx (which would fetch whatever public package holds the name)
+    expect(steps.map((s) => s.run ?? '').join('\n')).not.toMatch(/\bnpx\b/);
   });
 
-  // Each step's script under bash -e as Actions runs it, with `npx` replaced by a function that
-  // exits with a chosen code: exit 2 (bad input) must fail every step; exit 1 (controls failed,
-  // evidence missing) only the last one, the gate.
+  it('checks the archive against the previous night\'s head and records tonight\'s as an artifact', () => {
+    const i = steps.findIndex((s) => s.run?.includes('--expect-head'));
+    expect(steps[i]!.run).toContain('${EXPECT_HEAD:+--expect-head "$EXPECT_HEAD"}');
+    expect(steps.findIndex((s) => s.run?.includes('gh run download') && s.run.includes('EXPECT_HEAD='))).toBeLessThan(i);
+    expect(steps.findIndex((s) => s.run?.includes('trustpack collect') && s.run.includes('--archive'))).toBeLessThan(i);
+    const upload = steps.slice(i).find((s) => s.uses?.startsWith('actions/upload-artifact'));
+    expect(upload?.with?.name).toBe('archive-head');
+  });
+
+  it('caps the job summary: every markdown summary has --max-rows', () => {
+    const md = invocations.filter((x) => x.rest.includes('--format markdown'));
+    expect(md.length).toBeGreaterThan(0);
+    for (const x of md) expect(x.rest).toMatch(/--max-rows \d+/);
+  });
+
+  // Each step's script under bash -e as Actions runs it, with `trustpack` replaced by a function
+  // that exits with a chosen code: exit 2 (bad input) must fail every step; exit 1 (controls
+  // failed, evidence missing) only the gate and `archive verify` (a broken chain).
   describe('never swallows exit 2', () => {
-    const scripts = steps.filter((s) => s.run?.includes('npx trustpack'));
+    const scripts = steps.filter((s) => /(^|\s)trustpack [a-z]/m.test(s.run ?? '') && !s.run!.includes('npm '));
     const runStep = (script: string, code: number) => {
       const dir = mkdtempSync(join(tmpdir(), 'tp-wf-'));
       writeFileSync(join(dir, 'trustpack.yaml'), 'organisation: Acme\n');
-      return spawnSync('bash', ['-e', '-c', `npx() { return ${code}; }\n${script}`], {
+      return spawnSync('bash', ['-e', '-c', `trustpack() { return ${code}; }\n${script}`], {
         cwd: dir, encoding: 'utf8',
         env: { PATH: process.env.PATH, RUNNER_TEMP: dir, GITHUB_STEP_SUMMARY: join(dir, 'summary.md'), TRUSTPACK_SIGNING_P12_BASE64: '', TRUSTPACK_SIGNING_PASSPHRASE: 'x' },
       }).status;
@@ -91,7 +107,26 @@ describe('example nightly workflow', () => {
       const last = i === scripts.length - 1;
       const signing = script.includes('trustpack report');
       // report exits 1 only with a gate flag; the gate step must fail on 1; the others go on
-      if (!signing && !script.includes('controls validate')) expect(runStep(script, 1) === 0).toBe(!last);
+      const failsOn1 = last || script.includes('archive verify');
+      if (!signing && !script.includes('controls validate')) expect(runStep(script, 1) === 0).toBe(!failsOn1);
     });
+  });
+});
+
+describe('both example workflows', () => {
+  const files = ['nightly-evidence.yml', 'sharded-estate.yml'].map((f) => [f, readFileSync(join(ROOT, 'examples/github-actions', f), 'utf8')] as const);
+
+  it.each(files)('%s pins every action by commit SHA', (_f, t) => {
+    const parsed = parse(t) as { jobs: Record<string, { steps: Step[] }> };
+    const uses = Object.values(parsed.jobs).flatMap((j) => j.steps).flatMap((s) => (s.uses ? [s.uses] : []));
+    expect(uses.length).toBeGreaterThan(3);
+    for (const u of uses) expect(u).toMatch(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/);
+  });
+
+  it.each(files)('%s lists every variable and secret it reads in its header', (_f, t) => {
+    const header = t.slice(0, t.search(/^name:/m));
+    const names = [...new Set([...t.matchAll(/\b(?:vars|secrets)\.([A-Z0-9_]+)/g)].map((m) => m[1]!))];
+    expect(names.length).toBeGreaterThan(3);
+    for (const n of names) expect(header, n).toMatch(new RegExp(`#.*\\b${n}\\b`));
   });
 });

@@ -6,6 +6,7 @@ import type { EvidenceBundle } from '../evidence/model.js';
 import type { ConfigHistoryStore } from '../../collectors/history/store.js';
 import { loadProjectContext } from './project.js';
 import { collectBundle, type CollectArgs } from './collect.js';
+import { networkSettings } from '../aws/network-options.js';
 import { parseStep, periodTimes, stepTimes } from './as-of.js';
 import { UsageError } from './errors.js';
 
@@ -28,6 +29,7 @@ export interface BackfillOutcome {
 
 export async function runBackfill(args: BackfillArgs, now: Date = new Date()): Promise<BackfillOutcome> {
   if (args.asOf !== undefined) throw new UsageError('backfill: --as-of is for collect; backfill takes --period and --every');
+  networkSettings(args); // before the archive is opened
   const ctx = loadProjectContext(args);
   const period = await periodTimes(args.period);
   const step = parseStep(args.every ?? '1d');

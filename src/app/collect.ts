@@ -7,7 +7,8 @@ import type { EvidenceBundle } from '../evidence/model.js';
 import { COLLECTORS, withDependencies } from '../../collectors/registry.js';
 import { loadProjectContext, type ProjectContext, type ProjectOptions } from './project.js';
 import { makeProgress } from './progress.js';
-import { evaluateAndRender } from './evaluate.js';
+import { evaluateAndRender, parseMaxRows } from './evaluate.js';
+import { checkFramework } from './list.js';
 import { loadGate, type GateOptions } from './gates.js';
 import { UsageError } from './errors.js';
 import { checkOutputTarget } from './output-target.js';
@@ -17,6 +18,7 @@ import { VERSION } from '../version.js';
 import { checkRegionNames, isAllRegions } from '../aws/regions.js';
 import { checkAccountIds, parseShard } from '../aws/estate.js';
 import { catalogDigest } from '../controls/digest.js';
+import { networkSettings } from '../aws/network-options.js';
 import { DEFAULT_PACING, mergePacing, type PacingTable } from '../aws/pacing.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
@@ -32,6 +34,9 @@ export interface CollectArgs extends ProjectOptions {
   rateLimits?: string;
   profile?: string;
   concurrency?: string;
+  /** `--timeout SECONDS` and `--max-attempts N` (src/aws/network-options.ts) */
+  timeout?: string;
+  maxAttempts?: string;
   out?: string;
   /** replace an existing non-empty --out (and --output) */
   force?: boolean;
@@ -101,6 +106,7 @@ export async function collectBundle(args: CollectArgs, ctx: ProjectContext,
   backfill?: { asOf: Date; history: HistoryStores }, spill?: RecordSpill): Promise<EvidenceBundle> {
   const { collectEvidence } = await import('../../collectors/run.js');
   const asOf = backfill?.asOf ?? (args.asOf !== undefined ? (await import('./as-of.js')).parseAsOf(args.asOf) : undefined);
+  const network = networkSettings(args);
   const collectors = collectorsFor(ctx);
   const regions = regionsFor(args, ctx);
   const accounts = Math.max(1, args.roleArn?.length ?? 0);
@@ -125,6 +131,8 @@ export async function collectBundle(args: CollectArgs, ctx: ProjectContext,
       ...(spill ? { spill } : {}),
       collectors,
       concurrency: parseConcurrency(args.concurrency),
+      maxAttempts: network.maxAttempts,
+      requestTimeoutMs: network.requestTimeoutMs,
       ...(asOf ? { asOf } : {}),
       ...(backfill ? { history: backfill.history } : {}),
       onProgress: (e) => progress.onProgress(e),
@@ -143,6 +151,29 @@ function overrideNote(collector: string, code: string | undefined): string {
   return o ? ` (endpoint from ${o.variable}=${o.url})` : '';
 }
 
+/** `failed`: collections that failed plus resources that could not be read (collect exits 1 on either). */
+/**
+ * One line per distinct failure: an account whose role is denied fails every collection of every
+ * region with the same sentence, which is said once with the count and where it happened.
+ */
+function failureLines(failed: EvidenceBundle['manifest']['collections']): string[] {
+  const groups = new Map<string, { first: (typeof failed)[number]; regions: Set<string>; collectors: Set<string>; n: number }>();
+  for (const f of failed) {
+    const key = `${f.account}\u0000${f.error?.code ?? ''}\u0000${f.error?.message ?? ''}\u0000${overrideNote(f.collector, f.error?.code)}`;
+    const g = groups.get(key) ?? { first: f, regions: new Set<string>(), collectors: new Set<string>(), n: 0 };
+    g.regions.add(f.region);
+    g.collectors.add(f.collector);
+    g.n++;
+    groups.set(key, g);
+  }
+  return [...groups.values()].map(({ first: f, regions, collectors, n }) => {
+    const what = `${f.error?.code ?? 'Error'}: ${f.error?.message ?? ''}${overrideNote(f.collector, f.error?.code)}`;
+    if (n === 1) return `  ${f.account} ${f.region} ${f.collector}: ${what}`;
+    const list = (set: Set<string>, noun: string) => (set.size === 1 ? [...set][0]! : `${set.size} ${noun}s`);
+    return `  ${f.account} ${list(regions, 'region')} ${list(collectors, 'collector')}: ${what} (x${n} collections)`;
+  });
+}
+
 function collectionSummary(bundle: EvidenceBundle, recordCount = bundle.records.length): { text: string; failed: number } {
   const failed = bundle.manifest.collections.filter((c) => c.status === 'error');
   const lines = [
@@ -158,14 +189,15 @@ function collectionSummary(bundle: EvidenceBundle, recordCount = bundle.records.
   if (throttles > 0) lines.push(`${throttles} throttled request${throttles === 1 ? '' : 's'} ridden out (see pacing in the manifest)`);
   if (failed.length > 0) {
     lines.push(`${failed.length} collection${failed.length === 1 ? '' : 's'} failed; controls that need them will be in ERROR:`);
-    for (const f of failed) lines.push(`  ${f.account} ${f.region} ${f.collector}: ${f.error?.code ?? 'Error'}: ${f.error?.message ?? ''}${overrideNote(f.collector, f.error?.code)}`);
+    lines.push(...failureLines(failed));
   }
-  return { text: lines.join('\n'), failed: failed.length };
+  return { text: lines.join('\n'), failed: failed.length + unreadable };
 }
 
 export async function runCollect(args: CollectArgs): Promise<{ text: string; exitCode: number }> {
   // output paths are checked before the collection, not after it
   if (args.out) checkOutputTarget({ path: args.out, kind: 'folder', option: '--out' }, args.force);
+  networkSettings(args); // a malformed endpoint or flag is found before anything is opened
   const ctx = loadProjectContext(args);
   // open the archive first: a refused location (a locked bucket without retention) fails before collecting
   const archiving = args.archive ? await import('./archive.js') : undefined;
@@ -214,10 +246,13 @@ export async function runCollect(args: CollectArgs): Promise<{ text: string; exi
   }
 }
 
-export async function runCheck(args: CollectArgs & GateOptions & { framework?: string; format: string; output?: string; color: boolean }): Promise<{ text: string; exitCode: number }> {
+export async function runCheck(args: CollectArgs & GateOptions & { framework?: string; format: string; output?: string; color: boolean; maxRows?: string; width?: number }): Promise<{ text: string; exitCode: number }> {
   if (args.out) checkOutputTarget({ path: args.out, kind: 'folder', option: '--out' }, args.force);
   if (args.output) checkOutputTarget({ path: args.output, kind: 'file', option: '--output' }, args.force);
+  networkSettings(args);
   const ctx = loadProjectContext(args);
+  checkFramework(args.framework); // an unknown framework is found before the collection, not after
+  parseMaxRows(args.maxRows, args.format);
   const gate = await loadGate(args); // a bad baseline is found before the collection, not after
   const bundle = await collectBundle(args, ctx);
   if (args.out) {

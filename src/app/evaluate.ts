@@ -10,6 +10,7 @@ import { COLLECTORS } from '../../collectors/registry.js';
 import { loadProjectContext, type ProjectContext, type ProjectOptions } from './project.js';
 import { checkFramework } from './list.js';
 import { loadGate, type Gate, type GateOptions } from './gates.js';
+import { UsageError } from './errors.js';
 
 /** docs/ARCHITECTURE.md: 1 when any control FAILED or is in ERROR, else 0. */
 function exitCodeOf(results: Results): 0 | 1 {
@@ -38,12 +39,15 @@ export function evaluateBundle(ctx: ProjectContext, bundle: EvidenceBundle, fram
 export async function evaluateAndRender(
   ctx: ProjectContext,
   bundle: EvidenceBundle,
-  args: { framework?: string; format: string; output?: string; color: boolean; gate?: Gate; log?: (s: string) => void },
+  args: { framework?: string; format: string; output?: string; color: boolean; gate?: Gate; log?: (s: string) => void; maxRows?: string; width?: number },
 ): Promise<{ text: string; exitCode: number }> {
+  const maxRows = parseMaxRows(args.maxRows, args.format);
   const results = evaluateBundle(ctx, bundle, args.framework);
   const judged = args.gate ? args.gate.judge(results) : { exitCode: exitCodeOf(results), notes: [] };
   for (const n of judged.notes) args.log?.(n);
-  const text = render(args.format as OutputFormat, results, { color: args.color, bundle });
+  const text = render(args.format as OutputFormat, results, {
+    color: args.color, bundle, ...(maxRows !== undefined ? { maxRows } : {}), ...(args.width !== undefined ? { width: args.width } : {}),
+  });
   if (args.output) {
     await writeFileAtomic(args.output, text.endsWith('\n') ? text : text + '\n');
     const s = results.summary;
@@ -56,8 +60,18 @@ export async function evaluateAndRender(
   return { text, exitCode: judged.exitCode };
 }
 
-export async function runEvaluate(args: ProjectOptions & GateOptions & { evidence: string; framework?: string; format: string; output?: string; color: boolean; force?: boolean }): Promise<{ text: string; exitCode: number }> {
+/** `--max-rows N`: the markdown job summary's resource rows (src/output/markdown.ts). */
+export function parseMaxRows(text: string | undefined, format: string): number | undefined {
+  if (text === undefined) return undefined;
+  if (format !== 'markdown') throw new UsageError(`--max-rows applies to --format markdown (the job summary), not ${format}`);
+  if (!/^\d+$/.test(text.trim()) || Number(text) > 1_000_000) throw new UsageError(`--max-rows must be a whole number from 0, got '${text}'`);
+  return Number(text);
+}
+
+export async function runEvaluate(args: ProjectOptions & GateOptions & { evidence: string; framework?: string; format: string; output?: string; color: boolean; force?: boolean; maxRows?: string; width?: number }): Promise<{ text: string; exitCode: number }> {
   if (args.output) checkOutputTarget({ path: args.output, kind: 'file', option: '--output' }, args.force);
+  parseMaxRows(args.maxRows, args.format);
+  checkFramework(args.framework);
   const ctx = loadProjectContext(args);
   const gate = await loadGate(args);
   const { readBundle } = await import('../evidence/bundle.js');

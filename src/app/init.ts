@@ -11,6 +11,7 @@ import { checkParameterValue, PARAMETER_TYPES, type ParameterType } from '../con
 import { tempSibling } from '../util/atomic.js';
 import { ProblemsError, UsageError } from './errors.js';
 import { loadProjectContext } from './project.js';
+import { regionNameProblem } from '../aws/regions.js';
 
 const PROJECT_FILE_NAME = 'trustpack.yaml';
 
@@ -28,6 +29,8 @@ interface InitArgs {
   /** name=value, repeatable */
   param?: string[];
   controls?: string;
+  /** `--data-regions`: the regions are the only ones where customer data lives (-> allowed_regions) */
+  dataRegions?: boolean;
   /** given when stdin is a terminal: questions for what the flags left out */
   ask?: Ask;
   /** the folder to write trustpack.yaml in (default: the current one) */
@@ -80,55 +83,96 @@ function parseParamFlags(flags: string[], defs: Map<string, ParameterDef>): Reco
 
 const shownDefault = (v: unknown): string => (Array.isArray(v) ? v.join(',') : String(v));
 
+/**
+ * One value, from its flag or (on a terminal) asked until the answer is right. A bad flag is a
+ * usage error naming the flag; a bad answer is asked again with the reason, so nobody loses the
+ * answers before it, and no message names a flag the user never typed.
+ */
+async function obtain<T>(ask: Ask | undefined, q: { question: string; flag: string; given: string | undefined; fallback?: string | undefined },
+  parse: (text: string) => T): Promise<T | undefined> {
+  if (q.given !== undefined) {
+    try {
+      return parse(q.given);
+    } catch (e) {
+      throw new UsageError(`${q.flag}: ${(e as Error).message}`);
+    }
+  }
+  if (!ask) return q.fallback !== undefined && q.fallback !== '' ? parse(q.fallback) : undefined;
+  let problem = '';
+  for (;;) {
+    const a = (await ask(`${problem}${q.question}${q.fallback ? ` [${q.fallback}]` : ''}: `)).trim();
+    const text = a === '' ? q.fallback ?? '' : a;
+    if (text === '') return undefined;
+    try {
+      return parse(text);
+    } catch (e) {
+      problem = `${(e as Error).message}\n`;
+    }
+  }
+}
+
+/** Region names as `check` reads them: the parameter type's form, then the one region-name check. */
+function parseRegions(text: string): string[] {
+  const regions = splitList(text);
+  const problems = checkParameterValue('regions', regions);
+  if (problems.length > 0) throw new Error(problems.map((p) => p.message).join('; '));
+  const bad = regions.map((r) => regionNameProblem(r).problem).filter((p): p is string => p !== undefined);
+  if (bad.length > 0) throw new Error(bad.join('; '));
+  return regions;
+}
+
+function parseAccounts(text: string): string[] {
+  const accounts = splitList(text);
+  const bad = checkParameterValue('account-ids', accounts);
+  if (bad.length > 0) throw new Error(bad.map((p) => p.message).join('; '));
+  return accounts;
+}
+
+function parseYesNo(text: string): boolean {
+  if (/^(y|yes)$/i.test(text)) return true;
+  if (/^(n|no)$/i.test(text)) return false;
+  throw new Error(`answer y or n, got "${text}"`);
+}
+
 async function gather(args: InitArgs, defs: Map<string, ParameterDef>): Promise<Answers> {
   const parameters = parseParamFlags(args.param ?? [], defs);
   const ask = args.ask;
-  const askFor = async (q: string, given: string | undefined, fallback?: string): Promise<string | undefined> => {
-    if (given !== undefined) return given;
-    if (!ask) return fallback;
-    const a = (await ask(fallback ? `${q} [${fallback}]: ` : `${q}: `)).trim();
-    return a === '' ? fallback : a;
-  };
-  let organisation = await askFor('Organisation (printed on the cover of the pack)', args.organisation);
-  while (ask && !organisation) organisation = await askFor('Organisation (required)', undefined);
+  const text = (v: string): string => v;
+  const askFor = (question: string, flag: string, given: string | undefined) => obtain(ask, { question, flag, given }, text);
+  let organisation = await askFor('Organisation (printed on the cover of the pack)', '--organisation', args.organisation);
+  while (ask && !organisation) organisation = await askFor('Organisation (required)', '--organisation', undefined);
   if (!organisation) throw new UsageError('--organisation NAME is required when trustpack init does not run on a terminal');
 
-  const regionText = args.regions ? args.regions.join(',') : await askFor('Regions where customer data lives, comma-separated', undefined, process.env.AWS_REGION);
-  const regions = regionText ? splitList(regionText) : [];
+  const regionQuestion = { question: 'Regions where customer data lives, comma-separated', flag: '--regions', given: args.regions?.join(','), fallback: process.env.AWS_REGION };
+  let regions = await obtain(ask, regionQuestion, parseRegions) ?? [];
+  while (ask && regions.length === 0) regions = await obtain(ask, { ...regionQuestion, question: 'Regions (required)', fallback: undefined }, parseRegions) ?? [];
   if (regions.length === 0) throw new UsageError('--regions r1,r2 is required when trustpack init does not run on a terminal (every region where customer data lives)');
-  const regionProblems = checkParameterValue('regions', regions);
-  if (regionProblems.length > 0) throw new UsageError(`--regions: ${regionProblems.map((p) => p.message).join('; ')}`);
+  // Where data may live is the residency controls' allowed_regions: said once, not typed twice.
+  const allowed = defs.get('allowed_regions');
+  if (allowed && !('allowed_regions' in parameters)) {
+    const only = args.dataRegions ?? (ask
+      ? await obtain(ask, { question: `Is customer data kept only in ${regions.join(', ')}? (they become allowed_regions, which the residency controls check) [y/N]`, flag: '', given: undefined, fallback: 'n' }, parseYesNo)
+      : false);
+    if (only) parameters['allowed_regions'] = regions;
+  }
 
   const system: Answers['system'] = {};
-  const scope = await askFor('System description (what is in scope, one paragraph; empty to skip)', args.systemScope);
+  const scope = await askFor('System description (what is in scope, one paragraph; empty to skip)', '--system-scope', args.systemScope);
   if (scope) system.scope = scope;
-  const accountText = args.accounts ? args.accounts.join(',') : await askFor('In-scope AWS account ids, comma-separated (empty to skip)', undefined);
-  if (accountText) {
-    const accounts = splitList(accountText);
-    const bad = checkParameterValue('account-ids', accounts);
-    if (bad.length > 0) throw new UsageError(`--accounts: ${bad.map((p) => p.message).join('; ')}`);
-    system.accounts = accounts;
-  }
-  const serviceText = args.services ? args.services.join(',') : await askFor('In-scope services, comma-separated (empty to skip)', undefined);
-  if (serviceText) system.services = splitList(serviceText);
-  const preparer = await askFor('Preparer of the pack (name, role; empty to skip)', args.preparer);
-  const reviewer = await askFor('Reviewer of the pack (name, role; empty to skip)', args.reviewer);
+  const accounts = await obtain(ask, { question: 'In-scope AWS account ids, comma-separated (empty to skip)', flag: '--accounts', given: args.accounts?.join(',') }, parseAccounts);
+  if (accounts && accounts.length > 0) system.accounts = accounts;
+  const services = await obtain(ask, { question: 'In-scope services, comma-separated (empty to skip)', flag: '--services', given: args.services?.join(',') }, splitList);
+  if (services && services.length > 0) system.services = services;
+  const preparer = await askFor('Preparer of the pack (name, role; empty to skip)', '--preparer', args.preparer);
+  const reviewer = await askFor('Reviewer of the pack (name, role; empty to skip)', '--reviewer', args.reviewer);
 
   if (ask) {
     for (const [name, def] of defs) {
       if (name in parameters) continue;
       // asked again, with the reason, until the answer fits the type (or is empty: the default)
-      let problem = '';
-      for (;;) {
-        const a = (await ask(`${problem}${name} (${def.description}) [${shownDefault(def.default)}]: `)).trim();
-        if (a === '') break;
-        try {
-          parameters[name] = parseParameterText(name, def, a);
-          break;
-        } catch (e) {
-          problem = `${(e as Error).message}\n`;
-        }
-      }
+      const value = await obtain(ask, { question: `${name} (${def.description}) [${shownDefault(def.default)}]`, flag: `--param ${name}`, given: undefined },
+        (t) => parseParameterText(name, def, t));
+      if (value !== undefined) parameters[name] = value;
     }
   }
   return {

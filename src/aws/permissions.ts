@@ -6,6 +6,7 @@
 // - organization: the identity that runs a collection over several accounts (role assumption,
 //                 organization and region listing);
 // - archive:      the identity that writes to and reads the evidence archive (S3);
+// - archive-reader: whoever only reads it (history, period packs, archive list and verify): no write;
 // - signer:       the identity that signs packs with a key held in KMS.
 //
 // Collectors declare their calls in collectors/registry.ts (`service`, `operations`); every
@@ -13,7 +14,7 @@
 // fails when a call is made against the sandbox, or an SDK command is used in the source, that
 // no declaration covers.
 
-export const PRINCIPAL_KINDS = ['member', 'organization', 'archive', 'signer'] as const;
+export const PRINCIPAL_KINDS = ['member', 'organization', 'archive', 'archive-reader', 'signer'] as const;
 export type PrincipalKind = (typeof PRINCIPAL_KINDS)[number];
 
 export interface PermissionDeclaration {
@@ -26,6 +27,10 @@ export interface PermissionDeclaration {
   why: string;
   /** IAM resource; `{role}`, `{bucket}`, `{prefix}`, `{key}` are filled from iam-policy's flags */
   resource?: string;
+  /** other principal kinds that make the same call (a read the archive's writer and reader both make) */
+  alsoFor?: readonly PrincipalKind[];
+  /** an IAM condition, filled like `resource`; dropped when a placeholder it needs was not given */
+  condition?: Record<string, Record<string, string[]>>;
 }
 
 const DECLARED: readonly PermissionDeclaration[] = [
@@ -69,11 +74,12 @@ const DECLARED: readonly PermissionDeclaration[] = [
   {
     action: 's3:GetBucketObjectLockConfiguration', principal: 'archive', site: 'src/archive/s3.ts',
     why: 'reads the bucket\'s default Object Lock retention, which every archived object is written with',
-    resource: 'arn:aws:s3:::{bucket}',
+    resource: 'arn:aws:s3:::{bucket}', alsoFor: ['archive-reader'],
   },
   {
     action: 's3:ListBucket', principal: 'archive', site: 'src/archive/s3.ts',
-    why: 'lists the archive\'s entries and objects (ListObjectsV2)', resource: 'arn:aws:s3:::{bucket}',
+    why: 'lists the archive\'s entries and objects (ListObjectsV2), under the archive prefix only', resource: 'arn:aws:s3:::{bucket}',
+    alsoFor: ['archive-reader'], condition: { StringLike: { 's3:prefix': ['{prefix}*'] } },
   },
   {
     action: 's3:PutObject', principal: 'archive', site: 'src/archive/s3.ts',
@@ -86,6 +92,7 @@ const DECLARED: readonly PermissionDeclaration[] = [
   {
     action: 's3:GetObject', principal: 'archive', site: 'src/archive/s3.ts',
     why: 'reads entries, stored results and bundles (history, period packs, archive verify)', resource: 'arn:aws:s3:::{bucket}/{prefix}*',
+    alsoFor: ['archive-reader'],
   },
 ];
 
@@ -115,6 +122,7 @@ interface PolicyStatement {
   Effect: 'Allow';
   Action: string[];
   Resource: string | string[];
+  Condition?: Record<string, Record<string, string[]>>;
 }
 
 interface PolicyDocument {
@@ -138,7 +146,7 @@ function fill(resource: string, names: ResourceNames): string {
 }
 
 const SID: Record<PrincipalKind, string> = {
-  member: 'TrustpackMemberRead', organization: 'TrustpackOrganization', archive: 'TrustpackArchive', signer: 'TrustpackSigner',
+  member: 'TrustpackMemberRead', organization: 'TrustpackOrganization', archive: 'TrustpackArchive', 'archive-reader': 'TrustpackArchiveRead', signer: 'TrustpackSigner',
 };
 
 /**
@@ -146,23 +154,43 @@ const SID: Record<PrincipalKind, string> = {
  * sorted, so the same declarations always print the same document.
  */
 export function policyFor(kind: PrincipalKind, declarations: readonly PermissionDeclaration[], names: ResourceNames = {}): PolicyDocument {
-  const byResource = new Map<string, Set<string>>();
+  const groups = new Map<string, { resource: string; condition?: PolicyStatement['Condition']; actions: Set<string> }>();
   for (const d of declarations) {
-    if (d.principal !== kind) continue;
+    if (d.principal !== kind && !d.alsoFor?.includes(kind)) continue;
     const resource = fill(d.resource ?? '*', names);
-    if (!byResource.has(resource)) byResource.set(resource, new Set());
-    byResource.get(resource)!.add(d.action);
+    const condition = d.condition ? fillCondition(d.condition, names) : undefined;
+    const key = JSON.stringify([resource, condition ?? null]);
+    if (!groups.has(key)) groups.set(key, { resource, ...(condition ? { condition } : {}), actions: new Set() });
+    groups.get(key)!.actions.add(d.action);
   }
-  const resources = [...byResource.keys()].sort((a, b) => (a === '*' ? -1 : b === '*' ? 1 : a.localeCompare(b)));
+  const keys = [...groups.keys()].sort((a, b) => {
+    const [ra, rb] = [groups.get(a)!.resource, groups.get(b)!.resource];
+    return ra === rb ? a.localeCompare(b) : ra === '*' ? -1 : rb === '*' ? 1 : ra.localeCompare(rb);
+  });
   return {
     Version: '2012-10-17',
-    Statement: resources.map((resource, i) => ({
-      Sid: `${SID[kind]}${i === 0 ? '' : i + 1}`,
-      Effect: 'Allow',
-      Action: [...byResource.get(resource)!].sort(),
-      Resource: resource,
-    })),
+    Statement: keys.map((key, i) => {
+      const g = groups.get(key)!;
+      return {
+        Sid: `${SID[kind].replace(/-/g, '')}${i === 0 ? '' : i + 1}`,
+        Effect: 'Allow' as const,
+        Action: [...g.actions].sort(),
+        Resource: g.resource,
+        ...(g.condition ? { Condition: g.condition } : {}),
+      };
+    }),
   };
+}
+
+/** A condition's values filled; none when it names the archive prefix and no --prefix was given (the whole bucket is the archive). */
+function fillCondition(condition: Record<string, Record<string, string[]>>, names: ResourceNames): PolicyStatement['Condition'] | undefined {
+  if (JSON.stringify(condition).includes('{prefix}') && !names.prefix) return undefined;
+  const out: Record<string, Record<string, string[]>> = {};
+  for (const [op, keys] of Object.entries(condition)) {
+    out[op] = {};
+    for (const [k, values] of Object.entries(keys)) out[op][k] = values.map((v) => fill(v, names));
+  }
+  return out;
 }
 
 /** The actions of `calls` (`service:Operation`) that no declaration covers. */

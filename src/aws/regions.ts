@@ -49,6 +49,18 @@ function nearRegions(name: string): string[] {
 }
 
 /**
+ * What is wrong with one region name, if anything: a typo of a known region or not a region
+ * name at all (`problem`), or a well-formed name the SDK's data does not know (`unknown`).
+ */
+export function regionNameProblem(name: string): { problem?: string; unknown?: true } {
+  if (KNOWN_REGIONS.has(name)) return {};
+  const near = nearRegions(name.toLowerCase());
+  if (near.length > 0) return { problem: `unknown region "${name}"; did you mean ${near.slice(0, 3).map((r) => `"${r}"`).join(' or ')}?` };
+  if (!WELL_FORMED.test(name)) return { problem: `"${name}" is not an AWS region name (e.g. us-east-1, eu-central-1)` };
+  return { unknown: true };
+}
+
+/**
  * Checks region names as written (`where` names their origin for the message: "--regions",
  * "trustpack.yaml: regions"). Trimmed, deduplicated, in the given order.
  */
@@ -59,18 +71,9 @@ export function checkRegionNames(names: readonly string[], where: string): Check
     const name = raw.trim();
     if (name === '') continue;
     if (regions.includes(name)) continue;
-    if (KNOWN_REGIONS.has(name)) {
-      regions.push(name);
-      continue;
-    }
-    const near = nearRegions(name.toLowerCase());
-    if (near.length > 0) {
-      throw new UsageError(`${where}: unknown region "${name}"; did you mean ${near.slice(0, 3).map((r) => `"${r}"`).join(' or ')}?`);
-    }
-    if (!WELL_FORMED.test(name)) {
-      throw new UsageError(`${where}: "${name}" is not an AWS region name (e.g. us-east-1, eu-central-1)`);
-    }
-    warnings.push(`${where}: region "${name}" is not in the AWS SDK's partition data (newer than this SDK?); collecting from it anyway`);
+    const found = regionNameProblem(name);
+    if (found.problem) throw new UsageError(`${where}: ${found.problem}`);
+    if (found.unknown) warnings.push(`${where}: region "${name}" is not in the AWS SDK's partition data (newer than this SDK?); collecting from it anyway`);
     regions.push(name);
   }
   return { regions, warnings };

@@ -8,12 +8,12 @@ import { Agent as HttpsAgent } from 'node:https';
 import { UsageError } from '../util/errors.js';
 import { adaptiveWithConnectionBudget, CONNECT_TIMEOUT_MS } from './connection.js';
 import { checkRegionNames } from './regions.js';
+import { DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMEOUT_SECONDS } from './network-options.js';
 
 // The SDK warns on every run that its 2027 releases need Node 22; our pins are fine on 20.
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 
-const DEFAULT_MAX_ATTEMPTS = 5;
-const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = DEFAULT_TIMEOUT_SECONDS * 1000;
 
 export interface ClientSettings {
   /** attempts per call, first one included (SDK adaptive retries: back-off + client-side rate limiting) */

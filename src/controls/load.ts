@@ -12,6 +12,7 @@ import { readYaml, type YamlFile } from './read-yaml.js';
 import { schemaProblems } from './schema-problems.js';
 import { validator, type SchemaName } from './schemas.js';
 import { locate, positionOf } from './yaml-locate.js';
+import { regionNameProblem } from '../aws/regions.js';
 
 export interface CatalogOptions {
   /** collector ids from the collector registry */
@@ -231,13 +232,16 @@ export interface LoadedProject {
 
 export function loadProject(file: string, opts: ProjectOptions = {}): LoadedProject {
   const y = readValid(file, 'project');
-  if (!y.valid) return { config: {}, problems: y.problems, checkAgainst: () => [] };
-  const config = y.data as ProjectConfig;
+  // A file the schema refuses is still checked for everything else its shape allows, so that
+  // every mistake is reported in one pass, not one kind per run.
+  const shaped = isObject(y.data) ? (y.data as ProjectConfig) : undefined;
+  const config = y.valid ? (y.data as ProjectConfig) : {};
   const checkAgainst = (controls: readonly Control[]): LoadProblem[] => {
     const problems: LoadProblem[] = [];
+    if (!shaped) return problems;
     const byId = new Map(controls.map((c) => [c.id, c]));
     const allParams = new Set(controls.flatMap((c) => Object.keys(c.parameters ?? {})));
-    for (const [name, value] of Object.entries(config.parameters ?? {})) {
+    for (const [name, value] of Object.entries(isObject(shaped.parameters) ? shaped.parameters : {})) {
       if (!allParams.has(name)) {
         problems.push(at(y, ['parameters', name], 'unknown-parameter', `no control declares a parameter "${name}"`, true));
         continue;
@@ -245,7 +249,8 @@ export function loadProject(file: string, opts: ProjectOptions = {}): LoadedProj
       const types = new Set(controls.flatMap((c) => { const d = c.parameters?.[name]; return d ? [d.type] : []; }));
       for (const type of types) problems.push(...typeProblems(y, ['parameters', name], `parameters.${name}`, type, value));
     }
-    for (const [id, params] of Object.entries(config.control_parameters ?? {})) {
+    for (const [id, params] of Object.entries(isObject(shaped.control_parameters) ? shaped.control_parameters : {})) {
+      if (!isObject(params)) continue;
       const control = byId.get(id);
       if (!control) {
         problems.push(at(y, ['control_parameters', id], 'unknown-parameter', `control_parameters names control "${id}", which is not in the catalog`, true));
@@ -264,8 +269,23 @@ export function loadProject(file: string, opts: ProjectOptions = {}): LoadedProj
     }
     return problems;
   };
-  const problems = [...y.problems, ...(opts.controls ? checkAgainst(opts.controls) : [])];
+  const problems = [...y.problems, ...regionProblems(y, shaped), ...(opts.controls ? checkAgainst(opts.controls) : [])];
   return { config, problems, checkAgainst };
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** `regions:` checked by the one region-name check the command line uses (src/aws/regions.ts). */
+function regionProblems(y: YamlFile, data: ProjectConfig | undefined): LoadProblem[] {
+  if (!data || !Array.isArray(data.regions)) return [];
+  return data.regions.flatMap((name, i) => {
+    if (typeof name !== 'string') return []; // the schema says so
+    const found = regionNameProblem(name.trim());
+    if (!found.problem) return [];
+    const p = at(y, ['regions', i], 'region', `regions: ${found.problem}`);
+    // a name the schema's pattern already refused is reported once
+    return y.problems.some((s) => s.line === p.line && s.col === p.col) ? [] : [p];
+  });
 }
 
 /** A project value checked against its parameter's type, each problem at its own line. */

@@ -41,9 +41,18 @@ export function toTime(v: unknown): number | undefined {
 
 export const DAY_MS = 86_400_000;
 
-/** Whole days unless that would hide the difference from the limit it is compared with. */
+/**
+ * Whole days unless that would hide the difference from the limit it is compared with: then as
+ * many decimals as it takes to show on which side of the limit the age lies ("30.04 days old,
+ * more than 30 days", never "30 days old, more than 30 days").
+ */
 export function showDays(days: number, limit: number): string {
   const whole = Math.floor(days);
   if (whole !== limit && whole !== Math.floor(limit)) return String(whole);
-  return String(Math.floor(days * 10) / 10);
+  for (let decimals = 1; decimals <= 6; decimals++) {
+    const f = 10 ** decimals;
+    const shown = Math.floor(days * f) / f;
+    if (shown !== limit) return shown.toFixed(decimals);
+  }
+  return String(days);
 }

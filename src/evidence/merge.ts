@@ -6,7 +6,7 @@
 // never overlap between shards, and nothing is parsed per record, so a merge costs about what
 // reading and writing the bytes once costs.
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
@@ -181,7 +181,8 @@ function mergeManifests(shards: readonly ShardManifest[]): { ordered: ShardManif
  * On disk: checks every shard's files against its manifest, then writes the merged bundle to a
  * temporary sibling of `out` and renames it (nothing half-written appears at `out`).
  */
-export async function mergeShardDirs(dirs: readonly string[], out: string): Promise<Manifest> {
+/** `replace`: an existing `out` is moved aside and removed once the merged bundle is in place (--force). */
+export async function mergeShardDirs(dirs: readonly string[], out: string, opts: { replace?: boolean } = {}): Promise<Manifest> {
   const shards: ShardManifest[] = [];
   for (const dir of dirs) {
     const { manifest, sha256: manifestSha256 } = await readManifestOf(dir);
@@ -244,7 +245,11 @@ export async function mergeShardDirs(dirs: readonly string[], out: string): Prom
     manifest.files = files;
     await writeFile(join(tmp, MANIFEST_FILE), manifestBytes(manifest));
     await mkdir(dirname(target), { recursive: true });
+    // the final path never holds a mix of the old and the new bundle
+    const old = opts.replace && existsSync(target) ? tempSibling(target) : undefined;
+    if (old) await rename(target, old);
     await rename(tmp, target);
+    if (old) await rm(old, { recursive: true, force: true });
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
     throw err;

@@ -19,6 +19,8 @@ export interface RenderOptions {
   bundle?: EvidenceBundle;
   /** terminal width for the table; the title column is cut to fit */
   width?: number;
+  /** markdown: resource rows in the whole summary (`--max-rows`) */
+  maxRows?: number;
 }
 
 export function render(format: OutputFormat, results: Results, opts: RenderOptions): string {
@@ -27,7 +29,7 @@ export function render(format: OutputFormat, results: Results, opts: RenderOptio
     case 'json': return renderJson(results);
     case 'junit': return renderJunit(results);
     case 'csv': return renderCsv(results);
-    case 'markdown': return renderMarkdown(results);
+    case 'markdown': return renderMarkdown(results, opts.maxRows !== undefined ? { maxRows: opts.maxRows } : {});
     case 'oscal': return `${JSON.stringify(toOscal(results, opts.bundle), null, 2)}\n`;
   }
 }
