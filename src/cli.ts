@@ -5,6 +5,7 @@ import { VERSION } from './version.js';
 import { UsageError } from './util/errors.js';
 import { frameworkIdList } from './controls/registry/frameworks.js';
 import { OUTPUT_FORMAT_LIST, OUTPUT_FORMATS as FORMATS, type OutputFormat as Format } from './controls/registry/output-formats.js';
+import { setNoticeSink } from './app/notices.js';
 
 function defaultFormat(): Format {
   return process.stdout.isTTY ? 'table' : 'json';
@@ -29,6 +30,8 @@ function out(text: string): void {
 function err(text: string): void {
   process.stderr.write(text.endsWith('\n') ? text : text + '\n');
 }
+
+setNoticeSink(err);
 
 const program = new Command();
 program
