@@ -9,6 +9,7 @@ import { globToRegExp } from '../engine/waivers.js';
 import { buildHistory, type RunRef } from '../history/build.js';
 import { frequencyOf, occurrenceId, SampleDraw, SAMPLE_METHOD } from '../history/sample.js';
 import type { HistoryRun } from '../history/model.js';
+import { isOpenStreak } from '../history/streaks.js';
 import {
   bundleAttachmentName, HISTORY_ATTACHMENT, PERIOD_ATTACHMENT, POPULATION_ATTACHMENT,
   type PeriodException, type PeriodPackInput, type PeriodRunRef, type PeriodSample,
@@ -173,7 +174,7 @@ export async function runPeriodReport(args: PeriodReportArgs): Promise<{ text: s
       ...(signer ? { signer } : { unsigned: true }),
     });
     await writeFileAtomic(out, pdf);
-    const open = exceptions.filter((e) => e.resolvedAt === null && !e.gone).length;
+    const open = exceptions.filter(isOpenStreak).length;
     return {
       text: `${signer ? 'signed' : 'UNSIGNED'} period pack: ${out}\n` +
         `${history.runs.length} runs over ${history.days.total} days (${history.days.missing.length} without a run); ` +

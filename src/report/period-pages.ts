@@ -6,6 +6,7 @@ import { fmtTime } from './context.js';
 import type { SignerIdentity } from './sign.js';
 import type { PeriodPackInput } from './period-types.js';
 import type { ControlStatus } from '../engine/results.js';
+import { isOpenStreak } from '../history/streaks.js';
 import { BACKFILL_LEGEND, backfilledRuns, drawRebuiltNote } from './period-backfill.js';
 
 const STATUSES: ControlStatus[] = ['PASS', 'FAIL', 'ERROR', 'WAIVED', 'MANUAL', 'NOT_APPLICABLE'];
@@ -87,7 +88,7 @@ export function drawPeriodSummary(w: Writer, p: PeriodPackInput): void {
       { header: 'Exceptions (open)', width: 82.28 },
     ],
     p.history.controls.map((c) => {
-      const open = c.exceptions.filter((e) => e.resolvedAt === null && !e.gone).length;
+      const open = c.exceptions.filter(isOpenStreak).length;
       return {
         cells: [
           c.id,

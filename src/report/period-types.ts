@@ -17,6 +17,8 @@ export interface PeriodException {
   runs: number;
   waivedRuns: number;
   reason: string;
+  /** set when the streak ended because the finding turned into the other of FAIL and ERROR */
+  endedBy?: 'FAIL' | 'ERROR';
   /** the runs of the streak: observed live, rebuilt from Config history, or both */
   source?: 'live' | 'config-history' | 'mixed';
   /** the waiver the stored results applied (the last one seen in the streak) */
