@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = join(SELF, '..', '..');
-const PROJECT = join(ROOT, 'trustpack.yaml');
+const PROJECT = join(ROOT, 'examples', 'sample', 'trustpack.yaml');
 const START = Date.parse('2026-01-01T02:00:00.000Z');
 const DAY = 86_400_000;
 const PASS = 'trustpack-demo'; // makeDemoSigner's passphrase

@@ -7,6 +7,7 @@ import { DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMEOUT_SECONDS } from './aws/network-opt
 import { DEFAULT_MAX_ROWS } from './output/markdown.js';
 import { frameworkIdList } from './controls/registry/frameworks.js';
 import { OUTPUT_FORMAT_LIST, OUTPUT_FORMATS as FORMATS, type OutputFormat as Format } from './controls/registry/output-formats.js';
+import { setNoticeSink } from './app/notices.js';
 
 function defaultFormat(): Format {
   return process.stdout.isTTY ? 'table' : 'json';
@@ -36,6 +37,8 @@ function out(text: string): void {
 function err(text: string): void {
   process.stderr.write(text.endsWith('\n') ? text : text + '\n');
 }
+
+setNoticeSink(err);
 
 const program = new Command();
 program

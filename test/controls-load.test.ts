@@ -1,3 +1,5 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadAttestations, loadCatalog, loadProject, loadWaivers } from '../src/controls/load.js';
@@ -146,6 +148,39 @@ describe('loadWaivers and loadAttestations', () => {
     ]);
     expect(r.problems[0]!.message).toBe('missing required field "reason" in waivers[2]');
     expect(r.problems[2]!.message).toBe('waivers[0].expires "2027-02-30" is not a real date');
+  });
+
+  it('a waiver without approved_on loads, with one warning at its line saying how to add it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'trustpack-waivers-'));
+    const file = join(dir, 'waivers.yaml');
+    writeFileSync(file, [
+      'waivers:',
+      '  - control: rds-cluster-encrypted-at-rest',
+      '    resource: "arn:aws:rds:*"',
+      '    reason: rebuilt nightly',
+      '    approver: CTO',
+      '    approved_on: "2026-11-10"',
+      '    expires: "2027-01-31"',
+      '  - control: rds-cluster-encrypted-at-rest',
+      '    resource: "arn:aws:rds:*:cluster:old-*"',
+      '    reason: decommissioning',
+      '    approver: CTO',
+      '    expires: "2027-01-31"',
+      '',
+    ].join('\n'));
+    const r = loadWaivers(file);
+    expect(r.problems).toEqual([]);
+    expect(r.waivers).toHaveLength(2);
+    expect(r.warnings.map(brief)).toEqual([['waivers.yaml', 8, 5, 'waiver-approval-date']]);
+    expect(r.warnings[0]!.message).toContain('approved_on: YYYY-MM-DD');
+    expect(loadWaivers(file).waivers[0]!.approved_on).toBe('2026-11-10');
+  });
+
+  it('an impossible approved_on is a problem at its line', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'trustpack-waivers-'));
+    const file = join(dir, 'waivers.yaml');
+    writeFileSync(file, 'waivers:\n  - control: a\n    resource: x\n    reason: r\n    approver: p\n    approved_on: "2026-02-30"\n    expires: "2027-01-31"\n');
+    expect(loadWaivers(file).problems.map(brief)).toEqual([['waivers.yaml', 6, 18, 'schema']]);
   });
 
   it('reports unknown keys and a malformed sha256', () => {

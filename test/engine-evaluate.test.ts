@@ -133,7 +133,7 @@ describe('waivers', () => {
     const c = r.controls[0]!;
     expect(c.status).toBe('WAIVED');
     const f = c.findings.find((x) => x.status === 'WAIVED')!;
-    expect(f.waiver).toEqual({ reason: 'rebuildable', approver: 'cto@example.com', expires: '2027-01-27' });
+    expect(f.waiver).toEqual({ id: expect.stringMatching(/^W-[0-9a-f]{10}$/), reason: 'rebuildable', approver: 'cto@example.com', approvedOn: null, expires: '2027-01-27' });
     expect(f.reason).toContain('StorageEncrypted is false, expected true');
     expect(r.expiredWaivers).toBeUndefined();
     expect(r.summary.WAIVED).toBe(1);
@@ -152,6 +152,31 @@ describe('waivers', () => {
 
   it('a waiver for another control covers nothing', () => {
     expect(evaluate([encrypted], b, { ...opts, waivers: [{ ...waiver('2027-01-27'), control: 'other' }] }).controls[0]!.status).toBe('FAIL');
+  });
+
+  // a backfilled day is judged by the waivers in force at its asOf, never today's
+  const rebuilt = (asOf: string) => ({ ...b, manifest: { ...b.manifest, asOf, source: 'config-history' as const } });
+  const approved = (on: string): Waiver => ({ ...waiver('2027-01-27'), approved_on: on });
+
+  it('a waiver approved mid-period covers the runs from its approval on, not the days before', () => {
+    const before = evaluate([encrypted], rebuilt('2026-11-09T23:59:59Z'), { ...opts, now: new Date('2026-11-09T23:59:59Z'), waivers: [approved('2026-11-10')] });
+    expect(before.controls[0]!.status).toBe('FAIL');
+    expect(before.expiredWaivers).toBeUndefined(); // not expired: not yet approved
+    const sameDay = evaluate([encrypted], rebuilt('2026-11-10T23:59:59Z'), { ...opts, now: new Date('2026-11-10T23:59:59Z'), waivers: [approved('2026-11-10')] });
+    expect(sameDay.controls[0]!.status).toBe('WAIVED');
+    const f = sameDay.controls[0]!.findings.find((x) => x.status === 'WAIVED')!;
+    expect(f.waiver).toMatchObject({ approver: 'cto@example.com', approvedOn: '2026-11-10', expires: '2027-01-27' });
+  });
+
+  it('a waiver without approved_on covers live runs only, never a run rebuilt from history', () => {
+    expect(evaluate([encrypted], b, { ...opts, waivers: [waiver('2027-01-27')] }).controls[0]!.status).toBe('WAIVED');
+    expect(evaluate([encrypted], rebuilt('2026-11-27T23:59:59Z'), { ...opts, waivers: [waiver('2027-01-27')] }).controls[0]!.status).toBe('FAIL');
+  });
+
+  it('the waiver id is stable and changes with the approval', () => {
+    const id = (w: Waiver) => evaluate([encrypted], b, { ...opts, waivers: [w] }).controls[0]!.findings.find((x) => x.waiver)!.waiver!.id;
+    expect(id(approved('2026-11-10'))).toBe(id(approved('2026-11-10')));
+    expect(id(approved('2026-11-10'))).not.toBe(id(approved('2026-11-11')));
   });
 });
 

@@ -117,7 +117,7 @@ describe('history over archived nights', () => {
     const h = JSON.parse(json.stdout);
     expect(h.days.missing).toEqual(['2026-03-04']);
     const csv = await runCli(['history', '--archive', location, '--format', 'csv']);
-    expect(csv.stdout.split('\r\n')[0]).toBe('control_id,control_title,runs_PASS,runs_FAIL,runs_ERROR,runs_NOT_APPLICABLE,runs_MANUAL,runs_WAIVED,resource,account,region,status,first_seen,last_seen,resolved_at,gone,waived_runs,source,runs,reason');
+    expect(csv.stdout.split('\r\n')[0]).toBe('control_id,control_title,runs_PASS,runs_FAIL,runs_ERROR,runs_NOT_APPLICABLE,runs_MANUAL,runs_WAIVED,resource,account,region,status,first_seen,last_seen,resolved_at,gone,waived_runs,source,runs,reason,cause,ended_by');
     const table = await runCli(['history', '--archive', location, '--format', 'table']);
     expect(table.stdout).toContain('5 of 6 days with evidence');
 

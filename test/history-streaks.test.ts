@@ -1,8 +1,23 @@
-// Every row of DESIGN.md's streak table, on synthetic stored results (one control, runs
-// covering account 111122223333 in us-east-1 unless a row says otherwise).
+// Every row of the streak table (docs/ARCHITECTURE.md, "The streak table"), on synthetic stored
+// results (one control, runs covering account 111122223333 in us-east-1 unless a row says
+// otherwise). TABLE is the documented table word for word; each test is named by its cell.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildHistory, type RunRef } from '../src/history/build.js';
 import type { ControlResult, Finding, Results } from '../src/engine/results.js';
+import { ROOT } from './helpers/cli.js';
+
+const TABLE = [
+  ['the same status (FAIL, or ERROR)', 'continues', 'opens'],
+  ['the other of FAIL and ERROR', 'ends this streak (`resolvedAt` null, `endedBy` the new status) and opens one of the new status', 'opens'],
+  ['WAIVED', 'continues, counted in `waivedRuns`', 'opens, counted'],
+  ['PASS, NOT_APPLICABLE or MANUAL (a current attestation)', 'resolves: `resolvedAt` = this run', 'nothing'],
+  ['no finding (resource deleted or out of scope)', 'ends with `resolvedAt` null and `gone` true', 'nothing'],
+  ['a run that did not cover the account or region, or a day without a run', 'neither continues nor breaks it; listed as a gap', 'nothing'],
+] as const;
+const open = (row: number) => `${TABLE[row]![0]} | open streak: ${TABLE[row]![1]}`;
+const none = (row: number) => `${TABLE[row]![0]} | no streak open: ${TABLE[row]![2]}`;
 
 const ACCOUNT = '111122223333';
 const ARN = `arn:aws:rds:us-east-1:${ACCOUNT}:cluster:orders`;
@@ -36,36 +51,56 @@ async function exceptionsOf(...runs: RunRef[]) {
 const at = (day: number) => `2026-04-${String(day).padStart(2, '0')}T02:00:00.000Z`;
 
 describe('streak table', () => {
-  it('FAIL or ERROR with no streak open: opens', async () => {
+  it('the table in docs/ARCHITECTURE.md is, row by row, the one these tests pin', () => {
+    const doc = readFileSync(join(ROOT, 'docs', 'ARCHITECTURE.md'), 'utf8');
+    const section = doc.slice(doc.indexOf('### The streak table'));
+    const body = section.slice(section.indexOf('| --- |'));
+    const rows = body.split('\n').slice(1).filter((l) => l.startsWith('|')).map((l) => l.slice(1, -1).split(' | ').map((c) => c.trim()));
+    expect(rows).toEqual(TABLE.map((r) => [...r]));
+  });
+
+  it(none(0), async () => {
     const [e] = await exceptionsOf(run(1, 'PASS'), run(2, 'ERROR'));
     expect(e).toMatchObject({ status: 'ERROR', firstSeen: at(2), lastSeen: at(2), resolvedAt: null, gone: false, runs: 1 });
   });
 
-  it('FAIL or ERROR with a streak open: continues, FAIL if any run in it failed, else ERROR', async () => {
-    const fail = await exceptionsOf(run(1, 'ERROR'), run(2, 'FAIL'), run(3, 'ERROR'));
+  it(open(0), async () => {
+    const fail = await exceptionsOf(run(1, 'FAIL'), run(2, 'FAIL'), run(3, 'FAIL'));
     expect(fail).toHaveLength(1);
-    expect(fail[0]).toMatchObject({ status: 'FAIL', firstSeen: at(1), lastSeen: at(3), runs: 3, reason: 'ERROR on day 3' });
+    expect(fail[0]).toMatchObject({ status: 'FAIL', firstSeen: at(1), lastSeen: at(3), runs: 3, reason: 'FAIL on day 3' });
     const error = await exceptionsOf(run(1, 'ERROR'), run(2, 'ERROR'));
+    expect(error).toHaveLength(1);
     expect(error[0]).toMatchObject({ status: 'ERROR', runs: 2 });
   });
 
-  it('WAIVED with no streak open: opens, counted in waivedRuns', async () => {
+  it(open(1), async () => {
+    // ERROR then FAIL: evidence came back and showed a failure. Not "resolved".
+    const ex = await exceptionsOf(run(1, 'ERROR'), run(2, 'FAIL'), run(3, 'ERROR'));
+    expect(ex).toEqual([
+      expect.objectContaining({ status: 'ERROR', firstSeen: at(1), lastSeen: at(1), resolvedAt: null, gone: false, endedBy: 'FAIL', runs: 1 }),
+      expect.objectContaining({ status: 'FAIL', firstSeen: at(2), lastSeen: at(2), resolvedAt: null, gone: false, endedBy: 'ERROR', runs: 1 }),
+      expect.objectContaining({ status: 'ERROR', firstSeen: at(3), resolvedAt: null, gone: false, runs: 1 }),
+    ]);
+    expect(ex[2]!.endedBy).toBeUndefined();
+  });
+
+  it(none(2), async () => {
     const [e] = await exceptionsOf(run(1, 'WAIVED'));
     expect(e).toMatchObject({ firstSeen: at(1), waivedRuns: 1, runs: 1, resolvedAt: null });
   });
 
-  it('WAIVED with a streak open: continues, counted in waivedRuns', async () => {
+  it(open(2), async () => {
     const ex = await exceptionsOf(run(1, 'FAIL'), run(2, 'WAIVED'), run(3, 'WAIVED'));
     expect(ex).toHaveLength(1);
     expect(ex[0]).toMatchObject({ status: 'FAIL', firstSeen: at(1), lastSeen: at(3), waivedRuns: 2, runs: 3 });
   });
 
-  it('PASS with a streak open: resolves at this run', async () => {
+  it(open(3), async () => {
     const ex = await exceptionsOf(run(1, 'FAIL'), run(2, 'FAIL'), run(3, 'PASS'), run(4, 'PASS'));
     expect(ex).toEqual([expect.objectContaining({ firstSeen: at(1), lastSeen: at(2), resolvedAt: at(3), gone: false, runs: 2 })]);
   });
 
-  it('NOT_APPLICABLE finding with a streak open: resolves at this run', async () => {
+  it(`${open(3)} (a NOT_APPLICABLE finding)`, async () => {
     const na = run(3, 'PASS');
     const results = await na.load();
     results.controls[0]!.findings[0]!.status = 'NOT_APPLICABLE' as Finding['status'];
@@ -73,11 +108,11 @@ describe('streak table', () => {
     expect(ex[0]).toMatchObject({ resolvedAt: at(3), gone: false });
   });
 
-  it('PASS or NOT_APPLICABLE with no streak open: nothing', async () => {
+  it(none(3), async () => {
     expect(await exceptionsOf(run(1, 'PASS'), run(2, 'NA'), run(3, 'PASS'))).toEqual([]);
   });
 
-  it('no finding (resource deleted or out of scope) with a streak open: ends, resolvedAt null, gone true', async () => {
+  it(open(4), async () => {
     const ex = await exceptionsOf(run(1, 'FAIL'), run(2, 'NONE'), run(3, 'FAIL'));
     expect(ex).toEqual([
       expect.objectContaining({ firstSeen: at(1), lastSeen: at(1), resolvedAt: null, gone: true, runs: 1 }),
@@ -88,11 +123,11 @@ describe('streak table', () => {
     expect(na[0]).toMatchObject({ gone: true, resolvedAt: null });
   });
 
-  it('no finding with no streak open: nothing', async () => {
+  it(none(4), async () => {
     expect(await exceptionsOf(run(1, 'NONE'), run(2, 'NONE'))).toEqual([]);
   });
 
-  it('a run not covering the account or region: neither continues nor breaks the streak; listed as a gap', async () => {
+  it(open(5), async () => {
     const ex = await exceptionsOf(run(1, 'FAIL'), run(2, 'NOT_COVERED'), run(3, 'NO_CONTROL'), run(4, 'FAIL'), run(5, 'PASS'));
     expect(ex).toHaveLength(1);
     expect(ex[0]).toMatchObject({ firstSeen: at(1), lastSeen: at(4), resolvedAt: at(5), runs: 2, gaps: [at(2), at(3)] });
@@ -105,13 +140,48 @@ describe('streak table', () => {
     const ex = await exceptionsOf(run(1, 'FAIL'), { ...unreadable, load: async () => r }, run(3, 'FAIL'));
     expect(ex.find((e) => e.resource === ARN)).toMatchObject({ runs: 2, gaps: [at(2)], resolvedAt: null, gone: false, lastSeen: at(3) });
     // read again the next night: the collection error resolves there
-    expect(ex.find((e) => e.resource.endsWith(':*'))).toMatchObject({ status: 'ERROR', firstSeen: at(2), resolvedAt: at(3), gone: false });
+    expect(ex.find((e) => e.resource.endsWith(':*'))).toMatchObject({ status: 'ERROR', cause: 'missing-evidence', firstSeen: at(2), resolvedAt: at(3), gone: false });
+    expect(ex.find((e) => e.resource === ARN)!.cause).toBe('resource');
   });
 
-  it('a day without a run: neither continues nor breaks the streak; listed in days.missing', async () => {
+  it(`${open(5)} (a day without a run: days.missing)`, async () => {
     const h = await buildHistory([run(1, 'FAIL'), run(4, 'FAIL'), run(5, 'PASS')], { period: { start: '2026-04-01', end: '2026-04-05' } });
     expect(h.days).toEqual({ total: 5, withEvidence: 3, missing: ['2026-04-02', '2026-04-03'] });
     expect(h.controls[0]!.exceptions).toEqual([expect.objectContaining({ firstSeen: at(1), lastSeen: at(4), resolvedAt: at(5), runs: 2 })]);
+  });
+
+  it(none(1), async () => {
+    const ex = await exceptionsOf(run(1, 'FAIL'), run(2, 'PASS'), run(3, 'ERROR'));
+    expect(ex).toEqual([
+      expect.objectContaining({ status: 'FAIL', resolvedAt: at(2) }),
+      expect.objectContaining({ status: 'ERROR', firstSeen: at(3), resolvedAt: null, runs: 1 }),
+    ]);
+  });
+
+  it(none(5), async () => {
+    expect(await exceptionsOf(run(1, 'PASS'), run(2, 'NOT_COVERED'), run(3, 'NO_CONTROL'))).toEqual([]);
+  });
+
+  it(`${open(3)} (MANUAL: a manual control's current attestation; its failures are exceptions on attestation:<id>)`, async () => {
+    const manual = (day: number, status: 'FAIL' | 'MANUAL'): RunRef => {
+      const r = run(day, 'NA');
+      return {
+        ...r,
+        load: async () => {
+          const res = await r.load();
+          res.controls = [{
+            id: 'manual-backup-restore-test', title: 'Restore test', status, severity: 'high', kind: 'manual', frameworks: { soc2: ['A1.3'] },
+            findings: [], reason: status === 'FAIL' ? `no current attestation (day ${day})` : 'attested',
+          }];
+          return res;
+        },
+      };
+    };
+    const h = await buildHistory([manual(1, 'FAIL'), manual(2, 'FAIL'), manual(3, 'MANUAL'), manual(4, 'FAIL')], { period: { start: '2026-04-01', end: '2026-04-10' } });
+    expect(h.controls[0]!.exceptions).toEqual([
+      expect.objectContaining({ resource: 'attestation:manual-backup-restore-test', account: null, region: null, cause: 'attestation', status: 'FAIL', firstSeen: at(1), lastSeen: at(2), resolvedAt: at(3), runs: 2, reason: 'no current attestation (day 2)' }),
+      expect.objectContaining({ resource: 'attestation:manual-backup-restore-test', firstSeen: at(4), resolvedAt: null, gone: false }),
+    ]);
   });
 
   it('source is mixed when a streak spans live and backfilled runs; counts per status; period bounds', async () => {

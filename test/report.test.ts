@@ -172,6 +172,25 @@ describe('one framework, and the layout helpers', () => {
     expect(run('pdfsig', [p]).out).toContain('Signature is Valid.');
   });
 
+  it('the matrix never labels a requirement PASS: it counts the controls and names the tested aspects', async () => {
+    const p = join(dir, 'soc2-matrix.pdf');
+    // CC7.2's one control passes in this run
+    const results = structuredClone(fx.input.results);
+    const trail = results.controls.find((c) => c.id === 'cloudtrail-log-file-validation')!;
+    trail.status = 'PASS';
+    for (const f of trail.findings) f.status = 'PASS';
+    await writePack({ ...fx.input, results, framework: 'soc2', signer }, p);
+    const text = run('pdftotext', ['-enc', 'UTF-8', p, '-']).out.replace(/\s+/g, ' ');
+    const matrix = text.slice(text.indexOf('Requirement-to-control matrix: SOC 2'));
+    const body = matrix.slice(0, matrix.indexOf('Controls:', 1) > 0 ? matrix.indexOf('Controls:', 1) : undefined);
+    expect(body).toMatch(/\d+ controls?: (\d+ [A-Z ]+, )*\d+ [A-Z ]+/);
+    expect(body).toContain('cloudtrail-log-file-validation (PASS) 1 control: 1 PASS No exceptions noted in the tested aspects: CloudTrail log file validation is enabled');
+    expect(body).toContain('2 controls: 1 FAIL, 1 MANUAL Exceptions noted');
+    expect(body).toContain('no control maps to it Not covered');
+    // the old matrix's last column was the worst control status, as if it were the requirement's
+    expect(body).not.toMatch(/\(PASS\) PASS/);
+  });
+
   it('a finding taller than a page continues on the next pages, nothing cut', async () => {
     const results = structuredClone(fx.input.results);
     const f = results.controls[0]!.findings[0]!;

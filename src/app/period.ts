@@ -4,13 +4,21 @@ import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { daysOpen, daysBetween } from '../archive/days.js';
 import { openArchive, type StoredEntry } from '../archive/index.js';
-import type { ControlStatus, Results } from '../engine/results.js';
+import type { ControlStatus, FindingWaiver, Results } from '../engine/results.js';
 import { globToRegExp } from '../engine/waivers.js';
 import { buildHistory, type RunRef } from '../history/build.js';
 import { frequencyOf, occurrenceId, SampleDraw, SAMPLE_METHOD } from '../history/sample.js';
+import { isRealResource } from '../history/streaks.js';
+import { exceptionCounts } from '../history/counts.js';
+import { FRAMEWORK_IDS } from '../controls/registry/frameworks.js';
+import { PACKAGE_ROOT } from '../version.js';
+import { controlDetails, criterionParts, type ControlGathered } from './period-criteria.js';
 import type { HistoryRun } from '../history/model.js';
-import type { PeriodException, PeriodPackInput, PeriodSample } from '../report/period-types.js';
-import { bundleAttachmentName, HISTORY_ATTACHMENT, PERIOD_ATTACHMENT, POPULATION_ATTACHMENT, type PeriodRunRef } from '../pack/contract.js';
+import type { PeriodException, PeriodPackInput, PeriodSample, PeriodWaiverUse } from '../report/period-types.js';
+import {
+  bundleAttachmentName, CRITERIA_ATTACHMENT, HISTORY_ATTACHMENT, PERIOD_ATTACHMENT, POPULATION_ATTACHMENT, REDRAW_ATTACHMENT,
+  type PeriodRunRef,
+} from '../pack/contract.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { VERSION } from '../version.js';
 import { loadProjectContext, type ProjectOptions } from './project.js';
@@ -73,10 +81,12 @@ export async function runPeriodReport(args: PeriodReportArgs): Promise<{ text: s
 
     // gathered while history streams the runs: timelines, population and sample, waivers seen
     const timelines = new Map<string, (ControlStatus | undefined)[]>();
-    const draws = new Map<string, SampleDraw>();
+    const draws = new Map<string, SampleDraw<SampleRow>>();
+    const gathered = new Map<string, ControlGathered>();
     const population: string[] = [];
-    const waivers = new Map<string, { reason: string; approver: string; expires: string }>();
-    const asOfByRun = new Map<string, string>();
+    const waiverUses = new Map<string, PeriodWaiverUse>();
+    // per (control, resource): the ids of the waivers applied, in the order first seen
+    const waiversOf = new Map<string, string[]>();
     let index = -1;
     let current: HistoryRun | undefined;
     const refs: RunRef[] = stored.map((s) => ({
@@ -90,21 +100,28 @@ export async function runPeriodReport(args: PeriodReportArgs): Promise<{ text: s
         if (run !== current) {
           current = run;
           index++;
-          asOfByRun.set(run.id, run.asOf);
         }
         let line = timelines.get(c.id);
         if (!line) timelines.set(c.id, (line = []));
         line[index] = c.status;
         let draw = draws.get(c.id);
-        if (!draw) draws.set(c.id, (draw = new SampleDraw(seed, sampleN)));
+        if (!draw) draws.set(c.id, (draw = new SampleDraw<SampleRow>(seed, sampleN)));
+        let g = gathered.get(c.id);
+        if (!g) gathered.set(c.id, (g = { occurrences: 0, resources: new Set(), populationSha256: '' }));
+        g.latest = { ...c, findings: [] }; // its words and parameters; findings are not kept
         for (const f of c.findings) {
+          if (f.waiver) noteWaiver(waiverUses, waiversOf, c.id, f.resource, f.waiver, run.asOf);
+          // the population: findings on real resources only (never a placeholder for missing evidence)
+          if (!isRealResource(f.resource)) continue;
           const id = occurrenceId(run.id, f.resource);
-          draw.offer(id);
-          population.push(`${c.id}\t${id}`);
-          if (f.waiver) waivers.set(`${c.id}|${f.resource}`, f.waiver);
+          draw.offer(id, { runId: run.id, asOf: run.asOf, resource: f.resource, status: f.status, records: f.evidence });
+          population.push(`${c.id}\t${id}\t${f.status}\t${f.evidence.join(',')}`);
+          g.occurrences++;
+          g.resources.add(f.resource);
         }
       },
     });
+    for (const [id, g] of gathered) g.populationSha256 = draws.get(id)!.populationSha256();
 
     const exceptions: PeriodException[] = [];
     // a management response that covers no exception of the period is a warning, never silent
@@ -114,29 +131,38 @@ export async function runPeriodReport(args: PeriodReportArgs): Promise<{ text: s
       for (const e of c.exceptions) {
         const matching = responses.filter((x) => x.re.test(e.resource));
         for (const x of matching) responded.add(x.r);
-        const match = matching.sort((a, b) => (a.r.date < b.r.date ? 1 : -1))[0];
-        const waiver = e.waivedRuns > 0 ? waivers.get(`${c.id}|${e.resource}`) : undefined;
+        // a response answers an exception still open on or after its date, never one that ended before
+        const match = matching.filter((x) => respondsTo(x.r.date, e)).sort((a, b) => (a.r.date < b.r.date ? 1 : -1))[0];
         exceptions.push({
-          controlId: c.id, resource: e.resource, status: e.status, firstSeen: e.firstSeen, lastSeen: e.lastSeen,
+          id: `E-${exceptions.length + 1}`,
+          controlId: c.id, resource: e.resource, account: e.account, region: e.region, cause: e.cause,
+          status: e.status, firstSeen: e.firstSeen, lastSeen: e.lastSeen,
           resolvedAt: e.resolvedAt, gone: e.gone, daysOpen: daysOpen(e.firstSeen, e.resolvedAt ?? e.lastSeen),
           runs: e.runs, waivedRuns: e.waivedRuns, reason: e.reason, source: e.source,
-          ...(waiver ? { waiver } : {}),
+          ...(e.endedBy ? { endedBy: e.endedBy } : {}),
+          waivers: e.waivedRuns > 0 ? waiversOf.get(`${c.id}|${e.resource}`) ?? [] : [],
           ...(match ? { response: { response: match.r.response, owner: match.r.owner, date: match.r.date } } : {}),
         });
       }
     }
     const warnings = ctx.responses.filter((r) => !responded.has(r))
       .map((r) => `the management response to ${r.control} on ${r.resource} (${r.owner}, ${r.date}) matches no exception of this period`);
+    for (const r of ctx.responses) {
+      if (responded.has(r) && !exceptions.some((e) => e.response?.date === r.date && e.response.owner === r.owner && e.controlId === r.control)) {
+        warnings.push(`the management response to ${r.control} on ${r.resource} (${r.owner}, ${r.date}) is dated after every matching exception of this period ended: it is attached to none`);
+      }
+    }
     const samples: PeriodSample[] = history.controls.map((c) => {
       const d = draws.get(c.id);
       return {
         controlId: c.id, frequency, population: d?.population ?? 0, n: Math.min(sampleN, d?.population ?? 0), seed, method: SAMPLE_METHOD,
-        drawn: (d?.drawn() ?? []).map((x) => {
-          const [runId, ...rest] = x.id.split('|');
-          return { id: x.id, key: x.key, asOf: asOfByRun.get(runId!) ?? '', resource: rest.join('|') };
-        }),
+        populationSha256: d?.populationSha256() ?? '',
+        drawn: (d?.drawn() ?? []).map((x) => ({ id: x.id, key: x.key, ...x.item })),
       };
     });
+    const details = controlDetails(history, ctx.controls, gathered, exceptions);
+    const wanted = framework ? [framework] : args.framework === 'all' ? [...FRAMEWORK_IDS] : [];
+    const parts = criterionParts(ctx.frameworks, wanted, framework ? ctx.controls.filter((c) => (c.frameworks[framework]?.length ?? 0) > 0) : ctx.controls, details);
 
     const runs: PeriodRunRef[] = [...stored]
       .sort((a, b) => (a.entry.asOf < b.entry.asOf ? -1 : a.entry.asOf > b.entry.asOf ? 1 : a.entry.n - b.entry.n))
@@ -148,22 +174,24 @@ export async function runPeriodReport(args: PeriodReportArgs): Promise<{ text: s
         bytes: Buffer.from(JSON.stringify({ period, archive: { location: args.archive, head }, sample: { seed, method: SAMPLE_METHOD, n: sampleN, frequency }, runs }, null, 2) + '\n'),
         description: 'the archive entries this pack was made from, and the sample parameters',
       },
-      { name: POPULATION_ATTACHMENT, bytes: Buffer.from(population.map((l) => l + '\n').join('')), description: 'population: control <TAB> occurrence id (<run id>|<resource ARN>)' },
+      { name: POPULATION_ATTACHMENT, bytes: Buffer.from(population.map((l) => l + '\n').join('')), description: 'population: control <TAB> occurrence id (<run id>|<resource ARN>) <TAB> status in that run <TAB> evidence record ids' },
+      { name: REDRAW_ATTACHMENT, bytes: await readFile(join(PACKAGE_ROOT, 'examples', 'redraw-sample.sh')), description: 'redraws the sample from population.tsv: sh redraw-sample.sh population.tsv CONTROL SEED N' },
+      {
+        name: CRITERIA_ATTACHMENT,
+        bytes: Buffer.from(JSON.stringify({ controls: details, parts, exceptions: exceptions.map((e) => ({ id: e.id, control: e.controlId, resource: e.resource, cause: e.cause })) }, null, 2) + '\n'),
+        description: 'per control and per requirement: the facts, the conclusion and the rule that gave it',
+      },
     ];
-    for (const r of runs) {
-      attachments.push({ name: bundleAttachmentName(r.bundle), bytes: await archive.object(r.bundle), description: `manifest of run ${r.runId} (as of ${r.asOf}); its sha256 names the bundle` });
-    }
-
     const { buildPeriodPack } = await import('../report/period-pack.js');
     const p = ctx.project;
     const pdf = await buildPeriodPack({
-      history, timelines, exceptions, samples, runs,
+      history, timelines, exceptions, samples, runs, controls: details, parts, waivers: [...waiverUses.values()],
       archive: { location: args.archive, head, immutable: archive.store.immutable },
       ...(p.organisation ? { organisation: p.organisation } : {}),
       ...(p.system ? { system: p.system } : {}),
       ...(p.preparer ? { preparer: p.preparer } : {}),
       ...(p.reviewer ? { reviewer: p.reviewer } : {}),
-      framework: framework ?? 'all',
+      ...(framework ? { framework } : args.framework === 'all' ? { framework: 'all' } : {}),
       toolVersion: VERSION,
       attachments,
       warnings,
@@ -171,11 +199,11 @@ export async function runPeriodReport(args: PeriodReportArgs): Promise<{ text: s
       ...(signer ? { signer } : { unsigned: true }),
     });
     await writeFileAtomic(out, pdf);
-    const open = exceptions.filter((e) => e.resolvedAt === null && !e.gone).length;
+    const counts = exceptionCounts(exceptions);
     return {
       text: `${signer ? 'signed' : 'UNSIGNED'} period pack: ${out}\n` +
         `${history.runs.length} runs over ${history.days.total} days (${history.days.missing.length} without a run); ` +
-        `${exceptions.length} exceptions, ${open} open\n` +
+        `${counts.sentence}\n` +
         `sample: seed ${seed}, n ${sampleN} (${frequency}), ${SAMPLE_METHOD}\n` +
         `archive head ${head.sha256}:${head.n}` +
         warnings.map((w) => `\nWARNING ${w}`).join(''),
@@ -222,4 +250,27 @@ export async function verifyPackAgainstArchive(file: string, location: string): 
   } finally {
     archive.close();
   }
+}
+
+interface SampleRow { runId: string; asOf: string; resource: string; status: string; records: string[] }
+
+/** A response dated D answers a streak still open on D or later (open now, or ended on or after D). */
+function respondsTo(date: string, e: { resolvedAt: string | null; lastSeen: string; gone: boolean; endedBy?: string }): boolean {
+  const d = date.slice(0, 10);
+  const openNow = e.resolvedAt === null && !e.gone && e.endedBy === undefined;
+  return openNow || (e.resolvedAt ?? e.lastSeen).slice(0, 10) >= d;
+}
+
+function noteWaiver(uses: Map<string, PeriodWaiverUse>, of: Map<string, string[]>, control: string, resource: string, w: FindingWaiver, asOf: string): void {
+  // results stored before waivers had ids: the waiver's own words name it
+  const id = w.id ?? `${control}|${w.approver}|${w.expires}`;
+  let u = uses.get(id);
+  if (!u) uses.set(id, (u = { ...w, id, approvedOn: w.approvedOn ?? null, control, resources: [], runs: 0, firstRun: asOf, lastRun: asOf }));
+  if (!u.resources.includes(resource)) u.resources.push(resource);
+  if (u.lastRun !== asOf || u.runs === 0) u.runs++;
+  u.lastRun = asOf;
+  const key = `${control}|${resource}`;
+  const list = of.get(key) ?? [];
+  if (!list.includes(id)) list.push(id);
+  of.set(key, list);
 }

@@ -2,12 +2,13 @@
 // attestations. Every problem in any of them is reported at once (ProblemsError, exit 2).
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import type { Attestation, Claim, Control, Framework, LoadProblem, ManagementResponse, ProjectConfig, Waiver } from '../controls/model.js';
+import { formatProblem, type Attestation, type Claim, type Control, type Framework, type LoadProblem, type ManagementResponse, type ProjectConfig, type Waiver } from '../controls/model.js';
 import { loadAttestations, loadCatalog, loadProject, loadResponses, loadWaivers, type LoadedProject } from '../controls/load.js';
 import { COLLECTORS } from '../../collectors/registry.js';
 import { RECORD_FIELDS } from '../../collectors/record-fields.generated.js';
 import { PACKAGE_ROOT } from '../version.js';
 import { ProblemsError, UsageError } from './errors.js';
+import { notice } from './notices.js';
 
 export interface ProjectContext {
   /** the project file used, if any */
@@ -87,6 +88,7 @@ export function loadProjectContext(opts: ProjectOptions): ProjectContext {
     const w = loadWaivers(rel(project.waivers), controls ? { controls } : {});
     waivers = w.waivers;
     problems.push(...w.problems);
+    for (const warning of w.warnings) notice(`warning: ${formatProblem(warning)}`);
   }
   let attestations: Attestation[] = [];
   let attestationBaseDir: string | undefined;

@@ -335,11 +335,19 @@ function itemsOf(y: YamlFile, key: string): Record<string, unknown>[] {
 }
 
 /** Loads a waivers file (`waivers: [...]`). */
-export function loadWaivers(file: string, opts: ProjectOptions = {}): { waivers: Waiver[]; problems: LoadProblem[] } {
+export function loadWaivers(file: string, opts: ProjectOptions = {}): { waivers: Waiver[]; problems: LoadProblem[]; warnings: LoadProblem[] } {
   const y = readValid(file, 'waivers');
   const items = itemsOf(y, 'waivers');
-  const problems = [...y.problems, ...checkDates(y, 'waivers', items, ['expires']), ...checkControlsExist(y, 'waivers', items, opts.controls)];
-  return { waivers: y.valid ? (items as unknown as Waiver[]) : [], problems };
+  const problems = [...y.problems, ...checkDates(y, 'waivers', items, ['approved_on', 'expires']), ...checkControlsExist(y, 'waivers', items, opts.controls)];
+  // approved_on came later: files without it still load (no nightly job breaks on upgrade)
+  const warnings: LoadProblem[] = [];
+  items.forEach((item, i) => {
+    if (item['approved_on'] === undefined) {
+      warnings.push(at(y, ['waivers', i], 'waiver-approval-date',
+        `the waiver for ${String(item['control'])} has no approved_on: it covers live runs only, no run rebuilt from history, and packs list it under "approval date unknown"; add \`approved_on: YYYY-MM-DD\` (the day it was approved)`, true));
+    }
+  });
+  return { waivers: y.valid ? (items as unknown as Waiver[]) : [], problems, warnings };
 }
 
 /** Loads an attestations file (`attestations: [...]`). */

@@ -226,6 +226,8 @@ export interface Waiver {
   resource: string;
   reason: string;
   approver: string;
+  /** the day it was approved; it covers runs whose asOf lies from here to `expires` */
+  approved_on?: string;
   expires: string;
 }
 

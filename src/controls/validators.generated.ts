@@ -4657,7 +4657,7 @@ return errors === 0;
 validate33.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const waivers = validate34;
-const schema41 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/waivers.schema.json","title":"trustpack waivers","type":"object","additionalProperties":false,"required":["waivers"],"properties":{"waivers":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["control","resource","reason","approver","expires"],"properties":{"control":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","x-message":"must be lower-case letters, digits and dashes (e.g. rds-cluster-encrypted-at-rest)"},"resource":{"type":"string","minLength":1},"reason":{"type":"string","minLength":1},"approver":{"type":"string","minLength":1},"expires":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$","x-message":"must be an ISO 8601 date or date-time, e.g. 2027-01-31 or 2027-01-31T00:00:00Z"}}}}}};
+const schema41 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/waivers.schema.json","title":"trustpack waivers","type":"object","additionalProperties":false,"required":["waivers"],"properties":{"waivers":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["control","resource","reason","approver","expires"],"properties":{"control":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","x-message":"must be lower-case letters, digits and dashes (e.g. rds-cluster-encrypted-at-rest)"},"resource":{"type":"string","minLength":1},"reason":{"type":"string","minLength":1},"approver":{"type":"string","minLength":1},"approved_on":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$","x-message":"must be an ISO 8601 date or date-time, e.g. 2026-11-02 (the day the waiver was approved)","description":"the day the waiver was approved: it covers findings only in runs whose asOf lies from this date to expires. Optional for files written before it existed: without it a waiver covers live runs only (a warning says so)"},"expires":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$","x-message":"must be an ISO 8601 date or date-time, e.g. 2027-01-31 or 2027-01-31T00:00:00Z"}}}}}};
 const pattern15 = new RegExp("^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$", "u");
 
 function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -4752,7 +4752,7 @@ vErrors.push(err6);
 errors++;
 }
 for(const key1 in data1){
-if(!(((((key1 === "control") || (key1 === "resource")) || (key1 === "reason")) || (key1 === "approver")) || (key1 === "expires"))){
+if(!((((((key1 === "control") || (key1 === "resource")) || (key1 === "reason")) || (key1 === "approver")) || (key1 === "approved_on")) || (key1 === "expires"))){
 const err7 = {instancePath:instancePath+"/waivers/" + i0,schemaPath:"#/properties/waivers/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema41.properties.waivers.items,data:data1};
 if(vErrors === null){
 vErrors = [err7];
@@ -4863,11 +4863,11 @@ vErrors.push(err15);
 errors++;
 }
 }
-if(data1.expires !== undefined){
-let data6 = data1.expires;
+if(data1.approved_on !== undefined){
+let data6 = data1.approved_on;
 if(typeof data6 === "string"){
 if(!pattern15.test(data6)){
-const err16 = {instancePath:instancePath+"/waivers/" + i0+"/expires",schemaPath:"#/properties/waivers/items/properties/expires/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"+"\"",schema:"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$",parentSchema:schema41.properties.waivers.items.properties.expires,data:data6};
+const err16 = {instancePath:instancePath+"/waivers/" + i0+"/approved_on",schemaPath:"#/properties/waivers/items/properties/approved_on/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"+"\"",schema:"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$",parentSchema:schema41.properties.waivers.items.properties.approved_on,data:data6};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -4878,7 +4878,7 @@ errors++;
 }
 }
 else {
-const err17 = {instancePath:instancePath+"/waivers/" + i0+"/expires",schemaPath:"#/properties/waivers/items/properties/expires/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.waivers.items.properties.expires.type,parentSchema:schema41.properties.waivers.items.properties.expires,data:data6};
+const err17 = {instancePath:instancePath+"/waivers/" + i0+"/approved_on",schemaPath:"#/properties/waivers/items/properties/approved_on/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.waivers.items.properties.approved_on.type,parentSchema:schema41.properties.waivers.items.properties.approved_on,data:data6};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -4888,9 +4888,11 @@ vErrors.push(err17);
 errors++;
 }
 }
-}
-else {
-const err18 = {instancePath:instancePath+"/waivers/" + i0,schemaPath:"#/properties/waivers/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema41.properties.waivers.items.type,parentSchema:schema41.properties.waivers.items,data:data1};
+if(data1.expires !== undefined){
+let data7 = data1.expires;
+if(typeof data7 === "string"){
+if(!pattern15.test(data7)){
+const err18 = {instancePath:instancePath+"/waivers/" + i0+"/expires",schemaPath:"#/properties/waivers/items/properties/expires/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"+"\"",schema:"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$",parentSchema:schema41.properties.waivers.items.properties.expires,data:data7};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -4900,9 +4902,8 @@ vErrors.push(err18);
 errors++;
 }
 }
-}
 else {
-const err19 = {instancePath:instancePath+"/waivers",schemaPath:"#/properties/waivers/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema41.properties.waivers.type,parentSchema:schema41.properties.waivers,data:data0};
+const err19 = {instancePath:instancePath+"/waivers/" + i0+"/expires",schemaPath:"#/properties/waivers/items/properties/expires/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.waivers.items.properties.expires.type,parentSchema:schema41.properties.waivers.items.properties.expires,data:data7};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -4914,12 +4915,36 @@ errors++;
 }
 }
 else {
-const err20 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema41.type,parentSchema:schema41,data};
+const err20 = {instancePath:instancePath+"/waivers/" + i0,schemaPath:"#/properties/waivers/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema41.properties.waivers.items.type,parentSchema:schema41.properties.waivers.items,data:data1};
 if(vErrors === null){
 vErrors = [err20];
 }
 else {
 vErrors.push(err20);
+}
+errors++;
+}
+}
+}
+else {
+const err21 = {instancePath:instancePath+"/waivers",schemaPath:"#/properties/waivers/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema41.properties.waivers.type,parentSchema:schema41.properties.waivers,data:data0};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+}
+else {
+const err22 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema41.type,parentSchema:schema41,data};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
 }
 errors++;
 }
@@ -4930,7 +4955,7 @@ validate34.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const attestations = validate35;
 const schema42 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/attestations.schema.json","title":"trustpack attestations","type":"object","additionalProperties":false,"required":["attestations"],"properties":{"attestations":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["control","attested_by","attested_at","document","sha256","expires"],"properties":{"control":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","x-message":"must be lower-case letters, digits and dashes (e.g. rds-cluster-encrypted-at-rest)"},"attested_by":{"type":"string","minLength":1},"attested_at":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$","x-message":"must be an ISO 8601 date or date-time, e.g. 2027-01-31 or 2027-01-31T00:00:00Z"},"document":{"type":"string","minLength":1},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$","x-message":"must be the 64 lower-case hex digits of the document's SHA-256"},"expires":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$","x-message":"must be an ISO 8601 date or date-time, e.g. 2027-01-31 or 2027-01-31T00:00:00Z"},"notes":{"type":"string","minLength":1}}}}}};
-const pattern18 = new RegExp("^[0-9a-f]{64}$", "u");
+const pattern19 = new RegExp("^[0-9a-f]{64}$", "u");
 
 function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://trustpack.dev/schema/attestations.schema.json" */;
@@ -5148,7 +5173,7 @@ errors++;
 if(data1.sha256 !== undefined){
 let data6 = data1.sha256;
 if(typeof data6 === "string"){
-if(!pattern18.test(data6)){
+if(!pattern19.test(data6)){
 const err17 = {instancePath:instancePath+"/attestations/" + i0+"/sha256",schemaPath:"#/properties/attestations/items/properties/sha256/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\"",schema:"^[0-9a-f]{64}$",parentSchema:schema42.properties.attestations.items.properties.sha256,data:data6};
 if(vErrors === null){
 vErrors = [err17];

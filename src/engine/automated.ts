@@ -9,7 +9,7 @@ import { compileAssertion, describeAssertion, type CompiledAssertion, type EvalC
 import { scopeArn, type ScopeState } from './completeness.js';
 import { ValuesInterner } from './intern.js';
 import { resolveParameters } from './parameters.js';
-import { findWaiver, type ActiveWaiver } from './waivers.js';
+import { findWaiver, waiverId, type ActiveWaiver } from './waivers.js';
 import type { AttestationVerdict } from './attestation.js';
 
 export type ResultBase = Omit<ControlResult, 'status' | 'reason'>;
@@ -208,7 +208,7 @@ export class AutomatedRun {
     const w = findWaiver(this.waivers, f.resource);
     if (!w) return;
     f.status = 'WAIVED';
-    f.waiver = { reason: w.reason, approver: w.approver, expires: w.expires };
+    f.waiver = { id: waiverId(w), reason: w.reason, approver: w.approver, approvedOn: w.approved_on ?? null, expires: w.expires };
     f.reason = `${why} (waived until ${w.expires} by ${w.approver}: ${w.reason})`;
   }
 

@@ -27,7 +27,7 @@ export function evaluate(controls: Control[], bundle: EvidenceBundle, opts: Eval
   const now = opts.now ?? new Date();
   const selected = opts.framework ? controls.filter((c) => (c.frameworks[opts.framework!] ?? []).length > 0) : controls;
   const index = new EvidenceIndex(bundle, opts.globalCollectors);
-  const { active, expired } = splitWaivers(opts.waivers ?? [], now);
+  const { active, expired } = splitWaivers(opts.waivers ?? [], now, bundle.manifest.source ?? 'live');
   const ids = new Set(selected.map((c) => c.id));
 
   const runs = new Map<Control, AutomatedRun>();

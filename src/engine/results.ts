@@ -33,10 +33,20 @@ export interface Finding {
   evidence: string[];
   /** JMESPath path -> value, the values the assertion looked at */
   values?: Record<string, unknown>;
-  /** set when status is WAIVED */
-  waiver?: { reason: string; approver: string; expires: string };
+  /** set when status is WAIVED: the waiver in force at the run's asOf (approvedOn null: not stated) */
+  waiver?: FindingWaiver;
   /** the account that owns the resource, when it is not `account` (a key shared from another account) */
   owner?: string;
+}
+
+export interface FindingWaiver {
+  /** absent in results stored before waivers had ids and approval dates */
+  id?: string;
+  reason: string;
+  approver: string;
+  /** the waiver's approved_on; null when the waivers file did not state it */
+  approvedOn?: string | null;
+  expires: string;
 }
 
 export interface ControlResult {

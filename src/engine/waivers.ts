@@ -1,4 +1,7 @@
-// Waivers turn a FAIL into WAIVED while they are current; expired ones cover nothing.
+// Waivers turn a FAIL into WAIVED while they are in force at the run's time: from approved_on
+// to expires. A run is judged by the waivers in force at its asOf (a backfilled past day by
+// that day's, never today's); expired ones cover nothing.
+import { createHash } from 'node:crypto';
 import type { Waiver } from '../controls/model.js';
 
 export interface ActiveWaiver { waiver: Waiver; re: RegExp }
@@ -15,7 +18,29 @@ function isCurrent(w: Waiver, now: Date): boolean {
   return !Number.isNaN(t) && t > now.getTime();
 }
 
-export function splitWaivers(waivers: readonly Waiver[], now: Date): { active: Map<string, ActiveWaiver[]>; expired: Waiver[] } {
+/**
+ * Whether the waiver was approved by the run's time. A date-only approval means the start of that
+ * day, so a run later that day is covered. Without `approved_on` nothing says when it was
+ * granted: it covers live runs (judged now, as before the field existed) and no rebuilt past day.
+ */
+function isApproved(w: Waiver, now: Date, source: 'live' | 'config-history'): boolean {
+  if (w.approved_on === undefined) return source === 'live';
+  const t = Date.parse(w.approved_on);
+  return !Number.isNaN(t) && t <= now.getTime();
+}
+
+/** A waiver's stable id, stored on the findings it covered: its own words, hashed. */
+export function waiverId(w: Waiver): string {
+  const text = [w.control, w.resource, w.approver, w.approved_on ?? '', w.expires].join('\n');
+  return `W-${createHash('sha256').update(text, 'utf8').digest('hex').slice(0, 10)}`;
+}
+
+/**
+ * The waivers in force at `now` (the run's asOf for a backfilled run), by control; `expired` are
+ * those past their expiry, reported so they get renewed. One approved after `now` is neither:
+ * it did not exist yet for that run.
+ */
+export function splitWaivers(waivers: readonly Waiver[], now: Date, source: 'live' | 'config-history' = 'live'): { active: Map<string, ActiveWaiver[]>; expired: Waiver[] } {
   const active = new Map<string, ActiveWaiver[]>();
   const expired: Waiver[] = [];
   for (const w of waivers) {
@@ -23,6 +48,7 @@ export function splitWaivers(waivers: readonly Waiver[], now: Date): { active: M
       expired.push(w);
       continue;
     }
+    if (!isApproved(w, now, source)) continue;
     const list = active.get(w.control) ?? [];
     list.push({ waiver: w, re: globToRegExp(w.resource) });
     active.set(w.control, list);

@@ -12,10 +12,19 @@ export interface HistoryRun {
   regions: string[];
 }
 
+/**
+ * What an exception is about: a resource that failed or could not be judged; a manual or
+ * inherited control's attestation (`attestation:<control id>`, account and region null); or
+ * evidence that could not be collected at all (`arn:...:*`, never part of a population).
+ */
+export type ExceptionCause = 'resource' | 'attestation' | 'missing-evidence';
+
 export interface HistoryException {
   resource: string;
-  account: string;
-  region: string;
+  /** null for an attestation */
+  account: string | null;
+  region: string | null;
+  cause: ExceptionCause;
   status: 'FAIL' | 'ERROR';
   firstSeen: string;
   lastSeen: string;
@@ -25,6 +34,8 @@ export interface HistoryException {
   source: RunSource | 'mixed';
   runs: number;
   reason: string;
+  /** set when the streak ended because the finding turned into the other of FAIL and ERROR */
+  endedBy?: 'FAIL' | 'ERROR';
   /** asOf of the runs during the streak that did not cover its account or region */
   gaps: string[];
 }

@@ -2,8 +2,9 @@
 // Population: every (run, resource) occurrence of the control's findings in the period, named
 // `<run id>|<resource ARN>`. Sample: the n occurrences with the smallest
 // sha256(seed || occurrence id) (hex, UTF-8 text concatenated), so:
-//   grep "^CONTROL<TAB>" population.tsv | cut -f2 | while IFS= read -r id; do
-//     printf '%s %s\n' "$(printf '%s%s' "$SEED" "$id" | sha256sum | cut -d' ' -f1)" "$id"; done | sort | head -n N
+// examples/redraw-sample.sh (attached to every period pack) does exactly that in sh.
+// Only findings on real resources are occurrences: never an attestation of a manual control,
+// never a placeholder for missing evidence (`arn:...:*`).
 import { createHash } from 'node:crypto';
 
 export const SAMPLE_METHOD =
@@ -36,26 +37,34 @@ function sampleKey(seed: string, id: string): string {
 }
 
 /** Keeps the n smallest keys seen, so a year of occurrences never sits in memory at once. */
-export class SampleDraw {
-  private readonly kept: { key: string; id: string }[] = [];
+export class SampleDraw<T = undefined> {
+  private readonly kept: { key: string; id: string; item: T }[] = [];
+  private readonly hash = createHash('sha256');
   population = 0;
 
   constructor(readonly seed: string, readonly n: number) {}
 
-  offer(id: string): void {
+  /** `item`: what the sample row shows of this occurrence (kept only while it is among the n). */
+  offer(id: string, item: T): void {
     this.population++;
+    this.hash.update(`${id}\n`, 'utf8');
     if (this.n <= 0) return;
     const key = sampleKey(this.seed, id);
     const k = this.kept;
     if (k.length === this.n && key >= k[k.length - 1]!.key) return;
     let i = k.length;
     while (i > 0 && k[i - 1]!.key > key) i--;
-    k.splice(i, 0, { key, id });
+    k.splice(i, 0, { key, id, item });
     if (k.length > this.n) k.pop();
   }
 
   /** The sample, smallest key first (the order `sort | head` prints). */
-  drawn(): { key: string; id: string }[] {
+  drawn(): { key: string; id: string; item: T }[] {
     return [...this.kept];
+  }
+
+  /** sha256 of the occurrence ids offered, one per line: `cut -f2 | sha256sum` of the population. */
+  populationSha256(): string {
+    return this.hash.copy().digest('hex');
   }
 }

@@ -28,7 +28,7 @@ function ordered(obj: object, keys: readonly string[], own: Obj = {}): Obj {
 
 function finding(f: Finding): Obj {
   return ordered(f, ['resource', 'account', 'region', 'status', 'reason', 'evidence', 'values', 'waiver'], {
-    ...(f.waiver ? { waiver: ordered(f.waiver, ['reason', 'approver', 'expires']) } : {}),
+    ...(f.waiver ? { waiver: ordered(f.waiver, ['id', 'reason', 'approver', 'approvedOn', 'expires']) } : {}),
   });
 }
 

@@ -23,6 +23,8 @@ export function attestationAttachmentName(document: string): string {
 export const HISTORY_ATTACHMENT = 'history.json';
 export const PERIOD_ATTACHMENT = 'period.json';
 export const POPULATION_ATTACHMENT = 'population.tsv';
+export const CRITERIA_ATTACHMENT = 'criteria.json';
+export const REDRAW_ATTACHMENT = 'redraw-sample.sh';
 export const bundleAttachmentName = (sha256: string) => `bundle-${sha256}.json`;
 export const BUNDLE_ATTACHMENT = /^bundle-([0-9a-f]{64})\.json$/;
 

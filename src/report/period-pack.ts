@@ -3,7 +3,8 @@
 // Deterministic like the run pack: same inputs, signing time and RSA key give the same bytes.
 import { COLORS, PAGE, Writer, openPackDocument } from './layout.js';
 import { addSignaturePlaceholder, placeholderLength, resolvePackSigner, signPdf } from '../signing/sign.js';
-import { drawExceptions, drawGaps, drawPeriodAppendix, drawPeriodCover, drawPeriodSummary, drawSamples, drawTimelines } from './period-pages.js';
+import { drawExceptions, drawGaps, drawPeriodAppendix, drawPeriodCover, drawPeriodSummary, drawSamples, drawTimelines, drawWaivers } from './period-pages.js';
+import { drawCriteria } from './period-criteria-pages.js';
 import type { PeriodPackInput } from './period-types.js';
 
 export type { PeriodPackInput } from './period-types.js';
@@ -26,15 +27,17 @@ export async function buildPeriodPack(input: PeriodPackInput): Promise<Buffer> {
   const w = new Writer(doc);
   drawPeriodCover(w, input, identity);
   drawPeriodSummary(w, input);
+  drawCriteria(w, input);
   drawTimelines(w, input);
   drawExceptions(w, input);
+  drawWaivers(w, input);
   drawGaps(w, input);
   drawSamples(w, input);
   drawPeriodAppendix(w, input);
 
   for (const a of input.attachments) {
     doc.file(a.bytes, {
-      name: a.name, type: a.name.endsWith('.tsv') ? 'text/tab-separated-values' : 'application/json',
+      name: a.name, type: a.name.endsWith('.tsv') ? 'text/tab-separated-values' : a.name.endsWith('.sh') ? 'text/x-shellscript' : 'application/json',
       description: a.description, creationDate: t, modifiedDate: t, relationship: 'Data',
     } as never);
   }

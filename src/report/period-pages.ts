@@ -6,7 +6,11 @@ import { fmtTime } from './context.js';
 import type { SignerIdentity } from '../pack/contract.js';
 import type { PeriodPackInput } from './period-types.js';
 import { SHOWN_STATUS_ORDER as STATUSES } from '../engine/results.js';
+import { isOpenStreak } from '../history/streaks.js';
 import { BACKFILL_LEGEND, backfilledRuns, drawRebuiltNote } from './period-backfill.js';
+import { controlRunsSentence, exceptionCounts } from '../history/counts.js';
+import { drawConclusionRules } from './period-criteria-pages.js';
+import type { PeriodException } from './period-types.js';
 
 const day = (iso: string | null) => (iso ? iso.slice(0, 10) : '');
 
@@ -31,7 +35,8 @@ export function drawPeriodCover(w: Writer, p: PeriodPackInput, signer: SignerIde
   w.field('Period', `${h.period.start} to ${h.period.end}`);
   w.field('Runs', `${h.runs.length} (${h.runs.filter((r) => r.source === 'config-history').length} rebuilt from AWS Config history)`);
   w.field('Days with evidence', `${h.days.withEvidence} of ${h.days.total}${h.days.missing.length ? `; ${h.days.missing.length} without a run (listed under Gaps)` : ''}`);
-  w.field('Frameworks', p.framework && p.framework !== 'all' ? p.framework : 'all mapped frameworks');
+  w.field('Frameworks', p.framework === 'all' ? 'every framework, one part each' : p.framework ?? 'all mapped frameworks (organised by control)');
+  drawCounts(w, p);
   w.field('Prepared by', p.preparer ?? 'not stated (preparer in trustpack.yaml)');
   w.field('Reviewed by', p.reviewer ?? 'not stated (reviewer in trustpack.yaml)');
 
@@ -78,7 +83,8 @@ export function drawPeriodSummary(w: Writer, p: PeriodPackInput): void {
   w.newPage();
   w.heading('The period at a glance', 1, { outline: true });
   drawLegend(w, backfilledRuns(p) > 0);
-  w.heading('Runs per status, per control', 2);
+  drawCounts(w, p);
+  w.heading('Runs per status, per control (each cell counts runs)', 2);
   w.table(
     [
       { header: 'Control', width: 165 },
@@ -86,7 +92,7 @@ export function drawPeriodSummary(w: Writer, p: PeriodPackInput): void {
       { header: 'Exceptions (open)', width: 82.28 },
     ],
     p.history.controls.map((c) => {
-      const open = c.exceptions.filter((e) => e.resolvedAt === null && !e.gone).length;
+      const open = c.exceptions.filter(isOpenStreak).length;
       return {
         cells: [
           c.id,
@@ -102,14 +108,27 @@ export function drawPeriodSummary(w: Writer, p: PeriodPackInput): void {
 export function drawTimelines(w: Writer, p: PeriodPackInput): void {
   w.newPage();
   w.heading('Timelines', 1, { outline: true });
-  w.para('Each mark is one run, placed at the time its state was observed and coloured by the control\'s status in that run. A blank stretch is time without a run (see Gaps).', { size: 8.5, color: COLORS.muted });
+  w.para('Each mark is one run, coloured by the control\'s status in that run and placed on the day its state was observed; several runs of one day stand side by side in that day\'s width, in time order. A blank stretch is time without a run (see Gaps).', { size: 8.5, color: COLORS.muted });
+  const multi = [...new Set(p.history.runs.map((r) => r.asOf.slice(0, 10)))].filter((d) => p.history.runs.filter((r) => r.asOf.startsWith(d)).length > 1);
+  if (multi.length > 0) w.para(`Days with more than one run: ${multi.length} (${multi.slice(0, 6).join(', ')}${multi.length > 6 ? ', …' : ''}).`, { size: 8.5, color: COLORS.muted });
   if (backfilledRuns(p) > 0) w.para(BACKFILL_LEGEND, { size: 8.5, color: COLORS.muted });
   const h = p.history;
   const t0 = Date.parse(`${h.period.start}T00:00:00Z`);
   const t1 = Date.parse(`${h.period.end}T00:00:00Z`) + 86_400_000;
   const left = PAGE.left + 150;
   const width = PAGE.right - left;
-  const markW = Math.max(0.6, Math.min(6, (width / Math.max(1, (t1 - t0) / 86_400_000)) * 0.8));
+  const dayW = width / Math.max(1, (t1 - t0) / 86_400_000);
+  // each run's place among the runs of its day (runs are in asOf order)
+  const slots: { k: number; of: number }[] = [];
+  const perDay = new Map<string, number>();
+  for (const r of h.runs) perDay.set(r.asOf.slice(0, 10), (perDay.get(r.asOf.slice(0, 10)) ?? 0) + 1);
+  const seen = new Map<string, number>();
+  for (const r of h.runs) {
+    const d = r.asOf.slice(0, 10);
+    const k = seen.get(d) ?? 0;
+    seen.set(d, k + 1);
+    slots.push({ k, of: perDay.get(d)! });
+  }
   const rowH = 17;
   const axis = (): void => {
     w.drawLine(h.period.start, left, w.y, 'sans', 6.5, COLORS.muted);
@@ -129,8 +148,14 @@ export function drawTimelines(w: Writer, p: PeriodPackInput): void {
     h.runs.forEach((r, i) => {
       const s = line[i];
       if (!s) return;
-      const x = left + ((Date.parse(r.asOf) - t0) / (t1 - t0)) * width;
-      const mark = w.doc.rect(Math.min(x, PAGE.right - markW), w.y + 2, markW, rowH - 7);
+      // runs of one day share that day's width side by side: FAIL, FAIL, PASS is three marks
+      const slot = slots[i]!;
+      const dayStart = Date.parse(`${r.asOf.slice(0, 10)}T00:00:00Z`);
+      const dayX = left + ((dayStart - t0) / (t1 - t0)) * width;
+      const slotW = dayW / slot.of;
+      const markW = Math.max(0.35, Math.min(6, slotW * 0.8));
+      const x = Math.min(dayX + slot.k * slotW, PAGE.right - markW);
+      const mark = w.doc.rect(x, w.y + 2, markW, rowH - 7);
       // rebuilt from Config history: outlined, so it is never mistaken for a live observation
       if (r.source === 'config-history') mark.lineWidth(0.5).strokeColor(STATUS_COLORS[s] ?? COLORS.muted).stroke();
       else mark.fillColor(STATUS_COLORS[s] ?? COLORS.muted).fill();
@@ -140,35 +165,38 @@ export function drawTimelines(w: Writer, p: PeriodPackInput): void {
   w.y += 6;
 }
 
-export function drawExceptions(w: Writer, p: PeriodPackInput): void {
-  w.newPage();
-  w.heading('Exceptions', 1, { outline: true });
-  w.para('An exception is a streak of FAIL or ERROR findings of one control on one resource, from the first run that showed it to the run where it passed (resolved), the last run that still saw the resource (gone), or the end of the period (open). Days open count from the first to the resolving run, else to the last run seen.', { size: 8.5, color: COLORS.muted });
-  for (const warning of p.warnings ?? []) w.para(`WARNING ${warning}`, { size: 8.5, color: COLORS.danger });
-  if (p.exceptions.length === 0) {
-    w.para('None in this period.');
-    return;
-  }
+export function drawCounts(w: Writer, p: PeriodPackInput): void {
+  w.para(controlRunsSentence(p.history.controls), { size: 9 });
+  w.para(exceptionCounts(p.exceptions).sentence, { size: 9 });
+}
+
+const endOf = (e: PeriodException) =>
+  e.resolvedAt ? day(e.resolvedAt) : e.gone ? `gone after ${day(e.lastSeen)}` : e.endedBy ? `became ${e.endedBy} after ${day(e.lastSeen)}` : { text: 'OPEN', color: STATUS_COLORS.FAIL };
+
+function exceptionTable(w: Writer, rows: readonly PeriodException[]): void {
   w.table(
     [
-      { header: 'Control', width: 120, size: 6.5 },
+      { header: 'Id', width: 28 },
+      { header: 'Control', width: 112, size: 6.5 },
       { header: 'Status', width: 34 },
       { header: 'First seen', width: 50 },
-      { header: 'Resolved', width: 62 },
+      { header: 'Ended', width: 62 },
       { header: 'Days open', width: 30 },
       { header: 'Runs', width: 48 },
-      { header: 'Waiver or management response', width: 155.28 },
+      { header: 'Waivers and management response', width: 135.28 },
     ],
-    p.exceptions.map((e) => ({
+    rows.map((e) => ({
       cells: [
+        e.id,
         `${e.controlId}${e.source === 'config-history' ? '\n[rebuilt from Config history]' : e.source === 'mixed' ? '\n[live and rebuilt runs]' : ''}`,
         { text: e.status, color: STATUS_COLORS[e.status] },
         day(e.firstSeen),
-        e.resolvedAt ? day(e.resolvedAt) : e.gone ? `gone after ${day(e.lastSeen)}` : { text: 'OPEN', color: STATUS_COLORS.FAIL },
+        endOf(e),
         String(e.daysOpen),
         `${e.runs}${e.waivedRuns ? ` (${e.waivedRuns} waived)` : ''}`,
         [
-          e.waiver ? `Waiver: ${e.waiver.reason} (approved by ${e.waiver.approver}, expires ${day(e.waiver.expires)})` : '',
+          // the waiver's words are printed once, under Waivers; here its id
+          e.waivers.length ? `Waived by ${e.waivers.join(', ')} (see Waivers)` : '',
           e.response ? `Response (${e.response.owner}, ${day(e.response.date)}): ${e.response.response}` : '',
         ].filter(Boolean).join('\n') || { text: 'none recorded', color: COLORS.danger },
       ],
@@ -178,37 +206,111 @@ export function drawExceptions(w: Writer, p: PeriodPackInput): void {
   );
 }
 
+export function drawExceptions(w: Writer, p: PeriodPackInput): void {
+  w.newPage();
+  w.heading('Exceptions', 1, { outline: true });
+  w.para('An exception is a streak of FAIL or ERROR findings of one control on one resource (or, for a manual or inherited control, on its attestation), from the first run that showed it to the run where it passed (resolved), the last run that still saw the resource (gone), the run where it turned from FAIL to ERROR or back (ended; the other kind opens), or the end of the period (open). Days open count from the first to the resolving run, else to the last run seen.', { size: 8.5, color: COLORS.muted });
+  drawCounts(w, p);
+  for (const warning of p.warnings ?? []) w.para(`WARNING ${warning}`, { size: 8.5, color: COLORS.danger });
+  const failures = p.exceptions.filter((e) => e.cause !== 'missing-evidence');
+  const missing = p.exceptions.filter((e) => e.cause === 'missing-evidence');
+  w.heading(`Failures of resources and attestations (${failures.length})`, 2);
+  if (failures.length === 0) w.para('None in this period.');
+  else exceptionTable(w, failures);
+  w.heading(`Missing evidence (${missing.length})`, 2);
+  w.para('A whole collection or a region that could not be read: nothing about its resources is known for those runs. These are not failures of resources and are never sampled; their cause is the error AWS returned.', { size: 8.5, color: COLORS.muted });
+  if (missing.length === 0) w.para('None in this period.');
+  else exceptionTable(w, missing);
+}
+
+export function drawWaivers(w: Writer, p: PeriodPackInput): void {
+  w.heading('Waivers', 1, { outline: true });
+  w.para('Waivers were applied when each run was evaluated, by the waivers in force at the run\'s time (from approved_on to expires); this pack does not apply a waivers file again. Each waiver below covered the runs counted.', { size: 8.5, color: COLORS.muted });
+  const known = p.waivers.filter((x) => x.approvedOn);
+  const unknown = p.waivers.filter((x) => !x.approvedOn);
+  const table = (rows: typeof p.waivers) => w.table(
+    [
+      { header: 'Waiver', width: 62, font: 'mono', size: 6 },
+      { header: 'Control and reason', width: 170 },
+      { header: 'Approved', width: 95 },
+      { header: 'Expires', width: 50 },
+      { header: 'Runs covered', width: 122.28 },
+    ],
+    rows.map((x) => ({
+      cells: [x.id, `${x.control}\n${x.reason.trim()}`, `${x.approvedOn ? day(x.approvedOn) : 'date unknown'}\nby ${x.approver}`, day(x.expires), `${x.runs} (${day(x.firstRun)} to ${day(x.lastRun)})`],
+      detail: [{ text: x.resources.join('\n'), font: 'mono' as const, size: 6 }],
+    })),
+    { size: 7 },
+  );
+  if (p.waivers.length === 0) w.para('No finding of the period was waived.', { size: 9 });
+  if (known.length > 0) table(known);
+  if (unknown.length > 0) {
+    w.heading(`Approval date unknown (${unknown.length})`, 2);
+    w.para('These waivers have no approved_on: they covered live runs only, never a run rebuilt from history. Add approved_on to the waivers file.', { size: 8.5, color: COLORS.danger });
+    table(unknown);
+  }
+}
+
+/** Consecutive days as ranges: "2026-01-01 to 2026-03-31 (90 days)". */
+export function dayRanges(days: readonly string[]): string[] {
+  const out: string[] = [];
+  let start: string | undefined;
+  let prev: string | undefined;
+  let count = 0;
+  const flush = () => {
+    if (start) out.push(count === 1 ? start : `${start} to ${prev} (${count} days)`);
+  };
+  for (const d of days) {
+    if (prev && Date.parse(`${d}T00:00:00Z`) - Date.parse(`${prev}T00:00:00Z`) === 86_400_000) {
+      prev = d;
+      count++;
+      continue;
+    }
+    flush();
+    start = d;
+    prev = d;
+    count = 1;
+  }
+  flush();
+  return out;
+}
+
 export function drawGaps(w: Writer, p: PeriodPackInput): void {
   w.heading('Gaps', 1, { outline: true });
   const m = p.history.days.missing;
   w.para(m.length === 0
     ? 'Every day of the period has at least one run.'
     : `${m.length} day${m.length === 1 ? '' : 's'} of the period without a run. Gaps are reported, never bridged: a streak neither continues nor ends on a day without a run.`, { size: 9 });
-  if (m.length) w.para(m.join(', '), { font: 'mono', size: 7.5 });
+  if (m.length) w.para(dayRanges(m).join('; '), { font: 'mono', size: 7.5 });
 }
 
 export function drawSamples(w: Writer, p: PeriodPackInput): void {
   w.newPage();
   w.heading('Population and sample', 1, { outline: true });
-  w.para('Per control, the population is every (run, resource) occurrence of its findings in the period, named "<run id>|<resource ARN>" and listed in the attached population.tsv. The sample is drawn without trustpack\'s help by anyone holding that file:', { size: 8.5 });
+  w.para('Per control, the population is every (run, resource) occurrence of its findings on real resources in the period, named "<run id>|<resource ARN>" and listed, with its status and evidence record ids, in the attached population.tsv. Placeholders for missing evidence and the attestations of manual controls are not resources: they are never in a population (they are exceptions). Anyone holding population.tsv draws the same sample with the attached redraw-sample.sh (also in the appendix):', { size: 8.5 });
   const seed = p.samples[0]?.seed ?? '';
   w.para(`Seed: ${seed}`, { font: 'mono', size: 7.5 });
   w.para(`Method: ${p.samples[0]?.method ?? ''}`, { size: 8.5 });
-  w.para('grep "^CONTROL<TAB>" population.tsv | cut -f2 | while IFS= read -r id; do printf \'%s %s\\n\' "$(printf \'%s%s\' "$SEED" "$id" | sha256sum | cut -d\' \' -f1)" "$id"; done | sort | head -n N', { font: 'mono', size: 6.5 });
+  w.para('sh redraw-sample.sh population.tsv CONTROL SEED N', { font: 'mono', size: 7 });
   w.para('n comes from how often the control runs: several times a day 40, daily 25, weekly 5, monthly 2, quarterly 2, annually 1 (never more than the population).', { size: 8.5, color: COLORS.muted });
   for (const s of p.samples) {
     w.heading(`${s.controlId}: population ${s.population}, ${s.frequency}, n = ${s.n}`, 3);
+    if (s.populationSha256 && s.population > 0) w.para(`population sha256 ${s.populationSha256}`, { font: 'mono', size: 6.5 });
     if (s.drawn.length === 0) {
-      w.para('No occurrences (a manual control, or no resource in scope).', { size: 8 });
+      w.para('No occurrences (a manual or inherited control, or no resource in scope).', { size: 8 });
       continue;
     }
     w.table(
       [
         { header: 'Run (as of)', width: 80 },
-        { header: 'Resource', width: 220, font: 'mono', size: 6 },
-        { header: 'sha256(seed || occurrence id)', width: 199.28, font: 'mono', size: 5 },
+        { header: 'Resource', width: 250, font: 'mono', size: 6 },
+        { header: 'Status', width: 40 },
+        { header: 'Evidence record', width: 129.28, font: 'mono', size: 5.5 },
       ],
-      s.drawn.map((d) => ({ cells: [fmtTime(d.asOf), d.resource, d.key] })),
+      s.drawn.map((d) => ({
+        cells: [`${fmtTime(d.asOf)}\n${d.runId}`, d.resource, { text: d.status, color: STATUS_COLORS[d.status] ?? COLORS.text }, d.records.join('\n') || 'none'],
+        detail: [{ text: `control ${s.controlId} · key ${d.key}`, font: 'mono' as const, size: 5.5 }],
+      })),
       { size: 7 },
     );
   }
@@ -221,6 +323,12 @@ export function drawPeriodAppendix(w: Writer, p: PeriodPackInput): void {
   w.para('2. Each run\'s evidence bundle is named by its sha256 (the sha256 of its manifest.json, which lists the sha256 of every records file). The manifests are attached as bundle-<sha256>.json; `trustpack verify FILE.pdf --archive LOCATION` checks each against the archive entry that names it and the archive head printed on the cover.', { size: 8.5 });
   w.para('3. history.json is the history of the period (exceptions, counts per status) computed from the results stored with each run when it was archived; period.json lists the archive entries used; population.tsv is the population the sample is drawn from.', { size: 8.5 });
   drawRebuiltNote(w, p);
+  drawConclusionRules(w);
+  const script = p.attachments.find((a) => a.name === 'redraw-sample.sh');
+  if (script) {
+    w.heading('The sample, redrawn without trustpack (redraw-sample.sh)', 2);
+    w.para(script.bytes.toString('utf8'), { font: 'mono', size: 6 });
+  }
   w.heading('Runs in this pack', 2);
   w.table(
     [

@@ -1,14 +1,19 @@
 // What a period pack is built from: the history of the period and what the app layer gathered
 // around it (timelines, covers of exceptions, samples, the runs' manifests). The report draws;
 // it never reads the archive or evaluates anything.
-import type { ControlStatus } from '../engine/results.js';
-import type { History } from '../history/model.js';
+import type { ControlStatus, FindingWaiver } from '../engine/results.js';
+import type { Conclusion, ControlFacts } from '../history/conclusion.js';
+import type { ExceptionCause, History } from '../history/model.js';
 import type { SignerInput } from '../signing/sign.js';
-import type { PeriodRunRef } from '../pack/contract.js';
 
 export interface PeriodException {
+  /** E-1, E-2, ... in the order the pack lists them */
+  id: string;
   controlId: string;
   resource: string;
+  account: string | null;
+  region: string | null;
+  cause: ExceptionCause;
   status: 'FAIL' | 'ERROR';
   firstSeen: string;
   lastSeen: string;
@@ -18,11 +23,13 @@ export interface PeriodException {
   runs: number;
   waivedRuns: number;
   reason: string;
+  /** set when the streak ended because the finding turned into the other of FAIL and ERROR */
+  endedBy?: 'FAIL' | 'ERROR';
   /** the runs of the streak: observed live, rebuilt from Config history, or both */
   source?: 'live' | 'config-history' | 'mixed';
-  /** the waiver the stored results applied (the last one seen in the streak) */
-  waiver?: { reason: string; approver: string; expires: string };
-  /** the management response whose control and resource glob match */
+  /** ids of the waivers the stored results applied during the streak (listed under Waivers) */
+  waivers: string[];
+  /** the latest management response whose control and glob match and whose date the streak was still open on */
   response?: { response: string; owner: string; date: string };
 }
 
@@ -33,8 +40,64 @@ export interface PeriodSample {
   n: number;
   seed: string;
   method: string;
-  /** occurrence ids (`<run id>|<resource>`), smallest key first, with the run's asOf */
-  drawn: { id: string; key: string; asOf: string; resource: string }[];
+  /** sha256 of the control's occurrence ids, one per line in population.tsv order (`cut -f2 | sha256sum`) */
+  populationSha256: string;
+  /** occurrence ids (`<run id>|<resource>`), smallest key first, with what that run said of it */
+  drawn: SampledItem[];
+}
+
+export interface SampledItem {
+  id: string;
+  key: string;
+  runId: string;
+  asOf: string;
+  resource: string;
+  status: string;
+  /** sha256 ids of the evidence records that decided the finding */
+  records: string[];
+}
+
+/** Per control: what it tests, the population, runs per status, exceptions and the conclusion. */
+export interface PeriodControlDetail {
+  id: string;
+  title: string;
+  kind: string;
+  description?: string;
+  claim?: string;
+  asserts?: string;
+  parameters?: Record<string, unknown>;
+  /** the evidence source in words: API calls, a Config rule, an attestation or an inherited document */
+  source: string;
+  frameworks: Record<string, string[]>;
+  runs: Record<ControlStatus, number>;
+  evaluated: number;
+  population: { occurrences: number; resources: number; sha256: string };
+  facts: ControlFacts;
+  conclusion: Conclusion;
+}
+
+export interface PeriodRequirement {
+  id: string;
+  title: string;
+  controls: string[];
+  conclusion: Conclusion;
+  /** mapped controls no run of the period evaluated */
+  unevaluated: PeriodControlDetail[];
+}
+
+export interface PeriodCriterionPart {
+  framework: { id: string; title: string; version: string };
+  requirements: PeriodRequirement[];
+}
+
+/** A waiver as the stored results applied it, and the runs it covered in the period. */
+export interface PeriodWaiverUse extends FindingWaiver {
+  id: string;
+  control: string;
+  resources: string[];
+  runs: number;
+  firstRun: string;
+  lastRun: string;
 }
 
 export interface PeriodPackInput {
@@ -43,6 +106,11 @@ export interface PeriodPackInput {
   timelines: Map<string, (ControlStatus | undefined)[]>;
   exceptions: PeriodException[];
   samples: PeriodSample[];
+  /** per control of the history, in its order */
+  controls: PeriodControlDetail[];
+  /** one part per framework: with --framework F one, with all every one; none without --framework */
+  parts: PeriodCriterionPart[];
+  waivers: PeriodWaiverUse[];
   runs: PeriodRunRef[];
   archive: { location: string; head: { n: number; sha256: string }; immutable: boolean };
   organisation?: string;

@@ -3,6 +3,7 @@
 import { SHOWN_STATUS_ORDER as STATUSES, worstStatus, type ControlStatus } from '../engine/results.js';
 import { COLORS, PAGE, STATUS_COLORS } from './layout.js';
 import type { PackContext } from './context.js';
+import { controlCountLine, requirementReading } from './coverage-words.js';
 import { drawLegend, frameworkLabel } from './auditor.js';
 
 
@@ -58,25 +59,27 @@ export function drawMatrix(ctx: PackContext): void {
     const cov = ctx.coverage.find((c) => c.id === fw.id);
     // requirements from coverage when given (it knows the mapping), else from the catalog
     const reqs = cov?.requirements ?? fw.requirements.map((r) => ({ id: r.id, title: r.title, controls: mappedTo(ctx, fw.id, r.id), automated: false }));
+    // coverage, never a verdict by proxy: a requirement is never labelled PASS
     const rows = reqs.map((req) => {
-      const st = req.controls.map((id) => ctx.results.get(id)?.status).filter((s): s is ControlStatus => !!s);
-      const worst = worstStatus(st);
-      const label = req.controls.length === 0 ? 'NOT COVERED' : worst ?? 'NOT EVALUATED';
+      const st = req.controls.map((id) => ctx.results.get(id)?.status);
+      const aspects = req.controls.map((id) => ctx.results.get(id)?.title ?? ctx.controls.get(id)?.title ?? id);
+      const reading = requirementReading(st, aspects);
+      const color = reading.tone === 'exception' ? STATUS_COLORS.FAIL : reading.tone === 'untested' ? STATUS_COLORS.ERROR : reading.tone === 'ok' ? COLORS.text : COLORS.muted;
       return {
         cells: [
           { text: req.id, font: 'bold' as const },
           req.title,
-          req.controls.map((id) => `${id} (${ctx.results.get(id)?.status ?? 'not evaluated'})`).join('\n') || '—',
-          { text: label.replace('_', ' '), font: 'bold' as const, color: STATUS_COLORS[label] ?? COLORS.muted },
+          req.controls.map((id) => `${id} (${ctx.results.get(id)?.status.replace('_', ' ') ?? 'not evaluated'})`).join('\n') || '—',
+          { text: `${controlCountLine(st)}\n${reading.text}`, color: color ?? COLORS.muted },
         ],
       };
     });
     w.table(
       [
         { header: 'Requirement', width: 62 },
-        { header: 'Title', width: 180 },
-        { header: 'Controls (status)', width: 187 },
-        { header: 'Status', width: 70 },
+        { header: 'Title', width: 160 },
+        { header: 'Controls (status in this run)', width: 147 },
+        { header: 'What the controls show', width: 130 },
       ],
       rows,
     );
