@@ -3,7 +3,7 @@
 // proven against openssl in test/x509-path.test.ts.
 import { describe, expect, it } from 'vitest';
 import PDFDocument from 'pdfkit';
-import { makeDemoSigner, signPdf, checkSigner } from '../src/report/sign.js';
+import { makeDemoSigner, signPdf, checkSigner } from '../src/signing/sign.js';
 import { keyPolicyProblem } from '../src/verify/key-policy.js';
 import { X509Certificate } from 'node:crypto';
 

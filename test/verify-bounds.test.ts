@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
-import { signPdf, makeDemoSigner, type DemoSigner } from '../src/report/sign.js';
+import { signPdf, makeDemoSigner, type DemoSigner } from '../src/signing/sign.js';
 import { hostilePdf, type RawAttachment } from './helpers/hostile-pdf.js';
 import { BIN } from './helpers/cli.js';
 import { JsonBudget, jsonShapeProblem } from '../src/verify/json-bounds.js';

@@ -2,7 +2,7 @@
 // it and the kind of proof each gives. The README's catalog table is this view as markdown
 // (test/claims.test.ts keeps it current), so the two never disagree.
 import type { Claim, Control } from '../controls/model.js';
-import { textTable } from './text-table.js';
+import { textTable } from '../output/text-table.js';
 
 type Proof = 'API' | 'Config rule' | 'attestation' | 'inherited';
 

@@ -5,6 +5,7 @@ import type { ControlStatus, FindingWaiver } from '../engine/results.js';
 import type { Conclusion, ControlFacts } from '../history/conclusion.js';
 import type { ExceptionCause, History } from '../history/model.js';
 import type { SignerInput } from '../signing/sign.js';
+import type { PeriodRunRef } from '../pack/contract.js';
 
 export interface PeriodException {
   /** E-1, E-2, ... in the order the pack lists them */
