@@ -62,6 +62,8 @@ describe('trustpack check on the sample account', () => {
       { control: 'guardduty-rds-protection', resources: [account('eu-central-1')] }, // D21
       { control: 'kms-byok-keys-customer-held', resources: [usKey] }, // D22: orders-data listed as customer-held
       { control: 'kms-cmk-rotation-enabled', resources: [usKey, usKey] }, // D6 legacy-reporting, D9 orders-data every 730 days
+      { control: 'kms-customer-held-keys-not-company-usable', resources: [usKey] }, // D22: orders-data's default policy lets the account in
+      { control: 'kms-customer-keys-rotate-yearly', resources: [expect.stringMatching(new RegExp(`^arn:aws:kms:eu-central-1:${acct}:key/`)), usKey, usKey] }, // D14, D6, D9 seen from ListKeys
       { control: 'kms-imported-key-rotated', resources: [expect.stringMatching(new RegExp(`^arn:aws:kms:eu-central-1:${acct}:key/`))] }, // D14
       { control: 'manual-backup-restore-test', resources: [] },
       { control: 'rds-cluster-audit-logs-exported', resources: [`arn:aws:rds:eu-central-1:${acct}:cluster:customers-eu`] }, // D15
@@ -99,7 +101,7 @@ describe('trustpack check on the sample account', () => {
     expect(results.summary.ERROR).toBe(0);
     const others = results.controls.filter((c) => !['FAIL', 'WAIVED'].includes(c.status));
     for (const c of others) expect(['PASS', 'MANUAL'], c.id).toContain(c.status);
-    expect(results.summary.PASS).toBe(13);
+    expect(results.summary.PASS).toBe(16);
     expect(results.summary.MANUAL).toBe(14);
   });
 
