@@ -57,6 +57,7 @@ describe('trustpack check on the sample account', () => {
       { control: 'cloudtrail-log-file-validation', resources: [`arn:aws:cloudtrail:eu-central-1:${acct}:trail/eu-data-trail`] },
       { control: 'cloudtrail-multi-region-all-events', resources: [account('eu-central-1')] }, // D18
       { control: 'cloudwatch-log-group-retention', resources: [expect.stringContaining('/aws/rds/cluster/analytics-eu/audit')] }, // D20
+      { control: 'config-recorder-continuous-needed-types', resources: [expect.stringMatching(new RegExp(`^arn:aws:config:eu-central-1:${acct}:configuration-recorder/default/`))] }, // D17: an inclusion list
       { control: 'config-recorder-on', resources: [expect.stringMatching(new RegExp(`^arn:aws:config:eu-central-1:${acct}:configuration-recorder/default/`))] }, // D17
       { control: 'guardduty-enabled', resources: [account('eu-central-1')] }, // D21
       { control: 'guardduty-rds-protection', resources: [account('eu-central-1')] }, // D21
