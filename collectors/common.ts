@@ -59,7 +59,8 @@ export function createClient<C extends SdkClient>(
 /** The service id of an SDK client class as AWS names it in IAM and in the pacing table. */
 function serviceOf(clientName: string): string {
   const name = clientName.replace(/Client$/, '').toLowerCase();
-  return name === 'configservice' ? 'config' : name;
+  if (name === 'configservice') return 'config';
+  return name === 'cloudwatchlogs' ? 'logs' : name;
 }
 
 /** Extra arguments for send() and paginators: the run's abort signal. */

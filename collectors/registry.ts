@@ -143,6 +143,30 @@ const ENTRIES: readonly Entry[] = [
     description: 'Join: every copy of database data (clusters, instances, snapshots, backups, replicas) and its region.',
     load: () => import('./rds-data-locations.js'),
   },
+  // ---- evidence read where it lives (issue 22) ----
+  {
+    id: 's3.buckets', service: 's3',
+    operations: ['ListBuckets', 'GetObjectLockConfiguration', 'GetBucketVersioning', 'GetBucketEncryption',
+      'GetBucketLifecycleConfiguration', 'GetBucketReplication', 'GetPublicAccessBlock'],
+    resourceType: 'AWS::S3::Bucket', scope: 'global',
+    description: 'Every S3 bucket the account owns (ListBuckets with BucketRegion), with its Object Lock, versioning, default encryption, lifecycle, replication and public access block, read in the bucket\'s region.',
+    load: () => import('./s3-buckets.js'),
+  },
+  {
+    id: 'cloudtrail.trails', service: 'cloudtrail',
+    // "s3:..." operations are another service's, called for the trail's bucket
+    operations: ['DescribeTrails', 'GetTrailStatus', 'GetEventSelectors', 's3:ListBuckets', 's3:GetObjectLockConfiguration', 's3:GetBucketVersioning'],
+    resourceType: 'AWS::CloudTrail::Trail', scope: 'regional',
+    description: 'Every trail whose home region this is (shadow and organization trails included): its settings, status (IsLogging, delivery errors), event selectors, and its bucket\'s Object Lock read in the account that owns it.',
+    load: () => import('./cloudtrail-trails.js'),
+  },
+  {
+    id: 'kms.customer-keys', service: 'kms',
+    operations: ['ListKeys', 'DescribeKey', 'ListAliases', 'GetKeyRotationStatus', 'ListKeyRotations', 'GetKeyPolicy', 'ListGrants'],
+    resourceType: 'AWS::KMS::Key', scope: 'regional',
+    description: 'Every customer-managed KMS key of the account, whatever uses it: metadata, aliases, rotation status and period, completed rotations, key policy (and the company principals it lets use the key), grants.',
+    load: () => import('./kms-customer-keys.js'),
+  },
 ];
 
 /** Every collector's metadata, in a dependency-respecting order. */

@@ -234,6 +234,7 @@ export async function collectEvidence(opts: CollectOptions): Promise<EvidenceBun
       }
       return p;
     },
+    accounts: () => [...estatePlans.keys()].sort(),
     shared: <T>(key: string, make: () => Promise<T>): Promise<T> => {
       let p = memo.get(key) as Promise<T> | undefined;
       if (!p) {

@@ -9,8 +9,8 @@ export interface CollectorInfo {
   /** stable id referenced by controls, e.g. `rds.db-clusters` */
   id: string;
   /** AWS service (SDK endpoint name) */
-  service: 'rds' | 'kms' | 'config' | 'sts';
-  /** the API operations it calls */
+  service: 'rds' | 'kms' | 'config' | 'sts' | 's3' | 'cloudtrail' | 'logs' | 'guardduty';
+  /** the API operations it calls; "service:Operation" for a call to another service (s3:ListBuckets for a trail's bucket) */
   operations: string[];
   /** CloudFormation-style resource type of its records */
   resourceType: string;
@@ -56,6 +56,8 @@ export interface CollectContext {
 export interface EstateContext {
   /** the credentials of an account of the run, or undefined when the account is not in it */
   credentialsFor(account: string): Promise<AwsCredentialIdentityProvider> | undefined;
+  /** every account of the run (all shards'), sorted; for a resource whose owner is not known (a trail's bucket) */
+  accounts?(): readonly string[];
   /** the run-wide memo: the first caller of a key starts the work, the others share its promise */
   shared<T>(key: string, make: () => Promise<T>): Promise<T>;
 }

@@ -24,6 +24,8 @@ const RDS = '@aws-sdk/client-rds';
 const KMS = '@aws-sdk/client-kms';
 const CONFIG = '@aws-sdk/client-config-service';
 const STS = '@aws-sdk/client-sts';
+const S3 = '@aws-sdk/client-s3';
+const CLOUDTRAIL = '@aws-sdk/client-cloudtrail';
 
 // Field declarations: `{ sdk: [package, shape] }` is an SDK structure as returned; `S` a scalar
 // the collector computes; `{ list: x }` a list of x; `{ fields: {...} }` a structure the
@@ -99,6 +101,31 @@ export const RECORDS = {
     spread: sdk(CONFIG, 'EvaluationResult'),
     fields: { ConfigRuleName: S, SourceIdentifier: S, ResourceType: S, ResourceId: S, ComplianceType: S, RecorderRecording: S,
       SourceOwner: S, InputParameters: ANY, CreatedBy: S },
+  },
+  // ---- evidence read where it lives (issue 22) ----
+  's3.buckets': {
+    fields: {
+      Name: S, CreationDate: S, BucketRegion: S, ObjectLockConfiguration: sdk(S3, 'ObjectLockConfiguration'),
+      Versioning: sdk(S3, 'GetBucketVersioningOutput'), ServerSideEncryptionConfiguration: sdk(S3, 'ServerSideEncryptionConfiguration'),
+      LifecycleConfiguration: { fields: { Rules: list(sdk(S3, 'LifecycleRule')) } }, ReplicationConfiguration: sdk(S3, 'ReplicationConfiguration'),
+      PublicAccessBlockConfiguration: sdk(S3, 'PublicAccessBlockConfiguration'),
+    },
+  },
+  'cloudtrail.trails': {
+    spread: sdk(CLOUDTRAIL, 'Trail'),
+    fields: {
+      Status: sdk(CLOUDTRAIL, 'GetTrailStatusResponse'), EventSelectors: list(sdk(CLOUDTRAIL, 'EventSelector')),
+      AdvancedEventSelectors: list(sdk(CLOUDTRAIL, 'AdvancedEventSelector')),
+      ManagementEvents: { fields: { Reads: S, Writes: S, KmsEventsExcluded: S, DecidedBy: S } },
+      LogBucket: { fields: { Name: S, Account: S, BucketRegion: S, ObjectLockConfiguration: sdk(S3, 'ObjectLockConfiguration'), Versioning: sdk(S3, 'GetBucketVersioningOutput'), DefaultRetentionDays: S } },
+    },
+  },
+  'kms.customer-keys': {
+    fields: {
+      KeyMetadata: sdk(KMS, 'KeyMetadata'), Aliases: list(S), KeyArns: list(S), KeyRotationEnabled: S, RotationPeriodInDays: S, NextRotationDate: S,
+      Rotations: list(sdk(KMS, 'RotationsListEntry')), LastRotationDate: S, KeyPolicy: ANY,
+      CompanyAccess: list({ fields: { Principal: S, Sid: S, Actions: list(S) } }), CompanyPrincipals: list(S), Grants: list(sdk(KMS, 'GrantListEntry')),
+    },
   },
 };
 

@@ -44,7 +44,7 @@ describe('registry', () => {
     all.forEach((id, i) => {
       for (const d of COLLECTORS.find((c) => c.id === id)!.dependsOn ?? []) expect(all.indexOf(d)).toBeLessThan(i);
     });
-    expect(() => withDependencies(['s3.buckets'])).toThrow(/unknown collector "s3.buckets"/);
+    expect(() => withDependencies(['s3.objects'])).toThrow(/unknown collector "s3.objects"/);
   });
 
   it('loads every collector module on demand', async () => {

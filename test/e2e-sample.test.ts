@@ -57,11 +57,14 @@ describe('trustpack check on the sample account', () => {
       { control: 'cloudtrail-log-file-validation', resources: [`arn:aws:cloudtrail:eu-central-1:${acct}:trail/eu-data-trail`] },
       { control: 'cloudtrail-multi-region-all-events', resources: [account('eu-central-1')] }, // D18
       { control: 'cloudwatch-log-group-retention', resources: [expect.stringContaining('/aws/rds/cluster/analytics-eu/audit')] }, // D20
+      { control: 'config-recorder-continuous-needed-types', resources: [expect.stringMatching(new RegExp(`^arn:aws:config:eu-central-1:${acct}:configuration-recorder/default/`))] }, // D17: an inclusion list
       { control: 'config-recorder-on', resources: [expect.stringMatching(new RegExp(`^arn:aws:config:eu-central-1:${acct}:configuration-recorder/default/`))] }, // D17
       { control: 'guardduty-enabled', resources: [account('eu-central-1')] }, // D21
       { control: 'guardduty-rds-protection', resources: [account('eu-central-1')] }, // D21
       { control: 'kms-byok-keys-customer-held', resources: [usKey] }, // D22: orders-data listed as customer-held
       { control: 'kms-cmk-rotation-enabled', resources: [usKey, usKey] }, // D6 legacy-reporting, D9 orders-data every 730 days
+      { control: 'kms-customer-held-keys-not-company-usable', resources: [usKey] }, // D22: orders-data's default policy lets the account in
+      { control: 'kms-customer-keys-rotate-yearly', resources: [expect.stringMatching(new RegExp(`^arn:aws:kms:eu-central-1:${acct}:key/`)), usKey, usKey] }, // D14, D6, D9 seen from ListKeys
       { control: 'kms-imported-key-rotated', resources: [expect.stringMatching(new RegExp(`^arn:aws:kms:eu-central-1:${acct}:key/`))] }, // D14
       { control: 'manual-backup-restore-test', resources: [] },
       { control: 'rds-cluster-audit-logs-exported', resources: [`arn:aws:rds:eu-central-1:${acct}:cluster:customers-eu`, `arn:aws:rds:us-east-1:${acct}:cluster:legacy-reporting`] }, // D15, D23
@@ -99,7 +102,7 @@ describe('trustpack check on the sample account', () => {
     expect(results.summary.ERROR).toBe(0);
     const others = results.controls.filter((c) => !['FAIL', 'WAIVED'].includes(c.status));
     for (const c of others) expect(['PASS', 'MANUAL'], c.id).toContain(c.status);
-    expect(results.summary.PASS).toBe(13);
+    expect(results.summary.PASS).toBe(16);
     expect(results.summary.MANUAL).toBe(14);
   });
 

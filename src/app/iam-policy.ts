@@ -10,7 +10,8 @@ import { UsageError } from './errors.js';
 /** Every declaration: each collector's operations (member) and every other call site's. */
 export function allPermissionDeclarations(): PermissionDeclaration[] {
   const collectors = COLLECTORS.flatMap((c) => c.operations.map((op): PermissionDeclaration => ({
-    action: iamAction(c.service, op), principal: 'member', site: `collectors/registry.ts (${c.id})`, why: c.description,
+    // an operation may name another service's call ("s3:ListBuckets" for a trail's bucket)
+    action: op.includes(':') ? iamAction(op.split(':')[0]!, op.split(':')[1]!) : iamAction(c.service, op), principal: 'member', site: `collectors/registry.ts (${c.id})`, why: c.description,
   })));
   return [...collectors, ...declaredPermissions()];
 }

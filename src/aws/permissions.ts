@@ -109,6 +109,12 @@ const IAM_ACTION: Record<string, string> = {
   's3:HeadBucket': 's3:ListBucket',
   's3:GetObjectLockConfiguration': 's3:GetBucketObjectLockConfiguration',
   's3:ListObjectVersions': 's3:ListBucketVersions',
+  // s3.buckets (issue 22): S3's API names and IAM's differ for these reads
+  's3:ListBuckets': 's3:ListAllMyBuckets',
+  's3:GetBucketEncryption': 's3:GetEncryptionConfiguration',
+  's3:GetBucketLifecycleConfiguration': 's3:GetLifecycleConfiguration',
+  's3:GetBucketReplication': 's3:GetReplicationConfiguration',
+  's3:GetPublicAccessBlock': 's3:GetBucketPublicAccessBlock',
 };
 
 /** The IAM action for an API call: `iamAction('s3', 'ListObjectsV2')` is `s3:ListBucket`. */

@@ -10,12 +10,17 @@ export function readConfig(c: Cursor, ctx: Ctx): ConfigRegion {
   c.keys(['recorders', 'rules']);
   const out: ConfigRegion = { recorders: [], statuses: [], rules: [] };
   for (const rc of c.list('recorders')) {
-    rc.keys(['name', 'recording', 'last_status', 'all_supported', 'include_global', 'resource_types', 'role', 'last_start', 'last_stop', 'last_status_change', 'service_principal']);
+    rc.keys(['name', 'recording', 'last_status', 'all_supported', 'include_global', 'resource_types', 'role', 'last_start', 'last_stop', 'last_status_change', 'service_principal', 'frequency', 'daily_types', 'exclude_types']);
     // a service-linked recorder (one an AWS service keeps for itself) names its service
     const servicePrincipal = rc.optStr('service_principal');
     const name = rc.str('name', 'default');
     const recording = rc.bool('recording', true);
     const resourceTypes = rc.strings('resource_types');
+    // recording mode (issue 22): the default frequency, daily overrides, and an exclusion list
+    const frequency = rc.oneOf('frequency', ['CONTINUOUS', 'DAILY'] as const, 'CONTINUOUS');
+    const dailyTypes = rc.strings('daily_types');
+    const excluded = rc.strings('exclude_types');
+    if (excluded.length > 0 && resourceTypes.length > 0) rc.fail('a recorder has either "resource_types" (an inclusion list) or "exclude_types", not both');
     out.recorders.push({
       arn: arn(ctx, 'config', `configuration-recorder/${name}/${resourceToken(16, ctx.account, ctx.region, name).toLowerCase()}`),
       name,
@@ -23,9 +28,13 @@ export function readConfig(c: Cursor, ctx: Ctx): ConfigRegion {
       recordingGroup: ((all) => ({
         allSupported: all, includeGlobalResourceTypes: rc.bool('include_global', true), resourceTypes,
         // AWS reports the strategy beside the flags
-        recordingStrategy: { useOnly: all ? 'ALL_SUPPORTED_RESOURCE_TYPES' : 'INCLUSION_BY_RESOURCE_TYPES' },
-      }))(rc.bool('all_supported', resourceTypes.length === 0)),
-      recordingMode: { recordingFrequency: 'CONTINUOUS', recordingModeOverrides: [] },
+        ...(excluded.length ? { exclusionByResourceTypes: { resourceTypes: excluded } } : {}),
+        recordingStrategy: { useOnly: all ? 'ALL_SUPPORTED_RESOURCE_TYPES' : excluded.length ? 'EXCLUSION_BY_RESOURCE_TYPES' : 'INCLUSION_BY_RESOURCE_TYPES' },
+      }))(rc.bool('all_supported', resourceTypes.length === 0 && excluded.length === 0)),
+      recordingMode: {
+        recordingFrequency: frequency,
+        recordingModeOverrides: dailyTypes.length ? [{ description: 'daily', resourceTypes: dailyTypes, recordingFrequency: 'DAILY' }] : [],
+      },
       recordingScope: servicePrincipal ? 'INTERNAL' : 'PAID',
       ...(servicePrincipal ? { servicePrincipal } : {}),
     });

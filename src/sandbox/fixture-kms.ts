@@ -13,7 +13,7 @@ function aliasName(written: string): string {
 }
 
 export function readKey(c: Cursor, ctx: Ctx): void {
-  c.keys(['alias', 'aliases', 'id', 'manager', 'spec', 'usage', 'origin', 'rotation', 'rotation_period_days', 'rotations', 'state', 'created', 'description', 'multi_region', 'grants', 'deny']);
+  c.keys(['alias', 'aliases', 'id', 'manager', 'spec', 'usage', 'origin', 'rotation', 'rotation_period_days', 'rotations', 'state', 'created', 'description', 'multi_region', 'grants', 'deny', 'policy']);
   const aliases = [...(c.has('alias') ? [c.str('alias')] : []), ...c.strings('aliases')].map(aliasName);
   if (aliases.length === 0 && !c.has('id')) c.fail('a key needs an "alias" (keys are referenced by alias) or an "id"');
   const first = aliases[0] ?? c.str('id');
@@ -45,6 +45,12 @@ export function readKey(c: Cursor, ctx: Ctx): void {
     }
   }
   if (c.has('deny')) key.deny = c.strings('deny');
+  // the key policy GetKeyPolicy returns: the statements as written, else AWS's default key policy
+  // (the account's root principal may do anything, which lets every IAM principal of the account in)
+  const statements = c.has('policy') ? c.list('policy').map((sc) => JSON.parse(JSON.stringify(sc.value)) as unknown) : [{
+    Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ctx.account}:root` }, Action: 'kms:*', Resource: '*',
+  }];
+  key.policy = JSON.stringify({ Version: '2012-10-17', Id: 'key-default-1', Statement: statements });
   if (key.metadata.KeyUsage === 'SIGN_VERIFY') {
     if (!SIGNING_SPECS[spec]) c.fail(`a SIGN_VERIFY key needs spec ${Object.keys(SIGNING_SPECS).join(', ')} (got ${spec})`, [...c.path, 'spec']);
     key.privateKeyPem = signingKeyPem(spec);

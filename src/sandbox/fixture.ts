@@ -13,6 +13,8 @@ import { readGlobalCluster } from './fixture-global.js';
 import { readConfig } from './fixture-config.js';
 import { readAccountEstate, readOrganization, readRateLimits } from './fixture-estate.js';
 import { lazyHistory, readHistory } from './fixture-history.js';
+import { readTrail } from './fixture-cloudtrail.js';
+import { readBucket } from './fixture-s3.js';
 
 /** Reads and resolves a fixture file; problems throw FixtureError "FILE:LINE:COL: problem". */
 export function loadFixture(file: string, now: Date = new Date()): Fixture {
@@ -58,7 +60,7 @@ function buildFixture(raw: unknown, loc: Locator, now: Date): Fixture {
 }
 
 function readAccount(c: Cursor): Account {
-  c.keys(['id', 'caller_arn', 'regions', 'roles', 'opt_in_regions']);
+  c.keys(['id', 'caller_arn', 'regions', 'roles', 'opt_in_regions', 'buckets']);
   const id = c.str('id');
   if (!/^\d{12}$/.test(id)) c.fail(`account "id" must be 12 digits (quote it in YAML), found "${id}"`, [...c.path, 'id']);
   const callerArn = c.str('caller_arn', `arn:aws:sts::${id}:assumed-role/trustpack-sandbox/session`);
@@ -69,12 +71,16 @@ function readAccount(c: Cursor): Account {
     if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(name)) rc.fail(`"${name}" is not a region name like us-east-1`);
     regions[name] = readRegion(rc, id, name);
   }
-  return { id, callerArn, callerUserId, regions, ...readAccountEstate(c) };
+  const buckets = c.list('buckets').map((bc) => readBucket(bc, id));
+  buckets.forEach((b, i) => {
+    if (buckets.findIndex((x) => x.name === b.name) !== i) c.fail(`bucket ${b.name} appears twice`, [...c.path, 'buckets', i, 'name']);
+  });
+  return { id, callerArn, callerUserId, regions, ...(buckets.length ? { buckets } : {}), ...readAccountEstate(c) };
 }
 
 
 function readRegion(c: Cursor, account: string, name: string): Region {
-  c.keys(['clusters', 'instances', 'snapshots', 'automated_backups', 'parameter_groups', 'keys', 'aliases', 'config', 'global_clusters', 'history', 'empty_last_page']);
+  c.keys(['clusters', 'instances', 'snapshots', 'automated_backups', 'parameter_groups', 'keys', 'aliases', 'config', 'global_clusters', 'history', 'empty_last_page', 'trails']);
   const ctx: Ctx = { account, region: name, now: c.now, keys: [], aliases: [] };
   for (const kc of c.list('keys')) readKey(kc, ctx);
   for (const ac of c.list('aliases')) {
@@ -112,6 +118,7 @@ function readRegion(c: Cursor, account: string, name: string): Region {
   if (c.has('global_clusters')) region.globalClusters = c.list('global_clusters').map((gc) => readGlobalCluster(gc, ctx, region));
   region.history = readHistory(c.has('history') ? c.at('history') : undefined, ctx, region);
   if (c.bool('empty_last_page', false)) region.emptyLastPage = true;
+  if (c.has('trails')) region.trails = c.list('trails').map((tc) => readTrail(tc, ctx));
   if (c.has('history')) region.history = readHistory(c.at('history'), ctx, region);
   else lazyHistory(region, ctx);
   return region;

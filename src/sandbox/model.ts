@@ -66,6 +66,10 @@ export interface Key {
   grants?: Record<string, string[]>;
   /** key policy: operations denied even to the owner's own principals */
   deny?: string[];
+  /** GetKeyPolicy's answer (policy name "default"): the key policy document as JSON text */
+  policy?: string;
+  /** ListGrants answers */
+  grantList?: WireObject[];
   /** PKCS#8 PEM of an asymmetric SIGN_VERIFY key's private half (made with node:crypto when the fixture loads) */
   privateKeyPem?: string;
 }
@@ -104,6 +108,8 @@ export interface Region {
   vanishing?: string[];
   /** AWS Config's configuration history (fixture-history.ts); absent: nothing recorded */
   history?: import('./history-model.js').HistoryRegion;
+  /** CloudTrail trails whose home region this is (fixture-cloudtrail.ts) */
+  trails?: import('./fixture-cloudtrail.js').Trail[];
   /** RDS lists end with an empty page that the previous page's marker named */
   emptyLastPage?: boolean;
 }
@@ -115,6 +121,8 @@ export interface Account {
   regions: Record<string, Region>;
   /** role names sts:AssumeRole may assume here; undefined: any role */
   roles?: string[];
+  /** S3 buckets the account owns (fixture-s3.ts); S3 is global, each bucket names its region */
+  buckets?: import('./fixture-s3.js').FixtureBucket[];
   /** RegionOptStatus of opt-in regions, as account:ListRegions reports them (see fixture-estate.ts) */
   optInRegions?: Record<string, string>;
 }

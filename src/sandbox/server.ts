@@ -16,6 +16,7 @@ import { configOperations } from './services/config.js';
 import { ACCOUNT_PATHS, accountOperations } from './services/account.js';
 import { ORGANIZATIONS_TARGET, organizationsOperations } from './services/organizations.js';
 import { S3Service } from './services/s3.js';
+import { CLOUDTRAIL_TARGET, cloudtrailOperations } from './services/cloudtrail.js';
 import { SandboxLimiter, type RateLimits } from './rate-limits.js';
 
 export interface SandboxOptions {
@@ -83,6 +84,7 @@ const SERVICES: Record<string, ServiceDef> = {
   config: { protocol: 'json', ns: 'StarlingDoveService', operations: configOperations },
   organizations: { protocol: 'json', ns: ORGANIZATIONS_TARGET, operations: organizationsOperations },
   account: { protocol: 'rest-json', ns: '', operations: accountOperations, paths: ACCOUNT_PATHS },
+  cloudtrail: { protocol: 'json', ns: CLOUDTRAIL_TARGET, operations: cloudtrailOperations },
 };
 
 const MAX_BODY = 1 << 20;
@@ -92,6 +94,7 @@ function inferService(req: IncomingMessage, form: URLSearchParams): string | und
   const target = String(req.headers['x-amz-target'] ?? '');
   if (target.startsWith('TrentService.')) return 'kms';
   if (target.startsWith('StarlingDoveService.')) return 'config';
+  if (target.includes('CloudTrail_20131101.')) return 'cloudtrail';
   const version = form.get('Version');
   if (version === '2014-10-31') return 'rds';
   if (version === '2011-06-15') return 'sts';
@@ -156,7 +159,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
 
     const operation = service.protocol === 'query' ? form.get('Action') ?? ''
       : service.protocol === 'rest-json' ? service.paths?.[url.pathname] ?? ''
-        : String(req.headers['x-amz-target'] ?? '').replace(`${service.ns}.`, '');
+        : String(req.headers['x-amz-target'] ?? '').replace(new RegExp(`^(?:[\\w.]+\\.)?${service.ns}\\.`), '');
     stats.calls++;
     const opKey = `${serviceName}:${operation || '(none)'}`;
     stats.byOperation[opKey] = (stats.byOperation[opKey] ?? 0) + 1;
@@ -211,13 +214,18 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     return result;
   }
 
-  const s3 = new S3Service({ now, ...(opts.s3MaxKeys ? { maxKeys: opts.s3MaxKeys } : {}) });
+  const s3 = new S3Service({ now, fixture, ...(opts.s3MaxKeys ? { maxKeys: opts.s3MaxKeys } : {}) });
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const requestId = randomUUID();
     // S3 is REST (path-style /bucket/key, raw bodies): its own handler, routed by the SigV4 scope
     const s3Scope = parseAuthorization(req.headers.authorization);
     if (s3Scope.service === 's3') {
-      void s3.handle(req, res, s3Scope.region ?? 'us-east-1').then((op) => {
+      const s3Account = accountFor(s3Scope.accessKeyId);
+      const s3Caller = s3Scope.accessKeyId ? sessions.get(s3Scope.accessKeyId) : undefined;
+      void s3.handle(req, res, s3Scope.region ?? 'us-east-1', s3Account).then((op) => {
+        if (callLog.length < MAX_CALL_LOG) {
+          callLog.push({ call: `s3:${op}`, region: s3Scope.region ?? 'us-east-1', ...(s3Account ? { account: s3Account.id } : {}), ...(s3Caller ? { session: s3Caller.arn } : {}) });
+        }
         stats.calls++;
         stats.byOperation[`s3:${op}`] = (stats.byOperation[`s3:${op}`] ?? 0) + 1;
       });

@@ -104,6 +104,22 @@ const listKeyRotations: Handler = (ctx) => {
   return { Rotations: p.items, NextMarker: p.next, Truncated: p.next !== undefined };
 };
 
+// The key policy document; AWS knows one policy name per key, "default".
+const getKeyPolicy: Handler = (ctx) => {
+  const key = resolveKey(ctx, param(ctx, 'KeyId'));
+  authorize(ctx, key, 'GetKeyPolicy');
+  const name = ctx.json['PolicyName'] ?? 'default';
+  if (name !== 'default') throw new ApiError('NotFoundException', 400, `Policy ${String(name)} is not found.`);
+  return { Policy: key.policy, PolicyName: 'default' };
+};
+
+const listGrants: Handler = (ctx) => {
+  const key = resolveKey(ctx, param(ctx, 'KeyId'));
+  authorize(ctx, key, 'ListGrants');
+  const p = page(key.grantList ?? [], limit(ctx, 50, 100), marker(ctx), `kms:ListGrants:${key.metadata.KeyId}`, badMarker);
+  return { Grants: p.items, NextMarker: p.next, Truncated: p.next !== undefined };
+};
+
 const listKeys: Handler = (ctx) => {
   const p = page(ctx.region.keys, limit(ctx, 100, 1000), marker(ctx), 'kms:ListKeys', badMarker);
   return { Keys: p.items.map((k) => ({ KeyId: k.metadata.KeyId, KeyArn: k.metadata.Arn })), NextMarker: p.next, Truncated: p.next !== undefined };
@@ -191,4 +207,6 @@ export const kmsOperations: Record<string, Handler> = {
   ListKeys: listKeys,
   ListAliases: listAliases,
   ListKeyRotations: listKeyRotations,
+  GetKeyPolicy: getKeyPolicy,
+  ListGrants: listGrants,
 };

@@ -9,6 +9,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { crc32 } from 'node:zlib';
+import type { Account, Fixture } from '../model.js';
+import { BUCKET_READS, findFixtureBucket, listBuckets, readBucketConfig, S3ReadError } from './s3-buckets.js';
 
 const NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 const MAX_OBJECT = 64 << 20;
@@ -35,10 +37,12 @@ export interface S3Options {
   /** the most keys one ListObjectsV2 page returns (AWS: 1000); smaller to exercise paging */
   maxKeys?: number;
   now: () => Date;
+  /** the fixture whose accounts' buckets ListBuckets and the bucket Get* calls answer (s3-buckets.ts) */
+  fixture?: Fixture;
 }
 
 class S3Error extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly extra: Record<string, string> = {}) {
+  constructor(readonly status: number, readonly code: string, message: string, readonly extra: Record<string, string> = {}, readonly headers: Record<string, string> = {}) {
     super(message);
   }
 }
@@ -105,7 +109,7 @@ export class S3Service {
     return new Map([...(b?.objects ?? new Map<string, StoredObject[]>())].map(([k, v]) => [k, v.length]));
   }
 
-  async handle(req: IncomingMessage, res: ServerResponse, region: string): Promise<string> {
+  async handle(req: IncomingMessage, res: ServerResponse, region: string, account?: Account): Promise<string> {
     const requestId = randomUUID().replace(/-/g, '').slice(0, 16).toUpperCase();
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const [, bucketName = '', ...rest] = url.pathname.split('/');
@@ -125,15 +129,27 @@ export class S3Service {
       }
       const q = url.searchParams;
       const method = req.method ?? 'GET';
-      if (!bucket) throw new S3Error(400, 'InvalidRequest', 'The sandbox serves path-style requests only: /bucket/key');
       type Answer = { status: number; headers?: Record<string, string>; body?: Buffer | string };
       let answer: Answer;
       // the operation is named before it runs, so an error answer is counted under it too
       const op = (name: string, f: () => Answer): Answer => {
         operation = name;
-        return f();
+        try {
+          return f();
+        } catch (e) {
+          if (e instanceof S3ReadError) throw new S3Error(e.status, e.code, e.message, e.extra, e.headers);
+          throw e;
+        }
       };
-      if (key === '') {
+      const fixtureBucket = bucket && this.opts.fixture ? findFixtureBucket(this.opts.fixture, bucket) : undefined;
+      const sub = key === '' && method === 'GET' ? Object.keys(BUCKET_READS).find((k) => q.has(k)) : undefined;
+      if (!bucket && method === 'GET' && account) {
+        answer = op('ListBuckets', () => listBuckets(account, q));
+      } else if (!bucket) {
+        throw new S3Error(400, 'InvalidRequest', 'The sandbox serves path-style requests only: /bucket/key');
+      } else if (fixtureBucket && sub && account) {
+        answer = op(BUCKET_READS[sub]!, () => readBucketConfig(fixtureBucket, account, region, sub));
+      } else if (key === '') {
         if (method === 'PUT' && q.has('object-lock')) answer = op('PutObjectLockConfiguration', () => this.putLockConfig(bucket, req, raw, trailers));
         else if (method === 'PUT') answer = op('CreateBucket', () => this.createBucket(bucket, req, region));
         else if (method === 'GET' && q.has('object-lock')) answer = op('GetObjectLockConfiguration', () => this.getLockConfig(bucket));
@@ -161,7 +177,7 @@ export class S3Service {
       const err = e instanceof S3Error ? e : new S3Error(500, 'InternalError', `sandbox error: ${(e as Error).message}`);
       const extra = Object.entries(err.extra).map(([k, v]) => el(k, v)).join('');
       const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error>${el('Code', err.code)}${el('Message', err.message)}${extra}${el('RequestId', requestId)}</Error>`;
-      if (!res.headersSent) res.writeHead(err.status, { 'Content-Type': 'application/xml', 'x-amz-request-id': requestId, 'Content-Length': String(req.method === 'HEAD' ? 0 : Buffer.byteLength(body)) });
+      if (!res.headersSent) res.writeHead(err.status, { ...err.headers, 'Content-Type': 'application/xml', 'x-amz-request-id': requestId, 'Content-Length': String(req.method === 'HEAD' ? 0 : Buffer.byteLength(body)) });
       res.end(req.method === 'HEAD' ? undefined : body);
     }
     return operation;

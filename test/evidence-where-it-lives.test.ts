@@ -1,0 +1,143 @@
+// Issue 22: trails, the trail's own bucket, every S3 bucket and every customer-managed key, read
+// from the APIs that hold them (the sandbox over the real SDK), judged by controls that need no
+// Config rule: an estate trustpack has never seen shows each defect with its deciding values; the
+// sample account's trail and bucket pass; a bucket no account of the run owns is ERROR, not FAIL.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { loadFixture, startSandbox, type Sandbox } from '../src/sandbox/index.js';
+import { collectEvidence } from '../collectors/run.js';
+import { loadCatalog } from '../src/controls/load.js';
+import { evaluate } from '../src/engine/evaluate.js';
+import { COLLECTORS } from '../collectors/registry.js';
+import type { EvidenceBundle } from '../src/evidence/model.js';
+import type { Results } from '../src/engine/results.js';
+import { NOW, SAMPLE, byCollector, data, useSandboxEnv } from './collect-helpers.js';
+import { ROOT } from './helpers/cli.js';
+
+const NEVER_SEEN = join(ROOT, 'test/fixtures/sandbox/never-seen-evidence.yaml');
+const APP = '222233334444';
+const ARCHIVE = '333344445555';
+const role = (account: string) => `arn:aws:iam::${account}:role/trustpack-audit`;
+const catalog = loadCatalog(join(ROOT, 'controls'), { knownCollectors: new Set(COLLECTORS.map((c) => c.id)) });
+const NEW = ['s3.buckets', 'cloudtrail.trails', 'kms.customer-keys'];
+
+let sb: Sandbox;
+beforeAll(async () => {
+  const sample = loadFixture(SAMPLE, NOW);
+  const estate = loadFixture(NEVER_SEEN, NOW);
+  sb = await startSandbox({ fixture: { accounts: [...sample.accounts, ...estate.accounts] }, now: NOW });
+  useSandboxEnv(sb.url);
+});
+afterAll(async () => sb?.close());
+
+function finding(results: Results, control: string, resourcePart: string) {
+  const c = results.controls.find((x) => x.id === control);
+  expect(c, control).toBeDefined();
+  const f = c!.findings.find((x) => x.resource.includes(resourcePart));
+  expect(f, `${control} on ${resourcePart}: ${JSON.stringify(c!.findings.map((x) => x.resource))}`).toBeDefined();
+  return f!;
+}
+
+describe('an estate never seen before: each defect found from the API', () => {
+  let bundle: EvidenceBundle;
+  let results: Results;
+  beforeAll(async () => {
+    bundle = await collectEvidence({
+      regions: ['us-east-1', 'eu-central-1'], toolVersion: 'test', now: () => NOW, collectors: NEW,
+      roleArns: [role(APP), role(ARCHIVE)],
+    });
+    results = evaluate(catalog.controls, bundle, {
+      toolVersion: 'test', now: NOW,
+      project: { parameters: { customer_held_keys: [`arn:aws:kms:us-east-1:${APP}:alias/tenant-byok`] } },
+    });
+  });
+
+  it('the trail that stopped logging fails, with the value that decided it', () => {
+    const f = finding(results, 'cloudtrail-trail-logging-validated', `${APP}:trail/app-trail`);
+    expect(f.status).toBe('FAIL');
+    expect(f.reason).toContain('Status.IsLogging is false');
+  });
+
+  it('the trail\'s bucket, read in the log-archive account, is locked for 1 day only', () => {
+    const trail = byCollector(bundle, 'cloudtrail.trails').find((r) => r.resource.endsWith('trail/app-trail'))!;
+    expect(data(trail)['LogBucket']).toMatchObject({ Name: `central-audit-logs-${ARCHIVE}`, Account: ARCHIVE, BucketRegion: 'eu-central-1', DefaultRetentionDays: 1 });
+    const f = finding(results, 'cloudtrail-trail-bucket-vaulted', 'trail/app-trail');
+    expect(f.status).toBe('FAIL');
+    expect(f.reason).toContain('LogBucket.DefaultRetentionDays is 1');
+    expect(f.reason).toContain('365');
+    // the S3 calls for that bucket were made as the log-archive account's role, in the bucket's region
+    const lock = sb.callLog().filter((c) => c.call === 's3:GetObjectLockConfiguration' && c.account === ARCHIVE);
+    expect(lock.length).toBeGreaterThan(0);
+    expect(lock.every((c) => c.region === 'eu-central-1' && c.session?.includes(':assumed-role/trustpack-audit/'))).toBe(true);
+  });
+
+  it('the trail excluding KMS events fails the management-events control', () => {
+    const f = finding(results, 'cloudtrail-trail-records-management-events', 'trail/app-trail');
+    expect(f.status).toBe('FAIL');
+    expect(f.reason).toContain('ManagementEvents.KmsEventsExcluded is true');
+  });
+
+  it('the customer-held key whose policy lets the company in fails, naming the principal', () => {
+    const f = finding(results, 'kms-customer-held-keys-not-company-usable', `:${APP}:key/`);
+    expect(f.status).toBe('FAIL');
+    expect(f.reason).toContain(`arn:aws:iam::${APP}:root`);
+    const key = byCollector(bundle, 'kms.customer-keys').find((r) => (data(r)['Aliases'] as string[]).includes('alias/tenant-byok'))!;
+    expect(data(key)['CompanyAccess']).toEqual([{ Principal: `arn:aws:iam::${APP}:root`, Sid: 'Enable IAM User Permissions', Actions: expect.arrayContaining(['kms:Decrypt', 'kms:CreateGrant', 'kms:PutKeyPolicy']) }]);
+  });
+
+  it('every customer-managed key is judged for yearly rotation: automatic, or an on-demand rotation of imported material', () => {
+    const c = results.controls.find((x) => x.id === 'kms-customer-keys-rotate-yearly')!;
+    expect(c.findings.filter((f) => f.account === APP).map((f) => f.status)).toEqual(['PASS', 'PASS']);
+  });
+
+  it('s3.buckets: one record per bucket with BucketRegion, "not configured" as a value, and one denied call as an error on that field only', () => {
+    const buckets = byCollector(bundle, 's3.buckets');
+    const uploads = buckets.find((r) => r.resource === 'arn:aws:s3:::app-uploads-222233334444')!;
+    expect(uploads.source.region).toBe('eu-west-1');
+    expect(data(uploads)).toMatchObject({
+      BucketRegion: 'eu-west-1', ObjectLockConfiguration: 'not configured', LifecycleConfiguration: 'not configured',
+      PublicAccessBlockConfiguration: 'not configured', Versioning: { Status: 'Enabled', MFADelete: 'Disabled' },
+      ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: false }] },
+    });
+    expect(uploads.error).toMatchObject({ operation: 's3:GetBucketReplication', code: 'AccessDenied', fields: ['ReplicationConfiguration'] });
+    const archive = buckets.find((r) => r.resource.endsWith(`central-audit-logs-${ARCHIVE}`))!;
+    expect(archive.error).toBeUndefined();
+    expect(data(archive)['ObjectLockConfiguration']).toEqual({ ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 1 } } });
+    // ListBuckets is global: per account once for s3.buckets and once for the trail's bucket search, not per region
+    const lists = (account: string) => sb.callLog().filter((c) => c.call === 's3:ListBuckets' && c.account === account).length;
+    expect([lists(APP), lists(ARCHIVE)]).toEqual([2, 2]);
+  });
+});
+
+describe('a trail whose bucket no account of the run owns', () => {
+  it('is ERROR naming the accounts searched, never FAIL', async () => {
+    const bundle = await collectEvidence({ regions: ['us-east-1'], toolVersion: 'test', now: () => NOW, collectors: ['cloudtrail.trails'], roleArns: [role(APP)] });
+    const trail = byCollector(bundle, 'cloudtrail.trails')[0]!;
+    expect(trail.error).toMatchObject({ code: 'BucketOwnerNotInRun', fields: ['LogBucket'] });
+    expect(trail.error!.message).toContain(`searched ${APP}`);
+    const results = evaluate(catalog.controls, bundle, { toolVersion: 'test', now: NOW });
+    expect(finding(results, 'cloudtrail-trail-bucket-vaulted', 'app-trail').status).toBe('ERROR');
+    // the fields it could read still decide the other controls
+    expect(finding(results, 'cloudtrail-trail-logging-validated', 'app-trail').status).toBe('FAIL');
+  });
+});
+
+describe('the sample account: its trail and the trail\'s bucket pass with no Config rule', () => {
+  it('passes the trail controls and the customer-held key policy control', async () => {
+    const bundle = await collectEvidence({ regions: ['us-east-1', 'eu-central-1'], toolVersion: 'test', now: () => NOW, collectors: NEW });
+    const results = evaluate(catalog.controls, bundle, {
+      toolVersion: 'test', now: NOW,
+      project: { parameters: {
+        customer_held_keys: ['arn:aws:kms:eu-central-1:111122223333:alias/customers-eu-byok'],
+        allowed_key_principals: ['arn:aws:iam::111122223333:role/rds-byok-access'],
+      } },
+    });
+    for (const id of ['cloudtrail-trail-logging-validated', 'cloudtrail-trail-records-management-events', 'cloudtrail-trail-bucket-vaulted', 'kms-customer-held-keys-not-company-usable']) {
+      const c = results.controls.find((x) => x.id === id)!;
+      expect(c.status, `${id}: ${JSON.stringify(c.findings)}`).toBe('PASS');
+    }
+    const trail = byCollector(bundle, 'cloudtrail.trails');
+    expect(trail.map((r) => r.resource)).toEqual(['arn:aws:cloudtrail:us-east-1:111122223333:trail/org-trail']);
+    expect(data(trail[0])['LogBucket']).toMatchObject({ Account: '111122223333', DefaultRetentionDays: 400 });
+  });
+});

@@ -1,0 +1,88 @@
+// The calls issue 22 added to the sandbox, read by the AWS CLI (Debian's awscli v2, botocore): a
+// client nobody here wrote must read the same wire answers the SDK reads (CloudTrail JSON 1.1,
+// S3 REST-XML with its not-configured errors and region redirects, KMS JSON 1.1 paging).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { parseFixture, startSandbox, type Sandbox } from '../src/sandbox/index.js';
+import { NOW } from './sandbox-helpers.js';
+
+const run = promisify(execFile);
+const AWS = '/usr/bin/aws';
+
+async function aws(sb: Sandbox, region: string, ...args: string[]): Promise<any> {
+  const { stdout } = await run(AWS, [...args, '--region', region, '--endpoint-url', sb.url, '--output', 'json'], {
+    env: {
+      PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/tmp',
+      AWS_ACCESS_KEY_ID: 'AKIASANDBOXCLI000000', AWS_SECRET_ACCESS_KEY: 'dummy',
+      AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_PAGER: '', AWS_MAX_ATTEMPTS: '10',
+    },
+    timeout: 60_000,
+  });
+  return stdout.trim() === '' ? {} : JSON.parse(stdout);
+}
+
+/** The CLI's error text for a call AWS answers with an error. */
+async function awsError(sb: Sandbox, region: string, ...args: string[]): Promise<string> {
+  try {
+    await aws(sb, region, ...args);
+  } catch (e) {
+    return String((e as { stderr?: string }).stderr);
+  }
+  throw new Error(`aws ${args.join(' ')} succeeded`);
+}
+
+let sb: Sandbox;
+beforeAll(async () => {
+  sb = await startSandbox({ fixture: parseFixture(readFileSync('examples/sample/account.yaml', 'utf8'), 'account.yaml', NOW), now: NOW });
+});
+afterAll(async () => sb?.close());
+
+describe('the AWS CLI reads the evidence sources of issue 22', () => {
+  it('cloudtrail describe-trails, get-trail-status and get-event-selectors (by ARN, from another region)', async () => {
+    const trails = await aws(sb, 'us-east-1', 'cloudtrail', 'describe-trails');
+    expect(trails.trailList).toEqual([expect.objectContaining({ Name: 'org-trail', IsMultiRegionTrail: true, HomeRegion: 'us-east-1', S3BucketName: 'example-cloudtrail-logs', LogFileValidationEnabled: true })]);
+    // the multi-region trail's shadow in another region, and only with shadow trails asked for
+    expect((await aws(sb, 'eu-central-1', 'cloudtrail', 'describe-trails')).trailList.map((t: any) => t.HomeRegion)).toEqual(['us-east-1']);
+    expect((await aws(sb, 'eu-central-1', 'cloudtrail', 'describe-trails', '--no-include-shadow-trails')).trailList).toEqual([]);
+    const arn = trails.trailList[0].TrailARN as string;
+    const status = await aws(sb, 'us-east-1', 'cloudtrail', 'get-trail-status', '--name', arn);
+    expect(status.IsLogging).toBe(true);
+    expect(typeof status.LatestDeliveryTime).toBe('string');
+    const selectors = await aws(sb, 'us-east-1', 'cloudtrail', 'get-event-selectors', '--trail-name', arn);
+    expect(selectors).toMatchObject({ TrailARN: arn, EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true }] });
+    expect(await awsError(sb, 'eu-central-1', 'cloudtrail', 'get-trail-status', '--name', 'org-trail')).toContain('TrailNotFoundException');
+  });
+
+  it('s3api list-buckets and the six bucket reads, not-configured answers and the region redirect', async () => {
+    const list = await aws(sb, 'us-east-1', 's3api', 'list-buckets');
+    expect(list.Buckets.map((b: any) => b.Name)).toEqual(['example-cloudtrail-logs']);
+    const b = ['--bucket', 'example-cloudtrail-logs'];
+    expect(await aws(sb, 'us-east-1', 's3api', 'get-object-lock-configuration', ...b)).toEqual({
+      ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 400 } } },
+    });
+    expect(await aws(sb, 'us-east-1', 's3api', 'get-bucket-versioning', ...b)).toEqual({ Status: 'Enabled', MFADelete: 'Disabled' });
+    expect((await aws(sb, 'us-east-1', 's3api', 'get-bucket-encryption', ...b)).ServerSideEncryptionConfiguration.Rules[0])
+      .toMatchObject({ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' }, BucketKeyEnabled: true });
+    expect((await aws(sb, 'us-east-1', 's3api', 'get-bucket-lifecycle-configuration', ...b)).Rules)
+      .toEqual([expect.objectContaining({ ID: 'expire-after-400-days', Status: 'Enabled', Expiration: { Days: 400 }, NoncurrentVersionExpiration: { NoncurrentDays: 400 } })]);
+    expect((await aws(sb, 'us-east-1', 's3api', 'get-public-access-block', ...b)).PublicAccessBlockConfiguration)
+      .toEqual({ BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true });
+    expect(await awsError(sb, 'us-east-1', 's3api', 'get-bucket-replication', ...b)).toContain('ReplicationConfigurationNotFoundError');
+    // asked in the wrong region, the sandbox answers 301 with x-amz-bucket-region as S3 does, and
+    // botocore's redirector follows it to the bucket's region
+    const before = sb.callLog().length;
+    expect(await aws(sb, 'eu-central-1', 's3api', 'get-bucket-versioning', ...b)).toEqual({ Status: 'Enabled', MFADelete: 'Disabled' });
+    expect(sb.callLog().slice(before).filter((c) => c.call === 's3:GetBucketVersioning').map((c) => c.region)).toEqual(['eu-central-1', 'us-east-1']);
+  });
+
+  it('kms list-keys (paged), get-key-policy and list-grants', async () => {
+    const keys = await aws(sb, 'eu-central-1', 'kms', 'list-keys', '--page-size', '1');
+    expect(keys.Keys.length).toBe(2);
+    const byok = await aws(sb, 'eu-central-1', 'kms', 'describe-key', '--key-id', 'alias/customers-eu-byok');
+    const policy = await aws(sb, 'eu-central-1', 'kms', 'get-key-policy', '--key-id', byok.KeyMetadata.KeyId, '--policy-name', 'default');
+    expect(JSON.parse(policy.Policy).Statement.map((s: any) => s.Sid)).toEqual(['CustomerAdministers', 'DatabaseUse']);
+    expect(await aws(sb, 'eu-central-1', 'kms', 'list-grants', '--key-id', byok.KeyMetadata.KeyId)).toMatchObject({ Grants: [] });
+  });
+});
