@@ -7,7 +7,7 @@ export interface CollectorInfo {
   /** stable id referenced by controls, e.g. `rds.db-clusters` */
   id: string;
   /** AWS service (SDK endpoint name) */
-  service: 'rds' | 'kms' | 'config' | 'sts';
+  service: 'rds' | 'kms' | 'config' | 'sts' | 'backup' | 'elasticloadbalancing' | 'cloudfront';
   /** the API operations it calls */
   operations: string[];
   /** CloudFormation-style resource type of its records */

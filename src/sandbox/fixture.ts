@@ -13,6 +13,9 @@ import { readGlobalCluster } from './fixture-global.js';
 import { readConfig } from './fixture-config.js';
 import { readAccountEstate, readOrganization, readRateLimits } from './fixture-estate.js';
 import { lazyHistory, readHistory } from './fixture-history.js';
+import { readInstanceSnapshot } from './fixture-instance-snapshots.js';
+import { readBackupRegion } from './fixture-backup.js';
+import { readDistributions, readLoadBalancers } from './fixture-edge.js';
 
 /** Reads and resolves a fixture file; problems throw FixtureError "FILE:LINE:COL: problem". */
 export function loadFixture(file: string, now: Date = new Date()): Fixture {
@@ -58,7 +61,7 @@ function buildFixture(raw: unknown, loc: Locator, now: Date): Fixture {
 }
 
 function readAccount(c: Cursor): Account {
-  c.keys(['id', 'caller_arn', 'regions', 'roles', 'opt_in_regions']);
+  c.keys(['id', 'caller_arn', 'regions', 'roles', 'opt_in_regions', 'cloudfront']);
   const id = c.str('id');
   if (!/^\d{12}$/.test(id)) c.fail(`account "id" must be 12 digits (quote it in YAML), found "${id}"`, [...c.path, 'id']);
   const callerArn = c.str('caller_arn', `arn:aws:sts::${id}:assumed-role/trustpack-sandbox/session`);
@@ -69,12 +72,16 @@ function readAccount(c: Cursor): Account {
     if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(name)) rc.fail(`"${name}" is not a region name like us-east-1`);
     regions[name] = readRegion(rc, id, name);
   }
-  return { id, callerArn, callerUserId, regions, ...readAccountEstate(c) };
+  return {
+    id, callerArn, callerUserId, regions, ...readAccountEstate(c),
+    ...(c.has('cloudfront') ? { cloudfront: readDistributions(c.list('cloudfront'), id, c.now) } : {}),
+  };
 }
 
 
 function readRegion(c: Cursor, account: string, name: string): Region {
-  c.keys(['clusters', 'instances', 'snapshots', 'automated_backups', 'parameter_groups', 'keys', 'aliases', 'config', 'global_clusters', 'history', 'empty_last_page']);
+  c.keys(['clusters', 'instances', 'snapshots', 'automated_backups', 'parameter_groups', 'keys', 'aliases', 'config', 'global_clusters', 'history', 'empty_last_page',
+    'instance_snapshots', 'backup', 'load_balancers']);
   const ctx: Ctx = { account, region: name, now: c.now, keys: [], aliases: [] };
   for (const kc of c.list('keys')) readKey(kc, ctx);
   for (const ac of c.list('aliases')) {
@@ -108,6 +115,9 @@ function readRegion(c: Cursor, account: string, name: string): Region {
       new Date(ctx.now.getTime() - cl.BackupRetentionPeriod * DAY), new Date(ctx.now.getTime() - 5 * 60_000)));
   }
   addDefaultParameterGroups(ctx, region);
+  for (const sc of c.list('instance_snapshots')) readInstanceSnapshot(sc, ctx, region);
+  if (c.has('backup')) region.backup = readBackupRegion(c.at('backup'), ctx);
+  if (c.has('load_balancers')) region.elbv2 = readLoadBalancers(c.list('load_balancers'), ctx);
   if (c.has('config')) region.config = readConfig(c.at('config'), ctx);
   if (c.has('global_clusters')) region.globalClusters = c.list('global_clusters').map((gc) => readGlobalCluster(gc, ctx, region));
   region.history = readHistory(c.has('history') ? c.at('history') : undefined, ctx, region);
