@@ -1,6 +1,7 @@
 // backup.plans: every AWS Backup plan of the region (ListBackupPlans, then GetBackupPlan): its
 // rules' lifecycles and copy actions. `CopyDestinations` lists each copy action's destination
-// vault with the region and account its ARN names, so where copies go is judged from the ARNs.
+// vault with the region and account its ARN names (and whether that is this account), so where
+// copies go is judged from the ARNs.
 import { BackupClient, GetBackupPlanCommand, paginateListBackupPlans, type BackupPlansListMember } from '@aws-sdk/client-backup';
 import type { CollectContext } from './types.js';
 import type { EvidenceRecordDraft } from '../src/evidence/model.js';
@@ -26,7 +27,7 @@ export async function* collect(ctx: CollectContext): AsyncIterable<EvidenceRecor
           const dest = a.DestinationBackupVaultArn ?? '';
           const [, , , region, account] = dest.split(':');
           return {
-            RuleName: rule.RuleName ?? null, DestinationBackupVaultArn: dest, Region: region || null, Account: account || null,
+            RuleName: rule.RuleName ?? null, DestinationBackupVaultArn: dest, Region: region || null, Account: account || null, SameAccount: account === ctx.account,
             DeleteAfterDays: a.Lifecycle?.DeleteAfterDays ?? null, MoveToColdStorageAfterDays: a.Lifecycle?.MoveToColdStorageAfterDays ?? null,
           };
         }));

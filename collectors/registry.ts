@@ -139,8 +139,8 @@ const ENTRIES: readonly Entry[] = [
   {
     id: 'rds.data-locations', service: 'rds', operations: [],
     resourceType: 'AWS::RDS::DBCluster', scope: 'regional',
-    dependsOn: [...RDS_SOURCES, 'rds.instance-automated-backups', 'rds.global-clusters'],
-    description: 'Join: every copy of database data (clusters, instances, snapshots, backups, replicas) and its region.',
+    dependsOn: [...RDS_SOURCES, 'rds.instance-automated-backups', 'rds.global-clusters', 'rds.instance-snapshots'],
+    description: 'Join: every copy of database data (clusters, instances, cluster and instance snapshots, backups, replicas) and its region.',
     load: () => import('./rds-data-locations.js'),
   },
   // ---- every copy of customer data and the edge (issue 23) ----
