@@ -18,7 +18,7 @@ export async function* collect(ctx: CollectContext): AsyncIterable<EvidenceRecor
       const vaultArn = requireString(v.BackupVaultArn, 'BackupVaultArn');
       const input = { BackupVaultName: name, MaxResults: 100 };
       const parameters = callParameters({ ...input }, 'NextToken');
-      const [, , region, account] = vaultArn.split(':');
+      const [, , , region, account] = vaultArn.split(':');
       const out: EvidenceRecordDraft[] = [];
       try {
         for await (const page of paginateListRecoveryPointsByBackupVault({ client }, input, sendOptions(ctx))) {
