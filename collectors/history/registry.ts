@@ -19,6 +19,13 @@ export const NOT_IN_HISTORY: Readonly<Record<string, string>> = {
   'rds.cluster-automated-backups': 'AWS Config keeps no configuration history of DB cluster automated backups (no such Config resource type), so they cannot be rebuilt for a past date',
   'rds.cluster-parameters': 'AWS Config keeps no configuration history of DB cluster parameter groups or their parameters (AWS::RDS::DBClusterParameterGroup is not a Config resource type)',
   'config.rules': "Config rules' definitions and compliance summaries are not in the configuration history",
+  // issue 23: Config records these types, but this version does not rebuild them yet (reason shown as the ERROR)
+  'rds.instance-snapshots': 'AWS Config records AWS::RDS::DBSnapshot, but this version of trustpack does not yet rebuild DB instance snapshots from its history',
+  'backup.vaults': "AWS Config's AWS::Backup::BackupVault keeps no Vault Lock fields (Locked, MinRetentionDays, MaxRetentionDays), so a vault's lock cannot be proven for a past date",
+  'backup.recovery-points': 'AWS Config records AWS::Backup::RecoveryPoint, but this version of trustpack does not yet rebuild recovery points from its history',
+  'backup.plans': 'AWS Config records AWS::Backup::BackupPlan, but this version of trustpack does not yet rebuild backup plans from its history',
+  'elbv2.listeners': 'AWS Config records AWS::ElasticLoadBalancingV2::Listener and ::LoadBalancer, but this version of trustpack does not yet rebuild listeners from its history; the TLS policies\' protocols and listener rules are not kept with the listener',
+  'cloudfront.distributions': 'AWS Config records AWS::CloudFront::Distribution, but this version of trustpack does not yet rebuild distributions from its history',
 };
 
 interface Override { collect: () => Promise<Collect>; dependsOn?: string[] }
