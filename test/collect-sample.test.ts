@@ -41,9 +41,10 @@ describe('collectEvidence on the sample account', () => {
     expect(m.tool).toEqual({ name: 'trustpack', version: '0.1.0-test' });
     expect(m.collections.filter((c) => c.status !== 'ok')).toEqual([]);
     expect(m.collections.filter((c) => c.collector === 'sts.caller-identity').map((c) => c.region)).toEqual(['global']);
-    expect(m.collections).toHaveLength(1 + 19 * 2);
+    expect(m.collections.filter((c) => c.region === 'global').map((c) => c.collector).sort()).toEqual(['cloudfront.distributions', 'sts.caller-identity']);
+    expect(m.collections).toHaveLength(2 + 24 * 2);
     for (const c of m.collections) expect(c.records).toBe(bundle.records.filter((r) => r.collector === c.collector && (r.source.region === c.region)).length);
-    expect(progress.filter((p) => p.phase === 'done')).toHaveLength(39);
+    expect(progress.filter((p) => p.phase === 'done')).toHaveLength(50);
   });
 
   it('counts exactly the calls the endpoint answered', () => {

@@ -72,6 +72,7 @@ describe('every SDK command in the source is declared', () => {
   const PREFIX: Record<string, string> = {
     'client-rds': 'rds', 'client-kms': 'kms', 'client-sts': 'sts', 'client-config-service': 'config', 'client-s3': 's3',
     'client-organizations': 'organizations', 'client-account': 'account', 'client-ec2': 'ec2',
+    'client-backup': 'backup', 'client-elastic-load-balancing-v2': 'elasticloadbalancing', 'client-cloudfront': 'cloudfront',
   };
   const files = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
     e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') && !e.name.endsWith('.generated.ts') ? [join(dir, e.name)] : []);
