@@ -73,9 +73,10 @@ describe('collectEvidence on the sample account', () => {
     expect(data(c)).not.toHaveProperty('$metadata');
   });
 
-  it('rds.db-instances: every member instance with its AZ', () => {
+  it('rds.db-instances: every member instance with its AZ, and the stand-alone billing-us', () => {
     const inst = byCollector(bundle, 'rds.db-instances');
-    expect(inst).toHaveLength(7);
+    expect(inst).toHaveLength(8);
+    expect(inst.filter((r) => data(r)['DBClusterIdentifier'] === undefined).map((r) => data(r)['DBInstanceIdentifier'])).toEqual(['billing-us']);
     expect(inst.every((r) => r.resource.startsWith('arn:aws:rds:') && r.resource.includes(':db:'))).toBe(true);
   });
 
@@ -207,7 +208,9 @@ describe('collectEvidence on the sample account', () => {
     const secondary = locs.filter((d) => d['Kind'] === 'global database secondary');
     expect(secondary).toEqual([expect.objectContaining({ Identifier: 'orders-apac', Region: 'ap-southeast-2', CollectedIn: 'us-east-1' })]);
     const kinds = new Set(locs.map((d) => d['Kind']));
-    expect([...kinds].sort()).toEqual(['cluster', 'cluster automated backup', 'cluster snapshot', 'global database secondary', 'instance']);
+    expect([...kinds].sort()).toEqual(['cluster', 'cluster automated backup', 'cluster snapshot', 'global database secondary', 'instance', 'instance snapshot']);
+    // the instance snapshots: manual, automated, and the one AWS Backup made (listed by its own call)
+    expect(locs.filter((d) => d['Kind'] === 'instance snapshot').map((d) => String(d['Identifier']).replace(/\d{4}-.*$|job-.*$/, '')).sort()).toEqual(['awsbackup:', 'billing-us-pre-upgrade', 'rds:billing-us-']);
     expect(locs.filter((d) => d['Kind'] !== 'global database secondary').every((d) => d['Region'] === d['CollectedIn'])).toBe(true);
   });
 
