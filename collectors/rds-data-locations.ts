@@ -1,5 +1,5 @@
 // rds.data-locations (join, no calls): where every copy of database data lives: each cluster,
-// instance, cluster snapshot, cluster and instance automated backup of the region, plus the
+// instance, cluster and instance snapshot, cluster and instance automated backup of the region, plus the
 // copies this region's resources send elsewhere: automated-backup replication of DB instances
 // (DBInstanceAutomatedBackupsReplications; Aurora has none) and the secondary clusters of
 // Aurora global databases. One record per copy, with the region it is in.
@@ -12,7 +12,7 @@ const regionOfArn = (arn: string): string | null => arn.split(':')[3] || null;
 const engineOf = (r: EvidenceRecord): string | null => str(dataOf(r)['Engine']) ?? null;
 
 export async function* collect(ctx: CollectContext): AsyncIterable<EvidenceRecordDraft> {
-  const join = ['rds.db-clusters', 'rds.db-instances', 'rds.cluster-snapshots', 'rds.cluster-automated-backups', 'rds.instance-automated-backups', 'rds.global-clusters'];
+  const join = ['rds.db-clusters', 'rds.db-instances', 'rds.cluster-snapshots', 'rds.cluster-automated-backups', 'rds.instance-automated-backups', 'rds.global-clusters', 'rds.instance-snapshots'];
   const draft = (from: EvidenceRecord, resource: string, resourceType: string, data: Record<string, unknown>): EvidenceRecordDraft =>
     makeDraft(ctx, 'rds.data-locations', {
       service: 'trustpack', operation: 'join', parameters: { join }, resourceType, resource, derivedFrom: [from.id],
@@ -27,6 +27,7 @@ export async function* collect(ctx: CollectContext): AsyncIterable<EvidenceRecor
   yield* local('rds.cluster-snapshots', 'AWS::RDS::DBClusterSnapshot', 'cluster snapshot', 'DBClusterSnapshotIdentifier');
   yield* local('rds.cluster-automated-backups', 'AWS::RDS::DBClusterAutomatedBackup', 'cluster automated backup', 'DBClusterIdentifier');
   yield* local('rds.instance-automated-backups', 'AWS::RDS::DBInstanceAutomatedBackup', 'instance automated backup', 'DBInstanceIdentifier');
+  yield* local('rds.instance-snapshots', 'AWS::RDS::DBSnapshot', 'instance snapshot', 'DBSnapshotIdentifier');
   for (const r of prior(ctx, 'rds.db-instances')) {
     const d = dataOf(r);
     for (const rep of Array.isArray(d['DBInstanceAutomatedBackupsReplications']) ? d['DBInstanceAutomatedBackupsReplications'] : []) {

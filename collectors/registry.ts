@@ -139,8 +139,8 @@ const ENTRIES: readonly Entry[] = [
   {
     id: 'rds.data-locations', service: 'rds', operations: [],
     resourceType: 'AWS::RDS::DBCluster', scope: 'regional',
-    dependsOn: [...RDS_SOURCES, 'rds.instance-automated-backups', 'rds.global-clusters'],
-    description: 'Join: every copy of database data (clusters, instances, snapshots, backups, replicas) and its region.',
+    dependsOn: [...RDS_SOURCES, 'rds.instance-automated-backups', 'rds.global-clusters', 'rds.instance-snapshots'],
+    description: 'Join: every copy of database data (clusters, instances, cluster and instance snapshots, backups, replicas) and its region.',
     load: () => import('./rds-data-locations.js'),
   },
   // ---- evidence read where it lives (issue 22) ----
@@ -166,6 +166,44 @@ const ENTRIES: readonly Entry[] = [
     resourceType: 'AWS::KMS::Key', scope: 'regional',
     description: 'Every customer-managed KMS key of the account, whatever uses it: metadata, aliases, rotation status and period, completed rotations, key policy (and the company principals it lets use the key), grants.',
     load: () => import('./kms-customer-keys.js'),
+  },
+  // ---- every copy of customer data and the edge (issue 23) ----
+  {
+    id: 'rds.instance-snapshots', service: 'rds', operations: ['DescribeDBSnapshots', 'DescribeDBSnapshotAttributes'],
+    resourceType: 'AWS::RDS::DBSnapshot', scope: 'regional',
+    description: 'Every DB instance snapshot the account owns (manual, automated, AWS Backup); manual ones with their restore (sharing) attributes.',
+    load: () => import('./rds-instance-snapshots.js'),
+  },
+  {
+    id: 'backup.vaults', service: 'backup', operations: ['ListBackupVaults', 'DescribeBackupVault'],
+    resourceType: 'AWS::Backup::BackupVault', scope: 'regional',
+    description: 'Every AWS Backup vault with its Vault Lock state and minimum and maximum retention.',
+    load: () => import('./backup-vaults.js'),
+  },
+  {
+    id: 'backup.recovery-points', service: 'backup', operations: ['ListBackupVaults', 'ListRecoveryPointsByBackupVault'],
+    resourceType: 'AWS::Backup::RecoveryPoint', scope: 'regional',
+    description: 'Every recovery point of every AWS Backup vault: resource, creation, lifecycle, calculated delete-at, encryption, status.',
+    load: () => import('./backup-recovery-points.js'),
+  },
+  {
+    id: 'backup.plans', service: 'backup', operations: ['ListBackupPlans', 'GetBackupPlan'],
+    resourceType: 'AWS::Backup::BackupPlan', scope: 'regional',
+    description: 'Every AWS Backup plan: its rules\' lifecycles and copy actions with their destination vaults.',
+    load: () => import('./backup-plans.js'),
+  },
+  {
+    id: 'elbv2.listeners', service: 'elasticloadbalancing',
+    operations: ['DescribeLoadBalancers', 'DescribeListeners', 'DescribeSSLPolicies', 'DescribeRules'],
+    resourceType: 'AWS::ElasticLoadBalancingV2::Listener', scope: 'regional',
+    description: 'Every listener of every Application and Network Load Balancer: protocol, TLS policy and its protocols, and how HTTP listeners of internet-facing ALBs answer plain HTTP.',
+    load: () => import('./elbv2-listeners.js'),
+  },
+  {
+    id: 'cloudfront.distributions', service: 'cloudfront', operations: ['ListDistributions'],
+    resourceType: 'AWS::CloudFront::Distribution', scope: 'global',
+    description: 'Every CloudFront distribution: viewer certificate and minimum protocol, viewer protocol policies, origin protocols.',
+    load: () => import('./cloudfront-distributions.js'),
   },
 ];
 

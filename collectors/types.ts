@@ -9,7 +9,7 @@ export interface CollectorInfo {
   /** stable id referenced by controls, e.g. `rds.db-clusters` */
   id: string;
   /** AWS service (SDK endpoint name) */
-  service: 'rds' | 'kms' | 'config' | 'sts' | 's3' | 'cloudtrail' | 'logs' | 'guardduty';
+  service: 'rds' | 'kms' | 'config' | 'sts' | 's3' | 'cloudtrail' | 'logs' | 'guardduty' | 'backup' | 'elasticloadbalancing' | 'cloudfront';
   /** the API operations it calls; "service:Operation" for a call to another service (s3:ListBuckets for a trail's bucket) */
   operations: string[];
   /** CloudFormation-style resource type of its records */

@@ -71,10 +71,10 @@ describe('faults', () => {
     const b = await run();
     const eu = b.manifest.collections.filter((c) => c.region === 'eu-central-1');
     const rest = b.manifest.collections.filter((c) => c.region !== 'eu-central-1');
-    expect(eu).toHaveLength(19);
+    expect(eu).toHaveLength(24);
     expect(eu.every((c) => c.status === 'error')).toBe(true);
     expect(rest.every((c) => c.status === 'ok')).toBe(true);
-    expect(rest).toHaveLength(20);
+    expect(rest).toHaveLength(26);
     const codes = new Set(eu.map((c) => c.error?.code));
     expect([...codes].sort()).toEqual(['AccessDenied', 'AccessDeniedException', 'DependencyFailed']);
     const topo = eu.find((c) => c.collector === 'rds.cluster-topology');
@@ -153,7 +153,7 @@ describe('accounts', () => {
 describe('endpoints', () => {
   it('honours AWS_ENDPOINT_URL_<SERVICE> over AWS_ENDPOINT_URL (handled by the SDK)', async () => {
     process.env['AWS_ENDPOINT_URL'] = 'http://127.0.0.1:9'; // nothing listens there
-    for (const s of ['STS', 'RDS', 'KMS', 'CONFIG_SERVICE']) process.env[`AWS_ENDPOINT_URL_${s}`] = sb.url;
+    for (const s of ['STS', 'RDS', 'KMS', 'CONFIG_SERVICE', 'BACKUP', 'ELASTIC_LOAD_BALANCING_V2', 'CLOUDFRONT']) process.env[`AWS_ENDPOINT_URL_${s}`] = sb.url;
     const b = await run({ regions: ['us-east-1'], maxAttempts: 1 });
     expect(errors(b)).toEqual([]);
     expect(byCollector(b, 'kms.keys')).toHaveLength(2);

@@ -41,9 +41,10 @@ describe('collectEvidence on the sample account', () => {
     expect(m.tool).toEqual({ name: 'trustpack', version: '0.1.0-test' });
     expect(m.collections.filter((c) => c.status !== 'ok')).toEqual([]);
     expect(m.collections.filter((c) => c.collector === 'sts.caller-identity').map((c) => c.region)).toEqual(['global']);
-    expect(m.collections).toHaveLength(1 + 19 * 2);
+    expect(m.collections.filter((c) => c.region === 'global').map((c) => c.collector).sort()).toEqual(['cloudfront.distributions', 'sts.caller-identity']);
+    expect(m.collections).toHaveLength(2 + 24 * 2);
     for (const c of m.collections) expect(c.records).toBe(bundle.records.filter((r) => r.collector === c.collector && (r.source.region === c.region)).length);
-    expect(progress.filter((p) => p.phase === 'done')).toHaveLength(39);
+    expect(progress.filter((p) => p.phase === 'done')).toHaveLength(50);
   });
 
   it('counts exactly the calls the endpoint answered', () => {
@@ -72,9 +73,10 @@ describe('collectEvidence on the sample account', () => {
     expect(data(c)).not.toHaveProperty('$metadata');
   });
 
-  it('rds.db-instances: every member instance with its AZ', () => {
+  it('rds.db-instances: every member instance with its AZ, and the stand-alone billing-us', () => {
     const inst = byCollector(bundle, 'rds.db-instances');
-    expect(inst).toHaveLength(7);
+    expect(inst).toHaveLength(8);
+    expect(inst.filter((r) => data(r)['DBClusterIdentifier'] === undefined).map((r) => data(r)['DBInstanceIdentifier'])).toEqual(['billing-us']);
     expect(inst.every((r) => r.resource.startsWith('arn:aws:rds:') && r.resource.includes(':db:'))).toBe(true);
   });
 
@@ -207,7 +209,9 @@ describe('collectEvidence on the sample account', () => {
     const secondary = locs.filter((d) => d['Kind'] === 'global database secondary');
     expect(secondary).toEqual([expect.objectContaining({ Identifier: 'orders-apac', Region: 'ap-southeast-2', CollectedIn: 'us-east-1' })]);
     const kinds = new Set(locs.map((d) => d['Kind']));
-    expect([...kinds].sort()).toEqual(['cluster', 'cluster automated backup', 'cluster snapshot', 'global database secondary', 'instance']);
+    expect([...kinds].sort()).toEqual(['cluster', 'cluster automated backup', 'cluster snapshot', 'global database secondary', 'instance', 'instance snapshot']);
+    // the instance snapshots: manual, automated, and the one AWS Backup made (listed by its own call)
+    expect(locs.filter((d) => d['Kind'] === 'instance snapshot').map((d) => String(d['Identifier']).replace(/\d{4}-.*$|job-.*$/, '')).sort()).toEqual(['awsbackup:', 'billing-us-pre-upgrade', 'rds:billing-us-']);
     expect(locs.filter((d) => d['Kind'] !== 'global database secondary').every((d) => d['Region'] === d['CollectedIn'])).toBe(true);
   });
 

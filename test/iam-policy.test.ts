@@ -73,6 +73,7 @@ describe('every SDK command in the source is declared', () => {
     'client-rds': 'rds', 'client-kms': 'kms', 'client-sts': 'sts', 'client-config-service': 'config', 'client-s3': 's3',
     'client-organizations': 'organizations', 'client-account': 'account', 'client-ec2': 'ec2',
     'client-cloudtrail': 'cloudtrail', 'client-cloudwatch-logs': 'logs', 'client-guardduty': 'guardduty',
+    'client-backup': 'backup', 'client-elastic-load-balancing-v2': 'elasticloadbalancing', 'client-cloudfront': 'cloudfront',
   };
   const files = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
     e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') && !e.name.endsWith('.generated.ts') ? [join(dir, e.name)] : []);

@@ -43,6 +43,22 @@ export const DEFAULT_PACING: PacingTable = {
     'kms:DescribeKey': { rate: 50, burst: 100 },
     'kms:GetKeyRotationStatus': { rate: 50, burst: 100 },
     'kms:ListAliases': { rate: 20, burst: 40 },
+    // AWS Backup: "AWS Backup quotas" (docs.aws.amazon.com/aws-backup/latest/devguide/aws-backup-limits.html)
+    // lists no rate for the read APIs; it throttles per account and region: kept low, learned above it
+    'backup:ListBackupVaults': { rate: 5, burst: 10 },
+    'backup:DescribeBackupVault': { rate: 5, burst: 10 },
+    'backup:ListRecoveryPointsByBackupVault': { rate: 5, burst: 10 },
+    'backup:ListBackupPlans': { rate: 5, burst: 10 },
+    'backup:GetBackupPlan': { rate: 5, burst: 10 },
+    // ELBv2: AWS documents API throttling per account and region ("Elastic Load Balancing API
+    // reference", Common errors: Throttling) without a published rate: a conservative guess, learned above it
+    'elasticloadbalancingv2:DescribeLoadBalancers': { rate: 10, burst: 40 },
+    'elasticloadbalancingv2:DescribeListeners': { rate: 10, burst: 40 },
+    'elasticloadbalancingv2:DescribeRules': { rate: 10, burst: 40 },
+    'elasticloadbalancingv2:DescribeSSLPolicies': { rate: 10, burst: 40 },
+    // CloudFront: the Developer Guide's "Quotas" page lists no control-plane rate; List* calls are
+    // throttled per account (one global endpoint): a conservative guess, learned above it
+    'cloudfront:ListDistributions': { rate: 5, burst: 10 },
   },
 };
 

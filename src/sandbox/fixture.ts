@@ -15,6 +15,9 @@ import { readAccountEstate, readOrganization, readRateLimits } from './fixture-e
 import { lazyHistory, readHistory } from './fixture-history.js';
 import { readTrail } from './fixture-cloudtrail.js';
 import { readBucket } from './fixture-s3.js';
+import { readInstanceSnapshot } from './fixture-instance-snapshots.js';
+import { readBackupRegion } from './fixture-backup.js';
+import { readDistributions, readLoadBalancers } from './fixture-edge.js';
 
 /** Reads and resolves a fixture file; problems throw FixtureError "FILE:LINE:COL: problem". */
 export function loadFixture(file: string, now: Date = new Date()): Fixture {
@@ -60,7 +63,7 @@ function buildFixture(raw: unknown, loc: Locator, now: Date): Fixture {
 }
 
 function readAccount(c: Cursor): Account {
-  c.keys(['id', 'caller_arn', 'regions', 'roles', 'opt_in_regions', 'buckets']);
+  c.keys(['id', 'caller_arn', 'regions', 'roles', 'opt_in_regions', 'buckets', 'cloudfront']);
   const id = c.str('id');
   if (!/^\d{12}$/.test(id)) c.fail(`account "id" must be 12 digits (quote it in YAML), found "${id}"`, [...c.path, 'id']);
   const callerArn = c.str('caller_arn', `arn:aws:sts::${id}:assumed-role/trustpack-sandbox/session`);
@@ -75,12 +78,16 @@ function readAccount(c: Cursor): Account {
   buckets.forEach((b, i) => {
     if (buckets.findIndex((x) => x.name === b.name) !== i) c.fail(`bucket ${b.name} appears twice`, [...c.path, 'buckets', i, 'name']);
   });
-  return { id, callerArn, callerUserId, regions, ...(buckets.length ? { buckets } : {}), ...readAccountEstate(c) };
+  return {
+    id, callerArn, callerUserId, regions, ...(buckets.length ? { buckets } : {}), ...readAccountEstate(c),
+    ...(c.has('cloudfront') ? { cloudfront: readDistributions(c.list('cloudfront'), id, c.now) } : {}),
+  };
 }
 
 
 function readRegion(c: Cursor, account: string, name: string): Region {
-  c.keys(['clusters', 'instances', 'snapshots', 'automated_backups', 'parameter_groups', 'keys', 'aliases', 'config', 'global_clusters', 'history', 'empty_last_page', 'trails']);
+  c.keys(['clusters', 'instances', 'snapshots', 'automated_backups', 'parameter_groups', 'keys', 'aliases', 'config', 'global_clusters', 'history', 'empty_last_page', 'trails',
+    'instance_snapshots', 'backup', 'load_balancers']);
   const ctx: Ctx = { account, region: name, now: c.now, keys: [], aliases: [] };
   for (const kc of c.list('keys')) readKey(kc, ctx);
   for (const ac of c.list('aliases')) {
@@ -114,6 +121,9 @@ function readRegion(c: Cursor, account: string, name: string): Region {
       new Date(ctx.now.getTime() - cl.BackupRetentionPeriod * DAY), new Date(ctx.now.getTime() - 5 * 60_000)));
   }
   addDefaultParameterGroups(ctx, region);
+  for (const sc of c.list('instance_snapshots')) readInstanceSnapshot(sc, ctx, region);
+  if (c.has('backup')) region.backup = readBackupRegion(c.at('backup'), ctx);
+  if (c.has('load_balancers')) region.elbv2 = readLoadBalancers(c.list('load_balancers'), ctx);
   if (c.has('config')) region.config = readConfig(c.at('config'), ctx);
   if (c.has('global_clusters')) region.globalClusters = c.list('global_clusters').map((gc) => readGlobalCluster(gc, ctx, region));
   region.history = readHistory(c.has('history') ? c.at('history') : undefined, ctx, region);

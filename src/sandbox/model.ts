@@ -112,6 +112,14 @@ export interface Region {
   trails?: import('./fixture-cloudtrail.js').Trail[];
   /** RDS lists end with an empty page that the previous page's marker named */
   emptyLastPage?: boolean;
+  /** DescribeDBSnapshots answers (DB instance snapshots: manual, automated, awsbackup) */
+  instanceSnapshots?: WireObject[];
+  /** DescribeDBSnapshotAttributes answers, by DB snapshot identifier */
+  instanceSnapshotAttributes?: Record<string, SnapshotAttribute[]>;
+  /** AWS Backup: vaults, their recovery points, plans (fixture-backup.ts) */
+  backup?: import('./fixture-backup.js').BackupRegion;
+  /** Elastic Load Balancing v2: load balancers, listeners, rules (fixture-edge.ts) */
+  elbv2?: import('./fixture-edge.js').Elbv2Region;
 }
 
 export interface Account {
@@ -125,6 +133,8 @@ export interface Account {
   buckets?: import('./fixture-s3.js').FixtureBucket[];
   /** RegionOptStatus of opt-in regions, as account:ListRegions reports them (see fixture-estate.ts) */
   optInRegions?: Record<string, string>;
+  /** CloudFront distributions (global), as ListDistributions returns them (fixture-edge.ts) */
+  cloudfront?: WireObject[];
 }
 
 export interface Fixture {

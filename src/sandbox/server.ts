@@ -7,7 +7,7 @@ import { accountOfKey, parseAuthorization } from './auth.js';
 import { ApiError } from './errors.js';
 import { FaultInjector, type FaultKind, type FaultPlan } from './faults.js';
 import { emptyRegion, type Account, type Fixture, type WireValue } from './model.js';
-import { jsonError, jsonResponse, queryError, queryResponse, type XmlAnswer } from './wire.js';
+import { jsonError, jsonResponse, queryError, queryResponse, restXmlResponse, type XmlAnswer } from './wire.js';
 import type { CallContext, Handler, Session } from './services/context.js';
 import { RDS_NS, rdsOperations } from './services/rds.js';
 import { STS_NS, stsOperations } from './services/sts.js';
@@ -17,6 +17,9 @@ import { ACCOUNT_PATHS, accountOperations } from './services/account.js';
 import { ORGANIZATIONS_TARGET, organizationsOperations } from './services/organizations.js';
 import { S3Service } from './services/s3.js';
 import { CLOUDTRAIL_TARGET, cloudtrailOperations } from './services/cloudtrail.js';
+import { backupOperations, backupRoute } from './services/backup.js';
+import { ELBV2_NS, elbv2Operations } from './services/elbv2.js';
+import { CLOUDFRONT_NS, cloudfrontOperations, cloudfrontRoute, CLOUDFRONT_XML_ITEMS } from './services/cloudfront.js';
 import { SandboxLimiter, type RateLimits } from './rate-limits.js';
 
 export interface SandboxOptions {
@@ -69,12 +72,16 @@ export interface Sandbox {
 }
 
 interface ServiceDef {
-  protocol: 'query' | 'json' | 'rest-json';
+  protocol: 'query' | 'json' | 'rest-json' | 'rest-xml';
   /** query: the XML namespace; json: the X-Amz-Target prefix */
   ns: string;
   operations: Record<string, Handler>;
   /** rest-json: request path -> operation */
   paths?: Record<string, string>;
+  /** REST services with path parameters: method and path -> operation and parameters (read as query fields) */
+  route?: (method: string, path: string) => { operation: string; params: Record<string, string> } | undefined;
+  /** XML list item element names of this service (default: RDS's table; {} = AWS's default `member`) */
+  xmlItems?: Record<string, string>;
 }
 
 const SERVICES: Record<string, ServiceDef> = {
@@ -85,6 +92,9 @@ const SERVICES: Record<string, ServiceDef> = {
   organizations: { protocol: 'json', ns: ORGANIZATIONS_TARGET, operations: organizationsOperations },
   account: { protocol: 'rest-json', ns: '', operations: accountOperations, paths: ACCOUNT_PATHS },
   cloudtrail: { protocol: 'json', ns: CLOUDTRAIL_TARGET, operations: cloudtrailOperations },
+  backup: { protocol: 'rest-json', ns: '', operations: backupOperations, route: backupRoute },
+  elasticloadbalancing: { protocol: 'query', ns: ELBV2_NS, operations: elbv2Operations, xmlItems: {} },
+  cloudfront: { protocol: 'rest-xml', ns: CLOUDFRONT_NS, operations: cloudfrontOperations, route: cloudfrontRoute, xmlItems: CLOUDFRONT_XML_ITEMS },
 };
 
 const MAX_BODY = 1 << 20;
@@ -154,12 +164,16 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     if (!service) {
       return queryError(RDS_NS, 400, 'InvalidAction', `The sandbox does not serve the service "${serviceName}" (it serves ${Object.keys(SERVICES).join(', ')}).`, requestId);
     }
+    const xml = service.protocol === 'query' || service.protocol === 'rest-xml';
     const fail = (status: number, code: string, message: string): XmlAnswer =>
-      service.protocol === 'query' ? queryError(service.ns, status, code, message, requestId) : jsonError(status, code, message);
+      xml ? queryError(service.ns, status, code, message, requestId) : jsonError(status, code, message);
 
+    const routed = service.route?.(req.method ?? 'GET', url.pathname);
+    if (routed) for (const [k, v] of Object.entries(routed.params)) form.set(k, v);
     const operation = service.protocol === 'query' ? form.get('Action') ?? ''
-      : service.protocol === 'rest-json' ? service.paths?.[url.pathname] ?? ''
-        : String(req.headers['x-amz-target'] ?? '').replace(new RegExp(`^(?:[\\w.]+\\.)?${service.ns}\\.`), '');
+      : routed ? routed.operation
+        : service.protocol === 'rest-json' ? service.paths?.[url.pathname] ?? ''
+          : String(req.headers['x-amz-target'] ?? '').replace(new RegExp(`^(?:[\\w.]+\\.)?${service.ns}\\.`), '');
     stats.calls++;
     const opKey = `${serviceName}:${operation || '(none)'}`;
     stats.byOperation[opKey] = (stats.byOperation[opKey] ?? 0) + 1;
@@ -205,12 +219,13 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     let result: XmlAnswer;
     try {
       const data: Record<string, WireValue> = handler(ctx);
-      result = service.protocol === 'query' ? queryResponse(service.ns, operation, data, requestId) : jsonResponse(data);
+      result = service.protocol === 'query' ? queryResponse(service.ns, operation, data, requestId, service.xmlItems)
+        : service.protocol === 'rest-xml' ? restXmlResponse(service.ns, data, service.xmlItems ?? {}) : jsonResponse(data);
     } catch (e) {
       result = e instanceof ApiError ? fail(e.status, e.code, e.message) : fail(500, 'InternalFailure', `sandbox error: ${(e as Error).message}`);
     }
     if (fault?.kind === 'truncate') return { ...result, body: result.body.slice(0, Math.floor(result.body.length / 2)) };
-    if (fault?.kind === 'malformed') return { status: 200, contentType: result.contentType, body: service.protocol === 'query' ? '<<<sandbox: this is not XML &&&' : '{"sandbox": this is not JSON' };
+    if (fault?.kind === 'malformed') return { status: 200, contentType: result.contentType, body: xml ? '<<<sandbox: this is not XML &&&' : '{"sandbox": this is not JSON' };
     return result;
   }
 
@@ -261,14 +276,17 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   function injectedError(kind: FaultKind, service: string, operation: string, region: string, account: Account, session: Session | undefined,
     fail: (status: number, code: string, message: string) => XmlAnswer): XmlAnswer | 'hold' {
     const json = SERVICES[service]?.protocol === 'json';
+    // AWS Backup (REST-JSON) answers AccessDeniedException with 403 and ThrottlingException with 429
+    const backup = service === 'backup';
     switch (kind) {
       case 'throttle':
+        if (backup) return fail(429, 'ThrottlingException', 'Rate exceeded');
         return fail(400, json ? 'ThrottlingException' : 'Throttling', 'Rate exceeded');
       case 'server-error':
         return fail(500, 'InternalFailure', 'We encountered an internal error. Please try again.');
       case 'access-denied': {
         const who = session?.arn ?? account.callerArn;
-        return fail(json ? 400 : 403, json ? 'AccessDeniedException' : 'AccessDenied',
+        return fail(json ? 400 : 403, json || backup ? 'AccessDeniedException' : 'AccessDenied',
           `User: ${who} is not authorized to perform: ${service}:${operation} on resource: arn:aws:${service}:${region}:${account.id}:* because no identity-based policy allows the ${service}:${operation} action`);
       }
       case 'timeout':

@@ -32,6 +32,8 @@ const XML_LIST_ITEMS: Record<string, string> = {
   GlobalClusters: 'GlobalClusterMember',
   GlobalClusterMembers: 'GlobalClusterMember',
   Readers: 'member',
+  DBSnapshots: 'DBSnapshot',
+  DBSnapshotAttributes: 'DBSnapshotAttribute',
 };
 
 function escapeXml(s: string): string {
@@ -44,24 +46,33 @@ function xmlScalar(v: string | number | boolean | Date): string {
   return escapeXml(String(v));
 }
 
-function xmlElement(name: string, value: WireValue): string {
+/** `items`: list field name -> item element name (a service's own; RDS's by default). */
+/** `Parent.List` keys name lists whose item name depends on the parent (CloudFront's `Items`). */
+export function xmlElement(name: string, value: WireValue, items: Record<string, string> = XML_LIST_ITEMS, parent = ''): string {
   if (value === undefined) return '';
   if (Array.isArray(value)) {
-    const item = XML_LIST_ITEMS[name] ?? 'member';
-    return `<${name}>${value.map((v) => xmlElement(item, v)).join('')}</${name}>`;
+    const item = items[`${parent}.${name}`] ?? items[name] ?? 'member';
+    return `<${name}>${value.map((v) => xmlElement(item, v, items, name)).join('')}</${name}>`;
   }
   if (value instanceof Date || typeof value !== 'object') return `<${name}>${xmlScalar(value)}</${name}>`;
-  return `<${name}>${Object.entries(value).map(([k, v]) => xmlElement(k, v)).join('')}</${name}>`;
+  return `<${name}>${Object.entries(value).map(([k, v]) => xmlElement(k, v, items, name)).join('')}</${name}>`;
 }
 
 export interface XmlAnswer { status: number; contentType: string; body: string }
 
 /** `<XResponse xmlns=NS><XResult>...</XResult><ResponseMetadata><RequestId>` */
-export function queryResponse(ns: string, action: string, result: Record<string, WireValue>, requestId: string): XmlAnswer {
-  const inner = Object.entries(result).map(([k, v]) => xmlElement(k, v)).join('');
+export function queryResponse(ns: string, action: string, result: Record<string, WireValue>, requestId: string, items?: Record<string, string>): XmlAnswer {
+  const inner = Object.entries(result).map(([k, v]) => xmlElement(k, v, items)).join('');
   const body = `<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="${ns}"><${action}Result>${inner}</${action}Result>`
     + `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`;
   return { status: 200, contentType: 'text/xml', body };
+}
+
+/** REST-XML (CloudFront): the output's one top-level element carries the namespace. */
+export function restXmlResponse(ns: string, result: Record<string, WireValue>, items: Record<string, string>): XmlAnswer {
+  const [name, value] = Object.entries(result)[0] ?? ['Empty', {}];
+  const inner = xmlElement(name, value, items).replace(`<${name}>`, `<${name} xmlns="${ns}">`);
+  return { status: 200, contentType: 'text/xml', body: `<?xml version="1.0" encoding="UTF-8"?>\n${inner}` };
 }
 
 export function queryError(ns: string, status: number, code: string, message: string, requestId: string): XmlAnswer {

@@ -4,6 +4,7 @@ import { page, tokenAtEnd } from '../paging.js';
 import type { WireObject } from '../model.js';
 import type { CallContext, Handler } from './context.js';
 import { moreRdsOperations } from './rds-more.js';
+import { instanceSnapshotOperations } from './rds-instance-snapshots.js';
 
 export const RDS_NS = 'http://rds.amazonaws.com/doc/2014-10-31/';
 
@@ -182,4 +183,5 @@ export const rdsOperations: Record<string, Handler> = {
   DescribeDBClusterParameters: describeDBClusterParameters,
   DescribeDBClusterParameterGroups: describeDBClusterParameterGroups,
   ...moreRdsOperations,
+  ...instanceSnapshotOperations,
 };
