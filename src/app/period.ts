@@ -37,6 +37,8 @@ export interface PeriodReportArgs extends ProjectOptions {
   sampleSeed?: string;
   sampleSize?: string;
   profile?: string;
+  /** `--html FILE`: the period's evidence browser; without --out it is the only file written */
+  html?: string;
 }
 
 function sampleSizeOverride(v: string | undefined): number | undefined {
@@ -49,12 +51,15 @@ function sampleSizeOverride(v: string | undefined): number | undefined {
 export async function runPeriodReport(args: PeriodReportArgs): Promise<{ text: string; exitCode: number }> {
   if (!args.period) throw new UsageError('report --archive needs --period START..END (UTC dates, both included)');
   const period = parsePeriod(args.period);
+  const pdfWanted = !args.html || args.out !== undefined;
   const out = args.out ?? join('reports', `period-pack-${period.start}..${period.end}.pdf`);
   // before the archive is read: an existing pack is replaced only with --force
-  checkOutputTarget({ path: out, kind: 'file', option: '--out' }, args.force);
+  if (pdfWanted) checkOutputTarget({ path: out, kind: 'file', option: '--out' }, args.force);
+  if (args.html) checkOutputTarget({ path: args.html, kind: 'file', option: '--html' }, args.force);
   const framework = checkFramework(args.framework);
   const ctx = loadProjectContext(args);
-  const signer = await readSigner(args);
+  // the HTML alone needs no signing key: only the PDF is signed
+  const signer = pdfWanted ? await readSigner(args) : undefined;
   const signingTime = parseSigningTime(args.signingTime);
   const override = sampleSizeOverride(args.sampleSize);
 
@@ -156,9 +161,8 @@ export async function runPeriodReport(args: PeriodReportArgs): Promise<{ text: s
       attachments.push({ name: bundleAttachmentName(r.bundle), bytes: await archive.object(r.bundle), description: `manifest of run ${r.runId} (as of ${r.asOf}); its sha256 names the bundle` });
     }
 
-    const { buildPeriodPack } = await import('../report/period-pack.js');
     const p = ctx.project;
-    const pdf = await buildPeriodPack({
+    const packInput = {
       history, timelines, exceptions, samples, runs,
       archive: { location: args.archive, head, immutable: archive.store.immutable },
       ...(p.organisation ? { organisation: p.organisation } : {}),
@@ -167,15 +171,25 @@ export async function runPeriodReport(args: PeriodReportArgs): Promise<{ text: s
       ...(p.reviewer ? { reviewer: p.reviewer } : {}),
       framework: framework ?? 'all',
       toolVersion: VERSION,
-      attachments,
       warnings,
-      signingTime,
       ...(signer ? { signer } : { unsigned: true }),
-    });
-    await writeFileAtomic(out, pdf);
+    };
+    const written: string[] = [];
+    if (args.html) {
+      const { periodHtml, writeHtml } = await import('./html.js');
+      const bytes = await periodHtml(ctx, packInput);
+      attachments.push(await writeHtml(args.html, bytes));
+      written.push(`evidence browser: ${args.html} (${bytes.length} bytes)`);
+    }
+    if (pdfWanted) {
+      const { buildPeriodPack } = await import('../report/period-pack.js');
+      const pdf = await buildPeriodPack({ ...packInput, attachments, signingTime });
+      await writeFileAtomic(out, pdf);
+      written.unshift(`${signer ? 'signed' : 'UNSIGNED'} period pack: ${out}${args.html ? ' (the evidence browser embedded)' : ''}`);
+    }
     const open = exceptions.filter((e) => e.resolvedAt === null && !e.gone).length;
     return {
-      text: `${signer ? 'signed' : 'UNSIGNED'} period pack: ${out}\n` +
+      text: written.join('\n') + '\n' +
         `${history.runs.length} runs over ${history.days.total} days (${history.days.missing.length} without a run); ` +
         `${exceptions.length} exceptions, ${open} open\n` +
         `sample: seed ${seed}, n ${sampleN} (${frequency}), ${SAMPLE_METHOD}\n` +

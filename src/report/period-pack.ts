@@ -34,7 +34,7 @@ export async function buildPeriodPack(input: PeriodPackInput): Promise<Buffer> {
 
   for (const a of input.attachments) {
     doc.file(a.bytes, {
-      name: a.name, type: a.name.endsWith('.tsv') ? 'text/tab-separated-values' : 'application/json',
+      name: a.name, type: a.name.endsWith('.tsv') ? 'text/tab-separated-values' : a.name.endsWith('.html') ? 'text/html' : 'application/json',
       description: a.description, creationDate: t, modifiedDate: t, relationship: 'Data',
     } as never);
   }

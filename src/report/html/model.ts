@@ -1,0 +1,213 @@
+// What the evidence browser embeds: a run's (or a period's) results, the framework catalog's
+// requirements with the controls the results map to them, and the exact canonical bytes of every
+// evidence record a finding cites. Plain data, deterministic: the same inputs give the same model
+// (no generation time; the run's own times only).
+import type { Control, Framework } from '../../controls/model.js';
+import type { ControlResult, ControlStatus, Results } from '../../engine/results.js';
+import type { EvidenceRecord, Manifest } from '../../evidence/model.js';
+import { canonicalJsonOfData } from '../../evidence/canonical.js';
+import type { History } from '../../history/model.js';
+import type { PeriodException, PeriodSample } from '../period-types.js';
+
+/**
+ * One finding as an array, to keep 100,000 of them small:
+ * [control index, resource, account, region, status, reason, evidence ids, values | 0, waiver | 0, period facts | 0]
+ */
+export type BrowserFinding = [number, string, string, string, string, string, string[], Record<string, unknown> | 0, Record<string, unknown> | 0, Record<string, unknown> | 0];
+
+export interface BrowserControl {
+  id: string;
+  title: string;
+  status: ControlStatus | 'NOT_EVALUATED';
+  severity: string;
+  kind: string;
+  claim?: string;
+  description?: string;
+  asserts?: string;
+  parameters?: Record<string, unknown>;
+  reason?: string;
+  frameworks: Record<string, string[]>;
+  attestation?: ControlResult['attestation'];
+  /** a period: runs per status, the status in each run (null: not evaluated then), the sample */
+  runs?: Record<string, number>;
+  timeline?: (ControlStatus | null)[];
+  sample?: PeriodSample;
+}
+
+export interface BrowserModel {
+  kind: 'run' | 'period';
+  title: string;
+  organisation?: string;
+  toolVersion: string;
+  framework: string;
+  run?: { id: string; startedAt: string; asOf?: string; source?: string; accounts: string[]; regions: string[] };
+  period?: { start: string; end: string; runs: { id: string; asOf: string; source: string }[]; days: History['days']; head?: { n: number; sha256: string } };
+  frameworks: { id: string; title: string; requirements: { id: string; title: string; controls: number[] }[] }[];
+  controls: BrowserControl[];
+  findings: BrowserFinding[];
+  /** the bundle's files with their sha256 (the records the page embeds are lines of these) */
+  files: { path: string; sha256: string; records?: number }[];
+  records: { cited: number; embedded: number; leftOut: { id: string; file: string | null; sha256: string | null }[]; cap: number };
+  warnings: string[];
+}
+
+/** The page's embedded records: id -> the RFC 8785 canonical JSON of the record without its id. */
+export type RecordTexts = Map<string, string>;
+
+export const DEFAULT_RECORD_CAP = 200_000;
+
+export function frameworkBlocks(frameworks: readonly Framework[], controls: readonly { frameworks: Record<string, string[] | undefined> }[], only: string): BrowserModel['frameworks'] {
+  const out: BrowserModel['frameworks'] = [];
+  for (const fw of frameworks) {
+    if (only !== 'all' && fw.id !== only) continue;
+    const byReq = new Map<string, number[]>();
+    controls.forEach((c, i) => {
+      for (const req of c.frameworks[fw.id] ?? []) {
+        let l = byReq.get(req);
+        if (!l) byReq.set(req, (l = []));
+        l.push(i);
+      }
+    });
+    out.push({
+      id: fw.id,
+      title: fw.version && !fw.title.includes(fw.version) ? `${fw.title} · version ${fw.version}` : fw.title,
+      requirements: fw.requirements.map((r) => ({ id: r.id, title: r.title, controls: byReq.get(r.id) ?? [] })),
+    });
+  }
+  return out;
+}
+
+function controlFacts(c: ControlResult, def: Control | undefined): BrowserControl {
+  return {
+    id: c.id, title: c.title, status: c.status, severity: c.severity, kind: c.kind,
+    ...(c.claim ? { claim: c.claim } : {}),
+    ...(def?.description ? { description: def.description } : {}),
+    ...(c.asserts ? { asserts: c.asserts } : {}),
+    ...(c.parameters && Object.keys(c.parameters).length ? { parameters: c.parameters } : {}),
+    reason: c.reason,
+    frameworks: c.frameworks as Record<string, string[]>,
+    ...(c.attestation ? { attestation: c.attestation } : {}),
+  };
+}
+
+/** A run: results + the bundle's records -> the model and the records it embeds. */
+export function runModel(input: {
+  results: Results; controls: readonly Control[]; frameworks: readonly Framework[]; framework: string;
+  manifest: Manifest; records: readonly EvidenceRecord[]; organisation?: string; recordCap?: number;
+}): { model: BrowserModel; records: RecordTexts } {
+  const { results } = input;
+  const defs = new Map(input.controls.map((c) => [c.id, c]));
+  const controls = results.controls.map((c) => controlFacts(c, defs.get(c.id)));
+  const findings: BrowserFinding[] = [];
+  const cited: string[] = [];
+  const seen = new Set<string>();
+  const cite = (id: string): void => {
+    if (seen.has(id)) return;
+    seen.add(id);
+    cited.push(id);
+  };
+  results.controls.forEach((c, ci) => {
+    for (const f of c.findings) {
+      for (const e of f.evidence) cite(e);
+      findings.push([ci, f.resource, f.account, f.region, f.status, f.reason, f.evidence, f.values ?? 0, f.waiver ?? 0, f.owner ? { owner: f.owner } : 0]);
+    }
+  });
+  const byId = new Map(input.records.map((r) => [r.id, r]));
+  // a joined record cites the records it read: embed those too, so the page reaches AWS's own answer
+  for (const id of [...cited]) {
+    for (const d of byId.get(id)?.source.derivedFrom ?? []) cite(d);
+  }
+  const cap = input.recordCap ?? DEFAULT_RECORD_CAP;
+  const fileOf = new Map(input.manifest.files.map((f) => [f.path, f.sha256]));
+  const records: RecordTexts = new Map();
+  const leftOut: BrowserModel['records']['leftOut'] = [];
+  for (const id of cited) {
+    const r = byId.get(id);
+    const file = r ? `records/${r.collector}.jsonl` : null;
+    if (!r || records.size >= cap) {
+      leftOut.push({ id, file: file && fileOf.has(file) ? file : null, sha256: file ? fileOf.get(file) ?? null : null });
+      continue;
+    }
+    const { id: _id, ...draft } = r;
+    records.set(id, canonicalJsonOfData(draft));
+  }
+  const m = results.run;
+  const model: BrowserModel = {
+    kind: 'run',
+    title: `Evidence browser — run ${m.id}`,
+    ...(input.organisation ? { organisation: input.organisation } : {}),
+    toolVersion: results.tool.version,
+    framework: input.framework,
+    run: { id: m.id, startedAt: m.startedAt, ...(m.asOf ? { asOf: m.asOf } : {}), ...(m.source ? { source: m.source } : {}), accounts: m.accounts, regions: m.regions },
+    frameworks: frameworkBlocks(input.frameworks, controls, input.framework),
+    controls,
+    findings,
+    files: input.manifest.files.map((f) => ({ path: f.path, sha256: f.sha256, ...(f.records !== undefined ? { records: f.records } : {}) })),
+    records: { cited: cited.length, embedded: records.size, leftOut, cap },
+    warnings: (results.warnings ?? []).map((w) => w.message),
+  };
+  return { model, records };
+}
+
+/** A period: the history, timelines, exceptions and samples the period pack draws -> the model (no records). */
+export function periodModel(input: {
+  history: History; timelines: Map<string, (ControlStatus | undefined)[]>; exceptions: readonly PeriodException[];
+  samples: readonly PeriodSample[]; controls: readonly Control[]; frameworks: readonly Framework[]; framework: string;
+  organisation?: string; toolVersion: string; head?: { n: number; sha256: string }; warnings?: string[];
+}): { model: BrowserModel; records: RecordTexts } {
+  const h = input.history;
+  const defs = new Map(input.controls.map((c) => [c.id, c]));
+  const samples = new Map(input.samples.map((s) => [s.controlId, s]));
+  const exceptionsOf = new Map<string, PeriodException[]>();
+  for (const e of input.exceptions) {
+    let l = exceptionsOf.get(e.controlId);
+    if (!l) exceptionsOf.set(e.controlId, (l = []));
+    l.push(e);
+  }
+  const controls: BrowserControl[] = [];
+  const findings: BrowserFinding[] = [];
+  h.controls.forEach((c, ci) => {
+    const def = defs.get(c.id);
+    const line = input.timelines.get(c.id) ?? [];
+    const sample = samples.get(c.id);
+    controls.push({
+      id: c.id, title: c.title, status: periodStatus(c.runs), severity: def?.severity ?? '', kind: def?.kind ?? '',
+      ...(def?.claim ? { claim: def.claim } : {}),
+      ...(def?.description ? { description: def.description } : {}),
+      frameworks: c.frameworks,
+      runs: c.runs,
+      timeline: h.runs.map((_r, i) => line[i] ?? null),
+      ...(sample ? { sample } : {}),
+    });
+    // the app layer builds the exceptions list in the history's order, one per streak
+    const covers = exceptionsOf.get(c.id) ?? [];
+    c.exceptions.forEach((e, k) => {
+      const p = covers[k];
+      findings.push([ci, e.resource, e.account ?? '', e.region ?? '', e.status, e.reason, [], 0, p?.waiver ?? 0, {
+        firstSeen: e.firstSeen, lastSeen: e.lastSeen, resolvedAt: e.resolvedAt, gone: e.gone, runs: e.runs, waivedRuns: e.waivedRuns,
+        source: e.source, ...(p ? { daysOpen: p.daysOpen } : {}), ...(p?.response ? { response: p.response } : {}),
+      }]);
+    });
+  });
+  const model: BrowserModel = {
+    kind: 'period',
+    title: `Evidence browser — period ${h.period.start} to ${h.period.end}`,
+    ...(input.organisation ? { organisation: input.organisation } : {}),
+    toolVersion: input.toolVersion,
+    framework: input.framework,
+    period: { start: h.period.start, end: h.period.end, runs: h.runs.map((r) => ({ id: r.id, asOf: r.asOf, source: r.source })), days: h.days, ...(input.head ? { head: input.head } : {}) },
+    frameworks: frameworkBlocks(input.frameworks, controls, input.framework),
+    controls,
+    findings,
+    files: [],
+    records: { cited: 0, embedded: 0, leftOut: [], cap: 0 },
+    warnings: input.warnings ?? [],
+  };
+  return { model, records: new Map() };
+}
+
+/** A control's word for a period: FAIL or ERROR when any run had it, else the best of the rest. */
+function periodStatus(runs: Record<ControlStatus, number>): ControlStatus | 'NOT_EVALUATED' {
+  for (const s of ['FAIL', 'ERROR', 'WAIVED', 'MANUAL', 'PASS', 'NOT_APPLICABLE'] as const) if ((runs[s] ?? 0) > 0) return s;
+  return 'NOT_EVALUATED';
+}
