@@ -201,7 +201,7 @@
       const own = Object.keys(nq).filter((k) => !(fixedControl && k === 'control')).map((k) => k + '=' + enc(nq[k])).join('&');
       history.replaceState(null, '', base + (own ? '?' + own : ''));
       const idx = filterFindings(nq);
-      count.textContent = idx.length + ' of ' + (fixedControl ? F.filter((f) => C[f[FC]].id === q.control).length : F.length) + ' findings';
+      count.textContent = idx.length + ' of ' + (fixedControl ? F.filter((f) => C[f[FC]].id === q.control).length : F.length) + (D.kind === 'period' ? ' exceptions' : ' findings');
       holder.textContent = '';
       holder.appendChild(el('div', { class: 'vhead', 'aria-hidden': 'true' }, ['Status', 'Control', 'Resource', 'Account', 'Region', 'Reason'].map((h) => el('span', null, h))));
       holder.appendChild(virtualList(idx.length, (k) => findingRow(idx[k]), 'findings'));
@@ -376,6 +376,7 @@
     if (D.records.leftOut.length) {
       append(main, [el('h3', null, 'Records left out of this file'), el('p', null, D.records.leftOut.length + ' cited records are not embedded (cap ' + D.records.cap + '); each is a line of a bundle file, named here with that file\u2019s sha256:'),
         table(['Record id', 'Bundle file', 'File sha256'], D.records.leftOut.slice(0, 1000).map((r) => [el('code', null, r.id), r.file || 'not in the bundle', el('code', null, r.sha256 || '\u2014')]), 'left out')]);
+      main.lastChild.setAttribute('data-left-out', '');
     }
     if (D.files.length) append(main, [el('h3', null, 'The bundle\u2019s files (from its manifest)'), table(['File', 'sha256', 'Records'], D.files.map((f) => [f.path, el('code', null, f.sha256), f.records === undefined ? '' : String(f.records)]), 'bundle files')]);
   }
