@@ -24,24 +24,24 @@ export function parseRecordCap(v: string | undefined): number | undefined {
 export async function runHtml(req: { ctx: ProjectContext; bundle: EvidenceBundle; results: Results; framework: string; recordCap?: number }): Promise<Buffer> {
   const { runModel } = await import('../report/html/model.js');
   const { renderBrowserHtml } = await import('../report/html/page.js');
-  const { model, records } = runModel({
+  const { model, findings, records } = runModel({
     results: req.results, controls: req.ctx.controls, frameworks: req.ctx.frameworks, framework: req.framework,
     manifest: req.bundle.manifest, records: req.bundle.records,
     ...(req.ctx.project.organisation ? { organisation: req.ctx.project.organisation } : {}),
     ...(req.recordCap !== undefined ? { recordCap: req.recordCap } : {}),
   });
-  return renderBrowserHtml(model, records);
+  return renderBrowserHtml(model, findings, records);
 }
 
 export async function periodHtml(ctx: ProjectContext, input: Omit<PeriodPackInput, 'attachments' | 'signingTime'>): Promise<Buffer> {
   const { periodModel } = await import('../report/html/model.js');
   const { renderBrowserHtml } = await import('../report/html/page.js');
-  const { model, records } = periodModel({
+  const { model, findings, records } = periodModel({
     history: input.history, timelines: input.timelines, exceptions: input.exceptions, samples: input.samples,
     controls: ctx.controls, frameworks: ctx.frameworks, framework: input.framework ?? 'all', toolVersion: input.toolVersion,
     head: input.archive.head, ...(input.organisation ? { organisation: input.organisation } : {}), ...(input.warnings ? { warnings: input.warnings } : {}),
   });
-  return renderBrowserHtml(model, records);
+  return renderBrowserHtml(model, findings, records);
 }
 
 /** Writes the page and returns it as the pack attachment that carries the same bytes. */

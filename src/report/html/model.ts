@@ -10,10 +10,40 @@ import type { History } from '../../history/model.js';
 import type { PeriodException, PeriodSample } from '../period-types.js';
 
 /**
- * One finding as an array, to keep 100,000 of them small:
- * [control index, resource, account, region, status, reason, evidence ids, values | 0, waiver | 0, period facts | 0]
+ * One finding as an array, to keep 100,000 of them small, the repeated strings (account, region,
+ * status, reason) and deciding values as indexes into shared tables:
+ * [control index, resource, account, region, status, reason, evidence ids, values index | -1, waiver | 0, period facts | 0]
  */
-export type BrowserFinding = [number, string, string, string, string, string, string[], Record<string, unknown> | 0, Record<string, unknown> | 0, Record<string, unknown> | 0];
+export type BrowserFinding = [number, string, number, number, number, number, string[], number, Record<string, unknown> | 0, Record<string, unknown> | 0];
+
+/** The findings block: parsed by the page only when a view needs findings, not before it is interactive. */
+export interface BrowserFindings {
+  strings: string[];
+  values: Record<string, unknown>[];
+  rows: BrowserFinding[];
+}
+
+/** Interns the strings and values the findings repeat. */
+class FindingTable {
+  readonly out: BrowserFindings = { strings: [], values: [], rows: [] };
+  private readonly strings = new Map<string, number>();
+  private readonly values = new Map<string, number>();
+  private str(s: string): number {
+    let i = this.strings.get(s);
+    if (i === undefined) this.strings.set(s, (i = this.out.strings.push(s) - 1));
+    return i;
+  }
+  private val(v: Record<string, unknown> | undefined): number {
+    if (!v) return -1;
+    const key = JSON.stringify(v);
+    let i = this.values.get(key);
+    if (i === undefined) this.values.set(key, (i = this.out.values.push(v) - 1));
+    return i;
+  }
+  add(control: number, resource: string, account: string, region: string, status: string, reason: string, evidence: string[], values: Record<string, unknown> | undefined, waiver: Record<string, unknown> | 0, extra: Record<string, unknown> | 0): void {
+    this.out.rows.push([control, resource, this.str(account), this.str(region), this.str(status), this.str(reason), evidence, this.val(values), waiver, extra]);
+  }
+}
 
 export interface BrowserControl {
   id: string;
@@ -28,6 +58,9 @@ export interface BrowserControl {
   reason?: string;
   frameworks: Record<string, string[]>;
   attestation?: ControlResult['attestation'];
+  /** how many findings it has, and how many of them did not pass */
+  findings: number;
+  notPassed: number;
   /** a period: runs per status, the status in each run (null: not evaluated then), the sample */
   runs?: Record<string, number>;
   timeline?: (ControlStatus | null)[];
@@ -44,7 +77,6 @@ export interface BrowserModel {
   period?: { start: string; end: string; runs: { id: string; asOf: string; source: string }[]; days: History['days']; head?: { n: number; sha256: string } };
   frameworks: { id: string; title: string; requirements: { id: string; title: string; controls: number[] }[] }[];
   controls: BrowserControl[];
-  findings: BrowserFinding[];
   /** the bundle's files with their sha256 (the records the page embeds are lines of these) */
   files: { path: string; sha256: string; records?: number }[];
   records: { cited: number; embedded: number; leftOut: { id: string; file: string | null; sha256: string | null }[]; cap: number };
@@ -79,6 +111,8 @@ export function frameworkBlocks(frameworks: readonly Framework[], controls: read
 
 function controlFacts(c: ControlResult, def: Control | undefined): BrowserControl {
   return {
+    findings: c.findings.length,
+    notPassed: c.findings.filter((f) => f.status !== 'PASS').length,
     id: c.id, title: c.title, status: c.status, severity: c.severity, kind: c.kind,
     ...(c.claim ? { claim: c.claim } : {}),
     ...(def?.description ? { description: def.description } : {}),
@@ -94,11 +128,11 @@ function controlFacts(c: ControlResult, def: Control | undefined): BrowserContro
 export function runModel(input: {
   results: Results; controls: readonly Control[]; frameworks: readonly Framework[]; framework: string;
   manifest: Manifest; records: readonly EvidenceRecord[]; organisation?: string; recordCap?: number;
-}): { model: BrowserModel; records: RecordTexts } {
+}): { model: BrowserModel; findings: BrowserFindings; records: RecordTexts } {
   const { results } = input;
   const defs = new Map(input.controls.map((c) => [c.id, c]));
   const controls = results.controls.map((c) => controlFacts(c, defs.get(c.id)));
-  const findings: BrowserFinding[] = [];
+  const table = new FindingTable();
   const cited: string[] = [];
   const seen = new Set<string>();
   const cite = (id: string): void => {
@@ -109,7 +143,7 @@ export function runModel(input: {
   results.controls.forEach((c, ci) => {
     for (const f of c.findings) {
       for (const e of f.evidence) cite(e);
-      findings.push([ci, f.resource, f.account, f.region, f.status, f.reason, f.evidence, f.values ?? 0, f.waiver ?? 0, f.owner ? { owner: f.owner } : 0]);
+      table.add(ci, f.resource, f.account, f.region, f.status, f.reason, f.evidence, f.values, f.waiver ?? 0, f.owner ? { owner: f.owner } : 0);
     }
   });
   const byId = new Map(input.records.map((r) => [r.id, r]));
@@ -141,12 +175,11 @@ export function runModel(input: {
     run: { id: m.id, startedAt: m.startedAt, ...(m.asOf ? { asOf: m.asOf } : {}), ...(m.source ? { source: m.source } : {}), accounts: m.accounts, regions: m.regions },
     frameworks: frameworkBlocks(input.frameworks, controls, input.framework),
     controls,
-    findings,
     files: input.manifest.files.map((f) => ({ path: f.path, sha256: f.sha256, ...(f.records !== undefined ? { records: f.records } : {}) })),
     records: { cited: cited.length, embedded: records.size, leftOut, cap },
     warnings: (results.warnings ?? []).map((w) => w.message),
   };
-  return { model, records };
+  return { model, findings: table.out, records };
 }
 
 /** A period: the history, timelines, exceptions and samples the period pack draws -> the model (no records). */
@@ -154,7 +187,7 @@ export function periodModel(input: {
   history: History; timelines: Map<string, (ControlStatus | undefined)[]>; exceptions: readonly PeriodException[];
   samples: readonly PeriodSample[]; controls: readonly Control[]; frameworks: readonly Framework[]; framework: string;
   organisation?: string; toolVersion: string; head?: { n: number; sha256: string }; warnings?: string[];
-}): { model: BrowserModel; records: RecordTexts } {
+}): { model: BrowserModel; findings: BrowserFindings; records: RecordTexts } {
   const h = input.history;
   const defs = new Map(input.controls.map((c) => [c.id, c]));
   const samples = new Map(input.samples.map((s) => [s.controlId, s]));
@@ -165,12 +198,13 @@ export function periodModel(input: {
     l.push(e);
   }
   const controls: BrowserControl[] = [];
-  const findings: BrowserFinding[] = [];
+  const table = new FindingTable();
   h.controls.forEach((c, ci) => {
     const def = defs.get(c.id);
     const line = input.timelines.get(c.id) ?? [];
     const sample = samples.get(c.id);
     controls.push({
+      findings: c.exceptions.length, notPassed: c.exceptions.length,
       id: c.id, title: c.title, status: periodStatus(c.runs), severity: def?.severity ?? '', kind: def?.kind ?? '',
       ...(def?.claim ? { claim: def.claim } : {}),
       ...(def?.description ? { description: def.description } : {}),
@@ -183,10 +217,10 @@ export function periodModel(input: {
     const covers = exceptionsOf.get(c.id) ?? [];
     c.exceptions.forEach((e, k) => {
       const p = covers[k];
-      findings.push([ci, e.resource, e.account ?? '', e.region ?? '', e.status, e.reason, [], 0, p?.waiver ?? 0, {
+      table.add(ci, e.resource, e.account ?? '', e.region ?? '', e.status, e.reason, [], undefined, p?.waiver ?? 0, {
         firstSeen: e.firstSeen, lastSeen: e.lastSeen, resolvedAt: e.resolvedAt, gone: e.gone, runs: e.runs, waivedRuns: e.waivedRuns,
         source: e.source, ...(p ? { daysOpen: p.daysOpen } : {}), ...(p?.response ? { response: p.response } : {}),
-      }]);
+      });
     });
   });
   const model: BrowserModel = {
@@ -198,12 +232,11 @@ export function periodModel(input: {
     period: { start: h.period.start, end: h.period.end, runs: h.runs.map((r) => ({ id: r.id, asOf: r.asOf, source: r.source })), days: h.days, ...(input.head ? { head: input.head } : {}) },
     frameworks: frameworkBlocks(input.frameworks, controls, input.framework),
     controls,
-    findings,
     files: [],
     records: { cited: 0, embedded: 0, leftOut: [], cap: 0 },
     warnings: input.warnings ?? [],
   };
-  return { model, records: new Map() };
+  return { model, findings: table.out, records: new Map() };
 }
 
 /** A control's word for a period: FAIL or ERROR when any run had it, else the best of the rest. */

@@ -3,7 +3,7 @@
 // Content-Security-Policy allows, so the page can reach nothing outside itself.
 import { createHash } from 'node:crypto';
 import { BROWSER_SCRIPT, BROWSER_STYLE } from './assets.generated.js';
-import type { BrowserModel, RecordTexts } from './model.js';
+import type { BrowserFindings, BrowserModel, RecordTexts } from './model.js';
 
 /** The attachment name of the HTML inside a pack (verify --html compares against it). */
 export const HTML_ATTACHMENT = 'evidence-browser.html';
@@ -25,8 +25,12 @@ function inertJson(value: unknown): string {
 
 const escapeText = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-/** The whole page. Deterministic: same model and records, same bytes. */
-export function renderBrowserHtml(model: BrowserModel, records: RecordTexts): Buffer {
+/**
+ * The whole page. Deterministic: same model and records, same bytes. The script comes after the
+ * small model and before the findings and records, so the requirements are drawn while the
+ * browser still parses the bulk; views that need the bulk wait for it.
+ */
+export function renderBrowserHtml(model: BrowserModel, findings: BrowserFindings, records: RecordTexts): Buffer {
   const recordObject: Record<string, string> = {};
   for (const [id, text] of records) recordObject[id] = text;
   const sub = model.kind === 'run'
@@ -47,7 +51,8 @@ export function renderBrowserHtml(model: BrowserModel, records: RecordTexts): Bu
     `<nav aria-label="views"><ul>${nav}</ul></nav></header>\n` +
     '<main id="main" tabindex="-1"><noscript>This page needs JavaScript to show its evidence; the data is in the JSON blocks of its source.</noscript></main>\n' +
     `<script type="application/json" id="tp-data">${inertJson(model)}</script>\n` +
-    `<script type="application/json" id="tp-records">${inertJson(recordObject)}</script>\n` +
-    `<script>${BROWSER_SCRIPT}</script>\n</body>\n</html>\n`;
+    `<script>${BROWSER_SCRIPT}</script>\n` +
+    `<script type="application/json" id="tp-findings">${inertJson(findings)}</script>\n` +
+    `<script type="application/json" id="tp-records">${inertJson(recordObject)}</script>\n</body>\n</html>\n`;
   return Buffer.from(html, 'utf8');
 }

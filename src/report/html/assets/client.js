@@ -5,7 +5,7 @@
 (function () {
   const D = JSON.parse(document.getElementById('tp-data').textContent);
   const C = D.controls;
-  const F = D.findings;
+  let F = null; // the findings, from their own block (after this script): see loadFindings
   const ROW = 30;
   // finding columns (see src/report/html/model.ts)
   const FC = 0, FR = 1, FA = 2, FG = 3, FS = 4, FM = 5, FE = 6, FV = 7, FW = 8, FX = 9;
@@ -15,6 +15,19 @@
   const checked = new Map(); // record id -> true (matches) | false (altered)
   let activeList = null;
 
+  // The findings and records blocks follow this script, so the requirements are drawn while the
+  // browser still parses them; views that need them wait until the document is parsed.
+  function bulkParsed() { return document.readyState !== 'loading'; }
+  function loadFindings() {
+    if (F) return F;
+    const b = JSON.parse(document.getElementById('tp-findings').textContent);
+    for (const f of b.rows) {
+      f[FA] = b.strings[f[FA]]; f[FG] = b.strings[f[FG]]; f[FS] = b.strings[f[FS]]; f[FM] = b.strings[f[FM]];
+      f[FV] = f[FV] >= 0 ? b.values[f[FV]] : 0;
+    }
+    F = b.rows;
+    return F;
+  }
   function records() {
     if (!recordTexts) recordTexts = JSON.parse(document.getElementById('tp-records').textContent);
     return recordTexts;
@@ -94,8 +107,7 @@
     append(main, el('h2', { id: 'view-title', tabindex: '-1' }, r.id + ' \u2014 ' + r.title));
     append(main, facts([['Counts', countText(r.controls)], ['Conclusion', conclusion(r.controls)]]));
     append(main, table(['Control', 'Status', 'Claim', 'Findings not passed'], r.controls.map((i) => {
-      const bad = F.reduce((n, f) => n + (f[FC] === i && f[FS] !== 'PASS' ? 1 : 0), 0);
-      return [link('#/control/' + enc(C[i].id), C[i].id + ' \u2014 ' + C[i].title), status(C[i].status), C[i].claim || '\u2014', String(bad)];
+      return [link('#/control/' + enc(C[i].id), C[i].id + ' \u2014 ' + C[i].title), status(C[i].status), C[i].claim || '\u2014', String(C[i].notPassed)];
     }), 'controls of ' + r.id));
   }
 
@@ -201,7 +213,7 @@
       const own = Object.keys(nq).filter((k) => !(fixedControl && k === 'control')).map((k) => k + '=' + enc(nq[k])).join('&');
       history.replaceState(null, '', base + (own ? '?' + own : ''));
       const idx = filterFindings(nq);
-      count.textContent = idx.length + ' of ' + (fixedControl ? F.filter((f) => C[f[FC]].id === q.control).length : F.length) + (D.kind === 'period' ? ' exceptions' : ' findings');
+      count.textContent = idx.length + ' of ' + (fixedControl ? C[controlIndex(q.control)].findings : F.length) + (D.kind === 'period' ? ' exceptions' : ' findings');
       holder.textContent = '';
       holder.appendChild(el('div', { class: 'vhead', 'aria-hidden': 'true' }, ['Status', 'Control', 'Resource', 'Account', 'Region', 'Reason'].map((h) => el('span', null, h))));
       holder.appendChild(virtualList(idx.length, (k) => findingRow(idx[k]), 'findings'));
@@ -406,12 +418,21 @@
     if (qi >= 0) for (const kv of h.slice(qi + 1).split('&')) { const e = kv.indexOf('='); if (e > 0) q[decodeURIComponent(kv.slice(0, e))] = decodeURIComponent(kv.slice(e + 1)); }
     return { path: path, q: q };
   }
+  const BULK = ['control', 'findings', 'finding', 'record', 'check'];
   function route() {
     const r = parse();
     const main = document.getElementById('main');
     main.textContent = '';
     activeList = null;
     const v = r.path[0] || 'requirements';
+    if (BULK.indexOf(v) >= 0) {
+      if (!bulkParsed()) {
+        append(main, el('p', { role: 'status' }, 'Reading the findings and evidence of this file\u2026'));
+        document.addEventListener('DOMContentLoaded', route, { once: true });
+        return;
+      }
+      loadFindings();
+    }
     if (v === 'requirements') viewRequirements(main);
     else if (v === 'requirement') viewRequirement(main, r.path[1], r.path.slice(2).join('/'));
     else if (v === 'controls') viewControls(main);
