@@ -308,7 +308,7 @@ async function html(): Promise<void> {
   for (const f of figures) {
     rows.push({
       area: 'html', figure: `evidence browser, ${f.findings.toLocaleString('en')} findings (${(f.bytes / 1e6).toFixed(1)} MB HTML)`,
-      trustpack: `interactive ${f.readyMedianMs.toFixed(0)} ms (median of 3); free-text filter ${f.filterColdMs.toFixed(0)} ms cold, ${f.filterWarmMs.toFixed(0)} ms warm`,
+      trustpack: `interactive ${f.readyMedianMs.toFixed(0)} ms (median of 3); findings view opens in ${f.openFindingsMs.toFixed(0)} ms; free-text filter ${f.filterColdMs.toFixed(0)} ms, then ${f.filterWarmMs.toFixed(0)} ms`,
       baseline: `whole file parsed ${f.parsedMedianMs.toFixed(0)} ms`, ratio: '',
       target: f.findings >= 100_000 ? '< 3000 ms interactive, < 500 ms filter' : '', met: f.findings >= 100_000 ? yes(f.readyMedianMs < 3000 && f.filterColdMs < 500) : '-',
     });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ROOT } from './cli.js';
 
-export const CHROMIUM = process.env['TRUSTPACK_CHROMIUM'] ?? '/usr/bin/chromium';
+const CHROMIUM = process.env['TRUSTPACK_CHROMIUM'] ?? '/usr/bin/chromium';
 
 /** Screenshots the tests keep (git-ignored), for a person to look at after a run. */
 export const ARTIFACTS = join(ROOT, 'test', 'artifacts', 'html');

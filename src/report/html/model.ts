@@ -14,7 +14,7 @@ import type { PeriodException, PeriodSample } from '../period-types.js';
  * status, reason) and deciding values as indexes into shared tables:
  * [control index, resource, account, region, status, reason, evidence ids, values index | -1, waiver | 0, period facts | 0]
  */
-export type BrowserFinding = [number, string, number, number, number, number, string[], number, Record<string, unknown> | 0, Record<string, unknown> | 0];
+type BrowserFinding = [number, string, number, number, number, number, string[], number, Record<string, unknown> | 0, Record<string, unknown> | 0];
 
 /** The findings block: parsed by the page only when a view needs findings, not before it is interactive. */
 export interface BrowserFindings {
@@ -45,7 +45,7 @@ class FindingTable {
   }
 }
 
-export interface BrowserControl {
+interface BrowserControl {
   id: string;
   title: string;
   status: ControlStatus | 'NOT_EVALUATED';
@@ -86,9 +86,9 @@ export interface BrowserModel {
 /** The page's embedded records: id -> the RFC 8785 canonical JSON of the record without its id. */
 export type RecordTexts = Map<string, string>;
 
-export const DEFAULT_RECORD_CAP = 200_000;
+const DEFAULT_RECORD_CAP = 200_000;
 
-export function frameworkBlocks(frameworks: readonly Framework[], controls: readonly { frameworks: Record<string, string[] | undefined> }[], only: string): BrowserModel['frameworks'] {
+function frameworkBlocks(frameworks: readonly Framework[], controls: readonly { frameworks: Record<string, string[] | undefined> }[], only: string): BrowserModel['frameworks'] {
   const out: BrowserModel['frameworks'] = [];
   for (const fw of frameworks) {
     if (only !== 'all' && fw.id !== only) continue;

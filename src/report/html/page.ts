@@ -11,7 +11,7 @@ export const HTML_ATTACHMENT = 'evidence-browser.html';
 const cspHash = (text: string): string => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 
 /** The page's CSP, written out: nothing but its own inline script and style, images only as data: URLs. */
-export function contentSecurityPolicy(): string {
+function contentSecurityPolicy(): string {
   return `default-src 'none'; script-src ${cspHash(BROWSER_SCRIPT)}; style-src ${cspHash(BROWSER_STYLE)}; img-src data:`;
 }
 

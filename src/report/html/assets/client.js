@@ -26,6 +26,7 @@
       f[FV] = f[FV] >= 0 ? b.values[f[FV]] : 0;
     }
     F = b.rows;
+    buildIndexInBackground();
     return F;
   }
   function records() {
@@ -153,15 +154,28 @@
 
   // ---- findings: filters in the URL fragment, a virtualised list
   const FILTERS = [['status', 'Status', FS], ['account', 'Account', FA], ['region', 'Region', FG], ['control', 'Control', -1], ['severity', 'Severity', -2]];
+  // the free-text index: one lower-case line per finding, built in slices after the findings are
+  // read so that typing never pays for it; a filter before it is complete finishes it first
   let hay = null;
-  function haystack(i) {
-    if (!hay) {
-      hay = new Array(F.length);
-      for (let k = 0; k < F.length; k++) {
-        const f = F[k];
-        hay[k] = (C[f[FC]].id + ' ' + f[FR] + ' ' + f[FA] + ' ' + f[FG] + ' ' + f[FS] + ' ' + f[FM]).toLowerCase();
-      }
+  let hayDone = 0;
+  function indexSlice(end) {
+    for (; hayDone < end; hayDone++) {
+      const f = F[hayDone];
+      hay[hayDone] = (C[f[FC]].id + ' ' + f[FR] + ' ' + f[FA] + ' ' + f[FG] + ' ' + f[FS] + ' ' + f[FM]).toLowerCase();
     }
+    if (hayDone === F.length) document.body.setAttribute('data-index', 'ready');
+  }
+  function buildIndexInBackground() {
+    hay = new Array(F.length);
+    const step = () => {
+      if (hayDone >= F.length) return;
+      indexSlice(Math.min(F.length, hayDone + 5000));
+      setTimeout(step, 0);
+    };
+    setTimeout(step, 0);
+  }
+  function haystack(i) {
+    if (hayDone < F.length) indexSlice(F.length);
     return hay[i];
   }
   function valueOf(f, col) { return col === -1 ? C[f[FC]].id : col === -2 ? C[f[FC]].severity : f[col]; }
