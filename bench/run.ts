@@ -18,7 +18,7 @@ import { mainThreadCpu, makeBundle, makeControls, measureEngine } from './engine
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const REPORT_BENCH = join(ROOT, 'bench', 'report.ts');
 const RESULTS = join(ROOT, 'bench', 'results.json');
-const SECTIONS = ['collection', 'evaluation', 'report', 'verify', 'startup'] as const;
+const SECTIONS = ['collection', 'evaluation', 'report', 'verify', 'startup', 'html'] as const;
 
 const { values: args } = parseArgs({
   options: {
@@ -299,6 +299,22 @@ async function startup(): Promise<void> {
   }
 }
 
+// ---------------------------------------------------------------- the evidence browser
+async function html(): Promise<void> {
+  log('html: the evidence browser at 10,000 and 100,000 findings in headless chromium (bench/html.ts)');
+  const { measureHtml } = await import('./html.js');
+  const figures = await measureHtml([10_000, 100_000], (m) => log(m));
+  results['html'] = figures;
+  for (const f of figures) {
+    rows.push({
+      area: 'html', figure: `evidence browser, ${f.findings.toLocaleString('en')} findings (${(f.bytes / 1e6).toFixed(1)} MB HTML)`,
+      trustpack: `interactive ${f.readyMedianMs.toFixed(0)} ms (median of 3); findings view opens in ${f.openFindingsMs.toFixed(0)} ms; free-text filter ${f.filterColdMs.toFixed(0)} ms, then ${f.filterWarmMs.toFixed(0)} ms`,
+      baseline: `whole file parsed ${f.parsedMedianMs.toFixed(0)} ms`, ratio: '',
+      target: f.findings >= 100_000 ? '< 3000 ms interactive, < 500 ms filter' : '', met: f.findings >= 100_000 ? yes(f.readyMedianMs < 3000 && f.filterColdMs < 500) : '-',
+    });
+  }
+}
+
 // ---------------------------------------------------------------- main
 function table(): string {
   const header: Row = { area: 'area', figure: 'figure', trustpack: 'trustpack', baseline: 'baseline (same run)', ratio: 'ratio', target: 'target', met: 'met' };
@@ -310,7 +326,7 @@ function table(): string {
 }
 
 const steps: [string, () => Promise<void> | void][] = [
-  ['collection', collection], ['evaluation', evaluation], ['report', report], ['verify', verify], ['startup', startup],
+  ['collection', collection], ['evaluation', evaluation], ['report', report], ['verify', verify], ['startup', startup], ['html', html],
 ];
 const errors: Record<string, string> = {};
 for (const [name, fn] of steps) {

@@ -264,6 +264,9 @@ gateOptions(program.command('report'))
   .option('--crl <file>', 'a certificate revocation list (DER or PEM) to sign into the pack (repeatable)', collectRepeat)
   .option('--tsa-url <url>', 'an RFC 3161 time-stamping authority: adds a signature timestamp (PAdES B-T)')
   .option('--attach-attestations', 'embed the attested documents (pentest report, policies) so their hashes can be checked from the pack alone')
+  // ---- the evidence browser ----
+  .option('--html <file>', 'also write the evidence browser: one offline HTML file (embedded in the PDF when --out is given; alone, only the HTML is written)')
+  .option('--html-max-records <n>', 'at most this many cited evidence records embedded in the HTML (default 200000); the rest are named with their bundle file')
   .addHelpText('after', `
 The passphrase is never taken on the command line: put it in an environment variable and name it.
 Signatures are ETSI.CAdES.detached (PAdES baseline B-B, B-T with --tsa-url).
@@ -275,7 +278,7 @@ Examples:
       --sign-cert signer-chain.pem --tsa-url https://tsa.example.com/`)
   .addHelpText('after', `${GATE_HELP}
 On report they are off unless given: the pack is written either way, and the exit code then follows the gate.`)
-  .action(async (o: { evidence?: string; archive?: string; period?: string; sampleSeed?: string; sampleSize?: string; profile?: string; framework: string; out?: string; signP12?: string; signPassphraseEnv?: string; signingTime?: string; unsigned?: boolean; force?: boolean; signKmsKey?: string; signCert?: string; crl?: string[]; tsaUrl?: string; attachAttestations?: boolean } & GateFlags, cmd: Command) => {
+  .action(async (o: { evidence?: string; archive?: string; period?: string; sampleSeed?: string; sampleSize?: string; profile?: string; framework: string; out?: string; signP12?: string; signPassphraseEnv?: string; signingTime?: string; unsigned?: boolean; force?: boolean; signKmsKey?: string; signCert?: string; crl?: string[]; tsaUrl?: string; attachAttestations?: boolean; html?: string; htmlMaxRecords?: string } & GateFlags, cmd: Command) => {
     if (o.archive) {
       if (o.evidence) throw new UsageError('--evidence and --archive contradict each other: one run, or a period of the archive');
       const { runPeriodReport } = await import('./app/period.js');
@@ -300,6 +303,7 @@ program
   .option('--intermediates <pem>', 'intermediate CA certificates to build the path with (repeatable; a file may be a bundle)', collectRepeat)
   .option('--archive <location>', 'a period pack: also check its runs against this evidence archive')
   .option('--tsa-trust <pem>', 'trust anchor(s) for the time-stamping authority of a timestamped pack (repeatable)', collectRepeat)
+  .option('--html <file>', 'also check that this HTML file is byte-identical to the evidence browser signed into the pack')
   .addOption(formatOption(['table', 'json']))
   .addHelpText('after', `
 With --trust, the certificate path from the signer to an anchor is validated as RFC 5280 does
@@ -308,7 +312,7 @@ the validation time: the timestamp's time, else now; MD5 and SHA-1 refused).
 Exit codes: 0 valid, 1 invalid or tampered (with the reason), 2 unreadable input.
 Example:
   $ trustpack verify evidence-pack.pdf --trust root-ca.pem --intermediates issuing-ca.pem`)
-  .action(async (file: string, o: { trust?: string[]; intermediates?: string[]; tsaTrust?: string[]; archive?: string; format?: Format }) => {
+  .action(async (file: string, o: { trust?: string[]; intermediates?: string[]; tsaTrust?: string[]; archive?: string; html?: string; format?: Format }) => {
     const { runVerify } = await import('./app/verify.js');
     const format = o.format ?? defaultFormat();
     const r = await runVerify(file, { ...o, format, color: useColor() });

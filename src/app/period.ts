@@ -43,6 +43,8 @@ export interface PeriodReportArgs extends ProjectOptions {
   sampleSeed?: string;
   sampleSize?: string;
   profile?: string;
+  /** `--html FILE`: the period's evidence browser; without --out it is the only file written */
+  html?: string;
 }
 
 function sampleSizeOverride(v: string | undefined): number | undefined {
@@ -55,12 +57,15 @@ function sampleSizeOverride(v: string | undefined): number | undefined {
 export async function runPeriodReport(args: PeriodReportArgs): Promise<{ text: string; exitCode: number }> {
   if (!args.period) throw new UsageError('report --archive needs --period START..END (UTC dates, both included)');
   const period = parsePeriod(args.period);
+  const pdfWanted = !args.html || args.out !== undefined;
   const out = args.out ?? join('reports', `period-pack-${period.start}..${period.end}.pdf`);
   // before the archive is read: an existing pack is replaced only with --force
-  checkOutputTarget({ path: out, kind: 'file', option: '--out' }, args.force);
+  if (pdfWanted) checkOutputTarget({ path: out, kind: 'file', option: '--out' }, args.force);
+  if (args.html) checkOutputTarget({ path: args.html, kind: 'file', option: '--html' }, args.force);
   const framework = checkFramework(args.framework);
   const ctx = loadProjectContext(args);
-  const signer = await readSigner(args);
+  // the HTML alone needs no signing key: only the PDF is signed
+  const signer = pdfWanted ? await readSigner(args) : undefined;
   const signingTime = parseSigningTime(args.signingTime);
   const override = sampleSizeOverride(args.sampleSize);
 
@@ -182,9 +187,12 @@ export async function runPeriodReport(args: PeriodReportArgs): Promise<{ text: s
         description: 'per control and per requirement: the facts, the conclusion and the rule that gave it',
       },
     ];
-    const { buildPeriodPack } = await import('../report/period-pack.js');
+    for (const r of runs) {
+      attachments.push({ name: bundleAttachmentName(r.bundle), bytes: await archive.object(r.bundle), description: `manifest of run ${r.runId} (as of ${r.asOf}); its sha256 names the bundle` });
+    }
+
     const p = ctx.project;
-    const pdf = await buildPeriodPack({
+    const packInput = {
       history, timelines, exceptions, samples, runs, controls: details, parts, waivers: [...waiverUses.values()],
       archive: { location: args.archive, head, immutable: archive.store.immutable },
       ...(p.organisation ? { organisation: p.organisation } : {}),
@@ -193,15 +201,25 @@ export async function runPeriodReport(args: PeriodReportArgs): Promise<{ text: s
       ...(p.reviewer ? { reviewer: p.reviewer } : {}),
       ...(framework ? { framework } : args.framework === 'all' ? { framework: 'all' } : {}),
       toolVersion: VERSION,
-      attachments,
       warnings,
-      signingTime,
       ...(signer ? { signer } : { unsigned: true }),
-    });
-    await writeFileAtomic(out, pdf);
+    };
+    const written: string[] = [];
+    if (args.html) {
+      const { periodHtml, writeHtml } = await import('./html.js');
+      const bytes = await periodHtml(ctx, packInput);
+      attachments.push(await writeHtml(args.html, bytes));
+      written.push(`evidence browser: ${args.html} (${bytes.length} bytes)`);
+    }
+    if (pdfWanted) {
+      const { buildPeriodPack } = await import('../report/period-pack.js');
+      const pdf = await buildPeriodPack({ ...packInput, attachments, signingTime });
+      await writeFileAtomic(out, pdf);
+      written.unshift(`${signer ? 'signed' : 'UNSIGNED'} period pack: ${out}${args.html ? ' (the evidence browser embedded)' : ''}`);
+    }
     const counts = exceptionCounts(exceptions);
     return {
-      text: `${signer ? 'signed' : 'UNSIGNED'} period pack: ${out}\n` +
+      text: written.join('\n') + '\n' +
         `${history.runs.length} runs over ${history.days.total} days (${history.days.missing.length} without a run); ` +
         `${counts.sentence}\n` +
         `sample: seed ${seed}, n ${sampleN} (${frequency}), ${SAMPLE_METHOD}\n` +

@@ -44,6 +44,8 @@ export interface PackRequest {
   logo?: Buffer;
   /** embed the attested documents (pentest report, policies) the results name */
   attachAttestations?: boolean;
+  /** more files to embed (the evidence browser's HTML) */
+  extraAttachments?: { name: string; bytes: Buffer; description: string }[];
 }
 
 /**
@@ -88,6 +90,7 @@ export async function writeEvidencePack(req: PackRequest): Promise<void> {
     { name: 'results.json', bytes: Buffer.from(JSON.stringify(req.results, null, 2) + '\n'), description: 'evaluation results (trustpack results JSON)' },
     { name: 'oscal-assessment-results.json', bytes: Buffer.from(JSON.stringify(oscal, null, 2) + '\n'), description: 'OSCAL 1.0.4 Assessment Results' },
     ...(req.attachAttestations ? await attestationAttachments(req) : []),
+    ...(req.extraAttachments ?? []),
   ];
   await writePack(
     {
@@ -175,10 +178,16 @@ export async function readSigner(o: SigningOptions): Promise<Signer | undefined>
 
 export async function runReport(args: ProjectOptions & SigningOptions & GateOptions & {
   evidence: string; framework: string; out?: string; signingTime?: string; attachAttestations?: boolean; force?: boolean;
+  /** `--html FILE`: the evidence browser; without --out it is the only file written */
+  html?: string; htmlMaxRecords?: string;
   /** set when a gate flag was given: the exit code then follows the results, as evaluate's does */
   gated?: boolean;
 }): Promise<{ text: string; exitCode: number }> {
   if (args.out) checkOutputTarget({ path: args.out, kind: 'file', option: '--out' }, args.force);
+  if (args.html) checkOutputTarget({ path: args.html, kind: 'file', option: '--html' }, args.force);
+  const { parseRecordCap } = await import('./html.js');
+  const recordCap = parseRecordCap(args.htmlMaxRecords);
+  const pdfWanted = !args.html || args.out !== undefined;
   const ctx = loadProjectContext(args);
   // without an attestations file nothing could be embedded: a pack silently without the
   // documents the user asked for would look complete
@@ -188,19 +197,31 @@ export async function runReport(args: ProjectOptions & SigningOptions & GateOpti
   const gate = args.gated ? await loadGate(args) : undefined;
   checkFramework(args.framework);
   const logo = projectLogo(ctx); // a bad logo is refused before the bundle is read
-  const signer = await readSigner(args);
+  // the HTML alone needs no signing key: only the PDF is signed
+  const signer = pdfWanted ? await readSigner(args) : undefined;
   const signingTime = parseSigningTime(args.signingTime);
   const { readBundle } = await import('../evidence/bundle.js');
   const bundle = await readBundle(args.evidence);
   const results = evaluateBundle(ctx, bundle, args.framework, signingTime);
-  const out = args.out ?? join('reports', `evidence-pack-${bundle.manifest.runId}.pdf`);
-  if (!args.out) checkOutputTarget({ path: out, kind: 'file', option: '--out' }, args.force);
-  await writeEvidencePack({ ctx, bundle, results, framework: args.framework, out, signingTime, ...(signer ? { signer } : { unsigned: true }), ...(logo ? { logo } : {}), ...(args.attachAttestations ? { attachAttestations: true } : {}) });
+  const written: string[] = [];
+  let htmlAttachment: Awaited<ReturnType<typeof import('./html.js').writeHtml>> | undefined;
+  if (args.html) {
+    const { runHtml, writeHtml } = await import('./html.js');
+    const bytes = await runHtml({ ctx, bundle, results, framework: args.framework, ...(recordCap !== undefined ? { recordCap } : {}) });
+    htmlAttachment = await writeHtml(args.html, bytes);
+    written.push(`evidence browser: ${args.html} (${bytes.length} bytes)`);
+  }
+  if (pdfWanted) {
+    const out = args.out ?? join('reports', `evidence-pack-${bundle.manifest.runId}.pdf`);
+    if (!args.out) checkOutputTarget({ path: out, kind: 'file', option: '--out' }, args.force);
+    await writeEvidencePack({ ctx, bundle, results, framework: args.framework, out, signingTime, ...(signer ? { signer } : { unsigned: true }), ...(logo ? { logo } : {}), ...(args.attachAttestations ? { attachAttestations: true } : {}), ...(htmlAttachment ? { extraAttachments: [htmlAttachment] } : {}) });
+    written.unshift(`${signer ? 'signed' : 'UNSIGNED'} evidence pack: ${out}${htmlAttachment ? ' (the evidence browser embedded)' : ''}`);
+  }
   const s = results.summary;
   const judged = gate?.judge(results);
   for (const n of judged?.notes ?? []) args.log?.(n);
   return {
-    text: `${signer ? 'signed' : 'UNSIGNED'} evidence pack: ${out}\n` +
+    text: written.join('\n') + '\n' +
       `${results.controls.length} controls: ${s.PASS} passed, ${s.FAIL} failed, ${s.ERROR} error, ${s.WAIVED} waived, ${s.MANUAL} manual, ${s.NOT_APPLICABLE} not applicable`,
     // without a gate flag the pack is the product: written means 0, whatever the results
     exitCode: judged?.exitCode ?? 0,

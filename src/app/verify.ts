@@ -16,10 +16,38 @@ async function readPems(files: string[] | undefined, what: string): Promise<stri
   return texts.join('\n');
 }
 
+interface HtmlCheck {
+  file: string;
+  sha256: string;
+  attachment: string;
+  /** the embedded copy's sha256; null when the pack embeds none */
+  attachmentSha256: string | null;
+  identical: boolean;
+}
+
+async function readHtml(file: string): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch {
+    throw new UsageError(`${file}: cannot read the HTML file (--html)`);
+  }
+}
+
+/** `verify --html FILE`: only the copy inside the signed pack is covered by the signature. */
+async function checkHtml(file: string, bytes: Buffer, attachments: { name: string; sha256: string }[]): Promise<HtmlCheck> {
+  const { createHash } = await import('node:crypto');
+  const { HTML_ATTACHMENT } = await import('../report/html/page.js');
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const att = attachments.find((a) => a.name === HTML_ATTACHMENT && a.sha256 !== '');
+  return { file, sha256, attachment: HTML_ATTACHMENT, attachmentSha256: att?.sha256 ?? null, identical: att?.sha256 === sha256 };
+}
+
 export async function runVerify(
   file: string,
-  opts: { trust?: string[]; intermediates?: string[]; tsaTrust?: string[]; format: string; color: boolean },
+  opts: { trust?: string[]; intermediates?: string[]; tsaTrust?: string[]; format: string; color: boolean; html?: string },
 ): Promise<{ text: string; exitCode: number }> {
+  // read before the pack: an unreadable FILE is bad input (2), whatever the pack holds
+  const htmlBytes = opts.html !== undefined ? await readHtml(opts.html) : undefined;
   const { verifyPack } = await import('../verify/verify.js');
   const trustPem = await readPems(opts.trust, 'trusted');
   const intermediatesPem = await readPems(opts.intermediates, 'intermediate');
@@ -29,8 +57,18 @@ export async function runVerify(
     ...(intermediatesPem !== undefined ? { intermediatesPem } : {}),
     ...(tsaTrustPem !== undefined ? { tsaTrustPem } : {}),
   });
-  const exitCode = r.valid ? 0 : 1;
-  if (opts.format === 'json') return { text: JSON.stringify(r, null, 2), exitCode };
+  let exitCode = r.valid ? 0 : 1;
+  let html: HtmlCheck | undefined;
+  if (htmlBytes && opts.html !== undefined) {
+    html = await checkHtml(opts.html, htmlBytes, r.attachments);
+    if (!html.identical) {
+      exitCode = 1;
+      r.problems.push(html.attachmentSha256
+        ? `${opts.html} is not the evidence browser signed into the pack (sha256 ${html.sha256}, the attachment's ${html.attachmentSha256})`
+        : `the pack embeds no evidence browser (${html.attachment}) to compare ${opts.html} with`);
+    }
+  }
+  if (opts.format === 'json') return { text: JSON.stringify(html ? { ...r, html } : r, null, 2), exitCode };
   const paint = (ok: boolean, s: string) => (opts.color ? `\u001b[${ok ? 32 : 31}m${s}\u001b[0m` : s);
   const lines = [
     `${file}: ${r.valid ? paint(true, 'VALID') : paint(false, 'INVALID')}`,
@@ -40,6 +78,7 @@ export async function runVerify(
     `  whole file:  ${r.coversWholeFile ? 'signature covers the whole file' : 'NO: bytes outside the signature'}`,
     `  attachments: ${r.attachments.filter((a) => a.matchesManifest).length}/${r.attachments.length} match the manifest`,
   ];
+  if (html) lines.push(`  html:        ${html.identical ? paint(true, `${opts.html} is byte-identical to the embedded ${html.attachment}`) : paint(false, `${opts.html} is NOT the embedded ${html.attachment}`)}`);
   if (r.validatedAt) lines.push(`  validated:   certificates checked at ${r.validatedAt}${r.timestamp?.trusted ? ' (the timestamp)' : ' (now)'}`);
   for (const p of r.problems) lines.push(`  problem: ${p}`);
   return { text: lines.join('\n'), exitCode };

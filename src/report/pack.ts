@@ -50,6 +50,7 @@ function mimeOf(name: string): string {
   if (name.endsWith('.jsonl')) return 'application/x-ndjson';
   if (name.endsWith('.json')) return 'application/json';
   if (name.endsWith('.pdf')) return 'application/pdf';
+  if (name.endsWith('.html')) return 'text/html';
   return 'application/octet-stream';
 }
 

@@ -37,7 +37,7 @@ export async function buildPeriodPack(input: PeriodPackInput): Promise<Buffer> {
 
   for (const a of input.attachments) {
     doc.file(a.bytes, {
-      name: a.name, type: a.name.endsWith('.tsv') ? 'text/tab-separated-values' : a.name.endsWith('.sh') ? 'text/x-shellscript' : 'application/json',
+      name: a.name, type: a.name.endsWith('.tsv') ? 'text/tab-separated-values' : a.name.endsWith('.sh') ? 'text/x-shellscript' : a.name.endsWith('.html') ? 'text/html' : 'application/json',
       description: a.description, creationDate: t, modifiedDate: t, relationship: 'Data',
     } as never);
   }

@@ -1,0 +1,260 @@
+// What the evidence browser embeds: a run's (or a period's) results, the framework catalog's
+// requirements with the controls the results map to them, and the exact canonical bytes of every
+// evidence record a finding cites. Plain data, deterministic: the same inputs give the same model
+// (no generation time; the run's own times only).
+import type { Control, Framework } from '../../controls/model.js';
+import type { ControlResult, ControlStatus, Results } from '../../engine/results.js';
+import type { EvidenceRecord, Manifest } from '../../evidence/model.js';
+import { canonicalJsonOfData, recordLine } from '../../evidence/canonical.js';
+import type { History } from '../../history/model.js';
+import type { PeriodException, PeriodSample } from '../period-types.js';
+
+/**
+ * One finding as an array, to keep 100,000 of them small, the repeated strings (account, region,
+ * status, reason) and deciding values as indexes into shared tables:
+ * [control index, resource, account, region, status, reason, evidence ids, values index | -1, waiver | 0, period facts | 0]
+ */
+type BrowserFinding = [number, string, number, number, number, number, string[], number, Record<string, unknown> | 0, Record<string, unknown> | 0];
+
+/** The findings block: parsed by the page only when a view needs findings, not before it is interactive. */
+export interface BrowserFindings {
+  strings: string[];
+  values: Record<string, unknown>[];
+  rows: BrowserFinding[];
+}
+
+/** Interns the strings and values the findings repeat. */
+class FindingTable {
+  readonly out: BrowserFindings = { strings: [], values: [], rows: [] };
+  private readonly strings = new Map<string, number>();
+  private readonly values = new Map<string, number>();
+  private str(s: string): number {
+    let i = this.strings.get(s);
+    if (i === undefined) this.strings.set(s, (i = this.out.strings.push(s) - 1));
+    return i;
+  }
+  private val(v: Record<string, unknown> | undefined): number {
+    if (!v) return -1;
+    const key = JSON.stringify(v);
+    let i = this.values.get(key);
+    if (i === undefined) this.values.set(key, (i = this.out.values.push(v) - 1));
+    return i;
+  }
+  add(control: number, resource: string, account: string, region: string, status: string, reason: string, evidence: string[], values: Record<string, unknown> | undefined, waiver: Record<string, unknown> | 0, extra: Record<string, unknown> | 0): void {
+    this.out.rows.push([control, resource, this.str(account), this.str(region), this.str(status), this.str(reason), evidence, this.val(values), waiver, extra]);
+  }
+}
+
+interface BrowserControl {
+  id: string;
+  title: string;
+  status: ControlStatus | 'NOT_EVALUATED';
+  severity: string;
+  kind: string;
+  claim?: string;
+  description?: string;
+  asserts?: string;
+  parameters?: Record<string, unknown>;
+  reason?: string;
+  frameworks: Record<string, string[]>;
+  attestation?: ControlResult['attestation'];
+  /** how many findings it has, and how many of them did not pass */
+  findings: number;
+  notPassed: number;
+  /** a period: runs per status, the status in each run (null: not evaluated then), the sample */
+  runs?: Record<string, number>;
+  timeline?: (ControlStatus | null)[];
+  sample?: PeriodSample;
+}
+
+export interface BrowserModel {
+  kind: 'run' | 'period';
+  title: string;
+  organisation?: string;
+  toolVersion: string;
+  framework: string;
+  run?: { id: string; startedAt: string; asOf?: string; source?: string; accounts: string[]; regions: string[] };
+  period?: { start: string; end: string; runs: { id: string; asOf: string; source: string }[]; days: History['days']; head?: { n: number; sha256: string } };
+  frameworks: { id: string; title: string; requirements: { id: string; title: string; controls: number[] }[] }[];
+  controls: BrowserControl[];
+  /** the bundle's files with their sha256 (the records the page embeds are lines of these) */
+  files: { path: string; sha256: string; records?: number }[];
+  records: { cited: number; embedded: number; leftOut: { id: string; file: string | null; sha256: string | null }[]; cap: number };
+  warnings: string[];
+}
+
+/**
+ * The page's embedded records: id -> the RFC 8785 canonical JSON of the record without its id
+ * (what the id hashes), the bundle file it is a line of, and where that line has `"id":"...",`
+ * inserted (-1: unknown), so the page can rebuild a records file whose every record it embeds.
+ */
+export type RecordTexts = Map<string, { file: string; at: number; text: string }>;
+
+/** Where the bundle's line (the record with its id, canonical) inserts the id into the draft's text. */
+function idOffset(line: string, text: string, id: string): number {
+  let k = 0;
+  while (k < text.length && line.charCodeAt(k) === text.charCodeAt(k)) k++;
+  // the common prefix may run into the inserted key's first characters: step back to the comma
+  while (k > 0 && !(text[k - 1] === ',' && line.startsWith(`"id":"${id}",`, k))) k--;
+  return line === `${text.slice(0, k)}"id":"${id}",${text.slice(k)}` ? k : -1;
+}
+
+const DEFAULT_RECORD_CAP = 200_000;
+
+function frameworkBlocks(frameworks: readonly Framework[], controls: readonly { frameworks: Record<string, string[] | undefined> }[], only: string): BrowserModel['frameworks'] {
+  const out: BrowserModel['frameworks'] = [];
+  for (const fw of frameworks) {
+    if (only !== 'all' && fw.id !== only) continue;
+    const byReq = new Map<string, number[]>();
+    controls.forEach((c, i) => {
+      for (const req of c.frameworks[fw.id] ?? []) {
+        let l = byReq.get(req);
+        if (!l) byReq.set(req, (l = []));
+        l.push(i);
+      }
+    });
+    out.push({
+      id: fw.id,
+      title: fw.version && !fw.title.includes(fw.version) ? `${fw.title} · version ${fw.version}` : fw.title,
+      requirements: fw.requirements.map((r) => ({ id: r.id, title: r.title, controls: byReq.get(r.id) ?? [] })),
+    });
+  }
+  return out;
+}
+
+function controlFacts(c: ControlResult, def: Control | undefined): BrowserControl {
+  return {
+    findings: c.findings.length,
+    notPassed: c.findings.filter((f) => f.status !== 'PASS').length,
+    id: c.id, title: c.title, status: c.status, severity: c.severity, kind: c.kind,
+    ...(c.claim ? { claim: c.claim } : {}),
+    ...(def?.description ? { description: def.description } : {}),
+    ...(c.asserts ? { asserts: c.asserts } : {}),
+    ...(c.parameters && Object.keys(c.parameters).length ? { parameters: c.parameters } : {}),
+    reason: c.reason,
+    frameworks: c.frameworks as Record<string, string[]>,
+    ...(c.attestation ? { attestation: c.attestation } : {}),
+  };
+}
+
+/** A run: results + the bundle's records -> the model and the records it embeds. */
+export function runModel(input: {
+  results: Results; controls: readonly Control[]; frameworks: readonly Framework[]; framework: string;
+  manifest: Manifest; records: readonly EvidenceRecord[]; organisation?: string; recordCap?: number;
+}): { model: BrowserModel; findings: BrowserFindings; records: RecordTexts } {
+  const { results } = input;
+  const defs = new Map(input.controls.map((c) => [c.id, c]));
+  const controls = results.controls.map((c) => controlFacts(c, defs.get(c.id)));
+  const table = new FindingTable();
+  const cited: string[] = [];
+  const seen = new Set<string>();
+  const cite = (id: string): void => {
+    if (seen.has(id)) return;
+    seen.add(id);
+    cited.push(id);
+  };
+  results.controls.forEach((c, ci) => {
+    for (const f of c.findings) {
+      for (const e of f.evidence) cite(e);
+      table.add(ci, f.resource, f.account, f.region, f.status, f.reason, f.evidence, f.values, f.waiver ? { ...f.waiver } : 0, f.owner ? { owner: f.owner } : 0);
+    }
+  });
+  const byId = new Map(input.records.map((r) => [r.id, r]));
+  // a joined record cites the records it read: embed those too, so the page reaches AWS's own answer
+  for (const id of [...cited]) {
+    for (const d of byId.get(id)?.source.derivedFrom ?? []) cite(d);
+  }
+  const cap = input.recordCap ?? DEFAULT_RECORD_CAP;
+  const fileOf = new Map(input.manifest.files.map((f) => [f.path, f.sha256]));
+  const records: RecordTexts = new Map();
+  const leftOut: BrowserModel['records']['leftOut'] = [];
+  for (const id of cited) {
+    const r = byId.get(id);
+    const file = r ? `records/${r.collector}.jsonl` : null;
+    if (!r || records.size >= cap) {
+      leftOut.push({ id, file: file && fileOf.has(file) ? file : null, sha256: file ? fileOf.get(file) ?? null : null });
+      continue;
+    }
+    const { id: _id, ...draft } = r;
+    const text = canonicalJsonOfData(draft);
+    records.set(id, { file: `records/${r.collector}.jsonl`, at: idOffset(recordLine(r), text, id), text });
+  }
+  const m = results.run;
+  const model: BrowserModel = {
+    kind: 'run',
+    title: `Evidence browser — run ${m.id}`,
+    ...(input.organisation ? { organisation: input.organisation } : {}),
+    toolVersion: results.tool.version,
+    framework: input.framework,
+    run: { id: m.id, startedAt: m.startedAt, ...(m.asOf ? { asOf: m.asOf } : {}), ...(m.source ? { source: m.source } : {}), accounts: m.accounts, regions: m.regions },
+    frameworks: frameworkBlocks(input.frameworks, controls, input.framework),
+    controls,
+    files: input.manifest.files.map((f) => ({ path: f.path, sha256: f.sha256, ...(f.records !== undefined ? { records: f.records } : {}) })),
+    records: { cited: cited.length, embedded: records.size, leftOut, cap },
+    warnings: (results.warnings ?? []).map((w) => w.message),
+  };
+  return { model, findings: table.out, records };
+}
+
+/** A period: the history, timelines, exceptions and samples the period pack draws -> the model (no records). */
+export function periodModel(input: {
+  history: History; timelines: Map<string, (ControlStatus | undefined)[]>; exceptions: readonly PeriodException[];
+  samples: readonly PeriodSample[]; controls: readonly Control[]; frameworks: readonly Framework[]; framework: string;
+  organisation?: string; toolVersion: string; head?: { n: number; sha256: string }; warnings?: string[];
+}): { model: BrowserModel; findings: BrowserFindings; records: RecordTexts } {
+  const h = input.history;
+  const defs = new Map(input.controls.map((c) => [c.id, c]));
+  const samples = new Map(input.samples.map((s) => [s.controlId, s]));
+  const exceptionsOf = new Map<string, PeriodException[]>();
+  for (const e of input.exceptions) {
+    let l = exceptionsOf.get(e.controlId);
+    if (!l) exceptionsOf.set(e.controlId, (l = []));
+    l.push(e);
+  }
+  const controls: BrowserControl[] = [];
+  const table = new FindingTable();
+  h.controls.forEach((c, ci) => {
+    const def = defs.get(c.id);
+    const line = input.timelines.get(c.id) ?? [];
+    const sample = samples.get(c.id);
+    controls.push({
+      findings: c.exceptions.length, notPassed: c.exceptions.length,
+      id: c.id, title: c.title, status: periodStatus(c.runs), severity: def?.severity ?? '', kind: def?.kind ?? '',
+      ...(def?.claim ? { claim: def.claim } : {}),
+      ...(def?.description ? { description: def.description } : {}),
+      frameworks: c.frameworks,
+      runs: c.runs,
+      timeline: h.runs.map((_r, i) => line[i] ?? null),
+      ...(sample ? { sample } : {}),
+    });
+    // the app layer builds the exceptions list in the history's order, one per streak
+    const covers = exceptionsOf.get(c.id) ?? [];
+    c.exceptions.forEach((e, k) => {
+      const p = covers[k];
+      table.add(ci, e.resource, e.account ?? '', e.region ?? '', e.status, e.reason, [], undefined, p && p.waivers.length > 0 ? { waivers: p.waivers.join(', ') } : 0, {
+        firstSeen: e.firstSeen, lastSeen: e.lastSeen, resolvedAt: e.resolvedAt, gone: e.gone, runs: e.runs, waivedRuns: e.waivedRuns,
+        source: e.source, ...(p ? { daysOpen: p.daysOpen } : {}), ...(p?.response ? { response: p.response } : {}),
+      });
+    });
+  });
+  const model: BrowserModel = {
+    kind: 'period',
+    title: `Evidence browser — period ${h.period.start} to ${h.period.end}`,
+    ...(input.organisation ? { organisation: input.organisation } : {}),
+    toolVersion: input.toolVersion,
+    framework: input.framework,
+    period: { start: h.period.start, end: h.period.end, runs: h.runs.map((r) => ({ id: r.id, asOf: r.asOf, source: r.source })), days: h.days, ...(input.head ? { head: input.head } : {}) },
+    frameworks: frameworkBlocks(input.frameworks, controls, input.framework),
+    controls,
+    files: [],
+    records: { cited: 0, embedded: 0, leftOut: [], cap: 0 },
+    warnings: input.warnings ?? [],
+  };
+  return { model, findings: table.out, records: new Map() };
+}
+
+/** A control's word for a period: FAIL or ERROR when any run had it, else the best of the rest. */
+function periodStatus(runs: Record<ControlStatus, number>): ControlStatus | 'NOT_EVALUATED' {
+  for (const s of ['FAIL', 'ERROR', 'WAIVED', 'MANUAL', 'PASS', 'NOT_APPLICABLE'] as const) if ((runs[s] ?? 0) > 0) return s;
+  return 'NOT_EVALUATED';
+}
