@@ -291,20 +291,6 @@ Example:
     const { runVerify } = await import('./app/verify.js');
     const format = o.format ?? defaultFormat();
     const r = await runVerify(file, { ...o, format, color: useColor() });
-    // ---- period pack against its archive ----
-    if (o.archive) {
-      const { verifyPackAgainstArchive } = await import('./app/period.js');
-      const a = await verifyPackAgainstArchive(file, o.archive);
-      if (a.problems.length > 0) r.exitCode = 1;
-      if (format === 'json') {
-        const j = JSON.parse(r.text) as Record<string, unknown>;
-        r.text = JSON.stringify({ ...j, valid: j['valid'] === true && a.problems.length === 0, archive: { location: o.archive, runs: a.checked, problems: a.problems } }, null, 2);
-      } else {
-        r.text += '\n' + (a.problems.length === 0
-          ? `  archive:     ${a.checked} runs match their entries in ${o.archive}`
-          : [`  archive:     ${a.problems.length} problem(s) against ${o.archive}`, ...a.problems.map((p) => `  problem: ${p}`)].join('\n'));
-      }
-    }
     out(r.text);
     process.exitCode = r.exitCode;
   });

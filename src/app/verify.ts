@@ -18,7 +18,7 @@ async function readPems(files: string[] | undefined, what: string): Promise<stri
 
 export async function runVerify(
   file: string,
-  opts: { trust?: string[]; intermediates?: string[]; tsaTrust?: string[]; format: string; color: boolean },
+  opts: { trust?: string[]; intermediates?: string[]; tsaTrust?: string[]; archive?: string; format: string; color: boolean },
 ): Promise<{ text: string; exitCode: number }> {
   const { verifyPack } = await import('../verify/verify.js');
   const trustPem = await readPems(opts.trust, 'trusted');
@@ -29,8 +29,13 @@ export async function runVerify(
     ...(intermediatesPem !== undefined ? { intermediatesPem } : {}),
     ...(tsaTrustPem !== undefined ? { tsaTrustPem } : {}),
   });
-  const exitCode = r.valid ? 0 : 1;
-  if (opts.format === 'json') return { text: JSON.stringify(r, null, 2), exitCode };
+  // a period pack against its archive (`--archive`): its runs must match their entries
+  const archive = opts.archive ? { location: opts.archive, ...(await archiveCheck(file, opts.archive)) } : undefined;
+  const exitCode = r.valid && !archive?.problems.length ? 0 : 1;
+  if (opts.format === 'json') {
+    const json = archive ? { ...r, valid: r.valid && archive.problems.length === 0, archive: { location: archive.location, runs: archive.checked, problems: archive.problems } } : r;
+    return { text: JSON.stringify(json, null, 2), exitCode };
+  }
   const paint = (ok: boolean, s: string) => (opts.color ? `\u001b[${ok ? 32 : 31}m${s}\u001b[0m` : s);
   const lines = [
     `${file}: ${r.valid ? paint(true, 'VALID') : paint(false, 'INVALID')}`,
@@ -42,5 +47,14 @@ export async function runVerify(
   ];
   if (r.validatedAt) lines.push(`  validated:   certificates checked at ${r.validatedAt}${r.timestamp?.trusted ? ' (the timestamp)' : ' (now)'}`);
   for (const p of r.problems) lines.push(`  problem: ${p}`);
+  if (archive) {
+    if (archive.problems.length === 0) lines.push(`  archive:     ${archive.checked} runs match their entries in ${archive.location}`);
+    else lines.push(`  archive:     ${archive.problems.length} problem(s) against ${archive.location}`, ...archive.problems.map((p) => `  problem: ${p}`));
+  }
   return { text: lines.join('\n'), exitCode };
+}
+
+async function archiveCheck(file: string, location: string): Promise<{ checked: number; problems: string[] }> {
+  const { verifyPackAgainstArchive } = await import('./period.js');
+  return verifyPackAgainstArchive(file, location);
 }
