@@ -296,7 +296,7 @@ Example:
   });
 
 // ---- backfill ----------------------------------------------------------------------------
-// collect's account and region flags (DESIGN.md), so accounts are reached as in live runs
+// collect's account and region flags (docs/CONTRACTS.md, commands), so accounts are reached as in live runs
 collectOptions(program.command('backfill'))
   .description("append one run per step of a past period to the evidence archive, rebuilt from AWS Config's configuration history")
   .requiredOption('--archive <location>', 'the evidence archive: a folder or s3://bucket/prefix')

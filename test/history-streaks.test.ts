@@ -1,4 +1,4 @@
-// Every row of DESIGN.md's streak table, on synthetic stored results (one control, runs
+// Every row of the streak table of docs/CONTRACTS.md, on synthetic stored results (one control, runs
 // covering account 111122223333 in us-east-1 unless a row says otherwise).
 import { describe, expect, it } from 'vitest';
 import { buildHistory, type RunRef } from '../src/history/build.js';
