@@ -316,26 +316,12 @@ Example:
     const { runVerify } = await import('./app/verify.js');
     const format = o.format ?? defaultFormat();
     const r = await runVerify(file, { ...o, format, color: useColor() });
-    // ---- period pack against its archive ----
-    if (o.archive) {
-      const { verifyPackAgainstArchive } = await import('./app/period.js');
-      const a = await verifyPackAgainstArchive(file, o.archive);
-      if (a.problems.length > 0) r.exitCode = 1;
-      if (format === 'json') {
-        const j = JSON.parse(r.text) as Record<string, unknown>;
-        r.text = JSON.stringify({ ...j, valid: j['valid'] === true && a.problems.length === 0, archive: { location: o.archive, runs: a.checked, problems: a.problems } }, null, 2);
-      } else {
-        r.text += '\n' + (a.problems.length === 0
-          ? `  archive:     ${a.checked} runs match their entries in ${o.archive}`
-          : [`  archive:     ${a.problems.length} problem(s) against ${o.archive}`, ...a.problems.map((p) => `  problem: ${p}`)].join('\n'));
-      }
-    }
     out(r.text);
     process.exitCode = r.exitCode;
   });
 
 // ---- backfill ----------------------------------------------------------------------------
-// collect's account and region flags (DESIGN.md), so accounts are reached as in live runs
+// collect's account and region flags (docs/CONTRACTS.md, commands), so accounts are reached as in live runs
 collectOptions(program.command('backfill'))
   .description("append one run per step of a past period to the evidence archive, rebuilt from AWS Config's configuration history")
   .requiredOption('--archive <location>', 'the evidence archive: a folder or s3://bucket/prefix')

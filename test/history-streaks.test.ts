@@ -1,4 +1,4 @@
-// Every row of the streak table (docs/ARCHITECTURE.md, "The streak table"), on synthetic stored
+// Every row of the streak table (docs/CONTRACTS.md, "History JSON"), on synthetic stored
 // results (one control, runs covering account 111122223333 in us-east-1 unless a row says
 // otherwise). TABLE is the documented table word for word; each test is named by its cell.
 import { readFileSync } from 'node:fs';
@@ -51,9 +51,9 @@ async function exceptionsOf(...runs: RunRef[]) {
 const at = (day: number) => `2026-04-${String(day).padStart(2, '0')}T02:00:00.000Z`;
 
 describe('streak table', () => {
-  it('the table in docs/ARCHITECTURE.md is, row by row, the one these tests pin', () => {
-    const doc = readFileSync(join(ROOT, 'docs', 'ARCHITECTURE.md'), 'utf8');
-    const section = doc.slice(doc.indexOf('### The streak table'));
+  it('the table in docs/CONTRACTS.md is, row by row, the one these tests pin', () => {
+    const doc = readFileSync(join(ROOT, 'docs', 'CONTRACTS.md'), 'utf8');
+    const section = doc.slice(doc.indexOf('## History JSON'));
     const body = section.slice(section.indexOf('| --- |'));
     const rows = body.split('\n').slice(1).filter((l) => l.startsWith('|')).map((l) => l.slice(1, -1).split(' | ').map((c) => c.trim()));
     expect(rows).toEqual(TABLE.map((r) => [...r]));

@@ -164,7 +164,7 @@ describe('trustpack init on a terminal', () => {
 });
 
 describe('the project schema', () => {
-  it("accepts every key of DESIGN.md's project file", () => {
+  it("accepts every key of the project file (docs/CONTRACTS.md)", () => {
     const dir = fresh();
     const file = join(dir, 'trustpack.yaml');
     writeFileSync(file, [

@@ -151,7 +151,7 @@ describe('the evidence pack for an auditor', () => {
   });
 });
 
-describe('the project file keys for the auditor (DESIGN: system, preparer, reviewer, logo)', () => {
+describe('the project file keys for the auditor (docs/CONTRACTS.md: system, preparer, reviewer, logo)', () => {
   it('are validated with file, line and rule', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tp-projkeys-'));
     const file = join(dir, 'trustpack.yaml');

@@ -38,7 +38,7 @@ function recordOf(ctx: CollectContext, collector: string, resourceType: string, 
   return { collector, source: historySource(ctx, item, asOf), resourceType, resource, data };
 }
 
-/** A resource whose evidence at asOf is missing: DESIGN.md's error record (source, ARN, no data, error). */
+/** A resource whose evidence at asOf is missing: the error record of docs/CONTRACTS.md, results JSON (source, ARN, no data, error). */
 export function errorRecord(ctx: CollectContext, collector: string, resourceType: string, resource: string, asOf: Date,
   code: string, message: string, item?: HistoryItem): EvidenceRecordDraft {
   const source: EvidenceSource = item ? historySource(ctx, item, asOf) : {

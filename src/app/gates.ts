@@ -1,5 +1,5 @@
 // CI gates: which results fail the run. By default any control that FAILED or is in ERROR
-// exits 1 (DESIGN.md). A team adopting trustpack on an estate with known problems narrows that:
+// exits 1 (docs/CONTRACTS.md, exit codes). A team adopting trustpack on an estate with known problems narrows that:
 //   --fail-on SEVERITY   only controls of that severity and above decide the exit code;
 //   --no-fail-on-error   missing evidence (ERROR) is reported, counted, and does not fail;
 //   --baseline FILE      only new failures count: a (control, resource, account, region) that is

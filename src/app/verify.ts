@@ -44,7 +44,7 @@ async function checkHtml(file: string, bytes: Buffer, attachments: { name: strin
 
 export async function runVerify(
   file: string,
-  opts: { trust?: string[]; intermediates?: string[]; tsaTrust?: string[]; format: string; color: boolean; html?: string },
+  opts: { trust?: string[]; intermediates?: string[]; tsaTrust?: string[]; archive?: string; format: string; color: boolean; html?: string },
 ): Promise<{ text: string; exitCode: number }> {
   // read before the pack: an unreadable FILE is bad input (2), whatever the pack holds
   const htmlBytes = opts.html !== undefined ? await readHtml(opts.html) : undefined;
@@ -57,18 +57,26 @@ export async function runVerify(
     ...(intermediatesPem !== undefined ? { intermediatesPem } : {}),
     ...(tsaTrustPem !== undefined ? { tsaTrustPem } : {}),
   });
-  let exitCode = r.valid ? 0 : 1;
   let html: HtmlCheck | undefined;
   if (htmlBytes && opts.html !== undefined) {
     html = await checkHtml(opts.html, htmlBytes, r.attachments);
     if (!html.identical) {
-      exitCode = 1;
       r.problems.push(html.attachmentSha256
         ? `${opts.html} is not the evidence browser signed into the pack (sha256 ${html.sha256}, the attachment's ${html.attachmentSha256})`
         : `the pack embeds no evidence browser (${html.attachment}) to compare ${opts.html} with`);
     }
   }
-  if (opts.format === 'json') return { text: JSON.stringify(html ? { ...r, html } : r, null, 2), exitCode };
+  // a period pack against its archive (`--archive`): its runs must match their entries
+  const archive = opts.archive ? { location: opts.archive, ...(await archiveCheck(file, opts.archive)) } : undefined;
+  const exitCode = r.valid && !archive?.problems.length && (html?.identical ?? true) ? 0 : 1;
+  if (opts.format === 'json') {
+    const json = {
+      ...r,
+      ...(archive ? { valid: r.valid && archive.problems.length === 0, archive: { location: archive.location, runs: archive.checked, problems: archive.problems } } : {}),
+      ...(html ? { html } : {}),
+    };
+    return { text: JSON.stringify(json, null, 2), exitCode };
+  }
   const paint = (ok: boolean, s: string) => (opts.color ? `\u001b[${ok ? 32 : 31}m${s}\u001b[0m` : s);
   const lines = [
     `${file}: ${r.valid ? paint(true, 'VALID') : paint(false, 'INVALID')}`,
@@ -81,5 +89,14 @@ export async function runVerify(
   if (html) lines.push(`  html:        ${html.identical ? paint(true, `${opts.html} is byte-identical to the embedded ${html.attachment}`) : paint(false, `${opts.html} is NOT the embedded ${html.attachment}`)}`);
   if (r.validatedAt) lines.push(`  validated:   certificates checked at ${r.validatedAt}${r.timestamp?.trusted ? ' (the timestamp)' : ' (now)'}`);
   for (const p of r.problems) lines.push(`  problem: ${p}`);
+  if (archive) {
+    if (archive.problems.length === 0) lines.push(`  archive:     ${archive.checked} runs match their entries in ${archive.location}`);
+    else lines.push(`  archive:     ${archive.problems.length} problem(s) against ${archive.location}`, ...archive.problems.map((p) => `  problem: ${p}`));
+  }
   return { text: lines.join('\n'), exitCode };
+}
+
+async function archiveCheck(file: string, location: string): Promise<{ checked: number; problems: string[] }> {
+  const { verifyPackAgainstArchive } = await import('./period.js');
+  return verifyPackAgainstArchive(file, location);
 }

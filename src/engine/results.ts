@@ -1,4 +1,4 @@
-// Results of evaluating controls against evidence: the shape of `--format json` (docs/ARCHITECTURE.md).
+// Results of evaluating controls against evidence: the shape of `--format json` (docs/CONTRACTS.md, results JSON).
 import type { ControlKind, FrameworkId } from '../controls/model.js';
 
 export type ControlStatus = 'PASS' | 'FAIL' | 'ERROR' | 'NOT_APPLICABLE' | 'MANUAL' | 'WAIVED';

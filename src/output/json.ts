@@ -1,4 +1,4 @@
-// Results -> the `--format json` contract of docs/ARCHITECTURE.md, with a fixed key order so the same
+// Results -> the `--format json` contract of docs/CONTRACTS.md (results JSON), with a fixed key order so the same
 // results always print the same bytes whatever order the engine built them in (diffable in CI,
 // hashable in the pack): contract keys in contract order, anything else sorted.
 import { FRAMEWORK_IDS } from '../controls/model.js';

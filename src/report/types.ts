@@ -5,7 +5,7 @@ import type { Manifest } from '../evidence/model.js';
 import type { Results } from '../engine/results.js';
 import type { SignerInput } from '../signing/sign.js';
 
-/** The Coverage JSON of docs/ARCHITECTURE.md (what src/engine/coverage.ts computes). */
+/** The Coverage JSON of docs/CONTRACTS.md (what src/engine/coverage.ts computes). */
 export interface PackCoverage {
   frameworks: {
     id: string;
