@@ -16,11 +16,29 @@ async function readPems(files: string[] | undefined, what: string): Promise<stri
   return texts.join('\n');
 }
 
+/** --crl files (PEM or DER), each read whole; an unreadable file or a PEM without a CRL is bad input (exit 2). */
+async function readCrls(files: string[] | undefined): Promise<Buffer[]> {
+  const { crlDers } = await import('../verify/revocation.js');
+  const read: { name: string; bytes: Buffer }[] = [];
+  for (const f of files ?? []) {
+    try {
+      read.push({ name: f, bytes: await readFile(f) });
+    } catch {
+      throw new UsageError(`${f}: cannot read the CRL file (--crl)`);
+    }
+  }
+  const { ders, problems } = crlDers(read);
+  if (problems.length > 0) throw new UsageError(problems.join('; '));
+  return ders;
+}
+
 export async function runVerify(
   file: string,
-  opts: { trust?: string[]; intermediates?: string[]; tsaTrust?: string[]; format: string; color: boolean },
+  opts: { trust?: string[]; intermediates?: string[]; tsaTrust?: string[]; crl?: string[]; requireRevocation?: boolean; format: string; color: boolean },
 ): Promise<{ text: string; exitCode: number }> {
   const { verifyPack } = await import('../report/verify.js');
+  if ((opts.crl?.length || opts.requireRevocation) && !opts.trust?.length) throw new UsageError('--crl and --require-revocation check the certificate path: give --trust too');
+  const crls = await readCrls(opts.crl);
   const trustPem = await readPems(opts.trust, 'trusted');
   const intermediatesPem = await readPems(opts.intermediates, 'intermediate');
   const tsaTrustPem = await readPems(opts.tsaTrust, 'TSA trust');
@@ -28,6 +46,8 @@ export async function runVerify(
     ...(trustPem !== undefined ? { trustPem } : {}),
     ...(intermediatesPem !== undefined ? { intermediatesPem } : {}),
     ...(tsaTrustPem !== undefined ? { tsaTrustPem } : {}),
+    ...(crls.length > 0 ? { crls } : {}),
+    ...(opts.requireRevocation ? { requireRevocation: true } : {}),
   });
   const exitCode = r.valid ? 0 : 1;
   if (opts.format === 'json') return { text: JSON.stringify(r, null, 2), exitCode };

@@ -31,6 +31,8 @@ export interface PathResult {
   path: string[];
   /** DER of the end certificate's issuer on that path (itself when it is the anchor) */
   issuer?: Buffer;
+  /** DER of every certificate of that path, end certificate first, anchor last */
+  ders?: Buffer[];
   problems: string[];
 }
 
@@ -131,7 +133,7 @@ export async function validatePath(input: PathInput): Promise<PathResult> {
   let first: PathResult | undefined;
   for (const path of paths) {
     const problems = await checkPath(path, input.at, input.purpose);
-    const r: PathResult = { ok: problems.length === 0, path: path.map((p) => p.subject), issuer: (path[1] ?? path[0]!).der, problems };
+    const r: PathResult = { ok: problems.length === 0, path: path.map((p) => p.subject), issuer: (path[1] ?? path[0]!).der, ders: path.map((p) => p.der), problems };
     if (r.ok) return r;
     first ??= r;
   }
