@@ -304,6 +304,8 @@ program
   .option('--archive <location>', 'a period pack: also check its runs against this evidence archive')
   .option('--tsa-trust <pem>', 'trust anchor(s) for the time-stamping authority of a timestamped pack (repeatable)', collectRepeat)
   .option('--html <file>', 'also check that this HTML file is byte-identical to the evidence browser signed into the pack')
+  .option('--crl <file>', 'a CRL (PEM or DER) the verifier supplies, checked against every certificate of the path but the anchor (repeatable)', collectRepeat)
+  .option('--require-revocation', 'INVALID unless every certificate of the path but the anchor has a current CRL of its issuer')
   .addOption(formatOption(['table', 'json']))
   .addHelpText('after', `
 With --trust, the certificate path from the signer to an anchor is validated as RFC 5280 does
@@ -312,7 +314,7 @@ the validation time: the timestamp's time, else now; MD5 and SHA-1 refused).
 Exit codes: 0 valid, 1 invalid or tampered (with the reason), 2 unreadable input.
 Example:
   $ trustpack verify evidence-pack.pdf --trust root-ca.pem --intermediates issuing-ca.pem`)
-  .action(async (file: string, o: { trust?: string[]; intermediates?: string[]; tsaTrust?: string[]; archive?: string; html?: string; format?: Format }) => {
+  .action(async (file: string, o: { trust?: string[]; intermediates?: string[]; tsaTrust?: string[]; crl?: string[]; requireRevocation?: boolean; archive?: string; html?: string; format?: Format }) => {
     const { runVerify } = await import('./app/verify.js');
     const format = o.format ?? defaultFormat();
     const r = await runVerify(file, { ...o, format, color: useColor() });

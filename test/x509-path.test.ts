@@ -132,6 +132,42 @@ describe('the key policy agrees with openssl verify -x509_strict -auth_level 2',
   });
 });
 
+describe('name constraints agree with openssl verify -x509_strict, critical or not', () => {
+  it('over random paths under a CA constrained to O=Good Corp (critical or not), leaves inside or outside it, a self-issued intermediate or not', async () => {
+    let valid = 0;
+    let invalid = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.boolean(), fc.constantFrom('C=US, O=Good Corp, CN=Signer', 'C=US, O=Evil Corp, CN=Signer', 'C=US, O=Good Corp, OU=Audit, CN=Signer'), fc.boolean(), async (critical, leafDn, selfIssued) => {
+        const constrained = await issue({ name: 'Constrained CA', subject: 'C=US, O=Good Corp, CN=Constrained CA', ca: true, keyUsage: CA_KU, ...LONG, nameConstraints: { permitted: ['C=US, O=Good Corp'], critical } }, root);
+        const chain = [constrained];
+        // a self-issued intermediate (same name as its issuer, a new key): its own name is exempt, the leaf's is not
+        if (selfIssued) chain.push(await issue({ name: 'Constrained CA', subject: 'C=US, O=Good Corp, CN=Constrained CA', ca: true, keyUsage: CA_KU, ...LONG }, constrained));
+        const signer = await issue({ name: 'Signer', subject: leafDn, keyUsage: LEAF_KU, ...LONG }, chain.at(-1)!);
+        const judge = openssl(root.pem, chain.map((c) => `${c.pem}\n`).reverse(), signer.pem, AT);
+        const ours = await validatePath({ leaf: signer.der, pool: chain.map((c) => c.der).reverse(), anchors: [root.der], at: AT, purpose: 'document-signing' });
+        if (judge.ok) valid++;
+        else invalid++;
+        expect({ ok: ours.ok, problems: ours.problems }, `openssl: ${judge.out}`).toMatchObject({ ok: judge.ok });
+        if (!judge.ok) expect(judge.out).toMatch(/subtree violation/);
+      }),
+      { numRuns: 16, seed: 20261207 },
+    );
+    expect(valid).toBeGreaterThan(2);
+    expect(invalid).toBeGreaterThan(2);
+  });
+
+  it('a self-issued intermediate\'s path length applies (RFC 5280 6.1.4 (m))', async () => {
+    const ca = await issue({ name: 'Rollover CA', ca: true, keyUsage: CA_KU, ...LONG }, root);
+    // the same name, a new key, path length 0: no non-self-issued CA may follow it
+    const rolled = await issue({ name: 'Rollover CA', ca: true, pathLen: 0, keyUsage: CA_KU, ...LONG }, ca);
+    const issuing = await issue({ name: 'Issuing CA', ca: true, keyUsage: CA_KU, ...LONG }, rolled);
+    const signer = await issue({ name: 'Signer', keyUsage: LEAF_KU, ...LONG }, issuing);
+    const ours = await validatePath({ leaf: signer.der, pool: [rolled.der, ca.der, issuing.der], anchors: [root.der], at: AT, purpose: 'document-signing' });
+    expect(ours.ok).toBe(false);
+    expect(ours.problems.join('\n')).toMatch(/CN=Rollover CA allows 0 intermediate CA certificate\(s\) below it, the path has 1/);
+  });
+});
+
 describe('the attack review cases', () => {
   it('a TLS leaf used as a CA is refused (issuer not a CA)', async () => {
     const tlsLeaf = await issue({ name: 'shop.example', ca: false, keyUsage: KU.digitalSignature, eku: [EKU.serverAuth], ...LONG }, root);

@@ -42,10 +42,28 @@ async function checkHtml(file: string, bytes: Buffer, attachments: { name: strin
   return { file, sha256, attachment: HTML_ATTACHMENT, attachmentSha256: att?.sha256 ?? null, identical: att?.sha256 === sha256 };
 }
 
+/** --crl files (PEM or DER), each read whole; an unreadable file or a PEM without a CRL is bad input (exit 2). */
+async function readCrls(files: string[] | undefined): Promise<Buffer[]> {
+  const { crlDers } = await import('../verify/revocation.js');
+  const read: { name: string; bytes: Buffer }[] = [];
+  for (const f of files ?? []) {
+    try {
+      read.push({ name: f, bytes: await readFile(f) });
+    } catch {
+      throw new UsageError(`${f}: cannot read the CRL file (--crl)`);
+    }
+  }
+  const { ders, problems } = crlDers(read);
+  if (problems.length > 0) throw new UsageError(problems.join('; '));
+  return ders;
+}
+
 export async function runVerify(
   file: string,
-  opts: { trust?: string[]; intermediates?: string[]; tsaTrust?: string[]; archive?: string; format: string; color: boolean; html?: string },
+  opts: { trust?: string[]; intermediates?: string[]; tsaTrust?: string[]; crl?: string[]; requireRevocation?: boolean; archive?: string; format: string; color: boolean; html?: string },
 ): Promise<{ text: string; exitCode: number }> {
+  if ((opts.crl?.length || opts.requireRevocation) && !opts.trust?.length) throw new UsageError('--crl and --require-revocation check the certificate path: give --trust too');
+  const crls = await readCrls(opts.crl);
   // read before the pack: an unreadable FILE is bad input (2), whatever the pack holds
   const htmlBytes = opts.html !== undefined ? await readHtml(opts.html) : undefined;
   const { verifyPack } = await import('../verify/verify.js');
@@ -56,6 +74,8 @@ export async function runVerify(
     ...(trustPem !== undefined ? { trustPem } : {}),
     ...(intermediatesPem !== undefined ? { intermediatesPem } : {}),
     ...(tsaTrustPem !== undefined ? { tsaTrustPem } : {}),
+    ...(crls.length > 0 ? { crls } : {}),
+    ...(opts.requireRevocation ? { requireRevocation: true } : {}),
   });
   let html: HtmlCheck | undefined;
   if (htmlBytes && opts.html !== undefined) {

@@ -11,6 +11,7 @@ import { attestationAttachmentName, MANIFEST_ATTACHMENT, PERIOD_ATTACHMENT, RESU
 import { checkPeriodAttachments } from './period-verify.js';
 import { canonicalJsonOfData, sha256Hex } from '../evidence/canonical.js';
 import { JsonBudget, jsonShapeProblem } from '../verify/json-bounds.js';
+import { revocationStatus } from '../verify/revocation.js';
 
 export class UnreadablePackError extends Error {
   override name = 'UnreadablePackError';
@@ -59,6 +60,10 @@ export interface VerifyOptions {
   tsaTrustPem?: string;
   /** the validation time when the pack carries no timestamp (default: now) */
   now?: Date;
+  /** DER CRLs the verifier supplies (--crl): checked against every certificate of the path but the anchor */
+  crls?: Buffer[];
+  /** --require-revocation: a certificate of the path without a current CRL of its issuer makes the pack INVALID */
+  requireRevocation?: boolean;
 }
 
 export async function verifyPack(file: string, opts: VerifyOptions = {}): Promise<VerifyResult> {
@@ -201,8 +206,13 @@ async function check(buf: Buffer, opts: VerifyOptions, r: VerifyResult): Promise
         purpose: 'document-signing',
       });
       const revoked = path.ok && path.issuer && crls.length ? await revocationProblems(signer.raw, path.issuer, crls, at) : [];
-      r.trusted = path.ok && revoked.length === 0;
-      problems.push(...path.problems, ...revoked);
+      // the verifier's own CRLs (and, for --require-revocation, the embedded ones too) over the whole path
+      const supplied = opts.crls ?? [];
+      const status = path.ok && path.ders && (supplied.length > 0 || opts.requireRevocation)
+        ? await revocationStatus({ path: path.ders, crls: opts.requireRevocation ? [...supplied, ...crls] : supplied, at, require: Boolean(opts.requireRevocation), role: 'signer' })
+        : [];
+      r.trusted = path.ok && revoked.length === 0 && status.length === 0;
+      problems.push(...path.problems, ...revoked, ...status);
     }
   }
 

@@ -7,6 +7,7 @@ import 'reflect-metadata'; // @peculiar/x509 (via tsyringe) needs the Reflect me
 import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { keyPolicyProblem, WEAK_SIGNATURE_ALGORITHMS } from '../verify/key-policy.js';
+import { NAME_CONSTRAINTS_OID, nameConstraintProblems } from '../verify/name-constraints.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
@@ -31,6 +32,8 @@ export interface PathResult {
   path: string[];
   /** DER of the end certificate's issuer on that path (itself when it is the anchor) */
   issuer?: Buffer;
+  /** DER of every certificate of that path, end certificate first, anchor last */
+  ders?: Buffer[];
   problems: string[];
 }
 
@@ -58,6 +61,7 @@ const UNDERSTOOD_EXTENSIONS = new Set([
   '2.5.29.14', // subjectKeyIdentifier
   '2.5.29.35', // authorityKeyIdentifier
   '2.5.29.17', // subjectAltName
+  NAME_CONSTRAINTS_OID, // nameConstraints: applied, critical or not (src/verify/name-constraints.ts)
 ]);
 
 const MAX_PATH = 8;
@@ -131,7 +135,7 @@ export async function validatePath(input: PathInput): Promise<PathResult> {
   let first: PathResult | undefined;
   for (const path of paths) {
     const problems = await checkPath(path, input.at, input.purpose);
-    const r: PathResult = { ok: problems.length === 0, path: path.map((p) => p.subject), issuer: (path[1] ?? path[0]!).der, problems };
+    const r: PathResult = { ok: problems.length === 0, path: path.map((p) => p.subject), issuer: (path[1] ?? path[0]!).der, ders: path.map((p) => p.der), problems };
     if (r.ok) return r;
     first ??= r;
   }
@@ -178,12 +182,14 @@ async function checkPath(path: Cert[], at: Date, purpose: PathPurpose): Promise<
     else {
       if (!isCa) problems.push(`${who} is not a CA (basic constraints CA:TRUE missing) and may not issue certificates`);
       if (ku && !(ku.usages & x509.KeyUsageFlags.keyCertSign)) problems.push(`${who} lacks the keyCertSign key usage and may not issue certificates`);
-      // OpenSSL (and RFC 5280 for a trust anchor) do not apply a self-issued certificate's own path length
-      if (isCa && bc?.pathLength !== undefined && !selfIssued && below - 1 > bc.pathLength) {
+      // RFC 5280 6.1.4 (m): every intermediate's path length applies, a self-issued one's too
+      // (self-issued certificates are only not counted, step (l)); a self-signed anchor's does not
+      if (isCa && bc?.pathLength !== undefined && (i !== last || !selfIssued) && below - 1 > bc.pathLength) {
         problems.push(`${who} allows ${bc.pathLength} intermediate CA certificate(s) below it, the path has ${below - 1}`);
       }
     }
     if (!selfIssued || i === 0) below++;
+    if (i > 0) problems.push(...nameConstraintProblems(c.c, path.slice(0, i).map((b, j) => ({ cert: b.c, isEnd: j === 0 }))));
 
     // the signature on this certificate, by the next one's key (the anchor is trusted as given)
     if (i < last) {

@@ -4,6 +4,8 @@
 import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { GeneralName, GeneralSubtree, GeneralSubtrees, Name, NameConstraints } from '@peculiar/asn1-x509';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
@@ -24,6 +26,10 @@ export interface CertSpec {
   rsa?: boolean;
   /** RSA modulus bits (default 2048): weak keys for the key policy's tests */
   rsaBits?: number;
+  /** the subject's distinguished name when not `CN=<name>` (RFC 4514 text) */
+  subject?: string;
+  /** name constraints: permitted directory name subtrees (RFC 4514 text), critical or not */
+  nameConstraints?: { permitted: string[]; critical: boolean };
 }
 
 export interface Issued {
@@ -57,6 +63,10 @@ export async function issue(spec: CertSpec, issuer?: Issued, keys?: CryptoKeyPai
   if (spec.ca !== undefined) extensions.push(new x509.BasicConstraintsExtension(spec.ca, spec.pathLen, true));
   if (spec.keyUsage !== undefined) extensions.push(new x509.KeyUsagesExtension(spec.keyUsage, true));
   if (spec.eku) extensions.push(new x509.ExtendedKeyUsageExtension(spec.eku, spec.ekuCritical ?? false));
+  if (spec.nameConstraints) {
+    const subtrees = spec.nameConstraints.permitted.map((dn) => new GeneralSubtree({ base: new GeneralName({ directoryName: AsnConvert.parse(new x509.Name(dn).toArrayBuffer(), Name) }) }));
+    extensions.push(new x509.Extension('2.5.29.30', spec.nameConstraints.critical, AsnConvert.serialize(new NameConstraints({ permittedSubtrees: new GeneralSubtrees(subtrees) }))));
+  }
   extensions.push(await x509.SubjectKeyIdentifierExtension.create(own.publicKey));
   extensions.push(await x509.AuthorityKeyIdentifierExtension.create(signer.publicKey));
   const signingAlgorithm = signer.privateKey.algorithm.name === 'ECDSA'
@@ -64,8 +74,8 @@ export async function issue(spec: CertSpec, issuer?: Issued, keys?: CryptoKeyPai
     : { name: 'RSASSA-PKCS1-v1_5', hash: spec.hash ?? 'SHA-256' };
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: (serial++).toString(16).padStart(4, '0'),
-    subject: `CN=${spec.name}`,
-    issuer: issuer ? issuer.cert.subject : `CN=${spec.name}`,
+    subject: spec.subject ?? `CN=${spec.name}`,
+    issuer: issuer ? issuer.cert.subject : spec.subject ?? `CN=${spec.name}`,
     notBefore: spec.notBefore,
     notAfter: spec.notAfter,
     signingAlgorithm,
