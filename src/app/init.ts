@@ -151,7 +151,7 @@ async function gather(args: InitArgs, defs: Map<string, ParameterDef>): Promise<
   const allowed = defs.get('allowed_regions');
   if (allowed && !('allowed_regions' in parameters)) {
     const only = args.dataRegions ?? (ask
-      ? await obtain(ask, { question: `Is customer data kept only in ${regions.join(', ')}? (they become allowed_regions, which the residency controls check) [y/N]`, flag: '', given: undefined, fallback: 'n' }, parseYesNo)
+      ? await obtain(ask, { question: `Is customer data kept only in ${regions.join(', ')}? (they become allowed_regions, which the residency controls check), y or n`, flag: '', given: undefined, fallback: 'n' }, parseYesNo)
       : false);
     if (only) parameters['allowed_regions'] = regions;
   }
