@@ -70,7 +70,7 @@ async function phase(name: string, archiveDir: string, nights: number, out: stri
   } else if (name === 'pack' || name === 'pack-pci') {
     const { runPeriodReport } = await import('../src/app/period.js');
     process.env['TP_BENCH_PASS'] = PASS;
-    const r = await runPeriodReport({ archive: archiveDir, period, framework: name === 'pack' ? 'all' : 'pci-dss-4.0.1', out, signP12: join(archiveDir, '..', 'signer.p12'), signPassphraseEnv: 'TP_BENCH_PASS', project: PROJECT });
+    const r = await runPeriodReport({ archive: archiveDir, period, framework: name === 'pack' ? 'all' : 'pci-dss-4.0.1', out, force: true, signP12: join(archiveDir, '..', 'signer.p12'), signPassphraseEnv: 'TP_BENCH_PASS', project: PROJECT });
     const pages = /\/Type\s*\/Page\b/g;
     const { readFile } = await import('node:fs/promises');
     detail = `${r.text.split('\n')[1] ?? ''}; ${((await readFile(out)).toString('latin1').match(pages) ?? []).length} pages`;
