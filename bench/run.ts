@@ -18,7 +18,8 @@ import { mainThreadCpu, makeBundle, makeControls, measureEngine } from './engine
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const REPORT_BENCH = join(ROOT, 'bench', 'report.ts');
 const RESULTS = join(ROOT, 'bench', 'results.json');
-const SECTIONS = ['collection', 'evaluation', 'report', 'verify', 'startup', 'html'] as const;
+const SECTIONS = ['collection', 'evaluation', 'report', 'verify', 'startup', 'html', 'period'] as const;
+const PERIOD_BENCH = join(ROOT, 'bench', 'period.ts');
 
 const { values: args } = parseArgs({
   options: {
@@ -29,6 +30,7 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '8' },
     'startup-runs': { type: 'string', default: '15' },
     only: { type: 'string' },
+    nights: { type: 'string', default: '365' },
   },
 });
 const only = new Set((args.only ?? SECTIONS.join(',')).split(','));
@@ -315,6 +317,26 @@ async function html(): Promise<void> {
   }
 }
 
+// ---------------------------------------------------------------- period (bench/period.ts)
+/** A year of nightly runs archived, then history, the period pack (all, pci-dss-4.0.1), archive verify. */
+async function period(): Promise<void> {
+  log(`period: ${args.nights} nightly runs through the sandbox, then history, packs and verify (about 15 min)`);
+  const stdout = await new Promise<string>((resolve, reject) => {
+    execFile(process.execPath, ['--import', 'tsx', PERIOD_BENCH, '--nights', args.nights!], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 20 },
+      (err, out, stderr) => (err ? reject(new Error(`bench/period.ts failed: ${stderr || err.message}`)) : resolve(out)));
+  });
+  const lines = stdout.trim().split('\n');
+  results['period'] = lines;
+  for (const line of lines.slice(1)) {
+    const m = /^(.+?)\s{2,}([\d.]+) s, peak (\d+) MB\s+\(target ([^;]+);/.exec(line);
+    if (!m) continue;
+    const limit = /< (\d+) s/.exec(m[4]!);
+    const mem = /< (\d+) MB/.exec(m[4]!);
+    const met = (!limit || Number(m[2]) < Number(limit[1])) && (!mem || Number(m[3]) < Number(mem[1]));
+    rows.push({ area: 'period', figure: `${m[1]!.trim()} (${args.nights} nights)`, trustpack: `${m[2]} s, ${m[3]} MB`, baseline: '', ratio: '', target: m[4]!, met: met ? 'yes' : 'NO' });
+  }
+}
+
 // ---------------------------------------------------------------- main
 function table(): string {
   const header: Row = { area: 'area', figure: 'figure', trustpack: 'trustpack', baseline: 'baseline (same run)', ratio: 'ratio', target: 'target', met: 'met' };
@@ -326,7 +348,7 @@ function table(): string {
 }
 
 const steps: [string, () => Promise<void> | void][] = [
-  ['collection', collection], ['evaluation', evaluation], ['report', report], ['verify', verify], ['startup', startup], ['html', html],
+  ['collection', collection], ['evaluation', evaluation], ['report', report], ['verify', verify], ['startup', startup], ['html', html], ['period', period],
 ];
 const errors: Record<string, string> = {};
 for (const [name, fn] of steps) {

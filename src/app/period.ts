@@ -143,7 +143,7 @@ export async function runPeriodReport(args: PeriodReportArgs): Promise<{ text: s
           controlId: c.id, resource: e.resource, account: e.account, region: e.region, cause: e.cause,
           status: e.status, firstSeen: e.firstSeen, lastSeen: e.lastSeen,
           resolvedAt: e.resolvedAt, gone: e.gone, daysOpen: daysOpen(e.firstSeen, e.resolvedAt ?? e.lastSeen),
-          runs: e.runs, waivedRuns: e.waivedRuns, reason: e.reason, source: e.source,
+          runs: e.runs, waivedRuns: e.waivedRuns, reason: withoutWaiverWords(e.reason, waiversOf.get(`${c.id}|${e.resource}`) ?? [], waiverUses), source: e.source,
           ...(e.endedBy ? { endedBy: e.endedBy } : {}),
           waivers: e.waivedRuns > 0 ? waiversOf.get(`${c.id}|${e.resource}`) ?? [] : [],
           ...(match ? { response: { response: match.r.response, owner: match.r.owner, date: match.r.date } } : {}),
@@ -264,6 +264,12 @@ export async function verifyPackAgainstArchive(file: string, location: string): 
         else if (!inPack || !inPack.equals(inArchive)) problems.push(`run ${r.runId}: the attached manifest differs from the archive's bundle ${r.bundle}`);
       }
     }
+    // what the archive holds: every stored object of the entries up to the pack's head re-hashed,
+    // by the same verification as `archive verify` (no second implementation)
+    const report = await archive.verify({ expectHead: period.archive.head });
+    for (const p of report.problems) {
+      if (p.position <= period.archive.head.n) problems.push(`archive verify: position ${p.position}: ${p.message}`);
+    }
     return { problems, checked: period.runs.length };
   } finally {
     archive.close();
@@ -291,4 +297,14 @@ function noteWaiver(uses: Map<string, PeriodWaiverUse>, of: Map<string, string[]
   const list = of.get(key) ?? [];
   if (!list.includes(id)) list.push(id);
   of.set(key, list);
+}
+
+/** A waived finding's reason ends with the waiver's words; the pack prints them once, under Waivers. */
+function withoutWaiverWords(reason: string, ids: readonly string[], uses: ReadonlyMap<string, PeriodWaiverUse>): string {
+  for (const id of ids) {
+    const w = uses.get(id);
+    const suffix = w ? ` (waived until ${w.expires} by ${w.approver}: ${w.reason})` : undefined;
+    if (suffix && reason.endsWith(suffix)) return reason.slice(0, -suffix.length);
+  }
+  return reason;
 }

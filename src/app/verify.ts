@@ -110,7 +110,7 @@ export async function runVerify(
   if (r.validatedAt) lines.push(`  validated:   certificates checked at ${r.validatedAt}${r.timestamp?.trusted ? ' (the timestamp)' : ' (now)'}`);
   for (const p of r.problems) lines.push(`  problem: ${p}`);
   if (archive) {
-    if (archive.problems.length === 0) lines.push(`  archive:     ${archive.checked} runs match their entries in ${archive.location}`);
+    if (archive.problems.length === 0) lines.push(`  archive:     ${archive.checked} runs match their entries in ${archive.location}; every stored object up to the pack's head re-hashes (archive verify: intact)`);
     else lines.push(`  archive:     ${archive.problems.length} problem(s) against ${archive.location}`, ...archive.problems.map((p) => `  problem: ${p}`));
   }
   return { text: lines.join('\n'), exitCode };

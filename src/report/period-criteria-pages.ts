@@ -30,7 +30,7 @@ export function drawControlDetail(w: Writer, d: PeriodControlDetail, opts: { lev
   f('Population', d.kind === 'automated'
     ? `${d.population.occurrences} findings on ${d.population.resources} resources over the period (run × resource occurrences; placeholders for missing evidence excluded)`
     : 'none: an attestation is not sampled; a failing one is an exception');
-  if (d.population.sha256) f('Population sha256', d.population.sha256, true);
+  if (d.population.occurrences > 0) f('Population sha256', d.population.sha256, true);
   f('Runs per status', runsLine(d));
   const ex = [...d.facts.exceptions, ...d.facts.missing];
   f('Exceptions', ex.length === 0 ? 'none' : `${d.facts.exceptions.length} (${d.facts.exceptions.join(', ') || '—'})${d.facts.missing.length ? `; missing evidence: ${d.facts.missing.join(', ')}` : ''}`);
