@@ -167,6 +167,13 @@ const ENTRIES: readonly Entry[] = [
     description: 'Every customer-managed KMS key of the account, whatever uses it: metadata, aliases, rotation status and period, completed rotations, key policy (and the company principals it lets use the key), grants.',
     load: () => import('./kms-customer-keys.js'),
   },
+  {
+    id: 'guardduty.detectors', service: 'guardduty',
+    operations: ['ListDetectors', 'GetDetector', 'ListFindings', 'GetFindings'],
+    resourceType: 'AWS::GuardDuty::Detector', scope: 'regional',
+    description: 'The region\'s GuardDuty detector (or "not configured"): status, features, and the open high-severity findings with their creation time.',
+    load: () => import('./guardduty-detectors.js'),
+  },
 ];
 
 /** Every collector's metadata, in a dependency-respecting order. */

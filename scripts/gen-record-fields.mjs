@@ -26,6 +26,7 @@ const CONFIG = '@aws-sdk/client-config-service';
 const STS = '@aws-sdk/client-sts';
 const S3 = '@aws-sdk/client-s3';
 const CLOUDTRAIL = '@aws-sdk/client-cloudtrail';
+const GUARDDUTY = '@aws-sdk/client-guardduty';
 
 // Field declarations: `{ sdk: [package, shape] }` is an SDK structure as returned; `S` a scalar
 // the collector computes; `{ list: x }` a list of x; `{ fields: {...} }` a structure the
@@ -117,6 +118,13 @@ export const RECORDS = {
       AdvancedEventSelectors: list(sdk(CLOUDTRAIL, 'AdvancedEventSelector')),
       ManagementEvents: { fields: { Reads: S, Writes: S, KmsEventsExcluded: S, DecidedBy: S } },
       LogBucket: { fields: { Name: S, Account: S, BucketRegion: S, ObjectLockConfiguration: sdk(S3, 'ObjectLockConfiguration'), Versioning: sdk(S3, 'GetBucketVersioningOutput'), DefaultRetentionDays: S } },
+    },
+  },
+  'guardduty.detectors': {
+    spread: sdk(GUARDDUTY, 'GetDetectorResponse'),
+    fields: {
+      DetectorId: S, DisabledFeatures: list(S), OpenHighFindingsCount: S, OldestOpenHighFindingCreatedAt: S,
+      OpenHighFindings: list({ fields: { Id: S, Type: S, Severity: S, CreatedAt: S } }),
     },
   },
   'kms.customer-keys': {

@@ -107,7 +107,13 @@ function compileNode(a: Assertion, defs: Readonly<Record<string, ParameterDef>>)
   if ('not' in a) {
     const kid = compileNode(a.not, defs);
     const said = describeAssertion(a.not, {}, defs, false);
-    return (r, ctx, values) => (kid(r, ctx, values) === undefined ? { reason: `expected not (${said}), but it holds`, n: 1, guardFailed: false } : undefined);
+    // the values that made it hold are named, so the finding shows what decided it
+    return (r, ctx, values) => {
+      const seen: Record<string, unknown> = {};
+      const held = kid(r, ctx, seen) === undefined;
+      Object.assign(values, seen);
+      return held ? { reason: `expected not (${said}), but it holds: ${passReason(seen)}`, n: 1, guardFailed: false } : undefined;
+    };
   }
   const check = compileComparison(a, defs);
   return (r, ctx, values) => {

@@ -17,6 +17,7 @@ import { ACCOUNT_PATHS, accountOperations } from './services/account.js';
 import { ORGANIZATIONS_TARGET, organizationsOperations } from './services/organizations.js';
 import { S3Service } from './services/s3.js';
 import { CLOUDTRAIL_TARGET, cloudtrailOperations } from './services/cloudtrail.js';
+import { guarddutyOperations, guarddutyRoute } from './services/guardduty.js';
 import { SandboxLimiter, type RateLimits } from './rate-limits.js';
 
 export interface SandboxOptions {
@@ -75,6 +76,8 @@ interface ServiceDef {
   operations: Record<string, Handler>;
   /** rest-json: request path -> operation */
   paths?: Record<string, string>;
+  /** rest-json with ids in the path: the operation and the path's parameters (merged into the JSON input) */
+  route?: (method: string, path: string) => { operation: string; params: Record<string, string> } | undefined;
 }
 
 const SERVICES: Record<string, ServiceDef> = {
@@ -85,6 +88,7 @@ const SERVICES: Record<string, ServiceDef> = {
   organizations: { protocol: 'json', ns: ORGANIZATIONS_TARGET, operations: organizationsOperations },
   account: { protocol: 'rest-json', ns: '', operations: accountOperations, paths: ACCOUNT_PATHS },
   cloudtrail: { protocol: 'json', ns: CLOUDTRAIL_TARGET, operations: cloudtrailOperations },
+  guardduty: { protocol: 'rest-json', ns: '', operations: guarddutyOperations, route: guarddutyRoute },
 };
 
 const MAX_BODY = 1 << 20;
@@ -157,8 +161,9 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     const fail = (status: number, code: string, message: string): XmlAnswer =>
       service.protocol === 'query' ? queryError(service.ns, status, code, message, requestId) : jsonError(status, code, message);
 
+    const routed = service.route?.(req.method ?? 'GET', url.pathname);
     const operation = service.protocol === 'query' ? form.get('Action') ?? ''
-      : service.protocol === 'rest-json' ? service.paths?.[url.pathname] ?? ''
+      : service.protocol === 'rest-json' ? (service.route ? routed?.operation : service.paths?.[url.pathname]) ?? ''
         : String(req.headers['x-amz-target'] ?? '').replace(new RegExp(`^(?:[\\w.]+\\.)?${service.ns}\\.`), '');
     stats.calls++;
     const opKey = `${serviceName}:${operation || '(none)'}`;
@@ -197,6 +202,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
         return fail(400, 'SerializationException', 'The request body is not valid JSON.');
       }
     }
+    if (routed) Object.assign(json, routed.params);
     const ctx: CallContext = {
       fixture, account, region: account.regions[regionName] ?? emptyRegion(regionName),
       query: form, json, now: now(), sessions, ...(session ? { session } : {}),
