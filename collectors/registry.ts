@@ -205,6 +205,13 @@ const ENTRIES: readonly Entry[] = [
     description: 'Every CloudFront distribution: viewer certificate and minimum protocol, viewer protocol policies, origin protocols.',
     load: () => import('./cloudfront-distributions.js'),
   },
+  {
+    id: 'guardduty.detectors', service: 'guardduty',
+    operations: ['ListDetectors', 'GetDetector', 'ListFindings', 'GetFindings'],
+    resourceType: 'AWS::GuardDuty::Detector', scope: 'regional',
+    description: 'The region\'s GuardDuty detector (or "not configured"): status, features, and the open high-severity findings with their creation time.',
+    load: () => import('./guardduty-detectors.js'),
+  },
 ];
 
 /** Every collector's metadata, in a dependency-respecting order. */

@@ -29,6 +29,7 @@ const CLOUDTRAIL = '@aws-sdk/client-cloudtrail';
 const BACKUP = '@aws-sdk/client-backup';
 const ELBV2 = '@aws-sdk/client-elastic-load-balancing-v2';
 const CLOUDFRONT = '@aws-sdk/client-cloudfront';
+const GUARDDUTY = '@aws-sdk/client-guardduty';
 
 // Field declarations: `{ sdk: [package, shape] }` is an SDK structure as returned; `S` a scalar
 // the collector computes; `{ list: x }` a list of x; `{ fields: {...} }` a structure the
@@ -141,6 +142,13 @@ export const RECORDS = {
       AdvancedEventSelectors: list(sdk(CLOUDTRAIL, 'AdvancedEventSelector')),
       ManagementEvents: { fields: { Reads: S, Writes: S, KmsEventsExcluded: S, DecidedBy: S } },
       LogBucket: { fields: { Name: S, Account: S, BucketRegion: S, ObjectLockConfiguration: sdk(S3, 'ObjectLockConfiguration'), Versioning: sdk(S3, 'GetBucketVersioningOutput'), DefaultRetentionDays: S } },
+    },
+  },
+  'guardduty.detectors': {
+    spread: sdk(GUARDDUTY, 'GetDetectorResponse'),
+    fields: {
+      DetectorId: S, DisabledFeatures: list(S), OpenHighFindingsCount: S, OldestOpenHighFindingCreatedAt: S,
+      OpenHighFindings: list({ fields: { Id: S, Type: S, Severity: S, CreatedAt: S } }),
     },
   },
   'kms.customer-keys': {

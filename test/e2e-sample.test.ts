@@ -59,6 +59,7 @@ describe('trustpack check on the sample account', () => {
       { control: 'cloudwatch-log-group-retention', resources: [expect.stringContaining('/aws/rds/cluster/analytics-eu/audit')] }, // D20
       { control: 'config-recorder-continuous-needed-types', resources: [expect.stringMatching(new RegExp(`^arn:aws:config:eu-central-1:${acct}:configuration-recorder/default/`))] }, // D17: an inclusion list
       { control: 'config-recorder-on', resources: [expect.stringMatching(new RegExp(`^arn:aws:config:eu-central-1:${acct}:configuration-recorder/default/`))] }, // D17
+      { control: 'guardduty-detector-features-findings', resources: [expect.stringMatching(new RegExp(`^arn:aws:guardduty:eu-central-1:${acct}:detector/`))] }, // D21: RDS login events off
       { control: 'guardduty-enabled', resources: [account('eu-central-1')] }, // D21
       { control: 'guardduty-rds-protection', resources: [account('eu-central-1')] }, // D21
       { control: 'kms-byok-keys-customer-held', resources: [usKey] }, // D22: orders-data listed as customer-held

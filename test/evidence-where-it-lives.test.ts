@@ -19,7 +19,7 @@ const APP = '222233334444';
 const ARCHIVE = '333344445555';
 const role = (account: string) => `arn:aws:iam::${account}:role/trustpack-audit`;
 const catalog = loadCatalog(join(ROOT, 'controls'), { knownCollectors: new Set(COLLECTORS.map((c) => c.id)) });
-const NEW = ['s3.buckets', 'cloudtrail.trails', 'kms.customer-keys'];
+const NEW = ['s3.buckets', 'cloudtrail.trails', 'kms.customer-keys', 'guardduty.detectors'];
 
 let sb: Sandbox;
 beforeAll(async () => {
@@ -85,6 +85,18 @@ describe('an estate never seen before: each defect found from the API', () => {
     expect(data(key)['CompanyAccess']).toEqual([{ Principal: `arn:aws:iam::${APP}:root`, Sid: 'Enable IAM User Permissions', Actions: expect.arrayContaining(['kms:Decrypt', 'kms:CreateGrant', 'kms:PutKeyPolicy']) }]);
   });
 
+  it('the detector with a high finding open for 40 days fails with its age; archived and low findings do not count', () => {
+    const f = finding(results, 'guardduty-detector-features-findings', `:${APP}:detector/`);
+    expect(f.status).toBe('FAIL');
+    expect(f.reason).toMatch(/OldestOpenHighFindingCreatedAt \S+ is 40 days old, more than max_finding_age_days = 30 days/);
+    const d = byCollector(bundle, 'guardduty.detectors').find((r) => r.resource.includes(`:${APP}:detector/`))!;
+    expect(data(d)['OpenHighFindings']).toEqual([expect.objectContaining({ Type: 'CredentialAccess:RDS/AnomalousBehavior.SuccessfulLogin', Severity: 8 })]);
+    // a region with no detector is a value the control judges, not missing evidence
+    const none = finding(results, 'guardduty-detector-features-findings', `eu-central-1:${ARCHIVE}:detector`);
+    expect(none.status).toBe('FAIL');
+    expect(none.reason).toContain('"not configured"');
+  });
+
   it('every customer-managed key is judged for yearly rotation: automatic, or an on-demand rotation of imported material', () => {
     const c = results.controls.find((x) => x.id === 'kms-customer-keys-rotate-yearly')!;
     expect(c.findings.filter((f) => f.account === APP).map((f) => f.status)).toEqual(['PASS', 'PASS']);
@@ -132,6 +144,9 @@ describe('the sample account: its trail and the trail\'s bucket pass with no Con
         allowed_key_principals: ['arn:aws:iam::111122223333:role/rds-byok-access'],
       } },
     });
+    const gd = results.controls.find((x) => x.id === 'guardduty-detector-features-findings')!;
+    expect(Object.fromEntries(gd.findings.map((f) => [f.region, f.status]))).toEqual({ 'eu-central-1': 'FAIL', 'us-east-1': 'PASS' }); // D21: RDS login events off
+    expect(gd.findings.find((f) => f.region === 'eu-central-1')!.reason).toContain('RDS_LOGIN_EVENTS');
     for (const id of ['cloudtrail-trail-logging-validated', 'cloudtrail-trail-records-management-events', 'cloudtrail-trail-bucket-vaulted', 'kms-customer-held-keys-not-company-usable']) {
       const c = results.controls.find((x) => x.id === id)!;
       expect(c.status, `${id}: ${JSON.stringify(c.findings)}`).toBe('PASS');

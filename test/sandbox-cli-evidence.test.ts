@@ -77,6 +77,19 @@ describe('the AWS CLI reads the evidence sources of issue 22', () => {
     expect(sb.callLog().slice(before).filter((c) => c.call === 's3:GetBucketVersioning').map((c) => c.region)).toEqual(['eu-central-1', 'us-east-1']);
   });
 
+  it('guardduty list-detectors, get-detector, list-findings with criteria, get-findings', async () => {
+    const { DetectorIds } = await aws(sb, 'eu-central-1', 'guardduty', 'list-detectors');
+    expect(DetectorIds).toHaveLength(1);
+    const d = await aws(sb, 'eu-central-1', 'guardduty', 'get-detector', '--detector-id', DetectorIds[0]);
+    expect(d.Status).toBe('ENABLED');
+    // Debian's awscli 2.9 predates GetDetector's features (2023): it shows the members its model knows
+    expect(d).toMatchObject({ FindingPublishingFrequency: 'SIX_HOURS', ServiceRole: expect.stringContaining('AWSServiceRoleForAmazonGuardDuty') });
+    const criteria = JSON.stringify({ Criterion: { severity: { Gte: 7 }, 'service.archived': { Eq: ['false'] } } });
+    expect((await aws(sb, 'eu-central-1', 'guardduty', 'list-findings', '--detector-id', DetectorIds[0], '--finding-criteria', criteria)).FindingIds).toEqual([]);
+    expect(await awsError(sb, 'eu-central-1', 'guardduty', 'get-findings', '--detector-id', 'not-mine', '--finding-ids', 'x')).toContain('BadRequestException');
+    expect((await aws(sb, 'ap-south-1', 'guardduty', 'list-detectors')).DetectorIds).toEqual([]);
+  });
+
   it('kms list-keys (paged), get-key-policy and list-grants', async () => {
     const keys = await aws(sb, 'eu-central-1', 'kms', 'list-keys', '--page-size', '1');
     expect(keys.Keys.length).toBe(2);

@@ -127,9 +127,12 @@ function compileNode(a: Assertion, defs: Readonly<Record<string, ParameterDef>>)
   if ('not' in a) {
     const kid = compileNode(a.not, defs);
     const said = describeAssertion(a.not, {}, defs, false);
+    // the values that made it hold are named, so the finding shows what decided it
     return (r, ctx, values) => {
-      const f = kid(r, ctx, values);
-      if (f === undefined) return { reason: `expected not (${said}), but it holds`, n: 1, guardFailed: false, unknown: false };
+      const seen: Record<string, unknown> = {};
+      const f = kid(r, ctx, seen);
+      Object.assign(values, seen);
+      if (f === undefined) return { reason: `expected not (${said}), but it holds: ${passReason(seen)}`, n: 1, guardFailed: false, unknown: false };
       return f.unknown ? f : undefined;
     };
   }

@@ -108,6 +108,8 @@ export interface Region {
   vanishing?: string[];
   /** AWS Config's configuration history (fixture-history.ts); absent: nothing recorded */
   history?: import('./history-model.js').HistoryRegion;
+  /** the region's GuardDuty detector (fixture-guardduty.ts); absent: none */
+  guardduty?: import('./fixture-guardduty.js').Detector;
   /** CloudTrail trails whose home region this is (fixture-cloudtrail.ts) */
   trails?: import('./fixture-cloudtrail.js').Trail[];
   /** RDS lists end with an empty page that the previous page's marker named */

@@ -20,6 +20,7 @@ import { CLOUDTRAIL_TARGET, cloudtrailOperations } from './services/cloudtrail.j
 import { backupOperations, backupRoute } from './services/backup.js';
 import { ELBV2_NS, elbv2Operations } from './services/elbv2.js';
 import { CLOUDFRONT_NS, cloudfrontOperations, cloudfrontRoute, CLOUDFRONT_XML_ITEMS } from './services/cloudfront.js';
+import { guarddutyOperations, guarddutyRoute } from './services/guardduty.js';
 import { SandboxLimiter, type RateLimits } from './rate-limits.js';
 
 export interface SandboxOptions {
@@ -95,6 +96,7 @@ const SERVICES: Record<string, ServiceDef> = {
   backup: { protocol: 'rest-json', ns: '', operations: backupOperations, route: backupRoute },
   elasticloadbalancing: { protocol: 'query', ns: ELBV2_NS, operations: elbv2Operations, xmlItems: {} },
   cloudfront: { protocol: 'rest-xml', ns: CLOUDFRONT_NS, operations: cloudfrontOperations, route: cloudfrontRoute, xmlItems: CLOUDFRONT_XML_ITEMS },
+  guardduty: { protocol: 'rest-json', ns: '', operations: guarddutyOperations, route: guarddutyRoute },
 };
 
 const MAX_BODY = 1 << 20;
@@ -211,6 +213,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
         return fail(400, 'SerializationException', 'The request body is not valid JSON.');
       }
     }
+    if (routed) Object.assign(json, routed.params);
     const ctx: CallContext = {
       fixture, account, region: account.regions[regionName] ?? emptyRegion(regionName),
       query: form, json, now: now(), sessions, ...(session ? { session } : {}),
