@@ -220,7 +220,8 @@ function declared(x) {
   throw new Error(`bad declaration ${JSON.stringify(x)}`);
 }
 
-function recordTree(spec) {
+/** A record shape (see RECORDS) as the field tree the control loader checks paths against. */
+export function recordTree(spec) {
   const base = spec.spread ? sdkTree(spec.spread.sdk) : { f: {} };
   const added = declared({ fields: spec.fields });
   return { ...(base.s ? { s: base.s } : {}), f: { ...base.f, ...added.f } };

@@ -7,13 +7,13 @@ import type { WireObject } from './model.js';
 import { arn, DAY, type Ctx } from './fixture-context.js';
 import { findKey } from './fixture-kms.js';
 
-export interface BackupVault {
+interface BackupVault {
   /** as DescribeBackupVault returns it (ListBackupVaults returns the same members) */
   vault: WireObject & { BackupVaultName: string; BackupVaultArn: string };
   recoveryPoints: WireObject[];
 }
 
-export interface BackupPlan {
+interface BackupPlan {
   /** the BackupPlansList entry */
   summary: WireObject & { BackupPlanId: string };
   /** GetBackupPlan's BackupPlan member */

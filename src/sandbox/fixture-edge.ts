@@ -6,7 +6,7 @@ import { resourceToken, vpcId } from './defaults.js';
 import type { WireObject } from './model.js';
 import { arn, DAY, type Ctx } from './fixture-context.js';
 
-export interface LoadBalancer {
+interface LoadBalancer {
   lb: WireObject & { LoadBalancerArn: string };
   listeners: { listener: WireObject & { ListenerArn: string }; rules: WireObject[] }[];
 }

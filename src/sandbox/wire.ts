@@ -48,7 +48,7 @@ function xmlScalar(v: string | number | boolean | Date): string {
 
 /** `items`: list field name -> item element name (a service's own; RDS's by default). */
 /** `Parent.List` keys name lists whose item name depends on the parent (CloudFront's `Items`). */
-export function xmlElement(name: string, value: WireValue, items: Record<string, string> = XML_LIST_ITEMS, parent = ''): string {
+function xmlElement(name: string, value: WireValue, items: Record<string, string> = XML_LIST_ITEMS, parent = ''): string {
   if (value === undefined) return '';
   if (Array.isArray(value)) {
     const item = items[`${parent}.${name}`] ?? items[name] ?? 'member';

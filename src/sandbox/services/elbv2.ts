@@ -11,7 +11,7 @@ export const ELBV2_NS = 'http://elasticloadbalancing.amazonaws.com/doc/2015-12-0
  * The predefined security policies and the protocols each accepts, from "Security policies for your
  * Application Load Balancer" (docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html).
  */
-export const SSL_POLICIES: Record<string, string[]> = {
+const SSL_POLICIES: Record<string, string[]> = {
   'ELBSecurityPolicy-TLS13-1-2-2021-06': ['TLSv1.2', 'TLSv1.3'],
   'ELBSecurityPolicy-TLS13-1-2-Res-2021-06': ['TLSv1.2', 'TLSv1.3'],
   'ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06': ['TLSv1.2', 'TLSv1.3'],
