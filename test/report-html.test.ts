@@ -182,11 +182,6 @@ describe('the evidence browser of a run', () => {
     expect(n).not.toBeNull();
     expect(Number(n![1])).toBe(Number(n![2]));
     expect(Number(n![2])).toBeGreaterThanOrEqual(cited.size);
-    // files whose every record is cited are rebuilt and hashed against the manifest
-    const files = (await page.textContent('#check-files'))!.match(/^(\d+) of (\d+) bundle files whose every record is embedded rebuild to the sha256 the manifest lists\./);
-    expect(files).not.toBeNull();
-    expect(Number(files![2])).toBeGreaterThan(0);
-    expect(files![1]).toBe(files![2]);
     await page.screenshot({ path: shot('check-intact.png') });
     await page.close();
   });
@@ -195,8 +190,8 @@ describe('the evidence browser of a run', () => {
     const t = failing();
     const id = t.finding.evidence[0] as string;
     const text = await readFile(html, 'utf8');
-    // the record's embedded text follows its id key; change one letter of its resource ARN
-    const at = text.indexOf(`"${id}":[`);
+    // the record's embedded text starts right after its id key; change one letter of its resource ARN
+    const at = text.indexOf(`"${id}":"`);
     expect(at).toBeGreaterThan(0);
     const arn = text.indexOf('arn:aws:', at + 70);
     const pos = arn + 4; // the 'a' of 'aws'

@@ -5,7 +5,7 @@
 import type { Control, Framework } from '../../controls/model.js';
 import type { ControlResult, ControlStatus, Results } from '../../engine/results.js';
 import type { EvidenceRecord, Manifest } from '../../evidence/model.js';
-import { canonicalJsonOfData, recordLine } from '../../evidence/canonical.js';
+import { canonicalJsonOfData } from '../../evidence/canonical.js';
 import type { History } from '../../history/model.js';
 import type { PeriodException, PeriodSample } from '../period-types.js';
 
@@ -83,21 +83,8 @@ export interface BrowserModel {
   warnings: string[];
 }
 
-/**
- * The page's embedded records: id -> the RFC 8785 canonical JSON of the record without its id
- * (what the id hashes), the bundle file it is a line of, and where that line has `"id":"...",`
- * inserted (-1: unknown), so the page can rebuild a records file whose every record it embeds.
- */
-export type RecordTexts = Map<string, { file: string; at: number; text: string }>;
-
-/** Where the bundle's line (the record with its id, canonical) inserts the id into the draft's text. */
-function idOffset(line: string, text: string, id: string): number {
-  let k = 0;
-  while (k < text.length && line.charCodeAt(k) === text.charCodeAt(k)) k++;
-  // the common prefix may run into the inserted key's first characters: step back to the comma
-  while (k > 0 && !(text[k - 1] === ',' && line.startsWith(`"id":"${id}",`, k))) k--;
-  return line === `${text.slice(0, k)}"id":"${id}",${text.slice(k)}` ? k : -1;
-}
+/** The page's embedded records: id -> the RFC 8785 canonical JSON of the record without its id. */
+export type RecordTexts = Map<string, string>;
 
 const DEFAULT_RECORD_CAP = 200_000;
 
@@ -176,8 +163,7 @@ export function runModel(input: {
       continue;
     }
     const { id: _id, ...draft } = r;
-    const text = canonicalJsonOfData(draft);
-    records.set(id, { file: `records/${r.collector}.jsonl`, at: idOffset(recordLine(r), text, id), text });
+    records.set(id, canonicalJsonOfData(draft));
   }
   const m = results.run;
   const model: BrowserModel = {

@@ -31,9 +31,8 @@ const escapeText = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g,
  * browser still parses the bulk; views that need the bulk wait for it.
  */
 export function renderBrowserHtml(model: BrowserModel, findings: BrowserFindings, records: RecordTexts): Buffer {
-  // grouped by bundle file: id -> [where the line inserts the id, the canonical text]
-  const recordObject: Record<string, Record<string, [number, string]>> = {};
-  for (const [id, r] of records) (recordObject[r.file] ??= {})[id] = [r.at, r.text];
+  const recordObject: Record<string, string> = {};
+  for (const [id, text] of records) recordObject[id] = text;
   const sub = model.kind === 'run'
     ? `run ${model.run!.id} · evidence as of ${model.run!.asOf ?? model.run!.startedAt} · framework ${model.framework}`
     : `audit period ${model.period!.start} to ${model.period!.end} · ${model.period!.runs.length} runs · framework ${model.framework}`;

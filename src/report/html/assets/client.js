@@ -29,35 +29,9 @@
     buildIndexInBackground();
     return F;
   }
-  let recordGroups = null; // bundle file -> ids embedded from it
-  const recordAt = {};
   function records() {
-    if (!recordTexts) {
-      const g = JSON.parse(document.getElementById('tp-records').textContent);
-      recordTexts = {};
-      recordGroups = {};
-      for (const file of Object.keys(g)) {
-        recordGroups[file] = Object.keys(g[file]);
-        for (const id of recordGroups[file]) { recordTexts[id] = g[file][id][1]; recordAt[id] = g[file][id][0]; }
-      }
-    }
+    if (!recordTexts) recordTexts = JSON.parse(document.getElementById('tp-records').textContent);
     return recordTexts;
-  }
-  // A records file of the bundle is its records' lines (each with its id, sorted by id): when every
-  // record of a file is embedded, the page rebuilds the file and hashes it against the manifest.
-  async function checkFiles(te) {
-    const out = { complete: 0, match: 0, partial: 0, mismatched: [] };
-    for (const mf of D.files) {
-      if (!/\.jsonl$/.test(mf.path) || mf.records === undefined) continue;
-      const ids = (recordGroups[mf.path] || []).slice().sort();
-      if (ids.length !== mf.records || ids.some((id) => recordAt[id] < 0)) { out.partial++; continue; }
-      let text = '';
-      for (const id of ids) text += recordTexts[id].slice(0, recordAt[id]) + '"id":"' + id + '",' + recordTexts[id].slice(recordAt[id]) + '\n';
-      out.complete++;
-      if (hex(await crypto.subtle.digest('SHA-256', te.encode(text))) === mf.sha256) out.match++;
-      else out.mismatched.push(mf.path);
-    }
-    return out;
   }
 
   function el(tag, attrs, children) {
@@ -415,11 +389,7 @@
     out.className = 'note ' + (altered.length ? 'bad' : 'good');
     append(out, el('p', { id: 'check-summary' }, ok + ' of ' + ids.length + ' embedded records match their id' + (altered.length ? '; ' + altered.length + ' ALTERED' : ' (all match)') + '.'));
     if (altered.length) append(out, el('ul', { id: 'altered' }, altered.map((id) => el('li', null, [link('#/record/' + id, id, { class: 'mono' }), ' altered: its bytes hash to something else']))));
-    const files = await checkFiles(te);
-    append(out, el('p', { id: 'check-files' }, files.complete === 0 ? 'No bundle file has all its records embedded (the page embeds the records findings cite), so none is rebuilt against the manifest.'
-      : files.match + ' of ' + files.complete + ' bundle files whose every record is embedded rebuild to the sha256 the manifest lists' + (files.mismatched.length ? '; ' + files.mismatched.length + ' do NOT: ' + files.mismatched.join(', ') : '') + '.' +
-        (files.partial ? ' ' + files.partial + ' other files hold records no finding cites and are not rebuilt.' : '')));
-    document.body.setAttribute('data-check', altered.length || files.mismatched.length ? 'altered' : 'intact');
+    document.body.setAttribute('data-check', altered.length ? 'altered' : 'intact');
   }
   function viewCheck(main) {
     append(main, el('h2', { id: 'view-title', tabindex: '-1' }, 'Check evidence'));
