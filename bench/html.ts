@@ -67,19 +67,19 @@ export async function measureHtml(sizes: number[], log: (m: string) => void = ()
         const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
         await page.goto(pathToFileURL(file).href, { timeout: 120_000 });
         await page.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
-        readyMs.push(await page.evaluate("performance.getEntriesByName('tp-ready')[0].startTime") as number);
+        readyMs.push(await page.evaluate<number>("performance.getEntriesByName('tp-ready')[0].startTime"));
         await page.waitForLoadState('domcontentloaded', { timeout: 120_000 });
-        parsedMs.push(await page.evaluate("performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd") as number);
+        parsedMs.push(await page.evaluate<number>("performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd"));
         if (run === 0) {
-          const opened = await page.evaluate(`new Promise((resolve) => {
+          const opened = await page.evaluate<number>(`new Promise((resolve) => {
             const t0 = performance.now();
             location.hash = '#/findings';
             requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - t0)));
-          })`) as number;
+          })`);
           await page.waitForSelector('body[data-index="ready"]', { timeout: 120_000 });
           openFindingsMs = opened;
-          const [cold, coldCount] = await page.evaluate(FILTER('tenant-0099')) as [number, string];
-          const [warm, warmCount] = await page.evaluate(FILTER('eu-central-1 ')) as [number, string];
+          const [cold, coldCount] = await page.evaluate<[number, string]>(FILTER('tenant-0099'));
+          const [warm, warmCount] = await page.evaluate<[number, string]>(FILTER('eu-central-1 '));
           filterColdMs = cold;
           filterWarmMs = warm;
           log(`  findings view: ${opened.toFixed(0)} ms to open (reads the findings block); free text: ${cold.toFixed(0)} ms first (${coldCount}), ${warm.toFixed(0)} ms next (${warmCount})`);

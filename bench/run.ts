@@ -322,7 +322,7 @@ async function html(): Promise<void> {
 async function period(): Promise<void> {
   log(`period: ${args.nights} nightly runs through the sandbox, then history, packs and verify (about 15 min)`);
   const stdout = await new Promise<string>((resolve, reject) => {
-    execFile(process.execPath, ['--import', 'tsx', PERIOD_BENCH, '--nights', args.nights!], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 20 },
+    execFile(process.execPath, ['--import', 'tsx', PERIOD_BENCH, '--nights', args.nights], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 20 },
       (err, out, stderr) => (err ? reject(new Error(`bench/period.ts failed: ${stderr || err.message}`)) : resolve(out)));
   });
   const lines = stdout.trim().split('\n');

@@ -3,7 +3,7 @@
 // `ViewerProtocolPolicies` (the default cache behaviour's and every cache behaviour's, distinct,
 // sorted), `OriginSslProtocols` (every custom origin's accepted protocols, distinct, sorted) and
 // `OriginProtocolPolicies`.
-import { CloudFrontClient, paginateListDistributions, type DistributionSummary } from '@aws-sdk/client-cloudfront';
+import { CloudFrontClient, paginateListDistributions } from '@aws-sdk/client-cloudfront';
 import type { CollectContext } from './types.js';
 import type { EvidenceRecordDraft } from '../src/evidence/model.js';
 import { createClient, makeDraft, requireString, sendOptions } from './common.js';
@@ -18,7 +18,7 @@ export async function* collect(ctx: CollectContext): AsyncIterable<EvidenceRecor
     const input = { MaxItems: 100 };
     for await (const page of paginateListDistributions({ client }, input, sendOptions(ctx))) {
       const time = ctx.now().toISOString();
-      for (const d of (page.DistributionList?.Items ?? []) as DistributionSummary[]) {
+      for (const d of (page.DistributionList?.Items ?? [])) {
         const origins = d.Origins?.Items ?? [];
         yield makeDraft(ctx, 'cloudfront.distributions', {
           service: 'cloudfront', operation: 'ListDistributions', parameters: { ...input }, time,

@@ -140,7 +140,7 @@ export async function* collect(ctx: CollectContext): AsyncIterable<EvidenceRecor
         try {
           lock = (await s3.send(new GetObjectLockConfigurationCommand({ Bucket: name }), sendOptions(ctx))).ObjectLockConfiguration ?? NOT_CONFIGURED;
         } catch (err) {
-          if ((err as { name?: string }).name !== 'ObjectLockConfigurationNotFoundError') throw Object.assign(err as object, { trustpackOperation: 's3:GetObjectLockConfiguration' });
+          if ((err as { name?: string }).name !== 'ObjectLockConfigurationNotFoundError') throw Object.assign(err as Error, { trustpackOperation: 's3:GetObjectLockConfiguration' });
           lock = NOT_CONFIGURED;
         }
         const versioning = strip(await s3.send(new GetBucketVersioningCommand({ Bucket: name }), sendOptions(ctx)));

@@ -3,8 +3,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { VERSION } from './version.js';
 import { UsageError } from './util/errors.js';
-import { DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMEOUT_SECONDS } from './aws/network-options.js';
-import { DEFAULT_MAX_ROWS } from './output/markdown.js';
+import { DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT_SECONDS } from './app/help-defaults.js';
 import { frameworkIdList } from './controls/registry/frameworks.js';
 import { OUTPUT_FORMAT_LIST, OUTPUT_FORMATS as FORMATS, type OutputFormat as Format } from './controls/registry/output-formats.js';
 import { setNoticeSink } from './app/notices.js';

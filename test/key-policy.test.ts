@@ -1,10 +1,10 @@
-// The one key policy (src/verify/key-policy.ts) on the signing side: trustpack refuses to sign
+// The one key policy (src/signing/key-policy.ts) on the signing side: trustpack refuses to sign
 // with a key a verifier would refuse (red team: an RSA-512 signer passed). The verifying side is
 // proven against openssl in test/x509-path.test.ts.
 import { describe, expect, it } from 'vitest';
 import PDFDocument from 'pdfkit';
 import { makeDemoSigner, signPdf, checkSigner } from '../src/signing/sign.js';
-import { keyPolicyProblem } from '../src/verify/key-policy.js';
+import { keyPolicyProblem } from '../src/signing/key-policy.js';
 import { X509Certificate } from 'node:crypto';
 
 const notBefore = new Date('2026-01-01T00:00:00Z');

@@ -57,7 +57,7 @@ beforeAll(async () => {
     '',
   ].join('\n'));
   const key = legacyKey(fixture);
-  keyArn = key.metadata.Arn as string;
+  keyArn = key.metadata.Arn;
   await writeFile(join(dir, 'responses.yaml'), [
     'responses:',
     '  - control: rds-cluster-tls-enforced',

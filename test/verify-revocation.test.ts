@@ -41,7 +41,7 @@ async function crl(issuer: Issued, entries: x509.X509CrlEntryParams[] = [], opts
     ...(opts.extensions ? { extensions: opts.extensions } : {}),
     signingAlgorithm: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
     signingKey: opts.signingKey ?? issuer.keys.privateKey,
-  }, webcrypto as never);
+  }, webcrypto);
 }
 
 async function verify(...args: string[]): Promise<{ code: number | null; json: { valid: boolean; trusted: boolean; problems: string[] } }> {

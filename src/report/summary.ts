@@ -1,6 +1,6 @@
 // Per framework: requirement coverage, controls by status with a small bar chart, and the
 // requirement-to-control matrix.
-import { SHOWN_STATUS_ORDER as STATUSES, worstStatus, type ControlStatus } from '../engine/results.js';
+import { SHOWN_STATUS_ORDER as STATUSES, type ControlStatus } from '../engine/results.js';
 import { COLORS, PAGE, STATUS_COLORS } from './layout.js';
 import type { PackContext } from './context.js';
 import { controlCountLine, requirementReading } from './coverage-words.js';

@@ -116,7 +116,7 @@ export function readDistributions(list: Cursor[], account: string, now: Date): W
         ConnectionAttempts: 3, ConnectionTimeout: 10, OriginShield: { Enabled: false }, OriginAccessControlId: '',
       };
     });
-    for (const o of origins) (o.CustomOriginConfig.OriginSslProtocols as WireObject)['Quantity'] = (o.CustomOriginConfig.OriginSslProtocols.Items as string[]).length;
+    for (const o of origins) (o.CustomOriginConfig.OriginSslProtocols as WireObject)['Quantity'] = (o.CustomOriginConfig.OriginSslProtocols.Items).length;
     return {
       Id: id,
       ARN: `arn:aws:cloudfront::${account}:distribution/${id}`,

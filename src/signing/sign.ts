@@ -3,7 +3,7 @@
 // PKCS#12 file (RSA) or a key held in AWS KMS (RemoteKey, kms-signer.ts); the signer's chain
 // and any revocation data travel in the signature, and a TSA may timestamp it.
 // node-forge and @signpdf are loaded on first use so that CLI start-up stays fast.
-import { keyPolicyProblem } from '../verify/key-policy.js';
+import { keyPolicyProblem } from './key-policy.js';
 import { generateKeyPairSync, createHash, createPrivateKey, sign as cryptoSign, X509Certificate, type KeyObject } from 'node:crypto';
 import type forgeNs from 'node-forge';
 import { forge } from '../util/forge.js';

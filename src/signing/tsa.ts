@@ -2,7 +2,7 @@
 // value when a pack is signed, and checking a token when a pack is verified (its imprint, its
 // own CMS signature, the TSA certificate's binding). The TSA's certificate path is validated by
 // x509-path.ts against --tsa-trust; this module only says what the token proves.
-import { keyPolicyProblem } from '../verify/key-policy.js';
+import { keyPolicyProblem } from './key-policy.js';
 import { createHash, randomBytes, verify as cryptoVerify, X509Certificate } from 'node:crypto';
 import type forgeNs from 'node-forge';
 import { forge } from '../util/forge.js';

@@ -3,7 +3,7 @@
 // certificate's public key. node-forge's ASN.1 parser walks the DER; node:crypto does the
 // cryptography (node-forge cannot verify PKCS#7 signatures itself).
 // node-forge is loaded on first use, as in sign.ts.
-import { keyPolicyProblem } from './key-policy.js';
+import { keyPolicyProblem } from '../signing/key-policy.js';
 import { createHash, verify as cryptoVerify, X509Certificate } from 'node:crypto';
 import type forgeNs from 'node-forge';
 import { forge } from '../util/forge.js';

@@ -6,7 +6,7 @@
 import 'reflect-metadata'; // @peculiar/x509 (via tsyringe) needs the Reflect metadata API
 import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
-import { keyPolicyProblem, WEAK_SIGNATURE_ALGORITHMS } from '../verify/key-policy.js';
+import { keyPolicyProblem, WEAK_SIGNATURE_ALGORITHMS } from '../signing/key-policy.js';
 import { NAME_CONSTRAINTS_OID, nameConstraintProblems } from '../verify/name-constraints.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
@@ -154,7 +154,7 @@ async function checkPath(path: Cert[], at: Date, purpose: PathPurpose): Promise<
     const who = i === 0 ? `the ${purpose === 'timestamping' ? 'TSA' : 'signer'} certificate ${c.subject}` : `the issuer certificate ${c.subject}`;
     const selfIssued = c.subject === c.issuer;
 
-    // the key policy (src/verify/key-policy.ts) holds for every key of the path, the anchor's too
+    // the key policy (src/signing/key-policy.ts) holds for every key of the path, the anchor's too
     const weakKey = keyPolicyProblem(c.der);
     if (weakKey) problems.push(`${who}: ${weakKey}`);
 

@@ -119,7 +119,7 @@ function controlFacts(c: ControlResult, def: Control | undefined): BrowserContro
     ...(c.asserts ? { asserts: c.asserts } : {}),
     ...(c.parameters && Object.keys(c.parameters).length ? { parameters: c.parameters } : {}),
     reason: c.reason,
-    frameworks: c.frameworks as Record<string, string[]>,
+    frameworks: c.frameworks,
     ...(c.attestation ? { attestation: c.attestation } : {}),
   };
 }
