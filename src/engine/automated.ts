@@ -13,7 +13,7 @@ import { findWaiver, type ActiveWaiver } from './waivers.js';
 import type { AttestationVerdict } from './attestation.js';
 
 /** What a backfilled config_rule finding says: Config's history has no rule parameters. */
-export const RULE_PARAMETERS_AS_OF_TODAY = 'rule parameters as of today: AWS Config keeps no history of rule parameters';
+const RULE_PARAMETERS_AS_OF_TODAY = 'rule parameters as of today: AWS Config keeps no history of rule parameters';
 
 export type ResultBase = Omit<ControlResult, 'status' | 'reason'>;
 
