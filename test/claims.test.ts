@@ -1,11 +1,13 @@
 // The promises as data: controls/claims.yaml, every control naming the ids it backs, the
 // `controls list --by-claim` view and the README's catalog table generated from it.
+import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadCatalog } from '../src/controls/load.js';
 import { listByClaim } from '../src/app/claims.js';
+import { judgeAttestations } from '../src/engine/attestation.js';
 import { COLLECTORS } from '../collectors/registry.js';
 import { ROOT, runCli } from './helpers/cli.js';
 
@@ -75,5 +77,37 @@ describe('the catalog table', () => {
     expect(out.claims).toHaveLength(36);
     expect(out.claims.find((c) => c.id === 'C17')).toMatchObject({ controls: [{ id: 'inherited-aws-physical-security', proof: 'inherited' }], noToolProves: true });
     expect(out.claims.find((c) => c.id === 'C18')).toMatchObject({ controls: [{ id: 'rds-data-residency', proof: 'API' }], noToolProves: false });
+  });
+});
+
+describe('attestations whose document is a URL', () => {
+  const soc2 = catalog.controls.find((c) => c.id === 'manual-soc2-report')!;
+  const physical = catalog.controls.find((c) => c.id === 'inherited-aws-physical-security')!;
+  const now = new Date('2026-11-28T12:00:00Z');
+  const bytes = 'AWS SOC 2 report, 2025-10-01 to 2026-09-30\n';
+  const sha = createHash('sha256').update(bytes).digest('hex');
+  const base = { attested_by: 'Dana Smith', attested_at: '2026-10-01', document: 'https://trust.example.com/soc2.pdf', sha256: sha, expires: '2027-09-30' };
+  const dir = join(tmp, 'url-docs');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'soc2.pdf'), bytes);
+
+  it('FAIL without the attested copy: a URL is never hash-checked', () => {
+    const v = judgeAttestations(soc2, [{ ...base, control: soc2.id }], now, dir);
+    expect(v.current).toBe(false);
+    expect(v.reason).toMatch(/is a URL, whose content can change: name the attested copy/);
+  });
+
+  it('current with a copy whose sha256 matches; FAIL when the copy differs or is missing', () => {
+    expect(judgeAttestations(soc2, [{ ...base, control: soc2.id, copy: 'soc2.pdf', attach: true }], now, dir)).toMatchObject({ current: true, reason: expect.stringContaining('document hash verified') });
+    writeFileSync(join(dir, 'other.pdf'), bytes + 'changed\n');
+    expect(judgeAttestations(soc2, [{ ...base, control: soc2.id, copy: 'other.pdf' }], now, dir).reason).toMatch(/other\.pdf has sha256 .* the document changed/);
+    expect(judgeAttestations(soc2, [{ ...base, control: soc2.id, copy: 'gone.pdf' }], now, dir).reason).toMatch(/copy gone\.pdf .* is not found/);
+  });
+
+  it("a provider's report under an inherited control is never attached", () => {
+    const v = judgeAttestations(physical, [{ ...base, control: physical.id, copy: 'soc2.pdf', attach: true }], now, dir);
+    expect(v.current).toBe(false);
+    expect(v.reason).toMatch(/never attached/);
+    expect(judgeAttestations(physical, [{ ...base, control: physical.id, copy: 'soc2.pdf' }], now, dir).current).toBe(true);
   });
 });

@@ -21,7 +21,7 @@ function proofOf(c: Control): Proof {
   return c.config_rule ? 'Config rule' : 'API';
 }
 
-export function claimRows(claims: readonly Claim[], controls: readonly Control[]): ClaimRow[] {
+function claimRows(claims: readonly Claim[], controls: readonly Control[]): ClaimRow[] {
   return claims.map((cl) => {
     const backing = controls.filter((c) => c.claims?.includes(cl.id)).map((c) => ({ id: c.id, proof: proofOf(c) }));
     return {

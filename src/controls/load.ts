@@ -147,7 +147,7 @@ function loadFrameworks(dir: string, problems: LoadProblem[]): Framework[] {
 }
 
 /** The catalog's promises file: not a control. */
-export const CLAIMS_FILE = 'claims.yaml';
+const CLAIMS_FILE = 'claims.yaml';
 
 function loadClaims(file: string, problems: LoadProblem[]): { claims: Claim[]; y?: YamlFile } {
   const y = readValid(file, 'claims');

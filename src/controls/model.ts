@@ -239,4 +239,8 @@ export interface Attestation {
   sha256: string;
   expires: string;
   notes?: string;
+  /** for a document that is a URL: the local copy whose sha256 is checked (the URL's content may change) */
+  copy?: string;
+  /** embed the document in the pack (default false) */
+  attach?: boolean;
 }

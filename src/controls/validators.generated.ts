@@ -4,9 +4,9 @@
 import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 export const control = validate20;
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/control.schema.json","title":"trustpack control","type":"object","additionalProperties":false,"required":["id","title","description","severity","kind","frameworks","remediation"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","x-message":"must be lower-case letters, digits and dashes (e.g. rds-cluster-encrypted-at-rest)"},"title":{"type":"string","minLength":1},"description":{"type":"string","minLength":1},"claim":{"type":"string","minLength":1},"claims":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^C[0-9]+$"},"x-message":"claims lists the ids of controls/claims.yaml this control backs (C1, C2, ...)"},"severity":{"enum":["critical","high","medium","low","info"]},"kind":{"enum":["automated","manual","inherited"],"x-message":"automated (proven by evidence), manual (proven by an attestation) or inherited (operated by the cloud provider, proven by the provider's documents as an attestation)"},"collector":{"type":"string","pattern":"^[a-z0-9-]+\\.[a-z0-9.-]+$","x-message":"must be a collector id such as rds.db-clusters"},"scope":{"$ref":"#/$defs/assertion"},"assert":{"$ref":"#/$defs/assertion"},"error_when":{"$ref":"#/$defs/assertion","x-message":"error_when is an assertion: an in-scope resource that satisfies it cannot be judged (its finding is ERROR, with the sentence as the reason)"},"when_none_in_scope":{"enum":["not-applicable","fail"]},"needs_every_region":{"type":"boolean","x-message":"needs_every_region is true or false: true adds an ERROR finding for every enabled region the run did not collect"},"config_rule":{"type":"string","pattern":"^[A-Z0-9_]+$","x-message":"must be an AWS Config managed rule identifier in capitals, e.g. RDS_STORAGE_ENCRYPTED"},"config_rule_parameters":{"type":"object","x-message":"maps a rule input parameter to the least strict value that counts: {at_least: 7}, {at_most: 35}, {equals: \"true\"}, or the same with a control parameter: {at_least_param: retention_days}","propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"minProperties":1,"maxProperties":1,"properties":{"at_least":{"type":"number"},"at_most":{"type":"number"},"equals":{"anyOf":[{"type":"string"},{"type":"number"},{"type":"boolean"}]},"at_least_param":{"type":"string","minLength":1},"at_most_param":{"type":"string","minLength":1},"equals_param":{"type":"string","minLength":1}}}},"attestation":{"type":"object","additionalProperties":false,"required":["evidence"],"properties":{"evidence":{"type":"string","minLength":1},"max_age_days":{"type":"integer","minimum":1},"cadence":{"type":"string","minLength":1,"description":"the sentence of the promise or policy that max_age_days comes from"}}},"provider":{"type":"object","additionalProperties":false,"required":["name","documentation"],"x-message":"an inherited control names the provider and the page that documents what it operates","properties":{"name":{"type":"string","minLength":1},"documentation":{"type":"string","format":"uri"},"report":{"type":"string","minLength":1}}},"parameters":{"type":"object","propertyNames":{"pattern":"^[a-z][a-z0-9_]*$","x-message":"parameter names are lower_snake_case"},"additionalProperties":{"$ref":"#/$defs/parameter"}},"frameworks":{"type":"object","additionalProperties":false,"minProperties":1,"x-message":"map at least one framework to a list of requirement ids","properties":{"soc2":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"pci-dss-4.0.1":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"gdpr":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"ccpa":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"csa-ccm-4":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}}}},"remediation":{"type":"string","minLength":1},"references":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["title"],"properties":{"title":{"type":"string","minLength":1},"url":{"type":"string","format":"uri"},"config_rule":{"type":"string","pattern":"^[A-Z0-9_]+$","x-message":"must be an AWS Config managed rule identifier in capitals"}}}},"rationale":{"type":"string","minLength":1},"examples":{"type":"array","items":{"$ref":"#/$defs/example"}},"tags":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1}},"manual_when":{"$ref":"#/$defs/assertion","x-message":"manual_when is an assertion: an in-scope resource that fails the assertion but satisfies it is proven by the control's attestation (MANUAL), else FAIL"}},"allOf":[{"if":{"properties":{"kind":{"const":"automated"}},"required":["kind"]},"then":{"anyOf":[{"required":["collector","assert"]},{"required":["config_rule"]}],"x-message":"an automated control needs `collector` and `assert`, or the `config_rule` shorthand"}},{"if":{"properties":{"kind":{"const":"manual"}},"required":["kind"]},"then":{"required":["attestation"],"not":{"anyOf":[{"required":["collector"]},{"required":["scope"]},{"required":["assert"]},{"required":["config_rule"]},{"required":["when_none_in_scope"]},{"required":["error_when"]},{"required":["needs_every_region"]},{"required":["manual_when"]}]},"x-message":"a manual control is proven by an attestation; remove collector, scope, assert, config_rule and when_none_in_scope"}},{"if":{"properties":{"kind":{"const":"inherited"}},"required":["kind"]},"then":{"required":["attestation","provider"],"not":{"anyOf":[{"required":["collector"]},{"required":["scope"]},{"required":["assert"]},{"required":["config_rule"]},{"required":["when_none_in_scope"]},{"required":["error_when"]},{"required":["needs_every_region"]},{"required":["manual_when"]}]},"x-message":"an inherited control is proven by the provider's documents as an attestation; it needs attestation and provider, and no collector, scope, assert, config_rule or when_none_in_scope"}},{"if":{"required":["config_rule_parameters"]},"then":{"required":["config_rule"],"x-message":"config_rule_parameters needs config_rule"}},{"if":{"required":["manual_when"]},"then":{"required":["attestation"],"x-message":"manual_when needs attestation: what the attestation for those resources must show"}}],"$defs":{"assertion":{"type":"object","x-message":"an assertion is a comparison {path, op, value|param} or {all: [...]}, {any: [...]}, {not: ...}","if":{"required":["all"]},"then":{"$ref":"#/$defs/allNode"},"else":{"if":{"required":["any"]},"then":{"$ref":"#/$defs/anyNode"},"else":{"if":{"required":["not"]},"then":{"$ref":"#/$defs/notNode"},"else":{"$ref":"#/$defs/comparison"}}}},"allNode":{"type":"object","additionalProperties":false,"required":["all"],"properties":{"all":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/assertion"}}}},"anyNode":{"type":"object","additionalProperties":false,"required":["any"],"properties":{"any":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/assertion"}}}},"notNode":{"type":"object","additionalProperties":false,"required":["not"],"properties":{"not":{"$ref":"#/$defs/assertion"}}},"comparison":{"type":"object","additionalProperties":false,"required":["path","op"],"properties":{"path":{"type":"string","minLength":1},"op":{"enum":["equals","not-equals","greater-than","greater-or-equal","less-than","less-or-equal","in","not-in","all-in","any-in","contains-all","contains","not-contains","matches","exists","absent","length-equals","length-greater-or-equal","length-less-or-equal","older-than-days","newer-than-days"]},"value":true,"param":{"type":"string","minLength":1},"says":{"type":"string","minLength":1},"absent_means":{"not":{"type":"null"},"description":"what an absent (missing or null) value at path means, compared in its place; without it an absent value is unknown and the finding ERROR"}},"allOf":[{"if":{"properties":{"op":{"enum":["exists","absent"]}},"required":["op"]},"then":{"not":{"anyOf":[{"required":["value"]},{"required":["param"]}]},"x-message":"`exists` and `absent` take no value or param"},"else":{"oneOf":[{"required":["value"]},{"required":["param"]}],"x-message":"a comparison needs exactly one of `value` or `param`"}}]},"parameter":{"type":"object","additionalProperties":false,"required":["type","default","description"],"properties":{"type":{"enum":["days","count","account-ids","regions","arns","string","strings"],"x-message":"a parameter type is one of: days, count, account-ids, regions, arns, string, strings (src/controls/parameter-types.ts)"},"default":{"anyOf":[{"type":"number"},{"type":"string"},{"type":"boolean"},{"type":"array","items":{"type":"string"}}],"x-message":"a parameter default is a number, a string, a boolean or a list of strings"},"description":{"type":"string","minLength":1},"unit":{"type":"string","minLength":1}}},"example":{"type":"object","additionalProperties":false,"required":["name","expect"],"properties":{"name":{"type":"string","minLength":1},"resource":true,"expect":{"enum":["pass","fail","not-applicable","error","manual"]},"parameters":{"type":"object"},"now":{"type":"string","format":"date-time","x-message":"must be an ISO 8601 date-time such as 2026-11-28T12:00:00Z"},"attestation":{"type":"object","additionalProperties":false,"required":["attested_by","attested_at","document","sha256","expires"],"properties":{"attested_by":{"type":"string","minLength":1},"attested_at":{"type":"string","minLength":1},"document":{"type":"string","minLength":1},"sha256":{"type":"string","minLength":1},"expires":{"type":"string","minLength":1},"notes":{"type":"string","minLength":1}}},"document_text":{"type":"string"}},"x-message":"an example gives a `resource` (automated controls) or an `attestation` (manual and inherited controls), or both (an automated control's manual_when)","anyOf":[{"required":["resource"]},{"required":["attestation"]}]}}};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/control.schema.json","title":"trustpack control","type":"object","additionalProperties":false,"required":["id","title","description","severity","kind","frameworks","remediation"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","x-message":"must be lower-case letters, digits and dashes (e.g. rds-cluster-encrypted-at-rest)"},"title":{"type":"string","minLength":1},"description":{"type":"string","minLength":1},"claim":{"type":"string","minLength":1},"claims":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^C[0-9]+$"},"x-message":"claims lists the ids of controls/claims.yaml this control backs (C1, C2, ...)"},"severity":{"enum":["critical","high","medium","low","info"]},"kind":{"enum":["automated","manual","inherited"],"x-message":"automated (proven by evidence), manual (proven by an attestation) or inherited (operated by the cloud provider, proven by the provider's documents as an attestation)"},"collector":{"type":"string","pattern":"^[a-z0-9-]+\\.[a-z0-9.-]+$","x-message":"must be a collector id such as rds.db-clusters"},"scope":{"$ref":"#/$defs/assertion"},"assert":{"$ref":"#/$defs/assertion"},"error_when":{"$ref":"#/$defs/assertion","x-message":"error_when is an assertion: an in-scope resource that satisfies it cannot be judged (its finding is ERROR, with the sentence as the reason)"},"when_none_in_scope":{"enum":["not-applicable","fail"]},"needs_every_region":{"type":"boolean","x-message":"needs_every_region is true or false: true adds an ERROR finding for every enabled region the run did not collect"},"config_rule":{"type":"string","pattern":"^[A-Z0-9_]+$","x-message":"must be an AWS Config managed rule identifier in capitals, e.g. RDS_STORAGE_ENCRYPTED"},"config_rule_parameters":{"type":"object","x-message":"maps a rule input parameter to the least strict value that counts: {at_least: 7}, {at_most: 35}, {equals: \"true\"}, or the same with a control parameter: {at_least_param: retention_days}","propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"minProperties":1,"maxProperties":1,"properties":{"at_least":{"type":"number"},"at_most":{"type":"number"},"equals":{"anyOf":[{"type":"string"},{"type":"number"},{"type":"boolean"}]},"at_least_param":{"type":"string","minLength":1},"at_most_param":{"type":"string","minLength":1},"equals_param":{"type":"string","minLength":1}}}},"attestation":{"type":"object","additionalProperties":false,"required":["evidence"],"properties":{"evidence":{"type":"string","minLength":1},"max_age_days":{"type":"integer","minimum":1},"cadence":{"type":"string","minLength":1,"description":"the sentence of the promise or policy that max_age_days comes from"}}},"provider":{"type":"object","additionalProperties":false,"required":["name","documentation"],"x-message":"an inherited control names the provider and the page that documents what it operates","properties":{"name":{"type":"string","minLength":1},"documentation":{"type":"string","format":"uri"},"report":{"type":"string","minLength":1}}},"parameters":{"type":"object","propertyNames":{"pattern":"^[a-z][a-z0-9_]*$","x-message":"parameter names are lower_snake_case"},"additionalProperties":{"$ref":"#/$defs/parameter"}},"frameworks":{"type":"object","additionalProperties":false,"minProperties":1,"x-message":"map at least one framework to a list of requirement ids","properties":{"soc2":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"pci-dss-4.0.1":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"gdpr":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"ccpa":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"csa-ccm-4":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}}}},"remediation":{"type":"string","minLength":1},"references":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["title"],"properties":{"title":{"type":"string","minLength":1},"url":{"type":"string","format":"uri"},"config_rule":{"type":"string","pattern":"^[A-Z0-9_]+$","x-message":"must be an AWS Config managed rule identifier in capitals"}}}},"rationale":{"type":"string","minLength":1},"examples":{"type":"array","items":{"$ref":"#/$defs/example"}},"tags":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1}},"manual_when":{"$ref":"#/$defs/assertion","x-message":"manual_when is an assertion: an in-scope resource that fails the assertion but satisfies it is proven by the control's attestation (MANUAL), else FAIL"}},"allOf":[{"if":{"properties":{"kind":{"const":"automated"}},"required":["kind"]},"then":{"anyOf":[{"required":["collector","assert"]},{"required":["config_rule"]}],"x-message":"an automated control needs `collector` and `assert`, or the `config_rule` shorthand"}},{"if":{"properties":{"kind":{"const":"manual"}},"required":["kind"]},"then":{"required":["attestation"],"not":{"anyOf":[{"required":["collector"]},{"required":["scope"]},{"required":["assert"]},{"required":["config_rule"]},{"required":["when_none_in_scope"]},{"required":["error_when"]},{"required":["needs_every_region"]},{"required":["manual_when"]}]},"x-message":"a manual control is proven by an attestation; remove collector, scope, assert, config_rule and when_none_in_scope"}},{"if":{"properties":{"kind":{"const":"inherited"}},"required":["kind"]},"then":{"required":["attestation","provider"],"not":{"anyOf":[{"required":["collector"]},{"required":["scope"]},{"required":["assert"]},{"required":["config_rule"]},{"required":["when_none_in_scope"]},{"required":["error_when"]},{"required":["needs_every_region"]},{"required":["manual_when"]}]},"x-message":"an inherited control is proven by the provider's documents as an attestation; it needs attestation and provider, and no collector, scope, assert, config_rule or when_none_in_scope"}},{"if":{"required":["config_rule_parameters"]},"then":{"required":["config_rule"],"x-message":"config_rule_parameters needs config_rule"}},{"if":{"required":["manual_when"]},"then":{"required":["attestation"],"x-message":"manual_when needs attestation: what the attestation for those resources must show"}}],"$defs":{"assertion":{"type":"object","x-message":"an assertion is a comparison {path, op, value|param} or {all: [...]}, {any: [...]}, {not: ...}","if":{"required":["all"]},"then":{"$ref":"#/$defs/allNode"},"else":{"if":{"required":["any"]},"then":{"$ref":"#/$defs/anyNode"},"else":{"if":{"required":["not"]},"then":{"$ref":"#/$defs/notNode"},"else":{"$ref":"#/$defs/comparison"}}}},"allNode":{"type":"object","additionalProperties":false,"required":["all"],"properties":{"all":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/assertion"}}}},"anyNode":{"type":"object","additionalProperties":false,"required":["any"],"properties":{"any":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/assertion"}}}},"notNode":{"type":"object","additionalProperties":false,"required":["not"],"properties":{"not":{"$ref":"#/$defs/assertion"}}},"comparison":{"type":"object","additionalProperties":false,"required":["path","op"],"properties":{"path":{"type":"string","minLength":1},"op":{"enum":["equals","not-equals","greater-than","greater-or-equal","less-than","less-or-equal","in","not-in","all-in","any-in","contains-all","contains","not-contains","matches","exists","absent","length-equals","length-greater-or-equal","length-less-or-equal","older-than-days","newer-than-days"]},"value":true,"param":{"type":"string","minLength":1},"says":{"type":"string","minLength":1},"absent_means":{"not":{"type":"null"},"description":"what an absent (missing or null) value at path means, compared in its place; without it an absent value is unknown and the finding ERROR"}},"allOf":[{"if":{"properties":{"op":{"enum":["exists","absent"]}},"required":["op"]},"then":{"not":{"anyOf":[{"required":["value"]},{"required":["param"]}]},"x-message":"`exists` and `absent` take no value or param"},"else":{"oneOf":[{"required":["value"]},{"required":["param"]}],"x-message":"a comparison needs exactly one of `value` or `param`"}}]},"parameter":{"type":"object","additionalProperties":false,"required":["type","default","description"],"properties":{"type":{"enum":["days","count","account-ids","regions","arns","string","strings"],"x-message":"a parameter type is one of: days, count, account-ids, regions, arns, string, strings (src/controls/parameter-types.ts)"},"default":{"anyOf":[{"type":"number"},{"type":"string"},{"type":"boolean"},{"type":"array","items":{"type":"string"}}],"x-message":"a parameter default is a number, a string, a boolean or a list of strings"},"description":{"type":"string","minLength":1},"unit":{"type":"string","minLength":1}}},"example":{"type":"object","additionalProperties":false,"required":["name","expect"],"properties":{"name":{"type":"string","minLength":1},"resource":true,"expect":{"enum":["pass","fail","not-applicable","error","manual"]},"parameters":{"type":"object"},"now":{"type":"string","format":"date-time","x-message":"must be an ISO 8601 date-time such as 2026-11-28T12:00:00Z"},"attestation":{"type":"object","additionalProperties":false,"required":["attested_by","attested_at","document","sha256","expires"],"properties":{"attested_by":{"type":"string","minLength":1},"attested_at":{"type":"string","minLength":1},"document":{"type":"string","minLength":1},"sha256":{"type":"string","minLength":1},"expires":{"type":"string","minLength":1},"notes":{"type":"string","minLength":1},"copy":{"type":"string","minLength":1},"attach":{"type":"boolean"}}},"document_text":{"type":"string"}},"x-message":"an example gives a `resource` (automated controls) or an `attestation` (manual and inherited controls), or both (an automated control's manual_when)","anyOf":[{"required":["resource"]},{"required":["attestation"]}]}}};
 const schema37 = {"type":"object","additionalProperties":false,"required":["type","default","description"],"properties":{"type":{"enum":["days","count","account-ids","regions","arns","string","strings"],"x-message":"a parameter type is one of: days, count, account-ids, regions, arns, string, strings (src/controls/parameter-types.ts)"},"default":{"anyOf":[{"type":"number"},{"type":"string"},{"type":"boolean"},{"type":"array","items":{"type":"string"}}],"x-message":"a parameter default is a number, a string, a boolean or a list of strings"},"description":{"type":"string","minLength":1},"unit":{"type":"string","minLength":1}}};
-const schema38 = {"type":"object","additionalProperties":false,"required":["name","expect"],"properties":{"name":{"type":"string","minLength":1},"resource":true,"expect":{"enum":["pass","fail","not-applicable","error","manual"]},"parameters":{"type":"object"},"now":{"type":"string","format":"date-time","x-message":"must be an ISO 8601 date-time such as 2026-11-28T12:00:00Z"},"attestation":{"type":"object","additionalProperties":false,"required":["attested_by","attested_at","document","sha256","expires"],"properties":{"attested_by":{"type":"string","minLength":1},"attested_at":{"type":"string","minLength":1},"document":{"type":"string","minLength":1},"sha256":{"type":"string","minLength":1},"expires":{"type":"string","minLength":1},"notes":{"type":"string","minLength":1}}},"document_text":{"type":"string"}},"x-message":"an example gives a `resource` (automated controls) or an `attestation` (manual and inherited controls), or both (an automated control's manual_when)","anyOf":[{"required":["resource"]},{"required":["attestation"]}]};
+const schema38 = {"type":"object","additionalProperties":false,"required":["name","expect"],"properties":{"name":{"type":"string","minLength":1},"resource":true,"expect":{"enum":["pass","fail","not-applicable","error","manual"]},"parameters":{"type":"object"},"now":{"type":"string","format":"date-time","x-message":"must be an ISO 8601 date-time such as 2026-11-28T12:00:00Z"},"attestation":{"type":"object","additionalProperties":false,"required":["attested_by","attested_at","document","sha256","expires"],"properties":{"attested_by":{"type":"string","minLength":1},"attested_at":{"type":"string","minLength":1},"document":{"type":"string","minLength":1},"sha256":{"type":"string","minLength":1},"expires":{"type":"string","minLength":1},"notes":{"type":"string","minLength":1},"copy":{"type":"string","minLength":1},"attach":{"type":"boolean"}}},"document_text":{"type":"string"}},"x-message":"an example gives a `resource` (automated controls) or an `attestation` (manual and inherited controls), or both (an automated control's manual_when)","anyOf":[{"required":["resource"]},{"required":["attestation"]}]};
 const func1 = Object.prototype.hasOwnProperty;
 const func2 = require("ajv/dist/runtime/ucs2length").default;
 const pattern4 = new RegExp("^[a-z0-9][a-z0-9-]*$", "u");
@@ -3506,7 +3506,7 @@ vErrors.push(err186);
 errors++;
 }
 for(const key12 in data65){
-if(!((((((key12 === "attested_by") || (key12 === "attested_at")) || (key12 === "document")) || (key12 === "sha256")) || (key12 === "expires")) || (key12 === "notes"))){
+if(!((((((((key12 === "attested_by") || (key12 === "attested_at")) || (key12 === "document")) || (key12 === "sha256")) || (key12 === "expires")) || (key12 === "notes")) || (key12 === "copy")) || (key12 === "attach"))){
 const err187 = {instancePath:instancePath+"/examples/" + i14+"/attestation",schemaPath:"#/$defs/example/properties/attestation/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema38.properties.attestation,data:data65};
 if(vErrors === null){
 vErrors = [err187];
@@ -3667,9 +3667,11 @@ vErrors.push(err199);
 errors++;
 }
 }
-}
-else {
-const err200 = {instancePath:instancePath+"/examples/" + i14+"/attestation",schemaPath:"#/$defs/example/properties/attestation/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.properties.attestation.type,parentSchema:schema38.properties.attestation,data:data65};
+if(data65.copy !== undefined){
+let data72 = data65.copy;
+if(typeof data72 === "string"){
+if(func2(data72) < 1){
+const err200 = {instancePath:instancePath+"/examples/" + i14+"/attestation/copy",schemaPath:"#/$defs/example/properties/attestation/properties/copy/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.attestation.properties.copy,data:data72};
 if(vErrors === null){
 vErrors = [err200];
 }
@@ -3679,10 +3681,8 @@ vErrors.push(err200);
 errors++;
 }
 }
-if(data60.document_text !== undefined){
-let data72 = data60.document_text;
-if(typeof data72 !== "string"){
-const err201 = {instancePath:instancePath+"/examples/" + i14+"/document_text",schemaPath:"#/$defs/example/properties/document_text/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.document_text.type,parentSchema:schema38.properties.document_text,data:data72};
+else {
+const err201 = {instancePath:instancePath+"/examples/" + i14+"/attestation/copy",schemaPath:"#/$defs/example/properties/attestation/properties/copy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.attestation.properties.copy.type,parentSchema:schema38.properties.attestation.properties.copy,data:data72};
 if(vErrors === null){
 vErrors = [err201];
 }
@@ -3692,9 +3692,10 @@ vErrors.push(err201);
 errors++;
 }
 }
-}
-else {
-const err202 = {instancePath:instancePath+"/examples/" + i14,schemaPath:"#/$defs/example/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.type,parentSchema:schema38,data:data60};
+if(data65.attach !== undefined){
+let data73 = data65.attach;
+if(typeof data73 !== "boolean"){
+const err202 = {instancePath:instancePath+"/examples/" + i14+"/attestation/attach",schemaPath:"#/$defs/example/properties/attestation/properties/attach/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema38.properties.attestation.properties.attach.type,parentSchema:schema38.properties.attestation.properties.attach,data:data73};
 if(vErrors === null){
 vErrors = [err202];
 }
@@ -3706,7 +3707,7 @@ errors++;
 }
 }
 else {
-const err203 = {instancePath:instancePath+"/examples",schemaPath:"#/properties/examples/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.examples.type,parentSchema:schema31.properties.examples,data:data59};
+const err203 = {instancePath:instancePath+"/examples/" + i14+"/attestation",schemaPath:"#/$defs/example/properties/attestation/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.properties.attestation.type,parentSchema:schema38.properties.attestation,data:data65};
 if(vErrors === null){
 vErrors = [err203];
 }
@@ -3716,15 +3717,10 @@ vErrors.push(err203);
 errors++;
 }
 }
-if(data.tags !== undefined){
-let data73 = data.tags;
-if(Array.isArray(data73)){
-const len9 = data73.length;
-for(let i15=0; i15<len9; i15++){
-let data74 = data73[i15];
-if(typeof data74 === "string"){
-if(func2(data74) < 1){
-const err204 = {instancePath:instancePath+"/tags/" + i15,schemaPath:"#/properties/tags/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.tags.items,data:data74};
+if(data60.document_text !== undefined){
+let data74 = data60.document_text;
+if(typeof data74 !== "string"){
+const err204 = {instancePath:instancePath+"/examples/" + i14+"/document_text",schemaPath:"#/$defs/example/properties/document_text/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.document_text.type,parentSchema:schema38.properties.document_text,data:data74};
 if(vErrors === null){
 vErrors = [err204];
 }
@@ -3734,8 +3730,9 @@ vErrors.push(err204);
 errors++;
 }
 }
+}
 else {
-const err205 = {instancePath:instancePath+"/tags/" + i15,schemaPath:"#/properties/tags/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.tags.items.type,parentSchema:schema31.properties.tags.items,data:data74};
+const err205 = {instancePath:instancePath+"/examples/" + i14,schemaPath:"#/$defs/example/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.type,parentSchema:schema38,data:data60};
 if(vErrors === null){
 vErrors = [err205];
 }
@@ -3745,23 +3742,64 @@ vErrors.push(err205);
 errors++;
 }
 }
-let i16 = data73.length;
-let j6;
-if(i16 > 1){
-const indices6 = {};
-for(;i16--;){
-let item6 = data73[i16];
-if(typeof item6 !== "string"){
-continue;
 }
-if(typeof indices6[item6] == "number"){
-j6 = indices6[item6];
-const err206 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/uniqueItems",keyword:"uniqueItems",params:{i: i16, j: j6},message:"must NOT have duplicate items (items ## "+j6+" and "+i16+" are identical)",schema:true,parentSchema:schema31.properties.tags,data:data73};
+else {
+const err206 = {instancePath:instancePath+"/examples",schemaPath:"#/properties/examples/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.examples.type,parentSchema:schema31.properties.examples,data:data59};
 if(vErrors === null){
 vErrors = [err206];
 }
 else {
 vErrors.push(err206);
+}
+errors++;
+}
+}
+if(data.tags !== undefined){
+let data75 = data.tags;
+if(Array.isArray(data75)){
+const len9 = data75.length;
+for(let i15=0; i15<len9; i15++){
+let data76 = data75[i15];
+if(typeof data76 === "string"){
+if(func2(data76) < 1){
+const err207 = {instancePath:instancePath+"/tags/" + i15,schemaPath:"#/properties/tags/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.tags.items,data:data76};
+if(vErrors === null){
+vErrors = [err207];
+}
+else {
+vErrors.push(err207);
+}
+errors++;
+}
+}
+else {
+const err208 = {instancePath:instancePath+"/tags/" + i15,schemaPath:"#/properties/tags/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.tags.items.type,parentSchema:schema31.properties.tags.items,data:data76};
+if(vErrors === null){
+vErrors = [err208];
+}
+else {
+vErrors.push(err208);
+}
+errors++;
+}
+}
+let i16 = data75.length;
+let j6;
+if(i16 > 1){
+const indices6 = {};
+for(;i16--;){
+let item6 = data75[i16];
+if(typeof item6 !== "string"){
+continue;
+}
+if(typeof indices6[item6] == "number"){
+j6 = indices6[item6];
+const err209 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/uniqueItems",keyword:"uniqueItems",params:{i: i16, j: j6},message:"must NOT have duplicate items (items ## "+j6+" and "+i16+" are identical)",schema:true,parentSchema:schema31.properties.tags,data:data75};
+if(vErrors === null){
+vErrors = [err209];
+}
+else {
+vErrors.push(err209);
 }
 errors++;
 break;
@@ -3771,12 +3809,12 @@ indices6[item6] = i16;
 }
 }
 else {
-const err207 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.tags.type,parentSchema:schema31.properties.tags,data:data73};
+const err210 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.tags.type,parentSchema:schema31.properties.tags,data:data75};
 if(vErrors === null){
-vErrors = [err207];
+vErrors = [err210];
 }
 else {
-vErrors.push(err207);
+vErrors.push(err210);
 }
 errors++;
 }
@@ -3789,12 +3827,12 @@ errors = vErrors.length;
 }
 }
 else {
-const err208 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
+const err211 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
 if(vErrors === null){
-vErrors = [err208];
+vErrors = [err211];
 }
 else {
-vErrors.push(err208);
+vErrors.push(err211);
 }
 errors++;
 }
@@ -4954,7 +4992,7 @@ return errors === 0;
 validate34.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const attestations = validate35;
-const schema42 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/attestations.schema.json","title":"trustpack attestations","type":"object","additionalProperties":false,"required":["attestations"],"properties":{"attestations":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["control","attested_by","attested_at","document","sha256","expires"],"properties":{"control":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","x-message":"must be lower-case letters, digits and dashes (e.g. rds-cluster-encrypted-at-rest)"},"attested_by":{"type":"string","minLength":1},"attested_at":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$","x-message":"must be an ISO 8601 date or date-time, e.g. 2027-01-31 or 2027-01-31T00:00:00Z"},"document":{"type":"string","minLength":1},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$","x-message":"must be the 64 lower-case hex digits of the document's SHA-256"},"expires":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$","x-message":"must be an ISO 8601 date or date-time, e.g. 2027-01-31 or 2027-01-31T00:00:00Z"},"notes":{"type":"string","minLength":1}}}}}};
+const schema42 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/attestations.schema.json","title":"trustpack attestations","type":"object","additionalProperties":false,"required":["attestations"],"properties":{"attestations":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["control","attested_by","attested_at","document","sha256","expires"],"properties":{"control":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","x-message":"must be lower-case letters, digits and dashes (e.g. rds-cluster-encrypted-at-rest)"},"attested_by":{"type":"string","minLength":1},"attested_at":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$","x-message":"must be an ISO 8601 date or date-time, e.g. 2027-01-31 or 2027-01-31T00:00:00Z"},"document":{"type":"string","minLength":1},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$","x-message":"must be the 64 lower-case hex digits of the document's SHA-256"},"expires":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$","x-message":"must be an ISO 8601 date or date-time, e.g. 2027-01-31 or 2027-01-31T00:00:00Z"},"notes":{"type":"string","minLength":1},"copy":{"type":"string","minLength":1,"description":"for a document that is a URL: the local copy (relative to the attestations file) whose sha256 is the attested one; without it the control FAILS"},"attach":{"type":"boolean","description":"embed the document (or its copy) in the pack; default false; never for a provider's report under an inherited control"}}}}}};
 const pattern19 = new RegExp("^[0-9a-f]{64}$", "u");
 
 function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -5059,7 +5097,7 @@ vErrors.push(err7);
 errors++;
 }
 for(const key1 in data1){
-if(!(((((((key1 === "control") || (key1 === "attested_by")) || (key1 === "attested_at")) || (key1 === "document")) || (key1 === "sha256")) || (key1 === "expires")) || (key1 === "notes"))){
+if(!(func1.call(schema42.properties.attestations.items.properties, key1))){
 const err8 = {instancePath:instancePath+"/attestations/" + i0,schemaPath:"#/properties/attestations/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema42.properties.attestations.items,data:data1};
 if(vErrors === null){
 vErrors = [err8];
@@ -5245,9 +5283,11 @@ vErrors.push(err22);
 errors++;
 }
 }
-}
-else {
-const err23 = {instancePath:instancePath+"/attestations/" + i0,schemaPath:"#/properties/attestations/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.properties.attestations.items.type,parentSchema:schema42.properties.attestations.items,data:data1};
+if(data1.copy !== undefined){
+let data9 = data1.copy;
+if(typeof data9 === "string"){
+if(func2(data9) < 1){
+const err23 = {instancePath:instancePath+"/attestations/" + i0+"/copy",schemaPath:"#/properties/attestations/items/properties/copy/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema42.properties.attestations.items.properties.copy,data:data9};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -5257,9 +5297,8 @@ vErrors.push(err23);
 errors++;
 }
 }
-}
 else {
-const err24 = {instancePath:instancePath+"/attestations",schemaPath:"#/properties/attestations/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema42.properties.attestations.type,parentSchema:schema42.properties.attestations,data:data0};
+const err24 = {instancePath:instancePath+"/attestations/" + i0+"/copy",schemaPath:"#/properties/attestations/items/properties/copy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.attestations.items.properties.copy.type,parentSchema:schema42.properties.attestations.items.properties.copy,data:data9};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -5269,14 +5308,51 @@ vErrors.push(err24);
 errors++;
 }
 }
-}
-else {
-const err25 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.type,parentSchema:schema42,data};
+if(data1.attach !== undefined){
+let data10 = data1.attach;
+if(typeof data10 !== "boolean"){
+const err25 = {instancePath:instancePath+"/attestations/" + i0+"/attach",schemaPath:"#/properties/attestations/items/properties/attach/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema42.properties.attestations.items.properties.attach.type,parentSchema:schema42.properties.attestations.items.properties.attach,data:data10};
 if(vErrors === null){
 vErrors = [err25];
 }
 else {
 vErrors.push(err25);
+}
+errors++;
+}
+}
+}
+else {
+const err26 = {instancePath:instancePath+"/attestations/" + i0,schemaPath:"#/properties/attestations/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.properties.attestations.items.type,parentSchema:schema42.properties.attestations.items,data:data1};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+}
+else {
+const err27 = {instancePath:instancePath+"/attestations",schemaPath:"#/properties/attestations/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema42.properties.attestations.type,parentSchema:schema42.properties.attestations,data:data0};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+}
+else {
+const err28 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.type,parentSchema:schema42,data};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
 }
 errors++;
 }

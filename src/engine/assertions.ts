@@ -20,7 +20,7 @@ interface Outcome {
 }
 
 /** A failure: its reason and how many comparisons failed (to pick the closest `any` alternative). */
-export interface Failure {
+interface Failure {
   reason: string; n: number;
   /** the first part of an `all` failed: its guard did not hold */
   guardFailed: boolean;

@@ -18,9 +18,12 @@ export interface AttestationVerdict {
  */
 export type DocumentSource = { baseDir: string } | { text: string };
 
+const isUrl = (s: string): boolean => /^[a-z][a-z0-9+.-]*:\/\//i.test(s);
+
 function documentBytes(a: Attestation, src: DocumentSource): Buffer | undefined {
   if ('text' in src) return Buffer.from(src.text, 'utf8');
-  const file = isAbsolute(a.document) ? a.document : resolve(src.baseDir, a.document);
+  const path = isUrl(a.document) ? a.copy ?? a.document : a.document;
+  const file = isAbsolute(path) ? path : resolve(src.baseDir, path);
   return existsSync(file) && statSync(file).isFile() ? readFileSync(file) : undefined;
 }
 
@@ -39,16 +42,24 @@ function judge(c: Control, a: Attestation, now: Date, docs?: DocumentSource): At
       return { current: false, attestation: a, reason: `attestation is ${Math.floor(age)} days old, more than max_age_days = ${maxAge} days (${who})` };
     }
   }
+  // a URL's content can change after it was attested: only a held copy can be hash-checked
+  if (isUrl(a.document) && a.copy === undefined) {
+    return { current: false, attestation: a, reason: `document ${a.document} is a URL, whose content can change: name the attested copy (copy: FILE, attached to the pack with attach: true) so its sha256 can be checked (${who})` };
+  }
+  if (a.attach === true && c.kind === 'inherited') {
+    return { current: false, attestation: a, reason: `attach: true on an inherited control: the provider's report is never attached to the pack, only its sha256 printed (${who})` };
+  }
   let docNote = '';
-  if (docs !== undefined && ('text' in docs || !/^[a-z][a-z0-9+.-]*:\/\//i.test(a.document))) {
+  if (docs !== undefined && ('text' in docs || !isUrl(a.document) || a.copy !== undefined)) {
     const bytes = documentBytes(a, docs);
     if (bytes !== undefined) {
       const sha = createHash('sha256').update(bytes).digest('hex');
       if (sha !== a.sha256.toLowerCase()) {
-        return { current: false, attestation: a, reason: `document ${a.document} has sha256 ${sha}, but the attestation records ${a.sha256}: the document changed after it was attested` };
+        return { current: false, attestation: a, reason: `document ${a.copy ?? a.document} has sha256 ${sha}, but the attestation records ${a.sha256}: the document changed after it was attested` };
       }
       docNote = ', document hash verified';
     } else {
+      if (a.copy !== undefined) return { current: false, attestation: a, reason: `the copy ${a.copy} of ${a.document} is not found, so its sha256 cannot be checked (${who})` };
       docNote = ', document not found locally so its hash was not checked';
     }
   }

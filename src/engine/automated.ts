@@ -12,6 +12,9 @@ import { resolveParameters } from './parameters.js';
 import { findWaiver, waiverId, type ActiveWaiver } from './waivers.js';
 import type { AttestationVerdict } from './attestation.js';
 
+/** What a backfilled config_rule finding says: Config's history has no rule parameters. */
+const RULE_PARAMETERS_AS_OF_TODAY = 'rule parameters as of today: AWS Config keeps no history of rule parameters';
+
 export type ResultBase = Omit<ControlResult, 'status' | 'reason'>;
 
 export function resultBase(c: Control, params: Record<string, unknown>): ResultBase {
@@ -196,6 +199,12 @@ export class AutomatedRun {
     };
     this.waive(f, f.reason);
     this.findings.push(f);
+  }
+
+  /** A backfilled run of a config_rule control: every finding says its rule parameters are today's. */
+  noteRuleParametersAsOfToday(): void {
+    if (!this.control.config_rule) return;
+    for (const f of this.findings) f.reason = `${f.reason} (${RULE_PARAMETERS_AS_OF_TODAY})`;
   }
 
   /** An ERROR finding of the control's own (a region the run never saw), counted like any other. */

@@ -38,6 +38,9 @@ export function evaluate(controls: Control[], bundle: EvidenceBundle, opts: Eval
     }
   }
   runCollectors([...runs.values()], index);
+  // AWS Config keeps no history of rule parameters (no AWS::Config::ConfigRule type): a past day's
+  // config_rule verdict was read with the rule as deployed today, and must say so
+  if (bundle.manifest.source === 'config-history') for (const run of runs.values()) run.noteRuleParametersAsOfToday();
   for (const [c, run] of runs) {
     if (c.needs_every_region) for (const f of unseenRegionFindings(bundle.manifest, c.collector!)) run.addError(f);
   }
