@@ -4,7 +4,7 @@
 // nothing, so a hostile attachment is refused before it is parsed.
 
 /** Limits for the JSON attachments verify parses whole (manifest.json, results.json, a period pack's JSON). */
-export const JSON_LIMITS = {
+const JSON_LIMITS = {
   /** arrays and objects nested: genuine packs nest at most 7 deep */
   maxDepth: 64,
   /**
