@@ -55,12 +55,18 @@ files.push(['a 9 MB literal string', await sign('string.pdf', hostilePdf({ attac
 files.push(['a 9 MB number', await sign('number.pdf', hostilePdf({ attachments: base, extraObjects: extra('1'.repeat(NINE)) }))]);
 files.push(['a 9 MB hex string', await sign('hex.pdf', hostilePdf({ attachments: base, extraObjects: extra(`<${'ab'.repeat(NINE / 2)}>`) }))]);
 files.push(['1,000,000 distinct names', await sign('names.pdf', hostilePdf({ attachments: base, extraObjects: extra(`[${Array.from({ length: 1_000_000 }, (_, i) => `/n${i.toString(36)}`).join(' ')}]`) }))]);
+// issue 19: JSON attachments that JSON.parse would build for tens of seconds and gigabytes
+const nested = flate('['.repeat(31 * 1024 * 1024 / 2) + ']'.repeat(31 * 1024 * 1024 / 2));
+files.push(['31 MiB nested brackets (manifest, results)', await sign('nested.pdf', hostilePdf({ attachments: [{ name: 'manifest.json', stream: nested, flate: true }, { name: 'results.json', stream: nested, flate: true }] }))]);
+files.push(['10,000,000 empty arrays (31 MiB JSON)', await sign('wide.pdf', hostilePdf({ attachments: [{ name: 'manifest.json', stream: flate('[' + '[],'.repeat(10_000_000) + '[]]'), flate: true }] }))]);
+// the worst JSON the caps let through: just under 4,000,000 values, every one an empty object
+files.push(['3,999,000 empty objects (just under the cap)', await sign('under-cap.pdf', hostilePdf({ attachments: [{ name: 'manifest.json', stream: flate('[' + '{},'.repeat(3_998_998) + '{}]'), flate: true }] }))]);
 files.push(['1,000,000 tiny objects', await sign('objects.pdf', hostilePdf({ attachments: base, extraObjects: [Buffer.from(Array.from({ length: 1_000_000 }, (_, i) => `${2000 + i} 0 obj\nnull\nendobj\n`).join(''))] }))]);
 
-const rows: string[][] = [['file', 'MB', 'exit', 'seconds', 'peak RSS MB', 'verdict']];
+const rows: string[][] = [['file', 'MB', 'exit', 'seconds', 'peak RSS MB', 'verdict', 'CPU s']];
 for (const [label, file] of files) {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, BIN, 'verify', file, '--format', 'json'], { encoding: 'utf8', maxBuffer: 64 << 20 });
-  const [secs, kb] = (r.stderr.trim().split('\n').pop() ?? '').split(' ');
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', process.execPath, BIN, 'verify', file, '--format', 'json'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const [secs, kb, user, sys] = (r.stderr.trim().split('\n').pop() ?? '').split(' ');
   let verdict = '(no JSON)';
   try {
     const j = JSON.parse(r.stdout) as { valid: boolean; problems: string[] };
@@ -68,7 +74,7 @@ for (const [label, file] of files) {
   } catch {
     // reported as (no JSON)
   }
-  rows.push([label, (statSync(file).size / 1e6).toFixed(1), String(r.status), secs ?? '?', (Number(kb) / 1024).toFixed(0), verdict]);
+  rows.push([label, (statSync(file).size / 1e6).toFixed(1), String(r.status), secs ?? '?', (Number(kb) / 1024).toFixed(0), verdict, (Number(user) + Number(sys)).toFixed(2)]);
 }
 rmSync(dir, { recursive: true, force: true });
 const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
@@ -76,4 +82,10 @@ for (const [i, r] of rows.entries()) {
   console.log(r.map((c, j) => (j === 0 || j === 5 ? c.padEnd(widths[j]!) : c.padStart(widths[j]!))).join('  ').trimEnd());
   if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
 }
+const worst = rows.slice(1).filter((r) => Number(r[1]) <= 10);
+const worstSecs = Math.max(...worst.map((r) => Number(r[3])));
+const worstMb = Math.max(...worst.map((r) => Number(r[4])));
+const worstCpu = Math.max(...worst.map((r) => Number(r[6])));
+console.log(`load average while measuring: ${(await import('node:os')).loadavg()[0]!.toFixed(1)} (wall seconds stretch with it; CPU seconds do not)`);
+console.log(`worst case of the files up to 10 MB: ${worstSecs.toFixed(2)} s wall, ${worstCpu.toFixed(2)} s CPU, ${worstMb} MB peak RSS (bound, issue 19: 10 s and 512 MB: ${worstSecs <= 10 && worstMb <= 512 ? 'met' : 'NOT met'})`);
 console.log('target (issue 12): every file under 10 MB answered (exit 0/1/2) in under 2 s and 512 MB');

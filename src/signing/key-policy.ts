@@ -6,7 +6,7 @@
 // Certificate identifiers (ESSCertID v1 is a SHA-1 hash of a certificate) are not signatures.
 import { X509Certificate } from 'node:crypto';
 
-export const KEY_POLICY = {
+const KEY_POLICY = {
   minRsaBits: 2048,
   curves: ['prime256v1', 'secp384r1', 'secp521r1'] as readonly string[],
   statement: 'RSA keys of at least 2048 bits, EC keys on P-256, P-384 or P-521 (or Ed25519/Ed448); no SHA-1 or MD5 in any signature',
@@ -44,11 +44,4 @@ export const WEAK_SIGNATURE_ALGORITHMS: Readonly<Record<string, string>> = {
   '1.3.14.3.2.29': 'sha1WithRSASignature',
   '1.2.840.10045.4.1': 'ecdsa-with-SHA1',
   '1.2.840.10040.4.3': 'dsa-with-sha1',
-};
-
-/** Digest algorithm OIDs the key policy refuses in a signature. */
-export const WEAK_DIGESTS: Readonly<Record<string, string>> = {
-  '1.3.14.3.2.26': 'SHA-1',
-  '1.2.840.113549.2.5': 'MD5',
-  '1.2.840.113549.2.2': 'MD2',
 };

@@ -1,0 +1,113 @@
+// RFC 3161 tokens that lie (issue 19, "not yet tried by anyone"): a token whose imprint uses a
+// weaker hash (SHA-1) over the right bytes, and a token from a TSA whose certificate had expired
+// when it stated its time. Each token is made by `openssl ts -reply` with the TSA's own key and
+// put into a genuine pack's signature; verify must say INVALID with the reason.
+import 'reflect-metadata';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type forgeNs from 'node-forge';
+import { buildPack } from '../src/report/pack.js';
+import { makeDemoSigner, type DemoSigner } from '../src/report/sign.js';
+import { verifyPackBytes } from '../src/report/verify.js';
+import { checkCms, digestRanges } from '../src/report/cms.js';
+import { makeFixture } from './report-fixture.js';
+import { issue, KU, EKU, privatePem, type Issued } from './helpers/pki.js';
+
+const forge = createRequire(import.meta.url)('node-forge') as typeof forgeNs;
+const fx = makeFixture();
+let dir: string;
+let signer: DemoSigner;
+let tsaRoot: Issued;
+let pdf: Buffer;
+
+function extract(p: Buffer): { der: Buffer; b: number; c: number; signed: Buffer } {
+  const m = /\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/.exec(p.toString('latin1'))!;
+  const [a, b, c, d] = m.slice(1).map(Number) as [number, number, number, number];
+  const hex = p.toString('latin1', b + 1, c - 1).replace(/(00)+$/, '');
+  const der = Buffer.from(hex.length % 2 ? `${hex}0` : hex, 'hex');
+  return { der: der.subarray(0, derLength(der)), b, c, signed: Buffer.concat([p.subarray(a, a + b), p.subarray(c, c + d)]) };
+}
+function derLength(der: Buffer): number {
+  const l = der[1]!;
+  if (l < 0x80) return 2 + l;
+  const n = l & 0x7f;
+  return 2 + n + der.readUIntBE(2, n);
+}
+
+/** The pack with `token` added to its SignerInfo as the signature-timestamp unsigned attribute (the signature value is untouched). */
+function withToken(p: Buffer, token: Buffer): Buffer {
+  const { der, b, c } = extract(p);
+  const a = forge.asn1;
+  const ci = a.fromDer(forge.util.createBuffer(der.toString('binary')));
+  const sd = ((ci.value as forgeNs.asn1.Asn1[])[1]!.value as forgeNs.asn1.Asn1[])[0]!.value as forgeNs.asn1.Asn1[];
+  const si = (sd.at(-1)!.value as forgeNs.asn1.Asn1[])[0]!.value as forgeNs.asn1.Asn1[];
+  const attr = a.create(a.Class.UNIVERSAL, a.Type.SEQUENCE, true, [
+    a.create(a.Class.UNIVERSAL, a.Type.OID, false, a.oidToDer('1.2.840.113549.1.9.16.2.14').getBytes()),
+    a.create(a.Class.UNIVERSAL, a.Type.SET, true, [a.fromDer(forge.util.createBuffer(token.toString('binary')))]),
+  ]);
+  si.push(a.create(a.Class.CONTEXT_SPECIFIC, 1, true, [attr]));
+  const hex = Buffer.from(a.toDer(ci).getBytes(), 'binary').toString('hex');
+  const hole = c - b - 2;
+  expect(hex.length).toBeLessThanOrEqual(hole);
+  return Buffer.concat([p.subarray(0, b + 1), Buffer.from(hex.padEnd(hole, '0')), p.subarray(c - 1)]);
+}
+
+/** A token over `data` made by openssl ts with the given TSA certificate and imprint hash. */
+async function token(tsa: Issued, data: Buffer, hash: 'sha1' | 'sha256', name: string): Promise<Buffer> {
+  const f = (n: string, s: string | Buffer) => {
+    const p = join(dir, `${name}-${n}`);
+    writeFileSync(p, s);
+    return p;
+  };
+  f('serial', '01\n');
+  const cnf = f('tsa.cnf', `[ tsa ]\ndefault_tsa = t\n[ t ]\nserial = ${join(dir, `${name}-serial`)}\ncrypto_device = builtin\nsigner_cert = ${f('tsa.pem', tsa.pem)}\ncerts = ${f('chain.pem', `${tsa.pem}\n${tsaRoot.pem}\n`)}\nsigner_key = ${f('tsa.key', await privatePem(tsa.keys))}\nsigner_digest = sha256\ndefault_policy = 1.3.6.1.4.1.99999.1\ndigests = sha1, sha256\naccuracy = secs:1\nordering = no\ntsa_name = no\ness_cert_id_chain = no\ness_cert_id_alg = sha256\n`);
+  const q = join(dir, `${name}.tsq`);
+  const out = join(dir, `${name}.tok`);
+  let r = spawnSync('openssl', ['ts', '-query', '-data', f('data.bin', data), `-${hash}`, '-cert', '-no_nonce', '-out', q], { encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  r = spawnSync('openssl', ['ts', '-reply', '-config', cnf, '-queryfile', q, '-token_out', '-out', out], { encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  return readFileSync(out);
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'trustpack-tsa-lies-'));
+  signer = makeDemoSigner({ commonName: 'Lies Signer', notBefore: new Date('2026-01-01T00:00:00Z') });
+  tsaRoot = await issue({ name: 'Lies TSA Root', ca: true, keyUsage: KU.keyCertSign | KU.cRLSign, notBefore: new Date('2020-01-01T00:00:00Z'), notAfter: new Date('2040-01-01T00:00:00Z') });
+  pdf = await buildPack({ ...fx.input, signer });
+});
+
+const signatureValueOf = (p: Buffer): Buffer => {
+  const { der, signed } = extract(p);
+  const sha = digestRanges(signed, [[0, signed.length]]);
+  return checkCms(der, () => sha).signatureValue!;
+};
+
+describe('RFC 3161 tokens that lie are INVALID with the reason', () => {
+  it('the control: an honest token made the same way verifies and is trusted', async () => {
+    const tsa = await issue({ name: 'Lies TSA', keyUsage: KU.digitalSignature | KU.nonRepudiation, eku: [EKU.timeStamping], ekuCritical: true, notBefore: new Date('2020-01-01T00:00:00Z'), notAfter: new Date('2040-01-01T00:00:00Z') }, tsaRoot);
+    const r = await verifyPackBytes(withToken(pdf, await token(tsa, signatureValueOf(pdf), 'sha256', 'honest')), { trustPem: signer.certPem, tsaTrustPem: tsaRoot.pem });
+    expect(r.problems).toEqual([]);
+    expect(r.timestamp?.trusted).toBe(true);
+    expect(r.valid).toBe(true);
+  });
+
+  it('an imprint with a weaker hash (SHA-1) over the right bytes', async () => {
+    const tsa = await issue({ name: 'Lies TSA', keyUsage: KU.digitalSignature | KU.nonRepudiation, eku: [EKU.timeStamping], ekuCritical: true, notBefore: new Date('2020-01-01T00:00:00Z'), notAfter: new Date('2040-01-01T00:00:00Z') }, tsaRoot);
+    const r = await verifyPackBytes(withToken(pdf, await token(tsa, signatureValueOf(pdf), 'sha1', 'sha1')), { trustPem: signer.certPem, tsaTrustPem: tsaRoot.pem });
+    expect(r.valid).toBe(false);
+    expect(r.problems.join('\n')).toMatch(/timestamp: .*imprint uses an unsupported hash/);
+  });
+
+  it('a token stated at a time when the TSA certificate had expired', async () => {
+    const expired = await issue({ name: 'Lies TSA', keyUsage: KU.digitalSignature | KU.nonRepudiation, eku: [EKU.timeStamping], ekuCritical: true, notBefore: new Date('2020-01-01T00:00:00Z'), notAfter: new Date('2025-01-01T00:00:00Z') }, tsaRoot);
+    const r = await verifyPackBytes(withToken(pdf, await token(expired, signatureValueOf(pdf), 'sha256', 'expired')), { trustPem: signer.certPem, tsaTrustPem: tsaRoot.pem });
+    expect(r.valid).toBe(false);
+    expect(r.timestamp?.trusted).toBe(false);
+    expect(r.problems.join('\n')).toMatch(/timestamp: the TSA certificate was not valid at the time it states/);
+  });
+});
