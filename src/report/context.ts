@@ -1,7 +1,7 @@
 // What every section of the pack reads: the input, indexed once.
 import type { Control, Framework } from '../controls/model.js';
 import type { Manifest } from '../evidence/model.js';
-import type { ControlResult, ControlStatus } from '../engine/results.js';
+import type { ControlResult } from '../engine/results.js';
 import type { Writer } from './layout.js';
 import type { SignerIdentity } from './sign.js';
 import type { PackAttachment, PackCoverage, PackInput } from './types.js';
@@ -17,18 +17,6 @@ export interface PackContext {
   results: Map<string, ControlResult>;
   signer?: SignerIdentity;
   attachments: (PackAttachment & { sha256: string })[];
-}
-
-/** Worst first: the status a requirement shows when several controls back it. */
-const STATUS_RANK: ControlStatus[] = ['FAIL', 'ERROR', 'WAIVED', 'MANUAL', 'PASS', 'NOT_APPLICABLE'];
-
-export function worstStatus(statuses: ControlStatus[]): ControlStatus | undefined {
-  let best: number | undefined;
-  for (const s of statuses) {
-    const r = STATUS_RANK.indexOf(s);
-    if (best === undefined || r < best) best = r;
-  }
-  return best === undefined ? undefined : STATUS_RANK[best];
 }
 
 export function fmtValue(v: unknown): string {
