@@ -54,7 +54,9 @@ function referenceFindings(c: Control, bundle: EvidenceBundle, waivers: readonly
         const w = o.ok ? undefined : waivers.find((x) => x.control === c.id && globMatches(x.resource, rec.resource));
         if (w) {
           f.status = 'WAIVED';
-          f.waiver = { reason: w.reason, approver: w.approver, expires: w.expires };
+          // the waiver's id: its own words, hashed (DESIGN: waiver {id, approver, approvedOn, expires})
+          const id = `W-${createHash('sha256').update([w.control, w.resource, w.approver, w.approved_on ?? '', w.expires].join('\n'), 'utf8').digest('hex').slice(0, 10)}`;
+          f.waiver = { id, reason: w.reason, approver: w.approver, approvedOn: w.approved_on ?? null, expires: w.expires };
           f.reason = `${o.reason} (waived until ${w.expires} by ${w.approver}: ${w.reason})`;
         }
         out.push(f);

@@ -30,11 +30,11 @@ interface Open {
 }
 
 /** A scope-wide ERROR (`arn:...:*`): the run could not read that account and region at all. */
-export const isScopeWide = (resource: string) => resource.endsWith(':*');
+const isScopeWide = (resource: string) => resource.endsWith(':*');
 
-export const ATTESTATION_PREFIX = 'attestation:';
-export const attestationResource = (controlId: string) => `${ATTESTATION_PREFIX}${controlId}`;
-export const isAttestationResource = (resource: string) => resource.startsWith(ATTESTATION_PREFIX);
+const ATTESTATION_PREFIX = 'attestation:';
+const attestationResource = (controlId: string) => `${ATTESTATION_PREFIX}${controlId}`;
+const isAttestationResource = (resource: string) => resource.startsWith(ATTESTATION_PREFIX);
 
 /** Findings on real resources: what a population counts and a sample may draw. */
 export const isRealResource = (resource: string) => !isScopeWide(resource) && !isAttestationResource(resource);
@@ -42,7 +42,7 @@ export const isRealResource = (resource: string) => !isScopeWide(resource) && !i
 /** Still open at the end of the period: not resolved, not gone, not turned into the other kind. */
 export const isOpenStreak = (e: Pick<HistoryException, 'resolvedAt' | 'gone' | 'endedBy'>) => e.resolvedAt === null && !e.gone && e.endedBy === undefined;
 
-export function causeOf(resource: string): ExceptionCause {
+function causeOf(resource: string): ExceptionCause {
   return isAttestationResource(resource) ? 'attestation' : isScopeWide(resource) ? 'missing-evidence' : 'resource';
 }
 
@@ -52,7 +52,7 @@ type StreakFinding = Pick<Finding, 'resource' | 'status' | 'reason'> & { account
  * The findings a streak reads: an automated control's own, or a manual or inherited control's
  * verdict on its attestation (FAIL without a current one; MANUAL with one, which resolves).
  */
-export function streakFindings(result: ControlResult): StreakFinding[] {
+function streakFindings(result: ControlResult): StreakFinding[] {
   if (result.kind !== 'manual' && result.kind !== 'inherited') return result.findings;
   const resource = attestationResource(result.id);
   if (result.status === 'MANUAL') return [{ resource, account: null, region: null, status: 'PASS', reason: result.reason }];

@@ -11,13 +11,13 @@ import { CONTROL_STATUSES } from '../engine/results.js';
 const ruleColor = (rule: string): string =>
   rule === 'C2' || rule === 'R3' ? STATUS_COLORS.FAIL! : rule === 'C1' || rule === 'C3' || rule === 'R2' || rule === 'R4' || rule === 'R1' ? STATUS_COLORS.ERROR! : COLORS.text;
 
-export function runsLine(d: Pick<PeriodControlDetail, 'runs' | 'evaluated'>): string {
+function runsLine(d: Pick<PeriodControlDetail, 'runs' | 'evaluated'>): string {
   const parts = CONTROL_STATUSES.filter((s) => d.runs[s] > 0).map((s) => `${d.runs[s]} ${s.replace('_', ' ')}`);
   return d.evaluated === 0 ? 'not evaluated in any run of the period' : `${d.evaluated} runs: ${parts.join(', ')}`;
 }
 
 /** One control's detail block: what it tests and what the period showed. */
-export function drawControlDetail(w: Writer, d: PeriodControlDetail, opts: { level?: 2 | 3; dest?: boolean } = {}): void {
+function drawControlDetail(w: Writer, d: PeriodControlDetail, opts: { level?: 2 | 3; dest?: boolean } = {}): void {
   w.heading(`${d.id} — ${d.title}`, opts.level ?? 2, opts.dest ? { dest: `control-${d.id}` } : {});
   const size = 8.5;
   const f = (label: string, value: string, mono = false) => w.field(label, value, { size, labelWidth: 105, ...(mono ? { valueFont: 'mono' as const } : {}) });
@@ -39,7 +39,7 @@ export function drawControlDetail(w: Writer, d: PeriodControlDetail, opts: { lev
 }
 
 /** Without --framework: today's control order, each with its detail. */
-export function drawControlDetails(w: Writer, p: PeriodPackInput, title = 'Controls: what each tests and what the period showed'): void {
+function drawControlDetails(w: Writer, p: PeriodPackInput, title = 'Controls: what each tests and what the period showed'): void {
   w.newPage();
   w.heading(title, 1, { outline: true });
   w.para('Per control: what it tests in plain words, the assertion with its parameter values, the evidence source, the population it tested over the period, the runs in each status, its exceptions (listed under Exceptions) and a conclusion by the rules in the appendix.', { size: 8.5, color: COLORS.muted });
@@ -47,7 +47,7 @@ export function drawControlDetails(w: Writer, p: PeriodPackInput, title = 'Contr
 }
 
 /** One framework: every requirement in its order, its controls and the conclusion. */
-export function drawCriterionPart(w: Writer, p: PeriodPackInput, part: PeriodCriterionPart, withDetail: boolean): void {
+function drawCriterionPart(w: Writer, p: PeriodPackInput, part: PeriodCriterionPart, withDetail: boolean): void {
   const byId = new Map(p.controls.map((c) => [c.id, c]));
   w.newPage();
   w.heading(`${part.framework.title}, requirement by requirement`, 1, { outline: true });

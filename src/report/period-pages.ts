@@ -165,7 +165,7 @@ export function drawTimelines(w: Writer, p: PeriodPackInput): void {
   w.y += 6;
 }
 
-export function drawCounts(w: Writer, p: PeriodPackInput): void {
+function drawCounts(w: Writer, p: PeriodPackInput): void {
   w.para(controlRunsSentence(p.history.controls), { size: 9 });
   w.para(exceptionCounts(p.exceptions).sentence, { size: 9 });
 }
@@ -252,7 +252,7 @@ export function drawWaivers(w: Writer, p: PeriodPackInput): void {
 }
 
 /** Consecutive days as ranges: "2026-01-01 to 2026-03-31 (90 days)". */
-export function dayRanges(days: readonly string[]): string[] {
+function dayRanges(days: readonly string[]): string[] {
   const out: string[] = [];
   let start: string | undefined;
   let prev: string | undefined;

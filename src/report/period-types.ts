@@ -47,7 +47,7 @@ export interface PeriodSample {
   drawn: SampledItem[];
 }
 
-export interface SampledItem {
+interface SampledItem {
   id: string;
   key: string;
   runId: string;
@@ -77,7 +77,7 @@ export interface PeriodControlDetail {
   conclusion: Conclusion;
 }
 
-export interface PeriodRequirement {
+interface PeriodRequirement {
   id: string;
   title: string;
   controls: string[];
