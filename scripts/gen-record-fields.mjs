@@ -27,6 +27,7 @@ const STS = '@aws-sdk/client-sts';
 const S3 = '@aws-sdk/client-s3';
 const CLOUDTRAIL = '@aws-sdk/client-cloudtrail';
 const GUARDDUTY = '@aws-sdk/client-guardduty';
+const LOGS = '@aws-sdk/client-cloudwatch-logs';
 
 // Field declarations: `{ sdk: [package, shape] }` is an SDK structure as returned; `S` a scalar
 // the collector computes; `{ list: x }` a list of x; `{ fields: {...} }` a structure the
@@ -120,6 +121,7 @@ export const RECORDS = {
       LogBucket: { fields: { Name: S, Account: S, BucketRegion: S, ObjectLockConfiguration: sdk(S3, 'ObjectLockConfiguration'), Versioning: sdk(S3, 'GetBucketVersioningOutput'), DefaultRetentionDays: S } },
     },
   },
+  'logs.log-groups': { spread: sdk(LOGS, 'LogGroup'), fields: { Exists: S, WrittenBy: list(S) } },
   'guardduty.detectors': {
     spread: sdk(GUARDDUTY, 'GetDetectorResponse'),
     fields: {

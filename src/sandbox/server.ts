@@ -18,6 +18,7 @@ import { ORGANIZATIONS_TARGET, organizationsOperations } from './services/organi
 import { S3Service } from './services/s3.js';
 import { CLOUDTRAIL_TARGET, cloudtrailOperations } from './services/cloudtrail.js';
 import { guarddutyOperations, guarddutyRoute } from './services/guardduty.js';
+import { LOGS_TARGET, logsOperations } from './services/logs.js';
 import { SandboxLimiter, type RateLimits } from './rate-limits.js';
 
 export interface SandboxOptions {
@@ -88,6 +89,7 @@ const SERVICES: Record<string, ServiceDef> = {
   organizations: { protocol: 'json', ns: ORGANIZATIONS_TARGET, operations: organizationsOperations },
   account: { protocol: 'rest-json', ns: '', operations: accountOperations, paths: ACCOUNT_PATHS },
   cloudtrail: { protocol: 'json', ns: CLOUDTRAIL_TARGET, operations: cloudtrailOperations },
+  logs: { protocol: 'json', ns: LOGS_TARGET, operations: logsOperations },
   guardduty: { protocol: 'rest-json', ns: '', operations: guarddutyOperations, route: guarddutyRoute },
 };
 
@@ -99,6 +101,7 @@ function inferService(req: IncomingMessage, form: URLSearchParams): string | und
   if (target.startsWith('TrentService.')) return 'kms';
   if (target.startsWith('StarlingDoveService.')) return 'config';
   if (target.includes('CloudTrail_20131101.')) return 'cloudtrail';
+  if (target.startsWith('Logs_20140328.')) return 'logs';
   const version = form.get('Version');
   if (version === '2014-10-31') return 'rds';
   if (version === '2011-06-15') return 'sts';
