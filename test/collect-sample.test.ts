@@ -41,9 +41,11 @@ describe('collectEvidence on the sample account', () => {
     expect(m.tool).toEqual({ name: 'trustpack', version: '0.1.0-test' });
     expect(m.collections.filter((c) => c.status !== 'ok')).toEqual([]);
     expect(m.collections.filter((c) => c.collector === 'sts.caller-identity').map((c) => c.region)).toEqual(['global']);
-    expect(m.collections).toHaveLength(1 + 19 * 2);
-    for (const c of m.collections) expect(c.records).toBe(bundle.records.filter((r) => r.collector === c.collector && (r.source.region === c.region)).length);
-    expect(progress.filter((p) => p.phase === 'done')).toHaveLength(39);
+    // the caller identity and s3.buckets once (global), 23 regional collectors in each region
+    expect(m.collections).toHaveLength(2 + 23 * 2);
+    // a global collection's records carry their resource's region (a bucket's), not "global"
+    for (const c of m.collections) expect(c.records).toBe(bundle.records.filter((r) => r.collector === c.collector && (c.region === 'global' || r.source.region === c.region)).length);
+    expect(progress.filter((p) => p.phase === 'done')).toHaveLength(48);
   });
 
   it('counts exactly the calls the endpoint answered', () => {
