@@ -212,6 +212,12 @@ const ENTRIES: readonly Entry[] = [
     description: 'The region\'s GuardDuty detector (or "not configured"): status, features, and the open high-severity findings with their creation time.',
     load: () => import('./guardduty-detectors.js'),
   },
+  {
+    id: 'logs.log-groups', service: 'logs', operations: ['DescribeLogGroups'],
+    resourceType: 'AWS::Logs::LogGroup', scope: 'regional', dependsOn: ['rds.db-clusters', 'cloudtrail.trails'],
+    description: 'The CloudWatch Logs groups the clusters\' exported database logs and the trails write to: retention and KMS key.',
+    load: () => import('./logs-log-groups.js'),
+  },
 ];
 
 /** Every collector's metadata, in a dependency-respecting order. */

@@ -30,6 +30,7 @@ const BACKUP = '@aws-sdk/client-backup';
 const ELBV2 = '@aws-sdk/client-elastic-load-balancing-v2';
 const CLOUDFRONT = '@aws-sdk/client-cloudfront';
 const GUARDDUTY = '@aws-sdk/client-guardduty';
+const LOGS = '@aws-sdk/client-cloudwatch-logs';
 
 // Field declarations: `{ sdk: [package, shape] }` is an SDK structure as returned; `S` a scalar
 // the collector computes; `{ list: x }` a list of x; `{ fields: {...} }` a structure the
@@ -144,6 +145,7 @@ export const RECORDS = {
       LogBucket: { fields: { Name: S, Account: S, BucketRegion: S, ObjectLockConfiguration: sdk(S3, 'ObjectLockConfiguration'), Versioning: sdk(S3, 'GetBucketVersioningOutput'), DefaultRetentionDays: S } },
     },
   },
+  'logs.log-groups': { spread: sdk(LOGS, 'LogGroup'), fields: { Exists: S, WrittenBy: list(S) } },
   'guardduty.detectors': {
     spread: sdk(GUARDDUTY, 'GetDetectorResponse'),
     fields: {

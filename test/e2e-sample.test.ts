@@ -56,6 +56,7 @@ describe('trustpack check on the sample account', () => {
     expect(failing(results)).toEqual([
       { control: 'cloudtrail-log-file-validation', resources: [`arn:aws:cloudtrail:eu-central-1:${acct}:trail/eu-data-trail`] },
       { control: 'cloudtrail-multi-region-all-events', resources: [account('eu-central-1')] }, // D18
+      { control: 'cloudwatch-audit-log-groups-retention', resources: [expect.stringContaining('log-group:/aws/rds/cluster/analytics-eu/audit')] }, // D20 from the API
       { control: 'cloudwatch-log-group-retention', resources: [expect.stringContaining('/aws/rds/cluster/analytics-eu/audit')] }, // D20
       { control: 'config-recorder-continuous-needed-types', resources: [expect.stringMatching(new RegExp(`^arn:aws:config:eu-central-1:${acct}:configuration-recorder/default/`))] }, // D17: an inclusion list
       { control: 'config-recorder-on', resources: [expect.stringMatching(new RegExp(`^arn:aws:config:eu-central-1:${acct}:configuration-recorder/default/`))] }, // D17

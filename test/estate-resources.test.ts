@@ -113,8 +113,9 @@ describe('per-resource ERROR records', () => {
     expect(theirs.owner).toBe('111100000003');
     expect(theirs.source.parameters).toEqual({ KeyId: CENTRAL, ReadInAccount: '111100000003' });
     expect(theirs.data).toEqual(mine.data);
-    // keys described: aws/rds (mgmt), orders-data + locked (2), central + byok (3), vendor (4): the central key once
-    expect(calls['kms:DescribeKey']).toBe(6);
+    // keys described by kms.keys: aws/rds (mgmt), orders-data + locked (2), central + byok (3), vendor (4): the central
+    // key once; kms.customer-keys describes each key its own account lists (ListKeys) once more: 5
+    expect(calls['kms:DescribeKey']).toBe(6 + 5);
     // its rotation is off: a FAIL in both accounts, saying who owns it
     expect(finding('kms-cmk-rotation-enabled', CENTRAL, '111100000002')[0]).toMatchObject({ status: 'FAIL', owner: '111100000003' });
     expect(finding('kms-cmk-rotation-enabled', CENTRAL, '111100000003')[0]).toMatchObject({ status: 'FAIL' });

@@ -19,7 +19,7 @@ const APP = '222233334444';
 const ARCHIVE = '333344445555';
 const role = (account: string) => `arn:aws:iam::${account}:role/trustpack-audit`;
 const catalog = loadCatalog(join(ROOT, 'controls'), { knownCollectors: new Set(COLLECTORS.map((c) => c.id)) });
-const NEW = ['s3.buckets', 'cloudtrail.trails', 'kms.customer-keys', 'guardduty.detectors'];
+const NEW = ['s3.buckets', 'cloudtrail.trails', 'kms.customer-keys', 'guardduty.detectors', 'logs.log-groups'];
 
 let sb: Sandbox;
 beforeAll(async () => {
@@ -43,7 +43,7 @@ describe('an estate never seen before: each defect found from the API', () => {
   let results: Results;
   beforeAll(async () => {
     bundle = await collectEvidence({
-      regions: ['us-east-1', 'eu-central-1'], toolVersion: 'test', now: () => NOW, collectors: NEW,
+      regions: ['us-east-1', 'eu-central-1'], toolVersion: 'test', now: () => NOW, collectors: [...NEW, 'rds.db-clusters'],
       roleArns: [role(APP), role(ARCHIVE)],
     });
     results = evaluate(catalog.controls, bundle, {
@@ -97,6 +97,12 @@ describe('an estate never seen before: each defect found from the API', () => {
     expect(none.reason).toContain('"not configured"');
   });
 
+  it('the trail\'s log group kept 7 days fails with its retention', () => {
+    const f = finding(results, 'cloudwatch-audit-log-groups-retention', 'log-group:/aws/cloudtrail/app-trail');
+    expect(f.status).toBe('FAIL');
+    expect(f.reason).toContain('retentionInDays is 7');
+  });
+
   it('every customer-managed key is judged for yearly rotation: automatic, or an on-demand rotation of imported material', () => {
     const c = results.controls.find((x) => x.id === 'kms-customer-keys-rotate-yearly')!;
     expect(c.findings.filter((f) => f.account === APP).map((f) => f.status)).toEqual(['PASS', 'PASS']);
@@ -136,7 +142,7 @@ describe('a trail whose bucket no account of the run owns', () => {
 
 describe('the sample account: its trail and the trail\'s bucket pass with no Config rule', () => {
   it('passes the trail controls and the customer-held key policy control', async () => {
-    const bundle = await collectEvidence({ regions: ['us-east-1', 'eu-central-1'], toolVersion: 'test', now: () => NOW, collectors: NEW });
+    const bundle = await collectEvidence({ regions: ['us-east-1', 'eu-central-1'], toolVersion: 'test', now: () => NOW, collectors: [...NEW, 'rds.db-clusters'] });
     const results = evaluate(catalog.controls, bundle, {
       toolVersion: 'test', now: NOW,
       project: { parameters: {
@@ -151,6 +157,14 @@ describe('the sample account: its trail and the trail\'s bucket pass with no Con
       const c = results.controls.find((x) => x.id === id)!;
       expect(c.status, `${id}: ${JSON.stringify(c.findings)}`).toBe('PASS');
     }
+    // the audit-log groups the sample's clusters export to never expire, the trail's too, but for D20
+    const logs = results.controls.find((x) => x.id === 'cloudwatch-audit-log-groups-retention')!;
+    expect(logs.findings.filter((f) => f.status !== 'PASS').map((f) => [f.resource.split(':log-group:')[1], f.status, f.reason]))
+      .toEqual([['/aws/rds/cluster/analytics-eu/audit', 'FAIL', expect.stringContaining('retentionInDays is 30')]]);
+    expect(logs.findings.map((f) => f.resource.split(':log-group:')[1]).sort()).toEqual([
+      '/aws/cloudtrail/org-trail', '/aws/rds/cluster/analytics-eu/audit', '/aws/rds/cluster/customers-eu/postgresql',
+      '/aws/rds/cluster/legacy-reporting/audit', '/aws/rds/cluster/legacy-reporting/error', '/aws/rds/cluster/orders-prod/postgresql',
+    ]);
     const trail = byCollector(bundle, 'cloudtrail.trails');
     expect(trail.map((r) => r.resource)).toEqual(['arn:aws:cloudtrail:us-east-1:111122223333:trail/org-trail']);
     expect(data(trail[0])['LogBucket']).toMatchObject({ Account: '111122223333', DefaultRetentionDays: 400 });

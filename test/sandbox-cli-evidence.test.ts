@@ -90,6 +90,13 @@ describe('the AWS CLI reads the evidence sources of issue 22', () => {
     expect((await aws(sb, 'ap-south-1', 'guardduty', 'list-detectors')).DetectorIds).toEqual([]);
   });
 
+  it('logs describe-log-groups (prefix, paged) with the retention RDS-exported groups and D20 have', async () => {
+    const out = await aws(sb, 'eu-central-1', 'logs', 'describe-log-groups', '--log-group-name-prefix', '/aws/rds/cluster/', '--page-size', '1');
+    expect(out.logGroups.map((g: any) => [g.logGroupName, g.retentionInDays ?? null])).toEqual([
+      ['/aws/rds/cluster/analytics-eu/audit', 30], ['/aws/rds/cluster/customers-eu/postgresql', null],
+    ]);
+  });
+
   it('kms list-keys (paged), get-key-policy and list-grants', async () => {
     const keys = await aws(sb, 'eu-central-1', 'kms', 'list-keys', '--page-size', '1');
     expect(keys.Keys.length).toBe(2);

@@ -15,6 +15,7 @@ import { readAccountEstate, readOrganization, readRateLimits } from './fixture-e
 import { lazyHistory, readHistory } from './fixture-history.js';
 import { readTrail } from './fixture-cloudtrail.js';
 import { readDetector } from './fixture-guardduty.js';
+import { readLogGroups } from './fixture-logs.js';
 import { readBucket } from './fixture-s3.js';
 import { readInstanceSnapshot } from './fixture-instance-snapshots.js';
 import { readBackupRegion } from './fixture-backup.js';
@@ -87,7 +88,7 @@ function readAccount(c: Cursor): Account {
 
 
 function readRegion(c: Cursor, account: string, name: string): Region {
-  c.keys(['clusters', 'instances', 'snapshots', 'automated_backups', 'parameter_groups', 'keys', 'aliases', 'config', 'global_clusters', 'history', 'empty_last_page', 'trails', 'guardduty',
+  c.keys(['clusters', 'instances', 'snapshots', 'automated_backups', 'parameter_groups', 'keys', 'aliases', 'config', 'global_clusters', 'history', 'empty_last_page', 'trails', 'guardduty', 'log_groups',
     'instance_snapshots', 'backup', 'load_balancers']);
   const ctx: Ctx = { account, region: name, now: c.now, keys: [], aliases: [] };
   for (const kc of c.list('keys')) readKey(kc, ctx);
@@ -129,8 +130,9 @@ function readRegion(c: Cursor, account: string, name: string): Region {
   if (c.has('global_clusters')) region.globalClusters = c.list('global_clusters').map((gc) => readGlobalCluster(gc, ctx, region));
   region.history = readHistory(c.has('history') ? c.at('history') : undefined, ctx, region);
   if (c.bool('empty_last_page', false)) region.emptyLastPage = true;
-  if (c.has('guardduty')) region.guardduty = readDetector(c.at('guardduty'), ctx);
   if (c.has('trails')) region.trails = c.list('trails').map((tc) => readTrail(tc, ctx));
+  if (c.has('log_groups') || region.clusters.length > 0 || region.trails?.length) region.logGroups = readLogGroups(c, ctx, region);
+  if (c.has('guardduty')) region.guardduty = readDetector(c.at('guardduty'), ctx);
   if (c.has('history')) region.history = readHistory(c.at('history'), ctx, region);
   else lazyHistory(region, ctx);
   return region;

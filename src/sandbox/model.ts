@@ -108,6 +108,8 @@ export interface Region {
   vanishing?: string[];
   /** AWS Config's configuration history (fixture-history.ts); absent: nothing recorded */
   history?: import('./history-model.js').HistoryRegion;
+  /** CloudWatch Logs groups as DescribeLogGroups returns them (fixture log_groups, plus the groups RDS and trails write to) */
+  logGroups?: (WireObject & { logGroupName: string })[];
   /** the region's GuardDuty detector (fixture-guardduty.ts); absent: none */
   guardduty?: import('./fixture-guardduty.js').Detector;
   /** CloudTrail trails whose home region this is (fixture-cloudtrail.ts) */

@@ -21,6 +21,7 @@ import { backupOperations, backupRoute } from './services/backup.js';
 import { ELBV2_NS, elbv2Operations } from './services/elbv2.js';
 import { CLOUDFRONT_NS, cloudfrontOperations, cloudfrontRoute, CLOUDFRONT_XML_ITEMS } from './services/cloudfront.js';
 import { guarddutyOperations, guarddutyRoute } from './services/guardduty.js';
+import { LOGS_TARGET, logsOperations } from './services/logs.js';
 import { SandboxLimiter, type RateLimits } from './rate-limits.js';
 
 export interface SandboxOptions {
@@ -96,6 +97,7 @@ const SERVICES: Record<string, ServiceDef> = {
   backup: { protocol: 'rest-json', ns: '', operations: backupOperations, route: backupRoute },
   elasticloadbalancing: { protocol: 'query', ns: ELBV2_NS, operations: elbv2Operations, xmlItems: {} },
   cloudfront: { protocol: 'rest-xml', ns: CLOUDFRONT_NS, operations: cloudfrontOperations, route: cloudfrontRoute, xmlItems: CLOUDFRONT_XML_ITEMS },
+  logs: { protocol: 'json', ns: LOGS_TARGET, operations: logsOperations },
   guardduty: { protocol: 'rest-json', ns: '', operations: guarddutyOperations, route: guarddutyRoute },
 };
 
@@ -107,6 +109,7 @@ function inferService(req: IncomingMessage, form: URLSearchParams): string | und
   if (target.startsWith('TrentService.')) return 'kms';
   if (target.startsWith('StarlingDoveService.')) return 'config';
   if (target.includes('CloudTrail_20131101.')) return 'cloudtrail';
+  if (target.startsWith('Logs_20140328.')) return 'logs';
   const version = form.get('Version');
   if (version === '2014-10-31') return 'rds';
   if (version === '2011-06-15') return 'sts';
