@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type forgeNs from 'node-forge';
 import { buildPack } from '../src/report/pack.js';
-import { makeDemoSigner, type DemoSigner } from '../src/report/sign.js';
-import { verifyPackBytes } from '../src/report/verify.js';
-import { checkCms, digestRanges } from '../src/report/cms.js';
+import { makeDemoSigner, type DemoSigner } from '../src/signing/sign.js';
+import { verifyPackBytes } from '../src/verify/verify.js';
+import { checkCms, digestRanges } from '../src/verify/cms.js';
 import { makeFixture } from './report-fixture.js';
 import { issue, KU, EKU, privatePem, type Issued } from './helpers/pki.js';
 
