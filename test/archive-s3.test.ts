@@ -163,6 +163,9 @@ describe('S3 archive on the sandbox', () => {
     expect(r.orphans).toEqual([]);
     const writes = [...sb.s3.writesPerKey('evidence-locked')].filter(([k]) => k.startsWith('race/'));
     expect(writes.filter(([k]) => k.startsWith('race/entries/'))).toHaveLength(100);
+    // an independent reader: the AWS CLI lists exactly entries 1..100 under the prefix
+    const listed = await aws('s3api', 'list-objects-v2', '--bucket', 'evidence-locked', '--prefix', 'race/entries/');
+    expect((listed.Contents as { Key: string }[]).map((o) => o.Key)).toEqual(Array.from({ length: 100 }, (_, i) => `race/entries/${String(i + 1).padStart(8, '0')}.json`));
     expect(writes.every(([, n]) => n === 1)).toBe(true);
     // the losers' create-only writes were answered 412 and changed nothing
     expect(sb.stats().byOperation['s3:PutObject']).toBeGreaterThan(writes.length);
