@@ -120,7 +120,7 @@ beforeAll(async () => {
 }, 300_000);
 afterAll(async () => {
   await sb?.close();
-  if (!process.env['TP_KEEP']) await rm(dir, { recursive: true, force: true });
+  await rm(dir, { recursive: true, force: true });
 });
 
 interface Hist {
@@ -309,6 +309,31 @@ describe('exceptions an auditor must see', () => {
     for (const [name, t] of [['cover', cover], ['summary', summary], ['exceptions', exceptions]] as const) {
       expect(t, name).toContain(sentence);
       expect(t, name).toContain(controls);
+    }
+  });
+});
+
+describe('the sample', () => {
+  it('the attached redraw-sample.sh redraws the printed sample and population sha256; items show run, status and record', async () => {
+    const { raw, files } = packs.get('soc2')!;
+    const seed = /Seed: (\S+)/.exec(raw)![1]!;
+    const m = /rds-cluster-tls-enforced: population (\d+), \w+, n = (\d+) population sha256 ([0-9a-f]{64})/.exec(raw)!;
+    expect(Number(m[1])).toBeGreaterThan(Number(m[2]));
+    const r = execFileSync('sh', [join(files, 'redraw-sample.sh'), join(files, 'population.tsv'), 'rds-cluster-tls-enforced', seed, m[2]!], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const drawn = r.trim().split('\n');
+    expect(drawn).toHaveLength(Number(m[2]));
+    const population = (await readFile(join(files, 'population.tsv'), 'utf8')).split('\n').filter((l) => l.startsWith('rds-cluster-tls-enforced\t'));
+    expect(execFileSync('sha256sum', { input: population.map((l) => l.split('\t')[1] + '\n').join('') }).toString().split(' ')[0]).toBe(m[3]);
+    const section = raw.slice(raw.indexOf('rds-cluster-tls-enforced: population'));
+    for (const line of drawn) {
+      const [key, id] = line.split(' ');
+      expect(section).toContain(key);
+      const row = population.find((l) => l.split('\t')[1] === id)!.split('\t');
+      // the item's run id, its status in that run and its evidence record id are printed with it
+      // a run id or record id may wrap in its cell, and pdftotext joins a line ending in '-'
+      const dense = section.replace(/[ -]/g, '');
+      expect(dense).toContain(id!.split('|')[0]!.replace(/-/g, ''));
+      expect(dense).toContain(row[3]!.split(',')[0]!);
     }
   });
 });
