@@ -71,10 +71,11 @@ describe('faults', () => {
     const b = await run();
     const eu = b.manifest.collections.filter((c) => c.region === 'eu-central-1');
     const rest = b.manifest.collections.filter((c) => c.region !== 'eu-central-1');
-    expect(eu).toHaveLength(24);
+    expect(eu).toHaveLength(28);
     expect(eu.every((c) => c.status === 'error')).toBe(true);
     expect(rest.every((c) => c.status === 'ok')).toBe(true);
-    expect(rest).toHaveLength(26);
+    // the caller identity, s3.buckets and cloudfront.distributions (global), 28 in us-east-1
+    expect(rest).toHaveLength(31);
     const codes = new Set(eu.map((c) => c.error?.code));
     expect([...codes].sort()).toEqual(['AccessDenied', 'AccessDeniedException', 'DependencyFailed']);
     const topo = eu.find((c) => c.collector === 'rds.cluster-topology');
@@ -100,6 +101,7 @@ describe('faults', () => {
       ['kms.keys', 'us-east-1', 'MalformedResponse'],
       ['rds.encryption-keys', 'us-east-1', 'DependencyFailed'],
       ['kms.key-rotations', 'us-east-1', 'DependencyFailed'],
+      ['kms.customer-keys', 'us-east-1', 'MalformedResponse'],
     ]);
   });
 
@@ -153,7 +155,7 @@ describe('accounts', () => {
 describe('endpoints', () => {
   it('honours AWS_ENDPOINT_URL_<SERVICE> over AWS_ENDPOINT_URL (handled by the SDK)', async () => {
     process.env['AWS_ENDPOINT_URL'] = 'http://127.0.0.1:9'; // nothing listens there
-    for (const s of ['STS', 'RDS', 'KMS', 'CONFIG_SERVICE', 'BACKUP', 'ELASTIC_LOAD_BALANCING_V2', 'CLOUDFRONT']) process.env[`AWS_ENDPOINT_URL_${s}`] = sb.url;
+    for (const s of ['STS', 'RDS', 'KMS', 'CONFIG_SERVICE', 'S3', 'CLOUDTRAIL', 'CLOUDWATCH_LOGS', 'GUARDDUTY', 'BACKUP', 'ELASTIC_LOAD_BALANCING_V2', 'CLOUDFRONT']) process.env[`AWS_ENDPOINT_URL_${s}`] = sb.url;
     const b = await run({ regions: ['us-east-1'], maxAttempts: 1 });
     expect(errors(b)).toEqual([]);
     expect(byCollector(b, 'kms.keys')).toHaveLength(2);
@@ -162,6 +164,7 @@ describe('endpoints', () => {
     const noKms = await run({ regions: ['us-east-1'], maxAttempts: 1 });
     expect(errors(noKms).map((c) => [c.collector, c.error?.code])).toEqual([
       ['kms.keys', 'NetworkError'], ['rds.encryption-keys', 'DependencyFailed'], ['kms.key-rotations', 'DependencyFailed'],
+      ['kms.customer-keys', 'NetworkError'],
     ]);
   });
 
