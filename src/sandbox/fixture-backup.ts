@@ -3,24 +3,12 @@
 // ListRecoveryPointsByBackupVault / ListBackupPlans / GetBackupPlan return them.
 import type { Cursor } from './reader.js';
 import { resourceToken } from './defaults.js';
-import type { WireObject } from './model.js';
+import type { BackupPlan, BackupRegion, BackupVault, WireObject } from './model.js';
 import { arn, DAY, type Ctx } from './fixture-context.js';
 import { findKey } from './fixture-kms.js';
 
-interface BackupVault {
-  /** as DescribeBackupVault returns it (ListBackupVaults returns the same members) */
-  vault: WireObject & { BackupVaultName: string; BackupVaultArn: string };
-  recoveryPoints: WireObject[];
-}
 
-interface BackupPlan {
-  /** the BackupPlansList entry */
-  summary: WireObject & { BackupPlanId: string };
-  /** GetBackupPlan's BackupPlan member */
-  plan: WireObject;
-}
 
-export interface BackupRegion { vaults: BackupVault[]; plans: BackupPlan[] }
 
 function lifecycle(c: Cursor): WireObject | undefined {
   if (!c.has('delete_after_days') && !c.has('cold_after_days')) return undefined;

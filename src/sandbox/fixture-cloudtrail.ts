@@ -18,17 +18,9 @@
 //         - name: management
 //           fields: [{ field: eventCategory, Equals: [Management] }, { field: eventSource, NotEquals: [kms.amazonaws.com] }]
 import type { Cursor } from './reader.js';
-import type { WireObject } from './model.js';
+import type { Trail, WireObject } from './model.js';
 import { arn, DAY, type Ctx } from './fixture-context.js';
 
-export interface Trail {
-  /** the DescribeTrails trailList entry */
-  trail: WireObject & { Name: string; TrailARN: string; HomeRegion: string; IsMultiRegionTrail: boolean };
-  /** GetTrailStatus's answer */
-  status: WireObject;
-  /** GetEventSelectors: basic (EventSelectors) or advanced (AdvancedEventSelectors), never both */
-  selectors: { EventSelectors?: WireObject[]; AdvancedEventSelectors?: WireObject[] };
-}
 
 export function readTrail(c: Cursor, ctx: Ctx): Trail {
   c.keys(['name', 'bucket', 'multi_region', 'organization', 'validation', 'logging', 'stopped', 'started', 'delivery_error',

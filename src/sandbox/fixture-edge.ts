@@ -3,15 +3,10 @@
 // DescribeLoadBalancers / DescribeListeners / DescribeRules and ListDistributions return them.
 import type { Cursor } from './reader.js';
 import { resourceToken, vpcId } from './defaults.js';
-import type { WireObject } from './model.js';
+import type { Elbv2Region, LoadBalancer, WireObject } from './model.js';
 import { arn, DAY, type Ctx } from './fixture-context.js';
 
-interface LoadBalancer {
-  lb: WireObject & { LoadBalancerArn: string };
-  listeners: { listener: WireObject & { ListenerArn: string }; rules: WireObject[] }[];
-}
 
-export interface Elbv2Region { loadBalancers: LoadBalancer[] }
 
 function action(c: Cursor, ctx: Ctx, key: string, dflt: string, order: number): WireObject {
   const type = c.oneOf(key, ['forward', 'redirect', 'fixed-response'] as const, dflt as 'forward');

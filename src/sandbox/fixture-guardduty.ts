@@ -8,16 +8,9 @@
 //       - { type: "CredentialAccess:RDS/AnomalousBehavior.SuccessfulLogin", severity: 8, created: 40 days ago, archived: false }
 import { createHash } from 'node:crypto';
 import type { Cursor } from './reader.js';
-import type { WireObject } from './model.js';
+import type { Detector, WireObject } from './model.js';
 import type { Ctx } from './fixture-context.js';
 
-export interface Detector {
-  detectorId: string;
-  /** GetDetector's answer */
-  detector: WireObject;
-  /** full findings as GetFindings returns them */
-  findings: WireObject[];
-}
 
 const DEFAULT_FEATURES = ['CLOUD_TRAIL', 'DNS_LOGS', 'FLOW_LOGS', 'S3_DATA_EVENTS', 'EBS_MALWARE_PROTECTION', 'RDS_LOGIN_EVENTS', 'LAMBDA_NETWORK_LOGS'];
 

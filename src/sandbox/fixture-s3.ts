@@ -14,20 +14,8 @@
 //       public_access_block: true             # all four flags; or a mapping of the four
 //       denied: [GetBucketReplication]        # operations answered AccessDenied for this bucket
 import type { Cursor } from './reader.js';
-import type { WireObject, WireValue } from './model.js';
+import type { FixtureBucket, WireObject, WireValue } from './model.js';
 
-export interface FixtureBucket {
-  name: string;
-  region: string;
-  created: Date;
-  objectLock?: WireObject;
-  versioning: WireObject;
-  encryption?: WireObject;
-  lifecycle?: WireObject[];
-  replication?: WireObject;
-  publicAccessBlock?: WireObject;
-  denied: string[];
-}
 
 const PAB = ['BlockPublicAcls', 'IgnorePublicAcls', 'BlockPublicPolicy', 'RestrictPublicBuckets'] as const;
 

@@ -111,9 +111,9 @@ export interface Region {
   /** CloudWatch Logs groups as DescribeLogGroups returns them (fixture log_groups, plus the groups RDS and trails write to) */
   logGroups?: (WireObject & { logGroupName: string })[];
   /** the region's GuardDuty detector (fixture-guardduty.ts); absent: none */
-  guardduty?: import('./fixture-guardduty.js').Detector;
+  guardduty?: Detector;
   /** CloudTrail trails whose home region this is (fixture-cloudtrail.ts) */
-  trails?: import('./fixture-cloudtrail.js').Trail[];
+  trails?: Trail[];
   /** RDS lists end with an empty page that the previous page's marker named */
   emptyLastPage?: boolean;
   /** DescribeDBSnapshots answers (DB instance snapshots: manual, automated, awsbackup) */
@@ -121,9 +121,9 @@ export interface Region {
   /** DescribeDBSnapshotAttributes answers, by DB snapshot identifier */
   instanceSnapshotAttributes?: Record<string, SnapshotAttribute[]>;
   /** AWS Backup: vaults, their recovery points, plans (fixture-backup.ts) */
-  backup?: import('./fixture-backup.js').BackupRegion;
+  backup?: BackupRegion;
   /** Elastic Load Balancing v2: load balancers, listeners, rules (fixture-edge.ts) */
-  elbv2?: import('./fixture-edge.js').Elbv2Region;
+  elbv2?: Elbv2Region;
 }
 
 export interface Account {
@@ -134,7 +134,7 @@ export interface Account {
   /** role names sts:AssumeRole may assume here; undefined: any role */
   roles?: string[];
   /** S3 buckets the account owns (fixture-s3.ts); S3 is global, each bucket names its region */
-  buckets?: import('./fixture-s3.js').FixtureBucket[];
+  buckets?: FixtureBucket[];
   /** RegionOptStatus of opt-in regions, as account:ListRegions reports them (see fixture-estate.ts) */
   optInRegions?: Record<string, string>;
   /** CloudFront distributions (global), as ListDistributions returns them (fixture-edge.ts) */
@@ -163,4 +163,58 @@ export function emptyRegion(name: string): Region {
     name, clusters: [], instances: [], snapshots: [], snapshotAttributes: {}, automatedBackups: [],
     parameterGroups: [], keys: [], aliases: [], config: { recorders: [], statuses: [], rules: [] },
   };
+}
+
+// The fixture shapes of the services added for issues 22 and 23, here rather than beside their
+// readers so that the model imports nothing of the fixture modules (no import cycle).
+export interface Detector {
+  detectorId: string;
+  /** GetDetector's answer */
+  detector: WireObject;
+  /** full findings as GetFindings returns them */
+  findings: WireObject[];
+}
+
+export interface Trail {
+  /** the DescribeTrails trailList entry */
+  trail: WireObject & { Name: string; TrailARN: string; HomeRegion: string; IsMultiRegionTrail: boolean };
+  /** GetTrailStatus's answer */
+  status: WireObject;
+  /** GetEventSelectors: basic (EventSelectors) or advanced (AdvancedEventSelectors), never both */
+  selectors: { EventSelectors?: WireObject[]; AdvancedEventSelectors?: WireObject[] };
+}
+
+export interface BackupVault {
+  /** as DescribeBackupVault returns it (ListBackupVaults returns the same members) */
+  vault: WireObject & { BackupVaultName: string; BackupVaultArn: string };
+  recoveryPoints: WireObject[];
+}
+
+export interface BackupPlan {
+  /** the BackupPlansList entry */
+  summary: WireObject & { BackupPlanId: string };
+  /** GetBackupPlan's BackupPlan member */
+  plan: WireObject;
+}
+
+export interface BackupRegion { vaults: BackupVault[]; plans: BackupPlan[] }
+
+export interface LoadBalancer {
+  lb: WireObject & { LoadBalancerArn: string };
+  listeners: { listener: WireObject & { ListenerArn: string }; rules: WireObject[] }[];
+}
+
+export interface Elbv2Region { loadBalancers: LoadBalancer[] }
+
+export interface FixtureBucket {
+  name: string;
+  region: string;
+  created: Date;
+  objectLock?: WireObject;
+  versioning: WireObject;
+  encryption?: WireObject;
+  lifecycle?: WireObject[];
+  replication?: WireObject;
+  publicAccessBlock?: WireObject;
+  denied: string[];
 }

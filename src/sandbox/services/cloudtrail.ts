@@ -3,7 +3,7 @@
 // organization's trail in its member accounts), GetTrailStatus and GetEventSelectors, which
 // answer for a trail by name in its home region or by its ARN anywhere, as the API reference says.
 import { ApiError } from '../errors.js';
-import type { Trail } from '../fixture-cloudtrail.js';
+import type { Trail } from '../model.js';
 import type { CallContext, Handler } from './context.js';
 
 export const CLOUDTRAIL_TARGET = 'CloudTrail_20131101';

@@ -5,7 +5,7 @@
 import { ApiError } from '../errors.js';
 import { page } from '../paging.js';
 import type { WireObject } from '../model.js';
-import type { Detector } from '../fixture-guardduty.js';
+import type { Detector } from '../model.js';
 import type { CallContext, Handler } from './context.js';
 
 const ROUTES: { method: string; re: RegExp; operation: string }[] = [

@@ -7,7 +7,7 @@
 // does) and only to its owner (else 403 AccessDenied); a configuration that was never set is S3's
 // own 404 for it.
 import type { Account, Fixture, WireValue } from '../model.js';
-import type { FixtureBucket } from '../fixture-s3.js';
+import type { FixtureBucket } from '../model.js';
 
 const NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 
