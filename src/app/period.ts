@@ -18,7 +18,7 @@ import { VERSION } from '../version.js';
 import { loadProjectContext, type ProjectOptions } from './project.js';
 import { parsePeriod } from './history.js';
 import { checkFramework } from './list.js';
-import { parseSigningTime, readSigner } from './report.js';
+import { parseSigningTime, readSigner, type Signer } from './report.js';
 import { UsageError } from './errors.js';
 import { checkOutputTarget } from './output-target.js';
 import type { ManagementResponse } from '../controls/model.js';
@@ -37,6 +37,8 @@ export interface PeriodReportArgs extends ProjectOptions {
   sampleSeed?: string;
   sampleSize?: string;
   profile?: string;
+  /** a key given directly (`demo --period` signs with its throwaway certificate) */
+  signer?: Signer;
 }
 
 function sampleSizeOverride(v: string | undefined): number | undefined {
@@ -54,7 +56,7 @@ export async function runPeriodReport(args: PeriodReportArgs): Promise<{ text: s
   checkOutputTarget({ path: out, kind: 'file', option: '--out' }, args.force);
   const framework = checkFramework(args.framework);
   const ctx = loadProjectContext(args);
-  const signer = await readSigner(args);
+  const signer = args.signer ?? await readSigner(args);
   const signingTime = parseSigningTime(args.signingTime);
   const override = sampleSizeOverride(args.sampleSize);
 

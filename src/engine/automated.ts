@@ -56,6 +56,12 @@ export class AutomatedRun {
   private resourceErrors = 0;
   /** the top-level fields of a record the scope and assertion read ('all' when a path is not a plain field chain) */
   private readonly reads: Set<string> | 'all';
+  /**
+   * The parts of a top-level `all` assertion with the fields each reads. A record missing some
+   * fields (history keeps a key's rotation on/off, not its period) still fails when a part that
+   * reads none of them fails: an `all` with one false part is false whatever the unknown ones are.
+   */
+  private readonly parts: { check: CompiledAssertion; reads: Set<string> | 'all' }[] | undefined;
 
   constructor(private readonly control: Control & { collector: string; assert: NonNullable<Control['assert']> }, now: Date,
     project: ProjectConfig | undefined, private readonly waivers: readonly ActiveWaiver[] | undefined) {
@@ -69,6 +75,9 @@ export class AutomatedRun {
     this.errorWhen = control.error_when ? compileAssertion(control.error_when, control.parameters) : undefined;
     this.passReason = `holds: ${this.result.asserts ?? ''}`;
     this.reads = topLevelFields([control.assert, ...(control.scope ? [control.scope] : []), ...(control.error_when ? [control.error_when] : [])]);
+    this.parts = 'all' in control.assert
+      ? control.assert.all.map((a) => ({ check: compileAssertion(a, control.parameters), reads: topLevelFields([a]) }))
+      : undefined;
   }
 
   /** The bundle names no account or region at all: nothing can have been collected. */
@@ -97,10 +106,15 @@ export class AutomatedRun {
     // whether it is in scope; with partial data only a control reading a missing field is hurt.
     if (err && (rec.data === null || rec.data === undefined)) return this.unreadable(rec, evidence, s, err);
     const missing = err ? this.readsAny(err.fields) : false;
+    let known: string | undefined;
+    const knownValues: Record<string, unknown> = {};
+    if (missing && err) {
+      known = this.failsOnKnownFields(rec.data, err.fields, knownValues);
+      if (known === undefined) return this.unreadable(rec, evidence, s, err);
+    }
     if (this.scope && !missing && !this.scope.test(rec.data, this.ctx)) return;
-    if (missing && err) return this.unreadable(rec, evidence, s, err);
     this.inScope++;
-    if (this.errorWhen && this.errorWhen.test(rec.data, this.ctx)) {
+    if (known === undefined && this.errorWhen && this.errorWhen.test(rec.data, this.ctx)) {
       const reason = `cannot be judged: ${describeAssertion(this.control.error_when!, this.ctx.params, this.control.parameters)}`;
       this.firstError ??= `${rec.resource}: ${reason}`;
       this.findings.push({ resource: rec.resource, account: s.account, region: s.region, status: 'ERROR', reason, evidence });
@@ -109,7 +123,10 @@ export class AutomatedRun {
     let values: Record<string, unknown>;
     let failed: string | undefined;
     const single = this.assert.single;
-    if (single) {
+    if (known !== undefined) {
+      failed = known;
+      values = this.interner.intern(knownValues);
+    } else if (single) {
       // one comparison: judge the value, then share one values object per distinct value
       const v = single.read(rec.data);
       failed = single.judge(v, this.ctx);
@@ -136,6 +153,24 @@ export class AutomatedRun {
       this.waive(f, f.reason);
     }
     this.findings.push(f);
+  }
+
+  /**
+   * For a record without some fields: the failure of an `all` part that reads none of them, when
+   * the scope (and error_when) can be judged without them too and put the record in scope.
+   */
+  private failsOnKnownFields(data: unknown, fields: readonly string[] | undefined, values: Record<string, unknown>): string | undefined {
+    if (!this.parts || !fields) return undefined;
+    const reads = (r: Set<string> | 'all') => r === 'all' || fields.some((f) => r.has(f));
+    const c = this.control;
+    if (c.scope && (reads(topLevelFields([c.scope])) || !this.scope!.test(data, this.ctx))) return undefined;
+    if (c.error_when && (reads(topLevelFields([c.error_when])) || this.errorWhen!.test(data, this.ctx))) return undefined;
+    for (const p of this.parts) {
+      if (reads(p.reads)) continue;
+      const failed = p.check.check(data, this.ctx, values);
+      if (failed !== undefined) return failed;
+    }
+    return undefined;
   }
 
   /** Whether the control's scope or assertion reads one of these top-level fields (unknown paths: yes). */
