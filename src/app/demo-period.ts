@@ -12,7 +12,7 @@ import { withSampleSandbox } from './demo.js';
 import { checkDemoFolder, demoMarkerText, DEMO_MARKER } from './output-target.js';
 
 /** The day the sample's period ends: its relative dates ("40 days ago") count back from here. */
-export const SAMPLE_DATE = '2026-11-30';
+const SAMPLE_DATE = '2026-11-30';
 /** 90 days, both ends included */
 const PERIOD_DAYS = 90;
 /** live runs, days before SAMPLE_DATE: outside the sample's changes, whose state only history knows */
