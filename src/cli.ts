@@ -506,11 +506,20 @@ program
   .description('the whole flow on the bundled sample account: sandbox, collect, evaluate, signed pack, verify')
   .option('--out <dir>', 'where to write the results', 'reports/sample')
   .option('--force', 'replace files in --out that an earlier demo did not write')
+  .option('--period', 'a quarter instead: live runs and a backfill from configuration history into an archive, its history and a signed period pack (default --out reports/sample-period)')
   .addHelpText('after', `
 No AWS account or credentials needed. Exits 0 once everything is written (the sample account
 has deliberate defects, so some controls fail by design). Only the demo's own files in --out
 are written; an earlier demo's output is replaced, anything else is refused without --force.`)
-  .action(async (o: { out: string; force?: boolean }, cmd: Command) => {
+  .action(async (o: { out: string; force?: boolean; period?: boolean }, cmd: Command) => {
+    if (o.period) {
+      const { runDemoPeriod } = await import('./app/demo-period.js');
+      const dir = cmd.getOptionValueSource('out') === 'default' ? 'reports/sample-period' : o.out;
+      const r = await runDemoPeriod({ out: dir, ...(o.force ? { force: true } : {}), ...projectOpts(cmd), log: err });
+      out(r.text);
+      process.exitCode = r.exitCode;
+      return;
+    }
     const { runDemo } = await import('./app/demo.js');
     const r = await runDemo({ out: o.out, ...(o.force ? { force: true } : {}), ...projectOpts(cmd), log: err, tty: Boolean(process.stderr.isTTY), color: useColor() });
     out(r.text);

@@ -175,8 +175,16 @@ describe('collect --as-of from AWS Config history', () => {
     expect(byId('rds-cluster-tls-enforced').reason).toMatch(/rds\.cluster-parameters.*NotInConfigHistory/);
     expect(byId('config-recorder-on').status).toBe('ERROR');
     expect(byId('config-recorder-on').reason).toMatch(/FieldNotRecorded.*lastStatus/);
-    // every automated control is either rebuilt (same as live) or ERROR: none silently passes
-    for (const c of pastResults.controls.filter((x) => x.kind === 'automated' && !FROM_HISTORY.includes(x.id))) {
+    // history keeps whether a key rotates, not how often: a key with rotation off is a proven
+    // FAIL, one with rotation on cannot be judged (ERROR)
+    const rotation = byId('kms-cmk-rotation-enabled');
+    expect(rotation.status).toBe('FAIL');
+    for (const f of rotation.findings) {
+      if (f.status === 'FAIL') expect(f.reason).toBe('KeyRotationEnabled is false, expected true');
+      else expect(f.status).toBe('ERROR');
+    }
+    // every other automated control is either rebuilt (same as live) or ERROR: none silently passes
+    for (const c of pastResults.controls.filter((x) => x.kind === 'automated' && !FROM_HISTORY.includes(x.id) && x.id !== rotation.id)) {
       expect(c.status, c.id).toBe('ERROR');
     }
   });

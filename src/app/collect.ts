@@ -42,6 +42,8 @@ export interface CollectArgs extends ProjectOptions {
   force?: boolean;
   /** `--as-of DATE|TIMESTAMP`: the state then, rebuilt from AWS Config's configuration history */
   asOf?: string;
+  /** the collection's clock (`demo --period`: a live run of the sample as if made on a past day) */
+  clock?: () => Date;
   /** also append the bundle to this evidence archive (folder or s3://bucket/prefix) */
   archive?: string;
   retainUntil?: string;
@@ -134,6 +136,7 @@ export async function collectBundle(args: CollectArgs, ctx: ProjectContext,
       maxAttempts: network.maxAttempts,
       requestTimeoutMs: network.requestTimeoutMs,
       ...(asOf ? { asOf } : {}),
+      ...(args.clock ? { now: args.clock } : {}),
       ...(backfill ? { history: backfill.history } : {}),
       onProgress: (e) => progress.onProgress(e),
       toolVersion: VERSION,

@@ -21,32 +21,10 @@ export async function runDemo(o: ProjectOptions & { out: string; force?: boolean
   // before the sandbox and the collection: refuse to replace what an earlier demo did not write
   checkDemoFolder(o.out, DEMO_OUTPUTS, o.force);
   const ctx = loadProjectContext({ ...o, project: o.project ?? join(PACKAGE_ROOT, 'examples', 'sample', 'trustpack.yaml') });
-  const { startSandbox, loadFixture } = await import('../sandbox/index.js');
-  const sandbox = await startSandbox({ fixture: loadFixture(SAMPLE_FIXTURE), port: 0 });
-  o.log(`sandbox with the sample account on ${sandbox.url}`);
-  // The SDK reads these itself; the sandbox ignores the (dummy) signature. They are set for the
-  // collection only and put back afterwards, key by key (process.env must stay Node's own object).
-  const sandboxEnv: Record<string, string | undefined> = {
-    AWS_ENDPOINT_URL: sandbox.url, AWS_ACCESS_KEY_ID: 'sandbox', AWS_SECRET_ACCESS_KEY: 'sandbox', AWS_REGION: 'us-east-1',
-    AWS_PROFILE: undefined, AWS_SESSION_TOKEN: undefined,
-    // a per-service endpoint from the user's shell would win over the sandbox's
-    AWS_ENDPOINT_URL_RDS: undefined, AWS_ENDPOINT_URL_KMS: undefined, AWS_ENDPOINT_URL_STS: undefined, AWS_ENDPOINT_URL_CONFIG_SERVICE: undefined,
-  };
-  const saved = Object.fromEntries(Object.keys(sandboxEnv).map((k) => [k, process.env[k]]));
-  const setEnv = (vars: Record<string, string | undefined>) => {
-    for (const [k, v] of Object.entries(vars)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  };
-  setEnv(sandboxEnv);
-  let bundle;
-  try {
-    bundle = await collectBundle({ ...o, log: o.log, tty: o.tty }, ctx);
-  } finally {
-    await sandbox.close();
-    setEnv(saved);
-  }
+  const bundle = await withSampleSandbox(new Date(), (url) => {
+    o.log(`sandbox with the sample account on ${url}`);
+    return collectBundle({ ...o, log: o.log, tty: o.tty }, ctx);
+  });
 
   const out = resolve(o.out);
   await mkdir(out, { recursive: true });
@@ -84,4 +62,35 @@ export async function runDemo(o: ProjectOptions & { out: string; force?: boolean
     'The sample account fails some controls on purpose: see examples/sample/README.md.',
   ];
   return { text: lines.join('\n'), exitCode: verified.valid ? 0 : 1 };
+}
+
+/**
+ * Runs `fn` against a sandbox serving the sample account as it is at `now` (its dates are
+ * relative), with the real SDK pointed at it; the sandbox is closed and the environment put back after.
+ */
+export async function withSampleSandbox<T>(now: Date, fn: (url: string) => Promise<T>): Promise<T> {
+  const { startSandbox, loadFixture } = await import('../sandbox/index.js');
+  const sandbox = await startSandbox({ fixture: loadFixture(SAMPLE_FIXTURE, now), port: 0 });
+  // The SDK reads these itself; the sandbox ignores the (dummy) signature. They are set for the
+  // collection only and put back afterwards, key by key (process.env must stay Node's own object).
+  const sandboxEnv: Record<string, string | undefined> = {
+    AWS_ENDPOINT_URL: sandbox.url, AWS_ACCESS_KEY_ID: 'sandbox', AWS_SECRET_ACCESS_KEY: 'sandbox', AWS_REGION: 'us-east-1',
+    AWS_PROFILE: undefined, AWS_SESSION_TOKEN: undefined,
+    // a per-service endpoint from the user's shell would win over the sandbox's
+    AWS_ENDPOINT_URL_RDS: undefined, AWS_ENDPOINT_URL_KMS: undefined, AWS_ENDPOINT_URL_STS: undefined, AWS_ENDPOINT_URL_CONFIG_SERVICE: undefined,
+  };
+  const saved = Object.fromEntries(Object.keys(sandboxEnv).map((k) => [k, process.env[k]]));
+  const setEnv = (vars: Record<string, string | undefined>) => {
+    for (const [k, v] of Object.entries(vars)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  };
+  setEnv(sandboxEnv);
+  try {
+    return await fn(sandbox.url);
+  } finally {
+    await sandbox.close();
+    setEnv(saved);
+  }
 }

@@ -24,7 +24,7 @@ import { VERSION } from '../version.js';
 import { loadProjectContext, type ProjectOptions } from './project.js';
 import { parsePeriod } from './history.js';
 import { checkFramework } from './list.js';
-import { parseSigningTime, readSigner } from './report.js';
+import { parseSigningTime, readSigner, type Signer } from './report.js';
 import { UsageError } from './errors.js';
 import { checkOutputTarget } from './output-target.js';
 import type { ManagementResponse } from '../controls/model.js';
@@ -45,6 +45,8 @@ export interface PeriodReportArgs extends ProjectOptions {
   profile?: string;
   /** `--html FILE`: the period's evidence browser; without --out it is the only file written */
   html?: string;
+  /** a key given directly (`demo --period` signs with its throwaway certificate) */
+  signer?: Signer;
 }
 
 function sampleSizeOverride(v: string | undefined): number | undefined {
@@ -65,7 +67,7 @@ export async function runPeriodReport(args: PeriodReportArgs): Promise<{ text: s
   const framework = checkFramework(args.framework);
   const ctx = loadProjectContext(args);
   // the HTML alone needs no signing key: only the PDF is signed
-  const signer = pdfWanted ? await readSigner(args) : undefined;
+  const signer = args.signer ?? (pdfWanted ? await readSigner(args) : undefined);
   const signingTime = parseSigningTime(args.signingTime);
   const override = sampleSizeOverride(args.sampleSize);
 

@@ -108,7 +108,19 @@ export class AutomatedRun {
     const missing = err ? this.readsAny(err.fields) : false;
     const inScope = this.scope && !missing ? this.scope.decide(rec.data, this.ctx) : true;
     if (inScope === false) return;
-    if (missing && err) return this.unreadable(rec, evidence, s, err);
+    if (missing && err) {
+      // Config's history keeps a key's rotation on/off but not its period: a part of the assertion
+      // that reads only the fields the record has may still decide FAIL (three-valued logic);
+      // anything it cannot decide without the missing fields stays ERROR, never PASS.
+      const partial = this.failsWithout(rec.data, err.fields);
+      if (!partial) return this.unreadable(rec, evidence, s, err);
+      this.inScope++;
+      const f: Finding = { resource: rec.resource, account: s.account, region: s.region, status: 'FAIL', reason: partial.reason, evidence, values: this.interner.intern(partial.values) };
+      if (rec.owner && rec.owner !== s.account) f.owner = rec.owner;
+      this.waive(f, f.reason);
+      this.findings.push(f);
+      return;
+    }
     this.inScope++;
     if (typeof inScope === 'string') return this.unjudged(rec, evidence, s, `cannot tell whether it is in scope: ${inScope}`);
     const cannot = this.errorWhen?.decide(rec.data, this.ctx) ?? false;
@@ -160,6 +172,22 @@ export class AutomatedRun {
       this.waive(f, f.reason);
     }
     this.findings.push(f);
+  }
+
+  /**
+   * A record missing some top-level fields: the failure its known fields already decide (scope
+   * and error_when decided without them too), or undefined when the missing fields could matter.
+   */
+  private failsWithout(data: unknown, fields: readonly string[] | undefined): { reason: string; values: Record<string, unknown> } | undefined {
+    if (!fields || data === null || typeof data !== 'object' || Array.isArray(data)) return undefined;
+    const known: Record<string, unknown> = { ...(data as Record<string, unknown>) };
+    for (const field of fields) delete known[field];
+    if (this.scope && this.scope.decide(known, this.ctx) !== true) return undefined;
+    if (this.errorWhen && this.errorWhen.decide(known, this.ctx) !== false) return undefined;
+    const values: Record<string, unknown> = {};
+    const f = this.assert.check(known, this.ctx, values);
+    if (!f || f.unknown) return undefined;
+    return { reason: f.reason, values };
   }
 
   private unjudged(rec: EvidenceRecord, evidence: string[], s: ScopeState, reason: string, values?: Record<string, unknown>): void {
