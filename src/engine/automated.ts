@@ -61,6 +61,8 @@ export class AutomatedRun {
   private resourceErrors = 0;
   /** the top-level fields of a record the scope and assertion read ('all' when a path is not a plain field chain) */
   private readonly reads: Set<string> | 'all';
+  /** the parts of a top-level `all` assertion with the fields each reads (see failsWithout) */
+  private readonly parts: { check: CompiledAssertion; reads: Set<string> | 'all' }[] | undefined;
 
   constructor(private readonly control: Control & { collector: string; assert: NonNullable<Control['assert']> }, now: Date,
     project: ProjectConfig | undefined, private readonly waivers: readonly ActiveWaiver[] | undefined,
@@ -78,6 +80,9 @@ export class AutomatedRun {
     this.passReason = `holds: ${this.result.asserts ?? ''}`;
     this.reads = topLevelFields([control.assert, ...(control.scope ? [control.scope] : []), ...(control.error_when ? [control.error_when] : []),
       ...(control.manual_when ? [control.manual_when] : [])]);
+    this.parts = 'all' in control.assert
+      ? control.assert.all.map((a) => ({ check: compileAssertion(a, control.parameters), reads: topLevelFields([a]) }))
+      : undefined;
   }
 
   /** The bundle names no account or region at all: nothing can have been collected. */
@@ -175,19 +180,24 @@ export class AutomatedRun {
   }
 
   /**
-   * A record missing some top-level fields: the failure its known fields already decide (scope
-   * and error_when decided without them too), or undefined when the missing fields could matter.
+   * A record missing some top-level fields (an error record that names them): the failure of a
+   * part of the top-level `all` that reads none of them, when the scope and error_when read none
+   * of them either and decide it in scope. The missing fields are never given a value (not even a
+   * declared absent_means): what reads them is not judged here, and stays ERROR.
    */
   private failsWithout(data: unknown, fields: readonly string[] | undefined): { reason: string; values: Record<string, unknown> } | undefined {
-    if (!fields || data === null || typeof data !== 'object' || Array.isArray(data)) return undefined;
-    const known: Record<string, unknown> = { ...(data as Record<string, unknown>) };
-    for (const field of fields) delete known[field];
-    if (this.scope && this.scope.decide(known, this.ctx) !== true) return undefined;
-    if (this.errorWhen && this.errorWhen.decide(known, this.ctx) !== false) return undefined;
-    const values: Record<string, unknown> = {};
-    const f = this.assert.check(known, this.ctx, values);
-    if (!f || f.unknown) return undefined;
-    return { reason: f.reason, values };
+    if (!fields || !this.parts) return undefined;
+    const reads = (r: Set<string> | 'all') => r === 'all' || fields.some((f) => r.has(f));
+    const c = this.control;
+    if (c.scope && (reads(topLevelFields([c.scope])) || this.scope!.decide(data, this.ctx) !== true)) return undefined;
+    if (c.error_when && (reads(topLevelFields([c.error_when])) || this.errorWhen!.decide(data, this.ctx) !== false)) return undefined;
+    for (const p of this.parts) {
+      if (reads(p.reads)) continue;
+      const values: Record<string, unknown> = {};
+      const f = p.check.check(data, this.ctx, values);
+      if (f && !f.unknown) return { reason: f.reason, values };
+    }
+    return undefined;
   }
 
   private unjudged(rec: EvidenceRecord, evidence: string[], s: ScopeState, reason: string, values?: Record<string, unknown>): void {

@@ -9,18 +9,6 @@ export const CONTROL_STATUSES: readonly ControlStatus[] = ['PASS', 'FAIL', 'ERRO
 /** The order the packs (run and period) show statuses in: the pass, the problems, the rest. */
 export const SHOWN_STATUS_ORDER: readonly ControlStatus[] = ['PASS', 'FAIL', 'ERROR', 'WAIVED', 'MANUAL', 'NOT_APPLICABLE'];
 
-/** Worst first: the status a requirement shows when several controls back it. */
-const WORST_FIRST: readonly ControlStatus[] = ['FAIL', 'ERROR', 'WAIVED', 'MANUAL', 'PASS', 'NOT_APPLICABLE'];
-
-export function worstStatus(statuses: readonly ControlStatus[]): ControlStatus | undefined {
-  let best: number | undefined;
-  for (const s of statuses) {
-    const r = WORST_FIRST.indexOf(s);
-    if (best === undefined || r < best) best = r;
-  }
-  return best === undefined ? undefined : WORST_FIRST[best];
-}
-
 export interface Finding {
   /** resource ARN; for an ERROR on a whole scope: `arn:aws:<service>:<region>:<account>:*` */
   resource: string;
