@@ -75,6 +75,11 @@ describe('absent fields are declared values or unknown, never a silent FAIL', ()
           }
           const plain = on.every((x) => x.path === field);
           const declared = on.filter((x) => x.absent_means !== undefined || x.op === 'exists' || x.op === 'absent');
+          // deeper paths: when every comparison on the field declares its absence (absent_means, or an
+          // exists/absent test, which is itself a statement of what absence means), the catalog has
+          // said it; the plain case below also checks the verdict against the declared value
+          if (!plain && declared.length === on.length) continue;
+
           if (declared.length === on.length && plain) {
             // every comparison on it says what absence is: the verdict for that value (null for exists/absent)
             const values = new Set(on.map((x) => JSON.stringify(x.absent_means ?? null)));
@@ -85,6 +90,8 @@ describe('absent fields are declared values or unknown, never a silent FAIL', ()
             continue;
           }
           if (got === 'ERROR') continue;
+          // an explicit exists/absent test on the field says what its absence means
+          if (on.some((x) => x.op === 'exists' || x.op === 'absent')) continue;
           // some alternatives declare a value and others do not: the verdict is that of a declared value
           const declaredValues = on.filter((x) => x.absent_means !== undefined).map((x) => x.absent_means);
           if (plain && declaredValues.some((v) => verdict(c, withField(ex.resource, field, v), ex) === got)) continue;

@@ -21,7 +21,8 @@ describe('inherited controls', () => {
     const b = bundle(['111122223333'], ['us-east-1'], [], []);
     const without = evaluate([inherited], b, { toolVersion: 't', now: NOW });
     expect(without.controls[0]).toMatchObject({ kind: 'inherited', status: 'FAIL' });
-    const a = { control: 'inherited-storage', attested_by: 'Dana', attested_at: '2026-06-01', document: 'https://example.com/soc2.pdf', sha256: 'a'.repeat(64), expires: '2027-05-31' };
+    // a held copy of the provider's report (a bare URL is FAIL: its content can change; see test/claims.test.ts)
+    const a = { control: 'inherited-storage', attested_by: 'Dana', attested_at: '2026-06-01', document: 'documents/aws-soc2.pdf', sha256: 'a'.repeat(64), expires: '2027-05-31' };
     const withIt = evaluate([inherited], b, { toolVersion: 't', now: NOW, attestations: [a] });
     expect(withIt.controls[0]).toMatchObject({ status: 'MANUAL', attestation: { current: true } });
   });

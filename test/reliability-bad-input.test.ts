@@ -34,7 +34,7 @@ import { applyMutation, describeMutation, mutationArb, type Mutation } from './h
 const SEED = 6_2026_11;
 const N = { fastYaml: 400, controls: 150, jmespath: 40, project: 60, fixtures: 80, faultPlans: 60, bundles: 160 };
 const KNOWN = new Set(COLLECTORS.map((c) => c.id));
-const CONTROL_FILES = readdirSync(join(ROOT, 'controls')).filter((f) => f.endsWith('.yaml')).sort();
+const CONTROL_FILES = readdirSync(join(ROOT, 'controls')).filter((f) => f.endsWith('.yaml') && f !== 'claims.yaml').sort();
 
 let tmp: string;
 let bundleDir: string;

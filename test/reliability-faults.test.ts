@@ -85,7 +85,9 @@ describe('the clean run', () => {
     for (const role of [false, true]) {
       const base = clean.get(role)!;
       expect(base.errors).toBe(0);
-      expect(Object.values(base.statuses).filter((s) => s === 'ERROR')).toEqual([]);
+      // only what the sample cannot prove in two regions: AWS Backup recovery points' residency
+      // needs --regions all (like rds-data-residency, which FAILs on its own defect first)
+      expect(Object.entries(base.statuses).filter(([, s]) => s === 'ERROR').map(([id]) => id)).toEqual(['backup-recovery-point-residency']);
       expect(Object.values(base.statuses).filter((s) => s === 'PASS').length).toBeGreaterThan(10);
       for (const c of childClean.filter((x) => x.role === role)) expect(c).toEqual(base);
     }

@@ -173,7 +173,9 @@ function failureLines(failed: EvidenceBundle['manifest']['collections']): string
     const what = `${f.error?.code ?? 'Error'}: ${f.error?.message ?? ''}${overrideNote(f.collector, f.error?.code)}`;
     if (n === 1) return `  ${f.account} ${f.region} ${f.collector}: ${what}`;
     const list = (set: Set<string>, noun: string) => (set.size === 1 ? [...set][0]! : `${set.size} ${noun}s`);
-    return `  ${f.account} ${list(regions, 'region')} ${list(collectors, 'collector')}: ${what} (x${n} collections)`;
+    // a few collectors are named (two KMS collectors behind one dead endpoint); many are counted
+    const names = collectors.size <= 3 ? [...collectors].sort().join(', ') : list(collectors, 'collector');
+    return `  ${f.account} ${list(regions, 'region')} ${names}: ${what} (x${n} collections)`;
   });
 }
 

@@ -60,10 +60,11 @@ function drawCriterionPart(w: Writer, p: PeriodPackInput, part: PeriodCriterionP
     w.field('Conclusion', `${r.conclusion.text} [rule ${r.conclusion.rule}]`, { size: 9, labelWidth: 70 });
     w.table(
       [
-        { header: 'Control', width: 150, size: 6.5 },
-        { header: 'Runs per status', width: 120 },
-        { header: 'Exceptions', width: 60 },
-        { header: 'Conclusion', width: 169.28 },
+        // wide enough for the longest control id on one line: pdftotext and readers search by id
+        { header: 'Control', width: 190, size: 6 },
+        { header: 'Runs per status', width: 100 },
+        { header: 'Exceptions', width: 50 },
+        { header: 'Conclusion', width: 159.28 },
       ],
       r.controls.map((id) => {
         const d = byId.get(id) ?? r.unevaluated.find((u) => u.id === id)!;
