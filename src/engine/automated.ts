@@ -63,6 +63,8 @@ export class AutomatedRun {
   private readonly reads: Set<string> | 'all';
   /** the parts of a top-level `all` assertion with the fields each reads (see failsWithout) */
   private readonly parts: { check: CompiledAssertion; reads: Set<string> | 'all' }[] | undefined;
+  private readonly scopeReads: Set<string> | 'all' | undefined;
+  private readonly errorWhenReads: Set<string> | 'all' | undefined;
 
   constructor(private readonly control: Control & { collector: string; assert: NonNullable<Control['assert']> }, now: Date,
     project: ProjectConfig | undefined, private readonly waivers: readonly ActiveWaiver[] | undefined,
@@ -80,6 +82,8 @@ export class AutomatedRun {
     this.passReason = `holds: ${this.result.asserts ?? ''}`;
     this.reads = topLevelFields([control.assert, ...(control.scope ? [control.scope] : []), ...(control.error_when ? [control.error_when] : []),
       ...(control.manual_when ? [control.manual_when] : [])]);
+    this.scopeReads = control.scope ? topLevelFields([control.scope]) : undefined;
+    this.errorWhenReads = control.error_when ? topLevelFields([control.error_when]) : undefined;
     this.parts = 'all' in control.assert
       ? control.assert.all.map((a) => ({ check: compileAssertion(a, control.parameters), reads: topLevelFields([a]) }))
       : undefined;
@@ -188,9 +192,8 @@ export class AutomatedRun {
   private failsWithout(data: unknown, fields: readonly string[] | undefined): { reason: string; values: Record<string, unknown> } | undefined {
     if (!fields || !this.parts) return undefined;
     const reads = (r: Set<string> | 'all') => r === 'all' || fields.some((f) => r.has(f));
-    const c = this.control;
-    if (c.scope && (reads(topLevelFields([c.scope])) || this.scope!.decide(data, this.ctx) !== true)) return undefined;
-    if (c.error_when && (reads(topLevelFields([c.error_when])) || this.errorWhen!.decide(data, this.ctx) !== false)) return undefined;
+    if (this.scope && (reads(this.scopeReads!) || this.scope.decide(data, this.ctx) !== true)) return undefined;
+    if (this.errorWhen && (reads(this.errorWhenReads!) || this.errorWhen.decide(data, this.ctx) !== false)) return undefined;
     for (const p of this.parts) {
       if (reads(p.reads)) continue;
       const values: Record<string, unknown> = {};
