@@ -51,6 +51,7 @@ beforeAll(async () => {
   // what the page must show, read with tools nobody here wrote: pdfdetach's results.json, the bundle's own lines
   execFileSync('pdfdetach', ['-savefile', 'results.json', '-o', join(dir, 'results.json'), pack]);
   execFileSync('pdfdetach', ['-savefile', 'evidence-browser.html', '-o', join(dir, 'detached.html'), pack]);
+  execFileSync('pdfdetach', ['-savefile', 'manifest.json', '-o', join(dir, 'manifest.json'), pack]);
   results = JSON.parse(await readFile(join(dir, 'results.json'), 'utf8'));
   records = new Map();
   for (const f of await readdir(join(evidence, 'records'))) {
@@ -181,7 +182,12 @@ describe('the evidence browser of a run', () => {
     const n = (await summary)!.match(/^(\d+) of (\d+) embedded records match their id \(all match\)\.$/);
     expect(n).not.toBeNull();
     expect(Number(n![1])).toBe(Number(n![2]));
-    expect(Number(n![2])).toBeGreaterThanOrEqual(cited.size);
+    // the page embeds every record of the bundle (the sample is under the cap), not only the cited ones
+    expect(Number(n![2])).toBe(records.size);
+    expect(records.size).toBeGreaterThan(cited.size);
+    // and rebuilds every bundle file from them, hashed against the manifest
+    const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
+    expect(await page.textContent('#check-files')).toBe(`${manifest.files.length} of ${manifest.files.length} bundle files rebuilt from the embedded records match the pack\u2019s manifest.`);
     await page.screenshot({ path: shot('check-intact.png') });
     await page.close();
   });
@@ -208,9 +214,32 @@ describe('the evidence browser of a run', () => {
     expect(m).not.toBeNull();
     expect(Number(m![1])).toBe(Number(m![2]) - 1);
     expect(await page.locator('#altered li').allTextContents()).toEqual([`${id} altered: its bytes hash to something else`]);
+    // the file holding that record no longer rebuilds to the manifest's sha256 either
+    const file = `records/${records.get(id).collector}.jsonl`;
+    expect(await page.textContent('#check-files')).toMatch(/; 1 DIFFER\.$/);
+    expect(await page.locator('#files-differ li code').allTextContents()).toEqual([file]);
     await page.screenshot({ path: shot('check-altered.png') });
     await page.click(`#altered a[href="#/record/${id}"]`);
     await expect.poll(() => page.textContent('#record-check')).toContain('ALTERED');
+    await page.close();
+  });
+
+  it('finds a record dropped from the file: every record left matches its id, its bundle file does not', async () => {
+    const cited = new Set(results.controls.flatMap((c: any) => c.findings.flatMap((f: any) => f.evidence)));
+    const victim = [...records.values()].find((r) => !cited.has(r.id))!;
+    expect(victim).toBeDefined();
+    const text = await readFile(html, 'utf8');
+    const block = /(<script type="application\/json" id="tp-records">)([\s\S]*?)(<\/script>)/.exec(text)!;
+    const recs = JSON.parse(block[2]!);
+    expect(Object.keys(recs)).toContain(victim.id);
+    delete recs[victim.id];
+    const dropped = join(dir, 'dropped.html');
+    await writeFile(dropped, text.replace(block[0], block[1] + JSON.stringify(recs).replace(/</g, '\\u003c') + block[3]));
+    const { page } = await openLogged(browser, url(dropped, '#/check'));
+    await page.click('#check-button');
+    expect(await (await page.waitForSelector('#check-summary')).textContent()).toMatch(/^(\d+) of \1 embedded records match their id \(all match\)\.$/);
+    expect(await page.locator('#files-differ li code').allTextContents()).toEqual([`records/${victim.collector}.jsonl`]);
+    expect(await page.getAttribute('body', 'data-check')).toBe('altered');
     await page.close();
   });
 
@@ -259,7 +288,8 @@ describe('the signed copy', () => {
     const capped = join(dir, 'capped.html');
     const r = await runCli(['report', '--project', PROJECT, '--evidence', join(dir, 'evidence'), '--html', capped, '--html-max-records', '3']);
     expect(r.code).toBe(0);
-    const manifest = JSON.parse(await readFile(join(dir, 'evidence', 'manifest.json'), 'utf8'));
+    // the files named are those the signed pack embeds (pdfdetach's copy of its manifest)
+    const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
     const { page } = await openLogged(browser, url(capped, '#/check'));
     const main = (await page.textContent('main'))!;
     expect(main).toMatch(/\d+ cited records are not embedded \(cap 3\)/);
@@ -269,6 +299,8 @@ describe('the signed copy', () => {
     expect(firstLeft[2]).toBe(file.sha256);
     await page.click('#check-button');
     expect(await (await page.waitForSelector('#check-summary')).textContent()).toBe('3 of 3 embedded records match their id (all match).');
+    // files whose records were left out are named as not checkable, never as matching
+    expect(await page.textContent('#check-files')).toMatch(/\d+ not checkable here \(records left out of this file\)\.$/);
     await page.close();
   });
 });
@@ -289,6 +321,29 @@ describe('the evidence browser of a period', () => {
     expect(main).toContain(e.resource);
     expect(main).toContain(e.firstSeen);
     expect(main).toContain(e.resolvedAt ?? (e.gone ? 'gone' : 'open'));
+    await page.close();
+  });
+
+  it('opens a sampled item down to the evidence record of the run it was drawn from, and checks it', async () => {
+    const { page } = await openLogged(browser, url(periodHtml, '#/controls'));
+    const model = JSON.parse(/<script type="application\/json" id="tp-data">([\s\S]*?)<\/script>/.exec(await readFile(periodHtml, 'utf8'))![1]!);
+    const c = model.controls.find((x: any) => x.sample && x.sample.drawn.some((d: any) => d.records.length > 0));
+    expect(c).toBeDefined();
+    const item = c.sample.drawn.find((d: any) => d.records.length > 0);
+    await page.goto(url(periodHtml, `#/control/${encodeURIComponent(c.id)}`));
+    await page.click(`table a[href="#/record/${item.records[0]}"]`);
+    await expect.poll(() => page.textContent('#view-title')).toContain('Evidence record');
+    const main = (await page.textContent('main'))!;
+    // the page shows the record that item's finding cited, and names the sampled item that cites it
+    const recs = JSON.parse(/<script type="application\/json" id="tp-records">([\s\S]*?)<\/script>/.exec(await readFile(periodHtml, 'utf8'))![1]!);
+    expect(sha(recs[item.records[0]])).toBe(item.records[0]);
+    expect(main).toContain(JSON.parse(recs[item.records[0]]).source.operation);
+    expect(main).toContain(`in the run as of ${item.asOf}`);
+    expect(main).toContain(item.resource);
+    await page.goto(url(periodHtml, '#/check'));
+    await page.click('#check-button');
+    expect(await (await page.waitForSelector('#check-summary')).textContent()).toMatch(/^(\d+) of \1 embedded records match their id \(all match\)\.$/);
+    expect(model.records.embedded).toBeGreaterThan(0);
     await page.close();
   });
 });

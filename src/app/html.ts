@@ -1,6 +1,6 @@
 // `report --html FILE`: the evidence browser, for a run (from its bundle) or a period (from the
 // archive), written atomically; the same bytes go into the PDF pack when one is written too.
-import type { EvidenceBundle } from '../evidence/model.js';
+import type { EvidenceBundle, EvidenceRecord, Manifest } from '../evidence/model.js';
 import type { Results } from '../engine/results.js';
 import type { PeriodPackInput } from '../report/period-types.js';
 import { writeFileAtomic } from '../util/atomic.js';
@@ -13,7 +13,7 @@ export interface HtmlAttachment {
   description: string;
 }
 
-/** `--html-max-records N`: how many cited records the page embeds at most (the rest are named). */
+/** `--html-max-records N`: how many evidence records the page embeds at most (cited first; the cited rest are named). */
 export function parseRecordCap(v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
@@ -24,22 +24,28 @@ export function parseRecordCap(v: string | undefined): number | undefined {
 export async function runHtml(req: { ctx: ProjectContext; bundle: EvidenceBundle; results: Results; framework: string; recordCap?: number }): Promise<Buffer> {
   const { runModel } = await import('../report/html/model.js');
   const { renderBrowserHtml } = await import('../report/html/page.js');
+  const { bundleFiles, MANIFEST_FILE } = await import('../evidence/bundle.js');
+  // The manifest as the signed pack embeds it: its records files are written sorted by id (a
+  // streamed bundle on disk keeps collection order), and the page rebuilds and hashes those.
+  const packed = bundleFiles(req.bundle).find((f) => f.path === MANIFEST_FILE)!;
+  const manifest = JSON.parse(packed.bytes.toString('utf8')) as Manifest;
   const { model, findings, records } = runModel({
     results: req.results, controls: req.ctx.controls, frameworks: req.ctx.frameworks, framework: req.framework,
-    manifest: req.bundle.manifest, records: req.bundle.records,
+    manifest, records: req.bundle.records,
     ...(req.ctx.project.organisation ? { organisation: req.ctx.project.organisation } : {}),
     ...(req.recordCap !== undefined ? { recordCap: req.recordCap } : {}),
   });
   return renderBrowserHtml(model, findings, records);
 }
 
-export async function periodHtml(ctx: ProjectContext, input: Omit<PeriodPackInput, 'attachments' | 'signingTime'>): Promise<Buffer> {
+export async function periodHtml(ctx: ProjectContext, input: Omit<PeriodPackInput, 'attachments' | 'signingTime'>, evidence: { records: readonly EvidenceRecord[]; recordCap?: number }): Promise<Buffer> {
   const { periodModel } = await import('../report/html/model.js');
   const { renderBrowserHtml } = await import('../report/html/page.js');
   const { model, findings, records } = periodModel({
     history: input.history, timelines: input.timelines, exceptions: input.exceptions, samples: input.samples,
     controls: ctx.controls, frameworks: ctx.frameworks, framework: input.framework ?? 'all', toolVersion: input.toolVersion,
     head: input.archive.head, ...(input.organisation ? { organisation: input.organisation } : {}), ...(input.warnings ? { warnings: input.warnings } : {}),
+    records: evidence.records, ...(evidence.recordCap !== undefined ? { recordCap: evidence.recordCap } : {}),
   });
   return renderBrowserHtml(model, findings, records);
 }

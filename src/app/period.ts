@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { daysOpen, daysBetween } from '../archive/days.js';
-import { openArchive, type StoredEntry } from '../archive/index.js';
+import { openArchive, type Archive, type StoredEntry } from '../archive/index.js';
 import type { ControlStatus, FindingWaiver, Results } from '../engine/results.js';
 import { globToRegExp } from '../engine/waivers.js';
 import { buildHistory, type RunRef } from '../history/build.js';
@@ -28,6 +28,8 @@ import { parseSigningTime, readSigner, type Signer } from './report.js';
 import { UsageError } from './errors.js';
 import { checkOutputTarget } from './output-target.js';
 import type { ManagementResponse } from '../controls/model.js';
+import type { EvidenceRecord } from '../evidence/model.js';
+import { parseRecordCap } from './html.js';
 
 export interface PeriodReportArgs extends ProjectOptions {
   archive: string;
@@ -45,6 +47,8 @@ export interface PeriodReportArgs extends ProjectOptions {
   profile?: string;
   /** `--html FILE`: the period's evidence browser; without --out it is the only file written */
   html?: string;
+  /** `--html-max-records N`: at most this many sampled items' evidence records embedded in the HTML */
+  htmlMaxRecords?: string;
   /** a key given directly (`demo --period` signs with its throwaway certificate) */
   signer?: Signer;
 }
@@ -70,6 +74,7 @@ export async function runPeriodReport(args: PeriodReportArgs): Promise<{ text: s
   const signer = args.signer ?? (pdfWanted ? await readSigner(args) : undefined);
   const signingTime = parseSigningTime(args.signingTime);
   const override = sampleSizeOverride(args.sampleSize);
+  const recordCap = parseRecordCap(args.htmlMaxRecords);
 
   const archive = await openArchive(args.archive, args.profile ? { profile: args.profile } : {});
   try {
@@ -209,7 +214,8 @@ export async function runPeriodReport(args: PeriodReportArgs): Promise<{ text: s
     const written: string[] = [];
     if (args.html) {
       const { periodHtml, writeHtml } = await import('./html.js');
-      const bytes = await periodHtml(ctx, packInput);
+      const records = await sampledRecords(archive, stored, samples, recordCap);
+      const bytes = await periodHtml(ctx, packInput, { records, ...(recordCap !== undefined ? { recordCap } : {}) });
       attachments.push(await writeHtml(args.html, bytes));
       written.push(`evidence browser: ${args.html} (${bytes.length} bytes)`);
     }
@@ -232,6 +238,41 @@ export async function runPeriodReport(args: PeriodReportArgs): Promise<{ text: s
   } finally {
     archive.close();
   }
+}
+
+/**
+ * The evidence records the sample's items cite, read from the archived bundles of the runs they
+ * were drawn from (one bundle at a time, keeping only the cited records and what they were derived
+ * from), so the period's evidence browser opens a sampled item down to AWS's answer. Stops reading
+ * bundles once the page's record cap is reached: the page names the rest.
+ */
+async function sampledRecords(archive: Archive, stored: readonly StoredEntry[], samples: readonly PeriodSample[], cap: number | undefined): Promise<EvidenceRecord[]> {
+  const wanted = new Map<string, Set<string>>();
+  for (const s of samples) {
+    for (const d of s.drawn) {
+      let ids = wanted.get(d.runId);
+      if (!ids) wanted.set(d.runId, (ids = new Set()));
+      for (const id of d.records) ids.add(id);
+    }
+  }
+  const out: EvidenceRecord[] = [];
+  for (const s of stored) {
+    const ids = wanted.get(s.entry.runId);
+    if (!ids || ids.size === 0) continue;
+    if (cap !== undefined && out.length >= cap) break;
+    const bundle = await archive.bundle(s.entry);
+    const byId = new Map(bundle.records.map((r) => [r.id, r]));
+    // a record taken once (the same state cited by several items) is not taken again
+    const take = (id: string): void => {
+      const r = byId.get(id);
+      if (!r) return;
+      byId.delete(id);
+      out.push(r);
+      for (const d of r.source.derivedFrom ?? []) take(d);
+    };
+    for (const id of ids) take(id);
+  }
+  return out;
 }
 
 /** verify FILE --archive LOCATION: every run the pack names is that entry of the archive. */

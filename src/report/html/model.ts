@@ -77,8 +77,13 @@ export interface BrowserModel {
   period?: { start: string; end: string; runs: { id: string; asOf: string; source: string }[]; days: History['days']; head?: { n: number; sha256: string } };
   frameworks: { id: string; title: string; requirements: { id: string; title: string; controls: number[] }[] }[];
   controls: BrowserControl[];
-  /** the bundle's files with their sha256 (the records the page embeds are lines of these) */
-  files: { path: string; sha256: string; records?: number }[];
+  /**
+   * The bundle's files with their sha256 (the records the page embeds are lines of these) and how
+   * many of each file's records this page embeds: a file whose every record is embedded is rebuilt
+   * line by line in the page and hashed against the manifest.
+   */
+  files: { path: string; sha256: string; records?: number; embedded: number }[];
+  /** cited: records findings (or a period's sampled items) cite; embedded: records in this file, cited or not */
   records: { cited: number; embedded: number; leftOut: { id: string; file: string | null; sha256: string | null }[]; cap: number };
   warnings: string[];
 }
@@ -124,6 +129,49 @@ function controlFacts(c: ControlResult, def: Control | undefined): BrowserContro
   };
 }
 
+/**
+ * The records a page embeds, within the cap: every cited record first (the ones findings point at),
+ * then, for a run, the rest of the bundle's records, so that files whose every line is embedded can
+ * be rebuilt and hashed against the manifest in the page. Cited records left out by the cap are
+ * named with the bundle file that holds them.
+ */
+function embedRecords(cited: readonly string[], all: readonly EvidenceRecord[], manifest: Manifest | undefined, recordCap: number | undefined): {
+  records: RecordTexts; leftOut: BrowserModel['records']['leftOut']; cap: number; embeddedPerFile: Map<string, number>;
+} {
+  const cap = recordCap ?? DEFAULT_RECORD_CAP;
+  const byId = new Map(all.map((r) => [r.id, r]));
+  const fileOf = new Map((manifest?.files ?? []).map((f) => [f.path, f.sha256]));
+  const chosen = new Set<string>();
+  const leftOut: BrowserModel['records']['leftOut'] = [];
+  for (const id of cited) {
+    const r = byId.get(id);
+    const file = r ? `records/${r.collector}.jsonl` : null;
+    if (!r || chosen.size >= cap) {
+      leftOut.push({ id, file: file && fileOf.has(file) ? file : null, sha256: file ? fileOf.get(file) ?? null : null });
+      continue;
+    }
+    chosen.add(id);
+  }
+  // uncited records are embedded only for a run (its manifest lists the files to rebuild)
+  if (manifest) {
+    for (const r of all) {
+      if (chosen.size >= cap) break;
+      chosen.add(r.id);
+    }
+  }
+  // in the bundle's order (files, then records by id), whatever order they were chosen in
+  const records: RecordTexts = new Map();
+  const embeddedPerFile = new Map<string, number>();
+  for (const r of all) {
+    if (!chosen.has(r.id) || records.has(r.id)) continue;
+    const { id: _id, ...draft } = r;
+    records.set(r.id, canonicalJsonOfData(draft));
+    const file = `records/${r.collector}.jsonl`;
+    embeddedPerFile.set(file, (embeddedPerFile.get(file) ?? 0) + 1);
+  }
+  return { records, leftOut, cap, embeddedPerFile };
+}
+
 /** A run: results + the bundle's records -> the model and the records it embeds. */
 export function runModel(input: {
   results: Results; controls: readonly Control[]; frameworks: readonly Framework[]; framework: string;
@@ -151,20 +199,7 @@ export function runModel(input: {
   for (const id of [...cited]) {
     for (const d of byId.get(id)?.source.derivedFrom ?? []) cite(d);
   }
-  const cap = input.recordCap ?? DEFAULT_RECORD_CAP;
-  const fileOf = new Map(input.manifest.files.map((f) => [f.path, f.sha256]));
-  const records: RecordTexts = new Map();
-  const leftOut: BrowserModel['records']['leftOut'] = [];
-  for (const id of cited) {
-    const r = byId.get(id);
-    const file = r ? `records/${r.collector}.jsonl` : null;
-    if (!r || records.size >= cap) {
-      leftOut.push({ id, file: file && fileOf.has(file) ? file : null, sha256: file ? fileOf.get(file) ?? null : null });
-      continue;
-    }
-    const { id: _id, ...draft } = r;
-    records.set(id, canonicalJsonOfData(draft));
-  }
+  const { records, leftOut, cap, embeddedPerFile } = embedRecords(cited, input.records, input.manifest, input.recordCap);
   const m = results.run;
   const model: BrowserModel = {
     kind: 'run',
@@ -175,18 +210,23 @@ export function runModel(input: {
     run: { id: m.id, startedAt: m.startedAt, ...(m.asOf ? { asOf: m.asOf } : {}), ...(m.source ? { source: m.source } : {}), accounts: m.accounts, regions: m.regions },
     frameworks: frameworkBlocks(input.frameworks, controls, input.framework),
     controls,
-    files: input.manifest.files.map((f) => ({ path: f.path, sha256: f.sha256, ...(f.records !== undefined ? { records: f.records } : {}) })),
+    files: input.manifest.files.map((f) => ({ path: f.path, sha256: f.sha256, ...(f.records !== undefined ? { records: f.records } : {}), embedded: embeddedPerFile.get(f.path) ?? 0 })),
     records: { cited: cited.length, embedded: records.size, leftOut, cap },
     warnings: (results.warnings ?? []).map((w) => w.message),
   };
   return { model, findings: table.out, records };
 }
 
-/** A period: the history, timelines, exceptions and samples the period pack draws -> the model (no records). */
+/**
+ * A period: the history, timelines, exceptions and samples the period pack draws -> the model, and
+ * the evidence records the sampled items cite (read by the app layer from the archived bundles of
+ * the runs they were drawn from), so the auditor's sample can be opened down to AWS's answer.
+ */
 export function periodModel(input: {
   history: History; timelines: Map<string, (ControlStatus | undefined)[]>; exceptions: readonly PeriodException[];
   samples: readonly PeriodSample[]; controls: readonly Control[]; frameworks: readonly Framework[]; framework: string;
   organisation?: string; toolVersion: string; head?: { n: number; sha256: string }; warnings?: string[];
+  records?: readonly EvidenceRecord[]; recordCap?: number;
 }): { model: BrowserModel; findings: BrowserFindings; records: RecordTexts } {
   const h = input.history;
   const defs = new Map(input.controls.map((c) => [c.id, c]));
@@ -223,6 +263,8 @@ export function periodModel(input: {
       });
     });
   });
+  const cited = sampledRecordIds(input.samples, input.records ?? []);
+  const { records, leftOut, cap } = embedRecords(cited, input.records ?? [], undefined, input.recordCap);
   const model: BrowserModel = {
     kind: 'period',
     title: `Evidence browser — period ${h.period.start} to ${h.period.end}`,
@@ -233,10 +275,25 @@ export function periodModel(input: {
     frameworks: frameworkBlocks(input.frameworks, controls, input.framework),
     controls,
     files: [],
-    records: { cited: 0, embedded: 0, leftOut: [], cap: 0 },
+    records: { cited: cited.length, embedded: records.size, leftOut, cap },
     warnings: input.warnings ?? [],
   };
-  return { model, findings: table.out, records: new Map() };
+  return { model, findings: table.out, records };
+}
+
+/** The records the sampled items cite, and the records those were derived from, in sample order. */
+function sampledRecordIds(samples: readonly PeriodSample[], records: readonly EvidenceRecord[]): string[] {
+  const byId = new Map(records.map((r) => [r.id, r]));
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const cite = (id: string): void => {
+    if (seen.has(id)) return;
+    seen.add(id);
+    out.push(id);
+    for (const d of byId.get(id)?.source.derivedFrom ?? []) cite(d);
+  };
+  for (const s of samples) for (const d of s.drawn) for (const id of d.records) cite(id);
+  return out;
 }
 
 /** A control's word for a period: FAIL or ERROR when any run had it, else the best of the rest. */

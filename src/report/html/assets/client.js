@@ -56,6 +56,11 @@
     for (const p of pairs) if (p && p[1] !== undefined && p[1] !== null && p[1] !== '') append(dl, [el('dt', null, p[0]), el('dd', null, p[1])]);
     return dl;
   }
+  // links to embedded records; a record the cap left out is named, not linked
+  function recordLinks(ids) {
+    if (!ids || !ids.length) return el('span', { class: 'muted' }, 'none');
+    return el('span', null, ids.map((id) => el('span', null, [D.records.leftOut.some((r) => r.id === id) ? el('code', null, id.slice(0, 16) + '\u2026 (not embedded)') : link('#/record/' + id, id.slice(0, 16) + '\u2026', { class: 'mono' }), ' '])));
+  }
   function table(headers, rows, caption) {
     const t = el('table');
     if (caption) t.appendChild(el('caption', { class: 'skip' }, caption));
@@ -146,7 +151,7 @@
     if (c.sample) {
       const s = c.sample;
       append(main, [el('h3', null, 'Sample for the auditor\u2019s testing'), facts([['Population', String(s.population)], ['Sample size', String(s.n)], ['Frequency', s.frequency], ['Seed', el('code', null, s.seed)], ['Method', s.method]]),
-        table(['Run as of', 'Resource', 'Key'], s.drawn.map((d) => [d.asOf, el('code', null, d.resource), el('code', null, d.key.slice(0, 16) + '\u2026')]), 'sample')]);
+        table(['Run as of', 'Resource', 'Status', 'Evidence records', 'Key'], s.drawn.map((d) => [d.asOf, el('code', null, d.resource), status(d.status), recordLinks(d.records), el('code', null, d.key.slice(0, 16) + '\u2026')]), 'sample')]);
     }
     append(main, el('h3', null, D.kind === 'period' ? 'Exceptions of the period' : 'Findings'));
     findingsPanel(main, Object.assign({}, q, { control: c.id }), '#/control/' + enc(c.id), true);
@@ -356,9 +361,15 @@
       ['Error', r.error ? r.error.operation + ' ' + r.error.code + ': ' + r.error.message : undefined],
     ]));
     append(main, [el('h3', null, 'The data as AWS returned it'), el('pre', { tabindex: '0', 'aria-label': 'record data' }, JSON.stringify(r.data, null, 2))]);
-    const citing = [];
-    for (let i = 0; i < F.length && citing.length < 50; i++) if (F[i][FE].indexOf(id) >= 0) citing.push(i);
-    append(main, [el('h3', null, 'Findings that cite it'), el('ul', null, citing.map((i) => el('li', null, [link('#/finding/' + i, C[F[i][FC]].id + ': ' + F[i][FR]), ' ', status(F[i][FS])])))]);
+    if (D.kind === 'period') {
+      const items = [];
+      for (const c of C) if (c.sample) for (const d of c.sample.drawn) if (d.records.indexOf(id) >= 0) items.push([c, d]);
+      append(main, [el('h3', null, 'Sampled items that cite it'), el('ul', null, items.map((x) => el('li', null, [link('#/control/' + enc(x[0].id), x[0].id), ': ' + x[1].resource + ' in the run as of ' + x[1].asOf + ' ', status(x[1].status)])))]);
+    } else {
+      const citing = [];
+      for (let i = 0; i < F.length && citing.length < 50; i++) if (F[i][FE].indexOf(id) >= 0) citing.push(i);
+      append(main, [el('h3', null, 'Findings that cite it'), el('ul', null, citing.map((i) => el('li', null, [link('#/finding/' + i, C[F[i][FC]].id + ': ' + F[i][FR]), ' ', status(F[i][FS])])))]);
+    }
     append(main, el('details', null, [el('summary', null, 'Canonical bytes (RFC 8785), as hashed'), el('pre', null, text)]));
   }
 
@@ -385,15 +396,52 @@
       out.textContent = 'checked ' + Math.min(ids.length, i + 512) + ' of ' + ids.length + '\u2026';
     }
     altered.sort();
+    const files = await checkFiles(recs, te);
     out.textContent = '';
-    out.className = 'note ' + (altered.length ? 'bad' : 'good');
+    const bad = altered.length > 0 || files.differ.length > 0;
+    out.className = 'note ' + (bad ? 'bad' : 'good');
     append(out, el('p', { id: 'check-summary' }, ok + ' of ' + ids.length + ' embedded records match their id' + (altered.length ? '; ' + altered.length + ' ALTERED' : ' (all match)') + '.'));
     if (altered.length) append(out, el('ul', { id: 'altered' }, altered.map((id) => el('li', null, [link('#/record/' + id, id, { class: 'mono' }), ' altered: its bytes hash to something else']))));
-    document.body.setAttribute('data-check', altered.length ? 'altered' : 'intact');
+    if (D.files.length) {
+      append(out, el('p', { id: 'check-files' }, files.match.length + ' of ' + D.files.length + ' bundle files rebuilt from the embedded records match the pack\u2019s manifest' +
+        (files.differ.length ? '; ' + files.differ.length + ' DIFFER' : '') + (files.partial.length ? '; ' + files.partial.length + ' not checkable here (records left out of this file)' : '') + '.'));
+      if (files.differ.length) append(out, el('ul', { id: 'files-differ' }, files.differ.map((f) => el('li', null, [el('code', null, f.path), ' rebuilt from this file hashes to ' + f.got + ', the manifest says ' + f.sha256]))));
+    }
+    document.body.setAttribute('data-check', bad ? 'altered' : 'intact');
+  }
+  // RFC 8785 for data that came out of JSON.parse: keys sorted by UTF-16 code units, ECMAScript
+  // number and string forms (what JSON.stringify writes), as the bundle writer does
+  function canonical(v) {
+    if (v === null || typeof v !== 'object') return JSON.stringify(v);
+    if (Array.isArray(v)) return '[' + v.map(canonical).join(',') + ']';
+    return '{' + Object.keys(v).sort().map((k) => JSON.stringify(k) + ':' + canonical(v[k])).join(',') + '}';
+  }
+  // A bundle file whose every record is embedded is rebuilt as the signed pack embeds it (its records
+  // sorted by id, each the canonical JSON of the record with its id, one per line) and hashed.
+  async function checkFiles(recs, te) {
+    const result = { match: [], differ: [], partial: [] };
+    const lines = new Map();
+    for (const id of Object.keys(recs)) {
+      let r;
+      try { r = JSON.parse(recs[id]); } catch (_e) { continue; }
+      r.id = id;
+      const path = 'records/' + r.collector + '.jsonl';
+      if (!lines.has(path)) lines.set(path, []);
+      lines.get(path).push([id, canonical(r)]);
+    }
+    for (const f of D.files) {
+      if (f.records === undefined || f.embedded !== f.records) { result.partial.push(f); continue; }
+      const l = (lines.get(f.path) || []).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      const got = hex(await crypto.subtle.digest('SHA-256', te.encode(l.map((x) => x[1] + '\n').join(''))));
+      if (got === f.sha256) result.match.push(f); else result.differ.push(Object.assign({ got: got }, f));
+    }
+    return result;
   }
   function viewCheck(main) {
     append(main, el('h2', { id: 'view-title', tabindex: '-1' }, 'Check evidence'));
-    append(main, el('p', null, 'This file embeds the exact canonical bytes (RFC 8785 JSON) of every evidence record its findings cite. The check recomputes the sha256 of each with your browser\u2019s WebCrypto and compares it with the record\u2019s id, which is how the evidence bundle names it. It detects a record altered inside this file.'));
+    append(main, el('p', null, 'This file embeds the exact canonical bytes (RFC 8785 JSON) of every evidence record ' + (D.kind === 'period' ? 'the sampled items cite' : 'its findings cite, and of the bundle\u2019s other records up to its cap') + '. The check recomputes the sha256 of each with your browser\u2019s WebCrypto and compares it with the record\u2019s id, which is how the evidence bundle names it. It detects a record altered inside this file.'));
+    if (D.kind === 'run') append(main, el('p', null, 'It then rebuilds each bundle file whose every record is embedded (records sorted by id, one canonical line each, as the signed pack embeds them) and compares its sha256 with the one the pack\u2019s manifest lists, so a record dropped or added inside this file is found too.'));
+    else append(main, el('p', null, 'A period\u2019s records come from the bundles of many runs; those bundles and their manifests are checked against the archive by trustpack archive verify and verify --archive.'));
     append(main, el('p', null, ['It does not prove who made the file. Authenticity comes from the signed PDF pack, which embeds this very file: ', el('code', null, 'trustpack verify pack.pdf --html THIS-FILE.html'), ' says whether this file is byte-identical to the signed copy.']));
     const out = el('div', { id: 'check-result', role: 'status', 'aria-live': 'polite' });
     const btn = el('button', { type: 'button', id: 'check-button' }, 'Check evidence');
@@ -404,7 +452,7 @@
         table(['Record id', 'Bundle file', 'File sha256'], D.records.leftOut.slice(0, 1000).map((r) => [el('code', null, r.id), r.file || 'not in the bundle', el('code', null, r.sha256 || '\u2014')]), 'left out')]);
       main.lastChild.setAttribute('data-left-out', '');
     }
-    if (D.files.length) append(main, [el('h3', null, 'The bundle\u2019s files (from its manifest)'), table(['File', 'sha256', 'Records'], D.files.map((f) => [f.path, el('code', null, f.sha256), f.records === undefined ? '' : String(f.records)]), 'bundle files')]);
+    if (D.files.length) append(main, [el('h3', null, 'The bundle\u2019s files (from the manifest the signed pack embeds)'), table(['File', 'sha256', 'Records', 'Embedded here'], D.files.map((f) => [f.path, el('code', null, f.sha256), f.records === undefined ? '' : String(f.records), String(f.embedded)]), 'bundle files')]);
   }
 
   function viewAbout(main) {
