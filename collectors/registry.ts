@@ -101,9 +101,16 @@ const ENTRIES: readonly Entry[] = [
   },
   // ---- catalog (issue 11): what the security page's claims need beyond the first collectors ----
   {
+    id: 'rds.engine-default-cluster-parameters', service: 'rds', operations: ['DescribeEngineDefaultClusterParameters'],
+    resourceType: 'AWS::RDS::EngineDefaultClusterParameters', scope: 'regional', dependsOn: ['rds.db-clusters'],
+    description: 'The engine default cluster parameters of every Aurora parameter-group family a cluster uses.',
+    load: () => import('./rds-engine-default-cluster-parameters.js'),
+  },
+  {
     id: 'rds.cluster-tls-version', service: 'rds', operations: [],
-    resourceType: 'AWS::RDS::DBCluster', scope: 'regional', dependsOn: ['rds.db-clusters', 'rds.cluster-parameters'],
-    description: 'Join: each cluster with the lowest TLS version it accepts (parameter group, else the engine version default).',
+    resourceType: 'AWS::RDS::DBCluster', scope: 'regional',
+    dependsOn: ['rds.db-clusters', 'rds.cluster-parameters', 'rds.engine-default-cluster-parameters'],
+    description: 'Join: each cluster with the lowest TLS version it accepts (parameter group, cited per-version default, engine default) and which decided.',
     load: () => import('./rds-cluster-tls-version.js'),
   },
   {

@@ -52,6 +52,7 @@ export const RECORDS = {
   },
   'rds.cluster-automated-backups': { spread: sdk(RDS, 'DBClusterAutomatedBackup'), fields: {} },
   'rds.cluster-parameters': { fields: { DBClusterParameterGroupName: S, Parameters: list(sdk(RDS, 'Parameter')) } },
+  'rds.engine-default-cluster-parameters': { fields: { DBParameterGroupFamily: S, Parameters: list(sdk(RDS, 'Parameter')) } },
   'kms.keys': {
     fields: { KeyMetadata: sdk(KMS, 'KeyMetadata'), KeyRotationEnabled: S, RotationPeriodInDays: S, NextRotationDate: S, Aliases: list(S), KeyArns: list(S) },
   },
@@ -74,8 +75,9 @@ export const RECORDS = {
   // ---- catalog (issue 11) ----
   'rds.cluster-tls-version': {
     fields: {
-      DBClusterIdentifier: S, DBClusterArn: S, Engine: S, EngineVersion: S, DBClusterParameterGroup: S, MinTlsParameterName: S,
-      MinTlsParameterValue: S, MinTlsSource: S, DefaultSources: list(S), EffectiveValue: S, MinimumTlsVersion: S,
+      DBClusterIdentifier: S, DBClusterArn: S, Engine: S, EngineVersion: S, DBClusterParameterGroup: S, DBParameterGroupFamily: S,
+      MinTlsParameterName: S, MinTlsParameterValue: S, EngineDefaultValue: S, MinTlsSource: S, DefaultSources: list(S), EffectiveValue: S,
+      MinimumTlsVersion: S, MinTlsUnknownReason: S,
     },
   },
   'rds.cluster-audit-settings': {

@@ -303,6 +303,7 @@ program
   .option('--archive <location>', 'a period pack: also check its runs against this evidence archive')
   .option('--tsa-trust <pem>', 'trust anchor(s) for the time-stamping authority of a timestamped pack (repeatable)', collectRepeat)
   .option('--html <file>', 'also check that this HTML file is byte-identical to the evidence browser signed into the pack')
+  .option('--attestation <file>', 'also check that this copy of an attested document hashes to the sha256 the pack prints for it (repeatable)', collectRepeat)
   .option('--crl <file>', 'a CRL (PEM or DER) the verifier supplies, checked against every certificate of the path but the anchor (repeatable)', collectRepeat)
   .option('--require-revocation', 'INVALID unless every certificate of the path but the anchor has a current CRL of its issuer')
   .addOption(formatOption(['table', 'json']))
@@ -310,10 +311,17 @@ program
 With --trust, the certificate path from the signer to an anchor is validated as RFC 5280 does
 (basic constraints, path length, key usage, extended key usage, every certificate's validity at
 the validation time: the timestamp's time, else now; MD5 and SHA-1 refused).
-Exit codes: 0 valid, 1 invalid or tampered (with the reason), 2 unreadable input.
-Example:
-  $ trustpack verify evidence-pack.pdf --trust root-ca.pem --intermediates issuing-ca.pem`)
-  .action(async (file: string, o: { trust?: string[]; intermediates?: string[]; tsaTrust?: string[]; crl?: string[]; requireRevocation?: boolean; archive?: string; html?: string; format?: Format }) => {
+With --attestation FILE (a copy of a pentest report, a policy, a provider's report the auditor
+holds), the file's sha256 must be one the pack prints for an attested document: the match names
+the control; no match is exit 1.
+Exit codes: 0 valid (and every --attestation copy matches), 1 invalid, tampered or no match (with the reason), 2 unreadable input.
+Examples:
+  $ trustpack verify evidence-pack.pdf --trust root-ca.pem --intermediates issuing-ca.pem
+  $ trustpack verify evidence-pack.pdf --attestation pentest-2026.pdf`)
+  .action(async (file: string, o: {
+    trust?: string[]; intermediates?: string[]; tsaTrust?: string[]; crl?: string[]; requireRevocation?: boolean; archive?: string; html?: string;
+    attestation?: string[]; format?: Format;
+  }) => {
     const { runVerify } = await import('./app/verify.js');
     const format = o.format ?? defaultFormat();
     const r = await runVerify(file, { ...o, format, color: useColor() });

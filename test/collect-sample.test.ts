@@ -42,11 +42,11 @@ describe('collectEvidence on the sample account', () => {
     expect(m.collections.filter((c) => c.status !== 'ok')).toEqual([]);
     expect(m.collections.filter((c) => c.collector === 'sts.caller-identity').map((c) => c.region)).toEqual(['global']);
     expect(m.collections.filter((c) => c.region === 'global').map((c) => c.collector).sort()).toEqual(['cloudfront.distributions', 's3.buckets', 'sts.caller-identity']);
-    // three global collections, 28 regional collectors in each of the two regions
-    expect(m.collections).toHaveLength(3 + 28 * 2);
+    // three global collections, 29 regional collectors in each of the two regions
+    expect(m.collections).toHaveLength(3 + 29 * 2);
     // a global collection's records carry their resource's region (a bucket's), not "global"
     for (const c of m.collections) expect(c.records).toBe(bundle.records.filter((r) => r.collector === c.collector && (c.region === 'global' || r.source.region === c.region)).length);
-    expect(progress.filter((p) => p.phase === 'done')).toHaveLength(59);
+    expect(progress.filter((p) => p.phase === 'done')).toHaveLength(61);
   });
 
   it('counts exactly the calls the endpoint answered', () => {
@@ -175,8 +175,9 @@ describe('collectEvidence on the sample account', () => {
     const tls = Object.fromEntries(byCollector(bundle, 'rds.cluster-tls-version').map((r) => [data(r)['DBClusterIdentifier'], data(r)]));
     expect(tls['orders-prod']).toMatchObject({ MinTlsParameterName: 'ssl_min_protocol_version', MinTlsParameterValue: 'TLSv1.2', MinTlsSource: 'parameter-group', MinimumTlsVersion: 'TLSv1.2' });
     expect(tls['analytics-eu']).toMatchObject({ MinTlsParameterName: 'tls_version', MinTlsParameterValue: 'TLSv1.2,TLSv1.3', MinimumTlsVersion: 'TLSv1.2' });
-    // tls_version unset on Aurora MySQL 2: the sandbox answers an engine-default row, which is not a setting
-    expect(tls['legacy-reporting']).toMatchObject({ EngineVersion: '5.7.mysql_aurora.2.11.4', MinTlsParameterValue: null, MinTlsSource: 'engine-default', EffectiveValue: 'TLSv1,TLSv1.1,TLSv1.2', MinimumTlsVersion: 'TLSv1' });
+    // tls_version unset on Aurora MySQL 2: the sandbox answers an engine-default row, which is not a
+    // setting; the cited per-version row wins over the family's engine default (TLSv1.2,TLSv1.3 here)
+    expect(tls['legacy-reporting']).toMatchObject({ EngineVersion: '5.7.mysql_aurora.2.11.4', MinTlsParameterValue: null, MinTlsSource: 'version-table', EngineDefaultValue: 'TLSv1.2,TLSv1.3', EffectiveValue: 'TLSv1,TLSv1.1,TLSv1.2', MinimumTlsVersion: 'TLSv1' });
     expect(tls['legacy-reporting'].DefaultSources.length).toBeGreaterThan(0);
   });
 

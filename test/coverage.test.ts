@@ -1,6 +1,12 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { computeCoverage, UnknownFrameworkError } from '../src/engine/coverage.js';
 import type { Control, Framework } from '../src/controls/model.js';
+import { loadCatalog } from '../src/controls/load.js';
+import { COLLECTORS } from '../collectors/registry.js';
+import { coverageReport } from '../src/app/list.js';
+import type { ProjectContext } from '../src/app/project.js';
+import { ROOT } from './helpers/cli.js';
 
 function control(id: string, kind: 'automated' | 'manual', frameworks: Control['frameworks']): Control {
   return { id, title: id, description: id, severity: 'high', kind, frameworks, remediation: 'fix it' };
@@ -72,7 +78,8 @@ describe('computeCoverage', () => {
     const art33 = reqs.find((r) => r.id === 'Art.33')!;
     expect(art33.group).toBe('Chapter IV');
     expect(Object.keys(art33)).toEqual(['id', 'title', 'group', 'controls', 'automated']);
-    expect(Object.keys(reqs[0]!)).toEqual(['id', 'title', 'controls', 'automated']);
+    // Art.32 has the point Art.32(1)(a): a parent adds `points` last
+    expect(Object.keys(reqs[0]!)).toEqual(['id', 'title', 'controls', 'automated', 'points']);
     expect(Object.keys(computeCoverage(controls, [gdpr]).frameworks[0]!)).toEqual(
       ['id', 'title', 'version', 'total', 'covered', 'automated', 'leaves', 'requirements', 'uncovered'],
     );
@@ -106,5 +113,66 @@ describe('computeCoverage', () => {
     const f = computeCoverage([], [dup]).frameworks[0]!;
     expect([f.total, f.covered, f.automated]).toEqual([4, 0, 0]);
     expect(f.uncovered).toEqual(['CC6.1', 'CC6.6', 'CC7.2', 'A1.2']);
+  });
+
+  it('never counts a parent from one of its points: 6.3 stays uncovered when only 6.3.3 is mapped, and says how many points have controls', () => {
+    const pci: Framework = {
+      id: 'pci-dss-4.0.1', title: 'PCI DSS', version: '4.0.1',
+      requirements: [{ id: '6.3', title: 'Vulnerabilities' }, { id: '6.3.1', title: 'Identified' }, { id: '6.3.2', title: 'Inventory' }, { id: '6.3.3', title: 'Patched' }],
+    };
+    const f = computeCoverage([control('auto-minor-upgrade', 'automated', { 'pci-dss-4.0.1': ['6.3.3'] })], [pci]).frameworks[0]!;
+    expect(f.uncovered).toEqual(['6.3', '6.3.1', '6.3.2']);
+    expect(f.requirements[0]).toEqual({ id: '6.3', title: 'Vulnerabilities', controls: [], automated: false, points: { total: 3, covered: 1 } });
+    expect([f.covered, f.automated]).toEqual([1, 1]);
+    // a leaf carries no points member
+    expect(Object.keys(f.requirements[3]!)).toEqual(['id', 'title', 'controls', 'automated']);
+  });
+});
+
+describe('coverage of the shipped catalog (issue 18, mappings)', () => {
+  const catalog = loadCatalog(join(ROOT, 'controls'), { knownCollectors: new Set(COLLECTORS.map((c) => c.id)) });
+  it('PCI DSS 6.3 is covered by no control that tests one of its points; its points carry those controls', () => {
+    const pci = computeCoverage(catalog.controls, catalog.frameworks, 'pci-dss-4.0.1').frameworks[0]!;
+    const byId = Object.fromEntries(pci.requirements.map((r) => [r.id, r]));
+    expect(byId['6.3']).toMatchObject({ controls: [], automated: false, points: { total: 3, covered: 3 } });
+    expect(byId['6.3.3']!.controls).toEqual(expect.arrayContaining(['manual-runtime-currency', 'rds-cluster-auto-minor-version-upgrade', 'rds-instance-auto-minor-version-upgrade']));
+    expect(byId['6.3.3']!.automated).toBe(true);
+    expect(byId['6.3.1']!.controls).toEqual(expect.arrayContaining(['manual-bug-bounty', 'manual-release-dependency-scanning', 'manual-vulnerability-scanning']));
+    expect(byId['6.3.2']!.controls).toEqual(['manual-release-dependency-scanning']);
+  });
+
+  it('`coverage --uncovered` lists 6.3 with how many of its points have controls', () => {
+    const ctx = { controls: catalog.controls, frameworks: catalog.frameworks } as unknown as ProjectContext;
+    const text = coverageReport(ctx, 'pci-dss-4.0.1', 'table', true);
+    expect(text).toContain('6.3  Vulnerabilities found, ranked and fixed, patches included (no control of its own; 3 of its 3 points have one)');
+    const json = JSON.parse(coverageReport(ctx, 'pci-dss-4.0.1', 'json', false)) as { frameworks: { requirements: { id: string; points?: unknown }[] }[] };
+    expect(json.frameworks[0]!.requirements.find((r) => r.id === '6.3')!.points).toEqual({ total: 3, covered: 3 });
+  });
+
+  // the review's mapping pairs this session settled (issue 18): each gone, with the reason in the rationale
+  const dropped: [string, string, string][] = [
+    ['cloudtrail-multi-region-all-events', 'pci-dss-4.0.1', '3.6.1'],
+    ['cloudtrail-trail-records-management-events', 'pci-dss-4.0.1', '3.6.1'],
+    ['cloudtrail-trail-records-management-events', 'csa-ccm-4', 'CEK-20'],
+    ['kms-key-enabled', 'pci-dss-4.0.1', '3.6.1'],
+    ['kms-customer-keys-rotate-yearly', 'pci-dss-4.0.1', '3.6.1'],
+    ['rds-instance-not-public', 'pci-dss-4.0.1', '1.3'],
+    ['rds-instance-not-public', 'pci-dss-4.0.1', '1.4'],
+    ['config-recorder-continuous-needed-types', 'pci-dss-4.0.1', '10.2.1'],
+    ['manual-pci-aoc', 'pci-dss-4.0.1', '12.5.1'],
+    ['manual-pci-aoc', 'pci-dss-4.0.1', 'A1.1'],
+    ['manual-incident-response-plan', 'pci-dss-4.0.1', '10.5.1'],
+    ['manual-incident-response-plan', 'csa-ccm-4', 'LOG-02'],
+    ['cloudtrail-trail-bucket-vaulted', 'soc2', 'PI1.5'],
+    ['s3-log-buckets-object-lock-compliance', 'soc2', 'PI1.5'],
+    ['rds-cluster-audit-logs-exported', 'pci-dss-4.0.1', '10.2.1.4'],
+    ['rds-cluster-audit-logs-exported', 'pci-dss-4.0.1', '10.2.1.7'],
+    ['manual-runtime-currency', 'pci-dss-4.0.1', '6.3'],
+    ['manual-bug-bounty', 'pci-dss-4.0.1', '6.3'],
+  ];
+  it.each(dropped)('%s no longer maps %s %s, and its rationale says why', (id, fw, req) => {
+    const c = catalog.controls.find((x) => x.id === id)!;
+    expect((c.frameworks as Record<string, string[] | undefined>)[fw] ?? []).not.toContain(req);
+    expect(c.rationale).toMatch(/the review/);
   });
 });

@@ -1,6 +1,7 @@
 // A partly backfilled period: runs rebuilt from AWS Config history and a live run in one
 // archive; the period pack (read back with pdftotext, an independent tool) marks which runs
-// were rebuilt, says so in its legend, and names what history could not rebuild.
+// were rebuilt, says so in its legend, and names what history could not rebuild. Issue 18: the
+// config_rule verdicts of rebuilt runs (rule parameters as of today) are listed apart.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -53,5 +54,12 @@ describe('the period pack of a partly backfilled period', () => {
     expect(text).toContain('Runs rebuilt from AWS Config history');
     expect(text).toMatch(/3 of 4 runs in this period were rebuilt/);
     expect(text).toMatch(/NotInConfigHistory/);
+  });
+
+  it('lists the config_rule verdicts of rebuilt runs apart: rule parameters as of today, rebuilt runs only', () => {
+    const flat = text.replace(/\s+/g, ' ');
+    expect(flat).toContain('Config rule verdicts in rebuilt runs: rule parameters as of today');
+    // three rebuilt runs; the live run of today is not among them
+    expect(flat).toMatch(new RegExp(`config-rule-rds-storage-encrypted \\(AWS Config rule RDS_STORAGE_ENCRYPTED\\): 3 rebuilt runs from ${day(3 * DAY)} to ${day(DAY)}; PASS 3; no exception from rebuilt runs\\.`));
   });
 });

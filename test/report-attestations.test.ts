@@ -1,11 +1,14 @@
 // report --attach-attestations: the documents behind the attestations (pentest report,
 // policies) travel in the pack, so an auditor checks their hashes from the pack alone; the
 // attestation notes appear in the pack; verify holds each embedded document to the sha256 its
-// attestation records in results.json.
+// attestation records in results.json. Issue 18: `attach: true` per attestation embeds that
+// document without the flag, a provider's report under an inherited control is never embedded
+// (only its sha256 printed), and `verify --attestation FILE` checks an auditor's copy against the
+// sha256 the pack prints.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildPack } from '../src/report/pack.js';
@@ -71,5 +74,71 @@ describe('report --attach-attestations', () => {
     const s = await verifyPackBytes(swapped);
     expect(s.valid).toBe(false);
     expect(s.problems.join('\n')).toMatch(/attestations\/policy\.md has sha256 .*, the attestation records a{64}/);
+  });
+});
+
+describe('attach: true per attestation, and verify --attestation', () => {
+  const PENTEST_SHA = '46fd6627f4ce5bdd9fa0665e7fb3ca7047a6d69eaaf04f1b9e9214dcb190e507';
+  const AWS_SOC2_SHA = '2018fea29f811b53eba7853a6ea80e299064f7d378da067450e610cd8efefe91';
+  let own: string;
+  let project: string;
+  beforeAll(async () => {
+    // the sample's attestations with attach: true on the pentest only, and on nothing else
+    project = join(dir, 'own');
+    cpSync(join(ROOT, 'examples', 'sample', 'documents'), join(project, 'documents'), { recursive: true });
+    const att = readFileSync(join(ROOT, 'examples', 'sample', 'attestations.yaml'), 'utf8')
+      .replace(/(- control: manual-penetration-test\n)/, '$1    attach: true\n');
+    expect(att).toContain('attach: true');
+    writeFileSync(join(project, 'attestations.yaml'), att);
+    writeFileSync(join(project, 'trustpack.yaml'), `controls: ${join(ROOT, 'controls')}\nregions: [us-east-1, eu-central-1]\nattestations: attestations.yaml\n`);
+    own = join(dir, 'own.pdf');
+    const r = await runCli(['report', '--project', join(project, 'trustpack.yaml'), '--evidence', join(dir, 'demo', 'evidence'), '--out', own, '--sign-p12', join(dir, 's.p12'), '--sign-passphrase-env', 'TP_ATT_PASS'], { env: { TP_ATT_PASS: signer.passphrase } });
+    expect(r.code, r.stderr).toBe(0);
+  });
+
+  it('embeds only the attach: true document without --attach-attestations; its bytes hash to the sha256 the pack prints; pdfsig validates', () => {
+    const list = execFileSync('pdfdetach', ['-list', own], { encoding: 'utf8' });
+    const names = list.split('\n').filter((l) => /^\d+: /.test(l)).map((l) => l.replace(/^\d+: /, ''));
+    expect(names.filter((n) => n.startsWith('attestations/'))).toEqual(['attestations/documents/penetration-test-2026.md']);
+    const out = join(dir, 'pentest-from-pack.md');
+    execFileSync('pdfdetach', ['-save', String(names.indexOf('attestations/documents/penetration-test-2026.md') + 1), '-o', out, own]);
+    const sha = createHash('sha256').update(readFileSync(out)).digest('hex');
+    // the control page prints "sha256 <hex>" under the attestation (wrapped where the line ends): the attached bytes hash to it
+    const text = execFileSync('pdftotext', [own, '-'], { encoding: 'utf8' }).replace(/\s+/g, '');
+    expect(text).toContain(`sha256${sha}`);
+    expect(sha).toBe(PENTEST_SHA);
+    const pdfsig = execFileSync('pdfsig', [own], { encoding: 'utf8' });
+    expect(pdfsig).toContain('Signature is Valid.');
+    expect(pdfsig).toContain('Total document signed');
+  });
+
+  it('never embeds a provider\'s report under an inherited control, even with --attach-attestations, and still prints its sha256', () => {
+    const list = execFileSync('pdfdetach', ['-list', pack], { encoding: 'utf8' });
+    expect(list).not.toContain('aws-soc2-2026.md');
+    expect(list).toContain('attestations/documents/penetration-test-2026.md');
+    const text = execFileSync('pdftotext', [pack, '-'], { encoding: 'utf8' }).replace(/\s+/g, '');
+    expect(text).toContain(`sha256${AWS_SOC2_SHA}`);
+  });
+
+  it('verify --attestation: a matching copy exits 0 naming the control; an altered copy exits 1; an unreadable one exits 2', async () => {
+    const copy = join(dir, 'auditor-copy.md');
+    cpSync(join(ROOT, 'examples', 'sample', 'documents', 'aws-soc2-2026.md'), copy);
+    const ok = await runCli(['verify', own, '--attestation', copy, '--attestation', join(project, 'documents', 'penetration-test-2026.md'), '--format', 'json']);
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    const json = JSON.parse(ok.stdout) as { valid: boolean; attestationCopies: { file: string; sha256: string; matched: boolean; matches: { control: string; attachment: string | null }[] }[] };
+    const [soc2, pentest] = json.attestationCopies;
+    // AWS's SOC 2 report backs both inherited controls; as a provider's report it is never embedded
+    expect(soc2).toMatchObject({ file: copy, sha256: AWS_SOC2_SHA, matched: true });
+    expect(soc2!.matches.map((m) => m.control).sort()).toEqual(['inherited-aurora-storage-replication', 'inherited-aws-physical-security']);
+    expect(soc2!.matches.every((m) => m.attachment === null)).toBe(true);
+    expect(pentest).toMatchObject({ sha256: PENTEST_SHA, matched: true, matches: [{ control: 'manual-penetration-test', attachment: 'attestations/documents/penetration-test-2026.md' }] });
+    writeFileSync(copy, readFileSync(copy, 'utf8') + '\nedited after the audit\n');
+    const bad = await runCli(['verify', own, '--attestation', copy, '--format', 'table']);
+    expect(bad.code, bad.stdout + bad.stderr).toBe(1);
+    expect(bad.stdout).toMatch(/auditor-copy\.md \(sha256 [0-9a-f]{64}\) matches no attested document of the pack/);
+    expect(bad.stdout).toContain('is not a document this pack attests');
+    const missing = await runCli(['verify', own, '--attestation', join(dir, 'no-such-copy.pdf')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('no-such-copy.pdf: cannot read the attested document (--attestation)');
   });
 });

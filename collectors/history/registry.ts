@@ -18,6 +18,7 @@ export const HISTORY_OPERATIONS = ['config:ListDiscoveredResources', 'config:Get
 export const NOT_IN_HISTORY: Readonly<Record<string, string>> = {
   'rds.cluster-automated-backups': 'AWS Config keeps no configuration history of DB cluster automated backups (no such Config resource type), so they cannot be rebuilt for a past date',
   'rds.cluster-parameters': 'AWS Config keeps no configuration history of DB cluster parameter groups or their parameters (AWS::RDS::DBClusterParameterGroup is not a Config resource type)',
+  'rds.engine-default-cluster-parameters': "AWS Config keeps no history of a family's engine default parameters (no Config resource type), so today's defaults are not evidence for a past date",
   'config.rules': "Config rules' definitions and compliance summaries are not in the configuration history",
   // issue 22: what Config keeps of these is partial, and trustpack does not rebuild them yet
   'cloudtrail.trails': "AWS Config's history of AWS::CloudTrail::Trail keeps the trail's settings (multi-region, validation, bucket) but not its status (IsLogging) nor its event selectors (only whether custom ones exist), and this version does not rebuild trail records from it",

@@ -64,7 +64,10 @@ export function coverageReport(ctx: ProjectContext, framework: string | undefine
   if (uncovered) {
     for (const f of coverage.frameworks) {
       lines.push('', `${f.id}: ${f.uncovered.length} requirements without a control`);
-      for (const r of f.requirements.filter((q) => q.controls.length === 0)) lines.push(`  ${r.id}  ${r.title}`);
+      // a parent's points may have controls of their own: say so, never count the parent for them
+      for (const r of f.requirements.filter((q) => q.controls.length === 0)) {
+        lines.push(`  ${r.id}  ${r.title}${r.points ? ` (no control of its own; ${r.points.covered} of its ${r.points.total} points have one)` : ''}`);
+      }
     }
   }
   return lines.join('\n');

@@ -59,6 +59,7 @@ export function controlDetails(history: History, catalog: readonly Control[], ga
       ...(latest?.asserts ? { asserts: latest.asserts } : {}),
       ...(latest?.parameters && Object.keys(latest.parameters).length > 0 ? { parameters: latest.parameters } : {}),
       source: evidenceSource(c, latest),
+      ...(c?.config_rule ? { configRule: c.config_rule } : {}),
       frameworks: hc.frameworks,
       runs: hc.runs,
       evaluated,

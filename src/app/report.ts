@@ -50,30 +50,35 @@ export interface PackRequest {
 
 /**
  * The documents behind the attestations the results considered, read from the attestations
- * file's folder; each must still hash to what was attested (else exit 2: the pack would embed
- * a document other than the one attested).
+ * file's folder: each attestation marked `attach: true`, and with --attach-attestations every one;
+ * never a provider's report under an inherited control (its sha256 is printed, the report is the
+ * provider's to share). A URL document is embedded through its held `copy`. Each must still hash
+ * to what was attested (else exit 2: the pack would embed a document other than the one attested).
  */
 async function attestationAttachments(req: PackRequest): Promise<{ name: string; bytes: Buffer; description: string }[]> {
-  const { attestationAttachmentName } = await import('../pack/contract.js');
+  const { attestationAttachmentName, attestationDocumentPath } = await import('../pack/contract.js');
   const { createHash } = await import('node:crypto');
   const { resolve, isAbsolute } = await import('node:path');
   const out = new Map<string, { name: string; bytes: Buffer; description: string }>();
   for (const c of req.results.controls) {
     const a = c.attestation;
-    if (!a) continue;
-    const name = attestationAttachmentName(a.document);
+    if (!a || c.kind === 'inherited') continue;
+    if (!a.attach && !req.attachAttestations) continue;
+    const flag = a.attach ? `attach: true (${c.id})` : '--attach-attestations';
+    const path = attestationDocumentPath(a);
+    const name = attestationAttachmentName(path);
     if (out.has(name)) continue;
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(a.document)) throw new UsageError(`--attach-attestations: the document of ${c.id} is a URL (${a.document}); only local files can be embedded`);
-    if (!req.ctx.attestationBaseDir && !isAbsolute(a.document)) throw new UsageError('--attach-attestations: the project names no attestations file to find the documents from');
-    const file = isAbsolute(a.document) ? a.document : resolve(req.ctx.attestationBaseDir!, a.document);
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) throw new UsageError(`${flag}: the document of ${c.id} is a URL (${a.document}) with no held copy; only local files can be embedded (name the copy: copy: FILE)`);
+    if (!req.ctx.attestationBaseDir && !isAbsolute(path)) throw new UsageError(`${flag}: the project names no attestations file to find the documents from`);
+    const file = isAbsolute(path) ? path : resolve(req.ctx.attestationBaseDir!, path);
     let bytes: Buffer;
     try {
       bytes = await readFile(file);
     } catch {
-      throw new UsageError(`--attach-attestations: cannot read ${file}, the document attested for ${c.id}`);
+      throw new UsageError(`${flag}: cannot read ${file}, the document attested for ${c.id}`);
     }
     const sha = createHash('sha256').update(bytes).digest('hex');
-    if (sha !== a.sha256.toLowerCase()) throw new UsageError(`--attach-attestations: ${file} has sha256 ${sha}, but the attestation for ${c.id} records ${a.sha256}`);
+    if (sha !== a.sha256.toLowerCase()) throw new UsageError(`${flag}: ${file} has sha256 ${sha}, but the attestation for ${c.id} records ${a.sha256}`);
     out.set(name, { name, bytes, description: `attested document for ${c.id} (sha256 ${sha}, attested by ${a.attested_by} on ${a.attested_at})` });
   }
   return [...out.values()];
@@ -89,7 +94,7 @@ export async function writeEvidencePack(req: PackRequest): Promise<void> {
     ...bundleFiles(req.bundle).map((f) => ({ name: f.path, bytes: f.bytes, description: `evidence bundle: ${f.path}` })),
     { name: 'results.json', bytes: Buffer.from(JSON.stringify(req.results, null, 2) + '\n'), description: 'evaluation results (trustpack results JSON)' },
     { name: 'oscal-assessment-results.json', bytes: Buffer.from(JSON.stringify(oscal, null, 2) + '\n'), description: 'OSCAL 1.0.4 Assessment Results' },
-    ...(req.attachAttestations ? await attestationAttachments(req) : []),
+    ...(await attestationAttachments(req)),
     ...(req.extraAttachments ?? []),
   ];
   await writePack(

@@ -134,9 +134,13 @@ export class AutomatedRun {
     if (typeof inScope === 'string') return this.unjudged(rec, evidence, s, `cannot tell whether it is in scope: ${inScope}`);
     const cannot = this.errorWhen?.decide(rec.data, this.ctx) ?? false;
     if (cannot !== false) {
+      // the values error_when read go with the finding: a record that says why it cannot be
+      // judged (rds.cluster-tls-version's MinTlsUnknownReason) puts that reason in front of the reader
+      const read: Record<string, unknown> = {};
+      this.errorWhen!.check(rec.data, this.ctx, read);
       return this.unjudged(rec, evidence, s, cannot === true
         ? `cannot be judged: ${describeAssertion(this.control.error_when!, this.ctx.params, this.control.parameters)}`
-        : `cannot tell whether it can be judged: ${cannot}`);
+        : `cannot tell whether it can be judged: ${cannot}`, this.interner.intern(read));
     }
     let values: Record<string, unknown>;
     let failed: string | undefined;

@@ -11,6 +11,13 @@ interface RequirementCoverage {
   controls: string[];
   /** true when at least one of `controls` is an automated control */
   automated: boolean;
+  /**
+   * a parent (one with narrower ids in the catalog, PCI 6.3 -> 6.3.1..6.3.3): how many of its
+   * points have a control of their own. Informative only: a parent is covered by a control
+   * mapped to the parent itself, never by its points, however many (issue 18: one engine flag
+   * that tests 6.3.3 must not make all of 6.3 look covered).
+   */
+  points?: { total: number; covered: number };
 }
 
 interface FrameworkCoverage {
@@ -90,7 +97,11 @@ function frameworkCoverage(controls: Control[], framework: Framework): Framework
     requirements.push(entry);
   }
 
-  const leaves = requirements.filter((r) => !hasChild(r.id, requirements));
+  for (const r of requirements) {
+    const points = requirements.filter((q) => isChildOf(q.id, r.id));
+    if (points.length > 0) r.points = { total: points.length, covered: points.filter((q) => q.controls.length > 0).length };
+  }
+  const leaves = requirements.filter((r) => r.points === undefined);
   return {
     id: framework.id,
     title: framework.title,
@@ -109,10 +120,10 @@ function frameworkCoverage(controls: Control[], framework: Framework): Framework
 }
 
 /**
- * Whether the catalog holds a narrower requirement than `id`: one that continues it with a
- * dot or a parenthesis (PCI 3.5 -> 3.5.1, GDPR Art.32 -> Art.32(1), CCPA 1798.100 -> 1798.100(a)).
+ * Whether `child` is a narrower requirement than `id`: one that continues it with a dot or a
+ * parenthesis (PCI 3.5 -> 3.5.1, GDPR Art.32 -> Art.32(1), CCPA 1798.100 -> 1798.100(a)).
  * Quadratic in catalog size (a few hundred ids), computed once per coverage report.
  */
-function hasChild(id: string, all: readonly RequirementCoverage[]): boolean {
-  return all.some((r) => r.id.length > id.length && r.id.startsWith(id) && (r.id[id.length] === '.' || r.id[id.length] === '('));
+function isChildOf(child: string, id: string): boolean {
+  return child.length > id.length && child.startsWith(id) && (child[id.length] === '.' || child[id.length] === '(');
 }

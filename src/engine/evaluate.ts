@@ -113,6 +113,6 @@ function evaluateManual(c: Control, attestations: readonly Attestation[], now: D
     ...resultBase(c, resolveParameters(c, project)),
     status: v.current ? 'MANUAL' : 'FAIL',
     reason: v.reason,
-    ...(a ? { attestation: { attested_by: a.attested_by, attested_at: a.attested_at, document: a.document, sha256: a.sha256, expires: a.expires, current: v.current, ...(a.notes ? { notes: a.notes } : {}) } } : {}),
+    ...(a ? { attestation: { attested_by: a.attested_by, attested_at: a.attested_at, document: a.document, sha256: a.sha256, expires: a.expires, current: v.current, ...(a.notes ? { notes: a.notes } : {}), ...(a.copy !== undefined ? { copy: a.copy } : {}), ...(a.attach === true ? { attach: true as const } : {}) } } : {}),
   };
 }

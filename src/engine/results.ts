@@ -55,6 +55,10 @@ export interface ControlResult {
     attested_by: string; attested_at: string; document: string; sha256: string; expires: string; current: boolean;
     /** the attester's notes, as written in the attestations file */
     notes?: string;
+    /** for a document that is a URL: the held copy whose sha256 is `sha256` */
+    copy?: string;
+    /** `attach: true`: the document (or its copy) is embedded in the pack under attestations/ */
+    attach?: true;
   };
   /** one line on why the control has its status */
   reason: string;

@@ -40,7 +40,7 @@ function control(c: ControlResult): Obj {
       frameworks: ordered(c.frameworks, FRAMEWORK_IDS),
       findings: c.findings.map(finding),
       ...(c.attestation
-        ? { attestation: ordered(c.attestation, ['attested_by', 'attested_at', 'document', 'sha256', 'expires', 'current', 'notes']) }
+        ? { attestation: ordered(c.attestation, ['attested_by', 'attested_at', 'document', 'copy', 'sha256', 'expires', 'current', 'notes', 'attach']) }
         : {}),
     },
   );

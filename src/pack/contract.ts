@@ -14,6 +14,11 @@ export const MANIFEST_ATTACHMENT = 'manifest.json';
  * attestations file gives it, under attestations/, without leading ../ or / so that every reader
  * lists it inside the pack's own folder. verify finds the expected sha256 in results.json by it.
  */
+/** The file an attestation's sha256 is of: the held copy of a URL document, else the document. */
+export function attestationDocumentPath(a: { document: string; copy?: string }): string {
+  return a.copy ?? a.document;
+}
+
 export function attestationAttachmentName(document: string): string {
   const parts = document.replace(/\\/g, '/').split('/').filter((p) => p !== '' && p !== '.' && p !== '..');
   return `attestations/${parts.join('/')}`;

@@ -4,6 +4,7 @@
 // recorded when each run was archived.
 import { COLORS, type Writer } from './layout.js';
 import type { PeriodPackInput } from './period-types.js';
+import { drawRuleParametersApart } from './period-rule-parameters.js';
 
 export const BACKFILL_LEGEND = 'Run source: a filled mark is a run observed live on the day; an outlined mark is a run rebuilt after the fact '
   + "from AWS Config's configuration history (trustpack backfill, source config-history). A rebuilt run shows what Config recorded, "
@@ -28,9 +29,7 @@ export function drawRebuiltNote(w: Writer, p: PeriodPackInput): void {
       reasons.set(c.id, e.reason);
     }
   }
-  if (reasons.size === 0) {
-    w.para('Every control had its evidence in the configuration history for every rebuilt run.', { size: 8.5 });
-    return;
-  }
+  if (reasons.size === 0) w.para('Every control had its evidence in the configuration history for every rebuilt run.', { size: 8.5 });
   for (const [id, reason] of reasons) w.para(`${id}: ${reason}`, { size: 7.5, color: COLORS.muted });
+  drawRuleParametersApart(w, p);
 }

@@ -69,6 +69,8 @@ export interface PeriodControlDetail {
   parameters?: Record<string, unknown>;
   /** the evidence source in words: API calls, a Config rule, an attestation or an inherited document */
   source: string;
+  /** the AWS Config managed rule of a config_rule control: its rebuilt runs are listed apart (rule parameters as of today) */
+  configRule?: string;
   frameworks: Record<string, string[]>;
   runs: Record<ControlStatus, number>;
   evaluated: number;

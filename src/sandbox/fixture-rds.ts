@@ -32,6 +32,24 @@ export function readParameterGroup(c: Cursor, ctx: Ctx, region: Region): Paramet
   };
 }
 
+/**
+ * `engine_defaults: { FAMILY: { PARAMETER: value | null } }`: what DescribeEngineDefaultClusterParameters
+ * answers beyond the built-in catalog; null is a row without a ParameterValue.
+ */
+export function readEngineDefaults(c: Cursor): Record<string, Record<string, string | null>> {
+  const out: Record<string, Record<string, string | null>> = {};
+  for (const [family, fc] of c.entries('engine_defaults')) {
+    const values: Record<string, string | null> = {};
+    if (fc.value === null || typeof fc.value !== 'object' || Array.isArray(fc.value)) fc.fail(`"${family}" must map parameter names to values`);
+    for (const [name, v] of Object.entries(fc.value as Record<string, unknown>)) {
+      if (v !== null && typeof v !== 'string' && typeof v !== 'number') fc.fail(`"${name}" must be a string or null`, [...fc.path, name]);
+      values[name] = v === null ? null : String(v);
+    }
+    out[family] = values;
+  }
+  return out;
+}
+
 export function addDefaultParameterGroups(ctx: Ctx, region: Region): void {
   const families = new Set(region.clusters.map((cl) => familyOf(cl.Engine, cl.EngineVersion)));
   for (const pg of region.parameterGroups) families.add(String(pg.group['DBParameterGroupFamily']));

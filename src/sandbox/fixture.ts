@@ -8,7 +8,9 @@ import { resourceToken } from './defaults.js';
 import type { Account, Fixture, Region } from './model.js';
 import { DAY, type Ctx } from './fixture-context.js';
 import { addAlias, findKey, readKey } from './fixture-kms.js';
-import { addDefaultParameterGroups, backupFor, readBackup, readCluster, readInstance, readParameterGroup, readSnapshot } from './fixture-rds.js';
+import {
+  addDefaultParameterGroups, backupFor, readBackup, readCluster, readEngineDefaults, readInstance, readParameterGroup, readSnapshot,
+} from './fixture-rds.js';
 import { readGlobalCluster } from './fixture-global.js';
 import { readConfig } from './fixture-config.js';
 import { readAccountEstate, readOrganization, readRateLimits } from './fixture-estate.js';
@@ -89,7 +91,7 @@ function readAccount(c: Cursor): Account {
 
 function readRegion(c: Cursor, account: string, name: string): Region {
   c.keys(['clusters', 'instances', 'snapshots', 'automated_backups', 'parameter_groups', 'keys', 'aliases', 'config', 'global_clusters', 'history', 'empty_last_page', 'trails', 'guardduty', 'log_groups',
-    'instance_snapshots', 'backup', 'load_balancers']);
+    'instance_snapshots', 'backup', 'load_balancers', 'engine_defaults']);
   const ctx: Ctx = { account, region: name, now: c.now, keys: [], aliases: [] };
   for (const kc of c.list('keys')) readKey(kc, ctx);
   for (const ac of c.list('aliases')) {
@@ -123,6 +125,7 @@ function readRegion(c: Cursor, account: string, name: string): Region {
       new Date(ctx.now.getTime() - cl.BackupRetentionPeriod * DAY), new Date(ctx.now.getTime() - 5 * 60_000)));
   }
   addDefaultParameterGroups(ctx, region);
+  if (c.has('engine_defaults')) region.engineDefaults = readEngineDefaults(c);
   for (const sc of c.list('instance_snapshots')) readInstanceSnapshot(sc, ctx, region);
   if (c.has('backup')) region.backup = readBackupRegion(c.at('backup'), ctx);
   if (c.has('load_balancers')) region.elbv2 = readLoadBalancers(c.list('load_balancers'), ctx);

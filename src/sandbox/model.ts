@@ -97,6 +97,8 @@ export interface Region {
   snapshotAttributes: Record<string, SnapshotAttribute[]>;
   automatedBackups: DBClusterAutomatedBackup[];
   parameterGroups: ParameterGroup[];
+  /** DescribeEngineDefaultClusterParameters: per family, values that differ from the built-in catalog (null: no ParameterValue) */
+  engineDefaults?: Record<string, Record<string, string | null>>;
   keys: Key[];
   aliases: Alias[];
   config: ConfigRegion;

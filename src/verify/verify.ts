@@ -7,7 +7,7 @@ import { checkCms, cmsLength, digestRanges } from './cms.js';
 import { pemCertificates, revocationProblems, validatePath } from './x509-path.js';
 import { checkTimestampToken } from '../signing/tsa.js';
 import { decodedChunks, decodeWhole, HostilePdfError, InflateBudget, LIMITS, listEmbeddedFiles } from './pdf-embedded.js';
-import { attestationAttachmentName, MANIFEST_ATTACHMENT, PERIOD_ATTACHMENT, RESULTS_ATTACHMENT } from '../pack/contract.js';
+import { attestationAttachmentName, attestationDocumentPath, MANIFEST_ATTACHMENT, PERIOD_ATTACHMENT, RESULTS_ATTACHMENT } from '../pack/contract.js';
 import { checkPeriodAttachments } from './period-verify.js';
 import { canonicalJsonOfData, sha256Hex } from '../evidence/canonical.js';
 import { JsonBudget, jsonShapeProblem } from '../verify/json-bounds.js';
@@ -45,7 +45,21 @@ export interface VerifyResult {
   trusted: boolean;
   coversWholeFile: boolean;
   attachments: VerifyAttachment[];
+  /** the attestations results.json names, with the sha256 the pack prints for each document (run packs) */
+  attestations: PrintedAttestation[];
   problems: string[];
+}
+
+export interface PrintedAttestation {
+  control: string;
+  document: string;
+  /** the held copy of a URL document, which the sha256 is of */
+  copy?: string;
+  sha256: string;
+  attested_by: string;
+  attested_at: string;
+  /** the pack's embedded copy (attestations/...), when it carries one */
+  attachment: string | null;
 }
 
 const BYTE_RANGE = Buffer.from('/ByteRange');
@@ -93,6 +107,7 @@ function emptyResult(): VerifyResult {
     trusted: false,
     coversWholeFile: false,
     attachments: [],
+    attestations: [],
     problems: [],
   };
 }
@@ -362,7 +377,8 @@ async function checkAttachments(buf: Buffer, r: VerifyResult): Promise<void> {
         problems.push(`manifest.json is not readable JSON: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
-    const { cited, attested } = citedEvidence(resultsFile && whole.get(resultsFile.name), problems);
+    const { cited, attested, printed } = citedEvidence(resultsFile && whole.get(resultsFile.name), problems);
+    r.attestations = printed;
     const scan = new RecordScan(cited, problems);
 
     for (const f of files) {
@@ -390,6 +406,10 @@ async function checkAttachments(buf: Buffer, r: VerifyResult): Promise<void> {
       }
       r.attachments.push(att);
     }
+    for (const a of r.attestations) {
+      const name = attestationAttachmentName(attestationDocumentPath(a));
+      a.attachment = byName.has(name) ? name : null;
+    }
     for (const path of listed.keys()) {
       if (!byName.has(path)) {
         problems.push(`manifest.json lists ${path}, which is not attached`);
@@ -403,27 +423,34 @@ async function checkAttachments(buf: Buffer, r: VerifyResult): Promise<void> {
 }
 
 /** The evidence ids the findings of results.json cite, and the sha256 of each attested document by attachment name. */
-function citedEvidence(results: Buffer | undefined, problems: string[]): { cited: Set<string>; attested: Map<string, Set<string>> } {
+function citedEvidence(results: Buffer | undefined, problems: string[]): { cited: Set<string>; attested: Map<string, Set<string>>; printed: PrintedAttestation[] } {
   const cited = new Set<string>();
   const attested = new Map<string, Set<string>>();
+  const printed: PrintedAttestation[] = [];
   if (!results) {
     problems.push('no results.json attached');
-    return { cited, attested };
+    return { cited, attested, printed };
   }
   try {
-    const res = JSON.parse(results.toString('utf8')) as { controls?: { id: string; findings?: { evidence?: string[] }[]; attestation?: { document?: string; sha256?: string } }[] };
+    type A = { document?: unknown; copy?: unknown; sha256?: unknown; attested_by?: unknown; attested_at?: unknown };
+    const res = JSON.parse(results.toString('utf8')) as { controls?: { id: string; findings?: { evidence?: string[] }[]; attestation?: A }[] };
     for (const c of res.controls ?? []) {
       for (const f of c.findings ?? []) for (const e of f.evidence ?? []) cited.add(e);
       const a = c.attestation;
       if (typeof a?.document === 'string' && typeof a.sha256 === 'string') {
-        const name = attestationAttachmentName(a.document);
+        const copy = typeof a.copy === 'string' ? a.copy : undefined;
+        const name = attestationAttachmentName(attestationDocumentPath({ document: a.document, ...(copy !== undefined ? { copy } : {}) }));
         attested.set(name, (attested.get(name) ?? new Set()).add(a.sha256.toLowerCase()));
+        printed.push({
+          control: String(c.id), document: a.document, ...(copy !== undefined ? { copy } : {}), sha256: a.sha256.toLowerCase(),
+          attested_by: String(a.attested_by ?? ''), attested_at: String(a.attested_at ?? ''), attachment: null,
+        });
       }
     }
   } catch (e) {
     problems.push(`results.json is not readable JSON: ${e instanceof Error ? e.message : String(e)}`);
   }
-  return { cited, attested };
+  return { cited, attested, printed };
 }
 
 /**

@@ -1,9 +1,11 @@
-// More RDS read calls (query protocol): engine lifecycles, DB instance automated backups and
-// global clusters, shaped after the RDS API reference (DescribeDBMajorEngineVersions,
-// DescribeDBInstanceAutomatedBackups, DescribeGlobalClusters).
+// More RDS read calls (query protocol): engine lifecycles, DB instance automated backups, global
+// clusters and engine default cluster parameters, shaped after the RDS API reference
+// (DescribeDBMajorEngineVersions, DescribeDBInstanceAutomatedBackups, DescribeGlobalClusters,
+// DescribeEngineDefaultClusterParameters).
 import { ApiError } from '../errors.js';
 import { majorEngineVersions } from '../engine-lifecycles.js';
 import { page } from '../paging.js';
+import { parameterList } from '../defaults.js';
 import type { WireObject } from '../model.js';
 import type { CallContext, Handler } from './context.js';
 
@@ -48,7 +50,32 @@ const describeGlobalClusters: Handler = (ctx) => {
   return paged(ctx, 'DescribeGlobalClusters', items, 'GlobalClusters');
 };
 
+/**
+ * DescribeEngineDefaultClusterParameters: the family's defaults (Source engine-default), with the
+ * fixture's `engine_defaults` applied (null: the row without a ParameterValue, as AWS answers for
+ * many parameters). The Marker sits inside EngineDefaults, as the API reference shapes it.
+ */
+const describeEngineDefaultClusterParameters: Handler = (ctx) => {
+  const family = ctx.query.get('DBParameterGroupFamily');
+  if (!family) throw new ApiError('MissingParameter', 400, 'The request must contain the parameter DBParameterGroupFamily');
+  const overrides = ctx.region.engineDefaults?.[family] ?? {};
+  const rows: WireObject[] = parameterList(family, {}).map((r) => ({ ...r }));
+  for (const [name, value] of Object.entries(overrides)) {
+    let row = rows.find((r) => r['ParameterName'] === name);
+    if (!row) {
+      row = { ParameterName: name, Description: name, Source: 'engine-default', ApplyType: 'dynamic', DataType: 'string', IsModifiable: true };
+      rows.push(row);
+    }
+    if (value === null) delete row['ParameterValue'];
+    else row['ParameterValue'] = value;
+  }
+  rows.sort((a, b) => String(a['ParameterName']).localeCompare(String(b['ParameterName'])));
+  const p = page(rows, maxRecords(ctx.query), ctx.query.get('Marker') ?? undefined, `rds:DescribeEngineDefaultClusterParameters:${family}`, () => invalid('The marker is not valid.'));
+  return { EngineDefaults: { DBParameterGroupFamily: family, Marker: p.next, Parameters: p.items } };
+};
+
 export const moreRdsOperations: Record<string, Handler> = {
+  DescribeEngineDefaultClusterParameters: describeEngineDefaultClusterParameters,
   DescribeDBMajorEngineVersions: describeDBMajorEngineVersions,
   DescribeDBInstanceAutomatedBackups: describeDBInstanceAutomatedBackups,
   DescribeGlobalClusters: describeGlobalClusters,
