@@ -7,13 +7,19 @@ import { COLORS, STATUS_COLORS, type Writer } from './layout.js';
 import { fmtTime } from './context.js';
 import type { PeriodPackInput } from './period-types.js';
 
-/** "RE-EVALUATED" in every page's header; nothing for stored results. */
+/** "RE-EVALUATED" in every page's header, first so that no long name pushes it off; nothing for stored results. */
 export function judgedMarker(p: Pick<PeriodPackInput, 'judged'>): string {
-  return p.judged.mode === 'reevaluated' ? '  ·  RE-EVALUATED with today\'s catalog, not the stored results' : '';
+  return p.judged.mode === 'reevaluated' ? '  ·  RE-EVALUATED, not the stored results' : '';
 }
 
 const catalogs = (p: Pick<PeriodPackInput, 'judged'>) => p.judged.archivedCatalogs
   .map((c) => `${c.digest.slice(0, 16)}… (${c.runs} run${c.runs === 1 ? '' : 's'})`).join(', ');
+
+/** Under the cover's title, in the colour of UNSIGNED: a re-evaluated pack is not the record of the runs. */
+export function drawJudgedBanner(w: Writer, p: Pick<PeriodPackInput, 'judged'>): void {
+  if (p.judged.mode !== 'reevaluated') return;
+  w.para('RE-EVALUATED: the statuses in this pack come from judging the archived evidence again with today\'s catalog and waivers, not from the results stored when the runs were archived (see Results below and the appendix "Re-evaluation").', { font: 'bold', color: COLORS.danger });
+}
 
 /** The cover's line on how the results were judged. */
 export function drawJudgedField(w: Writer, p: Pick<PeriodPackInput, 'judged'>): void {

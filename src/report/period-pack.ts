@@ -45,8 +45,8 @@ export async function buildPeriodPack(input: PeriodPackInput): Promise<Buffer> {
   }
 
   const range = doc.bufferedPageRange();
-  const marker = (input.unsigned ? '  ·  UNSIGNED' : input.demoSigner ? '  ·  DEMO SIGNER — not for audit use' : '') + judgedMarker(input);
-  const head = `trustpack period evidence pack${org ? `  ·  ${org}` : ''}  ·  ${h.period.start} to ${h.period.end}${marker}`;
+  const marker = input.unsigned ? '  ·  UNSIGNED' : input.demoSigner ? '  ·  DEMO SIGNER — not for audit use' : '';
+  const head = `trustpack period evidence pack${judgedMarker(input)}${org ? `  ·  ${org}` : ''}  ·  ${h.period.start} to ${h.period.end}${marker}`;
   for (let i = 0; i < range.count; i++) {
     doc.switchToPage(range.start + i);
     w.drawLine(head, PAGE.left, 24, 'sans', 7, i === 0 ? '#dbe6f1' : COLORS.muted);

@@ -10,7 +10,7 @@ import { isOpenStreak } from '../history/streaks.js';
 import { BACKFILL_LEGEND, backfilledRuns, drawRebuiltNote } from './period-backfill.js';
 import { controlRunsSentence, exceptionCounts } from '../history/counts.js';
 import { drawConclusionRules } from './period-criteria-pages.js';
-import { drawJudgedField } from './period-judged.js';
+import { drawJudgedBanner, drawJudgedField } from './period-judged.js';
 import type { PeriodException } from './period-types.js';
 
 const day = (iso: string | null) => (iso ? iso.slice(0, 10) : '');
@@ -25,6 +25,7 @@ export function drawPeriodCover(w: Writer, p: PeriodPackInput, signer: SignerIde
   w.y = 175;
   if (p.unsigned) w.para('UNSIGNED: this pack carries no signature; nothing proves it is unchanged since it was generated.', { font: 'bold', color: COLORS.danger });
   if (p.demoSigner) w.para('DEMO SIGNER — not for audit use: signed with a throw-away key.', { font: 'bold', color: COLORS.danger });
+  drawJudgedBanner(w, p);
 
   w.heading('The system', 2);
   w.field('Scope', p.system?.scope ?? 'not stated (add system.scope to trustpack.yaml)');
