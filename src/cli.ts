@@ -250,6 +250,7 @@ gateOptions(program.command('report'))
   .option('--sample-seed <text>', 'seed of the reproducible sample (default: the archive head sha256)')
   .option('--sample-size <n>', 'sample size per control (default: from how often the control runs)')
   .option('--profile <name>', 'AWS profile for an S3 archive')
+  .option('--reevaluate', "with --archive: judge the archived evidence again with today's catalog instead of the stored results (the pack says so on every page)")
   // ---- end period pack ----
   .option('--out <file>', 'the PDF to write (default: reports/evidence-pack-<run id>.pdf)')
   .option('--sign-p12 <file>', 'PKCS#12 file with the signing key and certificate')
@@ -277,7 +278,8 @@ Examples:
       --sign-cert signer-chain.pem --tsa-url https://tsa.example.com/`)
   .addHelpText('after', `${GATE_HELP}
 On report they are off unless given: the pack is written either way, and the exit code then follows the gate.`)
-  .action(async (o: { evidence?: string; archive?: string; period?: string; sampleSeed?: string; sampleSize?: string; profile?: string; framework: string; out?: string; signP12?: string; signPassphraseEnv?: string; signingTime?: string; unsigned?: boolean; force?: boolean; signKmsKey?: string; signCert?: string; crl?: string[]; tsaUrl?: string; attachAttestations?: boolean; html?: string; htmlMaxRecords?: string } & GateFlags, cmd: Command) => {
+  .action(async (o: { evidence?: string; archive?: string; period?: string; sampleSeed?: string; sampleSize?: string; profile?: string; framework: string; out?: string; signP12?: string; signPassphraseEnv?: string; signingTime?: string; unsigned?: boolean; force?: boolean; signKmsKey?: string; signCert?: string; crl?: string[]; tsaUrl?: string; attachAttestations?: boolean; html?: string; htmlMaxRecords?: string; reevaluate?: boolean } & GateFlags, cmd: Command) => {
+    if (o.reevaluate && !o.archive) throw new UsageError('--reevaluate applies to a period pack (--archive LOCATION --period START..END): a run pack is always evaluated from its bundle with the catalog given');
     if (o.archive) {
       if (o.evidence) throw new UsageError('--evidence and --archive contradict each other: one run, or a period of the archive');
       const { runPeriodReport } = await import('./app/period.js');

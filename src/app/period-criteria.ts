@@ -9,8 +9,8 @@ import { collectorInfo, withDependencies } from '../../collectors/registry.js';
 import { FRAMEWORK_IDS } from '../controls/registry/frameworks.js';
 import type { PeriodControlDetail, PeriodCriterionPart, PeriodException } from '../report/period-types.js';
 
-/** The evidence source in words: the API calls a collector makes, a Config rule, or a document. */
-function evidenceSource(c: Control | undefined, latest: ControlResult | undefined): string {
+/** The evidence source in words: the API calls a collector makes, a Config rule, or a document (run and period packs). */
+export function evidenceSource(c: Control | undefined, latest: ControlResult | undefined): string {
   if (!c) return 'not in today\'s catalog (the stored results name it)';
   if (c.kind === 'manual') {
     const a = latest?.attestation;

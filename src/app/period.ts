@@ -3,8 +3,8 @@
 import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { daysOpen, daysBetween } from '../archive/days.js';
-import { openArchive, type Archive, type StoredEntry } from '../archive/index.js';
-import type { ControlStatus, FindingWaiver, Results } from '../engine/results.js';
+import { openArchive, type Archive, type ArchiveEntry, type StoredEntry } from '../archive/index.js';
+import type { ControlResult, ControlStatus, FindingWaiver, Results } from '../engine/results.js';
 import { globToRegExp } from '../engine/waivers.js';
 import { buildHistory, type RunRef } from '../history/build.js';
 import { frequencyOf, occurrenceId, SampleDraw, SAMPLE_METHOD } from '../history/sample.js';
@@ -14,14 +14,14 @@ import { FRAMEWORK_IDS } from '../controls/registry/frameworks.js';
 import { PACKAGE_ROOT } from '../version.js';
 import { controlDetails, criterionParts, type ControlGathered } from './period-criteria.js';
 import type { HistoryRun } from '../history/model.js';
-import type { PeriodException, PeriodPackInput, PeriodSample, PeriodWaiverUse } from '../report/period-types.js';
+import type { PeriodException, PeriodJudged, PeriodPackInput, PeriodSample, PeriodWaiverUse } from '../report/period-types.js';
 import {
   bundleAttachmentName, CRITERIA_ATTACHMENT, HISTORY_ATTACHMENT, PERIOD_ATTACHMENT, POPULATION_ATTACHMENT, REDRAW_ATTACHMENT,
   type PeriodRunRef,
 } from '../pack/contract.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { VERSION } from '../version.js';
-import { loadProjectContext, type ProjectOptions } from './project.js';
+import { loadProjectContext, type ProjectContext, type ProjectOptions } from './project.js';
 import { parsePeriod } from './history.js';
 import { checkFramework } from './list.js';
 import { parseSigningTime, readSigner, type Signer } from './report.js';
@@ -51,6 +51,8 @@ export interface PeriodReportArgs extends ProjectOptions {
   htmlMaxRecords?: string;
   /** a key given directly (`demo --period` signs with its throwaway certificate) */
   signer?: Signer;
+  /** judge the archived evidence again with today's catalog instead of the stored results */
+  reevaluate?: boolean;
 }
 
 function sampleSizeOverride(v: string | undefined): number | undefined {
@@ -101,11 +103,12 @@ export async function runPeriodReport(args: PeriodReportArgs): Promise<{ text: s
     const waiversOf = new Map<string, string[]>();
     let index = -1;
     let current: HistoryRun | undefined;
+    const judging = args.reevaluate ? await reevaluation(ctx, framework) : undefined;
     const refs: RunRef[] = stored.map((s) => ({
       runId: s.entry.runId, asOf: s.entry.asOf, source: s.entry.source, accounts: s.entry.accounts, regions: s.entry.regions,
-      load: () => archive.results<Results>(s.entry),
+      load: judging ? () => judging.load(archive, s.entry) : () => archive.results<Results>(s.entry),
     }));
-    const history = await buildHistory(refs, {
+    const built = await buildHistory(refs, {
       period,
       ...(framework ? { framework } : {}),
       onResult: (run, c) => {
@@ -134,6 +137,10 @@ export async function runPeriodReport(args: PeriodReportArgs): Promise<{ text: s
       },
     });
     for (const [id, g] of gathered) g.populationSha256 = draws.get(id)!.populationSha256();
+    const judged = judgedOf(stored, judging);
+    const warnings: string[] = [];
+    const history = judging ? { ...built, reevaluated: { catalog: judging.catalog, note: REEVALUATED_NOTE } } : built;
+    if (judging) warnings.push(`RE-EVALUATED: ${REEVALUATED_NOTE} (catalog sha256 ${judging.catalog}); ${judged.differences!.length} of ${stored.length} runs judged differently from their stored results`);
 
     const exceptions: PeriodException[] = [];
     // a management response that covers no exception of the period is a warning, never silent
@@ -157,8 +164,8 @@ export async function runPeriodReport(args: PeriodReportArgs): Promise<{ text: s
         });
       }
     }
-    const warnings = ctx.responses.filter((r) => !responded.has(r))
-      .map((r) => `the management response to ${r.control} on ${r.resource} (${r.owner}, ${r.date}) matches no exception of this period`);
+    warnings.push(...ctx.responses.filter((r) => !responded.has(r))
+      .map((r) => `the management response to ${r.control} on ${r.resource} (${r.owner}, ${r.date}) matches no exception of this period`));
     for (const r of ctx.responses) {
       if (responded.has(r) && !exceptions.some((e) => e.response?.date === r.date && e.response.owner === r.owner && e.controlId === r.control)) {
         warnings.push(`the management response to ${r.control} on ${r.resource} (${r.owner}, ${r.date}) is dated after every matching exception of this period ended: it is attached to none`);
@@ -183,7 +190,7 @@ export async function runPeriodReport(args: PeriodReportArgs): Promise<{ text: s
       { name: HISTORY_ATTACHMENT, bytes: Buffer.from(JSON.stringify(history, null, 2) + '\n'), description: 'history of the period (trustpack history JSON)' },
       {
         name: PERIOD_ATTACHMENT,
-        bytes: Buffer.from(JSON.stringify({ period, archive: { location: args.archive, head }, sample: { seed, method: SAMPLE_METHOD, n: sampleN, frequency }, runs }, null, 2) + '\n'),
+        bytes: Buffer.from(JSON.stringify({ period, judged: { mode: judged.mode, ...(judged.catalog ? { catalog: judged.catalog } : {}), archivedCatalogs: judged.archivedCatalogs }, archive: { location: args.archive, head }, sample: { seed, method: SAMPLE_METHOD, n: sampleN, frequency }, runs }, null, 2) + '\n'),
         description: 'the archive entries this pack was made from, and the sample parameters',
       },
       { name: POPULATION_ATTACHMENT, bytes: Buffer.from(population.map((l) => l + '\n').join('')), description: 'population: control <TAB> occurrence id (<run id>|<resource ARN>) <TAB> status in that run <TAB> evidence record ids' },
@@ -200,7 +207,7 @@ export async function runPeriodReport(args: PeriodReportArgs): Promise<{ text: s
 
     const p = ctx.project;
     const packInput = {
-      history, timelines, exceptions, samples, runs, controls: details, parts, waivers: [...waiverUses.values()],
+      history, judged, timelines, exceptions, samples, runs, controls: details, parts, waivers: [...waiverUses.values()],
       archive: { location: args.archive, head, immutable: archive.store.immutable },
       ...(p.organisation ? { organisation: p.organisation } : {}),
       ...(p.system ? { system: p.system } : {}),
@@ -231,6 +238,7 @@ export async function runPeriodReport(args: PeriodReportArgs): Promise<{ text: s
         `${history.runs.length} runs over ${history.days.total} days (${history.days.missing.length} without a run); ` +
         `${counts.sentence}\n` +
         `sample: seed ${seed}, n ${sampleN} (${frequency}), ${SAMPLE_METHOD}\n` +
+        (judging ? `judged: RE-EVALUATED with today's catalog ${judging.catalog}, not the stored results\n` : 'judged: as stored (the results stored with each run when it was archived)\n') +
         `archive head ${head.sha256}:${head.n}` +
         warnings.map((w) => `\nWARNING ${w}`).join(''),
       exitCode: 0,
@@ -320,6 +328,51 @@ export async function verifyPackAgainstArchive(file: string, location: string): 
 }
 
 interface SampleRow { runId: string; asOf: string; resource: string; status: string; records: string[] }
+
+const REEVALUATED_NOTE = "the archived evidence evaluated with today's catalog, parameters and waivers, not the results stored when each run was archived";
+
+interface Reevaluation {
+  catalog: string;
+  load(archive: Archive, entry: ArchiveEntry): Promise<Results>;
+  differences: NonNullable<PeriodJudged['differences']>;
+}
+
+/**
+ * --reevaluate: each run's archived bundle evaluated with today's catalog at the run's asOf (as
+ * `history --reevaluate` does), and its stored results read too, so the pack lists every control
+ * whose status the re-evaluation changed.
+ */
+async function reevaluation(ctx: ProjectContext, framework: string | undefined): Promise<Reevaluation> {
+  const { evaluateBundle } = await import('./evaluate.js');
+  const { catalogDigest } = await import('./archive.js');
+  const differences: Reevaluation['differences'] = [];
+  const inScope = (c: ControlResult) => !framework || ((c.frameworks as Record<string, string[] | undefined>)[framework]?.length ?? 0) > 0;
+  return {
+    catalog: catalogDigest(ctx),
+    differences,
+    async load(archive, entry) {
+      const now = evaluateBundle(ctx, await archive.bundle(entry), undefined, new Date(entry.asOf));
+      const was = await archive.results<Results>(entry);
+      const before = new Map(was.controls.filter(inScope).map((c) => [c.id, c.status]));
+      const after = new Map(now.controls.filter(inScope).map((c) => [c.id, c.status]));
+      const controls = [...new Set([...before.keys(), ...after.keys()])].sort()
+        .filter((id) => before.get(id) !== after.get(id))
+        .map((id) => ({ id, stored: before.get(id) ?? null, now: after.get(id) ?? null }));
+      if (controls.length > 0) differences.push({ runId: entry.runId, asOf: entry.asOf, controls });
+      return now;
+    },
+  };
+}
+
+/** What the pack says about how its runs were judged, with the catalogs the archive recorded. */
+function judgedOf(stored: readonly StoredEntry[], judging: Reevaluation | undefined): PeriodJudged {
+  const digests = new Map<string, number>();
+  for (const s of stored) digests.set(s.entry.catalog, (digests.get(s.entry.catalog) ?? 0) + 1);
+  const archivedCatalogs = [...digests].map(([digest, runs]) => ({ digest, runs }));
+  if (!judging) return { mode: 'stored', archivedCatalogs };
+  const differences = [...judging.differences].sort((a, b) => (a.asOf < b.asOf ? -1 : a.asOf > b.asOf ? 1 : a.runId.localeCompare(b.runId)));
+  return { mode: 'reevaluated', catalog: judging.catalog, archivedCatalogs, differences };
+}
 
 /** A response dated D answers a streak still open on D or later (open now, or ended on or after D). */
 function respondsTo(date: string, e: { resolvedAt: string | null; lastSeen: string; gone: boolean; endedBy?: string }): boolean {

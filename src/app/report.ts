@@ -88,7 +88,12 @@ async function attestationAttachments(req: PackRequest): Promise<{ name: string;
 export async function writeEvidencePack(req: PackRequest): Promise<void> {
   const { bundleFiles } = await import('../evidence/bundle.js');
   const { writePack } = await import('../report/pack.js');
+  const { evidenceSource } = await import('./period-criteria.js');
   const fw = checkFramework(req.framework);
+  // the report never reads the collector registry: the API calls behind each control are named here
+  const byId = new Map(req.ctx.controls.map((c) => [c.id, c]));
+  const evidenceSources = Object.fromEntries(req.results.controls.map((r) => [r.id, evidenceSource(byId.get(r.id), r)]));
+  for (const c of req.ctx.controls) if (!(c.id in evidenceSources)) evidenceSources[c.id] = evidenceSource(c, undefined);
   const oscal = toOscal(req.results, req.bundle);
   const attachments = [
     ...bundleFiles(req.bundle).map((f) => ({ name: f.path, bytes: f.bytes, description: `evidence bundle: ${f.path}` })),
@@ -108,6 +113,7 @@ export async function writeEvidencePack(req: PackRequest): Promise<void> {
       ...(req.ctx.project.organisation ? { organisation: req.ctx.project.organisation } : {}),
       ...auditorFacts(req),
       framework: fw ?? 'all',
+      evidenceSources,
       signingTime: req.signingTime,
       ...(req.signer ? { signer: req.signer } : {}),
       ...(req.unsigned ? { unsigned: true } : {}),

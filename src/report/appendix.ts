@@ -3,6 +3,7 @@
 import { COLORS, STATUS_COLORS } from './layout.js';
 import { fmtTime, type PackContext } from './context.js';
 import { drawHistoryNote } from './appendix-history.js';
+import { drawRunConclusionRules } from './run-criteria-pages.js';
 
 export function drawWaivers(ctx: PackContext): void {
   const { w, input } = ctx;
@@ -13,13 +14,15 @@ export function drawWaivers(ctx: PackContext): void {
   if (waived.length) {
     w.table(
       [
-        { header: 'Control', width: 120 },
-        { header: 'Resource', width: 130, font: 'mono', size: 6.5 },
-        { header: 'Reason', width: 125 },
-        { header: 'Approver', width: 62 },
-        { header: 'Expires', width: 62.28 },
+        { header: 'Control', width: 110 },
+        { header: 'Resource', width: 120, font: 'mono', size: 6.5 },
+        { header: 'Reason', width: 105 },
+        { header: 'Approver', width: 58 },
+        { header: 'Approved on', width: 50 },
+        { header: 'Expires', width: 56.28 },
       ],
-      waived.map(({ c, f }) => ({ cells: [c.id, f.resource, f.waiver!.reason, f.waiver!.approver, fmtTime(f.waiver!.expires)] })),
+      // the approval date says whether the waiver was in force when the run was taken
+      waived.map(({ c, f }) => ({ cells: [c.id, f.resource, f.waiver!.reason, f.waiver!.approver, f.waiver!.approvedOn ? f.waiver!.approvedOn.slice(0, 10) : 'unknown (no approved_on)', fmtTime(f.waiver!.expires)] })),
     );
   } else w.para('None.', { size: 9 });
 
@@ -133,6 +136,8 @@ export function drawAppendix(ctx: PackContext): void {
     ],
     ctx.attachments.map((a) => ({ cells: [a.name, a.sha256, String(a.bytes.length)] })),
   );
+
+  drawRunConclusionRules(w);
 
   w.heading('How to verify this pack', 2);
   const steps = [

@@ -3,7 +3,7 @@
 // to page through every control to find what did not pass. Also the small wording helpers the
 // other sections share, so a framework or a waiver is named the same way everywhere.
 import type { Framework } from '../controls/model.js';
-import type { ControlResult, Finding } from '../engine/results.js';
+import type { Finding } from '../engine/results.js';
 import { COLORS, STATUS_COLORS, type Row } from './layout.js';
 import { fmtTime, type PackContext } from './context.js';
 
@@ -52,46 +52,27 @@ export function drawLegend(ctx: PackContext): void {
   );
 }
 
-interface Exception {
-  control: ControlResult;
-  finding?: Finding;
-}
-
-/** Every exception of the run, worst first: FAIL, ERROR, then WAIVED; by control, then resource. */
-function exceptionsOf(controls: readonly ControlResult[]): Exception[] {
-  const rank = { FAIL: 0, ERROR: 1, WAIVED: 2 } as Record<string, number>;
-  const out: Exception[] = [];
-  for (const c of controls) {
-    const bad = c.findings.filter((f) => f.status in rank);
-    if (bad.length > 0) for (const f of bad) out.push({ control: c, finding: f });
-    // a control that failed without findings: a manual one, or "there must be one" with none
-    else if (c.status === 'FAIL' || c.status === 'ERROR') out.push({ control: c });
-  }
-  const statusOf = (e: Exception) => e.finding?.status ?? e.control.status;
-  return out.sort((a, b) => (rank[statusOf(a)]! - rank[statusOf(b)]!)
-    || a.control.id.localeCompare(b.control.id) || (a.finding?.resource ?? '').localeCompare(b.finding?.resource ?? ''));
-}
-
 export function drawExceptions(ctx: PackContext): void {
   const { w } = ctx;
   w.newPage();
   w.heading('Exceptions', 1, { dest: 'exceptions', outline: true });
-  const list = exceptionsOf(ctx.input.results.controls);
+  // numbered once (src/report/run-criteria.ts): the criterion parts and controls cite E-n
+  const list = ctx.criteria.exceptions;
   if (list.length === 0) {
     w.para('None: no control failed, no evidence is missing and no finding is waived.', { size: 9.5 });
     return;
   }
-  const count = (s: string) => list.filter((e) => (e.finding?.status ?? e.control.status) === s).length;
+  const count = (s: string) => list.filter((e) => e.status === s).length;
   w.para(`Every finding that did not pass, in one list: ${count('FAIL')} failed, ${count('ERROR')} in error (evidence missing), ${count('WAIVED')} waived. Each control's section has the evidence; waiver reasons are under Waivers and attestations.`, { size: 8.5, color: COLORS.muted });
-  const rows: Row[] = list.map(({ control: c, finding: f }) => {
-    const status = f?.status ?? c.status;
+  const rows: Row[] = list.map(({ id, control: c, finding: f, status, cause }) => {
     const why = f ? reasonWithoutWaiverText(f) : c.reason;
-    const waiver = f?.waiver ? `\nwaived until ${fmtTime(f.waiver.expires)} by ${f.waiver.approver}` : '';
+    const waiver = f?.waiver ? `\nwaived until ${fmtTime(f.waiver.expires)} by ${f.waiver.approver}, ${f.waiver.approvedOn ? `approved ${f.waiver.approvedOn.slice(0, 10)}` : 'approval date unknown'}` : '';
     return {
       cells: [
+        { text: id, font: 'bold' as const },
         { text: status, font: 'bold' as const, color: STATUS_COLORS[status] ?? COLORS.text },
         `${c.id}\n(${c.severity})`,
-        { text: f ? f.resource : c.kind === 'manual' ? '(attestation)' : '(no resource)', font: 'mono' as const, size: 6.5 },
+        { text: f ? f.resource : cause === 'attestation' ? '(attestation)' : '(no resource)', font: 'mono' as const, size: 6.5 },
         f ? `${f.account}\n${f.region}` : '—',
         why + waiver,
       ],
@@ -99,11 +80,12 @@ export function drawExceptions(ctx: PackContext): void {
   });
   w.table(
     [
+      { header: 'Id', width: 28 },
       { header: 'Status', width: 44 },
-      { header: 'Control (severity)', width: 110 },
-      { header: 'Resource', width: 130, font: 'mono', size: 6.5 },
-      { header: 'Account / region', width: 66 },
-      { header: 'Reason', width: w.width - 350 },
+      { header: 'Control (severity)', width: 106 },
+      { header: 'Resource', width: 126, font: 'mono', size: 6.5 },
+      { header: 'Account / region', width: 62 },
+      { header: 'Reason', width: w.width - 366 },
     ],
     rows,
     { continued: 'Exceptions' },

@@ -5,6 +5,7 @@ import type { ControlResult } from '../engine/results.js';
 import type { Writer } from './layout.js';
 import type { SignerIdentity } from '../pack/contract.js';
 import type { PackAttachment, PackCoverage, PackInput } from './types.js';
+import type { RunCriteria } from './run-criteria.js';
 
 export interface PackContext {
   w: Writer;
@@ -17,6 +18,8 @@ export interface PackContext {
   results: Map<string, ControlResult>;
   signer?: SignerIdentity;
   attachments: (PackAttachment & { sha256: string })[];
+  /** the exceptions numbered, per control its detail and conclusion, per framework its requirements */
+  criteria: RunCriteria;
 }
 
 export function fmtValue(v: unknown): string {

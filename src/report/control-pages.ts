@@ -4,6 +4,7 @@ import type { ControlResult, Finding } from '../engine/results.js';
 import { COLORS, PAGE, STATUS_COLORS, type Row } from './layout.js';
 import { fmtTime, fmtValue, type PackContext } from './context.js';
 import { reasonWithoutWaiverText } from './auditor.js';
+import { findingsLine } from './run-criteria-pages.js';
 
 export function drawControls(ctx: PackContext): void {
   const { w } = ctx;
@@ -92,6 +93,14 @@ function drawControl(ctx: PackContext, r: ControlResult): void {
     );
   } else if (r.kind === 'automated') {
     w.para('No findings: no resource was evaluated for this control.', { size: 9, color: COLORS.muted });
+  }
+  const d = ctx.criteria.controls.get(r.id);
+  if (d) {
+    w.field('Evidence source', d.source);
+    w.field('Findings per status', findingsLine(d));
+    const ex = [...d.exceptions, ...d.missing];
+    w.field('Exceptions', ex.length ? `${ex.join(', ')} (listed under Exceptions)` : 'none');
+    w.field('Conclusion', `${d.conclusion.text} [rule ${d.conclusion.rule}]`);
   }
   if (def?.remediation) w.field('Remediation', def.remediation.trim());
   if (def?.rationale) w.field('Mapping rationale', def.rationale.trim());

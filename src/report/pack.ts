@@ -12,6 +12,8 @@ import { drawCover } from './cover.js';
 import { drawMatrix, drawSummary } from './summary.js';
 import { drawControls } from './control-pages.js';
 import { drawAppendix, drawWaivers } from './appendix.js';
+import { runCriteria } from './run-criteria.js';
+import { drawRunCriteria } from './run-criteria-pages.js';
 import { drawExceptions, frameworkNames } from './auditor.js';
 import { FRAMEWORKS } from '../controls/registry/frameworks.js';
 import { addSignaturePlaceholder, placeholderLength, resolvePackSigner, signPdf } from '../signing/sign.js';
@@ -103,6 +105,7 @@ export async function buildPack(input: PackInput): Promise<Buffer> {
     controls: new Map<string, Control>(input.controls.map((c) => [c.id, c])),
     results: new Map<string, ControlResult>(input.results.controls.map((c) => [c.id, c])),
     attachments,
+    criteria: runCriteria({ results: input.results, catalog: input.controls, frameworks, ...(input.evidenceSources ? { sources: input.evidenceSources } : {}) }),
   };
   if (identity) ctx.signer = identity;
 
@@ -110,6 +113,7 @@ export async function buildPack(input: PackInput): Promise<Buffer> {
   drawSummary(ctx);
   drawExceptions(ctx);
   drawMatrix(ctx);
+  drawRunCriteria(ctx);
   drawControls(ctx);
   drawWaivers(ctx);
   drawAppendix(ctx);

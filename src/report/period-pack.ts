@@ -5,6 +5,7 @@ import { COLORS, PAGE, Writer, openPackDocument } from './layout.js';
 import { addSignaturePlaceholder, placeholderLength, resolvePackSigner, signPdf } from '../signing/sign.js';
 import { drawExceptions, drawGaps, drawPeriodAppendix, drawPeriodCover, drawPeriodSummary, drawSamples, drawTimelines, drawWaivers } from './period-pages.js';
 import { drawCriteria } from './period-criteria-pages.js';
+import { drawReevaluation, judgedMarker } from './period-judged.js';
 import type { PeriodPackInput } from './period-types.js';
 
 export type { PeriodPackInput } from './period-types.js';
@@ -17,7 +18,7 @@ export async function buildPeriodPack(input: PeriodPackInput): Promise<Buffer> {
   const { doc, bytes } = await openPackDocument({
     Title: `Period evidence pack${org ? ` — ${org}` : ''} — ${h.period.start} to ${h.period.end}`,
     Author: org || 'trustpack',
-    Subject: `Operating effectiveness evidence for ${h.period.start} to ${h.period.end}`,
+    Subject: `Operating effectiveness evidence for ${h.period.start} to ${h.period.end}${input.judged.mode === 'reevaluated' ? ' (re-evaluated with today\'s catalog)' : ''}`,
     Creator: `trustpack ${input.toolVersion}`,
     Producer: `trustpack ${input.toolVersion} (pdfkit)`,
     CreationDate: t,
@@ -34,6 +35,7 @@ export async function buildPeriodPack(input: PeriodPackInput): Promise<Buffer> {
   drawGaps(w, input);
   drawSamples(w, input);
   drawPeriodAppendix(w, input);
+  drawReevaluation(w, input);
 
   for (const a of input.attachments) {
     doc.file(a.bytes, {
@@ -44,7 +46,7 @@ export async function buildPeriodPack(input: PeriodPackInput): Promise<Buffer> {
 
   const range = doc.bufferedPageRange();
   const marker = input.unsigned ? '  ·  UNSIGNED' : input.demoSigner ? '  ·  DEMO SIGNER — not for audit use' : '';
-  const head = `trustpack period evidence pack${org ? `  ·  ${org}` : ''}  ·  ${h.period.start} to ${h.period.end}${marker}`;
+  const head = `trustpack period evidence pack${judgedMarker(input)}${org ? `  ·  ${org}` : ''}  ·  ${h.period.start} to ${h.period.end}${marker}`;
   for (let i = 0; i < range.count; i++) {
     doc.switchToPage(range.start + i);
     w.drawLine(head, PAGE.left, 24, 'sans', 7, i === 0 ? '#dbe6f1' : COLORS.muted);

@@ -10,6 +10,7 @@ import { isOpenStreak } from '../history/streaks.js';
 import { BACKFILL_LEGEND, backfilledRuns, drawRebuiltNote } from './period-backfill.js';
 import { controlRunsSentence, exceptionCounts } from '../history/counts.js';
 import { drawConclusionRules } from './period-criteria-pages.js';
+import { drawJudgedBanner, drawJudgedField } from './period-judged.js';
 import type { PeriodException } from './period-types.js';
 
 const day = (iso: string | null) => (iso ? iso.slice(0, 10) : '');
@@ -24,6 +25,7 @@ export function drawPeriodCover(w: Writer, p: PeriodPackInput, signer: SignerIde
   w.y = 175;
   if (p.unsigned) w.para('UNSIGNED: this pack carries no signature; nothing proves it is unchanged since it was generated.', { font: 'bold', color: COLORS.danger });
   if (p.demoSigner) w.para('DEMO SIGNER — not for audit use: signed with a throw-away key.', { font: 'bold', color: COLORS.danger });
+  drawJudgedBanner(w, p);
 
   w.heading('The system', 2);
   w.field('Scope', p.system?.scope ?? 'not stated (add system.scope to trustpack.yaml)');
@@ -36,6 +38,7 @@ export function drawPeriodCover(w: Writer, p: PeriodPackInput, signer: SignerIde
   w.field('Runs', `${h.runs.length} (${h.runs.filter((r) => r.source === 'config-history').length} rebuilt from AWS Config history)`);
   w.field('Days with evidence', `${h.days.withEvidence} of ${h.days.total}${h.days.missing.length ? `; ${h.days.missing.length} without a run (listed under Gaps)` : ''}`);
   w.field('Frameworks', p.framework === 'all' ? 'every framework, one part each' : p.framework ?? 'all mapped frameworks (organised by control)');
+  drawJudgedField(w, p);
   drawCounts(w, p);
   w.field('Prepared by', p.preparer ?? 'not stated (preparer in trustpack.yaml)');
   w.field('Reviewed by', p.reviewer ?? 'not stated (reviewer in trustpack.yaml)');
@@ -321,7 +324,7 @@ export function drawPeriodAppendix(w: Writer, p: PeriodPackInput): void {
   w.heading('How to verify this pack', 1, { outline: true });
   w.para('1. The signature covers the whole file: `pdfsig FILE.pdf`, or `trustpack verify FILE.pdf --trust SIGNER.pem`.', { size: 8.5 });
   w.para('2. Each run\'s evidence bundle is named by its sha256 (the sha256 of its manifest.json, which lists the sha256 of every records file). The manifests are attached as bundle-<sha256>.json; `trustpack verify FILE.pdf --archive LOCATION` checks each against the archive entry that names it and the archive head printed on the cover.', { size: 8.5 });
-  w.para('3. history.json is the history of the period (exceptions, counts per status) computed from the results stored with each run when it was archived; period.json lists the archive entries used; population.tsv is the population the sample is drawn from.', { size: 8.5 });
+  w.para(`3. history.json is the history of the period (exceptions, counts per status) computed ${p.judged.mode === 'reevaluated' ? 'from the archived evidence re-evaluated with today\'s catalog (see Re-evaluation), not from' : 'from'} the results stored with each run when it was archived; period.json lists the archive entries used; population.tsv is the population the sample is drawn from.`, { size: 8.5 });
   drawRebuiltNote(w, p);
   drawConclusionRules(w);
   const script = p.attachments.find((a) => a.name === 'redraw-sample.sh');

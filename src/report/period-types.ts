@@ -103,8 +103,20 @@ export interface PeriodWaiverUse extends FindingWaiver {
   lastRun: string;
 }
 
+/** How the runs were judged: the stored results, or today's catalog over the archived evidence. */
+export interface PeriodJudged {
+  mode: 'stored' | 'reevaluated';
+  /** with reevaluated: the digest of today's catalog (controls and parameters) */
+  catalog?: string;
+  /** the catalog digests the archive entries record for the stored results, with their runs */
+  archivedCatalogs: { digest: string; runs: number }[];
+  /** with reevaluated: each run whose control statuses differ from its stored results */
+  differences?: { runId: string; asOf: string; controls: { id: string; stored: ControlStatus | null; now: ControlStatus | null }[] }[];
+}
+
 export interface PeriodPackInput {
   history: History;
+  judged: PeriodJudged;
   /** per control, its status in each run of history.runs (undefined: not evaluated in that run) */
   timelines: Map<string, (ControlStatus | undefined)[]>;
   exceptions: PeriodException[];

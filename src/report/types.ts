@@ -44,6 +44,8 @@ export interface PackInput {
   /** a PNG or JPEG image (checked by its signature bytes before the pack is built) */
   logo?: Buffer;
   framework?: FrameworkId | 'all';
+  /** per control id, its evidence source in words (API calls, Config rule, document); from the catalog when absent */
+  evidenceSources?: Record<string, string>;
   signingTime: Date;
   signer?: SignerInput;
   unsigned?: boolean;
