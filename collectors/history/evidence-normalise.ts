@@ -397,7 +397,6 @@ export function normaliseDistribution(item: HistoryItem): Rebuilt {
   set(data, 'ARN', prop(item, 'configuration.arn') ?? item.arn);
   set(data, 'Id', prop(item, 'configuration.id') ?? item.resourceId);
   set(data, 'DomainName', prop(item, 'configuration.domainName'));
-  set(data, 'Status', prop(item, 'configuration.status'));
   set(data, 'Enabled', prop(item, `${DC}.enabled`));
   const vc: Record<string, unknown> = {};
   for (const [k, c] of [['CloudFrontDefaultCertificate', 'cloudFrontDefaultCertificate'], ['MinimumProtocolVersion', 'minimumProtocolVersion'],

@@ -109,12 +109,24 @@ export async function* trails(ctx: CollectContext): AsyncIterable<EvidenceRecord
   }
 }
 
-/** s3.buckets (global): every bucket Config recorded in the run's regions of this account. */
+/**
+ * A global collector's record: its scope is the account ('global', where the engine looks for
+ * it); the region whose Config history it was read from stays in the source's parameters.
+ */
+async function* asGlobal(region: string, drafts: AsyncIterable<EvidenceRecordDraft>): AsyncIterable<EvidenceRecordDraft> {
+  for await (const d of drafts) yield { ...d, source: { ...d.source, region: 'global', parameters: { ...d.source.parameters, configRegion: region } } };
+}
+
+/**
+ * s3.buckets (global): every bucket Config recorded in the run's regions of this account (Config
+ * records a bucket in its own region, so a bucket in a region the run does not cover is not
+ * seen: backfill with --regions all, as for rds-data-residency).
+ */
 export async function* buckets(ctx: CollectContext): AsyncIterable<EvidenceRecordDraft> {
   for (const region of [...(ctx.historyRegions ?? [])].sort()) {
     const c = inRegion(ctx, region);
-    yield* each(c, 's3.buckets', 'AWS::S3::Bucket', (item) => `arn:${partition(region)}:s3:::${item.resourceName ?? item.resourceId}`,
-      (item) => normaliseBucket(item, region));
+    yield* asGlobal(region, each(c, 's3.buckets', 'AWS::S3::Bucket', (item) => `arn:${partition(region)}:s3:::${item.resourceName ?? item.resourceId}`,
+      (item) => normaliseBucket(item, region)));
   }
 }
 
@@ -213,5 +225,5 @@ export async function* listeners(ctx: CollectContext): AsyncIterable<EvidenceRec
 export function distributions(ctx: CollectContext): AsyncIterable<EvidenceRecordDraft> {
   const home = String(ctx.clientConfig['region'] ?? '');
   const region = home.startsWith('cn-') ? 'cn-northwest-1' : 'us-east-1';
-  return each(inRegion(ctx, region), 'cloudfront.distributions', 'AWS::CloudFront::Distribution', (item) => item.arn ?? item.resourceId, normaliseDistribution);
+  return asGlobal(region, each(inRegion(ctx, region), 'cloudfront.distributions', 'AWS::CloudFront::Distribution', (item) => item.arn ?? item.resourceId, normaliseDistribution));
 }
