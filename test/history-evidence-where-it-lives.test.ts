@@ -19,9 +19,11 @@ import { ROOT } from './helpers/cli.js';
 
 const DAY = 86_400_000;
 const COLLECTED = Object.keys(FIELDS_NOT_IN_HISTORY);
+// kms.keys (rebuilt before issue 22) judges the AWS::KMS::Key rotation flag Config does keep
+const RDS_KEYS = ['rds.db-clusters', 'rds.db-instances', 'rds.cluster-snapshots', 'kms.keys'];
 const GLOBAL = COLLECTORS.filter((c) => c.scope === 'global').map((c) => c.id);
 const catalog = loadCatalog(join(ROOT, 'controls'), { knownCollectors: new Set(COLLECTORS.map((c) => c.id)) });
-const controls = catalog.controls.filter((c) => typeof c.collector === 'string' && COLLECTED.includes(c.collector));
+const controls = catalog.controls.filter((c) => typeof c.collector === 'string' && (COLLECTED.includes(c.collector) || ['kms-cmk-rotation-enabled', 'kms-key-enabled'].includes(c.id)));
 
 let sb: Sandbox;
 const loaded = Date.now();
@@ -33,7 +35,7 @@ let badR: Results;
 let goodR: Results;
 
 async function backfill(asOf: Date): Promise<{ bundle: EvidenceBundle; results: Results }> {
-  const bundle = await collectEvidence({ regions: ['us-east-1'], toolVersion: 'test', asOf, collectors: COLLECTED });
+  const bundle = await collectEvidence({ regions: ['us-east-1'], toolVersion: 'test', asOf, collectors: [...COLLECTED, ...RDS_KEYS] });
   return { bundle, results: evaluate(controls, bundle, { toolVersion: 'test', now: asOf, globalCollectors: GLOBAL }) };
 }
 
@@ -96,11 +98,19 @@ describe('a backfilled day with the defect FAILs, a clean one PASSes (issue 22 t
     expect(reasons(goodR, 'guardduty-detector-features-findings', 'ERROR')).toMatch(/keeps no features.*|findings are not configuration/);
   });
 
-  it('AWS::KMS::Key: rotation period, rotations and key policy are not kept, so the key controls are ERROR, never PASS', () => {
+  it('AWS::KMS::Key: a disabled key without rotation FAILs, then PASSes; rotation period, rotations and key policy are ERROR', () => {
     for (const r of [badR, goodR]) {
       expect(statuses(r, 'kms-customer-keys-rotate-yearly')).toEqual(['ERROR']);
       expect(reasons(r, 'kms-customer-keys-rotate-yearly', 'ERROR')).toMatch(/RotationPeriodInDays.*not its period/);
     }
+    // what Config does keep of the key decides (kms.keys): its state, and rotation off (on needs the period)
+    expect(statuses(badR, 'kms-key-enabled')).toEqual(['FAIL']);
+    expect(reasons(badR, 'kms-key-enabled', 'FAIL')).toMatch(/Disabled/);
+    expect(statuses(goodR, 'kms-key-enabled')).toEqual(['PASS']);
+    expect(statuses(badR, 'kms-cmk-rotation-enabled')).toEqual(['FAIL']);
+    expect(reasons(badR, 'kms-cmk-rotation-enabled', 'FAIL')).toMatch(/KeyRotationEnabled is false/);
+    expect(statuses(goodR, 'kms-cmk-rotation-enabled')).toEqual(['ERROR']);
+    expect(reasons(goodR, 'kms-cmk-rotation-enabled', 'ERROR')).toMatch(/rotation period/);
     const key = record(goodBundle, 'kms.customer-keys', ':key/');
     expect(key.data).toMatchObject({ KeyRotationEnabled: true, Aliases: ['alias/acme-data'], KeyMetadata: { KeyManager: 'CUSTOMER' } });
     expect(key.error?.fields).toEqual(expect.arrayContaining(['KeyPolicy', 'CompanyPrincipals', 'Rotations', 'LastRotationDate']));
