@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { loadFixture, startSandbox } from '../src/sandbox/index.js';
 import { runBackfill } from '../src/app/backfill.js';
+import { CONFIG_SCHEMA_TYPES } from '../src/util/config-schema.js';
 import { parseStep, periodTimes, stepTimes } from '../src/app/as-of.js';
 
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
@@ -43,20 +44,24 @@ delete process.env['AWS_PROFILE'];
 const steps = stepTimes(await periodTimes(period), parseStep(values.every), now);
 const from = steps[0]!.getTime();
 const to = steps.at(-1)!.getTime();
-const TAGGED = new Set(['AWS::RDS::DBCluster', 'AWS::RDS::DBInstance', 'AWS::RDS::DBClusterSnapshot']);
+const TAGGED = new Set(['AWS::RDS::DBCluster', 'AWS::RDS::DBInstance', 'AWS::RDS::DBClusterSnapshot', 'AWS::RDS::DBSnapshot']);
 let minHistory = 0;
 let minBatch = 0;
 let resources = 0;
 let unchanged = 0;
 let walkBacks = 0;
 let walkBacksUnchanged = 0;
-const typesRead = ['AWS::RDS::DBCluster', 'AWS::RDS::DBInstance', 'AWS::RDS::DBClusterSnapshot', 'AWS::KMS::Key', 'AWS::KMS::Alias',
-  'AWS::Config::ConfigurationRecorder', 'AWS::Config::ResourceCompliance'];
+// every vendored type is read by an as-of collector (issues 22/23 added trails, buckets, ...)
+const typesRead: readonly string[] = CONFIG_SCHEMA_TYPES;
 let minList = 0;
 for (const r of regions) {
   const timelines = fixture.accounts[0]!.regions[r]?.history?.timelines ?? [];
   const live = new Map<string, number>();
-  for (const type of typesRead) minList += Math.max(1, Math.ceil(timelines.filter((t) => t.resourceType === type).length / 100));
+  // a type the region's recorder does not record is never listed (the collection fails first);
+  // the recorder itself always is (which types were recorded is read from its history)
+  const groups = (fixture.accounts[0]!.regions[r]?.config.recorders ?? []).map((x) => (x['recordingGroup'] ?? {}) as { allSupported?: boolean; resourceTypes?: string[] });
+  const records = (type: string) => type === 'AWS::Config::ConfigurationRecorder' || groups.some((g) => g.allSupported === true || (g.resourceTypes ?? []).includes(type));
+  for (const type of typesRead.filter(records)) minList += Math.max(1, Math.ceil(timelines.filter((t) => t.resourceType === type).length / 100));
   for (const t of timelines) {
     const gone = t.deletedAt?.getTime() ?? Infinity;
     if ((t.items[0]?.captureTime.getTime() ?? Infinity) > now.getTime()) continue;

@@ -21,7 +21,7 @@ import {
 } from '../src/aws/estate.js';
 import { describeError, type CollectionError } from '../src/aws/errors.js';
 import { collectorIds, loadCollector, withDependencies } from './registry.js';
-import type { Collector, CollectContext, EstateContext } from './types.js';
+import type { Collector, CollectContext, ConfigHistory, EstateContext } from './types.js';
 import type { ConfigHistoryStore } from './history/store.js';
 
 export interface CollectProgress {
@@ -266,13 +266,24 @@ export async function collectEvidence(opts: CollectOptions): Promise<EvidenceBun
       ...(pacer ? { pacing: { pacer, stats } } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
     };
-    if (asOf && history && storeModule && region !== 'global') {
-      const key = `${account}/${region}`;
-      let store = history.stores.get(key);
-      if (!store) history.stores.set(key, store = new storeModule.ConfigHistoryStore(ctx, history.from, history.to,
-        history.batchCurrent === undefined ? {} : { batchCurrent: history.batchCurrent }));
+    if (asOf && history && storeModule) {
+      const h = history;
+      const m = storeModule;
+      // one store per account and region, shared by the regional scope and the global one
+      const storeIn = (r: string): ConfigHistory => {
+        const key = `${account}/${r}`;
+        let store = h.stores.get(key);
+        if (!store) h.stores.set(key, store = new m.ConfigHistoryStore({ ...ctx, region: r, clientConfig: clientConfig(r, credentials, settings) }, h.from, h.to,
+          h.batchCurrent === undefined ? {} : { batchCurrent: h.batchCurrent }));
+        return store;
+      };
       ctx.asOf = asOf;
-      ctx.history = store;
+      if (region !== 'global') ctx.history = storeIn(region);
+      else {
+        // a global type's history lives in regions: Config records a bucket in its own region
+        ctx.historyIn = storeIn;
+        ctx.historyRegions = accountRegions.get(account) ?? regions;
+      }
     }
     const got: EvidenceRecord[] = [];
     let error: CollectionError | undefined;

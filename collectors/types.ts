@@ -45,6 +45,12 @@ export interface CollectContext {
   asOf?: Date;
   /** the account and region's configuration history (as-of runs only), shared by a backfill's steps */
   history?: ConfigHistory;
+  /**
+   * as-of runs, global collectors: the history of one region of this account (Config records a
+   * bucket in its own region, CloudFront distributions in us-east-1), and the run's regions
+   */
+  historyIn?: (region: string) => ConfigHistory;
+  historyRegions?: readonly string[];
   /** paces every HTTP attempt and rides out throttling (src/aws/pacing.ts); stats are this collection's */
   pacing?: { pacer: Pacer; stats: PacingStats };
 }

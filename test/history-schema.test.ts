@@ -7,12 +7,14 @@ import { join } from 'node:path';
 import { CONFIG_SCHEMA_TYPES, configSchemaPaths, flattenPaths } from '../src/util/config-schema.js';
 import { CLUSTER_FIELDS, INSTANCE_FIELDS, KEY_FIELDS, OTHER_PATHS, SNAPSHOT_FIELDS, normaliseKey, type FieldMap } from '../collectors/history/normalise.js';
 import { prop, SchemaViolation, type HistoryItem } from '../collectors/history/items.js';
+import { DB_SNAPSHOT_FIELDS, TRAIL_FIELDS } from '../collectors/history/evidence-normalise.js';
 import { loadFixture } from '../src/sandbox/index.js';
 import { ROOT } from './helpers/cli.js';
 
 const TABLES: [string, FieldMap][] = [
   ['AWS::RDS::DBCluster', CLUSTER_FIELDS], ['AWS::RDS::DBInstance', INSTANCE_FIELDS],
   ['AWS::RDS::DBClusterSnapshot', SNAPSHOT_FIELDS], ['AWS::KMS::Key', KEY_FIELDS],
+  ['AWS::CloudTrail::Trail', TRAIL_FIELDS], ['AWS::RDS::DBSnapshot', DB_SNAPSHOT_FIELDS],
 ];
 
 describe('the vendored AWS Config schema', () => {

@@ -11,7 +11,7 @@ import { DELETED_STATUSES, prop, RECORDED_STATUSES, type HistoryItem } from './i
 import { normaliseCluster, normaliseInstance, normaliseKey, normaliseSnapshot } from './normalise.js';
 
 /** Evidence AWS Config's history cannot give: the collection fails with this code and why. */
-class NotInConfigHistory extends Error {
+export class NotInConfigHistory extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'NotInConfigHistory';
@@ -34,7 +34,7 @@ function historySource(ctx: CollectContext, item: HistoryItem, asOf: Date): Evid
   };
 }
 
-function recordOf(ctx: CollectContext, collector: string, resourceType: string, resource: string, item: HistoryItem, asOf: Date, data: unknown): EvidenceRecordDraft {
+export function recordOf(ctx: CollectContext, collector: string, resourceType: string, resource: string, item: HistoryItem, asOf: Date, data: unknown): EvidenceRecordDraft {
   return { collector, source: historySource(ctx, item, asOf), resourceType, resource, data };
 }
 
@@ -70,7 +70,7 @@ export async function requireRecorded(ctx: CollectContext, type: string): Promis
 }
 
 /** Each resource of the type that existed at asOf, with the item in force then. */
-async function itemsAt(ctx: CollectContext, type: string): Promise<{ id: ResourceIdentifier; item: HistoryItem }[]> {
+export async function itemsAt(ctx: CollectContext, type: string): Promise<{ id: ResourceIdentifier; item: HistoryItem }[]> {
   const { history, asOf } = store(ctx);
   await requireRecorded(ctx, type);
   const ids = await history.discovered(type, ctx);

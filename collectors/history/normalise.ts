@@ -73,6 +73,8 @@ export const OTHER_PATHS: Readonly<Record<string, readonly string[]>> = {
   'AWS::RDS::DBClusterSnapshot': ['configuration.availabilityZones.value', 'supplementaryConfiguration.DBClusterSnapshotAttributes.attributeName',
     'supplementaryConfiguration.DBClusterSnapshotAttributes.attributeValues', 'tags.key'],
   'AWS::KMS::Key': ['supplementaryConfiguration.KeyRotationStatus'],
+  // issue 23 (evidence-normalise.ts): a DB snapshot's TagList
+  'AWS::RDS::DBSnapshot': ['tags.key'],
 };
 
 function fields(item: HistoryItem, map: FieldMap): Record<string, unknown> {

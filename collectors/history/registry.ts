@@ -6,6 +6,9 @@ import type { EvidenceRecordDraft } from '../../src/evidence/model.js';
 import { collectorInfo, loadCollector } from '../registry.js';
 import { clusterSnapshots, configRecorders, dbClusters, dbInstances, kmsKeys, notInHistory } from './collectors.js';
 import { historyJoin } from './joins.js';
+import {
+  CUSTOMER_KEY_NOT_KEPT, DETECTOR_NOT_KEPT, LISTENER_NOT_KEPT, TRAIL_NOT_KEPT, VAULT_NOT_KEPT,
+} from './evidence-normalise.js';
 
 type Collect = (ctx: CollectContext) => AsyncIterable<EvidenceRecordDraft>;
 
@@ -20,20 +23,35 @@ export const NOT_IN_HISTORY: Readonly<Record<string, string>> = {
   'rds.cluster-parameters': 'AWS Config keeps no configuration history of DB cluster parameter groups or their parameters (AWS::RDS::DBClusterParameterGroup is not a Config resource type)',
   'rds.engine-default-cluster-parameters': "AWS Config keeps no history of a family's engine default parameters (no Config resource type), so today's defaults are not evidence for a past date",
   'config.rules': "Config rules' definitions and compliance summaries are not in the configuration history",
-  // issue 22: what Config keeps of these is partial, and trustpack does not rebuild them yet
-  'cloudtrail.trails': "AWS Config's history of AWS::CloudTrail::Trail keeps the trail's settings (multi-region, validation, bucket) but not its status (IsLogging) nor its event selectors (only whether custom ones exist), and this version does not rebuild trail records from it",
-  's3.buckets': 'this version does not rebuild s3.buckets from the AWS::S3::Bucket items and their supplementary configuration in AWS Config\'s history',
   'logs.log-groups': 'CloudWatch Logs log groups are not a resource type AWS Config records, so their retention cannot be rebuilt for a past date',
-  'guardduty.detectors': "AWS Config's history of AWS::GuardDuty::Detector keeps no features, and findings are not configuration",
-  'kms.customer-keys': "AWS Config's history of AWS::KMS::Key keeps no rotation period, rotation list or key policy",
-  // issue 23: Config records these types, but this version does not rebuild them yet (reason shown as the ERROR)
-  'rds.instance-snapshots': 'AWS Config records AWS::RDS::DBSnapshot, but this version of trustpack does not yet rebuild DB instance snapshots from its history',
-  'backup.vaults': "AWS Config's AWS::Backup::BackupVault keeps no Vault Lock fields (Locked, MinRetentionDays, MaxRetentionDays), so a vault's lock cannot be proven for a past date",
-  'backup.recovery-points': 'AWS Config records AWS::Backup::RecoveryPoint, but this version of trustpack does not yet rebuild recovery points from its history',
-  'backup.plans': 'AWS Config records AWS::Backup::BackupPlan, but this version of trustpack does not yet rebuild backup plans from its history',
-  'elbv2.listeners': 'AWS Config records AWS::ElasticLoadBalancingV2::Listener and ::LoadBalancer, but this version of trustpack does not yet rebuild listeners from its history; the TLS policies\' protocols and listener rules are not kept with the listener',
-  'cloudfront.distributions': 'AWS Config records AWS::CloudFront::Distribution, but this version of trustpack does not yet rebuild distributions from its history',
 };
+
+/**
+ * Issues 22 and 23: rebuilt from history, but some fields the live collector reads come from
+ * APIs whose answers AWS Config does not keep. Each rebuilt record names them in error.fields
+ * with these reasons, so a control reading one is ERROR in a backfilled run (never a guessed
+ * PASS); the record's other fields still decide the controls that read only them.
+ */
+export const FIELDS_NOT_IN_HISTORY: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'cloudtrail.trails': {
+    ...TRAIL_NOT_KEPT,
+    LogBucket: "only when the trail's bucket has no item in this account and region's history (another account or region owns it)",
+  },
+  's3.buckets': { ReplicationConfiguration: "AWS::S3::Bucket keeps only the replication role, not the rules or destinations (a bucket without replication: 'not configured')" },
+  'guardduty.detectors': DETECTOR_NOT_KEPT,
+  'kms.customer-keys': CUSTOMER_KEY_NOT_KEPT,
+  'backup.vaults': VAULT_NOT_KEPT,
+  'elbv2.listeners': {
+    ...LISTENER_NOT_KEPT,
+    PlainHttpAnswers: `${LISTENER_NOT_KEPT.PlainHttpAnswers} (when the default action itself answers plain HTTP with a forward, that answer is kept: it fails the listener whatever the rules say)`,
+  },
+  'rds.instance-snapshots': { DBSnapshotAttributes: 'only for a manual snapshot whose item carries no DBSnapshotAttributes' },
+  'backup.recovery-points': {},
+  'backup.plans': {},
+  'cloudfront.distributions': {},
+};
+
+const evidence = async () => import('./evidence.js');
 
 interface Override { collect: () => Promise<Collect>; dependsOn?: string[] }
 
@@ -50,6 +68,17 @@ const OVERRIDES: Readonly<Record<string, Override>> = {
     dependsOn: [...RDS_RECORDED, 'kms.keys'],
   },
   'config.recorders': { collect: async () => configRecorders },
+  // issues 22 and 23 (collectors/history/evidence.ts)
+  'cloudtrail.trails': { collect: async () => (await evidence()).trails, dependsOn: [] },
+  's3.buckets': { collect: async () => (await evidence()).buckets, dependsOn: [] },
+  'guardduty.detectors': { collect: async () => (await evidence()).detectors, dependsOn: [] },
+  'kms.customer-keys': { collect: async () => (await evidence()).customerKeys, dependsOn: [] },
+  'rds.instance-snapshots': { collect: async () => (await evidence()).instanceSnapshots, dependsOn: [] },
+  'backup.vaults': { collect: async () => (await evidence()).vaults, dependsOn: [] },
+  'backup.recovery-points': { collect: async () => (await evidence()).recoveryPoints, dependsOn: [] },
+  'backup.plans': { collect: async () => (await evidence()).plans, dependsOn: [] },
+  'elbv2.listeners': { collect: async () => (await evidence()).listeners, dependsOn: [] },
+  'cloudfront.distributions': { collect: async () => (await evidence()).distributions, dependsOn: [] },
   'config.rule-evaluations': { collect: async () => (await import('./compliance.js')).ruleEvaluations, dependsOn: [] },
 };
 

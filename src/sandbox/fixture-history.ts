@@ -8,6 +8,7 @@ import { type Ctx } from './fixture-context.js';
 import {
   aliasItem, clusterItem, complianceItem, instanceItem, keyItem, recorderItem, snapshotItem, type RecorderFacts,
 } from './history-items.js';
+import { evidenceSources, type AccountExtras } from './history-evidence-sources.js';
 import { ITEM_STATUSES, type HistoryRegion, type ItemBody, type ItemStatus, type StoredItem, type Timeline } from './history-model.js';
 
 /** How one resource looks at some time: `set` overrides today's describe fields. */
@@ -19,8 +20,8 @@ function merge<T extends WireObject>(obj: T, set: Record<string, unknown>): T {
   return { ...obj, ...(set as WireObject) };
 }
 
-function sources(region: Region, recorders: RecorderFacts[], account: string): Source[] {
-  const out: Source[] = [];
+function sources(region: Region, recorders: RecorderFacts[], account: string, extras: AccountExtras): Source[] {
+  const out: Source[] = evidenceSources(region, account, extras);
   for (const c of region.clusters) {
     out.push({ type: 'AWS::RDS::DBCluster', name: c.DBClusterIdentifier, created: c['ClusterCreateTime'] as Date,
       build: (set) => clusterItem(merge<DBCluster>(c, set)) });
@@ -86,7 +87,7 @@ function recorded(type: string, recorders: RecorderFacts[]): boolean {
 }
 
 /** The history of one region; `ctx.now` anchors the relative dates. */
-export function readHistory(c: Cursor | undefined, ctx: Ctx, region: Region): HistoryRegion {
+export function readHistory(c: Cursor | undefined, ctx: Ctx, region: Region, extras: AccountExtras = {}): HistoryRegion {
   c?.keys(['recording_since', 'timelines']);
   const since = c ? c.date('recording_since', '3 years ago') : new Date(ctx.now.getTime() - 3 * 365 * 86_400_000);
   const recorders: RecorderFacts[] = region.config.recorders.map((r) => {
@@ -101,7 +102,7 @@ export function readHistory(c: Cursor | undefined, ctx: Ctx, region: Region): Hi
     };
   });
   if (recorders.length === 0) return { timelines: [] };
-  const all = sources(region, recorders, ctx.account).map((s) => ({ ...s, today: s.build({}) }));
+  const all = sources(region, recorders, ctx.account, extras).map((s) => ({ ...s, today: s.build({}) }));
   const byRef = new Map(all.map((s) => [`${s.type}/${s.name}`, s]));
   const timelines = new Map<string, Timeline & { source: Source }>();
   const timelineOf = (s: Source, body: ItemBody): Timeline & { source: Source } => {
@@ -168,11 +169,11 @@ function reviveDates(_k: string, v: unknown): unknown {
  * A region without a `history` section gets its baseline history on first use: a large
  * generated account (benchmarks) should not pay for timelines no call asks for.
  */
-export function lazyHistory(region: Region, ctx: Ctx): void {
+export function lazyHistory(region: Region, ctx: Ctx, extras: () => AccountExtras = () => ({})): void {
   Object.defineProperty(region, 'history', {
     configurable: true, enumerable: true,
     get(): HistoryRegion {
-      const value = readHistory(undefined, ctx, region);
+      const value = readHistory(undefined, ctx, region, extras());
       Object.defineProperty(region, 'history', { value, configurable: true, enumerable: true, writable: true });
       return value;
     },

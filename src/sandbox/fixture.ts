@@ -5,7 +5,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { FixtureError } from './errors.js';
 import { Cursor, plainLocator, yamlLocator, type Locator } from './reader.js';
 import { resourceToken } from './defaults.js';
-import type { Account, Fixture, Region } from './model.js';
+import type { Account, Fixture, FixtureBucket, Region, WireObject } from './model.js';
 import { DAY, type Ctx } from './fixture-context.js';
 import { addAlias, findKey, readKey } from './fixture-kms.js';
 import {
@@ -15,6 +15,7 @@ import { readGlobalCluster } from './fixture-global.js';
 import { readConfig } from './fixture-config.js';
 import { readAccountEstate, readOrganization, readRateLimits } from './fixture-estate.js';
 import { lazyHistory, readHistory } from './fixture-history.js';
+import type { AccountExtras } from './history-evidence-sources.js';
 import { readTrail } from './fixture-cloudtrail.js';
 import { readDetector } from './fixture-guardduty.js';
 import { readLogGroups } from './fixture-logs.js';
@@ -74,22 +75,33 @@ function readAccount(c: Cursor): Account {
   const roleName = /assumed-role\/([^/]+)\/(.+)$/.exec(callerArn);
   const callerUserId = roleName ? `AROA${resourceToken(17, id, roleName[1] ?? '')}:${roleName[2]}` : `AIDA${resourceToken(17, id, callerArn)}`;
   const regions: Record<string, Region> = {};
+  // a region's configuration history also holds account-level resources (buckets, distributions),
+  // read after the regions: the histories are built once the account is
+  let buckets: FixtureBucket[] = [];
+  let distributions: WireObject[] | undefined;
+  const extras = (region: string): AccountExtras => ({
+    buckets: buckets.filter((b) => b.region === region),
+    ...(region === 'us-east-1' && distributions ? { distributions } : {}),
+  });
+  const histories: (() => void)[] = [];
   for (const [name, rc] of c.entries('regions')) {
     if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(name)) rc.fail(`"${name}" is not a region name like us-east-1`);
-    regions[name] = readRegion(rc, id, name);
+    regions[name] = readRegion(rc, id, name, () => extras(name), histories);
   }
-  const buckets = c.list('buckets').map((bc) => readBucket(bc, id));
+  buckets = c.list('buckets').map((bc) => readBucket(bc, id));
   buckets.forEach((b, i) => {
     if (buckets.findIndex((x) => x.name === b.name) !== i) c.fail(`bucket ${b.name} appears twice`, [...c.path, 'buckets', i, 'name']);
   });
+  if (c.has('cloudfront')) distributions = readDistributions(c.list('cloudfront'), id, c.now);
+  for (const h of histories) h();
   return {
     id, callerArn, callerUserId, regions, ...(buckets.length ? { buckets } : {}), ...readAccountEstate(c),
-    ...(c.has('cloudfront') ? { cloudfront: readDistributions(c.list('cloudfront'), id, c.now) } : {}),
+    ...(distributions ? { cloudfront: distributions } : {}),
   };
 }
 
 
-function readRegion(c: Cursor, account: string, name: string): Region {
+function readRegion(c: Cursor, account: string, name: string, extras: () => AccountExtras, histories: (() => void)[]): Region {
   c.keys(['clusters', 'instances', 'snapshots', 'automated_backups', 'parameter_groups', 'keys', 'aliases', 'config', 'global_clusters', 'history', 'empty_last_page', 'trails', 'guardduty', 'log_groups',
     'instance_snapshots', 'backup', 'load_balancers', 'engine_defaults']);
   const ctx: Ctx = { account, region: name, now: c.now, keys: [], aliases: [] };
@@ -131,12 +143,11 @@ function readRegion(c: Cursor, account: string, name: string): Region {
   if (c.has('load_balancers')) region.elbv2 = readLoadBalancers(c.list('load_balancers'), ctx);
   if (c.has('config')) region.config = readConfig(c.at('config'), ctx);
   if (c.has('global_clusters')) region.globalClusters = c.list('global_clusters').map((gc) => readGlobalCluster(gc, ctx, region));
-  region.history = readHistory(c.has('history') ? c.at('history') : undefined, ctx, region);
   if (c.bool('empty_last_page', false)) region.emptyLastPage = true;
   if (c.has('trails')) region.trails = c.list('trails').map((tc) => readTrail(tc, ctx));
   if (c.has('log_groups') || region.clusters.length > 0 || region.trails?.length) region.logGroups = readLogGroups(c, ctx, region);
   if (c.has('guardduty')) region.guardduty = readDetector(c.at('guardduty'), ctx);
-  if (c.has('history')) region.history = readHistory(c.at('history'), ctx, region);
-  else lazyHistory(region, ctx);
+  if (c.has('history')) histories.push(() => { region.history = readHistory(c.at('history'), ctx, region, extras()); });
+  else lazyHistory(region, ctx, extras);
   return region;
 }

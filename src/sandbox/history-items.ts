@@ -84,7 +84,7 @@ function tagMap(list: unknown): Record<string, string> {
 }
 
 /** Drops what the schema does not list: the sandbox never serves a property Config would not record. */
-function filtered(type: string, body: Omit<ItemBody, 'resourceType'>): ItemBody {
+export function filtered(type: string, body: Omit<ItemBody, 'resourceType'>): ItemBody {
   const allowed = configSchemaPaths(type);
   if (!allowed) throw new Error(`no vendored Config schema for ${type}`);
   return {

@@ -9,6 +9,10 @@ import { PACKAGE_ROOT } from '../version.js';
 export const CONFIG_SCHEMA_TYPES = [
   'AWS::RDS::DBCluster', 'AWS::RDS::DBInstance', 'AWS::RDS::DBClusterSnapshot', 'AWS::KMS::Key', 'AWS::KMS::Alias',
   'AWS::Config::ResourceCompliance', 'AWS::Config::ConfigurationRecorder',
+  // issues 22 and 23: the evidence read where it lives, rebuilt from history (collectors/history/evidence.ts)
+  'AWS::CloudTrail::Trail', 'AWS::S3::Bucket', 'AWS::GuardDuty::Detector', 'AWS::RDS::DBSnapshot',
+  'AWS::Backup::BackupVault', 'AWS::Backup::RecoveryPoint', 'AWS::Backup::BackupPlan',
+  'AWS::ElasticLoadBalancingV2::LoadBalancer', 'AWS::ElasticLoadBalancingV2::Listener', 'AWS::CloudFront::Distribution',
 ] as const;
 
 const cache = new Map<string, ReadonlySet<string>>();
