@@ -21,7 +21,8 @@ import { catalogDigest } from '../controls/digest.js';
 import { networkSettings } from '../aws/network-options.js';
 import { DEFAULT_PACING, mergePacing, type PacingTable } from '../aws/pacing.js';
 import { existsSync, readFileSync } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { mkdtemp, rename, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 
 export interface CollectArgs extends ProjectOptions {
   regions?: string[];
@@ -259,13 +260,30 @@ export async function runCheck(args: CollectArgs & GateOptions & { framework?: s
   checkFramework(args.framework); // an unknown framework is found before the collection, not after
   parseMaxRows(args.maxRows, args.format);
   const gate = await loadGate(args); // a bad baseline is found before the collection, not after
-  const bundle = await collectBundle(args, ctx);
-  if (args.out) {
-    const { writeBundle } = await import('../evidence/bundle.js');
-    await writeBundle(bundle, args.out, { overwrite: Boolean(args.force) });
-    args.log(`evidence bundle: ${args.out}`);
+  // As `collect --out`: records stream to a folder as collections finish and are evaluated one
+  // collector's file at a time, so the estate never sits in memory whole. Without --out the
+  // folder is a temporary one, removed afterwards.
+  const { RecordSpill } = await import('../evidence/spill.js');
+  const target = args.out ? resolve(args.out) : await mkdtemp(join(tmpdir(), 'trustpack-check-'));
+  const dir = args.out ? target : join(target, 'bundle');
+  if (args.out) await sweepStaleTemps(target);
+  const spill = new RecordSpill(tempSibling(dir));
+  try {
+    let manifest: EvidenceBundle['manifest'];
+    try {
+      const collected = await collectBundle(args, ctx, undefined, spill);
+      const old = existsSync(dir) ? tempSibling(dir) : undefined;
+      if (old) await rename(dir, old);
+      manifest = await spill.finish(collected.manifest, dir);
+      if (old) await rm(old, { recursive: true, force: true });
+    } catch (err) {
+      await spill.discard();
+      throw err;
+    }
+    if (args.out) args.log(`evidence bundle: ${args.out}`);
+    args.log(collectionSummary({ manifest, records: [] }, manifest.files.reduce((n, f) => n + (f.records ?? 0), 0)).text);
+    return await evaluateAndRender(ctx, { dir }, { ...args, gate });
+  } finally {
+    if (!args.out) await rm(target, { recursive: true, force: true });
   }
-  const s = collectionSummary(bundle);
-  args.log(s.text);
-  return evaluateAndRender(ctx, bundle, { ...args, gate });
 }

@@ -1,7 +1,7 @@
 // `evaluate`: controls x an evidence bundle on disk -> results in the chosen format.
-import type { EvidenceBundle } from '../evidence/model.js';
+import type { EvidenceBundle, Manifest } from '../evidence/model.js';
 import type { Results } from '../engine/results.js';
-import { evaluate } from '../engine/evaluate.js';
+import { evaluate, evaluateByCollector, type EvaluateOptions } from '../engine/evaluate.js';
 import { render, type OutputFormat } from '../output/index.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { checkOutputTarget } from './output-target.js';
@@ -17,14 +17,14 @@ function exitCodeOf(results: Results): 0 | 1 {
   return results.summary.FAIL > 0 || results.summary.ERROR > 0 ? 1 : 0;
 }
 
-/**
- * A backfilled run is judged as of its own time (a snapshot's age, a waiver's expiry), the
- * live one as of now.
- */
-export function evaluateBundle(ctx: ProjectContext, bundle: EvidenceBundle, framework: string | undefined,
-  now = bundle.manifest.source === 'config-history' && bundle.manifest.asOf ? new Date(bundle.manifest.asOf) : new Date()): Results {
+/** A backfilled run is judged as of its own time (a snapshot's age, a waiver's expiry), the live one as of now. */
+function judgedAt(m: Manifest): Date {
+  return m.source === 'config-history' && m.asOf ? new Date(m.asOf) : new Date();
+}
+
+function engineOptions(ctx: ProjectContext, framework: string | undefined, now: Date): EvaluateOptions {
   const fw = checkFramework(framework);
-  return evaluate(ctx.controls, bundle, {
+  return {
     toolVersion: VERSION,
     now,
     globalCollectors: COLLECTORS.filter((c) => c.scope === 'global').map((c) => c.id),
@@ -33,16 +33,42 @@ export function evaluateBundle(ctx: ProjectContext, bundle: EvidenceBundle, fram
     attestations: ctx.attestations,
     ...(fw ? { framework: fw } : {}),
     ...(ctx.attestationBaseDir ? { attestationBaseDir: ctx.attestationBaseDir } : {}),
-  });
+  };
 }
+
+export function evaluateBundle(ctx: ProjectContext, bundle: EvidenceBundle, framework: string | undefined, now = judgedAt(bundle.manifest)): Results {
+  return evaluate(ctx.controls, bundle, engineOptions(ctx, framework, now));
+}
+
+/**
+ * The evidence to evaluate: a bundle in memory, or a bundle folder read one collector's records
+ * file at a time (hash-checked as readBundle does), so a large estate never sits in memory whole.
+ */
+export type EvidenceSource = { bundle: EvidenceBundle } | { dir: string };
 
 export async function evaluateAndRender(
   ctx: ProjectContext,
-  bundle: EvidenceBundle,
+  source: EvidenceSource,
   args: { framework?: string; format: string; output?: string; color: boolean; gate?: Gate; log?: (s: string) => void; maxRows?: string; width?: number },
 ): Promise<{ text: string; exitCode: number }> {
   const maxRows = parseMaxRows(args.maxRows, args.format);
-  const results = evaluateBundle(ctx, bundle, args.framework);
+  let results: Results;
+  let bundle: EvidenceBundle | undefined;
+  if ('bundle' in source) {
+    bundle = source.bundle;
+    results = evaluateBundle(ctx, bundle, args.framework);
+  } else if (args.format === 'oscal') {
+    // OSCAL dates each observation from its record: the whole bundle is read
+    const { readBundle } = await import('../evidence/bundle.js');
+    bundle = await readBundle(source.dir);
+    results = evaluateBundle(ctx, bundle, args.framework);
+  } else {
+    const { openBundle } = await import('../evidence/bundle.js');
+    const opened = await openBundle(source.dir);
+    results = await evaluateByCollector(ctx.controls, opened.manifest, (c) => opened.records(c), engineOptions(ctx, args.framework, judgedAt(opened.manifest)));
+    await opened.checkUnread(); // a changed file no control reads still fails the run, as before
+    bundle = { manifest: opened.manifest, records: [] };
+  }
   const judged = args.gate ? args.gate.judge(results) : { exitCode: exitCodeOf(results), notes: [] };
   for (const n of judged.notes) args.log?.(n);
   const text = render(args.format as OutputFormat, results, {
@@ -74,7 +100,5 @@ export async function runEvaluate(args: ProjectOptions & GateOptions & { evidenc
   checkFramework(args.framework);
   const ctx = loadProjectContext(args);
   const gate = await loadGate(args);
-  const { readBundle } = await import('../evidence/bundle.js');
-  const bundle = await readBundle(args.evidence);
-  return evaluateAndRender(ctx, bundle, { ...args, gate });
+  return evaluateAndRender(ctx, { dir: args.evidence }, { ...args, gate });
 }

@@ -10,6 +10,7 @@ import { buildHistory, type RunRef } from '../history/build.js';
 import { frequencyOf, occurrenceId, SampleDraw, SAMPLE_METHOD } from '../history/sample.js';
 import { isRealResource } from '../history/streaks.js';
 import { exceptionCounts } from '../history/counts.js';
+import { PopulationLines } from '../history/population.js';
 import { FRAMEWORK_IDS } from '../controls/registry/frameworks.js';
 import { PACKAGE_ROOT } from '../version.js';
 import { controlDetails, criterionParts, type ControlGathered } from './period-criteria.js';
@@ -97,7 +98,7 @@ export async function runPeriodReport(args: PeriodReportArgs): Promise<{ text: s
     const timelines = new Map<string, (ControlStatus | undefined)[]>();
     const draws = new Map<string, SampleDraw<SampleRow>>();
     const gathered = new Map<string, ControlGathered>();
-    const population: string[] = [];
+    const population = new PopulationLines();
     const waiverUses = new Map<string, PeriodWaiverUse>();
     // per (control, resource): the ids of the waivers applied, in the order first seen
     const waiversOf = new Map<string, string[]>();
@@ -130,7 +131,7 @@ export async function runPeriodReport(args: PeriodReportArgs): Promise<{ text: s
           if (!isRealResource(f.resource)) continue;
           const id = occurrenceId(run.id, f.resource);
           draw.offer(id, { runId: run.id, asOf: run.asOf, resource: f.resource, status: f.status, records: f.evidence });
-          population.push(`${c.id}\t${id}\t${f.status}\t${f.evidence.join(',')}`);
+          population.add(`${c.id}\t${id}\t${f.status}\t${f.evidence.join(',')}`);
           g.occurrences++;
           g.resources.add(f.resource);
         }
@@ -193,7 +194,7 @@ export async function runPeriodReport(args: PeriodReportArgs): Promise<{ text: s
         bytes: Buffer.from(JSON.stringify({ period, judged: { mode: judged.mode, ...(judged.catalog ? { catalog: judged.catalog } : {}), archivedCatalogs: judged.archivedCatalogs }, archive: { location: args.archive, head }, sample: { seed, method: SAMPLE_METHOD, n: sampleN, frequency }, runs }, null, 2) + '\n'),
         description: 'the archive entries this pack was made from, and the sample parameters',
       },
-      { name: POPULATION_ATTACHMENT, bytes: Buffer.from(population.map((l) => l + '\n').join('')), description: 'population: control <TAB> occurrence id (<run id>|<resource ARN>) <TAB> status in that run <TAB> evidence record ids' },
+      { name: POPULATION_ATTACHMENT, bytes: population.take(), description: 'population: control <TAB> occurrence id (<run id>|<resource ARN>) <TAB> status in that run <TAB> evidence record ids' },
       { name: REDRAW_ATTACHMENT, bytes: await readFile(join(PACKAGE_ROOT, 'examples', 'redraw-sample.sh')), description: 'redraws the sample from population.tsv: sh redraw-sample.sh population.tsv CONTROL SEED N' },
       {
         name: CRITERIA_ATTACHMENT,

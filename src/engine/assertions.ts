@@ -1,6 +1,7 @@
 // The assertion language: compiled once per control (JMESPath parsed once per path), then
 // evaluated per resource. A failure always names the value that decided it.
-import { compile, TreeInterpreter, type JSONValue } from '@jmespath-community/jmespath';
+import { compile } from '@jmespath-community/jmespath';
+import { compileJmesPath } from './jmespath-compile.js';
 import type { Assertion, Comparison, Operator, ParameterDef } from '../controls/model.js';
 import { DAY_MS, deepEqual, show, showDays, toTime } from './values.js';
 
@@ -54,6 +55,12 @@ export interface CompiledAssertion {
   readonly single?: SingleComparison;
 }
 
+/**
+ * Where test() and decide() let the nodes write the values they read: nobody reads it back, and
+ * one shared object spares a scope filter an allocation per resource.
+ */
+const DISCARDED: Record<string, unknown> = {};
+
 export function compileAssertion(assertion: Assertion, defs: Readonly<Record<string, ParameterDef>> = {}): CompiledAssertion {
   const node = compileNode(assertion, defs);
   const single = 'all' in assertion || 'any' in assertion || 'not' in assertion ? undefined : compileSingle(assertion, defs);
@@ -67,10 +74,10 @@ export function compileAssertion(assertion: Assertion, defs: Readonly<Record<str
       return { ok: true, unknown: false, reason: passReason(values), values };
     },
     test(resource, ctx) {
-      return node(resource, ctx, {}) === undefined;
+      return node(resource, ctx, DISCARDED) === undefined;
     },
     decide(resource, ctx) {
-      const f = node(resource, ctx, {});
+      const f = node(resource, ctx, DISCARDED);
       return f === undefined ? true : f.unknown ? f.reason : false;
     },
     check(resource, ctx, values) {
@@ -170,9 +177,9 @@ function compilePath(path: string): (data: unknown) => unknown {
       return cur === undefined ? null : cur;
     };
   }
-  const ast = compile(path);
+  const get = compileJmesPath(compile(path));
   return (data) => {
-    const v = TreeInterpreter.search(ast, (data ?? null) as JSONValue);
+    const v = get(data ?? null);
     return v === undefined ? null : v;
   };
 }

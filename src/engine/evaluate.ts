@@ -1,6 +1,6 @@
 // Controls x evidence -> Results, with docs/ARCHITECTURE.md's status semantics. Imports no AWS SDK.
 import type { Attestation, Control, FrameworkId, ProjectConfig, Waiver } from '../controls/model.js';
-import type { EvidenceBundle } from '../evidence/model.js';
+import type { EvidenceBundle, EvidenceRecord, Manifest } from '../evidence/model.js';
 import type { ControlResult, ControlStatus, Results } from './results.js';
 import { CONTROL_STATUSES } from './results.js';
 import { judgeAttestations } from './attestation.js';
@@ -24,12 +24,40 @@ export interface EvaluateOptions {
 }
 
 export function evaluate(controls: Control[], bundle: EvidenceBundle, opts: EvaluateOptions): Results {
+  const run = prepare(controls, bundle.manifest, opts);
+  const index = new EvidenceIndex(bundle, opts.globalCollectors);
+  for (const [collector, group] of run.byCollector) runCollector(collector, group, index);
+  return conclude(run, bundle.manifest, opts);
+}
+
+/**
+ * evaluate() over a bundle read one collector at a time (`check`, `evaluate` at estate size):
+ * only one collector's records are in memory at once. Same results as evaluate() on the whole
+ * bundle: records come per collector in the same (id) order.
+ */
+export async function evaluateByCollector(controls: Control[], manifest: Manifest, recordsOf: (collector: string) => Promise<EvidenceRecord[]>,
+  opts: EvaluateOptions): Promise<Results> {
+  const run = prepare(controls, manifest, opts);
+  for (const [collector, group] of run.byCollector) {
+    const index = new EvidenceIndex({ manifest, records: await recordsOf(collector) }, opts.globalCollectors);
+    runCollector(collector, group, index);
+  }
+  return conclude(run, manifest, opts);
+}
+
+interface Prepared {
+  now: Date;
+  selected: Control[];
+  runs: Map<Control, AutomatedRun>;
+  byCollector: Map<string, AutomatedRun[]>;
+  active: ReturnType<typeof splitWaivers>['active'];
+  expired: ReturnType<typeof splitWaivers>['expired'];
+}
+
+function prepare(controls: Control[], manifest: Manifest, opts: EvaluateOptions): Prepared {
   const now = opts.now ?? new Date();
   const selected = opts.framework ? controls.filter((c) => (c.frameworks[opts.framework!] ?? []).length > 0) : controls;
-  const index = new EvidenceIndex(bundle, opts.globalCollectors);
-  const { active, expired } = splitWaivers(opts.waivers ?? [], now, bundle.manifest.source ?? 'live');
-  const ids = new Set(selected.map((c) => c.id));
-
+  const { active, expired } = splitWaivers(opts.waivers ?? [], now, manifest.source ?? 'live');
   const runs = new Map<Control, AutomatedRun>();
   for (const c of selected) {
     if (c.kind === 'automated' && c.collector && c.assert) {
@@ -37,12 +65,23 @@ export function evaluate(controls: Control[], bundle: EvidenceBundle, opts: Eval
       runs.set(c, new AutomatedRun({ ...c, collector: c.collector, assert: c.assert }, now, opts.project, active.get(c.id), attested));
     }
   }
-  runCollectors([...runs.values()], index);
+  const byCollector = new Map<string, AutomatedRun[]>();
+  for (const r of runs.values()) {
+    const list = byCollector.get(r.collector);
+    if (list) list.push(r);
+    else byCollector.set(r.collector, [r]);
+  }
+  return { now, selected, runs, byCollector, active, expired };
+}
+
+function conclude(p: Prepared, m: Manifest, opts: EvaluateOptions): Results {
+  const { now, selected, runs, active, expired } = p;
+  const ids = new Set(selected.map((c) => c.id));
   // AWS Config keeps no history of rule parameters (no AWS::Config::ConfigRule type): a past day's
   // config_rule verdict was read with the rule as deployed today, and must say so
-  if (bundle.manifest.source === 'config-history') for (const run of runs.values()) run.noteRuleParametersAsOfToday();
+  if (m.source === 'config-history') for (const run of runs.values()) run.noteRuleParametersAsOfToday();
   for (const [c, run] of runs) {
-    if (c.needs_every_region) for (const f of unseenRegionFindings(bundle.manifest, c.collector!)) run.addError(f);
+    if (c.needs_every_region) for (const f of unseenRegionFindings(m, c.collector!)) run.addError(f);
   }
   const results = selected.map((c): ControlResult => {
     if (c.kind === 'manual' || c.kind === 'inherited') return evaluateManual(c, opts.attestations ?? [], now, opts.project, opts.attestationBaseDir);
@@ -53,7 +92,6 @@ export function evaluate(controls: Control[], bundle: EvidenceBundle, opts: Eval
 
   const summary = Object.fromEntries(CONTROL_STATUSES.map((s) => [s, 0])) as Record<ControlStatus, number>;
   for (const r of results) summary[r.status]++;
-  const m = bundle.manifest;
   const out: Results = {
     tool: { name: 'trustpack', version: opts.toolVersion },
     run: {
@@ -81,28 +119,20 @@ export function evaluate(controls: Control[], bundle: EvidenceBundle, opts: Eval
   return out;
 }
 
-/** Feeds every record of each collector, scope by scope, to all the controls reading it. */
-function runCollectors(runs: readonly AutomatedRun[], index: EvidenceIndex): void {
-  const byCollector = new Map<string, AutomatedRun[]>();
-  for (const r of runs) {
-    const list = byCollector.get(r.collector);
-    if (list) list.push(r);
-    else byCollector.set(r.collector, [r]);
-  }
-  for (const [collector, group] of byCollector) {
-    const scopes = index.scopes(collector);
-    if (scopes.length === 0) for (const r of group) r.nothingCollected();
-    for (const s of scopes) {
-      if (s.problem !== undefined) {
-        for (const r of group) r.incompleteScope(s);
-        continue;
-      }
-      for (const r of group) r.beginScope();
-      for (const { record, evidence } of index.recordsIn(collector, s.account, s.region)) {
-        for (const r of group) r.offer(record, evidence, s);
-      }
-      for (const r of group) r.endScope(s);
+/** Feeds every record of one collector, scope by scope, to all the controls reading it. */
+function runCollector(collector: string, group: readonly AutomatedRun[], index: EvidenceIndex): void {
+  const scopes = index.scopes(collector);
+  if (scopes.length === 0) for (const r of group) r.nothingCollected();
+  for (const s of scopes) {
+    if (s.problem !== undefined) {
+      for (const r of group) r.incompleteScope(s);
+      continue;
     }
+    for (const r of group) r.beginScope();
+    for (const { record, evidence } of index.recordsIn(collector, s.account, s.region)) {
+      for (const r of group) r.offer(record, evidence, s);
+    }
+    for (const r of group) r.endScope(s);
   }
 }
 

@@ -196,6 +196,15 @@ async function dirState(path: string): Promise<'missing' | 'empty' | 'non-empty'
 
 /** Reads a bundle and verifies it: every file's sha256 and size, every record's id. */
 export async function readBundle(dir: string): Promise<EvidenceBundle> {
+  const manifest = await readCheckedManifest(dir);
+  const records: EvidenceRecord[] = [];
+  for (const file of manifest.files) for (const r of await readRecordsFile(dir, file)) records.push(r);
+  await checkNoUnlistedFiles(dir, manifest);
+  return { manifest, records };
+}
+
+/** manifest.json read and checked, with the messages `evaluate` has always given. */
+async function readCheckedManifest(dir: string): Promise<Manifest> {
   const manifestPath = join(dir, MANIFEST_FILE);
   let text: string;
   try {
@@ -214,61 +223,94 @@ export async function readBundle(dir: string): Promise<EvidenceBundle> {
     // one line: JSON.parse quotes the text around the error, newlines included
     throw new BundleError(`${manifestPath}: not valid JSON (${(err as Error).message.replace(/\s+/g, ' ')})`);
   }
-  const manifest = checkManifest(raw, manifestPath);
+  return checkManifest(raw, manifestPath);
+}
 
-  const records: EvidenceRecord[] = [];
-  const ids = new Set<string>();
-  const listed = new Set<string>();
-  for (const file of manifest.files) {
-    const path = join(dir, file.path);
-    listed.add(file.path);
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(path);
-    } catch {
-      throw new BundleError(`${path}: listed in the manifest but missing`);
-    }
-    if (bytes.length !== file.bytes || sha256Hex(bytes) !== file.sha256) {
-      throw new BundleError(`${path}: sha256 does not match the manifest (the file was changed after collection)`);
-    }
-    const collector = basename(file.path, '.jsonl');
-    const lines = bytes.toString('utf8').split('\n');
-    if (lines.at(-1) === '') lines.pop();
-    const fileRecords: EvidenceRecord[] = [];
-    lines.forEach((line, i) => {
-      const where = `${path}:${i + 1}`;
-      let value: unknown;
-      try {
-        value = JSON.parse(line);
-      } catch {
-        throw new BundleError(`${where}: bad JSON at line ${i + 1}`);
-      }
-      const record = checkRecord(value, where);
-      if (record.collector !== collector) {
-        throw new BundleError(`${where}: record of collector "${record.collector}" in the file of "${collector}"`);
-      }
-      const { id: _id, ...draft } = record;
-      // parsed JSON is plain data already: hash it without the normalising copy
-      if (sha256Hex(canonicalJsonOfData(draft)) !== record.id) throw new BundleError(`${where}: record id mismatch at line ${i + 1}`);
-      if (ids.has(record.id)) throw new BundleError(`${where}: duplicate record ${record.id}`);
-      ids.add(record.id);
-      fileRecords.push(record);
-    });
-    // in id order whatever the file's (streamed and merged bundles keep the order they were written in)
-    fileRecords.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    for (const r of fileRecords) records.push(r);
-    if (file.records !== undefined && file.records !== lines.length) {
-      throw new BundleError(`${path}: ${lines.length} records, the manifest says ${file.records}`);
-    }
+/**
+ * A bundle read one collector's file at a time (`check` and `evaluate` at estate size): the
+ * manifest is checked and every unlisted file refused up front; each records file is checked
+ * against its sha256 and every record against its id when it is read, as readBundle does.
+ */
+export async function openBundle(dir: string): Promise<OpenedBundle> {
+  const manifest = await readCheckedManifest(dir);
+  await checkNoUnlistedFiles(dir, manifest);
+  const read = new Set<string>();
+  return {
+    manifest,
+    async records(collector) {
+      const file = manifest.files.find((f) => f.path === `records/${collector}.jsonl`);
+      if (!file) return [];
+      read.add(file.path);
+      return readRecordsFile(dir, file);
+    },
+    async checkUnread() {
+      for (const file of manifest.files) if (!read.has(file.path)) await readRecordsFile(dir, file);
+    },
+  };
+}
+
+export interface OpenedBundle {
+  manifest: Manifest;
+  /** one collector's records, checked, in id order ([] when the bundle has no file for it) */
+  records(collector: string): Promise<EvidenceRecord[]>;
+  /** checks every file records() was not asked for, as readBundle would have */
+  checkUnread(): Promise<void>;
+}
+
+/** One records file, checked against the manifest (size, sha256, count) and record by record (types, collector, id); in id order. */
+async function readRecordsFile(dir: string, file: ManifestFile): Promise<EvidenceRecord[]> {
+  const path = join(dir, file.path);
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch {
+    throw new BundleError(`${path}: listed in the manifest but missing`);
   }
-  // A records file the manifest does not list was added after collection.
+  if (bytes.length !== file.bytes || sha256Hex(bytes) !== file.sha256) {
+    throw new BundleError(`${path}: sha256 does not match the manifest (the file was changed after collection)`);
+  }
+  const collector = basename(file.path, '.jsonl');
+  const lines = bytes.toString('utf8').split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  const ids = new Set<string>();
+  const fileRecords: EvidenceRecord[] = [];
+  lines.forEach((line, i) => {
+    const where = `${path}:${i + 1}`;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      throw new BundleError(`${where}: bad JSON at line ${i + 1}`);
+    }
+    const record = checkRecord(value, where);
+    if (record.collector !== collector) {
+      throw new BundleError(`${where}: record of collector "${record.collector}" in the file of "${collector}"`);
+    }
+    const { id: _id, ...draft } = record;
+    // parsed JSON is plain data already: hash it without the normalising copy
+    if (sha256Hex(canonicalJsonOfData(draft)) !== record.id) throw new BundleError(`${where}: record id mismatch at line ${i + 1}`);
+    // a record's id hashes its collector, so a duplicate can only be within one file
+    if (ids.has(record.id)) throw new BundleError(`${where}: duplicate record ${record.id}`);
+    ids.add(record.id);
+    fileRecords.push(record);
+  });
+  // in id order whatever the file's (streamed and merged bundles keep the order they were written in)
+  fileRecords.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  if (file.records !== undefined && file.records !== lines.length) {
+    throw new BundleError(`${path}: ${lines.length} records, the manifest says ${file.records}`);
+  }
+  return fileRecords;
+}
+
+/** A records file the manifest does not list was added after collection. */
+async function checkNoUnlistedFiles(dir: string, manifest: Manifest): Promise<void> {
+  const listed = new Set(manifest.files.map((f) => f.path));
   const extra = await readdir(join(dir, 'records')).catch(() => [] as string[]);
   for (const name of extra) {
     if (name.endsWith('.jsonl') && !listed.has(`records/${name}`)) {
       throw new BundleError(`${join(dir, 'records', name)}: not listed in the manifest`);
     }
   }
-  return { manifest, records };
 }
 
 type Obj = Record<string, unknown>;

@@ -3,12 +3,13 @@
 // exceptions with their dates and covers, gaps, population and sample, and how to verify.
 import { COLORS, PAGE, STATUS_COLORS, type Writer } from './layout.js';
 import { fmtTime } from './context.js';
-import type { SignerIdentity } from '../pack/contract.js';
+import { CRITERIA_ATTACHMENT, HISTORY_ATTACHMENT, type SignerIdentity } from '../pack/contract.js';
 import type { PeriodPackInput } from './period-types.js';
 import { SHOWN_STATUS_ORDER as STATUSES } from '../engine/results.js';
 import { isOpenStreak } from '../history/streaks.js';
 import { BACKFILL_LEGEND, backfilledRuns, drawRebuiltNote } from './period-backfill.js';
 import { controlRunsSentence, exceptionCounts } from '../history/counts.js';
+import { exceptionsByControlAndAccount } from '../history/by-account.js';
 import { drawConclusionRules } from './period-criteria-pages.js';
 import { drawJudgedBanner, drawJudgedField } from './period-judged.js';
 import type { PeriodException } from './period-types.js';
@@ -217,13 +218,45 @@ export function drawExceptions(w: Writer, p: PeriodPackInput): void {
   for (const warning of p.warnings ?? []) w.para(`WARNING ${warning}`, { size: 8.5, color: COLORS.danger });
   const failures = p.exceptions.filter((e) => e.cause !== 'missing-evidence');
   const missing = p.exceptions.filter((e) => e.cause === 'missing-evidence');
+  if (p.exceptions.length > EXCEPTION_ROWS) drawExceptionGroups(w, p.exceptions);
   w.heading(`Failures of resources and attestations (${failures.length})`, 2);
   if (failures.length === 0) w.para('None in this period.');
-  else exceptionTable(w, failures);
+  else exceptionTable(w, listed(w, failures));
   w.heading(`Missing evidence (${missing.length})`, 2);
   w.para('A whole collection or a region that could not be read: nothing about its resources is known for those runs. These are not failures of resources and are never sampled; their cause is the error AWS returned.', { size: 8.5, color: COLORS.muted });
   if (missing.length === 0) w.para('None in this period.');
-  else exceptionTable(w, missing);
+  else exceptionTable(w, listed(w, missing));
+}
+
+/**
+ * Rows of exceptions printed one by one; above it an estate's period is printed by control and
+ * account (src/history/by-account.ts) and every exception stays in the attached JSON.
+ */
+const EXCEPTION_ROWS = 400;
+
+function listed(w: Writer, rows: readonly PeriodException[]): readonly PeriodException[] {
+  if (rows.length <= EXCEPTION_ROWS) return rows;
+  w.para(`The first ${EXCEPTION_ROWS} of ${rows.length} are listed here; all ${rows.length}, with their ids, resources and reasons, are in the attached ${HISTORY_ATTACHMENT} and ${CRITERIA_ATTACHMENT}, and above by control and account.`, { size: 8.5, color: COLORS.muted });
+  return rows.slice(0, EXCEPTION_ROWS);
+}
+
+function drawExceptionGroups(w: Writer, exceptions: readonly PeriodException[]): void {
+  const groups = exceptionsByControlAndAccount(exceptions);
+  w.heading(`By control and account (${groups.length} groups)`, 2);
+  w.table(
+    [
+      { header: 'Control', width: 190, size: 6.5 },
+      { header: 'Account', width: 70, font: 'mono' },
+      { header: 'Exceptions', width: 50 },
+      { header: 'Open at end', width: 50 },
+      { header: 'Missing evidence', width: 55 },
+      { header: 'Longest (days open)', width: 50 },
+      { header: 'Runs', width: 34.28 },
+    ],
+    groups.map((g) => ({
+      cells: [g.controlId, g.account ?? '-', String(g.exceptions), String(g.open), String(g.missingEvidence), String(g.maxDaysOpen), String(g.runs)],
+    })),
+  );
 }
 
 export function drawWaivers(w: Writer, p: PeriodPackInput): void {
