@@ -4,7 +4,9 @@
 // EngineDefaults), else ERROR naming what was missing; every finding names the source that
 // decided. Before this, the table (with rows inferred from community MySQL) was the only fallback:
 // Aurora MySQL 3.02 was judged from MySQL 8.0.26, and PostgreSQL 12 from postgresql.org.
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFixture, startSandbox, type Sandbox } from '../src/sandbox/index.js';
 import { collectEvidence } from '../collectors/run.js';
@@ -46,6 +48,28 @@ describe('TLS minimum version: which source decides', () => {
     expect(data(pg12)['Parameters'].find((p: { ParameterName: string }) => p.ParameterName === 'ssl_min_protocol_version')).toMatchObject({ ParameterValue: 'TLSv1.2', Source: 'engine-default' });
     expect(pg12.source).toMatchObject({ service: 'rds', operation: 'DescribeEngineDefaultClusterParameters', parameters: { DBParameterGroupFamily: 'aurora-postgresql12' } });
   });
+
+  it('the AWS CLI reads the sandbox\'s DescribeEngineDefaultClusterParameters, every page (an independent client)', async () => {
+    const cli = async (...args: string[]) => JSON.parse((await promisify(execFile)('/usr/bin/aws', [
+      'rds', 'describe-engine-default-cluster-parameters', '--db-parameter-group-family', 'aurora-postgresql12', ...args,
+      '--region', 'us-east-1', '--endpoint-url', sb.url, '--output', 'json',
+    ], {
+      env: {
+        PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/tmp', AWS_ACCESS_KEY_ID: 'AKIASANDBOXCLI000000',
+        AWS_SECRET_ACCESS_KEY: 'dummy', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_PAGER: '',
+      },
+      timeout: 60_000,
+    })).stdout) as { EngineDefaults: { DBParameterGroupFamily?: string; Marker?: string; Parameters: { ParameterName: string; ParameterValue?: string }[] } };
+    // one page of 20: the family and a Marker inside EngineDefaults, as the API reference shapes them
+    const first = await cli('--max-records', '20', '--no-paginate');
+    expect(first.EngineDefaults).toMatchObject({ DBParameterGroupFamily: 'aurora-postgresql12', Marker: expect.any(String) });
+    expect(first.EngineDefaults.Parameters).toHaveLength(20);
+    // the CLI's own paginator, 50 a page, follows EngineDefaults.Marker to the end: what the collector read
+    const all = await cli('--page-size', '50');
+    const rec = byCollector(bundle, 'rds.engine-default-cluster-parameters').find((r) => data(r)['DBParameterGroupFamily'] === 'aurora-postgresql12');
+    expect(all.EngineDefaults.Parameters.map((p) => p.ParameterName)).toEqual(data(rec)['Parameters'].map((p: { ParameterName: string }) => p.ParameterName));
+    expect(all.EngineDefaults.Parameters.find((p) => p.ParameterName === 'ssl_min_protocol_version')?.ParameterValue).toBe('TLSv1.2');
+  }, 60_000);
 
   it('the parameter group decides first', () => {
     expect(finding('pg14-group')).toMatchObject({ status: 'FAIL', values: { MinTlsSource: 'parameter-group', MinimumTlsVersion: 'TLSv1.1' } });

@@ -7,7 +7,7 @@ import { COLORS, type Writer } from './layout.js';
 import type { PeriodPackInput } from './period-types.js';
 import { SHOWN_STATUS_ORDER } from '../engine/results.js';
 
-export const RULE_PARAMETERS_HEADING = 'Config rule verdicts in rebuilt runs: rule parameters as of today';
+const RULE_PARAMETERS_HEADING = 'Config rule verdicts in rebuilt runs: rule parameters as of today';
 
 interface RebuiltRuleRuns {
   id: string;
@@ -20,7 +20,7 @@ interface RebuiltRuleRuns {
 }
 
 /** Per config_rule control, its verdicts in the runs rebuilt from Config history. */
-export function rebuiltRuleRuns(p: PeriodPackInput): RebuiltRuleRuns[] {
+function rebuiltRuleRuns(p: PeriodPackInput): RebuiltRuleRuns[] {
   const rebuilt = p.history.runs.map((r) => r.source === 'config-history');
   const out: RebuiltRuleRuns[] = [];
   for (const d of p.controls) {
