@@ -24,7 +24,8 @@ let allRaw: string;
 const SCOPE = 'The Example SaaS production platform and its Aurora databases in two regions.';
 
 function pdftotext(pdf: string): string {
-  return execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' });
+  // the default pack (every framework, each organised by criterion) is over 1 MB of text
+  return execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8', maxBuffer: 64 << 20 });
 }
 function pdfinfo(pdf: string): string {
   return execFileSync('pdfinfo', [pdf], { encoding: 'utf8' });
@@ -64,7 +65,7 @@ beforeAll(async () => {
   const r = await runCli(['report', '--project', project, '--evidence', bundle, '--unsigned', '--out', join(work, 'all.pdf'), '--signing-time', '2026-11-29T00:00:00Z']);
   expect(r.code, r.stderr).toBe(0);
   allText = pdftotext(join(work, 'all.pdf'));
-  allRaw = execFileSync('pdftotext', ['-raw', join(work, 'all.pdf'), '-'], { encoding: 'utf8' });
+  allRaw = execFileSync('pdftotext', ['-raw', join(work, 'all.pdf'), '-'], { encoding: 'utf8', maxBuffer: 64 << 20 });
 }, 120_000);
 afterAll(async () => {
   await sb?.close();

@@ -56,8 +56,30 @@ function drawPart(ctx: PackContext, part: RunCriterionPart, withDetail: boolean)
   const covered = part.requirements.filter((r) => r.controls.length > 0);
   const uncovered = part.requirements.filter((r) => r.controls.length === 0);
   w.para(`${part.requirements.length} requirements (titles are our paraphrase): ${covered.length} with mapped controls, ${uncovered.length} no control covers (listed at the end of this part). A requirement is never labelled passed: where every mapped control passed, it reads "no exceptions noted in the tested aspects" and names them. Conclusions follow the rules in the appendix.`, { size: 8.5, color: COLORS.muted });
+  if (!withDetail) {
+    // after the control index: one row per requirement, so five frameworks stay a few pages each
+    w.table(
+      [
+        { header: 'Requirement', width: 140 },
+        { header: 'Controls [rule: exceptions]', width: 190, size: 6 },
+        { header: 'Conclusion', width: 169.28 },
+      ],
+      covered.map((r) => ({
+        cells: [
+          { text: `${r.id}\n${r.title}`, font: 'sans' as const },
+          r.controls.map((id) => {
+            const d = details.get(id)!;
+            const ex = [...d.exceptions, ...d.missing];
+            return `${id} [${d.conclusion.rule}${ex.length ? `: ${ex.join(', ')}` : ''}]`;
+          }).join('\n'),
+          { text: `${r.conclusion.text} [rule ${r.conclusion.rule}]`, color: ruleColor(r.conclusion.rule) },
+        ],
+      })),
+      { size: 7, continued: `${part.framework.id} requirements` },
+    );
+  }
   const shown = new Set<string>();
-  for (const r of covered) {
+  for (const r of withDetail ? covered : []) {
     w.ensure(90);
     w.heading(`${r.id} ${r.title}`, 2);
     w.field('Conclusion', `${r.conclusion.text} [rule ${r.conclusion.rule}]`, { size: 9, labelWidth: 70 });
@@ -82,7 +104,6 @@ function drawPart(ctx: PackContext, part: RunCriterionPart, withDetail: boolean)
       }),
       { size: 7 },
     );
-    if (!withDetail) continue;
     for (const id of r.controls) {
       if (shown.has(id)) {
         w.para(`${id}: what it tests is shown above, under the first requirement it is mapped to.`, { size: 7.5, color: COLORS.muted });

@@ -28,7 +28,7 @@ export const RUN_REQUIREMENT_RULES: readonly RuleRow[] = [
 ];
 
 /** One exception of the run, numbered E-n in the order the Exceptions page lists them. */
-export interface RunException {
+interface RunException {
   id: string;
   control: ControlResult;
   finding?: Finding;
@@ -60,7 +60,7 @@ export interface RunControlDetail {
   conclusion: Conclusion;
 }
 
-export interface RunRequirement {
+interface RunRequirement {
   id: string;
   title: string;
   controls: string[];
@@ -82,11 +82,11 @@ const EXCEPTION_RANK: Record<string, number> = { FAIL: 0, ERROR: 1, WAIVED: 2 };
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** Every exception of the run, worst first (FAIL, ERROR, WAIVED), then by control and resource. */
-export function runExceptions(controls: readonly ControlResult[]): RunException[] {
+function runExceptions(controls: readonly ControlResult[]): RunException[] {
   const out: Omit<RunException, 'id'>[] = [];
   for (const c of controls) {
     const bad = c.findings.filter((f) => f.status in EXCEPTION_RANK);
-    for (const f of bad) out.push({ control: c, finding: f, status: f.status as ControlStatus, cause: isRealResource(f.resource) ? 'resource' : 'missing-evidence' });
+    for (const f of bad) out.push({ control: c, finding: f, status: f.status, cause: isRealResource(f.resource) ? 'resource' : 'missing-evidence' });
     // a control that failed without findings: a manual or inherited one's attestation, or an
     // automated "there must be one" with none; in ERROR without findings: nothing was read
     if (bad.length === 0 && (c.status === 'FAIL' || c.status === 'ERROR')) {
@@ -99,7 +99,7 @@ export function runExceptions(controls: readonly ControlResult[]): RunException[
 }
 
 /** A control's conclusion for this run, by RUN_CONTROL_RULES. */
-export function concludeRunControl(d: Pick<RunControlDetail, 'status' | 'kind' | 'exceptions' | 'missing' | 'waived' | 'missingScopes' | 'population'>): Conclusion {
+function concludeRunControl(d: Pick<RunControlDetail, 'status' | 'kind' | 'exceptions' | 'missing' | 'waived' | 'missingScopes' | 'population'>): Conclusion {
   if (d.status === undefined) return { rule: 'C1', text: 'Not tested: this run did not evaluate this control.' };
   const see = d.missing.length > 0 ? ` (see ${d.missing.join(', ')})` : '';
   const scopes = plural(Math.max(1, d.missingScopes), 'scope');
@@ -117,7 +117,7 @@ export function concludeRunControl(d: Pick<RunControlDetail, 'status' | 'kind' |
 }
 
 /** A requirement's conclusion from its mapped controls' conclusions, by RUN_REQUIREMENT_RULES. */
-export function concludeRunRequirement(controls: readonly Pick<RunControlDetail, 'id' | 'title' | 'exceptions' | 'missing' | 'conclusion'>[]): Conclusion {
+function concludeRunRequirement(controls: readonly Pick<RunControlDetail, 'id' | 'title' | 'exceptions' | 'missing' | 'conclusion'>[]): Conclusion {
   if (controls.length === 0) return { rule: 'R1', text: 'Not covered: no control maps to this requirement.' };
   if (controls.every((c) => c.conclusion.rule === 'C1')) return { rule: 'R2', text: `Not evidenced: this run evaluated none of its controls (${controls.map((c) => c.id).join(', ')}).` };
   const withExceptions = controls.filter((c) => c.conclusion.rule === 'C2');
