@@ -42,8 +42,7 @@ function backtrackingConstruct(source: string): string | undefined {
     } else if (inClass) {
       if (c === ']') inClass = false;
     } else if (c === '[') {
-      inClass = true;
-      if (source[i + 1] === ']') i++; // a leading ] is literal in RE2 (JavaScript: empty class)
+      inClass = true; // JavaScript's reading: `[]` is an empty class, closed by its `]`
     } else if (c === '(' && source[i + 1] === '?') {
       const look = source.slice(i + 2, i + 4);
       if (look.startsWith('=') || look.startsWith('!')) return `a lookahead (${source.slice(i, i + 3)}...)`;
