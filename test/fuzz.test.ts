@@ -5,6 +5,7 @@
 // end in a verdict or one of our typed errors (exit 0, 1 or 2 as documented), never anything
 // else (exit 70). Input sizes are bounded by the generators, so nothing can hang.
 // A longer run of the same properties (other cases, same seeds): npm run fuzz:long (FUZZ_RUNS=5000)
+import 'reflect-metadata';
 import { createHash, X509Certificate } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,10 +23,12 @@ import type { EvidenceBundle } from '../src/evidence/model.js';
 import { makeDemoSigner, signPdf } from '../src/signing/sign.js';
 import { checkCms } from '../src/verify/cms.js';
 import { JsonBudget, jsonShapeProblem } from '../src/verify/json-bounds.js';
+import { validatePath } from '../src/verify/x509-path.js';
 import { UnreadablePackError, verifyPackBytes } from '../src/verify/verify.js';
 import { COLLECTORS } from '../collectors/registry.js';
 import { appendInput } from './helpers/archive-bundles.js';
 import { flate, hostilePdf } from './helpers/hostile-pdf.js';
+import { EKU, issue, KU } from './helpers/pki.js';
 import { ROOT } from './helpers/cli.js';
 
 const runs = (n: number): number => Number(process.env['FUZZ_RUNS'] ?? n);
@@ -123,6 +126,25 @@ describe('the CMS signature', () => {
       expect(Array.isArray(r.problems)).toBe(true);
       expect(r.digestMatches && r.signatureValid).toBe(false);
     }), settings(1903, 300));
+  });
+});
+
+describe('X.509 paths', () => {
+  it('an edited end, intermediate or anchor certificate: a judged path, never an exception', async () => {
+    const root = await issue({ name: 'Fuzz Root', ca: true, keyUsage: KU.keyCertSign | KU.cRLSign, notBefore: new Date('2020-01-01T00:00:00Z'), notAfter: new Date('2040-01-01T00:00:00Z'), nameConstraints: { permitted: ['O=Example'], critical: false } });
+    const mid = await issue({ name: 'Fuzz CA', subject: 'O=Example, CN=Fuzz CA', ca: true, pathLen: 0, keyUsage: KU.keyCertSign | KU.cRLSign, notBefore: new Date('2020-01-01T00:00:00Z'), notAfter: new Date('2040-01-01T00:00:00Z') }, root);
+    const leaf = await issue({ name: 'Fuzz Leaf', subject: 'O=Example, CN=Fuzz Leaf', keyUsage: KU.digitalSignature | KU.nonRepudiation, eku: [EKU.documentSigning], notBefore: new Date('2024-01-01T00:00:00Z'), notAfter: new Date('2030-01-01T00:00:00Z') }, mid);
+    const at = new Date('2026-06-01T00:00:00Z');
+    const genuine = { leaf: leaf.der, pool: [mid.der], anchors: [root.der], at, purpose: 'document-signing' as const };
+    expect((await validatePath(genuine)).problems).toEqual([]);
+    const which = fc.constantFrom('leaf', 'pool', 'anchors');
+    await fc.assert(fc.asyncProperty(which, fc.array(edit, { minLength: 1, maxLength: 4 }), async (w, edits) => {
+      const input = w === 'leaf' ? { ...genuine, leaf: mutate(leaf.der, edits) }
+        : w === 'pool' ? { ...genuine, pool: [mutate(mid.der, edits)] } : { ...genuine, anchors: [mutate(root.der, edits)] };
+      const r = await validatePath(input);
+      expect(Array.isArray(r.problems)).toBe(true);
+      if (!r.ok) expect(r.problems.length).toBeGreaterThan(0);
+    }), settings(1911, 150));
   });
 });
 
