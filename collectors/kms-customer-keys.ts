@@ -17,6 +17,7 @@ import {
 import type { CollectContext } from './types.js';
 import type { EvidenceRecordDraft } from '../src/evidence/model.js';
 import { createClient, errorDraft, makeDraft, mapConcurrent, requireArray, requireString, sendOptions } from './common.js';
+import { globPattern } from '../src/util/pattern.js';
 
 /** Actions that let a principal use or take over a key: what "never accessible" forbids. */
 const SENSITIVE = [
@@ -30,7 +31,8 @@ function sensitiveActions(actions: unknown): string[] {
   const list = (Array.isArray(actions) ? actions : [actions]).filter((a): a is string => typeof a === 'string');
   const out = new Set<string>();
   for (const pattern of list) {
-    const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
+    // a policy's glob is the account owner's text: matched in linear time, never backtracked
+    const re = globPattern(pattern, { iam: true });
     for (const action of SENSITIVE) if (re.test(action)) out.add(action);
   }
   return [...out].sort();

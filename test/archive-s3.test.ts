@@ -1,7 +1,11 @@
 // The S3 archive through the sandbox: the real SDK and the AWS CLI on loopback. Object Lock
 // retention on every object, create-only writes (If-None-Match: *), ListObjectsV2 paging,
-// CRC32 checksums in headers and aws-chunked trailers, and two racing writers.
+// CRC32 checksums in headers and aws-chunked trailers, concurrent create-only puts of one key,
+// and racing writers (six in one process, two processes).
 import { execFile, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
@@ -140,6 +144,57 @@ describe('S3 archive on the sandbox', () => {
     await expect(c.send(new PutObjectCommand({ Bucket: 'evidence-plain', Key: 'k/bad', Body: 'abc', ChecksumCRC32: 'AAAAAA==' })))
       .rejects.toMatchObject({ name: 'BadDigest' });
     c.destroy();
+  });
+
+  it('the sandbox answers concurrent create-only puts of one key atomically: one 200, every other 412', async () => {
+    const { S3Client, PutObjectCommand } = await import('@aws-sdk/client-s3');
+    // one client (and so one connection pool) per writer, all released together
+    const clients = Array.from({ length: 16 }, () => new S3Client({ forcePathStyle: true, region: 'us-east-1' }));
+    const settled = await Promise.allSettled(clients.map((c, i) => c.send(new PutObjectCommand({ Bucket: 'evidence-plain', Key: 'race/one-key', Body: `writer ${i}`, IfNoneMatch: '*' }))));
+    for (const c of clients) c.destroy();
+    const won = settled.flatMap((r, i) => (r.status === 'fulfilled' ? [i] : []));
+    expect(won).toHaveLength(1);
+    for (const r of settled) {
+      if (r.status === 'rejected') expect(r.reason).toMatchObject({ name: 'PreconditionFailed', $metadata: { httpStatusCode: 412 } });
+    }
+    expect(sb.s3.writesPerKey('evidence-plain').get('race/one-key')).toBe(1);
+    // the AWS CLI reads the winner's bytes
+    const out = join(tmpdir(), `trustpack-race-${process.pid}`);
+    await aws('s3api', 'get-object', '--bucket', 'evidence-plain', '--key', 'race/one-key', out);
+    expect(readFileSync(out, 'utf8')).toBe(`writer ${won[0]}`);
+    rmSync(out, { force: true });
+  });
+
+  it('six appenders in one process released together: lost races retry onto the next position, one chain', async () => {
+    const archives = await Promise.all(Array.from({ length: 6 }, () => openArchive('s3://evidence-plain/inproc', { forWriting: true })));
+    const outcomes = await Promise.all(archives.map((a, i) => a.append(appendInput(`inproc-${i}`, `2026-04-0${i + 1}T02:00:00.000Z`, i))));
+    for (const a of archives) a.close();
+    // every appender stored its own run, each at its own position; at least one lost a race first
+    expect(outcomes.map((o) => o.stored.entry.n).sort()).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(outcomes.every((o) => !o.alreadyArchived)).toBe(true);
+    expect(outcomes.reduce((n, o) => n + o.lostRaces, 0)).toBeGreaterThan(0);
+    for (const o of outcomes) expect(o.stored.entry.n).toBeGreaterThan(o.lostRaces);
+    // read back by the AWS CLI: entries 1..6, each naming the sha256 of the one before
+    const listed = await aws('s3api', 'list-objects-v2', '--bucket', 'evidence-plain', '--prefix', 'inproc/entries/');
+    const keys = (listed.Contents as { Key: string }[]).map((o) => o.Key);
+    expect(keys).toEqual(Array.from({ length: 6 }, (_, i) => `inproc/entries/${String(i + 1).padStart(8, '0')}.json`));
+    let previous: string | null = null;
+    const out = join(tmpdir(), `trustpack-chain-${process.pid}`);
+    // one CLI process downloads them all (a CLI start costs seconds on a loaded machine)
+    await run('/usr/bin/aws', ['s3', 'cp', 's3://evidence-plain/inproc/entries/', out, '--recursive', '--endpoint-url', sb.url, '--region', 'us-east-1', '--only-show-errors'], { env: process.env });
+    for (const [i, key] of keys.entries()) {
+      const bytes = readFileSync(join(out, key.slice('inproc/entries/'.length)));
+      const entry = JSON.parse(bytes.toString('utf8')) as { n: number; previous: string | null; runId: string };
+      expect(entry.n).toBe(i + 1);
+      expect(entry.previous).toBe(previous);
+      previous = createHash('sha256').update(bytes).digest('hex');
+    }
+    rmSync(out, { recursive: true, force: true });
+    const a = await openArchive('s3://evidence-plain/inproc');
+    const r = await a.verify();
+    a.close();
+    expect(r.problems).toEqual([]);
+    expect(r.entries).toBe(6);
   });
 
   it('two processes released together, 50 appends each: one chain of 100 entries, no object written twice', async () => {

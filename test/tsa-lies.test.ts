@@ -110,4 +110,39 @@ describe('RFC 3161 tokens that lie are INVALID with the reason', () => {
     expect(r.timestamp?.trusted).toBe(false);
     expect(r.problems.join('\n')).toMatch(/timestamp: the TSA certificate was not valid at the time it states/);
   });
+
+  // The cases below fail when their check is removed from src/signing/tsa.ts or src/verify/verify.ts
+  // (tried one by one): each lie is otherwise a trusted timestamp and a VALID pack.
+  const honestTsa = () => issue({ name: 'Lies TSA', keyUsage: KU.digitalSignature | KU.nonRepudiation, eku: [EKU.timeStamping], ekuCritical: true, notBefore: new Date('2020-01-01T00:00:00Z'), notAfter: new Date('2040-01-01T00:00:00Z') }, tsaRoot);
+
+  it('an imprint over other bytes (a genuine token, for another signature)', async () => {
+    const r = await verifyPackBytes(withToken(pdf, await token(await honestTsa(), Buffer.from('another signature value'), 'sha256', 'other')), { trustPem: signer.certPem, tsaTrustPem: tsaRoot.pem });
+    expect(r.valid).toBe(false);
+    expect(r.timestamp?.trusted).toBe(false);
+    expect(r.problems).toContain('timestamp: the timestamp is not over this signature (its message imprint differs)');
+  });
+
+  it('a token from a TSA outside --tsa-trust (its own root, with a genuine-looking name)', async () => {
+    const otherRoot = await issue({ name: 'Lies TSA Root', ca: true, keyUsage: KU.keyCertSign | KU.cRLSign, notBefore: new Date('2020-01-01T00:00:00Z'), notAfter: new Date('2040-01-01T00:00:00Z') });
+    const rogue = await issue({ name: 'Lies TSA', keyUsage: KU.digitalSignature | KU.nonRepudiation, eku: [EKU.timeStamping], ekuCritical: true, notBefore: new Date('2020-01-01T00:00:00Z'), notAfter: new Date('2040-01-01T00:00:00Z') }, otherRoot);
+    const saved = tsaRoot;
+    tsaRoot = otherRoot; // the token's chain carries the rogue root, as an attacker's would
+    const tok = await token(rogue, signatureValueOf(pdf), 'sha256', 'rogue');
+    tsaRoot = saved;
+    const r = await verifyPackBytes(withToken(pdf, tok), { trustPem: signer.certPem, tsaTrustPem: tsaRoot.pem });
+    expect(r.valid).toBe(false);
+    expect(r.timestamp?.trusted).toBe(false);
+    expect(r.validatedAt).not.toBe(r.timestamp?.time);
+    expect(r.problems).toContain('timestamp: the issuer certificate CN=Lies TSA Root does not verify with the key of its issuer CN=Lies TSA Root');
+  });
+
+  it('a token stated before the TSA certificate was valid, judged when that certificate is valid', async () => {
+    // valid from 2027: the token states today, and the pack is verified in 2028, when the path
+    // itself is valid, so only the stated-time check can refuse it
+    const later = await issue({ name: 'Lies TSA', keyUsage: KU.digitalSignature | KU.nonRepudiation, eku: [EKU.timeStamping], ekuCritical: true, notBefore: new Date('2027-01-01T00:00:00Z'), notAfter: new Date('2030-01-01T00:00:00Z') }, tsaRoot);
+    const r = await verifyPackBytes(withToken(pdf, await token(later, signatureValueOf(pdf), 'sha256', 'early')), { trustPem: signer.certPem, tsaTrustPem: tsaRoot.pem, now: new Date('2028-06-01T00:00:00Z') });
+    expect(r.valid).toBe(false);
+    expect(r.timestamp?.trusted).toBe(false);
+    expect(r.problems.join('\n')).toMatch(/timestamp: the TSA certificate was not valid at the time it states/);
+  });
 });

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { daysOpen, daysBetween } from '../archive/days.js';
 import { openArchive, type Archive, type ArchiveEntry, type StoredEntry } from '../archive/index.js';
 import type { ControlResult, ControlStatus, FindingWaiver, Results } from '../engine/results.js';
-import { globToRegExp } from '../engine/waivers.js';
+import { globPattern } from '../util/pattern.js';
 import { buildHistory, type RunRef } from '../history/build.js';
 import { frequencyOf, occurrenceId, SampleDraw, SAMPLE_METHOD } from '../history/sample.js';
 import { isRealResource } from '../history/streaks.js';
@@ -147,7 +147,7 @@ export async function runPeriodReport(args: PeriodReportArgs): Promise<{ text: s
     // a management response that covers no exception of the period is a warning, never silent
     const responded = new Set<ManagementResponse>();
     for (const c of history.controls) {
-      const responses = ctx.responses.filter((r) => r.control === c.id).map((r) => ({ r, re: globToRegExp(r.resource) }));
+      const responses = ctx.responses.filter((r) => r.control === c.id).map((r) => ({ r, re: globPattern(r.resource) }));
       for (const e of c.exceptions) {
         const matching = responses.filter((x) => x.re.test(e.resource));
         for (const x of matching) responded.add(x.r);

@@ -71,6 +71,8 @@ export function parseEntry(bytes: Buffer): ArchiveEntry | string {
   if (e['formatVersion'] !== 1) return `formatVersion ${JSON.stringify(e['formatVersion'])} (this version reads 1)`;
   if (!Number.isInteger(e['n']) || (e['n'] as number) < 1) return 'n must be a whole number from 1';
   for (const k of ['runId', 'asOf', 'source', 'appendedAt', 'catalog']) if (typeof e[k] !== 'string') return `${k} must be a string`;
+  // the times are read as dates (gaps, history): one that is not a time is this entry's fault
+  for (const k of ['asOf', 'appendedAt']) if (Number.isNaN(Date.parse(e[k] as string))) return `${k} must be an ISO 8601 time, got ${JSON.stringify(e[k]).slice(0, 60)}`;
   for (const k of ['bundle', 'results']) if (typeof e[k] !== 'string' || !SHA.test(e[k])) return `${k} must be a sha256`;
   if (e['previous'] !== null && (typeof e['previous'] !== 'string' || !SHA.test(e['previous']))) return 'previous must be a sha256 or null';
   if (!Array.isArray(e['accounts']) || !Array.isArray(e['regions'])) return 'accounts and regions must be lists';

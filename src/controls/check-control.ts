@@ -6,6 +6,7 @@ import type { Control, Framework, FrameworkId, LoadProblem } from './model.js';
 import { walkComparisons } from './assertion-walk.js';
 import { CONFIG_RULE_COLLECTOR } from './expand.js';
 import { checkParameterValue } from './parameter-types.js';
+import { patternOrError, PatternError } from '../util/pattern.js';
 import { unknownFields, type FieldTree } from './record-paths.js';
 import { dotted } from './schema-problems.js';
 import { locate, positionOf } from './yaml-locate.js';
@@ -93,15 +94,16 @@ export function checkControl(c: Control, ctx: CheckContext): LoadProblem[] {
         report([...at, 'param'], 'unknown-parameter', `parameter "${cmp.param}" is not declared under parameters` + (declared.size ? ` (declared: ${[...declared].join(', ')})` : ''));
       }
       if (cmp.op === 'matches') {
-        const pattern = cmp.param !== undefined ? c.parameters?.[cmp.param]?.default : cmp.value;
-        if (typeof pattern !== 'string') {
-          report([...at, cmp.param !== undefined ? 'param' : 'value'], 'schema', `"matches" needs a regular expression as text, got ${JSON.stringify(pattern)}`);
+        const def = cmp.param !== undefined ? c.parameters?.[cmp.param] : undefined;
+        if (cmp.param !== undefined) {
+          // the parameter's type is what checks trustpack.yaml's value for it, where it is written
+          if (def && def.type !== 'pattern') report([...at, 'param'], 'parameter-type', `"matches" compares with parameter "${cmp.param}", which must be declared \`type: pattern\` (it is ${def.type}) so that every value given for it is checked as a pattern`);
+          // the default is checked as a `pattern` value with the other parameters below
+        } else if (typeof cmp.value !== 'string') {
+          report([...at, 'value'], 'schema', `"matches" needs a regular expression as text, got ${JSON.stringify(cmp.value)}`);
         } else {
-          try {
-            new RegExp(pattern);
-          } catch (err) {
-            report([...at, cmp.param !== undefined ? 'param' : 'value'], 'invalid-regex', `invalid regular expression: ${(err as Error).message}`);
-          }
+          const p = patternOrError(cmp.value);
+          if (p instanceof PatternError) report([...at, 'value'], p.rule, p.message);
         }
       }
     });
@@ -122,7 +124,7 @@ export function checkControl(c: Control, ctx: CheckContext): LoadProblem[] {
   // every value a parameter takes in the catalog fits its declared type
   for (const [name, def] of Object.entries(c.parameters ?? {})) {
     for (const p of checkParameterValue(def.type, def.default, ctx.numberSource ? (at) => ctx.numberSource!(['parameters', name, 'default', ...at]) : undefined)) {
-      report(['parameters', name, 'default', ...p.at], 'parameter-type', `parameters.${name}.default (${def.type}) ${p.message}`);
+      report(['parameters', name, 'default', ...p.at], p.rule ?? 'parameter-type', `parameters.${name}.default (${def.type}) ${p.message}`);
     }
   }
 
@@ -142,7 +144,7 @@ export function checkControl(c: Control, ctx: CheckContext): LoadProblem[] {
       }
       const at = ['examples', i, 'parameters', name];
       for (const p of checkParameterValue(def.type, value, ctx.numberSource ? (rel) => ctx.numberSource!([...at, ...rel]) : undefined)) {
-        report([...at, ...p.at], 'parameter-type', `example "${ex.name}": parameter ${name} (${def.type}) ${p.message}`);
+        report([...at, ...p.at], p.rule ?? 'parameter-type', `example "${ex.name}": parameter ${name} (${def.type}) ${p.message}`);
       }
     }
     const attested = c.kind !== 'automated';

@@ -291,7 +291,7 @@ function regionProblems(y: YamlFile, data: ProjectConfig | undefined): LoadProbl
 /** A project value checked against its parameter's type, each problem at its own line. */
 function typeProblems(y: YamlFile, segs: (string | number)[], where: string, type: ParameterType, value: unknown): LoadProblem[] {
   return checkParameterValue(type, value, (rel) => y.numberSource([...segs, ...rel]))
-    .map((p) => at(y, [...segs, ...p.at], 'parameter-type', `${where} (${type}: ${PARAMETER_TYPES[type].describe}) ${p.message}`));
+    .map((p) => at(y, [...segs, ...p.at], p.rule ?? 'parameter-type', `${where} (${type}: ${PARAMETER_TYPES[type].describe}) ${p.message}`));
 }
 
 const DATE_PREFIX = /^(\d{4})-(\d{2})-(\d{2})/;

@@ -5,10 +5,14 @@
 // `control_parameters` — is checked here, so "15 days" for a day count or an account id that
 // YAML read as a number is a load error naming the file and line, not a failing result.
 
+import { patternOrError, PatternError } from '../util/pattern.js';
+
 /** One problem in a value: where inside the value (segments, [] = the value itself) and what. */
 interface TypeProblem {
   at: (string | number)[];
   message: string;
+  /** the rule to report it under, when not the generic `parameter-type` */
+  rule?: 'backtracking-pattern' | 'invalid-regex';
 }
 
 /** Recovers the source text of a number inside the value (YAML drops an id's leading zeros). */
@@ -83,6 +87,18 @@ export const PARAMETER_TYPES = {
   string: {
     describe: 'text',
     check: (v) => (typeof v === 'string' ? [] : [{ at: [], message: `should be text, got ${shown(v)}` }]),
+  },
+  /**
+   * a regular expression (for `matches`), matched in linear time: one that needs a backtracking
+   * engine is refused where it is written, the catalog's default or trustpack.yaml's value alike
+   */
+  pattern: {
+    describe: 'a regular expression (RE2 syntax: no backreferences or lookaround)',
+    check: (v) => {
+      if (typeof v !== 'string') return [{ at: [], message: `should be a regular expression (text), got ${shown(v)}` }];
+      const p = patternOrError(v);
+      return p instanceof PatternError ? [{ at: [], message: p.message, rule: p.rule }] : [];
+    },
   },
   /** a list of free-text names (certificate authority ids, engine names) */
   strings: {

@@ -4,6 +4,7 @@ import { compile } from '@jmespath-community/jmespath';
 import { compileJmesPath } from './jmespath-compile.js';
 import type { Assertion, Comparison, Operator, ParameterDef } from '../controls/model.js';
 import { DAY_MS, deepEqual, show, showDays, toTime } from './values.js';
+import { patternOrError, PatternError, type LinearPattern } from '../util/pattern.js';
 
 export interface EvalContext {
   params: Readonly<Record<string, unknown>>;
@@ -231,20 +232,8 @@ function compileSingle(c: Comparison, defs: Readonly<Record<string, ParameterDef
   const rhsText = (v: unknown, u: string | undefined = unit): string =>
     param !== undefined ? `${param} = ${show(v)}${u ? ` ${u}` : ''}` : `${show(v)}${u ? ` ${u}` : ''}`;
 
-  const regexCache = new Map<string, RegExp | Error>();
-  const regexFor = (source: unknown): RegExp | Error => {
-    const key = String(source);
-    let re = regexCache.get(key);
-    if (!re) {
-      try {
-        re = new RegExp(key);
-      } catch (err) {
-        re = err as Error;
-      }
-      regexCache.set(key, re);
-    }
-    return re;
-  };
+  // linear-time matching whatever the pattern (src/util/pattern.ts caches each source once)
+  const regexFor = (source: unknown): LinearPattern | PatternError => patternOrError(String(source));
 
   const cmp = comparator(op, p, rhsText, ageUnit, regexFor);
   const missingReason = `${p} is missing`;
@@ -290,7 +279,7 @@ function comparator(
   p: string,
   rhsText: (v: unknown, unit?: string) => string,
   ageUnit: string,
-  regexFor: (source: unknown) => RegExp | Error,
+  regexFor: (source: unknown) => LinearPattern | PatternError,
 ): Comparator {
   switch (op) {
     case 'equals':
@@ -364,7 +353,7 @@ function comparator(
       return (l, r) => {
         if (typeof l !== 'string' && typeof l !== 'number') return `${p} is ${show(l)}, not text, so it cannot match ${rhsText(r)}`;
         const re = regexFor(r);
-        if (re instanceof Error) return `${rhsText(r)} is not a valid regular expression: ${re.message}`;
+        if (re instanceof PatternError) return `${rhsText(r)} cannot be used as a pattern: ${re.message}`;
         return re.test(String(l)) ? undefined : `${p} is ${show(l)}, which does not match ${rhsText(r)}`;
       };
     case 'length-equals':

@@ -3,14 +3,9 @@
 // that day's, never today's); expired ones cover nothing.
 import { createHash } from 'node:crypto';
 import type { Waiver } from '../controls/model.js';
+import { globPattern, type LinearPattern } from '../util/pattern.js';
 
-export interface ActiveWaiver { waiver: Waiver; re: RegExp }
-
-/** `*` matches any run of characters, including ':' and '/'; everything else is literal. */
-export function globToRegExp(glob: string): RegExp {
-  const body = glob.split('*').map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*');
-  return new RegExp(`^${body}$`, 's');
-}
+export interface ActiveWaiver { waiver: Waiver; re: LinearPattern }
 
 /** A date-only expiry means the start of that day (UTC): the conservative reading. */
 function isCurrent(w: Waiver, now: Date): boolean {
@@ -50,7 +45,7 @@ export function splitWaivers(waivers: readonly Waiver[], now: Date, source: 'liv
     }
     if (!isApproved(w, now, source)) continue;
     const list = active.get(w.control) ?? [];
-    list.push({ waiver: w, re: globToRegExp(w.resource) });
+    list.push({ waiver: w, re: globPattern(w.resource) });
     active.set(w.control, list);
   }
   return { active, expired };

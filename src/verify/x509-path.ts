@@ -80,6 +80,10 @@ interface Cert {
 function parse(der: Uint8Array): Cert | string {
   try {
     const c = new x509.X509Certificate(der);
+    // the library decodes extensions lazily, on first use: decode them here, so a malformed
+    // one (an authority key identifier with an oversized integer) makes the certificate
+    // unreadable instead of throwing in the middle of the path checks
+    if (c.extensions.length > 64) return 'unreadable certificate (more than 64 extensions)';
     const asn = (c as unknown as { asn: { signatureAlgorithm: { algorithm: string } } }).asn;
     return { c, der: Buffer.from(der), subject: c.subjectName.toString(), issuer: c.issuerName.toString(), sigAlg: asn.signatureAlgorithm.algorithm };
   } catch (e) {
