@@ -145,6 +145,13 @@ export const RECORDS = {
       LogBucket: { fields: { Name: S, Account: S, BucketRegion: S, ObjectLockConfiguration: sdk(S3, 'ObjectLockConfiguration'), Versioning: sdk(S3, 'GetBucketVersioningOutput'), DefaultRetentionDays: S } },
     },
   },
+  'cloudtrail.region-coverage': {
+    fields: {
+      Region: S,
+      MultiRegionTrails: list({ fields: { Name: S, TrailARN: S, HomeRegion: S, IsOrganizationTrail: S } }),
+      SingleRegionTrails: list({ fields: { Name: S, TrailARN: S, HomeRegion: S, IsOrganizationTrail: S } }),
+    },
+  },
   'logs.log-groups': { spread: sdk(LOGS, 'LogGroup'), fields: { Exists: S, WrittenBy: list(S) } },
   'guardduty.detectors': {
     spread: sdk(GUARDDUTY, 'GetDetectorResponse'),

@@ -21,6 +21,7 @@ export const NOT_IN_HISTORY: Readonly<Record<string, string>> = {
   'config.rules': "Config rules' definitions and compliance summaries are not in the configuration history",
   // issue 22: what Config keeps of these is partial, and trustpack does not rebuild them yet
   'cloudtrail.trails': "AWS Config's history of AWS::CloudTrail::Trail keeps the trail's settings (multi-region, validation, bucket) but not its status (IsLogging) nor its event selectors (only whether custom ones exist), and this version does not rebuild trail records from it",
+  'cloudtrail.region-coverage': "AWS Config's history of AWS::CloudTrail::Trail keeps each trail's IsMultiRegionTrail, but this version does not rebuild which trails covered a region on a past date",
   's3.buckets': 'this version does not rebuild s3.buckets from the AWS::S3::Bucket items and their supplementary configuration in AWS Config\'s history',
   'logs.log-groups': 'CloudWatch Logs log groups are not a resource type AWS Config records, so their retention cannot be rebuilt for a past date',
   'guardduty.detectors': "AWS Config's history of AWS::GuardDuty::Detector keeps no features, and findings are not configuration",
