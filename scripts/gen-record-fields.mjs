@@ -134,6 +134,7 @@ export const RECORDS = {
       Versioning: sdk(S3, 'GetBucketVersioningOutput'), ServerSideEncryptionConfiguration: sdk(S3, 'ServerSideEncryptionConfiguration'),
       LifecycleConfiguration: { fields: { Rules: list(sdk(S3, 'LifecycleRule')) } }, ReplicationConfiguration: sdk(S3, 'ReplicationConfiguration'),
       PublicAccessBlockConfiguration: sdk(S3, 'PublicAccessBlockConfiguration'),
+      ReplicationDestinations: list({ fields: { Rule: S, Bucket: S, Account: S, SameAccount: S, Region: S, RegionFrom: S } }),
     },
   },
   'cloudtrail.trails': {

@@ -128,7 +128,7 @@ describe('an estate never seen before: each defect found from the API', () => {
       PublicAccessBlockConfiguration: 'not configured', Versioning: { Status: 'Enabled', MFADelete: 'Disabled' },
       ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: false }] },
     });
-    expect(uploads.error).toMatchObject({ operation: 's3:GetBucketReplication', code: 'AccessDenied', fields: ['ReplicationConfiguration'] });
+    expect(uploads.error).toMatchObject({ operation: 's3:GetBucketReplication', code: 'AccessDenied', fields: ['ReplicationConfiguration', 'ReplicationDestinations'] });
     const archive = buckets.find((r) => r.resource.endsWith(`central-audit-logs-${ARCHIVE}`))!;
     expect(archive.error).toBeUndefined();
     expect(data(archive)['ObjectLockConfiguration']).toEqual({ ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 1 } } });
