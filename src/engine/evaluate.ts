@@ -25,9 +25,11 @@ export interface EvaluateOptions {
 
 export function evaluate(controls: Control[], bundle: EvidenceBundle, opts: EvaluateOptions): Results {
   const now = opts.now ?? new Date();
-  // a Config rule that only corroborates a read-API control is evaluated when the project asks
+  // a Config rule that only corroborates a read-API control of this run is evaluated when the
+  // project asks; alone (its examples, a run of that one control) it is judged as any control
   const corroborating = opts.project?.corroborate_with_config_rules === true;
-  const chosen = corroborating ? controls : controls.filter((c) => !c.corroborates);
+  const given = new Set(controls.map((c) => c.id));
+  const chosen = corroborating ? controls : controls.filter((c) => !c.corroborates || !given.has(c.corroborates));
   const selected = opts.framework ? chosen.filter((c) => (c.frameworks[opts.framework!] ?? []).length > 0) : chosen;
   const index = new EvidenceIndex(bundle, opts.globalCollectors);
   const { active, expired } = splitWaivers(opts.waivers ?? [], now, bundle.manifest.source ?? 'live');
