@@ -41,7 +41,7 @@ async function serve(o: ServeOptions): Promise<void> {
   const now = new Date();
   const accounts = Array.from({ length: o.accounts }, (_, i) => {
     const id = String(100000000000 + i);
-    return generateAccount({ regions: o.regions, clustersPerRegion: o.clusters, seed: i + 1, accountId: id, now }).accounts[0]!;
+    return generateAccount({ regions: o.regions, clustersPerRegion: o.clusters, seed: i + 1, accountId: id, now, evidenceSources: true }).accounts[0]!;
   });
   const fixture = { accounts, organization: organizationOf(accounts, { management: accounts[0]!.id, now }) };
   const sb = await startSandbox({ fixture, port: 0, latencyMs: o.latencyMs, rateLimits: SANDBOX_LIMITS });
@@ -164,6 +164,12 @@ async function main(): Promise<void> {
     console.log(`bound           ${fmt(bound)} = max(rate limits ${fmt(rateMs)}, calls x latency / concurrency ${fmt(latencyMs)}, client CPU ${fmt(clientCpuMs)})`);
     console.log(`collection      ${fmt(wallMs)} (${(wallMs / bound).toFixed(2)}x the bound; goal <= 1.3x)`);
     console.log(`throttling errors reaching the evidence: ${throttleErrors} (goal 0); collections in error: ${manifest.collections.filter((c) => c.status === 'error').length}`);
+    const perService = new Map<string, number>();
+    for (const [op, n] of Object.entries(after.stats.byOperation)) {
+      const service = op.split(':')[0]!;
+      perService.set(service, (perService.get(service) ?? 0) + n - (before.stats.byOperation[op] ?? 0));
+    }
+    console.log(`calls/service   ${[...perService].filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]).map(([s, n]) => `${s} ${n}`).join(', ')}`);
     console.log(`client CPU/call ${(clientCpuMs / Math.max(1, calls)).toFixed(2)} ms (was 3-4.8 ms)`);
     console.log(`peak RSS        ${rss.toFixed(0)} MB during the collection, records streamed to disk (goal < 1536 MB); ${recordCount} records, ${rssBefore.toFixed(0)} MB before it`);
 

@@ -168,6 +168,12 @@ const ENTRIES: readonly Entry[] = [
     load: () => import('./cloudtrail-trails.js'),
   },
   {
+    id: 'cloudtrail.region-coverage', service: 'cloudtrail', operations: ['DescribeTrails'],
+    resourceType: 'AWS::::Account', scope: 'regional',
+    description: 'Which trails record this region (DescribeTrails with shadow trails): the multi-region trails, whatever their home region, and the single-region trails homed here.',
+    load: () => import('./cloudtrail-region-coverage.js'),
+  },
+  {
     id: 'kms.customer-keys', service: 'kms',
     operations: ['ListKeys', 'DescribeKey', 'ListAliases', 'GetKeyRotationStatus', 'ListKeyRotations', 'GetKeyPolicy', 'ListGrants'],
     resourceType: 'AWS::KMS::Key', scope: 'regional',

@@ -6,6 +6,10 @@
 // old eu-west-1 buckets). Every per-bucket call goes to a client of the bucket's own region. S3's
 // "not configured" answers are the value "not configured", never errors; any other failure of
 // one call is an error record for that bucket naming the fields it could not read.
+//
+// Added field `ReplicationDestinations`: where each enabled replication rule copies to, with the
+// destination bucket's region from its owner's ListBuckets in the same run (a join across the
+// estate's accounts), else from the destination ARN; unknown: an error naming the destination.
 import {
   GetBucketEncryptionCommand, GetBucketLifecycleConfigurationCommand, GetBucketReplicationCommand, GetBucketVersioningCommand,
   GetObjectLockConfigurationCommand, GetPublicAccessBlockCommand, paginateListBuckets, S3Client, type Bucket,
@@ -70,6 +74,85 @@ export async function listAllBuckets(ctx: CollectContext, client: S3Client, pref
   return out;
 }
 
+/** Where one replication rule's copies land, as the controls judge it (residency by region and account). */
+export interface ReplicationDestination {
+  Rule: string | null;
+  Bucket: string;
+  Account: string | null;
+  /** whether the destination is in the source bucket's own account (null: the owner is not known) */
+  SameAccount: boolean | null;
+  Region: string;
+  /** which answer gave the region: `ListBuckets of ACCOUNT` or `the destination ARN` */
+  RegionFrom: string;
+}
+
+class ReplicationDestinationUnknownError extends Error {
+  readonly code = 'ReplicationDestinationNotInRun';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReplicationDestinationNotInRun';
+  }
+}
+
+/**
+ * The region (and owner) of every enabled replication rule's destination bucket. The region is
+ * the destination owner's own ListBuckets BucketRegion, read in the account of the run that owns
+ * the bucket (the estate's memo shares that listing with the trail's bucket search); else a region
+ * the destination ARN states; else the destination is unknown and the error names it and the
+ * accounts searched (ERROR, never a guess).
+ */
+async function replicationDestinations(
+  ctx: CollectContext, config: unknown, ownBuckets: readonly Bucket[], home: string,
+): Promise<ReplicationDestination[]> {
+  if (config === NOT_CONFIGURED || config === null || typeof config !== 'object') return [];
+  const rules = (config as { Rules?: { ID?: string; Status?: string; Destination?: { Bucket?: string; Account?: string } }[] }).Rules ?? [];
+  const out: ReplicationDestination[] = [];
+  for (const rule of rules) {
+    if (rule.Status !== 'Enabled') continue;
+    const arn = requireString(rule.Destination?.Bucket, 'ReplicationRule.Destination.Bucket');
+    const parts = arn.split(':');
+    const name = (parts[5] ?? '').replace(/^bucket\//, '');
+    const stated = rule.Destination?.Account ?? (parts[4] || undefined) ?? null;
+    const candidates = stated ? [stated] : [...new Set([ctx.account, ...(ctx.estate?.accounts?.() ?? [])])];
+    const searched: string[] = [];
+    let found: { account: string; region: string } | undefined;
+    for (const account of candidates) {
+      const listed = await bucketsOf(ctx, account, ownBuckets, home);
+      if (!listed) continue;
+      searched.push(account);
+      const b = listed.find((x) => x.Name === name);
+      if (b?.BucketRegion) {
+        found = { account, region: b.BucketRegion };
+        break;
+      }
+    }
+    if (found) {
+      out.push({ Rule: rule.ID ?? null, Bucket: arn, Account: found.account, SameAccount: found.account === ctx.account, Region: found.region, RegionFrom: `ListBuckets of ${found.account}` });
+    } else if (parts[3]) {
+      out.push({ Rule: rule.ID ?? null, Bucket: arn, Account: stated, SameAccount: stated === null ? null : stated === ctx.account, Region: parts[3], RegionFrom: 'the destination ARN' });
+    } else {
+      throw new ReplicationDestinationUnknownError(`the region of replication destination ${arn}${stated ? ` (account ${stated})` : ''} is unknown: `
+        + `no account of this run owns it (searched ${searched.join(', ') || 'none'}) and its ARN states no region; add the account that owns it to the run`);
+    }
+  }
+  return out;
+}
+
+/** An account's buckets: this account's own listing, another account's through the estate's memo, or undefined outside the run. */
+async function bucketsOf(ctx: CollectContext, account: string, own: readonly Bucket[], home: string): Promise<readonly Bucket[] | undefined> {
+  if (account === ctx.account) return own;
+  const credentials = await ctx.estate?.credentialsFor(account)?.catch(() => undefined);
+  if (!credentials || !ctx.estate) return undefined;
+  return ctx.estate.shared(`s3:ListBuckets:${account}`, async () => {
+    const c = s3Client({ ...ctx, account, credentials, clientConfig: { ...ctx.clientConfig, credentials } }, home);
+    try {
+      return await listAllBuckets(ctx, c);
+    } finally {
+      c.destroy();
+    }
+  });
+}
+
 export async function* collect(ctx: CollectContext): AsyncIterable<EvidenceRecordDraft> {
   const home = String(ctx.clientConfig['region'] ?? 'us-east-1');
   const clients = new Map<string, S3Client>();
@@ -97,6 +180,15 @@ export async function* collect(ctx: CollectContext): AsyncIterable<EvidenceRecor
           else failures.push({ operation: r.operation, err, field: r.field });
         }
       }));
+      if (failures.some((f) => f.field === 'ReplicationConfiguration')) {
+        failures.push({ operation: 's3:GetBucketReplication', err: failures.find((f) => f.field === 'ReplicationConfiguration')!.err, field: 'ReplicationDestinations' });
+      } else {
+        try {
+          data['ReplicationDestinations'] = await replicationDestinations(ctx, data['ReplicationConfiguration'], buckets, home);
+        } catch (err) {
+          failures.push({ operation: err instanceof ReplicationDestinationUnknownError ? 's3:ListBuckets' : 's3:GetBucketReplication', err, field: 'ReplicationDestinations' });
+        }
+      }
       const common = {
         service: 's3', operation: OPERATION, parameters: { MaxBuckets: 1000, Bucket: name },
         resourceType: 'AWS::S3::Bucket', resource: `arn:${part}:s3:::${name}`, region,

@@ -136,6 +136,7 @@ export const RECORDS = {
       Versioning: sdk(S3, 'GetBucketVersioningOutput'), ServerSideEncryptionConfiguration: sdk(S3, 'ServerSideEncryptionConfiguration'),
       LifecycleConfiguration: { fields: { Rules: list(sdk(S3, 'LifecycleRule')) } }, ReplicationConfiguration: sdk(S3, 'ReplicationConfiguration'),
       PublicAccessBlockConfiguration: sdk(S3, 'PublicAccessBlockConfiguration'),
+      ReplicationDestinations: list({ fields: { Rule: S, Bucket: S, Account: S, SameAccount: S, Region: S, RegionFrom: S } }),
     },
   },
   'cloudtrail.trails': {
@@ -145,6 +146,13 @@ export const RECORDS = {
       AdvancedEventSelectors: list(sdk(CLOUDTRAIL, 'AdvancedEventSelector')),
       ManagementEvents: { fields: { Reads: S, Writes: S, KmsEventsExcluded: S, DecidedBy: S } },
       LogBucket: { fields: { Name: S, Account: S, BucketRegion: S, ObjectLockConfiguration: sdk(S3, 'ObjectLockConfiguration'), Versioning: sdk(S3, 'GetBucketVersioningOutput'), DefaultRetentionDays: S } },
+    },
+  },
+  'cloudtrail.region-coverage': {
+    fields: {
+      Region: S,
+      MultiRegionTrails: list({ fields: { Name: S, TrailARN: S, HomeRegion: S, IsOrganizationTrail: S } }),
+      SingleRegionTrails: list({ fields: { Name: S, TrailARN: S, HomeRegion: S, IsOrganizationTrail: S } }),
     },
   },
   'logs.log-groups': { spread: sdk(LOGS, 'LogGroup'), fields: { Exists: S, WrittenBy: list(S) } },

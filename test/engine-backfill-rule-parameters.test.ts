@@ -17,7 +17,7 @@ function run(source: 'live' | 'config-history') {
   const b = bundle(['111122223333'], ['us-east-1'], [collection(guardduty.collector!, '111122223333', 'us-east-1')],
     [record(guardduty.collector!, '111122223333', 'us-east-1', 'arn:aws:config:us-east-1:111122223333:resource/AWS::::Account/111122223333', ex.resource)]);
   if (source === 'config-history') b.manifest.source = 'config-history';
-  return evaluate([guardduty, encrypted], b, { toolVersion: 't', now: new Date('2026-11-28T12:00:00Z') });
+  return evaluate([guardduty, encrypted], b, { toolVersion: 't', now: new Date('2026-11-28T12:00:00Z'), project: { corroborate_with_config_rules: true } });
 }
 
 describe('backfilled config_rule verdicts', () => {

@@ -1,6 +1,7 @@
 // A record missing some fields (AWS Config's history keeps whether a key rotates, not how often):
 // a control reading them is ERROR for it unless a part of its top-level `all` that reads none of
-// them already fails, and the scope can be judged without them.
+// them already fails, and the scope can be judged without them (a scope that reads none of them
+// decides as usual: out of scope is no finding).
 import { describe, expect, it } from 'vitest';
 import { evaluate } from '../src/engine/evaluate.js';
 import type { Control } from '../src/controls/model.js';
@@ -41,9 +42,11 @@ describe('records missing some fields', () => {
     expect(c.status).toBe('FAIL');
   });
 
-  it('only a record in scope is failed on known fields; out of scope, or a scope reading a missing field, it stays ERROR', () => {
+  it('a scope reading only known fields still decides: out of scope is no finding; a scope reading a missing field stays ERROR', () => {
+    // the scope reads KeyMetadata, which the record has: the key is certainly out of scope
     const external = judge(rotation, [fromHistory('ext', { KeyMetadata: { Origin: 'EXTERNAL' }, KeyRotationEnabled: false })]);
-    expect(external.findings.find((f) => f.resource.endsWith('/ext'))?.status).toBe('ERROR');
+    expect(external.findings.find((f) => f.resource.endsWith('/ext'))).toBeUndefined();
+    expect(external.status).toBe('NOT_APPLICABLE');
     const unknownScope = judge(rotation, [fromHistory('x', { KeyRotationEnabled: false }, ['KeyMetadata', 'RotationPeriodInDays'])]);
     expect(unknownScope.findings.find((f) => f.resource.endsWith('/x'))?.status).toBe('ERROR');
   });

@@ -30,7 +30,8 @@ beforeAll(async () => {
 });
 afterAll(async () => { await sb?.close(); });
 
-const run = (controls: Control[]) => evaluate(controls, bundle, { toolVersion: 'test', now: NOW }).controls;
+// the shipped rule control corroborates rds-instance-encrypted-at-rest: evaluated when the project asks
+const run = (controls: Control[]) => evaluate(controls, bundle, { toolVersion: 'test', now: NOW, project: { corroborate_with_config_rules: true } }).controls;
 const shipped = (id: string) => catalog.controls.find((c) => c.id === id)!;
 
 describe('config rules by managed rule identifier', () => {

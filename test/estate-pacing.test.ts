@@ -114,3 +114,21 @@ describe('collection under the sandbox\'s rate limits', () => {
     expect(failed?.error?.message).not.toMatch(/after \d+ attempts/);
   });
 });
+
+describe('the pacing table covers the evidence read where it lives (issues 22 and 23)', () => {
+  it('has a row for every API the new collectors call', async () => {
+    const { COLLECTORS } = await import('../collectors/registry.js');
+    const ids = ['cloudtrail.trails', 'cloudtrail.region-coverage', 's3.buckets', 'kms.customer-keys', 'guardduty.detectors', 'logs.log-groups',
+      'backup.vaults', 'backup.recovery-points', 'backup.plans', 'elbv2.listeners', 'cloudfront.distributions'];
+    // the pacer keys a bucket by the SDK client's name (ElasticLoadBalancingV2Client: elasticloadbalancingv2)
+    const pacerService = (s: string) => (s === 'elasticloadbalancing' ? 'elasticloadbalancingv2' : s);
+    const missing: string[] = [];
+    for (const c of COLLECTORS.filter((x) => ids.includes(x.id))) {
+      for (const op of c.operations) {
+        const key = op.includes(':') ? op : `${pacerService(c.service)}:${op}`;
+        if (!DEFAULT_PACING.apis[key] && !DEFAULT_PACING.shared[key.split(':')[0]!]) missing.push(`${c.id} ${key}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+});

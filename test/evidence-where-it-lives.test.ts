@@ -19,7 +19,7 @@ const APP = '222233334444';
 const ARCHIVE = '333344445555';
 const role = (account: string) => `arn:aws:iam::${account}:role/trustpack-audit`;
 const catalog = loadCatalog(join(ROOT, 'controls'), { knownCollectors: new Set(COLLECTORS.map((c) => c.id)) });
-const NEW = ['s3.buckets', 'cloudtrail.trails', 'kms.customer-keys', 'guardduty.detectors', 'logs.log-groups'];
+const NEW = ['s3.buckets', 'cloudtrail.trails', 'cloudtrail.region-coverage', 'kms.customer-keys', 'guardduty.detectors', 'logs.log-groups'];
 
 let sb: Sandbox;
 beforeAll(async () => {
@@ -77,6 +77,17 @@ describe('an estate never seen before: each defect found from the API', () => {
     expect(f.reason).toContain('ManagementEvents.KmsEventsExcluded is true');
   });
 
+  it('the log-archive account, with no multi-region trail, fails in every region; the app account passes', () => {
+    const c = results.controls.find((x) => x.id === 'cloudtrail-multi-region-trail-present')!;
+    expect(c.findings.map((f) => [f.account, f.region, f.status]).sort()).toEqual([
+      [APP, 'eu-central-1', 'PASS'], [APP, 'us-east-1', 'PASS'], [ARCHIVE, 'eu-central-1', 'FAIL'], [ARCHIVE, 'us-east-1', 'FAIL'],
+    ]);
+    expect(c.findings.find((f) => f.account === ARCHIVE)!.reason).toContain('MultiRegionTrails');
+    // before: no trail in scope read as "nothing to judge" for the account
+    const mgmt = results.controls.find((x) => x.id === 'cloudtrail-trail-records-management-events')!;
+    expect(mgmt.findings.some((f) => f.account === ARCHIVE)).toBe(false);
+  });
+
   it('the customer-held key whose policy lets the company in fails, naming the principal', () => {
     const f = finding(results, 'kms-customer-held-keys-not-company-usable', `:${APP}:key/`);
     expect(f.status).toBe('FAIL');
@@ -117,13 +128,28 @@ describe('an estate never seen before: each defect found from the API', () => {
       PublicAccessBlockConfiguration: 'not configured', Versioning: { Status: 'Enabled', MFADelete: 'Disabled' },
       ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: false }] },
     });
-    expect(uploads.error).toMatchObject({ operation: 's3:GetBucketReplication', code: 'AccessDenied', fields: ['ReplicationConfiguration'] });
+    expect(uploads.error).toMatchObject({ operation: 's3:GetBucketReplication', code: 'AccessDenied', fields: ['ReplicationConfiguration', 'ReplicationDestinations'] });
     const archive = buckets.find((r) => r.resource.endsWith(`central-audit-logs-${ARCHIVE}`))!;
     expect(archive.error).toBeUndefined();
     expect(data(archive)['ObjectLockConfiguration']).toEqual({ ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 1 } } });
     // ListBuckets is global: per account once for s3.buckets and once for the trail's bucket search, not per region
     const lists = (account: string) => sb.callLog().filter((c) => c.call === 's3:ListBuckets' && c.account === account).length;
     expect([lists(APP), lists(ARCHIVE)]).toEqual([2, 2]);
+  });
+});
+
+describe('a multi-region trail whose home region the run does not collect', () => {
+  it('still covers the collected region: PASS, not a missing trail', async () => {
+    const bundle = await collectEvidence({
+      regions: ['eu-central-1'], toolVersion: 'test', now: () => NOW, collectors: ['cloudtrail.trails', 'cloudtrail.region-coverage'], roleArns: [role(APP)],
+    });
+    expect(byCollector(bundle, 'cloudtrail.trails')).toEqual([]); // its record lives in us-east-1, its home
+    const coverage = byCollector(bundle, 'cloudtrail.region-coverage');
+    expect(coverage.map((r) => data(r)['MultiRegionTrails'])).toEqual([[
+      { Name: 'app-trail', TrailARN: `arn:aws:cloudtrail:us-east-1:${APP}:trail/app-trail`, HomeRegion: 'us-east-1', IsOrganizationTrail: false },
+    ]]);
+    const results = evaluate(catalog.controls, bundle, { toolVersion: 'test', now: NOW });
+    expect(results.controls.find((x) => x.id === 'cloudtrail-multi-region-trail-present')!.status).toBe('PASS');
   });
 });
 
@@ -153,7 +179,7 @@ describe('the sample account: its trail and the trail\'s bucket pass with no Con
     const gd = results.controls.find((x) => x.id === 'guardduty-detector-features-findings')!;
     expect(Object.fromEntries(gd.findings.map((f) => [f.region, f.status]))).toEqual({ 'eu-central-1': 'FAIL', 'us-east-1': 'PASS' }); // D21: RDS login events off
     expect(gd.findings.find((f) => f.region === 'eu-central-1')!.reason).toContain('RDS_LOGIN_EVENTS');
-    for (const id of ['cloudtrail-trail-logging-validated', 'cloudtrail-trail-records-management-events', 'cloudtrail-trail-bucket-vaulted', 'kms-customer-held-keys-not-company-usable']) {
+    for (const id of ['cloudtrail-multi-region-trail-present', 'cloudtrail-trail-logging-validated', 'cloudtrail-trail-records-management-events', 'cloudtrail-trail-bucket-vaulted', 'kms-customer-held-keys-not-company-usable']) {
       const c = results.controls.find((x) => x.id === id)!;
       expect(c.status, `${id}: ${JSON.stringify(c.findings)}`).toBe('PASS');
     }

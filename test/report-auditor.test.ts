@@ -56,6 +56,7 @@ beforeAll(async () => {
     'preparer: "Jordan Blake, Compliance Lead"',
     'reviewer: "Sam Roe, CISO"',
     'logo: logo.png',
+    'corroborate_with_config_rules: true',
     'parameters:',
     '  allowed_snapshot_accounts: ["444455556666"]',
     `waivers: ${join(ROOT, 'examples/sample/waivers.yaml')}`,

@@ -3,15 +3,18 @@
 // AWS Backup REST-JSON, ELBv2 query XML, CloudFront REST-XML), paginated.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { loadFixture, startSandbox, type Sandbox } from '../src/sandbox/index.js';
 import { NOW } from './collect-helpers.js';
 
 const run = promisify(execFile);
+// Debian's awscli v2 where installed, else the `aws` on PATH (botocore either way).
+const AWS_CLI = existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws';
 const FIXTURE = new URL('./fixtures/never-seen-copies.yaml', import.meta.url).pathname;
 
 async function aws(sb: Sandbox, region: string, ...args: string[]): Promise<any> {
-  const { stdout } = await run('/usr/bin/aws', [...args, '--region', region, '--endpoint-url', sb.url, '--output', 'json'], {
+  const { stdout } = await run(AWS_CLI, [...args, '--region', region, '--endpoint-url', sb.url, '--output', 'json'], {
     env: {
       PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/tmp',
       AWS_ACCESS_KEY_ID: 'AKIASANDBOXCLI000000', AWS_SECRET_ACCESS_KEY: 'dummy', AWS_EC2_METADATA_DISABLED: 'true',
@@ -21,6 +24,9 @@ async function aws(sb: Sandbox, region: string, ...args: string[]): Promise<any>
   });
   return JSON.parse(stdout);
 }
+
+// awscli v2 prints timestamps as ISO 8601, v1 as epoch seconds
+const when = (t: string | number): number => (typeof t === 'number' ? t * 1000 : Date.parse(t));
 
 let sb: Sandbox;
 beforeAll(async () => { sb = await startSandbox({ fixture: loadFixture(FIXTURE, NOW), now: NOW }); });
@@ -45,7 +51,7 @@ describe('the AWS CLI reads the issue-23 calls', () => {
     // one item a page: the CLI follows NextToken through all three
     const points = await aws(sb, 'eu-central-1', 'backup', 'list-recovery-points-by-backup-vault', '--backup-vault-name', 'Default', '--page-size', '1');
     expect(points.RecoveryPoints.map((p: any) => p.Lifecycle?.DeleteAfterDays ?? null)).toEqual([14, 90, null]);
-    expect(new Date(points.RecoveryPoints[1].CalculatedLifecycle.DeleteAt).getTime() - new Date(points.RecoveryPoints[1].CreationDate).getTime()).toBe(90 * 86_400_000);
+    expect(when(points.RecoveryPoints[1].CalculatedLifecycle.DeleteAt) - when(points.RecoveryPoints[1].CreationDate)).toBe(90 * 86_400_000);
     const plans = await aws(sb, 'eu-central-1', 'backup', 'list-backup-plans');
     const withCopies = plans.BackupPlansList.find((p: any) => p.BackupPlanName === 'daily-with-copies');
     const plan = await aws(sb, 'eu-central-1', 'backup', 'get-backup-plan', '--backup-plan-id', withCopies.BackupPlanId);
@@ -70,6 +76,29 @@ describe('the AWS CLI reads the issue-23 calls', () => {
     expect(rules.Rules.map((r: any) => [r.Priority, r.Actions[0].Type, r.Actions[0].RedirectConfig?.Protocol ?? null])).toEqual([['5', 'forward', null], ['default', 'redirect', 'HTTPS']]);
     const policies = await aws(sb, 'eu-central-1', 'elbv2', 'describe-ssl-policies', '--names', 'ELBSecurityPolicy-TLS-1-0-2015-04');
     expect(policies.SslPolicies[0].SslProtocols).toEqual(['TLSv1', 'TLSv1.1', 'TLSv1.2']);
+  });
+
+  // Why `--page-size 2` reads one page of load balancers: ELBv2's own limit key is named PageSize, so
+  // the CLI takes its global --page-size for the API's raw parameter and turns auto-pagination off
+  // (awscli/customizations/paginate.py check_should_enable_pagination; aws/aws-cli#10442). The
+  // sandbox's answer is right: botocore parses NextMarker from the Result element, and handing it
+  // back as --marker reads the next page. RDS is unaffected (its limit key is MaxRecords).
+  it('elbv2 pages: NextMarker sits in the Result and botocore reads it (the --page-size cut is the CLI)', async () => {
+    const first = await aws(sb, 'eu-central-1', 'elbv2', 'describe-load-balancers', '--page-size', '2');
+    expect(first.LoadBalancers.map((l: any) => l.LoadBalancerName)).toEqual(['web', 'legacy']);
+    expect(typeof first.NextMarker).toBe('string');
+    const second = await aws(sb, 'eu-central-1', 'elbv2', 'describe-load-balancers', '--page-size', '2', '--marker', first.NextMarker);
+    expect(second.LoadBalancers.map((l: any) => l.LoadBalancerName)).toEqual(['mixed', 'mqtt']);
+    const last = await aws(sb, 'eu-central-1', 'elbv2', 'describe-load-balancers', '--page-size', '2', '--marker', second.NextMarker);
+    expect(last.LoadBalancers.map((l: any) => l.LoadBalancerName)).toEqual(['internal-api']);
+    expect(last.NextMarker).toBeUndefined();
+    // the raw XML: NextMarker is a child of DescribeLoadBalancersResult, in the 2015-12-01 namespace
+    const body = new URLSearchParams({ Action: 'DescribeLoadBalancers', Version: '2015-12-01', PageSize: '2' });
+    const xml = await (await fetch(sb.url, { method: 'POST', body, headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: 'AWS4-HMAC-SHA256 Credential=AKIASANDBOXCLI000000/20261207/eu-central-1/elasticloadbalancing/aws4_request, SignedHeaders=host, Signature=0',
+    } })).text();
+    expect(xml).toMatch(/<DescribeLoadBalancersResponse xmlns="http:\/\/elasticloadbalancing\.amazonaws\.com\/doc\/2015-12-01\/"><DescribeLoadBalancersResult><LoadBalancers><member>.*<\/LoadBalancers><NextMarker>[^<]+<\/NextMarker><\/DescribeLoadBalancersResult>/s);
   });
 
   it('cloudfront list-distributions (paged)', async () => {

@@ -23,6 +23,7 @@ export const NOT_IN_HISTORY: Readonly<Record<string, string>> = {
   'rds.cluster-parameters': 'AWS Config keeps no configuration history of DB cluster parameter groups or their parameters (AWS::RDS::DBClusterParameterGroup is not a Config resource type)',
   'rds.engine-default-cluster-parameters': "AWS Config keeps no history of a family's engine default parameters (no Config resource type), so today's defaults are not evidence for a past date",
   'config.rules': "Config rules' definitions and compliance summaries are not in the configuration history",
+  'cloudtrail.region-coverage': "AWS Config's history of AWS::CloudTrail::Trail keeps each trail's IsMultiRegionTrail, but this version does not rebuild which trails covered a region on a past date",
   'logs.log-groups': 'CloudWatch Logs log groups are not a resource type AWS Config records, so their retention cannot be rebuilt for a past date',
 };
 

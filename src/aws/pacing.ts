@@ -43,6 +43,43 @@ export const DEFAULT_PACING: PacingTable = {
     'kms:DescribeKey': { rate: 50, burst: 100 },
     'kms:GetKeyRotationStatus': { rate: 50, burst: 100 },
     'kms:ListAliases': { rate: 20, burst: 40 },
+    // KMS publishes a per-API request quota for every operation ("Request quotas",
+    // docs.aws.amazon.com/kms/latest/developerguide/requests-per-second.html), per account and
+    // region; the read APIs' defaults are far above what a collection needs. The figures were not
+    // re-read for this version, so each is paced at the low 20/s of ListAliases above, a rate
+    // no published KMS read quota is below; the learned bucket takes over if one is.
+    'kms:ListKeys': { rate: 20, burst: 40 },
+    'kms:GetKeyPolicy': { rate: 20, burst: 40 },
+    'kms:ListGrants': { rate: 20, burst: 40 },
+    'kms:ListKeyRotations': { rate: 20, burst: 40 },
+    // CloudTrail: the User Guide's "Quotas in AWS CloudTrail" (docs.aws.amazon.com/awscloudtrail/
+    // latest/userguide/WhatIsCloudTrail-Limits.html) lists resource quotas only (trails per region,
+    // selectors); no read-API rate was found. Conservative: one trail needs three calls.
+    'cloudtrail:DescribeTrails': { rate: 5, burst: 10 },
+    'cloudtrail:GetTrailStatus': { rate: 5, burst: 10 },
+    'cloudtrail:GetEventSelectors': { rate: 5, burst: 10 },
+    // CloudWatch Logs: the General Reference's "CloudWatch Logs endpoints and quotas"
+    // (docs.aws.amazon.com/general/latest/gr/cwl_region.html) meters APIs per account and region;
+    // the DescribeLogGroups figure was not read here. Conservative, learned above it.
+    'logs:DescribeLogGroups': { rate: 5, burst: 10 },
+    // GuardDuty: "Quotas for Amazon GuardDuty" (docs.aws.amazon.com/guardduty/latest/ug/guardduty_limits.html)
+    // lists resource quotas, no API rate was found: conservative, learned above it
+    'guardduty:ListDetectors': { rate: 5, burst: 10 },
+    'guardduty:GetDetector': { rate: 5, burst: 10 },
+    'guardduty:ListFindings': { rate: 5, burst: 10 },
+    'guardduty:GetFindings': { rate: 5, burst: 10 },
+    // S3: the published rates are per partitioned prefix for object requests (3,500 PUT/COPY/POST/
+    // DELETE, 5,500 GET/HEAD a second: "Best practices design patterns: optimizing Amazon S3
+    // performance", docs.aws.amazon.com/AmazonS3/latest/userguide/optimizing-performance.html);
+    // bucket-configuration reads and ListBuckets have no published rate. The S3 client is paced
+    // per region of the bucket; conservative, learned above it.
+    's3:ListBuckets': { rate: 5, burst: 10 },
+    's3:GetObjectLockConfiguration': { rate: 20, burst: 40 },
+    's3:GetBucketVersioning': { rate: 20, burst: 40 },
+    's3:GetBucketEncryption': { rate: 20, burst: 40 },
+    's3:GetBucketLifecycleConfiguration': { rate: 20, burst: 40 },
+    's3:GetBucketReplication': { rate: 20, burst: 40 },
+    's3:GetPublicAccessBlock': { rate: 20, burst: 40 },
     // AWS Backup: "AWS Backup quotas" (docs.aws.amazon.com/aws-backup/latest/devguide/aws-backup-limits.html)
     // lists no rate for the read APIs; it throttles per account and region: kept low, learned above it
     'backup:ListBackupVaults': { rate: 5, burst: 10 },

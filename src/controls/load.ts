@@ -175,6 +175,7 @@ export function loadCatalog(dir: string, opts: CatalogOptions): Catalog {
   const controls: Control[] = [];
   const firstFile = new Map<string, string>();
   const paramTypes = new Map<string, { type: ParameterType; file: string }>();
+  const corroborations: { y: YamlFile; id: string; target: string; rule: boolean }[] = [];
   for (const name of names) {
     const y = readValid(join(dir, name), 'control', fixControlNumbers);
     problems.push(...y.problems);
@@ -209,7 +210,22 @@ export function loadCatalog(dir: string, opts: CatalogOptions): Catalog {
     }
     problems.push(...found);
     if (found.length > 0) continue;
+    if (raw.corroborates !== undefined) corroborations.push({ y, id: raw.id, target: raw.corroborates, rule: raw.config_rule !== undefined });
     controls.push({ ...expandConfigRule(raw), source: { file: y.file, line: y.contentLine() } });
+  }
+  // a corroborating rule names a control of the catalog that proves the claim without a rule
+  const direct = new Map(controls.map((c) => [c.id, c]));
+  for (const k of corroborations) {
+    const target = direct.get(k.target);
+    const problem = !k.rule ? `corroborates is for a config_rule control; ${k.id} has no config_rule`
+      : !target ? `corroborates names "${k.target}", which is not a control of this catalog`
+        : target.config_rule || target.corroborates ? `corroborates names "${k.target}", which is itself a Config rule control; name the control that reads the API`
+          : undefined;
+    if (problem) {
+      problems.push(at(k.y, ['corroborates'], 'corroborates', problem));
+      const i = controls.findIndex((c) => c.id === k.id);
+      if (i >= 0) controls.splice(i, 1);
+    }
   }
   return { controls, frameworks, claims, problems };
 }

@@ -124,6 +124,12 @@ export interface Control {
    */
   config_rule?: string;
   /**
+   * with config_rule: the id of the control that proves the same claim from a read API. The rule
+   * is then corroboration, not proof: evaluated only when the project sets
+   * corroborate_with_config_rules, its verdict shown beside that control's, a disagreement warned
+   */
+  corroborates?: string;
+  /**
    * with config_rule: the least strict input parameters a deployed rule may have and still prove
    * the claim (a rule deployed with weaker parameters proves nothing)
    */
@@ -204,6 +210,8 @@ export interface ProjectConfig {
   parameters?: Record<string, unknown>;
   /** per-control parameter overrides: control id -> parameter name -> value */
   control_parameters?: Record<string, Record<string, unknown>>;
+  /** also evaluate the config_rule controls that only corroborate a read-API control (default false) */
+  corroborate_with_config_rules?: boolean;
   waivers?: string;
   attestations?: string;
   /** management responses to exceptions of an audit period (a YAML file) */

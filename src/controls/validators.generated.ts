@@ -4,7 +4,7 @@
 import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 export const control = validate20;
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/control.schema.json","title":"trustpack control","type":"object","additionalProperties":false,"required":["id","title","description","severity","kind","frameworks","remediation"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","x-message":"must be lower-case letters, digits and dashes (e.g. rds-cluster-encrypted-at-rest)"},"title":{"type":"string","minLength":1},"description":{"type":"string","minLength":1},"claim":{"type":"string","minLength":1},"claims":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^C[0-9]+$"},"x-message":"claims lists the ids of controls/claims.yaml this control backs (C1, C2, ...)"},"severity":{"enum":["critical","high","medium","low","info"]},"kind":{"enum":["automated","manual","inherited"],"x-message":"automated (proven by evidence), manual (proven by an attestation) or inherited (operated by the cloud provider, proven by the provider's documents as an attestation)"},"collector":{"type":"string","pattern":"^[a-z0-9-]+\\.[a-z0-9.-]+$","x-message":"must be a collector id such as rds.db-clusters"},"scope":{"$ref":"#/$defs/assertion"},"assert":{"$ref":"#/$defs/assertion"},"error_when":{"$ref":"#/$defs/assertion","x-message":"error_when is an assertion: an in-scope resource that satisfies it cannot be judged (its finding is ERROR, with the sentence as the reason)"},"when_none_in_scope":{"enum":["not-applicable","fail"]},"needs_every_region":{"type":"boolean","x-message":"needs_every_region is true or false: true adds an ERROR finding for every enabled region the run did not collect"},"config_rule":{"type":"string","pattern":"^[A-Z0-9_]+$","x-message":"must be an AWS Config managed rule identifier in capitals, e.g. RDS_STORAGE_ENCRYPTED"},"config_rule_parameters":{"type":"object","x-message":"maps a rule input parameter to the least strict value that counts: {at_least: 7}, {at_most: 35}, {equals: \"true\"}, or the same with a control parameter: {at_least_param: retention_days}","propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"minProperties":1,"maxProperties":1,"properties":{"at_least":{"type":"number"},"at_most":{"type":"number"},"equals":{"anyOf":[{"type":"string"},{"type":"number"},{"type":"boolean"}]},"at_least_param":{"type":"string","minLength":1},"at_most_param":{"type":"string","minLength":1},"equals_param":{"type":"string","minLength":1}}}},"attestation":{"type":"object","additionalProperties":false,"required":["evidence"],"properties":{"evidence":{"type":"string","minLength":1},"max_age_days":{"type":"integer","minimum":1},"cadence":{"type":"string","minLength":1,"description":"the sentence of the promise or policy that max_age_days comes from"}}},"provider":{"type":"object","additionalProperties":false,"required":["name","documentation"],"x-message":"an inherited control names the provider and the page that documents what it operates","properties":{"name":{"type":"string","minLength":1},"documentation":{"type":"string","format":"uri"},"report":{"type":"string","minLength":1}}},"parameters":{"type":"object","propertyNames":{"pattern":"^[a-z][a-z0-9_]*$","x-message":"parameter names are lower_snake_case"},"additionalProperties":{"$ref":"#/$defs/parameter"}},"frameworks":{"type":"object","additionalProperties":false,"minProperties":1,"x-message":"map at least one framework to a list of requirement ids","properties":{"soc2":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"pci-dss-4.0.1":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"gdpr":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"ccpa":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"csa-ccm-4":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}}}},"remediation":{"type":"string","minLength":1},"references":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["title"],"properties":{"title":{"type":"string","minLength":1},"url":{"type":"string","format":"uri"},"config_rule":{"type":"string","pattern":"^[A-Z0-9_]+$","x-message":"must be an AWS Config managed rule identifier in capitals"}}}},"rationale":{"type":"string","minLength":1},"examples":{"type":"array","items":{"$ref":"#/$defs/example"}},"tags":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1}},"manual_when":{"$ref":"#/$defs/assertion","x-message":"manual_when is an assertion: an in-scope resource that fails the assertion but satisfies it is proven by the control's attestation (MANUAL), else FAIL"}},"allOf":[{"if":{"properties":{"kind":{"const":"automated"}},"required":["kind"]},"then":{"anyOf":[{"required":["collector","assert"]},{"required":["config_rule"]}],"x-message":"an automated control needs `collector` and `assert`, or the `config_rule` shorthand"}},{"if":{"properties":{"kind":{"const":"manual"}},"required":["kind"]},"then":{"required":["attestation"],"not":{"anyOf":[{"required":["collector"]},{"required":["scope"]},{"required":["assert"]},{"required":["config_rule"]},{"required":["when_none_in_scope"]},{"required":["error_when"]},{"required":["needs_every_region"]},{"required":["manual_when"]}]},"x-message":"a manual control is proven by an attestation; remove collector, scope, assert, config_rule and when_none_in_scope"}},{"if":{"properties":{"kind":{"const":"inherited"}},"required":["kind"]},"then":{"required":["attestation","provider"],"not":{"anyOf":[{"required":["collector"]},{"required":["scope"]},{"required":["assert"]},{"required":["config_rule"]},{"required":["when_none_in_scope"]},{"required":["error_when"]},{"required":["needs_every_region"]},{"required":["manual_when"]}]},"x-message":"an inherited control is proven by the provider's documents as an attestation; it needs attestation and provider, and no collector, scope, assert, config_rule or when_none_in_scope"}},{"if":{"required":["config_rule_parameters"]},"then":{"required":["config_rule"],"x-message":"config_rule_parameters needs config_rule"}},{"if":{"required":["manual_when"]},"then":{"required":["attestation"],"x-message":"manual_when needs attestation: what the attestation for those resources must show"}}],"$defs":{"assertion":{"type":"object","x-message":"an assertion is a comparison {path, op, value|param} or {all: [...]}, {any: [...]}, {not: ...}","if":{"required":["all"]},"then":{"$ref":"#/$defs/allNode"},"else":{"if":{"required":["any"]},"then":{"$ref":"#/$defs/anyNode"},"else":{"if":{"required":["not"]},"then":{"$ref":"#/$defs/notNode"},"else":{"$ref":"#/$defs/comparison"}}}},"allNode":{"type":"object","additionalProperties":false,"required":["all"],"properties":{"all":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/assertion"}}}},"anyNode":{"type":"object","additionalProperties":false,"required":["any"],"properties":{"any":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/assertion"}}}},"notNode":{"type":"object","additionalProperties":false,"required":["not"],"properties":{"not":{"$ref":"#/$defs/assertion"}}},"comparison":{"type":"object","additionalProperties":false,"required":["path","op"],"properties":{"path":{"type":"string","minLength":1},"op":{"enum":["equals","not-equals","greater-than","greater-or-equal","less-than","less-or-equal","in","not-in","all-in","any-in","contains-all","contains","not-contains","matches","exists","absent","length-equals","length-greater-or-equal","length-less-or-equal","older-than-days","newer-than-days"]},"value":true,"param":{"type":"string","minLength":1},"says":{"type":"string","minLength":1},"absent_means":{"not":{"type":"null"},"description":"what an absent (missing or null) value at path means, compared in its place; without it an absent value is unknown and the finding ERROR"}},"allOf":[{"if":{"properties":{"op":{"enum":["exists","absent"]}},"required":["op"]},"then":{"not":{"anyOf":[{"required":["value"]},{"required":["param"]}]},"x-message":"`exists` and `absent` take no value or param"},"else":{"oneOf":[{"required":["value"]},{"required":["param"]}],"x-message":"a comparison needs exactly one of `value` or `param`"}}]},"parameter":{"type":"object","additionalProperties":false,"required":["type","default","description"],"properties":{"type":{"enum":["days","count","account-ids","regions","arns","string","pattern","strings"],"x-message":"a parameter type is one of: days, count, account-ids, regions, arns, string, pattern, strings (src/controls/parameter-types.ts)"},"default":{"anyOf":[{"type":"number"},{"type":"string"},{"type":"boolean"},{"type":"array","items":{"type":"string"}}],"x-message":"a parameter default is a number, a string, a boolean or a list of strings"},"description":{"type":"string","minLength":1},"unit":{"type":"string","minLength":1}}},"example":{"type":"object","additionalProperties":false,"required":["name","expect"],"properties":{"name":{"type":"string","minLength":1},"resource":true,"expect":{"enum":["pass","fail","not-applicable","error","manual"]},"parameters":{"type":"object"},"now":{"type":"string","format":"date-time","x-message":"must be an ISO 8601 date-time such as 2026-11-28T12:00:00Z"},"attestation":{"type":"object","additionalProperties":false,"required":["attested_by","attested_at","document","sha256","expires"],"properties":{"attested_by":{"type":"string","minLength":1},"attested_at":{"type":"string","minLength":1},"document":{"type":"string","minLength":1},"sha256":{"type":"string","minLength":1},"expires":{"type":"string","minLength":1},"notes":{"type":"string","minLength":1},"copy":{"type":"string","minLength":1},"attach":{"type":"boolean"}}},"document_text":{"type":"string"}},"x-message":"an example gives a `resource` (automated controls) or an `attestation` (manual and inherited controls), or both (an automated control's manual_when)","anyOf":[{"required":["resource"]},{"required":["attestation"]}]}}};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/control.schema.json","title":"trustpack control","type":"object","additionalProperties":false,"required":["id","title","description","severity","kind","frameworks","remediation"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","x-message":"must be lower-case letters, digits and dashes (e.g. rds-cluster-encrypted-at-rest)"},"title":{"type":"string","minLength":1},"description":{"type":"string","minLength":1},"claim":{"type":"string","minLength":1},"claims":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^C[0-9]+$"},"x-message":"claims lists the ids of controls/claims.yaml this control backs (C1, C2, ...)"},"severity":{"enum":["critical","high","medium","low","info"]},"kind":{"enum":["automated","manual","inherited"],"x-message":"automated (proven by evidence), manual (proven by an attestation) or inherited (operated by the cloud provider, proven by the provider's documents as an attestation)"},"collector":{"type":"string","pattern":"^[a-z0-9-]+\\.[a-z0-9.-]+$","x-message":"must be a collector id such as rds.db-clusters"},"scope":{"$ref":"#/$defs/assertion"},"assert":{"$ref":"#/$defs/assertion"},"error_when":{"$ref":"#/$defs/assertion","x-message":"error_when is an assertion: an in-scope resource that satisfies it cannot be judged (its finding is ERROR, with the sentence as the reason)"},"when_none_in_scope":{"enum":["not-applicable","fail"]},"needs_every_region":{"type":"boolean","x-message":"needs_every_region is true or false: true adds an ERROR finding for every enabled region the run did not collect"},"corroborates":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","x-message":"the id of the control that proves the claim from a read API; this config_rule control is then a second source, evaluated only when the project sets corroborate_with_config_rules"},"config_rule":{"type":"string","pattern":"^[A-Z0-9_]+$","x-message":"must be an AWS Config managed rule identifier in capitals, e.g. RDS_STORAGE_ENCRYPTED"},"config_rule_parameters":{"type":"object","x-message":"maps a rule input parameter to the least strict value that counts: {at_least: 7}, {at_most: 35}, {equals: \"true\"}, or the same with a control parameter: {at_least_param: retention_days}","propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"minProperties":1,"maxProperties":1,"properties":{"at_least":{"type":"number"},"at_most":{"type":"number"},"equals":{"anyOf":[{"type":"string"},{"type":"number"},{"type":"boolean"}]},"at_least_param":{"type":"string","minLength":1},"at_most_param":{"type":"string","minLength":1},"equals_param":{"type":"string","minLength":1}}}},"attestation":{"type":"object","additionalProperties":false,"required":["evidence"],"properties":{"evidence":{"type":"string","minLength":1},"max_age_days":{"type":"integer","minimum":1},"cadence":{"type":"string","minLength":1,"description":"the sentence of the promise or policy that max_age_days comes from"}}},"provider":{"type":"object","additionalProperties":false,"required":["name","documentation"],"x-message":"an inherited control names the provider and the page that documents what it operates","properties":{"name":{"type":"string","minLength":1},"documentation":{"type":"string","format":"uri"},"report":{"type":"string","minLength":1}}},"parameters":{"type":"object","propertyNames":{"pattern":"^[a-z][a-z0-9_]*$","x-message":"parameter names are lower_snake_case"},"additionalProperties":{"$ref":"#/$defs/parameter"}},"frameworks":{"type":"object","additionalProperties":false,"minProperties":1,"x-message":"map at least one framework to a list of requirement ids","properties":{"soc2":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"pci-dss-4.0.1":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"gdpr":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"ccpa":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"csa-ccm-4":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}}}},"remediation":{"type":"string","minLength":1},"references":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["title"],"properties":{"title":{"type":"string","minLength":1},"url":{"type":"string","format":"uri"},"config_rule":{"type":"string","pattern":"^[A-Z0-9_]+$","x-message":"must be an AWS Config managed rule identifier in capitals"}}}},"rationale":{"type":"string","minLength":1},"examples":{"type":"array","items":{"$ref":"#/$defs/example"}},"tags":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1}},"manual_when":{"$ref":"#/$defs/assertion","x-message":"manual_when is an assertion: an in-scope resource that fails the assertion but satisfies it is proven by the control's attestation (MANUAL), else FAIL"}},"allOf":[{"if":{"properties":{"kind":{"const":"automated"}},"required":["kind"]},"then":{"anyOf":[{"required":["collector","assert"]},{"required":["config_rule"]}],"x-message":"an automated control needs `collector` and `assert`, or the `config_rule` shorthand"}},{"if":{"properties":{"kind":{"const":"manual"}},"required":["kind"]},"then":{"required":["attestation"],"not":{"anyOf":[{"required":["collector"]},{"required":["scope"]},{"required":["assert"]},{"required":["config_rule"]},{"required":["when_none_in_scope"]},{"required":["error_when"]},{"required":["needs_every_region"]},{"required":["manual_when"]}]},"x-message":"a manual control is proven by an attestation; remove collector, scope, assert, config_rule and when_none_in_scope"}},{"if":{"properties":{"kind":{"const":"inherited"}},"required":["kind"]},"then":{"required":["attestation","provider"],"not":{"anyOf":[{"required":["collector"]},{"required":["scope"]},{"required":["assert"]},{"required":["config_rule"]},{"required":["when_none_in_scope"]},{"required":["error_when"]},{"required":["needs_every_region"]},{"required":["manual_when"]}]},"x-message":"an inherited control is proven by the provider's documents as an attestation; it needs attestation and provider, and no collector, scope, assert, config_rule or when_none_in_scope"}},{"if":{"required":["config_rule_parameters"]},"then":{"required":["config_rule"],"x-message":"config_rule_parameters needs config_rule"}},{"if":{"required":["manual_when"]},"then":{"required":["attestation"],"x-message":"manual_when needs attestation: what the attestation for those resources must show"}}],"$defs":{"assertion":{"type":"object","x-message":"an assertion is a comparison {path, op, value|param} or {all: [...]}, {any: [...]}, {not: ...}","if":{"required":["all"]},"then":{"$ref":"#/$defs/allNode"},"else":{"if":{"required":["any"]},"then":{"$ref":"#/$defs/anyNode"},"else":{"if":{"required":["not"]},"then":{"$ref":"#/$defs/notNode"},"else":{"$ref":"#/$defs/comparison"}}}},"allNode":{"type":"object","additionalProperties":false,"required":["all"],"properties":{"all":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/assertion"}}}},"anyNode":{"type":"object","additionalProperties":false,"required":["any"],"properties":{"any":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/assertion"}}}},"notNode":{"type":"object","additionalProperties":false,"required":["not"],"properties":{"not":{"$ref":"#/$defs/assertion"}}},"comparison":{"type":"object","additionalProperties":false,"required":["path","op"],"properties":{"path":{"type":"string","minLength":1},"op":{"enum":["equals","not-equals","greater-than","greater-or-equal","less-than","less-or-equal","in","not-in","all-in","any-in","contains-all","contains","not-contains","matches","exists","absent","length-equals","length-greater-or-equal","length-less-or-equal","older-than-days","newer-than-days"]},"value":true,"param":{"type":"string","minLength":1},"says":{"type":"string","minLength":1},"absent_means":{"not":{"type":"null"},"description":"what an absent (missing or null) value at path means, compared in its place; without it an absent value is unknown and the finding ERROR"}},"allOf":[{"if":{"properties":{"op":{"enum":["exists","absent"]}},"required":["op"]},"then":{"not":{"anyOf":[{"required":["value"]},{"required":["param"]}]},"x-message":"`exists` and `absent` take no value or param"},"else":{"oneOf":[{"required":["value"]},{"required":["param"]}],"x-message":"a comparison needs exactly one of `value` or `param`"}}]},"parameter":{"type":"object","additionalProperties":false,"required":["type","default","description"],"properties":{"type":{"enum":["days","count","account-ids","regions","arns","string","pattern","strings"],"x-message":"a parameter type is one of: days, count, account-ids, regions, arns, string, pattern, strings (src/controls/parameter-types.ts)"},"default":{"anyOf":[{"type":"number"},{"type":"string"},{"type":"boolean"},{"type":"array","items":{"type":"string"}}],"x-message":"a parameter default is a number, a string, a boolean or a list of strings"},"description":{"type":"string","minLength":1},"unit":{"type":"string","minLength":1}}},"example":{"type":"object","additionalProperties":false,"required":["name","expect"],"properties":{"name":{"type":"string","minLength":1},"resource":true,"expect":{"enum":["pass","fail","not-applicable","error","manual"]},"parameters":{"type":"object"},"now":{"type":"string","format":"date-time","x-message":"must be an ISO 8601 date-time such as 2026-11-28T12:00:00Z"},"attestation":{"type":"object","additionalProperties":false,"required":["attested_by","attested_at","document","sha256","expires"],"properties":{"attested_by":{"type":"string","minLength":1},"attested_at":{"type":"string","minLength":1},"document":{"type":"string","minLength":1},"sha256":{"type":"string","minLength":1},"expires":{"type":"string","minLength":1},"notes":{"type":"string","minLength":1},"copy":{"type":"string","minLength":1},"attach":{"type":"boolean"}}},"document_text":{"type":"string"}},"x-message":"an example gives a `resource` (automated controls) or an `attestation` (manual and inherited controls), or both (an automated control's manual_when)","anyOf":[{"required":["resource"]},{"required":["attestation"]}]}}};
 const schema37 = {"type":"object","additionalProperties":false,"required":["type","default","description"],"properties":{"type":{"enum":["days","count","account-ids","regions","arns","string","pattern","strings"],"x-message":"a parameter type is one of: days, count, account-ids, regions, arns, string, pattern, strings (src/controls/parameter-types.ts)"},"default":{"anyOf":[{"type":"number"},{"type":"string"},{"type":"boolean"},{"type":"array","items":{"type":"string"}}],"x-message":"a parameter default is a number, a string, a boolean or a list of strings"},"description":{"type":"string","minLength":1},"unit":{"type":"string","minLength":1}}};
 const schema38 = {"type":"object","additionalProperties":false,"required":["name","expect"],"properties":{"name":{"type":"string","minLength":1},"resource":true,"expect":{"enum":["pass","fail","not-applicable","error","manual"]},"parameters":{"type":"object"},"now":{"type":"string","format":"date-time","x-message":"must be an ISO 8601 date-time such as 2026-11-28T12:00:00Z"},"attestation":{"type":"object","additionalProperties":false,"required":["attested_by","attested_at","document","sha256","expires"],"properties":{"attested_by":{"type":"string","minLength":1},"attested_at":{"type":"string","minLength":1},"document":{"type":"string","minLength":1},"sha256":{"type":"string","minLength":1},"expires":{"type":"string","minLength":1},"notes":{"type":"string","minLength":1},"copy":{"type":"string","minLength":1},"attach":{"type":"boolean"}}},"document_text":{"type":"string"}},"x-message":"an example gives a `resource` (automated controls) or an `attestation` (manual and inherited controls), or both (an automated control's manual_when)","anyOf":[{"required":["resource"]},{"required":["attestation"]}]};
 const func1 = Object.prototype.hasOwnProperty;
@@ -12,9 +12,9 @@ const func2 = require("ajv/dist/runtime/ucs2length").default;
 const pattern4 = new RegExp("^[a-z0-9][a-z0-9-]*$", "u");
 const pattern5 = new RegExp("^C[0-9]+$", "u");
 const pattern6 = new RegExp("^[a-z0-9-]+\\.[a-z0-9.-]+$", "u");
-const pattern7 = new RegExp("^[A-Z0-9_]+$", "u");
-const pattern8 = new RegExp("^[A-Za-z][A-Za-z0-9_]*$", "u");
-const pattern9 = new RegExp("^[a-z][a-z0-9_]*$", "u");
+const pattern8 = new RegExp("^[A-Z0-9_]+$", "u");
+const pattern9 = new RegExp("^[A-Za-z][A-Za-z0-9_]*$", "u");
+const pattern10 = new RegExp("^[a-z][a-z0-9_]*$", "u");
 const schema32 = {"type":"object","x-message":"an assertion is a comparison {path, op, value|param} or {all: [...]}, {any: [...]}, {not: ...}","if":{"required":["all"]},"then":{"$ref":"#/$defs/allNode"},"else":{"if":{"required":["any"]},"then":{"$ref":"#/$defs/anyNode"},"else":{"if":{"required":["not"]},"then":{"$ref":"#/$defs/notNode"},"else":{"$ref":"#/$defs/comparison"}}}};
 const schema36 = {"type":"object","additionalProperties":false,"required":["path","op"],"properties":{"path":{"type":"string","minLength":1},"op":{"enum":["equals","not-equals","greater-than","greater-or-equal","less-than","less-or-equal","in","not-in","all-in","any-in","contains-all","contains","not-contains","matches","exists","absent","length-equals","length-greater-or-equal","length-less-or-equal","older-than-days","newer-than-days"]},"value":true,"param":{"type":"string","minLength":1},"says":{"type":"string","minLength":1},"absent_means":{"not":{"type":"null"},"description":"what an absent (missing or null) value at path means, compared in its place; without it an absent value is unknown and the finding ERROR"}},"allOf":[{"if":{"properties":{"op":{"enum":["exists","absent"]}},"required":["op"]},"then":{"not":{"anyOf":[{"required":["value"]},{"required":["param"]}]},"x-message":"`exists` and `absent` take no value or param"},"else":{"oneOf":[{"required":["value"]},{"required":["param"]}],"x-message":"a comparison needs exactly one of `value` or `param`"}}]};
 const schema33 = {"type":"object","additionalProperties":false,"required":["all"],"properties":{"all":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/assertion"}}}};
@@ -1926,11 +1926,11 @@ vErrors.push(err68);
 errors++;
 }
 }
-if(data.config_rule !== undefined){
-let data17 = data.config_rule;
+if(data.corroborates !== undefined){
+let data17 = data.corroborates;
 if(typeof data17 === "string"){
-if(!pattern7.test(data17)){
-const err69 = {instancePath:instancePath+"/config_rule",schemaPath:"#/properties/config_rule/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9_]+$"},message:"must match pattern \""+"^[A-Z0-9_]+$"+"\"",schema:"^[A-Z0-9_]+$",parentSchema:schema31.properties.config_rule,data:data17};
+if(!pattern4.test(data17)){
+const err69 = {instancePath:instancePath+"/corroborates",schemaPath:"#/properties/corroborates/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema31.properties.corroborates,data:data17};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -1941,7 +1941,7 @@ errors++;
 }
 }
 else {
-const err70 = {instancePath:instancePath+"/config_rule",schemaPath:"#/properties/config_rule/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.config_rule.type,parentSchema:schema31.properties.config_rule,data:data17};
+const err70 = {instancePath:instancePath+"/corroborates",schemaPath:"#/properties/corroborates/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.corroborates.type,parentSchema:schema31.properties.corroborates,data:data17};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -1951,14 +1951,11 @@ vErrors.push(err70);
 errors++;
 }
 }
-if(data.config_rule_parameters !== undefined){
-let data18 = data.config_rule_parameters;
-if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
-for(const key1 in data18){
-const _errs89 = errors;
-if(typeof key1 === "string"){
-if(!pattern8.test(key1)){
-const err71 = {instancePath:instancePath+"/config_rule_parameters",schemaPath:"#/properties/config_rule_parameters/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]*$",parentSchema:schema31.properties.config_rule_parameters.propertyNames,data:key1,propertyName:key1};
+if(data.config_rule !== undefined){
+let data18 = data.config_rule;
+if(typeof data18 === "string"){
+if(!pattern8.test(data18)){
+const err71 = {instancePath:instancePath+"/config_rule",schemaPath:"#/properties/config_rule/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9_]+$"},message:"must match pattern \""+"^[A-Z0-9_]+$"+"\"",schema:"^[A-Z0-9_]+$",parentSchema:schema31.properties.config_rule,data:data18};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -1968,9 +1965,8 @@ vErrors.push(err71);
 errors++;
 }
 }
-var valid18 = _errs89 === errors;
-if(!valid18){
-const err72 = {instancePath:instancePath+"/config_rule_parameters",schemaPath:"#/properties/config_rule_parameters/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema31.properties.config_rule_parameters.propertyNames,parentSchema:schema31.properties.config_rule_parameters,data:data18};
+else {
+const err72 = {instancePath:instancePath+"/config_rule",schemaPath:"#/properties/config_rule/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.config_rule.type,parentSchema:schema31.properties.config_rule,data:data18};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -1980,11 +1976,14 @@ vErrors.push(err72);
 errors++;
 }
 }
-for(const key2 in data18){
-let data19 = data18[key2];
+if(data.config_rule_parameters !== undefined){
+let data19 = data.config_rule_parameters;
 if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
-if(Object.keys(data19).length > 1){
-const err73 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config_rule_parameters/additionalProperties/maxProperties",keyword:"maxProperties",params:{limit: 1},message:"must NOT have more than 1 properties",schema:1,parentSchema:schema31.properties.config_rule_parameters.additionalProperties,data:data19};
+for(const key1 in data19){
+const _errs92 = errors;
+if(typeof key1 === "string"){
+if(!pattern9.test(key1)){
+const err73 = {instancePath:instancePath+"/config_rule_parameters",schemaPath:"#/properties/config_rule_parameters/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]*$",parentSchema:schema31.properties.config_rule_parameters.propertyNames,data:key1,propertyName:key1};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -1993,8 +1992,10 @@ vErrors.push(err73);
 }
 errors++;
 }
-if(Object.keys(data19).length < 1){
-const err74 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config_rule_parameters/additionalProperties/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema31.properties.config_rule_parameters.additionalProperties,data:data19};
+}
+var valid18 = _errs92 === errors;
+if(!valid18){
+const err74 = {instancePath:instancePath+"/config_rule_parameters",schemaPath:"#/properties/config_rule_parameters/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema31.properties.config_rule_parameters.propertyNames,parentSchema:schema31.properties.config_rule_parameters,data:data19};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -2003,9 +2004,12 @@ vErrors.push(err74);
 }
 errors++;
 }
-for(const key3 in data19){
-if(!((((((key3 === "at_least") || (key3 === "at_most")) || (key3 === "equals")) || (key3 === "at_least_param")) || (key3 === "at_most_param")) || (key3 === "equals_param"))){
-const err75 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config_rule_parameters/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.config_rule_parameters.additionalProperties,data:data19};
+}
+for(const key2 in data19){
+let data20 = data19[key2];
+if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
+if(Object.keys(data20).length > 1){
+const err75 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config_rule_parameters/additionalProperties/maxProperties",keyword:"maxProperties",params:{limit: 1},message:"must NOT have more than 1 properties",schema:1,parentSchema:schema31.properties.config_rule_parameters.additionalProperties,data:data20};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -2014,11 +2018,8 @@ vErrors.push(err75);
 }
 errors++;
 }
-}
-if(data19.at_least !== undefined){
-let data20 = data19.at_least;
-if(!((typeof data20 == "number") && (isFinite(data20)))){
-const err76 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/at_least",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/at_least/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_least.type,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_least,data:data20};
+if(Object.keys(data20).length < 1){
+const err76 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config_rule_parameters/additionalProperties/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema31.properties.config_rule_parameters.additionalProperties,data:data20};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -2027,11 +2028,9 @@ vErrors.push(err76);
 }
 errors++;
 }
-}
-if(data19.at_most !== undefined){
-let data21 = data19.at_most;
-if(!((typeof data21 == "number") && (isFinite(data21)))){
-const err77 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/at_most",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/at_most/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_most.type,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_most,data:data21};
+for(const key3 in data20){
+if(!((((((key3 === "at_least") || (key3 === "at_most")) || (key3 === "equals")) || (key3 === "at_least_param")) || (key3 === "at_most_param")) || (key3 === "equals_param"))){
+const err77 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config_rule_parameters/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.config_rule_parameters.additionalProperties,data:data20};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -2041,13 +2040,10 @@ vErrors.push(err77);
 errors++;
 }
 }
-if(data19.equals !== undefined){
-let data22 = data19.equals;
-const _errs99 = errors;
-let valid21 = false;
-const _errs100 = errors;
-if(typeof data22 !== "string"){
-const err78 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/equals",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/equals/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals.anyOf[0].type,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals.anyOf[0],data:data22};
+if(data20.at_least !== undefined){
+let data21 = data20.at_least;
+if(!((typeof data21 == "number") && (isFinite(data21)))){
+const err78 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/at_least",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/at_least/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_least.type,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_least,data:data21};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -2056,11 +2052,11 @@ vErrors.push(err78);
 }
 errors++;
 }
-var _valid8 = _errs100 === errors;
-valid21 = valid21 || _valid8;
-const _errs102 = errors;
+}
+if(data20.at_most !== undefined){
+let data22 = data20.at_most;
 if(!((typeof data22 == "number") && (isFinite(data22)))){
-const err79 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/equals",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/equals/anyOf/1/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals.anyOf[1].type,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals.anyOf[1],data:data22};
+const err79 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/at_most",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/at_most/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_most.type,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_most,data:data22};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -2069,11 +2065,14 @@ vErrors.push(err79);
 }
 errors++;
 }
-var _valid8 = _errs102 === errors;
-valid21 = valid21 || _valid8;
-const _errs104 = errors;
-if(typeof data22 !== "boolean"){
-const err80 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/equals",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/equals/anyOf/2/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals.anyOf[2].type,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals.anyOf[2],data:data22};
+}
+if(data20.equals !== undefined){
+let data23 = data20.equals;
+const _errs102 = errors;
+let valid21 = false;
+const _errs103 = errors;
+if(typeof data23 !== "string"){
+const err80 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/equals",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/equals/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals.anyOf[0].type,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals.anyOf[0],data:data23};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -2082,10 +2081,11 @@ vErrors.push(err80);
 }
 errors++;
 }
-var _valid8 = _errs104 === errors;
+var _valid8 = _errs103 === errors;
 valid21 = valid21 || _valid8;
-if(!valid21){
-const err81 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/equals",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/equals/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals.anyOf,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals,data:data22};
+const _errs105 = errors;
+if(!((typeof data23 == "number") && (isFinite(data23)))){
+const err81 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/equals",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/equals/anyOf/1/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals.anyOf[1].type,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals.anyOf[1],data:data23};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -2094,23 +2094,11 @@ vErrors.push(err81);
 }
 errors++;
 }
-else {
-errors = _errs99;
-if(vErrors !== null){
-if(_errs99){
-vErrors.length = _errs99;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data19.at_least_param !== undefined){
-let data23 = data19.at_least_param;
-if(typeof data23 === "string"){
-if(func2(data23) < 1){
-const err82 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/at_least_param",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/at_least_param/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_least_param,data:data23};
+var _valid8 = _errs105 === errors;
+valid21 = valid21 || _valid8;
+const _errs107 = errors;
+if(typeof data23 !== "boolean"){
+const err82 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/equals",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/equals/anyOf/2/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals.anyOf[2].type,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals.anyOf[2],data:data23};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -2119,9 +2107,10 @@ vErrors.push(err82);
 }
 errors++;
 }
-}
-else {
-const err83 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/at_least_param",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/at_least_param/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_least_param.type,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_least_param,data:data23};
+var _valid8 = _errs107 === errors;
+valid21 = valid21 || _valid8;
+if(!valid21){
+const err83 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/equals",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/equals/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals.anyOf,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals,data:data23};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -2130,12 +2119,23 @@ vErrors.push(err83);
 }
 errors++;
 }
+else {
+errors = _errs102;
+if(vErrors !== null){
+if(_errs102){
+vErrors.length = _errs102;
 }
-if(data19.at_most_param !== undefined){
-let data24 = data19.at_most_param;
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data20.at_least_param !== undefined){
+let data24 = data20.at_least_param;
 if(typeof data24 === "string"){
 if(func2(data24) < 1){
-const err84 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/at_most_param",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/at_most_param/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_most_param,data:data24};
+const err84 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/at_least_param",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/at_least_param/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_least_param,data:data24};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -2146,7 +2146,7 @@ errors++;
 }
 }
 else {
-const err85 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/at_most_param",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/at_most_param/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_most_param.type,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_most_param,data:data24};
+const err85 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/at_least_param",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/at_least_param/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_least_param.type,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_least_param,data:data24};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -2156,11 +2156,11 @@ vErrors.push(err85);
 errors++;
 }
 }
-if(data19.equals_param !== undefined){
-let data25 = data19.equals_param;
+if(data20.at_most_param !== undefined){
+let data25 = data20.at_most_param;
 if(typeof data25 === "string"){
 if(func2(data25) < 1){
-const err86 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/equals_param",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/equals_param/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals_param,data:data25};
+const err86 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/at_most_param",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/at_most_param/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_most_param,data:data25};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -2171,7 +2171,7 @@ errors++;
 }
 }
 else {
-const err87 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/equals_param",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/equals_param/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals_param.type,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals_param,data:data25};
+const err87 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/at_most_param",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/at_most_param/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_most_param.type,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.at_most_param,data:data25};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -2181,9 +2181,11 @@ vErrors.push(err87);
 errors++;
 }
 }
-}
-else {
-const err88 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config_rule_parameters/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.config_rule_parameters.additionalProperties.type,parentSchema:schema31.properties.config_rule_parameters.additionalProperties,data:data19};
+if(data20.equals_param !== undefined){
+let data26 = data20.equals_param;
+if(typeof data26 === "string"){
+if(func2(data26) < 1){
+const err88 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/equals_param",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/equals_param/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals_param,data:data26};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -2193,9 +2195,8 @@ vErrors.push(err88);
 errors++;
 }
 }
-}
 else {
-const err89 = {instancePath:instancePath+"/config_rule_parameters",schemaPath:"#/properties/config_rule_parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.config_rule_parameters.type,parentSchema:schema31.properties.config_rule_parameters,data:data18};
+const err89 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/equals_param",schemaPath:"#/properties/config_rule_parameters/additionalProperties/properties/equals_param/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals_param.type,parentSchema:schema31.properties.config_rule_parameters.additionalProperties.properties.equals_param,data:data26};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -2205,11 +2206,9 @@ vErrors.push(err89);
 errors++;
 }
 }
-if(data.attestation !== undefined){
-let data26 = data.attestation;
-if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
-if(data26.evidence === undefined){
-const err90 = {instancePath:instancePath+"/attestation",schemaPath:"#/properties/attestation/required",keyword:"required",params:{missingProperty: "evidence"},message:"must have required property '"+"evidence"+"'",schema:schema31.properties.attestation.required,parentSchema:schema31.properties.attestation,data:data26};
+}
+else {
+const err90 = {instancePath:instancePath+"/config_rule_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config_rule_parameters/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.config_rule_parameters.additionalProperties.type,parentSchema:schema31.properties.config_rule_parameters.additionalProperties,data:data20};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -2218,9 +2217,10 @@ vErrors.push(err90);
 }
 errors++;
 }
-for(const key4 in data26){
-if(!(((key4 === "evidence") || (key4 === "max_age_days")) || (key4 === "cadence"))){
-const err91 = {instancePath:instancePath+"/attestation",schemaPath:"#/properties/attestation/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.attestation,data:data26};
+}
+}
+else {
+const err91 = {instancePath:instancePath+"/config_rule_parameters",schemaPath:"#/properties/config_rule_parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.config_rule_parameters.type,parentSchema:schema31.properties.config_rule_parameters,data:data19};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -2230,11 +2230,11 @@ vErrors.push(err91);
 errors++;
 }
 }
-if(data26.evidence !== undefined){
-let data27 = data26.evidence;
-if(typeof data27 === "string"){
-if(func2(data27) < 1){
-const err92 = {instancePath:instancePath+"/attestation/evidence",schemaPath:"#/properties/attestation/properties/evidence/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.attestation.properties.evidence,data:data27};
+if(data.attestation !== undefined){
+let data27 = data.attestation;
+if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
+if(data27.evidence === undefined){
+const err92 = {instancePath:instancePath+"/attestation",schemaPath:"#/properties/attestation/required",keyword:"required",params:{missingProperty: "evidence"},message:"must have required property '"+"evidence"+"'",schema:schema31.properties.attestation.required,parentSchema:schema31.properties.attestation,data:data27};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -2243,9 +2243,9 @@ vErrors.push(err92);
 }
 errors++;
 }
-}
-else {
-const err93 = {instancePath:instancePath+"/attestation/evidence",schemaPath:"#/properties/attestation/properties/evidence/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.attestation.properties.evidence.type,parentSchema:schema31.properties.attestation.properties.evidence,data:data27};
+for(const key4 in data27){
+if(!(((key4 === "evidence") || (key4 === "max_age_days")) || (key4 === "cadence"))){
+const err93 = {instancePath:instancePath+"/attestation",schemaPath:"#/properties/attestation/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.attestation,data:data27};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -2255,10 +2255,11 @@ vErrors.push(err93);
 errors++;
 }
 }
-if(data26.max_age_days !== undefined){
-let data28 = data26.max_age_days;
-if(!(((typeof data28 == "number") && (!(data28 % 1) && !isNaN(data28))) && (isFinite(data28)))){
-const err94 = {instancePath:instancePath+"/attestation/max_age_days",schemaPath:"#/properties/attestation/properties/max_age_days/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.attestation.properties.max_age_days.type,parentSchema:schema31.properties.attestation.properties.max_age_days,data:data28};
+if(data27.evidence !== undefined){
+let data28 = data27.evidence;
+if(typeof data28 === "string"){
+if(func2(data28) < 1){
+const err94 = {instancePath:instancePath+"/attestation/evidence",schemaPath:"#/properties/attestation/properties/evidence/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.attestation.properties.evidence,data:data28};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -2267,9 +2268,9 @@ vErrors.push(err94);
 }
 errors++;
 }
-if((typeof data28 == "number") && (isFinite(data28))){
-if(data28 < 1 || isNaN(data28)){
-const err95 = {instancePath:instancePath+"/attestation/max_age_days",schemaPath:"#/properties/attestation/properties/max_age_days/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.attestation.properties.max_age_days,data:data28};
+}
+else {
+const err95 = {instancePath:instancePath+"/attestation/evidence",schemaPath:"#/properties/attestation/properties/evidence/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.attestation.properties.evidence.type,parentSchema:schema31.properties.attestation.properties.evidence,data:data28};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -2279,12 +2280,10 @@ vErrors.push(err95);
 errors++;
 }
 }
-}
-if(data26.cadence !== undefined){
-let data29 = data26.cadence;
-if(typeof data29 === "string"){
-if(func2(data29) < 1){
-const err96 = {instancePath:instancePath+"/attestation/cadence",schemaPath:"#/properties/attestation/properties/cadence/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.attestation.properties.cadence,data:data29};
+if(data27.max_age_days !== undefined){
+let data29 = data27.max_age_days;
+if(!(((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29))) && (isFinite(data29)))){
+const err96 = {instancePath:instancePath+"/attestation/max_age_days",schemaPath:"#/properties/attestation/properties/max_age_days/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.attestation.properties.max_age_days.type,parentSchema:schema31.properties.attestation.properties.max_age_days,data:data29};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -2293,9 +2292,9 @@ vErrors.push(err96);
 }
 errors++;
 }
-}
-else {
-const err97 = {instancePath:instancePath+"/attestation/cadence",schemaPath:"#/properties/attestation/properties/cadence/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.attestation.properties.cadence.type,parentSchema:schema31.properties.attestation.properties.cadence,data:data29};
+if((typeof data29 == "number") && (isFinite(data29))){
+if(data29 < 1 || isNaN(data29)){
+const err97 = {instancePath:instancePath+"/attestation/max_age_days",schemaPath:"#/properties/attestation/properties/max_age_days/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.attestation.properties.max_age_days,data:data29};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -2306,8 +2305,11 @@ errors++;
 }
 }
 }
-else {
-const err98 = {instancePath:instancePath+"/attestation",schemaPath:"#/properties/attestation/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.attestation.type,parentSchema:schema31.properties.attestation,data:data26};
+if(data27.cadence !== undefined){
+let data30 = data27.cadence;
+if(typeof data30 === "string"){
+if(func2(data30) < 1){
+const err98 = {instancePath:instancePath+"/attestation/cadence",schemaPath:"#/properties/attestation/properties/cadence/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.attestation.properties.cadence,data:data30};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -2317,11 +2319,8 @@ vErrors.push(err98);
 errors++;
 }
 }
-if(data.provider !== undefined){
-let data30 = data.provider;
-if(data30 && typeof data30 == "object" && !Array.isArray(data30)){
-if(data30.name === undefined){
-const err99 = {instancePath:instancePath+"/provider",schemaPath:"#/properties/provider/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema31.properties.provider.required,parentSchema:schema31.properties.provider,data:data30};
+else {
+const err99 = {instancePath:instancePath+"/attestation/cadence",schemaPath:"#/properties/attestation/properties/cadence/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.attestation.properties.cadence.type,parentSchema:schema31.properties.attestation.properties.cadence,data:data30};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -2330,8 +2329,10 @@ vErrors.push(err99);
 }
 errors++;
 }
-if(data30.documentation === undefined){
-const err100 = {instancePath:instancePath+"/provider",schemaPath:"#/properties/provider/required",keyword:"required",params:{missingProperty: "documentation"},message:"must have required property '"+"documentation"+"'",schema:schema31.properties.provider.required,parentSchema:schema31.properties.provider,data:data30};
+}
+}
+else {
+const err100 = {instancePath:instancePath+"/attestation",schemaPath:"#/properties/attestation/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.attestation.type,parentSchema:schema31.properties.attestation,data:data27};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -2340,9 +2341,12 @@ vErrors.push(err100);
 }
 errors++;
 }
-for(const key5 in data30){
-if(!(((key5 === "name") || (key5 === "documentation")) || (key5 === "report"))){
-const err101 = {instancePath:instancePath+"/provider",schemaPath:"#/properties/provider/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.provider,data:data30};
+}
+if(data.provider !== undefined){
+let data31 = data.provider;
+if(data31 && typeof data31 == "object" && !Array.isArray(data31)){
+if(data31.name === undefined){
+const err101 = {instancePath:instancePath+"/provider",schemaPath:"#/properties/provider/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema31.properties.provider.required,parentSchema:schema31.properties.provider,data:data31};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -2351,12 +2355,8 @@ vErrors.push(err101);
 }
 errors++;
 }
-}
-if(data30.name !== undefined){
-let data31 = data30.name;
-if(typeof data31 === "string"){
-if(func2(data31) < 1){
-const err102 = {instancePath:instancePath+"/provider/name",schemaPath:"#/properties/provider/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.provider.properties.name,data:data31};
+if(data31.documentation === undefined){
+const err102 = {instancePath:instancePath+"/provider",schemaPath:"#/properties/provider/required",keyword:"required",params:{missingProperty: "documentation"},message:"must have required property '"+"documentation"+"'",schema:schema31.properties.provider.required,parentSchema:schema31.properties.provider,data:data31};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -2365,9 +2365,9 @@ vErrors.push(err102);
 }
 errors++;
 }
-}
-else {
-const err103 = {instancePath:instancePath+"/provider/name",schemaPath:"#/properties/provider/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.provider.properties.name.type,parentSchema:schema31.properties.provider.properties.name,data:data31};
+for(const key5 in data31){
+if(!(((key5 === "name") || (key5 === "documentation")) || (key5 === "report"))){
+const err103 = {instancePath:instancePath+"/provider",schemaPath:"#/properties/provider/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.provider,data:data31};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -2377,11 +2377,11 @@ vErrors.push(err103);
 errors++;
 }
 }
-if(data30.documentation !== undefined){
-let data32 = data30.documentation;
+if(data31.name !== undefined){
+let data32 = data31.name;
 if(typeof data32 === "string"){
-if(!(formats0(data32))){
-const err104 = {instancePath:instancePath+"/provider/documentation",schemaPath:"#/properties/provider/properties/documentation/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\"",schema:"uri",parentSchema:schema31.properties.provider.properties.documentation,data:data32};
+if(func2(data32) < 1){
+const err104 = {instancePath:instancePath+"/provider/name",schemaPath:"#/properties/provider/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.provider.properties.name,data:data32};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -2392,7 +2392,7 @@ errors++;
 }
 }
 else {
-const err105 = {instancePath:instancePath+"/provider/documentation",schemaPath:"#/properties/provider/properties/documentation/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.provider.properties.documentation.type,parentSchema:schema31.properties.provider.properties.documentation,data:data32};
+const err105 = {instancePath:instancePath+"/provider/name",schemaPath:"#/properties/provider/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.provider.properties.name.type,parentSchema:schema31.properties.provider.properties.name,data:data32};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -2402,11 +2402,11 @@ vErrors.push(err105);
 errors++;
 }
 }
-if(data30.report !== undefined){
-let data33 = data30.report;
+if(data31.documentation !== undefined){
+let data33 = data31.documentation;
 if(typeof data33 === "string"){
-if(func2(data33) < 1){
-const err106 = {instancePath:instancePath+"/provider/report",schemaPath:"#/properties/provider/properties/report/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.provider.properties.report,data:data33};
+if(!(formats0(data33))){
+const err106 = {instancePath:instancePath+"/provider/documentation",schemaPath:"#/properties/provider/properties/documentation/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\"",schema:"uri",parentSchema:schema31.properties.provider.properties.documentation,data:data33};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -2417,7 +2417,7 @@ errors++;
 }
 }
 else {
-const err107 = {instancePath:instancePath+"/provider/report",schemaPath:"#/properties/provider/properties/report/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.provider.properties.report.type,parentSchema:schema31.properties.provider.properties.report,data:data33};
+const err107 = {instancePath:instancePath+"/provider/documentation",schemaPath:"#/properties/provider/properties/documentation/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.provider.properties.documentation.type,parentSchema:schema31.properties.provider.properties.documentation,data:data33};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -2427,9 +2427,11 @@ vErrors.push(err107);
 errors++;
 }
 }
-}
-else {
-const err108 = {instancePath:instancePath+"/provider",schemaPath:"#/properties/provider/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.provider.type,parentSchema:schema31.properties.provider,data:data30};
+if(data31.report !== undefined){
+let data34 = data31.report;
+if(typeof data34 === "string"){
+if(func2(data34) < 1){
+const err108 = {instancePath:instancePath+"/provider/report",schemaPath:"#/properties/provider/properties/report/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.provider.properties.report,data:data34};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -2439,14 +2441,8 @@ vErrors.push(err108);
 errors++;
 }
 }
-if(data.parameters !== undefined){
-let data34 = data.parameters;
-if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
-for(const key6 in data34){
-const _errs133 = errors;
-if(typeof key6 === "string"){
-if(!pattern9.test(key6)){
-const err109 = {instancePath:instancePath+"/parameters",schemaPath:"#/properties/parameters/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_]*$"},message:"must match pattern \""+"^[a-z][a-z0-9_]*$"+"\"",schema:"^[a-z][a-z0-9_]*$",parentSchema:schema31.properties.parameters.propertyNames,data:key6,propertyName:key6};
+else {
+const err109 = {instancePath:instancePath+"/provider/report",schemaPath:"#/properties/provider/properties/report/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.provider.properties.report.type,parentSchema:schema31.properties.provider.properties.report,data:data34};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -2456,9 +2452,9 @@ vErrors.push(err109);
 errors++;
 }
 }
-var valid24 = _errs133 === errors;
-if(!valid24){
-const err110 = {instancePath:instancePath+"/parameters",schemaPath:"#/properties/parameters/propertyNames",keyword:"propertyNames",params:{propertyName: key6},message:"property name must be valid",schema:schema31.properties.parameters.propertyNames,parentSchema:schema31.properties.parameters,data:data34};
+}
+else {
+const err110 = {instancePath:instancePath+"/provider",schemaPath:"#/properties/provider/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.provider.type,parentSchema:schema31.properties.provider,data:data31};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -2468,11 +2464,14 @@ vErrors.push(err110);
 errors++;
 }
 }
-for(const key7 in data34){
-let data35 = data34[key7];
+if(data.parameters !== undefined){
+let data35 = data.parameters;
 if(data35 && typeof data35 == "object" && !Array.isArray(data35)){
-if(data35.type === undefined){
-const err111 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema37.required,parentSchema:schema37,data:data35};
+for(const key6 in data35){
+const _errs136 = errors;
+if(typeof key6 === "string"){
+if(!pattern10.test(key6)){
+const err111 = {instancePath:instancePath+"/parameters",schemaPath:"#/properties/parameters/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_]*$"},message:"must match pattern \""+"^[a-z][a-z0-9_]*$"+"\"",schema:"^[a-z][a-z0-9_]*$",parentSchema:schema31.properties.parameters.propertyNames,data:key6,propertyName:key6};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -2481,8 +2480,10 @@ vErrors.push(err111);
 }
 errors++;
 }
-if(data35.default === undefined){
-const err112 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/required",keyword:"required",params:{missingProperty: "default"},message:"must have required property '"+"default"+"'",schema:schema37.required,parentSchema:schema37,data:data35};
+}
+var valid24 = _errs136 === errors;
+if(!valid24){
+const err112 = {instancePath:instancePath+"/parameters",schemaPath:"#/properties/parameters/propertyNames",keyword:"propertyNames",params:{propertyName: key6},message:"property name must be valid",schema:schema31.properties.parameters.propertyNames,parentSchema:schema31.properties.parameters,data:data35};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -2491,8 +2492,12 @@ vErrors.push(err112);
 }
 errors++;
 }
-if(data35.description === undefined){
-const err113 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/required",keyword:"required",params:{missingProperty: "description"},message:"must have required property '"+"description"+"'",schema:schema37.required,parentSchema:schema37,data:data35};
+}
+for(const key7 in data35){
+let data36 = data35[key7];
+if(data36 && typeof data36 == "object" && !Array.isArray(data36)){
+if(data36.type === undefined){
+const err113 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema37.required,parentSchema:schema37,data:data36};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -2501,9 +2506,8 @@ vErrors.push(err113);
 }
 errors++;
 }
-for(const key8 in data35){
-if(!((((key8 === "type") || (key8 === "default")) || (key8 === "description")) || (key8 === "unit"))){
-const err114 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema37,data:data35};
+if(data36.default === undefined){
+const err114 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/required",keyword:"required",params:{missingProperty: "default"},message:"must have required property '"+"default"+"'",schema:schema37.required,parentSchema:schema37,data:data36};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -2512,11 +2516,8 @@ vErrors.push(err114);
 }
 errors++;
 }
-}
-if(data35.type !== undefined){
-let data36 = data35.type;
-if(!((((((((data36 === "days") || (data36 === "count")) || (data36 === "account-ids")) || (data36 === "regions")) || (data36 === "arns")) || (data36 === "string")) || (data36 === "pattern")) || (data36 === "strings"))){
-const err115 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/type",schemaPath:"#/$defs/parameter/properties/type/enum",keyword:"enum",params:{allowedValues: schema37.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema37.properties.type.enum,parentSchema:schema37.properties.type,data:data36};
+if(data36.description === undefined){
+const err115 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/required",keyword:"required",params:{missingProperty: "description"},message:"must have required property '"+"description"+"'",schema:schema37.required,parentSchema:schema37,data:data36};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -2525,14 +2526,9 @@ vErrors.push(err115);
 }
 errors++;
 }
-}
-if(data35.default !== undefined){
-let data37 = data35.default;
-const _errs143 = errors;
-let valid28 = false;
-const _errs144 = errors;
-if(!((typeof data37 == "number") && (isFinite(data37)))){
-const err116 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/0/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema37.properties.default.anyOf[0].type,parentSchema:schema37.properties.default.anyOf[0],data:data37};
+for(const key8 in data36){
+if(!((((key8 === "type") || (key8 === "default")) || (key8 === "description")) || (key8 === "unit"))){
+const err116 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema37,data:data36};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -2541,11 +2537,11 @@ vErrors.push(err116);
 }
 errors++;
 }
-var _valid9 = _errs144 === errors;
-valid28 = valid28 || _valid9;
-const _errs146 = errors;
-if(typeof data37 !== "string"){
-const err117 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.default.anyOf[1].type,parentSchema:schema37.properties.default.anyOf[1],data:data37};
+}
+if(data36.type !== undefined){
+let data37 = data36.type;
+if(!((((((((data37 === "days") || (data37 === "count")) || (data37 === "account-ids")) || (data37 === "regions")) || (data37 === "arns")) || (data37 === "string")) || (data37 === "pattern")) || (data37 === "strings"))){
+const err117 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/type",schemaPath:"#/$defs/parameter/properties/type/enum",keyword:"enum",params:{allowedValues: schema37.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema37.properties.type.enum,parentSchema:schema37.properties.type,data:data37};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -2554,11 +2550,14 @@ vErrors.push(err117);
 }
 errors++;
 }
-var _valid9 = _errs146 === errors;
-valid28 = valid28 || _valid9;
-const _errs148 = errors;
-if(typeof data37 !== "boolean"){
-const err118 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/2/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema37.properties.default.anyOf[2].type,parentSchema:schema37.properties.default.anyOf[2],data:data37};
+}
+if(data36.default !== undefined){
+let data38 = data36.default;
+const _errs146 = errors;
+let valid28 = false;
+const _errs147 = errors;
+if(!((typeof data38 == "number") && (isFinite(data38)))){
+const err118 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/0/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema37.properties.default.anyOf[0].type,parentSchema:schema37.properties.default.anyOf[0],data:data38};
 if(vErrors === null){
 vErrors = [err118];
 }
@@ -2567,15 +2566,11 @@ vErrors.push(err118);
 }
 errors++;
 }
-var _valid9 = _errs148 === errors;
+var _valid9 = _errs147 === errors;
 valid28 = valid28 || _valid9;
-const _errs150 = errors;
-if(Array.isArray(data37)){
-const len1 = data37.length;
-for(let i2=0; i2<len1; i2++){
-let data38 = data37[i2];
+const _errs149 = errors;
 if(typeof data38 !== "string"){
-const err119 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default/" + i2,schemaPath:"#/$defs/parameter/properties/default/anyOf/3/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.default.anyOf[3].items.type,parentSchema:schema37.properties.default.anyOf[3].items,data:data38};
+const err119 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.default.anyOf[1].type,parentSchema:schema37.properties.default.anyOf[1],data:data38};
 if(vErrors === null){
 vErrors = [err119];
 }
@@ -2584,10 +2579,11 @@ vErrors.push(err119);
 }
 errors++;
 }
-}
-}
-else {
-const err120 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/3/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema37.properties.default.anyOf[3].type,parentSchema:schema37.properties.default.anyOf[3],data:data37};
+var _valid9 = _errs149 === errors;
+valid28 = valid28 || _valid9;
+const _errs151 = errors;
+if(typeof data38 !== "boolean"){
+const err120 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/2/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema37.properties.default.anyOf[2].type,parentSchema:schema37.properties.default.anyOf[2],data:data38};
 if(vErrors === null){
 vErrors = [err120];
 }
@@ -2596,10 +2592,15 @@ vErrors.push(err120);
 }
 errors++;
 }
-var _valid9 = _errs150 === errors;
+var _valid9 = _errs151 === errors;
 valid28 = valid28 || _valid9;
-if(!valid28){
-const err121 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema37.properties.default.anyOf,parentSchema:schema37.properties.default,data:data37};
+const _errs153 = errors;
+if(Array.isArray(data38)){
+const len1 = data38.length;
+for(let i2=0; i2<len1; i2++){
+let data39 = data38[i2];
+if(typeof data39 !== "string"){
+const err121 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default/" + i2,schemaPath:"#/$defs/parameter/properties/default/anyOf/3/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.default.anyOf[3].items.type,parentSchema:schema37.properties.default.anyOf[3].items,data:data39};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -2608,23 +2609,10 @@ vErrors.push(err121);
 }
 errors++;
 }
-else {
-errors = _errs143;
-if(vErrors !== null){
-if(_errs143){
-vErrors.length = _errs143;
+}
 }
 else {
-vErrors = null;
-}
-}
-}
-}
-if(data35.description !== undefined){
-let data39 = data35.description;
-if(typeof data39 === "string"){
-if(func2(data39) < 1){
-const err122 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/$defs/parameter/properties/description/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema37.properties.description,data:data39};
+const err122 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf/3/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema37.properties.default.anyOf[3].type,parentSchema:schema37.properties.default.anyOf[3],data:data38};
 if(vErrors === null){
 vErrors = [err122];
 }
@@ -2633,9 +2621,10 @@ vErrors.push(err122);
 }
 errors++;
 }
-}
-else {
-const err123 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/$defs/parameter/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.description.type,parentSchema:schema37.properties.description,data:data39};
+var _valid9 = _errs153 === errors;
+valid28 = valid28 || _valid9;
+if(!valid28){
+const err123 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/$defs/parameter/properties/default/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema37.properties.default.anyOf,parentSchema:schema37.properties.default,data:data38};
 if(vErrors === null){
 vErrors = [err123];
 }
@@ -2644,12 +2633,23 @@ vErrors.push(err123);
 }
 errors++;
 }
+else {
+errors = _errs146;
+if(vErrors !== null){
+if(_errs146){
+vErrors.length = _errs146;
 }
-if(data35.unit !== undefined){
-let data40 = data35.unit;
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data36.description !== undefined){
+let data40 = data36.description;
 if(typeof data40 === "string"){
 if(func2(data40) < 1){
-const err124 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/unit",schemaPath:"#/$defs/parameter/properties/unit/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema37.properties.unit,data:data40};
+const err124 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/$defs/parameter/properties/description/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema37.properties.description,data:data40};
 if(vErrors === null){
 vErrors = [err124];
 }
@@ -2660,7 +2660,7 @@ errors++;
 }
 }
 else {
-const err125 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/unit",schemaPath:"#/$defs/parameter/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.unit.type,parentSchema:schema37.properties.unit,data:data40};
+const err125 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/$defs/parameter/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.description.type,parentSchema:schema37.properties.description,data:data40};
 if(vErrors === null){
 vErrors = [err125];
 }
@@ -2670,9 +2670,11 @@ vErrors.push(err125);
 errors++;
 }
 }
-}
-else {
-const err126 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema37.type,parentSchema:schema37,data:data35};
+if(data36.unit !== undefined){
+let data41 = data36.unit;
+if(typeof data41 === "string"){
+if(func2(data41) < 1){
+const err126 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/unit",schemaPath:"#/$defs/parameter/properties/unit/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema37.properties.unit,data:data41};
 if(vErrors === null){
 vErrors = [err126];
 }
@@ -2682,9 +2684,8 @@ vErrors.push(err126);
 errors++;
 }
 }
-}
 else {
-const err127 = {instancePath:instancePath+"/parameters",schemaPath:"#/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.parameters.type,parentSchema:schema31.properties.parameters,data:data34};
+const err127 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/unit",schemaPath:"#/$defs/parameter/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.unit.type,parentSchema:schema37.properties.unit,data:data41};
 if(vErrors === null){
 vErrors = [err127];
 }
@@ -2694,11 +2695,9 @@ vErrors.push(err127);
 errors++;
 }
 }
-if(data.frameworks !== undefined){
-let data41 = data.frameworks;
-if(data41 && typeof data41 == "object" && !Array.isArray(data41)){
-if(Object.keys(data41).length < 1){
-const err128 = {instancePath:instancePath+"/frameworks",schemaPath:"#/properties/frameworks/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema31.properties.frameworks,data:data41};
+}
+else {
+const err128 = {instancePath:instancePath+"/parameters/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/parameter/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema37.type,parentSchema:schema37,data:data36};
 if(vErrors === null){
 vErrors = [err128];
 }
@@ -2707,9 +2706,10 @@ vErrors.push(err128);
 }
 errors++;
 }
-for(const key9 in data41){
-if(!(((((key9 === "soc2") || (key9 === "pci-dss-4.0.1")) || (key9 === "gdpr")) || (key9 === "ccpa")) || (key9 === "csa-ccm-4"))){
-const err129 = {instancePath:instancePath+"/frameworks",schemaPath:"#/properties/frameworks/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.frameworks,data:data41};
+}
+}
+else {
+const err129 = {instancePath:instancePath+"/parameters",schemaPath:"#/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.parameters.type,parentSchema:schema31.properties.parameters,data:data35};
 if(vErrors === null){
 vErrors = [err129];
 }
@@ -2719,11 +2719,11 @@ vErrors.push(err129);
 errors++;
 }
 }
-if(data41.soc2 !== undefined){
-let data42 = data41.soc2;
-if(Array.isArray(data42)){
-if(data42.length < 1){
-const err130 = {instancePath:instancePath+"/frameworks/soc2",schemaPath:"#/properties/frameworks/properties/soc2/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties.soc2,data:data42};
+if(data.frameworks !== undefined){
+let data42 = data.frameworks;
+if(data42 && typeof data42 == "object" && !Array.isArray(data42)){
+if(Object.keys(data42).length < 1){
+const err130 = {instancePath:instancePath+"/frameworks",schemaPath:"#/properties/frameworks/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema31.properties.frameworks,data:data42};
 if(vErrors === null){
 vErrors = [err130];
 }
@@ -2732,12 +2732,9 @@ vErrors.push(err130);
 }
 errors++;
 }
-const len2 = data42.length;
-for(let i3=0; i3<len2; i3++){
-let data43 = data42[i3];
-if(typeof data43 === "string"){
-if(func2(data43) < 1){
-const err131 = {instancePath:instancePath+"/frameworks/soc2/" + i3,schemaPath:"#/properties/frameworks/properties/soc2/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties.soc2.items,data:data43};
+for(const key9 in data42){
+if(!(((((key9 === "soc2") || (key9 === "pci-dss-4.0.1")) || (key9 === "gdpr")) || (key9 === "ccpa")) || (key9 === "csa-ccm-4"))){
+const err131 = {instancePath:instancePath+"/frameworks",schemaPath:"#/properties/frameworks/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.frameworks,data:data42};
 if(vErrors === null){
 vErrors = [err131];
 }
@@ -2747,8 +2744,11 @@ vErrors.push(err131);
 errors++;
 }
 }
-else {
-const err132 = {instancePath:instancePath+"/frameworks/soc2/" + i3,schemaPath:"#/properties/frameworks/properties/soc2/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties.soc2.items.type,parentSchema:schema31.properties.frameworks.properties.soc2.items,data:data43};
+if(data42.soc2 !== undefined){
+let data43 = data42.soc2;
+if(Array.isArray(data43)){
+if(data43.length < 1){
+const err132 = {instancePath:instancePath+"/frameworks/soc2",schemaPath:"#/properties/frameworks/properties/soc2/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties.soc2,data:data43};
 if(vErrors === null){
 vErrors = [err132];
 }
@@ -2757,19 +2757,12 @@ vErrors.push(err132);
 }
 errors++;
 }
-}
-let i4 = data42.length;
-let j1;
-if(i4 > 1){
-const indices1 = {};
-for(;i4--;){
-let item1 = data42[i4];
-if(typeof item1 !== "string"){
-continue;
-}
-if(typeof indices1[item1] == "number"){
-j1 = indices1[item1];
-const err133 = {instancePath:instancePath+"/frameworks/soc2",schemaPath:"#/properties/frameworks/properties/soc2/uniqueItems",keyword:"uniqueItems",params:{i: i4, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i4+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties.soc2,data:data42};
+const len2 = data43.length;
+for(let i3=0; i3<len2; i3++){
+let data44 = data43[i3];
+if(typeof data44 === "string"){
+if(func2(data44) < 1){
+const err133 = {instancePath:instancePath+"/frameworks/soc2/" + i3,schemaPath:"#/properties/frameworks/properties/soc2/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties.soc2.items,data:data44};
 if(vErrors === null){
 vErrors = [err133];
 }
@@ -2777,14 +2770,10 @@ else {
 vErrors.push(err133);
 }
 errors++;
-break;
-}
-indices1[item1] = i4;
-}
 }
 }
 else {
-const err134 = {instancePath:instancePath+"/frameworks/soc2",schemaPath:"#/properties/frameworks/properties/soc2/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties.soc2.type,parentSchema:schema31.properties.frameworks.properties.soc2,data:data42};
+const err134 = {instancePath:instancePath+"/frameworks/soc2/" + i3,schemaPath:"#/properties/frameworks/properties/soc2/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties.soc2.items.type,parentSchema:schema31.properties.frameworks.properties.soc2.items,data:data44};
 if(vErrors === null){
 vErrors = [err134];
 }
@@ -2794,11 +2783,18 @@ vErrors.push(err134);
 errors++;
 }
 }
-if(data41["pci-dss-4.0.1"] !== undefined){
-let data44 = data41["pci-dss-4.0.1"];
-if(Array.isArray(data44)){
-if(data44.length < 1){
-const err135 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1",schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"],data:data44};
+let i4 = data43.length;
+let j1;
+if(i4 > 1){
+const indices1 = {};
+for(;i4--;){
+let item1 = data43[i4];
+if(typeof item1 !== "string"){
+continue;
+}
+if(typeof indices1[item1] == "number"){
+j1 = indices1[item1];
+const err135 = {instancePath:instancePath+"/frameworks/soc2",schemaPath:"#/properties/frameworks/properties/soc2/uniqueItems",keyword:"uniqueItems",params:{i: i4, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i4+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties.soc2,data:data43};
 if(vErrors === null){
 vErrors = [err135];
 }
@@ -2806,13 +2802,14 @@ else {
 vErrors.push(err135);
 }
 errors++;
+break;
 }
-const len3 = data44.length;
-for(let i5=0; i5<len3; i5++){
-let data45 = data44[i5];
-if(typeof data45 === "string"){
-if(func2(data45) < 1){
-const err136 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1/" + i5,schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].items,data:data45};
+indices1[item1] = i4;
+}
+}
+}
+else {
+const err136 = {instancePath:instancePath+"/frameworks/soc2",schemaPath:"#/properties/frameworks/properties/soc2/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties.soc2.type,parentSchema:schema31.properties.frameworks.properties.soc2,data:data43};
 if(vErrors === null){
 vErrors = [err136];
 }
@@ -2822,8 +2819,11 @@ vErrors.push(err136);
 errors++;
 }
 }
-else {
-const err137 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1/" + i5,schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].items.type,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].items,data:data45};
+if(data42["pci-dss-4.0.1"] !== undefined){
+let data45 = data42["pci-dss-4.0.1"];
+if(Array.isArray(data45)){
+if(data45.length < 1){
+const err137 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1",schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"],data:data45};
 if(vErrors === null){
 vErrors = [err137];
 }
@@ -2832,19 +2832,12 @@ vErrors.push(err137);
 }
 errors++;
 }
-}
-let i6 = data44.length;
-let j2;
-if(i6 > 1){
-const indices2 = {};
-for(;i6--;){
-let item2 = data44[i6];
-if(typeof item2 !== "string"){
-continue;
-}
-if(typeof indices2[item2] == "number"){
-j2 = indices2[item2];
-const err138 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1",schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/uniqueItems",keyword:"uniqueItems",params:{i: i6, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i6+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"],data:data44};
+const len3 = data45.length;
+for(let i5=0; i5<len3; i5++){
+let data46 = data45[i5];
+if(typeof data46 === "string"){
+if(func2(data46) < 1){
+const err138 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1/" + i5,schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].items,data:data46};
 if(vErrors === null){
 vErrors = [err138];
 }
@@ -2852,14 +2845,10 @@ else {
 vErrors.push(err138);
 }
 errors++;
-break;
-}
-indices2[item2] = i6;
-}
 }
 }
 else {
-const err139 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1",schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].type,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"],data:data44};
+const err139 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1/" + i5,schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].items.type,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].items,data:data46};
 if(vErrors === null){
 vErrors = [err139];
 }
@@ -2869,11 +2858,18 @@ vErrors.push(err139);
 errors++;
 }
 }
-if(data41.gdpr !== undefined){
-let data46 = data41.gdpr;
-if(Array.isArray(data46)){
-if(data46.length < 1){
-const err140 = {instancePath:instancePath+"/frameworks/gdpr",schemaPath:"#/properties/frameworks/properties/gdpr/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties.gdpr,data:data46};
+let i6 = data45.length;
+let j2;
+if(i6 > 1){
+const indices2 = {};
+for(;i6--;){
+let item2 = data45[i6];
+if(typeof item2 !== "string"){
+continue;
+}
+if(typeof indices2[item2] == "number"){
+j2 = indices2[item2];
+const err140 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1",schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/uniqueItems",keyword:"uniqueItems",params:{i: i6, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i6+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"],data:data45};
 if(vErrors === null){
 vErrors = [err140];
 }
@@ -2881,13 +2877,14 @@ else {
 vErrors.push(err140);
 }
 errors++;
+break;
 }
-const len4 = data46.length;
-for(let i7=0; i7<len4; i7++){
-let data47 = data46[i7];
-if(typeof data47 === "string"){
-if(func2(data47) < 1){
-const err141 = {instancePath:instancePath+"/frameworks/gdpr/" + i7,schemaPath:"#/properties/frameworks/properties/gdpr/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties.gdpr.items,data:data47};
+indices2[item2] = i6;
+}
+}
+}
+else {
+const err141 = {instancePath:instancePath+"/frameworks/pci-dss-4.0.1",schemaPath:"#/properties/frameworks/properties/pci-dss-4.0.1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties["pci-dss-4.0.1"].type,parentSchema:schema31.properties.frameworks.properties["pci-dss-4.0.1"],data:data45};
 if(vErrors === null){
 vErrors = [err141];
 }
@@ -2897,8 +2894,11 @@ vErrors.push(err141);
 errors++;
 }
 }
-else {
-const err142 = {instancePath:instancePath+"/frameworks/gdpr/" + i7,schemaPath:"#/properties/frameworks/properties/gdpr/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties.gdpr.items.type,parentSchema:schema31.properties.frameworks.properties.gdpr.items,data:data47};
+if(data42.gdpr !== undefined){
+let data47 = data42.gdpr;
+if(Array.isArray(data47)){
+if(data47.length < 1){
+const err142 = {instancePath:instancePath+"/frameworks/gdpr",schemaPath:"#/properties/frameworks/properties/gdpr/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties.gdpr,data:data47};
 if(vErrors === null){
 vErrors = [err142];
 }
@@ -2907,19 +2907,12 @@ vErrors.push(err142);
 }
 errors++;
 }
-}
-let i8 = data46.length;
-let j3;
-if(i8 > 1){
-const indices3 = {};
-for(;i8--;){
-let item3 = data46[i8];
-if(typeof item3 !== "string"){
-continue;
-}
-if(typeof indices3[item3] == "number"){
-j3 = indices3[item3];
-const err143 = {instancePath:instancePath+"/frameworks/gdpr",schemaPath:"#/properties/frameworks/properties/gdpr/uniqueItems",keyword:"uniqueItems",params:{i: i8, j: j3},message:"must NOT have duplicate items (items ## "+j3+" and "+i8+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties.gdpr,data:data46};
+const len4 = data47.length;
+for(let i7=0; i7<len4; i7++){
+let data48 = data47[i7];
+if(typeof data48 === "string"){
+if(func2(data48) < 1){
+const err143 = {instancePath:instancePath+"/frameworks/gdpr/" + i7,schemaPath:"#/properties/frameworks/properties/gdpr/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties.gdpr.items,data:data48};
 if(vErrors === null){
 vErrors = [err143];
 }
@@ -2927,14 +2920,10 @@ else {
 vErrors.push(err143);
 }
 errors++;
-break;
-}
-indices3[item3] = i8;
-}
 }
 }
 else {
-const err144 = {instancePath:instancePath+"/frameworks/gdpr",schemaPath:"#/properties/frameworks/properties/gdpr/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties.gdpr.type,parentSchema:schema31.properties.frameworks.properties.gdpr,data:data46};
+const err144 = {instancePath:instancePath+"/frameworks/gdpr/" + i7,schemaPath:"#/properties/frameworks/properties/gdpr/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties.gdpr.items.type,parentSchema:schema31.properties.frameworks.properties.gdpr.items,data:data48};
 if(vErrors === null){
 vErrors = [err144];
 }
@@ -2944,11 +2933,18 @@ vErrors.push(err144);
 errors++;
 }
 }
-if(data41.ccpa !== undefined){
-let data48 = data41.ccpa;
-if(Array.isArray(data48)){
-if(data48.length < 1){
-const err145 = {instancePath:instancePath+"/frameworks/ccpa",schemaPath:"#/properties/frameworks/properties/ccpa/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties.ccpa,data:data48};
+let i8 = data47.length;
+let j3;
+if(i8 > 1){
+const indices3 = {};
+for(;i8--;){
+let item3 = data47[i8];
+if(typeof item3 !== "string"){
+continue;
+}
+if(typeof indices3[item3] == "number"){
+j3 = indices3[item3];
+const err145 = {instancePath:instancePath+"/frameworks/gdpr",schemaPath:"#/properties/frameworks/properties/gdpr/uniqueItems",keyword:"uniqueItems",params:{i: i8, j: j3},message:"must NOT have duplicate items (items ## "+j3+" and "+i8+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties.gdpr,data:data47};
 if(vErrors === null){
 vErrors = [err145];
 }
@@ -2956,13 +2952,14 @@ else {
 vErrors.push(err145);
 }
 errors++;
+break;
 }
-const len5 = data48.length;
-for(let i9=0; i9<len5; i9++){
-let data49 = data48[i9];
-if(typeof data49 === "string"){
-if(func2(data49) < 1){
-const err146 = {instancePath:instancePath+"/frameworks/ccpa/" + i9,schemaPath:"#/properties/frameworks/properties/ccpa/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties.ccpa.items,data:data49};
+indices3[item3] = i8;
+}
+}
+}
+else {
+const err146 = {instancePath:instancePath+"/frameworks/gdpr",schemaPath:"#/properties/frameworks/properties/gdpr/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties.gdpr.type,parentSchema:schema31.properties.frameworks.properties.gdpr,data:data47};
 if(vErrors === null){
 vErrors = [err146];
 }
@@ -2972,8 +2969,11 @@ vErrors.push(err146);
 errors++;
 }
 }
-else {
-const err147 = {instancePath:instancePath+"/frameworks/ccpa/" + i9,schemaPath:"#/properties/frameworks/properties/ccpa/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties.ccpa.items.type,parentSchema:schema31.properties.frameworks.properties.ccpa.items,data:data49};
+if(data42.ccpa !== undefined){
+let data49 = data42.ccpa;
+if(Array.isArray(data49)){
+if(data49.length < 1){
+const err147 = {instancePath:instancePath+"/frameworks/ccpa",schemaPath:"#/properties/frameworks/properties/ccpa/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties.ccpa,data:data49};
 if(vErrors === null){
 vErrors = [err147];
 }
@@ -2982,19 +2982,12 @@ vErrors.push(err147);
 }
 errors++;
 }
-}
-let i10 = data48.length;
-let j4;
-if(i10 > 1){
-const indices4 = {};
-for(;i10--;){
-let item4 = data48[i10];
-if(typeof item4 !== "string"){
-continue;
-}
-if(typeof indices4[item4] == "number"){
-j4 = indices4[item4];
-const err148 = {instancePath:instancePath+"/frameworks/ccpa",schemaPath:"#/properties/frameworks/properties/ccpa/uniqueItems",keyword:"uniqueItems",params:{i: i10, j: j4},message:"must NOT have duplicate items (items ## "+j4+" and "+i10+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties.ccpa,data:data48};
+const len5 = data49.length;
+for(let i9=0; i9<len5; i9++){
+let data50 = data49[i9];
+if(typeof data50 === "string"){
+if(func2(data50) < 1){
+const err148 = {instancePath:instancePath+"/frameworks/ccpa/" + i9,schemaPath:"#/properties/frameworks/properties/ccpa/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties.ccpa.items,data:data50};
 if(vErrors === null){
 vErrors = [err148];
 }
@@ -3002,14 +2995,10 @@ else {
 vErrors.push(err148);
 }
 errors++;
-break;
-}
-indices4[item4] = i10;
-}
 }
 }
 else {
-const err149 = {instancePath:instancePath+"/frameworks/ccpa",schemaPath:"#/properties/frameworks/properties/ccpa/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties.ccpa.type,parentSchema:schema31.properties.frameworks.properties.ccpa,data:data48};
+const err149 = {instancePath:instancePath+"/frameworks/ccpa/" + i9,schemaPath:"#/properties/frameworks/properties/ccpa/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties.ccpa.items.type,parentSchema:schema31.properties.frameworks.properties.ccpa.items,data:data50};
 if(vErrors === null){
 vErrors = [err149];
 }
@@ -3019,11 +3008,18 @@ vErrors.push(err149);
 errors++;
 }
 }
-if(data41["csa-ccm-4"] !== undefined){
-let data50 = data41["csa-ccm-4"];
-if(Array.isArray(data50)){
-if(data50.length < 1){
-const err150 = {instancePath:instancePath+"/frameworks/csa-ccm-4",schemaPath:"#/properties/frameworks/properties/csa-ccm-4/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"],data:data50};
+let i10 = data49.length;
+let j4;
+if(i10 > 1){
+const indices4 = {};
+for(;i10--;){
+let item4 = data49[i10];
+if(typeof item4 !== "string"){
+continue;
+}
+if(typeof indices4[item4] == "number"){
+j4 = indices4[item4];
+const err150 = {instancePath:instancePath+"/frameworks/ccpa",schemaPath:"#/properties/frameworks/properties/ccpa/uniqueItems",keyword:"uniqueItems",params:{i: i10, j: j4},message:"must NOT have duplicate items (items ## "+j4+" and "+i10+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties.ccpa,data:data49};
 if(vErrors === null){
 vErrors = [err150];
 }
@@ -3031,13 +3027,14 @@ else {
 vErrors.push(err150);
 }
 errors++;
+break;
 }
-const len6 = data50.length;
-for(let i11=0; i11<len6; i11++){
-let data51 = data50[i11];
-if(typeof data51 === "string"){
-if(func2(data51) < 1){
-const err151 = {instancePath:instancePath+"/frameworks/csa-ccm-4/" + i11,schemaPath:"#/properties/frameworks/properties/csa-ccm-4/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"].items,data:data51};
+indices4[item4] = i10;
+}
+}
+}
+else {
+const err151 = {instancePath:instancePath+"/frameworks/ccpa",schemaPath:"#/properties/frameworks/properties/ccpa/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties.ccpa.type,parentSchema:schema31.properties.frameworks.properties.ccpa,data:data49};
 if(vErrors === null){
 vErrors = [err151];
 }
@@ -3047,8 +3044,11 @@ vErrors.push(err151);
 errors++;
 }
 }
-else {
-const err152 = {instancePath:instancePath+"/frameworks/csa-ccm-4/" + i11,schemaPath:"#/properties/frameworks/properties/csa-ccm-4/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties["csa-ccm-4"].items.type,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"].items,data:data51};
+if(data42["csa-ccm-4"] !== undefined){
+let data51 = data42["csa-ccm-4"];
+if(Array.isArray(data51)){
+if(data51.length < 1){
+const err152 = {instancePath:instancePath+"/frameworks/csa-ccm-4",schemaPath:"#/properties/frameworks/properties/csa-ccm-4/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"],data:data51};
 if(vErrors === null){
 vErrors = [err152];
 }
@@ -3057,19 +3057,12 @@ vErrors.push(err152);
 }
 errors++;
 }
-}
-let i12 = data50.length;
-let j5;
-if(i12 > 1){
-const indices5 = {};
-for(;i12--;){
-let item5 = data50[i12];
-if(typeof item5 !== "string"){
-continue;
-}
-if(typeof indices5[item5] == "number"){
-j5 = indices5[item5];
-const err153 = {instancePath:instancePath+"/frameworks/csa-ccm-4",schemaPath:"#/properties/frameworks/properties/csa-ccm-4/uniqueItems",keyword:"uniqueItems",params:{i: i12, j: j5},message:"must NOT have duplicate items (items ## "+j5+" and "+i12+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"],data:data50};
+const len6 = data51.length;
+for(let i11=0; i11<len6; i11++){
+let data52 = data51[i11];
+if(typeof data52 === "string"){
+if(func2(data52) < 1){
+const err153 = {instancePath:instancePath+"/frameworks/csa-ccm-4/" + i11,schemaPath:"#/properties/frameworks/properties/csa-ccm-4/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"].items,data:data52};
 if(vErrors === null){
 vErrors = [err153];
 }
@@ -3077,14 +3070,10 @@ else {
 vErrors.push(err153);
 }
 errors++;
-break;
-}
-indices5[item5] = i12;
-}
 }
 }
 else {
-const err154 = {instancePath:instancePath+"/frameworks/csa-ccm-4",schemaPath:"#/properties/frameworks/properties/csa-ccm-4/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties["csa-ccm-4"].type,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"],data:data50};
+const err154 = {instancePath:instancePath+"/frameworks/csa-ccm-4/" + i11,schemaPath:"#/properties/frameworks/properties/csa-ccm-4/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frameworks.properties["csa-ccm-4"].items.type,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"].items,data:data52};
 if(vErrors === null){
 vErrors = [err154];
 }
@@ -3094,9 +3083,18 @@ vErrors.push(err154);
 errors++;
 }
 }
+let i12 = data51.length;
+let j5;
+if(i12 > 1){
+const indices5 = {};
+for(;i12--;){
+let item5 = data51[i12];
+if(typeof item5 !== "string"){
+continue;
 }
-else {
-const err155 = {instancePath:instancePath+"/frameworks",schemaPath:"#/properties/frameworks/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.frameworks.type,parentSchema:schema31.properties.frameworks,data:data41};
+if(typeof indices5[item5] == "number"){
+j5 = indices5[item5];
+const err155 = {instancePath:instancePath+"/frameworks/csa-ccm-4",schemaPath:"#/properties/frameworks/properties/csa-ccm-4/uniqueItems",keyword:"uniqueItems",params:{i: i12, j: j5},message:"must NOT have duplicate items (items ## "+j5+" and "+i12+" are identical)",schema:true,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"],data:data51};
 if(vErrors === null){
 vErrors = [err155];
 }
@@ -3104,13 +3102,14 @@ else {
 vErrors.push(err155);
 }
 errors++;
+break;
+}
+indices5[item5] = i12;
 }
 }
-if(data.remediation !== undefined){
-let data52 = data.remediation;
-if(typeof data52 === "string"){
-if(func2(data52) < 1){
-const err156 = {instancePath:instancePath+"/remediation",schemaPath:"#/properties/remediation/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.remediation,data:data52};
+}
+else {
+const err156 = {instancePath:instancePath+"/frameworks/csa-ccm-4",schemaPath:"#/properties/frameworks/properties/csa-ccm-4/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.frameworks.properties["csa-ccm-4"].type,parentSchema:schema31.properties.frameworks.properties["csa-ccm-4"],data:data51};
 if(vErrors === null){
 vErrors = [err156];
 }
@@ -3120,8 +3119,9 @@ vErrors.push(err156);
 errors++;
 }
 }
+}
 else {
-const err157 = {instancePath:instancePath+"/remediation",schemaPath:"#/properties/remediation/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.remediation.type,parentSchema:schema31.properties.remediation,data:data52};
+const err157 = {instancePath:instancePath+"/frameworks",schemaPath:"#/properties/frameworks/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.frameworks.type,parentSchema:schema31.properties.frameworks,data:data42};
 if(vErrors === null){
 vErrors = [err157];
 }
@@ -3131,15 +3131,11 @@ vErrors.push(err157);
 errors++;
 }
 }
-if(data.references !== undefined){
-let data53 = data.references;
-if(Array.isArray(data53)){
-const len7 = data53.length;
-for(let i13=0; i13<len7; i13++){
-let data54 = data53[i13];
-if(data54 && typeof data54 == "object" && !Array.isArray(data54)){
-if(data54.title === undefined){
-const err158 = {instancePath:instancePath+"/references/" + i13,schemaPath:"#/properties/references/items/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'",schema:schema31.properties.references.items.required,parentSchema:schema31.properties.references.items,data:data54};
+if(data.remediation !== undefined){
+let data53 = data.remediation;
+if(typeof data53 === "string"){
+if(func2(data53) < 1){
+const err158 = {instancePath:instancePath+"/remediation",schemaPath:"#/properties/remediation/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.remediation,data:data53};
 if(vErrors === null){
 vErrors = [err158];
 }
@@ -3148,9 +3144,9 @@ vErrors.push(err158);
 }
 errors++;
 }
-for(const key10 in data54){
-if(!(((key10 === "title") || (key10 === "url")) || (key10 === "config_rule"))){
-const err159 = {instancePath:instancePath+"/references/" + i13,schemaPath:"#/properties/references/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.references.items,data:data54};
+}
+else {
+const err159 = {instancePath:instancePath+"/remediation",schemaPath:"#/properties/remediation/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.remediation.type,parentSchema:schema31.properties.remediation,data:data53};
 if(vErrors === null){
 vErrors = [err159];
 }
@@ -3160,11 +3156,15 @@ vErrors.push(err159);
 errors++;
 }
 }
-if(data54.title !== undefined){
-let data55 = data54.title;
-if(typeof data55 === "string"){
-if(func2(data55) < 1){
-const err160 = {instancePath:instancePath+"/references/" + i13+"/title",schemaPath:"#/properties/references/items/properties/title/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.references.items.properties.title,data:data55};
+if(data.references !== undefined){
+let data54 = data.references;
+if(Array.isArray(data54)){
+const len7 = data54.length;
+for(let i13=0; i13<len7; i13++){
+let data55 = data54[i13];
+if(data55 && typeof data55 == "object" && !Array.isArray(data55)){
+if(data55.title === undefined){
+const err160 = {instancePath:instancePath+"/references/" + i13,schemaPath:"#/properties/references/items/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'",schema:schema31.properties.references.items.required,parentSchema:schema31.properties.references.items,data:data55};
 if(vErrors === null){
 vErrors = [err160];
 }
@@ -3173,9 +3173,9 @@ vErrors.push(err160);
 }
 errors++;
 }
-}
-else {
-const err161 = {instancePath:instancePath+"/references/" + i13+"/title",schemaPath:"#/properties/references/items/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.references.items.properties.title.type,parentSchema:schema31.properties.references.items.properties.title,data:data55};
+for(const key10 in data55){
+if(!(((key10 === "title") || (key10 === "url")) || (key10 === "config_rule"))){
+const err161 = {instancePath:instancePath+"/references/" + i13,schemaPath:"#/properties/references/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.references.items,data:data55};
 if(vErrors === null){
 vErrors = [err161];
 }
@@ -3185,11 +3185,11 @@ vErrors.push(err161);
 errors++;
 }
 }
-if(data54.url !== undefined){
-let data56 = data54.url;
+if(data55.title !== undefined){
+let data56 = data55.title;
 if(typeof data56 === "string"){
-if(!(formats0(data56))){
-const err162 = {instancePath:instancePath+"/references/" + i13+"/url",schemaPath:"#/properties/references/items/properties/url/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\"",schema:"uri",parentSchema:schema31.properties.references.items.properties.url,data:data56};
+if(func2(data56) < 1){
+const err162 = {instancePath:instancePath+"/references/" + i13+"/title",schemaPath:"#/properties/references/items/properties/title/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.references.items.properties.title,data:data56};
 if(vErrors === null){
 vErrors = [err162];
 }
@@ -3200,7 +3200,7 @@ errors++;
 }
 }
 else {
-const err163 = {instancePath:instancePath+"/references/" + i13+"/url",schemaPath:"#/properties/references/items/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.references.items.properties.url.type,parentSchema:schema31.properties.references.items.properties.url,data:data56};
+const err163 = {instancePath:instancePath+"/references/" + i13+"/title",schemaPath:"#/properties/references/items/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.references.items.properties.title.type,parentSchema:schema31.properties.references.items.properties.title,data:data56};
 if(vErrors === null){
 vErrors = [err163];
 }
@@ -3210,11 +3210,11 @@ vErrors.push(err163);
 errors++;
 }
 }
-if(data54.config_rule !== undefined){
-let data57 = data54.config_rule;
+if(data55.url !== undefined){
+let data57 = data55.url;
 if(typeof data57 === "string"){
-if(!pattern7.test(data57)){
-const err164 = {instancePath:instancePath+"/references/" + i13+"/config_rule",schemaPath:"#/properties/references/items/properties/config_rule/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9_]+$"},message:"must match pattern \""+"^[A-Z0-9_]+$"+"\"",schema:"^[A-Z0-9_]+$",parentSchema:schema31.properties.references.items.properties.config_rule,data:data57};
+if(!(formats0(data57))){
+const err164 = {instancePath:instancePath+"/references/" + i13+"/url",schemaPath:"#/properties/references/items/properties/url/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\"",schema:"uri",parentSchema:schema31.properties.references.items.properties.url,data:data57};
 if(vErrors === null){
 vErrors = [err164];
 }
@@ -3225,7 +3225,7 @@ errors++;
 }
 }
 else {
-const err165 = {instancePath:instancePath+"/references/" + i13+"/config_rule",schemaPath:"#/properties/references/items/properties/config_rule/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.references.items.properties.config_rule.type,parentSchema:schema31.properties.references.items.properties.config_rule,data:data57};
+const err165 = {instancePath:instancePath+"/references/" + i13+"/url",schemaPath:"#/properties/references/items/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.references.items.properties.url.type,parentSchema:schema31.properties.references.items.properties.url,data:data57};
 if(vErrors === null){
 vErrors = [err165];
 }
@@ -3235,9 +3235,11 @@ vErrors.push(err165);
 errors++;
 }
 }
-}
-else {
-const err166 = {instancePath:instancePath+"/references/" + i13,schemaPath:"#/properties/references/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.references.items.type,parentSchema:schema31.properties.references.items,data:data54};
+if(data55.config_rule !== undefined){
+let data58 = data55.config_rule;
+if(typeof data58 === "string"){
+if(!pattern8.test(data58)){
+const err166 = {instancePath:instancePath+"/references/" + i13+"/config_rule",schemaPath:"#/properties/references/items/properties/config_rule/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9_]+$"},message:"must match pattern \""+"^[A-Z0-9_]+$"+"\"",schema:"^[A-Z0-9_]+$",parentSchema:schema31.properties.references.items.properties.config_rule,data:data58};
 if(vErrors === null){
 vErrors = [err166];
 }
@@ -3247,9 +3249,8 @@ vErrors.push(err166);
 errors++;
 }
 }
-}
 else {
-const err167 = {instancePath:instancePath+"/references",schemaPath:"#/properties/references/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.references.type,parentSchema:schema31.properties.references,data:data53};
+const err167 = {instancePath:instancePath+"/references/" + i13+"/config_rule",schemaPath:"#/properties/references/items/properties/config_rule/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.references.items.properties.config_rule.type,parentSchema:schema31.properties.references.items.properties.config_rule,data:data58};
 if(vErrors === null){
 vErrors = [err167];
 }
@@ -3259,11 +3260,9 @@ vErrors.push(err167);
 errors++;
 }
 }
-if(data.rationale !== undefined){
-let data58 = data.rationale;
-if(typeof data58 === "string"){
-if(func2(data58) < 1){
-const err168 = {instancePath:instancePath+"/rationale",schemaPath:"#/properties/rationale/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.rationale,data:data58};
+}
+else {
+const err168 = {instancePath:instancePath+"/references/" + i13,schemaPath:"#/properties/references/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.references.items.type,parentSchema:schema31.properties.references.items,data:data55};
 if(vErrors === null){
 vErrors = [err168];
 }
@@ -3273,8 +3272,9 @@ vErrors.push(err168);
 errors++;
 }
 }
+}
 else {
-const err169 = {instancePath:instancePath+"/rationale",schemaPath:"#/properties/rationale/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.rationale.type,parentSchema:schema31.properties.rationale,data:data58};
+const err169 = {instancePath:instancePath+"/references",schemaPath:"#/properties/references/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.references.type,parentSchema:schema31.properties.references,data:data54};
 if(vErrors === null){
 vErrors = [err169];
 }
@@ -3284,18 +3284,11 @@ vErrors.push(err169);
 errors++;
 }
 }
-if(data.examples !== undefined){
-let data59 = data.examples;
-if(Array.isArray(data59)){
-const len8 = data59.length;
-for(let i14=0; i14<len8; i14++){
-let data60 = data59[i14];
-const _errs204 = errors;
-let valid53 = false;
-const _errs205 = errors;
-if(data60 && typeof data60 == "object" && !Array.isArray(data60)){
-if(data60.resource === undefined){
-const err170 = {instancePath:instancePath+"/examples/" + i14,schemaPath:"#/$defs/example/anyOf/0/required",keyword:"required",params:{missingProperty: "resource"},message:"must have required property '"+"resource"+"'",schema:schema38.anyOf[0].required,parentSchema:schema38.anyOf[0],data:data60};
+if(data.rationale !== undefined){
+let data59 = data.rationale;
+if(typeof data59 === "string"){
+if(func2(data59) < 1){
+const err170 = {instancePath:instancePath+"/rationale",schemaPath:"#/properties/rationale/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.rationale,data:data59};
 if(vErrors === null){
 vErrors = [err170];
 }
@@ -3305,12 +3298,8 @@ vErrors.push(err170);
 errors++;
 }
 }
-var _valid10 = _errs205 === errors;
-valid53 = valid53 || _valid10;
-const _errs206 = errors;
-if(data60 && typeof data60 == "object" && !Array.isArray(data60)){
-if(data60.attestation === undefined){
-const err171 = {instancePath:instancePath+"/examples/" + i14,schemaPath:"#/$defs/example/anyOf/1/required",keyword:"required",params:{missingProperty: "attestation"},message:"must have required property '"+"attestation"+"'",schema:schema38.anyOf[1].required,parentSchema:schema38.anyOf[1],data:data60};
+else {
+const err171 = {instancePath:instancePath+"/rationale",schemaPath:"#/properties/rationale/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.rationale.type,parentSchema:schema31.properties.rationale,data:data59};
 if(vErrors === null){
 vErrors = [err171];
 }
@@ -3320,10 +3309,18 @@ vErrors.push(err171);
 errors++;
 }
 }
-var _valid10 = _errs206 === errors;
-valid53 = valid53 || _valid10;
-if(!valid53){
-const err172 = {instancePath:instancePath+"/examples/" + i14,schemaPath:"#/$defs/example/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema38.anyOf,parentSchema:schema38,data:data60};
+if(data.examples !== undefined){
+let data60 = data.examples;
+if(Array.isArray(data60)){
+const len8 = data60.length;
+for(let i14=0; i14<len8; i14++){
+let data61 = data60[i14];
+const _errs207 = errors;
+let valid53 = false;
+const _errs208 = errors;
+if(data61 && typeof data61 == "object" && !Array.isArray(data61)){
+if(data61.resource === undefined){
+const err172 = {instancePath:instancePath+"/examples/" + i14,schemaPath:"#/$defs/example/anyOf/0/required",keyword:"required",params:{missingProperty: "resource"},message:"must have required property '"+"resource"+"'",schema:schema38.anyOf[0].required,parentSchema:schema38.anyOf[0],data:data61};
 if(vErrors === null){
 vErrors = [err172];
 }
@@ -3332,20 +3329,13 @@ vErrors.push(err172);
 }
 errors++;
 }
-else {
-errors = _errs204;
-if(vErrors !== null){
-if(_errs204){
-vErrors.length = _errs204;
 }
-else {
-vErrors = null;
-}
-}
-}
-if(data60 && typeof data60 == "object" && !Array.isArray(data60)){
-if(data60.name === undefined){
-const err173 = {instancePath:instancePath+"/examples/" + i14,schemaPath:"#/$defs/example/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema38.required,parentSchema:schema38,data:data60};
+var _valid10 = _errs208 === errors;
+valid53 = valid53 || _valid10;
+const _errs209 = errors;
+if(data61 && typeof data61 == "object" && !Array.isArray(data61)){
+if(data61.attestation === undefined){
+const err173 = {instancePath:instancePath+"/examples/" + i14,schemaPath:"#/$defs/example/anyOf/1/required",keyword:"required",params:{missingProperty: "attestation"},message:"must have required property '"+"attestation"+"'",schema:schema38.anyOf[1].required,parentSchema:schema38.anyOf[1],data:data61};
 if(vErrors === null){
 vErrors = [err173];
 }
@@ -3354,8 +3344,11 @@ vErrors.push(err173);
 }
 errors++;
 }
-if(data60.expect === undefined){
-const err174 = {instancePath:instancePath+"/examples/" + i14,schemaPath:"#/$defs/example/required",keyword:"required",params:{missingProperty: "expect"},message:"must have required property '"+"expect"+"'",schema:schema38.required,parentSchema:schema38,data:data60};
+}
+var _valid10 = _errs209 === errors;
+valid53 = valid53 || _valid10;
+if(!valid53){
+const err174 = {instancePath:instancePath+"/examples/" + i14,schemaPath:"#/$defs/example/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema38.anyOf,parentSchema:schema38,data:data61};
 if(vErrors === null){
 vErrors = [err174];
 }
@@ -3364,9 +3357,20 @@ vErrors.push(err174);
 }
 errors++;
 }
-for(const key11 in data60){
-if(!(((((((key11 === "name") || (key11 === "resource")) || (key11 === "expect")) || (key11 === "parameters")) || (key11 === "now")) || (key11 === "attestation")) || (key11 === "document_text"))){
-const err175 = {instancePath:instancePath+"/examples/" + i14,schemaPath:"#/$defs/example/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema38,data:data60};
+else {
+errors = _errs207;
+if(vErrors !== null){
+if(_errs207){
+vErrors.length = _errs207;
+}
+else {
+vErrors = null;
+}
+}
+}
+if(data61 && typeof data61 == "object" && !Array.isArray(data61)){
+if(data61.name === undefined){
+const err175 = {instancePath:instancePath+"/examples/" + i14,schemaPath:"#/$defs/example/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema38.required,parentSchema:schema38,data:data61};
 if(vErrors === null){
 vErrors = [err175];
 }
@@ -3375,12 +3379,8 @@ vErrors.push(err175);
 }
 errors++;
 }
-}
-if(data60.name !== undefined){
-let data61 = data60.name;
-if(typeof data61 === "string"){
-if(func2(data61) < 1){
-const err176 = {instancePath:instancePath+"/examples/" + i14+"/name",schemaPath:"#/$defs/example/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.name,data:data61};
+if(data61.expect === undefined){
+const err176 = {instancePath:instancePath+"/examples/" + i14,schemaPath:"#/$defs/example/required",keyword:"required",params:{missingProperty: "expect"},message:"must have required property '"+"expect"+"'",schema:schema38.required,parentSchema:schema38,data:data61};
 if(vErrors === null){
 vErrors = [err176];
 }
@@ -3389,9 +3389,9 @@ vErrors.push(err176);
 }
 errors++;
 }
-}
-else {
-const err177 = {instancePath:instancePath+"/examples/" + i14+"/name",schemaPath:"#/$defs/example/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.name.type,parentSchema:schema38.properties.name,data:data61};
+for(const key11 in data61){
+if(!(((((((key11 === "name") || (key11 === "resource")) || (key11 === "expect")) || (key11 === "parameters")) || (key11 === "now")) || (key11 === "attestation")) || (key11 === "document_text"))){
+const err177 = {instancePath:instancePath+"/examples/" + i14,schemaPath:"#/$defs/example/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema38,data:data61};
 if(vErrors === null){
 vErrors = [err177];
 }
@@ -3401,10 +3401,11 @@ vErrors.push(err177);
 errors++;
 }
 }
-if(data60.expect !== undefined){
-let data62 = data60.expect;
-if(!(((((data62 === "pass") || (data62 === "fail")) || (data62 === "not-applicable")) || (data62 === "error")) || (data62 === "manual"))){
-const err178 = {instancePath:instancePath+"/examples/" + i14+"/expect",schemaPath:"#/$defs/example/properties/expect/enum",keyword:"enum",params:{allowedValues: schema38.properties.expect.enum},message:"must be equal to one of the allowed values",schema:schema38.properties.expect.enum,parentSchema:schema38.properties.expect,data:data62};
+if(data61.name !== undefined){
+let data62 = data61.name;
+if(typeof data62 === "string"){
+if(func2(data62) < 1){
+const err178 = {instancePath:instancePath+"/examples/" + i14+"/name",schemaPath:"#/$defs/example/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.name,data:data62};
 if(vErrors === null){
 vErrors = [err178];
 }
@@ -3414,10 +3415,8 @@ vErrors.push(err178);
 errors++;
 }
 }
-if(data60.parameters !== undefined){
-let data63 = data60.parameters;
-if(!(data63 && typeof data63 == "object" && !Array.isArray(data63))){
-const err179 = {instancePath:instancePath+"/examples/" + i14+"/parameters",schemaPath:"#/$defs/example/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.properties.parameters.type,parentSchema:schema38.properties.parameters,data:data63};
+else {
+const err179 = {instancePath:instancePath+"/examples/" + i14+"/name",schemaPath:"#/$defs/example/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.name.type,parentSchema:schema38.properties.name,data:data62};
 if(vErrors === null){
 vErrors = [err179];
 }
@@ -3427,11 +3426,10 @@ vErrors.push(err179);
 errors++;
 }
 }
-if(data60.now !== undefined){
-let data64 = data60.now;
-if(typeof data64 === "string"){
-if(!(formats4.validate(data64))){
-const err180 = {instancePath:instancePath+"/examples/" + i14+"/now",schemaPath:"#/$defs/example/properties/now/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\"",schema:"date-time",parentSchema:schema38.properties.now,data:data64};
+if(data61.expect !== undefined){
+let data63 = data61.expect;
+if(!(((((data63 === "pass") || (data63 === "fail")) || (data63 === "not-applicable")) || (data63 === "error")) || (data63 === "manual"))){
+const err180 = {instancePath:instancePath+"/examples/" + i14+"/expect",schemaPath:"#/$defs/example/properties/expect/enum",keyword:"enum",params:{allowedValues: schema38.properties.expect.enum},message:"must be equal to one of the allowed values",schema:schema38.properties.expect.enum,parentSchema:schema38.properties.expect,data:data63};
 if(vErrors === null){
 vErrors = [err180];
 }
@@ -3441,8 +3439,10 @@ vErrors.push(err180);
 errors++;
 }
 }
-else {
-const err181 = {instancePath:instancePath+"/examples/" + i14+"/now",schemaPath:"#/$defs/example/properties/now/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.now.type,parentSchema:schema38.properties.now,data:data64};
+if(data61.parameters !== undefined){
+let data64 = data61.parameters;
+if(!(data64 && typeof data64 == "object" && !Array.isArray(data64))){
+const err181 = {instancePath:instancePath+"/examples/" + i14+"/parameters",schemaPath:"#/$defs/example/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.properties.parameters.type,parentSchema:schema38.properties.parameters,data:data64};
 if(vErrors === null){
 vErrors = [err181];
 }
@@ -3452,11 +3452,11 @@ vErrors.push(err181);
 errors++;
 }
 }
-if(data60.attestation !== undefined){
-let data65 = data60.attestation;
-if(data65 && typeof data65 == "object" && !Array.isArray(data65)){
-if(data65.attested_by === undefined){
-const err182 = {instancePath:instancePath+"/examples/" + i14+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "attested_by"},message:"must have required property '"+"attested_by"+"'",schema:schema38.properties.attestation.required,parentSchema:schema38.properties.attestation,data:data65};
+if(data61.now !== undefined){
+let data65 = data61.now;
+if(typeof data65 === "string"){
+if(!(formats4.validate(data65))){
+const err182 = {instancePath:instancePath+"/examples/" + i14+"/now",schemaPath:"#/$defs/example/properties/now/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\"",schema:"date-time",parentSchema:schema38.properties.now,data:data65};
 if(vErrors === null){
 vErrors = [err182];
 }
@@ -3465,8 +3465,9 @@ vErrors.push(err182);
 }
 errors++;
 }
-if(data65.attested_at === undefined){
-const err183 = {instancePath:instancePath+"/examples/" + i14+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "attested_at"},message:"must have required property '"+"attested_at"+"'",schema:schema38.properties.attestation.required,parentSchema:schema38.properties.attestation,data:data65};
+}
+else {
+const err183 = {instancePath:instancePath+"/examples/" + i14+"/now",schemaPath:"#/$defs/example/properties/now/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.now.type,parentSchema:schema38.properties.now,data:data65};
 if(vErrors === null){
 vErrors = [err183];
 }
@@ -3475,8 +3476,12 @@ vErrors.push(err183);
 }
 errors++;
 }
-if(data65.document === undefined){
-const err184 = {instancePath:instancePath+"/examples/" + i14+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "document"},message:"must have required property '"+"document"+"'",schema:schema38.properties.attestation.required,parentSchema:schema38.properties.attestation,data:data65};
+}
+if(data61.attestation !== undefined){
+let data66 = data61.attestation;
+if(data66 && typeof data66 == "object" && !Array.isArray(data66)){
+if(data66.attested_by === undefined){
+const err184 = {instancePath:instancePath+"/examples/" + i14+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "attested_by"},message:"must have required property '"+"attested_by"+"'",schema:schema38.properties.attestation.required,parentSchema:schema38.properties.attestation,data:data66};
 if(vErrors === null){
 vErrors = [err184];
 }
@@ -3485,8 +3490,8 @@ vErrors.push(err184);
 }
 errors++;
 }
-if(data65.sha256 === undefined){
-const err185 = {instancePath:instancePath+"/examples/" + i14+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "sha256"},message:"must have required property '"+"sha256"+"'",schema:schema38.properties.attestation.required,parentSchema:schema38.properties.attestation,data:data65};
+if(data66.attested_at === undefined){
+const err185 = {instancePath:instancePath+"/examples/" + i14+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "attested_at"},message:"must have required property '"+"attested_at"+"'",schema:schema38.properties.attestation.required,parentSchema:schema38.properties.attestation,data:data66};
 if(vErrors === null){
 vErrors = [err185];
 }
@@ -3495,8 +3500,8 @@ vErrors.push(err185);
 }
 errors++;
 }
-if(data65.expires === undefined){
-const err186 = {instancePath:instancePath+"/examples/" + i14+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "expires"},message:"must have required property '"+"expires"+"'",schema:schema38.properties.attestation.required,parentSchema:schema38.properties.attestation,data:data65};
+if(data66.document === undefined){
+const err186 = {instancePath:instancePath+"/examples/" + i14+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "document"},message:"must have required property '"+"document"+"'",schema:schema38.properties.attestation.required,parentSchema:schema38.properties.attestation,data:data66};
 if(vErrors === null){
 vErrors = [err186];
 }
@@ -3505,9 +3510,8 @@ vErrors.push(err186);
 }
 errors++;
 }
-for(const key12 in data65){
-if(!((((((((key12 === "attested_by") || (key12 === "attested_at")) || (key12 === "document")) || (key12 === "sha256")) || (key12 === "expires")) || (key12 === "notes")) || (key12 === "copy")) || (key12 === "attach"))){
-const err187 = {instancePath:instancePath+"/examples/" + i14+"/attestation",schemaPath:"#/$defs/example/properties/attestation/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema38.properties.attestation,data:data65};
+if(data66.sha256 === undefined){
+const err187 = {instancePath:instancePath+"/examples/" + i14+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "sha256"},message:"must have required property '"+"sha256"+"'",schema:schema38.properties.attestation.required,parentSchema:schema38.properties.attestation,data:data66};
 if(vErrors === null){
 vErrors = [err187];
 }
@@ -3516,12 +3520,8 @@ vErrors.push(err187);
 }
 errors++;
 }
-}
-if(data65.attested_by !== undefined){
-let data66 = data65.attested_by;
-if(typeof data66 === "string"){
-if(func2(data66) < 1){
-const err188 = {instancePath:instancePath+"/examples/" + i14+"/attestation/attested_by",schemaPath:"#/$defs/example/properties/attestation/properties/attested_by/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.attestation.properties.attested_by,data:data66};
+if(data66.expires === undefined){
+const err188 = {instancePath:instancePath+"/examples/" + i14+"/attestation",schemaPath:"#/$defs/example/properties/attestation/required",keyword:"required",params:{missingProperty: "expires"},message:"must have required property '"+"expires"+"'",schema:schema38.properties.attestation.required,parentSchema:schema38.properties.attestation,data:data66};
 if(vErrors === null){
 vErrors = [err188];
 }
@@ -3530,9 +3530,9 @@ vErrors.push(err188);
 }
 errors++;
 }
-}
-else {
-const err189 = {instancePath:instancePath+"/examples/" + i14+"/attestation/attested_by",schemaPath:"#/$defs/example/properties/attestation/properties/attested_by/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.attestation.properties.attested_by.type,parentSchema:schema38.properties.attestation.properties.attested_by,data:data66};
+for(const key12 in data66){
+if(!((((((((key12 === "attested_by") || (key12 === "attested_at")) || (key12 === "document")) || (key12 === "sha256")) || (key12 === "expires")) || (key12 === "notes")) || (key12 === "copy")) || (key12 === "attach"))){
+const err189 = {instancePath:instancePath+"/examples/" + i14+"/attestation",schemaPath:"#/$defs/example/properties/attestation/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema38.properties.attestation,data:data66};
 if(vErrors === null){
 vErrors = [err189];
 }
@@ -3542,11 +3542,11 @@ vErrors.push(err189);
 errors++;
 }
 }
-if(data65.attested_at !== undefined){
-let data67 = data65.attested_at;
+if(data66.attested_by !== undefined){
+let data67 = data66.attested_by;
 if(typeof data67 === "string"){
 if(func2(data67) < 1){
-const err190 = {instancePath:instancePath+"/examples/" + i14+"/attestation/attested_at",schemaPath:"#/$defs/example/properties/attestation/properties/attested_at/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.attestation.properties.attested_at,data:data67};
+const err190 = {instancePath:instancePath+"/examples/" + i14+"/attestation/attested_by",schemaPath:"#/$defs/example/properties/attestation/properties/attested_by/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.attestation.properties.attested_by,data:data67};
 if(vErrors === null){
 vErrors = [err190];
 }
@@ -3557,7 +3557,7 @@ errors++;
 }
 }
 else {
-const err191 = {instancePath:instancePath+"/examples/" + i14+"/attestation/attested_at",schemaPath:"#/$defs/example/properties/attestation/properties/attested_at/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.attestation.properties.attested_at.type,parentSchema:schema38.properties.attestation.properties.attested_at,data:data67};
+const err191 = {instancePath:instancePath+"/examples/" + i14+"/attestation/attested_by",schemaPath:"#/$defs/example/properties/attestation/properties/attested_by/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.attestation.properties.attested_by.type,parentSchema:schema38.properties.attestation.properties.attested_by,data:data67};
 if(vErrors === null){
 vErrors = [err191];
 }
@@ -3567,11 +3567,11 @@ vErrors.push(err191);
 errors++;
 }
 }
-if(data65.document !== undefined){
-let data68 = data65.document;
+if(data66.attested_at !== undefined){
+let data68 = data66.attested_at;
 if(typeof data68 === "string"){
 if(func2(data68) < 1){
-const err192 = {instancePath:instancePath+"/examples/" + i14+"/attestation/document",schemaPath:"#/$defs/example/properties/attestation/properties/document/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.attestation.properties.document,data:data68};
+const err192 = {instancePath:instancePath+"/examples/" + i14+"/attestation/attested_at",schemaPath:"#/$defs/example/properties/attestation/properties/attested_at/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.attestation.properties.attested_at,data:data68};
 if(vErrors === null){
 vErrors = [err192];
 }
@@ -3582,7 +3582,7 @@ errors++;
 }
 }
 else {
-const err193 = {instancePath:instancePath+"/examples/" + i14+"/attestation/document",schemaPath:"#/$defs/example/properties/attestation/properties/document/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.attestation.properties.document.type,parentSchema:schema38.properties.attestation.properties.document,data:data68};
+const err193 = {instancePath:instancePath+"/examples/" + i14+"/attestation/attested_at",schemaPath:"#/$defs/example/properties/attestation/properties/attested_at/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.attestation.properties.attested_at.type,parentSchema:schema38.properties.attestation.properties.attested_at,data:data68};
 if(vErrors === null){
 vErrors = [err193];
 }
@@ -3592,11 +3592,11 @@ vErrors.push(err193);
 errors++;
 }
 }
-if(data65.sha256 !== undefined){
-let data69 = data65.sha256;
+if(data66.document !== undefined){
+let data69 = data66.document;
 if(typeof data69 === "string"){
 if(func2(data69) < 1){
-const err194 = {instancePath:instancePath+"/examples/" + i14+"/attestation/sha256",schemaPath:"#/$defs/example/properties/attestation/properties/sha256/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.attestation.properties.sha256,data:data69};
+const err194 = {instancePath:instancePath+"/examples/" + i14+"/attestation/document",schemaPath:"#/$defs/example/properties/attestation/properties/document/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.attestation.properties.document,data:data69};
 if(vErrors === null){
 vErrors = [err194];
 }
@@ -3607,7 +3607,7 @@ errors++;
 }
 }
 else {
-const err195 = {instancePath:instancePath+"/examples/" + i14+"/attestation/sha256",schemaPath:"#/$defs/example/properties/attestation/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.attestation.properties.sha256.type,parentSchema:schema38.properties.attestation.properties.sha256,data:data69};
+const err195 = {instancePath:instancePath+"/examples/" + i14+"/attestation/document",schemaPath:"#/$defs/example/properties/attestation/properties/document/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.attestation.properties.document.type,parentSchema:schema38.properties.attestation.properties.document,data:data69};
 if(vErrors === null){
 vErrors = [err195];
 }
@@ -3617,11 +3617,11 @@ vErrors.push(err195);
 errors++;
 }
 }
-if(data65.expires !== undefined){
-let data70 = data65.expires;
+if(data66.sha256 !== undefined){
+let data70 = data66.sha256;
 if(typeof data70 === "string"){
 if(func2(data70) < 1){
-const err196 = {instancePath:instancePath+"/examples/" + i14+"/attestation/expires",schemaPath:"#/$defs/example/properties/attestation/properties/expires/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.attestation.properties.expires,data:data70};
+const err196 = {instancePath:instancePath+"/examples/" + i14+"/attestation/sha256",schemaPath:"#/$defs/example/properties/attestation/properties/sha256/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.attestation.properties.sha256,data:data70};
 if(vErrors === null){
 vErrors = [err196];
 }
@@ -3632,7 +3632,7 @@ errors++;
 }
 }
 else {
-const err197 = {instancePath:instancePath+"/examples/" + i14+"/attestation/expires",schemaPath:"#/$defs/example/properties/attestation/properties/expires/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.attestation.properties.expires.type,parentSchema:schema38.properties.attestation.properties.expires,data:data70};
+const err197 = {instancePath:instancePath+"/examples/" + i14+"/attestation/sha256",schemaPath:"#/$defs/example/properties/attestation/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.attestation.properties.sha256.type,parentSchema:schema38.properties.attestation.properties.sha256,data:data70};
 if(vErrors === null){
 vErrors = [err197];
 }
@@ -3642,11 +3642,11 @@ vErrors.push(err197);
 errors++;
 }
 }
-if(data65.notes !== undefined){
-let data71 = data65.notes;
+if(data66.expires !== undefined){
+let data71 = data66.expires;
 if(typeof data71 === "string"){
 if(func2(data71) < 1){
-const err198 = {instancePath:instancePath+"/examples/" + i14+"/attestation/notes",schemaPath:"#/$defs/example/properties/attestation/properties/notes/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.attestation.properties.notes,data:data71};
+const err198 = {instancePath:instancePath+"/examples/" + i14+"/attestation/expires",schemaPath:"#/$defs/example/properties/attestation/properties/expires/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.attestation.properties.expires,data:data71};
 if(vErrors === null){
 vErrors = [err198];
 }
@@ -3657,7 +3657,7 @@ errors++;
 }
 }
 else {
-const err199 = {instancePath:instancePath+"/examples/" + i14+"/attestation/notes",schemaPath:"#/$defs/example/properties/attestation/properties/notes/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.attestation.properties.notes.type,parentSchema:schema38.properties.attestation.properties.notes,data:data71};
+const err199 = {instancePath:instancePath+"/examples/" + i14+"/attestation/expires",schemaPath:"#/$defs/example/properties/attestation/properties/expires/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.attestation.properties.expires.type,parentSchema:schema38.properties.attestation.properties.expires,data:data71};
 if(vErrors === null){
 vErrors = [err199];
 }
@@ -3667,11 +3667,11 @@ vErrors.push(err199);
 errors++;
 }
 }
-if(data65.copy !== undefined){
-let data72 = data65.copy;
+if(data66.notes !== undefined){
+let data72 = data66.notes;
 if(typeof data72 === "string"){
 if(func2(data72) < 1){
-const err200 = {instancePath:instancePath+"/examples/" + i14+"/attestation/copy",schemaPath:"#/$defs/example/properties/attestation/properties/copy/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.attestation.properties.copy,data:data72};
+const err200 = {instancePath:instancePath+"/examples/" + i14+"/attestation/notes",schemaPath:"#/$defs/example/properties/attestation/properties/notes/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.attestation.properties.notes,data:data72};
 if(vErrors === null){
 vErrors = [err200];
 }
@@ -3682,7 +3682,7 @@ errors++;
 }
 }
 else {
-const err201 = {instancePath:instancePath+"/examples/" + i14+"/attestation/copy",schemaPath:"#/$defs/example/properties/attestation/properties/copy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.attestation.properties.copy.type,parentSchema:schema38.properties.attestation.properties.copy,data:data72};
+const err201 = {instancePath:instancePath+"/examples/" + i14+"/attestation/notes",schemaPath:"#/$defs/example/properties/attestation/properties/notes/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.attestation.properties.notes.type,parentSchema:schema38.properties.attestation.properties.notes,data:data72};
 if(vErrors === null){
 vErrors = [err201];
 }
@@ -3692,10 +3692,11 @@ vErrors.push(err201);
 errors++;
 }
 }
-if(data65.attach !== undefined){
-let data73 = data65.attach;
-if(typeof data73 !== "boolean"){
-const err202 = {instancePath:instancePath+"/examples/" + i14+"/attestation/attach",schemaPath:"#/$defs/example/properties/attestation/properties/attach/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema38.properties.attestation.properties.attach.type,parentSchema:schema38.properties.attestation.properties.attach,data:data73};
+if(data66.copy !== undefined){
+let data73 = data66.copy;
+if(typeof data73 === "string"){
+if(func2(data73) < 1){
+const err202 = {instancePath:instancePath+"/examples/" + i14+"/attestation/copy",schemaPath:"#/$defs/example/properties/attestation/properties/copy/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.attestation.properties.copy,data:data73};
 if(vErrors === null){
 vErrors = [err202];
 }
@@ -3705,9 +3706,8 @@ vErrors.push(err202);
 errors++;
 }
 }
-}
 else {
-const err203 = {instancePath:instancePath+"/examples/" + i14+"/attestation",schemaPath:"#/$defs/example/properties/attestation/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.properties.attestation.type,parentSchema:schema38.properties.attestation,data:data65};
+const err203 = {instancePath:instancePath+"/examples/" + i14+"/attestation/copy",schemaPath:"#/$defs/example/properties/attestation/properties/copy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.attestation.properties.copy.type,parentSchema:schema38.properties.attestation.properties.copy,data:data73};
 if(vErrors === null){
 vErrors = [err203];
 }
@@ -3717,10 +3717,10 @@ vErrors.push(err203);
 errors++;
 }
 }
-if(data60.document_text !== undefined){
-let data74 = data60.document_text;
-if(typeof data74 !== "string"){
-const err204 = {instancePath:instancePath+"/examples/" + i14+"/document_text",schemaPath:"#/$defs/example/properties/document_text/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.document_text.type,parentSchema:schema38.properties.document_text,data:data74};
+if(data66.attach !== undefined){
+let data74 = data66.attach;
+if(typeof data74 !== "boolean"){
+const err204 = {instancePath:instancePath+"/examples/" + i14+"/attestation/attach",schemaPath:"#/$defs/example/properties/attestation/properties/attach/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema38.properties.attestation.properties.attach.type,parentSchema:schema38.properties.attestation.properties.attach,data:data74};
 if(vErrors === null){
 vErrors = [err204];
 }
@@ -3732,7 +3732,7 @@ errors++;
 }
 }
 else {
-const err205 = {instancePath:instancePath+"/examples/" + i14,schemaPath:"#/$defs/example/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.type,parentSchema:schema38,data:data60};
+const err205 = {instancePath:instancePath+"/examples/" + i14+"/attestation",schemaPath:"#/$defs/example/properties/attestation/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.properties.attestation.type,parentSchema:schema38.properties.attestation,data:data66};
 if(vErrors === null){
 vErrors = [err205];
 }
@@ -3742,9 +3742,10 @@ vErrors.push(err205);
 errors++;
 }
 }
-}
-else {
-const err206 = {instancePath:instancePath+"/examples",schemaPath:"#/properties/examples/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.examples.type,parentSchema:schema31.properties.examples,data:data59};
+if(data61.document_text !== undefined){
+let data75 = data61.document_text;
+if(typeof data75 !== "string"){
+const err206 = {instancePath:instancePath+"/examples/" + i14+"/document_text",schemaPath:"#/$defs/example/properties/document_text/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.document_text.type,parentSchema:schema38.properties.document_text,data:data75};
 if(vErrors === null){
 vErrors = [err206];
 }
@@ -3754,15 +3755,9 @@ vErrors.push(err206);
 errors++;
 }
 }
-if(data.tags !== undefined){
-let data75 = data.tags;
-if(Array.isArray(data75)){
-const len9 = data75.length;
-for(let i15=0; i15<len9; i15++){
-let data76 = data75[i15];
-if(typeof data76 === "string"){
-if(func2(data76) < 1){
-const err207 = {instancePath:instancePath+"/tags/" + i15,schemaPath:"#/properties/tags/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.tags.items,data:data76};
+}
+else {
+const err207 = {instancePath:instancePath+"/examples/" + i14,schemaPath:"#/$defs/example/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.type,parentSchema:schema38,data:data61};
 if(vErrors === null){
 vErrors = [err207];
 }
@@ -3772,8 +3767,9 @@ vErrors.push(err207);
 errors++;
 }
 }
+}
 else {
-const err208 = {instancePath:instancePath+"/tags/" + i15,schemaPath:"#/properties/tags/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.tags.items.type,parentSchema:schema31.properties.tags.items,data:data76};
+const err208 = {instancePath:instancePath+"/examples",schemaPath:"#/properties/examples/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.examples.type,parentSchema:schema31.properties.examples,data:data60};
 if(vErrors === null){
 vErrors = [err208];
 }
@@ -3783,23 +3779,52 @@ vErrors.push(err208);
 errors++;
 }
 }
-let i16 = data75.length;
-let j6;
-if(i16 > 1){
-const indices6 = {};
-for(;i16--;){
-let item6 = data75[i16];
-if(typeof item6 !== "string"){
-continue;
-}
-if(typeof indices6[item6] == "number"){
-j6 = indices6[item6];
-const err209 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/uniqueItems",keyword:"uniqueItems",params:{i: i16, j: j6},message:"must NOT have duplicate items (items ## "+j6+" and "+i16+" are identical)",schema:true,parentSchema:schema31.properties.tags,data:data75};
+if(data.tags !== undefined){
+let data76 = data.tags;
+if(Array.isArray(data76)){
+const len9 = data76.length;
+for(let i15=0; i15<len9; i15++){
+let data77 = data76[i15];
+if(typeof data77 === "string"){
+if(func2(data77) < 1){
+const err209 = {instancePath:instancePath+"/tags/" + i15,schemaPath:"#/properties/tags/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.tags.items,data:data77};
 if(vErrors === null){
 vErrors = [err209];
 }
 else {
 vErrors.push(err209);
+}
+errors++;
+}
+}
+else {
+const err210 = {instancePath:instancePath+"/tags/" + i15,schemaPath:"#/properties/tags/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.tags.items.type,parentSchema:schema31.properties.tags.items,data:data77};
+if(vErrors === null){
+vErrors = [err210];
+}
+else {
+vErrors.push(err210);
+}
+errors++;
+}
+}
+let i16 = data76.length;
+let j6;
+if(i16 > 1){
+const indices6 = {};
+for(;i16--;){
+let item6 = data76[i16];
+if(typeof item6 !== "string"){
+continue;
+}
+if(typeof indices6[item6] == "number"){
+j6 = indices6[item6];
+const err211 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/uniqueItems",keyword:"uniqueItems",params:{i: i16, j: j6},message:"must NOT have duplicate items (items ## "+j6+" and "+i16+" are identical)",schema:true,parentSchema:schema31.properties.tags,data:data76};
+if(vErrors === null){
+vErrors = [err211];
+}
+else {
+vErrors.push(err211);
 }
 errors++;
 break;
@@ -3809,12 +3834,12 @@ indices6[item6] = i16;
 }
 }
 else {
-const err210 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.tags.type,parentSchema:schema31.properties.tags,data:data75};
+const err212 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.tags.type,parentSchema:schema31.properties.tags,data:data76};
 if(vErrors === null){
-vErrors = [err210];
+vErrors = [err212];
 }
 else {
-vErrors.push(err210);
+vErrors.push(err212);
 }
 errors++;
 }
@@ -3827,12 +3852,12 @@ errors = vErrors.length;
 }
 }
 else {
-const err211 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
+const err213 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
 if(vErrors === null){
-vErrors = [err211];
+vErrors = [err213];
 }
 else {
-vErrors.push(err211);
+vErrors.push(err213);
 }
 errors++;
 }
@@ -4161,10 +4186,10 @@ return errors === 0;
 validate32.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const project = validate33;
-const schema40 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/project.schema.json","title":"trustpack.yaml project settings","type":"object","additionalProperties":false,"properties":{"organisation":{"type":"string","minLength":1},"controls":{"type":"string","minLength":1},"regions":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-\\d+$","x-message":"must be an AWS region such as eu-central-1"}},"system":{"type":"object","additionalProperties":false,"properties":{"scope":{"type":"string","minLength":1,"x-message":"the system description: a paragraph on what is in scope"},"accounts":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^\\d{12}$","x-message":"must be a 12-digit AWS account id written as text, e.g. \"012345678901\""}},"services":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1}}}},"preparer":{"type":"string","minLength":1,"x-message":"who prepared the pack: a name, and a role if you like"},"reviewer":{"type":"string","minLength":1,"x-message":"who reviewed the pack: a name, and a role if you like"},"logo":{"type":"string","pattern":"\\.([pP][nN][gG]|[jJ][pP][eE]?[gG])$","x-message":"must be the path of a PNG or JPEG file"},"parameters":{"type":"object"},"control_parameters":{"type":"object","additionalProperties":{"type":"object"}},"waivers":{"type":"string","minLength":1},"attestations":{"type":"string","minLength":1},"responses":{"type":"string","minLength":1}}};
-const pattern11 = new RegExp("^[a-z]{2}(-[a-z]+)+-\\d+$", "u");
-const pattern12 = new RegExp("^\\d{12}$", "u");
-const pattern13 = new RegExp("\\.([pP][nN][gG]|[jJ][pP][eE]?[gG])$", "u");
+const schema40 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/project.schema.json","title":"trustpack.yaml project settings","type":"object","additionalProperties":false,"properties":{"organisation":{"type":"string","minLength":1},"controls":{"type":"string","minLength":1},"regions":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-\\d+$","x-message":"must be an AWS region such as eu-central-1"}},"system":{"type":"object","additionalProperties":false,"properties":{"scope":{"type":"string","minLength":1,"x-message":"the system description: a paragraph on what is in scope"},"accounts":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^\\d{12}$","x-message":"must be a 12-digit AWS account id written as text, e.g. \"012345678901\""}},"services":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1}}}},"preparer":{"type":"string","minLength":1,"x-message":"who prepared the pack: a name, and a role if you like"},"reviewer":{"type":"string","minLength":1,"x-message":"who reviewed the pack: a name, and a role if you like"},"logo":{"type":"string","pattern":"\\.([pP][nN][gG]|[jJ][pP][eE]?[gG])$","x-message":"must be the path of a PNG or JPEG file"},"parameters":{"type":"object"},"corroborate_with_config_rules":{"type":"boolean","x-message":"true or false: true also evaluates the config_rule controls that corroborate a control proven from a read API, and reports where they disagree"},"control_parameters":{"type":"object","additionalProperties":{"type":"object"}},"waivers":{"type":"string","minLength":1},"attestations":{"type":"string","minLength":1},"responses":{"type":"string","minLength":1}}};
+const pattern12 = new RegExp("^[a-z]{2}(-[a-z]+)+-\\d+$", "u");
+const pattern13 = new RegExp("^\\d{12}$", "u");
+const pattern14 = new RegExp("\\.([pP][nN][gG]|[jJ][pP][eE]?[gG])$", "u");
 
 function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://trustpack.dev/schema/project.schema.json" */;
@@ -4247,7 +4272,7 @@ const len0 = data2.length;
 for(let i0=0; i0<len0; i0++){
 let data3 = data2[i0];
 if(typeof data3 === "string"){
-if(!pattern11.test(data3)){
+if(!pattern12.test(data3)){
 const err5 = {instancePath:instancePath+"/regions/" + i0,schemaPath:"#/properties/regions/items/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-\\d+$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-\\d+$"+"\"",schema:"^[a-z]{2}(-[a-z]+)+-\\d+$",parentSchema:schema40.properties.regions.items,data:data3};
 if(vErrors === null){
 vErrors = [err5];
@@ -4352,7 +4377,7 @@ const len1 = data6.length;
 for(let i2=0; i2<len1; i2++){
 let data7 = data6[i2];
 if(typeof data7 === "string"){
-if(!pattern12.test(data7)){
+if(!pattern13.test(data7)){
 const err12 = {instancePath:instancePath+"/system/accounts/" + i2,schemaPath:"#/properties/system/properties/accounts/items/pattern",keyword:"pattern",params:{pattern: "^\\d{12}$"},message:"must match pattern \""+"^\\d{12}$"+"\"",schema:"^\\d{12}$",parentSchema:schema40.properties.system.properties.accounts.items,data:data7};
 if(vErrors === null){
 vErrors = [err12];
@@ -4540,7 +4565,7 @@ errors++;
 if(data.logo !== undefined){
 let data12 = data.logo;
 if(typeof data12 === "string"){
-if(!pattern13.test(data12)){
+if(!pattern14.test(data12)){
 const err25 = {instancePath:instancePath+"/logo",schemaPath:"#/properties/logo/pattern",keyword:"pattern",params:{pattern: "\\.([pP][nN][gG]|[jJ][pP][eE]?[gG])$"},message:"must match pattern \""+"\\.([pP][nN][gG]|[jJ][pP][eE]?[gG])$"+"\"",schema:"\\.([pP][nN][gG]|[jJ][pP][eE]?[gG])$",parentSchema:schema40.properties.logo,data:data12};
 if(vErrors === null){
 vErrors = [err25];
@@ -4575,13 +4600,10 @@ vErrors.push(err27);
 errors++;
 }
 }
-if(data.control_parameters !== undefined){
-let data14 = data.control_parameters;
-if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
-for(const key2 in data14){
-let data15 = data14[key2];
-if(!(data15 && typeof data15 == "object" && !Array.isArray(data15))){
-const err28 = {instancePath:instancePath+"/control_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/control_parameters/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.properties.control_parameters.additionalProperties.type,parentSchema:schema40.properties.control_parameters.additionalProperties,data:data15};
+if(data.corroborate_with_config_rules !== undefined){
+let data14 = data.corroborate_with_config_rules;
+if(typeof data14 !== "boolean"){
+const err28 = {instancePath:instancePath+"/corroborate_with_config_rules",schemaPath:"#/properties/corroborate_with_config_rules/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema40.properties.corroborate_with_config_rules.type,parentSchema:schema40.properties.corroborate_with_config_rules,data:data14};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -4591,9 +4613,13 @@ vErrors.push(err28);
 errors++;
 }
 }
-}
-else {
-const err29 = {instancePath:instancePath+"/control_parameters",schemaPath:"#/properties/control_parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.properties.control_parameters.type,parentSchema:schema40.properties.control_parameters,data:data14};
+if(data.control_parameters !== undefined){
+let data15 = data.control_parameters;
+if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
+for(const key2 in data15){
+let data16 = data15[key2];
+if(!(data16 && typeof data16 == "object" && !Array.isArray(data16))){
+const err29 = {instancePath:instancePath+"/control_parameters/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/control_parameters/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.properties.control_parameters.additionalProperties.type,parentSchema:schema40.properties.control_parameters.additionalProperties,data:data16};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -4603,11 +4629,9 @@ vErrors.push(err29);
 errors++;
 }
 }
-if(data.waivers !== undefined){
-let data16 = data.waivers;
-if(typeof data16 === "string"){
-if(func2(data16) < 1){
-const err30 = {instancePath:instancePath+"/waivers",schemaPath:"#/properties/waivers/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.waivers,data:data16};
+}
+else {
+const err30 = {instancePath:instancePath+"/control_parameters",schemaPath:"#/properties/control_parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.properties.control_parameters.type,parentSchema:schema40.properties.control_parameters,data:data15};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -4617,8 +4641,11 @@ vErrors.push(err30);
 errors++;
 }
 }
-else {
-const err31 = {instancePath:instancePath+"/waivers",schemaPath:"#/properties/waivers/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.waivers.type,parentSchema:schema40.properties.waivers,data:data16};
+if(data.waivers !== undefined){
+let data17 = data.waivers;
+if(typeof data17 === "string"){
+if(func2(data17) < 1){
+const err31 = {instancePath:instancePath+"/waivers",schemaPath:"#/properties/waivers/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.waivers,data:data17};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -4628,11 +4655,8 @@ vErrors.push(err31);
 errors++;
 }
 }
-if(data.attestations !== undefined){
-let data17 = data.attestations;
-if(typeof data17 === "string"){
-if(func2(data17) < 1){
-const err32 = {instancePath:instancePath+"/attestations",schemaPath:"#/properties/attestations/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.attestations,data:data17};
+else {
+const err32 = {instancePath:instancePath+"/waivers",schemaPath:"#/properties/waivers/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.waivers.type,parentSchema:schema40.properties.waivers,data:data17};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -4642,8 +4666,11 @@ vErrors.push(err32);
 errors++;
 }
 }
-else {
-const err33 = {instancePath:instancePath+"/attestations",schemaPath:"#/properties/attestations/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.attestations.type,parentSchema:schema40.properties.attestations,data:data17};
+if(data.attestations !== undefined){
+let data18 = data.attestations;
+if(typeof data18 === "string"){
+if(func2(data18) < 1){
+const err33 = {instancePath:instancePath+"/attestations",schemaPath:"#/properties/attestations/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.attestations,data:data18};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -4653,11 +4680,8 @@ vErrors.push(err33);
 errors++;
 }
 }
-if(data.responses !== undefined){
-let data18 = data.responses;
-if(typeof data18 === "string"){
-if(func2(data18) < 1){
-const err34 = {instancePath:instancePath+"/responses",schemaPath:"#/properties/responses/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.responses,data:data18};
+else {
+const err34 = {instancePath:instancePath+"/attestations",schemaPath:"#/properties/attestations/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.attestations.type,parentSchema:schema40.properties.attestations,data:data18};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -4667,8 +4691,11 @@ vErrors.push(err34);
 errors++;
 }
 }
-else {
-const err35 = {instancePath:instancePath+"/responses",schemaPath:"#/properties/responses/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.responses.type,parentSchema:schema40.properties.responses,data:data18};
+if(data.responses !== undefined){
+let data19 = data.responses;
+if(typeof data19 === "string"){
+if(func2(data19) < 1){
+const err35 = {instancePath:instancePath+"/responses",schemaPath:"#/properties/responses/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.responses,data:data19};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -4678,14 +4705,25 @@ vErrors.push(err35);
 errors++;
 }
 }
-}
 else {
-const err36 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.type,parentSchema:schema40,data};
+const err36 = {instancePath:instancePath+"/responses",schemaPath:"#/properties/responses/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.responses.type,parentSchema:schema40.properties.responses,data:data19};
 if(vErrors === null){
 vErrors = [err36];
 }
 else {
 vErrors.push(err36);
+}
+errors++;
+}
+}
+}
+else {
+const err37 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.type,parentSchema:schema40,data};
+if(vErrors === null){
+vErrors = [err37];
+}
+else {
+vErrors.push(err37);
 }
 errors++;
 }
@@ -4696,7 +4734,7 @@ validate33.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const waivers = validate34;
 const schema41 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/waivers.schema.json","title":"trustpack waivers","type":"object","additionalProperties":false,"required":["waivers"],"properties":{"waivers":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["control","resource","reason","approver","expires"],"properties":{"control":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","x-message":"must be lower-case letters, digits and dashes (e.g. rds-cluster-encrypted-at-rest)"},"resource":{"type":"string","minLength":1},"reason":{"type":"string","minLength":1},"approver":{"type":"string","minLength":1},"approved_on":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$","x-message":"must be an ISO 8601 date or date-time, e.g. 2026-11-02 (the day the waiver was approved)","description":"the day the waiver was approved: it covers findings only in runs whose asOf lies from this date to expires. Optional for files written before it existed: without it a waiver covers live runs only (a warning says so)"},"expires":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$","x-message":"must be an ISO 8601 date or date-time, e.g. 2027-01-31 or 2027-01-31T00:00:00Z"}}}}}};
-const pattern15 = new RegExp("^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$", "u");
+const pattern16 = new RegExp("^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$", "u");
 
 function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://trustpack.dev/schema/waivers.schema.json" */;
@@ -4904,7 +4942,7 @@ errors++;
 if(data1.approved_on !== undefined){
 let data6 = data1.approved_on;
 if(typeof data6 === "string"){
-if(!pattern15.test(data6)){
+if(!pattern16.test(data6)){
 const err16 = {instancePath:instancePath+"/waivers/" + i0+"/approved_on",schemaPath:"#/properties/waivers/items/properties/approved_on/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"+"\"",schema:"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$",parentSchema:schema41.properties.waivers.items.properties.approved_on,data:data6};
 if(vErrors === null){
 vErrors = [err16];
@@ -4929,7 +4967,7 @@ errors++;
 if(data1.expires !== undefined){
 let data7 = data1.expires;
 if(typeof data7 === "string"){
-if(!pattern15.test(data7)){
+if(!pattern16.test(data7)){
 const err18 = {instancePath:instancePath+"/waivers/" + i0+"/expires",schemaPath:"#/properties/waivers/items/properties/expires/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"+"\"",schema:"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$",parentSchema:schema41.properties.waivers.items.properties.expires,data:data7};
 if(vErrors === null){
 vErrors = [err18];
@@ -4993,7 +5031,7 @@ validate34.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const attestations = validate35;
 const schema42 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://trustpack.dev/schema/attestations.schema.json","title":"trustpack attestations","type":"object","additionalProperties":false,"required":["attestations"],"properties":{"attestations":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["control","attested_by","attested_at","document","sha256","expires"],"properties":{"control":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","x-message":"must be lower-case letters, digits and dashes (e.g. rds-cluster-encrypted-at-rest)"},"attested_by":{"type":"string","minLength":1},"attested_at":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$","x-message":"must be an ISO 8601 date or date-time, e.g. 2027-01-31 or 2027-01-31T00:00:00Z"},"document":{"type":"string","minLength":1},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$","x-message":"must be the 64 lower-case hex digits of the document's SHA-256"},"expires":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$","x-message":"must be an ISO 8601 date or date-time, e.g. 2027-01-31 or 2027-01-31T00:00:00Z"},"notes":{"type":"string","minLength":1},"copy":{"type":"string","minLength":1,"description":"for a document that is a URL: the local copy (relative to the attestations file) whose sha256 is the attested one; without it the control FAILS"},"attach":{"type":"boolean","description":"embed the document (or its copy) in the pack; default false; never for a provider's report under an inherited control"}}}}}};
-const pattern19 = new RegExp("^[0-9a-f]{64}$", "u");
+const pattern20 = new RegExp("^[0-9a-f]{64}$", "u");
 
 function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://trustpack.dev/schema/attestations.schema.json" */;
@@ -5161,7 +5199,7 @@ errors++;
 if(data1.attested_at !== undefined){
 let data4 = data1.attested_at;
 if(typeof data4 === "string"){
-if(!pattern15.test(data4)){
+if(!pattern16.test(data4)){
 const err13 = {instancePath:instancePath+"/attestations/" + i0+"/attested_at",schemaPath:"#/properties/attestations/items/properties/attested_at/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"+"\"",schema:"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$",parentSchema:schema42.properties.attestations.items.properties.attested_at,data:data4};
 if(vErrors === null){
 vErrors = [err13];
@@ -5211,7 +5249,7 @@ errors++;
 if(data1.sha256 !== undefined){
 let data6 = data1.sha256;
 if(typeof data6 === "string"){
-if(!pattern19.test(data6)){
+if(!pattern20.test(data6)){
 const err17 = {instancePath:instancePath+"/attestations/" + i0+"/sha256",schemaPath:"#/properties/attestations/items/properties/sha256/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\"",schema:"^[0-9a-f]{64}$",parentSchema:schema42.properties.attestations.items.properties.sha256,data:data6};
 if(vErrors === null){
 vErrors = [err17];
@@ -5236,7 +5274,7 @@ errors++;
 if(data1.expires !== undefined){
 let data7 = data1.expires;
 if(typeof data7 === "string"){
-if(!pattern15.test(data7)){
+if(!pattern16.test(data7)){
 const err19 = {instancePath:instancePath+"/attestations/" + i0+"/expires",schemaPath:"#/properties/attestations/items/properties/expires/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"+"\"",schema:"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$",parentSchema:schema42.properties.attestations.items.properties.expires,data:data7};
 if(vErrors === null){
 vErrors = [err19];
@@ -5570,7 +5608,7 @@ errors++;
 if(data1.date !== undefined){
 let data6 = data1.date;
 if(typeof data6 === "string"){
-if(!pattern15.test(data6)){
+if(!pattern16.test(data6)){
 const err16 = {instancePath:instancePath+"/responses/" + i0+"/date",schemaPath:"#/properties/responses/items/properties/date/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$"+"\"",schema:"^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$",parentSchema:schema43.properties.responses.items.properties.date,data:data6};
 if(vErrors === null){
 vErrors = [err16];

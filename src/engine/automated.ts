@@ -29,6 +29,21 @@ export function resultBase(c: Control, params: Record<string, unknown>): ResultB
 }
 
 /** The first field of each path an assertion reads: `KeyMetadata.KeyState` -> KeyMetadata. */
+/**
+ * The fields a JMESPath function expression reads at the record's root, e.g. `LifecycleConfiguration`
+ * in `min(not_null(LifecycleConfiguration.Rules, `[]`)[?Status=='Enabled'].Expiration.Days)`: every
+ * identifier that starts a chain (after the start, `(`, `,` or a space) and is not a function name,
+ * literals removed first. A superset (a filter's own fields count too) is safe: reading more only
+ * makes more findings ERROR. Undefined when the path has no such shape.
+ */
+function expressionRoots(path: string): string[] | undefined {
+  if (!/^[a-z_]+\(/.test(path)) return undefined;
+  const bare = path.replace(/'[^']*'|`[^`]*`|"[^"]*"/g, ' ');
+  const out: string[] = [];
+  for (const m of bare.matchAll(/(?<=^|[(, !&|])([A-Za-z_][A-Za-z0-9_]*)(?![A-Za-z0-9_]*\()/g)) out.push(m[1]!);
+  return out.length > 0 ? out : undefined;
+}
+
 function topLevelFields(assertions: readonly Assertion[]): Set<string> | 'all' {
   const out = new Set<string>();
   let all = false;
@@ -36,7 +51,11 @@ function topLevelFields(assertions: readonly Assertion[]): Set<string> | 'all' {
     walkComparisons(a, [], (c) => {
       const m = /^"?([A-Za-z_][A-Za-z0-9_]*)"?(?=$|[.[])/.exec(c.path);
       if (m?.[1]) out.add(m[1]);
-      else all = true;
+      else {
+        const roots = expressionRoots(c.path);
+        if (roots) for (const r of roots) out.add(r);
+        else all = true;
+      }
     });
   }
   return all ? 'all' : out;
@@ -115,7 +134,10 @@ export class AutomatedRun {
     // whether it is in scope; with partial data only a control reading a missing field is hurt.
     if (err && (rec.data === null || rec.data === undefined)) return this.unreadable(rec, evidence, s, err);
     const missing = err ? this.readsAny(err.fields) : false;
-    const inScope = this.scope && !missing ? this.scope.decide(rec.data, this.ctx) : true;
+    // the scope is still decided when it reads none of the missing fields: a bucket the project
+    // does not name stays out of scope whatever else about it could not be read
+    const scopeBlind = missing && (!err?.fields || this.scopeReads === 'all' || err.fields.some((f) => (this.scopeReads as Set<string> | undefined)?.has(f)));
+    const inScope = this.scope && !scopeBlind ? this.scope.decide(rec.data, this.ctx) : true;
     if (inScope === false) return;
     if (missing && err) {
       // Config's history keeps a key's rotation on/off but not its period: a part of the assertion

@@ -33,7 +33,9 @@ export class EvidenceIndex {
       if (c.region === 'global') this.globalCollectors.add(c.collector);
     }
     for (const r of bundle.records) {
-      const k = key(r.collector, r.source.account, r.source.region);
+      // a global collector's record may name where the resource lives (an S3 bucket's region in
+      // source.region); it belongs to the account's one `global` scope all the same
+      const k = key(r.collector, r.source.account, this.globalCollectors.has(r.collector) ? 'global' : r.source.region);
       // one frozen `[id]` per record, shared by every control's finding on it: 100,000
       // resources x 25 controls would otherwise allocate 2.5M identical arrays
       const entry: IndexedRecord = { record: r, evidence: Object.freeze([r.id]) as string[] };

@@ -56,7 +56,12 @@ interface Prepared {
 
 function prepare(controls: Control[], manifest: Manifest, opts: EvaluateOptions): Prepared {
   const now = opts.now ?? new Date();
-  const selected = opts.framework ? controls.filter((c) => (c.frameworks[opts.framework!] ?? []).length > 0) : controls;
+  // a Config rule that only corroborates a read-API control of this run is evaluated when the
+  // project asks; alone (its examples, a run of that one control) it is judged as any control
+  const corroborating = opts.project?.corroborate_with_config_rules === true;
+  const given = new Set(controls.map((c) => c.id));
+  const chosen = corroborating ? controls : controls.filter((c) => !c.corroborates || !given.has(c.corroborates));
+  const selected = opts.framework ? chosen.filter((c) => (c.frameworks[opts.framework!] ?? []).length > 0) : chosen;
   const { active, expired } = splitWaivers(opts.waivers ?? [], now, manifest.source ?? 'live');
   const runs = new Map<Control, AutomatedRun>();
   for (const c of selected) {
@@ -105,12 +110,13 @@ function conclude(p: Prepared, m: Manifest, opts: EvaluateOptions): Results {
     controls: results,
   };
   const byId = new Map(results.map((r) => [r.id, r]));
+  const disagreements = corroborate(selected, byId);
   const unmatched = unmatchedWaivers(active, (id) => byId.get(id)?.findings.map((f) => f.resource));
-  if (unmatched.length > 0) {
-    out.warnings = unmatched.map((w) => ({
-      kind: 'unmatched-waiver', control: w.control, resource: w.resource,
+  if (unmatched.length > 0 || disagreements.length > 0) {
+    out.warnings = [...unmatched.map((w) => ({
+      kind: 'unmatched-waiver' as const, control: w.control, resource: w.resource,
       message: `the waiver for ${w.control} on "${w.resource}" (approved by ${w.approver}, expires ${w.expires}) matches no resource of that control in this run; fix its resource pattern or remove it`,
-    }));
+    })), ...disagreements];
   }
   const expiredHere = expired.filter((w) => ids.has(w.control));
   if (expiredHere.length > 0) {
@@ -145,4 +151,39 @@ function evaluateManual(c: Control, attestations: readonly Attestation[], now: D
     reason: v.reason,
     ...(a ? { attestation: { attested_by: a.attested_by, attested_at: a.attested_at, document: a.document, sha256: a.sha256, expires: a.expires, current: v.current, ...(a.notes ? { notes: a.notes } : {}), ...(a.copy !== undefined ? { copy: a.copy } : {}), ...(a.attach === true ? { attach: true as const } : {}) } } : {}),
   };
+}
+
+/** What a verdict says of the claim: it holds, it fails, or nothing is known (ERROR, MANUAL). */
+function verdict(s: ControlStatus): 'holds' | 'fails' | undefined {
+  if (s === 'PASS' || s === 'WAIVED') return 'holds';
+  if (s === 'FAIL') return 'fails';
+  return undefined;
+}
+
+/**
+ * Each corroborating Config rule's verdict beside the read-API control it corroborates (which
+ * keeps its own status: the rule is a second source, never the proof); a rule that holds where
+ * the API fails, or fails where it holds, is a warning naming both.
+ */
+function corroborate(selected: readonly Control[], byId: ReadonlyMap<string, ControlResult>): NonNullable<Results['warnings']> {
+  const out: NonNullable<Results['warnings']> = [];
+  for (const c of selected) {
+    if (!c.corroborates) continue;
+    const rule = byId.get(c.id);
+    const direct = byId.get(c.corroborates);
+    if (!rule || !direct) continue;
+    rule.corroborates = direct.id;
+    const a = verdict(direct.status);
+    const b = verdict(rule.status);
+    const agrees = a === undefined || b === undefined ? null : a === b;
+    (direct.corroboration ??= []).push({ control: rule.id, status: rule.status, agrees });
+    if (agrees === false) {
+      out.push({
+        kind: 'corroboration-disagrees', control: direct.id, resource: rule.id,
+        message: `${direct.id} is ${direct.status} from the API, but the Config rule control ${rule.id} that corroborates it is ${rule.status}: `
+          + 'the API\'s verdict stands; look at what the rule evaluates (its scope, parameters or last evaluation) to see why they differ',
+      });
+    }
+  }
+  return out;
 }

@@ -62,10 +62,14 @@ export interface ControlResult {
   };
   /** one line on why the control has its status */
   reason: string;
+  /** a config_rule control kept as corroboration: the read-API control it corroborates */
+  corroborates?: string;
+  /** on a read-API control: the verdicts of the Config rules that corroborate it, and whether each agrees */
+  corroboration?: { control: string; status: ControlStatus; agrees: boolean | null }[];
 }
 
 interface RunWarning {
-  kind: 'unmatched-waiver';
+  kind: 'unmatched-waiver' | 'corroboration-disagrees';
   /** the control the entry names */
   control: string;
   /** the entry's resource pattern */

@@ -55,8 +55,11 @@ function checkShardsOwnTheirAccounts(shards: readonly ShardManifest[]): void {
 class RecordCheck {
   private readonly expected = new Map<string, number>();
   private readonly seen = new Map<string, number>();
+  /** collectors that ran once per account (region `global`): their records may name the resource's own region */
+  private readonly global = new Set<string>();
   constructor(private readonly shard: ShardManifest) {
     for (const c of shard.manifest.collections) {
+      if (c.region === 'global') this.global.add(c.collector);
       if (c.status !== 'ok' && c.records === 0) continue;
       const key = `${c.collector}\u0000${c.account}\u0000${c.region}`;
       this.expected.set(key, (this.expected.get(key) ?? 0) + c.records);
@@ -78,7 +81,8 @@ class RecordCheck {
     if (r?.collector !== collector || typeof account !== 'string' || typeof region !== 'string') {
       throw new BundleError(`${this.where()}: field records: records/${collector}.jsonl:${lineNo} is not a ${collector} record with a source account and region`);
     }
-    const key = `${collector}\u0000${account}\u0000${region}`;
+    // an S3 bucket's record names the bucket's region; it belongs to the account's global collection
+    const key = `${collector}\u0000${account}\u0000${this.global.has(collector) ? 'global' : region}`;
     if (!this.expected.has(key)) {
       throw new BundleError(`${this.where()}: field records: records/${collector}.jsonl:${lineNo} is from account ${account} region ${region}, which the shard's collections do not list for ${collector}`);
     }

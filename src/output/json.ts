@@ -35,13 +35,14 @@ function finding(f: Finding): Obj {
 function control(c: ControlResult): Obj {
   return ordered(
     c,
-    ['id', 'title', 'status', 'severity', 'kind', 'claim', 'asserts', 'parameters', 'frameworks', 'findings', 'attestation', 'reason'],
+    ['id', 'title', 'status', 'severity', 'kind', 'claim', 'asserts', 'parameters', 'frameworks', 'findings', 'attestation', 'reason', 'corroborates', 'corroboration'],
     {
       frameworks: ordered(c.frameworks, FRAMEWORK_IDS),
       findings: c.findings.map(finding),
       ...(c.attestation
         ? { attestation: ordered(c.attestation, ['attested_by', 'attested_at', 'document', 'copy', 'sha256', 'expires', 'current', 'notes', 'attach']) }
         : {}),
+      ...(c.corroboration ? { corroboration: c.corroboration.map((x) => ordered(x, ['control', 'status', 'agrees'])) } : {}),
     },
   );
 }

@@ -10,6 +10,14 @@ export interface GenerateOptions {
   seed?: number;
   accountId?: string;
   now?: Date;
+  /**
+   * also the evidence read where it lives (issues 22 and 23), per account: a multi-region trail
+   * in the first region writing to a bucket locked in COMPLIANCE mode, two data buckets (one
+   * replicating to the other), a CloudFront distribution; per region: a GuardDuty detector, an
+   * RDS instance with its snapshots, an AWS Backup vault with recovery points and a plan, an ALB
+   * with an HTTP redirect and an HTTPS listener
+   */
+  evidenceSources?: boolean;
 }
 
 const REGIONS = ['us-east-1', 'us-west-2', 'eu-central-1', 'eu-west-1', 'ap-southeast-2', 'ap-northeast-1', 'ca-central-1',
@@ -51,7 +59,33 @@ export function generateAccount(opts: GenerateOptions): Fixture {
       if (random() < 0.5) snapshots.push({ id: `${id}-manual-2`, cluster: id, created: `${1 + Math.floor(random() * 10)} days ago` });
       evaluations.push({ resource_type: 'AWS::RDS::DBCluster', resource_id: id, compliance: 'COMPLIANT' });
     }
+    const more: Record<string, unknown> = {};
+    if (opts.evidenceSources) {
+      const first = region === regions[0];
+      Object.assign(more, {
+        guardduty: {},
+        ...(first ? { trails: [{ name: 'org-trail', bucket: `trail-logs-${account}`, log_group: '/aws/cloudtrail/org-trail' }] } : {}),
+        ...(first ? { log_groups: [{ name: '/aws/cloudtrail/org-trail' }] } : {}),
+        instances: [{ id: 'billing', engine: 'postgres', key: 'data' }],
+        instance_snapshots: [
+          { instance: 'billing', type: 'automated', created: '1 day ago' },
+          { id: 'billing-manual', instance: 'billing', created: `${1 + Math.floor(random() * 10)} days ago` },
+        ],
+        backup: {
+          vaults: [{ name: 'Default', key: 'data', lock: { min_days: 1, max_days: 14, locked_on: '300 days ago' }, recovery_points: [
+            { resource: `arn:aws:rds:${region}:${account}:db:billing`, created: '1 day ago', delete_after_days: 14, key: 'data' },
+            { resource: `arn:aws:rds:${region}:${account}:db:billing`, created: '2 days ago', delete_after_days: 14, key: 'data' },
+          ] }],
+          plans: [{ name: 'daily', rules: [{ name: 'daily', vault: 'Default', delete_after_days: 14 }] }],
+        },
+        load_balancers: [{ name: 'web', listeners: [
+          { port: 80, protocol: 'HTTP', default: 'redirect' },
+          { port: 443, protocol: 'HTTPS', ssl_policy: 'ELBSecurityPolicy-TLS13-1-2-2021-06' },
+        ] }],
+      });
+    }
     regionObjects[region] = {
+      ...more,
       keys: [{ alias: 'data', rotation: random() < 0.9 }],
       parameter_groups: groups,
       clusters,
@@ -66,5 +100,20 @@ export function generateAccount(opts: GenerateOptions): Fixture {
       },
     };
   }
-  return fixtureFromObject({ accounts: [{ id: account, regions: regionObjects }] }, opts.now ?? new Date(), '(generated account)');
+  const global: Record<string, unknown> = {};
+  if (opts.evidenceSources) {
+    const home = regions[0] ?? 'us-east-1';
+    Object.assign(global, {
+      buckets: [
+        { name: `trail-logs-${account}`, region: home, object_lock: { mode: 'COMPLIANCE', days: 400 }, public_access_block: true },
+        { name: `uploads-${account}`, region: home, versioning: 'Enabled', encryption: { algorithm: 'aws:kms', key: `arn:aws:kms:${home}:${account}:alias/data` },
+          replication: { rules: [{ ID: 'dr', Priority: 1, Status: 'Enabled', Filter: { Prefix: '' }, DeleteMarkerReplication: { Status: 'Disabled' },
+            Destination: { Bucket: `arn:aws:s3:::uploads-dr-${account}` } }] } },
+        { name: `uploads-dr-${account}`, region: regions[1] ?? home, versioning: 'Enabled', encryption: { algorithm: 'AES256' } },
+      ],
+      cloudfront: [{ id: `E${account}`, aliases: [`www.${account}.example.com`], minimum_protocol_version: 'TLSv1.2_2021', viewer_protocol_policy: 'redirect-to-https',
+        origins: [{ domain: `web.${account}.example.com`, origin_protocol_policy: 'https-only', ssl_protocols: ['TLSv1.2'] }] }],
+    });
+  }
+  return fixtureFromObject({ accounts: [{ id: account, ...global, regions: regionObjects }] }, opts.now ?? new Date(), '(generated account)');
 }
