@@ -20,7 +20,7 @@ import {
   accountsDigest, listOrganizationAccounts, selectOrgAccounts, shardAccounts, type Shard, type SkippedAccount,
 } from '../src/aws/estate.js';
 import { describeError, type CollectionError } from '../src/aws/errors.js';
-import { collectorIds, loadCollector, withDependencies } from './registry.js';
+import { collectorIds, isCollectorId, loadCollector, withDependencies } from './registry.js';
 import type { Collector, CollectContext, EstateContext } from './types.js';
 import type { ConfigHistoryStore } from './history/store.js';
 
@@ -117,9 +117,8 @@ export async function collectEvidence(opts: CollectOptions): Promise<EvidenceBun
   const concurrency = opts.concurrency ?? DEFAULT_CONCURRENCY;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError(`concurrency must be a whole number ≥ 1, got ${concurrency}`);
   for (const arn of opts.roleArns ?? []) roleAccount(arn); // a usage error before any call
-  const known = new Set(collectorIds());
   for (const id of opts.collectors ?? []) {
-    if (!known.has(id)) throw new UsageError(`unknown collector "${id}" (known: ${[...known].join(', ')})`);
+    if (!isCollectorId(id)) throw new UsageError(`unknown collector "${id}" (known: ${collectorIds().join(', ')})`);
   }
   // The caller identity always runs: it names the account every other record belongs to.
   const ids = withDependencies([IDENTITY, ...(opts.collectors ?? collectorIds())]);
@@ -420,7 +419,7 @@ export async function collectEvidence(opts: CollectOptions): Promise<EvidenceBun
     throw err;
   }
 
-  const order = new Map(ids.map((id, i) => [id, i]));
+  const order = new Map<string, number>(ids.map((id, i) => [id, i]));
   collections.sort((a, b) => cmp(a.account, b.account) || cmp(a.region, b.region) || (order.get(a.collector)! - order.get(b.collector)!));
   records.sort((a, b) => (order.get(a.collector)! - order.get(b.collector)!) || cmp(a.id, b.id));
   const callerRecord = identities.find((r) => r !== undefined);
