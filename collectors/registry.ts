@@ -47,7 +47,7 @@ const MODULES: { readonly [K in CollectorId]: Loader } = {
   'logs.log-groups': () => import('./logs-log-groups.js'),
 };
 
-/** Every collector's metadata, in a dependency-respecting order. */
+/** Every collector's metadata, in declaration order (withDependencies gives a run's order). */
 export const COLLECTORS: readonly CollectorInfo[] = DECLARATIONS.map(({ records: _records, history: _history, ...info }): CollectorInfo => info);
 
 const BY_ID: ReadonlyMap<string, CollectorInfo> = new Map(COLLECTORS.map((c) => [c.id, c]));
