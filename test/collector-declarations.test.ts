@@ -52,7 +52,7 @@ describe('collector declarations', () => {
 
   it('have exactly one collector module each, and every collector module a declaration', () => {
     // modules shared by collectors, not collectors
-    const helpers = new Set(['cluster-parameter-values.ts', 'common.ts', 'declarations.ts', 'rds-tls-defaults.ts', 'errors.ts', 'record-fields.generated.ts', 'record-shape.ts', 'registry.ts', 'run.ts', 'types.ts']);
+    const helpers = new Set(['cluster-parameter-values.ts', 'common.ts', 'declarations.ts', 'rds-tls-defaults.ts', 'errors.ts', 'record-fields.generated.ts', 'record-shape.ts', 'registry.ts', 'run.ts', 'scope-runner.ts', 'types.ts']);
     const modules = readdirSync(join(ROOT, 'collectors')).filter((f) => f.endsWith('.ts') && !helpers.has(f)).map((f) => `collectors/${f}`);
     expect(modules.sort()).toEqual(ids.map(moduleOf).sort());
     // the registry's module map (typed, so the compiler already holds it to the ids) imports each by that name
@@ -118,6 +118,19 @@ describe('collector declarations', () => {
     expect(unknown).toEqual([]);
     // the scan does find ids: a broken pattern must not pass for a clean tree
     expect(found.get('rds.db-clusters')?.length).toBeGreaterThan(0);
+  });
+
+  it("are the sample's stated services: its cover names every service the sample's collectors read", () => {
+    // the sample's catalog is every control, so every collector runs; the caller identity is no service in scope
+    const NAMES: Readonly<Record<string, string>> = {
+      rds: 'Amazon RDS', kms: 'AWS KMS', config: 'AWS Config', cloudtrail: 'AWS CloudTrail', s3: 'Amazon S3', backup: 'AWS Backup',
+      elasticloadbalancing: 'Elastic Load Balancing', cloudfront: 'Amazon CloudFront', guardduty: 'Amazon GuardDuty', logs: 'Amazon CloudWatch Logs',
+    };
+    const line = read('examples/sample/trustpack.yaml').split('\n').find((l) => l.trimStart().startsWith('services:'))!;
+    for (const service of new Set(DECLARATIONS.map((d) => d.service).filter((s) => s !== 'sts'))) {
+      expect(NAMES[service], `a display name for ${service}`).toBeDefined();
+      expect(line, service).toContain(NAMES[service]);
+    }
   });
 
   it("are what docs/ARCHITECTURE.md's \"how to add a collector\" says to edit", () => {
