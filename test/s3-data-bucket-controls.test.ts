@@ -13,8 +13,8 @@ import { recordTree } from '../scripts/gen-record-fields.mjs';
 import { unknownFields } from '../src/controls/record-paths.js';
 import { ROOT } from './helpers/cli.js';
 
-const S3 = '@aws-sdk/client-s3';
-const sdk = (shape: string) => ({ sdk: [S3, shape] });
+// an SDK shape by service, as collectors/declarations.ts names them
+const sdk = (shape: string) => ({ sdk: ['s3', shape] });
 /** issue 22's contract for `s3.buckets` records */
 const CONTRACT = recordTree({
   fields: {
