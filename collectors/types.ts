@@ -4,21 +4,13 @@ import type { EvidenceRecord, EvidenceRecordDraft } from '../src/evidence/model.
 import type { ResourceIdentifier } from '@aws-sdk/client-config-service';
 import type { Pacer, PacingStats } from '../src/aws/pacing.js';
 import type { HistoryItem } from './history/items.js';
+import type { CollectorDeclaration, CollectorId } from './declarations.js';
 
-export interface CollectorInfo {
-  /** stable id referenced by controls, e.g. `rds.db-clusters` */
-  id: string;
-  /** AWS service (SDK endpoint name) */
-  service: 'rds' | 'kms' | 'config' | 'sts' | 's3' | 'cloudtrail' | 'logs' | 'guardduty' | 'backup' | 'elasticloadbalancing' | 'cloudfront';
-  /** the API operations it calls; "service:Operation" for a call to another service (s3:ListBuckets for a trail's bucket) */
-  operations: string[];
-  /** CloudFormation-style resource type of its records */
-  resourceType: string;
-  /** regional collectors run once per region; global ones once per account */
-  scope: 'regional' | 'global';
-  /** collectors whose records this one reads (joins); they run first, in the same account and region */
-  dependsOn?: string[];
-  description: string;
+/** A collector's declaration (collectors/declarations.ts) without its record shape and history support. */
+export interface CollectorInfo extends Omit<CollectorDeclaration, 'id' | 'dependsOn' | 'records' | 'history'> {
+  readonly id: CollectorId;
+  /** typed: a declaration that depends on an undeclared collector does not compile */
+  readonly dependsOn?: readonly CollectorId[];
 }
 
 export interface CollectContext {

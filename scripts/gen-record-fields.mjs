@@ -2,7 +2,8 @@
 // Generates collectors/record-fields.generated.ts: for each collector, every field path its
 // records' `data` can have. The fields come from the output shapes of the installed AWS SDK
 // clients (the Smithy schemas each @aws-sdk/client-* package ships and exports), plus the
-// fields a collector adds itself, declared below and documented in collectors/README.md
+// fields a collector adds itself, declared with the collector (collectors/declarations.ts) and
+// documented in collectors/README.md
 // (test/record-fields.test.ts checks both). Never from a fixture: a path the sandbox happens not
 // to serve is still a real field, and a typo is not one whatever a fixture holds.
 //
@@ -20,157 +21,14 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'package.json'));
 export const OUTPUT = join(root, 'collectors', 'record-fields.generated.ts');
 
-const RDS = '@aws-sdk/client-rds';
-const KMS = '@aws-sdk/client-kms';
-const CONFIG = '@aws-sdk/client-config-service';
-const STS = '@aws-sdk/client-sts';
-const S3 = '@aws-sdk/client-s3';
-const CLOUDTRAIL = '@aws-sdk/client-cloudtrail';
-const BACKUP = '@aws-sdk/client-backup';
-const ELBV2 = '@aws-sdk/client-elastic-load-balancing-v2';
-const CLOUDFRONT = '@aws-sdk/client-cloudfront';
-const GUARDDUTY = '@aws-sdk/client-guardduty';
-const LOGS = '@aws-sdk/client-cloudwatch-logs';
-
-// Field declarations: `{ sdk: [package, shape] }` is an SDK structure as returned; `S` a scalar
-// the collector computes; `{ list: x }` a list of x; `{ fields: {...} }` a structure the
-// collector builds. `spread` is an SDK structure whose fields sit at the top of the record.
-const S = 'scalar';
-/** a value whose fields the collector does not fix (a rule's own input parameters) */
-const ANY = 'any';
-const sdk = (pkg, shape) => ({ sdk: [pkg, shape] });
-const list = (x) => ({ list: x });
+// The record shapes are declared with each collector in collectors/declarations.ts (TypeScript,
+// read through tsx, a dev dependency, so this script needs no build).
+const { tsImport } = await import('tsx/esm/api');
+const { DECLARATIONS } = await tsImport('../collectors/declarations.ts', import.meta.url);
+const { SERVICE_PACKAGES, S, ANY } = await tsImport('../collectors/record-shape.ts', import.meta.url);
 
 /** collector id -> the shape of its records' data (as collectors/README.md documents it) */
-export const RECORDS = {
-  'sts.caller-identity': { spread: sdk(STS, 'GetCallerIdentityResponse'), fields: {} },
-  'rds.db-clusters': { spread: sdk(RDS, 'DBCluster'), fields: {} },
-  'rds.db-instances': { spread: sdk(RDS, 'DBInstance'), fields: {} },
-  'rds.cluster-snapshots': {
-    spread: sdk(RDS, 'DBClusterSnapshot'),
-    fields: { DBClusterSnapshotAttributes: list(sdk(RDS, 'DBClusterSnapshotAttribute')) },
-  },
-  'rds.cluster-automated-backups': { spread: sdk(RDS, 'DBClusterAutomatedBackup'), fields: {} },
-  'rds.cluster-parameters': { fields: { DBClusterParameterGroupName: S, Parameters: list(sdk(RDS, 'Parameter')) } },
-  'rds.engine-default-cluster-parameters': { fields: { DBParameterGroupFamily: S, Parameters: list(sdk(RDS, 'Parameter')) } },
-  'kms.keys': {
-    fields: { KeyMetadata: sdk(KMS, 'KeyMetadata'), KeyRotationEnabled: S, RotationPeriodInDays: S, NextRotationDate: S, Aliases: list(S), KeyArns: list(S) },
-  },
-  'rds.cluster-topology': {
-    fields: {
-      DBClusterIdentifier: S, DBClusterArn: S, Engine: S, StorageAvailabilityZones: list(S),
-      Members: list({ fields: { DBInstanceIdentifier: S, IsClusterWriter: S, AvailabilityZone: S } }),
-      MemberAvailabilityZones: list(S), MemberCount: S, HasWriter: S, GlobalClusterIdentifier: S,
-    },
-  },
-  'rds.cluster-tls': {
-    fields: { DBClusterIdentifier: S, DBClusterArn: S, Engine: S, DBClusterParameterGroup: S, TlsParameterName: S, TlsParameterValue: S },
-  },
-  'rds.encryption-keys': {
-    fields: {
-      ResourceType: S, ResourceId: S, Engine: S, StorageEncrypted: S, KmsKeyId: S, KeyManager: S, KeySpec: S, KeyOrigin: S,
-      KeyState: S, KeyRotationEnabled: S, KeyAliases: list(S),
-    },
-  },
-  // ---- catalog (issue 11) ----
-  'rds.cluster-tls-version': {
-    fields: {
-      DBClusterIdentifier: S, DBClusterArn: S, Engine: S, EngineVersion: S, DBClusterParameterGroup: S, DBParameterGroupFamily: S,
-      MinTlsParameterName: S, MinTlsParameterValue: S, EngineDefaultValue: S, MinTlsSource: S, DefaultSources: list(S), EffectiveValue: S,
-      MinimumTlsVersion: S, MinTlsUnknownReason: S,
-    },
-  },
-  'rds.cluster-audit-settings': {
-    fields: {
-      DBClusterIdentifier: S, DBClusterArn: S, Engine: S, DBClusterParameterGroup: S, ParameterGroupRead: S,
-      EnabledCloudwatchLogsExports: list(S), ServerAuditLogging: S, ServerAuditEvents: list(S), ServerAuditIncludeUsers: list(S),
-      ServerAuditExcludeUsers: list(S), SharedPreloadLibraries: list(S), PgauditLog: list(S), PgauditLogClasses: list(S), PgauditRole: S,
-    },
-  },
-  'kms.key-rotations': {
-    fields: {
-      KeyArn: S, KeyOrigin: S, KeyOwner: S, KeyState: S, CreationDate: S, SameAccount: S,
-      Rotations: list(sdk(KMS, 'RotationsListEntry')), LastRotationDate: S, MaterialDate: S,
-    },
-  },
-  'rds.engine-lifecycles': {
-    fields: {
-      ResourceType: S, Identifier: S, Engine: S, EngineVersion: S, MajorEngineVersion: S,
-      SupportedEngineLifecycles: list(sdk(RDS, 'SupportedEngineLifecycle')), StandardSupportEndDate: S,
-    },
-  },
-  'rds.instance-automated-backups': { spread: sdk(RDS, 'DBInstanceAutomatedBackup'), fields: {} },
-  'rds.global-clusters': { spread: sdk(RDS, 'GlobalCluster'), fields: {} },
-  'rds.instance-snapshots': {
-    spread: sdk(RDS, 'DBSnapshot'),
-    fields: { DBSnapshotAttributes: list(sdk(RDS, 'DBSnapshotAttribute')) },
-  },
-  'backup.vaults': { spread: sdk(BACKUP, 'DescribeBackupVaultOutput'), fields: {} },
-  'backup.recovery-points': { spread: sdk(BACKUP, 'RecoveryPointByBackupVault'), fields: { Region: S, Account: S } },
-  'backup.plans': {
-    spread: sdk(BACKUP, 'GetBackupPlanOutput'),
-    fields: {
-      CopyDestinations: list({ fields: { RuleName: S, DestinationBackupVaultArn: S, Region: S, Account: S, SameAccount: S, DeleteAfterDays: S, MoveToColdStorageAfterDays: S } }),
-    },
-  },
-  'elbv2.listeners': {
-    spread: sdk(ELBV2, 'Listener'),
-    fields: { LoadBalancerName: S, LoadBalancerType: S, Scheme: S, SslProtocols: list(S), Rules: list(sdk(ELBV2, 'Rule')), PlainHttpAnswers: list(S) },
-  },
-  'cloudfront.distributions': {
-    spread: sdk(CLOUDFRONT, 'DistributionSummary'),
-    fields: { ViewerProtocolPolicies: list(S), OriginSslProtocols: list(S), OriginProtocolPolicies: list(S) },
-  },
-  'rds.data-locations': { fields: { Kind: S, Identifier: S, Engine: S, Region: S, Via: S, CollectedIn: S } },
-  'config.recorders': { fields: { ConfigurationRecorder: sdk(CONFIG, 'ConfigurationRecorder'), Status: sdk(CONFIG, 'ConfigurationRecorderStatus') } },
-  'config.rules': { fields: { ConfigRule: sdk(CONFIG, 'ConfigRule'), Compliance: sdk(CONFIG, 'ComplianceByConfigRule') } },
-  'config.rule-evaluations': {
-    spread: sdk(CONFIG, 'EvaluationResult'),
-    fields: { ConfigRuleName: S, SourceIdentifier: S, ResourceType: S, ResourceId: S, ComplianceType: S, RecorderRecording: S,
-      SourceOwner: S, InputParameters: ANY, CreatedBy: S },
-  },
-  // ---- evidence read where it lives (issue 22) ----
-  's3.buckets': {
-    fields: {
-      Name: S, CreationDate: S, BucketRegion: S, ObjectLockConfiguration: sdk(S3, 'ObjectLockConfiguration'),
-      Versioning: sdk(S3, 'GetBucketVersioningOutput'), ServerSideEncryptionConfiguration: sdk(S3, 'ServerSideEncryptionConfiguration'),
-      LifecycleConfiguration: { fields: { Rules: list(sdk(S3, 'LifecycleRule')) } }, ReplicationConfiguration: sdk(S3, 'ReplicationConfiguration'),
-      PublicAccessBlockConfiguration: sdk(S3, 'PublicAccessBlockConfiguration'),
-      ReplicationDestinations: list({ fields: { Rule: S, Bucket: S, Account: S, SameAccount: S, Region: S, RegionFrom: S } }),
-    },
-  },
-  'cloudtrail.trails': {
-    spread: sdk(CLOUDTRAIL, 'Trail'),
-    fields: {
-      Status: sdk(CLOUDTRAIL, 'GetTrailStatusResponse'), EventSelectors: list(sdk(CLOUDTRAIL, 'EventSelector')),
-      AdvancedEventSelectors: list(sdk(CLOUDTRAIL, 'AdvancedEventSelector')),
-      ManagementEvents: { fields: { Reads: S, Writes: S, KmsEventsExcluded: S, DecidedBy: S } },
-      LogBucket: { fields: { Name: S, Account: S, BucketRegion: S, ObjectLockConfiguration: sdk(S3, 'ObjectLockConfiguration'), Versioning: sdk(S3, 'GetBucketVersioningOutput'), DefaultRetentionDays: S } },
-    },
-  },
-  'cloudtrail.region-coverage': {
-    fields: {
-      Region: S,
-      MultiRegionTrails: list({ fields: { Name: S, TrailARN: S, HomeRegion: S, IsOrganizationTrail: S } }),
-      SingleRegionTrails: list({ fields: { Name: S, TrailARN: S, HomeRegion: S, IsOrganizationTrail: S } }),
-    },
-  },
-  'logs.log-groups': { spread: sdk(LOGS, 'LogGroup'), fields: { Exists: S, WrittenBy: list(S) } },
-  'guardduty.detectors': {
-    spread: sdk(GUARDDUTY, 'GetDetectorResponse'),
-    fields: {
-      DetectorId: S, DisabledFeatures: list(S), OpenHighFindingsCount: S, OldestOpenHighFindingCreatedAt: S,
-      OpenHighFindings: list({ fields: { Id: S, Type: S, Severity: S, CreatedAt: S } }),
-    },
-  },
-  'kms.customer-keys': {
-    fields: {
-      KeyMetadata: sdk(KMS, 'KeyMetadata'), Aliases: list(S), KeyArns: list(S), KeyRotationEnabled: S, RotationPeriodInDays: S, NextRotationDate: S,
-      Rotations: list(sdk(KMS, 'RotationsListEntry')), LastRotationDate: S, KeyPolicy: ANY,
-      CompanyAccess: list({ fields: { Principal: S, Sid: S, Actions: list(S) } }), CompanyPrincipals: list(S), Grants: list(sdk(KMS, 'GrantListEntry')),
-    },
-  },
-};
+export const RECORDS = Object.fromEntries(DECLARATIONS.map((d) => [d.id, d.records]));
 
 // ---- reading the SDK's Smithy schemas ----------------------------------------------------
 // A client exports each structure as `<Name>$`: [3, namespace, name, traits, memberNames,
@@ -217,7 +75,9 @@ function tree(schema, stack) {
   throw new Error(`unexpected schema kind ${kind} in ${JSON.stringify(s).slice(0, 80)}`);
 }
 
-function sdkTree([pkg, shape]) {
+function sdkTree([service, shape]) {
+  const pkg = SERVICE_PACKAGES[service];
+  if (!pkg) throw new Error(`no SDK client package declared for service ${service}`);
   const schema = client(pkg)[`${shape}$`];
   if (!schema) throw new Error(`${pkg} exports no shape ${shape}`);
   return tree(schema, []);
@@ -245,13 +105,15 @@ function versionOf(pkg) {
 
 export function generate() {
   const table = Object.fromEntries(Object.entries(RECORDS).map(([id, spec]) => [id, recordTree(spec)]));
-  const versions = [RDS, KMS, CONFIG, STS, BACKUP, ELBV2, CLOUDFRONT].map((p) => `${p}@${versionOf(p)}`).join(', ');
+  const versions = [...new Set(Object.values(SERVICE_PACKAGES))].map((p) => `${p}@${versionOf(p)}`).join(', ');
   return '// GENERATED by scripts/gen-record-fields.mjs: do not edit.\n'
     + `// From the output shapes of ${versions},\n`
-    + "// plus the fields each collector adds (collectors/README.md). Run the script after an SDK upgrade.\n"
+    + "// plus the fields each collector adds (collectors/declarations.ts). Run the script after an SDK upgrade or a declaration change.\n"
     + '// A field tree: 0 a scalar, 1 anything, {s: shape name, f: fields} a structure, {l: item} a list, {m: value} a map.\n'
-    + "import type { FieldTree } from '../src/controls/record-paths.js';\n\n"
-    + 'export const RECORD_FIELDS: Readonly<Record<string, FieldTree>> = {\n'
+    + "import type { FieldTree } from '../src/controls/record-paths.js';\n"
+    + "import type { CollectorId } from './declarations.js';\n\n"
+    + '// keyed by every declared id: a collector without its row does not compile\n'
+    + 'export const RECORD_FIELDS: Readonly<Record<CollectorId, FieldTree>> = {\n'
     + Object.entries(table).map(([id, t]) => `  ${JSON.stringify(id)}: ${JSON.stringify(t)},\n`).join('')
     + '};\n';
 }

@@ -121,7 +121,7 @@ describe('trustpack iam-policy', () => {
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).Statement[0].Sid).toBe('TrustpackMemberRead');
     expect(r.stderr).toContain('why (member):');
-    expect(r.stderr).toMatch(/kms:ListAliases +collectors\/registry\.ts/);
+    expect(r.stderr).toMatch(/kms:ListAliases +collectors\/declarations\.ts/);
   });
 
   it('--for archive-reader: list and get under the prefix, no write; ListBucket limited by an s3:prefix condition', async () => {

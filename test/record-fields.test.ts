@@ -47,8 +47,8 @@ describe('the generated field table', () => {
 });
 
 describe('unknownFields', () => {
-  const clusters = RECORD_FIELDS['rds.db-clusters']!;
-  const keys = RECORD_FIELDS['kms.keys']!;
+  const clusters = RECORD_FIELDS['rds.db-clusters'];
+  const keys = RECORD_FIELDS['kms.keys'];
 
   it.each([
     'Engine', 'StorageEncrypted', 'length(AvailabilityZones)', 'DBClusterMembers[?IsClusterWriter].DBInstanceIdentifier',

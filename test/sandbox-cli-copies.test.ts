@@ -2,28 +2,11 @@
 // client nobody here wrote, reads every call the issue-23 collectors make (RDS DB snapshots,
 // AWS Backup REST-JSON, ELBv2 query XML, CloudFront REST-XML), paginated.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { promisify } from 'node:util';
+import { aws } from './helpers/aws-cli.js';
 import { loadFixture, startSandbox, type Sandbox } from '../src/sandbox/index.js';
 import { NOW } from './collect-helpers.js';
 
-const run = promisify(execFile);
-// Debian's awscli v2 where installed, else the `aws` on PATH (botocore either way).
-const AWS_CLI = existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws';
 const FIXTURE = new URL('./fixtures/never-seen-copies.yaml', import.meta.url).pathname;
-
-async function aws(sb: Sandbox, region: string, ...args: string[]): Promise<any> {
-  const { stdout } = await run(AWS_CLI, [...args, '--region', region, '--endpoint-url', sb.url, '--output', 'json'], {
-    env: {
-      PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/tmp',
-      AWS_ACCESS_KEY_ID: 'AKIASANDBOXCLI000000', AWS_SECRET_ACCESS_KEY: 'dummy', AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_PAGER: '',
-    },
-    timeout: 60_000,
-  });
-  return JSON.parse(stdout);
-}
 
 // awscli v2 prints timestamps as ISO 8601, v1 as epoch seconds
 const when = (t: string | number): number => (typeof t === 'number' ? t * 1000 : Date.parse(t));

@@ -2,36 +2,10 @@
 // client nobody here wrote must read the same wire answers the SDK reads (CloudTrail JSON 1.1,
 // S3 REST-XML with its not-configured errors and region redirects, KMS JSON 1.1 paging).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import { aws, awsError } from './helpers/aws-cli.js';
 import { readFileSync } from 'node:fs';
 import { parseFixture, startSandbox, type Sandbox } from '../src/sandbox/index.js';
 import { NOW } from './sandbox-helpers.js';
-
-const run = promisify(execFile);
-const AWS = '/usr/bin/aws';
-
-async function aws(sb: Sandbox, region: string, ...args: string[]): Promise<any> {
-  const { stdout } = await run(AWS, [...args, '--region', region, '--endpoint-url', sb.url, '--output', 'json'], {
-    env: {
-      PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/tmp',
-      AWS_ACCESS_KEY_ID: 'AKIASANDBOXCLI000000', AWS_SECRET_ACCESS_KEY: 'dummy',
-      AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_PAGER: '', AWS_MAX_ATTEMPTS: '10',
-    },
-    timeout: 60_000,
-  });
-  return stdout.trim() === '' ? {} : JSON.parse(stdout);
-}
-
-/** The CLI's error text for a call AWS answers with an error. */
-async function awsError(sb: Sandbox, region: string, ...args: string[]): Promise<string> {
-  try {
-    await aws(sb, region, ...args);
-  } catch (e) {
-    return String((e as { stderr?: string }).stderr);
-  }
-  throw new Error(`aws ${args.join(' ')} succeeded`);
-}
 
 let sb: Sandbox;
 beforeAll(async () => {

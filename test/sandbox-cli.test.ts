@@ -1,27 +1,10 @@
 // The sandbox through the AWS CLI (Debian's awscli v2 at /usr/bin/aws, installed in CI):
 // a second, independent client (botocore) must read the same wire answers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import { aws } from './helpers/aws-cli.js';
 import { readFileSync } from 'node:fs';
 import { generateAccount, parseFixture, startSandbox, type Fixture, type Sandbox } from '../src/sandbox/index.js';
 import { NOW } from './sandbox-helpers.js';
-
-const run = promisify(execFile);
-const AWS = '/usr/bin/aws';
-
-/** Runs the CLI without blocking the event loop (the sandbox answers from this same process). */
-async function aws(sb: Sandbox, region: string, ...args: string[]): Promise<unknown> {
-  const { stdout } = await run(AWS, [...args, '--region', region, '--endpoint-url', sb.url, '--output', 'json'], {
-    env: {
-      PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/tmp',
-      AWS_ACCESS_KEY_ID: 'AKIASANDBOXCLI000000', AWS_SECRET_ACCESS_KEY: 'dummy',
-      AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_PAGER: '', AWS_MAX_ATTEMPTS: '10',
-    },
-    timeout: 60_000,
-  });
-  return JSON.parse(stdout) as unknown;
-}
 
 describe('sandbox: the AWS CLI reads the sample account', () => {
   let sb: Sandbox;

@@ -15,7 +15,7 @@ import * as x509 from '@peculiar/x509';
 import type forgeNs from 'node-forge';
 import { buildPack } from '../src/report/pack.js';
 import { makeDemoSigner, type DemoSigner, type SignerInput } from '../src/signing/sign.js';
-import { checkCms, digestRanges } from '../src/verify/cms.js';
+import { cmsOf, packSignature, withToken } from './helpers/pack-cms.js';
 import { verifyPackBytes } from '../src/verify/verify.js';
 import { makeFixture } from './report-fixture.js';
 import { issue, KU, EKU, privatePem, type Issued } from './helpers/pki.js';
@@ -43,49 +43,9 @@ const write = (name: string, bytes: Buffer | string): string => {
   return p;
 };
 
-/** The CMS DER and the signed bytes of a pack, as a verifier would extract them. */
-function extract(pdf: Buffer): { der: Buffer; signed: Buffer } {
-  const m = /\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/.exec(pdf.toString('latin1'))!;
-  const [a, b, c, d] = m.slice(1).map(Number) as [number, number, number, number];
-  const hex = pdf.toString('latin1', b + 1, c - 1).replace(/(00)+$/, '');
-  const signed = Buffer.concat([pdf.subarray(a, a + b), pdf.subarray(c, c + d)]);
-  const der = Buffer.from(hex.length % 2 ? `${hex}0` : hex, 'hex');
-  return { der, signed };
-}
-
-function cmsOf(pdf: Buffer) {
-  const { der, signed } = extract(pdf);
-  const sha = digestRanges(signed, [[0, signed.length]]);
-  return { der, signed, cms: checkCms(der.subarray(0, derLength(der)), () => sha) };
-}
-/** The DER length of the element at the start (the hex hole is zero-padded). */
-function derLength(der: Buffer): number {
-  const l = der[1]!;
-  if (l < 0x80) return 2 + l;
-  const n = l & 0x7f;
-  return 2 + n + der.readUIntBE(2, n);
-}
-
-/** `pdf` with the timestamp token in its CMS replaced by `token` (re-encoded, zero-padded into the same hole). */
-function withToken(pdf: Buffer, token: Buffer): Buffer {
-  const { der } = extract(pdf);
-  const a = forge.asn1;
-  const ci = a.fromDer(forge.util.createBuffer(der.subarray(0, derLength(der)).toString('binary')));
-  const sd = ((ci.value as forgeNs.asn1.Asn1[])[1]!.value as forgeNs.asn1.Asn1[])[0]!.value as forgeNs.asn1.Asn1[];
-  const si = ((sd[4]!.value as forgeNs.asn1.Asn1[])[0]!.value as forgeNs.asn1.Asn1[]);
-  const attr = (si[6]!.value as forgeNs.asn1.Asn1[])[0]!.value as forgeNs.asn1.Asn1[];
-  (attr[1]!.value as forgeNs.asn1.Asn1[])[0] = a.fromDer(forge.util.createBuffer(token.toString('binary')));
-  const hex = Buffer.from(a.toDer(ci).getBytes(), 'binary').toString('hex');
-  const m = /\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)/.exec(pdf.toString('latin1'))!;
-  const [b, c] = [Number(m[2]), Number(m[3])];
-  const hole = c - b - 2;
-  expect(hex.length).toBeLessThanOrEqual(hole);
-  return Buffer.concat([pdf.subarray(0, b + 1), Buffer.from(hex.padEnd(hole, '0')), pdf.subarray(c - 1)]);
-}
-
 function opensslCmsVerify(pdf: Buffer, caPem: string, name: string): { code: number | null; out: string } {
-  const { der, signed } = extract(pdf);
-  const sig = write(`${name}.p7s`, der.subarray(0, derLength(der)));
+  const { der, signed } = packSignature(pdf);
+  const sig = write(`${name}.p7s`, der);
   const data = write(`${name}.bin`, signed);
   const ca = write(`${name}-ca.pem`, caPem);
   return run('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', sig, '-content', data, '-CAfile', ca, '-purpose', 'any', '-out', '/dev/null']);
@@ -130,8 +90,8 @@ describe('PAdES B-B: ETSI.CAdES.detached with ESS signing-certificate-v2', () =>
     expect(run('qpdf', ['--check', file]).code).toBe(0);
     const o = opensslCmsVerify(pdf, demo.certPem, 'bb');
     expect(o.out).toContain('Verification successful');
-    const { der } = extract(pdf);
-    const printed = run('openssl', ['cms', '-cmsout', '-print', '-inform', 'DER', '-in', write('bb.der', der.subarray(0, derLength(der)))]).out;
+    const { der } = packSignature(pdf);
+    const printed = run('openssl', ['cms', '-cmsout', '-print', '-inform', 'DER', '-in', write('bb.der', der)]).out;
     expect(printed).toContain('id-smime-aa-signingCertificateV2');
     expect(printed).not.toContain('signingTime');
     const r = await verifyPackBytes(pdf, { trustPem: demo.certPem });
@@ -174,7 +134,7 @@ describe('PAdES B-B: ETSI.CAdES.detached with ESS signing-certificate-v2', () =>
     const pdf = await buildPack({ ...fx.input, signer: { ...chainP12, crls: [Buffer.from(crl.toString('pem'))] } });
     const { cms, der } = cmsOf(pdf);
     expect(cms.crls.map((c) => c.equals(crlDer))).toEqual([true]);
-    const printed = run('openssl', ['cms', '-cmsout', '-print', '-inform', 'DER', '-in', write('crl.der', der.subarray(0, derLength(der)))]).out;
+    const printed = run('openssl', ['cms', '-cmsout', '-print', '-inform', 'DER', '-in', write('crl.der', der)]).out;
     expect(printed).toContain('1.2.840.113583.1.1.8');
     const r = await verifyPackBytes(pdf, { trustPem: root.pem });
     expect(r).toMatchObject({ valid: true, coversWholeFile: true });

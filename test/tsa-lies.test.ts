@@ -5,56 +5,21 @@
 import 'reflect-metadata';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type forgeNs from 'node-forge';
 import { buildPack } from '../src/report/pack.js';
 import { makeDemoSigner, type DemoSigner } from '../src/signing/sign.js';
 import { verifyPackBytes } from '../src/verify/verify.js';
-import { checkCms, digestRanges } from '../src/verify/cms.js';
+import { cmsOf, withToken } from './helpers/pack-cms.js';
 import { makeFixture } from './report-fixture.js';
 import { issue, KU, EKU, privatePem, type Issued } from './helpers/pki.js';
 
-const forge = createRequire(import.meta.url)('node-forge') as typeof forgeNs;
 const fx = makeFixture();
 let dir: string;
 let signer: DemoSigner;
 let tsaRoot: Issued;
 let pdf: Buffer;
-
-function extract(p: Buffer): { der: Buffer; b: number; c: number; signed: Buffer } {
-  const m = /\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/.exec(p.toString('latin1'))!;
-  const [a, b, c, d] = m.slice(1).map(Number) as [number, number, number, number];
-  const hex = p.toString('latin1', b + 1, c - 1).replace(/(00)+$/, '');
-  const der = Buffer.from(hex.length % 2 ? `${hex}0` : hex, 'hex');
-  return { der: der.subarray(0, derLength(der)), b, c, signed: Buffer.concat([p.subarray(a, a + b), p.subarray(c, c + d)]) };
-}
-function derLength(der: Buffer): number {
-  const l = der[1]!;
-  if (l < 0x80) return 2 + l;
-  const n = l & 0x7f;
-  return 2 + n + der.readUIntBE(2, n);
-}
-
-/** The pack with `token` added to its SignerInfo as the signature-timestamp unsigned attribute (the signature value is untouched). */
-function withToken(p: Buffer, token: Buffer): Buffer {
-  const { der, b, c } = extract(p);
-  const a = forge.asn1;
-  const ci = a.fromDer(forge.util.createBuffer(der.toString('binary')));
-  const sd = ((ci.value as forgeNs.asn1.Asn1[])[1]!.value as forgeNs.asn1.Asn1[])[0]!.value as forgeNs.asn1.Asn1[];
-  const si = (sd.at(-1)!.value as forgeNs.asn1.Asn1[])[0]!.value as forgeNs.asn1.Asn1[];
-  const attr = a.create(a.Class.UNIVERSAL, a.Type.SEQUENCE, true, [
-    a.create(a.Class.UNIVERSAL, a.Type.OID, false, a.oidToDer('1.2.840.113549.1.9.16.2.14').getBytes()),
-    a.create(a.Class.UNIVERSAL, a.Type.SET, true, [a.fromDer(forge.util.createBuffer(token.toString('binary')))]),
-  ]);
-  si.push(a.create(a.Class.CONTEXT_SPECIFIC, 1, true, [attr]));
-  const hex = Buffer.from(a.toDer(ci).getBytes(), 'binary').toString('hex');
-  const hole = c - b - 2;
-  expect(hex.length).toBeLessThanOrEqual(hole);
-  return Buffer.concat([p.subarray(0, b + 1), Buffer.from(hex.padEnd(hole, '0')), p.subarray(c - 1)]);
-}
 
 /** A token over `data` made by openssl ts with the given TSA certificate and imprint hash. */
 async function token(tsa: Issued, data: Buffer, hash: 'sha1' | 'sha256', name: string): Promise<Buffer> {
@@ -81,11 +46,7 @@ beforeAll(async () => {
   pdf = await buildPack({ ...fx.input, signer });
 });
 
-const signatureValueOf = (p: Buffer): Buffer => {
-  const { der, signed } = extract(p);
-  const sha = digestRanges(signed, [[0, signed.length]]);
-  return checkCms(der, () => sha).signatureValue!;
-};
+const signatureValueOf = (p: Buffer): Buffer => cmsOf(p).cms.signatureValue!;
 
 describe('RFC 3161 tokens that lie are INVALID with the reason', () => {
   it('the control: an honest token made the same way verifies and is trusted', async () => {

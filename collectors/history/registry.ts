@@ -1,9 +1,11 @@
-// Which collector an as-of run uses for each live collector id, and what history cannot give.
-// The ids, scopes and record shapes stay those of collectors/registry.ts, so the engine never
+// Which collector an as-of run uses for each live collector id; what history cannot give is
+// declared with the collector (collectors/declarations.ts, `history`). The ids, scopes and
+// record shapes stay those of the declarations, so the engine never
 // knows where a record came from; collectors/README.md ("From history") is the table in words.
 import type { Collector, CollectContext } from '../types.js';
 import type { EvidenceRecordDraft } from '../../src/evidence/model.js';
 import { collectorInfo, loadCollector } from '../registry.js';
+import { DECLARATIONS, type CollectorId } from '../declarations.js';
 import { clusterSnapshots, configRecorders, dbClusters, dbInstances, kmsKeys, notInHistory } from './collectors.js';
 import { historyJoin } from './joins.js';
 import {
@@ -12,20 +14,16 @@ import {
 
 type Collect = (ctx: CollectContext) => AsyncIterable<EvidenceRecordDraft>;
 
-const RDS_RECORDED = ['rds.db-clusters', 'rds.db-instances', 'rds.cluster-snapshots'];
+const RDS_RECORDED: readonly CollectorId[] = ['rds.db-clusters', 'rds.db-instances', 'rds.cluster-snapshots'];
 
 /** The AWS calls an as-of run makes besides the caller identity (for the IAM policy). */
 export const HISTORY_OPERATIONS = ['config:ListDiscoveredResources', 'config:GetResourceConfigHistory', 'config:BatchGetResourceConfig', 'config:DescribeConfigRules'] as const;
 
-/** Why a collector has no as-of counterpart (shown as the ERROR's reason). */
-export const NOT_IN_HISTORY: Readonly<Record<string, string>> = {
-  'rds.cluster-automated-backups': 'AWS Config keeps no configuration history of DB cluster automated backups (no such Config resource type), so they cannot be rebuilt for a past date',
-  'rds.cluster-parameters': 'AWS Config keeps no configuration history of DB cluster parameter groups or their parameters (AWS::RDS::DBClusterParameterGroup is not a Config resource type)',
-  'rds.engine-default-cluster-parameters': "AWS Config keeps no history of a family's engine default parameters (no Config resource type), so today's defaults are not evidence for a past date",
-  'config.rules': "Config rules' definitions and compliance summaries are not in the configuration history",
-  'cloudtrail.region-coverage': "AWS Config's history of AWS::CloudTrail::Trail keeps each trail's IsMultiRegionTrail, but this version does not rebuild which trails covered a region on a past date",
-  'logs.log-groups': 'CloudWatch Logs log groups are not a resource type AWS Config records, so their retention cannot be rebuilt for a past date',
-};
+/** Why a collector has no as-of counterpart (shown as the ERROR's reason): its declaration's `history.none`. */
+function notInHistoryReason(id: string): string | undefined {
+  const d = DECLARATIONS.find((x) => x.id === id);
+  return d && typeof d.history === 'object' ? d.history.none : undefined;
+}
 
 /**
  * Issues 22 and 23: rebuilt from history, but some fields the live collector reads come from
@@ -54,9 +52,10 @@ export const FIELDS_NOT_IN_HISTORY: Readonly<Record<string, Readonly<Record<stri
 
 const evidence = async () => import('./evidence.js');
 
-interface Override { collect: () => Promise<Collect>; dependsOn?: string[] }
+interface Override { collect: () => Promise<Collect>; dependsOn?: readonly CollectorId[] }
 
-const OVERRIDES: Readonly<Record<string, Override>> = {
+/** The collectors declared `history: 'rebuilt'` (test/collector-declarations.test.ts checks the two agree). */
+export const OVERRIDES: Readonly<Partial<Record<CollectorId, Override>>> = {
   'rds.db-clusters': { collect: async () => dbClusters },
   'rds.db-instances': { collect: async () => dbInstances },
   'rds.cluster-snapshots': { collect: async () => clusterSnapshots },
@@ -83,18 +82,15 @@ const OVERRIDES: Readonly<Record<string, Override>> = {
   'config.rule-evaluations': { collect: async () => (await import('./compliance.js')).ruleEvaluations, dependsOn: [] },
 };
 
-/**
- * Used as they are: the caller identity (who collects, asked live) and the TLS join, which in an
- * as-of run never runs because the parameter groups it reads have no history (DependencyFailed).
- */
-const AS_IS = new Set(['sts.caller-identity', 'rds.cluster-tls']);
+/** Used as they are (declared `history: 'live'`). */
+const AS_IS: ReadonlySet<string> = new Set(DECLARATIONS.filter((d) => d.history === 'live').map((d) => d.id));
 
 export async function loadHistoryCollector(id: string): Promise<Collector> {
   if (AS_IS.has(id)) return loadCollector(id);
   const info = collectorInfo(id);
   if (!info) return loadCollector(id); // throws the unknown-collector error
-  const o = OVERRIDES[id];
+  const o = OVERRIDES[info.id];
   if (o) return { ...info, ...(o.dependsOn ? { dependsOn: o.dependsOn } : {}), collect: await o.collect() };
-  const why = NOT_IN_HISTORY[id] ?? `collector ${id} has no counterpart built from AWS Config's configuration history`;
+  const why = notInHistoryReason(id) ?? `collector ${id} has no counterpart built from AWS Config's configuration history`;
   return { ...info, dependsOn: [], collect: notInHistory(why) };
 }

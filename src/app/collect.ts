@@ -160,7 +160,7 @@ function overrideNote(collector: string, code: string | undefined): string {
  * One line per distinct failure: an account whose role is denied fails every collection of every
  * region with the same sentence, which is said once with the count and where it happened.
  */
-function failureLines(failed: EvidenceBundle['manifest']['collections']): string[] {
+export function failureLines(failed: EvidenceBundle['manifest']['collections']): string[] {
   const groups = new Map<string, { first: (typeof failed)[number]; regions: Set<string>; collectors: Set<string>; n: number }>();
   for (const f of failed) {
     const key = `${f.account}\u0000${f.error?.code ?? ''}\u0000${f.error?.message ?? ''}\u0000${overrideNote(f.collector, f.error?.code)}`;
@@ -176,8 +176,16 @@ function failureLines(failed: EvidenceBundle['manifest']['collections']): string
     const list = (set: Set<string>, noun: string) => (set.size === 1 ? [...set][0]! : `${set.size} ${noun}s`);
     // a few collectors are named (two KMS collectors behind one dead endpoint); many are counted
     const names = collectors.size <= 3 ? [...collectors].sort().join(', ') : list(collectors, 'collector');
-    return `  ${f.account} ${list(regions, 'region')} ${names}: ${what} (x${n} collections)`;
+    return `  ${f.account} ${where(regions)} ${names}: ${what} (x${n} collections)`;
   });
+}
+
+/** Where a failure happened: "global" is the account's global scope, not a region ("3 regions and global"). */
+function where(regions: ReadonlySet<string>): string {
+  const regional = [...regions].filter((r) => r !== 'global');
+  const named = regional.length === 1 ? regional[0]! : regional.length > 1 ? `${regional.length} regions` : '';
+  if (!regions.has('global')) return named;
+  return named ? `${named} and global` : 'global';
 }
 
 function collectionSummary(bundle: EvidenceBundle, recordCount = bundle.records.length): { text: string; failed: number } {

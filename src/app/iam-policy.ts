@@ -1,17 +1,16 @@
 // `iam-policy`: the least-privilege IAM policy for one principal kind, generated from the
-// declarations at the call sites: the collectors' registry (member) and src/aws/permissions.ts
+// declarations at the call sites: the collectors' declarations (member) and src/aws/permissions.ts
 // (every other call). Nothing here is a hand-kept list.
-import { COLLECTORS } from '../../collectors/registry.js';
+import { COLLECTORS, iamActionsOf } from '../../collectors/registry.js';
 import {
-  declaredPermissions, iamAction, policyFor, PRINCIPAL_KINDS, type PermissionDeclaration, type PrincipalKind, type ResourceNames,
+  declaredPermissions, policyFor, PRINCIPAL_KINDS, type PermissionDeclaration, type PrincipalKind, type ResourceNames,
 } from '../aws/permissions.js';
 import { UsageError } from './errors.js';
 
 /** Every declaration: each collector's operations (member) and every other call site's. */
 export function allPermissionDeclarations(): PermissionDeclaration[] {
-  const collectors = COLLECTORS.flatMap((c) => c.operations.map((op): PermissionDeclaration => ({
-    // an operation may name another service's call ("s3:ListBuckets" for a trail's bucket)
-    action: op.includes(':') ? iamAction(op.split(':')[0]!, op.split(':')[1]!) : iamAction(c.service, op), principal: 'member', site: `collectors/registry.ts (${c.id})`, why: c.description,
+  const collectors = COLLECTORS.flatMap((c) => iamActionsOf(c).map((action): PermissionDeclaration => ({
+    action, principal: 'member', site: `collectors/declarations.ts (${c.id})`, why: c.description,
   })));
   return [...collectors, ...declaredPermissions()];
 }

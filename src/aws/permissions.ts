@@ -9,7 +9,7 @@
 // - archive-reader: whoever only reads it (history, period packs, archive list and verify): no write;
 // - signer:       the identity that signs packs with a key held in KMS.
 //
-// Collectors declare their calls in collectors/registry.ts (`service`, `operations`); every
+// Collectors declare their calls in collectors/declarations.ts (`service`, `operations`); every
 // other call site declares here: one row in DECLARED per API action, naming its file. test/iam-policy.test.ts
 // fails when a call is made against the sandbox, or an SDK command is used in the source, that
 // no declaration covers.

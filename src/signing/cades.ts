@@ -9,23 +9,9 @@
 import { createHash } from 'node:crypto';
 import type forgeNs from 'node-forge';
 import { forge } from '../util/forge.js';
+import { OID } from '../util/asn1.js';
 
 type Asn1 = forgeNs.asn1.Asn1;
-
-const OIDS = {
-  data: '1.2.840.113549.1.7.1',
-  signedData: '1.2.840.113549.1.7.2',
-  contentType: '1.2.840.113549.1.9.3',
-  messageDigest: '1.2.840.113549.1.9.4',
-  signingTime: '1.2.840.113549.1.9.5',
-  signingCertificateV2: '1.2.840.113549.1.9.16.2.47',
-  revocationInfoArchival: '1.2.840.113583.1.1.8',
-  signatureTimeStampToken: '1.2.840.113549.1.9.16.2.14',
-  sha256: '2.16.840.1.101.3.4.2.1',
-  rsaEncryption: '1.2.840.113549.1.1.1',
-  ecdsaWithSha256: '1.2.840.10045.4.3.2',
-  tstInfo: '1.2.840.113549.1.9.16.1.4',
-} as const;
 
 /** A key that signs the DER of the signed attributes (SHA-256 inside: PKCS#1 v1.5 or ECDSA). */
 export interface CmsKey {
@@ -86,17 +72,17 @@ function signingCertificateV2(certDer: Buffer): Asn1 {
 function signatureAlgorithm(type: 'rsa' | 'ec'): Asn1 {
   // rsaEncryption with NULL parameters (what node-forge wrote before, and what pdfsig and
   // Acrobat expect); ecdsa-with-SHA256 without parameters (RFC 5758)
-  return type === 'rsa' ? seq([oid(OIDS.rsaEncryption), nul()]) : seq([oid(OIDS.ecdsaWithSha256)]);
+  return type === 'rsa' ? seq([oid(OID.rsaEncryption), nul()]) : seq([oid(OID.ecdsaWithSha256)]);
 }
 
 /** The DER SET of the signed attributes: what the key signs (RFC 5652 5.4). */
 function signedAttributes(input: Pick<CadesInput, 'contentDigest' | 'signerCert' | 'crls'>): Asn1[] {
   const attrs = [
-    attribute(OIDS.contentType, oid(OIDS.data)),
-    attribute(OIDS.messageDigest, octets(input.contentDigest)),
-    attribute(OIDS.signingCertificateV2, signingCertificateV2(input.signerCert)),
+    attribute(OID.contentType, oid(OID.data)),
+    attribute(OID.messageDigest, octets(input.contentDigest)),
+    attribute(OID.signingCertificateV2, signingCertificateV2(input.signerCert)),
   ];
-  if (input.crls.length) attrs.push(attribute(OIDS.revocationInfoArchival, seq([ctx(0, [seq(input.crls.map(fromDer))])])));
+  if (input.crls.length) attrs.push(attribute(OID.revocationInfoArchival, seq([ctx(0, [seq(input.crls.map(fromDer))])])));
   return attrs;
 }
 
@@ -105,7 +91,7 @@ export async function buildCades(input: CadesInput): Promise<Buffer> {
   const signedSet = toDer(set(attrs));
   const signature = await input.key.sign(signedSet);
   const { issuer, serial } = issuerAndSerial(input.signerCert);
-  const sha256Alg = seq([oid(OIDS.sha256), nul()]);
+  const sha256Alg = seq([oid(OID.sha256), nul()]);
   const signerInfo: Asn1[] = [
     int(1),
     seq([issuer, serial]),
@@ -116,9 +102,9 @@ export async function buildCades(input: CadesInput): Promise<Buffer> {
   ];
   if (input.timestamp) {
     const token = await input.timestamp(signature);
-    signerInfo.push(ctx(1, [attribute(OIDS.signatureTimeStampToken, fromDer(token))]));
+    signerInfo.push(ctx(1, [attribute(OID.signatureTimeStampToken, fromDer(token))]));
   }
   const certs = [input.signerCert, ...input.chain].map(fromDer);
-  const signedData = seq([int(1), set([seq([oid(OIDS.sha256), nul()])]), seq([oid(OIDS.data)]), ctx(0, certs), set([seq(signerInfo)])]);
-  return toDer(seq([oid(OIDS.signedData), ctx(0, [signedData])]));
+  const signedData = seq([int(1), set([seq([oid(OID.sha256), nul()])]), seq([oid(OID.data)]), ctx(0, certs), set([seq(signerInfo)])]);
+  return toDer(seq([oid(OID.signedData), ctx(0, [signedData])]));
 }

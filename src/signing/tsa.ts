@@ -6,27 +6,10 @@ import { keyPolicyProblem } from './key-policy.js';
 import { createHash, randomBytes, verify as cryptoVerify, X509Certificate } from 'node:crypto';
 import type forgeNs from 'node-forge';
 import { forge } from '../util/forge.js';
+import { Asn1Error, OID, SHA2_DIGESTS } from '../util/asn1.js';
 
 type Asn1 = forgeNs.asn1.Asn1;
 
-class TimestampError extends Error {
-  override name = 'TimestampError';
-}
-
-const OID = {
-  signedData: '1.2.840.113549.1.7.2',
-  tstInfo: '1.2.840.113549.1.9.16.1.4',
-  messageDigest: '1.2.840.113549.1.9.4',
-  contentType: '1.2.840.113549.1.9.3',
-  signingCertificate: '1.2.840.113549.1.9.16.2.12',
-  signingCertificateV2: '1.2.840.113549.1.9.16.2.47',
-  sha256: '2.16.840.1.101.3.4.2.1',
-};
-const HASHES: Record<string, string> = {
-  '2.16.840.1.101.3.4.2.1': 'sha256',
-  '2.16.840.1.101.3.4.2.2': 'sha384',
-  '2.16.840.1.101.3.4.2.3': 'sha512',
-};
 /** TSA signature algorithms accepted: the hash comes from the SignerInfo's digest algorithm. */
 const TSA_SIGNATURE_ALGS = new Set([
   '1.2.840.113549.1.1.1', // rsaEncryption
@@ -42,11 +25,11 @@ const A = () => forge().asn1;
 const parse = (b: Buffer): Asn1 => A().fromDer(forge().util.createBuffer(b.toString('latin1')), { strict: true, parseAllBytes: true, decodeBitStrings: false } as never);
 const der = (n: Asn1): Buffer => Buffer.from(A().toDer(n).getBytes(), 'latin1');
 const kids = (n: Asn1 | undefined, what: string): Asn1[] => {
-  if (!n || !Array.isArray(n.value)) throw new TimestampError(`malformed timestamp token: expected ${what}`);
+  if (!n || !Array.isArray(n.value)) throw new Asn1Error('TimestampError', `malformed timestamp token: expected ${what}`);
   return n.value;
 };
 const prim = (n: Asn1 | undefined, what: string): string => {
-  if (!n || typeof n.value !== 'string') throw new TimestampError(`malformed timestamp token: expected ${what}`);
+  if (!n || typeof n.value !== 'string') throw new Asn1Error('TimestampError', `malformed timestamp token: expected ${what}`);
   return n.value;
 };
 const oidOf = (n: Asn1 | undefined, what: string): string => A().derToOid(prim(n, what));
@@ -78,25 +61,25 @@ export async function requestTimestamp(url: string, signatureValue: Buffer): Pro
   let body: Buffer;
   try {
     const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/timestamp-query' }, body: request(signatureValue, nonce), signal: AbortSignal.timeout(30_000) });
-    if (!res.ok) throw new TimestampError(`HTTP ${res.status}`);
+    if (!res.ok) throw new Asn1Error('TimestampError', `HTTP ${res.status}`);
     body = Buffer.from(await res.arrayBuffer());
   } catch (e) {
-    throw new TimestampError(`the time-stamping authority ${url} did not answer: ${e instanceof Error ? e.message : String(e)}`);
+    throw new Asn1Error('TimestampError', `the time-stamping authority ${url} did not answer: ${e instanceof Error ? e.message : String(e)}`);
   }
   let token: Buffer;
   try {
     const resp = kids(parse(body), 'TimeStampResp');
     const status = kids(resp[0], 'PKIStatusInfo');
     const code = prim(status[0], 'status').charCodeAt(0);
-    if (code !== 0 && code !== 1) throw new TimestampError(`the TSA refused the request (PKIStatus ${code})`);
-    if (!resp[1]) throw new TimestampError('the TSA answered without a token');
+    if (code !== 0 && code !== 1) throw new Asn1Error('TimestampError', `the TSA refused the request (PKIStatus ${code})`);
+    if (!resp[1]) throw new Asn1Error('TimestampError', 'the TSA answered without a token');
     token = der(resp[1]);
   } catch (e) {
-    throw new TimestampError(`${url}: unusable answer: ${e instanceof Error ? e.message : String(e)}`);
+    throw new Asn1Error('TimestampError', `${url}: unusable answer: ${e instanceof Error ? e.message : String(e)}`);
   }
   const info = readToken(token);
-  if (!info.imprint.equals(createHash(info.imprintHash).update(signatureValue).digest())) throw new TimestampError(`${url}: the token is for another request (imprint)`);
-  if (!info.nonce || !info.nonce.equals(nonce)) throw new TimestampError(`${url}: the token does not echo the request's nonce`);
+  if (!info.imprint.equals(createHash(info.imprintHash).update(signatureValue).digest())) throw new Asn1Error('TimestampError', `${url}: the token is for another request (imprint)`);
+  if (!info.nonce || !info.nonce.equals(nonce)) throw new Asn1Error('TimestampError', `${url}: the token does not echo the request's nonce`);
   return token;
 }
 
@@ -116,18 +99,18 @@ interface TokenParts {
 
 function readToken(token: Buffer): TokenParts {
   const ci = kids(parse(token), 'ContentInfo');
-  if (oidOf(ci[0], 'content type') !== OID.signedData || !ctxTag(ci[1], 0)) throw new TimestampError('the token is not a SignedData');
+  if (oidOf(ci[0], 'content type') !== OID.signedData || !ctxTag(ci[1], 0)) throw new Asn1Error('TimestampError', 'the token is not a SignedData');
   const sd = kids(kids(ci[1], '[0]')[0], 'SignedData');
   const encap = kids(sd[2], 'encapsulated content');
-  if (oidOf(encap[0], 'eContentType') !== OID.tstInfo || !ctxTag(encap[1], 0)) throw new TimestampError('the token does not hold a TSTInfo');
+  if (oidOf(encap[0], 'eContentType') !== OID.tstInfo || !ctxTag(encap[1], 0)) throw new Asn1Error('TimestampError', 'the token does not hold a TSTInfo');
   const tstInfoDer = Buffer.from(prim(kids(encap[1], 'eContent')[0], 'TSTInfo octets'), 'latin1');
   const tst = kids(parse(tstInfoDer), 'TSTInfo');
   const mi = kids(tst[2], 'message imprint');
-  const imprintHash = HASHES[oidOf(kids(mi[0], 'hash algorithm')[0], 'hash OID')];
-  if (!imprintHash) throw new TimestampError('the token imprint uses an unsupported hash');
+  const imprintHash = SHA2_DIGESTS[oidOf(kids(mi[0], 'hash algorithm')[0], 'hash OID')];
+  if (!imprintHash) throw new Asn1Error('TimestampError', 'the token imprint uses an unsupported hash');
   const genTimeNode = tst[4];
   const gt = prim(genTimeNode, 'genTime');
-  if (!genTimeNode || genTimeNode.type !== A().Type.GENERALIZEDTIME || !/^\d{14}(?:\.\d+)?Z$/.test(gt)) throw new TimestampError(`unreadable genTime ${JSON.stringify(gt)}`);
+  if (!genTimeNode || genTimeNode.type !== A().Type.GENERALIZEDTIME || !/^\d{14}(?:\.\d+)?Z$/.test(gt)) throw new Asn1Error('TimestampError', `unreadable genTime ${JSON.stringify(gt)}`);
   const genTime = A().generalizedTimeToDate(gt);
   let nonce: Buffer | undefined;
   for (const n of tst.slice(5)) if (n.tagClass === A().Class.UNIVERSAL && n.type === A().Type.INTEGER) nonce = Buffer.from(prim(n, 'nonce'), 'latin1');
@@ -136,17 +119,17 @@ function readToken(token: Buffer): TokenParts {
   const certificates: Buffer[] = [];
   if (ctxTag(sd[i], 0)) {
     for (const c of kids(sd[i], 'certificates')) if (c.tagClass === A().Class.UNIVERSAL) certificates.push(der(c));
-    if (certificates.length > 32) throw new TimestampError(`the token carries ${certificates.length} certificates (at most 32: the TSA's chain)`);
+    if (certificates.length > 32) throw new Asn1Error('TimestampError', `the token carries ${certificates.length} certificates (at most 32: the TSA's chain)`);
     i++;
   }
   if (ctxTag(sd[i], 1)) i++;
   const infos = kids(sd[i], 'signer infos');
-  if (infos.length !== 1) throw new TimestampError(`the token has ${infos.length} signers, expected 1`);
+  if (infos.length !== 1) throw new Asn1Error('TimestampError', `the token has ${infos.length} signers, expected 1`);
   const si = kids(infos[0], 'SignerInfo');
   const sid = kids(si[1], 'issuer and serial number');
-  const digestHash = HASHES[oidOf(kids(si[2], 'digest algorithm')[0], 'digest OID')];
-  if (!digestHash) throw new TimestampError('the token is signed with an unsupported or weak digest');
-  if (!ctxTag(si[3], 0)) throw new TimestampError('the token has no signed attributes');
+  const digestHash = SHA2_DIGESTS[oidOf(kids(si[2], 'digest algorithm')[0], 'digest OID')];
+  if (!digestHash) throw new Asn1Error('TimestampError', 'the token is signed with an unsupported or weak digest');
+  if (!ctxTag(si[3], 0)) throw new Asn1Error('TimestampError', 'the token has no signed attributes');
   return {
     genTime,
     imprintHash,
@@ -208,7 +191,7 @@ export function checkTimestampToken(token: Buffer, signatureValue: Buffer, extra
         let alg = id === OID.signingCertificate ? 'sha1' : 'sha256';
         let hashNode = first[0];
         if (id === OID.signingCertificateV2 && first[0] && Array.isArray(first[0].value)) {
-          alg = HASHES[oidOf(kids(first[0], 'hash algorithm')[0], 'hash OID')] ?? 'unknown';
+          alg = SHA2_DIGESTS[oidOf(kids(first[0], 'hash algorithm')[0], 'hash OID')] ?? 'unknown';
           hashNode = first[1];
         }
         bound = alg !== 'unknown' && Buffer.from(prim(hashNode, 'cert hash'), 'latin1').equals(tsaHash(alg));

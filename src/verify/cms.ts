@@ -7,26 +7,12 @@ import { keyPolicyProblem } from '../signing/key-policy.js';
 import { createHash, verify as cryptoVerify, X509Certificate } from 'node:crypto';
 import type forgeNs from 'node-forge';
 import { forge } from '../util/forge.js';
+import { Asn1Error, OID, SHA2_DIGESTS } from '../util/asn1.js';
 
 type Asn1 = forgeNs.asn1.Asn1;
 // fromDer takes an options object at run time; the type declarations only know `strict`
 type FromDer = (bytes: forgeNs.util.ByteBuffer, options: { strict: boolean; parseAllBytes: boolean; decodeBitStrings: boolean }) => Asn1;
 
-
-class CmsError extends Error {
-  override name = 'CmsError';
-}
-
-const OID = {
-  signedData: '1.2.840.113549.1.7.2',
-  data: '1.2.840.113549.1.7.1',
-  messageDigest: '1.2.840.113549.1.9.4',
-  signingTime: '1.2.840.113549.1.9.5',
-  contentType: '1.2.840.113549.1.9.3',
-  signingCertificateV2: '1.2.840.113549.1.9.16.2.47',
-  revocationInfoArchival: '1.2.840.113583.1.1.8',
-  signatureTimeStampToken: '1.2.840.113549.1.9.16.2.14',
-} as const;
 
 // The signature algorithm is outside the signed attributes, and rsaEncryption and the
 // sha*WithRSAEncryption names all verify the same RSA signature: accepting more than one would
@@ -57,17 +43,17 @@ function readDer(der: Buffer, wholeBuffer: boolean): { node: Asn1; length: numbe
   try {
     node = (f.asn1.fromDer as unknown as FromDer)(buf, { strict: true, parseAllBytes: wholeBuffer, decodeBitStrings: false });
   } catch (e) {
-    throw new CmsError(`malformed DER: ${e instanceof Error ? e.message : String(e)}`);
+    throw new Asn1Error('CmsError', `malformed DER: ${e instanceof Error ? e.message : String(e)}`);
   }
   const length = der.length - buf.length();
   checkTags(node);
-  if (encode(node) !== der.toString('latin1', 0, length)) throw new CmsError('not DER: a length or integer is not in its shortest form');
+  if (encode(node) !== der.toString('latin1', 0, length)) throw new Asn1Error('CmsError', 'not DER: a length or integer is not in its shortest form');
   return { node, length };
 }
 
 function checkTags(n: Asn1): void {
-  if ((n.type as number) === 0x1f) throw new CmsError('multi-byte DER tags are not supported');
-  if (n.tagClass === forge().asn1.Class.UNIVERSAL && n.type === 0) throw new CmsError('unexpected zero tag');
+  if ((n.type as number) === 0x1f) throw new Asn1Error('CmsError', 'multi-byte DER tags are not supported');
+  if (n.tagClass === forge().asn1.Class.UNIVERSAL && n.type === 0) throw new Asn1Error('CmsError', 'unexpected zero tag');
   if (Array.isArray(n.value)) for (const c of n.value) checkTags(c);
 }
 
@@ -80,18 +66,18 @@ function encode(n: Asn1): string {
 const tagOf = (n: Asn1): number => n.tagClass | (n.constructed ? 0x20 : 0) | n.type;
 
 function expectTag(n: Asn1 | undefined, tag: number, what: string): Asn1 {
-  if (!n || tagOf(n) !== tag) throw new CmsError(`malformed CMS: expected ${what}`);
+  if (!n || tagOf(n) !== tag) throw new Asn1Error('CmsError', `malformed CMS: expected ${what}`);
   return n;
 }
 
 function children(n: Asn1): Asn1[] {
-  if (!Array.isArray(n.value)) throw new CmsError('malformed CMS: expected a constructed element');
+  if (!Array.isArray(n.value)) throw new Asn1Error('CmsError', 'malformed CMS: expected a constructed element');
   return n.value;
 }
 
 /** The content octets of a primitive element, as a binary string. */
 function prim(n: Asn1): string {
-  if (typeof n.value !== 'string') throw new CmsError('malformed CMS: expected a primitive element');
+  if (typeof n.value !== 'string') throw new Asn1Error('CmsError', 'malformed CMS: expected a primitive element');
   return n.value;
 }
 
@@ -99,7 +85,7 @@ const content = (n: Asn1): Buffer => Buffer.from(prim(n), 'latin1');
 
 function oid(n: Asn1 | undefined, what: string): string {
   const v = prim(expectTag(n, 0x06, what));
-  if (v.length === 0) throw new CmsError('empty OID');
+  if (v.length === 0) throw new Asn1Error('CmsError', 'empty OID');
   return forge().asn1.derToOid(v);
 }
 
@@ -110,7 +96,7 @@ function isSmallInt(n: Asn1, v: number): boolean {
 /** AlgorithmIdentifier: the OID, with NULL or absent parameters and nothing else. */
 function algorithm(n: Asn1 | undefined): string {
   const p = children(expectTag(n, 0x30, 'algorithm identifier'));
-  if (p.length < 1 || p.length > 2 || (p[1] && (tagOf(p[1]) !== 0x05 || prim(p[1]) !== ''))) throw new CmsError('malformed algorithm identifier');
+  if (p.length < 1 || p.length > 2 || (p[1] && (tagOf(p[1]) !== 0x05 || prim(p[1]) !== ''))) throw new Asn1Error('CmsError', 'malformed algorithm identifier');
   return oid(p[0], 'algorithm OID');
 }
 
@@ -130,16 +116,12 @@ function time(n: Asn1): Date {
   let d: Date | undefined;
   if (tagOf(n) === 0x17 && /^\d{12}Z$/.test(s)) d = asn1.utcTimeToDate(s);
   else if (tagOf(n) === 0x18 && /^\d{14}(?:\.\d+)?Z$/.test(s)) d = asn1.generalizedTimeToDate(s);
-  if (!d || Number.isNaN(d.getTime())) throw new CmsError(`unreadable time ${JSON.stringify(s)}`);
+  if (!d || Number.isNaN(d.getTime())) throw new Asn1Error('CmsError', `unreadable time ${JSON.stringify(s)}`);
   return d;
 }
 
-const DIGESTS: Record<string, string> = {
-  '2.16.840.1.101.3.4.2.1': 'sha256',
-  '2.16.840.1.101.3.4.2.2': 'sha384',
-  '2.16.840.1.101.3.4.2.3': 'sha512',
-  '1.3.14.3.2.26': 'sha1',
-};
+// SHA-1 is named so that the key policy's refusal can say what it saw
+const DIGESTS: Record<string, string> = { ...SHA2_DIGESTS, '1.3.14.3.2.26': 'sha1' };
 
 export interface CmsCheck {
   digestAlgorithm: string;
@@ -172,25 +154,25 @@ export function checkCms(der: Buffer, digestOf: (alg: string) => Buffer, anchors
   try {
     const ci = expectTag(readDer(der, true).node, 0x30, 'ContentInfo');
     const top = children(ci);
-    if (top.length !== 2) throw new CmsError('ContentInfo must hold exactly a type and a content');
+    if (top.length !== 2) throw new Asn1Error('CmsError', 'ContentInfo must hold exactly a type and a content');
     const [ctype, wrapped] = top as [Asn1, Asn1];
-    if (oid(ctype, 'content type') !== OID.signedData) throw new CmsError('not a SignedData');
+    if (oid(ctype, 'content type') !== OID.signedData) throw new Asn1Error('CmsError', 'not a SignedData');
     const sdWrap = children(expectTag(wrapped, 0xa0, '[0] content'));
-    if (sdWrap.length !== 1) throw new CmsError('the [0] content must hold exactly one SignedData');
+    if (sdWrap.length !== 1) throw new Asn1Error('CmsError', 'the [0] content must hold exactly one SignedData');
     const sd = expectTag(sdWrap[0], 0x30, 'SignedData');
     // Everything outside the signed attributes is not covered by the signature, so it must be
     // exactly the one shape we accept: a changed byte there must not go unnoticed.
     const parts = children(sd);
-    if (parts.length !== 5) throw new CmsError('SignedData must hold version, digest algorithms, content info, certificates and one signer');
+    if (parts.length !== 5) throw new Asn1Error('CmsError', 'SignedData must hold version, digest algorithms, content info, certificates and one signer');
     const [version, digestAlgs, encap, certs, signerInfos] = parts as [Asn1, Asn1, Asn1, Asn1, Asn1];
-    if (!isSmallInt(version, 1)) throw new CmsError('SignedData version must be 1');
+    if (!isSmallInt(version, 1)) throw new Asn1Error('CmsError', 'SignedData version must be 1');
     expectTag(certs, 0xa0, '[0] certificates');
     expectTag(signerInfos, 0x31, 'signer infos');
     const encapParts = children(expectTag(encap, 0x30, 'encapsulated content info'));
-    if (encapParts.length !== 1 || oid(encapParts[0], 'content type') !== '1.2.840.113549.1.7.1') throw new CmsError('detached content must be id-data with no content');
+    if (encapParts.length !== 1 || oid(encapParts[0], 'content type') !== '1.2.840.113549.1.7.1') throw new Asn1Error('CmsError', 'detached content must be id-data with no content');
     const certNodes = children(certs);
     // the signer's chain is a handful of certificates; each one costs signature checks below
-    if (certNodes.length > MAX_CERTIFICATES) throw new CmsError(`the signature carries ${certNodes.length} certificates (at most ${MAX_CERTIFICATES}: the signer's chain)`);
+    if (certNodes.length > MAX_CERTIFICATES) throw new Asn1Error('CmsError', `the signature carries ${certNodes.length} certificates (at most ${MAX_CERTIFICATES}: the signer's chain)`);
     for (const c of certNodes) out.certificates.push(new X509Certificate(Buffer.from(encode(expectTag(c, 0x30, 'certificate')), 'latin1')));
     const infos = children(signerInfos);
     if (infos.length !== 1) {
@@ -198,21 +180,21 @@ export function checkCms(der: Buffer, digestOf: (alg: string) => Buffer, anchors
       if (infos.length === 0) return out;
     }
     const si = children(expectTag(infos[0], 0x30, 'SignerInfo'));
-    if (si.length !== 6 && !(si.length === 7 && cades)) throw new CmsError('SignerInfo must hold exactly version, sid, digest algorithm, signed attributes, signature algorithm, signature and at most a signature timestamp');
+    if (si.length !== 6 && !(si.length === 7 && cades)) throw new Asn1Error('CmsError', 'SignerInfo must hold exactly version, sid, digest algorithm, signed attributes, signature algorithm, signature and at most a signature timestamp');
     const [siVersion, sid, siDigest, signed, sigAlg, sigValue, unsigned] = si as [Asn1, Asn1, Asn1, Asn1, Asn1, Asn1, Asn1 | undefined];
     if (unsigned) {
       // the one unsigned attribute trustpack writes: an RFC 3161 signature timestamp (PAdES B-T)
       const attrs = children(expectTag(unsigned, 0xa1, '[1] unsigned attributes'));
       const parts1 = attrs.length === 1 ? children(expectTag(attrs[0], 0x30, 'attribute')) : [];
       const values = parts1.length === 2 && oid(parts1[0], 'attribute type') === OID.signatureTimeStampToken ? children(expectTag(parts1[1], 0x31, 'attribute values')) : [];
-      if (values.length !== 1) throw new CmsError('the unsigned attributes must be exactly one signature timestamp');
+      if (values.length !== 1) throw new Asn1Error('CmsError', 'the unsigned attributes must be exactly one signature timestamp');
       out.timestampToken = Buffer.from(encode(expectTag(values[0], 0x30, 'timestamp token')), 'latin1');
     }
-    if (!isSmallInt(siVersion, 1)) throw new CmsError('SignerInfo version must be 1');
+    if (!isSmallInt(siVersion, 1)) throw new Asn1Error('CmsError', 'SignerInfo version must be 1');
     const digestAlg = algorithm(siDigest);
     out.digestAlgorithm = DIGESTS[digestAlg] ?? digestAlg;
     const dAlgs = children(expectTag(digestAlgs, 0x31, 'digest algorithms'));
-    if (dAlgs.length !== 1 || algorithm(dAlgs[0]) !== digestAlg) throw new CmsError('digest algorithms must list exactly the signer digest algorithm');
+    if (dAlgs.length !== 1 || algorithm(dAlgs[0]) !== digestAlg) throw new Asn1Error('CmsError', 'digest algorithms must list exactly the signer digest algorithm');
     expectTag(signed, 0xa0, 'signed attributes');
     expectTag(sigValue, 0x04, 'signature value');
     out.signatureValue = content(sigValue);
@@ -220,7 +202,7 @@ export function checkCms(der: Buffer, digestOf: (alg: string) => Buffer, anchors
 
     // the signer: the certificate whose issuer and serial number are exactly the sid's
     const sidParts = children(expectTag(sid, 0x30, 'issuer and serial number'));
-    if (sidParts.length !== 2) throw new CmsError('malformed signer identifier');
+    if (sidParts.length !== 2) throw new Asn1Error('CmsError', 'malformed signer identifier');
     const sidIssuer = encode(sidParts[0]!);
     const sidSerial = prim(expectTag(sidParts[1], 0x02, 'serial number'));
     certNodes.forEach((c, i) => {
@@ -242,7 +224,7 @@ export function checkCms(der: Buffer, digestOf: (alg: string) => Buffer, anchors
     const weakKey = keyPolicyProblem(out.signer.raw);
     if (weakKey) out.problems.push(`the signer certificate: ${weakKey}`);
     checkCertificates(out, anchors);
-    if (SIGNATURE_ALG_DER[keyType] !== sigAlgHex) throw new CmsError(`unsupported signature algorithm for an ${keyType.toUpperCase()} key (expected ${keyType === 'rsa' ? 'rsaEncryption' : 'ecdsa-with-SHA256'})`);
+    if (SIGNATURE_ALG_DER[keyType] !== sigAlgHex) throw new Asn1Error('CmsError', `unsupported signature algorithm for an ${keyType.toUpperCase()} key (expected ${keyType === 'rsa' ? 'rsaEncryption' : 'ecdsa-with-SHA256'})`);
 
     let md: Buffer | undefined;
     let essOk = false;
@@ -252,18 +234,18 @@ export function checkCms(der: Buffer, digestOf: (alg: string) => Buffer, anchors
       const [t, vals, ...rest] = children(expectTag(attr, 0x30, 'attribute'));
       const id = oid(t, 'attribute type');
       const values = children(expectTag(vals, 0x31, 'attribute values'));
-      if (rest.length || values.length !== 1) throw new CmsError(`signed attribute ${id} must hold exactly one value`);
-      if (!allowed.has(id)) throw new CmsError(`unexpected signed attribute ${id} for ${subFilter ?? 'this signature'}`);
-      if (seenAttrs.has(id)) throw new CmsError(`signed attribute ${id} appears twice`);
+      if (rest.length || values.length !== 1) throw new Asn1Error('CmsError', `signed attribute ${id} must hold exactly one value`);
+      if (!allowed.has(id)) throw new Asn1Error('CmsError', `unexpected signed attribute ${id} for ${subFilter ?? 'this signature'}`);
+      if (seenAttrs.has(id)) throw new Asn1Error('CmsError', `signed attribute ${id} appears twice`);
       seenAttrs.add(id);
       const v = values[0]!;
       if (id === OID.messageDigest) md = content(expectTag(v, 0x04, 'messageDigest'));
       else if (id === OID.signingTime) out.signedAt = time(v);
-      else if (id === OID.contentType && oid(v, 'content type') !== OID.data) throw new CmsError('the signed content type must be id-data');
+      else if (id === OID.contentType && oid(v, 'content type') !== OID.data) throw new Asn1Error('CmsError', 'the signed content type must be id-data');
       else if (id === OID.signingCertificateV2) essOk = essBindsSigner(v, out.signer);
       else if (id === OID.revocationInfoArchival) out.crls = archivedCrls(v);
     }
-    if (!seenAttrs.has(OID.contentType)) throw new CmsError('the signed attributes hold no content type');
+    if (!seenAttrs.has(OID.contentType)) throw new Asn1Error('CmsError', 'the signed attributes hold no content type');
     if (cades && !essOk) out.problems.push('the ESS signing-certificate-v2 attribute is missing or does not name the signer certificate (ETSI.CAdES.detached requires it)');
     const hashName = DIGESTS[digestAlg];
     if (!hashName || hashName === 'sha1') {
