@@ -387,16 +387,40 @@ archiveCmd
   .description('check the chain by position, every bundle file and stored result, and the head')
   .addOption(archiveLocation())
   .option('--expect-head <sha256:n>', 'the head recorded earlier: catches removed newest entries')
+  .option('--since <sha256:n>', 'start from this pinned, earlier verified head: the chain from it and the objects of the entries after it')
   .option('--profile <name>', 'AWS profile for an S3 archive')
   .addOption(formatOption(['table', 'json']))
   .addHelpText('after', `
+Every object is streamed, decompressed under a cap and hashed; data shared by many runs is hashed
+once and a fault in it is reported at every run that references it.
 Gaps (days without a run) and orphans (objects of a crashed append) are reported, not failures.
-Exit codes: 0 intact, 1 broken or altered, 2 unreadable.
-Example:
-  $ trustpack archive verify --archive s3://acme-evidence/trustpack --expect-head 3f1c...:120`)
-  .action(async (o: { archive: string; format?: Format; expectHead?: string; profile?: string }) => {
+Exit codes: 0 intact, 1 broken or altered, 2 unreadable (or written by a newer trustpack).
+Examples:
+  $ trustpack archive verify --archive s3://acme-evidence/trustpack --expect-head 3f1c...:120
+  $ trustpack archive verify --archive s3://acme-evidence/trustpack --since 3f1c...:120   # nightly: only what was appended`)
+  .action(async (o: { archive: string; format?: Format; expectHead?: string; since?: string; profile?: string }) => {
     const { runArchiveVerify } = await import('./app/archive.js');
     const r = await runArchiveVerify({ ...o, format: o.format ?? defaultFormat() });
+    out(r.text);
+    process.exitCode = r.exitCode;
+  });
+
+archiveCmd
+  .command('get')
+  .description("one run's bundle rebuilt from the archive byte for byte (a run id, or an entry number)")
+  .argument('<run>', 'the run id, or the entry number, `archive list` shows')
+  .addOption(archiveLocation())
+  .requiredOption('--out <dir>', 'the folder to write the bundle to')
+  .option('--force', 'replace an existing non-empty folder')
+  .option('--profile <name>', 'AWS profile for an S3 archive')
+  .addHelpText('after', `
+Every file is checked against its sha256 in the run's manifest, which the archive entry names.
+Exit codes: 0 written, 2 no such run, an unreadable or altered archive, or a bad output folder.
+Example:
+  $ trustpack archive get 2026-03-01T02-00-00Z-1a2b --archive s3://acme-evidence/trustpack --out night/`)
+  .action(async (run: string, o: { archive: string; out: string; force?: boolean; profile?: string }) => {
+    const { runArchiveGet } = await import('./app/archive.js');
+    const r = await runArchiveGet({ ...o, run });
     out(r.text);
     process.exitCode = r.exitCode;
   });
