@@ -78,8 +78,7 @@ export class Archive {
   }
 
   /** The data objects the head entry's recipes name (what tonight's run most likely shares). */
-  private async dataOfHead(): Promise<Set<string>> {
-    const head = await this.head();
+  private async dataOfHead(head: Head | undefined): Promise<Set<string>> {
     if (!head) return new Set();
     if (this.known?.head === head.sha256) return this.known.data;
     const bytes = await this.store.get(entryKey(head.n));
@@ -131,7 +130,8 @@ export class Archive {
     // Layout 2: each records file becomes a recipe plus the data objects it names; data the
     // previous run already stored is not written again (and where an older run stored it, the
     // create-only write finds it there and leaves it).
-    const known = await this.dataOfHead();
+    const head = await this.head();
+    const known = await this.dataOfHead(head);
     const referenced = new Set<string>();
     const recipes: Record<string, string> = {};
     const limit = pLimit(WRITES_IN_FLIGHT);
@@ -154,7 +154,6 @@ export class Archive {
     const resultsSha = sha256Of(input.results);
     await this.put(resultsSha, input.results);
 
-    const head = await this.head();
     let n = head ? head.n : 0;
     let previous = head ? head.sha256 : null;
     const shard = manifest['shard'] as ArchiveEntry['shard'] | undefined;
