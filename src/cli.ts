@@ -433,6 +433,7 @@ program
   .option('--period <start..end>', 'UTC dates, both included (default: the first to the last archived run)')
   .option('--framework <id>', 'only controls mapped to this framework')
   .option('--reevaluate', 'evaluate the archived evidence with today\'s catalog instead of the stored results (labelled as such)')
+  .option('--rebuild-index', 'recompute the streak index from every run\'s stored results first; each must match its entry byte for byte (exit 1 when not)')
   .option('--controls <dir>', 'controls folder (with --reevaluate)')
   .option('--profile <name>', 'AWS profile for an S3 archive')
   .addOption(formatOption(['table', 'json', 'csv']))
@@ -440,10 +441,11 @@ program
 Reads the results stored with each run when it was archived: a waiver or control added later never rewrites the past.
 Example:
   $ trustpack history --archive s3://acme-evidence/trustpack --period 2026-01-01..2026-03-31 --format json`)
-  .action(async (o: { archive: string; period?: string; framework?: string; format?: Format; profile?: string; reevaluate?: boolean }, cmd: Command) => {
+  .action(async (o: { archive: string; period?: string; framework?: string; format?: Format; profile?: string; reevaluate?: boolean; rebuildIndex?: boolean }, cmd: Command) => {
     const { runHistory } = await import('./app/history.js');
     const r = await runHistory({ ...o, ...projectOpts(cmd), format: o.format ?? defaultFormat() });
-    out(r.text);
+    for (const n of r.notes ?? []) process.stderr.write(`${n}\n`);
+    if (r.text) out(r.text);
     process.exitCode = r.exitCode;
   });
 

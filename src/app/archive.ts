@@ -10,6 +10,7 @@ import { BundleError, bundleFiles, MANIFEST_FILE, readBundle } from '../evidence
 import { formatHead, openArchive, parseHead, type Archive, type ArchiveEntry, type AppendOutcome, type VerifyReport } from '../archive/index.js';
 import { loadProjectContext, type ProjectContext, type ProjectOptions } from './project.js';
 import { evaluateBundle } from './evaluate.js';
+import { runIndexBytes } from '../history/run-index.js';
 import { textTable } from '../output/text-table.js';
 import { UsageError } from './errors.js';
 
@@ -73,11 +74,12 @@ export async function bundleFilesIn(dir: string, bundle: EvidenceBundle): Promis
  * With `dir` (a bundle on disk) the files are stored byte for byte as written there.
  */
 export async function appendBundle(ctx: ProjectContext, bundle: EvidenceBundle, archive: Archive, now?: Date, dir?: string): Promise<AppendOutcome> {
-  const results = evaluateBundle(ctx, bundle, undefined, now);
+  const results = Buffer.from(JSON.stringify(evaluateBundle(ctx, bundle, undefined, now)) + '\n', 'utf8');
   return archive.append({
     files: dir ? await bundleFilesIn(dir, bundle) : bundleFiles(bundle),
-    results: Buffer.from(JSON.stringify(results) + '\n', 'utf8'),
+    results,
     catalog: catalogDigest(ctx),
+    index: (previous) => runIndexBytes(results, previous),
   });
 }
 

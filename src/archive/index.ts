@@ -46,6 +46,11 @@ export interface AppendInput {
   /** what the archive should say about the run; read from the manifest when absent */
   asOf?: string;
   source?: 'live' | 'config-history';
+  /**
+   * the streak index object of this run given the previous run's (src/history/run-index.ts):
+   * the archive stores it and entry N names it; computed again when a lost race changes the previous run
+   */
+  index?: (previous: string | null) => Uint8Array;
 }
 
 export interface AppendOutcome {
@@ -68,7 +73,7 @@ export class Archive {
   private readonly entriesRead = new Set<string>();
 
   /** the data objects the head's run references, known stored: an append skips writing them again */
-  private known: { head: string; data: Set<string> } | undefined;
+  private known: { head: string; data: Set<string>; index: string | null } | undefined;
 
   constructor(readonly store: ArchiveStore) {}
 
@@ -78,13 +83,13 @@ export class Archive {
   }
 
   /** The data objects the head entry's recipes name (what tonight's run most likely shares). */
-  private async dataOfHead(head: Head | undefined): Promise<Set<string>> {
-    if (!head) return new Set();
-    if (this.known?.head === head.sha256) return this.known.data;
+  private async dataOfHead(head: Head | undefined): Promise<{ data: Set<string>; index: string | null }> {
+    if (!head) return { data: new Set(), index: null };
+    if (this.known?.head === head.sha256) return { data: this.known.data, index: this.known.index };
     const bytes = await this.store.get(entryKey(head.n));
     const entry = bytes ? parseEntry(bytes) : 'unreadable';
     const data = new Set<string>();
-    if (typeof entry === 'string' || layoutOf(entry) !== LAYOUT) return data;
+    if (typeof entry === 'string' || layoutOf(entry) !== LAYOUT) return { data, index: null };
     for (const sha of Object.values(entry.recipes ?? {})) {
       // an unreadable recipe only means its data is written again (create-only: nothing replaced)
       const recipe = await this.object(sha).catch(() => undefined);
@@ -95,7 +100,7 @@ export class Archive {
         continue;
       }
     }
-    return data;
+    return { data, index: entry.index ?? null };
   }
 
   /** The entry already holding this bundle, if any; reads only entries this process has not read yet. */
@@ -131,7 +136,7 @@ export class Archive {
     // previous run already stored is not written again (and where an older run stored it, the
     // create-only write finds it there and leaves it).
     const head = await this.head();
-    const known = await this.dataOfHead(head);
+    const { data: known, index: previousIndex } = await this.dataOfHead(head);
     const referenced = new Set<string>();
     const recipes: Record<string, string> = {};
     const limit = pLimit(WRITES_IN_FLIGHT);
@@ -171,13 +176,20 @@ export class Archive {
       catalog: input.catalog,
       recipes,
     };
+    let indexOf = previousIndex;
     for (let lost = 0; lost < 10_000; lost++) {
-      const entry: ArchiveEntry = { ...base, n: n + 1, previous, appendedAt: new Date().toISOString(), tool: VERSION };
+      let index: string | undefined;
+      if (input.index) {
+        const bytes = input.index(indexOf);
+        index = sha256Of(bytes);
+        await this.put(index, bytes);
+      }
+      const entry: ArchiveEntry = { ...base, ...(index ? { index } : {}), n: n + 1, previous, appendedAt: new Date().toISOString(), tool: VERSION };
       const bytes = entryBytes(entry);
       const key = entryKey(n + 1);
       if ((await this.store.create(key, bytes)) === 'created') {
         const sha256 = sha256Of(bytes);
-        this.known = { head: sha256, data: referenced };
+        this.known = { head: sha256, data: referenced, index: index ?? null };
         return { stored: { key, sha256, entry }, lostRaces: lost };
       }
       // Another writer took N+1: chain onto its entry (complete once visible) and try N+2.
@@ -189,6 +201,7 @@ export class Archive {
         return { stored: { key, sha256: sha256Of(theirs), entry: theirEntry }, lostRaces: lost + 1, alreadyArchived: true };
       }
       previous = sha256Of(theirs);
+      indexOf = typeof theirEntry !== 'string' ? theirEntry.index ?? null : null;
       n += 1;
     }
     throw new ArchiveAccessError(`${this.location}: gave up after 10000 lost races`);
@@ -238,6 +251,16 @@ export class Archive {
     if (!bytes) throw new ArchiveAccessError(`${this.location}: object ${sha256} is missing (run \`trustpack archive verify\`)`);
     if (sha256Of(bytes) !== sha256) throw new ArchiveAccessError(`${this.location}: object ${sha256} was altered (run \`trustpack archive verify\`)`);
     return bytes;
+  }
+
+  /**
+   * Stores a streak index object (history --rebuild-index) unless one is there: create-only, so
+   * an object already stored is never replaced. True when it was missing and is now written.
+   */
+  async storeIndex(sha256: string, bytes: Uint8Array): Promise<boolean> {
+    if (sha256Of(bytes) !== sha256) throw new Error('storeIndex: the bytes do not hash to the name');
+    if ((await this.store.get(gzObjectKey(sha256))) !== undefined) return false;
+    return (await this.store.create(gzObjectKey(sha256), gzip(bytes))) === 'created';
   }
 
   /** Refuses an entry written in a layout this version cannot read, naming it. */
