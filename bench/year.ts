@@ -61,7 +61,7 @@ function nightOf(template: EvidenceBundle, accounts: number, n: number, rate: nu
       let revision = 0;
       for (let m = n; m >= 2 && revision === 0; m--) if ((Math.imul(k, 2654435761) ^ Math.imul(m, 40503)) >>> 0 < rate * 2 ** 32) revision = m;
       if (revision > 0 && draft.data && typeof draft.data === 'object' && !Array.isArray(draft.data)) {
-        draft.data = { ...(draft.data as object), TrustpackBenchRevision: revision };
+        draft.data = { ...draft.data, TrustpackBenchRevision: revision };
       }
       const { id: _drop, ...rest } = draft;
       records.push(toRecord(rest));

@@ -6,7 +6,10 @@ import { pipeline, type Readable } from 'node:stream';
 import { createGunzip, gunzipSync, gzipSync } from 'node:zlib';
 
 /** No object trustpack writes comes near this uncompressed (the largest: an estate's results, a recipe). */
-export const MAX_OBJECT_BYTES = 512 * 1024 * 1024;
+const MAX_OBJECT_BYTES = 512 * 1024 * 1024;
+
+/** one record's data (a resource as AWS described it): read whole, so capped far lower */
+export const MAX_DATA_BYTES = 16 * 1024 * 1024;
 
 export const gzip = (bytes: Uint8Array): Buffer => gzipSync(bytes);
 

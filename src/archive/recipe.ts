@@ -7,6 +7,7 @@
 // recomputed on the way back. Joining gives the exact bytes: every split is checked when it is
 // made, and a file that does not split cleanly (not UTF-8, not JSON lines) is stored whole.
 import { sha256Hex } from '../evidence/canonical.js';
+import { MAX_DATA_BYTES } from './compress.js';
 
 /** data shorter than this stays inline: an object of its own would cost more than it saves */
 const SHARED_DATA_MIN = 64;
@@ -44,7 +45,9 @@ function splitLine(line: string, data: Map<string, Buffer>): RecipeLine {
   let text = '';
   if (r.data !== null && typeof r.data === 'object') {
     text = JSON.stringify(r.data);
-    const at = text.length >= SHARED_DATA_MIN ? line.indexOf(`"data":${text}`) : -1;
+    // past the data cap the verifier reads objects under, the data stays in the recipe
+    const shared = text.length >= SHARED_DATA_MIN && Buffer.byteLength(text, 'utf8') <= MAX_DATA_BYTES;
+    const at = shared ? line.indexOf(`"data":${text}`) : -1;
     if (at >= 0) start = at + 7;
   }
   let idAt = -1;
