@@ -397,16 +397,40 @@ archiveCmd
   .description('check the chain by position, every bundle file and stored result, and the head')
   .addOption(archiveLocation())
   .option('--expect-head <sha256:n>', 'the head recorded earlier: catches removed newest entries')
+  .option('--since <sha256:n>', 'start from this pinned, earlier verified head: the chain from it and the objects of the entries after it')
   .option('--profile <name>', 'AWS profile for an S3 archive')
   .addOption(formatOption(['table', 'json']))
   .addHelpText('after', `
+Every object is streamed, decompressed under a cap and hashed; data shared by many runs is hashed
+once and a fault in it is reported at every run that references it.
 Gaps (days without a run) and orphans (objects of a crashed append) are reported, not failures.
-Exit codes: 0 intact, 1 broken or altered, 2 unreadable.
-Example:
-  $ trustpack archive verify --archive s3://acme-evidence/trustpack --expect-head 3f1c...:120`)
-  .action(async (o: { archive: string; format?: Format; expectHead?: string; profile?: string }) => {
+Exit codes: 0 intact, 1 broken or altered, 2 unreadable (or written by a newer trustpack).
+Examples:
+  $ trustpack archive verify --archive s3://acme-evidence/trustpack --expect-head 3f1c...:120
+  $ trustpack archive verify --archive s3://acme-evidence/trustpack --since 3f1c...:120   # nightly: only what was appended`)
+  .action(async (o: { archive: string; format?: Format; expectHead?: string; since?: string; profile?: string }) => {
     const { runArchiveVerify } = await import('./app/archive.js');
     const r = await runArchiveVerify({ ...o, format: o.format ?? defaultFormat() });
+    out(r.text);
+    process.exitCode = r.exitCode;
+  });
+
+archiveCmd
+  .command('get')
+  .description("one run's bundle rebuilt from the archive byte for byte (a run id, or an entry number)")
+  .argument('<run>', 'the run id, or the entry number, `archive list` shows')
+  .addOption(archiveLocation())
+  .requiredOption('--out <dir>', 'the folder to write the bundle to')
+  .option('--force', 'replace an existing non-empty folder')
+  .option('--profile <name>', 'AWS profile for an S3 archive')
+  .addHelpText('after', `
+Every file is checked against its sha256 in the run's manifest, which the archive entry names.
+Exit codes: 0 written, 2 no such run, an unreadable or altered archive, or a bad output folder.
+Example:
+  $ trustpack archive get 2026-03-01T02-00-00Z-1a2b --archive s3://acme-evidence/trustpack --out night/`)
+  .action(async (run: string, o: { archive: string; out: string; force?: boolean; profile?: string }) => {
+    const { runArchiveGet } = await import('./app/archive.js');
+    const r = await runArchiveGet({ ...o, run });
     out(r.text);
     process.exitCode = r.exitCode;
   });
@@ -419,6 +443,7 @@ program
   .option('--period <start..end>', 'UTC dates, both included (default: the first to the last archived run)')
   .option('--framework <id>', 'only controls mapped to this framework')
   .option('--reevaluate', 'evaluate the archived evidence with today\'s catalog instead of the stored results (labelled as such)')
+  .option('--rebuild-index', 'recompute the streak index from every run\'s stored results first; each must match its entry byte for byte (exit 1 when not)')
   .option('--controls <dir>', 'controls folder (with --reevaluate)')
   .option('--profile <name>', 'AWS profile for an S3 archive')
   .addOption(formatOption(['table', 'json', 'csv']))
@@ -426,10 +451,11 @@ program
 Reads the results stored with each run when it was archived: a waiver or control added later never rewrites the past.
 Example:
   $ trustpack history --archive s3://acme-evidence/trustpack --period 2026-01-01..2026-03-31 --format json`)
-  .action(async (o: { archive: string; period?: string; framework?: string; format?: Format; profile?: string; reevaluate?: boolean }, cmd: Command) => {
+  .action(async (o: { archive: string; period?: string; framework?: string; format?: Format; profile?: string; reevaluate?: boolean; rebuildIndex?: boolean }, cmd: Command) => {
     const { runHistory } = await import('./app/history.js');
     const r = await runHistory({ ...o, ...projectOpts(cmd), format: o.format ?? defaultFormat() });
-    out(r.text);
+    for (const n of r.notes ?? []) process.stderr.write(`${n}\n`);
+    if (r.text) out(r.text);
     process.exitCode = r.exitCode;
   });
 

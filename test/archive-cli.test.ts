@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFixture, startSandbox, type Sandbox } from '../src/sandbox/index.js';
 import { SAMPLE, useSandboxEnv } from './collect-helpers.js';
@@ -41,19 +42,30 @@ describe('archive from the CLI', () => {
     const manifest = JSON.parse(await readFile(join(dir, 'night2', 'manifest.json'), 'utf8'));
     expect(entry).toMatchObject({ n: 2, runId: manifest.runId, asOf: manifest.startedAt, source: 'live', accounts: ['111122223333'] });
     expect(entry.regions).toEqual(expect.arrayContaining(['us-east-1', 'eu-central-1']));
-    const results = JSON.parse(await readFile(join(archive, 'objects', entry.results), 'utf8'));
+    const results = JSON.parse(gunzipSync(await readFile(join(archive, 'objects', `${entry.results}.gz`))).toString('utf8'));
     expect(results.run.id).toBe(manifest.runId);
     expect(results.controls.find((x: { id: string }) => x.id === 'rds-cluster-tls-enforced').status).toBe('FAIL');
-    // the bundle's files are stored under their sha256, the manifest's being the bundle's name
-    const objects = await readdir(join(archive, 'objects'));
-    for (const f of manifest.files as { sha256: string }[]) expect(objects).toContain(f.sha256);
+    // every records file is stored as a recipe (layout 2), the manifest's sha256 being the bundle's name
+    expect(entry.layout).toBe(2);
+    expect(Object.keys(entry.recipes).sort()).toEqual((manifest.files as { path: string }[]).map((f) => f.path).sort());
     // both paths store the bundle byte for byte as written (collect --out streams records in
-    // collection order; re-serialising them would change every hash)
+    // collection order; re-serialising them would change every hash): archive get rebuilds each
     const night1 = await readFile(join(dir, 'night1', 'manifest.json'));
     const entry1 = JSON.parse(await readFile(join(archive, 'entries', '00000001.json'), 'utf8'));
     expect(entry1.bundle).toBe(createHash('sha256').update(night1).digest('hex'));
-    for (const f of JSON.parse(night1.toString('utf8')).files as { sha256: string }[]) expect(objects).toContain(f.sha256);
     expect(entry.bundle).toBe(createHash('sha256').update(await readFile(join(dir, 'night2', 'manifest.json'))).digest('hex'));
+    for (const [night, run] of [['night1', entry1.runId], ['night2', '2']] as const) {
+      const got = await runCli(['archive', 'get', run, '--archive', archive, '--out', join(dir, `got-${night}`)]);
+      expect(got.code, got.stderr).toBe(0);
+      const names = (await readdir(join(dir, night), { recursive: true })).sort();
+      expect((await readdir(join(dir, `got-${night}`), { recursive: true })).sort()).toEqual(names);
+      for (const name of names.filter((n) => n.includes('.'))) {
+        expect((await readFile(join(dir, `got-${night}`, name))).equals(await readFile(join(dir, night, name))), name).toBe(true);
+      }
+    }
+    // the output folder is never replaced without --force
+    expect((await runCli(['archive', 'get', '1', '--archive', archive, '--out', join(dir, 'got-night1')])).code).toBe(2);
+    expect((await runCli(['archive', 'get', 'no-such-run', '--archive', archive, '--out', join(dir, 'got-none')])).code).toBe(2);
 
     const v = await runCli(['archive', 'verify', '--archive', archive, '--format', 'json']);
     expect(v.code).toBe(0);

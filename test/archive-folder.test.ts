@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openArchive, type Archive } from '../src/archive/index.js';
 import { sha256Hex } from '../src/evidence/canonical.js';
@@ -38,8 +39,8 @@ describe('folder archive', () => {
     for (let i = 1; i < 5; i++) {
       expect(stored[i]!.entry.previous).toBe(sha256Hex(await readFile(entry(i))));
     }
-    // the bundle is named by the sha256 of its manifest, stored as an object of that name
-    const manifest = await readFile(join(dir, 'objects', stored[2]!.entry.bundle));
+    // the bundle is named by the sha256 of its manifest, stored gzip-compressed under that name
+    const manifest = gunzipSync(await readFile(join(dir, 'objects', `${stored[2]!.entry.bundle}.gz`)));
     expect(sha256Hex(manifest)).toBe(stored[2]!.entry.bundle);
     expect(JSON.parse(manifest.toString()).runId).toBe('run-3');
     expect(await a.head()).toEqual({ n: 5, sha256: sha256Hex(await readFile(entry(5))) });
@@ -82,7 +83,7 @@ describe('folder archive', () => {
     expect(r.problems.filter((p) => p.kind === 'reordered').map((p) => p.position)).toEqual([2, 3]);
   });
 
-  it('catches an altered entry (the next one no longer follows it) and an altered bundle file', async () => {
+  it('catches an altered entry (the next one no longer follows it) and an altered records recipe', async () => {
     const a = await fiveNights();
     const e2 = JSON.parse(await readFile(entry(2), 'utf8'));
     e2.asOf = '2026-01-09T02:00:00.000Z';
@@ -96,13 +97,13 @@ describe('folder archive', () => {
     const b = await fiveNights();
     const objects = await readdir(join(dir, 'objects'));
     const e4 = JSON.parse(await readFile(entry(4), 'utf8'));
-    const manifest = JSON.parse(await readFile(join(dir, 'objects', e4.bundle), 'utf8'));
-    const recordsSha = manifest.files[0].sha256 as string;
-    expect(objects).toContain(recordsSha);
-    await writeFile(join(dir, 'objects', recordsSha), '{"changed":true}\n');
+    const recipeSha = e4.recipes['records/rds.db-clusters.jsonl'] as string;
+    expect(objects).toContain(`${recipeSha}.gz`);
+    await writeFile(join(dir, 'objects', `${recipeSha}.gz`), gzipSync('{"changed":true}\n'));
     r = await b.verify();
     expect(r.intact).toBe(false);
     expect(r.problems).toContainEqual(expect.objectContaining({ position: 4, kind: 'altered' }));
+    expect(r.problems.find((p) => p.position === 4)!.message).toContain('the recipe of records/rds.db-clusters.jsonl');
   });
 
   it('catches entries removed from the head only against the recorded head', async () => {

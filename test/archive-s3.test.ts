@@ -7,6 +7,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +16,9 @@ import { openArchive } from '../src/archive/index.js';
 import { loadFixture, startSandbox, type Sandbox } from '../src/sandbox/index.js';
 import { decodeAwsChunked } from '../src/sandbox/services/s3.js';
 import { SAMPLE, useSandboxEnv } from './collect-helpers.js';
-import { appendInput } from './helpers/archive-bundles.js';
+import { appendInput, richNight } from './helpers/archive-bundles.js';
+import { gunzipSync } from 'node:zlib';
+import { createHash } from 'node:crypto';
 
 const run = promisify(execFile);
 let sb: Sandbox;
@@ -81,6 +85,33 @@ describe('S3 archive on the sandbox', () => {
     // and the CLI sees the lock configuration the archive read
     const lock = await aws('s3api', 'get-object-lock-configuration', '--bucket', 'evidence-locked');
     expect(lock.ObjectLockConfiguration).toEqual({ ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 30 } } });
+  });
+
+  it('layout 2 on S3: shared data written once with retention, every run read back byte for byte', async () => {
+    const a = await openArchive('s3://evidence-locked/layout2', { forWriting: true });
+    const nights = [richNight(1), richNight(2), richNight(3, [2])];
+    for (const n of nights) await a.append(n);
+    const report = await a.verify();
+    expect(report).toMatchObject({ intact: true, problems: [], orphans: [], immutable: true });
+    let i = 0;
+    for await (const s of a.entries()) {
+      expect(s.entry.layout).toBe(2);
+      const got = await a.bundleFiles(s.entry);
+      got.forEach((f, j) => expect(f.bytes.equals(Buffer.from(nights[i]!.files[j]!.bytes)), f.path).toBe(true));
+      i++;
+    }
+    a.close();
+    const listed = await aws('s3api', 'list-objects-v2', '--bucket', 'evidence-locked', '--prefix', 'layout2/objects/');
+    const keys: string[] = listed.Contents.map((c: { Key: string }) => c.Key);
+    // 10 data + 1 changed, and per night a recipe, a manifest and results
+    expect(keys).toHaveLength(11 + 3 * 3);
+    // an object fetched by the AWS CLI: gzip, named by the sha256 of its uncompressed bytes, retained
+    const key = keys[0]!;
+    const file = join(tmpdir(), `tp-s3-object-${process.pid}.gz`);
+    await aws('s3api', 'get-object', '--bucket', 'evidence-locked', '--key', key, file);
+    expect(createHash('sha256').update(gunzipSync(readFileSync(file))).digest('hex')).toBe(/([0-9a-f]{64})\.gz$/.exec(key)![1]);
+    rmSync(file);
+    expect((await retentionOf('evidence-locked', key))?.Mode).toBe('COMPLIANCE');
   });
 
   it('refuses a locked bucket without a default retention unless --retain-until is given', async () => {

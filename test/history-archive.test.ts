@@ -4,7 +4,10 @@ import { cp, mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { historyOf, runHistory } from '../src/app/history.js';
+import { historyOf, rebuildIndex, runHistory } from '../src/app/history.js';
+import { buildHistory } from '../src/history/build.js';
+import type { Results } from '../src/engine/results.js';
+import { gzipSync } from 'node:zlib';
 import { openArchive } from '../src/archive/index.js';
 import { loadFixture, startSandbox, type Fixture, type Sandbox } from '../src/sandbox/index.js';
 import { SAMPLE, useSandboxEnv } from './collect-helpers.js';
@@ -65,6 +68,42 @@ describe('history over archived nights', () => {
     const open = tls.exceptions.find((e) => e.resource.includes('legacy-reporting'))!;
     expect(open).toMatchObject({ firstSeen: NIGHTS[0], lastSeen: NIGHTS[4], resolvedAt: null, gone: false, runs: 5 });
     expect(open.reason).toBe('TlsParameterValue is "OFF", expected one of ["ON","1"]');
+  });
+
+  it('the streak index: history from it equals history from the full results; --rebuild-index gives the same bytes', async () => {
+    const location = join(dir, 'archive');
+    const archive = await openArchive(location);
+    const refs = [];
+    const entries = [];
+    for await (const s of archive.entries()) {
+      entries.push(s.entry);
+      expect(s.entry.index).toMatch(/^[0-9a-f]{64}$/);
+      const e = s.entry;
+      refs.push({ runId: e.runId, asOf: e.asOf, source: e.source, accounts: e.accounts, regions: e.regions, load: () => archive.results<Results>(e) });
+    }
+    const fromResults = await buildHistory(refs, {});
+    expect(await historyOf(archive, {})).toEqual(fromResults);
+    // an index object is much smaller than the results it stands for
+    const e5 = entries.at(-1)!;
+    expect((await archive.object(e5.index!)).length * 2).toBeLessThan((await archive.object(e5.results)).length);
+
+    // every index object rebuilt from the runs is byte-identical; a lost one is written again
+    const copy = join(dir, 'index-lost');
+    await cp(location, copy, { recursive: true });
+    await unlink(join(copy, 'objects', `${e5.index}.gz`));
+    const c = await openArchive(copy);
+    await expect(historyOf(c, {})).rejects.toThrow(/missing/);
+    expect(await rebuildIndex(c)).toEqual({ checked: 5, written: 1, differing: [] });
+    expect(await historyOf(c, {})).toEqual(fromResults);
+    const cli = await runCli(['history', '--archive', copy, '--rebuild-index', '--format', 'json']);
+    expect(cli.code).toBe(0);
+    expect(cli.stderr).toContain('5 runs, byte-identical 5, written again 0');
+    // altered stored results cannot rebuild the index: refused, naming the object
+    const bytes = (await c.object(e5.results)).toString('utf8').replace('"FAIL"', '"PASS"');
+    await writeFile(join(copy, 'objects', `${e5.results}.gz`), gzipSync(bytes));
+    const bad = await runCli(['history', '--archive', copy, '--rebuild-index', '--format', 'json']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(`object ${e5.results} was altered`);
   });
 
   it('history reads the results stored at archive time, not today\'s catalog', async () => {

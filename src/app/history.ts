@@ -9,6 +9,8 @@ import type { History } from '../history/model.js';
 import { checkFramework } from './list.js';
 import { UsageError } from './errors.js';
 import type { ProjectOptions } from './project.js';
+import { sha256Hex } from '../evidence/canonical.js';
+import { resultsOfIndex, runIndexBytes } from '../history/run-index.js';
 
 /** START..END, UTC dates, both included. */
 export function parsePeriod(text: string): { start: string; end: string } {
@@ -31,17 +33,48 @@ async function* onceEach(archive: Archive): AsyncGenerator<StoredEntry> {
   }
 }
 
-/** Every archived run as a reference whose stored results are read only when needed. */
+/**
+ * Every archived run as a reference read only when needed: from its streak index object when
+ * the entry names one (what history needs, without evidence ids and values), else its results.
+ */
 async function runRefs(archive: Archive): Promise<RunRef[]> {
   const refs: RunRef[] = [];
   for await (const s of onceEach(archive)) {
     const e = s.entry;
+    const index = e.index;
     refs.push({
       runId: e.runId, asOf: e.asOf, source: e.source, accounts: e.accounts, regions: e.regions,
-      load: () => archive.results<Results>(e),
+      load: index ? async () => resultsOfIndex(await archive.object(index)) : () => archive.results<Results>(e),
     });
   }
   return refs;
+}
+
+/**
+ * `history --rebuild-index`: every run's index object computed again from its stored results and
+ * the chain before it. Each must be byte-identical to the one its entry names; a missing one is
+ * written again (create-only), a different one is reported and history reads that run's results.
+ */
+export async function rebuildIndex(archive: Archive): Promise<{ checked: number; written: number; differing: string[] }> {
+  let previous: string | null = null;
+  const out = { checked: 0, written: 0, differing: [] as string[] };
+  for await (const s of archive.entries()) {
+    const e = s.entry;
+    if (!e.index) {
+      previous = null;
+      continue;
+    }
+    const bytes = runIndexBytes(await archive.object(e.results), previous);
+    const sha = sha256Hex(bytes);
+    out.checked++;
+    if (sha !== e.index) {
+      out.differing.push(`entry ${e.n} (run ${e.runId}): the rebuilt index hashes to ${sha}, the entry names ${e.index}`);
+    } else if (await archive.storeIndex(sha, bytes)) {
+      out.written++;
+    }
+    previous = e.index;
+  }
+  return out;
 }
 
 export async function historyOf(archive: Archive, opts: HistoryOptions): Promise<History> {
@@ -68,12 +101,21 @@ async function reevaluatedRefs(archive: Archive, project: ProjectOptions): Promi
   return { catalog: catalogDigest(ctx), refs };
 }
 
-export async function runHistory(args: ProjectOptions & { archive: string; period?: string; framework?: string; format: string; profile?: string; reevaluate?: boolean }): Promise<{ text: string; exitCode: number }> {
+export async function runHistory(args: ProjectOptions & { archive: string; period?: string; framework?: string; format: string; profile?: string; reevaluate?: boolean; rebuildIndex?: boolean }): Promise<{ text: string; exitCode: number; notes?: string[] }> {
   const period = args.period ? parsePeriod(args.period) : undefined;
   const framework = checkFramework(args.framework);
   const archive = await openArchive(args.archive, args.profile ? { profile: args.profile } : {});
   try {
     const opts = { ...(period ? { period } : {}), ...(framework ? { framework } : {}) };
+    const notes: string[] = [];
+    if (args.rebuildIndex) {
+      const r = await rebuildIndex(archive);
+      notes.push(`streak index rebuilt from the stored results: ${r.checked} runs, byte-identical ${r.checked - r.differing.length}, written again ${r.written}`);
+      if (r.differing.length > 0) {
+        notes.push(...r.differing);
+        return { text: '', exitCode: 1, notes };
+      }
+    }
     let h: History;
     if (args.reevaluate) {
       const { refs, catalog } = await reevaluatedRefs(archive, args);
@@ -82,7 +124,7 @@ export async function runHistory(args: ProjectOptions & { archive: string; perio
       h = await historyOf(archive, opts);
     }
     const text = args.format === 'json' ? JSON.stringify(h, null, 2) : args.format === 'csv' ? historyCsv(h) : historyTable(h);
-    return { text, exitCode: 0 };
+    return { text, exitCode: 0, ...(notes.length > 0 ? { notes } : {}) };
   } finally {
     archive.close();
   }

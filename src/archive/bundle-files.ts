@@ -12,7 +12,7 @@ import { ArchiveAccessError } from './store.js';
 export { MANIFEST_FILE };
 
 export async function readBundleFiles(
-  manifestBytes: Buffer, object: (sha256: string) => Promise<Buffer>, where: string,
+  manifestBytes: Buffer, file: (f: { path: string; sha256: string }) => Promise<Buffer>, where: string,
 ): Promise<EvidenceBundle> {
   let manifest: Manifest;
   try {
@@ -27,7 +27,7 @@ export async function readBundleFiles(
       if (!/^records\/[a-z0-9][a-z0-9.-]*\.jsonl$/.test(f.path)) throw new ArchiveAccessError(`${where}: bad file path ${f.path} in the manifest`);
       const target = join(dir, f.path);
       await mkdir(dirname(target), { recursive: true });
-      await writeFile(target, await object(f.sha256));
+      await writeFile(target, await file(f));
     }
     return await readBundle(dir);
   } finally {

@@ -7,8 +7,21 @@ export interface Head {
   sha256: string;
 }
 
+/** The storage layout this version writes; it reads this one and layout 1 (every file stored whole). */
+export const LAYOUT = 2;
+
 export interface ArchiveEntry {
   formatVersion: 1;
+  /**
+   * how the run's files are stored: absent (layout 1) every file whole, uncompressed, under
+   * objects/<sha256>; 2: records files as recipes and shared data, every object gzip-compressed
+   * under objects/<sha256>.gz (src/archive/recipe.ts)
+   */
+  layout?: number;
+  /** layout 2: per records file of the manifest, the sha256 of the recipe that rebuilds it */
+  recipes?: Record<string, string>;
+  /** the streak index after this run (src/archive/streak-index.ts); absent before layout 2 */
+  index?: string;
   /** position in the chain, from 1 */
   n: number;
   runId: string;
@@ -44,6 +57,10 @@ export const TEMP = 'tmp/';
 
 export const entryKey = (n: number) => `${ENTRIES}${String(n).padStart(8, '0')}.json`;
 export const objectKey = (sha256: string) => `${OBJECTS}${sha256}`;
+/** where layout 2 stores an object: gzip-compressed, still named by the uncompressed bytes' sha256 */
+export const gzObjectKey = (sha256: string) => `${OBJECTS}${sha256}.gz`;
+/** the layout an entry was written with (absent: 1) */
+export const layoutOf = (e: ArchiveEntry): number => e.layout ?? 1;
 
 /** The number in entries/<N>.json, or undefined for any other name. */
 export function entryNumber(key: string): number | undefined {
@@ -76,6 +93,17 @@ export function parseEntry(bytes: Buffer): ArchiveEntry | string {
   for (const k of ['bundle', 'results']) if (typeof e[k] !== 'string' || !SHA.test(e[k])) return `${k} must be a sha256`;
   if (e['previous'] !== null && (typeof e['previous'] !== 'string' || !SHA.test(e['previous']))) return 'previous must be a sha256 or null';
   if (!Array.isArray(e['accounts']) || !Array.isArray(e['regions'])) return 'accounts and regions must be lists';
+  if (e['layout'] !== undefined && (!Number.isInteger(e['layout']) || (e['layout'] as number) < 2)) return 'layout must be a whole number from 2';
+  // a newer layout is read no further here: `archive verify` says which trustpack wrote it
+  if ((e['layout'] as number | undefined ?? 1) > LAYOUT) return v as ArchiveEntry;
+  if (e['layout'] === 2) {
+    const recipes = e['recipes'];
+    if (!recipes || typeof recipes !== 'object' || Array.isArray(recipes)) return 'recipes must map each records file to a sha256';
+    for (const [path, sha] of Object.entries(recipes)) {
+      if (!/^records\/[a-z0-9][a-z0-9.-]*\.jsonl$/.test(path) || typeof sha !== 'string' || !SHA.test(sha)) return `recipes: ${path} must be records/<collector>.jsonl with a sha256`;
+    }
+    if (e['index'] !== undefined && (typeof e['index'] !== 'string' || !SHA.test(e['index']))) return 'index must be a sha256';
+  }
   return v as ArchiveEntry;
 }
 

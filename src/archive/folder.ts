@@ -3,7 +3,8 @@
 // taken (so a lost race is seen, never an overwrite), and unlike a plain 'wx' write no reader
 // can ever see a half-written entry. No rename, no lock file; a crashed append leaves at most
 // a file under tmp/, reported as an orphan.
-import { link, lstat, mkdir, readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import { link, lstat, mkdir, open, readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { ArchiveAccessError, type ArchiveStore } from './store.js';
@@ -85,6 +86,16 @@ export class FolderStore implements ArchiveStore {
   async get(key: string): Promise<Buffer | undefined> {
     try {
       return await readFile(this.path(key));
+    } catch (e) {
+      if (errno(e) === 'ENOENT' || errno(e) === 'EISDIR') return undefined;
+      throw new ArchiveAccessError(`${join(this.location, key)}: cannot read (${errno(e) ?? 'error'})`);
+    }
+  }
+
+  async read(key: string): Promise<Readable | undefined> {
+    try {
+      const handle = await open(this.path(key), 'r');
+      return handle.createReadStream({ highWaterMark: 1 << 20 });
     } catch (e) {
       if (errno(e) === 'ENOENT' || errno(e) === 'EISDIR') return undefined;
       throw new ArchiveAccessError(`${join(this.location, key)}: cannot read (${errno(e) ?? 'error'})`);

@@ -1,7 +1,10 @@
 // The evidence archive: an append-only chain of runs in a folder or under an S3 prefix.
 //
-//   objects/<sha256>          every bundle file and every stored results JSON, named by content
-//   entries/<N, 8 digits>.json  entry N: the run, its bundle's and results' sha256, the sha256 of entry N-1
+//   objects/<sha256>.gz       layout 2 (written now): manifests, results, records-file recipes and
+//                             the shared record data, gzip-compressed, named by the uncompressed sha256
+//   objects/<sha256>          layout 1 (read only): every bundle file and results JSON, whole
+//   entries/<N, 8 digits>.json  entry N: the run, its bundle's and results' sha256, its recipes,
+//                             the sha256 of entry N-1
 //
 // An append writes the objects first, then creates entry N with a create-only write; a writer
 // that loses the race for N chains onto the winner's entry and tries N+1. Nothing stored is
@@ -9,11 +12,14 @@
 // stores are evaluated by the caller (src/app/archive.ts) with the project's catalog.
 import { VERSION } from '../version.js';
 import type { EvidenceBundle, Manifest } from '../evidence/model.js';
+import pLimit from 'p-limit';
 import { MANIFEST_FILE, readBundleFiles } from './bundle-files.js';
+import { gunzipCapped, gzip, ObjectUnreadable } from './compress.js';
 import {
-  ENTRIES, entryBytes, entryKey, entryNumber, objectKey, parseEntry, sha256Of,
+  ENTRIES, entryBytes, entryKey, entryNumber, gzObjectKey, LAYOUT, layoutOf, objectKey, parseEntry, sha256Of,
   type ArchiveEntry, type StoredEntry,
 } from './entry.js';
+import { joinRecords, recipeObjects, splitRecords } from './recipe.js';
 import { FolderStore } from './folder.js';
 import { S3Store, type S3StoreOptions } from './s3.js';
 import { ArchiveAccessError, type ArchiveStore } from './store.js';
@@ -40,6 +46,11 @@ export interface AppendInput {
   /** what the archive should say about the run; read from the manifest when absent */
   asOf?: string;
   source?: 'live' | 'config-history';
+  /**
+   * the streak index object of this run given the previous run's (src/history/run-index.ts):
+   * the archive stores it and entry N names it; computed again when a lost race changes the previous run
+   */
+  index?: (previous: string | null) => Uint8Array;
 }
 
 export interface AppendOutcome {
@@ -53,13 +64,44 @@ export interface AppendOutcome {
 
 /** entries read at once when looking for a bundle already in the chain (S3: one round trip each) */
 const READS_IN_FLIGHT = 16;
+/** objects written at once by an append (S3: one PUT each) */
+const WRITES_IN_FLIGHT = 16;
 
 export class Archive {
   /** bundle sha256 -> the first entry holding it, for the entries read so far (appends in one process read each entry once) */
   private readonly bundles = new Map<string, StoredEntry>();
   private readonly entriesRead = new Set<string>();
 
+  /** the data objects the head's run references, known stored: an append skips writing them again */
+  private known: { head: string; data: Set<string>; index: string | null } | undefined;
+
   constructor(readonly store: ArchiveStore) {}
+
+  /** Stores one object (layout 2): gzip-compressed, named by its uncompressed sha256; never replaced. */
+  private async put(sha256: string, bytes: Uint8Array): Promise<void> {
+    await this.store.create(gzObjectKey(sha256), gzip(bytes));
+  }
+
+  /** The data objects the head entry's recipes name (what tonight's run most likely shares). */
+  private async dataOfHead(head: Head | undefined): Promise<{ data: Set<string>; index: string | null }> {
+    if (!head) return { data: new Set(), index: null };
+    if (this.known?.head === head.sha256) return { data: this.known.data, index: this.known.index };
+    const bytes = await this.store.get(entryKey(head.n));
+    const entry = bytes ? parseEntry(bytes) : 'unreadable';
+    const data = new Set<string>();
+    if (typeof entry === 'string' || layoutOf(entry) !== LAYOUT) return { data, index: null };
+    for (const sha of Object.values(entry.recipes ?? {})) {
+      // an unreadable recipe only means its data is written again (create-only: nothing replaced)
+      const recipe = await this.object(sha).catch(() => undefined);
+      if (!recipe) continue;
+      try {
+        for (const d of recipeObjects(recipe.toString('utf8'), sha).objects) data.add(d);
+      } catch {
+        continue;
+      }
+    }
+    return { data, index: entry.index ?? null };
+  }
 
   /** The entry already holding this bundle, if any; reads only entries this process has not read yet. */
   private async entryWithBundle(bundleSha: string): Promise<StoredEntry | undefined> {
@@ -90,16 +132,39 @@ export class Archive {
     const bundleSha = sha256Of(manifestFile.bytes);
     const already = await this.entryWithBundle(bundleSha);
     if (already) return { stored: already, lostRaces: 0, alreadyArchived: true };
-    for (const f of input.files) await this.store.create(objectKey(sha256Of(f.bytes)), f.bytes);
-    const resultsSha = sha256Of(input.results);
-    await this.store.create(objectKey(resultsSha), input.results);
-
+    // Layout 2: each records file becomes a recipe plus the data objects it names; data the
+    // previous run already stored is not written again (and where an older run stored it, the
+    // create-only write finds it there and leaves it).
     const head = await this.head();
+    const { data: known, index: previousIndex } = await this.dataOfHead(head);
+    const referenced = new Set<string>();
+    const recipes: Record<string, string> = {};
+    const limit = pLimit(WRITES_IN_FLIGHT);
+    for (const f of input.files) {
+      if (f.path === MANIFEST_FILE) continue;
+      const split = splitRecords(f.path, Buffer.from(f.bytes));
+      const writes: Promise<void>[] = [];
+      for (const [sha, bytes] of split.data) {
+        referenced.add(sha);
+        if (known.has(sha)) continue;
+        known.add(sha);
+        writes.push(limit(() => this.put(sha, bytes)));
+      }
+      const recipeSha = sha256Of(split.recipe);
+      writes.push(limit(() => this.put(recipeSha, split.recipe)));
+      await Promise.all(writes);
+      recipes[f.path] = recipeSha;
+    }
+    await this.put(bundleSha, manifestFile.bytes);
+    const resultsSha = sha256Of(input.results);
+    await this.put(resultsSha, input.results);
+
     let n = head ? head.n : 0;
     let previous = head ? head.sha256 : null;
     const shard = manifest['shard'] as ArchiveEntry['shard'] | undefined;
     const base = {
       formatVersion: 1 as const,
+      layout: LAYOUT,
       runId: manifest.runId,
       asOf: input.asOf ?? (typeof manifest['asOf'] === 'string' ? manifest['asOf'] : manifest.startedAt),
       source: input.source ?? (manifest['source'] === 'config-history' ? 'config-history' as const : 'live' as const),
@@ -109,13 +174,23 @@ export class Archive {
       bundle: bundleSha,
       results: resultsSha,
       catalog: input.catalog,
+      recipes,
     };
+    let indexOf = previousIndex;
     for (let lost = 0; lost < 10_000; lost++) {
-      const entry: ArchiveEntry = { ...base, n: n + 1, previous, appendedAt: new Date().toISOString(), tool: VERSION };
+      let index: string | undefined;
+      if (input.index) {
+        const bytes = input.index(indexOf);
+        index = sha256Of(bytes);
+        await this.put(index, bytes);
+      }
+      const entry: ArchiveEntry = { ...base, ...(index ? { index } : {}), n: n + 1, previous, appendedAt: new Date().toISOString(), tool: VERSION };
       const bytes = entryBytes(entry);
       const key = entryKey(n + 1);
       if ((await this.store.create(key, bytes)) === 'created') {
-        return { stored: { key, sha256: sha256Of(bytes), entry }, lostRaces: lost };
+        const sha256 = sha256Of(bytes);
+        this.known = { head: sha256, data: referenced, index: index ?? null };
+        return { stored: { key, sha256, entry }, lostRaces: lost };
       }
       // Another writer took N+1: chain onto its entry (complete once visible) and try N+2.
       const theirs = await this.store.get(key);
@@ -126,6 +201,7 @@ export class Archive {
         return { stored: { key, sha256: sha256Of(theirs), entry: theirEntry }, lostRaces: lost + 1, alreadyArchived: true };
       }
       previous = sha256Of(theirs);
+      indexOf = typeof theirEntry !== 'string' ? theirEntry.index ?? null : null;
       n += 1;
     }
     throw new ArchiveAccessError(`${this.location}: gave up after 10000 lost races`);
@@ -158,12 +234,77 @@ export class Archive {
     }
   }
 
-  /** An object's bytes, checked against its name. */
+  /** An object's bytes (decompressed, under the cap), checked against its name; either layout. */
   async object(sha256: string): Promise<Buffer> {
-    const bytes = await this.store.get(objectKey(sha256));
+    const stored = await this.store.get(gzObjectKey(sha256));
+    let bytes: Buffer | undefined;
+    if (stored) {
+      try {
+        bytes = gunzipCapped(stored);
+      } catch (e) {
+        if (!(e instanceof ObjectUnreadable)) throw e;
+        throw new ArchiveAccessError(`${this.location}: object ${sha256} ${e.message} (run \`trustpack archive verify\`)`);
+      }
+    } else {
+      bytes = await this.store.get(objectKey(sha256));
+    }
     if (!bytes) throw new ArchiveAccessError(`${this.location}: object ${sha256} is missing (run \`trustpack archive verify\`)`);
     if (sha256Of(bytes) !== sha256) throw new ArchiveAccessError(`${this.location}: object ${sha256} was altered (run \`trustpack archive verify\`)`);
     return bytes;
+  }
+
+  /**
+   * Stores a streak index object (history --rebuild-index) unless one is there: create-only, so
+   * an object already stored is never replaced. True when it was missing and is now written.
+   */
+  async storeIndex(sha256: string, bytes: Uint8Array): Promise<boolean> {
+    if (sha256Of(bytes) !== sha256) throw new Error('storeIndex: the bytes do not hash to the name');
+    if ((await this.store.get(gzObjectKey(sha256))) !== undefined) return false;
+    return (await this.store.create(gzObjectKey(sha256), gzip(bytes))) === 'created';
+  }
+
+  /** Refuses an entry written in a layout this version cannot read, naming it. */
+  private readable(entry: ArchiveEntry): void {
+    if (layoutOf(entry) > LAYOUT) {
+      throw new ArchiveAccessError(`${this.location}: entry ${entry.n} was written by a newer trustpack (layout ${layoutOf(entry)}; this version reads layouts 1 to ${LAYOUT}): upgrade trustpack`);
+    }
+  }
+
+  /** One file of an entry's bundle, exact bytes: stored whole (layout 1) or rebuilt from its recipe (layout 2). */
+  async bundleFile(entry: ArchiveEntry, f: { path: string; sha256: string }): Promise<Buffer> {
+    this.readable(entry);
+    const where = `${this.location} entry ${entry.n} ${f.path}`;
+    if (layoutOf(entry) === 1) return this.object(f.sha256);
+    const recipe = entry.recipes?.[f.path];
+    if (!recipe) throw new ArchiveAccessError(`${where}: the entry has no recipe for this file`);
+    let bytes: Buffer;
+    try {
+      bytes = await joinRecords((await this.object(recipe)).toString('utf8'), (sha) => this.object(sha), where);
+    } catch (e) {
+      if (e instanceof ArchiveAccessError) throw e;
+      throw new ArchiveAccessError(`${(e as Error).message} (run \`trustpack archive verify\`)`);
+    }
+    if (sha256Of(bytes) !== f.sha256) throw new ArchiveAccessError(`${where}: rebuilt, it does not hash to the manifest's ${f.sha256}`);
+    return bytes;
+  }
+
+  /** Every file of an entry's bundle (manifest.json last), exact bytes: what `archive get` writes. */
+  async bundleFiles(entry: ArchiveEntry): Promise<{ path: string; bytes: Buffer }[]> {
+    const manifest = await this.manifestBytes(entry);
+    let files: { path: string; sha256: string }[];
+    try {
+      files = (JSON.parse(manifest.toString('utf8')) as { files: { path: string; sha256: string }[] }).files;
+      if (!Array.isArray(files)) throw new Error('no files');
+    } catch {
+      throw new ArchiveAccessError(`${this.location} entry ${entry.n}: its manifest lists no files`);
+    }
+    const out: { path: string; bytes: Buffer }[] = [];
+    for (const f of files) {
+      if (typeof f?.path !== 'string' || !/^records\/[a-z0-9][a-z0-9.-]*\.jsonl$/.test(f.path)) throw new ArchiveAccessError(`${this.location} entry ${entry.n}: bad file path in its manifest`);
+      out.push({ path: f.path, bytes: await this.bundleFile(entry, f) });
+    }
+    out.push({ path: MANIFEST_FILE, bytes: manifest });
+    return out;
   }
 
   /** The results stored with an entry (evaluated when the run was archived). */
@@ -177,7 +318,8 @@ export class Archive {
 
   /** The whole bundle of an entry, every file checked against its sha256. */
   async bundle(entry: ArchiveEntry): Promise<EvidenceBundle> {
-    return readBundleFiles(await this.manifestBytes(entry), (sha) => this.object(sha), `${this.location} entry ${entry.n}`);
+    this.readable(entry);
+    return readBundleFiles(await this.manifestBytes(entry), (f) => this.bundleFile(entry, f), `${this.location} entry ${entry.n}`);
   }
 
   verify(opts: VerifyOptions = {}): Promise<VerifyReport> {

@@ -3,6 +3,7 @@
 // the bucket has Object Lock, every object carries its retention: the bucket default's mode and
 // period, or --retain-until. The SDK is imported lazily: only archive commands pay for it.
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { Readable } from 'node:stream';
 import { clientConfig, defaultCredentials } from '../aws/session.js';
 import { ArchiveAccessError, type ArchiveStore, type Retention } from './store.js';
 import { UsageError } from '../util/errors.js';
@@ -121,6 +122,16 @@ export class S3Store implements ArchiveStore {
     try {
       const r = await this.client.send(new this.sdk.GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }));
       return Buffer.from(await r.Body!.transformToByteArray());
+    } catch (e) {
+      if (nameOf(e) === 'NoSuchKey' || statusOf(e) === 404) return undefined;
+      this.fail(`reading ${this.prefix + key} (s3:GetObject)`, e);
+    }
+  }
+
+  async read(key: string): Promise<Readable | undefined> {
+    try {
+      const r = await this.client.send(new this.sdk.GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }));
+      return r.Body as Readable;
     } catch (e) {
       if (nameOf(e) === 'NoSuchKey' || statusOf(e) === 404) return undefined;
       this.fail(`reading ${this.prefix + key} (s3:GetObject)`, e);

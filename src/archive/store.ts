@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { UsageError } from '../util/errors.js';
 
 // Where an archive's bytes live. Two backends (a folder, an S3 prefix) behind one small
@@ -21,6 +22,8 @@ export interface ArchiveStore {
   create(key: string, bytes: Uint8Array): Promise<'created' | 'exists'>;
   /** the bytes at `key`, or undefined when there is no such object */
   get(key: string): Promise<Buffer | undefined>;
+  /** the bytes at `key` as a stream (verification hashes without holding an object), or undefined when absent */
+  read(key: string): Promise<Readable | undefined>;
   /** every key under `prefix` (e.g. 'entries/'), in lexicographic order */
   list(prefix: string): Promise<string[]>;
 }
