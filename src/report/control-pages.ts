@@ -5,6 +5,7 @@ import { COLORS, PAGE, STATUS_COLORS, type Row } from './layout.js';
 import { fmtTime, fmtValue, type PackContext } from './context.js';
 import { reasonWithoutWaiverText } from './auditor.js';
 import { findingsLine } from './run-criteria-pages.js';
+import { idRanges } from './run-criteria.js';
 
 export function drawControls(ctx: PackContext): void {
   const { w } = ctx;
@@ -99,7 +100,7 @@ function drawControl(ctx: PackContext, r: ControlResult): void {
     w.field('Evidence source', d.source);
     w.field('Findings per status', findingsLine(d));
     const ex = [...d.exceptions, ...d.missing];
-    w.field('Exceptions', ex.length ? `${ex.join(', ')} (listed under Exceptions)` : 'none');
+    w.field('Exceptions', ex.length ? `${idRanges(ex)} (listed under Exceptions)` : 'none');
     w.field('Conclusion', `${d.conclusion.text} [rule ${d.conclusion.rule}]`);
   }
   if (def?.remediation) w.field('Remediation', def.remediation.trim());

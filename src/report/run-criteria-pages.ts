@@ -5,7 +5,7 @@
 import { COLORS, STATUS_COLORS, type Writer } from './layout.js';
 import { fmtTime, fmtValue, type PackContext } from './context.js';
 import { frameworkLabel } from './auditor.js';
-import { RUN_CONTROL_RULES, RUN_REQUIREMENT_RULES, type RunControlDetail, type RunCriterionPart } from './run-criteria.js';
+import { idRanges, RUN_CONTROL_RULES, RUN_REQUIREMENT_RULES, type RunControlDetail, type RunCriterionPart } from './run-criteria.js';
 
 const FINDING_ORDER = ['PASS', 'FAIL', 'ERROR', 'WAIVED', 'MANUAL'] as const;
 
@@ -41,7 +41,7 @@ function drawDetail(ctx: PackContext, d: RunControlDetail): void {
     : 'none: an attestation is not sampled; a failing one is an exception');
   f('Findings per status', findingsLine(d));
   const ex = [...d.exceptions, ...d.missing];
-  f('Exceptions', ex.length === 0 ? 'none' : `${d.exceptions.join(', ') || 'none'}${d.missing.length ? `; missing evidence: ${d.missing.join(', ')}` : ''} (listed under Exceptions)`);
+  f('Exceptions', ex.length === 0 ? 'none' : `${idRanges(d.exceptions) || 'none'}${d.missing.length ? `; missing evidence: ${idRanges(d.missing)}` : ''} (listed under Exceptions)`);
   if (d.waivers.length > 0) f('Waivers', d.waivers.map(waiverLine).join('\n'));
   w.ensure(12);
   w.field('Conclusion', `${d.conclusion.text} [rule ${d.conclusion.rule}]`, { size: 9, labelWidth: 105 });
@@ -70,7 +70,7 @@ function drawPart(ctx: PackContext, part: RunCriterionPart, withDetail: boolean)
           r.controls.map((id) => {
             const d = details.get(id)!;
             const ex = [...d.exceptions, ...d.missing];
-            return `${id} [${d.conclusion.rule}${ex.length ? `: ${ex.join(', ')}` : ''}]`;
+            return `${id} [${d.conclusion.rule}${ex.length ? `: ${idRanges(ex)}` : ''}]`;
           }).join('\n'),
           { text: `${r.conclusion.text} [rule ${r.conclusion.rule}]`, color: ruleColor(r.conclusion.rule) },
         ],
@@ -97,7 +97,7 @@ function drawPart(ctx: PackContext, part: RunCriterionPart, withDetail: boolean)
           cells: [
             `${d.id}\n${d.title}`,
             findingsLine(d),
-            [...d.exceptions, ...d.missing].join(', ') || 'none',
+            idRanges([...d.exceptions, ...d.missing]) || 'none',
             { text: `${d.conclusion.text} [${d.conclusion.rule}]`, color: ruleColor(d.conclusion.rule) },
           ],
         };

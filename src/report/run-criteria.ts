@@ -79,6 +79,23 @@ export interface RunCriteria {
 }
 
 const EXCEPTION_RANK: Record<string, number> = { FAIL: 0, ERROR: 1, WAIVED: 2 };
+
+/**
+ * Exception ids as ranges ("E-3–E-7, E-12"): one control's ids are mostly consecutive, and a
+ * control failing on 25,000 resources must not print 25,000 ids in one table cell. Past 12 runs of
+ * ids the rest is counted ("… and 40 more").
+ */
+export function idRanges(ids: readonly string[]): string {
+  const nums = ids.map((id) => Number(id.slice(2))).sort((a, b) => a - b);
+  const runs: string[] = [];
+  for (let i = 0; i < nums.length;) {
+    let j = i;
+    while (j + 1 < nums.length && nums[j + 1] === nums[j]! + 1) j++;
+    runs.push(j === i ? `E-${nums[i]}` : j === i + 1 ? `E-${nums[i]}, E-${nums[j]}` : `E-${nums[i]}–E-${nums[j]}`);
+    i = j + 1;
+  }
+  return runs.length <= 12 ? runs.join(', ') : `${runs.slice(0, 12).join(', ')} … and ${runs.length - 12} more`;
+}
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** Every exception of the run, worst first (FAIL, ERROR, WAIVED), then by control and resource. */
@@ -101,12 +118,12 @@ function runExceptions(controls: readonly ControlResult[]): RunException[] {
 /** A control's conclusion for this run, by RUN_CONTROL_RULES. */
 function concludeRunControl(d: Pick<RunControlDetail, 'status' | 'kind' | 'exceptions' | 'missing' | 'waived' | 'missingScopes' | 'population'>): Conclusion {
   if (d.status === undefined) return { rule: 'C1', text: 'Not tested: this run did not evaluate this control.' };
-  const see = d.missing.length > 0 ? ` (see ${d.missing.join(', ')})` : '';
+  const see = d.missing.length > 0 ? ` (see ${idRanges(d.missing)})` : '';
   const scopes = plural(Math.max(1, d.missingScopes), 'scope');
   if (d.exceptions.length > 0) {
     const waived = d.waived > 0 ? ` (${d.waived} waived)` : '';
     const missing = d.missing.length > 0 ? ` No evidence for ${scopes}${see}.` : '';
-    return { rule: 'C2', text: `${plural(d.exceptions.length, 'exception')} noted${waived}: see ${d.exceptions.join(', ')}.${missing}` };
+    return { rule: 'C2', text: `${plural(d.exceptions.length, 'exception')} noted${waived}: see ${idRanges(d.exceptions)}.${missing}` };
   }
   if (d.missing.length > 0 || d.status === 'ERROR') {
     return { rule: 'C3', text: `Not tested in full: no evidence for ${scopes}${see}. No exceptions noted on the ${plural(d.population.resources, 'resource')} tested.` };
@@ -121,10 +138,10 @@ function concludeRunRequirement(controls: readonly Pick<RunControlDetail, 'id' |
   if (controls.length === 0) return { rule: 'R1', text: 'Not covered: no control maps to this requirement.' };
   if (controls.every((c) => c.conclusion.rule === 'C1')) return { rule: 'R2', text: `Not evidenced: this run evaluated none of its controls (${controls.map((c) => c.id).join(', ')}).` };
   const withExceptions = controls.filter((c) => c.conclusion.rule === 'C2');
-  if (withExceptions.length > 0) return { rule: 'R3', text: `Exceptions noted: ${withExceptions.map((c) => `${c.id} (${c.exceptions.join(', ')})`).join('; ')}.` };
+  if (withExceptions.length > 0) return { rule: 'R3', text: `Exceptions noted: ${withExceptions.map((c) => `${c.id} (${idRanges(c.exceptions)})`).join('; ')}.` };
   const untested = controls.filter((c) => c.conclusion.rule === 'C1' || c.conclusion.rule === 'C3');
   if (untested.length > 0) {
-    return { rule: 'R4', text: `Not tested in full: ${untested.map((c) => `${c.id} (${c.conclusion.rule === 'C1' ? 'not evaluated in this run' : `no evidence, see ${c.missing.join(', ') || 'the control'}`})`).join('; ')}.` };
+    return { rule: 'R4', text: `Not tested in full: ${untested.map((c) => `${c.id} (${c.conclusion.rule === 'C1' ? 'not evaluated in this run' : `no evidence, see ${c.missing.length ? idRanges(c.missing) : 'the control'}`})`).join('; ')}.` };
   }
   if (controls.every((c) => c.conclusion.rule === 'C4')) return { rule: 'R5', text: 'Not applicable: no resource in scope for its controls.' };
   return { rule: 'R6', text: `No exceptions noted in the tested aspects: ${controls.filter((c) => c.conclusion.rule === 'C5').map((c) => c.title).join('; ')}.` };
