@@ -7,8 +7,6 @@ import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +16,6 @@ import { decodeAwsChunked } from '../src/sandbox/services/s3.js';
 import { SAMPLE, useSandboxEnv } from './collect-helpers.js';
 import { appendInput, richNight } from './helpers/archive-bundles.js';
 import { gunzipSync } from 'node:zlib';
-import { createHash } from 'node:crypto';
 
 const run = promisify(execFile);
 let sb: Sandbox;
