@@ -52,51 +52,34 @@ export const DEFAULT_PACING: PacingTable = {
     'kms:GetKeyPolicy': { rate: 20, burst: 40 },
     'kms:ListGrants': { rate: 20, burst: 40 },
     'kms:ListKeyRotations': { rate: 20, burst: 40 },
-    // CloudTrail: the User Guide's "Quotas in AWS CloudTrail" (docs.aws.amazon.com/awscloudtrail/
-    // latest/userguide/WhatIsCloudTrail-Limits.html) lists resource quotas only (trails per region,
-    // selectors); no read-API rate was found. Conservative: one trail needs three calls.
-    'cloudtrail:DescribeTrails': { rate: 5, burst: 10 },
-    'cloudtrail:GetTrailStatus': { rate: 5, burst: 10 },
-    'cloudtrail:GetEventSelectors': { rate: 5, burst: 10 },
-    // CloudWatch Logs: the General Reference's "CloudWatch Logs endpoints and quotas"
-    // (docs.aws.amazon.com/general/latest/gr/cwl_region.html) meters APIs per account and region;
-    // the DescribeLogGroups figure was not read here. Conservative, learned above it.
-    'logs:DescribeLogGroups': { rate: 5, burst: 10 },
-    // GuardDuty: "Quotas for Amazon GuardDuty" (docs.aws.amazon.com/guardduty/latest/ug/guardduty_limits.html)
-    // lists resource quotas, no API rate was found: conservative, learned above it
-    'guardduty:ListDetectors': { rate: 5, burst: 10 },
-    'guardduty:GetDetector': { rate: 5, burst: 10 },
-    'guardduty:ListFindings': { rate: 5, burst: 10 },
-    'guardduty:GetFindings': { rate: 5, burst: 10 },
-    // S3: the published rates are per partitioned prefix for object requests (3,500 PUT/COPY/POST/
-    // DELETE, 5,500 GET/HEAD a second: "Best practices design patterns: optimizing Amazon S3
-    // performance", docs.aws.amazon.com/AmazonS3/latest/userguide/optimizing-performance.html);
-    // bucket-configuration reads and ListBuckets have no published rate. The S3 client is paced
-    // per region of the bucket; conservative, learned above it.
-    's3:ListBuckets': { rate: 5, burst: 10 },
-    's3:GetObjectLockConfiguration': { rate: 20, burst: 40 },
-    's3:GetBucketVersioning': { rate: 20, burst: 40 },
-    's3:GetBucketEncryption': { rate: 20, burst: 40 },
-    's3:GetBucketLifecycleConfiguration': { rate: 20, burst: 40 },
-    's3:GetBucketReplication': { rate: 20, burst: 40 },
-    's3:GetPublicAccessBlock': { rate: 20, burst: 40 },
-    // AWS Backup: "AWS Backup quotas" (docs.aws.amazon.com/aws-backup/latest/devguide/aws-backup-limits.html)
-    // lists no rate for the read APIs; it throttles per account and region: kept low, learned above it
-    'backup:ListBackupVaults': { rate: 5, burst: 10 },
-    'backup:DescribeBackupVault': { rate: 5, burst: 10 },
-    'backup:ListRecoveryPointsByBackupVault': { rate: 5, burst: 10 },
-    'backup:ListBackupPlans': { rate: 5, burst: 10 },
-    'backup:GetBackupPlan': { rate: 5, burst: 10 },
-    // ELBv2: AWS documents API throttling per account and region ("Elastic Load Balancing API
-    // reference", Common errors: Throttling) without a published rate: a conservative guess, learned above it
-    'elasticloadbalancingv2:DescribeLoadBalancers': { rate: 10, burst: 40 },
-    'elasticloadbalancingv2:DescribeListeners': { rate: 10, burst: 40 },
-    'elasticloadbalancingv2:DescribeRules': { rate: 10, burst: 40 },
-    'elasticloadbalancingv2:DescribeSSLPolicies': { rate: 10, burst: 40 },
-    // CloudFront: the Developer Guide's "Quotas" page lists no control-plane rate; List* calls are
-    // throttled per account (one global endpoint): a conservative guess, learned above it
-    'cloudfront:ListDistributions': { rate: 5, burst: 10 },
   },
+};
+
+/**
+ * APIs the collectors call for which AWS publishes no request rate, with the pages read. They are
+ * deliberately not in DEFAULT_PACING: a number here would be invented. Such an API is paced only
+ * once it is throttled, by the bucket the Pacer learns from its throttles (and the SDK's retry);
+ * `--rate-limits FILE` can still set a bucket for any of them.
+ */
+export const UNPUBLISHED_RATES: Readonly<Record<string, string>> = {
+  ...Object.fromEntries(['DescribeTrails', 'GetTrailStatus', 'GetEventSelectors'].map((op) => [`cloudtrail:${op}`,
+    '"Quotas in AWS CloudTrail" (docs.aws.amazon.com/awscloudtrail/latest/userguide/WhatIsCloudTrail-Limits.html) lists resource quotas only']),
+  ),
+  'logs:DescribeLogGroups': '"CloudWatch Logs endpoints and quotas" (docs.aws.amazon.com/general/latest/gr/cwl_region.html) meters APIs per account and region; its DescribeLogGroups figure was not read here, so none is used',
+  ...Object.fromEntries(['ListDetectors', 'GetDetector', 'ListFindings', 'GetFindings'].map((op) => [`guardduty:${op}`,
+    '"Quotas for Amazon GuardDuty" (docs.aws.amazon.com/guardduty/latest/ug/guardduty_limits.html) lists resource quotas only']),
+  ),
+  ...Object.fromEntries(['ListBuckets', 'GetObjectLockConfiguration', 'GetBucketVersioning', 'GetBucketEncryption', 'GetBucketLifecycleConfiguration',
+    'GetBucketReplication', 'GetPublicAccessBlock'].map((op) => [`s3:${op}`,
+    '"Optimizing Amazon S3 performance" (docs.aws.amazon.com/AmazonS3/latest/userguide/optimizing-performance.html) publishes object request rates per prefix only, none for bucket configuration or ListBuckets']),
+  ),
+  ...Object.fromEntries(['ListBackupVaults', 'DescribeBackupVault', 'ListRecoveryPointsByBackupVault', 'ListBackupPlans', 'GetBackupPlan'].map((op) => [`backup:${op}`,
+    '"AWS Backup quotas" (docs.aws.amazon.com/aws-backup/latest/devguide/aws-backup-limits.html) lists no rate for the read APIs']),
+  ),
+  ...Object.fromEntries(['DescribeLoadBalancers', 'DescribeListeners', 'DescribeRules', 'DescribeSSLPolicies'].map((op) => [`elasticloadbalancingv2:${op}`,
+    'the Elastic Load Balancing API reference documents Throttling per account and region without a rate']),
+  ),
+  'cloudfront:ListDistributions': 'the CloudFront Developer Guide\'s "Quotas" lists no control-plane request rate',
 };
 
 /** The table with `override`'s entries replacing the defaults' (a rate of 0 removes an entry). */
