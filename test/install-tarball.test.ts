@@ -62,6 +62,9 @@ beforeAll(async () => {
     AWS_ENDPOINT_URL: sandbox.url, AWS_ACCESS_KEY_ID: 'AKIDINSTALLTEST', AWS_SECRET_ACCESS_KEY: 'install-test-secret',
     AWS_REGION: 'us-east-1', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_EC2_METADATA_DISABLED: 'true',
     NO_COLOR: '1',
+    // how this machine reaches the registry (a proxy, an extra CA): kept, or npm cannot fetch what
+    // its cache lacks and the install fails for a reason that is not the package's
+    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => /^(NODE_EXTRA_CA_CERTS|SSL_CERT_FILE|SSL_CERT_DIR|https?_proxy|no_proxy|npm_config_(cafile|ca|registry|proxy|https_proxy|noproxy|strict_ssl))$/i.test(k))),
   };
   // one shell, so that `export` carries over; each line's exit code and output kept apart
   codes = [];
