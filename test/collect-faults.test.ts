@@ -71,11 +71,11 @@ describe('faults', () => {
     const b = await run();
     const eu = b.manifest.collections.filter((c) => c.region === 'eu-central-1');
     const rest = b.manifest.collections.filter((c) => c.region !== 'eu-central-1');
-    expect(eu).toHaveLength(29);
+    expect(eu).toHaveLength(30);
     expect(eu.every((c) => c.status === 'error')).toBe(true);
     expect(rest.every((c) => c.status === 'ok')).toBe(true);
-    // the caller identity, s3.buckets and cloudfront.distributions (global), 29 in us-east-1
-    expect(rest).toHaveLength(32);
+    // the caller identity, s3.buckets and cloudfront.distributions (global), 30 in us-east-1
+    expect(rest).toHaveLength(33);
     const codes = new Set(eu.map((c) => c.error?.code));
     expect([...codes].sort()).toEqual(['AccessDenied', 'AccessDeniedException', 'DependencyFailed']);
     const topo = eu.find((c) => c.collector === 'rds.cluster-topology');

@@ -42,11 +42,11 @@ describe('collectEvidence on the sample account', () => {
     expect(m.collections.filter((c) => c.status !== 'ok')).toEqual([]);
     expect(m.collections.filter((c) => c.collector === 'sts.caller-identity').map((c) => c.region)).toEqual(['global']);
     expect(m.collections.filter((c) => c.region === 'global').map((c) => c.collector).sort()).toEqual(['cloudfront.distributions', 's3.buckets', 'sts.caller-identity']);
-    // three global collections, 29 regional collectors in each of the two regions
-    expect(m.collections).toHaveLength(3 + 29 * 2);
+    // three global collections, 30 regional collectors in each of the two regions
+    expect(m.collections).toHaveLength(3 + 30 * 2);
     // a global collection's records carry their resource's region (a bucket's), not "global"
     for (const c of m.collections) expect(c.records).toBe(bundle.records.filter((r) => r.collector === c.collector && (c.region === 'global' || r.source.region === c.region)).length);
-    expect(progress.filter((p) => p.phase === 'done')).toHaveLength(61);
+    expect(progress.filter((p) => p.phase === 'done')).toHaveLength(63);
   });
 
   it('counts exactly the calls the endpoint answered', () => {

@@ -119,6 +119,7 @@ describe('trustpack init on a terminal', () => {
       [/allowed_ca_certificates/, ''],
       [/allowed_key_principals/, ''],
       [/allowed_min_tls_versions/, ''],
+      [/allowed_replication_accounts/, ''],
       [/allowed_snapshot_accounts/, ''],
       [/application_db_users/, ''],
       [/customer_data_bucket_pattern/, ''],

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox, loadFixture, type Sandbox } from '../src/sandbox/index.js';
@@ -25,12 +25,15 @@ beforeAll(async () => {
   };
   const dir = mkdtempSync(join(tmpdir(), 'trustpack-period-backfill-'));
   const archive = join(dir, 'archive');
-  const b = await runCli(['backfill', '--archive', archive, '--period', `${day(3 * DAY)}..${day(DAY)}`, '--regions', 'us-east-1'], { env });
+  // the Config rules are evaluated (as corroboration) only when the project asks for them
+  const project = join(dir, 'trustpack.yaml');
+  writeFileSync(project, 'corroborate_with_config_rules: true\n');
+  const b = await runCli(['backfill', '--project', project, '--archive', archive, '--period', `${day(3 * DAY)}..${day(DAY)}`, '--regions', 'us-east-1'], { env });
   expect(b.stdout).toMatch(/3 runs appended/);
-  const live = await runCli(['collect', '--regions', 'us-east-1', '--archive', archive, '--out', join(dir, 'live')], { env });
+  const live = await runCli(['collect', '--project', project, '--regions', 'us-east-1', '--archive', archive, '--out', join(dir, 'live')], { env });
   expect(live.stdout).toMatch(/archived run/);
   const pack = join(dir, 'period.pdf');
-  const r = await runCli(['report', '--archive', archive, '--period', `${day(3 * DAY)}..${day(0)}`, '--out', pack, '--unsigned'], { env });
+  const r = await runCli(['report', '--project', project, '--archive', archive, '--period', `${day(3 * DAY)}..${day(0)}`, '--out', pack, '--unsigned'], { env });
   expect(r.code).toBe(0);
   text = (await promisify(execFile)('pdftotext', ['-layout', pack, '-'])).stdout;
 }, 180_000);

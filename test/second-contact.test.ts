@@ -114,7 +114,7 @@ describe('one denied role', () => {
     // every collection of the account failed alike; printed at most once per distinct message
     expect(r.stdout.split(sentence).length - 1).toBeLessThanOrEqual(2);
     expect(r.stderr.split(sentence).length - 1).toBeLessThanOrEqual(2);
-    expect(r.stdout).toMatch(/111100000002 \d+ regions \d+ collectors: AccessDenied: .* \(x\d+ collections\)/);
+    expect(r.stdout).toMatch(/111100000002 3 regions and global \d+ collectors: AccessDenied: .* \(x\d+ collections\)/);
   });
 });
 
