@@ -181,24 +181,14 @@ export function runModel(input: {
   const defs = new Map(input.controls.map((c) => [c.id, c]));
   const controls = results.controls.map((c) => controlFacts(c, defs.get(c.id)));
   const table = new FindingTable();
-  const cited: string[] = [];
-  const seen = new Set<string>();
-  const cite = (id: string): void => {
-    if (seen.has(id)) return;
-    seen.add(id);
-    cited.push(id);
-  };
+  const direct: string[] = [];
   results.controls.forEach((c, ci) => {
     for (const f of c.findings) {
-      for (const e of f.evidence) cite(e);
+      direct.push(...f.evidence);
       table.add(ci, f.resource, f.account, f.region, f.status, f.reason, f.evidence, f.values, f.waiver ? { ...f.waiver } : 0, f.owner ? { owner: f.owner } : 0);
     }
   });
-  const byId = new Map(input.records.map((r) => [r.id, r]));
-  // a joined record cites the records it read: embed those too, so the page reaches AWS's own answer
-  for (const id of [...cited]) {
-    for (const d of byId.get(id)?.source.derivedFrom ?? []) cite(d);
-  }
+  const cited = withSources(direct, input.records);
   const { records, leftOut, cap, embeddedPerFile } = embedRecords(cited, input.records, input.manifest, input.recordCap);
   const m = results.run;
   const model: BrowserModel = {
@@ -263,7 +253,7 @@ export function periodModel(input: {
       });
     });
   });
-  const cited = sampledRecordIds(input.samples, input.records ?? []);
+  const cited = withSources(input.samples.flatMap((s) => s.drawn.flatMap((d) => d.records)), input.records ?? []);
   const { records, leftOut, cap } = embedRecords(cited, input.records ?? [], undefined, input.recordCap);
   const model: BrowserModel = {
     kind: 'period',
@@ -281,18 +271,21 @@ export function periodModel(input: {
   return { model, findings: table.out, records };
 }
 
-/** The records the sampled items cite, and the records those were derived from, in sample order. */
-function sampledRecordIds(samples: readonly PeriodSample[], records: readonly EvidenceRecord[]): string[] {
+/**
+ * Record ids in first-cited order, then the records those were derived from (a joined record cites
+ * the records it read: embedding them too lets the page reach AWS's own answer), each once.
+ */
+function withSources(direct: Iterable<string>, records: readonly EvidenceRecord[]): string[] {
   const byId = new Map(records.map((r) => [r.id, r]));
   const out: string[] = [];
   const seen = new Set<string>();
-  const cite = (id: string): void => {
+  const add = (id: string): void => {
     if (seen.has(id)) return;
     seen.add(id);
     out.push(id);
-    for (const d of byId.get(id)?.source.derivedFrom ?? []) cite(d);
   };
-  for (const s of samples) for (const d of s.drawn) for (const id of d.records) cite(id);
+  for (const id of direct) add(id);
+  for (let i = 0; i < out.length; i++) for (const d of byId.get(out[i]!)?.source.derivedFrom ?? []) add(d);
   return out;
 }
 
