@@ -56,6 +56,9 @@ describe('trustpack check on the sample account', () => {
     expect(failing(results)).toEqual([
       { control: 'cloudtrail-log-file-validation', resources: [`arn:aws:cloudtrail:eu-central-1:${acct}:trail/eu-data-trail`] },
       { control: 'cloudtrail-multi-region-all-events', resources: [account('eu-central-1')] }, // D18
+      { control: 'cloudtrail-trail-bucket-vaulted', resources: [`arn:aws:cloudtrail:eu-central-1:${acct}:trail/eu-data-trail`] }, // D19 from S3: governance mode
+      { control: 'cloudtrail-trail-logging-validated', resources: [`arn:aws:cloudtrail:eu-central-1:${acct}:trail/eu-data-trail`] }, // D7 from CloudTrail
+      { control: 'cloudtrail-trail-records-management-events', resources: [`arn:aws:cloudtrail:eu-central-1:${acct}:trail/eu-data-trail`] }, // D18 from CloudTrail: write events only
       { control: 'cloudwatch-audit-log-groups-retention', resources: [expect.stringContaining('log-group:/aws/rds/cluster/analytics-eu/audit')] }, // D20 from the API
       { control: 'cloudwatch-log-group-retention', resources: [expect.stringContaining('/aws/rds/cluster/analytics-eu/audit')] }, // D20
       { control: 'config-recorder-continuous-needed-types', resources: [expect.stringMatching(new RegExp(`^arn:aws:config:eu-central-1:${acct}:configuration-recorder/default/`))] }, // D17: an inclusion list
@@ -106,17 +109,30 @@ describe('trustpack check on the sample account', () => {
     expect(errors.map((c) => c.id)).toEqual(['backup-recovery-point-residency']);
     expect(errors[0]!.findings.filter((f) => f.status === 'ERROR').map((f) => f.reason)).toEqual([expect.stringMatching(/--regions all/)]);
     expect(errors[0]!.findings.filter((f) => f.status === 'PASS')).toHaveLength(1);
-    // the sample's one bucket (the trail's, us-east-1, KMS) is customer data by the default pattern:
-    // residency and encryption judge it; the project names no bucket of deleted accounts' data
+    // the sample's two buckets (the trails', us-east-1 and eu-central-1, KMS) are customer data by
+    // the default pattern: residency and encryption judge them; the project names no bucket of
+    // deleted accounts' data
     const s3Data = Object.fromEntries(results.controls.filter((c) => c.id.startsWith('s3-data-bucket-')).map((c) => [c.id, c.status]));
     expect(s3Data).toEqual({ 's3-data-bucket-deletion-window': 'NOT_APPLICABLE', 's3-data-bucket-encryption': 'PASS', 's3-data-bucket-residency': 'PASS' });
     const others = results.controls.filter((c) => !['FAIL', 'WAIVED', 'ERROR'].includes(c.status) && c.id !== 's3-data-bucket-deletion-window');
     for (const c of others) expect(['PASS', 'MANUAL'], c.id).toContain(c.status);
     expect(results.summary.NOT_APPLICABLE).toBe(1);
     // 13, plus 3 from issue 22's direct reads, 11 over the copies and the edge (issue 23), the two
-    // S3 data-bucket controls now that a global collector's records reach them, the multi-region trail
-    expect(results.summary.PASS).toBe(30);
+    // S3 data-bucket controls now that a global collector's records reach them, the multi-region
+    // trail; less the three trail controls that find D7, D18 and D19 from CloudTrail and S3
+    expect(results.summary.PASS).toBe(27);
     expect(results.summary.MANUAL).toBe(21);
+  });
+
+  it('has its Config rules agree with the API controls they corroborate', () => {
+    // D7, D18 and D19 are defects of a real trail and bucket, so the rules and the direct reads
+    // find the same things: a sample that warned of disagreements would teach users to ignore them
+    const corroborated = results.controls.filter((c) => (c.corroboration ?? []).length > 0);
+    expect(corroborated.map((c) => c.id).sort()).toEqual(expect.arrayContaining([
+      'cloudtrail-trail-bucket-vaulted', 'cloudtrail-trail-logging-validated', 'cloudtrail-trail-records-management-events',
+    ]));
+    for (const c of corroborated) for (const k of c.corroboration!) expect(k.agrees, `${c.id} / ${k.control}`).toBe(true);
+    expect((results.warnings ?? []).filter((w) => w.kind === 'corroboration-disagrees')).toEqual([]);
   });
 
   it('names both accounts regions and every finding evidence id', () => {
@@ -158,6 +174,7 @@ describe('the API-proven controls in an account without Config rules', () => {
       'rds-cluster-tls-minimum-version', 'kms-cmk-rotation-enabled', 'kms-imported-key-rotated', 'kms-byok-keys-customer-held',
       'rds-data-residency', 'rds-cluster-auto-minor-version-upgrade', 'rds-instance-auto-minor-version-upgrade',
       'rds-engine-standard-support', 'rds-cluster-audit-logs-exported', 'rds-cluster-aurora-storage', 'config-recorder-on',
+      'cloudtrail-trail-logging-validated', 'cloudtrail-trail-records-management-events', 'cloudtrail-trail-bucket-vaulted',
     ];
     const verdicts = (r: Results) => apiProven.map((id) => {
       const c = r.controls.find((x) => x.id === id)!;

@@ -186,7 +186,7 @@ describe('sandbox: the sample account through the SDK', () => {
       ['guardduty-enabled-centralized', 'GUARDDUTY_ENABLED_CENTRALIZED', 'AWS'],
       ['guardduty-rds-protection-enabled', 'GUARDDUTY_RDS_PROTECTION_ENABLED', 'AWS'],
     ]);
-    expect(JSON.parse(rules.ConfigRules!.find((r) => r.ConfigRuleName === 'multi-region-cloudtrail-enabled')!.InputParameters!)).toEqual({ readWriteType: 'ALL' });
+    expect(JSON.parse(rules.ConfigRules!.find((r) => r.ConfigRuleName === 'multi-region-cloudtrail-enabled')!.InputParameters!)).toEqual({ readWriteType: 'ALL', s3BucketName: 'example-eu-logs' });
     const compliance = await eu.send(new DescribeComplianceByConfigRuleCommand({}));
     expect(compliance.ComplianceByConfigRules?.map((c) => [c.ConfigRuleName, c.Compliance?.ComplianceType]).slice(0, 2)).toEqual([
       ['cloudtrail-log-file-validation-enabled', 'NON_COMPLIANT'], ['rds-storage-encrypted', 'COMPLIANT'],
