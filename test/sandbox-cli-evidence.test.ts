@@ -15,11 +15,16 @@ afterAll(async () => sb?.close());
 
 describe('the AWS CLI reads the evidence sources of issue 22', () => {
   it('cloudtrail describe-trails, get-trail-status and get-event-selectors (by ARN, from another region)', async () => {
+    // us-east-1's own trail, then eu-data-trail's shadow (multi-region, homed in eu-central-1)
     const trails = await aws(sb, 'us-east-1', 'cloudtrail', 'describe-trails');
-    expect(trails.trailList).toEqual([expect.objectContaining({ Name: 'org-trail', IsMultiRegionTrail: true, HomeRegion: 'us-east-1', S3BucketName: 'example-cloudtrail-logs', LogFileValidationEnabled: true })]);
-    // the multi-region trail's shadow in another region, and only with shadow trails asked for
-    expect((await aws(sb, 'eu-central-1', 'cloudtrail', 'describe-trails')).trailList.map((t: any) => t.HomeRegion)).toEqual(['us-east-1']);
-    expect((await aws(sb, 'eu-central-1', 'cloudtrail', 'describe-trails', '--no-include-shadow-trails')).trailList).toEqual([]);
+    expect(trails.trailList).toEqual([
+      expect.objectContaining({ Name: 'org-trail', IsMultiRegionTrail: true, HomeRegion: 'us-east-1', S3BucketName: 'example-cloudtrail-logs', LogFileValidationEnabled: true }),
+      expect.objectContaining({ Name: 'eu-data-trail', IsMultiRegionTrail: true, HomeRegion: 'eu-central-1', S3BucketName: 'example-eu-logs', LogFileValidationEnabled: false }),
+    ]);
+    // each multi-region trail's shadow in the other region, and only with shadow trails asked for
+    expect((await aws(sb, 'eu-central-1', 'cloudtrail', 'describe-trails')).trailList.map((t: any) => t.HomeRegion).sort()).toEqual(['eu-central-1', 'us-east-1']);
+    expect((await aws(sb, 'us-east-1', 'cloudtrail', 'describe-trails', '--no-include-shadow-trails')).trailList.map((t: any) => t.Name)).toEqual(['org-trail']);
+    expect((await aws(sb, 'eu-central-1', 'cloudtrail', 'describe-trails', '--no-include-shadow-trails')).trailList.map((t: any) => t.Name)).toEqual(['eu-data-trail']);
     const arn = trails.trailList[0].TrailARN as string;
     const status = await aws(sb, 'us-east-1', 'cloudtrail', 'get-trail-status', '--name', arn);
     expect(status.IsLogging).toBe(true);
@@ -31,7 +36,7 @@ describe('the AWS CLI reads the evidence sources of issue 22', () => {
 
   it('s3api list-buckets and the six bucket reads, not-configured answers and the region redirect', async () => {
     const list = await aws(sb, 'us-east-1', 's3api', 'list-buckets');
-    expect(list.Buckets.map((b: any) => b.Name)).toEqual(['example-cloudtrail-logs']);
+    expect(list.Buckets.map((b: any) => b.Name)).toEqual(['example-cloudtrail-logs', 'example-eu-logs']);
     const b = ['--bucket', 'example-cloudtrail-logs'];
     expect(await aws(sb, 'us-east-1', 's3api', 'get-object-lock-configuration', ...b)).toEqual({
       ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 400 } } },
