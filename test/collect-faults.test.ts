@@ -81,7 +81,10 @@ describe('faults', () => {
     const topo = eu.find((c) => c.collector === 'rds.cluster-topology');
     expect(topo?.error).toEqual({ code: 'DependencyFailed', message: expect.stringMatching(/rds\.db-clusters.*AccessDenied/) });
     expect(eu.every((c) => c.records === 0 && !c.error!.message.includes('\n'))).toBe(true);
-    expect(b.records.every((r) => r.source.region !== 'eu-central-1')).toBe(true);
+    // S3 is global, its bucket reads are not: the eu-central-1 bucket's reads are denied there, so
+    // its record is an ERROR record and the us-east-1 bucket's is whole
+    expect(b.records.filter((r) => r.source.region === 'eu-central-1').map((r) => [r.resource, r.error?.code])).toEqual([['arn:aws:s3:::example-eu-logs', 'AccessDenied']]);
+    expect(byCollector(b, 's3.buckets').find((r) => r.resource.endsWith(':example-cloudtrail-logs'))?.error).toBeUndefined();
     expect(byCollector(b, 'rds.db-clusters')).toHaveLength(2);
   });
 

@@ -166,7 +166,7 @@ describe('a trail whose bucket no account of the run owns', () => {
   });
 });
 
-describe('the sample account: its trail and the trail\'s bucket pass with no Config rule', () => {
+describe('the sample account: its trails and their buckets judged with no Config rule', () => {
   it('passes the trail controls and the customer-held key policy control', async () => {
     const bundle = await collectEvidence({ regions: ['us-east-1', 'eu-central-1'], toolVersion: 'test', now: () => NOW, collectors: [...NEW, 'rds.db-clusters'] });
     const results = evaluate(catalog.controls, bundle, {
@@ -179,10 +179,16 @@ describe('the sample account: its trail and the trail\'s bucket pass with no Con
     const gd = results.controls.find((x) => x.id === 'guardduty-detector-features-findings')!;
     expect(Object.fromEntries(gd.findings.map((f) => [f.region, f.status]))).toEqual({ 'eu-central-1': 'FAIL', 'us-east-1': 'PASS' }); // D21: RDS login events off
     expect(gd.findings.find((f) => f.region === 'eu-central-1')!.reason).toContain('RDS_LOGIN_EVENTS');
-    for (const id of ['cloudtrail-multi-region-trail-present', 'cloudtrail-trail-logging-validated', 'cloudtrail-trail-records-management-events', 'cloudtrail-trail-bucket-vaulted', 'kms-customer-held-keys-not-company-usable']) {
+    for (const id of ['cloudtrail-multi-region-trail-present', 'kms-customer-held-keys-not-company-usable']) {
       const c = results.controls.find((x) => x.id === id)!;
       expect(c.status, `${id}: ${JSON.stringify(c.findings)}`).toBe('PASS');
     }
+    // org-trail passes the three trail controls; eu-data-trail fails each with the deciding value
+    const byTrail = (id: string) => Object.fromEntries(results.controls.find((x) => x.id === id)!.findings
+      .map((f) => [f.resource.split(':trail/')[1], [f.status, f.status === 'FAIL' ? f.reason : '']]));
+    expect(byTrail('cloudtrail-trail-logging-validated')).toEqual({ 'org-trail': ['PASS', ''], 'eu-data-trail': ['FAIL', 'LogFileValidationEnabled is false, expected true'] }); // D7
+    expect(byTrail('cloudtrail-trail-records-management-events')).toEqual({ 'org-trail': ['PASS', ''], 'eu-data-trail': ['FAIL', expect.stringContaining('ManagementEvents.Reads is false')] }); // D18
+    expect(byTrail('cloudtrail-trail-bucket-vaulted')).toEqual({ 'org-trail': ['PASS', ''], 'eu-data-trail': ['FAIL', expect.stringContaining('"GOVERNANCE", expected "COMPLIANCE"')] }); // D19
     // the audit-log groups the sample's clusters export to never expire, the trail's too, but for D20
     const logs = results.controls.find((x) => x.id === 'cloudwatch-audit-log-groups-retention')!;
     expect(logs.findings.filter((f) => f.status !== 'PASS').map((f) => [f.resource.split(':log-group:')[1], f.status, f.reason]))
@@ -192,7 +198,8 @@ describe('the sample account: its trail and the trail\'s bucket pass with no Con
       '/aws/rds/cluster/legacy-reporting/audit', '/aws/rds/cluster/legacy-reporting/error', '/aws/rds/cluster/orders-prod/postgresql',
     ]);
     const trail = byCollector(bundle, 'cloudtrail.trails');
-    expect(trail.map((r) => r.resource)).toEqual(['arn:aws:cloudtrail:us-east-1:111122223333:trail/org-trail']);
-    expect(data(trail[0])['LogBucket']).toMatchObject({ Account: '111122223333', DefaultRetentionDays: 400 });
+    expect(trail.map((r) => r.resource).sort()).toEqual(['arn:aws:cloudtrail:eu-central-1:111122223333:trail/eu-data-trail', 'arn:aws:cloudtrail:us-east-1:111122223333:trail/org-trail']);
+    const org = trail.find((r) => r.resource.endsWith('/org-trail'))!;
+    expect(data(org)['LogBucket']).toMatchObject({ Account: '111122223333', DefaultRetentionDays: 400 });
   });
 });

@@ -317,6 +317,17 @@ describe('sandbox: faults', () => {
     sb.setFaults(undefined);
   });
 
+  it('S3 is throttled (503 SlowDown) and denied like the other services, and the SDK rides out the throttle', async () => {
+    const { S3Client, ListBucketsCommand } = await import('@aws-sdk/client-s3');
+    const client = new S3Client({ ...clientConfig(sb, 'us-east-1', { maxAttempts: 5 }), forcePathStyle: true });
+    sb.setFaults({ rules: [{ service: 's3', kind: 'throttle', times: 2 }] });
+    const res = await client.send(new ListBucketsCommand({}));
+    expect(res.$metadata.attempts).toBe(3);
+    sb.setFaults({ rules: [{ service: 's3', operation: 'ListBuckets', kind: 'access-denied' }] });
+    await expect(client.send(new ListBucketsCommand({}))).rejects.toMatchObject({ name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
+    sb.setFaults(undefined);
+  });
+
   it('access denied in one region gives the SDK AccessDenied there, data elsewhere', async () => {
     sb.setFaults({ rules: [{ region: 'eu-central-1', kind: 'access-denied' }] });
     const eu = new RDSClient(clientConfig(sb, 'eu-central-1', { maxAttempts: 3 }));

@@ -15,7 +15,7 @@ import { kmsOperations } from './services/kms.js';
 import { configOperations } from './services/config.js';
 import { ACCOUNT_PATHS, accountOperations } from './services/account.js';
 import { ORGANIZATIONS_TARGET, organizationsOperations } from './services/organizations.js';
-import { S3Service } from './services/s3.js';
+import { S3Error, S3Service } from './services/s3.js';
 import { CLOUDTRAIL_TARGET, cloudtrailOperations } from './services/cloudtrail.js';
 import { backupOperations, backupRoute } from './services/backup.js';
 import { ELBV2_NS, elbv2Operations } from './services/elbv2.js';
@@ -243,7 +243,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     if (s3Scope.service === 's3') {
       const s3Account = accountFor(s3Scope.accessKeyId);
       const s3Caller = s3Scope.accessKeyId ? sessions.get(s3Scope.accessKeyId) : undefined;
-      void s3.handle(req, res, s3Scope.region ?? 'us-east-1', s3Account).then((op) => {
+      void s3.handle(req, res, s3Scope.region ?? 'us-east-1', s3Account, (op) => admitS3(op, s3Scope.region ?? 'us-east-1', s3Account, s3Caller)).then((op) => {
         if (callLog.length < MAX_CALL_LOG) {
           callLog.push({ call: `s3:${op}`, region: s3Scope.region ?? 'us-east-1', ...(s3Account ? { account: s3Account.id } : {}), ...(s3Caller ? { session: s3Caller.arn } : {}) });
         }
@@ -278,6 +278,29 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
+
+  /**
+   * S3's share of what every other service gets: the latency, the rate limits and the fault plan,
+   * answered as S3 answers them (503 SlowDown, 500 InternalError, 403 AccessDenied). Truncated and
+   * malformed answers are not injected into S3's raw bodies.
+   */
+  async function admitS3(operation: string, region: string, account: Account | undefined, session: Session | undefined): Promise<S3Error | 'hold' | undefined> {
+    const delay = injector?.plan.latencyMs ?? latency;
+    if (delay > 0) await sleep(delay);
+    if (!account) return undefined;
+    if (limiter && !limiter.allow('s3', operation, account.id, region)) return new S3Error(503, 'SlowDown', 'Please reduce your request rate.');
+    const fault = injector?.decide({ service: 's3', operation, region, account: account.id });
+    if (!fault) return undefined;
+    stats.faultsInjected++;
+    switch (fault.kind) {
+      case 'throttle': return new S3Error(503, 'SlowDown', 'Please reduce your request rate.');
+      case 'server-error': return new S3Error(500, 'InternalError', 'We encountered an internal error. Please try again.');
+      case 'access-denied':
+        return new S3Error(403, 'AccessDenied', `User: ${session?.arn ?? account.callerArn} is not authorized to perform: s3:${operation} because no identity-based policy allows the s3:${operation} action`);
+      case 'timeout': return 'hold';
+      default: return undefined;
+    }
+  }
 
   function injectedError(kind: FaultKind, service: string, operation: string, region: string, account: Account, session: Session | undefined,
     fail: (status: number, code: string, message: string) => XmlAnswer): XmlAnswer | 'hold' {

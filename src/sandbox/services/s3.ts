@@ -41,7 +41,7 @@ export interface S3Options {
   fixture?: Fixture;
 }
 
-class S3Error extends Error {
+export class S3Error extends Error {
   constructor(readonly status: number, readonly code: string, message: string, readonly extra: Record<string, string> = {}, readonly headers: Record<string, string> = {}) {
     super(message);
   }
@@ -109,7 +109,13 @@ export class S3Service {
     return new Map([...(b?.objects ?? new Map<string, StoredObject[]>())].map(([k, v]) => [k, v.length]));
   }
 
-  async handle(req: IncomingMessage, res: ServerResponse, region: string, account?: Account): Promise<string> {
+  /**
+   * Answers one request. `admit`, when given, is asked once the operation is known and before it
+   * runs: the server's latency, rate limits and fault plan apply to S3 as to every other service
+   * (an S3Error to answer instead, or 'hold' to never answer, as a timeout).
+   */
+  async handle(req: IncomingMessage, res: ServerResponse, region: string, account?: Account,
+    admit?: (operation: string) => Promise<S3Error | 'hold' | undefined>): Promise<string> {
     const requestId = randomUUID().replace(/-/g, '').slice(0, 16).toUpperCase();
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const [, bucketName = '', ...rest] = url.pathname.split('/');
@@ -130,40 +136,44 @@ export class S3Service {
       const q = url.searchParams;
       const method = req.method ?? 'GET';
       type Answer = { status: number; headers?: Record<string, string>; body?: Buffer | string };
-      let answer: Answer;
-      // the operation is named before it runs, so an error answer is counted under it too
-      const op = (name: string, f: () => Answer): Answer => {
-        operation = name;
-        try {
-          return f();
-        } catch (e) {
-          if (e instanceof S3ReadError) throw new S3Error(e.status, e.code, e.message, e.extra, e.headers);
-          throw e;
-        }
-      };
+      // the request is routed to its operation first: the operation is named (and admitted) before
+      // it runs, so an error answer is counted under it too
+      let route: readonly [string, () => Answer];
+      const op = (name: string, f: () => Answer) => [name, f] as const;
       const fixtureBucket = bucket && this.opts.fixture ? findFixtureBucket(this.opts.fixture, bucket) : undefined;
       const sub = key === '' && method === 'GET' ? Object.keys(BUCKET_READS).find((k) => q.has(k)) : undefined;
       if (!bucket && method === 'GET' && account) {
-        answer = op('ListBuckets', () => listBuckets(account, q));
+        route = op('ListBuckets', () => listBuckets(account, q));
       } else if (!bucket) {
         throw new S3Error(400, 'InvalidRequest', 'The sandbox serves path-style requests only: /bucket/key');
       } else if (fixtureBucket && sub && account) {
-        answer = op(BUCKET_READS[sub]!, () => readBucketConfig(fixtureBucket, account, region, sub));
+        route = op(BUCKET_READS[sub]!, () => readBucketConfig(fixtureBucket, account, region, sub));
       } else if (key === '') {
-        if (method === 'PUT' && q.has('object-lock')) answer = op('PutObjectLockConfiguration', () => this.putLockConfig(bucket, req, raw, trailers));
-        else if (method === 'PUT') answer = op('CreateBucket', () => this.createBucket(bucket, req, region));
-        else if (method === 'GET' && q.has('object-lock')) answer = op('GetObjectLockConfiguration', () => this.getLockConfig(bucket));
-        else if (method === 'GET' && q.get('list-type') === '2') answer = op('ListObjectsV2', () => this.list(bucket, q));
-        else if (method === 'HEAD') answer = op('HeadBucket', () => (this.bucket(bucket), { status: 200 }));
+        if (method === 'PUT' && q.has('object-lock')) route = op('PutObjectLockConfiguration', () => this.putLockConfig(bucket, req, raw, trailers));
+        else if (method === 'PUT') route = op('CreateBucket', () => this.createBucket(bucket, req, region));
+        else if (method === 'GET' && q.has('object-lock')) route = op('GetObjectLockConfiguration', () => this.getLockConfig(bucket));
+        else if (method === 'GET' && q.get('list-type') === '2') route = op('ListObjectsV2', () => this.list(bucket, q));
+        else if (method === 'HEAD') route = op('HeadBucket', () => (this.bucket(bucket), { status: 200 }));
         else throw new S3Error(501, 'NotImplemented', `The sandbox does not implement ${method} ${url.pathname}${url.search}`);
       } else if (method === 'PUT' && !q.has('retention') && !q.has('legal-hold') && !q.has('tagging') && !q.has('acl')) {
-        answer = op('PutObject', () => this.putObject(bucket, key, req, raw, trailers));
+        route = op('PutObject', () => this.putObject(bucket, key, req, raw, trailers));
       } else if (method === 'GET' && q.has('retention')) {
-        answer = op('GetObjectRetention', () => this.getRetention(bucket, key));
+        route = op('GetObjectRetention', () => this.getRetention(bucket, key));
       } else if (method === 'GET' || method === 'HEAD') {
-        answer = op(method === 'GET' ? 'GetObject' : 'HeadObject', () => this.getObject(bucket, key, req, method === 'HEAD'));
+        route = op(method === 'GET' ? 'GetObject' : 'HeadObject', () => this.getObject(bucket, key, req, method === 'HEAD'));
       } else {
         throw new S3Error(501, 'NotImplemented', `The sandbox does not implement ${method} ${url.pathname}${url.search}`);
+      }
+      operation = route[0];
+      const gate = await admit?.(operation);
+      if (gate === 'hold') return operation; // never answered: the client times out
+      if (gate) throw gate;
+      let answer: Answer;
+      try {
+        answer = route[1]();
+      } catch (e) {
+        if (e instanceof S3ReadError) throw new S3Error(e.status, e.code, e.message, e.extra, e.headers);
+        throw e;
       }
       const body = answer.body === undefined ? Buffer.alloc(0) : Buffer.isBuffer(answer.body) ? answer.body : Buffer.from(answer.body, 'utf8');
       res.writeHead(answer.status, {
