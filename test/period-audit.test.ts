@@ -18,6 +18,7 @@ import { runPeriodReport } from '../src/app/period.js';
 import { SAMPLE, useSandboxEnv } from './collect-helpers.js';
 import { legacyKey } from './helpers/archive-nights.js';
 import { ROOT, runCli } from './helpers/cli.js';
+import { sampleProjectYaml } from './helpers/sample-project.js';
 
 const RUNS = [
   ['2026-03-01T02:00:00.000Z', false], ['2026-03-01T08:00:00.000Z', false], ['2026-03-01T14:00:00.000Z', true],
@@ -73,21 +74,10 @@ beforeAll(async () => {
     '',
   ].join('\n'));
   project = join(dir, 'trustpack.yaml');
-  await writeFile(project, [
-    'organisation: Example SaaS Inc.',
-    `controls: ${join(ROOT, 'controls')}`,
-    'regions: [us-east-1, eu-central-1]',
-    'parameters:',
-    '  deletion_window_days: 15',
-    '  allowed_snapshot_accounts: ["444455556666"]',
-    '  customer_held_keys:',
-    '    - arn:aws:kms:eu-central-1:111122223333:alias/customers-eu-byok',
-    '    - arn:aws:kms:us-east-1:111122223333:alias/orders-data',
-    `waivers: ${join(dir, 'waivers.yaml')}`,
-    `attestations: ${join(ROOT, 'examples', 'sample', 'attestations.yaml')}`,
-    `responses: ${join(dir, 'responses.yaml')}`,
-    '',
-  ].join('\n'));
+  await writeFile(project, sampleProjectYaml({
+    waivers: join(dir, 'waivers.yaml'), responses: join(dir, 'responses.yaml'),
+    customerHeldKeys: ['arn:aws:kms:eu-central-1:111122223333:alias/customers-eu-byok', 'arn:aws:kms:us-east-1:111122223333:alias/orders-data'],
+  }));
 
   // the other key kms-cmk-rotation-enabled fails on (rotation every 730 days) is fixed from the
   // third run on too, so the control's own status goes FAIL, FAIL, PASS on 2026-03-01

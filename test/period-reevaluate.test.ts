@@ -17,7 +17,8 @@ import { loadProjectContext } from '../src/app/project.js';
 import { openArchive } from '../src/archive/index.js';
 import { runPeriodReport } from '../src/app/period.js';
 import { SAMPLE, useSandboxEnv } from './collect-helpers.js';
-import { ROOT, runCli } from './helpers/cli.js';
+import { runCli } from './helpers/cli.js';
+import { sampleProjectYaml } from './helpers/sample-project.js';
 
 const RUNS = ['2026-03-01T02:00:00.000Z', '2026-03-02T02:00:00.000Z'];
 const LEGACY = 'arn:aws:rds:us-east-1:111122223333:cluster:legacy-reporting';
@@ -28,19 +29,8 @@ let dir: string;
 let today: string;
 const packs: Record<'stored' | 'reevaluated', { file: string; text: string; pages: string[]; files: string; out: string }> = {} as never;
 
-function projectFile(name: string, waivers?: string): string[] {
-  return [
-    'organisation: Example SaaS Inc.',
-    `controls: ${join(ROOT, 'controls')}`,
-    'regions: [us-east-1, eu-central-1]',
-    'parameters:',
-    '  deletion_window_days: 15',
-    '  allowed_snapshot_accounts: ["444455556666"]',
-    ...(waivers ? [`waivers: ${waivers}`] : []),
-    `attestations: ${join(ROOT, 'examples', 'sample', 'attestations.yaml')}`,
-    `# ${name}`,
-    '',
-  ];
+function projectFile(name: string, waivers?: string): string {
+  return sampleProjectYaml({ ...(waivers ? { waivers } : {}), extra: [`# ${name}`] });
 }
 
 beforeAll(async () => {
@@ -49,7 +39,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tp-reevaluate-'));
   const archive = join(dir, 'archive');
   // the runs are archived by a project without any waiver
-  await writeFile(join(dir, 'then.yaml'), projectFile('then').join('\n'));
+  await writeFile(join(dir, 'then.yaml'), projectFile('then'));
   const then = loadProjectContext({ project: join(dir, 'then.yaml') });
   const a = await openArchive(archive, { forWriting: true });
   try {
@@ -73,7 +63,7 @@ beforeAll(async () => {
     '',
   ].join('\n'));
   const project = join(dir, 'trustpack.yaml');
-  await writeFile(project, projectFile('today', join(dir, 'waivers.yaml')).join('\n'));
+  await writeFile(project, projectFile('today', join(dir, 'waivers.yaml')));
   today = catalogDigest(loadProjectContext({ project }));
   for (const mode of ['stored', 'reevaluated'] as const) {
     const file = join(dir, `${mode}.pdf`);

@@ -18,7 +18,7 @@ import { writeEvidencePack } from '../src/app/report.js';
 import type { Results } from '../src/engine/results.js';
 import { makeDemoSigner } from '../src/signing/sign.js';
 import { SAMPLE, useSandboxEnv } from './collect-helpers.js';
-import { ROOT } from './helpers/cli.js';
+import { sampleProjectYaml } from './helpers/sample-project.js';
 
 const FRAMEWORKS = ['soc2', 'pci-dss-4.0.1', 'gdpr', 'ccpa', 'csa-ccm-4'] as const;
 const NOW = new Date('2026-11-28T23:30:00.000Z');
@@ -51,17 +51,7 @@ beforeAll(async () => {
     '',
   ].join('\n'));
   const project = join(dir, 'trustpack.yaml');
-  await writeFile(project, [
-    'organisation: Example SaaS Inc.',
-    `controls: ${join(ROOT, 'controls')}`,
-    'regions: [us-east-1, eu-central-1]',
-    'parameters:',
-    '  deletion_window_days: 15',
-    '  allowed_snapshot_accounts: ["444455556666"]',
-    `waivers: ${join(dir, 'waivers.yaml')}`,
-    `attestations: ${join(ROOT, 'examples', 'sample', 'attestations.yaml')}`,
-    '',
-  ].join('\n'));
+  await writeFile(project, sampleProjectYaml({ waivers: join(dir, 'waivers.yaml') }));
   ctx = loadProjectContext({ project });
   const bundle = await collectEvidence({ regions: ['us-east-1', 'eu-central-1'], collectors: collectorsFor(ctx), concurrency: 4, toolVersion: '0.1.0', now: () => NOW });
   // the SOC 2 pack is signed: the criterion parts change nothing about the signature
