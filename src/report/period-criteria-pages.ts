@@ -2,14 +2,12 @@
 // population, the runs per status, the exceptions and a conclusion by a stated rule; with
 // --framework, per requirement of the framework its controls and a conclusion that is never a
 // pass, only "no exceptions noted in the tested aspects" with the aspects named.
-import { COLORS, STATUS_COLORS, type Writer } from './layout.js';
+import { COLORS, type Writer } from './layout.js';
+import { drawDetailsOnce, drawRequirement, drawRuleTables, drawUncoveredRequirements } from './criterion-blocks.js';
 import { fmtValue } from './context.js';
 import type { PeriodControlDetail, PeriodCriterionPart, PeriodPackInput } from './period-types.js';
 import { CONTROL_RULES, REQUIREMENT_RULES } from '../history/conclusion.js';
 import { CONTROL_STATUSES } from '../engine/results.js';
-
-const ruleColor = (rule: string): string =>
-  rule === 'C2' || rule === 'R3' ? STATUS_COLORS.FAIL! : rule === 'C1' || rule === 'C3' || rule === 'R2' || rule === 'R4' || rule === 'R1' ? STATUS_COLORS.ERROR! : COLORS.text;
 
 function runsLine(d: Pick<PeriodControlDetail, 'runs' | 'evaluated'>): string {
   const parts = CONTROL_STATUSES.filter((s) => d.runs[s] > 0).map((s) => `${d.runs[s]} ${s.replace('_', ' ')}`);
@@ -56,50 +54,14 @@ function drawCriterionPart(w: Writer, p: PeriodPackInput, part: PeriodCriterionP
   w.para(`${part.requirements.length} requirements (titles are our paraphrase, version ${part.framework.version}): ${covered.length} with mapped controls, ${uncovered.length} no control covers (listed at the end of this part). A requirement is never labelled passed: where every mapped control passed, it reads "no exceptions noted in the tested aspects" and names them.`, { size: 8.5, color: COLORS.muted });
   const shown = new Set<string>();
   for (const r of covered) {
-    w.heading(`${r.id} ${r.title}`, 2);
-    w.field('Conclusion', `${r.conclusion.text} [rule ${r.conclusion.rule}]`, { size: 9, labelWidth: 70 });
-    w.table(
-      [
-        // wide enough for the longest control id on one line: pdftotext and readers search by id
-        { header: 'Control', width: 190, size: 6 },
-        { header: 'Runs per status', width: 100 },
-        { header: 'Exceptions', width: 50 },
-        { header: 'Conclusion', width: 159.28 },
-      ],
-      r.controls.map((id) => {
-        const d = byId.get(id) ?? r.unevaluated.find((u) => u.id === id)!;
-        return {
-          cells: [
-            `${d.id}\n${d.title}`,
-            runsLine(d),
-            d.facts.exceptions.join(', ') || 'none',
-            { text: `${d.conclusion.text} [${d.conclusion.rule}]`, color: ruleColor(d.conclusion.rule) },
-          ],
-        };
-      }),
-      { size: 7 },
-    );
-    if (withDetail) {
-      for (const id of r.controls) {
-        const d = byId.get(id) ?? r.unevaluated.find((u) => u.id === id)!;
-        if (shown.has(id)) {
-          w.para(`${id}: what it tests is shown above, under the first requirement it is mapped to.`, { size: 7.5, color: COLORS.muted });
-          continue;
-        }
-        shown.add(id);
-        drawControlDetail(w, d, { level: 3 });
-      }
-    }
+    const detail = (id: string) => byId.get(id) ?? r.unevaluated.find((u) => u.id === id)!;
+    drawRequirement(w, r, 'Runs per status', r.controls.map((id) => {
+      const d = detail(id);
+      return { id: d.id, title: d.title, counts: runsLine(d), exceptions: d.facts.exceptions.join(', '), conclusion: d.conclusion };
+    }));
+    if (withDetail) drawDetailsOnce(w, r.controls, shown, (id) => drawControlDetail(w, detail(id), { level: 3 }));
   }
-  if (uncovered.length > 0) {
-    w.heading(`Requirements of ${part.framework.id} no control covers (${uncovered.length})`, 2);
-    w.para('Not covered: no control maps to these requirements, so this pack evidences nothing about them [rule R1].', { size: 8.5 });
-    w.table(
-      [{ header: 'Requirement', width: 70 }, { header: 'Title (our paraphrase)', width: 429.28 }],
-      uncovered.map((r) => ({ cells: [r.id, r.title] })),
-      { size: 7 },
-    );
-  }
+  drawUncoveredRequirements(w, part.framework.id, uncovered);
 }
 
 /** The parts after the summary: control detail, criterion parts, or a shared index then parts. */
@@ -117,13 +79,5 @@ export function drawCriteria(w: Writer, p: PeriodPackInput): void {
 }
 
 export function drawConclusionRules(w: Writer): void {
-  w.heading('How the conclusions are drawn', 2);
-  w.para('Each control\'s conclusion follows from the counts of the period by the first rule below whose condition holds; each requirement\'s from its mapped controls\' conclusions the same way. N is the number of runs of the period that evaluated the control.', { size: 8.5 });
-  const table = (rows: readonly { rule: string; when: string; says: string }[]) => w.table(
-    [{ header: 'Rule', width: 30 }, { header: 'When', width: 230 }, { header: 'The conclusion reads', width: 239.28 }],
-    rows.map((r) => ({ cells: [r.rule, r.when, r.says] })),
-    { size: 7 },
-  );
-  table(CONTROL_RULES);
-  table(REQUIREMENT_RULES);
+  drawRuleTables(w, 'Each control\'s conclusion follows from the counts of the period by the first rule below whose condition holds; each requirement\'s from its mapped controls\' conclusions the same way. N is the number of runs of the period that evaluated the control.', CONTROL_RULES, REQUIREMENT_RULES);
 }

@@ -2,15 +2,13 @@
 // population of this run, its findings per status, exceptions, waivers and a conclusion by a
 // stated rule; never a requirement labelled passed. With every framework: a control index, then
 // one part per framework.
-import { COLORS, STATUS_COLORS, type Writer } from './layout.js';
+import { COLORS, type Writer } from './layout.js';
+import { drawDetailsOnce, drawRequirement, drawRuleTables, drawUncoveredRequirements, ruleColor } from './criterion-blocks.js';
 import { fmtTime, fmtValue, type PackContext } from './context.js';
 import { frameworkLabel } from './auditor.js';
 import { idRanges, RUN_CONTROL_RULES, RUN_REQUIREMENT_RULES, type RunControlDetail, type RunCriterionPart } from './run-criteria.js';
 
 const FINDING_ORDER = ['PASS', 'FAIL', 'ERROR', 'WAIVED', 'MANUAL'] as const;
-
-const ruleColor = (rule: string): string =>
-  rule === 'C2' || rule === 'R3' ? STATUS_COLORS.FAIL! : ['C1', 'C3', 'R1', 'R2', 'R4'].includes(rule) ? STATUS_COLORS.ERROR! : COLORS.text;
 
 /** "3 findings: 2 PASS, 1 FAIL" (resources of this run), plus the scopes without evidence. */
 export function findingsLine(d: RunControlDetail): string {
@@ -81,47 +79,13 @@ function drawPart(ctx: PackContext, part: RunCriterionPart, withDetail: boolean)
   const shown = new Set<string>();
   for (const r of withDetail ? covered : []) {
     w.ensure(90);
-    w.heading(`${r.id} ${r.title}`, 2);
-    w.field('Conclusion', `${r.conclusion.text} [rule ${r.conclusion.rule}]`, { size: 9, labelWidth: 70 });
-    w.table(
-      [
-        // wide enough for the longest control id on one line: pdftotext and readers search by id
-        { header: 'Control', width: 190, size: 6 },
-        { header: 'Findings in this run', width: 100 },
-        { header: 'Exceptions', width: 50 },
-        { header: 'Conclusion', width: 159.28 },
-      ],
-      r.controls.map((id) => {
-        const d = details.get(id)!;
-        return {
-          cells: [
-            `${d.id}\n${d.title}`,
-            findingsLine(d),
-            idRanges([...d.exceptions, ...d.missing]) || 'none',
-            { text: `${d.conclusion.text} [${d.conclusion.rule}]`, color: ruleColor(d.conclusion.rule) },
-          ],
-        };
-      }),
-      { size: 7 },
-    );
-    for (const id of r.controls) {
-      if (shown.has(id)) {
-        w.para(`${id}: what it tests is shown above, under the first requirement it is mapped to.`, { size: 7.5, color: COLORS.muted });
-        continue;
-      }
-      shown.add(id);
-      drawDetail(ctx, details.get(id)!);
-    }
+    drawRequirement(w, r, 'Findings in this run', r.controls.map((id) => {
+      const d = details.get(id)!;
+      return { id: d.id, title: d.title, counts: findingsLine(d), exceptions: idRanges([...d.exceptions, ...d.missing]), conclusion: d.conclusion };
+    }));
+    drawDetailsOnce(w, r.controls, shown, (id) => drawDetail(ctx, details.get(id)!));
   }
-  if (uncovered.length > 0) {
-    w.heading(`Requirements of ${part.framework.id} no control covers (${uncovered.length})`, 2);
-    w.para('Not covered: no control maps to these requirements, so this pack evidences nothing about them [rule R1].', { size: 8.5 });
-    w.table(
-      [{ header: 'Requirement', width: 70 }, { header: 'Title (our paraphrase)', width: 429.28 }],
-      uncovered.map((r) => ({ cells: [r.id, r.title] })),
-      { size: 7 },
-    );
-  }
+  drawUncoveredRequirements(w, part.framework.id, uncovered);
 }
 
 /** Every framework: one row per control of the run, then one part per framework. */
@@ -164,13 +128,5 @@ export function drawRunCriteria(ctx: PackContext): void {
 }
 
 export function drawRunConclusionRules(w: Writer): void {
-  w.heading('How the conclusions are drawn', 2);
-  w.para('Each control\'s conclusion follows from this run\'s results by the first rule below whose condition holds; each requirement\'s from its mapped controls\' conclusions the same way. A scope is one account and region (or the account, for a global service). The period pack applies the same rules counted over the runs of its period.', { size: 8.5 });
-  const table = (rows: readonly { rule: string; when: string; says: string }[]) => w.table(
-    [{ header: 'Rule', width: 30 }, { header: 'When', width: 230 }, { header: 'The conclusion reads', width: 239.28 }],
-    rows.map((r) => ({ cells: [r.rule, r.when, r.says] })),
-    { size: 7 },
-  );
-  table(RUN_CONTROL_RULES);
-  table(RUN_REQUIREMENT_RULES);
+  drawRuleTables(w, 'Each control\'s conclusion follows from this run\'s results by the first rule below whose condition holds; each requirement\'s from its mapped controls\' conclusions the same way. A scope is one account and region (or the account, for a global service). The period pack applies the same rules counted over the runs of its period.', RUN_CONTROL_RULES, RUN_REQUIREMENT_RULES);
 }
