@@ -91,36 +91,59 @@ export function renderJsonAround(results: Results): string[] {
 
 /** Indentation of a finding inside the results document (root > controls > control > findings). */
 const FINDING_INDENT = '        ';
+const KEY = `\n${FINDING_INDENT}  "`;
 const KNOWN_FINDING_KEYS = new Set(['resource', 'account', 'region', 'status', 'reason', 'evidence', 'values', 'waiver', 'owner']);
-/** values objects the engine shares between findings (frozen) -> their text */
-const valuesText = new WeakMap<object, string>();
 
 /**
  * One finding as an element of its control's findings array in renderJson's text (its lines
  * indented as there, no separator): the bytes renderJson prints for it, without building the
- * ordered copy renderJson goes through. 50 million findings go through here at estate size.
+ * ordered copy renderJson goes through. Tens of millions of findings go through here at estate
+ * size, so the text of what findings share is kept: the record's resource, account and region
+ * and its evidence (the engine offers one record to every control in turn), each control's
+ * reasons and shared values objects.
  */
-export function findingJson(f: Finding): string {
-  for (const k in f) if (!KNOWN_FINDING_KEYS.has(k)) return FINDING_INDENT + indentLines(JSON.stringify(finding(f), null, 2), FINDING_INDENT);
-  const p = `\n${FINDING_INDENT}  `;
-  let out = `${FINDING_INDENT}{`;
-  let first = true;
-  const key = (k: string, text: string) => {
-    out += `${first ? '' : ','}${p}"${k}": ${text}`;
-    first = false;
-  };
-  if (f.resource !== undefined) key('resource', JSON.stringify(f.resource));
-  if (f.account !== undefined) key('account', JSON.stringify(f.account));
-  if (f.region !== undefined) key('region', JSON.stringify(f.region));
-  if (f.status !== undefined) key('status', JSON.stringify(f.status));
-  if (f.reason !== undefined) key('reason', JSON.stringify(f.reason));
-  if (f.evidence !== undefined) key('evidence', evidenceText(f.evidence));
-  if (f.values !== undefined) key('values', valuesJson(f.values));
-  if (f.waiver !== undefined) {
-    key('waiver', indentLines(JSON.stringify(ordered(f.waiver, ['id', 'reason', 'approver', 'approvedOn', 'expires']), null, 2), `${FINDING_INDENT}  `));
+export class FindingText {
+  private head = { resource: undefined as unknown, account: undefined as unknown, region: undefined as unknown, text: '' };
+  private evidence: { ids: readonly string[] | undefined; text: string } = { ids: undefined, text: '' };
+  private readonly reasons = new Map<string, string>();
+
+  /** `valuesText`: the caller's cache of a control's shared values objects -> text */
+  of(f: Finding, valuesText?: Map<object, string>): string {
+    for (const k in f) if (!KNOWN_FINDING_KEYS.has(k)) return FINDING_INDENT + indentLines(JSON.stringify(finding(f), null, 2), FINDING_INDENT);
+    let out = this.headOf(f);
+    if (f.status !== undefined) out += `,${KEY}status": ${JSON.stringify(f.status)}`;
+    if (f.reason !== undefined) out += `,${KEY}reason": ${this.reasonOf(f.reason)}`;
+    if (f.evidence !== undefined) {
+      if (f.evidence !== this.evidence.ids) this.evidence = { ids: f.evidence, text: evidenceText(f.evidence) };
+      out += `,${KEY}evidence": ${this.evidence.text}`;
+    }
+    if (f.values !== undefined) out += `,${KEY}values": ${valuesJson(f.values, valuesText)}`;
+    if (f.waiver !== undefined) {
+      out += `,${KEY}waiver": ${indentLines(JSON.stringify(ordered(f.waiver, ['id', 'reason', 'approver', 'approvedOn', 'expires']), null, 2), `${FINDING_INDENT}  `)}`;
+    }
+    if (f.owner !== undefined) out += `,${KEY}owner": ${JSON.stringify(f.owner)}`;
+    // the first key's comma is dropped
+    return out === '' ? `${FINDING_INDENT}{}` : `${FINDING_INDENT}{${out.slice(1)}\n${FINDING_INDENT}}`;
   }
-  if (f.owner !== undefined) key('owner', JSON.stringify(f.owner));
-  return first ? `${out}}` : `${out}\n${FINDING_INDENT}}`;
+
+  private headOf(f: Finding): string {
+    const h = this.head;
+    if (f.resource === h.resource && f.account === h.account && f.region === h.region) return h.text;
+    let text = '';
+    if (f.resource !== undefined) text += `,${KEY}resource": ${JSON.stringify(f.resource)}`;
+    if (f.account !== undefined) text += `,${KEY}account": ${JSON.stringify(f.account)}`;
+    if (f.region !== undefined) text += `,${KEY}region": ${JSON.stringify(f.region)}`;
+    this.head = { resource: f.resource, account: f.account, region: f.region, text };
+    return text;
+  }
+
+  private reasonOf(reason: string): string {
+    const hit = this.reasons.get(reason);
+    if (hit !== undefined) return hit;
+    const text = JSON.stringify(reason);
+    if (this.reasons.size < VALUES_CACHE_CAP) this.reasons.set(reason, text);
+    return text;
+  }
 }
 
 function evidenceText(ids: readonly string[]): string {
@@ -130,15 +153,39 @@ function evidenceText(ids: readonly string[]): string {
   return `${out}\n${FINDING_INDENT}  ]`;
 }
 
-function valuesJson(v: unknown): string {
-  const shared = v !== null && typeof v === 'object' && Object.isFrozen(v);
+/** a cache of values texts stops growing here (the engine shares at most ~1,000 per control) */
+const VALUES_CACHE_CAP = 4096;
+
+function valuesJson(v: unknown, cache: Map<object, string> | undefined): string {
+  // only frozen values objects are shared (src/engine/intern.ts): others are the finding's own
+  const shared = cache !== undefined && v !== null && typeof v === 'object' && Object.isFrozen(v);
   if (shared) {
-    const hit = valuesText.get(v);
+    const hit = cache.get(v);
     if (hit !== undefined) return hit;
   }
-  const text = indentLines(JSON.stringify(sortedDeep(v), null, 2), `${FINDING_INDENT}  `);
-  if (shared) valuesText.set(v, text);
+  const text = indentLines(JSON.stringify(flat(v) ? v : sortedDeep(v), null, 2), `${FINDING_INDENT}  `);
+  if (shared && cache.size < VALUES_CACHE_CAP) cache.set(v, text);
   return text;
+}
+
+/**
+ * Whether sortedDeep would give `v` back as it is: keys in order, every value a primitive or a
+ * list of primitives (the usual values object, {"AvailabilityZones": [...]}), nothing undefined.
+ */
+function flat(v: unknown): boolean {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  let prev: string | undefined;
+  for (const k in v) {
+    if (prev !== undefined && !(prev < k)) return false;
+    prev = k;
+    const x = (v as Obj)[k];
+    if (x === undefined || typeof x === 'function') return false;
+    if (x !== null && typeof x === 'object') {
+      if (!Array.isArray(x)) return false;
+      for (const e of x as unknown[]) if (e === undefined || (e !== null && typeof e === 'object') || typeof e === 'function') return false;
+    }
+  }
+  return true;
 }
 
 function indentLines(text: string, indent: string): string {

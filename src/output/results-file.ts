@@ -9,19 +9,20 @@ import { basename, dirname, join } from 'node:path';
 import type { FindingSink } from '../engine/sink.js';
 import type { Finding, Results } from '../engine/results.js';
 import { cannotWrite, tempSibling } from '../util/atomic.js';
-import { findingJson, renderJsonAround } from './json.js';
+import { FindingText, renderJsonAround } from './json.js';
 
 /** a control's buffered findings text is written out past this many characters */
-const FLUSH_AT = 1 << 20;
+const FLUSH_AT = 1 << 16;
 /** the closing line of a findings array in renderJson's text */
 const ARRAY_END = '\n      ]';
 
-interface Spooled { fd: number; path: string; count: number; buffered: string; problems: Finding[] }
+interface Spooled { fd: number; path: string; count: number; buffered: string; problems: Finding[]; valuesText: Map<object, string> }
 
 export class FindingsSpool implements FindingSink {
   private readonly dir: string;
   private readonly byControl = new Map<string, Spooled>();
   private closed = false;
+  private readonly text = new FindingText();
 
   /**
    * `near`: the file the results are for; the spool is a temporary folder beside it (same disk,
@@ -38,7 +39,8 @@ export class FindingsSpool implements FindingSink {
   add(control: string, f: Finding): void {
     let s = this.byControl.get(control);
     if (s === undefined) s = this.open(control);
-    s.buffered += s.count === 0 ? findingJson(f) : `,\n${findingJson(f)}`;
+    const text = this.text.of(f, s.valuesText);
+    s.buffered += s.count === 0 ? text : `,\n${text}`;
     s.count++;
     // what decides a CI gate (--baseline compares failing findings) stays in memory: few, small
     if (f.status === 'FAIL' || f.status === 'ERROR') s.problems.push(f);
@@ -69,7 +71,7 @@ export class FindingsSpool implements FindingSink {
       fd = openSync(tmp, 'w');
       const parts = renderJsonAround(results);
       const out = fd;
-      const copy = Buffer.allocUnsafe(FLUSH_AT * 4);
+      const copy = Buffer.allocUnsafe(1 << 22);
       writeSync(out, parts[0]!);
       results.controls.forEach((c, i) => {
         const s = this.byControl.get(c.id);
@@ -111,7 +113,7 @@ export class FindingsSpool implements FindingSink {
     } catch (err) {
       throw cannotWrite(this.near, err);
     }
-    const s: Spooled = { fd, path, count: 0, buffered: '', problems: [] };
+    const s: Spooled = { fd, path, count: 0, buffered: '', problems: [], valuesText: new Map() };
     this.byControl.set(control, s);
     return s;
   }
