@@ -33,7 +33,7 @@ const RECORDS = Number(opt.records);
 const CONTROLS = Number(opt.controls);
 
 const work = mkdtempSync(join(os.tmpdir(), 'trustpack-bench-check-'));
-const env = {
+const env: NodeJS.ProcessEnv = {
   ...process.env, AWS_ACCESS_KEY_ID: 'AKIDBENCH', AWS_SECRET_ACCESS_KEY: 'bench-secret', AWS_REGION: 'us-east-1',
   AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_EC2_METADATA_DISABLED: 'true',
 };
