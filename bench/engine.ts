@@ -1,13 +1,21 @@
-// Engine throughput: 100,000 in-memory resources x 25 controls through evaluate().
-// Prints numbers only; run with `node --import tsx bench/engine.ts`. bench/run.ts imports
-// measureEngine (and makeBundle / makeControls).
+// Engine throughput: 100,000 in-memory resources x 25 controls through evaluate(), three ways:
+// findings kept in the results (evaluate() as a library call returns them), findings handed to
+// a sink that drops them (the engine's own cost), and findings spooled to disk as `check` and
+// `evaluate --output` do (src/output/results-file.ts, results.json streamed afterwards).
+// Prints numbers only; run with `node --import tsx bench/engine.ts [memory|sink|spool]` (default:
+// all three, each in a fresh process so one's heap does not weigh on the next). bench/run.ts
+// imports measureEngine (and makeBundle / makeControls).
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Assertion, Control } from '../src/controls/model.js';
 import type { Collection, EvidenceBundle, EvidenceRecord } from '../src/evidence/model.js';
-import { evaluate } from '../src/engine/evaluate.js';
+import { evaluate, type EvaluateOptions } from '../src/engine/evaluate.js';
+import { FindingsSpool } from '../src/output/results-file.js';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 
 const ACCOUNTS = ['111122223333', '444455556666'];
 const REGIONS = ['us-east-1', 'us-west-2', 'eu-central-1', 'eu-west-1', 'ap-southeast-2'];
@@ -119,33 +127,60 @@ export interface EngineTiming {
   resourcesPerSecond: number;
   evaluationsPerSecond: number;
   heapMB: number;
+  /** spool mode: the streamed results file (bytes) and the time to write it */
+  resultsFile?: { bytes: number; seconds: number; mainThreadCpuSeconds: number | undefined };
 }
+
+/** Where findings go: kept in the results, dropped by a counting sink, or spooled to disk. */
+export type EngineMode = 'memory' | 'sink' | 'spool';
 
 /** Times one evaluate() of `controls` over `bundle` (after a small warm-up). */
-export function measureEngine(bundle: EvidenceBundle = makeBundle(100_000), controls: Control[] = makeControls()): EngineTiming {
+export function measureEngine(bundle: EvidenceBundle = makeBundle(100_000), controls: Control[] = makeControls(), mode: EngineMode = 'memory'): EngineTiming {
   evaluate(controls.slice(0, 2), { ...bundle, records: bundle.records.slice(0, 2000) }, { toolVersion: 'bench', now }); // warm-up
-  const main0 = mainThreadCpu();
-  const cpu0 = process.cpuUsage();
-  const t0 = process.hrtime.bigint();
-  const results = evaluate(controls, bundle, { toolVersion: 'bench', now });
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const cpu = process.cpuUsage(cpu0);
-  const main1 = mainThreadCpu();
-  const evaluations = results.controls.reduce((n, c) => n + c.findings.length, 0);
-  const resources = bundle.records.length;
-  return {
-    resources, controls: controls.length, evaluations, seconds,
-    mainThreadCpuSeconds: main0 !== undefined && main1 !== undefined ? main1 - main0 : undefined,
-    cpuSeconds: (cpu.user + cpu.system) / 1e6,
-    resourcesPerSecond: resources / seconds,
-    evaluationsPerSecond: evaluations / seconds,
-    heapMB: process.memoryUsage().heapUsed / 1e6,
+  const tmp = mode === 'spool' ? mkdtempSync(join(os.tmpdir(), 'trustpack-bench-engine-')) : undefined;
+  const out = tmp ? join(tmp, 'results.json') : '';
+  const spool = tmp ? new FindingsSpool(out) : undefined;
+  let dropped = 0;
+  const opts: EvaluateOptions = {
+    toolVersion: 'bench', now,
+    ...(spool ? { sink: spool } : mode === 'sink' ? { sink: { add: () => { dropped++; } } } : {}),
   };
+  try {
+    const main0 = mainThreadCpu();
+    const cpu0 = process.cpuUsage();
+    const t0 = process.hrtime.bigint();
+    const results = evaluate(controls, bundle, opts);
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const cpu = process.cpuUsage(cpu0);
+    const main1 = mainThreadCpu();
+    const heapMB = process.memoryUsage().heapUsed / 1e6;
+    let resultsFile: EngineTiming['resultsFile'];
+    if (spool) {
+      const w0 = process.hrtime.bigint();
+      spool.writeResults(out, results);
+      const main2 = mainThreadCpu();
+      resultsFile = { bytes: statSync(out).size, seconds: Number(process.hrtime.bigint() - w0) / 1e9, mainThreadCpuSeconds: main1 !== undefined && main2 !== undefined ? main2 - main1 : undefined };
+    }
+    const evaluations = mode === 'memory' ? results.controls.reduce((n, c) => n + c.findings.length, 0)
+      : spool ? results.controls.reduce((n, c) => n + spool.count(c.id), 0) : dropped;
+    const resources = bundle.records.length;
+    return {
+      resources, controls: controls.length, evaluations, seconds,
+      mainThreadCpuSeconds: main0 !== undefined && main1 !== undefined ? main1 - main0 : undefined,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      resourcesPerSecond: resources / seconds,
+      evaluationsPerSecond: evaluations / seconds,
+      heapMB,
+      ...(resultsFile ? { resultsFile } : {}),
+    };
+  } finally {
+    spool?.remove();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  }
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const RESOURCES = Number(process.env['BENCH_RESOURCES'] ?? 100_000);
-  const t = measureEngine(makeBundle(RESOURCES), makeControls());
+function print(mode: EngineMode, t: EngineTiming): void {
+  console.log(`-- findings: ${mode === 'memory' ? 'kept in the results (library call)' : mode === 'sink' ? 'handed to a sink that drops them (the engine alone)' : 'spooled to disk (check, evaluate --output)'}`);
   console.log(`resources            ${t.resources}`);
   console.log(`controls             ${t.controls}`);
   console.log(`evaluations          ${t.evaluations}`);
@@ -156,4 +191,19 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   console.log(`resources/s          ${Math.round(t.resourcesPerSecond)}`);
   console.log(`evaluations/s        ${Math.round(t.evaluationsPerSecond)}`);
   console.log(`heap MB              ${Math.round(t.heapMB)}`);
+  if (t.resultsFile) {
+    const r = t.resultsFile;
+    console.log(`results.json         ${(r.bytes / 1e6).toFixed(0)} MB streamed in ${r.seconds.toFixed(2)} s (main-thread cpu ${r.mainThreadCpuSeconds?.toFixed(2) ?? '?'} s)`);
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const RESOURCES = Number(process.env['BENCH_RESOURCES'] ?? 100_000);
+  const mode = process.argv[2] as EngineMode | undefined;
+  if (mode === 'memory' || mode === 'sink' || mode === 'spool') print(mode, measureEngine(makeBundle(RESOURCES), makeControls(), mode));
+  else {
+    for (const m of ['memory', 'sink', 'spool'] as const) {
+      process.stdout.write(execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), m], { env: process.env }));
+    }
+  }
 }

@@ -3,7 +3,9 @@ import type { EvidenceBundle, Manifest } from '../evidence/model.js';
 import type { Results } from '../engine/results.js';
 import { evaluate, evaluateByCollector, type EvaluateOptions } from '../engine/evaluate.js';
 import { render, type OutputFormat } from '../output/index.js';
-import { writeFileAtomic } from '../util/atomic.js';
+import { mkdir } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { cannotWrite, sweepStaleTemps, writeFileAtomic } from '../util/atomic.js';
 import { checkOutputTarget } from './output-target.js';
 import { VERSION } from '../version.js';
 import { COLLECTORS } from '../../collectors/registry.js';
@@ -62,6 +64,8 @@ export async function evaluateAndRender(
     const { readBundle } = await import('../evidence/bundle.js');
     bundle = await readBundle(source.dir);
     results = evaluateBundle(ctx, bundle, args.framework);
+  } else if (args.format === 'json' && args.output) {
+    return evaluateToJsonFile(ctx, source.dir, { ...args, output: args.output });
   } else {
     const { openBundle } = await import('../evidence/bundle.js');
     const opened = await openBundle(source.dir);
@@ -76,14 +80,42 @@ export async function evaluateAndRender(
   });
   if (args.output) {
     await writeFileAtomic(args.output, text.endsWith('\n') ? text : text + '\n');
-    const s = results.summary;
-    return {
-      text: `results written to ${args.output}: ${s.PASS} passed, ${s.FAIL} failed, ${s.ERROR} error, ${s.WAIVED} waived, ${s.MANUAL} manual, ${s.NOT_APPLICABLE} not applicable` +
-        (results.warnings ?? []).map((w) => `\nWARNING ${w.message}`).join(''),
-      exitCode: judged.exitCode,
-    };
+    return { text: writtenTo(args.output, results), exitCode: judged.exitCode };
   }
   return { text, exitCode: judged.exitCode };
+}
+
+function writtenTo(output: string, results: Results): string {
+  const s = results.summary;
+  return `results written to ${output}: ${s.PASS} passed, ${s.FAIL} failed, ${s.ERROR} error, ${s.WAIVED} waived, ${s.MANUAL} manual, ${s.NOT_APPLICABLE} not applicable` +
+    (results.warnings ?? []).map((w) => `\nWARNING ${w.message}`).join('');
+}
+
+/**
+ * `--format json --output FILE` from a bundle folder, at any size: findings go to a spool on disk
+ * as they are produced and the results file is streamed from it (src/output/results-file.ts);
+ * only the verdicts and the failing findings (for the gates) stay in memory. Same bytes as
+ * rendering the results held in memory.
+ */
+async function evaluateToJsonFile(ctx: ProjectContext, dir: string,
+  args: { framework?: string; output: string; gate?: Gate; log?: (s: string) => void }): Promise<{ text: string; exitCode: number }> {
+  const { openBundle } = await import('../evidence/bundle.js');
+  const { FindingsSpool } = await import('../output/results-file.js');
+  const opened = await openBundle(dir);
+  await mkdir(dirname(resolve(args.output)), { recursive: true }).catch((err: unknown) => { throw cannotWrite(args.output, err); });
+  await sweepStaleTemps(args.output);
+  const spool = new FindingsSpool(args.output);
+  try {
+    const results = await evaluateByCollector(ctx.controls, opened.manifest, (c) => opened.records(c),
+      { ...engineOptions(ctx, args.framework, judgedAt(opened.manifest)), sink: spool });
+    await opened.checkUnread(); // a changed file no control reads still fails the run, as before
+    const judged = args.gate ? args.gate.judge(spool.withProblems(results)) : { exitCode: exitCodeOf(results), notes: [] };
+    for (const n of judged.notes) args.log?.(n);
+    spool.writeResults(args.output, results);
+    return { text: writtenTo(args.output, results), exitCode: judged.exitCode };
+  } finally {
+    spool.remove();
+  }
 }
 
 /** `--max-rows N`: the markdown job summary's resource rows (src/output/markdown.ts). */

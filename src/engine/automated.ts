@@ -11,6 +11,7 @@ import { ValuesInterner } from './intern.js';
 import { resolveParameters } from './parameters.js';
 import { findWaiver, waiverId, type ActiveWaiver } from './waivers.js';
 import type { AttestationVerdict } from './attestation.js';
+import type { FindingSink } from './sink.js';
 
 /** What a backfilled config_rule finding says: Config's history has no rule parameters. */
 const RULE_PARAMETERS_AS_OF_TODAY = 'rule parameters as of today: AWS Config keeps no history of rule parameters';
@@ -65,6 +66,20 @@ export class AutomatedRun {
   readonly collector: string;
   private readonly result: ResultBase;
   private readonly findings: Finding[];
+  /** where findings go when they are not kept in `findings` (results streamed to disk) */
+  private readonly sink: FindingSink | undefined;
+  /** a backfilled config_rule control: every finding says its rule parameters are today's */
+  private readonly asOfToday: boolean;
+  // the verdict is counted as findings are emitted, so a sink can take them away
+  private pass = 0;
+  private fail = 0;
+  private waived = 0;
+  private manual = 0;
+  private error = 0;
+  private firstFail: Finding | undefined;
+  private firstManual: Finding | undefined;
+  /** this control's waivers whose pattern no finding's resource has matched yet */
+  private readonly unmatched: Set<ActiveWaiver>;
   private readonly ctx: EvalContext;
   private readonly assert: CompiledAssertion;
   private readonly scope: CompiledAssertion | undefined;
@@ -88,11 +103,17 @@ export class AutomatedRun {
   constructor(private readonly control: Control & { collector: string; assert: NonNullable<Control['assert']> }, now: Date,
     project: ProjectConfig | undefined, private readonly waivers: readonly ActiveWaiver[] | undefined,
     /** with manual_when: the control's attestation, judged once for the run */
-    private readonly attested?: AttestationVerdict) {
+    private readonly attested?: AttestationVerdict,
+    opts: { sink?: FindingSink; ruleParametersAsOfToday?: boolean } = {}) {
     const params = resolveParameters(control, project);
     this.collector = control.collector;
     this.result = resultBase(control, params);
     this.findings = this.result.findings;
+    this.sink = opts.sink;
+    // AWS Config keeps no history of rule parameters (no AWS::Config::ConfigRule type): a past
+    // day's config_rule verdict was read with the rule as deployed today, and must say so
+    this.asOfToday = opts.ruleParametersAsOfToday === true && control.config_rule !== undefined;
+    this.unmatched = new Set(waivers ?? []);
     this.ctx = { params, now };
     this.assert = compileAssertion(control.assert, control.parameters);
     this.scope = control.scope ? compileAssertion(control.scope, control.parameters) : undefined;
@@ -112,7 +133,7 @@ export class AutomatedRun {
   nothingCollected(): void {
     const reason = 'the evidence bundle lists no accounts or regions, so nothing was collected';
     this.firstError = reason;
-    this.findings.push({ resource: scopeArn(this.collector, '*', '*'), account: '*', region: '*', status: 'ERROR', reason, evidence: [] });
+    this.emit({ resource: scopeArn(this.collector, '*', '*'), account: '*', region: '*', status: 'ERROR', reason, evidence: [] });
   }
 
   incompleteScope(s: ScopeState): void {
@@ -120,7 +141,7 @@ export class AutomatedRun {
     this.missingScopes++;
     const reason = `${s.problem ?? 'no evidence'} (account ${s.account}, ${s.region})`;
     this.firstError ??= reason;
-    this.findings.push({ resource: scopeArn(this.collector, s.account, s.region), account: s.account, region: s.region, status: 'ERROR', reason, evidence: [] });
+    this.emit({ resource: scopeArn(this.collector, s.account, s.region), account: s.account, region: s.region, status: 'ERROR', reason, evidence: [] });
   }
 
   beginScope(): void {
@@ -149,7 +170,7 @@ export class AutomatedRun {
       const f: Finding = { resource: rec.resource, account: s.account, region: s.region, status: 'FAIL', reason: partial.reason, evidence, values: this.interner.intern(partial.values) };
       if (rec.owner && rec.owner !== s.account) f.owner = rec.owner;
       this.waive(f, f.reason);
-      this.findings.push(f);
+      this.emit(f);
       return;
     }
     this.inScope++;
@@ -206,7 +227,7 @@ export class AutomatedRun {
       if (typeof rule === 'string') f.reason = `${failed} (AWS Config rule ${rule})`;
       this.waive(f, f.reason);
     }
-    this.findings.push(f);
+    this.emit(f);
   }
 
   /**
@@ -234,7 +255,7 @@ export class AutomatedRun {
     const f: Finding = { resource: rec.resource, account: s.account, region: s.region, status: 'ERROR', reason, evidence };
     if (values !== undefined) f.values = values;
     if (rec.owner && rec.owner !== s.account) f.owner = rec.owner;
-    this.findings.push(f);
+    this.emit(f);
   }
 
   /** Whether the control's scope or assertion reads one of these top-level fields (unknown paths: yes). */
@@ -248,7 +269,7 @@ export class AutomatedRun {
     const reason = `evidence could not be read: ${err.operation} failed with ${err.code}: ${err.message}`;
     this.firstError ??= `${rec.resource}: ${reason}`;
     this.resourceErrors++;
-    this.findings.push({
+    this.emit({
       resource: rec.resource, account: s.account, region: s.region, status: 'ERROR', reason, evidence,
       ...(rec.owner && rec.owner !== s.account ? { owner: rec.owner } : {}),
     });
@@ -265,19 +286,32 @@ export class AutomatedRun {
       reason: `no ${what} found in ${s.region} (account ${s.account})`, evidence: [],
     };
     this.waive(f, f.reason);
-    this.findings.push(f);
-  }
-
-  /** A backfilled run of a config_rule control: every finding says its rule parameters are today's. */
-  noteRuleParametersAsOfToday(): void {
-    if (!this.control.config_rule) return;
-    for (const f of this.findings) f.reason = `${f.reason} (${RULE_PARAMETERS_AS_OF_TODAY})`;
+    this.emit(f);
   }
 
   /** An ERROR finding of the control's own (a region the run never saw), counted like any other. */
   addError(f: Omit<Finding, 'status'>): void {
     this.firstError ??= f.reason;
-    this.findings.push({ ...f, status: 'ERROR' });
+    this.emit({ ...f, status: 'ERROR' }, false);
+  }
+
+  /** Counts a finding in its final form and hands it on (kept in the result, or to the sink). */
+  private emit(f: Finding, asOfToday = this.asOfToday): void {
+    if (asOfToday) f.reason = `${f.reason} (${RULE_PARAMETERS_AS_OF_TODAY})`;
+    const st = f.status;
+    if (st === 'PASS') this.pass++;
+    else if (st === 'FAIL') { this.fail++; this.firstFail ??= f; }
+    else if (st === 'WAIVED') this.waived++;
+    else if (st === 'MANUAL') { this.manual++; this.firstManual ??= f; }
+    else this.error++;
+    if (this.unmatched.size > 0) for (const a of this.unmatched) if (a.re.test(f.resource)) this.unmatched.delete(a);
+    if (this.sink) this.sink.add(this.control.id, f);
+    else this.findings.push(f);
+  }
+
+  /** This control's current waivers that matched none of its findings' resources. */
+  unmatchedWaivers(): ReadonlySet<ActiveWaiver> {
+    return this.unmatched;
   }
 
   private waive(f: Finding, why: string): void {
@@ -290,16 +324,7 @@ export class AutomatedRun {
 
   /** FAIL if any FAIL; else ERROR if any ERROR; else WAIVED; else MANUAL; else PASS; else NOT_APPLICABLE. */
   finish(): ControlResult {
-    let pass = 0, fail = 0, waived = 0, error = 0, manual = 0;
-    let firstFail: Finding | undefined;
-    let firstManual: Finding | undefined;
-    for (const f of this.findings) {
-      if (f.status === 'PASS') pass++;
-      else if (f.status === 'FAIL') { fail++; firstFail ??= f; }
-      else if (f.status === 'WAIVED') waived++;
-      else if (f.status === 'MANUAL') { manual++; firstManual ??= f; }
-      else error++;
-    }
+    const { pass, fail, waived, error, manual, firstFail, firstManual } = this;
     const total = this.scopes;
     let status: ControlStatus;
     let reason: string;

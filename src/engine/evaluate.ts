@@ -9,6 +9,7 @@ import { EvidenceIndex } from './completeness.js';
 import { resolveParameters } from './parameters.js';
 import { splitWaivers, unmatchedWaivers } from './waivers.js';
 import { unseenRegionFindings } from './region-coverage.js';
+import type { FindingSink } from './sink.js';
 
 export interface EvaluateOptions {
   toolVersion: string;
@@ -21,6 +22,11 @@ export interface EvaluateOptions {
   attestationBaseDir?: string;
   /** collector ids that run once per account (region `global`); also inferred from the manifest */
   globalCollectors?: Iterable<string>;
+  /**
+   * Findings go here as they are produced instead of into each result's `findings` (left empty);
+   * everything else in the results (summary, statuses, reasons, warnings) is the same.
+   */
+  sink?: FindingSink;
 }
 
 export function evaluate(controls: Control[], bundle: EvidenceBundle, opts: EvaluateOptions): Results {
@@ -67,7 +73,9 @@ function prepare(controls: Control[], manifest: Manifest, opts: EvaluateOptions)
   for (const c of selected) {
     if (c.kind === 'automated' && c.collector && c.assert) {
       const attested = c.manual_when ? judgeAttestations(c, opts.attestations ?? [], now, opts.attestationBaseDir) : undefined;
-      runs.set(c, new AutomatedRun({ ...c, collector: c.collector, assert: c.assert }, now, opts.project, active.get(c.id), attested));
+      runs.set(c, new AutomatedRun({ ...c, collector: c.collector, assert: c.assert }, now, opts.project, active.get(c.id), attested, {
+        ...(opts.sink ? { sink: opts.sink } : {}), ruleParametersAsOfToday: manifest.source === 'config-history',
+      }));
     }
   }
   const byCollector = new Map<string, AutomatedRun[]>();
@@ -82,9 +90,6 @@ function prepare(controls: Control[], manifest: Manifest, opts: EvaluateOptions)
 function conclude(p: Prepared, m: Manifest, opts: EvaluateOptions): Results {
   const { now, selected, runs, active, expired } = p;
   const ids = new Set(selected.map((c) => c.id));
-  // AWS Config keeps no history of rule parameters (no AWS::Config::ConfigRule type): a past day's
-  // config_rule verdict was read with the rule as deployed today, and must say so
-  if (m.source === 'config-history') for (const run of runs.values()) run.noteRuleParametersAsOfToday();
   for (const [c, run] of runs) {
     if (c.needs_every_region) for (const f of unseenRegionFindings(m, c.collector!)) run.addError(f);
   }
@@ -111,7 +116,14 @@ function conclude(p: Prepared, m: Manifest, opts: EvaluateOptions): Results {
   };
   const byId = new Map(results.map((r) => [r.id, r]));
   const disagreements = corroborate(selected, byId);
-  const unmatched = unmatchedWaivers(active, (id) => byId.get(id)?.findings.map((f) => f.resource));
+  // a run counted which waivers its findings matched (the findings may be on disk by now); a
+  // control evaluated without a run (manual, no collector) has no findings to match
+  const runOf = new Map([...runs].map(([c, r]) => [c.id, r]));
+  const unmatched = unmatchedWaivers(active, (id) => {
+    if (!ids.has(id)) return undefined;
+    const left = runOf.get(id)?.unmatchedWaivers();
+    return (a) => left === undefined || left.has(a);
+  });
   if (unmatched.length > 0 || disagreements.length > 0) {
     out.warnings = [...unmatched.map((w) => ({
       kind: 'unmatched-waiver' as const, control: w.control, resource: w.resource,

@@ -56,12 +56,13 @@ export function splitWaivers(waivers: readonly Waiver[], now: Date, source: 'liv
  * this run: a typo in an ARN, a resource long deleted, or a control with no findings at all.
  * They waive nothing, and saying nothing would let the mistake stand.
  */
-export function unmatchedWaivers(active: ReadonlyMap<string, readonly ActiveWaiver[]>, resourcesOf: (control: string) => readonly string[] | undefined): Waiver[] {
+export function unmatchedWaivers(active: ReadonlyMap<string, readonly ActiveWaiver[]>,
+  unmatchedIn: (control: string) => ((a: ActiveWaiver) => boolean) | undefined): Waiver[] {
   const out: Waiver[] = [];
   for (const [control, list] of active) {
-    const resources = resourcesOf(control);
-    if (resources === undefined) continue; // not evaluated in this run (another framework)
-    for (const a of list) if (!resources.some((r) => a.re.test(r))) out.push(a.waiver);
+    const isUnmatched = unmatchedIn(control);
+    if (isUnmatched === undefined) continue; // not evaluated in this run (another framework)
+    for (const a of list) if (isUnmatched(a)) out.push(a.waiver);
   }
   return out;
 }
