@@ -7,9 +7,9 @@ import { sha256Hex } from '../evidence/canonical.js';
 import type { DataLocation } from './recipe.js';
 
 /** a pack is closed past this many uncompressed bytes: readers hold a pack whole while joining */
-export const PACK_BYTES = 64 * 1024 * 1024;
+const PACK_BYTES = 64 * 1024 * 1024;
 
-export interface Pack {
+interface Pack {
   sha256: string;
   bytes: Buffer;
 }
