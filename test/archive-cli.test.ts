@@ -45,8 +45,8 @@ describe('archive from the CLI', () => {
     const results = JSON.parse(gunzipSync(await readFile(join(archive, 'objects', `${entry.results}.gz`))).toString('utf8'));
     expect(results.run.id).toBe(manifest.runId);
     expect(results.controls.find((x: { id: string }) => x.id === 'rds-cluster-tls-enforced').status).toBe('FAIL');
-    // every records file is stored as a recipe (layout 2), the manifest's sha256 being the bundle's name
-    expect(entry.layout).toBe(2);
+    // every records file is stored as a recipe (layout 3), the manifest's sha256 being the bundle's name
+    expect(entry.layout).toBe(3);
     expect(Object.keys(entry.recipes).sort()).toEqual((manifest.files as { path: string }[]).map((f) => f.path).sort());
     // both paths store the bundle byte for byte as written (collect --out streams records in
     // collection order; re-serialising them would change every hash): archive get rebuilds each

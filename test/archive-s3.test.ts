@@ -84,24 +84,24 @@ describe('S3 archive on the sandbox', () => {
     expect(lock.ObjectLockConfiguration).toEqual({ ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 30 } } });
   });
 
-  it('layout 2 on S3: shared data written once with retention, every run read back byte for byte', async () => {
-    const a = await openArchive('s3://evidence-locked/layout2', { forWriting: true });
+  it('layout 3 on S3: shared data written once, in packs, with retention, every run read back byte for byte', async () => {
+    const a = await openArchive('s3://evidence-locked/layout3', { forWriting: true });
     const nights = [richNight(1), richNight(2), richNight(3, [2])];
     for (const n of nights) await a.append(n);
     const report = await a.verify();
     expect(report).toMatchObject({ intact: true, problems: [], orphans: [], immutable: true });
     let i = 0;
     for await (const s of a.entries()) {
-      expect(s.entry.layout).toBe(2);
+      expect(s.entry.layout).toBe(3);
       const got = await a.bundleFiles(s.entry);
       got.forEach((f, j) => expect(f.bytes.equals(Buffer.from(nights[i]!.files[j]!.bytes)), f.path).toBe(true));
       i++;
     }
     a.close();
-    const listed = await aws('s3api', 'list-objects-v2', '--bucket', 'evidence-locked', '--prefix', 'layout2/objects/');
+    const listed = await aws('s3api', 'list-objects-v2', '--bucket', 'evidence-locked', '--prefix', 'layout3/objects/');
     const keys: string[] = listed.Contents.map((c: { Key: string }) => c.Key);
-    // 10 data + 1 changed, and per night a recipe, a manifest and results
-    expect(keys).toHaveLength(11 + 3 * 3);
+    // a pack of the 10 data texts, a pack of the 1 changed, and per night a recipe, a manifest and results
+    expect(keys).toHaveLength(2 + 3 * 3);
     // an object fetched by the AWS CLI: gzip, named by the sha256 of its uncompressed bytes, retained
     const key = keys[0]!;
     const file = join(tmpdir(), `tp-s3-object-${process.pid}.gz`);

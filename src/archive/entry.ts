@@ -7,20 +7,21 @@ export interface Head {
   sha256: string;
 }
 
-/** The storage layout this version writes; it reads this one and layout 1 (every file stored whole). */
-export const LAYOUT = 2;
+/** The storage layout this version writes; it reads this one and layouts 1 and 2. */
+export const LAYOUT = 3;
 
 export interface ArchiveEntry {
   formatVersion: 1;
   /**
    * how the run's files are stored: absent (layout 1) every file whole, uncompressed, under
    * objects/<sha256>; 2: records files as recipes and shared data, every object gzip-compressed
-   * under objects/<sha256>.gz (src/archive/recipe.ts)
+   * under objects/<sha256>.gz (src/archive/recipe.ts); 3: as 2, but the record data a run stores
+   * first goes into a few pack objects (src/archive/pack.ts), which recipes point into
    */
   layout?: number;
-  /** layout 2: per records file of the manifest, the sha256 of the recipe that rebuilds it */
+  /** layouts 2 and 3: per records file of the manifest, the sha256 of the recipe that rebuilds it */
   recipes?: Record<string, string>;
-  /** the streak index after this run (src/archive/streak-index.ts); absent before layout 2 */
+  /** the streak index after this run (src/history/run-index.ts); absent before layout 2 */
   index?: string;
   /** position in the chain, from 1 */
   n: number;
@@ -57,7 +58,7 @@ export const TEMP = 'tmp/';
 
 export const entryKey = (n: number) => `${ENTRIES}${String(n).padStart(8, '0')}.json`;
 export const objectKey = (sha256: string) => `${OBJECTS}${sha256}`;
-/** where layout 2 stores an object: gzip-compressed, still named by the uncompressed bytes' sha256 */
+/** where layouts 2 and 3 store an object: gzip-compressed, still named by the uncompressed bytes' sha256 */
 export const gzObjectKey = (sha256: string) => `${OBJECTS}${sha256}.gz`;
 /** the layout an entry was written with (absent: 1) */
 export const layoutOf = (e: ArchiveEntry): number => e.layout ?? 1;
@@ -96,7 +97,7 @@ export function parseEntry(bytes: Buffer): ArchiveEntry | string {
   if (e['layout'] !== undefined && (!Number.isInteger(e['layout']) || (e['layout'] as number) < 2)) return 'layout must be a whole number from 2';
   // a newer layout is read no further here: `archive verify` says which trustpack wrote it
   if ((e['layout'] as number | undefined ?? 1) > LAYOUT) return v as ArchiveEntry;
-  if (e['layout'] === 2) {
+  if (e['layout'] !== undefined) {
     const recipes = e['recipes'];
     if (!recipes || typeof recipes !== 'object' || Array.isArray(recipes)) return 'recipes must map each records file to a sha256';
     for (const [path, sha] of Object.entries(recipes)) {

@@ -1,7 +1,8 @@
 // The evidence archive: an append-only chain of runs in a folder or under an S3 prefix.
 //
-//   objects/<sha256>.gz       layout 2 (written now): manifests, results, records-file recipes and
-//                             the shared record data, gzip-compressed, named by the uncompressed sha256
+//   objects/<sha256>.gz       layout 3 (written now): manifests, results, records-file recipes and
+//                             packs of record data, gzip-compressed, named by the uncompressed sha256;
+//                             layout 2 (read only): the same, with one object per record data
 //   objects/<sha256>          layout 1 (read only): every bundle file and results JSON, whole
 //   entries/<N, 8 digits>.json  entry N: the run, its bundle's and results' sha256, its recipes,
 //                             the sha256 of entry N-1
@@ -19,7 +20,8 @@ import {
   ENTRIES, entryBytes, entryKey, entryNumber, gzObjectKey, LAYOUT, layoutOf, objectKey, parseEntry, sha256Of,
   type ArchiveEntry, type StoredEntry,
 } from './entry.js';
-import { joinRecords, recipeObjects, splitRecords } from './recipe.js';
+import { packData } from './pack.js';
+import { joinRecords, recipeBytes, recipeData, splitRecords, type DataLocation } from './recipe.js';
 import { FolderStore } from './folder.js';
 import { S3Store, type S3StoreOptions } from './s3.js';
 import { ArchiveAccessError, type ArchiveStore } from './store.js';
@@ -66,41 +68,47 @@ export interface AppendOutcome {
 const READS_IN_FLIGHT = 16;
 /** objects written at once by an append (S3: one PUT each) */
 const WRITES_IN_FLIGHT = 16;
+/** packs held at once while rebuilding a run (each up to PACK_BYTES uncompressed) */
+const PACKS_HELD_BYTES = 256 * 1024 * 1024;
 
 export class Archive {
   /** bundle sha256 -> the first entry holding it, for the entries read so far (appends in one process read each entry once) */
   private readonly bundles = new Map<string, StoredEntry>();
   private readonly entriesRead = new Set<string>();
 
-  /** the data objects the head's run references, known stored: an append skips writing them again */
-  private known: { head: string; data: Set<string>; index: string | null } | undefined;
+  /** where the record data the head's run references is stored: an append points there instead of storing it again */
+  private known: { head: string; located: Map<string, DataLocation>; index: string | null } | undefined;
 
   constructor(readonly store: ArchiveStore) {}
 
-  /** Stores one object (layout 2): gzip-compressed, named by its uncompressed sha256; never replaced. */
+  /** Stores one object (layouts 2, 3): gzip-compressed, named by its uncompressed sha256; never replaced. */
   private async put(sha256: string, bytes: Uint8Array): Promise<void> {
     await this.store.create(gzObjectKey(sha256), gzip(bytes));
   }
 
-  /** The data objects the head entry's recipes name (what tonight's run most likely shares). */
-  private async dataOfHead(head: Head | undefined): Promise<{ data: Set<string>; index: string | null }> {
-    if (!head) return { data: new Set(), index: null };
-    if (this.known?.head === head.sha256) return { data: this.known.data, index: this.known.index };
+  /**
+   * Where the head entry's record data is stored (what tonight's run most likely shares). Only a
+   * layout-3 head is used: the data of an older layout is packed again, once, by the first layout-3 run.
+   */
+  private async dataOfHead(head: Head | undefined): Promise<{ located: Map<string, DataLocation>; index: string | null }> {
+    if (!head) return { located: new Map(), index: null };
+    if (this.known?.head === head.sha256) return { located: this.known.located, index: this.known.index };
     const bytes = await this.store.get(entryKey(head.n));
     const entry = bytes ? parseEntry(bytes) : 'unreadable';
-    const data = new Set<string>();
-    if (typeof entry === 'string' || layoutOf(entry) !== LAYOUT) return { data, index: null };
+    const located = new Map<string, DataLocation>();
+    if (typeof entry === 'string') return { located, index: null };
+    if (layoutOf(entry) !== LAYOUT) return { located, index: entry.index ?? null };
     for (const sha of Object.values(entry.recipes ?? {})) {
-      // an unreadable recipe only means its data is written again (create-only: nothing replaced)
+      // an unreadable recipe only means its data is stored again (create-only: nothing replaced)
       const recipe = await this.object(sha).catch(() => undefined);
       if (!recipe) continue;
       try {
-        for (const d of recipeObjects(recipe.toString('utf8'), sha).objects) data.add(d);
+        for (const [d, at] of recipeData(recipe.toString('utf8'), sha).located) located.set(d, at);
       } catch {
         continue;
       }
     }
-    return { data, index: entry.index ?? null };
+    return { located, index: entry.index ?? null };
   }
 
   /** The entry already holding this bundle, if any; reads only entries this process has not read yet. */
@@ -132,29 +140,37 @@ export class Archive {
     const bundleSha = sha256Of(manifestFile.bytes);
     const already = await this.entryWithBundle(bundleSha);
     if (already) return { stored: already, lostRaces: 0, alreadyArchived: true };
-    // Layout 2: each records file becomes a recipe plus the data objects it names; data the
-    // previous run already stored is not written again (and where an older run stored it, the
-    // create-only write finds it there and leaves it).
+    // Layout 3: each records file becomes a recipe; the record data no earlier run stored (as
+    // far as the head's run tells) goes into a few packs, and the recipes point into the packs.
     const head = await this.head();
-    const { data: known, index: previousIndex } = await this.dataOfHead(head);
-    const referenced = new Set<string>();
-    const recipes: Record<string, string> = {};
-    const limit = pLimit(WRITES_IN_FLIGHT);
-    for (const f of input.files) {
-      if (f.path === MANIFEST_FILE) continue;
-      const split = splitRecords(f.path, Buffer.from(f.bytes));
-      const writes: Promise<void>[] = [];
-      for (const [sha, bytes] of split.data) {
-        referenced.add(sha);
-        if (known.has(sha)) continue;
-        known.add(sha);
-        writes.push(limit(() => this.put(sha, bytes)));
-      }
-      const recipeSha = sha256Of(split.recipe);
-      writes.push(limit(() => this.put(recipeSha, split.recipe)));
-      await Promise.all(writes);
-      recipes[f.path] = recipeSha;
+    const { located: known, index: previousIndex } = await this.dataOfHead(head);
+    const splits = input.files.filter((f) => f.path !== MANIFEST_FILE).map((f) => splitRecords(f.path, Buffer.from(f.bytes)));
+    const fresh = new Map<string, Buffer>();
+    for (const split of splits) {
+      if (split.whole) continue;
+      for (const [sha, bytes] of split.data) if (!known.has(sha)) fresh.set(sha, bytes);
     }
+    const packed = new Map<string, DataLocation>();
+    const limit = pLimit(WRITES_IN_FLIGHT);
+    const writes: Promise<void>[] = [];
+    for (const pack of packData(fresh, packed)) writes.push(limit(() => this.put(pack.sha256, pack.bytes)));
+    fresh.clear();
+    // what this run references: the next append (in this process) points there without reading recipes
+    const referenced = new Map<string, DataLocation>();
+    const locate = (sha: string): DataLocation => {
+      const at = known.get(sha) ?? packed.get(sha)!;
+      referenced.set(sha, at);
+      return at;
+    };
+    const recipes: Record<string, string> = {};
+    for (const split of splits) {
+      if (split.whole) writes.push(limit(() => this.put(split.whole!, split.data.get(split.whole!)!)));
+      const recipe = recipeBytes(split, locate);
+      const recipeSha = sha256Of(recipe);
+      writes.push(limit(() => this.put(recipeSha, recipe)));
+      recipes[split.path] = recipeSha;
+    }
+    await Promise.all(writes);
     await this.put(bundleSha, manifestFile.bytes);
     const resultsSha = sha256Of(input.results);
     await this.put(resultsSha, input.results);
@@ -189,7 +205,7 @@ export class Archive {
       const key = entryKey(n + 1);
       if ((await this.store.create(key, bytes)) === 'created') {
         const sha256 = sha256Of(bytes);
-        this.known = { head: sha256, data: referenced, index: index ?? null };
+        this.known = { head: sha256, located: referenced, index: index ?? null };
         return { stored: { key, sha256, entry }, lostRaces: lost };
       }
       // Another writer took N+1: chain onto its entry (complete once visible) and try N+2.
@@ -270,8 +286,34 @@ export class Archive {
     }
   }
 
-  /** One file of an entry's bundle, exact bytes: stored whole (layout 1) or rebuilt from its recipe (layout 2). */
-  async bundleFile(entry: ArchiveEntry, f: { path: string; sha256: string }): Promise<Buffer> {
+  /**
+   * A reader of objects for rebuilding one run: packs (and record data) are read and checked once
+   * and held while lines point into them, the least recently used let go past PACKS_HELD_BYTES.
+   */
+  private heldReader(): (sha256: string) => Promise<Buffer> {
+    const held = new Map<string, Buffer>();
+    let bytes = 0;
+    return async (sha) => {
+      const got = held.get(sha);
+      if (got) {
+        held.delete(sha);
+        held.set(sha, got);
+        return got;
+      }
+      const b = await this.object(sha);
+      held.set(sha, b);
+      bytes += b.length;
+      for (const [k, v] of held) {
+        if (bytes <= PACKS_HELD_BYTES || k === sha) break;
+        held.delete(k);
+        bytes -= v.length;
+      }
+      return b;
+    };
+  }
+
+  /** One file of an entry's bundle, exact bytes: stored whole (layout 1) or rebuilt from its recipe (layouts 2, 3). */
+  async bundleFile(entry: ArchiveEntry, f: { path: string; sha256: string }, read = this.heldReader()): Promise<Buffer> {
     this.readable(entry);
     const where = `${this.location} entry ${entry.n} ${f.path}`;
     if (layoutOf(entry) === 1) return this.object(f.sha256);
@@ -279,7 +321,7 @@ export class Archive {
     if (!recipe) throw new ArchiveAccessError(`${where}: the entry has no recipe for this file`);
     let bytes: Buffer;
     try {
-      bytes = await joinRecords((await this.object(recipe)).toString('utf8'), (sha) => this.object(sha), where);
+      bytes = await joinRecords((await this.object(recipe)).toString('utf8'), read, where);
     } catch (e) {
       if (e instanceof ArchiveAccessError) throw e;
       throw new ArchiveAccessError(`${(e as Error).message} (run \`trustpack archive verify\`)`);
@@ -299,9 +341,10 @@ export class Archive {
       throw new ArchiveAccessError(`${this.location} entry ${entry.n}: its manifest lists no files`);
     }
     const out: { path: string; bytes: Buffer }[] = [];
+    const read = this.heldReader();
     for (const f of files) {
       if (typeof f?.path !== 'string' || !/^records\/[a-z0-9][a-z0-9.-]*\.jsonl$/.test(f.path)) throw new ArchiveAccessError(`${this.location} entry ${entry.n}: bad file path in its manifest`);
-      out.push({ path: f.path, bytes: await this.bundleFile(entry, f) });
+      out.push({ path: f.path, bytes: await this.bundleFile(entry, f, read) });
     }
     out.push({ path: MANIFEST_FILE, bytes: manifest });
     return out;
@@ -319,7 +362,8 @@ export class Archive {
   /** The whole bundle of an entry, every file checked against its sha256. */
   async bundle(entry: ArchiveEntry): Promise<EvidenceBundle> {
     this.readable(entry);
-    return readBundleFiles(await this.manifestBytes(entry), (f) => this.bundleFile(entry, f), `${this.location} entry ${entry.n}`);
+    const read = this.heldReader();
+    return readBundleFiles(await this.manifestBytes(entry), (f) => this.bundleFile(entry, f, read), `${this.location} entry ${entry.n}`);
   }
 
   verify(opts: VerifyOptions = {}): Promise<VerifyReport> {

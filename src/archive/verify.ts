@@ -11,7 +11,7 @@ import { missingDays, utcDay } from './days.js';
 import {
   entryNumber, gzObjectKey, LAYOUT, layoutOf, objectKey, OBJECTS, parseEntry, sha256Of, TEMP, type ArchiveEntry, type Head,
 } from './entry.js';
-import { parseRecipeHeader } from './recipe.js';
+import { parseRecipeHeader, recipeLineData, type RecipeHeader } from './recipe.js';
 import type { ArchiveStore } from './store.js';
 
 /** What verification reads of an Archive (index.ts), named here so the two modules import one way. */
@@ -139,6 +139,8 @@ export async function verifyArchive(archive: ArchiveView, opts: VerifyOptions): 
 
   const referenced = new Set<string>();
   const hashed = { objects: 0, bytes: 0 };
+  // uncompressed size of each object hashed: a recipe's pointers into a pack must fall inside it
+  const sizes = new Map<string, number>();
   // object sha256 -> its verdict, shared across runs: data stored once is hashed once, and its
   // verdict reaches every run that references it
   const checked = new Map<string, Promise<Verdict>>();
@@ -158,6 +160,7 @@ export async function verifyArchive(archive: ArchiveView, opts: VerifyOptions): 
         if ('unreadable' in r) return r;
         hashed.objects++;
         hashed.bytes += r.bytes;
+        sizes.set(sha, r.bytes);
         return r.sha256 === sha ? 'ok' : 'altered';
       });
       if (!onChunk) checked.set(sha, verdict);
@@ -197,7 +200,10 @@ export async function verifyArchive(archive: ArchiveView, opts: VerifyOptions): 
     return gz ? gunzipCapped(gz) : (await limit(() => store.get(objectKey(sha))))!;
   };
 
-  /** Layout 2: each recipe hashed as it streams, its data references collected; then every data object. */
+  /**
+   * Layouts 2 and 3: each recipe hashed as it streams, its data references collected; then every
+   * object holding data (layout 2: one per data text; layout 3: the packs, streamed) once.
+   */
   const checkRecipes = async (p: number, e: ArchiveEntry, files: Manifest['files']): Promise<VerifyProblem[]> => {
     const out: VerifyProblem[] = [];
     const at = `entry ${p} (run ${e.runId})`;
@@ -207,7 +213,8 @@ export async function verifyArchive(archive: ArchiveView, opts: VerifyOptions): 
       if (!listed.has(path)) out.push({ position: p, kind: 'malformed', message: `${at}: a recipe for ${path}, which its manifest does not list` });
     }
     const data = new Map<string, string>(); // data sha256 -> the first file naming it
-    const wholes = new Set<string>(); // records files stored whole: large, streamed
+    const wholes = new Set<string>(); // records files stored whole and packs: large, streamed
+    const packEnds = new Map<string, number>(); // pack sha256 -> the furthest byte a recipe line points to
     for (const f of files) {
       const recipe = recipes[f.path];
       if (!recipe) {
@@ -215,6 +222,7 @@ export async function verifyArchive(archive: ArchiveView, opts: VerifyOptions): 
         continue;
       }
       let first = true;
+      let header: RecipeHeader | undefined;
       let malformed: string | undefined;
       const lines = lineReader((line) => {
         if (malformed) return;
@@ -223,27 +231,29 @@ export async function verifyArchive(archive: ArchiveView, opts: VerifyOptions): 
           const h = parseRecipeHeader(line);
           if (typeof h === 'string') malformed = h;
           else if (h.path !== f.path || h.sha256 !== f.sha256) malformed = `describes ${h.path} (${h.sha256}), not the manifest's ${f.path} (${f.sha256})`;
-          else if (h.whole && !data.has(h.whole)) {
-            data.set(h.whole, f.path);
-            wholes.add(h.whole);
+          else if ((h.recipe === 2) !== (layoutOf(e) === 3)) malformed = `is recipe ${h.recipe}, not what layout ${layoutOf(e)} writes`;
+          else {
+            header = h;
+            for (const x of h.whole ? [h.whole] : h.packs ?? []) {
+              if (data.has(x)) continue;
+              data.set(x, f.path);
+              wholes.add(x);
+            }
           }
           return;
         }
-        if (line === '') return;
-        // the data sha256 is the second string of [prefix, sha256, suffix, offset]
-        let v: unknown;
-        try {
-          v = JSON.parse(line);
-        } catch {
-          malformed = 'has a line that is not JSON';
+        if (line === '' || !header) return;
+        const d = recipeLineData(line, header);
+        if (!d) {
+          malformed = `has a line that is not ${header.recipe === 2 ? '[prefix, sha256, suffix, offset] or [prefix, sha256, suffix, offset, pack, pack offset, length]' : '[prefix, sha256, suffix, offset]'}`;
           return;
         }
-        if (!Array.isArray(v) || typeof v[1] !== 'string') {
-          malformed = 'has a line that is not [prefix, sha256, suffix, offset]';
-          return;
+        if (d.at) {
+          const end = d.at[1] + d.at[2];
+          if (end > (packEnds.get(d.at[0]) ?? 0)) packEnds.set(d.at[0], end);
+        } else if (d.sha !== '' && !data.has(d.sha)) {
+          data.set(d.sha, f.path);
         }
-        const sha = v[1];
-        if (sha !== '' && !data.has(sha)) data.set(sha, f.path);
       });
       const v = await objectOk(recipe, lines.chunk);
       lines.end();
@@ -255,8 +265,14 @@ export async function verifyArchive(archive: ArchiveView, opts: VerifyOptions): 
     let bad = 0;
     shas.forEach((sha, i) => {
       const v = verdicts[i]!;
+      const end = packEnds.get(sha);
+      if (v === 'ok' && end !== undefined && end > sizes.get(sha)!) {
+        out.push({ position: p, kind: 'malformed', message: `${at}: the recipe of ${data.get(sha)} points past the end of pack ${sha} (byte ${end} of ${sizes.get(sha)})` });
+      }
       if (v === 'ok') return;
-      if (++bad <= DATA_PROBLEMS_LISTED) out.push({ position: p, kind: problemKind(v), message: `${at}: record data ${sha} of ${data.get(sha)} is ${verdictWords(v)}` });
+      // a streamed object that is no file of the manifest is a pack
+      const what = wholes.has(sha) && !files.some((f) => f.sha256 === sha) ? 'pack of record data' : 'record data';
+      if (++bad <= DATA_PROBLEMS_LISTED) out.push({ position: p, kind: problemKind(v), message: `${at}: ${what} ${sha} of ${data.get(sha)} is ${verdictWords(v)}` });
     });
     if (bad > DATA_PROBLEMS_LISTED) out.push({ position: p, kind: 'altered', message: `${at}: ${bad - DATA_PROBLEMS_LISTED} more record data objects are missing or altered` });
     return out;
