@@ -10,25 +10,43 @@ export { MalformedResponseError };
 /** The part of an SDK v3 client we touch; every generated client has it. */
 interface SdkClient {
   middlewareStack: { add(middleware: unknown, options: Record<string, unknown>): void };
+  send(command: object, ...rest: unknown[]): Promise<unknown>;
   destroy(): void;
 }
 
+/** What a call needs to know of the collection that sent it; carried on the command itself. */
+interface CallScope {
+  countCall: CollectContext['countCall'];
+  account: string;
+  pacing: CollectContext['pacing'];
+  limit: CollectContext['limit'];
+}
+
+const SCOPE = Symbol('trustpack.callScope');
+
+/** The SDK puts the command being sent in every middleware's context (@smithy/types HandlerExecutionContext). */
+interface MiddlewareContext { commandName?: string; __smithy_context?: { commandInstance?: unknown } }
+
+function scopeOf(context: MiddlewareContext): CallScope | undefined {
+  return (context.__smithy_context?.commandInstance as { [SCOPE]?: CallScope } | undefined)?.[SCOPE];
+}
+
+const operationOf = (context: MiddlewareContext): string => context.commandName?.replace(/Command$/, '') ?? 'unknown';
+
+type Next = (args: unknown) => Promise<unknown>;
+
 /**
- * An SDK client for the collection: the run's client config (credentials, retries, timeouts;
- * the endpoint comes from the SDK's own AWS_ENDPOINT_URL handling), counting every logical call
- * for the manifest and sending every HTTP attempt through the run's in-flight bound.
+ * An SDK client with the run's middleware: counting every logical call for the manifest, pacing
+ * and sending every HTTP attempt through the run's in-flight bound. The collection each call
+ * belongs to is read from the call (its command), so one client serves several collections.
  */
-export function createClient<C extends SdkClient>(
-  ctx: CollectContext,
-  Ctor: new (config: never) => C,
-  region: string = String(ctx.clientConfig['region'] ?? ctx.region),
-): C {
-  const config = { ...ctx.clientConfig, region };
+function newClient<C extends SdkClient>(Ctor: new (config: never) => C, config: Record<string, unknown>, region: string): C {
   const client = new Ctor(config as never);
+  const service = serviceOf(Ctor.name);
   // initialize runs once per send(), before retries: one logical call.
   client.middlewareStack.add(
-    (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
-      ctx.countCall(context.commandName?.replace(/Command$/, '') ?? 'unknown');
+    (next: Next, context: MiddlewareContext) => (args: unknown) => {
+      scopeOf(context)?.countCall(operationOf(context));
       return next(args);
     },
     { step: 'initialize', name: 'trustpackCountCall', priority: 'high' },
@@ -36,24 +54,74 @@ export function createClient<C extends SdkClient>(
   // deserialize wraps each HTTP attempt (inside the SDK's retry loop). The pacer goes first
   // (outermost): it waits for the bucket's token and rides out throttles before the in-flight
   // bound is taken, so a slot is never held while waiting.
-  const pacing = ctx.pacing;
-  if (pacing) {
-    const service = serviceOf(Ctor.name);
-    const account = ctx.account;
-    client.middlewareStack.add(
-      (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => (args: unknown) =>
-        pacing.pacer.run({ service, operation: context.commandName?.replace(/Command$/, '') ?? 'unknown', account, region }, () => next(args), pacing.stats),
-      { step: 'deserialize', name: 'trustpackPacing', priority: 'high' },
-    );
-  }
-  const limit = ctx.limit;
-  if (limit) {
-    client.middlewareStack.add(
-      (next: (args: unknown) => Promise<unknown>) => (args: unknown) => limit(() => next(args)),
-      { step: 'deserialize', name: 'trustpackInFlightLimit', priority: 'low' },
-    );
-  }
+  client.middlewareStack.add(
+    (next: Next, context: MiddlewareContext) => (args: unknown) => {
+      const pacing = scopeOf(context)?.pacing;
+      if (!pacing) return next(args);
+      return pacing.pacer.run({ service, operation: operationOf(context), account: scopeOf(context)!.account, region }, () => next(args), pacing.stats);
+    },
+    { step: 'deserialize', name: 'trustpackPacing', priority: 'high' },
+  );
+  client.middlewareStack.add(
+    (next: Next, context: MiddlewareContext) => (args: unknown) => {
+      const limit = scopeOf(context)?.limit;
+      return limit ? limit(() => next(args)) : next(args);
+    },
+    { step: 'deserialize', name: 'trustpackInFlightLimit', priority: 'low' },
+  );
   return client;
+}
+
+const identities = new WeakMap<object, number>();
+let lastIdentity = 0;
+/** A number per object (a credentials provider, an HTTP agent), for pool keys. */
+function identity(o: object): string {
+  let id = identities.get(o);
+  if (id === undefined) identities.set(o, (id = ++lastIdentity));
+  return `#${id}`;
+}
+
+/** A key equal for two configs that make the same client: values by value, objects by identity. */
+function describeConfig(value: unknown): string {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return JSON.stringify(value) ?? 'undefined';
+  if (typeof value === 'function' || Object.getPrototypeOf(value) !== Object.prototype) return identity(value);
+  const obj = value as Record<string, unknown>;
+  return `{${Object.keys(obj).sort().map((k) => `${k}:${describeConfig(obj[k])}`).join(',')}}`;
+}
+
+function poolKey(Ctor: object, region: string, account: string, config: Record<string, unknown>): string {
+  // retryStrategy is a new object per collection made from maxAttempts, which is in the key
+  const { retryStrategy: _r, ...rest } = config;
+  return `${identity(Ctor)} ${region} ${account} ${describeConfig(rest)}`;
+}
+
+/**
+ * An SDK client for the collection: the run's client config (credentials, retries, timeouts;
+ * the endpoint comes from the SDK's own AWS_ENDPOINT_URL handling), counting every logical call
+ * for this collection and sending every HTTP attempt through the run's pacing and in-flight bound.
+ * With `ctx.clients` the underlying client is shared with the account's other collections (same
+ * class, region, account and config) and destroy() leaves it to the pool; what is returned is a
+ * view of it (still an instance of Ctor, as paginators require) whose send() tags each command
+ * with this collection.
+ */
+export function createClient<C extends SdkClient>(
+  ctx: CollectContext,
+  Ctor: new (config: never) => C,
+  region: string = String(ctx.clientConfig['region'] ?? ctx.region),
+): C {
+  const config = { ...ctx.clientConfig, region };
+  const pool = ctx.clients;
+  const core = pool ? pool.get(poolKey(Ctor, region, ctx.account, config), () => newClient(Ctor, config, region)) : newClient(Ctor, config, region);
+  const scope: CallScope = { countCall: ctx.countCall, account: ctx.account, pacing: ctx.pacing, limit: ctx.limit };
+  const view = Object.create(core) as C;
+  Object.defineProperties(view, {
+    send: { value: (command: object, ...rest: unknown[]) => {
+      (command as { [SCOPE]?: CallScope })[SCOPE] = scope;
+      return core.send(command, ...rest);
+    } },
+    destroy: { value: pool ? () => { /* the pool destroys it with the account's other clients */ } : () => core.destroy() },
+  });
+  return view;
 }
 
 /** The service id of an SDK client class as AWS names it in IAM and in the pacing table. */

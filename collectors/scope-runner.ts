@@ -13,7 +13,8 @@ import { clientConfig, type ClientSettings } from '../src/aws/session.js';
 import { listAccountRegions } from '../src/aws/regions.js';
 import { newPacingStats, type Pacer } from '../src/aws/pacing.js';
 import { describeError, type CollectionError } from '../src/aws/errors.js';
-import type { Collector, CollectContext, ConfigHistory, EstateContext } from './types.js';
+import type { ClientPool, Collector, CollectContext, ConfigHistory, EstateContext } from './types.js';
+import { AccountClientPool } from './client-pool.js';
 
 export const IDENTITY = 'sts.caller-identity';
 
@@ -92,7 +93,7 @@ export function estateContext(estatePlans: ReadonlyMap<string, AccountPlan>): Es
 
 async function runOne(
   run: RunContext, collector: Collector, account: string, region: string, credentials: AwsCredentialIdentityProvider,
-  prior: ReadonlyMap<string, readonly EvidenceRecord[]>,
+  prior: ReadonlyMap<string, readonly EvidenceRecord[]>, clients: ClientPool,
 ): Promise<CollectionOutcome> {
   const { now, asOf } = run;
   const startedAt = now().toISOString();
@@ -108,18 +109,21 @@ async function runOne(
     now: asOf && collector.id !== IDENTITY ? () => asOf : now,
     limit: run.limit,
     estate: run.estate,
+    clients,
     ...(run.pacer ? { pacing: { pacer: run.pacer, stats } } : {}),
     ...(run.signal ? { signal: run.signal } : {}),
   };
   if (asOf && run.historyFor) {
     const historyFor = run.historyFor;
     ctx.asOf = asOf;
-    if (region !== 'global') ctx.history = historyFor(ctx);
+    // a history store outlives the account (a backfill's steps share it): it keeps its own client
+    const { clients: _pooled, ...unpooled } = ctx;
+    if (region !== 'global') ctx.history = historyFor(unpooled);
     else {
       // a global type's history lives in regions: Config records a bucket in its own region,
       // CloudFront distributions in us-east-1; one store per account and region, shared with
       // that region's own scope
-      ctx.historyIn = (r) => historyFor({ ...ctx, region: r, clientConfig: clientConfig(r, credentials, run.settings) });
+      ctx.historyIn = (r) => historyFor({ ...unpooled, region: r, clientConfig: clientConfig(r, credentials, run.settings) });
       ctx.historyRegions = run.accountRegions.get(account) ?? run.regions;
     }
   }
@@ -164,7 +168,7 @@ async function runOne(
 
 /** Every collector of one scope, each as soon as its dependencies are done. */
 async function runScope(
-  run: RunContext, scoped: readonly Collector[], account: string, region: string, credentials: AwsCredentialIdentityProvider,
+  run: RunContext, scoped: readonly Collector[], account: string, region: string, credentials: AwsCredentialIdentityProvider, clients: ClientPool,
 ): Promise<void> {
   const outcomes = new Map<string, Promise<CollectionOutcome>>();
   for (const collector of scoped) {
@@ -184,7 +188,7 @@ async function runScope(
         return { ok: false, records: [], error };
       }
       const prior = new Map(deps.map((d, i) => [d, depOutcomes[i]!.records] as const));
-      return runOne(run, collector, account, region, credentials, prior);
+      return runOne(run, collector, account, region, credentials, prior, clients);
     })());
   }
   await Promise.all(outcomes.values());
@@ -196,6 +200,15 @@ async function runScope(
  * when the caller's own account cannot be read at all: nothing can be collected then.
  */
 export async function runAccount(run: RunContext, plan: AccountPlan, collectors: readonly Collector[]): Promise<EvidenceRecord | undefined> {
+  const clients = new AccountClientPool();
+  try {
+    return await runAccountWith(run, plan, collectors, clients);
+  } finally {
+    clients.destroy();
+  }
+}
+
+async function runAccountWith(run: RunContext, plan: AccountPlan, collectors: readonly Collector[], clients: AccountClientPool): Promise<EvidenceRecord | undefined> {
   const identity = collectors.find((c) => c.id === IDENTITY)!;
   const globals = collectors.filter((c) => c.scope === 'global' && c.id !== IDENTITY);
   const regionals = collectors.filter((c) => c.scope === 'regional');
@@ -206,7 +219,7 @@ export async function runAccount(run: RunContext, plan: AccountPlan, collectors:
     const pending = (plan.account ? run.estate.credentialsFor(plan.account) : undefined) ?? plan.credentials();
     pending.catch(() => { /* reported below, by this account's own identity collection */ });
     credentials = await pending;
-    identityOutcome = await runOne(run, identity, plan.account, 'global', credentials, new Map());
+    identityOutcome = await runOne(run, identity, plan.account, 'global', credentials, new Map(), clients);
   } catch (err) {
     // the credentials could not even be set up (runOne itself never throws)
     const error = describeError(err);
@@ -254,8 +267,8 @@ export async function runAccount(run: RunContext, plan: AccountPlan, collectors:
     }
   }
   await Promise.all([
-    globals.length > 0 ? runScope(run, globals, account, 'global', credentials) : Promise.resolve(),
-    ...planRegions.map((region) => runScope(run, regionals, account, region, credentials)),
+    globals.length > 0 ? runScope(run, globals, account, 'global', credentials, clients) : Promise.resolve(),
+    ...planRegions.map((region) => runScope(run, regionals, account, region, credentials, clients)),
   ]);
   return idRecord;
 }

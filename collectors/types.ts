@@ -45,6 +45,16 @@ export interface CollectContext {
   historyRegions?: readonly string[];
   /** paces every HTTP attempt and rides out throttling (src/aws/pacing.ts); stats are this collection's */
   pacing?: { pacer: Pacer; stats: PacingStats };
+  /**
+   * SDK clients shared by the collections of one account (collectors/client-pool.ts); without it
+   * every `createClient` makes its own
+   */
+  clients?: ClientPool;
+}
+
+/** Clients kept by a key (service class, region, account, config): made once, shared, destroyed together. */
+export interface ClientPool {
+  get<C extends object>(key: string, make: () => C): C;
 }
 
 /**

@@ -103,6 +103,14 @@ const SERVICES: Record<string, ServiceDef> = {
 
 const MAX_BODY = 1 << 20;
 
+const targetPrefixes = new Map<string, RegExp>();
+/** `X-Amz-Target: [Version.]Namespace.Operation`: the part before the operation, compiled once per namespace. */
+function targetPrefix(ns: string): RegExp {
+  let re = targetPrefixes.get(ns);
+  if (!re) targetPrefixes.set(ns, (re = new RegExp(`^(?:[\\w.]+\\.)?${ns}\\.`)));
+  return re;
+}
+
 /** Without a signature (curl, a hand-written client) the service is inferred from the request itself. */
 function inferService(req: IncomingMessage, form: URLSearchParams): string | undefined {
   const target = String(req.headers['x-amz-target'] ?? '');
@@ -149,10 +157,13 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const sockets = new Set<Socket>();
   const now = () => (opts.now ? new Date(opts.now.getTime()) : new Date());
 
+  // an estate has a thousand accounts: look them up by id, not by a scan per request
+  const accountsById = new Map<string, Account>();
+  for (const a of fixture.accounts) if (!accountsById.has(a.id)) accountsById.set(a.id, a);
   function accountFor(accessKeyId: string | undefined): Account | undefined {
     const id = (accessKeyId && sessions.get(accessKeyId)?.account) ?? accountOfKey(accessKeyId);
     if (id === undefined) return defaultAccount; // any other key: the fixture's first account
-    return fixture.accounts.find((a) => a.id === id);
+    return accountsById.get(id);
   }
 
   async function answer(req: IncomingMessage, requestId: string): Promise<XmlAnswer | 'hold'> {
@@ -178,7 +189,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     const operation = service.protocol === 'query' ? form.get('Action') ?? ''
       : routed ? routed.operation
         : service.protocol === 'rest-json' ? service.paths?.[url.pathname] ?? ''
-          : String(req.headers['x-amz-target'] ?? '').replace(new RegExp(`^(?:[\\w.]+\\.)?${service.ns}\\.`), '');
+          : String(req.headers['x-amz-target'] ?? '').replace(targetPrefix(service.ns), '');
     stats.calls++;
     const opKey = `${serviceName}:${operation || '(none)'}`;
     stats.byOperation[opKey] = (stats.byOperation[opKey] ?? 0) + 1;

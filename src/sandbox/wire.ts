@@ -36,8 +36,13 @@ const XML_LIST_ITEMS: Record<string, string> = {
   DBSnapshotAttributes: 'DBSnapshotAttribute',
 };
 
+const XML_SPECIAL = /[&<>"']/;
+const XML_SPECIALS = /[&<>"']/g;
+const XML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+
 function escapeXml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] ?? c);
+  // most values have nothing to escape: test before building a new string
+  return XML_SPECIAL.test(s) ? s.replace(XML_SPECIALS, (c) => XML_ENTITIES[c] ?? c) : s;
 }
 
 /** ISO 8601 with milliseconds, as AWS writes timestamps in XML. */
@@ -50,12 +55,17 @@ function xmlScalar(v: string | number | boolean | Date): string {
 /** `Parent.List` keys name lists whose item name depends on the parent (CloudFront's `Items`). */
 function xmlElement(name: string, value: WireValue, items: Record<string, string> = XML_LIST_ITEMS, parent = ''): string {
   if (value === undefined) return '';
+  // string concatenation, no intermediate arrays: the sandbox encodes every answer of an estate
   if (Array.isArray(value)) {
     const item = items[`${parent}.${name}`] ?? items[name] ?? 'member';
-    return `<${name}>${value.map((v) => xmlElement(item, v, items, name)).join('')}</${name}>`;
+    let out = `<${name}>`;
+    for (const v of value) out += xmlElement(item, v, items, name);
+    return `${out}</${name}>`;
   }
   if (value instanceof Date || typeof value !== 'object') return `<${name}>${xmlScalar(value)}</${name}>`;
-  return `<${name}>${Object.entries(value).map(([k, v]) => xmlElement(k, v, items, name)).join('')}</${name}>`;
+  let out = `<${name}>`;
+  for (const k of Object.keys(value)) out += xmlElement(k, value[k], items, name);
+  return `${out}</${name}>`;
 }
 
 export interface XmlAnswer { status: number; contentType: string; body: string }
