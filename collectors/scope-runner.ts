@@ -93,7 +93,7 @@ export function estateContext(estatePlans: ReadonlyMap<string, AccountPlan>): Es
 
 async function runOne(
   run: RunContext, collector: Collector, account: string, region: string, credentials: AwsCredentialIdentityProvider,
-  prior: ReadonlyMap<string, readonly EvidenceRecord[]>, clients: ClientPool,
+  prior: ReadonlyMap<string, readonly EvidenceRecord[]>, clients: ClientPool, joined = true,
 ): Promise<CollectionOutcome> {
   const { now, asOf } = run;
   const startedAt = now().toISOString();
@@ -163,7 +163,8 @@ async function runOne(
   if (run.spill) await run.spill.append(collector.id, got);
   else run.records.push(...got);
   run.onProgress?.({ account: finalAccount, region, collector: collector.id, phase: 'done', records: got.length });
-  return { ok: true, records: got };
+  // spilled records nothing joins on are on disk: not held until the scope ends
+  return { ok: true, records: run.spill && !joined ? [] : got };
 }
 
 /** Every collector of one scope, each as soon as its dependencies are done. */
@@ -171,6 +172,7 @@ async function runScope(
   run: RunContext, scoped: readonly Collector[], account: string, region: string, credentials: AwsCredentialIdentityProvider, clients: ClientPool,
 ): Promise<void> {
   const outcomes = new Map<string, Promise<CollectionOutcome>>();
+  const joined = new Set(scoped.flatMap((c) => c.dependsOn ?? []));
   for (const collector of scoped) {
     const deps = (collector.dependsOn ?? []).filter((d) => scoped.some((c) => c.id === d));
     outcomes.set(collector.id, (async () => {
@@ -188,7 +190,7 @@ async function runScope(
         return { ok: false, records: [], error };
       }
       const prior = new Map(deps.map((d, i) => [d, depOutcomes[i]!.records] as const));
-      return runOne(run, collector, account, region, credentials, prior, clients);
+      return runOne(run, collector, account, region, credentials, prior, clients, joined.has(collector.id));
     })());
   }
   await Promise.all(outcomes.values());

@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openArchive } from '../src/archive/index.js';
+import { packData } from '../src/archive/pack.js';
+import type { DataLocation } from '../src/archive/recipe.js';
 import { ACCOUNT, richNight as night } from './helpers/archive-bundles.js';
 
 const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
@@ -124,6 +126,25 @@ describe('layout 3: storage that grows with change, in packs', () => {
     // a pin that is not the archive's entry (altered, or another archive's) is caught
     const wrong = await a.verify({ since: { n: 2, sha256: 'f'.repeat(64) } });
     expect(wrong.problems[0]).toMatchObject({ position: 2, kind: 'altered' });
+  });
+});
+
+describe('packs', () => {
+  it('close at the size cap; every location names the pack holding the text, at its offset and length', () => {
+    const texts = Array.from({ length: 25 }, (_, i) => Buffer.from(JSON.stringify({ cluster: `c${i}`, pad: 'x'.repeat(i * 7) })));
+    const located = new Map<string, DataLocation>();
+    const packs = [...packData(texts.map((t) => [sha256(t), t] as [string, Buffer]), located, 400)];
+    expect(packs.length).toBeGreaterThan(3);
+    for (const p of packs) {
+      expect(sha256(p.bytes)).toBe(p.sha256);
+      // a pack over the cap holds one text only (a text larger than the cap is never split)
+      if (p.bytes.length > 400) expect(p.bytes.toString('utf8').trimEnd().split('\n')).toHaveLength(1);
+    }
+    const byName = new Map(packs.map((p) => [p.sha256, p.bytes]));
+    for (const t of texts) {
+      const [pack, offset, length] = located.get(sha256(t))!;
+      expect(byName.get(pack)!.subarray(offset, offset + length).equals(t)).toBe(true);
+    }
   });
 });
 

@@ -3,7 +3,7 @@
 // results and the same bytes as the in-memory path: at the engine (bench generator, with waivers,
 // a shared key, an unreadable resource, a backfilled run) and through `evaluate --output` on a
 // bundle collected from the sandbox with the sample project (real catalog), gates included.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -18,7 +18,9 @@ import { evaluateAndRender } from '../src/app/evaluate.js';
 import { loadProjectContext } from '../src/app/project.js';
 import { loadGate } from '../src/app/gates.js';
 import { startSandbox, loadFixture } from '../src/sandbox/index.js';
-import { ROOT, runCli } from './helpers/cli.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { BIN, ROOT, runCli } from './helpers/cli.js';
 
 const now = new Date('2026-11-28T12:00:00Z');
 const dir = mkdtempSync(join(tmpdir(), 'tp-results-file-'));
@@ -146,5 +148,18 @@ describe('evaluate --format json --output on a collected bundle (sample project,
     await expect(evaluateAndRender(ctx, { dir: bundle }, { format: 'json', color: false, output: out }))
       .rejects.toThrow(`${out}: cannot write it (`);
     expect(readdirSync(dir).filter((n) => n.startsWith('.'))).toEqual([]);
+  });
+
+  it('a disk that fills up half-way (a file size limit) is a clear error, exit 2, and leaves nothing', async () => {
+    const out = join(dir, 'limited');
+    mkdirSync(out);
+    // ulimit -f: writes past 8 KiB fail with EFBIG (Node ignores SIGXFSZ), as on a full disk
+    const run = await promisify(execFile)('sh', ['-c', 'ulimit -f 16; exec "$0" "$@"', process.execPath, BIN, '--project', project,
+      'evaluate', '--evidence', bundle, '--format', 'json', '--output', join(out, 'results.json')], { env: { ...process.env, NO_COLOR: '1' } })
+      .then(() => ({ code: 0, stderr: '' }), (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }));
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toContain(`${join(out, 'results.json')}: cannot write it (the file is too large for this system or process`);
+    expect(readdirSync(out)).toEqual([]);
+    expect(existsSync(join(out, 'results.json'))).toBe(false);
   });
 });

@@ -151,10 +151,11 @@ export class Archive {
       for (const [sha, bytes] of split.data) if (!known.has(sha)) fresh.set(sha, bytes);
     }
     const packed = new Map<string, DataLocation>();
+    // one pack held at a time: each is stored before the next is made
+    for (const pack of packData(fresh, packed)) await this.put(pack.sha256, pack.bytes);
+    fresh.clear();
     const limit = pLimit(WRITES_IN_FLIGHT);
     const writes: Promise<void>[] = [];
-    for (const pack of packData(fresh, packed)) writes.push(limit(() => this.put(pack.sha256, pack.bytes)));
-    fresh.clear();
     // what this run references: the next append (in this process) points there without reading recipes
     const referenced = new Map<string, DataLocation>();
     const locate = (sha: string): DataLocation => {

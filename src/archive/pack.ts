@@ -14,30 +14,30 @@ interface Pack {
   bytes: Buffer;
 }
 
-/** Packs the data texts in the order given; `located` learns where each one went. */
-export function packData(data: Iterable<[string, Buffer]>, located: Map<string, DataLocation>, cap = PACK_BYTES): Pack[] {
-  const packs: Pack[] = [];
+/**
+ * Packs the data texts in the order given, one pack at a time as each fills (a caller storing
+ * each before taking the next holds one pack's bytes); `located` learns where each text went.
+ */
+export function* packData(data: Iterable<[string, Buffer]>, located: Map<string, DataLocation>, cap = PACK_BYTES): Generator<Pack> {
   let parts: Buffer[] = [];
   let shas: [string, number, number][] = [];
   let size = 0;
-  const close = (): void => {
-    if (parts.length === 0) return;
+  const close = (): Pack => {
     const bytes = Buffer.concat(parts, size);
     const sha256 = sha256Hex(bytes);
     for (const [d, offset, length] of shas) located.set(d, [sha256, offset, length]);
-    packs.push({ sha256, bytes });
     parts = [];
     shas = [];
     size = 0;
+    return { sha256, bytes };
   };
   const NL = Buffer.from('\n');
   for (const [sha, text] of data) {
     if (located.has(sha)) continue;
-    if (size > 0 && size + text.length + 1 > cap) close();
+    if (size > 0 && size + text.length + 1 > cap) yield close();
     shas.push([sha, size, text.length]);
     parts.push(text, NL);
     size += text.length + 1;
   }
-  close();
-  return packs;
+  if (parts.length > 0) yield close();
 }

@@ -63,6 +63,7 @@ export function cannotWrite(path: string, err: unknown): Error {
   const why: Record<string, string> = {
     EACCES: 'permission denied', EPERM: 'permission denied', ENOSPC: 'no space left on the device', EROFS: 'read-only file system',
     ENOTDIR: 'a part of the path is a file, not a folder', EISDIR: 'is a folder', EEXIST: 'exists', ENAMETOOLONG: 'name too long',
+    EFBIG: 'the file is too large for this system or process (a file size limit: ulimit -f)', EDQUOT: 'disk quota exceeded',
   };
   return new UsageError(`${path}: cannot write it (${why[code] ?? code})`);
 }
