@@ -213,7 +213,7 @@ Examples:
   .addHelpText('after', GATE_HELP)
   .action(async (o: { evidence: string; framework?: string; format?: Format; output?: string; force?: boolean; maxRows?: string } & GateFlags, cmd: Command) => {
     const { runEvaluate } = await import('./app/evaluate.js');
-    const r = await runEvaluate({ ...o, ...gateFlags(o, cmd), ...projectOpts(cmd), log: err, format: o.format ?? defaultFormat(), color: useColor() && !o.output, width: tableWidth() });
+    const r = await runEvaluate({ ...o, ...gateFlags(o, cmd), ...projectOpts(cmd), log: err, format: o.format ?? defaultFormat(), color: useColor() && !o.output, width: tableWidth(), stdout: process.stdout });
     if (r.text) out(r.text);
     process.exitCode = r.exitCode;
   });
@@ -233,7 +233,7 @@ Example:
   .addHelpText('after', GATE_HELP)
   .action(async (o: CollectFlags & GateFlags & { framework?: string; format?: Format; output?: string; maxRows?: string }, cmd: Command) => {
     const { runCheck } = await import('./app/collect.js');
-    const r = await runCheck({ ...o, ...gateFlags(o, cmd), ...projectOpts(cmd), log: err, tty: Boolean(process.stderr.isTTY), format: o.format ?? defaultFormat(), color: useColor() && !o.output, width: tableWidth() });
+    const r = await runCheck({ ...o, ...gateFlags(o, cmd), ...projectOpts(cmd), log: err, tty: Boolean(process.stderr.isTTY), format: o.format ?? defaultFormat(), color: useColor() && !o.output, width: tableWidth(), stdout: process.stdout });
     if (r.text) out(r.text);
     process.exitCode = r.exitCode;
   });

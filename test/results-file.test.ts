@@ -20,6 +20,7 @@ import { loadGate } from '../src/app/gates.js';
 import { startSandbox, loadFixture } from '../src/sandbox/index.js';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { PassThrough } from 'node:stream';
 import { BIN, ROOT, runCli } from './helpers/cli.js';
 
 const now = new Date('2026-11-28T12:00:00Z');
@@ -119,6 +120,17 @@ describe('evaluate --format json --output on a collected bundle (sample project,
     expect(results.controls.some((c) => c.findings.some((f) => f.status === 'WAIVED'))).toBe(true);
     expect(written.exitCode).toBe(printed.exitCode);
     expect(written.text).toMatch(new RegExp(`^results written to ${out}: ${results.summary.PASS} passed, ${results.summary.FAIL} failed`));
+  });
+
+  it('JSON on stdout is streamed from the spool with the same bytes (the CLI hands its stdout in)', async () => {
+    const ctx = loadProjectContext({ project });
+    const printed = await evaluateAndRender(ctx, { dir: bundle }, { format: 'json', color: false });
+    const chunks: Buffer[] = [];
+    const stdout = new PassThrough().on('data', (c: Buffer) => chunks.push(c));
+    const streamed = await evaluateAndRender(ctx, { dir: bundle }, { format: 'json', color: false, stdout });
+    expect(streamed.text).toBe('');
+    expect(streamed.exitCode).toBe(printed.exitCode);
+    expect(Buffer.concat(chunks).toString('utf8')).toBe(printed.text);
   });
 
   it('a --baseline gate judges the spooled run as it judges the one in memory', async () => {

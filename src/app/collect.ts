@@ -260,7 +260,7 @@ export async function runCollect(args: CollectArgs): Promise<{ text: string; exi
   }
 }
 
-export async function runCheck(args: CollectArgs & GateOptions & { framework?: string; format: string; output?: string; color: boolean; maxRows?: string; width?: number }): Promise<{ text: string; exitCode: number }> {
+export async function runCheck(args: CollectArgs & GateOptions & { framework?: string; format: string; output?: string; color: boolean; maxRows?: string; width?: number; stdout?: NodeJS.WritableStream }): Promise<{ text: string; exitCode: number }> {
   if (args.out) checkOutputTarget({ path: args.out, kind: 'folder', option: '--out' }, args.force);
   if (args.output) checkOutputTarget({ path: args.output, kind: 'file', option: '--output' }, args.force);
   networkSettings(args);

@@ -3,8 +3,11 @@ import type { EvidenceBundle, Manifest } from '../evidence/model.js';
 import type { Results } from '../engine/results.js';
 import { evaluate, evaluateByCollector, type EvaluateOptions } from '../engine/evaluate.js';
 import { render, type OutputFormat } from '../output/index.js';
-import { mkdir } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { createReadStream } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { cannotWrite, sweepStaleTemps, writeFileAtomic } from '../util/atomic.js';
 import { checkOutputTarget } from './output-target.js';
 import { VERSION } from '../version.js';
@@ -51,7 +54,11 @@ export type EvidenceSource = { bundle: EvidenceBundle } | { dir: string };
 export async function evaluateAndRender(
   ctx: ProjectContext,
   source: EvidenceSource,
-  args: { framework?: string; format: string; output?: string; color: boolean; gate?: Gate; log?: (s: string) => void; maxRows?: string; width?: number },
+  args: {
+    framework?: string; format: string; output?: string; color: boolean; gate?: Gate; log?: (s: string) => void; maxRows?: string; width?: number;
+    /** the CLI's stdout: JSON without --output is streamed to it (the text returned is then empty) */
+    stdout?: NodeJS.WritableStream;
+  },
 ): Promise<{ text: string; exitCode: number }> {
   const maxRows = parseMaxRows(args.maxRows, args.format);
   let results: Results;
@@ -66,6 +73,17 @@ export async function evaluateAndRender(
     results = evaluateBundle(ctx, bundle, args.framework);
   } else if (args.format === 'json' && args.output) {
     return evaluateToJsonFile(ctx, source.dir, { ...args, output: args.output });
+  } else if (args.format === 'json' && args.stdout) {
+    // at estate size the JSON is longer than the longest string V8 holds: through a file, streamed
+    const tmp = await mkdtemp(join(tmpdir(), 'trustpack-results-'));
+    try {
+      const file = join(tmp, 'results.json');
+      const r = await evaluateToJsonFile(ctx, source.dir, { ...args, output: file });
+      await pipeline(createReadStream(file), args.stdout, { end: false });
+      return { text: '', exitCode: r.exitCode };
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
   } else {
     const { openBundle } = await import('../evidence/bundle.js');
     const opened = await openBundle(source.dir);
@@ -126,7 +144,7 @@ export function parseMaxRows(text: string | undefined, format: string): number |
   return Number(text);
 }
 
-export async function runEvaluate(args: ProjectOptions & GateOptions & { evidence: string; framework?: string; format: string; output?: string; color: boolean; force?: boolean; maxRows?: string; width?: number }): Promise<{ text: string; exitCode: number }> {
+export async function runEvaluate(args: ProjectOptions & GateOptions & { evidence: string; framework?: string; format: string; output?: string; color: boolean; force?: boolean; maxRows?: string; width?: number; stdout?: NodeJS.WritableStream }): Promise<{ text: string; exitCode: number }> {
   if (args.output) checkOutputTarget({ path: args.output, kind: 'file', option: '--output' }, args.force);
   parseMaxRows(args.maxRows, args.format);
   checkFramework(args.framework);
