@@ -38,10 +38,12 @@ export function sha256Hex(data: string | Uint8Array): string {
  * base64. Throws on values JSON cannot hold (NaN, Infinity, bigint beyond safe range, cycles).
  */
 export function toJsonData(value: unknown): unknown {
-  return normalise(value, new Set());
+  return normalise(value, []);
 }
 
-function normalise(value: unknown, seen: Set<object>): unknown {
+// `open`: the objects being copied, outermost first (a cycle is one met again). A short array,
+// not a Set: evidence nests a few levels deep, and a Set pays a hash per object of every record.
+function normalise(value: unknown, open: object[]): unknown {
   if (value === null) return null;
   switch (typeof value) {
     case 'string':
@@ -65,20 +67,21 @@ function normalise(value: unknown, seen: Set<object>): unknown {
     return obj.toISOString();
   }
   if (obj instanceof Uint8Array) return Buffer.from(obj).toString('base64');
-  if (seen.has(obj)) throw new TypeError('circular structure in evidence');
-  seen.add(obj);
+  if (open.includes(obj)) throw new TypeError('circular structure in evidence');
+  open.push(obj);
   try {
     if (Array.isArray(obj)) {
       // JSON has no holes or undefined in arrays: they become null, as JSON.stringify does.
       return obj.map((item) => {
-        const n = normalise(item, seen);
+        const n = normalise(item, open);
         return n === undefined ? null : n;
       });
     }
     const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(obj)) {
+    const source = obj as Record<string, unknown>;
+    for (const key of Object.keys(source)) {
       if (key === '$metadata') continue;
-      const n = normalise(item, seen);
+      const n = normalise(source[key], open);
       if (n === undefined) continue;
       // `out['__proto__'] = n` would set the copy's prototype and drop a key the evidence has
       // (JSON.parse makes `__proto__` an own key); assignment stays for the rest, being faster
@@ -87,7 +90,7 @@ function normalise(value: unknown, seen: Set<object>): unknown {
     }
     return out;
   } finally {
-    seen.delete(obj);
+    open.pop();
   }
 }
 
