@@ -3,15 +3,18 @@
 // merge cost (and whether their records say what the unsharded run's say). Never part of
 // `npm test`; prints only, asserts nothing.
 //   node --import tsx bench/estate.ts [--accounts 1000] [--regions 2] [--clusters 10] [--latency 50]
-//                                     [--concurrency 64] [--shards 4]
+//                                     [--concurrency 64] [--shards 4] [--processes 1]
 // The sandbox runs in a child process, so this process's CPU is the client's alone.
+// `--processes P` collects as P processes of `collect --shard K/P` at once, each with 1/P of the
+// concurrency, then merges them (what a user does to use P cores): the same calls, the same
+// in-flight total and so the same bound; the client CPU is summed over the processes.
 //
 // The bound is the larger of: the time the rate limits allow (per bucket: calls beyond the burst
 // at the sustained rate) and calls x latency / concurrency. Both are limits outside the client;
 // the client's own CPU (and the sandbox's) is printed next to it as a diagnostic, never part of
 // it, so a slow client shows as a ratio above 1. `--shards 0` skips the shard part (profiling).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -81,6 +84,32 @@ async function startChild(o: ServeOptions): Promise<Child> {
   };
 }
 
+interface ShardChildOptions { k: number; n: number; concurrency: number; regions: string[]; out: string }
+
+/** One of P collecting processes: shard K of P into `out`, then its CPU and peak RSS on stdout. */
+async function shardChild(o: ShardChildOptions): Promise<void> {
+  const { collectEvidence } = await import('../collectors/run.js');
+  const { RecordSpill } = await import('../src/evidence/spill.js');
+  const { DEFAULT_PACING, mergePacing } = await import('../src/aws/pacing.js');
+  const spill = new RecordSpill(`${o.out}.tmp`);
+  const b = await collectEvidence({ regions: o.regions, orgRole: ROLE, toolVersion: 'bench', concurrency: o.concurrency, shard: { k: o.k, n: o.n }, spill, pacing: { table: mergePacing(DEFAULT_PACING, CLIENT_OVERRIDE) } });
+  await spill.finish(b.manifest, o.out);
+  process.stdout.write(JSON.stringify({ cpu: process.cpuUsage(), rssMb: process.resourceUsage().maxRSS / 1024 }) + '\n');
+}
+
+function runShardChild(o: ShardChildOptions): Promise<{ out: string; cpu: NodeJS.CpuUsage; rssMb: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...process.execArgv, SELF, '--shard-child', JSON.stringify(o)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    child.once('exit', (code) => {
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (code !== 0 || !line) reject(new Error(`collecting process ${o.k}/${o.n} exited (${code})`));
+      else resolve({ out: o.out, ...(JSON.parse(line) as { cpu: NodeJS.CpuUsage; rssMb: number }) });
+    });
+  });
+}
+
 const fmt = (ms: number): string => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`);
 
 /** Seconds the buckets force: per (account, region, bucket), calls beyond the burst at the rate. */
@@ -100,13 +129,15 @@ async function main(): Promise<void> {
     options: {
       serve: { type: 'string' }, accounts: { type: 'string', default: '1000' }, regions: { type: 'string', default: '2' },
       clusters: { type: 'string', default: '10' }, latency: { type: 'string', default: '50' }, concurrency: { type: 'string', default: '64' },
-      shards: { type: 'string', default: '4' },
+      shards: { type: 'string', default: '4' }, processes: { type: 'string', default: '1' }, 'shard-child': { type: 'string' },
     },
   });
   if (values.serve) return serve(JSON.parse(values.serve) as ServeOptions);
+  if (values['shard-child']) return shardChild(JSON.parse(values['shard-child']) as ShardChildOptions);
   const o: ServeOptions = { accounts: Number(values.accounts), regions: Number(values.regions), clusters: Number(values.clusters), latencyMs: Number(values.latency) };
   const concurrency = Number(values.concurrency);
   const shards = Number(values.shards);
+  const processes = Number(values.processes);
 
   const t0 = performance.now();
   const sb = await startChild(o);
@@ -150,13 +181,29 @@ async function main(): Promise<void> {
     const before = await sb.stats();
     const cpu0 = process.cpuUsage();
     const start = performance.now();
-    // as `collect --out` does it: records stream to disk as collections finish
-    const spill = new RecordSpill(join(tmp, '.full.tmp'));
-    const collected = await collectEvidence({ ...base, spill });
-    const manifest = await spill.finish(collected.manifest, join(tmp, 'full'));
+    let manifest: Awaited<ReturnType<InstanceType<typeof RecordSpill>['finish']>>;
+    let cpu: NodeJS.CpuUsage;
+    let childRss: number[] = [];
+    if (processes <= 1) {
+      // as `collect --out` does it: records stream to disk as collections finish
+      const spill = new RecordSpill(join(tmp, '.full.tmp'));
+      const collected = await collectEvidence({ ...base, spill });
+      manifest = await spill.finish(collected.manifest, join(tmp, 'full'));
+      cpu = process.cpuUsage(cpu0);
+    } else {
+      // as a user with P cores does it (README, "An estate on one machine"): P processes each
+      // `collect --shard K/P` with the concurrency split between them, then `trustpack merge`
+      const each = Math.max(1, Math.floor(concurrency / processes));
+      const results = await Promise.all(Array.from({ length: processes }, (_, i) =>
+        runShardChild({ k: i + 1, n: processes, concurrency: each, regions: sb.regions, out: join(tmp, `par-${i + 1}`) })));
+      await mergeShardDirs(results.map((r) => r.out), join(tmp, 'full'));
+      manifest = JSON.parse(await readFile(join(tmp, 'full', 'manifest.json'), 'utf8')) as typeof manifest;
+      const own = process.cpuUsage(cpu0);
+      cpu = { user: own.user + results.reduce((n, r) => n + r.cpu.user, 0), system: own.system + results.reduce((n, r) => n + r.cpu.system, 0) };
+      childRss = results.map((r) => r.rssMb);
+    }
     const wallMs = performance.now() - start;
     const recordCount = manifest.files.reduce((n, f) => n + (f.records ?? 0), 0);
-    const cpu = process.cpuUsage(cpu0);
     const after = await sb.stats();
     const calls = after.stats.calls - before.stats.calls;
     const clientCpuMs = (cpu.user + cpu.system) / 1000;
@@ -177,7 +224,8 @@ async function main(): Promise<void> {
       if (n > 0) byScope.set(`all\u0000all\u0000${api}`, n / (o.accounts * o.regions));
     }
     const rateMs = rateLimitBoundMs(byScope, SANDBOX_LIMITS);
-    const latencyMs = (calls * o.latencyMs) / concurrency;
+    // the processes split the concurrency, so the in-flight total and this bound are unchanged
+    const latencyMs = (calls * o.latencyMs) / (processes <= 1 ? concurrency : Math.max(1, Math.floor(concurrency / processes)) * processes);
     const bound = Math.max(rateMs, latencyMs);
     const sandboxCpuMs = (after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system) / 1000;
     const rss = process.resourceUsage().maxRSS / 1024;
@@ -186,7 +234,7 @@ async function main(): Promise<void> {
     const pacing = Object.values(manifest.pacing ?? {}).reduce((a, p) => ({ throttles: a.throttles + p.throttles, backoffMs: a.backoffMs + p.backoffMs }), { throttles: 0, backoffMs: 0 });
     console.log(`calls           ${calls} (sandbox throttled ${after.stats.throttled - before.stats.throttled}; client absorbed ${pacing.throttles}, back-off ${fmt(pacing.backoffMs)} summed over calls)`);
     console.log(`bound           ${fmt(bound)} = max(rate limits ${fmt(rateMs)}, calls x latency / concurrency ${fmt(latencyMs)})`);
-    console.log(`collection      ${fmt(wallMs)} (${(wallMs / bound).toFixed(2)}x the bound; goal <= 1.3x)`);
+    console.log(`collection      ${fmt(wallMs)} (${(wallMs / bound).toFixed(2)}x the bound; goal <= 1.3x)${processes > 1 ? `: ${processes} processes of collect --shard K/${processes} at once, then merge` : ''}`);
     console.log(`throttling errors reaching the evidence: ${throttleErrors} (goal 0); collections in error: ${manifest.collections.filter((c) => c.status === 'error').length}`);
     const perService = new Map<string, number>();
     for (const [op, n] of Object.entries(after.stats.byOperation)) {
@@ -194,9 +242,10 @@ async function main(): Promise<void> {
       perService.set(service, (perService.get(service) ?? 0) + n - (before.stats.byOperation[op] ?? 0));
     }
     console.log(`calls/service   ${[...perService].filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]).map(([s, n]) => `${s} ${n}`).join(', ')}`);
-    console.log(`client CPU      ${fmt(clientCpuMs)}, ${(clientCpuMs / Math.max(1, calls)).toFixed(2)} ms a call (user ${fmt(cpu.user / 1000)}, system ${fmt(cpu.system / 1000)}; diagnostic, not part of the bound)`);
+    console.log(`client CPU      ${fmt(clientCpuMs)}, ${(clientCpuMs / Math.max(1, calls)).toFixed(2)} ms a call (user ${fmt(cpu.user / 1000)}, system ${fmt(cpu.system / 1000)}${processes > 1 ? `, summed over the ${processes} processes and the merge` : ''}; diagnostic, not part of the bound)`);
     console.log(`sandbox CPU     ${fmt(sandboxCpuMs)}, ${(sandboxCpuMs / Math.max(1, calls)).toFixed(2)} ms a call (its own process)`);
-    console.log(`peak RSS        ${rss.toFixed(0)} MB during the collection, records streamed to disk (goal < 1536 MB); ${recordCount} records, ${rssBefore.toFixed(0)} MB before it`);
+    if (processes > 1) console.log(`peak RSS        ${childRss.map((r) => r.toFixed(0)).join(' + ')} MB in the collecting processes, ${rss.toFixed(0)} MB in this one (the merge; goal < 1536 MB in all); ${recordCount} records`);
+    else console.log(`peak RSS        ${rss.toFixed(0)} MB during the collection, records streamed to disk (goal < 1536 MB); ${recordCount} records, ${rssBefore.toFixed(0)} MB before it`);
 
     console.log(`load average    ${loadavg().map((l) => l.toFixed(2)).join(' ')} (1/5/15 min) after the collection; ${cpus().length} cores`);
 
