@@ -191,7 +191,7 @@ async function main(): Promise<void> {
       manifest = await spill.finish(collected.manifest, join(tmp, 'full'));
       cpu = process.cpuUsage(cpu0);
     } else {
-      // as a user with P cores does it (README, "An estate on one machine"): P processes each
+      // as a user with P cores does it (README, "An estate on one machine with several cores"): P processes each
       // `collect --shard K/P` with the concurrency split between them, then `trustpack merge`
       const each = Math.max(1, Math.floor(concurrency / processes));
       const results = await Promise.all(Array.from({ length: processes }, (_, i) =>
