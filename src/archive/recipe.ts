@@ -11,7 +11,7 @@
 //   recipe 1 (layout 2, read only): each data text is an object of its own, named by its sha256
 //   recipe 2 (layout 3): data texts are packed, many to an object (src/archive/pack.ts); the
 //     header lists the packs and each line adds [pack number, offset, length] in that pack
-import { sha256Hex } from '../evidence/canonical.js';
+import { provenIdMember, sha256Hex } from '../evidence/canonical.js';
 import { MAX_DATA_BYTES } from './compress.js';
 
 /** data shorter than this stays inline: a reference would cost more than it saves */
@@ -70,17 +70,14 @@ function splitLine(line: string, data: Map<string, Buffer>): RecipeLine {
   }
   let idAt = -1;
   let rest = line;
-  if (typeof r.id === 'string' && /^[0-9a-f]{64}$/.test(r.id)) {
-    const member = `"id":"${r.id}",`;
-    const j = line.indexOf(member);
-    const overlapsData = start >= 0 && j + member.length > start && j < start + text.length;
-    if (j >= 0 && !overlapsData) {
-      const without = line.slice(0, j) + line.slice(j + member.length);
-      if (sha256Hex(without) === r.id) {
-        idAt = j;
-        rest = without;
-        if (start > j) start -= member.length;
-      }
+  const proven = typeof r.id === 'string' && /^[0-9a-f]{64}$/.test(r.id) ? provenIdMember(line, r.id) : undefined;
+  if (proven) {
+    const length = line.length - proven.without.length;
+    const overlapsData = start >= 0 && proven.at + length > start && proven.at < start + text.length;
+    if (!overlapsData) {
+      idAt = proven.at;
+      rest = proven.without;
+      if (start > proven.at) start -= length;
     }
   }
   if (start < 0) return [rest, '', '', idAt];

@@ -6,7 +6,7 @@ import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/p
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../util/errors.js';
 import { cannotWrite, sweepStaleTemps, tempSibling } from '../util/atomic.js';
-import { canonicalJsonOfData, recordLine, sha256Hex } from './canonical.js';
+import { canonicalJsonOfData, provenIdMember, recordLine, sha256Hex } from './canonical.js';
 import type { Collection, EvidenceBundle, EvidenceRecord, Manifest, ManifestFile } from './model.js';
 
 /** An unreadable or tampered bundle (exit 2): the message names the file and the problem. */
@@ -257,19 +257,6 @@ export interface OpenedBundle {
   checkUnread(): Promise<void>;
 }
 
-/**
- * The cheap proof of a record's id: trustpack writes each record as its canonical JSON, so the
- * line without its `"id":"…",` member is the text the id hashes. If that text hashes to the id,
- * it IS the canonical text (sha256 has no known collisions) and re-serialising the record would
- * prove nothing more; if not (a line written another way, or the member found in the wrong
- * place), the caller canonicalises as before and only that decides a mismatch.
- */
-function idMatchesLine(line: string, record: EvidenceRecord): boolean {
-  const member = `"id":"${record.id}",`;
-  const at = line.indexOf(member);
-  return at > 0 && sha256Hex(line.slice(0, at) + line.slice(at + member.length)) === record.id;
-}
-
 /** One records file, checked against the manifest (size, sha256, count) and record by record (types, collector, id); in id order. */
 async function readRecordsFile(dir: string, file: ManifestFile): Promise<EvidenceRecord[]> {
   const path = join(dir, file.path);
@@ -299,7 +286,8 @@ async function readRecordsFile(dir: string, file: ManifestFile): Promise<Evidenc
     if (record.collector !== collector) {
       throw new BundleError(`${where}: record of collector "${record.collector}" in the file of "${collector}"`);
     }
-    if (!idMatchesLine(line, record)) {
+    // trustpack writes canonical lines, proven by one hash; only a line written another way is canonicalised
+    if (!provenIdMember(line, record.id)) {
       const { id: _id, ...draft } = record;
       // parsed JSON is plain data already: hash it without the normalising copy
       if (sha256Hex(canonicalJsonOfData(draft)) !== record.id) throw new BundleError(`${where}: record id mismatch at line ${i + 1}`);

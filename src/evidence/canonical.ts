@@ -123,6 +123,20 @@ export function toRecord(draft: EvidenceRecordDraft): EvidenceRecord {
   return record;
 }
 
+/**
+ * Where a record line's `"id":"…",` member is, when the line without it hashes to `id`: then that
+ * text IS the canonical draft the id was made from (sha256 has no known collisions), so the id is
+ * proven without re-serialising the record. Undefined when not (a line written another way, or
+ * the member found in the wrong place): the caller canonicalises, or keeps the line as it is.
+ */
+export function provenIdMember(line: string, id: string): { at: number; without: string } | undefined {
+  const member = `"id":"${id}",`;
+  const at = line.indexOf(member);
+  if (at <= 0) return undefined;
+  const without = line.slice(0, at) + line.slice(at + member.length);
+  return sha256Hex(without) === id ? { at, without } : undefined;
+}
+
 /** The canonical JSON of a record (one line of a bundle's records file). */
 export function recordLine(record: EvidenceRecord): string {
   return lines.get(record) ?? canonicalJsonOfData(record);
