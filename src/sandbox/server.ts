@@ -197,8 +197,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     const account = accountFor(scope.accessKeyId);
     const caller = scope.accessKeyId ? sessions.get(scope.accessKeyId) : undefined;
     if (callLog.length < MAX_CALL_LOG) callLog.push({ call: opKey, region: regionName, ...(account ? { account: account.id } : {}), ...(caller ? { session: caller.arn } : {}) });
-    const delay = injector?.plan.latencyMs ?? latency;
-    if (delay > 0) await sleep(delay); // a timer, so other requests carry on meanwhile
+    await latencyWait();
     if (!account) return fail(403, service.protocol === 'query' ? 'InvalidClientTokenId' : 'UnrecognizedClientException', 'The security token included in the request is invalid.');
 
     const handler = service.operations[operation];
@@ -208,14 +207,10 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
         : fail(400, 'UnknownOperationException', `Unknown operation ${operation || '(no X-Amz-Target)'}`);
     }
 
-    if (limiter && !limiter.allow(serviceName, operation, account.id, regionName)) {
-      return injectedError('throttle', serviceName, operation, regionName, account, undefined, fail);
-    }
-    const fault = injector?.decide({ service: serviceName, operation, region: regionName, account: account.id });
-    if (fault) stats.faultsInjected++;
+    const fault = faultFor(serviceName, operation, regionName, account.id);
     const session = scope.accessKeyId ? sessions.get(scope.accessKeyId) : undefined;
-    if (fault && fault.kind !== 'truncate' && fault.kind !== 'malformed') {
-      return injectedError(fault.kind, serviceName, operation, regionName, account, session, fail);
+    if (fault && fault !== 'truncate' && fault !== 'malformed') {
+      return injectedError(fault, serviceName, operation, regionName, account, session, fail);
     }
 
     let json: Record<string, unknown> = {};
@@ -241,8 +236,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     } catch (e) {
       result = e instanceof ApiError ? fail(e.status, e.code, e.message) : fail(500, 'InternalFailure', `sandbox error: ${(e as Error).message}`);
     }
-    if (fault?.kind === 'truncate') return { ...result, body: result.body.slice(0, Math.floor(result.body.length / 2)) };
-    if (fault?.kind === 'malformed') return { status: 200, contentType: result.contentType, body: xml ? '<<<sandbox: this is not XML &&&' : '{"sandbox": this is not JSON' };
+    if (fault === 'truncate') return { ...result, body: result.body.slice(0, Math.floor(result.body.length / 2)) };
+    if (fault === 'malformed') return { status: 200, contentType: result.contentType, body: xml ? '<<<sandbox: this is not XML &&&' : '{"sandbox": this is not JSON' };
     return result;
   }
 
@@ -290,20 +285,29 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
 
+  /** The answer's delay (the fault plan's, else the sandbox's): a timer, so other requests carry on meanwhile. */
+  async function latencyWait(): Promise<void> {
+    const delay = injector?.plan.latencyMs ?? latency;
+    if (delay > 0) await sleep(delay);
+  }
+
+  /** What a call meets first: the rate limits (a throttle), then the fault plan; undefined when neither. */
+  function faultFor(service: string, operation: string, region: string, account: string): FaultKind | undefined {
+    if (limiter && !limiter.allow(service, operation, account, region)) return 'throttle';
+    const fault = injector?.decide({ service, operation, region, account });
+    if (fault) stats.faultsInjected++;
+    return fault?.kind;
+  }
+
   /**
    * S3's share of what every other service gets: the latency, the rate limits and the fault plan,
    * answered as S3 answers them (503 SlowDown, 500 InternalError, 403 AccessDenied). Truncated and
    * malformed answers are not injected into S3's raw bodies.
    */
   async function admitS3(operation: string, region: string, account: Account | undefined, session: Session | undefined): Promise<S3Error | 'hold' | undefined> {
-    const delay = injector?.plan.latencyMs ?? latency;
-    if (delay > 0) await sleep(delay);
+    await latencyWait();
     if (!account) return undefined;
-    if (limiter && !limiter.allow('s3', operation, account.id, region)) return new S3Error(503, 'SlowDown', 'Please reduce your request rate.');
-    const fault = injector?.decide({ service: 's3', operation, region, account: account.id });
-    if (!fault) return undefined;
-    stats.faultsInjected++;
-    switch (fault.kind) {
+    switch (faultFor('s3', operation, region, account.id)) {
       case 'throttle': return new S3Error(503, 'SlowDown', 'Please reduce your request rate.');
       case 'server-error': return new S3Error(500, 'InternalError', 'We encountered an internal error. Please try again.');
       case 'access-denied':
