@@ -86,14 +86,22 @@ async function startChild(o: ServeOptions): Promise<Child> {
 
 interface ShardChildOptions { k: number; n: number; concurrency: number; regions: string[]; out: string }
 
-/** One of P collecting processes: shard K of P into `out`, then its CPU and peak RSS on stdout. */
-async function shardChild(o: ShardChildOptions): Promise<void> {
+/**
+ * One collection of the bench's estate (the whole of it, or shard K of N) into `out`, its records
+ * streamed to disk as `collect --out` does; its manifest.
+ */
+async function collectTo(regions: string[], concurrency: number, out: string, shard?: { k: number; n: number }) {
   const { collectEvidence } = await import('../collectors/run.js');
   const { RecordSpill } = await import('../src/evidence/spill.js');
   const { DEFAULT_PACING, mergePacing } = await import('../src/aws/pacing.js');
-  const spill = new RecordSpill(`${o.out}.tmp`);
-  const b = await collectEvidence({ regions: o.regions, orgRole: ROLE, toolVersion: 'bench', concurrency: o.concurrency, shard: { k: o.k, n: o.n }, spill, pacing: { table: mergePacing(DEFAULT_PACING, CLIENT_OVERRIDE) } });
-  await spill.finish(b.manifest, o.out);
+  const spill = new RecordSpill(`${out}.tmp`);
+  const b = await collectEvidence({ regions, orgRole: ROLE, toolVersion: 'bench', concurrency, ...(shard ? { shard } : {}), spill, pacing: { table: mergePacing(DEFAULT_PACING, CLIENT_OVERRIDE) } });
+  return spill.finish(b.manifest, out);
+}
+
+/** One of P collecting processes: shard K of P into `out`, then its CPU and peak RSS on stdout. */
+async function shardChild(o: ShardChildOptions): Promise<void> {
+  await collectTo(o.regions, o.concurrency, o.out, { k: o.k, n: o.n });
   process.stdout.write(JSON.stringify({ cpu: process.cpuUsage(), rssMb: process.resourceUsage().maxRSS / 1024 }) + '\n');
 }
 
@@ -137,7 +145,9 @@ async function main(): Promise<void> {
   const o: ServeOptions = { accounts: Number(values.accounts), regions: Number(values.regions), clusters: Number(values.clusters), latencyMs: Number(values.latency) };
   const concurrency = Number(values.concurrency);
   const shards = Number(values.shards);
-  const processes = Number(values.processes);
+  const processes = Math.max(1, Number(values.processes));
+  // P processes split the concurrency: the in-flight total (and so the latency bound) stays
+  const perProcess = processes === 1 ? concurrency : Math.max(1, Math.floor(concurrency / processes));
 
   const t0 = performance.now();
   const sb = await startChild(o);
@@ -146,10 +156,10 @@ async function main(): Promise<void> {
     AWS_ENDPOINT_URL: sb.url, AWS_ACCESS_KEY_ID: 'AKIDBENCHESTATE', AWS_SECRET_ACCESS_KEY: 'bench', AWS_REGION: sb.regions[0],
     AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_EC2_METADATA_DISABLED: 'true',
   });
-  const { collectEvidence } = await import('../collectors/run.js');
+  // loaded before the clock starts, so the collection's time and CPU are the collection's
+  await Promise.all([import('../collectors/run.js'), import('../src/evidence/spill.js'), import('../src/aws/pacing.js')]);
   const { openBundle } = await import('../src/evidence/bundle.js');
   const { canonicalJsonOfData, sha256Hex } = await import('../src/evidence/canonical.js');
-  const { RecordSpill } = await import('../src/evidence/spill.js');
   const { mergeShardDirs } = await import('../src/evidence/merge.js');
   /**
    * Per collector, the sorted digests of what each record says (not when it was read: times and
@@ -172,8 +182,6 @@ async function main(): Promise<void> {
     return { digests, throttled };
   };
   const tmp = await mkdtemp(join(tmpdir(), 'trustpack-bench-estate-'));
-  const { DEFAULT_PACING, mergePacing } = await import('../src/aws/pacing.js');
-  const base = { regions: sb.regions, orgRole: ROLE, toolVersion: 'bench', concurrency, pacing: { table: mergePacing(DEFAULT_PACING, CLIENT_OVERRIDE) } };
 
   try {
     // ---- one unsharded run -----------------------------------------------------------------
@@ -181,21 +189,17 @@ async function main(): Promise<void> {
     const before = await sb.stats();
     const cpu0 = process.cpuUsage();
     const start = performance.now();
-    let manifest: Awaited<ReturnType<InstanceType<typeof RecordSpill>['finish']>>;
+    let manifest: Awaited<ReturnType<typeof collectTo>>;
     let cpu: NodeJS.CpuUsage;
     let childRss: number[] = [];
-    if (processes <= 1) {
-      // as `collect --out` does it: records stream to disk as collections finish
-      const spill = new RecordSpill(join(tmp, '.full.tmp'));
-      const collected = await collectEvidence({ ...base, spill });
-      manifest = await spill.finish(collected.manifest, join(tmp, 'full'));
+    if (processes === 1) {
+      manifest = await collectTo(sb.regions, concurrency, join(tmp, 'full'));
       cpu = process.cpuUsage(cpu0);
     } else {
       // as a user with P cores does it (README, "An estate on one machine with several cores"): P processes each
       // `collect --shard K/P` with the concurrency split between them, then `trustpack merge`
-      const each = Math.max(1, Math.floor(concurrency / processes));
       const results = await Promise.all(Array.from({ length: processes }, (_, i) =>
-        runShardChild({ k: i + 1, n: processes, concurrency: each, regions: sb.regions, out: join(tmp, `par-${i + 1}`) })));
+        runShardChild({ k: i + 1, n: processes, concurrency: perProcess, regions: sb.regions, out: join(tmp, `par-${i + 1}`) })));
       await mergeShardDirs(results.map((r) => r.out), join(tmp, 'full'));
       manifest = JSON.parse(await readFile(join(tmp, 'full', 'manifest.json'), 'utf8')) as typeof manifest;
       const own = process.cpuUsage(cpu0);
@@ -224,8 +228,7 @@ async function main(): Promise<void> {
       if (n > 0) byScope.set(`all\u0000all\u0000${api}`, n / (o.accounts * o.regions));
     }
     const rateMs = rateLimitBoundMs(byScope, SANDBOX_LIMITS);
-    // the processes split the concurrency, so the in-flight total and this bound are unchanged
-    const latencyMs = (calls * o.latencyMs) / (processes <= 1 ? concurrency : Math.max(1, Math.floor(concurrency / processes)) * processes);
+    const latencyMs = (calls * o.latencyMs) / (perProcess * processes);
     const bound = Math.max(rateMs, latencyMs);
     const sandboxCpuMs = (after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system) / 1000;
     const rss = process.resourceUsage().maxRSS / 1024;
@@ -252,11 +255,7 @@ async function main(): Promise<void> {
     // ---- N shards + merge ------------------------------------------------------------------
     if (shards < 1) return;
     const shardStart = performance.now();
-    for (let k = 1; k <= shards; k++) {
-      const shardSpill = new RecordSpill(join(tmp, `.shard-${k}.tmp`));
-      const b = await collectEvidence({ ...base, shard: { k, n: shards }, spill: shardSpill });
-      await shardSpill.finish(b.manifest, join(tmp, `shard-${k}`));
-    }
+    for (let k = 1; k <= shards; k++) await collectTo(sb.regions, concurrency, join(tmp, `shard-${k}`), { k, n: shards });
     const shardMs = performance.now() - shardStart;
     const mergeStart = performance.now();
     // as `trustpack merge` does it: every shard file checked against its manifest, then concatenated
