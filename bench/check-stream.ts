@@ -11,7 +11,7 @@
 // real catalog (controls/) whose collector has records, at their default parameters (no project
 // file: the sample's waivers and attestations name controls left out). Findings = sum over the controls of their collector's records in
 // scope; the bench counts them in the results file.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { copyFileSync, cpSync, createReadStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import os from 'node:os';
@@ -22,6 +22,7 @@ import { parse as parseYaml } from 'yaml';
 import { loadFixture, startSandbox } from '../src/sandbox/index.js';
 import { manifestBytes, readBundle } from '../src/evidence/bundle.js';
 import { recordId, recordLine } from '../src/evidence/canonical.js';
+import { timedCli } from './timed-cli.js';
 import type { EvidenceRecord, ManifestFile } from '../src/evidence/model.js';
 
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
@@ -102,25 +103,6 @@ async function writeBigBundle(sampleDir: string, collectors: string[], total: nu
   return dir;
 }
 
-interface Timed { wall: string; user: number; system: number; maxRssMB: number; code: number | null; stderr: string; stdout: string }
-
-function timed(args: string[]): Promise<Timed> {
-  return new Promise((resolve) => {
-    const child = spawn('/usr/bin/time', ['-v', process.execPath, BIN, ...args], { env, cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.on('close', (code) => {
-      const field = (label: string) => new RegExp(`${label}: (.+)`).exec(stderr)?.[1]?.trim() ?? '?';
-      resolve({
-        wall: field('Elapsed \\(wall clock\\) time \\(h:mm:ss or m:ss\\)'), user: Number(field('User time \\(seconds\\)')), system: Number(field('System time \\(seconds\\)')),
-        maxRssMB: Number(field('Maximum resident set size \\(kbytes\\)')) / 1024, code, stderr, stdout,
-      });
-    });
-  });
-}
-
 /** Findings in a results file: each is an object opened on a line of its own at their indent. */
 async function countFindings(file: string): Promise<number> {
   let n = 0;
@@ -148,7 +130,7 @@ try {
   console.log(`controls             ${[...perCollector.values()].reduce((a, b) => a + b, 0)} automated, real catalog (${collectors.length} collectors, ${[...perCollector.values()].join('/')} per collector)`);
   const results = join(work, 'results.json');
   const load0 = os.loadavg();
-  const r = await timed(['evaluate', '--evidence', bundle, '--controls', controlsDir, '--format', 'json', '--output', results]);
+  const r = timedCli(['evaluate', '--evidence', bundle, '--controls', controlsDir, '--format', 'json', '--output', results], { env, cwd: work });
   const load1 = os.loadavg();
   if (r.code !== 0 && r.code !== 1) {
     console.error(r.stderr);
@@ -157,9 +139,9 @@ try {
   const size = statSync(results).size;
   const findings = await countFindings(results);
   console.log(`findings             ${findings} (results.json ${(size / 1e6).toFixed(0)} MB)`);
-  console.log(`wall                 ${r.wall}`);
-  console.log(`cpu s (user+sys)     ${(r.user + r.system).toFixed(1)} (${r.user.toFixed(1)} + ${r.system.toFixed(1)})`);
-  console.log(`peak RSS MB          ${r.maxRssMB.toFixed(0)}`);
+  console.log(`wall                 ${r.wallS.toFixed(1)} s`);
+  console.log(`cpu s (user+sys)     ${(r.userS + r.systemS).toFixed(1)} (${r.userS.toFixed(1)} + ${r.systemS.toFixed(1)})`);
+  console.log(`peak RSS MB          ${r.rssMB.toFixed(0)}`);
   console.log(`load average (1 min) ${load0[0]!.toFixed(2)} before, ${load1[0]!.toFixed(2)} after, on ${os.cpus().length} cores`);
   console.log(`summary              ${r.stdout.trim().split('\n')[0] ?? ''}`);
 } finally {

@@ -10,13 +10,14 @@
 // bytes added per night (raw bundle + results vs what the archive stored), and `history`,
 // `archive verify` (full and --since of the last night) and the period pack, each in a child
 // process (the built CLI) timed with /usr/bin/time: wall, CPU and peak RSS, with the load average.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { appendBundle } from '../src/app/archive.js';
 import { loadProjectContext } from '../src/app/project.js';
+import { timedCli } from './timed-cli.js';
 import { openArchive } from '../src/archive/index.js';
 import { bundleFiles } from '../src/evidence/bundle.js';
 import { toRecord } from '../src/evidence/canonical.js';
@@ -24,7 +25,6 @@ import type { EvidenceBundle, EvidenceRecord } from '../src/evidence/model.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const PROJECT = join(ROOT, 'examples', 'sample', 'trustpack.yaml');
-const CLI = join(ROOT, 'bin', 'trustpack.js');
 const MB = 1024 * 1024;
 
 async function nightOne(clusters: number): Promise<EvidenceBundle> {
@@ -96,9 +96,8 @@ async function storedBytes(dir: string, seen: Set<string>): Promise<number> {
 
 function timed(label: string, args: string[]): { label: string; wallS: number; cpuS: number; rssMB: number; code: number } {
   const load = loadavg()[0]!.toFixed(1);
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', process.execPath, CLI, ...args], { encoding: 'utf8', maxBuffer: 1 << 30 });
-  const [wall, user, sys, rss] = r.stderr.trim().split('\n').at(-1)!.split(' ').map(Number);
-  const out = { label, wallS: wall!, cpuS: user! + sys!, rssMB: rss! / 1024, code: r.status ?? -1 };
+  const r = timedCli(args);
+  const out = { label, wallS: r.wallS, cpuS: r.userS + r.systemS, rssMB: r.rssMB, code: r.code };
   console.log(`${label.padEnd(34)} ${out.wallS.toFixed(2)} s wall, ${out.cpuS.toFixed(2)} s CPU, peak ${out.rssMB.toFixed(0)} MB, exit ${out.code} (load ${load})`);
   return out;
 }
